@@ -1,0 +1,74 @@
+import { rmSync } from 'node:fs';
+import type { Logger } from '../log';
+import type { RecordedSegment } from '../recorder/camera-recorder';
+
+/**
+ * The agent's cache of complete segments not yet uploaded (and acknowledged), bounded by
+ * `localMediaCacheMaximumSizeMiB` (azure-lva-ava.md §5: when full, the oldest data goes first).
+ * Byte accounting counts complete segments only: the cap can be exceeded by the segments ffmpeg is
+ * still writing, one per camera.
+ */
+export class SegmentCache {
+  private readonly segments = new Map<string, RecordedSegment>();
+  private bytes = 0;
+
+  /**
+   * @param maxBytes cap in bytes
+   * @param onEvict called for each segment removed to respect the cap (data lost: the caller logs
+   *   and reports it)
+   */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+    private readonly onEvict: (seg: RecordedSegment) => void = () => {},
+  ) {}
+
+  /** Bytes of complete segments held. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  /** Number of segments held. */
+  get size(): number {
+    return this.segments.size;
+  }
+
+  /**
+   * Adds a complete segment, then evicts the oldest (by start time, any camera) until the cache
+   * fits its cap again; `inUse` segments (being uploaded) are evicted last.
+   * @returns the evicted segments (possibly including `seg` itself when it alone exceeds the cap)
+   */
+  add(seg: RecordedSegment, inUse: (seg: RecordedSegment) => boolean = () => false): RecordedSegment[] {
+    this.segments.set(seg.path, seg);
+    this.bytes += seg.bytes;
+    const evicted: RecordedSegment[] = [];
+    while (this.bytes > this.maxBytes && this.segments.size) {
+      const all = [...this.segments.values()].sort((a, b) => a.startMs - b.startMs);
+      const victim = all.find((s) => !inUse(s)) ?? all[0];
+      this.remove(victim);
+      evicted.push(victim);
+      this.logger.error(
+        { cameraId: victim.cameraId, segmentStartMs: victim.startMs, bytes: victim.bytes, cacheBytes: this.bytes, maxCacheBytes: this.maxBytes },
+        'cache full: oldest segment evicted before upload',
+      );
+      this.onEvict(victim);
+    }
+    return evicted;
+  }
+
+  /** True while `seg` is held. */
+  has(seg: RecordedSegment): boolean {
+    return this.segments.has(seg.path);
+  }
+
+  /** Drops a segment and deletes its file (after its upload was acknowledged, or on eviction). */
+  remove(seg: RecordedSegment): void {
+    if (!this.segments.delete(seg.path)) return;
+    this.bytes -= seg.bytes;
+    try {
+      rmSync(seg.path, { force: true });
+    } catch (err) {
+      this.logger.warn({ file: seg.path, err }, 'could not delete a cached segment file');
+    }
+  }
+}

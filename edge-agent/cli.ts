@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { KeepwatchError } from '../shared/errors';
+import { Agent } from './agent';
+import { loadAgentConfig } from './config/load-config';
+import { createLogger } from './log';
+
+const HELP = `keepwatch-agent — records cameras into segments, caches and uploads them, publishes events over MQTT
+
+Usage: keepwatch-agent --config FILE [options]
+
+Options:
+  -c, --config FILE        agent config (YAML or JSON); see docs/configuration.md
+      --camera ID=URL      record this camera instead of the file's cameras (repeatable)
+      --log-level LEVEL    fatal|error|warn|info|debug|trace (overrides the file)
+      --check              validate the config, print it (secrets redacted) and exit
+  -h, --help               show this help
+
+Environment: FFMPEG_PATH (ffmpeg binary), and any \${env:NAME} the config file refers to.`;
+
+/** Parses `id=url` camera flags. @throws Error naming the bad flag */
+function parseCameraFlags(values: string[]): Array<{ id: string; url: string }> {
+  return values.map((v) => {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new Error(`--camera ${JSON.stringify(v)}: expected ID=URL, e.g. --camera door-1=rtsp://10.0.0.5:554/stream`);
+    return { id: v.slice(0, i), url: v.slice(i + 1) };
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string', short: 'c' },
+      camera: { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.config) throw new Error('--config FILE is required (see --help)');
+  const overrides: Record<string, unknown> = {};
+  if (values.camera?.length) overrides.cameras = parseCameraFlags(values.camera);
+  if (values['log-level']) overrides.logLevel = values['log-level'];
+  const config = loadAgentConfig(values.config, overrides);
+  const logger = createLogger(config.logLevel);
+  if (values.check) {
+    logger.info({ config }, 'config is valid');
+    return 0;
+  }
+  const agent = new Agent(config, logger);
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    stopping ??= agent.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await agent.start();
+  return -1; // keep running
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const msg = err instanceof KeepwatchError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`keepwatch-agent: ${msg}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { ValidationError } from '../../shared/errors';
+import { parseAgentConfig, type AgentConfig } from '../../shared/schemas/agent-config';
+
+/**
+ * Replaces `${env:NAME}` placeholders in every string of a config document with the environment
+ * variable's value, so secrets (device password, RTSP passwords, connection strings) stay out of
+ * the file (Frigate's `{FRIGATE_*}` idea; STYLE.md "Configuration"). This is the only place the
+ * agent reads the environment for configuration.
+ * @throws ValidationError naming the key path and the variable when a variable is unset
+ */
+export function resolvePlaceholders(doc: unknown, env: NodeJS.ProcessEnv, at = ''): unknown {
+  if (typeof doc === 'string') {
+    return doc.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ValidationError(`agent config: ${at || '(root)'} refers to environment variable ${name}, which is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(doc)) return doc.map((v, i) => resolvePlaceholders(v, env, `${at}[${i}]`));
+  if (doc && typeof doc === 'object') {
+    return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, resolvePlaceholders(v, env, at ? `${at}.${k}` : k)]));
+  }
+  return doc;
+}
+
+/**
+ * Reads and validates the agent config file (YAML, or JSON which YAML also reads).
+ * @param overrides applied over the file before validation (from CLI flags)
+ * @throws ValidationError for an unreadable file, bad YAML, or any schema error (every key named);
+ *   relative `localMediaCachePath` is resolved against the config file's folder
+ */
+export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ValidationError(`agent config: cannot read ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (err) {
+    throw new ValidationError(`agent config: ${file} is not valid YAML or JSON: ${(err as Error).message}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ValidationError(`agent config: ${file} must hold a mapping of settings`);
+  const config = parseAgentConfig(resolvePlaceholders({ ...(doc as object), ...overrides }, env));
+  return { ...config, localMediaCachePath: path.resolve(path.dirname(file), config.localMediaCachePath) };
+}

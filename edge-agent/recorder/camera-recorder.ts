@@ -1,0 +1,219 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { CameraConfig } from '../../shared/schemas/agent-config';
+import type { Logger } from '../log';
+import { SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
+import { parseSegmentListLine, parseSegmentStartLine, type SegmentListEntry } from './ffmpeg-output';
+import { SegmentTimeline } from './segment-timeline';
+
+/** A complete segment file in the cache, placed on the UTC timeline. */
+export interface RecordedSegment {
+  cameraId: string;
+  /** Absolute path of the segment file in the cache. */
+  path: string;
+  /** UTC start, epoch ms. */
+  startMs: number;
+  /** Duration, ms. */
+  durationMs: number;
+  /** File size in bytes, as ffmpeg wrote it. */
+  bytes: number;
+}
+
+/** Options of {@link CameraRecorder}. */
+export interface CameraRecorderOptions {
+  camera: CameraConfig;
+  segmentLengthMs: number;
+  /** The camera's folder in the cache. */
+  cameraDir: string;
+  ffmpegPath: string;
+  logger: Logger;
+  /** Wall clock, epoch ms (swappable for tests). */
+  now?: () => number;
+  /** First restart delay after ffmpeg exits (ms, default 1000); doubles per failed session up to `maxRestartDelayMs`. */
+  restartDelayMs?: number;
+  /** Restart delay cap (ms, default 30000). */
+  maxRestartDelayMs?: number;
+}
+
+/** How long the first segment of a session waits for the next segment's start line (ms). */
+const FIRST_SEGMENT_WAIT_MS = 3000;
+/** How long `stop()` waits for ffmpeg to finish its last segment before killing it (ms). */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Long-lived supervisor of one camera's recording (mediamtx `recorder.go` style): runs one ffmpeg
+ * session at a time (edge-agent/recorder/ffmpeg-args.ts), places each completed segment on the UTC
+ * timeline (segment-timeline.ts) and emits `segment` only once the muxer has listed the file as
+ * complete. When ffmpeg exits unasked (camera down, network error) it starts a new session after a
+ * delay with exponential backoff and jitter.
+ *
+ * Events: `segment` (RecordedSegment), `session-start` ({ sessionId }), `session-end`
+ * ({ sessionId, code, signal, segments }).
+ */
+export class CameraRecorder extends EventEmitter {
+  private readonly opts: Required<Omit<CameraRecorderOptions, 'logger'>> & { logger: Logger };
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private sessionDone: Promise<void> = Promise.resolve();
+  private failures = 0;
+
+  constructor(opts: CameraRecorderOptions) {
+    super();
+    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, ...opts };
+  }
+
+  /** Starts recording (idempotent). */
+  start(): void {
+    if (this.child || this.stopping) return;
+    mkdirSync(this.opts.cameraDir, { recursive: true });
+    this.sessionDone = this.runSession();
+  }
+
+  /**
+   * Stops recording: ffmpeg gets SIGINT so it closes the current segment and lists it, and is
+   * killed if it has not exited within 10 s. Resolves once every listed segment was emitted.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await this.sessionDone;
+      clearTimeout(killer);
+    } else {
+      await this.sessionDone;
+    }
+  }
+
+  private runSession(): Promise<void> {
+    const { camera, logger, now } = this.opts;
+    const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
+    const log = logger.child({ sessionId });
+    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
+    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const timeline = new SegmentTimeline();
+    const stderrTail: string[] = [];
+    const pending: SegmentListEntry[] = [];
+    const emitted = new Set<string>();
+    let firstDone = false;
+    let exited = false;
+    let waitTimer: NodeJS.Timeout | undefined;
+    log.info({ event: 'session-start' }, 'recording session started');
+    this.emit('session-start', { sessionId });
+
+    const finalize = (entry: SegmentListEntry): void => {
+      const timed = timeline.complete(entry, now());
+      const file = path.join(this.opts.cameraDir, entry.fileName);
+      if (!timed) {
+        log.warn({ file: entry.fileName }, 'empty segment skipped');
+        return;
+      }
+      let bytes = 0;
+      try {
+        bytes = statSync(file).size;
+      } catch (err) {
+        log.error({ file, err }, 'listed segment file is missing');
+        return;
+      }
+      emitted.add(entry.fileName);
+      const seg: RecordedSegment = { cameraId: camera.id, path: file, startMs: timed.startMs, durationMs: timed.durationMs, bytes };
+      log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart }, 'segment recorded');
+      this.emit('segment', seg);
+    };
+    // The first segment waits for the next start line (see SegmentTimeline), later ones go at once.
+    const drain = (): void => {
+      while (pending.length) {
+        const entry = pending[0];
+        if (!firstDone && !exited && !timeline.hasStart(nextFileName(entry.fileName))) {
+          waitTimer ??= setTimeout(() => {
+            firstDone = true;
+            drain();
+          }, FIRST_SEGMENT_WAIT_MS);
+          return;
+        }
+        pending.shift();
+        firstDone = true;
+        finalize(entry);
+      }
+    };
+
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const start = parseSegmentStartLine(line);
+      if (start) {
+        timeline.observeStart(start, now());
+        drain();
+        return;
+      }
+      stderrTail.push(line);
+      if (stderrTail.length > 20) stderrTail.shift();
+    });
+    const listStream = child.stdio[SEGMENT_LIST_FD] as Readable;
+    const listClosed = new Promise<void>((resolve) => {
+      createInterface({ input: listStream }).on('line', (line) => {
+        const entry = parseSegmentListLine(line);
+        if (entry) {
+          pending.push(entry);
+          drain();
+        }
+      }).on('close', resolve);
+    });
+    const exitedP = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.on('error', (err) => {
+        log.error({ err }, 'ffmpeg could not be started');
+        resolve({ code: null, signal: null });
+      });
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+
+    return (async () => {
+      const { code, signal } = await exitedP;
+      await Promise.race([listClosed, new Promise((r) => setTimeout(r, 1000))]);
+      exited = true;
+      if (waitTimer) clearTimeout(waitTimer);
+      drain();
+      this.child = undefined;
+      this.reportLeftovers(sessionId, emitted, log);
+      const segments = emitted.size;
+      const fields = { event: 'session-end', code, signal, segments };
+      if (this.stopping) log.info(fields, 'recording session stopped');
+      else log.warn({ ...fields, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
+      this.emit('session-end', { sessionId, code, signal, segments });
+      if (!this.stopping) this.scheduleRestart(segments > 0);
+    })();
+  }
+
+  /** Files of the session that ffmpeg never listed as complete stay in the cache, reported. */
+  private reportLeftovers(sessionId: string, emitted: Set<string>, log: Logger): void {
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.opts.cameraDir).filter((n) => n.startsWith(sessionId) && !emitted.has(n));
+    } catch {
+      return;
+    }
+    for (const n of names) log.warn({ file: n }, 'incomplete segment left in the cache (not uploaded)');
+  }
+
+  private scheduleRestart(madeProgress: boolean): void {
+    this.failures = madeProgress ? 0 : this.failures + 1;
+    const base = Math.min(this.opts.maxRestartDelayMs, this.opts.restartDelayMs * 2 ** this.failures);
+    const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+    this.opts.logger.info({ delayMs: delay }, 'restarting recording session');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.stopping) this.sessionDone = this.runSession();
+    }, delay);
+  }
+}
+
+/** `abc-000007.ts` → `abc-000008.ts` (the segment muxer's `%06d` numbering). */
+export function nextFileName(fileName: string): string {
+  return fileName.replace(/(\d+)(\.ts)$/, (_m, n: string, ext: string) => `${String(Number(n) + 1).padStart(n.length, '0')}${ext}`);
+}

@@ -1,0 +1,41 @@
+/** One completed segment as the muxer's CSV segment list reports it. */
+export interface SegmentListEntry {
+  /** File name as ffmpeg wrote it (base name). */
+  fileName: string;
+  /** Muxer time of the segment start and end, seconds. */
+  startS: number;
+  endS: number;
+}
+
+/**
+ * Parses one line of ffmpeg's CSV segment list (`-segment_list_type csv`): `file,start,end`,
+ * the file name quoted when it holds a comma or quote (libavformat/segment.c).
+ * @returns `undefined` for a line that is not such an entry
+ */
+export function parseSegmentListLine(line: string): SegmentListEntry | undefined {
+  const m = /^("(?:[^"]|"")*"|[^,]*),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)\s*$/.exec(line);
+  if (!m) return undefined;
+  const raw = m[1];
+  const fileName = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw;
+  return { fileName, startS: Number(m[2]), endS: Number(m[3]) };
+}
+
+/** The start of a segment as the segment muxer logs it at verbose level. */
+export interface SegmentStartLog {
+  /** Base name of the segment file. */
+  fileName: string;
+  /** Muxer time of the first packet, seconds. */
+  ptsTimeS: number;
+}
+
+/**
+ * Parses ffmpeg's verbose line `[segment @ 0x…] segment:'dir/file.ts' starts with packet
+ * stream:0 pts:9000 pts_time:0.1 frame:0` (libavformat/segment.c).
+ * @returns `undefined` for any other line
+ */
+export function parseSegmentStartLine(line: string): SegmentStartLog | undefined {
+  const m = /segment:'(.*)' starts with packet stream:\d+ pts:-?\d+ pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
+  if (!m) return undefined;
+  const parts = m[1].split(/[\\/]/);
+  return { fileName: parts[parts.length - 1], ptsTimeS: Number(m[2]) };
+}

@@ -1,0 +1,93 @@
+import type { SegmentListEntry, SegmentStartLog } from './ffmpeg-output';
+
+/** A completed segment placed on the UTC timeline. */
+export interface TimedSegment {
+  fileName: string;
+  /** UTC start, epoch ms. */
+  startMs: number;
+  /** Duration in ms (> 0). */
+  durationMs: number;
+  /** True when this segment starts a new chain (first of a session, or after a re-anchor). */
+  chainStart: boolean;
+}
+
+/** Options of {@link SegmentTimeline}. */
+export interface SegmentTimelineOptions {
+  /** Re-anchor when the chain's UTC mapping and the observed wall clock differ by more (ms). Default 1000. */
+  maxDriftMs?: number;
+  /** How many recent wall-clock observations the anchor estimate uses. Default 8. */
+  window?: number;
+}
+
+/**
+ * Places one ffmpeg session's segments on the UTC timeline.
+ *
+ * Times come from the muxer, not from file mtimes: each segment's start and end are the muxer's
+ * packet times (CSV segment list, start-of-segment log line). Muxer time is mapped to UTC by an
+ * anchor `utcMs = anchorMs + muxerS * 1000`. Each start-of-segment log line is printed when the
+ * segment's first packet is written, so `wallMs - ptsTime` over-estimates the anchor by the
+ * delivery latency; the smallest recent value is the best estimate. The first packets of a live
+ * input come in a burst after ffmpeg has probed the stream, so the first observation is late and
+ * the first segment is placed only once the next segment's start has been seen (or the session ended).
+ *
+ * Within a chain the anchor is fixed, so segment n+1 starts exactly where segment n ended
+ * (same muxer time, same rounding): no overlap and no false gap. If the camera clock drifts from
+ * the wall clock by more than `maxDriftMs`, a new chain starts at the better anchor, never
+ * overlapping the previous segment.
+ */
+export class SegmentTimeline {
+  private readonly maxDriftMs: number;
+  private readonly window: number;
+  private readonly observations: number[] = [];
+  private readonly startPts = new Map<string, number>();
+  private chainAnchorMs: number | undefined;
+  private lastEndMs: number | undefined;
+
+  constructor(opts: SegmentTimelineOptions = {}) {
+    this.maxDriftMs = opts.maxDriftMs ?? 1000;
+    this.window = opts.window ?? 8;
+  }
+
+  /** Records a start-of-segment log line seen at wall-clock `wallMs` (epoch ms). */
+  observeStart(log: SegmentStartLog, wallMs: number): void {
+    this.startPts.set(log.fileName, log.ptsTimeS);
+    this.observations.push(wallMs - log.ptsTimeS * 1000);
+    if (this.observations.length > this.window) this.observations.shift();
+  }
+
+  /** Number of start-of-segment lines seen so far. */
+  get startsSeen(): number {
+    return this.startPts.size;
+  }
+
+  /** True once a start line for `fileName` has been seen. */
+  hasStart(fileName: string): boolean {
+    return this.startPts.has(fileName);
+  }
+
+  /**
+   * Places a completed segment.
+   * @param fallbackWallMs wall clock to anchor with when no start line was ever seen (ffmpeg
+   *   printed none): the entry's end is taken as "now"
+   * @returns the segment's UTC start and duration, or `undefined` for an empty segment
+   */
+  complete(entry: SegmentListEntry, fallbackWallMs: number): TimedSegment | undefined {
+    // The CSV start of a session's first segment is 0 while its first packet may be later;
+    // the start line carries the real packet time.
+    const startS = this.startPts.get(entry.fileName) ?? entry.startS;
+    this.startPts.delete(entry.fileName);
+    if (!(entry.endS > startS)) return undefined;
+    const estimate = this.observations.length ? Math.min(...this.observations) : fallbackWallMs - entry.endS * 1000;
+    let chainStart = false;
+    if (this.chainAnchorMs === undefined || Math.abs(estimate - this.chainAnchorMs) > this.maxDriftMs) {
+      this.chainAnchorMs = estimate;
+      chainStart = true;
+    }
+    let startMs = Math.round(this.chainAnchorMs + startS * 1000);
+    const endMs = Math.round(this.chainAnchorMs + entry.endS * 1000);
+    if (this.lastEndMs !== undefined && startMs < this.lastEndMs) startMs = this.lastEndMs;
+    if (endMs <= startMs) return undefined;
+    this.lastEndMs = endMs;
+    return { fileName: entry.fileName, startMs, durationMs: endMs - startMs, chainStart };
+  }
+}

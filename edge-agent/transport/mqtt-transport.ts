@@ -1,0 +1,101 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { deviceStatusTopic } from '../../shared/topics';
+import type { Logger } from '../log';
+
+/** Options of {@link MqttTransport}. */
+export interface MqttTransportOptions {
+  deviceId: string;
+  /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`). */
+  url: string;
+  username?: string;
+  password?: string;
+  /** 5 (default) or 4 (MQTT 3.1.1). */
+  protocolVersion?: 4 | 5;
+  logger: Logger;
+  /** Delay between reconnect attempts, ms (default 2000). */
+  reconnectPeriodMs?: number;
+}
+
+/** CloudEvents JSON structured-mode content type (CloudEvents JSON format §3). */
+export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
+
+/**
+ * The agent's MQTT connection (MQTT.js; MQTT 5 unless configured to 3.1.1): client id = device id, QoS 1 publishes that resolve on
+ * PUBACK, automatic reconnect (MQTT.js keeps unacknowledged QoS 1 messages and resends them after
+ * a reconnect), and a retained status on `keepwatch/{deviceId}/status`: `online` once connected,
+ * `offline` as the last will when the connection drops.
+ */
+export class MqttTransport {
+  private client: MqttClient | undefined;
+
+  constructor(private readonly opts: MqttTransportOptions) {}
+
+  /** Connects; resolves on the first CONNACK. @throws when the broker refuses the connection (bad credentials) */
+  async connect(): Promise<void> {
+    const { deviceId, url, logger } = this.opts;
+    const statusTopic = deviceStatusTopic(deviceId);
+    const status = (state: 'online' | 'offline') => JSON.stringify({ deviceId, state, time: new Date().toISOString() });
+    const client = mqtt.connect(url, {
+      protocolVersion: this.opts.protocolVersion ?? 5,
+      clientId: deviceId,
+      username: this.opts.username ?? deviceId,
+      password: this.opts.password,
+      clean: true,
+      reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
+      connectTimeout: 10_000,
+      will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => {
+      logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
+      client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+    });
+    client.on('offline', () => logger.warn({ event: 'broker-offline' }, 'MQTT broker unreachable; events wait'));
+    client.on('error', (err) => logger.warn({ err }, 'MQTT error'));
+    await new Promise<void>((resolve, reject) => {
+      const onConnect = () => {
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error & { code?: number }) => {
+        // CONNACK refusals (bad user name or password, not authorised) do not heal by retrying.
+        if (typeof err.code === 'number' && err.code >= 0x80) {
+          client.off('connect', onConnect);
+          client.end(true);
+          reject(new Error(`MQTT broker refused the connection: ${err.message}`));
+        }
+      };
+      client.once('connect', onConnect);
+      client.on('error', onError);
+    });
+  }
+
+  /**
+   * Publishes one CloudEvent (JSON structured mode) at QoS 1, MQTT 5 content type
+   * `application/cloudevents+json`, payload format indicator 1 (UTF-8), so Event Grid's MQTT
+   * routing passes it as JSON `data`.
+   * @returns when the broker acknowledged it (PUBACK); waits across reconnects
+   */
+  async publishEvent(topic: string, event: object): Promise<void> {
+    if (!this.client) throw new Error('MQTT transport is not connected');
+    const v5 = (this.opts.protocolVersion ?? 5) === 5;
+    await this.client.publishAsync(topic, JSON.stringify(event), {
+      qos: 1,
+      ...(v5 ? { properties: { contentType: CLOUDEVENTS_JSON, payloadFormatIndicator: true } } : {}),
+    });
+  }
+
+  /** Publishes `offline` (retained) and disconnects; pending QoS 1 messages get `timeoutMs` to be acknowledged. */
+  async close(timeoutMs = 5000): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    if (client.connected) {
+      await Promise.race([
+        client.publishAsync(deviceStatusTopic(this.opts.deviceId), JSON.stringify({ deviceId: this.opts.deviceId, state: 'offline', time: new Date().toISOString() }), { qos: 1, retain: true }),
+        new Promise((r) => setTimeout(r, timeoutMs)),
+      ]).catch(() => {});
+    }
+    await client.endAsync(!client.connected);
+  }
+}

@@ -1,0 +1,159 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming';
+import type { Logger } from '../log';
+import type { RecordedSegment } from '../recorder/camera-recorder';
+import { sha256File } from './sha256-file';
+
+/** A segment whose blob exists, with what the `segment.uploaded` event reports. */
+export interface UploadedSegment extends RecordedSegment {
+  blobName: string;
+  sha256: string;
+}
+
+/** Options of {@link SegmentUploader}. */
+export interface SegmentUploaderOptions {
+  container: ContainerClient;
+  logger: Logger;
+  /** Called once a segment's blob exists; resolves when its event is acknowledged by the broker. */
+  onUploaded: (seg: UploadedSegment) => Promise<void>;
+  /** Parallel uploads (default 2). */
+  concurrency?: number;
+  /** First retry delay (ms, default 1000); doubles per consecutive failure up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  /** Retry delay cap (ms, default 30000). */
+  maxRetryDelayMs?: number;
+}
+
+/**
+ * Uploads complete segments to Blob Storage, oldest first (azure-lva-ava.md §5: upload resumes
+ * oldest-first), each exactly once:
+ * - the blob name is a pure function of camera and start (shared/blob-naming.ts), created with
+ *   `If-None-Match: *` and the segment content type; a 409 on a retry means an earlier attempt
+ *   already stored it, which is success when its size and SHA-256 metadata match ours;
+ * - failures are retried with exponential backoff and jitter, the segment staying at the head of
+ *   the queue;
+ * - bytes uploaded are the file's bytes as ffmpeg wrote them (uploadFile, no re-encoding).
+ */
+export class SegmentUploader {
+  private readonly queue: RecordedSegment[] = [];
+  private readonly active = new Set<RecordedSegment>();
+  private readonly inflight = new Set<Promise<void>>();
+  private workers = 0;
+  private failures = 0;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly opts: SegmentUploaderOptions) {}
+
+  /** Segments waiting or uploading. */
+  get pending(): number {
+    return this.queue.length + this.active.size + this.inflight.size;
+  }
+
+  /** True while `seg` is being uploaded (the cache evicts it last). */
+  isActive(seg: RecordedSegment): boolean {
+    return this.active.has(seg);
+  }
+
+  /** Queues a complete segment (kept sorted by start time, oldest first). */
+  enqueue(seg: RecordedSegment): void {
+    const i = this.queue.findIndex((q) => q.startMs > seg.startMs);
+    if (i < 0) this.queue.push(seg);
+    else this.queue.splice(i, 0, seg);
+    this.pump();
+  }
+
+  /** Forgets a queued segment (it was evicted from the cache). */
+  drop(seg: RecordedSegment): void {
+    const i = this.queue.indexOf(seg);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  /** Resolves when nothing is queued, uploading or awaiting its event's acknowledgement, or after `timeoutMs`. @returns true when idle */
+  async idle(timeoutMs: number): Promise<boolean> {
+    if (this.pending === 0) return true;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Stops taking new work; uploads in progress finish. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private pump(): void {
+    const max = this.opts.concurrency ?? 2;
+    while (!this.stopped && this.workers < max && this.queue.length) {
+      this.workers++;
+      void this.work().finally(() => {
+        this.workers--;
+        this.checkIdle();
+      });
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped && this.queue.length) {
+      const seg = this.queue.shift()!;
+      this.active.add(seg);
+      try {
+        const uploaded = await this.uploadOnce(seg);
+        this.failures = 0;
+        const ack = this.opts
+          .onUploaded(uploaded)
+          .catch((err) => this.opts.logger.error({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment.uploaded event failed'))
+          .finally(() => {
+            this.inflight.delete(ack);
+            this.checkIdle();
+          });
+        this.inflight.add(ack);
+      } catch (err) {
+        this.failures++;
+        const delay = this.retryDelay();
+        this.opts.logger.warn({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs, retryInMs: delay }, 'segment upload failed; will retry');
+        this.queue.unshift(seg);
+        this.active.delete(seg);
+        await new Promise((r) => setTimeout(r, delay));
+        continue;
+      }
+      this.active.delete(seg);
+    }
+  }
+
+  private retryDelay(): number {
+    const base = Math.min(this.opts.maxRetryDelayMs ?? 30_000, (this.opts.retryDelayMs ?? 1000) * 2 ** (this.failures - 1));
+    return Math.round(base * (0.5 + Math.random() * 0.5));
+  }
+
+  private async uploadOnce(seg: RecordedSegment): Promise<UploadedSegment> {
+    const blobName = segmentBlobName(seg.cameraId, seg.startMs);
+    const sha256 = await sha256File(seg.path);
+    const blob = this.opts.container.getBlockBlobClient(blobName);
+    try {
+      await blob.uploadFile(seg.path, {
+        blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
+        metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
+        conditions: { ifNoneMatch: '*' },
+      });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      // An earlier attempt stored it (its response was lost). Same bytes → success.
+      const props = await blob.getProperties();
+      if (props.contentLength !== seg.bytes || props.metadata?.sha256 !== sha256) {
+        throw new Error(`blob ${blobName} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256})`);
+      }
+      this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
+    }
+    this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, bytes: seg.bytes, blobName }, 'segment uploaded');
+    return { ...seg, blobName, sha256 };
+  }
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { ID_PATTERN } from '../ids';
+import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
+import { parseWith } from './format-issues';
+
+/**
+ * Defaults of the agent configuration, in one place (STYLE.md "Configuration").
+ * `segmentLength` PT10S and the PT2S..PT5M bounds come from issue 2 (AVA's video sink allowed
+ * PT30S..PT5M in 30 s steps, azure-lva-ava.md §2; Keepwatch allows shorter segments for lower
+ * playback latency). `localMediaCacheMaximumSizeMiB` 2048 is the value AVA's samples settled on
+ * (azure-lva-ava.md §7, live-video-analytics PRs #26/#27).
+ */
+export const AGENT_DEFAULTS = {
+  segmentLength: 'PT10S',
+  localMediaCachePath: './keepwatch-cache',
+  localMediaCacheMaximumSizeMiB: 2048,
+  rtspTransport: 'tcp',
+  container: 'recordings',
+  logLevel: 'info',
+} as const;
+
+export const SEGMENT_LENGTH_MIN_MS = 2 * SECOND_MS;
+export const SEGMENT_LENGTH_MAX_MS = 5 * MINUTE_MS;
+
+const id = z.string().regex(ID_PATTERN, 'expected 1 to 32 characters from a-z, 0-9 and -');
+
+const cameraSchema = z.strictObject({
+  /** Camera id, `[a-z0-9-]{1,32}`. */
+  id,
+  /** Any ffmpeg input; `rtsp://` URLs are read over TCP unless `rtspTransport` says otherwise. Userinfo is allowed but prefer `username`/`password`. */
+  url: z.string().min(1),
+  /** RTSP user name (kept out of logs). */
+  username: z.string().min(1).optional(),
+  /** RTSP password (kept out of logs); `${env:NAME}` placeholders are resolved by the loader. */
+  password: z.string().optional(),
+  /** RTSP lower transport; `tcp` (AVA's interleaved mode) by default. */
+  rtspTransport: z.enum(['tcp', 'udp', 'http']).default(AGENT_DEFAULTS.rtspTransport),
+  /** Extra ffmpeg input options placed before `-i` (e.g. `["-re", "-stream_loop", "-1"]` for a file). */
+  inputOptions: z.array(z.string()).default([]),
+});
+
+const brokerSchema = z.strictObject({
+  /** `mqtt://`, `mqtts://`, `ws://` or `wss://` URL of the MQTT 5 broker. */
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'expected an mqtt://, mqtts://, ws:// or wss:// URL'),
+  /** MQTT user name; defaults to the device id. */
+  username: z.string().min(1).optional(),
+  /** Device credential (password or token). */
+  password: z.string().optional(),
+  /**
+   * MQTT protocol: 5 (default; what Event Grid's MQTT broker and Mosquitto speak) or 4 (= 3.1.1,
+   * for brokers without MQTT 5 such as the embedded aedes of `npm start`). With 4 there are no
+   * content-type properties, so Event Grid hands the payload on as `data_base64`; ingest reads both.
+   */
+  protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+});
+
+const uploadSchema = z.union([
+  z.strictObject({
+    /** Storage connection string (locally: Azurite's). */
+    connectionString: z.string().min(1),
+    container: id.or(z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'expected a container name')).default(AGENT_DEFAULTS.container),
+  }),
+  z.strictObject({
+    /** Blob service URL, e.g. `https://{account}.blob.core.windows.net`. */
+    blobServiceUrl: z.string().url(),
+    container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'expected a container name').default(AGENT_DEFAULTS.container),
+    /** A SAS token (create-only) for the container; without it the request is anonymous. */
+    sasToken: z.string().optional(),
+  }),
+]);
+
+/** The agent config file (YAML or JSON) as written. */
+export const agentConfigFileSchema = z.strictObject({
+  /** This installation's device id, `[a-z0-9-]{1,32}`. */
+  deviceId: id,
+  cameras: z.array(cameraSchema).min(1, 'expected at least one camera'),
+  /** ISO 8601 duration, PT2S..PT5M, default PT10S. */
+  segmentLength: z.string().default(AGENT_DEFAULTS.segmentLength),
+  /** Folder for the segment cache. */
+  localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
+  /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
+  localMediaCacheMaximumSizeMiB: z.number().int().min(1).max(16 * 1024 * 1024).default(AGENT_DEFAULTS.localMediaCacheMaximumSizeMiB),
+  broker: brokerSchema,
+  upload: uploadSchema,
+  /** Path of the ffmpeg binary; else FFMPEG_PATH, ffmpeg-static, @ffmpeg-installer/ffmpeg. */
+  ffmpegPath: z.string().min(1).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(AGENT_DEFAULTS.logLevel),
+});
+
+export type CameraConfig = z.output<typeof cameraSchema>;
+export type UploadTarget = z.output<typeof uploadSchema>;
+
+/** The validated agent config with durations in ms and the cache cap in bytes. */
+export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB'> & {
+  segmentLengthMs: number;
+  maxCacheBytes: number;
+};
+
+/** Camera ids must be unique: two cameras with one id would write into one archive. */
+function verifyUniqueCameraIds(cameras: readonly CameraConfig[]): void {
+  const seen = new Set<string>();
+  for (const c of cameras) {
+    if (seen.has(c.id)) throw new ValidationError(`agent config: camera id '${c.id}' appears more than once`);
+    seen.add(c.id);
+  }
+}
+
+/**
+ * Validates an agent config document (already read from YAML/JSON, placeholders resolved).
+ * @throws ValidationError naming every bad or unknown key, e.g.
+ *   `agent config: segmentLength PT1S is below the minimum PT2S`
+ */
+export function parseAgentConfig(doc: unknown): AgentConfig {
+  const file = parseWith(agentConfigFileSchema, doc, 'agent config');
+  const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
+  if (segmentLengthMs < SEGMENT_LENGTH_MIN_MS || segmentLengthMs > SEGMENT_LENGTH_MAX_MS) {
+    throw new ValidationError(
+      `agent config: segmentLength ${file.segmentLength} is outside ${toIsoDuration(SEGMENT_LENGTH_MIN_MS)}..${toIsoDuration(SEGMENT_LENGTH_MAX_MS)}`,
+    );
+  }
+  verifyUniqueCameraIds(file.cameras);
+  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, ...rest } = file;
+  return { ...rest, segmentLengthMs, maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024 };
+}

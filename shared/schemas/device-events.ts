@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { segmentBlobName } from '../blob-naming';
+import { ValidationError } from '../errors';
+import { ID_PATTERN } from '../ids';
+import { parseIsoDateTime, HOUR_MS } from '../time';
+import { parseWith } from './format-issues';
+
+/** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
+export const SEGMENT_UPLOADED = 'segment.uploaded';
+
+/** CloudEvents `source` of a device's events: `/devices/{deviceId}`. */
+export function deviceSource(deviceId: string): string {
+  return `/devices/${deviceId}`;
+}
+
+const isoDateTime = z.string().refine((s) => {
+  try {
+    parseIsoDateTime(s, 'time');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an ISO 8601 date-time with a time zone');
+
+/**
+ * A CloudEvent 1.0 in JSON structured mode (https://github.com/cloudevents/spec, v1.0.2).
+ * Extension attributes are allowed (the spec permits them); the required attributes are checked.
+ */
+export const cloudEventSchema = z.looseObject({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1).max(128),
+  source: z.string().min(1).max(256),
+  type: z.string().min(1).max(128),
+  time: isoDateTime,
+  subject: z.string().max(256).optional(),
+  datacontenttype: z.string().optional(),
+  data: z.unknown(),
+});
+export type CloudEventEnvelope = z.output<typeof cloudEventSchema>;
+
+/**
+ * `data` of `segment.uploaded` (issue 2): camera, UTC start (ISO with ms), duration (ms), size
+ * (bytes), blob name and SHA-256 of the bytes. Duration may exceed segmentLength when the camera's
+ * keyframe interval is longer (segments start on keyframes); 1 h is the hard ceiling.
+ */
+export const segmentUploadedDataSchema = z.strictObject({
+  cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
+  start: isoDateTime,
+  durationMs: z.number().int().min(1).max(HOUR_MS),
+  bytes: z.number().int().min(1).max(2 ** 40),
+  blobName: z.string().min(1).max(1024),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
+});
+
+/** One stored segment as the index knows it (times in epoch ms UTC). */
+export interface SegmentRecord {
+  deviceId: string;
+  cameraId: string;
+  startMs: number;
+  durationMs: number;
+  bytes: number;
+  blobName: string;
+  sha256: string;
+  /** CloudEvent id that reported it (idempotency: same event twice, same row). */
+  eventId: string;
+}
+
+/** A validated device event. Only `segment.uploaded` exists so far; later issues add kinds. */
+export type DeviceEvent = { kind: 'segment.uploaded'; event: CloudEventEnvelope; segment: SegmentRecord };
+
+/**
+ * Validates one device CloudEvent.
+ * @param trustedDeviceId the device id the broker vouched for (from the MQTT topic the device was
+ *   allowed to publish on); the event's `source` must name the same device, and `data.cameraId`
+ *   must equal `trustedCameraId` when one is given
+ * @throws ValidationError with every reason (bad envelope, unknown type, bad data, blob name that
+ *   is not the segment's canonical name, device/camera mismatch)
+ */
+export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedCameraId?: string): DeviceEvent {
+  const event = parseWith(cloudEventSchema, raw, 'CloudEvent');
+  if (event.source !== deviceSource(trustedDeviceId)) {
+    throw new ValidationError(`CloudEvent ${event.id}: source ${JSON.stringify(event.source)} does not match the publishing device '${trustedDeviceId}'`, undefined, 'DeviceMismatch');
+  }
+  if (event.type !== SEGMENT_UPLOADED) {
+    throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');
+  }
+  const data = parseWith(segmentUploadedDataSchema, event.data, `CloudEvent ${event.id} (${SEGMENT_UPLOADED}) data`);
+  if (trustedCameraId !== undefined && data.cameraId !== trustedCameraId) {
+    throw new ValidationError(`CloudEvent ${event.id}: cameraId '${data.cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
+  }
+  const startMs = parseIsoDateTime(data.start, 'start');
+  const expected = segmentBlobName(data.cameraId, startMs);
+  if (data.blobName !== expected) {
+    throw new ValidationError(`CloudEvent ${event.id}: blobName ${JSON.stringify(data.blobName)} is not the segment's name '${expected}'`, undefined, 'InvalidBlobName');
+  }
+  return {
+    kind: SEGMENT_UPLOADED,
+    event,
+    segment: {
+      deviceId: trustedDeviceId,
+      cameraId: data.cameraId,
+      startMs,
+      durationMs: data.durationMs,
+      bytes: data.bytes,
+      blobName: data.blobName,
+      sha256: data.sha256,
+      eventId: event.id,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { loadAgentConfig } from '../../../edge-agent/config/load-config';
+import { ValidationError } from '../../../shared/errors';
+import { parseAgentConfig } from '../../../shared/schemas/agent-config';
+
+const base = {
+  deviceId: 'site-1',
+  cameras: [{ id: 'door-1', url: 'rtsp://10.0.0.5/stream' }],
+  broker: { url: 'mqtt://127.0.0.1:1883', password: 'pw' },
+  upload: { connectionString: 'UseDevelopmentStorage=true' },
+};
+
+function rejects(doc: unknown, pattern: RegExp): void {
+  assert.throws(() => parseAgentConfig(doc), (err: unknown) => err instanceof ValidationError && pattern.test(err.message));
+}
+
+describe('agent config', () => {
+  it('applies defaults and converts units (PT10S → 10000 ms, MiB → bytes)', () => {
+    const c = parseAgentConfig(base);
+    assert.equal(c.segmentLengthMs, 10_000);
+    assert.equal(c.maxCacheBytes, 2048 * 1024 * 1024);
+    assert.equal(c.cameras[0].rtspTransport, 'tcp');
+    assert.equal(c.broker.protocolVersion, 5);
+    assert.equal('container' in c.upload && c.upload.container, 'recordings');
+  });
+
+  it('names unknown keys with their path', () => {
+    rejects({ ...base, colour: 'red' }, /unknown key 'colour'/);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], fps: 5 }] }, /unknown key 'fps' at cameras\[0\]/);
+  });
+
+  it('names bad values with their key', () => {
+    rejects({ ...base, segmentLength: 'PT1S' }, /segmentLength PT1S is outside PT2S\.\.PT5M/);
+    rejects({ ...base, segmentLength: 'PT6M' }, /segmentLength PT6M is outside/);
+    rejects({ ...base, segmentLength: '10s' }, /segmentLength "10s" is not an ISO 8601 duration/);
+    rejects({ ...base, localMediaCacheMaximumSizeMiB: 0 }, /localMediaCacheMaximumSizeMiB/);
+    rejects({ ...base, cameras: [{ id: '../x', url: 'rtsp://a' }] }, /cameras\[0\]\.id/);
+    rejects({ ...base, cameras: [] }, /cameras: expected at least one camera/);
+    rejects({ ...base, broker: { url: 'http://x' } }, /broker\.url/);
+    rejects({ ...base, deviceId: 'A' }, /deviceId/);
+    rejects({ ...base, cameras: [base.cameras[0], base.cameras[0]] }, /camera id 'door-1' appears more than once/);
+  });
+
+  it('loads YAML, resolves ${env:NAME} secrets and the cache path, and names unset variables', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-config-'));
+    const file = path.join(dir, 'agent.yaml');
+    writeFileSync(file, [
+      'deviceId: site-1',
+      'segmentLength: PT4S',
+      'localMediaCachePath: cache',
+      'cameras:',
+      '  - id: door-1',
+      '    url: rtsp://10.0.0.5/stream',
+      '    password: ${env:KW_TEST_CAM_PW}',
+      'broker: { url: "mqtt://127.0.0.1:1883", password: "${env:KW_TEST_BROKER_PW}" }',
+      'upload: { connectionString: UseDevelopmentStorage=true }',
+    ].join('\n'));
+    const c = loadAgentConfig(file, {}, { KW_TEST_CAM_PW: 'cam-secret', KW_TEST_BROKER_PW: 'b' });
+    assert.equal(c.cameras[0].password, 'cam-secret');
+    assert.equal(c.localMediaCachePath, path.join(dir, 'cache'));
+    assert.equal(c.segmentLengthMs, 4000);
+    assert.throws(() => loadAgentConfig(file, {}, { KW_TEST_BROKER_PW: 'b' }), /cameras\[0\]\.password refers to environment variable KW_TEST_CAM_PW, which is not set/);
+    writeFileSync(file, 'deviceId: [unclosed');
+    assert.throws(() => loadAgentConfig(file), /not valid YAML or JSON/);
+  });
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+
+const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [] };
+
+describe('recorder ffmpeg arguments', () => {
+  it('copies codecs into MPEG-TS segments with the CSV list on fd 3, RTSP over TCP', () => {
+    const args = recorderArgs(cam, 10_000, '/c/door-1/s-%06d.ts');
+    const at = (flag: string) => args[args.indexOf(flag) + 1];
+    assert.equal(at('-c'), 'copy');
+    assert.equal(at('-f'), 'segment');
+    assert.equal(at('-segment_format'), 'mpegts');
+    assert.equal(at('-segment_time'), '10.000');
+    assert.equal(at('-segment_list'), 'pipe:3');
+    assert.equal(at('-segment_list_type'), 'csv');
+    assert.equal(at('-rtsp_transport'), 'tcp');
+    assert.equal(at('-loglevel'), 'verbose');
+    assert.ok(!args.includes('-c:v') && !args.includes('libx264'), 'never transcodes');
+    assert.equal(args[args.length - 1], '/c/door-1/s-%06d.ts');
+  });
+
+  it('puts input options before -i and skips RTSP options for other inputs', () => {
+    const args = recorderArgs({ ...cam, url: '/clips/a.mp4', inputOptions: ['-re', '-stream_loop', '-1'] }, 4000, 'o-%06d.ts');
+    assert.ok(!args.includes('-rtsp_transport'));
+    assert.ok(args.indexOf('-re') < args.indexOf('-i'));
+    assert.equal(args[args.indexOf('-i') + 1], '/clips/a.mp4');
+  });
+
+  it('percent-encodes credentials into the RTSP URL', () => {
+    assert.equal(inputUrl({ url: cam.url, username: 'ad min', password: 'p@ss:/' }), 'rtsp://ad%20min:p%40ss%3A%2F@10.0.0.5:554/stream1');
+    assert.equal(inputUrl({ url: cam.url }), cam.url);
+  });
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SegmentTimeline } from '../../../edge-agent/recorder/segment-timeline';
+
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+describe('SegmentTimeline', () => {
+  it('anchors on the smallest observed latency, not on the late first (burst) observation', () => {
+    const tl = new SegmentTimeline();
+    // The first packet (pts 0.1 s) arrived at T0+100 ms but ffmpeg probed for 2 s and wrote it late.
+    tl.observeStart({ fileName: 's-000000.ts', ptsTimeS: 0.1 }, T0 + 2100);
+    tl.observeStart({ fileName: 's-000001.ts', ptsTimeS: 4.1 }, T0 + 4130); // steady state: 30 ms latency
+    const seg = tl.complete({ fileName: 's-000000.ts', startS: 0, endS: 4.1 }, T0 + 4130);
+    assert.ok(seg);
+    assert.equal(seg.startMs, T0 + 130);
+    assert.equal(seg.durationMs, 4000); // from the first packet's pts (0.1 s), not the list's 0
+    assert.equal(seg.chainStart, true);
+  });
+
+  it('makes consecutive segments abut exactly (no overlap, no false gap) despite jittery wall clock', () => {
+    const tl = new SegmentTimeline();
+    const ends: number[] = [];
+    let prevEnd: number | undefined;
+    for (let i = 0; i < 50; i++) {
+      const startS = 1.4 + i * 3.96;
+      const jitter = (i * 37) % 90; // 0..89 ms of delivery latency
+      tl.observeStart({ fileName: `s-${i}.ts`, ptsTimeS: startS }, T0 + startS * 1000 + jitter);
+      if (i === 0) continue;
+      const seg = tl.complete({ fileName: `s-${i - 1}.ts`, startS: startS - 3.96, endS: startS }, T0);
+      assert.ok(seg);
+      if (prevEnd !== undefined) assert.equal(seg.startMs, prevEnd);
+      prevEnd = seg.startMs + seg.durationMs;
+      ends.push(prevEnd);
+      assert.ok(Math.abs(seg.startMs - (T0 + (startS - 3.96) * 1000)) < 100);
+    }
+    assert.equal(ends.length, 49);
+  });
+
+  it('starts a new chain when the camera clock drifts past the limit, never overlapping', () => {
+    const tl = new SegmentTimeline({ maxDriftMs: 500, window: 2 });
+    tl.observeStart({ fileName: 'a.ts', ptsTimeS: 0 }, T0);
+    tl.observeStart({ fileName: 'b.ts', ptsTimeS: 10 }, T0 + 10_000);
+    const a = tl.complete({ fileName: 'a.ts', startS: 0, endS: 10 }, T0)!;
+    // The camera's clock runs slow: muxer time 20 s arrives at wall 21 s (1 s of drift).
+    tl.observeStart({ fileName: 'c.ts', ptsTimeS: 20 }, T0 + 21_000);
+    tl.observeStart({ fileName: 'd.ts', ptsTimeS: 30 }, T0 + 31_000);
+    const b = tl.complete({ fileName: 'b.ts', startS: 10, endS: 20 }, T0)!;
+    assert.equal(a.startMs, T0);
+    assert.equal(b.chainStart, true);
+    assert.ok(b.startMs >= a.startMs + a.durationMs, 'no overlap');
+    assert.equal(b.startMs + b.durationMs, T0 + 21_000);
+  });
+
+  it('returns undefined for an empty segment and falls back to the wall clock without start lines', () => {
+    const tl = new SegmentTimeline();
+    assert.equal(tl.complete({ fileName: 'x.ts', startS: 5, endS: 5 }, T0), undefined);
+    const seg = tl.complete({ fileName: 'y.ts', startS: 0, endS: 2 }, T0 + 2000)!;
+    assert.deepEqual([seg.startMs, seg.durationMs], [T0, 2000]);
+  });
+});
