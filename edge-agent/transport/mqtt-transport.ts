@@ -58,8 +58,10 @@ export class MqttTransport {
         resolve();
       };
       const onError = (err: Error & { code?: number }) => {
-        // CONNACK refusals (bad user name or password, not authorised) do not heal by retrying.
-        if (typeof err.code === 'number' && err.code >= 0x80) {
+        // A CONNACK refusal carries a numeric code (3.1.1 return code 1-5, MQTT 5 reason code
+        // ≥ 0x80: bad protocol version, bad credentials, not authorised); retrying does not heal it.
+        // Network errors carry string codes (ECONNREFUSED) and are retried by MQTT.js.
+        if (typeof err.code === 'number') {
           client.off('connect', onConnect);
           client.end(true);
           reject(new Error(`MQTT broker refused the connection: ${err.message}`));

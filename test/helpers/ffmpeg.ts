@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { resolveFfmpegPath } from '../../edge-agent/recorder/ffmpeg-path';
+
+/** The ffmpeg the agent uses (FFMPEG_PATH, ffmpeg-static or @ffmpeg-installer). */
+export const FFMPEG = resolveFfmpegPath();
+
+/** What `ffmpeg -i input -f null -` reported. */
+export interface DecodeResult {
+  /** ffmpeg's exit code. */
+  code: number | null;
+  /** Lines ffmpeg printed at level error (empty = clean decode). */
+  errors: string[];
+  /** Decoded video duration in seconds (from the last `time=` progress value). */
+  decodedS: number;
+  /** Number of video frames decoded. */
+  frames: number;
+}
+
+/**
+ * Decodes `input` (a file or URL, e.g. an HLS playlist URL) completely with `ffmpeg -f null`.
+ * @param timeoutMs kills ffmpeg after this long (default 120 s)
+ */
+export function decodeFully(input: string, extraInputArgs: string[] = [], timeoutMs = 120_000): Promise<DecodeResult> {
+  return new Promise((resolve) => {
+    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-v', 'error', '-stats', ...extraInputArgs, '-i', input, '-map', '0:v:0', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      const lines = err.split(/[\r\n]+/).filter(Boolean);
+      const stats = lines.filter((l) => /frame=\s*\d+/.test(l));
+      const last = stats[stats.length - 1] ?? '';
+      const tm = /time=(\d+):(\d+):(\d+(?:\.\d+)?)/.exec(last);
+      const fr = /frame=\s*(\d+)/.exec(last);
+      resolve({
+        code,
+        errors: lines.filter((l) => !/frame=\s*\d+/.test(l)),
+        decodedS: tm ? Number(tm[1]) * 3600 + Number(tm[2]) * 60 + Number(tm[3]) : 0,
+        frames: fr ? Number(fr[1]) : 0,
+      });
+    });
+  });
+}
