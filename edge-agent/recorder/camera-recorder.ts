@@ -75,15 +75,18 @@ export class CameraRecorder extends EventEmitter {
   }
 
   /**
-   * Stops recording: ffmpeg gets SIGINT so it closes the current segment and lists it, and is
+   * Stops recording: ffmpeg gets SIGTERM so it closes the current segment and lists it, and is
    * killed if it has not exited within 10 s. Resolves once every listed segment was emitted.
+   * SIGTERM, not SIGINT: on Ctrl-C the terminal already sent SIGINT to ffmpeg (same process
+   * group), and the npm-shipped ffmpeg 4.x dies on a second SIGINT instead of finishing the
+   * segment, while SIGINT followed by SIGTERM still ends cleanly (checked by hand).
    */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
+      child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await this.sessionDone;
       clearTimeout(killer);

@@ -48,9 +48,13 @@ export class SegmentTimeline {
     this.window = opts.window ?? 8;
   }
 
-  /** Records a start-of-segment log line seen at wall-clock `wallMs` (epoch ms). */
+  /**
+   * Records a start-of-segment log line seen at wall-clock `wallMs` (epoch ms). ffmpeg repeats the
+   * line for every audio packet that precedes the segment's first video frame; the first line of a
+   * file carries its first packet's time, so later ones only add wall-clock observations.
+   */
   observeStart(log: SegmentStartLog, wallMs: number): void {
-    this.startPts.set(log.fileName, log.ptsTimeS);
+    if (!this.startPts.has(log.fileName)) this.startPts.set(log.fileName, log.ptsTimeS);
     this.observations.push(wallMs - log.ptsTimeS * 1000);
     if (this.observations.length > this.window) this.observations.shift();
   }

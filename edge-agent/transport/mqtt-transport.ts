@@ -16,8 +16,14 @@ export interface MqttTransportOptions {
   reconnectPeriodMs?: number;
 }
 
-/** CloudEvents JSON structured-mode content type (CloudEvents JSON format §3). */
-export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
+/**
+ * MQTT 5 content type of the events: plain `application/json` (with payload format indicator 1),
+ * not `application/cloudevents+json`. Event Grid's MQTT routing forwards a payload marked as a
+ * CloudEvent as-is, dropping its own envelope and with it the MQTT topic, which is the only device
+ * identity the broker vouches for; as JSON it is wrapped in an `MQTT.EventPublished` CloudEvent whose
+ * `subject` is the topic (Event Grid docs "mqtt-routing-event-schema").
+ */
+export const EVENT_CONTENT_TYPE = 'application/json';
 
 /**
  * The agent's MQTT connection (MQTT.js; MQTT 5 unless configured to 3.1.1): client id = device id, QoS 1 publishes that resolve on
@@ -74,8 +80,8 @@ export class MqttTransport {
 
   /**
    * Publishes one CloudEvent (JSON structured mode) at QoS 1, MQTT 5 content type
-   * `application/cloudevents+json`, payload format indicator 1 (UTF-8), so Event Grid's MQTT
-   * routing passes it as JSON `data`.
+   * `application/json` and payload format indicator 1 (UTF-8), so Event Grid's MQTT routing passes
+   * it as JSON `data` of an `MQTT.EventPublished` event that keeps the topic.
    * @returns when the broker acknowledged it (PUBACK); waits across reconnects
    */
   async publishEvent(topic: string, event: object): Promise<void> {
@@ -83,7 +89,7 @@ export class MqttTransport {
     const v5 = (this.opts.protocolVersion ?? 5) === 5;
     await this.client.publishAsync(topic, JSON.stringify(event), {
       qos: 1,
-      ...(v5 ? { properties: { contentType: CLOUDEVENTS_JSON, payloadFormatIndicator: true } } : {}),
+      ...(v5 ? { properties: { contentType: EVENT_CONTENT_TYPE, payloadFormatIndicator: true } } : {}),
     });
   }
 

@@ -73,18 +73,18 @@ export type DeviceEvent = { kind: 'segment.uploaded'; event: CloudEventEnvelope;
  * @param trustedDeviceId the device id the broker vouched for (from the MQTT topic the device was
  *   allowed to publish on); the event's `source` must name the same device, and `data.cameraId`
  *   must equal `trustedCameraId` when one is given
- * @throws ValidationError with every reason (bad envelope, unknown type, bad data, blob name that
- *   is not the segment's canonical name, device/camera mismatch)
+ * @throws ValidationError with every reason; codes: `InvalidCloudEvent` (bad envelope), `DeviceMismatch`,
+ *   `UnknownEventType`, `InvalidEventData`, `CameraMismatch`, `InvalidBlobName` (not the segment's canonical name)
  */
 export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedCameraId?: string): DeviceEvent {
-  const event = parseWith(cloudEventSchema, raw, 'CloudEvent');
+  const event = parseWith(cloudEventSchema, raw, 'CloudEvent', 'InvalidCloudEvent');
   if (event.source !== deviceSource(trustedDeviceId)) {
     throw new ValidationError(`CloudEvent ${event.id}: source ${JSON.stringify(event.source)} does not match the publishing device '${trustedDeviceId}'`, undefined, 'DeviceMismatch');
   }
   if (event.type !== SEGMENT_UPLOADED) {
     throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');
   }
-  const data = parseWith(segmentUploadedDataSchema, event.data, `CloudEvent ${event.id} (${SEGMENT_UPLOADED}) data`);
+  const data = parseWith(segmentUploadedDataSchema, event.data, `CloudEvent ${event.id} (${SEGMENT_UPLOADED}) data`, 'InvalidEventData');
   if (trustedCameraId !== undefined && data.cameraId !== trustedCameraId) {
     throw new ValidationError(`CloudEvent ${event.id}: cameraId '${data.cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
   }

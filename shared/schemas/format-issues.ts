@@ -26,10 +26,17 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 /**
  * Parses `input` with `schema`.
  * @param what names the document in the message ("agent config", "segment.uploaded data")
+ * @param code the ValidationError code (default `InvalidInput`), e.g. `InvalidCloudEvent` for dead-letter reasons
  * @throws ValidationError listing every issue with its key path
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string, code?: string): z.output<S> {
   const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(`${what}: ${formatIssues(r.error.issues)}`, r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  if (!r.success) {
+    throw new ValidationError(
+      `${what}: ${formatIssues(r.error.issues)}`,
+      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+      code,
+    );
+  }
   return r.data;
 }

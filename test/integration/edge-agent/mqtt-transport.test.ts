@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { createLogger } from '../../../edge-agent/log';
-import { CLOUDEVENTS_JSON, MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
+import { EVENT_CONTENT_TYPE, MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
 import { startLocalBroker } from '../../../local/broker';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
 
@@ -30,7 +30,7 @@ describe('MqttTransport against Mosquitto (MQTT 5)', () => {
     assert.ok(ev, 'event delivered');
     assert.deepEqual(JSON.parse(ev.payload), event);
     assert.equal(ev.qos, 1);
-    assert.equal(ev.props?.contentType, CLOUDEVENTS_JSON);
+    assert.equal(ev.props?.contentType, EVENT_CONTENT_TYPE);
     assert.equal(ev.props?.payloadFormatIndicator, true);
     const online = received.find((m) => m.topic === 'keepwatch/site-1/status');
     assert.equal(online && JSON.parse(online.payload).state, 'online');

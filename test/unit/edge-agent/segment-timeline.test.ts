@@ -58,3 +58,14 @@ describe('SegmentTimeline', () => {
     assert.deepEqual([seg.startMs, seg.durationMs], [T0, 2000]);
   });
 });
+
+describe('SegmentTimeline with audio before the first video frame', () => {
+  it('keeps the first start line of a file (ffmpeg repeats it for each leading audio packet)', () => {
+    const tl = new SegmentTimeline();
+    tl.observeStart({ fileName: 'a.ts', ptsTimeS: 0.2 }, T0 + 200);
+    tl.observeStart({ fileName: 'a.ts', ptsTimeS: 0.3 }, T0 + 300);
+    tl.observeStart({ fileName: 'b.ts', ptsTimeS: 4.2 }, T0 + 4200);
+    const seg = tl.complete({ fileName: 'a.ts', startS: 0, endS: 4.2 }, T0 + 4200)!;
+    assert.deepEqual([seg.startMs, seg.durationMs], [T0 + 200, 4000]);
+  });
+});

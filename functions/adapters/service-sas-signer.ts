@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+import type { SasSigner } from '../../shared/ports/sas-signer';
+
+/** What a service SAS needs: the account key signs it. */
+export interface ServiceSasSignerOptions {
+  accountName: string;
+  /** Base64 account key (from the connection string). */
+  accountKey: string;
+  /** Blob service endpoint without trailing slash, e.g. `https://{account}.blob.core.windows.net` or Azurite's. */
+  blobEndpoint: string;
+  container: string;
+}
+
+/**
+ * Signed service version (`sv`). Pinned rather than the SDK's newest so Azurite 3.35, which knows versions up to
+ * 2025-11-05, validates it (azure-stack-notes.md §3); the service SAS format is the same for every version since
+ * 2020-12-06.
+ */
+export const SAS_VERSION = '2025-11-05';
+
+/**
+ * Signs read-only, single-blob service SAS URLs with the account key (`sp=r`, `sr=b`, `spr=https` when the endpoint
+ * is https). Suitable for Azurite and accounts with shared-key access; production accounts disable shared keys, where
+ * a user-delegation signer (a later issue) implements the same port.
+ *
+ * The string-to-sign is built here rather than by `generateBlobSASQueryParameters`: it is the documented service SAS
+ * format for version 2020-12-06 and later (learn.microsoft.com/rest/api/storageservices/create-service-sas), and
+ * building it directly is about 4× faster, which matters for a 24 h playlist of 8 640 segments.
+ * test/unit/functions/service-sas-signer.test.ts checks it against the SDK byte for byte.
+ */
+export class ServiceSasSigner implements SasSigner {
+  private readonly key: Buffer;
+  private readonly protocol: string;
+  private readonly containerUrl: string;
+  private readonly canonicalPrefix: string;
+
+  constructor(options: ServiceSasSignerOptions) {
+    this.key = Buffer.from(options.accountKey, 'base64');
+    this.protocol = options.blobEndpoint.startsWith('https:') ? 'https' : 'https,http';
+    this.containerUrl = `${options.blobEndpoint}/${encodeURIComponent(options.container)}`;
+    this.canonicalPrefix = `/blob/${options.accountName}/${options.container}/`;
+  }
+
+  /** One URL; see {@link blobReadUrls}. */
+  async blobReadUrl(blobName: string, expiresOnMs: number): Promise<string> {
+    return (await this.blobReadUrls([blobName], expiresOnMs))[0];
+  }
+
+  /**
+   * @param expiresOnMs rounded up to the next whole second: `se` has second precision, and a URL must not expire
+   *   before the playlist that carries it
+   */
+  async blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
+    const se = new Date(Math.ceil(expiresOnMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // sp, st, se, canonicalizedResource, si, sip, spr, sv, sr, snapshot, ses, rscc, rscd, rsce, rscl, rsct
+    const head = `r\n\n${se}\n`;
+    const tail = `\n\n\n${this.protocol}\n${SAS_VERSION}\nb\n\n\n\n\n\n\n`;
+    const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=r&sig=`;
+    return blobNames.map((name) => {
+      const sig = createHmac('sha256', this.key).update(`${head}${this.canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
+      return `${this.containerUrl}/${name.split('/').map(encodeURIComponent).join('/')}?${query}${encodeURIComponent(sig)}`;
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { DAY_RANGES_MAX_CHUNKS, decodeDayRanges, encodeDayRanges } from '../../shared/availability/day-ranges-codec';
+import { splitByUtcDay } from '../../shared/availability/split-by-utc-day';
+import { ValidationError } from '../../shared/errors';
+import { assertId } from '../../shared/ids';
+import type { AvailabilityStore } from '../../shared/ports/availability-store';
+import type { SegmentRecord } from '../../shared/schemas/device-events';
+import { utcDay } from '../../shared/time';
+import { mergeRanges, overlaps, type TimeRange } from '../../shared/time-ranges';
+import { optimisticUpdate } from './optimistic-update';
+import { ensureTable } from './storage-clients';
+import { rethrowStorageError, storageStatus } from './storage-errors';
+import { double, readNumber } from './table-values';
+
+/**
+ * Availability rollup on Table Storage: one row per camera per UTC day, PartitionKey `{cameraId}`, RowKey
+ * `yyyy-MM-dd`, so a month of one camera is one partition range scan. The day's merged ranges are encoded by
+ * shared/availability/day-ranges-codec.ts into properties `r0`..`r13` (each ≤ 32 000 characters, under the 64 KiB
+ * property limit), with `chunkCount`, `rangeCount`, `recordedMs` (sum of range lengths) and `dayStartMs`.
+ */
+export class TableAvailabilityStore implements AvailabilityStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Groups the segments' pieces per camera and day, then read-merge-writes each day row with ETag concurrency. */
+  async mergeSegments(segments: readonly Pick<SegmentRecord, 'cameraId' | 'startMs' | 'durationMs'>[]): Promise<void> {
+    if (segments.length === 0) return;
+    await ensureTable(this.table);
+    const days = new Map<string, { cameraId: string; dayStartMs: number; pieces: TimeRange[] }>();
+    for (const s of segments) {
+      for (const { dayStartMs, range } of splitByUtcDay({ startMs: s.startMs, endMs: s.startMs + s.durationMs })) {
+        const key = `${s.cameraId}|${dayStartMs}`;
+        const day = days.get(key) ?? { cameraId: s.cameraId, dayStartMs, pieces: [] };
+        day.pieces.push(range);
+        days.set(key, day);
+      }
+    }
+    await Promise.all([...days.values()].map((d) => this.mergeDay(d.cameraId, d.dayStartMs, d.pieces)));
+  }
+
+  private async mergeDay(cameraId: string, dayStartMs: number, pieces: readonly TimeRange[]): Promise<void> {
+    const day = utcDay(dayStartMs);
+    await optimisticUpdate(this.table, cameraId, day, `availability row ${cameraId}/${day}`, (current) => {
+      const known = current ? decodeRow(current, dayStartMs) : [];
+      const merged = mergeRanges([...known, ...pieces]);
+      if (sameRanges(known, merged)) return undefined;
+      let chunks: string[];
+      try {
+        chunks = encodeDayRanges(merged, dayStartMs);
+      } catch (err) {
+        throw new ValidationError(
+          `availability of camera '${cameraId}' on ${day} has ${merged.length} ranges, more than one row holds: ${(err as Error).message}`,
+          undefined,
+          'AvailabilityRollupFull',
+        );
+      }
+      const row: Record<string, unknown> = {
+        cameraId,
+        day,
+        dayStartMs: double(dayStartMs),
+        rangeCount: merged.length,
+        recordedMs: double(merged.reduce((sum, r) => sum + (r.endMs - r.startMs), 0)),
+        chunkCount: chunks.length,
+      };
+      chunks.forEach((c, i) => (row[`r${i}`] = c));
+      return row;
+    });
+  }
+
+  /** See the port: reads the day rows touching [startMs, endMs) and merges them across midnight. */
+  async listRanges(cameraId: string, startMs: number, endMs: number): Promise<TimeRange[]> {
+    assertId('camera', cameraId);
+    const fromDay = utcDay(startMs);
+    const toDay = utcDay(endMs - 1);
+    const ranges: TimeRange[] = [];
+    try {
+      const rows = this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${cameraId} and RowKey ge ${fromDay} and RowKey le ${toDay}` },
+      });
+      for await (const row of rows) ranges.push(...decodeRow(row, readNumber(row, 'dayStartMs')));
+    } catch (err) {
+      if (storageStatus(err) === 404) return [];
+      rethrowStorageError(err, `list availability rows of ${cameraId}`);
+    }
+    const window = { startMs, endMs };
+    return mergeRanges(ranges).filter((r) => overlaps(r, window));
+  }
+}
+
+function decodeRow(row: Record<string, unknown>, dayStartMs: number): TimeRange[] {
+  const count = Math.min(Number(row.chunkCount ?? 0), DAY_RANGES_MAX_CHUNKS);
+  const chunks: string[] = [];
+  for (let i = 0; i < count; i++) chunks.push(String(row[`r${i}`] ?? ''));
+  return decodeDayRanges(chunks, dayStartMs);
+}
+
+function sameRanges(a: readonly TimeRange[], b: readonly TimeRange[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.startMs === b[i].startMs && r.endMs === b[i].endMs);
+}

@@ -1,0 +1,117 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../shared/index-keys';
+import type { SegmentIndex, SegmentSpan } from '../../shared/ports/segment-index';
+import type { SegmentRecord } from '../../shared/schemas/device-events';
+import { HOUR_MS, toIso } from '../../shared/time';
+import { rethrowStorageError, storageStatus } from './storage-errors';
+import { ensureTable } from './storage-clients';
+import { double, readNumber } from './table-values';
+
+/** Entity group transactions take at most 100 operations, all in one partition (azure-stack-notes.md §4). */
+const MAX_TRANSACTION_OPS = 100;
+
+/**
+ * The longest segment the index can hold: `segment.uploaded` data caps durationMs at 1 h
+ * (shared/schemas/device-events.ts), so a range scan looks back this far for a segment reaching into the range.
+ */
+export const MAX_SEGMENT_MS = HOUR_MS;
+
+/** Row-key span of one listing query; a day splits into 12 parallel queries of ≤ 2 h (≤ 720 rows at PT10S, one page). */
+export const SCAN_SLICE_MS = 2 * HOUR_MS;
+
+/**
+ * Segment index on Table Storage. Row per segment: PartitionKey `{cameraId}_{yyyy-MM-dd}` (UTC day of the start),
+ * RowKey 13-digit epoch ms of the start (shared/index-keys.ts); properties `cameraId`, `deviceId`, `start` (ISO, for
+ * people), `startMs`, `durationMs`, `bytes` (Edm.Double, see table-values.ts), `blobName`, `sha256`, `eventId`.
+ */
+export class TableSegmentIndex implements SegmentIndex {
+  constructor(private readonly table: TableClient) {}
+
+  /**
+   * Upserts (Replace) rows in transactions of ≤ 100 per partition; partitions in parallel. Two records for one
+   * segment in the same call keep the one with the smaller eventId, so the result does not depend on order.
+   * @throws TransientError on retriable storage failures
+   */
+  async upsertSegments(segments: readonly SegmentRecord[]): Promise<void> {
+    if (segments.length === 0) return;
+    await ensureTable(this.table);
+    const byKey = new Map<string, SegmentRecord>();
+    for (const s of segments) {
+      const key = `${segmentPartitionKey(s.cameraId, s.startMs)}/${segmentRowKey(s.startMs)}`;
+      const seen = byKey.get(key);
+      if (!seen || s.eventId < seen.eventId) byKey.set(key, s);
+    }
+    const byPartition = new Map<string, TransactionAction[]>();
+    for (const s of byKey.values()) {
+      const partitionKey = segmentPartitionKey(s.cameraId, s.startMs);
+      const entity = {
+        partitionKey,
+        rowKey: segmentRowKey(s.startMs),
+        cameraId: s.cameraId,
+        deviceId: s.deviceId,
+        start: toIso(s.startMs),
+        startMs: double(s.startMs),
+        durationMs: double(s.durationMs),
+        bytes: double(s.bytes),
+        blobName: s.blobName,
+        sha256: s.sha256,
+        eventId: s.eventId,
+      };
+      const actions = byPartition.get(partitionKey) ?? [];
+      actions.push(['upsert', entity, 'Replace']);
+      byPartition.set(partitionKey, actions);
+    }
+    await Promise.all(
+      [...byPartition].map(async ([partitionKey, actions]) => {
+        for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
+          try {
+            await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION_OPS));
+          } catch (err) {
+            rethrowStorageError(err, `upsert segment rows of ${partitionKey}`);
+          }
+        }
+      }),
+    );
+  }
+
+  /**
+   * One query per UTC day partition (shared/index-keys.ts `segmentScanPlan`), each cut into slices of at most
+   * {@link SCAN_SLICE_MS} of row keys, all in parallel: a 24 h range becomes ~12 concurrent one-page queries instead
+   * of 9 sequential pages. See the port.
+   */
+  async listSegmentSpans(cameraId: string, startMs: number, endMs: number): Promise<SegmentSpan[]> {
+    const slices: Array<{ partitionKey: string; fromRowKey: string; toRowKey: string }> = [];
+    for (const p of segmentScanPlan(cameraId, startMs, endMs, MAX_SEGMENT_MS)) {
+      const to = Number(p.toRowKey);
+      for (let from = Number(p.fromRowKey); from < to; from += SCAN_SLICE_MS) {
+        slices.push({ partitionKey: p.partitionKey, fromRowKey: segmentRowKey(from), toRowKey: segmentRowKey(Math.min(to, from + SCAN_SLICE_MS)) });
+      }
+    }
+    const perSlice = await Promise.all(
+      slices.map(async (p) => {
+        const spans: SegmentSpan[] = [];
+        try {
+          const pages = this.table
+            .listEntities<Record<string, unknown>>({
+              queryOptions: {
+                filter: odata`PartitionKey eq ${p.partitionKey} and RowKey ge ${p.fromRowKey} and RowKey lt ${p.toRowKey}`,
+                select: ['RowKey', 'durationMs', 'blobName'],
+              },
+            })
+            .byPage({ maxPageSize: 1000 });
+          for await (const page of pages) {
+            for (const e of page) {
+              const span = { startMs: Number(e.rowKey), durationMs: readNumber(e, 'durationMs'), blobName: String(e.blobName) };
+              if (span.startMs + span.durationMs > startMs) spans.push(span);
+            }
+          }
+        } catch (err) {
+          if (storageStatus(err) === 404) return spans; // table not created yet: no segments
+          rethrowStorageError(err, `list segment rows of ${p.partitionKey}`);
+        }
+        return spans;
+      }),
+    );
+    return perSlice.flat();
+  }
+}

@@ -1,0 +1,71 @@
+import { app, type EventHubFunctionOptions, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+
+/** One registered function, as the local host (local/functions-host.ts) mounts it. */
+export type Registration =
+  | { kind: 'http'; name: string; options: HttpFunctionOptions }
+  | { kind: 'eventHub'; name: string; options: EventHubFunctionOptions }
+  | { kind: 'timer'; name: string; options: TimerFunctionOptions };
+
+const registered: Registration[] = [];
+let hostDetected: boolean | undefined;
+
+/**
+ * True when the Azure Functions Node worker is present. The worker provides the module `@azure/functions-core`;
+ * without it `@azure/functions` switches to "test mode" and prints a warning per `app.*` call.
+ */
+function functionsHostPresent(): boolean {
+  if (hostDetected === undefined) {
+    try {
+      require('@azure/functions-core');
+      hostDetected = true;
+    } catch {
+      hostDetected = false;
+      // One line instead of the library's warning per app.* call in test mode (app.* is not called at all here).
+      console.warn('keepwatch: no Azure Functions host detected; functions are registered for the local host only');
+    }
+  }
+  return hostDetected;
+}
+
+function record(registration: Registration): void {
+  if (registered.some((r) => r.name === registration.name)) {
+    // The Functions host refuses duplicate names too; failing here catches it before deployment.
+    throw new Error(`function '${registration.name}' is registered twice`);
+  }
+  registered.push(Object.freeze(registration));
+}
+
+/**
+ * Registers an HTTP function with the Functions host (`app.http`) and records it for the local host.
+ * `options.route` is relative to the `/api` route prefix; `{name}` segments become `request.params.name`.
+ * @throws Error when `name` is already registered
+ */
+export function registerHttp(name: string, options: HttpFunctionOptions): void {
+  record({ kind: 'http', name, options });
+  if (functionsHostPresent()) app.http(name, options);
+}
+
+/**
+ * Registers an Event Hubs function (`app.eventHub`) and records it for the local host, which feeds it from the
+ * embedded broker through local/event-hub-feeder.ts.
+ * @throws Error when `name` is already registered
+ */
+export function registerEventHub(name: string, options: EventHubFunctionOptions): void {
+  record({ kind: 'eventHub', name, options });
+  if (functionsHostPresent()) app.eventHub(name, options);
+}
+
+/**
+ * Registers a timer function (`app.timer`; `schedule` is NCRONTAB `sec min hour day month dow`, UTC) and records it
+ * for the local host, which schedules it with croner.
+ * @throws Error when `name` is already registered
+ */
+export function registerTimer(name: string, options: TimerFunctionOptions): void {
+  record({ kind: 'timer', name, options });
+  if (functionsHostPresent()) app.timer(name, options);
+}
+
+/** Every function registered so far in this process, in registration order (frozen entries). */
+export function registrations(): readonly Registration[] {
+  return registered.slice();
+}

@@ -1,0 +1,69 @@
+import { ValidationError } from '../shared/errors';
+import type { AvailabilityStore } from '../shared/ports/availability-store';
+import type { CameraStore } from '../shared/ports/camera-store';
+import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
+import type { SasSigner } from '../shared/ports/sas-signer';
+import type { SegmentIndex } from '../shared/ports/segment-index';
+import { ServiceSasSigner } from './adapters/service-sas-signer';
+import { ensureContainer, ensureTable, storageClients } from './adapters/storage-clients';
+import { TableAvailabilityStore } from './adapters/table-availability-store';
+import { TableCameraStore } from './adapters/table-camera-store';
+import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
+import { TableSegmentIndex } from './adapters/table-segment-index';
+import { settings, type FunctionsSettings } from './settings';
+
+/** Everything a handler needs, behind ports; the handlers' optional last parameter. */
+export interface FunctionsDeps {
+  settings: FunctionsSettings;
+  segmentIndex: SegmentIndex;
+  availability: AvailabilityStore;
+  cameras: CameraStore;
+  deadLetters: DeadLetterStore;
+  sasSigner: SasSigner;
+  /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
+  now(): number;
+  /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
+  ensureStorage(): Promise<void>;
+}
+
+/**
+ * The composition root of the functions side (STYLE.md "Dependency direction"): Table and Blob adapters built from
+ * the settings' connection string.
+ * @throws ValidationError `InvalidSetting` when the connection string has no account key (the service SAS needs it;
+ *   identity-based access and user-delegation SAS come in a later issue)
+ */
+export function createDeps(s: FunctionsSettings, overrides: { now?: () => number } = {}): FunctionsDeps {
+  const clients = storageClients(s.storageConnectionString);
+  const { accountName, accountKey, blobEndpoint } = clients.connection;
+  if (!accountKey) {
+    throw new ValidationError('setting KEEPWATCH_STORAGE_CONNECTION_STRING has no AccountKey, which the service SAS signer needs', undefined, 'InvalidSetting');
+  }
+  const tables = {
+    segments: clients.tableClient(s.tables.segments),
+    cameras: clients.tableClient(s.tables.cameras),
+    availability: clients.tableClient(s.tables.availability),
+    deadLetters: clients.tableClient(s.tables.deadLetters),
+  };
+  const container = clients.blobService.getContainerClient(s.recordingsContainer);
+  return {
+    settings: s,
+    segmentIndex: new TableSegmentIndex(tables.segments),
+    availability: new TableAvailabilityStore(tables.availability),
+    cameras: new TableCameraStore(tables.cameras),
+    deadLetters: new TableDeadLetterStore(tables.deadLetters),
+    sasSigner: new ServiceSasSigner({ accountName, accountKey, blobEndpoint, container: s.recordingsContainer }),
+    now: overrides.now ?? Date.now,
+    ensureStorage: async () => {
+      await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);
+    },
+  };
+}
+
+let cached: FunctionsDeps | undefined;
+
+/** The process's deps from {@link settings}, built on first use; rebuilt when the settings were reset. */
+export function defaultDeps(): FunctionsDeps {
+  const s = settings();
+  if (!cached || cached.settings !== s) cached = createDeps(s);
+  return cached;
+}

@@ -1,0 +1,112 @@
+import { ValidationError } from '../shared/errors';
+import { MQTT_EVENT_PUBLISHED, unwrapMqttPublished } from '../shared/event-grid-mqtt';
+import { cloudEventSchema, parseDeviceEvent, type DeviceEvent } from '../shared/schemas/device-events';
+import { parseWith } from '../shared/schemas/format-issues';
+import { parseCameraEventsTopic } from '../shared/topics';
+
+/** One Event Hubs message, decoded: a valid device event, or the reason it must be dead-lettered. */
+export type DecodedMessage =
+  | {
+      ok: true;
+      event: DeviceEvent;
+      /** True when the device and camera come from the MQTT topic Event Grid vouched for (shape a). */
+      trusted: boolean;
+    }
+  | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string };
+
+const DEVICE_SOURCE = /^\/devices\/([a-z0-9-]{1,32})$/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes one message of an Event Hubs batch as the Functions host delivers it: an object (the host parsed the
+ * JSON body), a JSON string, or a Buffer/Uint8Array of UTF-8 JSON. Accepted shapes:
+ *
+ * (a) an Event Grid MQTT routing CloudEvent (`type: 'MQTT.EventPublished'`, shared/event-grid-mqtt.ts) whose
+ *     `subject` is the topic `keepwatch/{deviceId}/events/{cameraId}` and whose payload (`data` object or JSON
+ *     string, or `data_base64`) is the device's own CloudEvent. This is the trusted path: in Azure the namespace's
+ *     topic spaces and permission bindings only let a device publish under its own id (DESIGN.md quality bars), so
+ *     the topic vouches for device and camera and the payload must agree with it.
+ * (b) a device CloudEvent on its own; the device id comes from its `source` `/devices/{deviceId}`. Nothing vouches
+ *     for it: anyone allowed to send to the event hub could claim any device. It exists for tools, replays and the
+ *     case where Event Grid forwards a structured-mode CloudEvent (`application/cloudevents+json`) as it is. In
+ *     Azure only Event Grid's routing identity holds send rights on the hub.
+ *
+ * Never throws for bad input; unexpected errors (bugs) propagate.
+ */
+export function decodeIngestMessage(message: unknown): DecodedMessage {
+  const known: { deviceId?: string; cameraId?: string; eventId?: string } = {};
+  try {
+    const value = toJsonValue(message);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ValidationError(`message is ${Array.isArray(value) ? 'an array' : `a ${value === null ? 'null' : typeof value}`}, not a JSON object`, undefined, 'InvalidEnvelope');
+    }
+    const record = value as Record<string, unknown>;
+    if (record.type === MQTT_EVENT_PUBLISHED) {
+      const { topic, payload } = unwrapMqttPublished(record);
+      const ids = parseCameraEventsTopic(topic);
+      if (!ids) {
+        throw new ValidationError(`MQTT topic ${JSON.stringify(topic.slice(0, 200))} is not keepwatch/{deviceId}/events/{cameraId}`, undefined, 'InvalidTopic');
+      }
+      Object.assign(known, ids, eventIdOf(payload));
+      return { ok: true, event: parseDeviceEvent(payload, ids.deviceId, ids.cameraId), trusted: true };
+    }
+    Object.assign(known, eventIdOf(record));
+    const envelope = parseWith(cloudEventSchema, record, 'CloudEvent', 'InvalidCloudEvent');
+    const m = DEVICE_SOURCE.exec(envelope.source);
+    if (!m) {
+      throw new ValidationError(`CloudEvent ${envelope.id}: source ${JSON.stringify(envelope.source)} is not /devices/{deviceId}`, undefined, 'InvalidSource');
+    }
+    known.deviceId = m[1];
+    return { ok: true, event: parseDeviceEvent(record, m[1]), trusted: false };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return { ok: false, reasonCode: err.code, reasonMessage: err.message, ...known };
+  }
+}
+
+/**
+ * The message as text for a dead-letter row: objects as JSON, strings as they are, bytes as UTF-8 when they are
+ * valid UTF-8, else base64.
+ */
+export function rawPayload(message: unknown): { payload: string; payloadEncoding: 'utf8' | 'base64' } {
+  if (message instanceof Uint8Array) {
+    try {
+      return { payload: strictUtf8.decode(message), payloadEncoding: 'utf8' };
+    } catch {
+      return { payload: Buffer.from(message).toString('base64'), payloadEncoding: 'base64' };
+    }
+  }
+  if (typeof message === 'string') return { payload: message, payloadEncoding: 'utf8' };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(message);
+  } catch {
+    text = undefined; // cycles, bigint
+  }
+  return { payload: text ?? String(message), payloadEncoding: 'utf8' };
+}
+
+function toJsonValue(message: unknown): unknown {
+  let text: string;
+  if (message instanceof Uint8Array) {
+    try {
+      text = strictUtf8.decode(message);
+    } catch {
+      throw new ValidationError('message body is not UTF-8 text', undefined, 'InvalidJson');
+    }
+  } else if (typeof message === 'string') {
+    text = message;
+  } else {
+    return message;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`message body is not JSON (${(err as Error).message})`, undefined, 'InvalidJson');
+  }
+}
+
+function eventIdOf(payload: unknown): { eventId?: string } {
+  const id = (payload as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length <= 128 ? { eventId: id } : {};
+}

@@ -1,0 +1,56 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError } from '../shared/errors';
+import { playableSegments } from '../shared/hls/playable-segments';
+import { renderPlaylist } from '../shared/hls/render-playlist';
+import { assertId } from '../shared/ids';
+import { toIso } from '../shared/time';
+import { registerHttp } from './app';
+import { defaultDeps, type FunctionsDeps } from './deps';
+import { errorResponse } from './http-errors';
+import { verifyPlaybackGrant } from './playback-token';
+
+/** Content type of HLS playlists (RFC 8216 §4). */
+export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+
+/**
+ * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` → `200` HLS VOD playlist
+ * (shared/hls/render-playlist.ts): every segment overlapping the signed range, sorted, `#EXT-X-DISCONTINUITY` at gaps,
+ * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_PLAYBACK_TTL` after this request, hence no
+ * earlier than the playlist token itself.
+ * Anonymous at the Functions level: the signed token is the authentication, so ffmpeg, VLC and hls.js can open it
+ * without headers. Errors: 400 `InvalidCameraId`; 401 `InvalidPlaybackToken`, `PlaybackTokenExpired`;
+ * 404 `NoMediaInRange` (e.g. deleted by retention since the URL was issued).
+ */
+export async function playlist(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'settings' | 'segmentIndex' | 'sasSigner' | 'now'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const cameraId = assertId('camera', request.params.cameraId ?? '');
+    const nowMs = deps.now();
+    const grant = verifyPlaybackGrant(cameraId, request.query, deps.settings.playbackTokenSecret, nowMs);
+    const spans = await deps.segmentIndex.listSegmentSpans(cameraId, grant.startMs, grant.endMs);
+    const { segments, dropped } = playableSegments(spans);
+    if (dropped > 0) context.warn('overlapping segments left out of playlist', { cameraId, dropped });
+    if (segments.length === 0) {
+      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(grant.startMs)} and ${toIso(grant.endMs)}`, 'NoMediaInRange');
+    }
+    const urls = await deps.sasSigner.blobReadUrls(segments.map((s) => s.blobName), nowMs + deps.settings.playbackTtlMs);
+    const withUrls = segments.map((s, i) => ({ startMs: s.startMs, durationMs: s.durationMs, url: urls[i] }));
+    return {
+      status: 200,
+      body: renderPlaylist(withUrls),
+      headers: { 'content-type': HLS_CONTENT_TYPE, 'cache-control': 'no-store' },
+    };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('playlist', {
+  methods: ['GET'],
+  route: 'cameras/{cameraId}/playlist.m3u8',
+  authLevel: 'anonymous',
+  handler: (request, context) => playlist(request, context),
+});

@@ -1,0 +1,142 @@
+import { ValidationError } from '../shared/errors';
+import { DAY_MS, MINUTE_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
+
+/**
+ * App settings of the cloud functions. This module is the only place the functions side reads `process.env`
+ * (STYLE.md "Configuration"); in Azure they are Function App settings, locally `local/start.ts` sets them.
+ *
+ * | setting | meaning |
+ * |---|---|
+ * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
+ * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters` |
+ * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
+ * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback URL (and its segment SAS) lives, default PT1H, PT1M..P1D |
+ * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
+ *
+ * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
+ * `KEEPWATCH_EVENTHUB` (Event Hubs connection; `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` for identity),
+ * `KEEPWATCH_DEVICE_EVENTS_HUB`, `KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP`.
+ */
+export interface FunctionsSettings {
+  storageConnectionString: string;
+  recordingsContainer: string;
+  tablePrefix: string;
+  tables: { segments: string; cameras: string; availability: string; deadLetters: string };
+  playbackTokenSecret: string;
+  /** Lifetime of a playback URL and of the segment SAS URLs in its playlist, ms. */
+  playbackTtlMs: number;
+  /** Without trailing slash; `undefined` = use the request's origin. */
+  publicBaseUrl?: string;
+}
+
+/** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
+export const TRIGGER_SETTINGS = {
+  eventHubConnection: 'KEEPWATCH_EVENTHUB',
+  deviceEventsHub: 'KEEPWATCH_DEVICE_EVENTS_HUB',
+  deviceEventsConsumerGroup: 'KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP',
+} as const;
+
+/** Defaults, in one place. */
+export const SETTINGS_DEFAULTS = {
+  recordingsContainer: 'recordings',
+  tablePrefix: 'kw',
+  playbackTtl: 'PT1H',
+} as const;
+
+export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
+export const PLAYBACK_TTL_MAX_MS = DAY_MS;
+export const PLAYBACK_TOKEN_SECRET_MIN_CHARS = 32;
+
+/**
+ * Validates the settings in `env` (pure: no caching).
+ * @throws ValidationError `InvalidSetting` naming the setting and what it must be
+ */
+export function parseSettings(env: Record<string, string | undefined>): FunctionsSettings {
+  const storageConnectionString = required(env, 'KEEPWATCH_STORAGE_CONNECTION_STRING');
+  if (!/(^|;)\s*(UseDevelopmentStorage=true|AccountName=[^;]+)/i.test(storageConnectionString)) {
+    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is not a storage connection string (expected AccountName=...;AccountKey=...;... or UseDevelopmentStorage=true)');
+  }
+
+  const recordingsContainer = env.KEEPWATCH_RECORDINGS_CONTAINER || SETTINGS_DEFAULTS.recordingsContainer;
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(recordingsContainer)) {
+    fail('KEEPWATCH_RECORDINGS_CONTAINER', `${JSON.stringify(recordingsContainer)} is not a container name (3 to 63 characters from a-z, 0-9 and single '-', starting and ending with a letter or digit)`);
+  }
+
+  const tablePrefix = env.KEEPWATCH_TABLE_PREFIX || SETTINGS_DEFAULTS.tablePrefix;
+  // Table names: ^[A-Za-z][A-Za-z0-9]{2,62}$; the longest suffix, 'DeadLetters', has 11 characters.
+  if (!/^[A-Za-z][A-Za-z0-9]{0,51}$/.test(tablePrefix)) {
+    fail('KEEPWATCH_TABLE_PREFIX', `${JSON.stringify(tablePrefix)} must be 1 to 52 letters and digits starting with a letter`);
+  }
+
+  const playbackTokenSecret = required(env, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET');
+  if (playbackTokenSecret.length < PLAYBACK_TOKEN_SECRET_MIN_CHARS) {
+    fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET', `has ${playbackTokenSecret.length} characters; use at least ${PLAYBACK_TOKEN_SECRET_MIN_CHARS} random characters`);
+  }
+
+  const ttlText = env.KEEPWATCH_PLAYBACK_TTL || SETTINGS_DEFAULTS.playbackTtl;
+  let playbackTtlMs: number;
+  try {
+    playbackTtlMs = parseIsoDuration(ttlText, 'KEEPWATCH_PLAYBACK_TTL');
+  } catch (err) {
+    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
+  }
+  if (playbackTtlMs < PLAYBACK_TTL_MIN_MS || playbackTtlMs > PLAYBACK_TTL_MAX_MS) {
+    fail('KEEPWATCH_PLAYBACK_TTL', `${ttlText} is outside ${toIsoDuration(PLAYBACK_TTL_MIN_MS)}..${toIsoDuration(PLAYBACK_TTL_MAX_MS)}`);
+  }
+
+  let publicBaseUrl: string | undefined;
+  if (env.KEEPWATCH_PUBLIC_BASE_URL) {
+    let url: URL | undefined;
+    try {
+      url = new URL(env.KEEPWATCH_PUBLIC_BASE_URL);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+      fail('KEEPWATCH_PUBLIC_BASE_URL', `${JSON.stringify(env.KEEPWATCH_PUBLIC_BASE_URL)} is not an http(s) URL without credentials, query or fragment`);
+    }
+    publicBaseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  }
+
+  return {
+    storageConnectionString,
+    recordingsContainer,
+    tablePrefix,
+    tables: {
+      segments: `${tablePrefix}Segments`,
+      cameras: `${tablePrefix}Cameras`,
+      availability: `${tablePrefix}Availability`,
+      deadLetters: `${tablePrefix}DeadLetters`,
+    },
+    playbackTokenSecret,
+    playbackTtlMs,
+    publicBaseUrl,
+  };
+}
+
+let cached: FunctionsSettings | undefined;
+
+/**
+ * The process's settings from `process.env`, validated on first use and cached.
+ * @throws ValidationError `InvalidSetting` naming the setting
+ */
+export function settings(): FunctionsSettings {
+  return (cached ??= parseSettings(process.env));
+}
+
+/** Forgets the cached settings, so the next {@link settings} call reads `process.env` again (tests, local host). */
+export function resetSettings(): void {
+  cached = undefined;
+}
+
+function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') fail(name, 'is required but not set');
+  return value!;
+}
+
+function fail(name: string, problem: string): never {
+  // Never echo secret values: messages name the setting and the rule only (values only for non-secrets).
+  throw new ValidationError(`setting ${name} ${problem}`, undefined, 'InvalidSetting');
+}

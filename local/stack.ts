@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { parseCameraEventsTopic } from '../shared/topics';
+import { startAzurite, type AzuriteInstance } from './azurite';
+import { startLocalBroker, type LocalBroker } from './broker';
+import { EventHubFeeder } from './event-hub-feeder';
+import { startFunctionsHost } from './functions-host';
+import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Folder for Azurite's data, the agent's cache and config, the simulated camera's clip. */
+  dataDir: string;
+  /** HTTP port of the functions host on 127.0.0.1 (0 = free). */
+  httpPort: number;
+  /** API key; generated when omitted. */
+  apiKey?: string;
+  /** MQTT port (0/omitted = free). */
+  mqttPort?: number;
+  /** Azurite ports (0/omitted = free). */
+  blobPort?: number;
+  tablePort?: number;
+  /** Keep Azurite's data in memory only (tests). */
+  inMemoryStorage?: boolean;
+  /** Cameras `{ id, url }`; none = one simulated camera `sim-1`. */
+  cameras?: Array<{ id: string; url: string }>;
+  /** ISO 8601 segment length for the agent (default PT10S). */
+  segmentLength?: string;
+  /** Agent log level (default info). */
+  agentLogLevel?: string;
+  /** Where human-readable progress lines go (default: stdout). */
+  print?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** `http://127.0.0.1:{port}/api` */
+  apiBase: string;
+  apiKey: string;
+  /** Storage connection string (Azurite). */
+  connectionString: string;
+  container: string;
+  deviceId: string;
+  cameraIds: string[];
+  /** The agent's process. */
+  agent: ChildProcess;
+  /** Agent log lines (JSON) seen so far, for tests. */
+  agentLog: string[];
+  /** Stops the agent (it closes and uploads its last segments), then the broker, the host and Azurite. */
+  stop(): Promise<void>;
+}
+
+const DEVICE_ID = 'local-device';
+const CONTAINER = 'recordings';
+
+/**
+ * Starts the whole local stack in one call (issue 2, "Local stack"): Azurite (blob + table),
+ * the functions host mounting the registered functions (HTTP under /api, timers, device events
+ * fed from the broker in the Event Hubs batch shape), the embedded MQTT broker, and the edge
+ * agent as a child process (`dist/edge-agent/cli.js`) recording the given cameras or a simulated one.
+ * Used by `npm start` (local/start.ts) and by the end-to-end tests.
+ * @throws Error when a part does not start; parts already started are stopped again
+ */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const dataDir = path.resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const apiKey = opts.apiKey ?? randomBytes(24).toString('base64url');
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  };
+  try {
+    const azurite: AzuriteInstance = await startAzurite({
+      location: opts.inMemoryStorage ? undefined : path.join(dataDir, 'azurite'),
+      blobPort: opts.blobPort,
+      tablePort: opts.tablePort,
+    });
+    cleanups.push(() => azurite.stop());
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER);
+    await container.createIfNotExists();
+
+    Object.assign(process.env, {
+      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      KEEPWATCH_RECORDINGS_CONTAINER: CONTAINER,
+      // Derived from the key so that playback URLs stay valid across restarts of the same stack.
+      KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
+    });
+    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey });
+    cleanups.push(() => host.close());
+    process.env.KEEPWATCH_PUBLIC_BASE_URL ??= host.url;
+
+    const feeder = new EventHubFeeder();
+    cleanups.push(() => feeder.close());
+    const devicePassword = randomBytes(18).toString('base64url');
+    const broker: LocalBroker = await startLocalBroker({
+      port: opts.mqttPort ?? 0,
+      devices: { [DEVICE_ID]: devicePassword },
+      onMessage: (m) => {
+        if (parseCameraEventsTopic(m.topic)) feeder.push(m);
+      },
+    });
+    cleanups.push(() => broker.close());
+
+    const ffmpegPath = resolveFfmpegPath();
+    const cameras = opts.cameras?.length
+      ? opts.cameras
+      : [simulatedCamera('sim-1', ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(dataDir, 'simulated-camera') }))];
+    const agentConfig = {
+      deviceId: DEVICE_ID,
+      cameras,
+      segmentLength: opts.segmentLength ?? 'PT10S',
+      localMediaCachePath: path.join(dataDir, 'cache'),
+      broker: { url: broker.url, password: '${env:KEEPWATCH_DEVICE_PASSWORD}', protocolVersion: 4 },
+      upload: { connectionString: '${env:KEEPWATCH_DEVICE_STORAGE}', container: CONTAINER },
+      ffmpegPath,
+      logLevel: opts.agentLogLevel ?? 'info',
+    };
+    const configFile = path.join(dataDir, 'agent.json');
+    writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);
+    const agent = spawn(process.execPath, [path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KEEPWATCH_DEVICE_PASSWORD: devicePassword, KEEPWATCH_DEVICE_STORAGE: azurite.connectionString },
+    });
+    const agentLog: string[] = [];
+    const agentExited = new Promise<void>((r) => agent.once('exit', () => r()));
+    createInterface({ input: agent.stdout! }).on('line', (line) => {
+      agentLog.push(line);
+      print(formatAgentLine(line));
+    });
+    createInterface({ input: agent.stderr! }).on('line', (line) => print(`[agent] ${line}`));
+    cleanups.push(async () => {
+      if (agent.exitCode === null && agent.signalCode === null) {
+        agent.kill('SIGTERM');
+        const t = setTimeout(() => agent.kill('SIGKILL'), 30_000);
+        await agentExited;
+        clearTimeout(t);
+      }
+      await feeder.flush();
+    });
+
+    return {
+      apiBase: `${host.url}/api`,
+      apiKey,
+      connectionString: azurite.connectionString,
+      container: CONTAINER,
+      deviceId: DEVICE_ID,
+      cameraIds: cameras.map((c) => c.id),
+      agent,
+      agentLog,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** One agent JSON log line as `HH:MM:SS LEVEL [component camera] message key=value…`. */
+function formatAgentLine(line: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return `[agent] ${line}`;
+  }
+  const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+  const { level, time, msg, component, cameraId, app: _a, pid: _p, hostname: _h, ...rest } = o;
+  const who = [component, cameraId].filter(Boolean).join(' ');
+  const extra = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${String(time ?? '').slice(11, 19)} ${levels[level as number] ?? level} [agent${who ? ` ${who}` : ''}] ${msg ?? ''}${extra ? ` ${extra}` : ''}`;
+}

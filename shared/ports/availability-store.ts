@@ -1,0 +1,21 @@
+import type { SegmentRecord } from '../schemas/device-events';
+import type { TimeRange } from '../time-ranges';
+
+/**
+ * The availability rollup (DESIGN.md "Contracts: Index"): per camera and UTC day, the merged ranges of every stored
+ * segment, so availability over a month never scans every segment. Implemented on Table Storage by
+ * functions/adapters/table-availability-store.ts.
+ */
+export interface AvailabilityStore {
+  /**
+   * Merges the segments' spans into their days' ranges. Idempotent: merging a known segment changes nothing.
+   * @throws TransientError when storage fails, or concurrent writers keep winning, in a way a retry may fix
+   * @throws ValidationError `AvailabilityRollupFull` when a day would hold more ranges than one row can
+   */
+  mergeSegments(segments: readonly Pick<SegmentRecord, 'cameraId' | 'startMs' | 'durationMs'>[]): Promise<void>;
+  /**
+   * Stored ranges that overlap [startMs, endMs), merged across midnight, sorted. Only the UTC days touching the
+   * window are read, so a range that began on an earlier day starts at that first day's midnight here.
+   */
+  listRanges(cameraId: string, startMs: number, endMs: number): Promise<TimeRange[]>;
+}

@@ -1,0 +1,22 @@
+/**
+ * Hands out read-only URLs of single segment blobs. Implementations: a service SAS from the account key
+ * (functions/adapters/service-sas-signer.ts; Azurite and dev accounts) and, in a later issue, a user-delegation SAS
+ * (production accounts have shared-key access disabled).
+ */
+export interface SasSigner {
+  /**
+   * @param blobName a segment blob name in the recordings container
+   * @param expiresOnMs epoch ms UTC after which the URL stops working
+   * @returns absolute URL of the blob with a SAS that permits read (`sp=r`) of that blob only (`sr=b`)
+   */
+  blobReadUrl(blobName: string, expiresOnMs: number): Promise<string>;
+  /**
+   * Signs one URL per blob; batched because a 24 h playlist holds thousands (a user-delegation signer fetches its
+   * key once per batch).
+   * @param blobNames segment blob names in the recordings container
+   * @param expiresOnMs epoch ms UTC after which the URLs stop working
+   * @returns absolute URLs, in the order of `blobNames`, each with a SAS that permits read (`sp=r`) of that blob
+   *   only (`sr=b`)
+   */
+  blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]>;
+}

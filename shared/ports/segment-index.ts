@@ -1,0 +1,26 @@
+import type { SegmentRecord } from '../schemas/device-events';
+
+/** What playback needs of one stored segment (epoch ms UTC, ms). */
+export interface SegmentSpan {
+  startMs: number;
+  durationMs: number;
+  blobName: string;
+}
+
+/**
+ * The segment index (DESIGN.md "Contracts: Index"): one row per stored segment, keyed for range scans.
+ * Implemented on Table Storage by functions/adapters/table-segment-index.ts.
+ */
+export interface SegmentIndex {
+  /**
+   * Writes one row per segment, keyed by camera + start. Idempotent: the same records give the same rows,
+   * in any order and any number of times.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  upsertSegments(segments: readonly SegmentRecord[]): Promise<void>;
+  /**
+   * Segments of one camera that overlap [startMs, endMs) — including one that began before `startMs` and reaches
+   * into the range — sorted by start.
+   */
+  listSegmentSpans(cameraId: string, startMs: number, endMs: number): Promise<SegmentSpan[]>;
+}

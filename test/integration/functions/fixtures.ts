@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { InvocationContext } from '@azure/functions';
+import { TableClient } from '@azure/data-tables';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
+import { toIso } from '../../../shared/time';
+import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
+
+/** Playback token secret of the tests (≥ 32 characters). */
+export const TEST_SECRET = 'integration-test-playback-secret-0123456789';
+
+/** Settings on the given Azurite with fresh tables (unique prefix), so tests in one file do not see each other's rows. */
+export function testSettings(connectionString: string, extra: Record<string, string> = {}): FunctionsSettings {
+  return parseSettings({
+    KEEPWATCH_STORAGE_CONNECTION_STRING: connectionString,
+    KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
+    KEEPWATCH_TABLE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    ...extra,
+  });
+}
+
+export interface SegmentEventOptions {
+  deviceId?: string;
+  cameraId?: string;
+  startMs: number;
+  durationMs?: number;
+  bytes?: number;
+  id?: string;
+  sha256?: string;
+}
+
+/** A valid `segment.uploaded` CloudEvent as the agent publishes it. */
+export function segmentEvent(o: SegmentEventOptions): Record<string, unknown> {
+  const deviceId = o.deviceId ?? 'dev1';
+  const cameraId = o.cameraId ?? 'cam1';
+  return {
+    specversion: '1.0',
+    id: o.id ?? `evt-${cameraId}-${o.startMs}`,
+    source: `/devices/${deviceId}`,
+    type: 'segment.uploaded',
+    time: toIso(o.startMs + (o.durationMs ?? 10_000)),
+    datacontenttype: 'application/json',
+    data: {
+      cameraId,
+      start: toIso(o.startMs),
+      durationMs: o.durationMs ?? 10_000,
+      bytes: o.bytes ?? 1000,
+      blobName: segmentBlobName(cameraId, o.startMs),
+      sha256: o.sha256 ?? 'a'.repeat(64),
+    },
+  };
+}
+
+/** The device event wrapped as Event Grid's MQTT routing delivers it to Event Hubs. */
+export function viaEventGrid(
+  inner: Record<string, unknown>,
+  o: { topic?: string; form?: 'data' | 'data-string' | 'data_base64'; id?: string } = {},
+): Record<string, unknown> {
+  const data = inner.data as { cameraId: string };
+  const deviceId = String(inner.source).replace('/devices/', '');
+  const base = {
+    specversion: '1.0',
+    id: o.id ?? `eg-${String(inner.id)}`,
+    time: '2026-11-21T10:00:10.1234567Z',
+    type: MQTT_EVENT_PUBLISHED,
+    source: 'kw-namespace',
+    subject: o.topic ?? `keepwatch/${deviceId}/events/${data.cameraId}`,
+  };
+  const form = o.form ?? 'data';
+  if (form === 'data') return { ...base, data: inner };
+  if (form === 'data-string') return { ...base, data: JSON.stringify(inner) };
+  return { ...base, data_base64: Buffer.from(JSON.stringify(inner)).toString('base64') };
+}
+
+/** An InvocationContext like the host's for an Event Hubs batch; logs are collected in `logs`. */
+export function batchContext(triggerMetadata?: Record<string, unknown>): InvocationContext & { logs: Array<{ level: string; args: unknown[] }> } {
+  const logs: Array<{ level: string; args: unknown[] }> = [];
+  const context = new InvocationContext({
+    invocationId: `inv-${randomBytes(4).toString('hex')}`,
+    functionName: 'ingest',
+    triggerMetadata,
+    logHandler: (level, ...args) => logs.push({ level, args }),
+  });
+  return Object.assign(context, { logs });
+}
+
+/** Every row of a table, without the service's `etag`/`timestamp`, sorted by keys: comparable across writes. */
+export async function tableRows(connectionString: string, table: string): Promise<Array<Record<string, unknown>>> {
+  const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+  const rows: Array<Record<string, unknown>> = [];
+  try {
+    for await (const e of client.listEntities<Record<string, unknown>>()) {
+      const { etag: _e, timestamp: _t, ...rest } = e as Record<string, unknown>;
+      rows.push(rest);
+    }
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return [];
+    throw err;
+  }
+  return rows.sort((a, b) => `${a.partitionKey}/${a.rowKey}`.localeCompare(`${b.partitionKey}/${b.rowKey}`));
+}
+
+/** Deterministic shuffle (seeded), for order-independence tests. */
+export function shuffled<T>(items: readonly T[], seed = 7): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

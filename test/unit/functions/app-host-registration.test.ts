@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import Module from 'node:module';
+import { describe, it } from 'node:test';
+
+/**
+ * Runs functions/index.ts under a stand-in for the Functions Node worker: the worker provides the module
+ * `@azure/functions-core` (azure-stack-notes.md §1 "Registration tests"), and `@azure/functions` hands each `app.*`
+ * registration to its `registerFunction`. This checks that a real host would find every function, with the bindings
+ * it needs — without Core Tools, which cannot be installed here. The interface is internal: keep this test small.
+ */
+interface CoreMetadata {
+  name: string;
+  bindings: Record<string, Record<string, unknown>>;
+  retryOptions?: Record<string, unknown>;
+}
+const registered: CoreMetadata[] = [];
+const stub = {
+  setProgrammingModel() {},
+  registerFunction(metadata: CoreMetadata) {
+    registered.push(metadata);
+    return { dispose() {} };
+  },
+  registerHook() {
+    return { dispose() {} };
+  },
+  log() {},
+};
+const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+const originalLoad = loader._load;
+loader._load = function (request: string, ...rest: unknown[]) {
+  if (request === '@azure/functions-core') return stub;
+  return originalLoad.call(this, request, ...rest);
+};
+// Loaded after the stub is in place (an `import` would be hoisted above it).
+require('../../../functions/index');
+loader._load = originalLoad;
+
+describe('registration with a Functions host present', () => {
+  const trigger = (name: string) => {
+    const meta = registered.find((m) => m.name === name);
+    assert.ok(meta, `function ${name} was not registered with the host`);
+    return Object.values(meta.bindings).find((b) => b.direction === 'in')!;
+  };
+
+  it('hands every function to the host', () => {
+    assert.deepEqual(registered.map((m) => m.name).sort(), ['cameras-list', 'health', 'ingest', 'playback', 'playlist']);
+  });
+
+  it('HTTP triggers carry route, methods and auth level', () => {
+    assert.deepEqual(
+      ['health', 'cameras-list', 'playback', 'playlist'].map((n) => {
+        const t = trigger(n);
+        return [n, t.type, t.route, t.authLevel, t.methods];
+      }),
+      [
+        ['health', 'httpTrigger', 'health', 'anonymous', ['GET']],
+        ['cameras-list', 'httpTrigger', 'cameras', 'function', ['GET']],
+        ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'function', ['GET']],
+        ['playlist', 'httpTrigger', 'cameras/{cameraId}/playlist.m3u8', 'anonymous', ['GET']],
+      ],
+    );
+  });
+
+  it('the Event Hubs trigger carries its settings, batch cardinality and retry policy', () => {
+    const t = trigger('ingest');
+    assert.equal(t.type, 'eventHubTrigger');
+    assert.equal(t.eventHubName, '%KEEPWATCH_DEVICE_EVENTS_HUB%');
+    assert.equal(t.connection, 'KEEPWATCH_EVENTHUB');
+    assert.equal(t.consumerGroup, '%KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP%');
+    assert.equal(t.cardinality, 'many');
+    const retry = registered.find((m) => m.name === 'ingest')!.retryOptions!;
+    assert.equal(retry.retryStrategy, 'exponentialBackoff');
+    assert.ok(Number(retry.maxRetryCount) >= 1);
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { registrations } from '../../../functions/app';
+import '../../../functions/index';
+
+describe('function registrations (what the local host mounts)', () => {
+  const byName = new Map(registrations().map((r) => [r.name, r]));
+
+  it('registers every function once, with its kind', () => {
+    assert.deepEqual(
+      registrations().map((r) => `${r.kind}:${r.name}`).sort(),
+      ['eventHub:ingest', 'http:cameras-list', 'http:health', 'http:playback', 'http:playlist'],
+    );
+  });
+
+  it('HTTP routes, methods and auth levels follow the API contract', () => {
+    const http = (name: string) => {
+      const r = byName.get(name);
+      assert.ok(r && r.kind === 'http', name);
+      return r.options;
+    };
+    assert.deepEqual([http('health').route, http('health').authLevel, http('health').methods], ['health', 'anonymous', ['GET']]);
+    assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'function']);
+    assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'function']);
+    assert.deepEqual([http('playlist').route, http('playlist').authLevel], ['cameras/{cameraId}/playlist.m3u8', 'anonymous']);
+  });
+
+  it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
+    const r = byName.get('ingest');
+    assert.ok(r && r.kind === 'eventHub');
+    assert.equal(r.options.eventHubName, '%KEEPWATCH_DEVICE_EVENTS_HUB%');
+    assert.equal(r.options.connection, 'KEEPWATCH_EVENTHUB');
+    assert.equal(r.options.consumerGroup, '%KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP%');
+    assert.equal(r.options.cardinality, 'many');
+    assert.equal(r.options.retry?.strategy, 'exponentialBackoff');
+    assert.ok(r.options.retry && r.options.retry.maxRetryCount >= 1);
+  });
+
+  it('the list is a copy with frozen entries', () => {
+    const list = registrations() as unknown[];
+    list.length = 0;
+    assert.equal(registrations().length, 5);
+    assert.ok(Object.isFrozen(registrations()[0]));
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { MQTT_EVENT_PUBLISHED, routeMqttPublish } from '../../../shared/event-grid-mqtt';
+import { decodeIngestMessage, rawPayload, type DecodedMessage } from '../../../functions/ingest-decode';
+
+const START = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+function deviceEvent(deviceId = 'dev1', cameraId = 'cam1', id = 'evt-1'): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id,
+    source: `/devices/${deviceId}`,
+    type: 'segment.uploaded',
+    time: '2026-11-21T10:00:10.000Z',
+    data: {
+      cameraId,
+      start: '2026-11-21T10:00:00.000Z',
+      durationMs: 10_000,
+      bytes: 1000,
+      blobName: segmentBlobName(cameraId, START),
+      sha256: '0'.repeat(64),
+    },
+  };
+}
+
+function envelope(payload: Record<string, unknown>, topic = 'keepwatch/dev1/events/cam1', form: 'data' | 'data-string' | 'data_base64' = 'data') {
+  const base = { specversion: '1.0', id: 'eg-1', time: '2026-11-21T10:00:10.1234567Z', type: MQTT_EVENT_PUBLISHED, source: 'kw-ns', subject: topic };
+  if (form === 'data') return { ...base, data: payload };
+  if (form === 'data-string') return { ...base, data: JSON.stringify(payload) };
+  return { ...base, data_base64: Buffer.from(JSON.stringify(payload)).toString('base64') };
+}
+
+function accepted(d: DecodedMessage): Extract<DecodedMessage, { ok: true }> {
+  assert.equal(d.ok, true, d.ok ? '' : `${d.reasonCode}: ${d.reasonMessage}`);
+  return d as Extract<DecodedMessage, { ok: true }>;
+}
+
+function rejected(d: DecodedMessage, code: string): Extract<DecodedMessage, { ok: false }> {
+  assert.equal(d.ok, false, 'expected a rejection');
+  const r = d as Extract<DecodedMessage, { ok: false }>;
+  assert.equal(r.reasonCode, code, r.reasonMessage);
+  return r;
+}
+
+describe('decodeIngestMessage: Event Hubs batch shapes', () => {
+  const expectedSegment = {
+    deviceId: 'dev1',
+    cameraId: 'cam1',
+    startMs: START,
+    durationMs: 10_000,
+    bytes: 1000,
+    blobName: 'cam1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts',
+    sha256: '0'.repeat(64),
+    eventId: 'evt-1',
+  };
+
+  it('Event Grid envelope with the payload in data (object): trusted', () => {
+    const d = accepted(decodeIngestMessage(envelope(deviceEvent())));
+    assert.equal(d.trusted, true);
+    assert.deepEqual(d.event.segment, expectedSegment);
+  });
+
+  it('Event Grid envelope with data as a JSON string, and with data_base64', () => {
+    assert.deepEqual(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data-string'))).event.segment, expectedSegment);
+    assert.deepEqual(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data_base64'))).event.segment, expectedSegment);
+  });
+
+  it('the whole message as a JSON string, a Buffer and a Uint8Array', () => {
+    const json = JSON.stringify(envelope(deviceEvent()));
+    assert.deepEqual(accepted(decodeIngestMessage(json)).event.segment, expectedSegment);
+    assert.deepEqual(accepted(decodeIngestMessage(Buffer.from(json))).event.segment, expectedSegment);
+    assert.deepEqual(accepted(decodeIngestMessage(new Uint8Array(Buffer.from(json)))).event.segment, expectedSegment);
+  });
+
+  it('what routeMqttPublish (the local stand-in for Event Grid) makes, in each payload mode', () => {
+    for (const extra of [{}, { payloadFormatIndicator: true }, { contentType: 'application/json' }]) {
+      const routed = routeMqttPublish({ topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(deviceEvent())), ...extra }, { namespace: 'ns', id: 'x', timeMs: START });
+      assert.equal(accepted(decodeIngestMessage(routed)).trusted, true);
+    }
+  });
+
+  it('a plain device CloudEvent: device from source, untrusted', () => {
+    const d = accepted(decodeIngestMessage(deviceEvent()));
+    assert.equal(d.trusted, false);
+    assert.deepEqual(d.event.segment, expectedSegment);
+    assert.equal(accepted(decodeIngestMessage(Buffer.from(JSON.stringify(deviceEvent())))).trusted, false);
+  });
+
+  it('malformed JSON (string, Buffer) and bytes that are not UTF-8', () => {
+    assert.match(rejected(decodeIngestMessage('{"specversion": '), 'InvalidJson').reasonMessage, /not JSON/);
+    rejected(decodeIngestMessage(Buffer.from('{oops')), 'InvalidJson');
+    rejected(decodeIngestMessage(Buffer.from([0xff, 0xfe, 0xfd])), 'InvalidJson');
+  });
+
+  it('JSON that is not an object', () => {
+    for (const v of ['[1,2]', '42', 'null', '"text"', [], null, 7]) rejected(decodeIngestMessage(v), 'InvalidEnvelope');
+  });
+
+  it('an envelope payload that is not JSON', () => {
+    const e = { ...envelope(deviceEvent()), data: undefined, data_base64: Buffer.from('not json').toString('base64') };
+    rejected(decodeIngestMessage(e), 'InvalidJson');
+  });
+
+  it('a wrong topic: other tree, status topic, invalid ids', () => {
+    for (const topic of ['keepwatch/dev1/status', 'other/dev1/events/cam1', 'keepwatch/DEV/events/cam1', 'keepwatch/dev1/events/cam1/extra']) {
+      assert.match(rejected(decodeIngestMessage(envelope(deviceEvent(), topic)), 'InvalidTopic').reasonMessage, /keepwatch\/\{deviceId\}\/events\/\{cameraId\}/);
+    }
+  });
+
+  it('a device publishing as another device, or for another camera than its topic', () => {
+    const r = rejected(decodeIngestMessage(envelope(deviceEvent('dev2'), 'keepwatch/dev1/events/cam1')), 'DeviceMismatch');
+    assert.equal(r.deviceId, 'dev1');
+    assert.equal(r.eventId, 'evt-1');
+    rejected(decodeIngestMessage(envelope(deviceEvent('dev1', 'cam2'), 'keepwatch/dev1/events/cam1')), 'CameraMismatch');
+  });
+
+  it('a non-canonical blob name, bad data and unknown types keep their codes', () => {
+    const badBlob = deviceEvent();
+    (badBlob.data as Record<string, unknown>).blobName = 'cam1/elsewhere.ts';
+    rejected(decodeIngestMessage(envelope(badBlob)), 'InvalidBlobName');
+    const badData = deviceEvent();
+    (badData.data as Record<string, unknown>).durationMs = -1;
+    rejected(decodeIngestMessage(envelope(badData)), 'InvalidEventData');
+    rejected(decodeIngestMessage(envelope({ ...deviceEvent(), type: 'signal' })), 'UnknownEventType');
+  });
+
+  it('plain CloudEvents with a bad envelope or a source that is not /devices/{id}', () => {
+    rejected(decodeIngestMessage({ hello: 'world' }), 'InvalidCloudEvent');
+    assert.match(rejected(decodeIngestMessage({ ...deviceEvent(), source: '/things/dev1' }), 'InvalidSource').reasonMessage, /\/things\/dev1/);
+    rejected(decodeIngestMessage({ ...deviceEvent(), source: '/devices/../x' }), 'InvalidSource');
+  });
+});
+
+describe('rawPayload', () => {
+  it('keeps strings, serialises objects, decodes UTF-8 bytes and base64-encodes other bytes', () => {
+    assert.deepEqual(rawPayload('{bad'), { payload: '{bad', payloadEncoding: 'utf8' });
+    assert.deepEqual(rawPayload({ a: 1 }), { payload: '{"a":1}', payloadEncoding: 'utf8' });
+    assert.deepEqual(rawPayload(Buffer.from('héllo')), { payload: 'héllo', payloadEncoding: 'utf8' });
+    assert.deepEqual(rawPayload(Buffer.from([0xff, 0x00])), { payload: '/wA=', payloadEncoding: 'base64' });
+  });
+});

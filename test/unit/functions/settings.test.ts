@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ValidationError } from '../../../shared/errors';
+import { parseStorageConnectionString } from '../../../functions/adapters/connection-string';
+import { parseSettings, resetSettings, settings } from '../../../functions/settings';
+
+const CS = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:2/devstoreaccount1;';
+const base = { KEEPWATCH_STORAGE_CONNECTION_STRING: CS, KEEPWATCH_PLAYBACK_TOKEN_SECRET: 's'.repeat(32) };
+
+function fails(env: Record<string, string | undefined>, setting: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseSettings(env),
+    (e: unknown) => e instanceof ValidationError && e.code === 'InvalidSetting' && e.message.includes(setting) && pattern.test(e.message),
+    setting,
+  );
+}
+
+describe('functions settings', () => {
+  it('applies the defaults', () => {
+    const s = parseSettings(base);
+    assert.equal(s.recordingsContainer, 'recordings');
+    assert.equal(s.tablePrefix, 'kw');
+    assert.deepEqual(s.tables, { segments: 'kwSegments', cameras: 'kwCameras', availability: 'kwAvailability', deadLetters: 'kwDeadLetters' });
+    assert.equal(s.playbackTtlMs, 3_600_000);
+    assert.equal(s.publicBaseUrl, undefined);
+  });
+
+  it('reads every setting', () => {
+    const s = parseSettings({
+      ...base,
+      KEEPWATCH_RECORDINGS_CONTAINER: 'site-a',
+      KEEPWATCH_TABLE_PREFIX: 'test7',
+      KEEPWATCH_PLAYBACK_TTL: 'PT5M',
+      KEEPWATCH_PUBLIC_BASE_URL: 'https://cams.example.com/prefix/',
+    });
+    assert.equal(s.recordingsContainer, 'site-a');
+    assert.equal(s.tables.deadLetters, 'test7DeadLetters');
+    assert.equal(s.playbackTtlMs, 300_000);
+    assert.equal(s.publicBaseUrl, 'https://cams.example.com/prefix');
+  });
+
+  it('names a missing required setting', () => {
+    fails({ ...base, KEEPWATCH_STORAGE_CONNECTION_STRING: undefined }, 'KEEPWATCH_STORAGE_CONNECTION_STRING', /required/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TOKEN_SECRET: '  ' }, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET', /required/);
+  });
+
+  it('refuses bad values with the rule, never echoing the secret', () => {
+    fails({ ...base, KEEPWATCH_STORAGE_CONNECTION_STRING: 'hello' }, 'KEEPWATCH_STORAGE_CONNECTION_STRING', /not a storage connection string/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TOKEN_SECRET: 'short-secret' }, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET', /^(?!.*short-secret).*at least 32/);
+    fails({ ...base, KEEPWATCH_RECORDINGS_CONTAINER: 'Bad_Name' }, 'KEEPWATCH_RECORDINGS_CONTAINER', /container name/);
+    fails({ ...base, KEEPWATCH_TABLE_PREFIX: '1kw' }, 'KEEPWATCH_TABLE_PREFIX', /letters and digits/);
+    fails({ ...base, KEEPWATCH_TABLE_PREFIX: 'k'.repeat(53) }, 'KEEPWATCH_TABLE_PREFIX', /1 to 52/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TTL: 'PT30S' }, 'KEEPWATCH_PLAYBACK_TTL', /outside PT1M\.\.P1D/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TTL: 'P2D' }, 'KEEPWATCH_PLAYBACK_TTL', /outside/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TTL: 'an hour' }, 'KEEPWATCH_PLAYBACK_TTL', /ISO 8601 duration/);
+    fails({ ...base, KEEPWATCH_PUBLIC_BASE_URL: 'ftp://x' }, 'KEEPWATCH_PUBLIC_BASE_URL', /http\(s\) URL/);
+    fails({ ...base, KEEPWATCH_PUBLIC_BASE_URL: 'https://x/?a=1' }, 'KEEPWATCH_PUBLIC_BASE_URL', /query/);
+  });
+
+  it('caches per process until reset', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, base, { KEEPWATCH_TABLE_PREFIX: 'first' });
+      resetSettings();
+      const a = settings();
+      process.env.KEEPWATCH_TABLE_PREFIX = 'second';
+      assert.equal(settings(), a);
+      assert.equal(settings().tablePrefix, 'first');
+      resetSettings();
+      assert.equal(settings().tablePrefix, 'second');
+    } finally {
+      process.env = saved;
+      resetSettings();
+    }
+  });
+});
+
+describe('parseStorageConnectionString', () => {
+  it('reads explicit endpoints (Azurite)', () => {
+    assert.deepEqual(parseStorageConnectionString(CS), {
+      accountName: 'devstoreaccount1',
+      accountKey: 'a2V5',
+      blobEndpoint: 'http://127.0.0.1:1/devstoreaccount1',
+      tableEndpoint: 'http://127.0.0.1:2/devstoreaccount1',
+    });
+  });
+
+  it('derives endpoints from protocol and suffix, and knows UseDevelopmentStorage', () => {
+    const c = parseStorageConnectionString('DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net');
+    assert.equal(c.blobEndpoint, 'https://acct.blob.core.windows.net');
+    assert.equal(c.tableEndpoint, 'https://acct.table.core.windows.net');
+    const dev = parseStorageConnectionString('UseDevelopmentStorage=true');
+    assert.equal(dev.blobEndpoint, 'http://127.0.0.1:10000/devstoreaccount1');
+    assert.equal(dev.tableEndpoint, 'http://127.0.0.1:10002/devstoreaccount1');
+    assert.ok(dev.accountKey);
+  });
+
+  it('names a missing account name without echoing the key', () => {
+    assert.throws(
+      () => parseStorageConnectionString('AccountKey=c2VjcmV0;BlobEndpoint=http://x'),
+      (e: unknown) => e instanceof ValidationError && /AccountName/.test(e.message) && !e.message.includes('c2VjcmV0'),
+    );
+  });
+});

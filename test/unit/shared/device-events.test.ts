@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { ValidationError } from '../../../shared/errors';
+import { deviceSource, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
+
+const START = Date.UTC(2026, 10, 21, 10, 0, 0, 250);
+
+function event(overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    id: 'evt-1',
+    source: deviceSource('dev1'),
+    type: SEGMENT_UPLOADED,
+    time: '2026-11-21T10:00:10.300Z',
+    subject: 'cam1',
+    datacontenttype: 'application/json',
+    data: {
+      cameraId: 'cam1',
+      start: '2026-11-21T10:00:00.250Z',
+      durationMs: 10_000,
+      bytes: 123_456,
+      blobName: segmentBlobName('cam1', START),
+      sha256: 'ab'.repeat(32),
+      ...data,
+    },
+    ...overrides,
+  };
+}
+
+function rejects(raw: unknown, code: string, pattern: RegExp, device = 'dev1', camera?: string): void {
+  assert.throws(
+    () => parseDeviceEvent(raw, device, camera),
+    (e: unknown) => e instanceof ValidationError && e.code === code && pattern.test(e.message),
+  );
+}
+
+describe('parseDeviceEvent', () => {
+  it('accepts a valid segment.uploaded and returns the segment in ms', () => {
+    const parsed = parseDeviceEvent(event(), 'dev1', 'cam1');
+    assert.equal(parsed.kind, SEGMENT_UPLOADED);
+    assert.deepEqual(parsed.segment, {
+      deviceId: 'dev1',
+      cameraId: 'cam1',
+      startMs: START,
+      durationMs: 10_000,
+      bytes: 123_456,
+      blobName: 'cam1/2026/11/21/10/2026-11-21T10:00:00.250Z.ts',
+      sha256: 'ab'.repeat(32),
+      eventId: 'evt-1',
+    });
+  });
+
+  it('accepts extension attributes and a start written with an offset', () => {
+    const parsed = parseDeviceEvent(event({ traceparent: '00-abc' }, { start: '2026-11-21T11:00:00.250+01:00' }), 'dev1');
+    assert.equal(parsed.segment.startMs, START);
+  });
+
+  it('rejects a bad envelope: not an object, wrong specversion, missing id or time', () => {
+    rejects('nope', 'InvalidCloudEvent', /CloudEvent/);
+    rejects(event({ specversion: '0.3' }), 'InvalidCloudEvent', /specversion/);
+    rejects(event({ id: '' }), 'InvalidCloudEvent', /id/);
+    rejects(event({ time: 'yesterday' }), 'InvalidCloudEvent', /time/);
+  });
+
+  it('rejects an event from another device than the publishing one', () => {
+    rejects(event({ source: deviceSource('dev2') }), 'DeviceMismatch', /dev2.*dev1|does not match/);
+  });
+
+  it('rejects unknown event types', () => {
+    rejects(event({ type: 'segment.deleted' }), 'UnknownEventType', /segment\.deleted/);
+  });
+
+  it('rejects bad data naming each key: camera id, duration, bytes, sha256, unknown keys', () => {
+    rejects(event({}, { cameraId: '../x' }), 'InvalidEventData', /cameraId/);
+    rejects(event({}, { durationMs: 0 }), 'InvalidEventData', /durationMs/);
+    rejects(event({}, { durationMs: 3_600_001 }), 'InvalidEventData', /durationMs/);
+    rejects(event({}, { bytes: 1.5 }), 'InvalidEventData', /bytes/);
+    rejects(event({}, { sha256: 'AB'.repeat(32) }), 'InvalidEventData', /sha256/);
+    rejects(event({}, { colour: 'red' }), 'InvalidEventData', /unknown key 'colour'/);
+    rejects(event({ data: undefined }), 'InvalidEventData', /data/);
+  });
+
+  it('rejects a camera that does not match the topic camera', () => {
+    rejects(event(), 'CameraMismatch', /cam1.*cam2/, 'dev1', 'cam2');
+  });
+
+  it('rejects a blob name that is not the canonical name of camera + start', () => {
+    rejects(event({}, { blobName: 'cam1/other.ts' }), 'InvalidBlobName', /cam1\/other\.ts/);
+    rejects(event({}, { blobName: segmentBlobName('cam1', START + 1) }), 'InvalidBlobName', /not the segment's name/);
+    rejects(event({}, { blobName: segmentBlobName('cam2', START) }), 'InvalidBlobName', /cam2/);
+  });
+});

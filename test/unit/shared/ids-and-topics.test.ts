@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ValidationError } from '../../../shared/errors';
+import { assertId, isValidId } from '../../../shared/ids';
+import { ALL_CAMERA_EVENTS_FILTER, cameraEventsTopic, deviceStatusTopic, parseCameraEventsTopic } from '../../../shared/topics';
+
+describe('ids', () => {
+  it('accepts 1..32 of [a-z0-9-] and nothing else', () => {
+    for (const ok of ['a', 'cam-1', '0', 'a'.repeat(32)]) assert.equal(isValidId(ok), true, ok);
+    for (const bad of ['', 'A', 'a'.repeat(33), '../x', 'a/b', 'a.b', 'a_b', 'a b', '#', 42, undefined]) assert.equal(isValidId(bad), false, String(bad));
+  });
+
+  it('assertId names kind and value, shortens long values, and has a kind-specific code', () => {
+    assert.throws(() => assertId('camera', '../x'), (e: unknown) => e instanceof ValidationError && e.code === 'InvalidCameraId' && e.message.includes('"../x"'));
+    assert.throws(
+      () => assertId('camera', 'x'.repeat(200)),
+      (e: unknown) => e instanceof ValidationError && e.message.includes(`"${'x'.repeat(40)}…"`) && !e.message.includes('x'.repeat(41)),
+    );
+    assert.throws(() => assertId('device', ''), (e: unknown) => e instanceof ValidationError && e.code === 'InvalidDeviceId');
+    assert.equal(assertId('camera', 'cam1'), 'cam1');
+  });
+});
+
+describe('topics', () => {
+  it('builds and parses camera event topics', () => {
+    assert.equal(cameraEventsTopic('dev1', 'cam1'), 'keepwatch/dev1/events/cam1');
+    assert.deepEqual(parseCameraEventsTopic('keepwatch/dev1/events/cam1'), { deviceId: 'dev1', cameraId: 'cam1' });
+    assert.equal(deviceStatusTopic('dev1'), 'keepwatch/dev1/status');
+    assert.equal(ALL_CAMERA_EVENTS_FILTER, 'keepwatch/+/events/+');
+  });
+
+  it('rejects other topics', () => {
+    for (const t of ['keepwatch/dev1/status', 'keepwatch/dev1/events/cam1/x', 'other/dev1/events/cam1', 'keepwatch/Dev1/events/cam1', 'keepwatch/dev1/events/../x', '']) {
+      assert.equal(parseCameraEventsTopic(t), undefined, t);
+    }
+    assert.throws(() => cameraEventsTopic('dev1', 'a/b'), ValidationError);
+  });
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderPlaylist, type PlaylistSegment } from '../../../shared/hls/render-playlist';
+
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+const seg = (offsetS: number, durationMs = 10_000): PlaylistSegment => ({
+  startMs: T0 + offsetS * 1000,
+  durationMs,
+  url: `https://example.test/seg-${offsetS}.ts?sig=x`,
+});
+
+describe('renderPlaylist', () => {
+  it('renders a VOD playlist with header, program date-time per segment and ENDLIST', () => {
+    const text = renderPlaylist([seg(0), seg(10)]);
+    assert.equal(
+      text,
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        '#EXT-X-TARGETDURATION:10',
+        '#EXT-X-MEDIA-SEQUENCE:0',
+        '#EXT-X-PLAYLIST-TYPE:VOD',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:00.000Z',
+        '#EXTINF:10.000,',
+        'https://example.test/seg-0.ts?sig=x',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:10.000Z',
+        '#EXTINF:10.000,',
+        'https://example.test/seg-10.ts?sig=x',
+        '#EXT-X-ENDLIST',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('puts a discontinuity before a segment that follows a gap, and only there', () => {
+    const lines = renderPlaylist([seg(0), seg(10), seg(40), seg(50)]).split('\n');
+    assert.equal(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length, 1);
+    const d = lines.indexOf('#EXT-X-DISCONTINUITY');
+    assert.equal(lines[d + 1], '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:40.000Z');
+  });
+
+  it('marks a gap of a single millisecond', () => {
+    assert.match(renderPlaylist([seg(0), { ...seg(10), startMs: T0 + 10_001 }]), /#EXT-X-DISCONTINUITY/);
+  });
+
+  it('rounds the target duration up to the longest EXTINF (RFC 8216 §4.3.3.1)', () => {
+    const text = renderPlaylist([seg(0, 10_000), seg(10, 10_200), seg(30, 9_000)]);
+    assert.match(text, /#EXT-X-TARGETDURATION:11\n/);
+    assert.match(text, /#EXTINF:10\.200,/);
+    assert.match(text, /#EXTINF:9\.000,/);
+  });
+
+  it('renders a valid empty VOD list', () => {
+    const text = renderPlaylist([]);
+    assert.match(text, /#EXT-X-TARGETDURATION:1\n/);
+    assert.ok(text.endsWith('#EXT-X-ENDLIST\n'));
+    assert.doesNotMatch(text, /EXTINF/);
+  });
+
+  it('refuses overlapping or unsorted segments and empty durations (bugs upstream)', () => {
+    assert.throws(() => renderPlaylist([seg(0), seg(5)]), RangeError);
+    assert.throws(() => renderPlaylist([seg(10), seg(0)]), RangeError);
+    assert.throws(() => renderPlaylist([seg(0, 0)]), RangeError);
+  });
+});
