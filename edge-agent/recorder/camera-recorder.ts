@@ -75,18 +75,19 @@ export class CameraRecorder extends EventEmitter {
   }
 
   /**
-   * Stops recording: ffmpeg gets SIGTERM so it closes the current segment and lists it, and is
-   * killed if it has not exited within 10 s. Resolves once every listed segment was emitted.
-   * SIGTERM, not SIGINT: on Ctrl-C the terminal already sent SIGINT to ffmpeg (same process
-   * group), and the npm-shipped ffmpeg 4.x dies on a second SIGINT instead of finishing the
-   * segment, while SIGINT followed by SIGTERM still ends cleanly (checked by hand).
+   * Stops recording: ffmpeg is asked to quit with `q` on its stdin, so it closes the current
+   * segment and lists it, and is killed if it has not exited within 10 s. Resolves once every
+   * listed segment was emitted.
+   * Not a signal: on Ctrl-C the terminal already sent SIGINT to ffmpeg (same process group), and
+   * ffmpeg aborts its trailer — losing the last segment — on a second signal ("Immediate exit
+   * requested"), while one signal plus `q` still ends cleanly.
    */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.stdin?.end('q');
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await this.sessionDone;
       clearTimeout(killer);
@@ -100,7 +101,8 @@ export class CameraRecorder extends EventEmitter {
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
-    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
     const timeline = new SegmentTimeline();
     const stderrTail: string[] = [];

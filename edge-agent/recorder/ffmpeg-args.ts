@@ -24,6 +24,8 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * `segment:'…' starts with packet … pts_time:…` line on stderr per segment, which the recorder
  * uses to anchor muxer time to UTC (edge-agent/recorder/segment-timeline.ts).
  *
+ * stdin stays open (no `-nostdin`): the recorder stops ffmpeg by writing `q` to it.
+ *
  * Non-key frames before the first keyframe are dropped by ffmpeg's stream copy (its default
  * without `-copyinkf`), so the first segment also starts on a keyframe.
  * @param outputPattern e.g. `/cache/cam1/20261121T100000Z-ab12-%06d.ts`
@@ -36,7 +38,6 @@ export function recorderArgs(
   const isRtsp = /^rtsps?:\/\//i.test(camera.url);
   return [
     '-hide_banner',
-    '-nostdin',
     '-nostats',
     '-loglevel',
     'verbose',
