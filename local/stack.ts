@@ -10,6 +10,7 @@ import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalBroker, type LocalBroker } from './broker';
 import { EventHubFeeder } from './event-hub-feeder';
 import { startFunctionsHost } from './functions-host';
+import type { HostLogger } from './host-logger';
 import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
 
 /** Options of {@link startLocalStack}. */
@@ -91,11 +92,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
     });
-    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey });
+    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());
     process.env.KEEPWATCH_PUBLIC_BASE_URL ??= host.url;
 
-    const feeder = new EventHubFeeder();
+    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
     cleanups.push(() => feeder.close());
     const devicePassword = randomBytes(18).toString('base64url');
     const broker: LocalBroker = await startLocalBroker({
@@ -161,7 +162,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   }
 }
 
-/** One agent JSON log line as `HH:MM:SS LEVEL [component camera] message key=value…`. */
+/** One log record as `HH:MM:SS LEVEL [who] message key=value…`, the stack's console format. */
+function formatRecord(timeIso: string, level: string, who: string, msg: string, fields: Record<string, unknown>): string {
+  const extra = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${timeIso.slice(11, 19)} ${level} [${who}] ${msg}${extra ? ` ${extra}` : ''}`;
+}
+
+/** One agent JSON (pino) log line in the stack's console format. */
 function formatAgentLine(line: string): string {
   let o: Record<string, unknown>;
   try {
@@ -171,9 +180,13 @@ function formatAgentLine(line: string): string {
   }
   const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
   const { level, time, msg, component, cameraId, app: _a, pid: _p, hostname: _h, ...rest } = o;
-  const who = [component, cameraId].filter(Boolean).join(' ');
-  const extra = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-  return `${String(time ?? '').slice(11, 19)} ${levels[level as number] ?? level} [agent${who ? ` ${who}` : ''}] ${msg ?? ''}${extra ? ` ${extra}` : ''}`;
+  const who = ['agent', component, cameraId].filter(Boolean).join(' ');
+  return formatRecord(String(time ?? ''), levels[level as number] ?? String(level), who, String(msg ?? ''), rest);
+}
+
+/** A host logger printing info and above in the stack's console format (debug is dropped). */
+function printLogger(print: (line: string) => void, component: string): HostLogger {
+  const at = (level: string) => (fields: object, message: string) =>
+    print(formatRecord(new Date().toISOString(), level, component, message, fields as Record<string, unknown>));
+  return { debug: () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }

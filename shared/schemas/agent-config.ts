@@ -76,7 +76,21 @@ export const agentConfigFileSchema = z.strictObject({
   deviceId: id,
   cameras: z.array(cameraSchema).min(1, 'expected at least one camera'),
   /** ISO 8601 duration, PT2S..PT5M, default PT10S. */
-  segmentLength: z.string().default(AGENT_DEFAULTS.segmentLength),
+  segmentLength: z
+    .string()
+    .default(AGENT_DEFAULTS.segmentLength)
+    .superRefine((text, ctx) => {
+      let ms: number;
+      try {
+        ms = parseIsoDuration(text, 'segmentLength');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^segmentLength /, '') });
+        return;
+      }
+      if (ms < SEGMENT_LENGTH_MIN_MS || ms > SEGMENT_LENGTH_MAX_MS) {
+        ctx.addIssue({ code: 'custom', message: `${text} is outside ${toIsoDuration(SEGMENT_LENGTH_MIN_MS)}..${toIsoDuration(SEGMENT_LENGTH_MAX_MS)}` });
+      }
+    }),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
   /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
@@ -108,17 +122,12 @@ function verifyUniqueCameraIds(cameras: readonly CameraConfig[]): void {
 
 /**
  * Validates an agent config document (already read from YAML/JSON, placeholders resolved).
- * @throws ValidationError naming every bad or unknown key, e.g.
- *   `agent config: segmentLength PT1S is below the minimum PT2S`
+ * @throws ValidationError naming every bad or unknown key at once, e.g.
+ *   `agent config: segmentLength: PT1S is outside PT2S..PT5M; unknown key 'colour'`
  */
 export function parseAgentConfig(doc: unknown): AgentConfig {
   const file = parseWith(agentConfigFileSchema, doc, 'agent config');
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
-  if (segmentLengthMs < SEGMENT_LENGTH_MIN_MS || segmentLengthMs > SEGMENT_LENGTH_MAX_MS) {
-    throw new ValidationError(
-      `agent config: segmentLength ${file.segmentLength} is outside ${toIsoDuration(SEGMENT_LENGTH_MIN_MS)}..${toIsoDuration(SEGMENT_LENGTH_MAX_MS)}`,
-    );
-  }
   verifyUniqueCameraIds(file.cameras);
   const { segmentLength: _s, localMediaCacheMaximumSizeMiB, ...rest } = file;
   return { ...rest, segmentLengthMs, maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024 };

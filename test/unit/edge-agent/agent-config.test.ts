@@ -34,9 +34,9 @@ describe('agent config', () => {
   });
 
   it('names bad values with their key', () => {
-    rejects({ ...base, segmentLength: 'PT1S' }, /segmentLength PT1S is outside PT2S\.\.PT5M/);
-    rejects({ ...base, segmentLength: 'PT6M' }, /segmentLength PT6M is outside/);
-    rejects({ ...base, segmentLength: '10s' }, /segmentLength "10s" is not an ISO 8601 duration/);
+    rejects({ ...base, segmentLength: 'PT1S' }, /segmentLength: PT1S is outside PT2S\.\.PT5M/);
+    rejects({ ...base, segmentLength: 'PT6M' }, /segmentLength: PT6M is outside/);
+    rejects({ ...base, segmentLength: '10s' }, /segmentLength: "10s" is not an ISO 8601 duration/);
     rejects({ ...base, localMediaCacheMaximumSizeMiB: 0 }, /localMediaCacheMaximumSizeMiB/);
     rejects({ ...base, cameras: [{ id: '../x', url: 'rtsp://a' }] }, /cameras\[0\]\.id/);
     rejects({ ...base, cameras: [] }, /cameras: expected at least one camera/);
