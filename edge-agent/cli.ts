@@ -10,7 +10,7 @@ const HELP = `keepwatch-agent — records cameras into segments, caches and uplo
 Usage: keepwatch-agent --config FILE [options]
 
 Options:
-  -c, --config FILE        agent config (YAML or JSON); see docs/configuration.md
+  -c, --config FILE        agent config (YAML or JSON); keys in README.md, "Configuration"
       --camera ID=URL      record this camera instead of the file's cameras (repeatable)
       --log-level LEVEL    fatal|error|warn|info|debug|trace (overrides the file)
       --check              validate the config, print it (secrets redacted) and exit

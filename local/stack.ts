@@ -3,7 +3,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
 import { parseCameraEventsTopic } from '../shared/topics';
 import { startAzurite, type AzuriteInstance } from './azurite';
@@ -83,8 +82,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       tablePort: opts.tablePort,
     });
     cleanups.push(() => azurite.stop());
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER);
-    await container.createIfNotExists();
 
     Object.assign(process.env, {
       KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -92,6 +89,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
     });
+    // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());
     process.env.KEEPWATCH_PUBLIC_BASE_URL ??= host.url;
