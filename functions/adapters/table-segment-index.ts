@@ -1,3 +1,4 @@
+import { segmentBlobName } from '../../shared/blob-naming';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../shared/index-keys';
 import type { SegmentIndex, SegmentSpan } from '../../shared/ports/segment-index';
@@ -95,13 +96,15 @@ export class TableSegmentIndex implements SegmentIndex {
             .listEntities<Record<string, unknown>>({
               queryOptions: {
                 filter: odata`PartitionKey eq ${p.partitionKey} and RowKey ge ${p.fromRowKey} and RowKey lt ${p.toRowKey}`,
-                select: ['RowKey', 'durationMs', 'blobName'],
+                // blobName is a pure function of camera and start (validated at ingest), so it is not read back.
+                select: ['RowKey', 'durationMs'],
               },
             })
             .byPage({ maxPageSize: 1000 });
           for await (const page of pages) {
             for (const e of page) {
-              const span = { startMs: Number(e.rowKey), durationMs: readNumber(e, 'durationMs'), blobName: String(e.blobName) };
+              const spanStartMs = Number(e.rowKey);
+              const span = { startMs: spanStartMs, durationMs: readNumber(e, 'durationMs'), blobName: segmentBlobName(cameraId, spanStartMs) };
               if (span.startMs + span.durationMs > startMs) spans.push(span);
             }
           }
