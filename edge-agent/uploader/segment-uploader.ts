@@ -1,8 +1,18 @@
-import type { ContainerClient } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
 import { sha256File } from './sha256-file';
+
+/**
+ * Segments up to this size (bytes) are read once into memory, hashed and uploaded from the same
+ * buffer (half the CPU of hashing a stream and then reading the file again); larger ones
+ * (long segments at high bitrates) are streamed twice to keep memory bounded. 64 MiB covers a
+ * PT1M segment at 8 Mbit/s.
+ */
+const MAX_BUFFERED_UPLOAD_BYTES = 64 * 1024 * 1024;
 
 /** A segment whose blob exists, with what the `segment.uploaded` event reports. */
 export interface UploadedSegment extends RecordedSegment {
@@ -30,8 +40,8 @@ export interface SegmentUploaderOptions {
  * - the blob name is a pure function of camera and start (shared/blob-naming.ts), created with
  *   `If-None-Match: *` and the segment content type; a 409 on a retry means an earlier attempt
  *   already stored it, which is success when its size and SHA-256 metadata match ours;
- * - failures are retried with exponential backoff and jitter, the segment staying at the head of
- *   the queue;
+ * - failures are retried with exponential backoff and jitter, the segment going back into the
+ *   queue in start order;
  * - bytes uploaded are the file's bytes as ffmpeg wrote them (uploadFile, no re-encoding).
  */
 export class SegmentUploader {
@@ -57,10 +67,14 @@ export class SegmentUploader {
 
   /** Queues a complete segment (kept sorted by start time, oldest first). */
   enqueue(seg: RecordedSegment): void {
+    this.insertSorted(seg);
+    this.pump();
+  }
+
+  private insertSorted(seg: RecordedSegment): void {
     const i = this.queue.findIndex((q) => q.startMs > seg.startMs);
     if (i < 0) this.queue.push(seg);
     else this.queue.splice(i, 0, seg);
-    this.pump();
   }
 
   /** Forgets a queued segment (it was evicted from the cache). */
@@ -120,7 +134,8 @@ export class SegmentUploader {
         this.failures++;
         const delay = this.retryDelay();
         this.opts.logger.warn({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs, retryInMs: delay }, 'segment upload failed; will retry');
-        this.queue.unshift(seg);
+        // Back in start order: a failed newer segment must not overtake older ones queued meanwhile.
+        this.insertSorted(seg);
         this.active.delete(seg);
         await new Promise((r) => setTimeout(r, delay));
         continue;
@@ -136,14 +151,17 @@ export class SegmentUploader {
 
   private async uploadOnce(seg: RecordedSegment): Promise<UploadedSegment> {
     const blobName = segmentBlobName(seg.cameraId, seg.startMs);
-    const sha256 = await sha256File(seg.path);
     const blob = this.opts.container.getBlockBlobClient(blobName);
+    const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
+    const sha256 = data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path);
+    const options: BlockBlobUploadOptions = {
+      blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
+      metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
+      conditions: { ifNoneMatch: '*' },
+    };
     try {
-      await blob.uploadFile(seg.path, {
-        blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
-        metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
-        conditions: { ifNoneMatch: '*' },
-      });
+      if (data) await blob.uploadData(data, options);
+      else await blob.uploadFile(seg.path, options);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
       // An earlier attempt stored it (its response was lost). Same bytes → success.

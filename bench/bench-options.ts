@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PLAYLIST_DEFAULTS } from './playlist-latency';
+import { RECORDING_DEFAULTS } from './recording-overhead';
+
+export const BENCHMARKS = ['recording', 'playlist'] as const;
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
+measured in the same run on this machine. Not part of npm test.
+
+Options (each also as an environment variable):
+  --only NAME               recording | playlist; repeatable or comma-separated        KEEPWATCH_BENCH_ONLY
+                            (default: both)
+  --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
+  --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
+  --capacity-cameras N      cameras of the agent-only capacity run, 0 = skip           KEEPWATCH_BENCH_CAPACITY_CAMERAS
+                            (default ${RECORDING_DEFAULTS.capacityCameras})
+  --capacity-seconds S      its measured window (default min(${RECORDING_DEFAULTS.capacitySeconds}, --seconds))       KEEPWATCH_BENCH_CAPACITY_SECONDS
+  --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
+  --requests N              measured requests per playlist case (default ${PLAYLIST_DEFAULTS.requests})            KEEPWATCH_BENCH_REQUESTS
+  --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
+  --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
+  -h, --help
+
+With the defaults the recording benchmark takes about 9 minutes and the playlist benchmark under 1 minute.
+Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
+
+/** The run's settings, from flags first, then the environment, then the defaults. */
+export interface BenchOptions {
+  only: BenchmarkName[];
+  seconds: number;
+  cameraCounts: number[];
+  capacityCameras: number;
+  capacitySeconds: number;
+  warmupSeconds: number;
+  requests: number;
+  warmupRequests: number;
+  workDir: string;
+}
+
+/**
+ * Parses argv and `KEEPWATCH_BENCH_*`.
+ * @throws Error naming the option and the bad value
+ */
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string', multiple: true },
+      seconds: { type: 'string' },
+      cameras: { type: 'string' },
+      'capacity-cameras': { type: 'string' },
+      'capacity-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      requests: { type: 'string' },
+      'warmup-requests': { type: 'string' },
+      'work-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const pick = (flag: string, envName: string): string | undefined => (values as Record<string, unknown>)[flag] as string | undefined ?? (env[envName] || undefined);
+  const int = (flag: string, envName: string, fallback: number, min: number): number => {
+    const text = pick(flag, envName);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} (${envName}) ${JSON.stringify(text)}: expected a whole number ≥ ${min}`);
+    return n;
+  };
+  const onlyText = values.only?.join(',') ?? env.KEEPWATCH_BENCH_ONLY;
+  const only = onlyText ? onlyText.split(',').map((s) => s.trim()).filter(Boolean) : [...BENCHMARKS];
+  for (const name of only) {
+    if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only (KEEPWATCH_BENCH_ONLY) ${JSON.stringify(name)}: expected one of ${BENCHMARKS.join(', ')}`);
+  }
+  const camerasText = pick('cameras', 'KEEPWATCH_BENCH_CAMERAS');
+  const cameraCounts = camerasText === undefined ? [...RECORDING_DEFAULTS.cameraCounts] : camerasText.split(',').map((s) => Number(s.trim()));
+  if (cameraCounts.length === 0 || cameraCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) {
+    throw new Error(`--cameras (KEEPWATCH_BENCH_CAMERAS) ${JSON.stringify(camerasText)}: expected comma-separated counts from 1 to 256`);
+  }
+  const seconds = int('seconds', 'KEEPWATCH_BENCH_SECONDS', RECORDING_DEFAULTS.seconds, 5);
+  return {
+    only: only as BenchmarkName[],
+    seconds,
+    cameraCounts,
+    capacityCameras: int('capacity-cameras', 'KEEPWATCH_BENCH_CAPACITY_CAMERAS', RECORDING_DEFAULTS.capacityCameras, 0),
+    capacitySeconds: int('capacity-seconds', 'KEEPWATCH_BENCH_CAPACITY_SECONDS', Math.min(RECORDING_DEFAULTS.capacitySeconds, seconds), 5),
+    warmupSeconds: int('warmup-seconds', 'KEEPWATCH_BENCH_WARMUP_SECONDS', RECORDING_DEFAULTS.warmupSeconds, 0),
+    requests: int('requests', 'KEEPWATCH_BENCH_REQUESTS', PLAYLIST_DEFAULTS.requests, 1),
+    warmupRequests: int('warmup-requests', 'KEEPWATCH_BENCH_WARMUP_REQUESTS', PLAYLIST_DEFAULTS.warmupRequests, 0),
+    workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
+  };
+}

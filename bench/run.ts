@@ -1,0 +1,82 @@
+import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { killAllTracked } from './child-processes';
+import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options';
+import { formatMachineInfo, machineInfo } from './machine-info';
+import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
+import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
+
+/**
+ * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
+ * they measure) and ends with a summary of the ratios. Exit code 0 when every benchmark ran, whether or not it met
+ * its target (a benchmark reports, it does not gate); 1 when one failed to run; 2 for bad options; 130 when
+ * interrupted, after killing every child process it started.
+ */
+async function main(): Promise<number> {
+  let opts: BenchOptions | 'help';
+  try {
+    opts = parseBenchOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    process.stdout.write(`${BENCH_HELP}\n`);
+    return 0;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`bench: ${signal}, stopping every child process\n`);
+      killAllTracked();
+      process.exit(130); // Azurite children are killed by their own exit hooks (local/azurite.ts)
+    });
+  }
+  process.once('exit', killAllTracked);
+
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
+  print(`Keepwatch benchmarks, ${new Date().toISOString()}`);
+  print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpegPath()))}`);
+  let recording: RecordingOverheadResult | undefined;
+  let playlist: PlaylistLatencyResult | undefined;
+  let failed = false;
+  for (const name of opts.only) {
+    const t0 = Date.now();
+    print(`\n== ${name === 'recording' ? 'recording overhead' : 'playlist latency'} ==`);
+    try {
+      if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
+      else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
+      print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    } catch (err) {
+      failed = true;
+      print(`${name} FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  print('\n== summary ==');
+  for (const r of recording?.ratios ?? []) {
+    print(`recording ${String(r.cameras).padStart(2)} camera(s): agent CPU / bare ffmpeg CPU = ${r.ratio.toFixed(2)} (target ≤ ${RECORDING_TARGETS.maxRatio.toFixed(2)})`);
+  }
+  if (recording?.capacity) {
+    const c = recording.capacity;
+    print(
+      `recording capacity: ${c.measured.cameras} cameras measured at ${c.measured.percentOfMachine.toFixed(1)} % of the machine; ` +
+        `fitted largest count under ${RECORDING_TARGETS.machineShare * 100} % ≈ ${c.estimatedMaxCameras} (target ≥ ${RECORDING_TARGETS.minCamerasUnderHalfMachine})`,
+    );
+  }
+  for (const c of playlist?.cases ?? []) {
+    print(`${c.request} ${c.range.padStart(4)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms` +
+      (c.range === '24 h' ? ` = ${(c.latency.p95Ms / PLAYLIST_TARGET_P95_MS).toFixed(2)} × target (p95 ≤ ${PLAYLIST_TARGET_P95_MS} ms)` : ''));
+  }
+  if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
+  print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllTracked();
+    process.exit(1);
+  },
+);

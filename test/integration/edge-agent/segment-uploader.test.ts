@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { createLogger } from '../../../edge-agent/log';
+import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
+
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+describe('SegmentUploader against Azurite', () => {
+  let azurite: AzuriteInstance;
+  let container: ContainerClient;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-up-'));
+  const segment = (cameraId: string, startMs: number, bytes: Buffer) => {
+    const p = path.join(dir, `${cameraId}-${startMs}.ts`);
+    writeFileSync(p, bytes);
+    return { cameraId, path: p, startMs, durationMs: 4000, bytes: bytes.length };
+  };
+
+  before(async () => {
+    azurite = await startAzurite();
+    container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings');
+  });
+  after(async () => {
+    await azurite.stop();
+  });
+
+  it('uploads oldest first, once, with content type and SHA-256, and treats an identical existing blob as success', async () => {
+    // Storage is "down" (the container does not exist yet): uploads fail and wait, in any order of arrival.
+    const uploaded: UploadedSegment[] = [];
+    const up = new SegmentUploader({ container, logger: createLogger('silent'), concurrency: 1, retryDelayMs: 100, maxRetryDelayMs: 200, onUploaded: async (s) => void uploaded.push(s) });
+    for (const s of [
+      segment('cam-1', T0 + 8000, Buffer.alloc(3000, 1)),
+      segment('cam-1', T0, Buffer.alloc(2000, 2)),
+      segment('cam-2', T0 + 4000, Buffer.alloc(1000, 3)),
+    ]) up.enqueue(s);
+    assert.equal(await up.idle(500), false);
+    assert.equal(uploaded.length, 0);
+    await container.create(); // storage is back
+    up.enqueue(segment('cam-2', T0 + 12_000, Buffer.alloc(10, 4)));
+    assert.equal(await up.idle(10_000), true);
+    assert.deepEqual(uploaded.map((s) => s.startMs), [T0, T0 + 4000, T0 + 8000, T0 + 12_000], 'oldest first after the outage');
+
+    const props = await container.getBlockBlobClient(segmentBlobName('cam-1', T0)).getProperties();
+    assert.equal(props.contentType, 'video/mp2t');
+    assert.equal(props.contentLength, 2000);
+    assert.equal(props.metadata?.sha256, createHash('sha256').update(Buffer.alloc(2000, 2)).digest('hex'));
+    assert.equal(uploaded[0].sha256, props.metadata?.sha256);
+    assert.equal(uploaded[0].blobName, 'cam-1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts');
+
+    // A retry whose first response was lost: the blob exists with the same bytes → success, no new write.
+    const again = new SegmentUploader({ container, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s) });
+    again.enqueue(segment('cam-1', T0, Buffer.alloc(2000, 2)));
+    assert.equal(await again.idle(10_000), true);
+    assert.equal(uploaded.length, 5);
+    const after = await container.getBlockBlobClient(segmentBlobName('cam-1', T0)).getProperties();
+    assert.equal(after.etag, props.etag, 'the existing blob was not overwritten');
+  });
+
+  it('never overwrites a blob that holds other bytes: the segment stays queued and is retried', async () => {
+    const uploaded: UploadedSegment[] = [];
+    const up = new SegmentUploader({ container, logger: createLogger('silent'), retryDelayMs: 50, maxRetryDelayMs: 100, onUploaded: async (s) => void uploaded.push(s) });
+    up.enqueue(segment('cam-1', T0 + 8000, Buffer.alloc(3000, 9))); // same name as before, other bytes
+    assert.equal(await up.idle(1500), false, 'still pending after retries');
+    assert.equal(uploaded.length, 0);
+    up.stop();
+    const props = await container.getBlockBlobClient(segmentBlobName('cam-1', T0 + 8000)).getProperties();
+    assert.equal(props.metadata?.sha256, createHash('sha256').update(Buffer.alloc(3000, 1)).digest('hex'), 'the stored bytes are untouched');
+  });
+});
