@@ -23,6 +23,20 @@ export function segmentBlobName(cameraId: string, startMs: number): string {
 }
 
 /**
+ * {@link segmentBlobName} for many segments of one camera: the camera id is checked once, so a
+ * 24 h scan (8,640 names) does not repeat the check per row.
+ * @throws ValidationError for an invalid camera id (at once) or start (per call)
+ */
+export function segmentBlobNamer(cameraId: string): (startMs: number) => string {
+  segmentBlobName(cameraId, Date.UTC(2000, 0, 1));
+  return (startMs) => {
+    if (!Number.isInteger(startMs) || startMs < Date.UTC(2000, 0, 1) || startMs >= Date.UTC(10000, 0, 1)) return segmentBlobName(cameraId, startMs);
+    const iso = toIso(startMs);
+    return `${cameraId}/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}/${iso}.${SEGMENT_EXTENSION}`;
+  };
+}
+
+/**
  * Reads camera and start back from a segment blob name.
  * @returns `undefined` when `name` is not exactly what {@link segmentBlobName} makes
  */

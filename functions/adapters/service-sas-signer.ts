@@ -58,7 +58,7 @@ export class ServiceSasSigner implements SasSigner {
     const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=r&sig=`;
     return blobNames.map((name) => {
       const sig = createHmac('sha256', this.key).update(`${head}${this.canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
-      return `${this.containerUrl}/${encodePath(name)}?${query}${encodeURIComponent(sig)}`;
+      return `${this.containerUrl}/${encodePath(name)}?${query}${sig.replace(/[+/=]/g, encodeBase64Char)}`;
     });
   }
 }
@@ -70,4 +70,11 @@ export class ServiceSasSigner implements SasSigner {
  */
 function encodePath(name: string): string {
   return /^[A-Za-z0-9/._:-]*$/.test(name) ? name.replace(/:/g, '%3A') : name.split('/').map(encodeURIComponent).join('/');
+}
+
+const BASE64_ESCAPES: Record<string, string> = { '+': '%2B', '/': '%2F', '=': '%3D' };
+
+/** `encodeURIComponent` for the three characters of base64 that need it (the signature is base64). */
+function encodeBase64Char(c: string): string {
+  return BASE64_ESCAPES[c];
 }

@@ -1,5 +1,5 @@
-import { segmentBlobName } from '../../shared/blob-naming';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { segmentBlobNamer } from '../../shared/blob-naming';
 import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../shared/index-keys';
 import type { SegmentIndex, SegmentSpan } from '../../shared/ports/segment-index';
 import type { SegmentRecord } from '../../shared/schemas/device-events';
@@ -80,7 +80,8 @@ export class TableSegmentIndex implements SegmentIndex {
    * {@link SCAN_SLICE_MS} of row keys, all in parallel: a 24 h range becomes ~12 concurrent one-page queries instead
    * of 9 sequential pages. See the port.
    */
-  async listSegmentSpans(cameraId: string, startMs: number, endMs: number): Promise<SegmentSpan[]> {
+  async listSegmentSpans(cameraId: string, startMs: number, endMs: number, onPage?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]> {
+    const blobName = segmentBlobNamer(cameraId);
     const slices: Array<{ partitionKey: string; fromRowKey: string; toRowKey: string }> = [];
     for (const p of segmentScanPlan(cameraId, startMs, endMs, MAX_SEGMENT_MS)) {
       const to = Number(p.toRowKey);
@@ -102,11 +103,14 @@ export class TableSegmentIndex implements SegmentIndex {
             })
             .byPage({ maxPageSize: 1000 });
           for await (const page of pages) {
+            const pageSpans: SegmentSpan[] = [];
             for (const e of page) {
               const spanStartMs = Number(e.rowKey);
-              const span = { startMs: spanStartMs, durationMs: readNumber(e, 'durationMs'), blobName: segmentBlobName(cameraId, spanStartMs) };
-              if (span.startMs + span.durationMs > startMs) spans.push(span);
+              const span = { startMs: spanStartMs, durationMs: readNumber(e, 'durationMs'), blobName: blobName(spanStartMs) };
+              if (span.startMs + span.durationMs > startMs) pageSpans.push(span);
             }
+            onPage?.(pageSpans);
+            spans.push(...pageSpans);
           }
         } catch (err) {
           if (storageStatus(err) === 404) return spans; // table not created yet: no segments

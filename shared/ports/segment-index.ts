@@ -21,6 +21,8 @@ export interface SegmentIndex {
   /**
    * Segments of one camera that overlap [startMs, endMs) — including one that began before `startMs` and reaches
    * into the range — sorted by start.
+   * @param onPage called with each page of spans as it arrives (in no particular order), so a caller can work on
+   *   them while the rest is still being read
    */
-  listSegmentSpans(cameraId: string, startMs: number, endMs: number): Promise<SegmentSpan[]>;
+  listSegmentSpans(cameraId: string, startMs: number, endMs: number, onPage?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]>;
 }

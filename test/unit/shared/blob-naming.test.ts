@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSegmentBlobName, segmentBlobName, SEGMENT_CONTENT_TYPE, SEGMENT_EXTENSION } from '../../../shared/blob-naming';
+import { parseSegmentBlobName, segmentBlobName, segmentBlobNamer, SEGMENT_CONTENT_TYPE, SEGMENT_EXTENSION } from '../../../shared/blob-naming';
 import { ValidationError } from '../../../shared/errors';
 
 describe('segmentBlobName', () => {
@@ -48,5 +48,16 @@ describe('parseSegmentBlobName', () => {
       '',
     ];
     for (const name of bad) assert.equal(parseSegmentBlobName(name), undefined, name);
+  });
+});
+
+describe('segmentBlobNamer', () => {
+  it('names like segmentBlobName, checking the camera once', () => {
+    const name = segmentBlobNamer('cam-1');
+    for (const ms of [Date.UTC(2026, 10, 21, 23, 59, 59, 999), Date.UTC(2000, 0, 1), Date.UTC(2026, 0, 1, 0, 0, 0, 7)]) {
+      assert.equal(name(ms), segmentBlobName('cam-1', ms));
+    }
+    assert.throws(() => segmentBlobNamer('../x'), /camera id/);
+    assert.throws(() => name(1.5), /not an epoch ms/);
   });
 });
