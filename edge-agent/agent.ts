@@ -63,11 +63,22 @@ export class Agent {
     });
   }
 
-  /** Connects to the broker, then starts every camera. @throws when the broker refuses the device */
+  /**
+   * Starts every camera, then connects to the broker. Recording does not wait for the broker: while
+   * it is unreachable, segments are recorded and uploaded and their events wait (MQTT.js keeps
+   * retrying), so `start` resolves only once connected.
+   * @throws when the broker refuses the device (bad credentials, protocol): a configuration error,
+   *   after which the cameras are stopped again
+   */
   async start(): Promise<void> {
     this.logger.info({ deviceId: this.config.deviceId, cameras: this.config.cameras.map((c) => c.id), segmentLengthMs: this.config.segmentLengthMs }, 'agent starting');
-    await this.transport.connect();
     for (const r of this.recorders) r.start();
+    try {
+      await this.transport.connect();
+    } catch (err) {
+      await Promise.all(this.recorders.map((r) => r.stop()));
+      throw err;
+    }
   }
 
   /** Stops recording (each camera's last segment is closed), lets uploads finish for up to 20 s, disconnects. */

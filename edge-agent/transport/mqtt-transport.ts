@@ -36,7 +36,11 @@ export class MqttTransport {
 
   constructor(private readonly opts: MqttTransportOptions) {}
 
-  /** Connects; resolves on the first CONNACK. @throws when the broker refuses the connection (bad credentials) */
+  /**
+   * Connects; resolves on the first CONNACK, however long the broker stays unreachable (events
+   * published meanwhile wait in MQTT.js's outgoing queue).
+   * @throws when the broker refuses the connection (bad credentials, protocol version)
+   */
   async connect(): Promise<void> {
     const { deviceId, url, logger } = this.opts;
     const statusTopic = deviceStatusTopic(deviceId);

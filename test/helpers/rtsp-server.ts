@@ -29,6 +29,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from './ports';
 
 /** Path of the Python interpreter that has GStreamer's `gi` bindings (Debian's). */
 const PYTHON = '/usr/bin/python3';
@@ -148,24 +149,6 @@ export interface StartRtspServerOptions {
   port?: number;
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
-function pickFreePort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') {
-        srv.close();
-        reject(new Error('rtsp-server: could not determine a free port'));
-        return;
-      }
-      const { port } = addr;
-      srv.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
 
 /** Error thrown by {@link launch} when the script exits with {@link EXIT_BIND}. */
 class PortInUseError extends Error {}
@@ -356,7 +339,7 @@ export async function startRtspServer(opts: StartRtspServerOptions): Promise<Rts
   }
   const attempts = 3;
   for (let i = 1; ; i++) {
-    const port = await pickFreePort();
+    const port = await freePort();
     try {
       return await launch(port, entries);
     } catch (err) {
