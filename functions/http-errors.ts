@@ -14,7 +14,9 @@ export interface ErrorBody {
  */
 export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
   if (err instanceof KeepwatchError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+    // 5xx messages carry storage SDK text (hosts, request ids): they go to the log, the caller gets the code.
+    const message = err.status >= 500 ? `storage is unavailable; try again (invocation ${context.invocationId})` : err.message;
+    const body: ErrorBody = { error: { code: err.code, message, ...(err.details !== undefined && err.status < 500 ? { details: err.details } : {}) } };
     if (err.status >= 500) context.error('request failed', { code: err.code, message: redact(err.message) });
     else context.log('request rejected', { status: err.status, code: err.code });
     return { status: err.status, jsonBody: body, headers: { 'cache-control': 'no-store' } };

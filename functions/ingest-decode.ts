@@ -12,7 +12,9 @@ export type DecodedMessage =
       /** True when the device and camera come from the MQTT topic Event Grid vouched for (shape a). */
       trusted: boolean;
     }
-  | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string };
+  | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string }
+  /** A device's retained status (`keepwatch/{deviceId}/status`): routed to the hub like every publish, not an event to index. */
+  | { ok: 'ignored'; deviceId: string };
 
 const DEVICE_SOURCE = /^\/devices\/([a-z0-9-]{1,32})$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -27,9 +29,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  *     topic spaces and permission bindings only let a device publish under its own id (DESIGN.md quality bars), so
  *     the topic vouches for device and camera and the payload must agree with it.
  * (b) a device CloudEvent on its own; the device id comes from its `source` `/devices/{deviceId}`. Nothing vouches
- *     for it: anyone allowed to send to the event hub could claim any device. It exists for tools, replays and the
- *     case where Event Grid forwards a structured-mode CloudEvent (`application/cloudevents+json`) as it is. In
- *     Azure only Event Grid's routing identity holds send rights on the hub.
+ *     for it: anyone allowed to send to the event hub could claim any device, and Event Grid forwards a device's
+ *     structured-mode CloudEvent (`application/cloudevents+json`) as it is, without the topic, so a device can reach
+ *     this path too. Issue 2 asks for it; binding cameras to the device that first recorded them (and refusing
+ *     untrusted events that claim another device's camera) is part of the security issue.
  *
  * Never throws for bad input; unexpected errors (bugs) propagate.
  */
@@ -42,6 +45,8 @@ export function decodeIngestMessage(message: unknown): DecodedMessage {
     }
     const record = value as Record<string, unknown>;
     if (record.type === MQTT_EVENT_PUBLISHED) {
+      const status = typeof record.subject === 'string' ? /^keepwatch\/([a-z0-9-]{1,32})\/status$/.exec(record.subject) : null;
+      if (status) return { ok: 'ignored', deviceId: status[1] };
       const { topic, payload } = unwrapMqttPublished(record);
       const ids = parseCameraEventsTopic(topic);
       if (!ids) {

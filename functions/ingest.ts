@@ -10,6 +10,8 @@ import { decodeIngestMessage, rawPayload } from './ingest-decode';
 export interface IngestSummary {
   accepted: number;
   deadLettered: number;
+  /** Device status messages, routed like events but not indexed. */
+  ignored: number;
   invocationId: string;
 }
 
@@ -35,8 +37,13 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const segments: SegmentRecord[] = [];
   const letters: DeadLetter[] = [];
   const rejectedAtMs = deps.now();
+  let ignored = 0;
   batch.forEach((message, i) => {
     const decoded = decodeIngestMessage(message);
+    if (decoded.ok === 'ignored') {
+      ignored++;
+      return;
+    }
     if (decoded.ok) {
       segments.push(decoded.event.segment);
       return;
@@ -47,18 +54,19 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   });
 
   await deps.segmentIndex.upsertSegments(segments);
-  await Promise.all([
-    deps.availability.mergeSegments(segments).catch((err: unknown) => {
-      // A day with more ranges than a row holds cannot be fixed by a replay; the index rows are stored, so playback
-      // still works. Someone must look: log as an error and carry on.
-      if (err instanceof ValidationError) context.error('availability rollup not updated', { code: err.code, message: err.message });
-      else throw err;
-    }),
-    deps.cameras.recordSegments(segments),
-  ]);
+  // Both writes run to the end before any error is rethrown, so a replay is never needed for one that had
+  // already failed unseen.
+  const [rollup, cameras] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments)]);
+  if (rollup.status === 'rejected') {
+    // A day with more ranges than a row holds cannot be fixed by a replay: the index rows are stored, but
+    // playback, which reads the rollup, will not find that day's newest media. Someone must look.
+    if (rollup.reason instanceof ValidationError) context.error('availability rollup not updated', { code: rollup.reason.code, message: rollup.reason.message });
+    else throw rollup.reason;
+  }
+  if (cameras.status === 'rejected') throw cameras.reason;
   await deps.deadLetters.write(letters);
 
-  const summary = { accepted: segments.length, deadLettered: letters.length, invocationId: context.invocationId };
+  const summary = { accepted: segments.length, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

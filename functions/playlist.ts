@@ -36,7 +36,9 @@ export async function playlist(
     const signing: Array<Promise<Array<[string, string]>>> = [];
     const spans = await deps.segmentIndex.listSegmentSpans(cameraId, grant.startMs, grant.endMs, (page) => {
       const names = page.map((s) => s.blobName);
-      signing.push(deps.sasSigner.blobReadUrls(names, expiresOnMs).then((urls) => names.map((n, i): [string, string] => [n, urls[i]])));
+      const signed = deps.sasSigner.blobReadUrls(names, expiresOnMs).then((urls) => names.map((n, i): [string, string] => [n, urls[i]]));
+      signed.catch(() => {}); // observed here, rethrown where it is awaited below
+      signing.push(signed);
     });
     const { segments, dropped } = playableSegments(spans);
     if (dropped > 0) context.warn('overlapping segments left out of playlist', { cameraId, dropped });

@@ -4,10 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
-import { parseCameraEventsTopic } from '../shared/topics';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalBroker, type LocalBroker } from './broker';
 import { EventHubFeeder } from './event-hub-feeder';
+import { resetSettings } from '../functions/settings';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
 import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
@@ -89,20 +89,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
     });
+    resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
     // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());
-    process.env.KEEPWATCH_PUBLIC_BASE_URL ??= host.url;
-
+    
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
     cleanups.push(() => feeder.close());
     const devicePassword = randomBytes(18).toString('base64url');
     const broker: LocalBroker = await startLocalBroker({
       port: opts.mqttPort ?? 0,
       devices: { [DEVICE_ID]: devicePassword },
-      onMessage: (m) => {
-        if (parseCameraEventsTopic(m.topic)) feeder.push(m);
-      },
+      // Every publish goes on, as Event Grid's routing does; ingest decides what is an event.
+      onMessage: (m) => feeder.push(m),
     });
     cleanups.push(() => broker.close());
 
@@ -136,7 +135,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     cleanups.push(async () => {
       if (agent.exitCode === null && agent.signalCode === null) {
         agent.kill('SIGTERM');
-        const t = setTimeout(() => agent.kill('SIGKILL'), 30_000);
+        // Agent.stop: ffmpeg ≤ 10 s + uploads ≤ 20 s + broker close ≤ 5 s.
+        const t = setTimeout(() => agent.kill('SIGKILL'), 45_000);
         await agentExited;
         clearTimeout(t);
       }

@@ -39,14 +39,19 @@ async function announceFirstPlayback(stack: LocalStack, stopped: () => boolean):
       const list = (await (await fetch(`${stack.apiBase}/cameras`, { headers })).json()) as { cameras?: Array<{ id: string; firstRecorded?: string; lastRecorded?: string }> };
       const cam = list.cameras?.find((c) => c.id === cameraId);
       if (!cam?.firstRecorded || !cam.lastRecorded) continue;
-      const q = new URLSearchParams({ start: cam.firstRecorded, end: cam.lastRecorded });
+      // The newest few minutes: the data folder may hold days of earlier runs (a range is at most 24 h).
+      const start = new Date(Math.max(Date.parse(cam.firstRecorded), Date.parse(cam.lastRecorded) - 5 * 60_000)).toISOString();
+      const q = new URLSearchParams({ start, end: cam.lastRecorded });
       const res = await fetch(`${stack.apiBase}/cameras/${cameraId}/playback?${q}`, { headers });
-      if (!res.ok) continue;
+      if (!res.ok) {
+        process.stderr.write(`playback request failed (${res.status}): ${await res.text()}\n`);
+        return;
+      }
       const body = (await res.json()) as { hlsUrl: string; expiresAt: string };
       process.stdout.write(
-        `\nFirst recording of '${cameraId}' is playable (HLS, expires ${body.expiresAt}):\n  ${body.hlsUrl}\n` +
+        `\nThe latest recording of '${cameraId}' is playable (HLS, expires ${body.expiresAt}):\n  ${body.hlsUrl}\n` +
           `Open it in VLC or: ffplay '${body.hlsUrl}'\n` +
-          `A newer range: curl -H 'x-functions-key: ${stack.apiKey}' '${stack.apiBase}/cameras/${cameraId}/playback?start=${cam.firstRecorded}&end=<ISO time>'\n\n`,
+          `Another range (at most 24 h): curl -H 'x-functions-key: ${stack.apiKey}' '${stack.apiBase}/cameras/${cameraId}/playback?start=<ISO time>&end=<ISO time>'\n\n`,
       );
       return;
     } catch {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
+import type { BlockBlobClient, BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
 import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
@@ -131,6 +131,12 @@ export class SegmentUploader {
           });
         this.inflight.add(ack);
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          // The cache evicted it while it was uploading (the cache logged the loss): nothing to retry.
+          this.opts.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path }, 'segment file is gone; upload abandoned');
+          this.active.delete(seg);
+          continue;
+        }
         this.failures++;
         const delay = this.retryDelay();
         this.opts.logger.warn({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs, retryInMs: delay }, 'segment upload failed; will retry');
@@ -149,6 +155,30 @@ export class SegmentUploader {
     return Math.round(base * (0.5 + Math.random() * 0.5));
   }
 
+  /**
+   * A 409 on a create-only upload: an earlier attempt stored the blob and its response was lost
+   * (issue 2: "a 409 on retry is success"). When the credential may read properties the blob is
+   * compared (size and SHA-256) and other bytes are an error, never overwritten; a SAS without read
+   * (`cw`, a device credential) gets 403 there, so then the 409 alone counts as success. A pure
+   * create-only SAS (`c`) gets 403 AuthorizationPermissionMismatch, not 409, on the retry (Azurite
+   * 3.35, verified) and is not handled here: see issue 6.
+   * @throws Error when the stored blob holds other bytes
+   */
+  private async confirmExisting(blob: BlockBlobClient, seg: RecordedSegment, sha256: string): Promise<void> {
+    let props;
+    try {
+      props = await blob.getProperties();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 403) throw err;
+      this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded (credential cannot read it to compare)');
+      return;
+    }
+    if (props.contentLength !== seg.bytes || props.metadata?.sha256 !== sha256) {
+      throw new Error(`blob ${blob.name} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256})`);
+    }
+    this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
+  }
+
   private async uploadOnce(seg: RecordedSegment): Promise<UploadedSegment> {
     const blobName = segmentBlobName(seg.cameraId, seg.startMs);
     const blob = this.opts.container.getBlockBlobClient(blobName);
@@ -164,12 +194,7 @@ export class SegmentUploader {
       else await blob.uploadFile(seg.path, options);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-      // An earlier attempt stored it (its response was lost). Same bytes → success.
-      const props = await blob.getProperties();
-      if (props.contentLength !== seg.bytes || props.metadata?.sha256 !== sha256) {
-        throw new Error(`blob ${blobName} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256})`);
-      }
-      this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
+      await this.confirmExisting(blob, seg, sha256);
     }
     this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, bytes: seg.bytes, blobName }, 'segment uploaded');
     return { ...seg, blobName, sha256 };

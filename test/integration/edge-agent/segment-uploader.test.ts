@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
 import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
 import { segmentBlobName } from '../../../shared/blob-naming';
@@ -15,6 +15,13 @@ const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 describe('SegmentUploader against Azurite', () => {
   let azurite: AzuriteInstance;
   let container: ContainerClient;
+  const uploaders: SegmentUploader[] = [];
+  /** An uploader stopped after the suite, so a failing test leaves no retry timer running. */
+  const uploader = (opts: ConstructorParameters<typeof SegmentUploader>[0]) => {
+    const up = new SegmentUploader(opts);
+    uploaders.push(up);
+    return up;
+  };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-up-'));
   const segment = (cameraId: string, startMs: number, bytes: Buffer) => {
     const p = path.join(dir, `${cameraId}-${startMs}.ts`);
@@ -27,13 +34,14 @@ describe('SegmentUploader against Azurite', () => {
     container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings');
   });
   after(async () => {
+    for (const up of uploaders) up.stop();
     await azurite.stop();
   });
 
   it('uploads oldest first, once, with content type and SHA-256, and treats an identical existing blob as success', async () => {
     // Storage is "down" (the container does not exist yet): uploads fail and wait, in any order of arrival.
     const uploaded: UploadedSegment[] = [];
-    const up = new SegmentUploader({ container, logger: createLogger('silent'), concurrency: 1, retryDelayMs: 100, maxRetryDelayMs: 200, onUploaded: async (s) => void uploaded.push(s) });
+    const up = uploader({ container, logger: createLogger('silent'), concurrency: 1, retryDelayMs: 100, maxRetryDelayMs: 200, onUploaded: async (s) => void uploaded.push(s) });
     for (const s of [
       segment('cam-1', T0 + 8000, Buffer.alloc(3000, 1)),
       segment('cam-1', T0, Buffer.alloc(2000, 2)),
@@ -54,7 +62,7 @@ describe('SegmentUploader against Azurite', () => {
     assert.equal(uploaded[0].blobName, 'cam-1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts');
 
     // A retry whose first response was lost: the blob exists with the same bytes → success, no new write.
-    const again = new SegmentUploader({ container, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s) });
+    const again = uploader({ container, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s) });
     again.enqueue(segment('cam-1', T0, Buffer.alloc(2000, 2)));
     assert.equal(await again.idle(10_000), true);
     assert.equal(uploaded.length, 5);
@@ -64,12 +72,39 @@ describe('SegmentUploader against Azurite', () => {
 
   it('never overwrites a blob that holds other bytes: the segment stays queued and is retried', async () => {
     const uploaded: UploadedSegment[] = [];
-    const up = new SegmentUploader({ container, logger: createLogger('silent'), retryDelayMs: 50, maxRetryDelayMs: 100, onUploaded: async (s) => void uploaded.push(s) });
+    const up = uploader({ container, logger: createLogger('silent'), retryDelayMs: 50, maxRetryDelayMs: 100, onUploaded: async (s) => void uploaded.push(s) });
     up.enqueue(segment('cam-1', T0 + 8000, Buffer.alloc(3000, 9))); // same name as before, other bytes
     assert.equal(await up.idle(1500), false, 'still pending after retries');
     assert.equal(uploaded.length, 0);
     up.stop();
     const props = await container.getBlockBlobClient(segmentBlobName('cam-1', T0 + 8000)).getProperties();
     assert.equal(props.metadata?.sha256, createHash('sha256').update(Buffer.alloc(3000, 1)).digest('hex'), 'the stored bytes are untouched');
+  });
+
+  it('with a SAS that may create and write but not read (a device credential), a 409 on a retry is success though the blob cannot be compared', async () => {
+    await container.createIfNotExists();
+    const sas = generateBlobSASQueryParameters(
+      { containerName: 'recordings', permissions: ContainerSASPermissions.parse('cw'), expiresOn: new Date(Date.now() + 3600_000), version: '2025-11-05' },
+      new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey),
+    ).toString();
+    const writeOnly = new ContainerClient(`${azurite.blobEndpoint}/recordings?${sas}`);
+    const uploaded: UploadedSegment[] = [];
+    const up = uploader({ container: writeOnly, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s) });
+    const seg = segment('cam-3', T0, Buffer.alloc(500, 7));
+    up.enqueue(seg);
+    assert.equal(await up.idle(10_000), true);
+    await assert.rejects(writeOnly.getBlockBlobClient(segmentBlobName('cam-3', T0)).getProperties(), (e: { statusCode?: number }) => e.statusCode === 403);
+    up.enqueue({ ...seg }); // the retry of an upload whose response was lost
+    assert.equal(await up.idle(10_000), true);
+    assert.equal(uploaded.length, 2, 'the retry counts as uploaded, not as a failure retried forever');
+  });
+
+  it('abandons a segment whose file is gone (evicted while uploading) instead of retrying it forever', async () => {
+    const uploaded: UploadedSegment[] = [];
+    const up = uploader({ container, logger: createLogger('silent'), retryDelayMs: 50, onUploaded: async (s) => void uploaded.push(s) });
+    up.enqueue({ cameraId: 'cam-4', path: path.join(dir, 'evicted.ts'), startMs: T0, durationMs: 4000, bytes: 10 });
+    up.enqueue(segment('cam-4', T0 + 4000, Buffer.alloc(10, 5)));
+    assert.equal(await up.idle(5000), true);
+    assert.deepEqual(uploaded.map((s) => s.startMs), [T0 + 4000]);
   });
 });

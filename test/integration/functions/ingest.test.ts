@@ -169,7 +169,8 @@ describe('ingest on Azurite', () => {
     const batch = [
       good1,
       Buffer.from('{"specversion": "1.0", '), // malformed JSON
-      viaEventGrid(segmentEvent({ startMs: DAY1 + 30_000 }), { topic: 'keepwatch/dev1/status' }), // wrong topic
+      viaEventGrid(segmentEvent({ startMs: DAY1 + 30_000 }), { topic: 'keepwatch/dev1/status' }), // the retained status topic: ignored, not an error
+      viaEventGrid(segmentEvent({ startMs: DAY1 + 35_000 }), { topic: 'other/dev1/events/cam1' }), // wrong topic
       viaEventGrid(segmentEvent({ deviceId: 'dev2', startMs: DAY1 + 40_000 }), { topic: 'keepwatch/dev1/events/cam1' }), // impersonation
       viaEventGrid(badBlob),
       good2,
@@ -182,7 +183,7 @@ describe('ingest on Azurite', () => {
       partitionContext: { partitionId: '3', eventHubName: 'device-events', consumerGroup: 'functions' },
     });
     const summary = await ingest(batch, context, deps);
-    assert.deepEqual(summary, { accepted: 2, deadLettered: 4, invocationId: context.invocationId });
+    assert.deepEqual(summary, { accepted: 2, deadLettered: 4, ignored: 1, invocationId: context.invocationId });
 
     const segments = await tableRows(azurite.connectionString, s.tables.segments);
     assert.deepEqual(segments.map((r) => r.rowKey), [String(DAY1), String(DAY1 + 10_000)]);
@@ -192,16 +193,16 @@ describe('ingest on Azurite', () => {
       letters.map((l) => [l.partitionKey, l.rowKey, l.reasonCode, l.sequenceNumber, l.offset, l.enqueuedTimeUtc, l.partitionId, l.invocationId]),
       [
         ['2026-11-21', 'p3-s00000000000000000501', 'InvalidJson', '501', '9001', enqueued[1], '3', context.invocationId],
-        ['2026-11-21', 'p3-s00000000000000000502', 'InvalidTopic', '502', '9002', enqueued[2], '3', context.invocationId],
-        ['2026-11-21', 'p3-s00000000000000000503', 'DeviceMismatch', '503', '9003', enqueued[3], '3', context.invocationId],
-        ['2026-11-21', 'p3-s00000000000000000504', 'InvalidBlobName', '504', '9004', enqueued[4], '3', context.invocationId],
+        ['2026-11-21', 'p3-s00000000000000000503', 'InvalidTopic', '503', '9003', enqueued[3], '3', context.invocationId],
+        ['2026-11-21', 'p3-s00000000000000000504', 'DeviceMismatch', '504', '9004', enqueued[4], '3', context.invocationId],
+        ['2026-11-21', 'p3-s00000000000000000505', 'InvalidBlobName', '505', '9005', enqueued[5], '3', context.invocationId],
       ],
     );
     assert.equal(letters[0].payload, '{"specversion": "1.0", ');
     assert.match(String(letters[2].reasonMessage), /dev2.*dev1|does not match/);
     assert.equal(letters[2].deviceId, 'dev1');
     assert.equal(letters[3].eventId, `evt-cam1-${DAY1 + 20_000}`);
-    assert.deepEqual(JSON.parse(String(letters[1].payload)).subject, 'keepwatch/dev1/status');
+    assert.deepEqual(JSON.parse(String(letters[1].payload)).subject, 'other/dev1/events/cam1');
     assert.ok(context.logs.some((l) => l.level === 'information' && l.args[0] === 'ingest batch done'), 'one summary line');
 
     // A replay of the same batch rewrites the same dead-letter rows instead of adding new ones.

@@ -102,8 +102,8 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
     rejected(decodeIngestMessage(e), 'InvalidJson');
   });
 
-  it('a wrong topic: other tree, status topic, invalid ids', () => {
-    for (const topic of ['keepwatch/dev1/status', 'other/dev1/events/cam1', 'keepwatch/DEV/events/cam1', 'keepwatch/dev1/events/cam1/extra']) {
+  it('a wrong topic: other tree, invalid ids', () => {
+    for (const topic of ['other/dev1/events/cam1', 'keepwatch/DEV/events/cam1', 'keepwatch/dev1/events/cam1/extra']) {
       assert.match(rejected(decodeIngestMessage(envelope(deviceEvent(), topic)), 'InvalidTopic').reasonMessage, /keepwatch\/\{deviceId\}\/events\/\{cameraId\}/);
     }
   });
@@ -138,5 +138,14 @@ describe('rawPayload', () => {
     assert.deepEqual(rawPayload({ a: 1 }), { payload: '{"a":1}', payloadEncoding: 'utf8' });
     assert.deepEqual(rawPayload(Buffer.from('héllo')), { payload: 'héllo', payloadEncoding: 'utf8' });
     assert.deepEqual(rawPayload(Buffer.from([0xff, 0x00])), { payload: '/wA=', payloadEncoding: 'base64' });
+  });
+});
+
+describe('decodeIngestMessage: device status', () => {
+  it('ignores a device status publish (routed like any publish) instead of dead-lettering it', () => {
+    const status = envelope({ deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z' }, 'keepwatch/dev1/status', 'data_base64');
+    assert.deepEqual(decodeIngestMessage(status), { ok: 'ignored', deviceId: 'dev1' });
+    const other = decodeIngestMessage(envelope({ x: 1 }, 'keepwatch/dev1/statuses'));
+    assert.equal(other.ok, false);
   });
 });
