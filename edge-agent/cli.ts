@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { KeepwatchError } from '../shared/errors';
 import { Agent } from './agent';
+import { parseCameraFlags } from './config/camera-flags';
 import { loadAgentConfig } from './config/load-config';
 import { createLogger } from './log';
 
@@ -17,15 +18,6 @@ Options:
   -h, --help               show this help
 
 Environment: FFMPEG_PATH (ffmpeg binary), and any \${env:NAME} the config file refers to.`;
-
-/** Parses `id=url` camera flags. @throws Error naming the bad flag */
-function parseCameraFlags(values: string[]): Array<{ id: string; url: string }> {
-  return values.map((v) => {
-    const i = v.indexOf('=');
-    if (i <= 0) throw new Error(`--camera ${JSON.stringify(v)}: expected ID=URL, e.g. --camera door-1=rtsp://10.0.0.5:554/stream`);
-    return { id: v.slice(0, i), url: v.slice(i + 1) };
-  });
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

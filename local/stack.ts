@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   agentLogLevel?: string;
   /** Where human-readable progress lines go (default: stdout). */
   print?: (line: string) => void;
+  /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
+  signal?: AbortSignal;
 }
 
 /** A running local stack. */
@@ -82,6 +84,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       tablePort: opts.tablePort,
     });
     cleanups.push(() => azurite.stop());
+    opts.signal?.throwIfAborted();
 
     Object.assign(process.env, {
       KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -93,7 +96,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());
-    
+    opts.signal?.throwIfAborted();
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
     cleanups.push(() => feeder.close());
     const devicePassword = randomBytes(18).toString('base64url');
@@ -104,6 +107,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onMessage: (m) => feeder.push(m),
     });
     cleanups.push(() => broker.close());
+    opts.signal?.throwIfAborted();
 
     const ffmpegPath = resolveFfmpegPath();
     const cameras = opts.cameras?.length

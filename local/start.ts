@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseCameraFlags } from '../edge-agent/config/camera-flags';
 import { startLocalStack, type LocalStack } from './stack';
 
 const HELP = `npm start [-- options] — runs Keepwatch locally: Azurite, the functions host, an embedded MQTT
@@ -66,13 +67,19 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const cameras = (values.camera ?? []).map((v) => {
-    const i = v.indexOf('=');
-    if (i <= 0) throw new Error(`--camera ${JSON.stringify(v)}: expected ID=URL, e.g. --camera cam1=rtsp://host:554/path`);
-    return { id: v.slice(0, i), url: v.slice(i + 1) };
-  });
+  const cameras = parseCameraFlags(values.camera ?? []);
   const generatedKey = !process.env.KEEPWATCH_API_KEY;
+  // Ctrl-C while starting: stop what already runs (Azurite runs detached and would outlive us); a second one exits.
+  const startup = new AbortController();
+  const interruptStartup = () => {
+    if (startup.signal.aborted) process.exit(130);
+    process.stdout.write('\nInterrupted while starting; stopping what already runs (Ctrl-C again to quit at once)…\n');
+    startup.abort(new Error('interrupted while starting'));
+  };
+  process.on('SIGINT', interruptStartup);
+  process.on('SIGTERM', interruptStartup);
   const stack = await startLocalStack({
+    signal: startup.signal,
     dataDir: process.env.KEEPWATCH_DATA_DIR || '.keepwatch',
     httpPort: portFromEnv('KEEPWATCH_HTTP_PORT', 7071),
     apiKey: process.env.KEEPWATCH_API_KEY || undefined,
@@ -95,6 +102,8 @@ async function main(): Promise<void> {
     process.stdout.write('\nStopping (the agent uploads its last segments first)…\n');
     stack.stop().then(() => process.exit(0), () => process.exit(1));
   };
+  process.off('SIGINT', interruptStartup);
+  process.off('SIGTERM', interruptStartup);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   stack.agent.once('exit', (code) => {

@@ -54,9 +54,3 @@ export class TransientError extends KeepwatchError {
     super(code, message);
   }
 }
-
-/** Normalises anything thrown into an Error (for logs); user data stays in KeepwatchError messages only. */
-export function toError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
-  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
-}

@@ -20,9 +20,6 @@ export function deviceStatusTopic(deviceId: string): string {
   return `${TOPIC_ROOT}/${assertId('device', deviceId)}/status`;
 }
 
-/** Subscription filter for every camera event of every device (the cloud side). */
-export const ALL_CAMERA_EVENTS_FILTER = `${TOPIC_ROOT}/+/events/+`;
-
 /**
  * Splits a camera events topic.
  * @returns `undefined` when `topic` is not `keepwatch/{deviceId}/events/{cameraId}` with valid ids

@@ -59,11 +59,6 @@ export class SegmentTimeline {
     if (this.observations.length > this.window) this.observations.shift();
   }
 
-  /** Number of start-of-segment lines seen so far. */
-  get startsSeen(): number {
-    return this.startPts.size;
-  }
-
   /** True once a start line for `fileName` has been seen. */
   hasStart(fileName: string): boolean {
     return this.startPts.has(fileName);

@@ -25,6 +25,9 @@ export const SEGMENT_LENGTH_MAX_MS = 5 * MINUTE_MS;
 
 const id = z.string().regex(ID_PATTERN, 'expected 1 to 32 characters from a-z, 0-9 and -');
 
+/** A blob container name: 3 to 63 characters from a-z, 0-9 and single '-', starting and ending with a letter or digit (Azure's rule). */
+const containerName = z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "expected a container name (3 to 63 characters from a-z, 0-9 and single '-')");
+
 const cameraSchema = z.strictObject({
   /** Camera id, `[a-z0-9-]{1,32}`. */
   id,
@@ -59,12 +62,12 @@ const uploadSchema = z.union([
   z.strictObject({
     /** Storage connection string (locally: Azurite's). */
     connectionString: z.string().min(1),
-    container: id.or(z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'expected a container name')).default(AGENT_DEFAULTS.container),
+    container: containerName.default(AGENT_DEFAULTS.container),
   }),
   z.strictObject({
     /** Blob service URL, e.g. `https://{account}.blob.core.windows.net`. */
     blobServiceUrl: z.string().url(),
-    container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'expected a container name').default(AGENT_DEFAULTS.container),
+    container: containerName.default(AGENT_DEFAULTS.container),
     /** A SAS token (create-only) for the container; without it the request is anonymous. */
     sasToken: z.string().optional(),
   }),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,11 +52,12 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
   let rtsp: RtspServer;
   let stack: LocalStack;
   const printed: string[] = [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-e2e-'));
 
   before(async () => {
     rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4') } });
     stack = await startLocalStack({
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'kw-e2e-')),
+      dataDir,
       httpPort: 0,
       inMemoryStorage: true,
       cameras: [{ id: CAMERA, url: rtsp.urls['/person'] }],
@@ -114,11 +116,18 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     // Index: one row per segment, contiguous (no overlap, no gap).
     const table = TableClient.fromConnectionString(stack.connectionString, 'kwSegments', { allowInsecureConnection: true });
     const rows: Array<{ startMs: number; durationMs: number }> = [];
-    for await (const e of table.listEntities<{ startMs: number; durationMs: number }>({ queryOptions: { filter: `PartitionKey ge '${CAMERA}_' and PartitionKey le '${CAMERA}_9999'` } })) {
+    const sha256ByBlob = new Map<string, string>();
+    for await (const e of table.listEntities<{ startMs: number; durationMs: number; blobName: string; sha256: string }>({ queryOptions: { filter: `PartitionKey ge '${CAMERA}_' and PartitionKey le '${CAMERA}_9999'` } })) {
       rows.push({ startMs: Number(e.startMs), durationMs: Number(e.durationMs) });
+      sha256ByBlob.set(e.blobName, e.sha256);
     }
     rows.sort((a, b) => a.startMs - b.startMs);
     assert.deepEqual(rows, produced.map((s) => ({ startMs: s.segmentStartMs, durationMs: s.durationMs })));
+    // Each row's SHA-256 is the stored blob's: the index describes exactly the bytes that were uploaded.
+    for (const name of blobs.keys()) {
+      const stored = await container.getBlockBlobClient(name).downloadToBuffer();
+      assert.equal(sha256ByBlob.get(name), createHash('sha256').update(stored).digest('hex'), `index row of ${name} has the blob's SHA-256`);
+    }
     for (let i = 1; i < rows.length; i++) assert.equal(rows[i].startMs, rows[i - 1].startMs + rows[i - 1].durationMs, `row ${i} abuts row ${i - 1}`);
 
     // Playback: a signed HLS URL that a plain player (ffmpeg) decodes end to end.
@@ -139,7 +148,10 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     const longestSegmentS = Math.max(...produced.map((s) => s.durationMs)) / 1000;
     assert.ok(Math.abs(decoded.decodedS - spanS) <= longestSegmentS, `decoded ${decoded.decodedS} s of a ${spanS} s span`);
 
-    // The agent's cache is empty: uploaded segments leave it (CVR).
+    // The agent's cache is empty: uploaded segments leave it (CVR), the last one included.
     assert.ok(!printed.some((l) => /incomplete segment left/.test(l)), 'the last segment was closed and uploaded');
+    const cacheDir = path.join(dataDir, 'cache', CAMERA);
+    assert.ok(existsSync(cacheDir), `the camera's cache folder ${cacheDir} was used`);
+    assert.deepEqual(readdirSync(cacheDir), [], 'no segment is left in the cache');
   });
 });
