@@ -1,10 +1,14 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentConfig } from '../shared/schemas/agent-config';
 import { cameraEventsTopic } from '../shared/topics';
 import { SegmentCache } from './cache/segment-cache';
+import { EventOutbox } from './journal/event-outbox';
+import { SegmentJournal } from './journal/segment-journal';
 import type { Logger } from './log';
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
+import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
 import { segmentUploadedEvent } from './segment-events';
 import { MqttTransport } from './transport/mqtt-transport';
 import { containerClientFor } from './uploader/blob-target';
@@ -15,12 +19,16 @@ const DRAIN_TIMEOUT_MS = 20_000;
 
 /**
  * The edge agent's composition root: one {@link CameraRecorder} per camera feeding the
- * {@link SegmentCache} and the {@link SegmentUploader}; each uploaded segment is announced as a
- * `segment.uploaded` CloudEvent over MQTT (QoS 1) and leaves the cache once the broker
- * acknowledged it (CVR).
+ * {@link SegmentCache} and the {@link SegmentUploader}. Each complete segment is journaled
+ * ({@link SegmentJournal}) before it is queued; once uploaded, its `segment.uploaded` CloudEvent is
+ * stored in the on-disk {@link EventOutbox} (published over MQTT at QoS 1, deleted on PUBACK) and the
+ * segment leaves the cache (CVR). After a crash, the next start uploads what the journal still
+ * holds, oldest first, and publishes what the outbox still holds, in order.
  */
 export class Agent {
   private readonly transport: MqttTransport;
+  private readonly journal: SegmentJournal;
+  private readonly outbox: EventOutbox;
   private readonly uploader: SegmentUploader;
   private readonly cache: SegmentCache;
   private readonly recorders: CameraRecorder[];
@@ -37,15 +45,26 @@ export class Agent {
       protocolVersion: config.broker.protocolVersion,
       logger: logger.child({ component: 'transport' }),
     });
+    this.journal = new SegmentJournal(config.localMediaCachePath, logger.child({ component: 'journal' }));
+    this.outbox = new EventOutbox({
+      dir: path.join(config.localMediaCachePath, 'outbox'),
+      publish: (topic, event) => this.transport.publishEvent(topic, event),
+      logger: logger.child({ component: 'outbox' }),
+    });
     this.uploader = new SegmentUploader({
       container: containerClientFor(config.upload),
       logger: logger.child({ component: 'uploader' }),
       onUploaded: async (seg) => {
-        await this.transport.publishEvent(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));
+        // Event first (durable), then the journal, then the file: a crash in between repeats a step, never skips one.
+        this.outbox.add(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));
+        this.journal.done(seg, 'uploaded');
         this.cache.remove(seg);
       },
     });
-    this.cache = new SegmentCache(config.maxCacheBytes, logger.child({ component: 'cache' }), (seg) => this.uploader.drop(seg));
+    this.cache = new SegmentCache(config.maxCacheBytes, logger.child({ component: 'cache' }), (seg) => {
+      this.uploader.drop(seg);
+      this.journal.done(seg, 'evicted');
+    });
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath);
     this.recorders = config.cameras.map((camera) => {
       const rec = new CameraRecorder({
@@ -55,10 +74,7 @@ export class Agent {
         ffmpegPath,
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
-      rec.on('segment', (seg: RecordedSegment) => {
-        const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
-        if (!evicted.includes(seg)) this.uploader.enqueue(seg);
-      });
+      rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
       return rec;
     });
   }
@@ -72,21 +88,88 @@ export class Agent {
    */
   async start(): Promise<void> {
     this.logger.info({ deviceId: this.config.deviceId, cameras: this.config.cameras.map((c) => c.id), segmentLengthMs: this.config.segmentLengthMs }, 'agent starting');
+    await this.recover();
     for (const r of this.recorders) r.start();
+    const connected = this.transport.connect();
+    this.outbox.start();
     try {
-      await this.transport.connect();
+      await connected;
     } catch (err) {
       await Promise.all(this.recorders.map((r) => r.stop()));
+      this.outbox.close();
+      this.journal.close();
       throw err;
     }
   }
 
-  /** Stops recording (each camera's last segment is closed), lets uploads finish for up to 20 s, disconnects. */
+  /** A complete segment: journaled, cached (evicting the oldest beyond the cap) and queued for upload. */
+  private admit(seg: RecordedSegment): void {
+    this.journal.recorded(seg);
+    const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
+    if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+  }
+
+  /**
+   * Resumes what the previous run left (issue 4 §2): journaled segments whose files are intact go back
+   * into the cache and the upload queue, oldest first; segment files the journal does not know are
+   * the ones ffmpeg was writing when the agent died (possibly truncated) and are deleted, logged as
+   * lost (the gap rows with cause `agent-restart` come with the gap issue's work). An ffmpeg the
+   * previous agent left running (it was SIGKILLed) is killed first, so nothing writes meanwhile.
+   */
+  private async recover(): Promise<void> {
+    const pending = this.journal.open();
+    const known = new Set<string>();
+    for (const seg of pending) {
+      let size = -1;
+      try {
+        size = statSync(seg.path).size;
+      } catch {
+        // missing: handled below
+      }
+      if (size !== seg.bytes) {
+        this.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path, bytes: seg.bytes, found: size }, 'journaled segment missing or changed after restart: lost');
+        this.journal.done(seg, 'lost');
+        continue;
+      }
+      known.add(seg.path);
+      const evicted = this.cache.add(seg, () => false);
+      if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+    }
+    if (pending.length) this.logger.info({ segments: known.size }, 'resuming uploads left by the previous run');
+    for (const camera of this.config.cameras) {
+      const dir = path.join(this.config.localMediaCachePath, camera.id);
+      const orphan = await killOrphanFfmpeg(dir);
+      if (orphan) this.logger.warn({ cameraId: camera.id, pid: orphan }, 'killed the ffmpeg a previous agent left running');
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // first run
+      }
+      for (const name of names) {
+        const file = path.join(dir, name);
+        if (known.has(file) || !name.endsWith('.ts')) continue;
+        this.logger.error({ cameraId: camera.id, file }, 'incomplete segment of the previous run deleted: lost (agent restart)');
+        rmSync(file, { force: true });
+      }
+    }
+  }
+
+  /**
+   * Stops recording (each camera's last segment is closed), lets uploads and events finish for up to
+   * 20 s, disconnects. What is left stays in the journal and the outbox for the next start.
+   */
   async stop(): Promise<void> {
     await Promise.all(this.recorders.map((r) => r.stop()));
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);
-    if (!drained) this.logger.warn({ pending: this.uploader.pending, cacheBytes: this.cache.totalBytes }, 'stopping with segments still in the cache');
+    if (!drained) this.logger.warn({ pending: this.uploader.pending, cacheBytes: this.cache.totalBytes }, 'stopping with segments still in the cache; they are uploaded at the next start');
     this.uploader.stop();
+    if (!(await this.outbox.drain(Math.max(0, deadline - Date.now())))) {
+      this.logger.warn({ events: this.outbox.pending }, 'stopping with events not yet acknowledged; they are published at the next start');
+    }
+    this.outbox.close();
+    this.journal.close();
     await this.transport.close();
     this.logger.info('agent stopped');
   }

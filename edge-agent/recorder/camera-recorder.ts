@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
+import { clearFfmpegPid, writeFfmpegPid } from './ffmpeg-pid-file';
 import { SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseSegmentListLine, parseSegmentStartLine, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
@@ -104,6 +105,8 @@ export class CameraRecorder extends EventEmitter {
     const child = spawn(this.opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
+    // Lets the next agent kill this ffmpeg if this agent is SIGKILLed (children outlive their parent).
+    if (child.pid !== undefined) writeFfmpegPid(this.opts.cameraDir, child.pid);
     const timeline = new SegmentTimeline();
     const stderrTail: string[] = [];
     const pending: SegmentListEntry[] = [];
@@ -180,6 +183,7 @@ export class CameraRecorder extends EventEmitter {
 
     return (async () => {
       const { code, signal } = await exitedP;
+      clearFfmpegPid(this.opts.cameraDir);
       await Promise.race([listClosed, new Promise((r) => setTimeout(r, 1000))]);
       exited = true;
       if (waitTimer) clearTimeout(waitTimer);
@@ -199,7 +203,7 @@ export class CameraRecorder extends EventEmitter {
   private reportLeftovers(sessionId: string, emitted: Set<string>, log: Logger): void {
     let names: string[] = [];
     try {
-      names = readdirSync(this.opts.cameraDir).filter((n) => n.startsWith(sessionId) && !emitted.has(n));
+      names = readdirSync(this.opts.cameraDir).filter((n) => n.startsWith(sessionId) && n.endsWith('.ts') && !emitted.has(n));
     } catch {
       return;
     }

@@ -1,0 +1,144 @@
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log';
+import type { RecordedSegment } from '../recorder/camera-recorder';
+
+/** File name of the journal inside `localMediaCachePath`. */
+export const JOURNAL_FILE = 'journal.jsonl';
+
+/** Records appended after which the journal is rewritten with only the pending segments. */
+const COMPACT_AFTER_RECORDS = 10_000;
+
+/** Why a segment left the journal's pending set. */
+export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost';
+
+type JournalRecord =
+  | ({ op: 'recorded' } & Omit<RecordedSegment, 'path'> & { file: string })
+  | { op: 'done'; file: string; outcome: SegmentOutcome };
+
+/**
+ * The agent's crash-safe record of its cached segments (issue 4 §2): an append-only JSON-lines file
+ * `{localMediaCachePath}/journal.jsonl` with one `recorded` line per complete segment (written and
+ * fdatasync'ed before the segment is queued for upload) and one `done` line when it left the cache
+ * (uploaded and its event safely in the outbox, evicted, or lost). After a restart, even after
+ * SIGKILL or power loss, {@link SegmentJournal.open} returns the segments recorded and not done:
+ * the agent uploads them again, oldest first, under the same idempotent blob names.
+ *
+ * A torn last line (the process died while appending) is ignored: its segment was not yet queued.
+ * File paths are stored relative to the cache folder, so the cache can move.
+ */
+export class SegmentJournal {
+  private fd: number | undefined;
+  private readonly pending = new Map<string, RecordedSegment>();
+  private appended = 0;
+
+  constructor(
+    private readonly cacheDir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Absolute path of the journal file. */
+  get file(): string {
+    return path.join(this.cacheDir, JOURNAL_FILE);
+  }
+
+  /**
+   * Reads the journal left by the previous run, rewrites it with only the pending segments
+   * (atomically: temp file, fsync, rename) and opens it for appending.
+   * @returns the segments recorded and not done, oldest first (their files are not checked here)
+   * @throws when the cache folder cannot be written (the agent must not record without its journal)
+   */
+  open(): RecordedSegment[] {
+    mkdirSync(this.cacheDir, { recursive: true });
+    this.pending.clear();
+    if (existsSync(this.file)) {
+      const lines = readFileSync(this.file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!line.trim()) return;
+        let rec: JournalRecord;
+        try {
+          rec = JSON.parse(line) as JournalRecord;
+        } catch {
+          // Only the last line can be torn by a crash; anything else is damage worth a warning.
+          if (i < lines.length - 1) this.logger.warn({ line: i + 1, file: this.file }, 'journal: unreadable line skipped');
+          return;
+        }
+        if (rec.op === 'recorded') {
+          const { op: _op, file, ...seg } = rec;
+          this.pending.set(file, { ...seg, path: path.join(this.cacheDir, file) });
+        } else if (rec.op === 'done') {
+          this.pending.delete(rec.file);
+        }
+      });
+    }
+    this.rewrite();
+    return this.list();
+  }
+
+  /** Segments recorded and not done, oldest first. */
+  list(): RecordedSegment[] {
+    return [...this.pending.values()].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /** True while `seg` is recorded and not done. */
+  has(seg: RecordedSegment): boolean {
+    return this.pending.has(this.key(seg));
+  }
+
+  /** Journals a complete segment (durably: returns after fdatasync). */
+  recorded(seg: RecordedSegment): void {
+    const file = this.key(seg);
+    this.pending.set(file, seg);
+    this.append({ op: 'recorded', file, cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes });
+  }
+
+  /** Journals that a segment left the cache; unknown segments are ignored. */
+  done(seg: RecordedSegment, outcome: SegmentOutcome): void {
+    const file = this.key(seg);
+    if (!this.pending.delete(file)) return;
+    this.append({ op: 'done', file, outcome });
+    if (this.appended >= COMPACT_AFTER_RECORDS) this.rewrite();
+  }
+
+  /** Closes the file (the journal stays on disk for the next run). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private key(seg: RecordedSegment): string {
+    return path.relative(this.cacheDir, seg.path);
+  }
+
+  private append(rec: JournalRecord): void {
+    if (this.fd === undefined) throw new Error('segment journal is not open');
+    writeSync(this.fd, `${JSON.stringify(rec)}\n`);
+    fdatasyncSync(this.fd);
+    this.appended++;
+  }
+
+  /** Replaces the journal with the pending segments only: temp file, fsync, rename, fsync of the folder. */
+  private rewrite(): void {
+    this.close();
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      const text = this.list()
+        .map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes }))
+        .join('\n');
+      if (text) writeSync(fd, `${text}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    const dirFd = openSync(this.cacheDir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+    this.fd = openSync(this.file, 'a');
+    this.appended = 0;
+  }
+}
