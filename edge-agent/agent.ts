@@ -6,6 +6,8 @@ import { SegmentCache } from './cache/segment-cache';
 import { EventOutbox } from './journal/event-outbox';
 import { SegmentJournal } from './journal/segment-journal';
 import type { Logger } from './log';
+import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
@@ -32,6 +34,10 @@ export class Agent {
   private readonly uploader: SegmentUploader;
   private readonly cache: SegmentCache;
   private readonly recorders: CameraRecorder[];
+  private readonly recording = new Map<string, boolean>();
+  private readonly state: AgentState;
+  private readonly metrics: AgentMetrics;
+  private metricsServer: MetricsServer | undefined;
 
   constructor(
     private readonly config: AgentConfig,
@@ -44,6 +50,7 @@ export class Agent {
       password: config.broker.password,
       protocolVersion: config.broker.protocolVersion,
       logger: logger.child({ component: 'transport' }),
+      onReconnect: () => this.metrics.brokerReconnected(),
     });
     this.journal = new SegmentJournal(config.localMediaCachePath, logger.child({ component: 'journal' }));
     this.outbox = new EventOutbox({
@@ -59,12 +66,26 @@ export class Agent {
         this.outbox.add(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));
         this.journal.done(seg, 'uploaded');
         this.cache.remove(seg);
+        this.metrics.segmentUploaded(seg.cameraId, seg.bytes);
       },
     });
     this.cache = new SegmentCache(config.maxCacheBytes, logger.child({ component: 'cache' }), (seg) => {
       this.uploader.drop(seg);
       this.journal.done(seg, 'evicted');
+      this.metrics.segmentEvicted(seg.cameraId);
     });
+    this.state = {
+      cacheBytes: () => this.cache.totalBytes,
+      cacheSegments: () => this.cache.size,
+      oldestPendingEndMs: () => {
+        const s = this.cache.oldest();
+        return s && s.startMs + s.durationMs;
+      },
+      eventsQueued: () => this.outbox.pending,
+      cameras: () => Object.fromEntries(this.recording),
+      brokerConnected: () => this.transport.connected,
+    };
+    this.metrics = new AgentMetrics(this.state);
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath);
     this.recorders = config.cameras.map((camera) => {
       const rec = new CameraRecorder({
@@ -75,8 +96,20 @@ export class Agent {
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
       rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
+      this.recording.set(camera.id, false);
+      let sessions = 0;
+      rec.on('session-start', () => {
+        if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
+        this.recording.set(camera.id, true);
+      });
+      rec.on('session-end', () => this.recording.set(camera.id, false));
       return rec;
     });
+  }
+
+  /** `http://host:port` of the metrics and health endpoint once listening, else undefined. */
+  get metricsUrl(): string | undefined {
+    return this.metricsServer?.url;
   }
 
   /**
@@ -89,6 +122,14 @@ export class Agent {
   async start(): Promise<void> {
     this.logger.info({ deviceId: this.config.deviceId, cameras: this.config.cameras.map((c) => c.id), segmentLengthMs: this.config.segmentLengthMs }, 'agent starting');
     await this.recover();
+    if (this.config.metrics) {
+      try {
+        this.metricsServer = await startMetricsServer({ ...this.config.metrics, metrics: this.metrics, state: this.state, logger: this.logger.child({ component: 'metrics' }) });
+      } catch (err) {
+        // Recording matters more than its metrics.
+        this.logger.error({ err, port: this.config.metrics.port }, 'metrics endpoint could not listen; recording goes on without it');
+      }
+    }
     for (const r of this.recorders) r.start();
     const connected = this.transport.connect();
     this.outbox.start();
@@ -98,6 +139,7 @@ export class Agent {
       await Promise.all(this.recorders.map((r) => r.stop()));
       this.outbox.close();
       this.journal.close();
+      await this.metricsServer?.close();
       throw err;
     }
   }
@@ -105,6 +147,7 @@ export class Agent {
   /** A complete segment: journaled, cached (evicting the oldest beyond the cap) and queued for upload. */
   private admit(seg: RecordedSegment): void {
     this.journal.recorded(seg);
+    this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
     const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
     if (!evicted.includes(seg)) this.uploader.enqueue(seg);
   }
@@ -171,6 +214,7 @@ export class Agent {
     this.outbox.close();
     this.journal.close();
     await this.transport.close();
+    await this.metricsServer?.close();
     this.logger.info('agent stopped');
   }
 }

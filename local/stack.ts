@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   cameras?: Array<{ id: string; url: string }>;
   /** ISO 8601 segment length for the agent (default PT10S). */
   segmentLength?: string;
+  /** Port of the agent's metrics and health endpoint on 127.0.0.1 (0/omitted = free). */
+  agentMetricsPort?: number;
   /** Agent log level (default info). */
   agentLogLevel?: string;
   /** Where human-readable progress lines go (default: stdout). */
@@ -122,6 +124,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       upload: { connectionString: '${env:KEEPWATCH_DEVICE_STORAGE}', container: CONTAINER },
       ffmpegPath,
       logLevel: opts.agentLogLevel ?? 'info',
+      metrics: { port: opts.agentMetricsPort ?? 0 },
     };
     const configFile = path.join(dataDir, 'agent.json');
     writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);

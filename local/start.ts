@@ -17,6 +17,7 @@ Environment (all optional):
   KEEPWATCH_MQTT_PORT           embedded MQTT broker port (default: a free port)
   KEEPWATCH_AZURITE_BLOB_PORT   Azurite blob port (default: a free port)
   KEEPWATCH_AZURITE_TABLE_PORT  Azurite table port (default: a free port)
+  KEEPWATCH_AGENT_METRICS_PORT  the agent's /metrics and /health port (default: a free port, printed)
   KEEPWATCH_SEGMENT_LENGTH      segment length, ISO 8601 PT2S..PT5M (default PT10S)
   FFMPEG_PATH                   ffmpeg binary (default: the one installed by npm)
 Two stacks run side by side with different KEEPWATCH_HTTP_PORT and KEEPWATCH_DATA_DIR.`;
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     mqttPort: portFromEnv('KEEPWATCH_MQTT_PORT', 0),
     blobPort: portFromEnv('KEEPWATCH_AZURITE_BLOB_PORT', 0),
     tablePort: portFromEnv('KEEPWATCH_AZURITE_TABLE_PORT', 0),
+    agentMetricsPort: portFromEnv('KEEPWATCH_AGENT_METRICS_PORT', 0),
     cameras,
     segmentLength: process.env.KEEPWATCH_SEGMENT_LENGTH || undefined,
   });

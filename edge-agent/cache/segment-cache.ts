@@ -56,6 +56,13 @@ export class SegmentCache {
     return evicted;
   }
 
+  /** The held segment that starts first (the next to upload, CVR), or undefined when empty. */
+  oldest(): RecordedSegment | undefined {
+    let oldest: RecordedSegment | undefined;
+    for (const s of this.segments.values()) if (!oldest || s.startMs < oldest.startMs) oldest = s;
+    return oldest;
+  }
+
   /** True while `seg` is held. */
   has(seg: RecordedSegment): boolean {
     return this.segments.has(seg.path);

@@ -14,6 +14,8 @@ export interface MqttTransportOptions {
   logger: Logger;
   /** Delay between reconnect attempts, ms (default 2000). */
   reconnectPeriodMs?: number;
+  /** Called on each reconnect attempt (metrics). */
+  onReconnect?: () => void;
 }
 
 /**
@@ -35,6 +37,11 @@ export class MqttTransport {
   private client: MqttClient | undefined;
 
   constructor(private readonly opts: MqttTransportOptions) {}
+
+  /** True while connected to the broker. */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
 
   /**
    * Connects; resolves on the first CONNACK, however long the broker stays unreachable (events
@@ -60,6 +67,7 @@ export class MqttTransport {
       logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
       client.publish(statusTopic, status('online'), { qos: 1, retain: true });
     });
+    client.on('reconnect', () => this.opts.onReconnect?.());
     client.on('offline', () => logger.warn({ event: 'broker-offline' }, 'MQTT broker unreachable; events wait'));
     client.on('error', (err) => logger.warn({ err }, 'MQTT error'));
     await new Promise<void>((resolve, reject) => {

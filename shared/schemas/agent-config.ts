@@ -18,6 +18,9 @@ export const AGENT_DEFAULTS = {
   rtspTransport: 'tcp',
   container: 'recordings',
   logLevel: 'info',
+  /** AVA's edge module served Prometheus metrics on 9600 (azure-lva-ava.md §3). */
+  metricsPort: 9600,
+  metricsHost: '127.0.0.1',
 } as const;
 
 export const SEGMENT_LENGTH_MIN_MS = 2 * SECOND_MS;
@@ -103,6 +106,17 @@ export const agentConfigFileSchema = z.strictObject({
   /** Path of the ffmpeg binary; else FFMPEG_PATH, ffmpeg-static, @ffmpeg-installer/ffmpeg. */
   ffmpegPath: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(AGENT_DEFAULTS.logLevel),
+  /** Prometheus metrics (`GET /metrics`) and health (`GET /health`) over HTTP; port 0 = a free port, `false` = off. */
+  metrics: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        port: z.number().int().min(0).max(65535).default(AGENT_DEFAULTS.metricsPort),
+        /** Listen address; the default keeps the endpoint on the device itself, `0.0.0.0` opens it to a scraper. */
+        host: z.string().min(1).default(AGENT_DEFAULTS.metricsHost),
+      }),
+    ])
+    .default({ port: AGENT_DEFAULTS.metricsPort, host: AGENT_DEFAULTS.metricsHost }),
 });
 
 export type CameraConfig = z.output<typeof cameraSchema>;

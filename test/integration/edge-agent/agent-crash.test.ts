@@ -87,6 +87,7 @@ describe('Agent crash safety (issue 4 §2): SIGKILL at random moments', () => {
           broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password: 'pw', protocolVersion: 4 },
           upload: { connectionString: storageUp ? azurite.connectionString : azurite.connectionString.replace(azurite.blobEndpoint, deadBlob), container: 'recordings' },
           logLevel: 'debug',
+          metrics: { port: 0 },
         }),
       );
       return file;

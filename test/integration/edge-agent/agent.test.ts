@@ -38,6 +38,7 @@ describe('Agent', () => {
       localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-agent-')),
       broker: { url: `mqtt://127.0.0.1:${port}`, password: 'pw', protocolVersion: 4 },
       upload: { connectionString: azurite.connectionString, container: 'recordings' },
+      metrics: false,
     });
     const agent = new Agent(config, createLogger('silent'));
     const started = agent.start();

@@ -43,6 +43,16 @@ describe('agent config', () => {
     rejects({ ...base, broker: { url: 'http://x' } }, /broker\.url/);
     rejects({ ...base, deviceId: 'A' }, /deviceId/);
     rejects({ ...base, cameras: [base.cameras[0], base.cameras[0]] }, /camera id 'door-1' appears more than once/);
+    rejects({ ...base, metrics: { port: 70000 } }, /metrics/);
+    rejects({ ...base, metrics: { port: 9600, path: '/m' } }, /path/);
+    rejects({ ...base, upload: { connectionString: 'x', container: 'ab' } }, /upload.*container name/);
+    rejects({ ...base, upload: { connectionString: 'x', container: 'a--b' } }, /upload.*container name/);
+  });
+
+  it('serves metrics on AVA\'s port 9600 on the device itself by default, or not at all', () => {
+    assert.deepEqual(parseAgentConfig(base).metrics, { port: 9600, host: '127.0.0.1' });
+    assert.equal(parseAgentConfig({ ...base, metrics: false }).metrics, false);
+    assert.deepEqual(parseAgentConfig({ ...base, metrics: { port: 0, host: '0.0.0.0' } }).metrics, { port: 0, host: '0.0.0.0' });
   });
 
   it('loads YAML, resolves ${env:NAME} secrets and the cache path, and names unset variables', () => {

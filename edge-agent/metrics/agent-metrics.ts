@@ -1,0 +1,107 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the agent's state looks like when the metrics are scraped (read at scrape time). */
+export interface AgentState {
+  /** Bytes of complete segments in the cache. */
+  cacheBytes: () => number;
+  /** Segments in the cache. */
+  cacheSegments: () => number;
+  /** End (epoch ms UTC) of the oldest segment not yet uploaded, or undefined when all are uploaded. */
+  oldestPendingEndMs: () => number | undefined;
+  /** Events in the outbox, not yet acknowledged by the broker. */
+  eventsQueued: () => number;
+  /** Cameras with a recording session running (true) or waiting to reconnect (false). */
+  cameras: () => Record<string, boolean>;
+  /** Broker connection state. */
+  brokerConnected: () => boolean;
+  now?: () => number;
+}
+
+/**
+ * The agent's Prometheus metrics (issue 4 §9; AVA's edge module served `va_received_bytes_total`,
+ * `va_data_dropped_total`… on port 9600, azure-lva-ava.md §3), in their own registry:
+ *
+ * | metric | type | meaning |
+ * |---|---|---|
+ * | `keepwatch_received_bytes_total{camera}` | counter | bytes of complete segments ffmpeg wrote (codec copy: the camera's media) |
+ * | `keepwatch_segments_recorded_total{camera}` | counter | complete segments |
+ * | `keepwatch_segments_uploaded_total{camera}` | counter | segments stored in Blob |
+ * | `keepwatch_uploaded_bytes_total{camera}` | counter | their bytes |
+ * | `keepwatch_segments_evicted_total{camera}` | counter | segments dropped by the cache cap before upload (lost) |
+ * | `keepwatch_camera_reconnects_total{camera}` | counter | recording sessions restarted after ending unasked |
+ * | `keepwatch_camera_recording{camera}` | gauge | 1 while a recording session runs |
+ * | `keepwatch_cache_bytes`, `keepwatch_cache_segments` | gauge | the cache |
+ * | `keepwatch_upload_lag_seconds` | gauge | now − end of the oldest segment not yet uploaded (0 when none) |
+ * | `keepwatch_events_queued` | gauge | events in the outbox |
+ * | `keepwatch_broker_connected` | gauge | 1 while connected to the broker |
+ * | `keepwatch_broker_reconnects_total` | counter | reconnect attempts to the broker |
+ *
+ * plus prom-client's default process metrics (`keepwatch_agent_process_resident_memory_bytes`, …).
+ */
+export class AgentMetrics {
+  readonly registry = new Registry();
+  private readonly received: Counter<'camera'>;
+  private readonly recorded: Counter<'camera'>;
+  private readonly uploaded: Counter<'camera'>;
+  private readonly uploadedBytes: Counter<'camera'>;
+  private readonly evicted: Counter<'camera'>;
+  private readonly cameraReconnects: Counter<'camera'>;
+  private readonly brokerReconnects: Counter;
+
+  constructor(state: AgentState) {
+    const registers = [this.registry];
+    const now = state.now ?? Date.now;
+    this.received = new Counter({ name: 'keepwatch_received_bytes_total', help: 'Bytes of complete segments written by ffmpeg (codec copy of the camera stream).', labelNames: ['camera'], registers });
+    this.recorded = new Counter({ name: 'keepwatch_segments_recorded_total', help: 'Complete segments recorded.', labelNames: ['camera'], registers });
+    this.uploaded = new Counter({ name: 'keepwatch_segments_uploaded_total', help: 'Segments stored in Blob Storage.', labelNames: ['camera'], registers });
+    this.uploadedBytes = new Counter({ name: 'keepwatch_uploaded_bytes_total', help: 'Bytes of the segments stored in Blob Storage.', labelNames: ['camera'], registers });
+    this.evicted = new Counter({ name: 'keepwatch_segments_evicted_total', help: 'Segments evicted by the cache cap before their upload (lost).', labelNames: ['camera'], registers });
+    this.cameraReconnects = new Counter({ name: 'keepwatch_camera_reconnects_total', help: 'Recording sessions restarted after ending unasked.', labelNames: ['camera'], registers });
+    this.brokerReconnects = new Counter({ name: 'keepwatch_broker_reconnects_total', help: 'Reconnect attempts to the MQTT broker.', registers });
+    new Gauge({
+      name: 'keepwatch_camera_recording',
+      help: '1 while the camera has a recording session running.',
+      labelNames: ['camera'],
+      registers,
+      collect() {
+        for (const [camera, up] of Object.entries(state.cameras())) this.set({ camera }, up ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'keepwatch_cache_bytes', help: 'Bytes of complete segments in the cache.', registers, collect() { this.set(state.cacheBytes()); } });
+    new Gauge({ name: 'keepwatch_cache_segments', help: 'Segments in the cache.', registers, collect() { this.set(state.cacheSegments()); } });
+    new Gauge({
+      name: 'keepwatch_upload_lag_seconds',
+      help: 'Seconds since the end of the oldest segment not yet uploaded (0 when none waits).',
+      registers,
+      collect() {
+        const end = state.oldestPendingEndMs();
+        this.set(end === undefined ? 0 : Math.max(0, (now() - end) / 1000));
+      },
+    });
+    new Gauge({ name: 'keepwatch_events_queued', help: 'Events in the on-disk outbox, not yet acknowledged by the broker.', registers, collect() { this.set(state.eventsQueued()); } });
+    new Gauge({ name: 'keepwatch_broker_connected', help: '1 while connected to the MQTT broker.', registers, collect() { this.set(state.brokerConnected() ? 1 : 0); } });
+    collectDefaultMetrics({ register: this.registry, prefix: 'keepwatch_agent_' });
+  }
+
+  segmentRecorded(camera: string, bytes: number): void {
+    this.recorded.inc({ camera });
+    this.received.inc({ camera }, bytes);
+  }
+
+  segmentUploaded(camera: string, bytes: number): void {
+    this.uploaded.inc({ camera });
+    this.uploadedBytes.inc({ camera }, bytes);
+  }
+
+  segmentEvicted(camera: string): void {
+    this.evicted.inc({ camera });
+  }
+
+  cameraReconnected(camera: string): void {
+    this.cameraReconnects.inc({ camera });
+  }
+
+  brokerReconnected(): void {
+    this.brokerReconnects.inc();
+  }
+}
