@@ -2,6 +2,7 @@ import { ValidationError } from '../shared/errors';
 import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
+import type { GapIndex } from '../shared/ports/gap-index';
 import type { SasSigner } from '../shared/ports/sas-signer';
 import type { SegmentIndex } from '../shared/ports/segment-index';
 import { ServiceSasSigner } from './adapters/service-sas-signer';
@@ -9,6 +10,7 @@ import { ensureContainer, ensureTable, storageClients } from './adapters/storage
 import { TableAvailabilityStore } from './adapters/table-availability-store';
 import { TableCameraStore } from './adapters/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
+import { TableGapIndex } from './adapters/table-gap-index';
 import { TableSegmentIndex } from './adapters/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
@@ -19,6 +21,7 @@ export interface FunctionsDeps {
   availability: AvailabilityStore;
   cameras: CameraStore;
   deadLetters: DeadLetterStore;
+  gapIndex: GapIndex;
   sasSigner: SasSigner;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
@@ -43,6 +46,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     cameras: clients.tableClient(s.tables.cameras),
     availability: clients.tableClient(s.tables.availability),
     deadLetters: clients.tableClient(s.tables.deadLetters),
+    gaps: clients.tableClient(s.tables.gaps),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   return {
@@ -51,6 +55,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     availability: new TableAvailabilityStore(tables.availability),
     cameras: new TableCameraStore(tables.cameras),
     deadLetters: new TableDeadLetterStore(tables.deadLetters),
+    gapIndex: new TableGapIndex(tables.gaps),
     sasSigner: new ServiceSasSigner({ accountName, accountKey, blobEndpoint, container: s.recordingsContainer }),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import type { DeadLetter } from '../shared/ports/dead-letter-store';
-import type { SegmentRecord } from '../shared/schemas/device-events';
+import type { GapRecord, SegmentRecord } from '../shared/schemas/device-events';
 import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { decodeIngestMessage, rawPayload } from './ingest-decode';
@@ -15,11 +15,12 @@ export interface IngestSummary {
   invocationId: string;
 }
 
-export type IngestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'now'>;
+export type IngestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'now'>;
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
- * availability rollup, camera rows; invalid events → dead-letter rows with the reason.
+ * availability rollup, camera rows (`segment.uploaded`) and gap rows (`gap`); invalid events → dead-letter rows
+ * with the reason.
  *
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
@@ -35,6 +36,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const batch = Array.isArray(messages) ? messages : [messages];
   const meta = batchMetadata(context.triggerMetadata);
   const segments: SegmentRecord[] = [];
+  const gaps: GapRecord[] = [];
   const letters: DeadLetter[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
@@ -45,7 +47,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       return;
     }
     if (decoded.ok) {
-      segments.push(decoded.event.segment);
+      if (decoded.event.kind === 'gap') gaps.push(decoded.event.gap);
+      else segments.push(decoded.event.segment);
       return;
     }
     const { ok: _ok, ...reason } = decoded;
@@ -53,7 +56,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
     letters.push({ ...reason, ...rawPayload(message), ...meta.at(i), invocationId: context.invocationId, rejectedAtMs });
   });
 
-  await deps.segmentIndex.upsertSegments(segments);
+  await Promise.all([deps.segmentIndex.upsertSegments(segments), deps.gapIndex.upsertGaps(gaps)]);
   // Both writes run to the end before any error is rethrown, so a replay is never needed for one that had
   // already failed unseen.
   const [rollup, cameras] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments)]);
@@ -66,7 +69,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   if (cameras.status === 'rejected') throw cameras.reason;
   await deps.deadLetters.write(letters);
 
-  const summary = { accepted: segments.length, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -9,7 +9,7 @@ import { DAY_MS, MINUTE_MS, parseIsoDuration, toIsoDuration } from '../shared/ti
  * |---|---|
  * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback URL (and its segment SAS) lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
@@ -22,7 +22,7 @@ export interface FunctionsSettings {
   storageConnectionString: string;
   recordingsContainer: string;
   tablePrefix: string;
-  tables: { segments: string; cameras: string; availability: string; deadLetters: string };
+  tables: { segments: string; cameras: string; availability: string; deadLetters: string; gaps: string };
   playbackTokenSecret: string;
   /** Lifetime of a playback URL and of the segment SAS URLs in its playlist, ms. */
   playbackTtlMs: number;
@@ -108,6 +108,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       cameras: `${tablePrefix}Cameras`,
       availability: `${tablePrefix}Availability`,
       deadLetters: `${tablePrefix}DeadLetters`,
+      gaps: `${tablePrefix}Gaps`,
     },
     playbackTokenSecret,
     playbackTtlMs,

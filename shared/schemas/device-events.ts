@@ -2,11 +2,28 @@ import { z } from 'zod';
 import { segmentBlobName } from '../blob-naming';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
-import { parseIsoDateTime, HOUR_MS } from '../time';
+import { DAY_MS, HOUR_MS, parseIsoDateTime } from '../time';
 import { parseWith } from './format-issues';
 
 /** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
 export const SEGMENT_UPLOADED = 'segment.uploaded';
+
+/** CloudEvents `type` of the event the agent publishes for a stretch of time it could not record or keep. */
+export const GAP = 'gap';
+
+/**
+ * Why a stretch of a camera's timeline has no media (issue 4 §3):
+ * - `camera-unavailable`: the recording session ended unasked (camera down, network, RTSP error) until it recorded again;
+ * - `ffmpeg-stall`: the watchdog restarted a session that received nothing;
+ * - `eviction`: the cache cap evicted the segment before it could be uploaded;
+ * - `agent-restart`: the agent died (crash, SIGKILL, power loss) and the segment being written was lost, until it recorded again;
+ * - `agent-stopped`: the agent was stopped, until it recorded again.
+ */
+export const GAP_CAUSES = ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] as const;
+export type GapCause = (typeof GAP_CAUSES)[number];
+
+/** Longest gap one event may report (ms): an agent switched off for a year is still one gap. */
+export const MAX_GAP_MS = 366 * DAY_MS;
 
 /** CloudEvents `source` of a device's events: `/devices/{deviceId}`. */
 export function deviceSource(deviceId: string): string {
@@ -52,6 +69,24 @@ export const segmentUploadedDataSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
 });
 
+/** `data` of a `gap` event: camera, UTC start and end (ISO with ms; end > start, ≤ 366 days), cause. */
+export const gapDataSchema = z.strictObject({
+  cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
+  start: isoDateTime,
+  end: isoDateTime,
+  cause: z.enum(GAP_CAUSES),
+});
+
+/** One gap as the index keeps it (epoch ms UTC, [startMs, endMs)). */
+export interface GapRecord {
+  deviceId: string;
+  cameraId: string;
+  startMs: number;
+  endMs: number;
+  cause: GapCause;
+  eventId: string;
+}
+
 /** One stored segment as the index knows it (times in epoch ms UTC). */
 export interface SegmentRecord {
   deviceId: string;
@@ -65,8 +100,10 @@ export interface SegmentRecord {
   eventId: string;
 }
 
-/** A validated device event. Only `segment.uploaded` exists so far; later issues add kinds. */
-export type DeviceEvent = { kind: 'segment.uploaded'; event: CloudEventEnvelope; segment: SegmentRecord };
+/** A validated device event. */
+export type DeviceEvent =
+  | { kind: 'segment.uploaded'; event: CloudEventEnvelope; segment: SegmentRecord }
+  | { kind: 'gap'; event: CloudEventEnvelope; gap: GapRecord };
 
 /**
  * Validates one device CloudEvent.
@@ -81,6 +118,7 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
   if (event.source !== deviceSource(trustedDeviceId)) {
     throw new ValidationError(`CloudEvent ${event.id}: source ${JSON.stringify(event.source)} does not match the publishing device '${trustedDeviceId}'`, undefined, 'DeviceMismatch');
   }
+  if (event.type === GAP) return parseGapEvent(event, trustedDeviceId, trustedCameraId);
   if (event.type !== SEGMENT_UPLOADED) {
     throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');
   }
@@ -107,4 +145,17 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
       eventId: event.id,
     },
   };
+}
+
+function parseGapEvent(event: CloudEventEnvelope, deviceId: string, trustedCameraId: string | undefined): DeviceEvent {
+  const data = parseWith(gapDataSchema, event.data, `CloudEvent ${event.id} (${GAP}) data`, 'InvalidEventData');
+  if (trustedCameraId !== undefined && data.cameraId !== trustedCameraId) {
+    throw new ValidationError(`CloudEvent ${event.id}: cameraId '${data.cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
+  }
+  const startMs = parseIsoDateTime(data.start, 'start');
+  const endMs = parseIsoDateTime(data.end, 'end');
+  if (endMs <= startMs || endMs - startMs > MAX_GAP_MS) {
+    throw new ValidationError(`CloudEvent ${event.id}: gap ${data.start} .. ${data.end} must end after it starts and last at most 366 days`, undefined, 'InvalidEventData');
+  }
+  return { kind: GAP, event, gap: { deviceId, cameraId: data.cameraId, startMs, endMs, cause: data.cause, eventId: event.id } };
 }

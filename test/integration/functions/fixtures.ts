@@ -111,3 +111,17 @@ export function shuffled<T>(items: readonly T[], seed = 7): T[] {
   }
   return out;
 }
+
+/** A `gap` device event (issue 4 §3) of camera `cam1` on device `dev1` unless told otherwise. */
+export function gapEvent(o: { startMs: number; endMs: number; cause?: string; cameraId?: string; deviceId?: string }): Record<string, unknown> {
+  const cameraId = o.cameraId ?? 'cam1';
+  return {
+    specversion: '1.0',
+    id: `gap-${cameraId}-${o.startMs}`,
+    source: `/devices/${o.deviceId ?? 'dev1'}`,
+    type: 'gap',
+    time: toIso(o.endMs),
+    datacontenttype: 'application/json',
+    data: { cameraId, start: toIso(o.startMs), end: toIso(o.endMs), cause: o.cause ?? 'camera-unavailable' },
+  };
+}

@@ -7,7 +7,7 @@ import { TableSegmentIndex } from '../../../functions/adapters/table-segment-ind
 import { createDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
+import { batchContext, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
 
 const DAY1 = Date.UTC(2026, 10, 21);
 const MIDNIGHT = DAY1 + DAY_MS;
@@ -39,6 +39,7 @@ describe('ingest on Azurite', () => {
       availability: await tableRows(azurite.connectionString, s.tables.availability),
       cameras: await tableRows(azurite.connectionString, s.tables.cameras),
       deadLetters: await tableRows(azurite.connectionString, s.tables.deadLetters),
+      gaps: await tableRows(azurite.connectionString, s.tables.gaps),
     };
   }
 
@@ -109,6 +110,46 @@ describe('ingest on Azurite', () => {
     await ingest(batch.slice(3), batchContext(), depsB);
     await ingest(batch.slice(0, 3).reverse(), batchContext(), depsB);
     assert.deepEqual(await allRows(b), await allRows(a));
+  });
+
+  it('writes gap rows with their cause, the same whatever the order and however often delivered (issue 4 §3, §8)', async () => {
+    const events = () => [
+      viaEventGrid(segmentEvent({ startMs: DAY1 })),
+      viaEventGrid(gapEvent({ startMs: DAY1 + 10_000, endMs: DAY1 + 30_000 })),
+      viaEventGrid(segmentEvent({ startMs: DAY1 + 30_000 })),
+      viaEventGrid(gapEvent({ startMs: DAY1 + 40_000, endMs: DAY1 + 50_000, cause: 'eviction' })),
+      viaEventGrid(gapEvent({ startMs: DAY1 - 3 * DAY_MS, endMs: DAY1 - 5000, cause: 'agent-stopped' })), // days long
+      viaEventGrid(gapEvent({ cameraId: 'cam2', startMs: DAY1, endMs: DAY1 + 1000, cause: 'agent-restart' }), { topic: 'keepwatch/dev1/events/cam2' }),
+    ];
+    const a = testSettings(azurite.connectionString);
+    const depsA = createDeps(a);
+    const summary = await ingest(events(), batchContext(), depsA);
+    assert.deepEqual([summary.accepted, summary.deadLettered], [6, 0]);
+    const rows = await tableRows(azurite.connectionString, a.tables.gaps);
+    assert.deepEqual(
+      rows.map((r) => [r.partitionKey, r.rowKey, r.start, r.end, r.cause, r.deviceId]),
+      [
+        ['cam1', String(DAY1 - 3 * DAY_MS), '2026-11-18T00:00:00.000Z', '2026-11-20T23:59:55.000Z', 'agent-stopped', 'dev1'],
+        ['cam1', String(DAY1 + 10_000), '2026-11-21T00:00:10.000Z', '2026-11-21T00:00:30.000Z', 'camera-unavailable', 'dev1'],
+        ['cam1', String(DAY1 + 40_000), '2026-11-21T00:00:40.000Z', '2026-11-21T00:00:50.000Z', 'eviction', 'dev1'],
+        ['cam2', String(DAY1), '2026-11-21T00:00:00.000Z', '2026-11-21T00:00:01.000Z', 'agent-restart', 'dev1'],
+      ],
+    );
+    // Duplicated, shuffled and split delivery gives identical rows.
+    const b = testSettings(azurite.connectionString);
+    const depsB = createDeps(b);
+    const twice = shuffled([...events(), ...events()]);
+    await ingest(twice.slice(0, 5), batchContext(), depsB);
+    await ingest(twice.slice(5).reverse(), batchContext(), depsB);
+    await ingest(twice.slice(2, 9), batchContext(), depsB);
+    assert.deepEqual(await allRows(b), await allRows(a));
+    // The index answers range queries, including a gap that began days before the range.
+    assert.deepEqual(await depsA.gapIndex.listGaps('cam1', DAY1 - DAY_MS, DAY1 + 20_000), [
+      { startMs: DAY1 - 3 * DAY_MS, endMs: DAY1 - 5000, cause: 'agent-stopped' },
+      { startMs: DAY1 + 10_000, endMs: DAY1 + 30_000, cause: 'camera-unavailable' },
+    ]);
+    assert.deepEqual(await depsA.gapIndex.listGaps('cam1', DAY1 + 30_000, DAY1 + 40_000), [], 'a gap ending at the range start and one starting at its end do not overlap it');
+    assert.deepEqual(await depsA.gapIndex.listGaps('cam9', 0, DAY1), []);
   });
 
   it('keeps the smaller event id when one batch reports a segment twice, in either order', async () => {

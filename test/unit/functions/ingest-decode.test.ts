@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { MQTT_EVENT_PUBLISHED, routeMqttPublish } from '../../../shared/event-grid-mqtt';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from '../../../functions/ingest-decode';
+import type { DeviceEvent } from '../../../shared/schemas/device-events';
 
 const START = Date.UTC(2026, 10, 21, 10, 0, 0);
 
@@ -43,6 +44,12 @@ function rejected(d: DecodedMessage, code: string): Extract<DecodedMessage, { ok
   return r;
 }
 
+
+/** The segment of an accepted `segment.uploaded` event. */
+function uploaded(e: DeviceEvent): Extract<DeviceEvent, { kind: 'segment.uploaded' }> {
+  assert.equal(e.kind, 'segment.uploaded');
+  return e as Extract<DeviceEvent, { kind: 'segment.uploaded' }>;
+}
 describe('decodeIngestMessage: Event Hubs batch shapes', () => {
   const expectedSegment = {
     deviceId: 'dev1',
@@ -58,19 +65,19 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
   it('Event Grid envelope with the payload in data (object): trusted', () => {
     const d = accepted(decodeIngestMessage(envelope(deviceEvent())));
     assert.equal(d.trusted, true);
-    assert.deepEqual(d.event.segment, expectedSegment);
+    assert.deepEqual(uploaded(d.event).segment, expectedSegment);
   });
 
   it('Event Grid envelope with data as a JSON string, and with data_base64', () => {
-    assert.deepEqual(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data-string'))).event.segment, expectedSegment);
-    assert.deepEqual(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data_base64'))).event.segment, expectedSegment);
+    assert.deepEqual(uploaded(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data-string'))).event).segment, expectedSegment);
+    assert.deepEqual(uploaded(accepted(decodeIngestMessage(envelope(deviceEvent(), undefined, 'data_base64'))).event).segment, expectedSegment);
   });
 
   it('the whole message as a JSON string, a Buffer and a Uint8Array', () => {
     const json = JSON.stringify(envelope(deviceEvent()));
-    assert.deepEqual(accepted(decodeIngestMessage(json)).event.segment, expectedSegment);
-    assert.deepEqual(accepted(decodeIngestMessage(Buffer.from(json))).event.segment, expectedSegment);
-    assert.deepEqual(accepted(decodeIngestMessage(new Uint8Array(Buffer.from(json)))).event.segment, expectedSegment);
+    assert.deepEqual(uploaded(accepted(decodeIngestMessage(json)).event).segment, expectedSegment);
+    assert.deepEqual(uploaded(accepted(decodeIngestMessage(Buffer.from(json))).event).segment, expectedSegment);
+    assert.deepEqual(uploaded(accepted(decodeIngestMessage(new Uint8Array(Buffer.from(json)))).event).segment, expectedSegment);
   });
 
   it('what routeMqttPublish (the local stand-in for Event Grid) makes, in each payload mode', () => {
@@ -83,7 +90,7 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
   it('a plain device CloudEvent: device from source, untrusted', () => {
     const d = accepted(decodeIngestMessage(deviceEvent()));
     assert.equal(d.trusted, false);
-    assert.deepEqual(d.event.segment, expectedSegment);
+    assert.deepEqual(uploaded(d.event).segment, expectedSegment);
     assert.equal(accepted(decodeIngestMessage(Buffer.from(JSON.stringify(deviceEvent())))).trusted, false);
   });
 

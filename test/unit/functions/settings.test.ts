@@ -20,7 +20,7 @@ describe('functions settings', () => {
     const s = parseSettings(base);
     assert.equal(s.recordingsContainer, 'recordings');
     assert.equal(s.tablePrefix, 'kw');
-    assert.deepEqual(s.tables, { segments: 'kwSegments', cameras: 'kwCameras', availability: 'kwAvailability', deadLetters: 'kwDeadLetters' });
+    assert.deepEqual(s.tables, { segments: 'kwSegments', cameras: 'kwCameras', availability: 'kwAvailability', deadLetters: 'kwDeadLetters', gaps: 'kwGaps' });
     assert.equal(s.playbackTtlMs, 3_600_000);
     assert.equal(s.publicBaseUrl, undefined);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { ValidationError } from '../../../shared/errors';
-import { deviceSource, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
+import { deviceSource, GAP, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
 
 const START = Date.UTC(2026, 10, 21, 10, 0, 0, 250);
 
@@ -53,6 +53,7 @@ describe('parseDeviceEvent', () => {
 
   it('accepts extension attributes and a start written with an offset', () => {
     const parsed = parseDeviceEvent(event({ traceparent: '00-abc' }, { start: '2026-11-21T11:00:00.250+01:00' }), 'dev1');
+    assert.equal(parsed.kind, SEGMENT_UPLOADED);
     assert.equal(parsed.segment.startMs, START);
   });
 
@@ -89,5 +90,33 @@ describe('parseDeviceEvent', () => {
     rejects(event({}, { blobName: 'cam1/other.ts' }), 'InvalidBlobName', /cam1\/other\.ts/);
     rejects(event({}, { blobName: segmentBlobName('cam1', START + 1) }), 'InvalidBlobName', /not the segment's name/);
     rejects(event({}, { blobName: segmentBlobName('cam2', START) }), 'InvalidBlobName', /cam2/);
+  });
+
+  describe('gap events (issue 4 §3)', () => {
+    const gap = (data: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
+      specversion: '1.0',
+      id: 'gap-cam1-1',
+      source: deviceSource('dev1'),
+      type: GAP,
+      time: '2026-11-21T10:00:30.000Z',
+      data: { cameraId: 'cam1', start: '2026-11-21T10:00:00.250Z', end: '2026-11-21T10:00:20.250Z', cause: 'camera-unavailable', ...data },
+      ...overrides,
+    });
+
+    it('accepts a gap with its cause, times in epoch ms', () => {
+      const parsed = parseDeviceEvent(gap({}), 'dev1', 'cam1');
+      assert.equal(parsed.kind, GAP);
+      assert.deepEqual(parsed.gap, { deviceId: 'dev1', cameraId: 'cam1', startMs: START, endMs: START + 20_000, cause: 'camera-unavailable', eventId: 'gap-cam1-1' });
+    });
+
+    it('rejects an unknown cause, an empty or inverted or year-long gap, another camera, another device', () => {
+      rejects(gap({ cause: 'gremlins' }), 'InvalidEventData', /cause/);
+      rejects(gap({ end: '2026-11-21T10:00:00.250Z' }), 'InvalidEventData', /must end after it starts/);
+      rejects(gap({ end: '2026-11-21T09:00:00.000Z' }), 'InvalidEventData', /must end after it starts/);
+      rejects(gap({ end: '2027-11-23T10:00:00.000Z' }), 'InvalidEventData', /366 days/);
+      rejects(gap({ cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
+      rejects(gap({}, { source: deviceSource('dev2') }), 'DeviceMismatch', /dev2/);
+      rejects(gap({ extra: 1 }), 'InvalidEventData', /unknown key 'extra'/);
+    });
   });
 });
