@@ -213,8 +213,11 @@ export function applySignal(state: SignalGateState, signal: GateSignal, params: 
 
 /**
  * Moves the gate's clock to `mediaTimeMs` (if later than it is), settling held signals and closing a
- * recording whose end the horizon passed. Call it with media-time progress of the camera (e.g. the
- * end of each recorded segment), never with the wall clock. Idempotent: the same or an earlier time
+ * recording whose end the horizon passed. Call it with media-time progress of the camera, never with
+ * the wall clock, and with a time that no signal still on its way can precede by more than the
+ * evaluation window: a motion signal is published only when its `eventAggregationWindow` ends, so a
+ * caller feeding segment ends should pass `segmentEndMs - eventAggregationWindowMs` (minus any
+ * transport slack); else such signals become late arrivals. Idempotent: the same or an earlier time
  * changes nothing.
  * @param mediaTimeMs epoch ms UTC
  * @throws ValidationError when mediaTimeMs is not an integer

@@ -3,7 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
+import { advanceGate, applySignal, initialGateState } from '../../../../shared/evr/signal-gate';
 import { parseSignalGateSettings } from '../../../../shared/schemas/signal-gate';
+import { parseSignalGateState } from '../../../../shared/schemas/signal-gate-state';
 
 function rejects(doc: unknown, pattern: RegExp): void {
   assert.throws(
@@ -75,5 +77,28 @@ describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
       const p = parseSignalGateSettings(settings, dir);
       assert.equal(p.activationEvaluationWindowMs, 1000, dir);
     }
+  });
+});
+
+describe('signal gate state (shared/schemas/signal-gate-state.ts)', () => {
+  it('accepts what the gate writes, after a JSON round trip', () => {
+    const p = parseSignalGateSettings({});
+    let state = initialGateState();
+    for (const [id, atMs] of [['a', 1000], ['b', 3000], ['c', 2500]] as const) state = applySignal(state, { id, atMs }, p).state;
+    state = advanceGate(state, 4000, p).state;
+    assert.deepEqual(parseSignalGateState(JSON.parse(JSON.stringify(state))), state);
+    assert.deepEqual(parseSignalGateState(initialGateState()), initialGateState());
+  });
+
+  it('refuses another version, unsorted pending signals and an inconsistent activation, naming the key', () => {
+    const bad = (doc: unknown, pattern: RegExp) =>
+      assert.throws(() => parseSignalGateState(doc, "gate state of camera 'door-1'"), (e: unknown) => e instanceof ValidationError && pattern.test(e.message));
+    const ok = initialGateState();
+    bad({ ...ok, v: 2 }, /gate state of camera 'door-1': v:/);
+    bad({ ...ok, pending: [[2, 'b'], [1, 'a']] }, /pending: expected \[atMs, id\] pairs sorted/);
+    bad({ ...ok, open: { recordingId: 'a', firstMs: 5, lastMs: 5, startMs: 0, endMs: 5, sequence: 0, announced: true } }, /open: expected firstMs/);
+    bad({ ...ok, watermarkMs: 1.5 }, /watermarkMs/);
+    bad({ ...ok, extra: 1 }, /unknown key 'extra'/);
+    bad(null, /gate state/);
   });
 });
