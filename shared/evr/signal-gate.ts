@@ -44,8 +44,9 @@ export interface GateSignal {
 
 /**
  * What the gate decided. Recording decisions carry the recording's id (= the id of its initial
- * signal, AVA's correlation id) and `sequence` (0 for `opened`, then 1, 2, … as AVA's correlation ids
- * for following events). Windows are [startMs, endMs) in epoch ms UTC.
+ * signal, AVA's correlation id) and `sequence` (0 for `opened`, then 1, 2, … for each following signal
+ * that extended it, after AVA's sequential correlation ids; a signal absorbed by the maximum gets none).
+ * Windows are [startMs, endMs) in epoch ms UTC.
  * - `opened`: a new recording; upload the segments of the window.
  * - `extended`: the recording's end moved later (a retrigger); upload the extra segments.
  * - `closed`: final window; no later signal can change it.
