@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { MotionDetector, type FrameMotion, type GrayFrame } from '../../../../edge-agent/motion/motion-detector';
 import type { MotionParams } from '../../../../shared/schemas/motion-detection';
 
-/** Folder of the real test clips and their README with the motion timings. */
-export const MEDIA = '/work/shared/media';
+/** Folder of the real test clips and their README with the motion timings (../shared/media beside the repository). */
+export { MEDIA_DIR as MEDIA } from '../../../helpers/rtsp-server';
 
 /** Seconds, [start, end], as ../shared/media/README.md lists them. */
 export type Interval = [number, number];

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
+import { MEDIA_DIR } from '../../../helpers/rtsp-server';
 import { advanceGate, applySignal, initialGateState } from '../../../../shared/evr/signal-gate';
 import { parseSignalGateSettings } from '../../../../shared/schemas/signal-gate';
 import { parseSignalGateState } from '../../../../shared/schemas/signal-gate-state';
@@ -14,7 +15,8 @@ function rejects(doc: unknown, pattern: RegExp): void {
   );
 }
 
-const TOPOLOGIES = '/work/shared/reference/azure-topologies';
+/** Microsoft's topology files, ../shared/reference/azure-topologies beside the repository. */
+const TOPOLOGIES = path.resolve(MEDIA_DIR, '..', 'reference', 'azure-topologies');
 
 describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
   it('applies the defaults of Microsoft EVR samples and converts to ms', () => {
