@@ -7,3 +7,6 @@ import './cameras-list';
 import './playback';
 import './playlist';
 import './ingest';
+import './openapi-json';
+import './viewer-page';
+import './viewer-asset';
