@@ -13,14 +13,19 @@
   var KEY_STORAGE = 'keepwatch.functionKey';
   var MAX_PLAYBACK_MS = 24 * 3600 * 1000; // playback route limit (functions/playback.ts)
   var DRAG_PX = 4; // a pointer move shorter than this is a click (play), longer a drag (select)
+  var MIN_VIEW_MS = 20 * 1000; // narrowest zoom
+  /** Tick steps, ms; the first giving ≤ MAX_TICKS ticks in the view is used. All divide 30 min or are whole hours. */
+  var TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800].map(function (s) { return s * 1000; });
+  var MAX_TICKS = 10;
   var apiBase = new URL('./', location.href); // the page is /api/viewer, so this is /api/
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   var fmtTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   var fmtHour = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  var fmtSecond = fmtTime;
   var fmtDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, ranges: [], hls: null, selection: null, loadSeq: 0 };
+  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, ranges: [], hls: null, selection: null, loadSeq: 0 };
 
   // ---- API -------------------------------------------------------------------------------------------------
 
@@ -132,6 +137,8 @@
     var p = day.split('-').map(Number);
     state.dayStartMs = new Date(p[0], p[1] - 1, p[2]).getTime();
     state.dayEndMs = new Date(p[0], p[1] - 1, p[2] + 1).getTime();
+    state.viewStartMs = state.dayStartMs;
+    state.viewEndMs = state.dayEndMs;
     $('day').value = day;
     state.ranges = [];
     setSelection(null);
@@ -143,7 +150,7 @@
     }).then(function (body) {
       if (seq !== state.loadSeq) return; // another day or camera was chosen meanwhile
       state.ranges = body.timeRanges.map(function (r) { return { startMs: Date.parse(r.start), endMs: Date.parse(r.end), start: r.start, end: r.end }; });
-      renderTimeline();
+      fitView();
       var recordedMs = state.ranges.reduce(function (s, r) { return s + (r.endMs - r.startMs); }, 0);
       status(state.ranges.length ? state.ranges.length + ' recorded range(s), ' + Math.round(recordedMs / 1000) + ' s in total' : 'Nothing recorded on this day.');
     }).catch(function (err) { if (seq === state.loadSeq && err.status !== 401) status('Could not read availability: ' + err.message, true); });
@@ -157,17 +164,52 @@
   $('next-day').addEventListener('click', function () { moveDay(1); });
   $('day').addEventListener('change', function () { if ($('day').value && state.camera) showDay($('day').value); });
 
-  /** Percentage of the day's width at ms, clamped to the day. */
+  /** Percentage of the timeline's width at ms, clamped to the view window. */
   function pct(ms) {
-    var f = (ms - state.dayStartMs) / (state.dayEndMs - state.dayStartMs);
+    var f = (ms - state.viewStartMs) / (state.viewEndMs - state.viewStartMs);
     return Math.min(100, Math.max(0, f * 100));
   }
+
+  /** Shows [fromMs, toMs] clamped to the day, at least MIN_VIEW_MS wide. */
+  function setView(fromMs, toMs) {
+    var span = Math.min(state.dayEndMs - state.dayStartMs, Math.max(MIN_VIEW_MS, toMs - fromMs));
+    var mid = (fromMs + toMs) / 2;
+    var start = Math.max(state.dayStartMs, Math.min(state.dayEndMs - span, mid - span / 2));
+    state.viewStartMs = Math.round(start);
+    state.viewEndMs = Math.round(start + span);
+    renderTimeline();
+    setSelection(state.selection);
+  }
+
+  /** Zooms to the day's recorded ranges with 5 % margins (the whole day when nothing is recorded). */
+  function fitView() {
+    if (!state.ranges.length) return setView(state.dayStartMs, state.dayEndMs);
+    var a = state.ranges[0].startMs;
+    var b = state.ranges[state.ranges.length - 1].endMs;
+    var margin = Math.max(2000, (b - a) * 0.05);
+    setView(a - margin, b + margin);
+  }
+
+  function zoom(factor, atMs) {
+    var at = atMs === undefined ? (state.viewStartMs + state.viewEndMs) / 2 : atMs;
+    var from = at - (at - state.viewStartMs) * factor;
+    var to = at + (state.viewEndMs - at) * factor;
+    var span = Math.max(MIN_VIEW_MS, to - from);
+    // Keep `at` under the pointer when the span is clamped.
+    var f = (at - from) / (to - from);
+    setView(at - f * span, at + (1 - f) * span);
+  }
+  $('zoom-fit').addEventListener('click', fitView);
+  $('zoom-day').addEventListener('click', function () { setView(state.dayStartMs, state.dayEndMs); });
+  $('zoom-in').addEventListener('click', function () { zoom(0.5); });
+  $('zoom-out').addEventListener('click', function () { zoom(2); });
 
   function bar(cls, fromMs, toMs, title) {
     var el = document.createElement('div');
     el.className = cls;
     el.style.left = pct(fromMs) + '%';
     el.style.width = (pct(toMs) - pct(fromMs)) + '%';
+    if (toMs < state.viewStartMs || fromMs > state.viewEndMs) el.hidden = true;
     el.title = title;
     el.dataset.start = iso(fromMs);
     el.dataset.end = iso(toMs);
@@ -189,18 +231,40 @@
       marker.style.width = '';
       track.appendChild(marker);
     });
+    var timeline = $('timeline');
+    timeline.dataset.viewStart = iso(state.viewStartMs);
+    timeline.dataset.viewEnd = iso(state.viewEndMs);
     var ticks = $('ticks');
     ticks.textContent = '';
-    var d = new Date(state.dayStartMs);
-    // Every 3 local hours (the hours of the wall clock, so DST days get one more or one fewer).
-    for (var h = 0; ; h += 3) {
-      var t = new Date(d.getFullYear(), d.getMonth(), d.getDate(), h).getTime();
-      if (t >= state.dayEndMs) break;
+    tickTimes().forEach(function (t) {
       var label = document.createElement('span');
-      label.style.left = pct(t) + '%';
-      label.textContent = fmtHour.format(new Date(t));
+      label.style.left = pct(t.ms) + '%';
+      label.dataset.time = iso(t.ms);
+      label.textContent = (t.step < 60000 ? fmtSecond : fmtHour).format(new Date(t.ms));
       ticks.appendChild(label);
+    });
+  }
+
+  /**
+   * Tick instants inside the view on the local wall clock. Steps under an hour are multiples of the step in epoch
+   * time, which are local multiples too wherever the zone offset is a multiple of 30 min (nearly every zone);
+   * hour steps walk local hours, so DST days get one more or one fewer.
+   */
+  function tickTimes() {
+    var span = state.viewEndMs - state.viewStartMs;
+    var step = TICK_STEPS.filter(function (s) { return span / s <= MAX_TICKS; })[0] || TICK_STEPS[TICK_STEPS.length - 1];
+    var out = [];
+    if (step < 3600000) {
+      for (var t = Math.ceil(state.viewStartMs / step) * step; t < state.viewEndMs; t += step) out.push({ ms: t, step: step });
+      return out;
     }
+    var d = new Date(state.dayStartMs);
+    for (var h = 0; ; h += step / 3600000) {
+      var at = new Date(d.getFullYear(), d.getMonth(), d.getDate(), h).getTime();
+      if (at >= state.dayEndMs) break;
+      if (at >= state.viewStartMs && at < state.viewEndMs) out.push({ ms: at, step: step });
+    }
+    return out;
   }
 
   // Click to play, drag to select.
@@ -210,8 +274,13 @@
     function msAt(clientX) {
       var box = timeline.getBoundingClientRect();
       var f = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
-      return Math.round(state.dayStartMs + f * (state.dayEndMs - state.dayStartMs));
+      return Math.round(state.viewStartMs + f * (state.viewEndMs - state.viewStartMs));
     }
+    timeline.addEventListener('wheel', function (e) {
+      if (!state.camera) return;
+      e.preventDefault();
+      zoom(e.deltaY > 0 ? 1.25 : 0.8, msAt(e.clientX));
+    }, { passive: false });
     timeline.addEventListener('pointerdown', function (e) {
       if (!state.camera) return;
       down = { x: e.clientX, ms: msAt(e.clientX), dragging: false };
@@ -243,6 +312,8 @@
       return;
     }
     el.hidden = false;
+    el.dataset.start = iso(sel.startMs);
+    el.dataset.end = iso(sel.endMs);
     el.style.left = pct(sel.startMs) + '%';
     el.style.width = (pct(sel.endMs) - pct(sel.startMs)) + '%';
     $('sel-start').value = localInput(sel.startMs);
@@ -360,7 +431,7 @@
     var ms = d.getTime();
     $('now-playing').textContent = 'Showing ' + fmtDateTime.format(d) + ' (' + zone + ')';
     var ph = $('playhead');
-    ph.hidden = ms < state.dayStartMs || ms >= state.dayEndMs;
+    ph.hidden = ms < state.viewStartMs || ms >= state.viewEndMs;
     ph.style.left = pct(ms) + '%';
   });
 
