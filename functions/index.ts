@@ -7,3 +7,4 @@ import './cameras-list';
 import './playback';
 import './playlist';
 import './ingest';
+import './available-media';
