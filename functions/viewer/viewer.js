@@ -25,7 +25,7 @@
   var fmtDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, ranges: [], hls: null, selection: null, loadSeq: 0 };
+  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, playingMs: null, ranges: [], hls: null, selection: null, loadSeq: 0 };
 
   // ---- API -------------------------------------------------------------------------------------------------
 
@@ -231,6 +231,7 @@
       marker.style.width = '';
       track.appendChild(marker);
     });
+    placePlayhead();
     var timeline = $('timeline');
     timeline.dataset.viewStart = iso(state.viewStartMs);
     timeline.dataset.viewEnd = iso(state.viewEndMs);
@@ -362,6 +363,7 @@
     var video = $('video');
     video.removeAttribute('src');
     video.load();
+    state.playingMs = null;
     $('playhead').hidden = true;
     $('now-playing').textContent = '';
   }
@@ -428,12 +430,17 @@
   $('video').addEventListener('timeupdate', function () {
     var d = playingDate();
     if (!d) return;
-    var ms = d.getTime();
+    state.playingMs = d.getTime();
     $('now-playing').textContent = 'Showing ' + fmtDateTime.format(d) + ' (' + zone + ')';
-    var ph = $('playhead');
-    ph.hidden = ms < state.viewStartMs || ms >= state.viewEndMs;
-    ph.style.left = pct(ms) + '%';
+    placePlayhead();
   });
+
+  function placePlayhead() {
+    var ph = $('playhead');
+    var ms = state.playingMs;
+    ph.hidden = ms === null || ms < state.viewStartMs || ms >= state.viewEndMs;
+    if (ms !== null) ph.style.left = pct(ms) + '%';
+  }
 
   // ---- start -----------------------------------------------------------------------------------------------
 
