@@ -3,27 +3,27 @@ import { parseArgs } from 'node:util';
 import { PLAYLIST_DEFAULTS } from './playlist-latency';
 import { RECORDING_DEFAULTS } from './recording-overhead';
 
-export const BENCHMARKS = ['recording', 'playlist'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
-  --only NAME               recording | playlist; repeatable or comma-separated        KEEPWATCH_BENCH_ONLY
-                            (default: both)
+  --only NAME               recording | playlist | availability; repeatable or         KEEPWATCH_BENCH_ONLY
+                            comma-separated (default: all three)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
   --capacity-cameras N      cameras of the agent-only capacity run, 0 = skip           KEEPWATCH_BENCH_CAPACITY_CAMERAS
                             (default ${RECORDING_DEFAULTS.capacityCameras})
   --capacity-seconds S      its measured window (default min(${RECORDING_DEFAULTS.capacitySeconds}, --seconds))       KEEPWATCH_BENCH_CAPACITY_SECONDS
   --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
-  --requests N              measured requests per playlist case (default ${PLAYLIST_DEFAULTS.requests})            KEEPWATCH_BENCH_REQUESTS
+  --requests N              measured requests per playlist/availability case (default ${PLAYLIST_DEFAULTS.requests}) KEEPWATCH_BENCH_REQUESTS
   --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
-With the defaults the recording benchmark takes about 9 minutes and the playlist benchmark under 1 minute.
+With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */

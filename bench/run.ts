@@ -1,4 +1,5 @@
 import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { runAvailableMediaLatency, type AvailableMediaLatencyResult } from './available-media-latency';
 import { killAllTracked } from './child-processes';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options';
 import { formatMachineInfo, machineInfo } from './machine-info';
@@ -38,12 +39,14 @@ async function main(): Promise<number> {
   print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpegPath()))}`);
   let recording: RecordingOverheadResult | undefined;
   let playlist: PlaylistLatencyResult | undefined;
+  let availability: AvailableMediaLatencyResult | undefined;
   let failed = false;
   for (const name of opts.only) {
     const t0 = Date.now();
-    print(`\n== ${name === 'recording' ? 'recording overhead' : 'playlist latency'} ==`);
+    print(`\n== ${name === 'recording' ? 'recording overhead' : name === 'playlist' ? 'playlist latency' : 'availableMedia latency'} ==`);
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
+      else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     } catch (err) {
@@ -68,6 +71,9 @@ async function main(): Promise<number> {
       (c.range === '24 h' ? ` = ${(c.latency.p95Ms / PLAYLIST_TARGET_P95_MS).toFixed(2)} × target (p95 ≤ ${PLAYLIST_TARGET_P95_MS} ms)` : ''));
   }
   if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
+  for (const c of availability?.cases ?? []) {
+    print(`availableMedia ${c.name.padEnd(18)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms, ${c.rowsRead} rows read`);
+  }
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;
 }

@@ -7,3 +7,7 @@ import './cameras-list';
 import './playback';
 import './playlist';
 import './ingest';
+import './available-media';
+import './openapi-json';
+import './viewer-page';
+import './viewer-asset';

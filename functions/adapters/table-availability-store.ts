@@ -17,9 +17,19 @@ import { double, readNumber } from './table-values';
  * `yyyy-MM-dd`, so a month of one camera is one partition range scan. The day's merged ranges are encoded by
  * shared/availability/day-ranges-codec.ts into properties `r0`..`r13` (each ≤ 32 000 characters, under the 64 KiB
  * property limit), with `chunkCount`, `rangeCount`, `recordedMs` (sum of range lengths) and `dayStartMs`.
+ *
+ * Reads and their row cost: {@link listRanges} one row per UTC day touched; {@link listRecordedDays} one key-only row
+ * per recorded day; {@link firstRecordedDay} at most one key-only row (a `$top=1` RowKey range query).
  */
 export class TableAvailabilityStore implements AvailabilityStore {
-  constructor(private readonly table: TableClient) {}
+  /**
+   * @param options.onRowsRead called after each read with the number of rows it received (benchmarks count the row
+   *   cost of availability queries with it); never for writes
+   */
+  constructor(
+    private readonly table: TableClient,
+    private readonly options: { onRowsRead?: (rows: number) => void } = {},
+  ) {}
 
   /** Groups the segments' pieces per camera and day, then read-merge-writes each day row with ETag concurrency. */
   async mergeSegments(segments: readonly Pick<SegmentRecord, 'cameraId' | 'startMs' | 'durationMs'>[]): Promise<void> {
@@ -72,18 +82,82 @@ export class TableAvailabilityStore implements AvailabilityStore {
     const fromDay = utcDay(startMs);
     const toDay = utcDay(endMs - 1);
     const ranges: TimeRange[] = [];
+    let rowsRead = 0;
     try {
       const rows = this.table.listEntities<Record<string, unknown>>({
         queryOptions: { filter: odata`PartitionKey eq ${cameraId} and RowKey ge ${fromDay} and RowKey le ${toDay}` },
       });
-      for await (const row of rows) ranges.push(...decodeRow(row, readNumber(row, 'dayStartMs')));
+      for await (const row of rows) {
+        rowsRead++;
+        ranges.push(...decodeRow(row, readNumber(row, 'dayStartMs')));
+      }
     } catch (err) {
       if (storageStatus(err) === 404) return [];
       rethrowStorageError(err, `list availability rows of ${cameraId}`);
+    } finally {
+      this.options.onRowsRead?.(rowsRead);
     }
     const window = { startMs, endMs };
     return mergeRanges(ranges).filter((r) => overlaps(r, window));
   }
+
+  /** See the port: one RowKey range query selecting RowKey only; rows without ranges are skipped by the filter. */
+  async listRecordedDays(cameraId: string, startMs: number, endMs: number): Promise<number[]> {
+    assertId('camera', cameraId);
+    if (endMs <= startMs) return [];
+    const days: number[] = [];
+    try {
+      const rows = this.table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: recordedDaysFilter(cameraId, startMs, endMs), select: ['RowKey'] },
+      });
+      for await (const row of rows) days.push(dayStartOfRowKey(row.rowKey));
+    } catch (err) {
+      if (storageStatus(err) === 404) return [];
+      rethrowStorageError(err, `list recorded days of ${cameraId}`);
+    } finally {
+      this.options.onRowsRead?.(days.length);
+    }
+    return days.sort((a, b) => a - b);
+  }
+
+  /**
+   * See the port: the same query as {@link listRecordedDays} with `$top=1`. Table Storage may answer a page with no
+   * rows and a continuation token, so pages are followed until one row or the end.
+   */
+  async firstRecordedDay(cameraId: string, startMs: number, endMs: number): Promise<number | undefined> {
+    assertId('camera', cameraId);
+    if (endMs <= startMs) return undefined;
+    let found: number | undefined;
+    try {
+      const pages = this.table
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter: recordedDaysFilter(cameraId, startMs, endMs), select: ['RowKey'] } })
+        .byPage({ maxPageSize: 1 });
+      for await (const page of pages) {
+        if (page.length > 0) {
+          found = dayStartOfRowKey(page[0].rowKey);
+          break;
+        }
+      }
+    } catch (err) {
+      if (storageStatus(err) === 404) return undefined;
+      rethrowStorageError(err, `find the first recorded day of ${cameraId}`);
+    } finally {
+      this.options.onRowsRead?.(found === undefined ? 0 : 1);
+    }
+    return found;
+  }
+}
+
+/** Day rows of one camera touching [startMs, endMs) that hold at least one range. */
+function recordedDaysFilter(cameraId: string, startMs: number, endMs: number): string {
+  return odata`PartitionKey eq ${cameraId} and RowKey ge ${utcDay(startMs)} and RowKey le ${utcDay(endMs - 1)} and rangeCount gt ${0}`;
+}
+
+/** Epoch ms of the midnight a `yyyy-MM-dd` RowKey names. @throws TypeError for any other key (a corrupt row) */
+function dayStartOfRowKey(rowKey: unknown): number {
+  const ms = typeof rowKey === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(rowKey) ? Date.parse(`${rowKey}T00:00:00.000Z`) : NaN;
+  if (!Number.isFinite(ms)) throw new TypeError(`availability row key ${JSON.stringify(rowKey)} is not a yyyy-MM-dd day`);
+  return ms;
 }
 
 function decodeRow(row: Record<string, unknown>, dayStartMs: number): TimeRange[] {

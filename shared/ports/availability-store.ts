@@ -18,4 +18,14 @@ export interface AvailabilityStore {
    * window are read, so a range that began on an earlier day starts at that first day's midnight here.
    */
   listRanges(cameraId: string, startMs: number, endMs: number): Promise<TimeRange[]>;
+  /**
+   * The UTC days touching [startMs, endMs) that hold stored media, as epoch ms of each day's 00:00:00.000 UTC,
+   * sorted. Reads one key-only row per recorded day (no ranges are decoded): 31 rows for a recorded month.
+   */
+  listRecordedDays(cameraId: string, startMs: number, endMs: number): Promise<number[]>;
+  /**
+   * The first UTC day touching [startMs, endMs) that holds stored media (epoch ms of its midnight), or `undefined`.
+   * Reads at most one key-only row, whatever the span, so "does this month/year hold media" costs one row.
+   */
+  firstRecordedDay(cameraId: string, startMs: number, endMs: number): Promise<number | undefined>;
 }

@@ -43,12 +43,12 @@ describe('registration with a Functions host present', () => {
   };
 
   it('hands every function to the host', () => {
-    assert.deepEqual(registered.map((m) => m.name).sort(), ['cameras-list', 'health', 'ingest', 'playback', 'playlist']);
+    assert.deepEqual(registered.map((m) => m.name).sort(), ['available-media', 'cameras-list', 'health', 'ingest', 'openapi-json', 'playback', 'playlist', 'viewer-asset', 'viewer-page']);
   });
 
   it('HTTP triggers carry route, methods and auth level', () => {
     assert.deepEqual(
-      ['health', 'cameras-list', 'playback', 'playlist'].map((n) => {
+      ['health', 'cameras-list', 'playback', 'playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -57,6 +57,10 @@ describe('registration with a Functions host present', () => {
         ['cameras-list', 'httpTrigger', 'cameras', 'function', ['GET']],
         ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'function', ['GET']],
         ['playlist', 'httpTrigger', 'cameras/{cameraId}/playlist.m3u8', 'anonymous', ['GET']],
+        ['available-media', 'httpTrigger', 'cameras/{cameraId}/availableMedia', 'function', ['GET']],
+        ['openapi-json', 'httpTrigger', 'openapi.json', 'anonymous', ['GET']],
+        ['viewer-page', 'httpTrigger', 'viewer', 'anonymous', ['GET']],
+        ['viewer-asset', 'httpTrigger', 'viewer/{asset}', 'anonymous', ['GET']],
       ],
     );
   });

@@ -9,7 +9,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:cameras-list', 'http:health', 'http:playback', 'http:playlist'],
+      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
     );
   });
 
@@ -22,7 +22,11 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('health').route, http('health').authLevel, http('health').methods], ['health', 'anonymous', ['GET']]);
     assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'function']);
     assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'function']);
+    assert.deepEqual([http('available-media').route, http('available-media').authLevel, http('available-media').methods], ['cameras/{cameraId}/availableMedia', 'function', ['GET']]);
     assert.deepEqual([http('playlist').route, http('playlist').authLevel], ['cameras/{cameraId}/playlist.m3u8', 'anonymous']);
+    assert.deepEqual([http('openapi-json').route, http('openapi-json').authLevel], ['openapi.json', 'anonymous']);
+    assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
+    assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
   });
 
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
@@ -39,7 +43,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 5);
+    assert.equal(registrations().length, 9);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -1,0 +1,424 @@
+/**
+ * The OpenAPI 3.1 document of Keepwatch's HTTP API (issue 5 §6), served by functions/openapi-json.ts at
+ * `GET /api/openapi.json`. One typed object literal, so the compiler checks its shape and the tests
+ * (test/integration/functions/openapi.test.ts) check it against the registered routes and their answers.
+ *
+ * Conventions: paths are relative to the server URL `/api` and written as the route templates of functions/app.ts
+ * registrations (`/cameras/{cameraId}/playback`); `operationId` is the registered function's name; every operation
+ * needs the function key (`x-functions-key` header or `code` query, the Azure Functions convention) unless its
+ * `security` is `[]`. Schemas use the JSON Schema 2020-12 subset listed in {@link JsonSchema}.
+ */
+
+/** The JSON Schema 2020-12 subset the document uses (and test/helpers/json-schema-check.ts understands). */
+export interface JsonSchema {
+  $ref?: string;
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: readonly string[];
+  additionalProperties?: boolean;
+  items?: JsonSchema;
+  enum?: readonly (string | number)[];
+  /** Only `date-time` (RFC 3339 with zone) and `duration` (ISO 8601) are checked by the tests. */
+  format?: 'date-time' | 'duration' | 'uri';
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  examples?: readonly unknown[];
+}
+
+export interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  description: string;
+  schema: JsonSchema;
+}
+
+export interface OpenApiResponse {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  /** Media type → schema; absent for bodiless answers (204). */
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: readonly string[];
+  parameters?: readonly (OpenApiParameter | { $ref: string })[];
+  requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
+  /** Status code → response or `$ref` to components.responses. */
+  responses: Record<string, OpenApiResponse | { $ref: string }>;
+  /** `[]` = anonymous; absent = the document's default (function key). */
+  security?: readonly Record<string, readonly string[]>[];
+}
+
+export type HttpMethodName = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head' | 'options';
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  jsonSchemaDialect: string;
+  servers: readonly { url: string; description: string }[];
+  security: readonly Record<string, readonly string[]>[];
+  tags: readonly { name: string; description: string }[];
+  paths: Record<string, Partial<Record<HttpMethodName, OpenApiOperation>>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    parameters: Record<string, OpenApiParameter>;
+    responses: Record<string, OpenApiResponse>;
+    securitySchemes: Record<string, { type: 'apiKey'; in: 'header' | 'query'; name: string; description: string }>;
+  };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const anonymous: readonly Record<string, readonly string[]>[] = [];
+/** The standard error answers of a keyed route that reads storage. */
+const keyedErrors = {
+  '401': { $ref: '#/components/responses/Unauthorized' },
+  '503': { $ref: '#/components/responses/ServiceUnavailable' },
+} as const;
+const errorResponse = (description: string): OpenApiResponse => ({ description, content: json(ref('ErrorBody')) });
+
+/** An ISO 8601 date-time query parameter with a zone; `what` completes the description. */
+function dateTimeQuery(name: string, required: boolean, what: string): OpenApiParameter {
+  return { name, in: 'query', required, description: `${what}; ISO 8601 date-time with a zone (UTC \`Z\` or an offset), e.g. 2026-11-21T10:00:00Z`, schema: { type: 'string', format: 'date-time' } };
+}
+
+/** The document. Routes of other branches (availableMedia, export, policy, holds) are listed as they will be merged. */
+export const OPENAPI_DOCUMENT: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Keepwatch API',
+    version: '0.1.0',
+    description:
+      'Records surveillance-camera video into Azure. All times are UTC, ISO 8601 with milliseconds; ranges are half-open [start, end). ' +
+      'Errors are `{"error":{"code","message","details"?}}`. An unknown route is a 404 `NotFound`, a known route with another method a 405 `MethodNotAllowed` with `Allow`.',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+  servers: [{ url: '/api', description: 'the Function App (locally http://127.0.0.1:7071/api)' }],
+  security: [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
+  tags: [
+    { name: 'service', description: 'health and this document' },
+    { name: 'cameras', description: 'cameras and their archives' },
+    { name: 'playback', description: 'signed HLS playback and MP4 export' },
+    { name: 'retention', description: 'retention policy and holds' },
+    { name: 'viewer', description: 'the web viewer page and its static files' },
+  ],
+  paths: {
+    '/health': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness probe',
+        tags: ['service'],
+        security: anonymous,
+        responses: { '200': { description: 'the app is up', content: json(ref('Health')) } },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi-json',
+        summary: 'This OpenAPI 3.1 document',
+        tags: ['service'],
+        security: anonymous,
+        responses: { '200': { description: 'the document', content: json({ type: 'object', required: ['openapi', 'info', 'paths'] }) } },
+      },
+    },
+    '/cameras': {
+      get: {
+        operationId: 'cameras-list',
+        summary: 'Cameras that have recorded, sorted by id',
+        tags: ['cameras'],
+        responses: { '200': { description: 'the cameras', content: json(ref('CameraList')) }, ...keyedErrors },
+      },
+    },
+    '/cameras/{cameraId}/availableMedia': {
+      get: {
+        operationId: 'available-media',
+        summary: "Stored time ranges of a camera's archive (AVA availableMedia)",
+        description:
+          'AVA rules (reference/azure-lva-ava.md §4): precision year (`YYYY`, start/end optional), month (`YYYY-MM`, ≤ 12 months), day (`YYYY-MM-DD`, ≤ 31 days), ' +
+          'full (ISO date-time, start < end, ≤ 25 h); bounds inclusive, UTC; ranges clipped to the request and split at gaps; no data → empty list.',
+        tags: ['cameras'],
+        parameters: [
+          { $ref: '#/components/parameters/cameraId' },
+          { name: 'precision', in: 'query', required: true, description: 'granularity of the answer', schema: { type: 'string', enum: ['year', 'month', 'day', 'full'] } },
+          { name: 'startTime', in: 'query', required: false, description: 'first instant, in the format of the precision (optional only for year)', schema: { type: 'string' } },
+          { name: 'endTime', in: 'query', required: false, description: 'last instant, in the format of the precision (optional only for year)', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'the stored ranges', content: json(ref('TimeRanges')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/playback': {
+      get: {
+        operationId: 'playback',
+        summary: 'A signed, expiring HLS playback URL for a time range',
+        description: 'The range is at most 24 h. The playlist covers every stored segment overlapping it, whole; gaps are `#EXT-X-DISCONTINUITY`.',
+        tags: ['playback'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, dateTimeQuery('start', true, 'range start'), dateTimeQuery('end', true, 'range end (exclusive)')],
+        responses: {
+          '200': { description: 'the playback URL', content: json(ref('Playback')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/playlist.m3u8': {
+      get: {
+        operationId: 'playlist',
+        summary: 'The signed HLS VOD playlist (the `hlsUrl` of playback)',
+        description: 'Opens without a key: `start`, `end`, `expires` and `sig` are the token. Segment URLs are read-only SAS URLs that live at least as long as the playlist.',
+        tags: ['playback'],
+        security: anonymous,
+        parameters: [
+          { $ref: '#/components/parameters/cameraId' },
+          dateTimeQuery('start', true, 'signed range start'),
+          dateTimeQuery('end', true, 'signed range end'),
+          { name: 'expires', in: 'query', required: true, description: 'expiry, epoch ms UTC', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+          { name: 'sig', in: 'query', required: true, description: 'base64url HMAC-SHA256 of camera, range and expiry', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+        ],
+        responses: {
+          '200': { description: 'RFC 8216 playlist', content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string', pattern: '^#EXTM3U' } } } },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': errorResponse('`InvalidPlaybackToken` or `PlaybackTokenExpired`'),
+          '404': { $ref: '#/components/responses/NotFound' },
+          '503': { $ref: '#/components/responses/ServiceUnavailable' },
+        },
+      },
+    },
+    '/cameras/{cameraId}/export.mp4': {
+      get: {
+        operationId: 'export-mp4',
+        summary: 'One MP4 of a time range (codec copy), as a download',
+        description: 'Capped in duration and bytes (400 above the cap). Gaps inside the range are listed in `Keepwatch-Gaps`.',
+        tags: ['playback'],
+        parameters: [
+          { $ref: '#/components/parameters/cameraId' },
+          dateTimeQuery('start', true, 'range start'),
+          dateTimeQuery('end', true, 'range end (exclusive)'),
+          { name: 'tz', in: 'query', required: false, description: 'IANA time zone of the file name (default UTC)', schema: { type: 'string', examples: ['Europe/Berlin'] } },
+        ],
+        responses: {
+          '200': {
+            description: 'the MP4, streamed',
+            headers: {
+              'Content-Disposition': { description: 'attachment with a file name like `cam1_2026-11-21T10-00-00Z_PT30S.mp4`', schema: { type: 'string' } },
+              'Keepwatch-Gaps': { description: 'gaps inside the range, `start/end` ISO intervals separated by `, `', schema: { type: 'string' } },
+            },
+            content: { 'video/mp4': { schema: { type: 'string' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/policy': {
+      get: {
+        operationId: 'policy-get',
+        summary: "A camera's retention policy (the defaults when none is stored)",
+        tags: ['retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }],
+        responses: {
+          '200': { description: 'the policy', headers: { ETag: { description: 'version for If-Match', schema: { type: 'string' } } }, content: json(ref('RecordingPolicy')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          ...keyedErrors,
+        },
+      },
+      put: {
+        operationId: 'policy-put',
+        summary: "Sets a camera's retention policy (idempotent)",
+        tags: ['retention'],
+        parameters: [
+          { $ref: '#/components/parameters/cameraId' },
+          { name: 'If-Match', in: 'header', required: false, description: 'ETag of the policy read; 412 when it changed since', schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, content: json(ref('RecordingPolicy')) },
+        responses: {
+          '200': { description: 'the stored policy', content: json(ref('RecordingPolicy')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '412': errorResponse('the policy changed since the ETag given in If-Match'),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/holds': {
+      get: {
+        operationId: 'holds-list',
+        summary: "A camera's holds (time ranges retention never deletes)",
+        tags: ['retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }],
+        responses: {
+          '200': { description: 'the holds', content: json({ type: 'object', required: ['holds'], properties: { holds: { type: 'array', items: ref('Hold') } } }) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          ...keyedErrors,
+        },
+      },
+      post: {
+        operationId: 'holds-create',
+        summary: 'Puts a time range on hold',
+        tags: ['retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }],
+        requestBody: { required: true, content: json(ref('HoldRequest')) },
+        responses: {
+          '201': { description: 'the hold', content: json(ref('Hold')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/holds/{holdId}': {
+      delete: {
+        operationId: 'hold-delete',
+        summary: 'Releases a hold',
+        tags: ['retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, { name: 'holdId', in: 'path', required: true, description: 'id of the hold', schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'released' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/viewer': {
+      get: {
+        operationId: 'viewer-page',
+        summary: 'The web viewer (asks for the key in the page, keeps it in sessionStorage)',
+        tags: ['viewer'],
+        security: anonymous,
+        responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string', pattern: '^<!doctype html>' } } } } },
+      },
+    },
+    '/viewer/{asset}': {
+      get: {
+        operationId: 'viewer-asset',
+        summary: "A static file of the viewer (hls.js from the app's node_modules)",
+        description: 'Long-cached (`max-age` one year, immutable): the page refers to each file with a `?v=` content version.',
+        tags: ['viewer'],
+        security: anonymous,
+        parameters: [{ name: 'asset', in: 'path', required: true, description: 'file name', schema: { type: 'string', enum: ['viewer.js', 'viewer.css', 'hls.min.js'] } }],
+        responses: {
+          '200': { description: 'the file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+          '404': { $ref: '#/components/responses/NotFound' },
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      ErrorBody: {
+        type: 'object',
+        description: 'Every error answer (DESIGN.md "Contracts: HTTP API"); `code` is stable, `message` names the parameter, value and limit.',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string', pattern: '^[A-Z][A-Za-z]+$' }, message: { type: 'string', minLength: 1 }, details: {} },
+          },
+        },
+      },
+      Health: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } } },
+      CameraId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+      Camera: {
+        type: 'object',
+        required: ['id', 'deviceId', 'firstRecorded', 'lastRecorded'],
+        additionalProperties: false,
+        properties: {
+          id: ref('CameraId'),
+          deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+          firstRecorded: { type: 'string', format: 'date-time', description: 'start of the earliest stored segment' },
+          lastRecorded: { type: 'string', format: 'date-time', description: 'end of the latest stored segment' },
+        },
+      },
+      CameraList: { type: 'object', required: ['cameras'], additionalProperties: false, properties: { cameras: { type: 'array', items: ref('Camera') } } },
+      TimeRange: {
+        type: 'object',
+        required: ['start', 'end'],
+        additionalProperties: false,
+        properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } },
+      },
+      TimeRanges: {
+        type: 'object',
+        description: 'AVA availableMedia answer; at precision year/month/day `start`/`end` are `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (inclusive).',
+        required: ['timeRanges'],
+        additionalProperties: false,
+        properties: {
+          timeRanges: {
+            type: 'array',
+            items: { type: 'object', required: ['start', 'end'], additionalProperties: false, properties: { start: { type: 'string' }, end: { type: 'string' } } },
+          },
+        },
+      },
+      Playback: {
+        type: 'object',
+        required: ['hlsUrl', 'expiresAt', 'ranges'],
+        properties: {
+          hlsUrl: { type: 'string', format: 'uri', description: 'absolute signed playlist URL; opens without headers until expiresAt' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          ranges: { type: 'array', items: ref('TimeRange'), description: 'stored ranges the playlist covers, segment-aligned' },
+          start: { type: 'string', format: 'date-time', description: 'effective start after snapping to stored media (HLS by range)' },
+          end: { type: 'string', format: 'date-time', description: 'effective end after snapping to stored media (HLS by range)' },
+        },
+      },
+      RecordingPolicy: {
+        type: 'object',
+        description: 'Per-camera policy; only retention so far (EVR fields come later). Unknown keys are a 400 naming the key.',
+        required: ['retention'],
+        properties: {
+          retention: {
+            type: 'object',
+            required: ['archive'],
+            properties: {
+              archive: { type: 'string', format: 'duration', description: 'how long segments are kept, ISO 8601 days, e.g. P7D (AVA ≤ 10 years)' },
+              maximumSizeMiB: { type: 'integer', minimum: 1, description: 'size cap of the archive, MiB (1024² bytes); oldest deleted first' },
+            },
+          },
+        },
+      },
+      HoldRequest: {
+        type: 'object',
+        required: ['start', 'end'],
+        additionalProperties: false,
+        properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, reason: { type: 'string', maxLength: 1024 } },
+      },
+      Hold: {
+        type: 'object',
+        required: ['id', 'start', 'end', 'createdAt'],
+        properties: {
+          id: { type: 'string' },
+          start: { type: 'string', format: 'date-time' },
+          end: { type: 'string', format: 'date-time' },
+          reason: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    parameters: {
+      cameraId: { name: 'cameraId', in: 'path', required: true, description: 'camera id, `[a-z0-9-]{1,32}` (400 `InvalidCameraId` otherwise)', schema: ref('CameraId') },
+    },
+    responses: {
+      BadRequest: errorResponse('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),
+      Unauthorized: errorResponse('`Unauthorized`: the function key is missing or wrong'),
+      NotFound: errorResponse('e.g. `CameraNotFound` (never recorded), `NoMediaInRange`, `NotFound`'),
+      ServiceUnavailable: errorResponse('`ServiceUnavailable`: storage is unavailable; retry'),
+    },
+    securitySchemes: {
+      functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'Azure Functions function key' },
+      functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'the same key as a query parameter' },
+    },
+  },
+};
