@@ -11,7 +11,8 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
-import { segmentUploadedEvent } from './segment-events';
+import { gapEvent, segmentUploadedEvent } from './segment-events';
+import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { MqttTransport } from './transport/mqtt-transport';
 import { containerClientFor } from './uploader/blob-target';
 import { SegmentUploader } from './uploader/segment-uploader';
@@ -35,6 +36,8 @@ export class Agent {
   private readonly cache: SegmentCache;
   private readonly recorders: CameraRecorder[];
   private readonly recording = new Map<string, boolean>();
+  private readonly gaps = new GapTracker();
+  private stopping = false;
   private readonly state: AgentState;
   private readonly metrics: AgentMetrics;
   private metricsServer: MetricsServer | undefined;
@@ -73,6 +76,7 @@ export class Agent {
       this.uploader.drop(seg);
       this.journal.done(seg, 'evicted');
       this.metrics.segmentEvicted(seg.cameraId);
+      this.reportGap(this.gaps.evicted(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs));
     });
     this.state = {
       cacheBytes: () => this.cache.totalBytes,
@@ -93,6 +97,7 @@ export class Agent {
         segmentLengthMs: config.segmentLengthMs,
         cameraDir: path.join(config.localMediaCachePath, camera.id),
         ffmpegPath,
+        maxRestartDelayMs: config.cameraReconnectMaximumDelayMs,
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
       rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
@@ -102,7 +107,10 @@ export class Agent {
         if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
         this.recording.set(camera.id, true);
       });
-      rec.on('session-end', () => this.recording.set(camera.id, false));
+      rec.on('session-end', () => {
+        this.recording.set(camera.id, false);
+        if (!this.stopping) this.gaps.sessionEnded(camera.id, 'camera-unavailable');
+      });
       return rec;
     });
   }
@@ -147,9 +155,21 @@ export class Agent {
   /** A complete segment: journaled, cached (evicting the oldest beyond the cap) and queued for upload. */
   private admit(seg: RecordedSegment): void {
     this.journal.recorded(seg);
+    const gap = this.gaps.segment(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
+    if (gap) this.reportGap(gap);
     this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
     const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
     if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+  }
+
+  /** Announces a gap (durably, through the outbox) and logs it: nothing is lost silently. */
+  private reportGap(gap: Gap): void {
+    this.logger.warn({ cameraId: gap.cameraId, gapStart: new Date(gap.startMs).toISOString(), gapEnd: new Date(gap.endMs).toISOString(), cause: gap.cause }, 'gap in the recording');
+    try {
+      this.outbox.add(cameraEventsTopic(this.config.deviceId, gap.cameraId), gapEvent(this.config.deviceId, gap, Date.now()));
+    } catch (err) {
+      this.logger.error({ err, cameraId: gap.cameraId }, 'gap event could not be stored');
+    }
   }
 
   /**
@@ -161,6 +181,7 @@ export class Agent {
    */
   private async recover(): Promise<void> {
     const pending = this.journal.open();
+    this.gaps.restore(this.journal.lastEndByCamera(), this.journal.previousRun === 'stopped' ? 'agent-stopped' : 'agent-restart');
     const known = new Set<string>();
     for (const seg of pending) {
       let size = -1;
@@ -172,6 +193,7 @@ export class Agent {
       if (size !== seg.bytes) {
         this.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path, bytes: seg.bytes, found: size }, 'journaled segment missing or changed after restart: lost');
         this.journal.done(seg, 'lost');
+        this.reportGap({ cameraId: seg.cameraId, startMs: seg.startMs, endMs: seg.startMs + seg.durationMs, cause: 'agent-restart' });
         continue;
       }
       known.add(seg.path);
@@ -203,6 +225,7 @@ export class Agent {
    * 20 s, disconnects. What is left stays in the journal and the outbox for the next start.
    */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.recorders.map((r) => r.stop()));
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);
@@ -212,7 +235,7 @@ export class Agent {
       this.logger.warn({ events: this.outbox.pending }, 'stopping with events not yet acknowledged; they are published at the next start');
     }
     this.outbox.close();
-    this.journal.close();
+    this.journal.markStopped(Date.now());
     await this.transport.close();
     await this.metricsServer?.close();
     this.logger.info('agent stopped');

@@ -1,5 +1,6 @@
 import { CloudEvent } from 'cloudevents';
-import { SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import { GAP, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import type { Gap } from './gaps/gap-tracker';
 import { toIso } from '../shared/time';
 import type { UploadedSegment } from './uploader/segment-uploader';
 
@@ -26,5 +27,24 @@ export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, now
       blobName: seg.blobName,
       sha256: seg.sha256,
     },
+  });
+}
+
+/**
+ * The `gap` CloudEvent for a stretch of a camera's timeline without media (issue 4 §3; data schema
+ * in shared/schemas/device-events.ts). The id is derived from camera and start, so a republish is
+ * one event to the cloud's idempotent handlers.
+ * @param nowMs event time, epoch ms
+ */
+export function gapEvent(deviceId: string, gap: Gap, nowMs: number): CloudEvent<Record<string, unknown>> {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id: `gap-${gap.cameraId}-${gap.startMs}`,
+    source: deviceSource(deviceId),
+    type: GAP,
+    subject: gap.cameraId,
+    time: toIso(nowMs),
+    datacontenttype: 'application/json',
+    data: { cameraId: gap.cameraId, start: toIso(gap.startMs), end: toIso(gap.endMs), cause: gap.cause },
   });
 }

@@ -14,7 +14,14 @@ export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost';
 
 type JournalRecord =
   | ({ op: 'recorded' } & Omit<RecordedSegment, 'path'> & { file: string })
-  | { op: 'done'; file: string; outcome: SegmentOutcome };
+  | { op: 'done'; file: string; outcome: SegmentOutcome }
+  /** End of a camera's last recorded segment, kept across compactions (gap detection). */
+  | { op: 'last'; cameraId: string; endMs: number }
+  /** The agent stopped cleanly; anything after it means it did not. */
+  | { op: 'stopped'; atMs: number };
+
+/** How the previous run ended, as the journal tells it. */
+export type PreviousRun = 'none' | 'stopped' | 'crashed';
 
 /**
  * The agent's crash-safe record of its cached segments (issue 4 §2): an append-only JSON-lines file
@@ -25,12 +32,16 @@ type JournalRecord =
  * the agent uploads them again, oldest first, under the same idempotent blob names.
  *
  * A torn last line (the process died while appending) is ignored: its segment was not yet queued.
- * File paths are stored relative to the cache folder, so the cache can move.
+ * File paths are stored relative to the cache folder, so the cache can move. The journal also keeps
+ * the end of each camera's last segment and whether the agent stopped cleanly, so the next run can
+ * report the hole its absence left (edge-agent/gaps/gap-tracker.ts).
  */
 export class SegmentJournal {
   private fd: number | undefined;
   private readonly pending = new Map<string, RecordedSegment>();
+  private readonly lastEnd = new Map<string, number>();
   private appended = 0;
+  private previous: PreviousRun = 'none';
 
   constructor(
     private readonly cacheDir: string,
@@ -51,7 +62,10 @@ export class SegmentJournal {
   open(): RecordedSegment[] {
     mkdirSync(this.cacheDir, { recursive: true });
     this.pending.clear();
+    this.lastEnd.clear();
+    this.previous = 'none';
     if (existsSync(this.file)) {
+      this.previous = 'crashed';
       const lines = readFileSync(this.file, 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (!line.trim()) return;
@@ -63,16 +77,34 @@ export class SegmentJournal {
           if (i < lines.length - 1) this.logger.warn({ line: i + 1, file: this.file }, 'journal: unreadable line skipped');
           return;
         }
+        if (rec.op === 'stopped') {
+          this.previous = 'stopped';
+          return;
+        }
+        this.previous = 'crashed';
         if (rec.op === 'recorded') {
           const { op: _op, file, ...seg } = rec;
           this.pending.set(file, { ...seg, path: path.join(this.cacheDir, file) });
+          this.noteEnd(seg.cameraId, seg.startMs + seg.durationMs);
         } else if (rec.op === 'done') {
           this.pending.delete(rec.file);
+        } else if (rec.op === 'last') {
+          this.noteEnd(rec.cameraId, rec.endMs);
         }
       });
     }
     this.rewrite();
     return this.list();
+  }
+
+  /** How the previous run ended (read by {@link open}): no journal, a clean stop, or anything else. */
+  get previousRun(): PreviousRun {
+    return this.previous;
+  }
+
+  /** End (epoch ms) of each camera's last recorded segment, over every run the journal remembers. */
+  lastEndByCamera(): ReadonlyMap<string, number> {
+    return new Map(this.lastEnd);
   }
 
   /** Segments recorded and not done, oldest first. */
@@ -89,6 +121,7 @@ export class SegmentJournal {
   recorded(seg: RecordedSegment): void {
     const file = this.key(seg);
     this.pending.set(file, seg);
+    this.noteEnd(seg.cameraId, seg.startMs + seg.durationMs);
     this.append({ op: 'recorded', file, cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes });
   }
 
@@ -100,10 +133,21 @@ export class SegmentJournal {
     if (this.appended >= COMPACT_AFTER_RECORDS) this.rewrite();
   }
 
+  /** Marks a clean stop (the next run reports `agent-stopped`, not `agent-restart`, for the hole) and closes. */
+  markStopped(atMs: number): void {
+    if (this.fd === undefined) return;
+    this.append({ op: 'stopped', atMs });
+    this.close();
+  }
+
   /** Closes the file (the journal stays on disk for the next run). */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private noteEnd(cameraId: string, endMs: number): void {
+    this.lastEnd.set(cameraId, Math.max(this.lastEnd.get(cameraId) ?? endMs, endMs));
   }
 
   private key(seg: RecordedSegment): string {
@@ -123,9 +167,10 @@ export class SegmentJournal {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      const text = this.list()
-        .map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes }))
-        .join('\n');
+      const text = [
+        ...[...this.lastEnd].map(([cameraId, endMs]) => JSON.stringify({ op: 'last', cameraId, endMs })),
+        ...this.list().map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes })),
+      ].join('\n');
       if (text) writeSync(fd, `${text}\n`);
       fsyncSync(fd);
     } finally {

@@ -19,6 +19,8 @@ export const AGENT_DEFAULTS = {
   container: 'recordings',
   logLevel: 'info',
   /** AVA's edge module served Prometheus metrics on 9600 (azure-lva-ava.md §3). */
+  /** Cap of the exponential backoff between reconnect attempts to a camera (issue 4 §4). */
+  cameraReconnectMaximumDelay: 'PT30S',
   metricsPort: 9600,
   metricsHost: '127.0.0.1',
 } as const;
@@ -97,6 +99,20 @@ export const agentConfigFileSchema = z.strictObject({
         ctx.addIssue({ code: 'custom', message: `${text} is outside ${toIsoDuration(SEGMENT_LENGTH_MIN_MS)}..${toIsoDuration(SEGMENT_LENGTH_MAX_MS)}` });
       }
     }),
+  /** ISO 8601 cap of the exponential backoff (with jitter) between reconnect attempts to a camera, PT1S..PT5M, default PT30S. */
+  cameraReconnectMaximumDelay: z
+    .string()
+    .default(AGENT_DEFAULTS.cameraReconnectMaximumDelay)
+    .superRefine((text, ctx) => {
+      let ms: number;
+      try {
+        ms = parseIsoDuration(text, 'cameraReconnectMaximumDelay');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^cameraReconnectMaximumDelay /, '') });
+        return;
+      }
+      if (ms < SECOND_MS || ms > 5 * MINUTE_MS) ctx.addIssue({ code: 'custom', message: `${text} is outside PT1S..PT5M` });
+    }),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
   /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
@@ -123,8 +139,9 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type UploadTarget = z.output<typeof uploadSchema>;
 
 /** The validated agent config with durations in ms and the cache cap in bytes. */
-export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB'> & {
+export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay'> & {
   segmentLengthMs: number;
+  cameraReconnectMaximumDelayMs: number;
   maxCacheBytes: number;
 };
 
@@ -146,6 +163,11 @@ export function parseAgentConfig(doc: unknown): AgentConfig {
   const file = parseWith(agentConfigFileSchema, doc, 'agent config');
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
   verifyUniqueCameraIds(file.cameras);
-  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, ...rest } = file;
-  return { ...rest, segmentLengthMs, maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024 };
+  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, ...rest } = file;
+  return {
+    ...rest,
+    segmentLengthMs,
+    cameraReconnectMaximumDelayMs: parseIsoDuration(cameraReconnectMaximumDelay, 'agent config: cameraReconnectMaximumDelay'),
+    maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024,
+  };
 }

@@ -23,6 +23,7 @@ describe('agent config', () => {
     const c = parseAgentConfig(base);
     assert.equal(c.segmentLengthMs, 10_000);
     assert.equal(c.maxCacheBytes, 2048 * 1024 * 1024);
+    assert.equal(c.cameraReconnectMaximumDelayMs, 30_000);
     assert.equal(c.cameras[0].rtspTransport, 'tcp');
     assert.equal(c.broker.protocolVersion, 5);
     assert.equal('container' in c.upload && c.upload.container, 'recordings');
@@ -44,6 +45,8 @@ describe('agent config', () => {
     rejects({ ...base, deviceId: 'A' }, /deviceId/);
     rejects({ ...base, cameras: [base.cameras[0], base.cameras[0]] }, /camera id 'door-1' appears more than once/);
     rejects({ ...base, metrics: { port: 70000 } }, /metrics/);
+    rejects({ ...base, cameraReconnectMaximumDelay: 'PT0.5S' }, /cameraReconnectMaximumDelay: PT0.5S is outside PT1S\.\.PT5M/);
+    rejects({ ...base, cameraReconnectMaximumDelay: 'soon' }, /cameraReconnectMaximumDelay/);
     rejects({ ...base, metrics: { port: 9600, path: '/m' } }, /path/);
     rejects({ ...base, upload: { connectionString: 'x', container: 'ab' } }, /upload.*container name/);
     rejects({ ...base, upload: { connectionString: 'x', container: 'a--b' } }, /upload.*container name/);

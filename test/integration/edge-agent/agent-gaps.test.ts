@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { Agent } from '../../../edge-agent/agent';
+import { createLogger } from '../../../edge-agent/log';
+import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
+import { parseAgentConfig, type AgentConfig } from '../../../shared/schemas/agent-config';
+import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
+import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
+
+const OUTAGE_MS = 20_000;
+
+interface Reported {
+  type: string;
+  data: { cameraId: string; start: string; end?: string; durationMs?: number; cause?: string };
+}
+
+async function until(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
+  let azurite: AzuriteInstance;
+  let broker: LocalBroker;
+  let rtsp: RtspServer;
+  const events: Reported[] = [];
+
+  before(async () => {
+    azurite = await startAzurite();
+    await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings').create();
+    broker = await startLocalBroker({ port: 0, devices: { 'site-g': 'pw' }, onMessage: (m: BrokerMessage) => m.topic.includes('/events/') && events.push(JSON.parse(m.payload.toString()) as Reported) });
+    rtsp = await startRtspServer({ mounts: { '/cam': mediaPath('one-by-one-person-detection.mp4') } });
+  });
+  after(async () => {
+    await rtsp?.stop();
+    await broker?.close();
+    await azurite?.stop();
+  });
+
+  it(`a camera down for ${OUTAGE_MS / 1000} s is one camera-unavailable gap and recording resumes by itself; an agent stop is an agent-stopped gap`, async () => {
+    const config: AgentConfig = parseAgentConfig({
+      deviceId: 'site-g',
+      cameras: [{ id: 'cam-g', url: rtsp.urls['/cam'] }],
+      segmentLength: 'PT2S',
+      cameraReconnectMaximumDelay: 'PT2S',
+      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-gaps-')),
+      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
+      upload: { connectionString: azurite.connectionString, container: 'recordings' },
+      metrics: false,
+    });
+    const segments = () => events.filter((e) => e.type === 'segment.uploaded');
+    const gaps = () => events.filter((e) => e.type === 'gap');
+
+    const agent = new Agent(config, createLogger('silent'));
+    await agent.start();
+    try {
+      await until('three segments', 20_000, () => segments().length >= 3);
+      assert.deepEqual(gaps(), [], 'continuous recording has no gap');
+      const port = rtsp.port;
+      await rtsp.stop();
+      const downAt = Date.now();
+      await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      rtsp = await startRtspServer({ mounts: { '/cam': mediaPath('one-by-one-person-detection.mp4') }, port });
+      const before = segments().length;
+      await until('recording to resume', 20_000, () => segments().length >= before + 2);
+      assert.ok(Date.now() - downAt < OUTAGE_MS + 20_000);
+    } finally {
+      await agent.stop();
+    }
+    const outage = gaps();
+    assert.equal(outage.length, 1, JSON.stringify(outage));
+    assert.equal(outage[0].data.cause, 'camera-unavailable');
+    const lengthMs = Date.parse(outage[0].data.end!) - Date.parse(outage[0].data.start);
+    assert.ok(lengthMs >= OUTAGE_MS - 2000 && lengthMs <= OUTAGE_MS + 8000, `gap of ${lengthMs} ms for a ${OUTAGE_MS} ms outage`);
+    // The gap lies exactly between two stored segments: it ends where the next one starts and begins where the last one ended.
+    const stored = segments().map((e) => ({ startMs: Date.parse(e.data.start), endMs: Date.parse(e.data.start) + e.data.durationMs! }));
+    assert.ok(stored.some((s) => s.endMs === Date.parse(outage[0].data.start)), 'the gap starts at the end of a segment');
+    assert.ok(stored.some((s) => s.startMs === Date.parse(outage[0].data.end!)), 'the gap ends at the start of a segment');
+
+    // The agent was stopped; started again, it reports the hole its absence left.
+    const lastEnd = Math.max(...stored.map((s) => s.endMs));
+    await new Promise((r) => setTimeout(r, 3000));
+    const again = new Agent(config, createLogger('silent'));
+    await again.start();
+    try {
+      await until('an agent-stopped gap', 20_000, () => gaps().length >= 2);
+    } finally {
+      await again.stop();
+    }
+    const stop = gaps()[1];
+    assert.equal(stop.data.cause, 'agent-stopped');
+    assert.equal(Date.parse(stop.data.start), lastEnd, 'from the end of the last segment before the stop');
+    assert.ok(Date.parse(stop.data.end!) - lastEnd >= 3000);
+  });
+});
