@@ -43,12 +43,12 @@ describe('registration with a Functions host present', () => {
   };
 
   it('hands every function to the host', () => {
-    assert.deepEqual(registered.map((m) => m.name).sort(), ['cameras-list', 'health', 'ingest', 'playback', 'playlist']);
+    assert.deepEqual(registered.map((m) => m.name).sort(), ['cameras-list', 'export-mp4', 'health', 'ingest', 'playback', 'playlist']);
   });
 
   it('HTTP triggers carry route, methods and auth level', () => {
     assert.deepEqual(
-      ['health', 'cameras-list', 'playback', 'playlist'].map((n) => {
+      ['health', 'cameras-list', 'playback', 'playlist', 'export-mp4'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -57,6 +57,7 @@ describe('registration with a Functions host present', () => {
         ['cameras-list', 'httpTrigger', 'cameras', 'function', ['GET']],
         ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'function', ['GET']],
         ['playlist', 'httpTrigger', 'cameras/{cameraId}/playlist.m3u8', 'anonymous', ['GET']],
+        ['export-mp4', 'httpTrigger', 'cameras/{cameraId}/export.mp4', 'function', ['GET']],
       ],
     );
   });

@@ -9,7 +9,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:cameras-list', 'http:health', 'http:playback', 'http:playlist'],
+      ['eventHub:ingest', 'http:cameras-list', 'http:export-mp4', 'http:health', 'http:playback', 'http:playlist'],
     );
   });
 
@@ -23,6 +23,7 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'function']);
     assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'function']);
     assert.deepEqual([http('playlist').route, http('playlist').authLevel], ['cameras/{cameraId}/playlist.m3u8', 'anonymous']);
+    assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'function']);
   });
 
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
@@ -39,7 +40,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 5);
+    assert.equal(registrations().length, 6);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
