@@ -9,7 +9,7 @@ const STDERR_KEEP_CHARS = 4096;
  * ffmpeg arguments of the MP4 export: MPEG-TS segments concatenated byte-wise on stdin (TS packets concatenate; where
  * a new recorder session restarts the timestamps, ffmpeg's discontinuity handling for TS input re-bases them, so gaps
  * leave no hole in the MP4 timeline), codec copy (no transcoding), the first video and any audio streams, cut after
- * `outputDurationMs`, written as fragmented MP4 (`frag_keyframe+empty_moov`: the moov comes first, so the MP4 streams
+ * `outputDurationMs`, AAC converted from ADTS (a bitstream filter, not a transcode), written as fragmented MP4 (`frag_keyframe+empty_moov`: the moov comes first, so the MP4 streams
  * to a pipe without seeking back).
  * @param outputDurationMs where to stop, ms from the first frame; `undefined` = at the end of the input
  */
@@ -22,6 +22,8 @@ export function mp4ExportArgs(outputDurationMs?: number): string[] {
     '-map', '0:v:0',
     '-map', '0:a?',
     '-c', 'copy',
+    // AAC in TS is ADTS; MP4 wants the raw form. Older ffmpeg builds (the npm one is 4.1) do not insert it themselves.
+    '-bsf:a', 'aac_adtstoasc',
     ...(outputDurationMs !== undefined ? ['-t', (outputDurationMs / 1000).toFixed(3)] : []),
     '-f', 'mp4',
     '-movflags', 'frag_keyframe+empty_moov',
