@@ -61,6 +61,7 @@ export async function startMp4Export(opts: Mp4ExportOptions): Promise<Readable> 
   child.stdin.on('error', () => {}); // EPIPE when ffmpeg stops reading (-t reached, or killed): the exit tells why
 
   let started = false;
+  let aborted = false;
   let failed: Error | undefined;
   let settleStart: ((err?: Error) => void) | undefined;
   const fail = (err: Error) => {
@@ -77,18 +78,21 @@ export async function startMp4Export(opts: Mp4ExportOptions): Promise<Readable> 
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   child.once('error', (err) => fail(new Error(`ffmpeg ${opts.ffmpegPath} did not start: ${err.message}`)));
   void exited.then((code) => {
-    if (code !== 0 && !failed) fail(new Error(`ffmpeg exited with code ${code} during the MP4 export: ${stderr.trim() || '(no output)'}`));
+    if (code !== 0 && !failed && !aborted) fail(new Error(`ffmpeg exited with code ${code} during the MP4 export: ${stderr.trim() || '(no output)'}`));
   });
   stdout.once('close', () => {
-    // The consumer destroyed the stream (client gone): stop ffmpeg and the reads.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Closed before its end was read: the consumer destroyed it (client gone), so stop ffmpeg and the reads.
+    if (!stdout.readableEnded && child.exitCode === null && child.signalCode === null) {
+      aborted = true;
+      child.kill('SIGKILL');
+    }
   });
 
   void (async () => {
     try {
       for (const name of opts.blobNames) {
         for await (const chunk of opts.reader.readSegment(name)) {
-          if (failed || child.stdin.destroyed) return;
+          if (failed || aborted || child.stdin.destroyed) return;
           if (!child.stdin.write(chunk)) await new Promise<void>((r) => { child.stdin.once('drain', r); child.stdin.once('close', r); });
         }
       }
@@ -101,6 +105,7 @@ export async function startMp4Export(opts: Mp4ExportOptions): Promise<Readable> 
   await new Promise<void>((resolve, reject) => {
     settleStart = (err) => (err ? reject(err) : resolve());
     const onReadable = () => {
+      if (stdout.readableLength === 0) return; // end of an empty output: the exit decides
       stdout.removeListener('readable', onReadable);
       started = true;
       resolve();

@@ -76,7 +76,10 @@ describe('GET /api/cameras/{cameraId}/export.mp4 (real ffmpeg, Azurite, local ho
         events.push(viaEventGrid(segmentEvent({ startMs, durationMs: SEGMENT_MS, bytes: bytes.length })));
       }
     }
-    assert.equal((await ingest(events, batchContext(), defaultDeps())).accepted, starts.length);
+    // Indexed but broken: T0+40 s has no blob (deleted since), T0+50 s holds bytes that are not MPEG-TS.
+    await container.getBlockBlobClient(segmentBlobName('cam1', T0 + 50_000)).uploadData(Buffer.alloc(4096, 7), { blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE } });
+    events.push(viaEventGrid(segmentEvent({ startMs: T0 + 40_000, durationMs: SEGMENT_MS })), viaEventGrid(segmentEvent({ startMs: T0 + 50_000, durationMs: SEGMENT_MS })));
+    assert.equal((await ingest(events, batchContext(), defaultDeps())).accepted, starts.length + 2);
   });
 
   after(async () => {
@@ -138,6 +141,11 @@ describe('GET /api/cameras/{cameraId}/export.mp4 (real ffmpeg, Azurite, local ho
     const decoded = await decodeFully(await saveMp4(res, 'snapped.mp4'));
     assert.deepEqual(decoded.errors, []);
     assert.ok(Math.abs(decoded.decodedS - 6) <= 0.2, `decoded ${decoded.decodedS} s`);
+  });
+
+  it('a failure before the first MP4 bytes is still an error status: 404 for a vanished blob, 500 for bytes ffmpeg refuses', async () => {
+    await expectError(await withKey(exportUrl(T0 + 40_000, T0 + 42_000)), 404, 'SegmentMissing', /is gone/);
+    await expectError(await withKey(exportUrl(T0 + 50_000, T0 + 52_000)), 500, 'InternalError', /see the logs of invocation/);
   });
 
   it('400 for bad input and above the caps, 404 when nothing is recorded', async () => {
