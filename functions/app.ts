@@ -69,3 +69,13 @@ export function registerTimer(name: string, options: TimerFunctionOptions): void
 export function registrations(): readonly Registration[] {
   return registered.slice();
 }
+
+/**
+ * Turns on HTTP response streaming in the Functions host (`app.setup({ enableHttpStream: true })`, host ≥ 4.28), so a
+ * handler may return a Node `Readable` body that goes out as it is produced (the MP4 export) instead of being buffered
+ * whole. Call once, before the registrations (functions/index.ts). The local host always streams Readable bodies
+ * (local/functions-host-http.ts).
+ */
+export function enableHttpStreaming(): void {
+  if (functionsHostPresent()) app.setup({ enableHttpStream: true });
+}

@@ -5,6 +5,9 @@ import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { SasSigner } from '../shared/ports/sas-signer';
 import type { SegmentIndex } from '../shared/ports/segment-index';
+import type { SegmentReader } from '../shared/ports/segment-reader';
+import { BlobSegmentReader } from './adapters/blob-segment-reader';
+import { functionsFfmpegPath } from './adapters/ffmpeg-path';
 import { ServiceSasSigner } from './adapters/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients } from './adapters/storage-clients';
 import { TableAvailabilityStore } from './adapters/table-availability-store';
@@ -23,6 +26,13 @@ export interface FunctionsDeps {
   deadLetters: DeadLetterStore;
   gapIndex: GapIndex;
   sasSigner: SasSigner;
+  /** Segment bytes for the MP4 export. */
+  segmentReader: SegmentReader;
+  /**
+   * The ffmpeg binary for the MP4 export, resolved on first use (so a missing binary fails the export only).
+   * @throws Error when no binary is found (functions/adapters/ffmpeg-path.ts)
+   */
+  ffmpegPath(): string;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -49,6 +59,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     gaps: clients.tableClient(s.tables.gaps),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
+  let ffmpegPath: string | undefined;
   return {
     settings: s,
     segmentIndex: new TableSegmentIndex(tables.segments),
@@ -57,6 +68,8 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     deadLetters: new TableDeadLetterStore(tables.deadLetters),
     gapIndex: new TableGapIndex(tables.gaps),
     sasSigner: new ServiceSasSigner({ accountName, accountKey, blobEndpoint, container: s.recordingsContainer }),
+    segmentReader: new BlobSegmentReader(container),
+    ffmpegPath: () => (ffmpegPath ??= functionsFfmpegPath(s.ffmpegPath)),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -2,10 +2,12 @@
  * The Functions app entry (package.json `main`: dist/functions/index.js): importing each function file registers it
  * with the host (`app.*`) and with the registry the local host mounts (functions/app.ts).
  */
+import './setup'; // first: host options (HTTP streaming) must be set before any registration
 import './health';
 import './cameras-list';
 import './playback';
 import './playlist';
+import './export-mp4';
 import './ingest';
 import './available-media';
 import './openapi-json';

@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../shared/errors';
 import { assertId } from '../shared/ids';
-import { parsePlaybackRange } from '../shared/playback-range';
+import { resolvePlaybackWindow } from '../shared/playback-range';
+import { snapToAvailable } from '../shared/snap-range';
 import { toIso } from '../shared/time';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
@@ -14,16 +15,27 @@ export interface PlaybackResponse {
   /** Absolute, signed playlist URL; opens without headers until `expiresAt`. */
   hlsUrl: string;
   expiresAt: string;
+  /** The effective window the playlist was signed for: the requested (or implied) window snapped to stored media. */
+  start: string;
+  end: string;
   /** Merged stored ranges of the segments the playlist contains (segment-aligned, so they may reach past start/end). */
   ranges: Array<{ start: string; end: string }>;
 }
 
 /**
- * `GET /api/cameras/{cameraId}/playback?start=ISO&end=ISO` (function key) → `200 PlaybackResponse`.
- * The playlist URL is `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` (functions/playback-token.ts),
- * `base` = `KEEPWATCH_PUBLIC_BASE_URL` or the request's origin; it expires `KEEPWATCH_PLAYBACK_TTL` from now.
- * Errors: 400 `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange` (end ≤ start), `RangeTooLong`
- * (> 24 h); 404 `CameraNotFound` (never recorded), `NoMediaInRange`; 503 when storage is unavailable.
+ * `GET /api/cameras/{cameraId}/playback[?start=ISO][&end=ISO]` (function key) → `200 PlaybackResponse`.
+ * The window follows AVA's time-range rules (shared/playback-range.ts `resolvePlaybackWindow`, azure-lva-ava.md §4):
+ * both → [start, end) ≤ 24 h; start only → [start, now) ≤ 24 h; end only → 400; neither → the most recent 4 h of the
+ * archive, ending at the camera's last recorded instant. A window partly in a gap is snapped to the stored media
+ * (shared/snap-range.ts); a window wholly in a gap is a 404 `NoMediaInRange` (AVA answered an empty manifest; an
+ * empty VOD playlist helps no player). The playlist then holds every segment overlapping the snapped window, with
+ * `#EXT-X-DISCONTINUITY` across gaps.
+ * The playlist URL is `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` (functions/playback-token.ts)
+ * signed for the snapped window, `base` = `KEEPWATCH_PUBLIC_BASE_URL` or the request's origin; it expires
+ * `KEEPWATCH_PLAYBACK_TTL` from now.
+ * Errors: 400 `InvalidCameraId`, `MissingParameter` (end without start), `InvalidDateTime`, `InvalidRange` (end ≤
+ * start; start only and not in the past), `RangeTooLong` (> 24 h); 404 `CameraNotFound` (never recorded),
+ * `NoMediaInRange`; 503 when storage is unavailable.
  */
 export async function playback(
   request: HttpRequest,
@@ -32,20 +44,30 @@ export async function playback(
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
-    const { startMs, endMs } = parsePlaybackRange(request.query.get('start'), request.query.get('end'));
-    if (!(await deps.cameras.getCamera(cameraId))) {
+    const start = request.query.get('start');
+    const end = request.query.get('end');
+    const nowMs = deps.now();
+    // Validate what can be validated without storage first: bad input is a 400 even for an unknown camera.
+    resolvePlaybackWindow(start, end, { nowMs, lastRecordedMs: nowMs });
+    const camera = await deps.cameras.getCamera(cameraId);
+    if (!camera) {
       throw new NotFoundError(`camera '${cameraId}' is unknown: nothing has been recorded for it`, 'CameraNotFound');
     }
-    const ranges = await playbackRanges(deps, cameraId, startMs, endMs);
-    if (ranges.length === 0) {
-      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(startMs)} and ${toIso(endMs)}`, 'NoMediaInRange');
+    const window = resolvePlaybackWindow(start, end, { nowMs, lastRecordedMs: camera.lastRecordedMs });
+    const ranges = await playbackRanges(deps, cameraId, window.startMs, window.endMs);
+    const snapped = snapToAvailable(window, ranges);
+    if (!snapped) {
+      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(window.startMs)} and ${toIso(window.endMs)}`, 'NoMediaInRange');
     }
-    const expiresMs = deps.now() + deps.settings.playbackTtlMs;
+    const { startMs, endMs } = snapped;
+    const expiresMs = nowMs + deps.settings.playbackTtlMs;
     const base = deps.settings.publicBaseUrl ?? new URL(request.url).origin;
     const query = playbackGrantQuery({ cameraId, startMs, endMs, expiresMs }, deps.settings.playbackTokenSecret);
     const body: PlaybackResponse = {
       hlsUrl: `${base}/api/cameras/${cameraId}/playlist.m3u8?${query}`,
       expiresAt: toIso(expiresMs),
+      start: toIso(startMs),
+      end: toIso(endMs),
       ranges: ranges.map((r) => ({ start: toIso(r.startMs), end: toIso(r.endMs) })),
     };
     return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store' } };

@@ -15,8 +15,8 @@ export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 /**
  * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` → `200` HLS VOD playlist
  * (shared/hls/render-playlist.ts): every segment overlapping the signed range, sorted, `#EXT-X-DISCONTINUITY` at gaps,
- * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_PLAYBACK_TTL` after this request, hence no
- * earlier than the playlist token itself.
+ * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_SEGMENT_SAS_TTL` (default and minimum
+ * `KEEPWATCH_PLAYBACK_TTL`) after this request, hence no earlier than the playlist token itself.
  * Anonymous at the Functions level: the signed token is the authentication, so ffmpeg, VLC and hls.js can open it
  * without headers. Errors: 400 `InvalidCameraId`; 401 `InvalidPlaybackToken`, `PlaybackTokenExpired`;
  * 404 `NoMediaInRange` (e.g. deleted by retention since the URL was issued).
@@ -32,7 +32,7 @@ export async function playlist(
     const grant = verifyPlaybackGrant(cameraId, request.query, deps.settings.playbackTokenSecret, nowMs);
     // Sign each page of the index scan as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
     // overlaps the storage reads instead of following them (bench/playlist-latency.ts).
-    const expiresOnMs = nowMs + deps.settings.playbackTtlMs;
+    const expiresOnMs = nowMs + deps.settings.segmentSasTtlMs;
     const signing: Array<Promise<Array<[string, string]>>> = [];
     const spans = await deps.segmentIndex.listSegmentSpans(cameraId, grant.startMs, grant.endMs, (page) => {
       const names = page.map((s) => s.blobName);

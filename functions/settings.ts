@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors';
-import { DAY_MS, MINUTE_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
+import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
 
 /**
  * App settings of the cloud functions. This module is the only place the functions side reads `process.env`
@@ -11,7 +11,12 @@ import { DAY_MS, MINUTE_MS, parseIsoDuration, toIsoDuration } from '../shared/ti
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
  * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
- * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback URL (and its segment SAS) lives, default PT1H, PT1M..P1D |
+ * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
+ * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
+ * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (issue 6) |
+ * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
+ * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
+ * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
@@ -24,8 +29,18 @@ export interface FunctionsSettings {
   tablePrefix: string;
   tables: { segments: string; cameras: string; availability: string; deadLetters: string; gaps: string };
   playbackTokenSecret: string;
-  /** Lifetime of a playback URL and of the segment SAS URLs in its playlist, ms. */
+  /** Lifetime of a playback (playlist) URL, ms. */
   playbackTtlMs: number;
+  /** Lifetime of the segment SAS URLs in a playlist, from the playlist request, ms; ≥ playbackTtlMs. */
+  segmentSasTtlMs: number;
+  /** Origins (`scheme://host[:port]`, no trailing slash) allowed to read segments cross-origin; empty = none. */
+  viewerOrigins: string[];
+  /** Longest MP4 export range, ms. */
+  exportMaxDurationMs: number;
+  /** Most stored segment bytes one MP4 export reads. */
+  exportMaxBytes: number;
+  /** Configured ffmpeg binary; `undefined` = the npm-installed one (functions/adapters/ffmpeg-path.ts). */
+  ffmpegPath?: string;
   /** Without trailing slash; `undefined` = use the request's origin. */
   publicBaseUrl?: string;
 }
@@ -42,11 +57,17 @@ export const SETTINGS_DEFAULTS = {
   recordingsContainer: 'recordings',
   tablePrefix: 'kw',
   playbackTtl: 'PT1H',
+  exportMaxDuration: 'PT1H',
+  exportMaxBytes: 2 * 1024 ** 3,
 } as const;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
 export const PLAYBACK_TTL_MAX_MS = DAY_MS;
 export const PLAYBACK_TOKEN_SECRET_MIN_CHARS = 32;
+/** A user-delegation key, hence its SAS, lives at most 7 days (azure-stack-notes.md §3). */
+export const SEGMENT_SAS_TTL_MAX_MS = 7 * DAY_MS;
+export const EXPORT_MAX_DURATION_MIN_MS = SECOND_MS;
+export const EXPORT_MAX_DURATION_MAX_MS = DAY_MS;
 
 /**
  * Validates the settings in `env` (pure: no caching).
@@ -75,15 +96,31 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   }
 
   const ttlText = env.KEEPWATCH_PLAYBACK_TTL || SETTINGS_DEFAULTS.playbackTtl;
-  let playbackTtlMs: number;
-  try {
-    playbackTtlMs = parseIsoDuration(ttlText, 'KEEPWATCH_PLAYBACK_TTL');
-  } catch (err) {
-    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
+  const playbackTtlMs = durationSetting('KEEPWATCH_PLAYBACK_TTL', ttlText, PLAYBACK_TTL_MIN_MS, PLAYBACK_TTL_MAX_MS);
+  // The playlist is fetched while its token is valid, so SAS URLs counted from that fetch outlive the token.
+  const segmentSasTtlMs = env.KEEPWATCH_SEGMENT_SAS_TTL
+    ? durationSetting('KEEPWATCH_SEGMENT_SAS_TTL', env.KEEPWATCH_SEGMENT_SAS_TTL, PLAYBACK_TTL_MIN_MS, SEGMENT_SAS_TTL_MAX_MS)
+    : playbackTtlMs;
+  if (segmentSasTtlMs < playbackTtlMs) {
+    fail('KEEPWATCH_SEGMENT_SAS_TTL', `${env.KEEPWATCH_SEGMENT_SAS_TTL} is shorter than KEEPWATCH_PLAYBACK_TTL ${ttlText}: segment URLs must live at least as long as the playlist URL`);
   }
-  if (playbackTtlMs < PLAYBACK_TTL_MIN_MS || playbackTtlMs > PLAYBACK_TTL_MAX_MS) {
-    fail('KEEPWATCH_PLAYBACK_TTL', `${ttlText} is outside ${toIsoDuration(PLAYBACK_TTL_MIN_MS)}..${toIsoDuration(PLAYBACK_TTL_MAX_MS)}`);
+
+  const viewerOrigins = parseOrigins(env.KEEPWATCH_VIEWER_ORIGINS ?? '');
+
+  const exportMaxDurationMs = durationSetting(
+    'KEEPWATCH_EXPORT_MAX_DURATION',
+    env.KEEPWATCH_EXPORT_MAX_DURATION || SETTINGS_DEFAULTS.exportMaxDuration,
+    EXPORT_MAX_DURATION_MIN_MS,
+    EXPORT_MAX_DURATION_MAX_MS,
+  );
+  let exportMaxBytes: number = SETTINGS_DEFAULTS.exportMaxBytes;
+  if (env.KEEPWATCH_EXPORT_MAX_BYTES) {
+    exportMaxBytes = Number(env.KEEPWATCH_EXPORT_MAX_BYTES);
+    if (!/^\d{1,15}$/.test(env.KEEPWATCH_EXPORT_MAX_BYTES) || exportMaxBytes < 1) {
+      fail('KEEPWATCH_EXPORT_MAX_BYTES', `${JSON.stringify(env.KEEPWATCH_EXPORT_MAX_BYTES)} is not a positive whole number of bytes`);
+    }
   }
+  const ffmpegPath = env.FFMPEG_PATH?.trim() || undefined;
 
   let publicBaseUrl: string | undefined;
   if (env.KEEPWATCH_PUBLIC_BASE_URL) {
@@ -112,6 +149,11 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     },
     playbackTokenSecret,
     playbackTtlMs,
+    segmentSasTtlMs,
+    viewerOrigins,
+    exportMaxDurationMs,
+    exportMaxBytes,
+    ffmpegPath,
     publicBaseUrl,
   };
 }
@@ -135,6 +177,35 @@ function required(env: Record<string, string | undefined>, name: string): string
   const value = env[name];
   if (value === undefined || value.trim() === '') fail(name, 'is required but not set');
   return value!;
+}
+
+function durationSetting(name: string, text: string, minMs: number, maxMs: number): number {
+  let ms: number;
+  try {
+    ms = parseIsoDuration(text, name);
+  } catch (err) {
+    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
+  }
+  if (ms < minMs || ms > maxMs) fail(name, `${text} is outside ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}`);
+  return ms;
+}
+
+/** `KEEPWATCH_VIEWER_ORIGINS`: comma-separated `http(s)://host[:port]` origins, as browsers send them in `Origin`. */
+function parseOrigins(text: string): string[] {
+  const origins: string[] = [];
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(part);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== part.replace(/\/$/, '')) {
+      fail('KEEPWATCH_VIEWER_ORIGINS', `entry ${JSON.stringify(part)} is not an origin such as https://viewer.example.com (scheme, host and optional port; no path)`);
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
 }
 
 function fail(name: string, problem: string): never {

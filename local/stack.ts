@@ -7,7 +7,8 @@ import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalBroker, type LocalBroker } from './broker';
 import { EventHubFeeder } from './event-hub-feeder';
-import { resetSettings } from '../functions/settings';
+import { parseSettings, resetSettings } from '../functions/settings';
+import { applyViewerCors } from './blob-cors';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
 import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
@@ -95,6 +96,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
     });
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
+    // Browsers (hls.js) fetch segment SAS URLs cross-origin; in Azure, Bicep sets this rule (issue 6).
+    const { viewerOrigins } = parseSettings(process.env);
+    await applyViewerCors(azurite.connectionString, viewerOrigins);
+    if (viewerOrigins.length) print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());

@@ -98,7 +98,7 @@ export class TableSegmentIndex implements SegmentIndex {
               queryOptions: {
                 filter: odata`PartitionKey eq ${p.partitionKey} and RowKey ge ${p.fromRowKey} and RowKey lt ${p.toRowKey}`,
                 // blobName is a pure function of camera and start (validated at ingest), so it is not read back.
-                select: ['RowKey', 'durationMs'],
+                select: ['RowKey', 'durationMs', 'bytes'],
               },
             })
             .byPage({ maxPageSize: 1000 });
@@ -106,7 +106,8 @@ export class TableSegmentIndex implements SegmentIndex {
             const pageSpans: SegmentSpan[] = [];
             for (const e of page) {
               const spanStartMs = Number(e.rowKey);
-              const span = { startMs: spanStartMs, durationMs: readNumber(e, 'durationMs'), blobName: blobName(spanStartMs) };
+              const span: SegmentSpan = { startMs: spanStartMs, durationMs: readNumber(e, 'durationMs'), blobName: blobName(spanStartMs) };
+              if (e.bytes !== undefined) span.bytes = readNumber(e, 'bytes');
               if (span.startMs + span.durationMs > startMs) pageSpans.push(span);
             }
             onPage?.(pageSpans);

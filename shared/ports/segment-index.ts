@@ -5,6 +5,8 @@ export interface SegmentSpan {
   startMs: number;
   durationMs: number;
   blobName: string;
+  /** Stored size of the segment blob, bytes, when the index read it (MP4 export caps its input with it). */
+  bytes?: number;
 }
 
 /**

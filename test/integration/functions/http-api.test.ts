@@ -35,6 +35,7 @@ describe('HTTP API through the local functions host', () => {
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
       KEEPWATCH_TABLE_PREFIX: 'http',
       KEEPWATCH_PLAYBACK_TTL: 'PT10M',
+      KEEPWATCH_SEGMENT_SAS_TTL: 'PT20M',
     });
     delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
     resetSettings();
@@ -126,9 +127,11 @@ describe('HTTP API through the local functions host', () => {
       await expectError(await withKey(`/cameras//playback?${q}`), 400, 'InvalidCameraId', /""/);
     });
 
-    it('400 for a missing or unparseable start or end', async () => {
-      await expectError(await withKey(`/cameras/cam1/playback?end=${encodeURIComponent(iso(T0))}`), 400, 'MissingParameter', /'start' is required/);
-      await expectError(await withKey(`/cameras/cam1/playback?start=${encodeURIComponent(iso(T0))}`), 400, 'MissingParameter', /'end' is required/);
+    it('400 for end without start, a start-only request over 24 h, and an unparseable start', async () => {
+      await expectError(await withKey(`/cameras/cam1/playback?end=${encodeURIComponent(iso(T0))}`), 400, 'MissingParameter', /'start' is required when 'end' is given/);
+      const dayAgo = Date.now() - 86_400_000 - 60_000;
+      await expectError(await withKey(`/cameras/cam1/playback?start=${encodeURIComponent(iso(dayAgo))}`), 400, 'RangeTooLong', /give an end/);
+      await expectError(await withKey(`/cameras/cam9/playback?start=${encodeURIComponent(iso(dayAgo))}`), 400, 'RangeTooLong', /give an end/);
       await expectError(await withKey(`/cameras/cam1/playback?start=noon&end=${encodeURIComponent(iso(T0))}`), 400, 'InvalidDateTime', /'start' "noon"/);
     });
 
@@ -146,14 +149,36 @@ describe('HTTP API through the local functions host', () => {
   describe('playback and playlist', () => {
     async function playback(startMs: number, endMs: number) {
       const res = await withKey(`/cameras/cam1/playback?${range(startMs, endMs)}`);
-      const body = (await res.json()) as { hlsUrl: string; expiresAt: string; ranges: Array<{ start: string; end: string }> };
+      const body = (await res.json()) as { hlsUrl: string; expiresAt: string; start: string; end: string; ranges: Array<{ start: string; end: string }> };
       assert.equal(res.status, 200, JSON.stringify(body));
       return body;
     }
 
+    it('without start and end: the most recent 4 h of the archive, snapped to its media', async () => {
+      const res = await withKey('/cameras/cam1/playback');
+      const body = (await res.json()) as { start: string; end: string; ranges: unknown };
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.equal(body.start, iso(T0));
+      assert.equal(body.end, iso(T0 + 80_000));
+    });
+
+    it('snaps a range that begins and ends in gaps to the stored media, and signs the snapped range', async () => {
+      const body = await playback(T0 - 3_600_000, T0 + 45_000);
+      assert.equal(body.start, iso(T0));
+      assert.equal(body.end, iso(T0 + 30_000));
+      assert.deepEqual(body.ranges, [{ start: iso(T0), end: iso(T0 + 30_000) }]);
+      const url = new URL(body.hlsUrl);
+      assert.equal(url.searchParams.get('start'), iso(T0));
+      assert.equal(url.searchParams.get('end'), iso(T0 + 30_000));
+      const text = await (await fetch(body.hlsUrl)).text();
+      assert.equal((text.match(/#EXTINF/g) ?? []).length, 3);
+    });
+
     it('returns a signed absolute playlist URL, its expiry and the segment-aligned ranges', async () => {
       const before = Date.now();
       const body = await playback(T0 + 5000, T0 + 65_000);
+      assert.equal(body.start, iso(T0 + 5000), 'edges inside media stay as asked');
+      assert.equal(body.end, iso(T0 + 65_000));
       assert.deepEqual(body.ranges, [
         { start: iso(T0), end: iso(T0 + 30_000) },
         { start: iso(T0 + 60_000), end: iso(T0 + 70_000) },
@@ -188,6 +213,7 @@ describe('HTTP API through the local functions host', () => {
         assert.equal(u.searchParams.get('sp'), 'r', 'read-only');
         assert.equal(u.searchParams.get('sr'), 'b', 'single blob');
         assert.ok(Date.parse(u.searchParams.get('se')!) >= Date.parse(expiresAt), 'segment SAS outlives the playlist token');
+        assert.ok(Date.parse(u.searchParams.get('se')!) >= Date.parse(expiresAt) + 590_000, 'KEEPWATCH_SEGMENT_SAS_TTL PT20M, not the playlist TTL PT10M');
         const blob = await fetch(segmentUrl);
         assert.equal(blob.status, 200, segmentUrl);
         assert.equal(blob.headers.get('content-type'), SEGMENT_CONTENT_TYPE);

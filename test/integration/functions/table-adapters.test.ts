@@ -39,7 +39,7 @@ describe('Table adapters on Azurite', () => {
       const spans = await deps.segmentIndex.listSegmentSpans('cam1', DAY1, DAY1 + DAY_MS);
       assert.equal(spans.length, 250);
       assert.deepEqual(spans.map((s) => s.startMs), many.map((s) => s.startMs));
-      assert.deepEqual(spans[7], { startMs: DAY1 + 70_000, durationMs: 10_000, blobName: segmentBlobName('cam1', DAY1 + 70_000) });
+      assert.deepEqual(spans[7], { startMs: DAY1 + 70_000, durationMs: 10_000, blobName: segmentBlobName('cam1', DAY1 + 70_000), bytes: 100 });
     });
 
     it('finds a segment that started before the range (even the day before) and reaches into it', async () => {

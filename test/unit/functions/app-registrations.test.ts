@@ -9,7 +9,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
+      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:export-mp4', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
     );
   });
 
@@ -27,6 +27,7 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('openapi-json').route, http('openapi-json').authLevel], ['openapi.json', 'anonymous']);
     assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
     assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
+    assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'function']);
   });
 
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
@@ -43,7 +44,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 9);
+    assert.equal(registrations().length, 10);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

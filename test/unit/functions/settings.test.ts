@@ -23,6 +23,38 @@ describe('functions settings', () => {
     assert.deepEqual(s.tables, { segments: 'kwSegments', cameras: 'kwCameras', availability: 'kwAvailability', deadLetters: 'kwDeadLetters', gaps: 'kwGaps' });
     assert.equal(s.playbackTtlMs, 3_600_000);
     assert.equal(s.publicBaseUrl, undefined);
+    assert.equal(s.segmentSasTtlMs, 3_600_000, 'segment SAS defaults to the playlist TTL');
+    assert.deepEqual(s.viewerOrigins, []);
+    assert.equal(s.exportMaxDurationMs, 3_600_000);
+    assert.equal(s.exportMaxBytes, 2 * 1024 ** 3);
+    assert.equal(s.ffmpegPath, undefined);
+  });
+
+  it('segment SAS TTL follows the playlist TTL by default and may be longer, never shorter', () => {
+    assert.equal(parseSettings({ ...base, KEEPWATCH_PLAYBACK_TTL: 'PT5M' }).segmentSasTtlMs, 300_000);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_PLAYBACK_TTL: 'PT5M', KEEPWATCH_SEGMENT_SAS_TTL: 'PT2H' }).segmentSasTtlMs, 7_200_000);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'PT1H' }).segmentSasTtlMs, 3_600_000);
+    fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'PT30M' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /shorter than KEEPWATCH_PLAYBACK_TTL PT1H/);
+    fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'P8D' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /outside PT1M\.\.P7D/);
+    fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'soon' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /ISO 8601 duration/);
+  });
+
+  it('viewer origins: comma-separated, trimmed, deduplicated; paths and other schemes refused', () => {
+    const s = parseSettings({ ...base, KEEPWATCH_VIEWER_ORIGINS: ' https://viewer.example.com, http://localhost:5173,https://viewer.example.com/ ' });
+    assert.deepEqual(s.viewerOrigins, ['https://viewer.example.com', 'http://localhost:5173']);
+    fails({ ...base, KEEPWATCH_VIEWER_ORIGINS: 'https://x.example.com/app' }, 'KEEPWATCH_VIEWER_ORIGINS', /"https:\/\/x\.example\.com\/app" is not an origin/);
+    fails({ ...base, KEEPWATCH_VIEWER_ORIGINS: 'ftp://x.example.com' }, 'KEEPWATCH_VIEWER_ORIGINS', /not an origin/);
+    fails({ ...base, KEEPWATCH_VIEWER_ORIGINS: '*' }, 'KEEPWATCH_VIEWER_ORIGINS', /not an origin/);
+  });
+
+  it('export caps and ffmpeg path', () => {
+    const s = parseSettings({ ...base, KEEPWATCH_EXPORT_MAX_DURATION: 'PT10M', KEEPWATCH_EXPORT_MAX_BYTES: '1048576', FFMPEG_PATH: '/opt/ffmpeg' });
+    assert.equal(s.exportMaxDurationMs, 600_000);
+    assert.equal(s.exportMaxBytes, 1_048_576);
+    assert.equal(s.ffmpegPath, '/opt/ffmpeg');
+    fails({ ...base, KEEPWATCH_EXPORT_MAX_DURATION: 'P2D' }, 'KEEPWATCH_EXPORT_MAX_DURATION', /outside PT1S\.\.P1D/);
+    fails({ ...base, KEEPWATCH_EXPORT_MAX_BYTES: '2GiB' }, 'KEEPWATCH_EXPORT_MAX_BYTES', /positive whole number of bytes/);
+    fails({ ...base, KEEPWATCH_EXPORT_MAX_BYTES: '0' }, 'KEEPWATCH_EXPORT_MAX_BYTES', /positive/);
   });
 
   it('reads every setting', () => {
