@@ -98,6 +98,7 @@ export class Agent {
         cameraDir: path.join(config.localMediaCachePath, camera.id),
         ffmpegPath,
         maxRestartDelayMs: config.cameraReconnectMaximumDelayMs,
+        watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
       rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
@@ -107,9 +108,9 @@ export class Agent {
         if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
         this.recording.set(camera.id, true);
       });
-      rec.on('session-end', () => {
+      rec.on('session-end', (e: { stalled: boolean }) => {
         this.recording.set(camera.id, false);
-        if (!this.stopping) this.gaps.sessionEnded(camera.id, 'camera-unavailable');
+        if (!this.stopping) this.gaps.sessionEnded(camera.id, e.stalled ? 'ffmpeg-stall' : 'camera-unavailable');
       });
       return rec;
     });

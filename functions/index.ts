@@ -13,3 +13,4 @@ import './available-media';
 import './openapi-json';
 import './viewer-page';
 import './viewer-asset';
+import './gaps-list';

@@ -138,6 +138,22 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: { '200': { description: 'the cameras', content: json(ref('CameraList')) }, ...keyedErrors },
       },
     },
+    '/cameras/{cameraId}/gaps': {
+      get: {
+        operationId: 'gaps-list',
+        summary: "Gaps in a camera's recording, with their causes",
+        description:
+          'The gaps the device reported (camera down, cache eviction, agent stopped or killed, ffmpeg stall) that overlap [start, end), sorted, whole; at most 31 days per request.',
+        tags: ['cameras'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, dateTimeQuery('start', true, 'range start'), dateTimeQuery('end', true, 'range end (exclusive)')],
+        responses: {
+          '200': { description: 'the gaps', content: json(ref('GapList')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
     '/cameras/{cameraId}/availableMedia': {
       get: {
         operationId: 'available-media',
@@ -164,9 +180,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       get: {
         operationId: 'playback',
         summary: 'A signed, expiring HLS playback URL for a time range',
-        description: 'The range is at most 24 h. The playlist covers every stored segment overlapping it, whole; gaps are `#EXT-X-DISCONTINUITY`.',
+        description:
+          "AVA's time-range rules: start and end → that range, ≤ 24 h; start only → start..now, ≤ 24 h; end only → 400; neither → the most recent 4 h of the archive. A range partly in a gap is snapped to the stored media (`start`/`end` of the answer); wholly in a gap → 404 NoMediaInRange. The playlist covers every stored segment overlapping it, whole; gaps are `#EXT-X-DISCONTINUITY`.",
         tags: ['playback'],
-        parameters: [{ $ref: '#/components/parameters/cameraId' }, dateTimeQuery('start', true, 'range start'), dateTimeQuery('end', true, 'range end (exclusive)')],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, dateTimeQuery('start', false, 'range start'), dateTimeQuery('end', false, 'range end (exclusive); needs start')],
         responses: {
           '200': { description: 'the playback URL', content: json(ref('Playback')) },
           '400': { $ref: '#/components/responses/BadRequest' },
@@ -345,6 +362,26 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
       CameraList: { type: 'object', required: ['cameras'], additionalProperties: false, properties: { cameras: { type: 'array', items: ref('Camera') } } },
+      GapList: {
+        type: 'object',
+        required: ['gaps'],
+        additionalProperties: false,
+        properties: {
+          gaps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['start', 'end', 'cause'],
+              additionalProperties: false,
+              properties: {
+                start: { type: 'string', format: 'date-time' },
+                end: { type: 'string', format: 'date-time' },
+                cause: { type: 'string', enum: ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] },
+              },
+            },
+          },
+        },
+      },
       TimeRange: {
         type: 'object',
         required: ['start', 'end'],
@@ -365,7 +402,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       Playback: {
         type: 'object',
-        required: ['hlsUrl', 'expiresAt', 'ranges'],
+        required: ['hlsUrl', 'expiresAt', 'start', 'end', 'ranges'],
         properties: {
           hlsUrl: { type: 'string', format: 'uri', description: 'absolute signed playlist URL; opens without headers until expiresAt' },
           expiresAt: { type: 'string', format: 'date-time' },

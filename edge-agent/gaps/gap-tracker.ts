@@ -35,11 +35,13 @@ export class GapTracker {
     }
   }
 
-  /** A camera's recording session ended unasked (`camera-unavailable`) or was restarted by the watchdog (`ffmpeg-stall`). */
+  /**
+   * A camera's recording session ended unasked (`camera-unavailable`) or was restarted by the watchdog
+   * (`ffmpeg-stall`). A hole keeps the cause of what went wrong first (the agent's own outage, or the
+   * first session that failed); the failed reconnects that follow do not rename it.
+   */
   sessionEnded(cameraId: string, cause: 'camera-unavailable' | 'ffmpeg-stall'): void {
-    // The agent's own outage explains the hole better than anything a session did after it.
-    const known = this.cause.get(cameraId);
-    if (known !== 'agent-restart' && known !== 'agent-stopped') this.cause.set(cameraId, cause);
+    if (!this.cause.has(cameraId)) this.cause.set(cameraId, cause);
   }
 
   /**

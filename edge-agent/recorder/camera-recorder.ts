@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { clearFfmpegPid, writeFfmpegPid } from './ffmpeg-pid-file';
-import { SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
+import { PROGRESS_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseSegmentListLine, parseSegmentStartLine, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
 
@@ -38,10 +38,17 @@ export interface CameraRecorderOptions {
   restartDelayMs?: number;
   /** Restart delay cap (ms, default 30000). */
   maxRestartDelayMs?: number;
+  /** The watchdog kills a session whose ffmpeg reported no progress (no packet muxed) for this long (ms, default 15000). */
+  watchdogTimeoutMs?: number;
 }
 
 /** How long the first segment of a session waits for the next segment's start line (ms). */
 const FIRST_SEGMENT_WAIT_MS = 3000;
+/**
+ * Extra time the watchdog allows a session before its first progress report (ms): connecting and
+ * probing the stream (ffmpeg's default analyzeduration is 5 s) mux no packet yet.
+ */
+const WATCHDOG_STARTUP_GRACE_MS = 10_000;
 /** How long `stop()` waits for ffmpeg to finish its last segment before killing it (ms). */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -52,8 +59,12 @@ const STOP_TIMEOUT_MS = 10_000;
  * complete. When ffmpeg exits unasked (camera down, network error) it starts a new session after a
  * delay with exponential backoff and jitter.
  *
+ * A watchdog kills a session that muxes no packet for `watchdogTimeoutMs` (a stalled camera or network,
+ * or a camera that accepts the connection and sends nothing; 10 s more before the first packet, for
+ * connecting and probing), and the restart follows as above.
+ *
  * Events: `segment` (RecordedSegment), `session-start` ({ sessionId }), `session-end`
- * ({ sessionId, code, signal, segments }).
+ * ({ sessionId, code, signal, segments, stalled }).
  */
 export class CameraRecorder extends EventEmitter {
   private readonly opts: Required<Omit<CameraRecorderOptions, 'logger'>> & { logger: Logger };
@@ -65,7 +76,7 @@ export class CameraRecorder extends EventEmitter {
 
   constructor(opts: CameraRecorderOptions) {
     super();
-    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, ...opts };
+    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, watchdogTimeoutMs: 15_000, ...opts };
   }
 
   /** Starts recording (idempotent). */
@@ -102,7 +113,7 @@ export class CameraRecorder extends EventEmitter {
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
-    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'] });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
     // Lets the next agent kill this ffmpeg if this agent is SIGKILLed (children outlive their parent).
@@ -163,6 +174,22 @@ export class CameraRecorder extends EventEmitter {
       stderrTail.push(line);
       if (stderrTail.length > 20) stderrTail.shift();
     });
+    // Watchdog: ffmpeg reports progress (frames, output time) about every 0.5 s while packets are muxed.
+    let lastProgressMs = now() + WATCHDOG_STARTUP_GRACE_MS;
+    let stalled = false;
+    const progress = new Map<string, string>();
+    createInterface({ input: child.stdio[PROGRESS_FD] as Readable }).on('line', (line) => {
+      const m = /^(frame|out_time_us|out_time_ms|total_size)=(.*)$/.exec(line);
+      if (!m || progress.get(m[1]) === m[2]) return;
+      progress.set(m[1], m[2]);
+      lastProgressMs = now();
+    });
+    const watchdog = setInterval(() => {
+      if (stalled || now() - lastProgressMs <= this.opts.watchdogTimeoutMs) return;
+      stalled = true;
+      log.warn({ event: 'ffmpeg-stall', silentMs: now() - Math.min(lastProgressMs, now()) }, 'no packet received: watchdog restarts the recording session');
+      child.kill('SIGKILL');
+    }, Math.min(1000, this.opts.watchdogTimeoutMs));
     const listStream = child.stdio[SEGMENT_LIST_FD] as Readable;
     const listClosed = new Promise<void>((resolve) => {
       createInterface({ input: listStream }).on('line', (line) => {
@@ -183,6 +210,7 @@ export class CameraRecorder extends EventEmitter {
 
     return (async () => {
       const { code, signal } = await exitedP;
+      clearInterval(watchdog);
       clearFfmpegPid(this.opts.cameraDir);
       await Promise.race([listClosed, new Promise((r) => setTimeout(r, 1000))]);
       exited = true;
@@ -191,10 +219,10 @@ export class CameraRecorder extends EventEmitter {
       this.child = undefined;
       this.reportLeftovers(sessionId, emitted, log);
       const segments = emitted.size;
-      const fields = { event: 'session-end', code, signal, segments };
+      const fields = { event: 'session-end', code, signal, segments, stalled };
       if (this.stopping) log.info(fields, 'recording session stopped');
       else log.warn({ ...fields, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
-      this.emit('session-end', { sessionId, code, signal, segments });
+      this.emit('session-end', { sessionId, code, signal, segments, stalled });
       if (!this.stopping) this.scheduleRestart(segments > 0);
     })();
   }

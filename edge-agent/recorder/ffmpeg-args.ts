@@ -4,6 +4,9 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 /** File descriptor on which ffmpeg writes the segment list (CSV) for the recorder to read. */
 export const SEGMENT_LIST_FD = 3;
 
+/** File descriptor on which ffmpeg writes its `-progress` reports (`key=value` lines about every 0.5 s while packets flow). */
+export const PROGRESS_FD = 4;
+
 /**
  * The ffmpeg input URL with credentials put into the userinfo (RTSP has no other way to pass
  * them to ffmpeg), percent-encoded. Non-URL inputs are returned unchanged.
@@ -24,7 +27,9 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * `segment:'…' starts with packet … pts_time:…` line on stderr per segment, which the recorder
  * uses to anchor muxer time to UTC (edge-agent/recorder/segment-timeline.ts).
  *
- * stdin stays open (no `-nostdin`): the recorder stops ffmpeg by writing `q` to it.
+ * stdin stays open (no `-nostdin`): the recorder stops ffmpeg by writing `q` to it. Progress
+ * reports go to fd 4 (`-progress`): they stop when no packet arrives, which the recorder's
+ * watchdog notices.
  *
  * Non-key frames before the first keyframe are dropped by ffmpeg's stream copy (its default
  * without `-copyinkf`), so the first segment also starts on a keyframe.
@@ -41,6 +46,8 @@ export function recorderArgs(
     '-nostats',
     '-loglevel',
     'verbose',
+    '-progress',
+    `pipe:${PROGRESS_FD}`,
     ...(isRtsp ? ['-rtsp_transport', camera.rtspTransport] : []),
     ...camera.inputOptions,
     '-i',

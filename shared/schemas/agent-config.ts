@@ -21,6 +21,8 @@ export const AGENT_DEFAULTS = {
   /** AVA's edge module served Prometheus metrics on 9600 (azure-lva-ava.md §3). */
   /** Cap of the exponential backoff between reconnect attempts to a camera (issue 4 §4). */
   cameraReconnectMaximumDelay: 'PT30S',
+  /** How long a recording session may mux no packet before the watchdog restarts it (issue 4 §4). */
+  cameraWatchdogTimeout: 'PT15S',
   metricsPort: 9600,
   metricsHost: '127.0.0.1',
 } as const;
@@ -29,6 +31,20 @@ export const SEGMENT_LENGTH_MIN_MS = 2 * SECOND_MS;
 export const SEGMENT_LENGTH_MAX_MS = 5 * MINUTE_MS;
 
 const id = z.string().regex(ID_PATTERN, 'expected 1 to 32 characters from a-z, 0-9 and -');
+
+/** An ISO 8601 duration string between `minMs` and `maxMs` (inclusive); the message names the bounds. */
+function isoDuration(minMs: number, maxMs: number) {
+  return z.string().superRefine((text, ctx) => {
+    let ms: number;
+    try {
+      ms = parseIsoDuration(text, 'value');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^value /, '') });
+      return;
+    }
+    if (ms < minMs || ms > maxMs) ctx.addIssue({ code: 'custom', message: `${text} is outside ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}` });
+  });
+}
 
 /** A blob container name: 3 to 63 characters from a-z, 0-9 and single '-', starting and ending with a letter or digit (Azure's rule). */
 const containerName = z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "expected a container name (3 to 63 characters from a-z, 0-9 and single '-')");
@@ -100,19 +116,9 @@ export const agentConfigFileSchema = z.strictObject({
       }
     }),
   /** ISO 8601 cap of the exponential backoff (with jitter) between reconnect attempts to a camera, PT1S..PT5M, default PT30S. */
-  cameraReconnectMaximumDelay: z
-    .string()
-    .default(AGENT_DEFAULTS.cameraReconnectMaximumDelay)
-    .superRefine((text, ctx) => {
-      let ms: number;
-      try {
-        ms = parseIsoDuration(text, 'cameraReconnectMaximumDelay');
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^cameraReconnectMaximumDelay /, '') });
-        return;
-      }
-      if (ms < SECOND_MS || ms > 5 * MINUTE_MS) ctx.addIssue({ code: 'custom', message: `${text} is outside PT1S..PT5M` });
-    }),
+  cameraReconnectMaximumDelay: isoDuration(SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraReconnectMaximumDelay),
+  /** ISO 8601 time a recording session may mux no packet before the watchdog kills and restarts it, PT2S..PT5M, default PT15S. */
+  cameraWatchdogTimeout: isoDuration(2 * SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraWatchdogTimeout),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
   /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
@@ -139,9 +145,10 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type UploadTarget = z.output<typeof uploadSchema>;
 
 /** The validated agent config with durations in ms and the cache cap in bytes. */
-export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay'> & {
+export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay' | 'cameraWatchdogTimeout'> & {
   segmentLengthMs: number;
   cameraReconnectMaximumDelayMs: number;
+  cameraWatchdogTimeoutMs: number;
   maxCacheBytes: number;
 };
 
@@ -163,11 +170,12 @@ export function parseAgentConfig(doc: unknown): AgentConfig {
   const file = parseWith(agentConfigFileSchema, doc, 'agent config');
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
   verifyUniqueCameraIds(file.cameras);
-  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, ...rest } = file;
+  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, ...rest } = file;
   return {
     ...rest,
     segmentLengthMs,
     cameraReconnectMaximumDelayMs: parseIsoDuration(cameraReconnectMaximumDelay, 'agent config: cameraReconnectMaximumDelay'),
+    cameraWatchdogTimeoutMs: parseIsoDuration(cameraWatchdogTimeout, 'agent config: cameraWatchdogTimeout'),
     maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024,
   };
 }

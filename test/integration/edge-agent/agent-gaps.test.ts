@@ -10,6 +10,7 @@ import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../..
 import { parseAgentConfig, type AgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
+import { startTcpProxy } from '../../helpers/tcp-proxy';
 
 const OUTAGE_MS = 20_000;
 
@@ -98,5 +99,39 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
     assert.equal(stop.data.cause, 'agent-stopped');
     assert.equal(Date.parse(stop.data.start), lastEnd, 'from the end of the last segment before the stop');
     assert.ok(Date.parse(stop.data.end!) - lastEnd >= 3000);
+  });
+
+  it('a stalled camera link (connection open, nothing arrives) is killed by the watchdog, restarted, and reported as an ffmpeg-stall gap', async () => {
+    const proxy = await startTcpProxy(rtsp.port);
+    const config: AgentConfig = parseAgentConfig({
+      deviceId: 'site-g',
+      cameras: [{ id: 'cam-s', url: `rtsp://127.0.0.1:${proxy.port}/cam` }],
+      segmentLength: 'PT2S',
+      cameraReconnectMaximumDelay: 'PT2S',
+      cameraWatchdogTimeout: 'PT3S',
+      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-stall-')),
+      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
+      upload: { connectionString: azurite.connectionString, container: 'recordings' },
+      metrics: false,
+    });
+    const mine = () => events.filter((e) => e.data.cameraId === 'cam-s');
+    const agent = new Agent(config, createLogger(process.env.KW_DEBUG ? 'debug' : 'silent'));
+    await agent.start();
+    try {
+      await until('two segments', 20_000, () => mine().filter((e) => e.type === 'segment.uploaded').length >= 2);
+      proxy.stall();
+      await new Promise((r) => setTimeout(r, 10_000)); // the watchdog fires after 3 s
+      proxy.restore();
+      const before = mine().filter((e) => e.type === 'segment.uploaded').length;
+      await until('recording to resume', 30_000, () => mine().filter((e) => e.type === 'segment.uploaded').length >= before + 2);
+    } finally {
+      await agent.stop();
+      await proxy.close();
+    }
+    const gaps = mine().filter((e) => e.type === 'gap');
+    assert.equal(gaps.length, 1, JSON.stringify(gaps));
+    assert.equal(gaps[0].data.cause, 'ffmpeg-stall');
+    const lengthMs = Date.parse(gaps[0].data.end!) - Date.parse(gaps[0].data.start);
+    assert.ok(lengthMs >= 9000 && lengthMs <= 30_000, `gap of ${lengthMs} ms for a 10 s stall`);
   });
 });

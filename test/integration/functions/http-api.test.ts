@@ -11,7 +11,7 @@ import { resetSettings } from '../../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
 import { silentLogger } from '../../../local/host-logger';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from './fixtures';
+import { batchContext, gapEvent, segmentEvent, TEST_SECRET, viaEventGrid } from './fixtures';
 
 const API_KEY = 'local-test-key-4b1d';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
@@ -143,6 +143,31 @@ describe('HTTP API through the local functions host', () => {
     it('404 for an unknown camera and when nothing is recorded in the range', async () => {
       await expectError(await withKey(`/cameras/cam9/playback?${range(T0, T0 + 60_000)}`), 404, 'CameraNotFound', /cam9/);
       await expectError(await withKey(`/cameras/cam1/playback?${range(T0 + 30_000, T0 + 60_000)}`), 404, 'NoMediaInRange');
+    });
+  });
+
+  describe('GET /api/cameras/{cameraId}/gaps', () => {
+    it('lists the reported gaps overlapping the range, whole, with their cause; 400 and 404 for bad requests', async () => {
+      const gaps = [
+        gapEvent({ startMs: T0 - 7_200_000, endMs: T0 - 3_600_000, cause: 'agent-stopped' }),
+        gapEvent({ startMs: T0 - 60_000, endMs: T0 - 30_000, cause: 'eviction' }),
+      ].map((g) => viaEventGrid(g));
+      assert.equal((await ingest(gaps, batchContext(), defaultDeps())).accepted, 2);
+      const res = await withKey(`/cameras/cam1/gaps?${range(T0 - 5_000_000, T0)}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), {
+        gaps: [
+          { start: iso(T0 - 7_200_000), end: iso(T0 - 3_600_000), cause: 'agent-stopped' },
+          { start: iso(T0 - 60_000), end: iso(T0 - 30_000), cause: 'eviction' },
+        ],
+      });
+      assert.deepEqual(await (await withKey(`/cameras/cam1/gaps?${range(T0 - 30_000, T0)}`)).json(), { gaps: [] }, 'a gap ending at the range start is not in it');
+      await expectError(await withKey(`/cameras/cam1/gaps?${range(T0, T0 - 1)}`), 400, 'InvalidRange');
+      await expectError(await withKey(`/cameras/cam1/gaps?${range(T0, T0 + 32 * 86_400_000)}`), 400, 'RangeTooLong');
+      await expectError(await withKey(`/cameras/cam1/gaps?start=${encodeURIComponent(iso(T0))}`), 400, 'MissingParameter', /'end'/);
+      await expectError(await withKey(`/cameras/Cam!/gaps?${range(T0, T0 + 1)}`), 400, 'InvalidCameraId');
+      await expectError(await withKey(`/cameras/nobody/gaps?${range(T0, T0 + 1)}`), 404, 'CameraNotFound');
+      await expectError(await get(`/cameras/cam1/gaps?${range(T0, T0 + 1)}`), 401, 'Unauthorized');
     });
   });
 

@@ -80,6 +80,9 @@ const PROBES: Probe[] = [
   // Routes of other branches: probed once they are registered (PENDING_ROUTES emptied).
   { operation: 'available-media', method: 'GET', path: `/cameras/cam1/availableMedia?precision=full&${`startTime=${encodeURIComponent(iso(T0))}&endTime=${encodeURIComponent(iso(T0 + 3_600_000))}`}`, status: 200 },
   { operation: 'available-media', method: 'GET', path: '/cameras/cam1/availableMedia?precision=week', status: 400 },
+  { operation: 'gaps-list', method: 'GET', path: `/cameras/cam1/gaps?${range(T0, T0 + 3_600_000)}`, status: 200 },
+  { operation: 'gaps-list', method: 'GET', path: `/cameras/cam1/gaps?${range(T0 + 3_600_000, T0)}`, status: 400 },
+  { operation: 'gaps-list', method: 'GET', path: `/cameras/nobody/gaps?${range(T0, T0 + 3_600_000)}`, status: 404 },
   { operation: 'export-mp4', method: 'GET', path: `/cameras/cam1/export.mp4?${range(T0 + 30_000, T0 + 60_000)}`, status: 404 },
   { operation: 'policy-get', method: 'GET', path: '/cameras/cam1/policy', status: 200 },
   { operation: 'policy-put', method: 'PUT', path: '/cameras/cam1/policy', body: { retention: { archive: 'P30D' } }, status: 200 },

@@ -24,6 +24,7 @@ describe('agent config', () => {
     assert.equal(c.segmentLengthMs, 10_000);
     assert.equal(c.maxCacheBytes, 2048 * 1024 * 1024);
     assert.equal(c.cameraReconnectMaximumDelayMs, 30_000);
+    assert.equal(c.cameraWatchdogTimeoutMs, 15_000);
     assert.equal(c.cameras[0].rtspTransport, 'tcp');
     assert.equal(c.broker.protocolVersion, 5);
     assert.equal('container' in c.upload && c.upload.container, 'recordings');
@@ -47,6 +48,7 @@ describe('agent config', () => {
     rejects({ ...base, metrics: { port: 70000 } }, /metrics/);
     rejects({ ...base, cameraReconnectMaximumDelay: 'PT0.5S' }, /cameraReconnectMaximumDelay: PT0.5S is outside PT1S\.\.PT5M/);
     rejects({ ...base, cameraReconnectMaximumDelay: 'soon' }, /cameraReconnectMaximumDelay/);
+    rejects({ ...base, cameraWatchdogTimeout: 'PT1S' }, /cameraWatchdogTimeout: PT1S is outside PT2S\.\.PT5M/);
     rejects({ ...base, metrics: { port: 9600, path: '/m' } }, /path/);
     rejects({ ...base, upload: { connectionString: 'x', container: 'ab' } }, /upload.*container name/);
     rejects({ ...base, upload: { connectionString: 'x', container: 'a--b' } }, /upload.*container name/);

@@ -43,12 +43,12 @@ describe('registration with a Functions host present', () => {
   };
 
   it('hands every function to the host', () => {
-    assert.deepEqual(registered.map((m) => m.name).sort(), ['available-media', 'cameras-list', 'export-mp4', 'health', 'ingest', 'openapi-json', 'playback', 'playlist', 'viewer-asset', 'viewer-page']);
+    assert.deepEqual(registered.map((m) => m.name).sort(), ['available-media', 'cameras-list', 'export-mp4', 'gaps-list', 'health', 'ingest', 'openapi-json', 'playback', 'playlist', 'viewer-asset', 'viewer-page']);
   });
 
   it('HTTP triggers carry route, methods and auth level', () => {
     assert.deepEqual(
-      ['health', 'cameras-list', 'playback', 'playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4'].map((n) => {
+      ['health', 'cameras-list', 'playback', 'playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -62,6 +62,7 @@ describe('registration with a Functions host present', () => {
         ['viewer-page', 'httpTrigger', 'viewer', 'anonymous', ['GET']],
         ['viewer-asset', 'httpTrigger', 'viewer/{asset}', 'anonymous', ['GET']],
         ['export-mp4', 'httpTrigger', 'cameras/{cameraId}/export.mp4', 'function', ['GET']],
+        ['gaps-list', 'httpTrigger', 'cameras/{cameraId}/gaps', 'function', ['GET']],
       ],
     );
   });

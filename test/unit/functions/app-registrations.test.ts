@@ -9,7 +9,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:export-mp4', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
+      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:export-mp4', 'http:gaps-list', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
     );
   });
 
@@ -44,7 +44,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 10);
+    assert.equal(registrations().length, 11);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
