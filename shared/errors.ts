@@ -60,3 +60,11 @@ export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
 }
+
+/** A conditional request's precondition (`If-Match`) does not hold: a 412; nothing was changed. */
+export class PreconditionFailedError extends KeepwatchError {
+  readonly status = 412;
+  constructor(message: string, code = 'PreconditionFailed') {
+    super(code, message);
+  }
+}

@@ -7,6 +7,11 @@ export interface SegmentSpan {
   blobName: string;
 }
 
+/** A span with its size, for retention (bytes of the stored blob). */
+export interface SegmentSize extends SegmentSpan {
+  bytes: number;
+}
+
 /**
  * The segment index (DESIGN.md "Contracts: Index"): one row per stored segment, keyed for range scans.
  * Implemented on Table Storage by functions/adapters/table-segment-index.ts.
@@ -25,4 +30,15 @@ export interface SegmentIndex {
    *   them while the rest is still being read
    */
   listSegmentSpans(cameraId: string, startMs: number, endMs: number, onPage?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]>;
+  /**
+   * Segments of one camera that overlap [startMs, endMs), with their sizes, sorted by start (retention's scan).
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  listSegmentSizes(cameraId: string, startMs: number, endMs: number): Promise<SegmentSize[]>;
+  /**
+   * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a missing row counts as deleted.
+   * @returns rows that existed and were deleted
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  deleteSegments(cameraId: string, startsMs: readonly number[]): Promise<number>;
 }

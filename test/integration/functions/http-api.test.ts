@@ -77,7 +77,7 @@ describe('HTTP API through the local functions host', () => {
 
   it('created the recordings container and the tables at start', () => {
     assert.equal(containerCreatedByHost, true);
-    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpSegments']);
+    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpEvents', 'httpHolds', 'httpPolicies', 'httpRetention', 'httpSegments']);
   });
 
   describe('API key', () => {

@@ -9,7 +9,19 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:cameras-list', 'http:health', 'http:playback', 'http:playlist'],
+      [
+        'eventHub:ingest',
+        'http:camera-policy-get',
+        'http:camera-policy-put',
+        'http:cameras-list',
+        'http:health',
+        'http:holds-create',
+        'http:holds-delete',
+        'http:holds-list',
+        'http:playback',
+        'http:playlist',
+        'timer:retention',
+      ],
     );
   });
 
@@ -23,6 +35,18 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'function']);
     assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'function']);
     assert.deepEqual([http('playlist').route, http('playlist').authLevel], ['cameras/{cameraId}/playlist.m3u8', 'anonymous']);
+    assert.deepEqual([http('camera-policy-get').route, http('camera-policy-get').authLevel, http('camera-policy-get').methods], ['cameras/{cameraId}/policy', 'function', ['GET']]);
+    assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'function', ['PUT']]);
+    assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
+    assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
+    assert.deepEqual([http('holds-delete').route, http('holds-delete').authLevel, http('holds-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
+  });
+
+  it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {
+    const r = byName.get('retention');
+    assert.ok(r && r.kind === 'timer');
+    assert.equal(r.options.schedule, '0 5 * * * *');
+    assert.notEqual(r.options.runOnStartup, true);
   });
 
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
@@ -39,7 +63,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 5);
+    assert.equal(registrations().length, 11);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
