@@ -22,6 +22,8 @@ export type CameraRetentionDeps = Pick<
 export interface RetentionHooks {
   /** Called after a step's blobs are deleted and before its index rows are. */
   afterBlobDeletes?(cameraId: string, step: number): void | Promise<void>;
+  /** Called after every index row is deleted and before the rollup days are rewritten. */
+  beforeRollupRewrite?(cameraId: string): void | Promise<void>;
 }
 
 /** Segments and bytes deleted for one cause. */
@@ -113,6 +115,7 @@ export async function applyCameraRetention(
     await deps.segmentIndex.deleteSegments(cameraId, starts);
   }
 
+  await hooks.beforeRollupRewrite?.(cameraId);
   for (const dayStartMs of [...rollupDays].sort((a, b) => a - b)) {
     await deps.availability.rewriteDay(cameraId, dayStartMs, async () =>
       (await deps.segmentIndex.listSegmentSpans(cameraId, dayStartMs, dayStartMs + DAY_MS)).map((s) => ({ startMs: s.startMs, endMs: s.startMs + s.durationMs })),
