@@ -4,6 +4,7 @@ import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-option
 import { formatMachineInfo, machineInfo } from './machine-info';
 import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
+import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
@@ -38,13 +39,15 @@ async function main(): Promise<number> {
   print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpegPath()))}`);
   let recording: RecordingOverheadResult | undefined;
   let playlist: PlaylistLatencyResult | undefined;
+  let retention: RetentionDeletesResult | undefined;
   let failed = false;
   for (const name of opts.only) {
     const t0 = Date.now();
-    print(`\n== ${name === 'recording' ? 'recording overhead' : 'playlist latency'} ==`);
+    print(`\n== ${name === 'recording' ? 'recording overhead' : name === 'playlist' ? 'playlist latency' : 'retention deletes'} ==`);
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
-      else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
+      else if (name === 'playlist') playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
+      else retention = await runRetentionDeletes({ segments: opts.retentionSegments, sample: opts.retentionSample, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     } catch (err) {
       failed = true;
@@ -68,6 +71,13 @@ async function main(): Promise<number> {
       (c.range === '24 h' ? ` = ${(c.latency.p95Ms / PLAYLIST_TARGET_P95_MS).toFixed(2)} × target (p95 ≤ ${PLAYLIST_TARGET_P95_MS} ms)` : ''));
   }
   if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
+  if (retention) {
+    print(
+      `retention: ${retention.batched.segments} segments batched at ${retention.batched.perSegmentMs.toFixed(3)} ms/segment, ` +
+        `one by one (${retention.oneByOne.segments}) at ${retention.oneByOne.perSegmentMs.toFixed(3)} ms/segment: ratio ${retention.ratio.toFixed(1)} (target ≥ ${RETENTION_TARGET_RATIO}); ` +
+        `blobs only ${retention.blobsOnly.ratio.toFixed(1)}×; storage requests per segment ${retention.requestsPerSegment.oneByOne} vs ${retention.requestsPerSegment.batched.toFixed(4)}`,
+    );
+  }
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;
 }
