@@ -108,6 +108,7 @@ export async function runRetentionDeletes(opts: RetentionDeletesOptions): Promis
     t = Date.now();
     for (const s of blobSingleOnly) await container.getBlobClient(s.blobName).delete();
     const singleBlobMs = (Date.now() - t) / blobSingleOnly.length;
+    print(`blobs only (${blobBatchOnly.length} each): Blob Batch ${batchBlobMs.toFixed(2)} ms/blob, single deletes one by one ${singleBlobMs.toFixed(2)} ms/blob`);
 
     const batchedPer = (batchSeconds * 1000) / batchSegs.length;
     // Requests of the batched run, counted from its shape: per journalled step, one journal write, ⌈k/256⌉ Blob Batch
