@@ -28,7 +28,7 @@ Options (each also as an environment variable):
   -h, --help
 
 With the defaults the recording benchmark takes about 9 minutes, the playlist benchmark under 1 minute and the
-retention benchmark about 2 minutes.
+retention benchmark about 6 minutes (most of it seeding 50,000 blobs).
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
