@@ -73,6 +73,31 @@ describe('retention adapters on Azurite', () => {
     await deps.availability.rewriteDay('rw', DAY, async () => []); // absent stays absent
   });
 
+  it('rewriteDay: an ingest merging the day between the read and the write makes it recompute, so nothing is lost', async () => {
+    // The rollup shows A and B; B's index row is gone (retention deleted it), so the rewrite must drop B.
+    const [a, b] = [seg('rc', DAY), seg('rc', DAY + 60_000)];
+    await deps.segmentIndex.upsertSegments([a]);
+    await deps.availability.mergeSegments([a, b]);
+    const late = seg('rc', DAY + 3_600_000);
+    let calls = 0;
+    await deps.availability.rewriteDay('rc', DAY, async () => {
+      calls++;
+      if (calls === 1) {
+        // Ingest's order: index row first, then the rollup merge; this scan result predates both.
+        const before = await deps.segmentIndex.listSegmentSpans('rc', DAY, DAY + DAY_MS);
+        await deps.segmentIndex.upsertSegments([late]);
+        await deps.availability.mergeSegments([late]);
+        return before.map((g) => ({ startMs: g.startMs, endMs: g.startMs + g.durationMs }));
+      }
+      return (await deps.segmentIndex.listSegmentSpans('rc', DAY, DAY + DAY_MS)).map((g) => ({ startMs: g.startMs, endMs: g.startMs + g.durationMs }));
+    });
+    assert.equal(calls, 2, 'the conditional write failed once and the ranges were recomputed');
+    assert.deepEqual(await deps.availability.listRanges('rc', DAY, DAY + DAY_MS), [
+      { startMs: DAY, endMs: DAY + 10_000 },
+      { startMs: late.startMs, endMs: late.startMs + 10_000 },
+    ]);
+  });
+
   it('advanceFirstRecorded: only forward, never past the last recorded instant; no row, no row', async () => {
     await deps.cameras.recordSegments([seg('fr', DAY), seg('fr', DAY + 60_000)]);
     await deps.cameras.advanceFirstRecorded('fr', DAY + 30_000);
