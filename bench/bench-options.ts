@@ -21,14 +21,15 @@ Options (each also as an environment variable):
   --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
   --requests N              measured requests per playlist case (default ${PLAYLIST_DEFAULTS.requests})            KEEPWATCH_BENCH_REQUESTS
   --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
-  --retention-segments N    expired segments the batched retention run deletes         KEEPWATCH_BENCH_RETENTION_SEGMENTS
+  --retention-segments N    expired segments the batched retention runs delete         KEEPWATCH_BENCH_RETENTION_SEGMENTS
                             (default ${RETENTION_DEFAULTS.segments})
-  --retention-sample N      segments deleted one by one for the baseline (default ${RETENTION_DEFAULTS.sample})  KEEPWATCH_BENCH_RETENTION_SAMPLE
+  --retention-round N       segments per retention run, and deleted one by one for     KEEPWATCH_BENCH_RETENTION_ROUND
+                            the baseline (default ${RETENTION_DEFAULTS.round})
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
 With the defaults the recording benchmark takes about 9 minutes, the playlist benchmark under 1 minute and the
-retention benchmark about 6 minutes (most of it seeding 50,000 blobs).
+retention benchmark a few minutes.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
@@ -42,7 +43,7 @@ export interface BenchOptions {
   requests: number;
   warmupRequests: number;
   retentionSegments: number;
-  retentionSample: number;
+  retentionRound: number;
   workDir: string;
 }
 
@@ -63,7 +64,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       requests: { type: 'string' },
       'warmup-requests': { type: 'string' },
       'retention-segments': { type: 'string' },
-      'retention-sample': { type: 'string' },
+      'retention-round': { type: 'string' },
       'work-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -99,7 +100,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     requests: int('requests', 'KEEPWATCH_BENCH_REQUESTS', PLAYLIST_DEFAULTS.requests, 1),
     warmupRequests: int('warmup-requests', 'KEEPWATCH_BENCH_WARMUP_REQUESTS', PLAYLIST_DEFAULTS.warmupRequests, 0),
     retentionSegments: int('retention-segments', 'KEEPWATCH_BENCH_RETENTION_SEGMENTS', RETENTION_DEFAULTS.segments, 1),
-    retentionSample: int('retention-sample', 'KEEPWATCH_BENCH_RETENTION_SAMPLE', RETENTION_DEFAULTS.sample, 1),
+    retentionRound: int('retention-round', 'KEEPWATCH_BENCH_RETENTION_ROUND', RETENTION_DEFAULTS.round, 1),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };
 }

@@ -47,7 +47,7 @@ async function main(): Promise<number> {
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'playlist') playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
-      else retention = await runRetentionDeletes({ segments: opts.retentionSegments, sample: opts.retentionSample, print });
+      else retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     } catch (err) {
       failed = true;
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
   if (retention) {
     print(
-      `retention: ${retention.batched.segments} segments batched at ${retention.batched.perSegmentMs.toFixed(3)} ms/segment, ` +
+      `retention: ${retention.batched.segments} segments batched (${retention.batched.runs} runs) at ${retention.batched.perSegmentMs.toFixed(3)} ms/segment, ` +
         `one by one (${retention.oneByOne.segments}) at ${retention.oneByOne.perSegmentMs.toFixed(3)} ms/segment: ratio ${retention.ratio.toFixed(1)} (target ≥ ${RETENTION_TARGET_RATIO}); ` +
         `blobs only ${retention.blobsOnly.ratio.toFixed(1)}×; storage requests per segment ${retention.requestsPerSegment.oneByOne} vs ${retention.requestsPerSegment.batched.toFixed(4)}`,
     );
