@@ -36,7 +36,8 @@ export interface SegmentIndex {
    */
   listSegmentSizes(cameraId: string, startMs: number, endMs: number): Promise<SegmentSize[]>;
   /**
-   * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a missing row counts as deleted.
+   * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a row already gone is skipped, not
+   * an error.
    * @returns rows that existed and were deleted
    * @throws TransientError when storage fails in a way a retry may fix
    */
