@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
@@ -192,6 +194,37 @@ describe('retention on Azurite: 10-day archives of 2 cameras', () => {
     const [a, b] = [await state(clean.s), await state(crashed.s)];
     assert.deepEqual(b, a, 'same blobs, index rows, rollup rows, camera rows; no journal');
     assert.ok(b.segments.every((r) => b.blobs.includes(String(r.blobName))), 'no index row points at a deleted blob');
+  });
+
+  it('a run killed with SIGKILL right after deleting blobs, then run again, ends in the state of one clean run', async () => {
+    const clean = await seed();
+    const killed = await seed();
+    await retention(undefined, batchContext(), clean.deps, { stepSegments: 100 });
+
+    const child = spawn(process.execPath, [path.join(__dirname, '../../helpers/retention-run-child.js')], {
+      env: { ...process.env, KEEPWATCH_RETENTION_CHILD: JSON.stringify({ settings: killed.s, nowMs: NOW, stepSegments: 100, killAfterBlobDeletesOfStep: 1 }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const said = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`child exited (${code}) before the blob deletes: ${out}`)));
+    });
+    assert.equal(said, 'blobs-deleted cam-a 1');
+    const exited = new Promise((r) => child.once('exit', (_code, signal) => r(signal)));
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+
+    const midway = await state(killed.s);
+    assert.equal(midway.journal.length, 1, 'cam-a left its journal row');
+    assert.ok(midway.segments.some((r) => !midway.blobs.includes(String(r.blobName))), 'rows of step 1 point at deleted blobs');
+    const rerun = await retention(undefined, batchContext(), killed.deps, { stepSegments: 100 });
+    assert.deepEqual(rerun.failed, []);
+    assert.equal(rerun.resumed, 100);
+    assert.deepEqual(await state(killed.s), await state(clean.s), 'same blobs, index rows, rollup rows, camera rows; no journal');
   });
 
   it('the next run finishes a crashed pass from its journal even when the policy changed meanwhile', async () => {
