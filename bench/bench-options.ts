@@ -2,15 +2,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PLAYLIST_DEFAULTS } from './playlist-latency';
 import { RECORDING_DEFAULTS } from './recording-overhead';
+import { RETENTION_DEFAULTS } from './retention-deletes';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
-  --only NAME               recording | playlist | availability; repeatable or         KEEPWATCH_BENCH_ONLY
+  --only NAME               recording | playlist | availability | retention; repeatable KEEPWATCH_BENCH_ONLY
                             comma-separated (default: all three)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
@@ -20,10 +21,15 @@ Options (each also as an environment variable):
   --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
   --requests N              measured requests per playlist/availability case (default ${PLAYLIST_DEFAULTS.requests}) KEEPWATCH_BENCH_REQUESTS
   --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
+  --retention-segments N    expired segments the batched retention runs delete         KEEPWATCH_BENCH_RETENTION_SEGMENTS
+                            (default ${RETENTION_DEFAULTS.segments})
+  --retention-round N       segments per retention run, and deleted one by one for     KEEPWATCH_BENCH_RETENTION_ROUND
+                            the baseline (default ${RETENTION_DEFAULTS.round})
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
-With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each.
+With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each
+and the retention benchmark a few minutes.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
@@ -36,6 +42,8 @@ export interface BenchOptions {
   warmupSeconds: number;
   requests: number;
   warmupRequests: number;
+  retentionSegments: number;
+  retentionRound: number;
   workDir: string;
 }
 
@@ -55,6 +63,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'warmup-seconds': { type: 'string' },
       requests: { type: 'string' },
       'warmup-requests': { type: 'string' },
+      'retention-segments': { type: 'string' },
+      'retention-round': { type: 'string' },
       'work-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,6 +99,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     warmupSeconds: int('warmup-seconds', 'KEEPWATCH_BENCH_WARMUP_SECONDS', RECORDING_DEFAULTS.warmupSeconds, 0),
     requests: int('requests', 'KEEPWATCH_BENCH_REQUESTS', PLAYLIST_DEFAULTS.requests, 1),
     warmupRequests: int('warmup-requests', 'KEEPWATCH_BENCH_WARMUP_REQUESTS', PLAYLIST_DEFAULTS.warmupRequests, 0),
+    retentionSegments: int('retention-segments', 'KEEPWATCH_BENCH_RETENTION_SEGMENTS', RETENTION_DEFAULTS.segments, 1),
+    retentionRound: int('retention-round', 'KEEPWATCH_BENCH_RETENTION_ROUND', RETENTION_DEFAULTS.round, 1),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };
 }

@@ -5,6 +5,7 @@ import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-option
 import { formatMachineInfo, machineInfo } from './machine-info';
 import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
+import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
@@ -40,13 +41,16 @@ async function main(): Promise<number> {
   let recording: RecordingOverheadResult | undefined;
   let playlist: PlaylistLatencyResult | undefined;
   let availability: AvailableMediaLatencyResult | undefined;
+  let retention: RetentionDeletesResult | undefined;
   let failed = false;
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes' };
   for (const name of opts.only) {
     const t0 = Date.now();
-    print(`\n== ${name === 'recording' ? 'recording overhead' : name === 'playlist' ? 'playlist latency' : 'availableMedia latency'} ==`);
+    print(`\n== ${titles[name]} ==`);
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
+      else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     } catch (err) {
@@ -73,6 +77,13 @@ async function main(): Promise<number> {
   if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
   for (const c of availability?.cases ?? []) {
     print(`availableMedia ${c.name.padEnd(18)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms, ${c.rowsRead} rows read`);
+  }
+  if (retention) {
+    print(
+      `retention: ${retention.batched.segments} segments batched (${retention.batched.runs} runs) at ${retention.batched.perSegmentMs.toFixed(3)} ms/segment, ` +
+        `one by one (${retention.oneByOne.segments}) at ${retention.oneByOne.perSegmentMs.toFixed(3)} ms/segment: ratio ${retention.ratio.toFixed(1)} (target ≥ ${RETENTION_TARGET_RATIO}); ` +
+        `blobs only ${retention.blobsOnly.ratio.toFixed(1)}×; storage requests per segment ${retention.requestsPerSegment.oneByOne} vs ${retention.requestsPerSegment.batched.toFixed(4)}`,
+    );
   }
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;

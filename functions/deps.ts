@@ -3,17 +3,27 @@ import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
 import type { GapIndex } from '../shared/ports/gap-index';
+import type { HoldStore } from '../shared/ports/hold-store';
+import type { IntegrationEvents } from '../shared/ports/integration-events';
+import type { PolicyStore } from '../shared/ports/policy-store';
+import type { RetentionJournal } from '../shared/ports/retention-journal';
 import type { SasSigner } from '../shared/ports/sas-signer';
+import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
 import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
 import { functionsFfmpegPath } from './adapters/ffmpeg-path';
+import { BlobBatchDeleter } from './adapters/blob-batch-deleter';
 import { ServiceSasSigner } from './adapters/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients } from './adapters/storage-clients';
 import { TableAvailabilityStore } from './adapters/table-availability-store';
 import { TableCameraStore } from './adapters/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
 import { TableGapIndex } from './adapters/table-gap-index';
+import { TableHoldStore } from './adapters/table-hold-store';
+import { TableIntegrationEvents } from './adapters/table-integration-events';
+import { TablePolicyStore } from './adapters/table-policy-store';
+import { TableRetentionJournal } from './adapters/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
@@ -33,6 +43,11 @@ export interface FunctionsDeps {
    * @throws Error when no binary is found (functions/adapters/ffmpeg-path.ts)
    */
   ffmpegPath(): string;
+  policies: PolicyStore;
+  holds: HoldStore;
+  segmentBlobs: SegmentBlobDeleter;
+  retentionJournal: RetentionJournal;
+  integrationEvents: IntegrationEvents;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -57,6 +72,10 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     availability: clients.tableClient(s.tables.availability),
     deadLetters: clients.tableClient(s.tables.deadLetters),
     gaps: clients.tableClient(s.tables.gaps),
+    policies: clients.tableClient(s.tables.policies),
+    holds: clients.tableClient(s.tables.holds),
+    retention: clients.tableClient(s.tables.retention),
+    events: clients.tableClient(s.tables.events),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -70,6 +89,11 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     sasSigner: new ServiceSasSigner({ accountName, accountKey, blobEndpoint, container: s.recordingsContainer }),
     segmentReader: new BlobSegmentReader(container),
     ffmpegPath: () => (ffmpegPath ??= functionsFfmpegPath(s.ffmpegPath)),
+    policies: new TablePolicyStore(tables.policies),
+    holds: new TableHoldStore(tables.holds),
+    segmentBlobs: new BlobBatchDeleter(container),
+    retentionJournal: new TableRetentionJournal(tables.retention),
+    integrationEvents: new TableIntegrationEvents(tables.events),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

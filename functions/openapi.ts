@@ -244,18 +244,18 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     '/cameras/{cameraId}/policy': {
       get: {
-        operationId: 'policy-get',
+        operationId: 'camera-policy-get',
         summary: "A camera's retention policy (the defaults when none is stored)",
         tags: ['retention'],
         parameters: [{ $ref: '#/components/parameters/cameraId' }],
         responses: {
-          '200': { description: 'the policy', headers: { ETag: { description: 'version for If-Match', schema: { type: 'string' } } }, content: json(ref('RecordingPolicy')) },
+          '200': { description: 'the policy (or the defaults)', headers: { ETag: { description: 'version for If-Match; absent for the defaults', schema: { type: 'string' } } }, content: json(ref('CameraPolicy')) },
           '400': { $ref: '#/components/responses/BadRequest' },
           ...keyedErrors,
         },
       },
       put: {
-        operationId: 'policy-put',
+        operationId: 'camera-policy-put',
         summary: "Sets a camera's retention policy (idempotent)",
         tags: ['retention'],
         parameters: [
@@ -264,7 +264,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         ],
         requestBody: { required: true, content: json(ref('RecordingPolicy')) },
         responses: {
-          '200': { description: 'the stored policy', content: json(ref('RecordingPolicy')) },
+          '200': { description: 'the stored policy', content: json(ref('CameraPolicy')) },
           '400': { $ref: '#/components/responses/BadRequest' },
           '412': errorResponse('the policy changed since the ETag given in If-Match'),
           ...keyedErrors,
@@ -298,7 +298,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     '/cameras/{cameraId}/holds/{holdId}': {
       delete: {
-        operationId: 'hold-delete',
+        operationId: 'holds-delete',
         summary: 'Releases a hold',
         tags: ['retention'],
         parameters: [{ $ref: '#/components/parameters/cameraId' }, { name: 'holdId', in: 'path', required: true, description: 'id of the hold', schema: { type: 'string' } }],
@@ -426,6 +426,17 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           },
         },
       },
+      CameraPolicy: {
+        type: 'object',
+        required: ['cameraId', 'policy', 'isDefault'],
+        additionalProperties: false,
+        properties: {
+          cameraId: ref('CameraId'),
+          policy: ref('RecordingPolicy'),
+          isDefault: { type: 'boolean', description: 'true when no policy is stored and the defaults apply' },
+          updatedAt: { type: 'string', format: 'date-time', description: 'when the stored policy was last set' },
+        },
+      },
       HoldRequest: {
         type: 'object',
         required: ['start', 'end'],
@@ -439,7 +450,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           id: { type: 'string' },
           start: { type: 'string', format: 'date-time' },
           end: { type: 'string', format: 'date-time' },
-          reason: { type: 'string' },
+          reason: { type: 'string', description: 'absent when none was given' },
           createdAt: { type: 'string', format: 'date-time' },
         },
       },

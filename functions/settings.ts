@@ -1,4 +1,5 @@
 import { ValidationError } from '../shared/errors';
+import { RECORDING_POLICY_DEFAULTS, parseRetentionDays } from '../shared/schemas/recording-policy';
 import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
 
 /**
@@ -9,7 +10,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * |---|---|
  * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
@@ -17,6 +18,8 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
  * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
  * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
+ * | `KEEPWATCH_RETENTION_DEFAULT` | archive retention of cameras without a policy, ISO 8601 whole days P1D..P3650D, default P7D (AVA `retentionPeriod`) |
+ * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
@@ -27,7 +30,17 @@ export interface FunctionsSettings {
   storageConnectionString: string;
   recordingsContainer: string;
   tablePrefix: string;
-  tables: { segments: string; cameras: string; availability: string; deadLetters: string; gaps: string };
+  tables: {
+    segments: string;
+    cameras: string;
+    availability: string;
+    deadLetters: string;
+    gaps: string;
+    policies: string;
+    holds: string;
+    retention: string;
+    events: string;
+  };
   playbackTokenSecret: string;
   /** Lifetime of a playback (playlist) URL, ms. */
   playbackTtlMs: number;
@@ -43,6 +56,8 @@ export interface FunctionsSettings {
   ffmpegPath?: string;
   /** Without trailing slash; `undefined` = use the request's origin. */
   publicBaseUrl?: string;
+  /** Archive retention of cameras without a policy, as configured (`P7D`). */
+  retentionDefault: string;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -59,6 +74,8 @@ export const SETTINGS_DEFAULTS = {
   playbackTtl: 'PT1H',
   exportMaxDuration: 'PT1H',
   exportMaxBytes: 2 * 1024 ** 3,
+  retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
+  retentionSchedule: '0 5 * * * *',
 } as const;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
@@ -136,6 +153,13 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     publicBaseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
   }
 
+  const retentionDefault = env.KEEPWATCH_RETENTION_DEFAULT || SETTINGS_DEFAULTS.retentionDefault;
+  try {
+    parseRetentionDays(retentionDefault, 'KEEPWATCH_RETENTION_DEFAULT');
+  } catch (err) {
+    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
+  }
+
   return {
     storageConnectionString,
     recordingsContainer,
@@ -146,6 +170,10 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       availability: `${tablePrefix}Availability`,
       deadLetters: `${tablePrefix}DeadLetters`,
       gaps: `${tablePrefix}Gaps`,
+      policies: `${tablePrefix}Policies`,
+      holds: `${tablePrefix}Holds`,
+      retention: `${tablePrefix}Retention`,
+      events: `${tablePrefix}Events`,
     },
     playbackTokenSecret,
     playbackTtlMs,
@@ -155,7 +183,23 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     exportMaxBytes,
     ffmpegPath,
     publicBaseUrl,
+    retentionDefault,
   };
+}
+
+/**
+ * The retention timer's NCRONTAB schedule from `KEEPWATCH_RETENTION_SCHEDULE` (default {@link SETTINGS_DEFAULTS}
+ * `retentionSchedule`, hourly at minute 5). Read when functions/retention.ts registers the timer, before any handler
+ * runs, so it does not need the other settings. Checked for shape only (6 space-separated fields); croner locally and
+ * the Functions host in Azure check the fields themselves.
+ * @throws ValidationError `InvalidSetting` when it does not have 6 fields
+ */
+export function retentionSchedule(env: Record<string, string | undefined> = process.env): string {
+  const schedule = (env.KEEPWATCH_RETENTION_SCHEDULE || SETTINGS_DEFAULTS.retentionSchedule).trim();
+  if (schedule.split(/\s+/).length !== 6) {
+    fail('KEEPWATCH_RETENTION_SCHEDULE', `${JSON.stringify(schedule)} is not a 6-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}, UTC)`);
+  }
+  return schedule;
 }
 
 let cached: FunctionsSettings | undefined;

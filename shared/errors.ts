@@ -54,3 +54,17 @@ export class TransientError extends KeepwatchError {
     super(code, message);
   }
 }
+
+/** Normalises anything thrown into an Error (for logs); user data stays in KeepwatchError messages only. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+}
+
+/** A conditional request's precondition (`If-Match`) does not hold: a 412; nothing was changed. */
+export class PreconditionFailedError extends KeepwatchError {
+  readonly status = 412;
+  constructor(message: string, code = 'PreconditionFailed') {
+    super(code, message);
+  }
+}

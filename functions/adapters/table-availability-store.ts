@@ -1,13 +1,13 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { DAY_RANGES_MAX_CHUNKS, decodeDayRanges, encodeDayRanges } from '../../shared/availability/day-ranges-codec';
 import { splitByUtcDay } from '../../shared/availability/split-by-utc-day';
-import { ValidationError } from '../../shared/errors';
+import { TransientError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import type { AvailabilityStore } from '../../shared/ports/availability-store';
 import type { SegmentRecord } from '../../shared/schemas/device-events';
-import { utcDay } from '../../shared/time';
-import { mergeRanges, overlaps, type TimeRange } from '../../shared/time-ranges';
-import { optimisticUpdate } from './optimistic-update';
+import { DAY_MS, utcDay } from '../../shared/time';
+import { clipRanges, mergeRanges, overlaps, type TimeRange } from '../../shared/time-ranges';
+import { OPTIMISTIC_UPDATE_ATTEMPTS, optimisticUpdate } from './optimistic-update';
 import { ensureTable } from './storage-clients';
 import { rethrowStorageError, storageStatus } from './storage-errors';
 import { double, readNumber } from './table-values';
@@ -47,32 +47,46 @@ export class TableAvailabilityStore implements AvailabilityStore {
     await Promise.all([...days.values()].map((d) => this.mergeDay(d.cameraId, d.dayStartMs, d.pieces)));
   }
 
+  /** See the port: ETag read, then `currentRanges`, then a conditional replace, create or delete; 409/412 repeat. */
+  async rewriteDay(cameraId: string, dayStartMs: number, currentRanges: () => Promise<TimeRange[]>): Promise<void> {
+    assertId('camera', cameraId);
+    const day = utcDay(dayStartMs);
+    const what = `availability row ${cameraId}/${day}`;
+    for (let attempt = 0; attempt < OPTIMISTIC_UPDATE_ATTEMPTS; attempt++) {
+      let current: (Record<string, unknown> & { etag: string }) | undefined;
+      try {
+        current = await this.table.getEntity<Record<string, unknown>>(cameraId, day);
+      } catch (err) {
+        if (storageStatus(err) !== 404) rethrowStorageError(err, `read ${what}`);
+      }
+      const ranges = clipRanges(mergeRanges(await currentRanges()), dayStartMs, dayStartMs + DAY_MS);
+      try {
+        if (ranges.length === 0) {
+          if (current) await this.table.deleteEntity(cameraId, day, { etag: current.etag });
+          return;
+        }
+        if (current && sameRanges(decodeRow(current, dayStartMs), ranges)) return;
+        const entity = { ...dayRow(cameraId, dayStartMs, ranges), partitionKey: cameraId, rowKey: day };
+        if (current) await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
+        else await this.table.createEntity(entity);
+        return;
+      } catch (err) {
+        const status = storageStatus(err);
+        if (status === 404 && ranges.length === 0) return; // deleted meanwhile: the goal
+        if (status !== 409 && status !== 412 && status !== 404) rethrowStorageError(err, `rewrite ${what}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
+    }
+    throw new TransientError(`${what} kept changing under concurrent writers; gave up after ${OPTIMISTIC_UPDATE_ATTEMPTS} attempts`);
+  }
+
   private async mergeDay(cameraId: string, dayStartMs: number, pieces: readonly TimeRange[]): Promise<void> {
     const day = utcDay(dayStartMs);
     await optimisticUpdate(this.table, cameraId, day, `availability row ${cameraId}/${day}`, (current) => {
       const known = current ? decodeRow(current, dayStartMs) : [];
       const merged = mergeRanges([...known, ...pieces]);
       if (sameRanges(known, merged)) return undefined;
-      let chunks: string[];
-      try {
-        chunks = encodeDayRanges(merged, dayStartMs);
-      } catch (err) {
-        throw new ValidationError(
-          `availability of camera '${cameraId}' on ${day} has ${merged.length} ranges, more than one row holds: ${(err as Error).message}`,
-          undefined,
-          'AvailabilityRollupFull',
-        );
-      }
-      const row: Record<string, unknown> = {
-        cameraId,
-        day,
-        dayStartMs: double(dayStartMs),
-        rangeCount: merged.length,
-        recordedMs: double(merged.reduce((sum, r) => sum + (r.endMs - r.startMs), 0)),
-        chunkCount: chunks.length,
-      };
-      chunks.forEach((c, i) => (row[`r${i}`] = c));
-      return row;
+      return dayRow(cameraId, dayStartMs, merged);
     });
   }
 
@@ -158,6 +172,34 @@ function dayStartOfRowKey(rowKey: unknown): number {
   const ms = typeof rowKey === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(rowKey) ? Date.parse(`${rowKey}T00:00:00.000Z`) : NaN;
   if (!Number.isFinite(ms)) throw new TypeError(`availability row key ${JSON.stringify(rowKey)} is not a yyyy-MM-dd day`);
   return ms;
+}
+
+/**
+ * The properties of one day row (without keys).
+ * @throws ValidationError `AvailabilityRollupFull` when the ranges need more chunks than a row holds
+ */
+function dayRow(cameraId: string, dayStartMs: number, ranges: readonly TimeRange[]): Record<string, unknown> {
+  const day = utcDay(dayStartMs);
+  let chunks: string[];
+  try {
+    chunks = encodeDayRanges(ranges, dayStartMs);
+  } catch (err) {
+    throw new ValidationError(
+      `availability of camera '${cameraId}' on ${day} has ${ranges.length} ranges, more than one row holds: ${(err as Error).message}`,
+      undefined,
+      'AvailabilityRollupFull',
+    );
+  }
+  const row: Record<string, unknown> = {
+    cameraId,
+    day,
+    dayStartMs: double(dayStartMs),
+    rangeCount: ranges.length,
+    recordedMs: double(ranges.reduce((sum, r) => sum + (r.endMs - r.startMs), 0)),
+    chunkCount: chunks.length,
+  };
+  chunks.forEach((c, i) => (row[`r${i}`] = c));
+  return row;
 }
 
 function decodeRow(row: Record<string, unknown>, dayStartMs: number): TimeRange[] {

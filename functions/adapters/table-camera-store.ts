@@ -64,6 +64,25 @@ export class TableCameraStore implements CameraStore {
     );
   }
 
+  /** See the port: ETag read-modify-write of the camera row; ISO `firstRecorded` follows. */
+  async advanceFirstRecorded(cameraId: string, firstRecordedMs: number): Promise<void> {
+    assertId('camera', cameraId);
+    await optimisticUpdate(this.table, cameraId, CAMERA_ROW_KEY, `camera row ${cameraId}`, (current) => {
+      if (!current) return undefined;
+      const known = toRecord(current);
+      const next = Math.min(Math.max(known.firstRecordedMs, firstRecordedMs), known.lastRecordedMs);
+      if (next === known.firstRecordedMs) return undefined;
+      return {
+        cameraId: known.cameraId,
+        deviceId: known.deviceId,
+        firstRecordedMs: double(next),
+        lastRecordedMs: double(known.lastRecordedMs),
+        firstRecorded: toIso(next),
+        lastRecorded: toIso(known.lastRecordedMs),
+      };
+    });
+  }
+
   async getCamera(cameraId: string): Promise<CameraRecord | undefined> {
     assertId('camera', cameraId);
     try {

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { segmentBlobNamer } from '../../shared/blob-naming';
 import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../shared/index-keys';
-import type { SegmentIndex, SegmentSpan } from '../../shared/ports/segment-index';
+import type { SegmentIndex, SegmentSize, SegmentSpan } from '../../shared/ports/segment-index';
 import type { SegmentRecord } from '../../shared/schemas/device-events';
 import { HOUR_MS, toIso } from '../../shared/time';
 import { rethrowStorageError, storageStatus } from './storage-errors';
@@ -121,5 +121,77 @@ export class TableSegmentIndex implements SegmentIndex {
       }),
     );
     return perSlice.flat();
+  }
+
+  /**
+   * One query per UTC day partition of the range (plus the look-back for a segment reaching into it), read in
+   * parallel with `RowKey`, `durationMs` and `bytes` only. See the port.
+   */
+  async listSegmentSizes(cameraId: string, startMs: number, endMs: number): Promise<SegmentSize[]> {
+    const blobName = segmentBlobNamer(cameraId);
+    const perDay = await Promise.all(
+      segmentScanPlan(cameraId, startMs, endMs, MAX_SEGMENT_MS).map(async (p) => {
+        const out: SegmentSize[] = [];
+        try {
+          const rows = this.table.listEntities<Record<string, unknown>>({
+            queryOptions: {
+              filter: odata`PartitionKey eq ${p.partitionKey} and RowKey ge ${p.fromRowKey} and RowKey lt ${p.toRowKey}`,
+              select: ['RowKey', 'durationMs', 'bytes'],
+            },
+          });
+          for await (const e of rows) {
+            const spanStartMs = Number(e.rowKey);
+            const durationMs = readNumber(e, 'durationMs');
+            if (spanStartMs + durationMs > startMs) out.push({ startMs: spanStartMs, durationMs, bytes: readNumber(e, 'bytes'), blobName: blobName(spanStartMs) });
+          }
+        } catch (err) {
+          if (storageStatus(err) === 404) return out;
+          rethrowStorageError(err, `list segment rows of ${p.partitionKey}`);
+        }
+        return out;
+      }),
+    );
+    return perDay.flat().sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /**
+   * Deletes in transactions of ≤ 100 rows per day partition, partitions in parallel. A transaction fails whole when
+   * one of its rows is already gone (404, e.g. deleted by a pass that crashed); that chunk is then deleted row by row,
+   * ignoring 404s. See the port.
+   */
+  async deleteSegments(cameraId: string, startsMs: readonly number[]): Promise<number> {
+    const byPartition = new Map<string, string[]>();
+    for (const startMs of new Set(startsMs)) {
+      const pk = segmentPartitionKey(cameraId, startMs);
+      const rows = byPartition.get(pk) ?? [];
+      rows.push(segmentRowKey(startMs));
+      byPartition.set(pk, rows);
+    }
+    const counts = await Promise.all(
+      [...byPartition].map(async ([partitionKey, rowKeys]) => {
+        let deleted = 0;
+        for (let i = 0; i < rowKeys.length; i += MAX_TRANSACTION_OPS) {
+          const chunk = rowKeys.slice(i, i + MAX_TRANSACTION_OPS);
+          try {
+            await this.table.submitTransaction(chunk.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+            deleted += chunk.length;
+            continue;
+          } catch (err) {
+            const status = storageStatus(err);
+            if (status !== 404) rethrowStorageError(err, `delete segment rows of ${partitionKey}`);
+          }
+          for (const rowKey of chunk) {
+            try {
+              await this.table.deleteEntity(partitionKey, rowKey);
+              deleted++;
+            } catch (err) {
+              if (storageStatus(err) !== 404) rethrowStorageError(err, `delete segment row ${partitionKey}/${rowKey}`);
+            }
+          }
+        }
+        return deleted;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 }

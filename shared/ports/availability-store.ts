@@ -28,4 +28,14 @@ export interface AvailabilityStore {
    * Reads at most one key-only row, whatever the span, so "does this month/year hold media" costs one row.
    */
   firstRecordedDay(cameraId: string, startMs: number, endMs: number): Promise<number | undefined>;
+  /**
+   * Recomputes one day row after segments were deleted (retention): reads the row's version, calls `currentRanges`
+   * (the ranges of the segments still indexed, e.g. from an index scan), clips them to the day and writes them only if
+   * the row did not change meanwhile, else repeats; a day left without ranges loses its row. Reading the version
+   * before the scan makes a concurrent ingest safe: ingest writes index rows before merging the rollup, so either the
+   * scan sees its segment or the conditional write fails and the scan is repeated.
+   * @param dayStartMs 00:00:00.000 UTC of the day, epoch ms
+   * @throws TransientError when storage fails, or concurrent writers keep winning
+   */
+  rewriteDay(cameraId: string, dayStartMs: number, currentRanges: () => Promise<TimeRange[]>): Promise<void>;
 }

@@ -22,4 +22,12 @@ export interface CameraStore {
   getCamera(cameraId: string): Promise<CameraRecord | undefined>;
   /** Every camera, sorted by id. */
   listCameras(): Promise<CameraRecord[]>;
+  /**
+   * Moves the camera's first recorded instant forward after retention deleted its oldest segments. Never moves it
+   * back (a concurrent ingest of an older segment wins) nor past `lastRecordedMs` (an emptied archive has
+   * first = last). No row: nothing happens.
+   * @param firstRecordedMs start of the earliest segment still stored, epoch ms UTC
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  advanceFirstRecorded(cameraId: string, firstRecordedMs: number): Promise<void>;
 }

@@ -9,6 +9,11 @@ export interface SegmentSpan {
   bytes?: number;
 }
 
+/** A span with its size, for retention (bytes of the stored blob). */
+export interface SegmentSize extends SegmentSpan {
+  bytes: number;
+}
+
 /**
  * The segment index (DESIGN.md "Contracts: Index"): one row per stored segment, keyed for range scans.
  * Implemented on Table Storage by functions/adapters/table-segment-index.ts.
@@ -27,4 +32,16 @@ export interface SegmentIndex {
    *   them while the rest is still being read
    */
   listSegmentSpans(cameraId: string, startMs: number, endMs: number, onPage?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]>;
+  /**
+   * Segments of one camera that overlap [startMs, endMs), with their sizes, sorted by start (retention's scan).
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  listSegmentSizes(cameraId: string, startMs: number, endMs: number): Promise<SegmentSize[]>;
+  /**
+   * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a row already gone is skipped, not
+   * an error.
+   * @returns rows that existed and were deleted
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  deleteSegments(cameraId: string, startsMs: readonly number[]): Promise<number>;
 }

@@ -55,7 +55,7 @@ describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
     });
     delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
     resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger });
+    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false }); // no retention run over the fixed-date seed
     api = `${host.url}/api`;
 
     const events = INGESTED.map((s) => viaEventGrid(segmentEvent({ startMs: at(s.start), durationMs: s.durationMs })));

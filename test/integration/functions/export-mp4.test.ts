@@ -59,7 +59,7 @@ describe('GET /api/cameras/{cameraId}/export.mp4 (real ffmpeg, Azurite, local ho
       KEEPWATCH_EXPORT_MAX_DURATION: 'PT5M',
     });
     resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger });
+    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false }); // no retention run over the fixed-date seed
     api = `${host.url}/api`;
 
     const sessions = [

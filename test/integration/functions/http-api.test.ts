@@ -39,7 +39,7 @@ describe('HTTP API through the local functions host', () => {
     });
     delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
     resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger });
+    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false }); // no retention run over the fixed-date seed
     api = `${host.url}/api`;
 
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings');
@@ -78,7 +78,7 @@ describe('HTTP API through the local functions host', () => {
 
   it('created the recordings container and the tables at start', () => {
     assert.equal(containerCreatedByHost, true);
-    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpGaps', 'httpSegments']);
+    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpEvents', 'httpGaps', 'httpHolds', 'httpPolicies', 'httpRetention', 'httpSegments']);
   });
 
   describe('API key', () => {

@@ -43,7 +43,25 @@ describe('registration with a Functions host present', () => {
   };
 
   it('hands every function to the host', () => {
-    assert.deepEqual(registered.map((m) => m.name).sort(), ['available-media', 'cameras-list', 'export-mp4', 'gaps-list', 'health', 'ingest', 'openapi-json', 'playback', 'playlist', 'viewer-asset', 'viewer-page']);
+    assert.deepEqual(registered.map((m) => m.name).sort(), [
+      'available-media',
+      'camera-policy-get',
+      'camera-policy-put',
+      'cameras-list',
+      'export-mp4',
+      'gaps-list',
+      'health',
+      'holds-create',
+      'holds-delete',
+      'holds-list',
+      'ingest',
+      'openapi-json',
+      'playback',
+      'playlist',
+      'retention',
+      'viewer-asset',
+      'viewer-page',
+    ]);
   });
 
   it('HTTP triggers carry route, methods and auth level', () => {
@@ -65,6 +83,19 @@ describe('registration with a Functions host present', () => {
         ['gaps-list', 'httpTrigger', 'cameras/{cameraId}/gaps', 'function', ['GET']],
       ],
     );
+    assert.deepEqual(
+      ['camera-policy-get', 'camera-policy-put', 'holds-create', 'holds-list', 'holds-delete'].map((n) => {
+        const t = trigger(n);
+        return [n, t.type, t.route, t.authLevel, t.methods];
+      }),
+      [
+        ['camera-policy-get', 'httpTrigger', 'cameras/{cameraId}/policy', 'function', ['GET']],
+        ['camera-policy-put', 'httpTrigger', 'cameras/{cameraId}/policy', 'function', ['PUT']],
+        ['holds-create', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['POST']],
+        ['holds-list', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['GET']],
+        ['holds-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']],
+      ],
+    );
   });
 
   it('the Event Hubs trigger carries its settings, batch cardinality and retry policy', () => {
@@ -77,5 +108,11 @@ describe('registration with a Functions host present', () => {
     const retry = registered.find((m) => m.name === 'ingest')!.retryOptions!;
     assert.equal(retry.retryStrategy, 'exponentialBackoff');
     assert.ok(Number(retry.maxRetryCount) >= 1);
+  });
+
+  it('the retention timer trigger carries its NCRONTAB schedule', () => {
+    const t = trigger('retention');
+    assert.equal(t.type, 'timerTrigger');
+    assert.equal(t.schedule, '0 5 * * * *');
   });
 });

@@ -9,7 +9,25 @@ describe('function registrations (what the local host mounts)', () => {
   it('registers every function once, with its kind', () => {
     assert.deepEqual(
       registrations().map((r) => `${r.kind}:${r.name}`).sort(),
-      ['eventHub:ingest', 'http:available-media', 'http:cameras-list', 'http:export-mp4', 'http:gaps-list', 'http:health', 'http:openapi-json', 'http:playback', 'http:playlist', 'http:viewer-asset', 'http:viewer-page'],
+      [
+        'eventHub:ingest',
+        'http:available-media',
+        'http:camera-policy-get',
+        'http:camera-policy-put',
+        'http:cameras-list',
+        'http:export-mp4',
+        'http:gaps-list',
+        'http:health',
+        'http:holds-create',
+        'http:holds-delete',
+        'http:holds-list',
+        'http:openapi-json',
+        'http:playback',
+        'http:playlist',
+        'http:viewer-asset',
+        'http:viewer-page',
+        'timer:retention',
+      ],
     );
   });
 
@@ -28,6 +46,18 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
     assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
     assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'function']);
+    assert.deepEqual([http('camera-policy-get').route, http('camera-policy-get').authLevel, http('camera-policy-get').methods], ['cameras/{cameraId}/policy', 'function', ['GET']]);
+    assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'function', ['PUT']]);
+    assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
+    assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
+    assert.deepEqual([http('holds-delete').route, http('holds-delete').authLevel, http('holds-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
+  });
+
+  it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {
+    const r = byName.get('retention');
+    assert.ok(r && r.kind === 'timer');
+    assert.equal(r.options.schedule, '0 5 * * * *');
+    assert.notEqual(r.options.runOnStartup, true);
   });
 
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
@@ -44,7 +74,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 11);
+    assert.equal(registrations().length, 17);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

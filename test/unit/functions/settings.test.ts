@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
 import { parseStorageConnectionString } from '../../../functions/adapters/connection-string';
-import { parseSettings, resetSettings, settings } from '../../../functions/settings';
+import { parseSettings, resetSettings, retentionSchedule, settings } from '../../../functions/settings';
 
 const CS = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:2/devstoreaccount1;';
 const base = { KEEPWATCH_STORAGE_CONNECTION_STRING: CS, KEEPWATCH_PLAYBACK_TOKEN_SECRET: 's'.repeat(32) };
@@ -20,8 +20,19 @@ describe('functions settings', () => {
     const s = parseSettings(base);
     assert.equal(s.recordingsContainer, 'recordings');
     assert.equal(s.tablePrefix, 'kw');
-    assert.deepEqual(s.tables, { segments: 'kwSegments', cameras: 'kwCameras', availability: 'kwAvailability', deadLetters: 'kwDeadLetters', gaps: 'kwGaps' });
+    assert.deepEqual(s.tables, {
+      segments: 'kwSegments',
+      cameras: 'kwCameras',
+      availability: 'kwAvailability',
+      deadLetters: 'kwDeadLetters',
+      gaps: 'kwGaps',
+      policies: 'kwPolicies',
+      holds: 'kwHolds',
+      retention: 'kwRetention',
+      events: 'kwEvents',
+    });
     assert.equal(s.playbackTtlMs, 3_600_000);
+    assert.equal(s.retentionDefault, 'P7D');
     assert.equal(s.publicBaseUrl, undefined);
     assert.equal(s.segmentSasTtlMs, 3_600_000, 'segment SAS defaults to the playlist TTL');
     assert.deepEqual(s.viewerOrigins, []);
@@ -64,7 +75,9 @@ describe('functions settings', () => {
       KEEPWATCH_TABLE_PREFIX: 'test7',
       KEEPWATCH_PLAYBACK_TTL: 'PT5M',
       KEEPWATCH_PUBLIC_BASE_URL: 'https://cams.example.com/prefix/',
+      KEEPWATCH_RETENTION_DEFAULT: 'P30D',
     });
+    assert.equal(s.retentionDefault, 'P30D');
     assert.equal(s.recordingsContainer, 'site-a');
     assert.equal(s.tables.deadLetters, 'test7DeadLetters');
     assert.equal(s.playbackTtlMs, 300_000);
@@ -87,6 +100,18 @@ describe('functions settings', () => {
     fails({ ...base, KEEPWATCH_PLAYBACK_TTL: 'an hour' }, 'KEEPWATCH_PLAYBACK_TTL', /ISO 8601 duration/);
     fails({ ...base, KEEPWATCH_PUBLIC_BASE_URL: 'ftp://x' }, 'KEEPWATCH_PUBLIC_BASE_URL', /http\(s\) URL/);
     fails({ ...base, KEEPWATCH_PUBLIC_BASE_URL: 'https://x/?a=1' }, 'KEEPWATCH_PUBLIC_BASE_URL', /query/);
+    fails({ ...base, KEEPWATCH_RETENTION_DEFAULT: 'PT1H' }, 'KEEPWATCH_RETENTION_DEFAULT', /whole number of days from P1D to P3650D/);
+    fails({ ...base, KEEPWATCH_RETENTION_DEFAULT: 'P3651D' }, 'KEEPWATCH_RETENTION_DEFAULT', /P3650D/);
+    fails({ ...base, KEEPWATCH_RETENTION_DEFAULT: 'P0D' }, 'KEEPWATCH_RETENTION_DEFAULT', /P1D/);
+  });
+
+  it('retention schedule: default hourly at :05, a 6-field NCRONTAB, else a clear error', () => {
+    assert.equal(retentionSchedule({}), '0 5 * * * *');
+    assert.equal(retentionSchedule({ KEEPWATCH_RETENTION_SCHEDULE: ' 0 30 2 * * * ' }), '0 30 2 * * *');
+    assert.throws(
+      () => retentionSchedule({ KEEPWATCH_RETENTION_SCHEDULE: '5 * * * *' }),
+      (e: unknown) => e instanceof ValidationError && e.code === 'InvalidSetting' && /KEEPWATCH_RETENTION_SCHEDULE .*6-field NCRONTAB/.test(e.message),
+    );
   });
 
   it('caches per process until reset', () => {

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ValidationError } from '../shared/errors';
+import { assertId } from '../shared/ids';
+import type { Hold } from '../shared/ports/hold-store';
+import { parseHoldBody } from '../shared/schemas/hold';
+import { registerHttp } from './app';
+import { defaultDeps, type FunctionsDeps } from './deps';
+import { holdResponse } from './hold-response';
+import { errorResponse } from './http-errors';
+import { readJsonBody } from './http-json-body';
+
+/** Holds one camera may have: each retention run reads them all. */
+export const MAX_HOLDS_PER_CAMERA = 1000;
+
+/**
+ * `POST /api/cameras/{cameraId}/holds` (function key), body `{ start, end, reason? }` (shared/schemas/hold.ts) →
+ * `201 HoldResponse` with `Location`. Retention never deletes a segment overlapping a hold (by age or size cap) until
+ * the hold is deleted. Not idempotent: each POST makes a new hold with a new id.
+ * Errors: 400 `InvalidCameraId`, `MissingBody`, `InvalidJson`, `InvalidHold` (naming bad or unknown keys),
+ * `InvalidDateTime`, `InvalidRange`, `TooManyHolds` (over {@link MAX_HOLDS_PER_CAMERA}); 503 when storage is down.
+ */
+export async function holdsCreate(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'holds' | 'now'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const cameraId = assertId('camera', request.params.cameraId ?? '');
+    const body = parseHoldBody(await readJsonBody(request));
+    const existing = await deps.holds.list(cameraId);
+    if (existing.length >= MAX_HOLDS_PER_CAMERA) {
+      throw new ValidationError(`camera '${cameraId}' already has ${existing.length} holds, the maximum is ${MAX_HOLDS_PER_CAMERA}; delete some first`, undefined, 'TooManyHolds');
+    }
+    const hold: Hold = { id: randomUUID(), cameraId, startMs: body.startMs, endMs: body.endMs, createdAtMs: deps.now() };
+    if (body.reason !== undefined) hold.reason = body.reason;
+    await deps.holds.create(hold);
+    context.log('hold created', { cameraId, holdId: hold.id });
+    return {
+      status: 201,
+      jsonBody: holdResponse(hold),
+      headers: { 'cache-control': 'no-store', location: `/api/cameras/${cameraId}/holds/${hold.id}` },
+    };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('holds-create', {
+  methods: ['POST'],
+  route: 'cameras/{cameraId}/holds',
+  authLevel: 'function',
+  handler: (request, context) => holdsCreate(request, context),
+});
