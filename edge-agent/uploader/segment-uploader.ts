@@ -32,11 +32,22 @@ export interface SegmentUploaderOptions {
   retryDelayMs?: number;
   /** Retry delay cap (ms, default 30000). */
   maxRetryDelayMs?: number;
+  /** A segment that ended at most this long ago (ms, default 60000) is live: see the upload order. */
+  liveWindowMs?: number;
+  /** Wall clock, epoch ms (tests). */
+  now?: () => number;
 }
 
 /**
- * Uploads complete segments to Blob Storage, oldest first (azure-lva-ava.md §5: upload resumes
- * oldest-first), each exactly once:
+ * Uploads complete segments to Blob Storage, each exactly once.
+ *
+ * Order (issue 4 §6): oldest first (azure-lva-ava.md §5: upload resumes oldest-first), except that
+ * one upload at a time is reserved for the live edge: whenever no live segment (one that ended
+ * within `liveWindowMs`) is uploading, the next pick is the newest live segment queued. After an
+ * outage the backlog therefore drains oldest first while new segments keep reaching Blob within
+ * about one upload time, so recent footage is playable at once and never starved by the backlog.
+ *
+ * Exactly once:
  * - the blob name is a pure function of camera and start (shared/blob-naming.ts), created with
  *   `If-None-Match: *` and the segment content type; a 409 on a retry means an earlier attempt
  *   already stored it, which is success when its size and SHA-256 metadata match ours;
@@ -117,7 +128,7 @@ export class SegmentUploader {
 
   private async work(): Promise<void> {
     while (!this.stopped && this.queue.length) {
-      const seg = this.queue.shift()!;
+      const seg = this.next();
       this.active.add(seg);
       try {
         const uploaded = await this.uploadOnce(seg);
@@ -148,6 +159,16 @@ export class SegmentUploader {
       }
       this.active.delete(seg);
     }
+  }
+
+  /** The next segment to upload: the newest live one when no live upload runs, else the oldest. */
+  private next(): RecordedSegment {
+    const now = (this.opts.now ?? Date.now)();
+    const live = (s: RecordedSegment) => now - (s.startMs + s.durationMs) <= (this.opts.liveWindowMs ?? 60_000);
+    // The queue is sorted by start: its last segment is the newest, and live if any is.
+    const newest = this.queue[this.queue.length - 1];
+    if (live(newest) && ![...this.active].some(live)) return this.queue.pop()!;
+    return this.queue.shift()!;
   }
 
   private retryDelay(): number {

@@ -8,6 +8,7 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/blob-naming';
+import { agentSegments, waitFor } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
@@ -16,37 +17,6 @@ const RECORD_MS = 42_000;
 const SEGMENT_LENGTH = 'PT4S';
 const CAMERA = 'cam-e2e';
 
-interface AgentSegmentLog {
-  segmentStartMs: number;
-  durationMs: number;
-  bytes: number;
-  /** Wall clock when the agent had the complete segment (the log line's time). */
-  loggedAtMs: number;
-}
-
-/** Reads the agent's debug log lines `segment recorded` (JSON, pino). */
-function recordedSegments(stack: LocalStack): AgentSegmentLog[] {
-  return stack.agentLog
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((o): o is Record<string, unknown> => o?.msg === 'segment recorded' && o.cameraId === CAMERA)
-    .map((o) => ({ segmentStartMs: Number(o.segmentStartMs), durationMs: Number(o.durationMs), bytes: Number(o.bytes), loggedAtMs: Date.parse(String(o.time)) }));
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('CVR end to end: real RTSP camera → agent → cache → Blob → index → signed HLS', () => {
   let rtsp: RtspServer;
@@ -79,17 +49,17 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     stack.agent.kill('SIGTERM');
     await exited;
 
-    const produced = recordedSegments(stack).sort((a, b) => a.segmentStartMs - b.segmentStartMs);
+    const produced = agentSegments(stack, CAMERA);
     assert.ok(produced.length >= 9, `expected ≥ 9 segments of ${SEGMENT_LENGTH} in ${RECORD_MS} ms, got ${produced.length}\n${printed.slice(-20).join('\n')}`);
-    const firstStart = produced[0].segmentStartMs;
+    const firstStart = produced[0].startMs;
     const last = produced[produced.length - 1];
-    const lastEnd = last.segmentStartMs + last.durationMs;
+    const lastEnd = last.startMs + last.durationMs;
     assert.ok(lastEnd - firstStart >= 38_000, `recorded span ${lastEnd - firstStart} ms`);
 
     // Times are UTC and on the wall clock: a segment is complete (logged) when its end has passed.
     for (const s of produced) {
-      const lag = s.loggedAtMs - (s.segmentStartMs + s.durationMs);
-      assert.ok(Math.abs(lag) <= 1000, `segment ${new Date(s.segmentStartMs).toISOString()} is ${lag} ms off the wall clock`);
+      const lag = s.loggedAtMs - (s.startMs + s.durationMs);
+      assert.ok(Math.abs(lag) <= 1000, `segment ${new Date(s.startMs).toISOString()} is ${lag} ms off the wall clock`);
     }
 
     // The index reaches the last segment (events go agent → broker → Event Hubs batch → ingest).
@@ -106,7 +76,7 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     for await (const b of container.listBlobsFlat({ prefix: `${CAMERA}/` })) blobs.set(b.name, b.properties.contentLength ?? -1);
     assert.equal(blobs.size, produced.length, 'one blob per recorded segment');
     for (const s of produced) {
-      const name = segmentBlobName(CAMERA, s.segmentStartMs);
+      const name = segmentBlobName(CAMERA, s.startMs);
       assert.match(name, /Z\.ts$/);
       assert.equal(blobs.get(name), s.bytes, `blob ${name} has the bytes ffmpeg wrote`);
     }
@@ -122,7 +92,7 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       sha256ByBlob.set(e.blobName, e.sha256);
     }
     rows.sort((a, b) => a.startMs - b.startMs);
-    assert.deepEqual(rows, produced.map((s) => ({ startMs: s.segmentStartMs, durationMs: s.durationMs })));
+    assert.deepEqual(rows, produced.map((s) => ({ startMs: s.startMs, durationMs: s.durationMs })));
     // Each row's SHA-256 is the stored blob's: the index describes exactly the bytes that were uploaded.
     for (const name of blobs.keys()) {
       const stored = await container.getBlockBlobClient(name).downloadToBuffer();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { spawn } from 'node:child_process';
+import { agentSegments, waitFor, type AgentSegment } from '../helpers/e2e';
 import { decodeFully, FFMPEG, type DecodeResult } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
@@ -18,34 +19,6 @@ const OUTAGE_MS = 7_000;
 /** Segments wanted after the camera is back. */
 const SECOND_RUN_SEGMENTS = 3;
 
-interface Produced {
-  startMs: number;
-  durationMs: number;
-}
-
-function recordedSegments(stack: LocalStack): Produced[] {
-  return stack.agentLog
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((o): o is Record<string, unknown> => o?.msg === 'segment recorded' && o.cameraId === CAMERA)
-    .map((o) => ({ startMs: Number(o.segmentStartMs), durationMs: Number(o.durationMs) }))
-    .sort((a, b) => a.startMs - b.startMs);
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -81,7 +54,7 @@ function decodeAcrossRestarts(input: string): Promise<DecodeResult> {
 describe('HLS by range and MP4 export across a real gap: RTSP camera stops and comes back', () => {
   let rtsp: RtspServer;
   let stack: LocalStack;
-  let produced: Produced[] = [];
+  let produced: AgentSegment[] = [];
   /** Index of the first segment after the gap. */
   let afterGap = -1;
   const printed: string[] = [];
@@ -105,12 +78,12 @@ describe('HLS by range and MP4 export across a real gap: RTSP camera stops and c
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     rtsp = await startRtspServer({ mounts, port: rtsp.port });
     await waitFor(`${SECOND_RUN_SEGMENTS} segments after the camera came back`, 40_000, () =>
-      recordedSegments(stack).filter((s) => s.startMs > stoppedMs).length >= SECOND_RUN_SEGMENTS ? true : undefined,
+      agentSegments(stack, CAMERA).filter((s) => s.startMs > stoppedMs).length >= SECOND_RUN_SEGMENTS ? true : undefined,
     );
     const exited = new Promise((r) => stack.agent.once('exit', r));
     stack.agent.kill('SIGTERM');
     await exited;
-    produced = recordedSegments(stack);
+    produced = agentSegments(stack, CAMERA);
     const lastEnd = produced[produced.length - 1].startMs + produced[produced.length - 1].durationMs;
     await waitFor('the last segment in the index', 15_000, async () => {
       const body = (await (await fetch(`${stack.apiBase}/cameras`, { headers: headers() })).json()) as { cameras: Array<{ id: string; lastRecorded?: string }> };

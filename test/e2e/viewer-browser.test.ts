@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { waitFor } from '../helpers/e2e';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
 /**
@@ -40,15 +41,6 @@ interface Camera {
   lastRecorded: string;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('viewer in Chromium against a stack that recorded a real camera with a gap', () => {
   let rtsp: RtspServer | undefined;

@@ -70,6 +70,25 @@ describe('SegmentUploader against Azurite', () => {
     assert.equal(after.etag, props.etag, 'the existing blob was not overwritten');
   });
 
+  it('after an outage drains the backlog oldest first while the live edge goes at once (issue 4 §6)', async () => {
+    const drain = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('drain'); // absent: storage "down"
+    const now = T0 + 3_600_000;
+    const uploaded: UploadedSegment[] = [];
+    const up = uploader({ container: drain, logger: createLogger('silent'), concurrency: 1, retryDelayMs: 100, maxRetryDelayMs: 200, now: () => now, onUploaded: async (s) => void uploaded.push(s) });
+    const backlog = Array.from({ length: 6 }, (_, i) => segment('cam-5', T0 + i * 4000, Buffer.alloc(100, i + 1)));
+    for (const s of [...backlog].reverse()) up.enqueue(s);
+    up.enqueue(segment('cam-5', now - 8000, Buffer.alloc(100, 20))); // live, but not the newest
+    up.enqueue(segment('cam-5', now - 4000, Buffer.alloc(100, 21))); // the live edge
+    assert.equal(await up.idle(400), false);
+    await drain.create(); // storage is back
+    assert.equal(await up.idle(10_000), true);
+    assert.deepEqual(
+      uploaded.map((s) => s.startMs),
+      [now - 4000, now - 8000, ...backlog.map((s) => s.startMs)],
+      'the newest live segment first, the next live one as soon as no live upload runs, then the backlog oldest first',
+    );
+  });
+
   it('never overwrites a blob that holds other bytes: the segment stays queued and is retried', async () => {
     const uploaded: UploadedSegment[] = [];
     const up = uploader({ container, logger: createLogger('silent'), retryDelayMs: 50, maxRetryDelayMs: 100, onUploaded: async (s) => void uploaded.push(s) });

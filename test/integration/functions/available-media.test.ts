@@ -6,12 +6,9 @@ import { TableAvailabilityStore } from '../../../functions/adapters/table-availa
 import { availableMedia } from '../../../functions/available-media';
 import { defaultDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
-import { resetSettings } from '../../../functions/settings';
-import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
-import { silentLogger } from '../../../local/host-logger';
 import { DAY_MS, HOUR_MS } from '../../../shared/time';
-import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from './fixtures';
+import { batchContext, segmentEvent, viaEventGrid } from './fixtures';
+import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 const API_KEY = 'avail-test-key-77';
 const at = (iso: string) => Date.parse(iso);
@@ -41,22 +38,12 @@ const STORED: Array<{ start: string; end: string }> = [
 ];
 
 describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
-  let azurite: AzuriteInstance;
-  let host: FunctionsHost;
+  let t: TestHost;
   let api: string;
-  const savedEnv = { ...process.env };
 
   before(async () => {
-    azurite = await startAzurite();
-    Object.assign(process.env, {
-      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
-      KEEPWATCH_TABLE_PREFIX: 'avail',
-    });
-    delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
-    resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false }); // no retention run over the fixed-date seed
-    api = `${host.url}/api`;
+    t = await startTestHost({ apiKey: API_KEY, tablePrefix: 'avail' });
+    api = t.api;
 
     const events = INGESTED.map((s) => viaEventGrid(segmentEvent({ startMs: at(s.start), durationMs: s.durationMs })));
     const summary = await ingest(events, batchContext(), defaultDeps());
@@ -68,10 +55,7 @@ describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
   });
 
   after(async () => {
-    await host?.close();
-    await azurite?.stop();
-    process.env = savedEnv;
-    resetSettings();
+    await t?.stop();
   });
 
   const get = (query: string, camera = 'cam1', headers: Record<string, string> = { 'x-functions-key': API_KEY }) =>
@@ -186,7 +170,7 @@ describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
     async function rowsRead(query: string): Promise<{ rows: number; body: unknown }> {
       const deps = defaultDeps();
       let rows = 0;
-      const table = TableClient.fromConnectionString(azurite.connectionString, deps.settings.tables.availability, { allowInsecureConnection: true });
+      const table = TableClient.fromConnectionString(t.azurite.connectionString, deps.settings.tables.availability, { allowInsecureConnection: true });
       const availability = new TableAvailabilityStore(table, { onRowsRead: (n) => (rows += n) });
       const request = new HttpRequest({ method: 'GET', url: `http://localhost/api/cameras/cam1/availableMedia?${query}`, params: { cameraId: 'cam1' } });
       const res = await availableMedia(request, batchContext(), { cameras: deps.cameras, availability });

@@ -4,12 +4,9 @@ import { registrations } from '../../../functions/app';
 import { defaultDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
 import { OPENAPI_DOCUMENT, type HttpMethodName, type OpenApiOperation, type OpenApiResponse } from '../../../functions/openapi';
-import { resetSettings } from '../../../functions/settings';
-import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
-import { silentLogger } from '../../../local/host-logger';
-import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { checkJsonSchema, resolveRef } from '../../helpers/json-schema-check';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from './fixtures';
+import { batchContext, segmentEvent, viaEventGrid } from './fixtures';
+import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
  * Routes the document lists that other branches register (issue 5 §2-§4 and retention). The ONLY tolerance of the
@@ -87,34 +84,21 @@ const PROBES: Probe[] = [
 ];
 
 describe('OpenAPI document against the running local host', () => {
-  let azurite: AzuriteInstance;
-  let host: FunctionsHost;
-  const savedEnv = { ...process.env };
+  let t: TestHost;
 
   before(async () => {
-    azurite = await startAzurite();
-    Object.assign(process.env, {
-      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
-      KEEPWATCH_TABLE_PREFIX: 'oas',
-    });
-    delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
-    resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false });
+    t = await startTestHost({ apiKey: API_KEY, tablePrefix: 'oas' });
     // Index rows only (no blobs): the probes read the index and sign URLs, they never fetch segments.
     const events = [0, 10, 20, 60, 70].map((s) => viaEventGrid(segmentEvent({ startMs: T0 + s * 1000 })));
     assert.equal((await ingest(events, batchContext(), defaultDeps())).accepted, 5);
   });
 
   after(async () => {
-    await host?.close();
-    await azurite?.stop();
-    process.env = savedEnv;
-    resetSettings();
+    await t?.stop();
   });
 
   it('GET /api/openapi.json serves the document, anonymously, as JSON', async () => {
-    const res = await fetch(`${host.url}/api/openapi.json`);
+    const res = await fetch(`${t.api}/openapi.json`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const served = (await res.json()) as typeof OPENAPI_DOCUMENT;
@@ -175,7 +159,7 @@ describe('OpenAPI document against the running local host', () => {
       assert.ok(route.startsWith(`${probe.method} `), `${probe.operation}: probe method ${probe.method} vs ${route}`);
       const headers: Record<string, string> = probe.key === false ? {} : { 'x-functions-key': API_KEY };
       if (probe.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${host.url}/api${probe.path}`, { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body) });
+      const res = await fetch(`${t.api}${probe.path}`, { method: probe.method, headers, body: probe.body === undefined ? undefined : JSON.stringify(probe.body) });
       const what = `${probe.method} ${probe.path} → ${res.status}`;
       assert.equal(res.status, probe.status, what);
       const documentedResponse = op.responses[String(res.status)];

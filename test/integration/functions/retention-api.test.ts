@@ -1,39 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { resetSettings } from '../../../functions/settings';
-import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
-import { silentLogger } from '../../../local/host-logger';
-import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { TEST_SECRET } from './fixtures';
+import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 const API_KEY = 'retention-api-test-key';
 
 describe('policy and holds API through the local functions host', () => {
-  let azurite: AzuriteInstance;
-  let host: FunctionsHost;
+  let t: TestHost;
   let api: string;
-  const savedEnv = { ...process.env };
 
   before(async () => {
-    azurite = await startAzurite();
-    Object.assign(process.env, {
-      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
-      KEEPWATCH_TABLE_PREFIX: 'rapi',
-      KEEPWATCH_RETENTION_DEFAULT: 'P14D',
-      // Once a year, so the retention timer the host schedules does not run during the test.
-      KEEPWATCH_RETENTION_SCHEDULE: '0 0 0 1 1 *',
-    });
-    resetSettings();
-    host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger });
-    api = `${host.url}/api`;
+    t = await startTestHost({ apiKey: API_KEY, tablePrefix: 'rapi', env: { KEEPWATCH_RETENTION_DEFAULT: 'P14D' } });
+    api = t.api;
   });
 
   after(async () => {
-    await host?.close();
-    await azurite?.stop();
-    process.env = savedEnv;
-    resetSettings();
+    await t?.stop();
   });
 
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
