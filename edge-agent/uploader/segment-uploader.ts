@@ -41,11 +41,12 @@ export interface SegmentUploaderOptions {
 /**
  * Uploads complete segments to Blob Storage, each exactly once.
  *
- * Order (issue 4 §6): oldest first (azure-lva-ava.md §5: upload resumes oldest-first), except that
- * one upload at a time is reserved for the live edge: whenever no live segment (one that ended
- * within `liveWindowMs`) is uploading, the next pick is the newest live segment queued. After an
- * outage the backlog therefore drains oldest first while new segments keep reaching Blob within
- * about one upload time, so recent footage is playable at once and never starved by the backlog.
+ * Order (issue 4 §6): oldest first (azure-lva-ava.md §5: upload resumes oldest-first), with a live
+ * lane: when the previous pick was not live and no live segment (one that ended within
+ * `liveWindowMs`) is uploading, the next pick is the newest live segment queued. So after an outage
+ * the first upload is the oldest surviving segment, then backlog and live edge alternate: the
+ * backlog drains oldest first at half the upload rate or more, while new segments keep reaching
+ * Blob within about one upload time, so recent footage is playable at once and never starved.
  *
  * Exactly once:
  * - the blob name is a pure function of camera and start (shared/blob-naming.ts), created with
@@ -61,6 +62,7 @@ export class SegmentUploader {
   private readonly inflight = new Set<Promise<void>>();
   private workers = 0;
   private failures = 0;
+  private lastPickLive = false;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -161,14 +163,16 @@ export class SegmentUploader {
     }
   }
 
-  /** The next segment to upload: the newest live one when no live upload runs, else the oldest. */
+  /** The next segment to upload (see the class docstring): the oldest, or in turn the newest live one. */
   private next(): RecordedSegment {
     const now = (this.opts.now ?? Date.now)();
     const live = (s: RecordedSegment) => now - (s.startMs + s.durationMs) <= (this.opts.liveWindowMs ?? 60_000);
-    // The queue is sorted by start: its last segment is the newest, and live if any is.
+    // The queue is sorted by start: its last segment is the newest, and live if any is. During a
+    // failure streak (storage down or just back) the oldest goes first.
     const newest = this.queue[this.queue.length - 1];
-    if (live(newest) && ![...this.active].some(live)) return this.queue.pop()!;
-    return this.queue.shift()!;
+    const pickLive = this.failures === 0 && !this.lastPickLive && live(newest) && ![...this.active].some(live);
+    this.lastPickLive = pickLive;
+    return pickLive ? this.queue.pop()! : this.queue.shift()!;
   }
 
   private retryDelay(): number {
