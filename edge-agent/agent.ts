@@ -11,7 +11,8 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
-import { gapEvent, segmentUploadedEvent } from './segment-events';
+import { diagnosticsEvent, gapEvent, segmentUploadedEvent } from './segment-events';
+import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { MqttTransport } from './transport/mqtt-transport';
 import { containerClientFor } from './uploader/blob-target';
@@ -102,6 +103,7 @@ export class Agent {
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
       rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
+      rec.on('diagnostic', (d: RecorderDiagnostic) => this.reportDiagnostic(camera.id, d));
       this.recording.set(camera.id, false);
       let sessions = 0;
       rec.on('session-start', () => {
@@ -161,6 +163,17 @@ export class Agent {
     this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
     const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
     if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+  }
+
+  /** Announces what a recording session said about its camera (durably, through the outbox) and logs it. */
+  private reportDiagnostic(cameraId: string, d: RecorderDiagnostic): void {
+    const level = d.kind === 'session-established' ? 'info' : 'warn';
+    this.logger[level]({ cameraId, diagnostic: d }, `camera diagnostics: ${d.kind}`);
+    try {
+      this.outbox.add(cameraEventsTopic(this.config.deviceId, cameraId), diagnosticsEvent(this.config.deviceId, cameraId, d, Date.now()));
+    } catch (err) {
+      this.logger.error({ err, cameraId }, 'diagnostics event could not be stored');
+    }
   }
 
   /** Announces a gap (durably, through the outbox) and logs it: nothing is lost silently. */

@@ -1,5 +1,7 @@
 import { CloudEvent } from 'cloudevents';
-import { GAP, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import { DIAGNOSTICS, GAP, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
+import { randomUUID } from 'node:crypto';
 import type { Gap } from './gaps/gap-tracker';
 import { toIso } from '../shared/time';
 import type { UploadedSegment } from './uploader/segment-uploader';
@@ -46,5 +48,23 @@ export function gapEvent(deviceId: string, gap: Gap, nowMs: number): CloudEvent<
     time: toIso(nowMs),
     datacontenttype: 'application/json',
     data: { cameraId: gap.cameraId, start: toIso(gap.startMs), end: toIso(gap.endMs), cause: gap.cause },
+  });
+}
+
+/**
+ * The `diagnostics` CloudEvent for what a recording session told about its camera (issue 4 §4; data
+ * schema in shared/schemas/device-events.ts).
+ * @param nowMs event time, epoch ms
+ */
+export function diagnosticsEvent(deviceId: string, cameraId: string, d: RecorderDiagnostic, nowMs: number): CloudEvent<Record<string, unknown>> {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id: `diag-${cameraId}-${randomUUID()}`,
+    source: deviceSource(deviceId),
+    type: DIAGNOSTICS,
+    subject: cameraId,
+    time: toIso(nowMs),
+    datacontenttype: 'application/json',
+    data: { cameraId, ...d },
   });
 }

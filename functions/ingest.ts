@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import type { DeadLetter } from '../shared/ports/dead-letter-store';
+import type { IntegrationEvent } from '../shared/ports/integration-events';
 import type { GapRecord, SegmentRecord } from '../shared/schemas/device-events';
 import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
@@ -15,12 +16,12 @@ export interface IngestSummary {
   invocationId: string;
 }
 
-export type IngestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'now'>;
+export type IngestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'now'>;
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
- * availability rollup, camera rows (`segment.uploaded`) and gap rows (`gap`); invalid events → dead-letter rows
- * with the reason.
+ * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), and `camera.diagnostics` integration
+ * events (`diagnostics`, same id, so consumers dedupe redeliveries); invalid events → dead-letter rows with the reason.
  *
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
@@ -37,6 +38,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const meta = batchMetadata(context.triggerMetadata);
   const segments: SegmentRecord[] = [];
   const gaps: GapRecord[] = [];
+  const diagnostics = new Map<string, IntegrationEvent>(); // by id: a redelivered event is forwarded once per batch
   const letters: DeadLetter[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
@@ -47,8 +49,11 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       return;
     }
     if (decoded.ok) {
-      if (decoded.event.kind === 'gap') gaps.push(decoded.event.gap);
-      else segments.push(decoded.event.segment);
+      const e = decoded.event;
+      if (e.kind === 'gap') gaps.push(e.gap);
+      else if (e.kind === 'diagnostics') {
+        diagnostics.set(e.event.id, { specversion: '1.0', id: e.event.id, source: '/keepwatch/ingest', type: 'camera.diagnostics', time: e.event.time, subject: e.diagnostics.cameraId, datacontenttype: 'application/json', data: { deviceId: e.deviceId, ...e.diagnostics } });
+      } else segments.push(e.segment);
       return;
     }
     const { ok: _ok, ...reason } = decoded;
@@ -67,9 +72,10 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
     else throw rollup.reason;
   }
   if (cameras.status === 'rejected') throw cameras.reason;
+  await deps.integrationEvents.publish([...diagnostics.values()]);
   await deps.deadLetters.write(letters);
 
-  const summary = { accepted: segments.length + gaps.length, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length + diagnostics.size, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
+import { DiagnosticsReader } from './ffmpeg-diagnostics';
 import { clearFfmpegPid, writeFfmpegPid } from './ffmpeg-pid-file';
 import { PROGRESS_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseSegmentListLine, parseSegmentStartLine, type SegmentListEntry } from './ffmpeg-output';
@@ -64,7 +65,7 @@ const STOP_TIMEOUT_MS = 10_000;
  * connecting and probing), and the restart follows as above.
  *
  * Events: `segment` (RecordedSegment), `session-start` ({ sessionId }), `session-end`
- * ({ sessionId, code, signal, segments, stalled }).
+ * ({ sessionId, code, signal, segments, stalled }), `diagnostic` (RecorderDiagnostic, ffmpeg-diagnostics.ts).
  */
 export class CameraRecorder extends EventEmitter {
   private readonly opts: Required<Omit<CameraRecorderOptions, 'logger'>> & { logger: Logger };
@@ -164,7 +165,9 @@ export class CameraRecorder extends EventEmitter {
       }
     };
 
+    const diagnostics = new DiagnosticsReader();
     createInterface({ input: child.stderr! }).on('line', (line) => {
+      for (const d of diagnostics.line(line)) this.emit('diagnostic', d);
       const start = parseSegmentStartLine(line);
       if (start) {
         timeline.observeStart(start, now());

@@ -22,6 +22,12 @@ export const GAP = 'gap';
 export const GAP_CAUSES = ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
+/** CloudEvents `type` of the agent's diagnostics about a camera (AVA's diagnostics events, issue 4 §4). */
+export const DIAGNOSTICS = 'diagnostics';
+
+/** Kinds of diagnostics (edge-agent/recorder/ffmpeg-diagnostics.ts). */
+export const DIAGNOSTIC_KINDS = ['session-established', 'authorization-error', 'protocol-error', 'unsupported-format', 'data-dropped'] as const;
+
 /** Longest gap one event may report (ms): an agent switched off for a year is still one gap. */
 export const MAX_GAP_MS = 366 * DAY_MS;
 
@@ -77,6 +83,19 @@ export const gapDataSchema = z.strictObject({
   cause: z.enum(GAP_CAUSES),
 });
 
+/**
+ * `data` of a `diagnostics` event: the camera, the kind, and either the session's streams (`video`, `audio`:
+ * ffmpeg's descriptions, ≤ 512 characters) or a `message` (≤ 512 characters, credentials removed by the agent).
+ */
+export const diagnosticsDataSchema = z.strictObject({
+  cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
+  kind: z.enum(DIAGNOSTIC_KINDS),
+  message: z.string().max(512).optional(),
+  video: z.string().max(512).optional(),
+  audio: z.array(z.string().max(512)).max(8).optional(),
+});
+export type DiagnosticsData = z.output<typeof diagnosticsDataSchema>;
+
 /** One gap as the index keeps it (epoch ms UTC, [startMs, endMs)). */
 export interface GapRecord {
   deviceId: string;
@@ -103,7 +122,8 @@ export interface SegmentRecord {
 /** A validated device event. */
 export type DeviceEvent =
   | { kind: 'segment.uploaded'; event: CloudEventEnvelope; segment: SegmentRecord }
-  | { kind: 'gap'; event: CloudEventEnvelope; gap: GapRecord };
+  | { kind: 'gap'; event: CloudEventEnvelope; gap: GapRecord }
+  | { kind: 'diagnostics'; event: CloudEventEnvelope; deviceId: string; diagnostics: DiagnosticsData };
 
 /**
  * Validates one device CloudEvent.
@@ -119,6 +139,13 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
     throw new ValidationError(`CloudEvent ${event.id}: source ${JSON.stringify(event.source)} does not match the publishing device '${trustedDeviceId}'`, undefined, 'DeviceMismatch');
   }
   if (event.type === GAP) return parseGapEvent(event, trustedDeviceId, trustedCameraId);
+  if (event.type === DIAGNOSTICS) {
+    const diagnostics = parseWith(diagnosticsDataSchema, event.data, `CloudEvent ${event.id} (${DIAGNOSTICS}) data`, 'InvalidEventData');
+    if (trustedCameraId !== undefined && diagnostics.cameraId !== trustedCameraId) {
+      throw new ValidationError(`CloudEvent ${event.id}: cameraId '${diagnostics.cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
+    }
+    return { kind: DIAGNOSTICS, event, deviceId: trustedDeviceId, diagnostics };
+  }
   if (event.type !== SEGMENT_UPLOADED) {
     throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');
   }

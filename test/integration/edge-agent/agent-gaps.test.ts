@@ -16,7 +16,7 @@ const OUTAGE_MS = 20_000;
 
 interface Reported {
   type: string;
-  data: { cameraId: string; start: string; end?: string; durationMs?: number; cause?: string };
+  data: { cameraId: string; start: string; end?: string; durationMs?: number; cause?: string; kind?: string; video?: string; message?: string };
 }
 
 async function until(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
@@ -75,6 +75,10 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
     } finally {
       await agent.stop();
     }
+    const established = events.filter((e) => e.type === 'diagnostics' && e.data.cameraId === 'cam-g' && e.data.kind === 'session-established');
+    assert.ok(established.length >= 2, 'a diagnostics event for each session established (before and after the outage)');
+    assert.match(established[0].data.video!, /^h264 .*768x432/, 'with the stream as the camera describes it');
+    assert.ok(events.some((e) => e.type === 'diagnostics' && e.data.cameraId === 'cam-g' && e.data.kind === 'protocol-error'), 'the refused reconnects were reported');
     const outage = gaps();
     assert.equal(outage.length, 1, JSON.stringify(outage));
     assert.equal(outage[0].data.cause, 'camera-unavailable');
@@ -133,5 +137,29 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
     assert.equal(gaps[0].data.cause, 'ffmpeg-stall');
     const lengthMs = Date.parse(gaps[0].data.end!) - Date.parse(gaps[0].data.start);
     assert.ok(lengthMs >= 9000 && lengthMs <= 30_000, `gap of ${lengthMs} ms for a 10 s stall`);
+  });
+
+  it('a camera path the server does not know is reported as a protocol-error diagnostic, and nothing is recorded', async () => {
+    const config: AgentConfig = parseAgentConfig({
+      deviceId: 'site-g',
+      cameras: [{ id: 'cam-x', url: `${rtsp.urls['/cam']}-missing` }],
+      segmentLength: 'PT2S',
+      cameraReconnectMaximumDelay: 'PT2S',
+      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-diag-')),
+      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
+      upload: { connectionString: azurite.connectionString, container: 'recordings' },
+      metrics: false,
+    });
+    const mine = () => events.filter((e) => e.data.cameraId === 'cam-x');
+    const agent = new Agent(config, createLogger('silent'));
+    await agent.start();
+    try {
+      await until('a protocol-error diagnostic', 15_000, () => mine().some((e) => e.type === 'diagnostics' && e.data.kind === 'protocol-error'));
+    } finally {
+      await agent.stop();
+    }
+    const d = mine().find((e) => e.type === 'diagnostics')!;
+    assert.match(d.data.message!, /DESCRIBE failed: 404|Not Found|Invalid data/);
+    assert.deepEqual(mine().filter((e) => e.type !== 'diagnostics'), [], 'no segment, no gap');
   });
 });

@@ -125,3 +125,17 @@ export function gapEvent(o: { startMs: number; endMs: number; cause?: string; ca
     data: { cameraId, start: toIso(o.startMs), end: toIso(o.endMs), cause: o.cause ?? 'camera-unavailable' },
   };
 }
+
+/** A `diagnostics` device event (issue 4 §4) of camera `cam1` on device `dev1`. */
+export function diagnosticsEvent(o: { id: string; kind: string; message?: string; video?: string; cameraId?: string }): Record<string, unknown> {
+  const { id, cameraId = 'cam1', ...data } = o;
+  return {
+    specversion: '1.0',
+    id,
+    source: '/devices/dev1',
+    type: 'diagnostics',
+    time: '2026-11-21T10:00:00.000Z',
+    datacontenttype: 'application/json',
+    data: { cameraId, ...data },
+  };
+}

@@ -7,7 +7,7 @@ import { TableSegmentIndex } from '../../../functions/adapters/table-segment-ind
 import { createDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
+import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
 
 const DAY1 = Date.UTC(2026, 10, 21);
 const MIDNIGHT = DAY1 + DAY_MS;
@@ -150,6 +150,27 @@ describe('ingest on Azurite', () => {
     ]);
     assert.deepEqual(await depsA.gapIndex.listGaps('cam1', DAY1 + 30_000, DAY1 + 40_000), [], 'a gap ending at the range start and one starting at its end do not overlap it');
     assert.deepEqual(await depsA.gapIndex.listGaps('cam9', 0, DAY1), []);
+  });
+
+  it('forwards diagnostics as camera.diagnostics integration events, once per event id; a bad kind is dead-lettered (issue 4 §4)', async () => {
+    const s = testSettings(azurite.connectionString);
+    const deps = createDeps(s);
+    const established = viaEventGrid(diagnosticsEvent({ id: 'diag-1', kind: 'session-established', video: 'h264 (Main), 1920x1080' }));
+    const refused = viaEventGrid(diagnosticsEvent({ id: 'diag-2', kind: 'protocol-error', message: 'Connection refused' }));
+    const bogus = viaEventGrid(diagnosticsEvent({ id: 'diag-3', kind: 'gremlins' }));
+    const summary = await ingest([established, refused, established, bogus], batchContext(), deps);
+    assert.deepEqual([summary.accepted, summary.deadLettered], [2, 1]);
+    await ingest([refused], batchContext(), deps); // redelivered later
+    const rows = await tableRows(azurite.connectionString, s.tables.events);
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.type, r.subject]),
+      [
+        ['diag-1', 'camera.diagnostics', 'cam1'],
+        ['diag-2', 'camera.diagnostics', 'cam1'],
+      ],
+    );
+    assert.deepEqual(JSON.parse(String(rows[1].event)).data, { deviceId: 'dev1', cameraId: 'cam1', kind: 'protocol-error', message: 'Connection refused' });
+    assert.equal((await tableRows(azurite.connectionString, s.tables.deadLetters))[0].reasonCode, 'InvalidEventData');
   });
 
   it('keeps the smaller event id when one batch reports a segment twice, in either order', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { ValidationError } from '../../../shared/errors';
-import { deviceSource, GAP, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
+import { deviceSource, DIAGNOSTICS, GAP, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
 
 const START = Date.UTC(2026, 10, 21, 10, 0, 0, 250);
 
@@ -117,6 +117,24 @@ describe('parseDeviceEvent', () => {
       rejects(gap({ cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
       rejects(gap({}, { source: deviceSource('dev2') }), 'DeviceMismatch', /dev2/);
       rejects(gap({ extra: 1 }), 'InvalidEventData', /unknown key 'extra'/);
+    });
+  });
+
+  describe('diagnostics events (issue 4 §4)', () => {
+    const diag = (data: Record<string, unknown>) => ({ specversion: '1.0', id: 'd-1', source: deviceSource('dev1'), type: DIAGNOSTICS, time: '2026-11-21T10:00:00.000Z', data: { cameraId: 'cam1', ...data } });
+
+    it('accepts each kind with its fields', () => {
+      const parsed = parseDeviceEvent(diag({ kind: 'session-established', video: 'h264 (Main)', audio: ['aac'] }), 'dev1', 'cam1');
+      assert.equal(parsed.kind, DIAGNOSTICS);
+      assert.deepEqual(parsed.diagnostics, { cameraId: 'cam1', kind: 'session-established', video: 'h264 (Main)', audio: ['aac'] });
+      assert.equal(parseDeviceEvent(diag({ kind: 'data-dropped', message: 'RTP: missed 3 packets' }), 'dev1').kind, DIAGNOSTICS);
+    });
+
+    it('rejects an unknown kind, an overlong message, unknown keys and another camera', () => {
+      rejects(diag({ kind: 'gremlins' }), 'InvalidEventData', /kind/);
+      rejects(diag({ kind: 'protocol-error', message: 'x'.repeat(513) }), 'InvalidEventData', /message/);
+      rejects(diag({ kind: 'protocol-error', colour: 'red' }), 'InvalidEventData', /unknown key 'colour'/);
+      rejects(diag({ kind: 'protocol-error', cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
     });
   });
 });

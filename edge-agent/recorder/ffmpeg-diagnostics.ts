@@ -1,0 +1,71 @@
+import { redact } from '../../shared/redact';
+
+/**
+ * What a recording session tells about its camera, in the spirit of AVA's diagnostics events
+ * (azure-lva-ava.md §3: MediaSessionEstablished with the SDP, AuthorizationError, ProtocolError,
+ * UnsupportedMediaFormat, DataDropped).
+ */
+export type RecorderDiagnostic =
+  | { kind: 'session-established'; video: string; audio: string[] }
+  | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped'; message: string };
+
+/** The kinds of {@link RecorderDiagnostic}. */
+export type DiagnosticKind = RecorderDiagnostic['kind'];
+
+/** Audio codecs an MPEG-TS segment cannot carry playably (ADR 0001): ffmpeg stores them as opaque data. */
+const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
+
+/**
+ * Reads one session's ffmpeg stderr (`-loglevel verbose`) line by line and reports diagnostics, each
+ * kind at most once per session (a camera that drops packets says so once, not per packet):
+ * - `session-established` when the output starts, with the input's video and audio streams as ffmpeg
+ *   describes them (`h264 (Main), yuv420p, 1920x1080, 25 fps`: the SDP's essentials);
+ * - `authorization-error` on RTSP 401/403;
+ * - `protocol-error` on a refused or failed connection, an RTSP method failing, or an input ffmpeg
+ *   cannot read;
+ * - `unsupported-format` for a video codec other than H.264/H.265 or audio MPEG-TS cannot play (G.711);
+ * - `data-dropped` when RTP reports missed packets or the demuxer drops late ones.
+ */
+export class DiagnosticsReader {
+  private section: 'none' | 'input' | 'output' = 'none';
+  private video: string | undefined;
+  private readonly audio: string[] = [];
+  private readonly reported = new Set<DiagnosticKind>();
+
+  /** Feeds one stderr line. @returns the diagnostics this line completes (usually none) */
+  line(text: string): RecorderDiagnostic[] {
+    const out: RecorderDiagnostic[] = [];
+    const report = (d: RecorderDiagnostic) => {
+      if (this.reported.has(d.kind)) return;
+      this.reported.add(d.kind);
+      out.push(d);
+    };
+    if (/^Input #0\b/.test(text)) this.section = 'input';
+    else if (/^Output #0\b/.test(text) || /^Stream mapping:/.test(text)) {
+      if (this.section === 'input' && this.video) report({ kind: 'session-established', video: this.video, audio: [...this.audio] });
+      this.section = 'output';
+    }
+    const stream = /^\s*Stream #0:\d+(?:\[[^\]]*\])?(?:\([^)]*\))?: (Video|Audio): (.+)$/.exec(text);
+    if (stream && this.section === 'input') {
+      const desc = stream[2].trim();
+      if (stream[1] === 'Video' && !this.video) {
+        this.video = desc;
+        if (!/^(h264|hevc)\b/.test(desc)) report({ kind: 'unsupported-format', message: `video ${desc.split(',')[0]} is not H.264 or H.265: browsers and HLS players may not play it` });
+      } else if (stream[1] === 'Audio') {
+        this.audio.push(desc);
+        if (UNPLAYABLE_AUDIO.test(desc)) report({ kind: 'unsupported-format', message: `audio ${desc.split(',')[0]} cannot be carried playably in MPEG-TS segments: video is recorded, this audio is not playable` });
+      }
+      return out;
+    }
+    if (/\b(401 Unauthorized|403 Forbidden)\b/.test(text)) report({ kind: 'authorization-error', message: tidy(text) });
+    else if (/Connection refused|Connection timed out|No route to host|method \w+ failed|Invalid data found when processing input|Server returned [45]\d\d|Host is unreachable/.test(text)) {
+      report({ kind: 'protocol-error', message: tidy(text) });
+    } else if (/RTP: missed \d+ packets|max delay reached|Packet corrupt|RTP: PT=\d+: bad cseq/.test(text)) report({ kind: 'data-dropped', message: tidy(text) });
+    return out;
+  }
+}
+
+/** A log line without ffmpeg's `[component @ 0x…]` prefix and without credentials, at most 300 characters. */
+function tidy(text: string): string {
+  return redact(text.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, '').trim()).slice(0, 300);
+}

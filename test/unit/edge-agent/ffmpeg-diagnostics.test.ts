@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DiagnosticsReader, type RecorderDiagnostic } from '../../../edge-agent/recorder/ffmpeg-diagnostics';
+
+const feed = (lines: string[]): RecorderDiagnostic[] => {
+  const r = new DiagnosticsReader();
+  return lines.flatMap((l) => r.line(l));
+};
+
+// Lines as ffmpeg 4.1 prints them at -loglevel verbose (copied from real runs).
+const CAR_INPUT = [
+  "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from '/work/shared/media/car-detection.mp4':",
+  '    Stream #0:0(eng): Video: h264 (Baseline), 1 reference frame (avc1 / 0x31637661), yuv420p(tv, smpte170m, left), 768x432, 614 kb/s, 12.50 fps, 12.50 tbr, 25k tbn, 25 tbc (default)',
+  '    Stream #0:1(eng): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 125 kb/s (default)',
+  "Output #0, segment, to '/cache/cam1/x-%06d.ts':",
+  '    Stream #0:0(eng): Video: h264 (Baseline), 1 reference frame (avc1 / 0x31637661), yuv420p(tv, smpte170m, left), 768x432 (0x0), q=2-31, 614 kb/s, 12.50 fps, 12.50 tbr, 90k tbn, 25k tbc (default)',
+  'Stream mapping:',
+];
+
+describe('DiagnosticsReader (ffmpeg stderr → AVA-style diagnostics)', () => {
+  it('reports the established session once, with the input streams only', () => {
+    assert.deepEqual(feed([...CAR_INPUT, ...CAR_INPUT.slice(3)]), [
+      {
+        kind: 'session-established',
+        video: 'h264 (Baseline), 1 reference frame (avc1 / 0x31637661), yuv420p(tv, smpte170m, left), 768x432, 614 kb/s, 12.50 fps, 12.50 tbr, 25k tbn, 25 tbc (default)',
+        audio: ['aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 125 kb/s (default)'],
+      },
+    ]);
+  });
+
+  it('protocol and authorization errors, without the component prefix and without credentials', () => {
+    assert.deepEqual(feed(['[tcp @ 0x2da01c00] Connection to tcp://127.0.0.1:1?timeout=0 failed: Connection refused', 'rtsp://127.0.0.1:1/nothing: Connection refused']), [
+      { kind: 'protocol-error', message: 'Connection to tcp://127.0.0.1:1?timeout=0 failed: Connection refused' },
+    ]);
+    assert.deepEqual(feed(['[rtsp @ 0x1] method DESCRIBE failed: 404 Not Found']), [{ kind: 'protocol-error', message: 'method DESCRIBE failed: 404 Not Found' }]);
+    const auth = feed(['[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized', 'rtsp://admin:s3cret@10.0.0.5/stream: Server returned 401 Unauthorized (authorization failed)']);
+    assert.equal(auth.length, 1);
+    assert.equal(auth[0].kind, 'authorization-error');
+    const secret = feed(['rtsp://admin:s3cret@10.0.0.5/stream: Connection timed out']);
+    assert.equal(secret[0].kind, 'protocol-error');
+    assert.doesNotMatch(JSON.stringify(secret), /s3cret/);
+  });
+
+  it('unsupported formats: G.711 audio, a video codec players do not take', () => {
+    const g711 = feed([
+      "Input #0, rtsp, from 'rtsp://cam/stream':",
+      '    Stream #0:0: Video: h264 (Main), yuv420p(progressive), 1920x1080, 25 fps, 25 tbr, 90k tbn, 50 tbc',
+      '    Stream #0:1: Audio: pcm_mulaw, 8000 Hz, mono, s16, 64 kb/s',
+      'Stream mapping:',
+    ]);
+    assert.deepEqual(g711.map((d) => d.kind), ['unsupported-format', 'session-established']);
+    assert.match((g711[0] as { message: string }).message, /pcm_mulaw cannot be carried playably/);
+    assert.deepEqual(feed(["Input #0, rtsp, from 'x':", '    Stream #0:0: Video: mjpeg, yuvj420p(pc), 640x480, 10 fps', 'Stream mapping:']).map((d) => d.kind), ['unsupported-format', 'session-established']);
+  });
+
+  it('dropped data once per session, not per packet', () => {
+    assert.deepEqual(feed(['[rtsp @ 0x1] RTP: missed 12 packets', '[rtsp @ 0x1] RTP: missed 3 packets', '[rtsp @ 0x1] max delay reached. need to consume packet']), [
+      { kind: 'data-dropped', message: 'RTP: missed 12 packets' },
+    ]);
+    assert.deepEqual(feed(['frame=  100 fps= 25', '[segment @ 0x1] Opening x for writing']), [], 'ordinary lines say nothing');
+  });
+});
