@@ -75,7 +75,11 @@ export class Agent {
     });
     this.cache = new SegmentCache(config.maxCacheBytes, logger.child({ component: 'cache' }), (seg) => {
       this.uploader.drop(seg);
-      this.journal.done(seg, 'evicted');
+      try {
+        this.journal.done(seg, 'evicted');
+      } catch (err) {
+        this.logger.error({ err, cameraId: seg.cameraId }, 'journal write failed (the eviction is re-checked at the next start)');
+      }
       this.metrics.segmentEvicted(seg.cameraId);
       this.reportGap(this.gaps.evicted(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs));
     });
@@ -103,7 +107,10 @@ export class Agent {
         logger: logger.child({ component: 'recorder', cameraId: camera.id }),
       });
       rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
-      rec.on('diagnostic', (d: RecorderDiagnostic) => this.reportDiagnostic(camera.id, d));
+      rec.on('diagnostic', (d: RecorderDiagnostic) => {
+        if (d.kind === 'storage-error') this.freeSpace();
+        this.reportDiagnostic(camera.id, d);
+      });
       this.recording.set(camera.id, false);
       let sessions = 0;
       rec.on('session-start', () => {
@@ -157,12 +164,34 @@ export class Agent {
 
   /** A complete segment: journaled, cached (evicting the oldest beyond the cap) and queued for upload. */
   private admit(seg: RecordedSegment): void {
-    this.journal.recorded(seg);
+    try {
+      this.journal.recorded(seg);
+    } catch (err) {
+      // Disk full or unwritable (issue 4 §7): say so, free space oldest first, try once more, record on.
+      this.storageError(seg.cameraId, err);
+      try {
+        this.journal.recorded(seg);
+      } catch (again) {
+        this.logger.error({ err: again, cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment not journaled: it is uploaded, but not resumed if the agent dies first');
+      }
+    }
     const gap = this.gaps.segment(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
     if (gap) this.reportGap(gap);
     this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
     const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
     if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+  }
+
+  /** The cache's disk could not be written: a `storage-error` diagnostic, then space freed. */
+  private storageError(cameraId: string, err: unknown): void {
+    const message = `cache not writable: ${(err as Error).message}`.slice(0, 300);
+    this.freeSpace(); // first, so that the diagnostic itself fits in the outbox
+    this.reportDiagnostic(cameraId, { kind: 'storage-error', message });
+  }
+
+  /** Evicts the two oldest cached segments (not those uploading) to make room on a full disk; each becomes an eviction gap. */
+  private freeSpace(): void {
+    this.cache.evictOldest(2, (s) => this.uploader.isActive(s));
   }
 
   /** Announces what a recording session said about its camera (durably, through the outbox) and logs it. */

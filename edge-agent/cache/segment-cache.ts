@@ -42,18 +42,28 @@ export class SegmentCache {
     this.segments.set(seg.path, seg);
     this.bytes += seg.bytes;
     const evicted: RecordedSegment[] = [];
-    while (this.bytes > this.maxBytes && this.segments.size) {
-      const all = [...this.segments.values()].sort((a, b) => a.startMs - b.startMs);
-      const victim = all.find((s) => !inUse(s)) ?? all[0];
-      this.remove(victim);
-      evicted.push(victim);
-      this.logger.error(
-        { cameraId: victim.cameraId, segmentStartMs: victim.startMs, bytes: victim.bytes, cacheBytes: this.bytes, maxCacheBytes: this.maxBytes },
-        'cache full: oldest segment evicted before upload',
-      );
-      this.onEvict(victim);
-    }
+    while (this.bytes > this.maxBytes && this.segments.size) evicted.push(this.evictOne(inUse, 'cache full: oldest segment evicted before upload'));
     return evicted;
+  }
+
+  /**
+   * Evicts up to `count` of the oldest segments (those `inUse` last) to free disk space when the disk
+   * is full below the cap (issue 4 §7).
+   * @returns the evicted segments
+   */
+  evictOldest(count: number, inUse: (seg: RecordedSegment) => boolean = () => false): RecordedSegment[] {
+    const evicted: RecordedSegment[] = [];
+    while (evicted.length < count && this.segments.size) evicted.push(this.evictOne(inUse, 'disk full: oldest segment evicted before upload'));
+    return evicted;
+  }
+
+  private evictOne(inUse: (seg: RecordedSegment) => boolean, why: string): RecordedSegment {
+    const all = [...this.segments.values()].sort((a, b) => a.startMs - b.startMs);
+    const victim = all.find((s) => !inUse(s)) ?? all[0];
+    this.remove(victim);
+    this.logger.error({ cameraId: victim.cameraId, segmentStartMs: victim.startMs, bytes: victim.bytes, cacheBytes: this.bytes, maxCacheBytes: this.maxBytes }, why);
+    this.onEvict(victim);
+    return victim;
   }
 
   /** The held segment that starts first (the next to upload, CVR), or undefined when empty. */

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
@@ -154,10 +154,27 @@ export class SegmentJournal {
     return path.relative(this.cacheDir, seg.path);
   }
 
+  /**
+   * Appends one record durably. A write that fails part-way (disk full) is cut back off, so the
+   * journal never holds a broken line in its middle.
+   * @throws the write error (ENOSPC, EIO…) after restoring the file
+   */
   private append(rec: JournalRecord): void {
     if (this.fd === undefined) throw new Error('segment journal is not open');
-    writeSync(this.fd, `${JSON.stringify(rec)}\n`);
-    fdatasyncSync(this.fd);
+    const line = Buffer.from(`${JSON.stringify(rec)}\n`);
+    const before = fstatSync(this.fd).size;
+    try {
+      let written = 0;
+      while (written < line.length) written += writeSync(this.fd, line, written);
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        // the next open() skips a torn last line anyway
+      }
+      throw err;
+    }
     this.appended++;
   }
 

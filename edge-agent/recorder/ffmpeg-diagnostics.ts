@@ -7,7 +7,7 @@ import { redact } from '../../shared/redact';
  */
 export type RecorderDiagnostic =
   | { kind: 'session-established'; video: string; audio: string[] }
-  | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped'; message: string };
+  | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped' | 'storage-error'; message: string };
 
 /** The kinds of {@link RecorderDiagnostic}. */
 export type DiagnosticKind = RecorderDiagnostic['kind'];
@@ -24,7 +24,8 @@ const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
  * - `protocol-error` on a refused or failed connection, an RTSP method failing, or an input ffmpeg
  *   cannot read;
  * - `unsupported-format` for a video codec other than H.264/H.265 or audio MPEG-TS cannot play (G.711);
- * - `data-dropped` when RTP reports missed packets or the demuxer drops late ones.
+ * - `data-dropped` when RTP reports missed packets or the demuxer drops late ones;
+ * - `storage-error` when ffmpeg cannot write the cache (disk full, read-only, permissions).
  */
 export class DiagnosticsReader {
   private section: 'none' | 'input' | 'output' = 'none';
@@ -57,7 +58,8 @@ export class DiagnosticsReader {
       }
       return out;
     }
-    if (/\b(401 Unauthorized|403 Forbidden)\b/.test(text)) report({ kind: 'authorization-error', message: tidy(text) });
+    if (/No space left on device|Read-only file system|Disk quota exceeded/.test(text)) report({ kind: 'storage-error', message: tidy(text) });
+    else if (/\b(401 Unauthorized|403 Forbidden)\b/.test(text)) report({ kind: 'authorization-error', message: tidy(text) });
     else if (/Connection refused|Connection timed out|No route to host|method \w+ failed|Invalid data found when processing input|Server returned [45]\d\d|Host is unreachable/.test(text)) {
       report({ kind: 'protocol-error', message: tidy(text) });
     } else if (/RTP: missed \d+ packets|max delay reached|Packet corrupt|RTP: PT=\d+: bad cseq/.test(text)) report({ kind: 'data-dropped', message: tidy(text) });

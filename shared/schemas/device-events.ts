@@ -26,7 +26,7 @@ export type GapCause = (typeof GAP_CAUSES)[number];
 export const DIAGNOSTICS = 'diagnostics';
 
 /** Kinds of diagnostics (edge-agent/recorder/ffmpeg-diagnostics.ts). */
-export const DIAGNOSTIC_KINDS = ['session-established', 'authorization-error', 'protocol-error', 'unsupported-format', 'data-dropped'] as const;
+export const DIAGNOSTIC_KINDS = ['session-established', 'authorization-error', 'protocol-error', 'unsupported-format', 'data-dropped', 'storage-error'] as const;
 
 /** Longest gap one event may report (ms): an agent switched off for a year is still one gap. */
 export const MAX_GAP_MS = 366 * DAY_MS;

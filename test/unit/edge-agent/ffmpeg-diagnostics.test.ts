@@ -59,4 +59,10 @@ describe('DiagnosticsReader (ffmpeg stderr → AVA-style diagnostics)', () => {
     ]);
     assert.deepEqual(feed(['frame=  100 fps= 25', '[segment @ 0x1] Opening x for writing']), [], 'ordinary lines say nothing');
   });
+
+  it('a cache ffmpeg cannot write: storage-error', () => {
+    assert.deepEqual(feed(['[segment @ 0x1] Failure occurred when ending segment \'/cache/cam1/a-000003.ts\'', 'av_interleaved_write_frame(): No space left on device']), [
+      { kind: 'storage-error', message: 'av_interleaved_write_frame(): No space left on device' },
+    ]);
+  });
 });
