@@ -119,8 +119,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       port: 0,
       devices: { [DEVICE]: 'soak-password' },
       onMessage: (m) => {
-        const e = JSON.parse(m.payload.toString()) as Omit<DeviceEvent, 'receivedMs'>;
-        events.push({ receivedMs: Date.now(), type: e.type, data: e.data });
+        try {
+          const e = JSON.parse(m.payload.toString()) as Omit<DeviceEvent, 'receivedMs'>;
+          events.push({ receivedMs: Date.now(), type: e.type, data: e.data });
+        } catch {
+          print(`broker: a message on ${m.topic} is not JSON; ignored`);
+        }
       },
     });
     cleanups.push(() => broker.close());
@@ -146,7 +150,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
 
     const startedMs = Date.now();
     const agent = track(spawn(process.execPath, [path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    cleanups.push(() => stopChild(agent, 'SIGKILL', 1000));
+    cleanups.push(() => stopChild(agent, 'SIGTERM', 45_000)); // on an error; its ffmpeg children go with it (tree kill after 45 s)
     const logFile = createWriteStream(path.join(runDir, 'agent.log'));
     const recorded: LogRecord[] = [];
     const evicted: LogRecord[] = [];
