@@ -272,6 +272,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       { name: 'clean stop', pass: stop.code === 0 && !stop.killed && !warnings.has('stopping with segments still in the cache; they are uploaded at the next start'),
         detail: `exit code ${stop.code}${warnings.has('stopping with segments still in the cache; they are uploaded at the next start') ? ', segments left in the cache' : ''}` },
     ];
+    writeFileSync(path.join(runDir, 'metrics.csv'), `seconds,cache_bytes,rss_bytes\n${samples.map((s) => `${(s.atMs / 1000).toFixed(1)},${s.cacheBytes},${s.rssBytes}`).join('\n')}\n`);
+    const rssByMinute = Array.from({ length: Math.ceil(durationMs / 60_000) }, (_, m) => rss.find((s) => s.atMs >= (m + 1) * 60_000)?.rssBytes ?? rssEnd);
+    print(`agent RSS at the end of each minute, MiB: ${rssByMinute.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} (samples in ${runDir}/metrics.csv)`);
     print(`backlog after the storage outage drained (cache < 10 % of cap) ${drained ? `${((drained.atMs - storageRestoredMs) / 1000).toFixed(0)} s after the restore` : 'never'}`);
     print(`agent warnings and errors by message: ${[...warnings].map(([m, n]) => `${n}× "${m}"`).join('; ') || 'none'}`);
     for (const c of criteria) print(`${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
