@@ -3,16 +3,19 @@ import { parseArgs } from 'node:util';
 import { PLAYLIST_DEFAULTS } from './playlist-latency';
 import { RECORDING_DEFAULTS } from './recording-overhead';
 import { RETENTION_DEFAULTS } from './retention-deletes';
+import { SOAK_DEFAULTS } from './soak';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
+/** What runs without `--only`: every benchmark but the 10-minute soak, which runs only when named. */
+export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention'];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
-  --only NAME               recording | playlist | availability | retention; repeatable KEEPWATCH_BENCH_ONLY
-                            comma-separated (default: all three)
+  --only NAME               recording | playlist | availability | retention | soak;    KEEPWATCH_BENCH_ONLY
+                            repeatable, comma-separated (default: all but soak)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
   --capacity-cameras N      cameras of the agent-only capacity run, 0 = skip           KEEPWATCH_BENCH_CAPACITY_CAMERAS
@@ -25,11 +28,13 @@ Options (each also as an environment variable):
                             (default ${RETENTION_DEFAULTS.segments})
   --retention-round N       segments per retention run, and deleted one by one for     KEEPWATCH_BENCH_RETENTION_ROUND
                             the baseline (default ${RETENTION_DEFAULTS.round})
+  --soak-minutes M          length of the soak (default ${SOAK_DEFAULTS.minutes})                           KEEPWATCH_BENCH_SOAK_MINUTES
+  --soak-cameras N          simulated cameras of the soak (default ${SOAK_DEFAULTS.cameras})                  KEEPWATCH_BENCH_SOAK_CAMERAS
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
 With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each
-and the retention benchmark a few minutes.
+the retention benchmark a few minutes and the soak its --soak-minutes plus about a minute.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
@@ -44,6 +49,8 @@ export interface BenchOptions {
   warmupRequests: number;
   retentionSegments: number;
   retentionRound: number;
+  soakMinutes: number;
+  soakCameras: number;
   workDir: string;
 }
 
@@ -65,6 +72,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'warmup-requests': { type: 'string' },
       'retention-segments': { type: 'string' },
       'retention-round': { type: 'string' },
+      'soak-minutes': { type: 'string' },
+      'soak-cameras': { type: 'string' },
       'work-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -80,7 +89,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     return n;
   };
   const onlyText = values.only?.join(',') ?? env.KEEPWATCH_BENCH_ONLY;
-  const only = onlyText ? onlyText.split(',').map((s) => s.trim()).filter(Boolean) : [...BENCHMARKS];
+  const only = onlyText ? onlyText.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_BENCHMARKS];
   for (const name of only) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only (KEEPWATCH_BENCH_ONLY) ${JSON.stringify(name)}: expected one of ${BENCHMARKS.join(', ')}`);
   }
@@ -101,6 +110,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     warmupRequests: int('warmup-requests', 'KEEPWATCH_BENCH_WARMUP_REQUESTS', PLAYLIST_DEFAULTS.warmupRequests, 0),
     retentionSegments: int('retention-segments', 'KEEPWATCH_BENCH_RETENTION_SEGMENTS', RETENTION_DEFAULTS.segments, 1),
     retentionRound: int('retention-round', 'KEEPWATCH_BENCH_RETENTION_ROUND', RETENTION_DEFAULTS.round, 1),
+    soakMinutes: int('soak-minutes', 'KEEPWATCH_BENCH_SOAK_MINUTES', SOAK_DEFAULTS.minutes, 1),
+    soakCameras: int('soak-cameras', 'KEEPWATCH_BENCH_SOAK_CAMERAS', SOAK_DEFAULTS.cameras, 1),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };
 }

@@ -6,6 +6,7 @@ import { formatMachineInfo, machineInfo } from './machine-info';
 import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
 import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
+import { runSoak, type SoakResult } from './soak';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
@@ -42,14 +43,16 @@ async function main(): Promise<number> {
   let playlist: PlaylistLatencyResult | undefined;
   let availability: AvailableMediaLatencyResult | undefined;
   let retention: RetentionDeletesResult | undefined;
+  let soak: SoakResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
+      else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
       else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -83,6 +86,14 @@ async function main(): Promise<number> {
       `retention: ${retention.batched.segments} segments batched (${retention.batched.runs} runs) at ${retention.batched.perSegmentMs.toFixed(3)} ms/segment, ` +
         `one by one (${retention.oneByOne.segments}) at ${retention.oneByOne.perSegmentMs.toFixed(3)} ms/segment: ratio ${retention.ratio.toFixed(1)} (target ≥ ${RETENTION_TARGET_RATIO}); ` +
         `blobs only ${retention.blobsOnly.ratio.toFixed(1)}×; storage requests per segment ${retention.requestsPerSegment.oneByOne} vs ${retention.requestsPerSegment.batched.toFixed(4)}`,
+    );
+  }
+  if (soak) {
+    print(
+      `soak ${soak.cameras} cameras ${soak.minutes} min: lost ${soak.lost} = evicted ${soak.evicted} of ${soak.recorded} recorded; ` +
+        `peak cache ${(soak.peakCacheBytes / soak.cacheCapBytes).toFixed(3)} × cap; agent RSS end ${(soak.rssEndBytes / soak.rssBaselineBytes).toFixed(2)} × minute 1; ` +
+        `${soak.criteria.filter((c) => c.pass).length}/${soak.criteria.length} criteria pass` +
+        `${soak.criteria.some((c) => !c.pass) ? ` (failed: ${soak.criteria.filter((c) => !c.pass).map((c) => c.name).join('; ')})` : ''}`,
     );
   }
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);

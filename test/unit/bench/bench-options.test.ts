@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseBenchOptions, type BenchOptions } from '../../../bench/bench-options';
+import { SOAK_DEFAULTS } from '../../../bench/soak';
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseBenchOptions(argv, env) as BenchOptions;
+
+describe('bench options: the soak (issue 4 "Bench")', () => {
+  it('runs only when named: the default list leaves the 10-minute soak out', () => {
+    assert.deepEqual(parse([]).only, ['recording', 'playlist', 'availability', 'retention']);
+    assert.deepEqual(parse(['--only', 'soak']).only, ['soak']);
+    assert.deepEqual(parse([], { KEEPWATCH_BENCH_ONLY: 'retention,soak' }).only, ['retention', 'soak']);
+  });
+
+  it('defaults to 10 minutes and 8 cameras; --soak-minutes and --soak-cameras (or their variables) change them', () => {
+    assert.deepEqual([parse([]).soakMinutes, parse([]).soakCameras], [SOAK_DEFAULTS.minutes, SOAK_DEFAULTS.cameras]);
+    assert.deepEqual([SOAK_DEFAULTS.minutes, SOAK_DEFAULTS.cameras], [10, 8]);
+    const o = parse(['--only', 'soak', '--soak-minutes', '1', '--soak-cameras', '2']);
+    assert.deepEqual([o.soakMinutes, o.soakCameras], [1, 2]);
+    const e = parse([], { KEEPWATCH_BENCH_SOAK_MINUTES: '3', KEEPWATCH_BENCH_SOAK_CAMERAS: '4' });
+    assert.deepEqual([e.soakMinutes, e.soakCameras], [3, 4]);
+    assert.equal(parse(['--soak-minutes', '2'], { KEEPWATCH_BENCH_SOAK_MINUTES: '5' }).soakMinutes, 2, 'the flag wins over the variable');
+  });
+
+  it('rejects a bad duration or camera count, naming the flag and the variable', () => {
+    assert.throws(() => parse(['--soak-minutes', '0']), /--soak-minutes \(KEEPWATCH_BENCH_SOAK_MINUTES\) "0": expected a whole number ≥ 1/);
+    assert.throws(() => parse(['--soak-minutes', '1.5']), /--soak-minutes/);
+    assert.throws(() => parse([], { KEEPWATCH_BENCH_SOAK_CAMERAS: 'eight' }), /--soak-cameras \(KEEPWATCH_BENCH_SOAK_CAMERAS\) "eight"/);
+    assert.throws(() => parse(['--only', 'soaks']), /--only \(KEEPWATCH_BENCH_ONLY\) "soaks": expected one of recording, playlist, availability, retention, soak/);
+  });
+});
