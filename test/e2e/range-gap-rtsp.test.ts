@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { spawn } from 'node:child_process';
 import { agentSegments, waitFor, type AgentSegment } from '../helpers/e2e';
-import { decodeFully, FFMPEG, type DecodeResult } from '../helpers/ffmpeg';
+import { decodeFully, type DecodeResult } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
 const SEGMENT_LENGTH = 'PT2S';
@@ -30,25 +29,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * and `decodedS` is then frames ÷ frame rate, the media's real length.
  */
 function decodeAcrossRestarts(input: string): Promise<DecodeResult> {
-  return new Promise((resolve) => {
-    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-v', 'error', '-stats', '-i', input, '-map', '0:v:0', '-vsync', 'drop', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      const lines = err.split(/[\r\n]+/).filter(Boolean);
-      const last = lines.filter((l) => /frame=\s*\d+/.test(l)).pop() ?? '';
-      const tm = /time=(\d+):(\d+):(\d+(?:\.\d+)?)/.exec(last);
-      const fr = /frame=\s*(\d+)/.exec(last);
-      resolve({
-        code,
-        errors: lines.filter((l) => !/frame=\s*\d+/.test(l)),
-        decodedS: tm ? Number(tm[1]) * 3600 + Number(tm[2]) * 60 + Number(tm[3]) : 0,
-        frames: fr ? Number(fr[1]) : 0,
-      });
-    });
-  });
+  return decodeFully(input, [], 60_000, ['-vsync', 'drop']);
 }
 
 describe('HLS by range and MP4 export across a real gap: RTSP camera stops and comes back', () => {

@@ -19,10 +19,11 @@ export interface DecodeResult {
 /**
  * Decodes `input` (a file or URL, e.g. an HLS playlist URL) completely with `ffmpeg -f null`.
  * @param timeoutMs kills ffmpeg after this long (default 120 s)
+ * @param extraOutputArgs e.g. `['-vsync', 'drop']`
  */
-export function decodeFully(input: string, extraInputArgs: string[] = [], timeoutMs = 120_000): Promise<DecodeResult> {
+export function decodeFully(input: string, extraInputArgs: string[] = [], timeoutMs = 120_000, extraOutputArgs: string[] = []): Promise<DecodeResult> {
   return new Promise((resolve) => {
-    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-v', 'error', '-stats', ...extraInputArgs, '-i', input, '-map', '0:v:0', '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(FFMPEG, ['-hide_banner', '-nostdin', '-v', 'error', '-stats', ...extraInputArgs, '-i', input, '-map', '0:v:0', ...extraOutputArgs, '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -39,6 +39,20 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
     broker = await startLocalBroker({ port: 0, devices: { 'site-g': 'pw' }, onMessage: (m: BrokerMessage) => m.topic.includes('/events/') && events.push(JSON.parse(m.payload.toString()) as Reported) });
     rtsp = await startRtspServer({ mounts: { '/cam': mediaPath('one-by-one-person-detection.mp4') } });
   });
+  /** One camera on device site-g, PT2S segments, reconnects at most 2 s apart, a fresh cache. */
+  const agentConfig = (camera: { id: string; url: string }, extra: Record<string, unknown> = {}): AgentConfig =>
+    parseAgentConfig({
+      deviceId: 'site-g',
+      cameras: [camera],
+      segmentLength: 'PT2S',
+      cameraReconnectMaximumDelay: 'PT2S',
+      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), `kw-${camera.id}-`)),
+      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
+      upload: { connectionString: azurite.connectionString, container: 'recordings' },
+      metrics: false,
+      ...extra,
+    });
+
   after(async () => {
     await rtsp?.stop();
     await broker?.close();
@@ -46,16 +60,7 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
   });
 
   it(`a camera down for ${OUTAGE_MS / 1000} s is one camera-unavailable gap and recording resumes by itself; an agent stop is an agent-stopped gap`, async () => {
-    const config: AgentConfig = parseAgentConfig({
-      deviceId: 'site-g',
-      cameras: [{ id: 'cam-g', url: rtsp.urls['/cam'] }],
-      segmentLength: 'PT2S',
-      cameraReconnectMaximumDelay: 'PT2S',
-      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-gaps-')),
-      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
-      upload: { connectionString: azurite.connectionString, container: 'recordings' },
-      metrics: false,
-    });
+    const config = agentConfig({ id: 'cam-g', url: rtsp.urls['/cam'] });
     const segments = () => events.filter((e) => e.type === 'segment.uploaded');
     const gaps = () => events.filter((e) => e.type === 'gap');
 
@@ -107,17 +112,7 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
 
   it('a stalled camera link (connection open, nothing arrives) is killed by the watchdog, restarted, and reported as an ffmpeg-stall gap', async () => {
     const proxy = await startTcpProxy(rtsp.port);
-    const config: AgentConfig = parseAgentConfig({
-      deviceId: 'site-g',
-      cameras: [{ id: 'cam-s', url: `rtsp://127.0.0.1:${proxy.port}/cam` }],
-      segmentLength: 'PT2S',
-      cameraReconnectMaximumDelay: 'PT2S',
-      cameraWatchdogTimeout: 'PT3S',
-      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-stall-')),
-      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
-      upload: { connectionString: azurite.connectionString, container: 'recordings' },
-      metrics: false,
-    });
+    const config = agentConfig({ id: 'cam-s', url: `rtsp://127.0.0.1:${proxy.port}/cam` }, { cameraWatchdogTimeout: 'PT3S' });
     const mine = () => events.filter((e) => e.data.cameraId === 'cam-s');
     const agent = new Agent(config, createLogger(process.env.KW_DEBUG ? 'debug' : 'silent'));
     await agent.start();
@@ -140,16 +135,7 @@ describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
   });
 
   it('a camera path the server does not know is reported as a protocol-error diagnostic, and nothing is recorded', async () => {
-    const config: AgentConfig = parseAgentConfig({
-      deviceId: 'site-g',
-      cameras: [{ id: 'cam-x', url: `${rtsp.urls['/cam']}-missing` }],
-      segmentLength: 'PT2S',
-      cameraReconnectMaximumDelay: 'PT2S',
-      localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-diag-')),
-      broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
-      upload: { connectionString: azurite.connectionString, container: 'recordings' },
-      metrics: false,
-    });
+    const config = agentConfig({ id: 'cam-x', url: `${rtsp.urls['/cam']}-missing` });
     const mine = () => events.filter((e) => e.data.cameraId === 'cam-x');
     const agent = new Agent(config, createLogger('silent'));
     await agent.start();
