@@ -96,13 +96,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
     });
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
-    // Browsers (hls.js) fetch segment SAS URLs cross-origin; in Azure, Bicep sets this rule (issue 6).
-    const { viewerOrigins } = parseSettings(process.env);
-    await applyViewerCors(azurite.connectionString, viewerOrigins);
-    if (viewerOrigins.length) print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
     cleanups.push(() => host.close());
+    // Browsers (hls.js) fetch segment SAS URLs cross-origin: the stack's own viewer (/api/viewer) may, and so may
+    // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
+    const hostOrigin = new URL(host.url);
+    const viewerOrigins = [...new Set([hostOrigin.origin, `http://localhost:${hostOrigin.port}`, ...parseSettings(process.env).viewerOrigins])];
+    await applyViewerCors(azurite.connectionString, viewerOrigins);
+    print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     opts.signal?.throwIfAborted();
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
     cleanups.push(() => feeder.close());
