@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { TableAvailabilityStore } from '../functions/adapters/table-availability-store';
 import { storageClients } from '../functions/adapters/storage-clients';
 import { availableMedia } from '../functions/available-media';
 import { createDeps } from '../functions/deps';
-import { parseSettings, resetSettings } from '../functions/settings';
-import { startAzurite } from '../local/azurite';
-import { startFunctionsHost } from '../local/functions-host';
-import { silentLogger } from '../local/host-logger';
+import { parseSettings } from '../functions/settings';
 import { DAY_MS, HOUR_MS, toIso, utcDay } from '../shared/time';
-import { summarize, type LatencySummary } from './percentiles';
+import { type LatencySummary } from './percentiles';
+import { timeRequests, withBenchStorage } from './bench-host';
 
 /** Options of {@link runAvailableMediaLatency}; the playlist benchmark's request counts are reused. */
 export interface AvailableMediaLatencyOptions {
@@ -44,7 +41,6 @@ const SEED_START_MS = Date.UTC(2026, 9, 21);
 const SEED_END_MS = SEED_START_MS + DAYS * DAY_MS;
 /** Segments per rollup write, as one Event Hubs batch of 100 events reaches the rollup through ingest. */
 const BATCH_SEGMENTS = 100;
-const SETTING_NAMES = ['KEEPWATCH_STORAGE_CONNECTION_STRING', 'KEEPWATCH_PLAYBACK_TOKEN_SECRET', 'KEEPWATCH_RECORDINGS_CONTAINER', 'KEEPWATCH_TABLE_PREFIX', 'KEEPWATCH_PUBLIC_BASE_URL'] as const;
 
 /**
  * availableMedia latency (issue 5 §2): p50/p95 of `GET /api/cameras/{id}/availableMedia` at day precision over 31
@@ -64,19 +60,9 @@ const SETTING_NAMES = ['KEEPWATCH_STORAGE_CONNECTION_STRING', 'KEEPWATCH_PLAYBAC
  */
 export async function runAvailableMediaLatency(opts: AvailableMediaLatencyOptions): Promise<AvailableMediaLatencyResult> {
   const { print } = opts;
-  const saved = Object.fromEntries(SETTING_NAMES.map((k) => [k, process.env[k]]));
-  const azurite = await startAzurite();
-  let host: Awaited<ReturnType<typeof startFunctionsHost>> | undefined;
-  try {
-    for (const k of SETTING_NAMES) delete process.env[k];
-    process.env.KEEPWATCH_STORAGE_CONNECTION_STRING = azurite.connectionString;
-    process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET = randomBytes(32).toString('base64url');
-    resetSettings();
-
+  return withBenchStorage(async (storage) => {
     const seeding = await seed(print);
-    const apiKey = randomBytes(24).toString('base64url');
-    host = await startFunctionsHost({ port: 0, apiKey, logger: silentLogger, timers: false });
-    const api = `${host.url}/api`;
+    const { api, apiKey } = await storage.startHost();
 
     const lastDay = utcDay(SEED_END_MS - 1);
     const noon = SEED_START_MS + 15 * DAY_MS + 12 * HOUR_MS;
@@ -128,15 +114,7 @@ export async function runAvailableMediaLatency(opts: AvailableMediaLatencyOption
       print(`  ${c.name}: p95 ${c.latency.p95Ms.toFixed(1)} ms = ${(c.latency.p95Ms / health.latency.p95Ms).toFixed(2)} × the health request's p95 (${health.latency.p95Ms.toFixed(1)} ms); ${c.rowsRead} rollup rows read`);
     }
     return { seeding, cases };
-  } finally {
-    await host?.close();
-    await azurite.stop();
-    for (const k of SETTING_NAMES) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-    resetSettings();
-  }
+  });
 }
 
 /** 31 days of abutting PT10S segments into the rollup, 100 per call; the camera row from the first and last. */
@@ -184,15 +162,3 @@ async function countRowsRead(query: string): Promise<number> {
   return rows;
 }
 
-/** Runs `request` warm-up + measured times, one at a time. `request` returns the body size. */
-async function timeRequests(opts: AvailableMediaLatencyOptions, request: () => Promise<number>): Promise<{ latency: LatencySummary; bodyBytes: number }> {
-  let bodyBytes = 0;
-  for (let i = 0; i < opts.warmupRequests; i++) await request();
-  const samples: number[] = [];
-  for (let i = 0; i < opts.requests; i++) {
-    const t0 = performance.now();
-    bodyBytes = await request();
-    samples.push(performance.now() - t0);
-  }
-  return { latency: summarize(samples), bodyBytes };
-}

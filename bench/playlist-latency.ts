@@ -1,12 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { segmentUploadedEvent } from '../edge-agent/segment-events';
 import { createDeps } from '../functions/deps';
 import { ingest } from '../functions/ingest';
-import { parseSettings, resetSettings } from '../functions/settings';
-import { startAzurite } from '../local/azurite';
+import { parseSettings } from '../functions/settings';
 import { EventHubFeeder } from '../local/event-hub-feeder';
-import { startFunctionsHost } from '../local/functions-host';
 import { silentLogger } from '../local/host-logger';
 import { segmentBlobName } from '../shared/blob-naming';
 import { playableSegments } from '../shared/hls/playable-segments';
@@ -14,6 +12,7 @@ import { renderPlaylist } from '../shared/hls/render-playlist';
 import { cameraEventsTopic } from '../shared/topics';
 import { HOUR_MS, toIso } from '../shared/time';
 import { summarize, type LatencySummary } from './percentiles';
+import { timeRequests, withBenchStorage } from './bench-host';
 
 /** Options of {@link runPlaylistLatency}; defaults in {@link PLAYLIST_DEFAULTS}. */
 export interface PlaylistLatencyOptions {
@@ -54,14 +53,6 @@ const SEED_END_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SEED_START_MS = SEED_END_MS - 24 * HOUR_MS;
 /** A typical 2 Mb/s × 10 s segment; only the index row carries it. */
 const SEGMENT_BYTES = 2_500_000;
-const SETTING_NAMES = [
-  'KEEPWATCH_STORAGE_CONNECTION_STRING',
-  'KEEPWATCH_PLAYBACK_TOKEN_SECRET',
-  'KEEPWATCH_RECORDINGS_CONTAINER',
-  'KEEPWATCH_TABLE_PREFIX',
-  'KEEPWATCH_PLAYBACK_TTL',
-  'KEEPWATCH_PUBLIC_BASE_URL',
-] as const;
 
 /**
  * Playlist latency (issue 2 "Benchmark"): p50/p95 of `GET /api/cameras/{id}/playback?start&end` and of the playlist
@@ -82,19 +73,9 @@ const SETTING_NAMES = [
  */
 export async function runPlaylistLatency(opts: PlaylistLatencyOptions): Promise<PlaylistLatencyResult> {
   const { print } = opts;
-  const saved = Object.fromEntries(SETTING_NAMES.map((k) => [k, process.env[k]]));
-  const azurite = await startAzurite();
-  let host: Awaited<ReturnType<typeof startFunctionsHost>> | undefined;
-  try {
-    for (const k of SETTING_NAMES) delete process.env[k];
-    process.env.KEEPWATCH_STORAGE_CONNECTION_STRING = azurite.connectionString;
-    process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET = randomBytes(32).toString('base64url');
-    resetSettings();
-
+  return withBenchStorage(async (storage) => {
     const seeding = await seed(print);
-    const apiKey = randomBytes(24).toString('base64url');
-    host = await startFunctionsHost({ port: 0, apiKey, logger: silentLogger, timers: false });
-    const api = `${host.url}/api`;
+    const { api, apiKey } = await storage.startHost();
 
     const cases: LatencyCase[] = [];
     print(`requests one at a time: ${opts.warmupRequests} warm-up, then ${opts.requests} measured per case; time to the last body byte`);
@@ -137,15 +118,7 @@ export async function runPlaylistLatency(opts: PlaylistLatencyOptions): Promise<
     const playlist24 = cases.find((c) => c.request === 'playlist' && c.range === '24 h')!;
     print(`  playlist 24 h p50 / bare index scan p50 = ${(playlist24.latency.p50Ms / breakdown24h.indexScanMs).toFixed(2)} (the scan is the storage floor)`);
     return { seeding, cases, breakdown24h };
-  } finally {
-    await host?.close();
-    await azurite.stop();
-    for (const k of SETTING_NAMES) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-    resetSettings();
-  }
+  });
 }
 
 /** Writes 24 h of PT10S segments through the feeder and the ingest handler; checks every row was accepted. */
@@ -196,18 +169,6 @@ async function seed(print: (line: string) => void): Promise<PlaylistLatencyResul
   return result;
 }
 
-/** Runs `request` warm-up + measured times, one at a time. `request` returns the body size. */
-async function timeRequests(opts: PlaylistLatencyOptions, request: () => Promise<number>): Promise<{ latency: LatencySummary; bodyBytes: number }> {
-  let bodyBytes = 0;
-  for (let i = 0; i < opts.warmupRequests; i++) await request();
-  const samples: number[] = [];
-  for (let i = 0; i < opts.requests; i++) {
-    const t0 = performance.now();
-    bodyBytes = await request();
-    samples.push(performance.now() - t0);
-  }
-  return { latency: summarize(samples), bodyBytes };
-}
 
 /** The 24 h playlist's parts, each repeated `repetitions` times through the functions' own adapters. */
 async function breakdown(repetitions: number): Promise<PlaylistLatencyResult['breakdown24h']> {
