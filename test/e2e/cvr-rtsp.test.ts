@@ -8,7 +8,8 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/blob-naming';
-import { agentSegments, waitFor } from '../helpers/e2e';
+import { agentSegments } from '../helpers/e2e';
+import { waitFor } from '../helpers/wait';
 import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 

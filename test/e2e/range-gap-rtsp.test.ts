@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { agentSegments, waitFor, type AgentSegment } from '../helpers/e2e';
+import { agentSegments, type AgentSegment } from '../helpers/e2e';
+import { waitFor } from '../helpers/wait';
 import { decodeFully, type DecodeResult } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { waitFor } from '../helpers/e2e';
+import { waitFor } from '../helpers/wait';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
 /**

@@ -24,17 +24,3 @@ export function agentSegments(stack: LocalStack, cameraId: string): AgentSegment
     .map((o) => ({ startMs: Number(o.segmentStartMs), durationMs: Number(o.durationMs), bytes: Number(o.bytes), loggedAtMs: Date.parse(String(o.time)) }))
     .sort((a, b) => a.startMs - b.startMs);
 }
-
-/**
- * Polls `probe` every 250 ms until it returns something other than undefined.
- * @throws Error naming `what` after `timeoutMs`
- */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}

@@ -11,14 +11,8 @@ import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath } from '../../helpers/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { until } from '../../helpers/wait';
 
-async function until(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('Broker outage (issue 4 fault test)', () => {
   let azurite: AzuriteInstance;

@@ -12,6 +12,7 @@ import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath } from '../../helpers/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { until } from '../../helpers/wait';
 
 /** Runs a command as root (directly when root, else through sudo, as scripts/install-test-deps.sh does). */
 function asRoot(cmd: string, args: string[]): void {
@@ -19,13 +20,6 @@ function asRoot(cmd: string, args: string[]): void {
   else execFileSync('sudo', ['-n', cmd, ...args]);
 }
 
-async function until(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Reported {
   type: string;

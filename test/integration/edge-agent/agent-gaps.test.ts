@@ -11,6 +11,7 @@ import { parseAgentConfig, type AgentConfig } from '../../../shared/schemas/agen
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
 import { startTcpProxy } from '../../helpers/tcp-proxy';
+import { until } from '../../helpers/wait';
 
 const OUTAGE_MS = 20_000;
 
@@ -19,13 +20,6 @@ interface Reported {
   data: { cameraId: string; start: string; end?: string; durationMs?: number; cause?: string; kind?: string; video?: string; message?: string };
 }
 
-async function until(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
   let azurite: AzuriteInstance;

@@ -12,6 +12,7 @@ import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath } from '../../helpers/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { waitFor } from '../../helpers/wait';
 
 /** Parses Prometheus text into `name{labels}` → value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -23,15 +24,6 @@ function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('Agent metrics and health endpoint (issue 4 §9)', () => {
   let azurite: AzuriteInstance;
@@ -78,7 +70,7 @@ describe('Agent metrics and health endpoint (issue 4 §9)', () => {
       const health = async () => (await (await fetch(`${url}/health`)).json()) as AgentHealth;
 
       // Storage down: segments are recorded and wait in the cache; the lag grows.
-      const during = await until('two recorded segments', 20_000, async () => {
+      const during = await waitFor('two recorded segments', 20_000, async () => {
         const m = await scrape();
         return (m.get('keepwatch_segments_recorded_total{camera="cam-m"}') ?? 0) >= 2 ? m : undefined;
       });
@@ -95,17 +87,17 @@ describe('Agent metrics and health endpoint (issue 4 §9)', () => {
 
       // Broker down: health degrades and reconnect attempts are counted.
       brokerProxy.cut();
-      const degraded = await until('a degraded health', 15_000, async () => {
+      const degraded = await waitFor('a degraded health', 15_000, async () => {
         const h = await health();
         return h.status === 'degraded' ? h : undefined;
       });
       assert.equal(degraded.broker, 'disconnected');
-      await until('a broker reconnect attempt', 15_000, async () => ((await scrape()).get('keepwatch_broker_reconnects_total') ?? 0) >= 1 || undefined);
+      await waitFor('a broker reconnect attempt', 15_000, async () => ((await scrape()).get('keepwatch_broker_reconnects_total') ?? 0) >= 1 || undefined);
       brokerProxy.restore();
 
       // Storage back: everything uploads, the cache empties, the lag is 0, events are delivered.
       blobProxy.restore();
-      const after = await until('the cache to empty', 30_000, async () => {
+      const after = await waitFor('the cache to empty', 30_000, async () => {
         const m = await scrape();
         return m.get('keepwatch_cache_segments') === 0 && m.get('keepwatch_events_queued') === 0 && m.get('keepwatch_broker_connected') === 1 ? m : undefined;
       });

@@ -12,6 +12,7 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
 import { mediaPath } from '../../helpers/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { until } from '../../helpers/wait';
 
 const OUTAGE_MS = 20_000;
 
@@ -20,13 +21,6 @@ interface Reported {
   data: { cameraId: string; start: string; end?: string; durationMs?: number; blobName?: string; cause?: string };
 }
 
-async function until(what: string, timeoutMs: number, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('Storage outage longer than the cache holds (issue 4 fault test)', () => {
   let azurite: AzuriteInstance;
