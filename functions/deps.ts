@@ -6,6 +6,7 @@ import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';
 import type { PolicyStore } from '../shared/ports/policy-store';
+import type { RecordingStore } from '../shared/ports/recording-store';
 import type { RetentionJournal } from '../shared/ports/retention-journal';
 import type { SasSigner } from '../shared/ports/sas-signer';
 import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
@@ -23,6 +24,7 @@ import { TableGapIndex } from './adapters/table-gap-index';
 import { TableHoldStore } from './adapters/table-hold-store';
 import { TableIntegrationEvents } from './adapters/table-integration-events';
 import { TablePolicyStore } from './adapters/table-policy-store';
+import { TableRecordingStore } from './adapters/table-recording-store';
 import { TableRetentionJournal } from './adapters/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
@@ -48,6 +50,8 @@ export interface FunctionsDeps {
   segmentBlobs: SegmentBlobDeleter;
   retentionJournal: RetentionJournal;
   integrationEvents: IntegrationEvents;
+  /** EVR recordings (issue 3). */
+  recordings: RecordingStore;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -76,6 +80,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     holds: clients.tableClient(s.tables.holds),
     retention: clients.tableClient(s.tables.retention),
     events: clients.tableClient(s.tables.events),
+    recordings: clients.tableClient(s.tables.recordings),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -94,6 +99,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     segmentBlobs: new BlobBatchDeleter(container),
     retentionJournal: new TableRetentionJournal(tables.retention),
     integrationEvents: new TableIntegrationEvents(tables.events),
+    recordings: new TableRecordingStore(tables.recordings),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

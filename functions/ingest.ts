@@ -53,7 +53,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       if (e.kind === 'gap') gaps.push(e.gap);
       else if (e.kind === 'diagnostics') {
         diagnostics.set(e.event.id, { specversion: '1.0', id: e.event.id, source: '/keepwatch/ingest', type: 'camera.diagnostics', time: e.event.time, subject: e.diagnostics.cameraId, datacontenttype: 'application/json', data: { deviceId: e.deviceId, ...e.diagnostics } });
-      } else segments.push(e.segment);
+      } else if (e.kind === 'segment.uploaded') segments.push(e.segment);
+      // segment.recorded and signal events are the EVR policy's (issue 3), wired in functions/evr/.
       return;
     }
     const { ok: _ok, ...reason } = decoded;

@@ -4,9 +4,16 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { DAY_MS, HOUR_MS, parseIsoDateTime } from '../time';
 import { parseWith } from './format-issues';
+import { SIGNAL, signalFromDeviceEvent, type SignalRecord } from './signals';
 
 /** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
 export const SEGMENT_UPLOADED = 'segment.uploaded';
+
+/**
+ * CloudEvents `type` of the event an agent in EVR mode publishes for every complete segment in its cache (issue 3):
+ * the cloud's signal gate runs on media time, and these events move its clock; id `recorded-{cameraId}-{startMs}`.
+ */
+export const SEGMENT_RECORDED = 'segment.recorded';
 
 /** CloudEvents `type` of the event the agent publishes for a stretch of time it could not record or keep. */
 export const GAP = 'gap';
@@ -75,6 +82,24 @@ export const segmentUploadedDataSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
 });
 
+/** `data` of `segment.recorded`: camera, UTC start (ISO with ms), duration (ms), size (bytes); the segment is in the agent's cache, not (yet) in Blob. */
+export const segmentRecordedDataSchema = z.strictObject({
+  cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
+  start: isoDateTime,
+  durationMs: z.number().int().min(1).max(HOUR_MS),
+  bytes: z.number().int().min(1).max(2 ** 40),
+});
+
+/** One segment an agent recorded (EVR: in its cache), epoch ms UTC. */
+export interface RecordedSegmentRecord {
+  deviceId: string;
+  cameraId: string;
+  startMs: number;
+  durationMs: number;
+  bytes: number;
+  eventId: string;
+}
+
 /** `data` of a `gap` event: camera, UTC start and end (ISO with ms; end > start, ≤ 366 days), cause. */
 export const gapDataSchema = z.strictObject({
   cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
@@ -123,7 +148,9 @@ export interface SegmentRecord {
 export type DeviceEvent =
   | { kind: 'segment.uploaded'; event: CloudEventEnvelope; segment: SegmentRecord }
   | { kind: 'gap'; event: CloudEventEnvelope; gap: GapRecord }
-  | { kind: 'diagnostics'; event: CloudEventEnvelope; deviceId: string; diagnostics: DiagnosticsData };
+  | { kind: 'diagnostics'; event: CloudEventEnvelope; deviceId: string; diagnostics: DiagnosticsData }
+  | { kind: 'segment.recorded'; event: CloudEventEnvelope; recorded: RecordedSegmentRecord }
+  | { kind: 'signal'; event: CloudEventEnvelope; signal: SignalRecord };
 
 /**
  * Validates one device CloudEvent.
@@ -131,7 +158,7 @@ export type DeviceEvent =
  *   allowed to publish on); the event's `source` must name the same device, and `data.cameraId`
  *   must equal `trustedCameraId` when one is given
  * @throws ValidationError with every reason; codes: `InvalidCloudEvent` (bad envelope), `DeviceMismatch`,
- *   `UnknownEventType`, `InvalidEventData`, `CameraMismatch`, `InvalidBlobName` (not the segment's canonical name)
+ *   `UnknownEventType`, `InvalidEventData`, `InvalidSignal`, `CameraMismatch`, `InvalidBlobName` (not the segment's canonical name)
  */
 export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedCameraId?: string): DeviceEvent {
   const event = parseWith(cloudEventSchema, raw, 'CloudEvent', 'InvalidCloudEvent');
@@ -145,6 +172,16 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
       throw new ValidationError(`CloudEvent ${event.id}: cameraId '${diagnostics.cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
     }
     return { kind: DIAGNOSTICS, event, deviceId: trustedDeviceId, diagnostics };
+  }
+  if (event.type === SEGMENT_RECORDED) {
+    const d = parseWith(segmentRecordedDataSchema, event.data, `CloudEvent ${event.id} (${SEGMENT_RECORDED}) data`, 'InvalidEventData');
+    checkCamera(event.id, d.cameraId, trustedCameraId);
+    return { kind: SEGMENT_RECORDED, event, recorded: { deviceId: trustedDeviceId, cameraId: d.cameraId, startMs: parseIsoDateTime(d.start, 'start'), durationMs: d.durationMs, bytes: d.bytes, eventId: event.id } };
+  }
+  if (event.type === SIGNAL) {
+    const signal = signalFromDeviceEvent(event.id, event.data, trustedDeviceId);
+    checkCamera(event.id, signal.cameraId, trustedCameraId);
+    return { kind: SIGNAL, event, signal };
   }
   if (event.type !== SEGMENT_UPLOADED) {
     throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');
@@ -172,6 +209,12 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
       eventId: event.id,
     },
   };
+}
+
+function checkCamera(eventId: string, cameraId: string, trustedCameraId: string | undefined): void {
+  if (trustedCameraId !== undefined && cameraId !== trustedCameraId) {
+    throw new ValidationError(`CloudEvent ${eventId}: cameraId '${cameraId}' does not match the topic's camera '${trustedCameraId}'`, undefined, 'CameraMismatch');
+  }
 }
 
 function parseGapEvent(event: CloudEventEnvelope, deviceId: string, trustedCameraId: string | undefined): DeviceEvent {

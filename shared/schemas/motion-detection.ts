@@ -30,7 +30,7 @@ export const EVENT_AGGREGATION_WINDOW_MAX_MS = 10 * SECOND_MS;
 
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 /** A polygon as `[[x, y], …]`, x from the left, y from the top, both normalised 0..1 (AVA's line-crossing convention, §2). */
-const polygon = z.array(point).min(3, 'expected a polygon of at least 3 [x, y] points');
+export const polygonSchema = z.array(point).min(3, 'expected a polygon of at least 3 [x, y] points');
 
 /** The motion detection settings of one camera (AVA `MotionDetectionProcessor` keys plus Keepwatch's). Unknown keys are rejected. */
 export const motionDetectionSettingsSchema = z.strictObject({
@@ -67,9 +67,9 @@ export const motionDetectionSettingsSchema = z.strictObject({
   /** Overrides the preset: ms, 100..60 000. */
   backgroundTimeConstantMs: z.number().int().min(100).max(60_000).optional(),
   /** Only motion inside one of these polygons counts (Keepwatch; AVA could not, video-analyzer#59). Empty or absent = the whole frame. */
-  zones: z.array(polygon).default([]),
+  zones: z.array(polygonSchema).default([]),
   /** Motion inside these polygons never counts (e.g. a tree, a road, a TV). */
-  masks: z.array(polygon).default([]),
+  masks: z.array(polygonSchema).default([]),
 });
 
 /** A polygon in normalised coordinates, `[[x, y], …]`. */

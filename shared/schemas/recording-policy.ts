@@ -2,15 +2,27 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { DAY_MS } from '../time';
 import { parseWith } from './format-issues';
+import { polygonSchema } from './motion-detection';
+import { parseSignalGateSettings, signalGateSettingsSchema, type SignalGateParams } from './signal-gate';
+import { SIGNAL_TYPE_PATTERN } from './signals';
 
 /**
  * A camera's recording policy, as `PUT /api/cameras/{cameraId}/policy` takes it and the Policies table stores it.
- * Only retention exists now; the EVR issue adds `mode` and the signal gate fields beside `retention` (the document is
- * an object of sections so they slot in without breaking it). Unknown keys are rejected with a 400 naming them.
+ * Unknown keys are rejected with a 400 naming them.
  *
  * ```json
- * { "retention": { "archive": "P7D", "maximumSizeMiB": 51200 } }
+ * {
+ *   "mode": "evr",
+ *   "retention": { "archive": "P7D", "maximumSizeMiB": 51200 },
+ *   "evr": {
+ *     "signals": [{ "type": "motion" }, { "type": "door" }, { "type": "inference", "label": "person", "minimumConfidence": 0.6 }],
+ *     "signalGate": { "activationEvaluationWindow": "PT1S", "activationSignalOffset": "-PT5S",
+ *                     "minimumActivationTime": "PT10S", "maximumActivationTime": "PT60S" }
+ *   }
+ * }
  * ```
+ * `mode` (absent = `cvr`): `cvr` keeps every segment the agent uploads; `evr` turns signals into recordings through the
+ * signal gate (AVA's signal gate processor, azure-lva-ava.md §2) and commands the agent to upload only their windows.
  */
 export const RETENTION_ARCHIVE_MIN_DAYS = 1;
 /** AVA's `archival.retentionPeriod` allows at most 10 years (azure-lva-ava.md §4); 3650 days. */
@@ -56,9 +68,35 @@ export const retentionPolicySchema = z.strictObject({
   maximumSizeMiB: z.number().int().min(MAXIMUM_SIZE_MIN_MIB).max(MAXIMUM_SIZE_MAX_MIB).optional(),
 });
 
-/** The whole document. `retention` is required (the only section so far). */
+/** Recording modes (DESIGN.md vocabulary): continuous or event-based. */
+export const RECORDING_MODES = ['cvr', 'evr'] as const;
+export type RecordingMode = (typeof RECORDING_MODES)[number];
+
+/**
+ * Which signals count for EVR. A signal counts when it matches at least one filter (or when the list is empty):
+ * same `type`; `label` equal when given; `confidence` ≥ `minimumConfidence` when given (a signal without confidence
+ * then does not count); `zone` (a polygon in normalised coordinates, as motion zones) contains the centre of at least
+ * one of the signal's boxes when given (a signal without boxes then does not count).
+ */
+export const signalFilterSchema = z.strictObject({
+  type: z.string().regex(SIGNAL_TYPE_PATTERN, 'expected a signal type of 1 to 64 characters from a-z, 0-9, ".", "_", "-", starting with a letter'),
+  label: z.string().min(1).max(128).optional(),
+  minimumConfidence: z.number().min(0).max(1).optional(),
+  zone: polygonSchema.optional(),
+});
+export type SignalFilter = z.output<typeof signalFilterSchema>;
+
+/** The `evr` section: signal filters (≤ 32; empty = every signal counts) and AVA's signal gate settings. */
+export const evrPolicySchema = z.strictObject({
+  signals: z.array(signalFilterSchema).max(32).default([]),
+  signalGate: signalGateSettingsSchema.default({} as never),
+});
+
+/** The whole document. `retention` is required; `mode` absent = `cvr`; `evr` optional (defaults apply). */
 export const recordingPolicySchema = z.strictObject({
+  mode: z.enum(RECORDING_MODES).optional(),
   retention: retentionPolicySchema,
+  evr: evrPolicySchema.optional(),
 });
 
 /** The document as stored and returned (ISO 8601 durations, MiB). */
@@ -77,7 +115,30 @@ export interface RetentionRule {
  * @throws ValidationError `InvalidPolicy` listing every issue by key path, unknown keys by name
  */
 export function parseRecordingPolicy(input: unknown): RecordingPolicyDocument {
-  return parseWith(recordingPolicySchema, input, 'recording policy', 'InvalidPolicy');
+  const doc = parseWith(recordingPolicySchema, input, 'recording policy', 'InvalidPolicy');
+  if (doc.evr) {
+    try {
+      parseSignalGateSettings(doc.evr.signalGate, 'recording policy: evr.signalGate'); // maximum ≥ minimum
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(err.message, err.details, 'InvalidPolicy');
+      throw err;
+    }
+  }
+  return doc;
+}
+
+/** The EVR rule of a validated document. */
+export interface EvrRule {
+  mode: RecordingMode;
+  /** Empty = every signal counts. */
+  signals: SignalFilter[];
+  gate: SignalGateParams;
+}
+
+/** The mode, signal filters and gate parameters (ms) of a validated document; defaults where the `evr` section is absent. */
+export function evrRule(policy: RecordingPolicyDocument): EvrRule {
+  const evr = policy.evr ?? evrPolicySchema.parse({});
+  return { mode: policy.mode ?? 'cvr', signals: evr.signals, gate: parseSignalGateSettings(evr.signalGate, 'recording policy: evr.signalGate') };
 }
 
 /** The default document, with the archive retention of the deployment (`KEEPWATCH_RETENTION_DEFAULT`). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
-import { defaultRecordingPolicy, parseRecordingPolicy, parseRetentionDays, retentionRule } from '../../../shared/schemas/recording-policy';
+import { defaultRecordingPolicy, evrRule, parseRecordingPolicy, parseRetentionDays, retentionRule } from '../../../shared/schemas/recording-policy';
 import { DAY_MS } from '../../../shared/time';
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
@@ -16,9 +16,33 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
     assert.deepEqual(retentionRule(defaultRecordingPolicy('P7D')), { archiveMs: 7 * DAY_MS });
   });
 
-  it('names unknown keys, at the root and inside retention (the EVR fields do not exist yet)', () => {
-    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, mode: 'evr' }), 'InvalidPolicy', /unknown key 'mode'/);
+  it('names unknown keys, at the root and inside retention and evr', () => {
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, colour: 'red' }), 'InvalidPolicy', /unknown key 'colour'/);
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D', recordings: 'P1D' } }), 'InvalidPolicy', /unknown key 'recordings' at retention/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { preRoll: 'PT5S' } } }), 'InvalidPolicy', /unknown key 'preRoll' at evr\.signalGate/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signals: [{ type: 'door', colour: 1 }] } }), 'InvalidPolicy', /unknown key 'colour' at evr\.signals\[0\]/);
+  });
+
+  it('takes mode and the EVR section: signal filters and AVA gate settings within their bounds', () => {
+    assert.deepEqual(evrRule(parseRecordingPolicy({ retention: { archive: 'P7D' } })), {
+      mode: 'cvr',
+      signals: [],
+      gate: { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: 0, minimumActivationTimeMs: 30_000, maximumActivationTimeMs: 30_000 },
+    });
+    const doc = parseRecordingPolicy({
+      mode: 'evr',
+      retention: { archive: 'P7D' },
+      evr: { signals: [{ type: 'motion' }, { type: 'inference', label: 'person', minimumConfidence: 0.6, zone: [[0, 0], [1, 0], [1, 1]] }], signalGate: { activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' } },
+    });
+    const rule = evrRule(doc);
+    assert.equal(rule.mode, 'evr');
+    assert.equal(rule.signals.length, 2);
+    assert.deepEqual(rule.gate, { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: -5000, minimumActivationTimeMs: 10_000, maximumActivationTimeMs: 60_000 });
+    rejects(() => parseRecordingPolicy({ mode: 'sometimes', retention: { archive: 'P7D' } }), 'InvalidPolicy', /mode/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { activationSignalOffset: '-PT2M' } } }), 'InvalidPolicy', /activationSignalOffset: -PT2M is outside/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { activationEvaluationWindow: 'PT11S' } } }), 'InvalidPolicy', /activationEvaluationWindow/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { minimumActivationTime: 'PT20S', maximumActivationTime: 'PT10S' } } }), 'InvalidPolicy', /maximumActivationTime PT10S is below minimumActivationTime PT20S/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signals: [{ type: 'door', minimumConfidence: 2 }] } }), 'InvalidPolicy', /evr\.signals\[0\]\.minimumConfidence/);
   });
 
   it('refuses durations that are not whole days in bounds, and bad sizes, naming the key', () => {
