@@ -129,7 +129,7 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
     const badData = deviceEvent();
     (badData.data as Record<string, unknown>).durationMs = -1;
     rejected(decodeIngestMessage(envelope(badData)), 'InvalidEventData');
-    rejected(decodeIngestMessage(envelope({ ...deviceEvent(), type: 'signal' })), 'UnknownEventType');
+    rejected(decodeIngestMessage(envelope({ ...deviceEvent(), type: 'segment.deleted' })), 'UnknownEventType');
   });
 
   it('plain CloudEvents with a bad envelope or a source that is not /devices/{id}', () => {

@@ -30,6 +30,7 @@ describe('functions settings', () => {
       holds: 'kwHolds',
       retention: 'kwRetention',
       events: 'kwEvents',
+      recordings: 'kwRecordings',
     });
     assert.equal(s.playbackTtlMs, 3_600_000);
     assert.equal(s.retentionDefault, 'P7D');
