@@ -169,4 +169,3 @@ output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output tableEndpoint string = storage.properties.primaryEndpoints.table
 output recordingsContainerName string = recordingsContainer.name
 output deploymentContainerName string = deploymentContainer.name
-output tableNames array = [for (suffix, i) in tableSuffixes: tables[i].name]
