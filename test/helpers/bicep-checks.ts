@@ -284,3 +284,32 @@ export function moduleParamFindings(bicep: Bicep, tree: Tree, file: string, modu
   }
   return findings;
 }
+
+/** One `Microsoft.Authorization/roleAssignments` resource as written: expression texts of its scope and principal. */
+export interface RoleAssignmentText {
+  /** The `scope:` expression (a resource's symbolic name), `''` when absent (the deployment's scope). */
+  scope: string;
+  /** The `properties.principalId` expression. */
+  principalId: string;
+  /** The first role GUID in `properties.roleDefinitionId`, lower case; `''` when none. */
+  roleGuid: string;
+}
+
+/** The role assignments a file declares, for tests that pin who gets which role where. */
+export function roleAssignments(bicep: Bicep, tree: Tree): RoleAssignmentText[] {
+  const query = bicep.query('(resource_declaration . (identifier) . (string) @type . (object) @body)');
+  const prop = (obj: Node | null | undefined, key: string) =>
+    obj?.namedChildren.find((p) => p?.type === 'object_property' && p.namedChildren[0]?.text === key)?.namedChildren[1] ?? undefined;
+  return query
+    .matches(tree.rootNode)
+    .filter((m) => (literal(m.captures.find((c) => c.name === 'type')!.node) ?? '').startsWith('Microsoft.Authorization/roleAssignments@'))
+    .map((m) => {
+      const body = m.captures.find((c) => c.name === 'body')!.node;
+      const properties = prop(body, 'properties');
+      return {
+        scope: prop(body, 'scope')?.text ?? '',
+        principalId: prop(properties, 'principalId')?.text ?? '',
+        roleGuid: (prop(properties, 'roleDefinitionId')?.text.match(GUID)?.[0] ?? '').toLowerCase(),
+      };
+    });
+}

@@ -12,6 +12,7 @@ import {
   loadBicep,
   moduleParamFindings,
   parameterFindings,
+  roleAssignments,
   roleGuidFindings,
   syntaxFindings,
   type AppSettingAllowList,
@@ -100,6 +101,22 @@ describe('infra/ Bicep, checked offline with tree-sitter-bicep', () => {
   it('every role assignment names a known built-in role GUID', () => {
     const findings = files.flatMap((f) => roleGuidFindings(bicep, bicep.parse(readFileSync(f, 'utf8')), rel(f), KNOWN_BUILT_IN_ROLES));
     assert.deepEqual(findings, [], show(findings));
+  });
+
+  it('grants exactly the roles of infra/README.md: the functions only receive on device-events, only the routing identity sends there', () => {
+    const role = (guid: string) => Object.entries(KNOWN_BUILT_IN_ROLES).find(([, g]) => g === guid)?.[0] ?? guid;
+    const grants = files.flatMap((f) =>
+      roleAssignments(bicep, bicep.parse(readFileSync(f, 'utf8'))).map((a) => `${path.basename(f)}: ${a.principalId} ${role(a.roleGuid)} on ${a.scope}`),
+    );
+    assert.deepEqual(grants.sort(), [
+      'event-grid-mqtt.bicep: routingIdentityPrincipalId Azure Event Hubs Data Sender on deviceEventsHub',
+      'event-grid-mqtt.bicep: routingIdentityPrincipalId EventGrid Data Sender on routeTopic',
+      'functions-roles.bicep: principalId Azure Event Hubs Data Receiver on deviceEventsHub',
+      'functions-roles.bicep: principalId Azure Event Hubs Data Sender on integrationEventsHub',
+      'functions-roles.bicep: principalId Monitoring Metrics Publisher on applicationInsights',
+      'functions-roles.bicep: principalId Storage Blob Data Owner on storage',
+      'functions-roles.bicep: principalId Storage Table Data Contributor on storage',
+    ]);
   });
 
   it('every main.bicep param without a default has a value in main.parameters.json, and every module call passes its required params', () => {
