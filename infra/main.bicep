@@ -1,0 +1,210 @@
+// Keepwatch in Azure (azd entry point): a resource group with storage, the Function App, Event Hubs, the Event
+// Grid MQTT broker and monitoring. Plain `resource` declarations only (no registry modules), so it reviews and is
+// checked offline (test/unit/infra/). What is deployed and why: infra/README.md.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; part of the resource group name and of the unique resource token.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource (must offer Flex Consumption and the Event Grid MQTT broker).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Default archive retention of cameras without a policy, whole days (KEEPWATCH_RETENTION_DEFAULT = P{n}D; AVA retentionPeriod).')
+@minValue(1)
+@maxValue(3650)
+param retentionDays int = 7
+
+@description('Longest retention any camera policy or hold needs, days. The lifecycle backstop deletes segments older than this + retentionMarginDays whatever their policy says.')
+@minValue(1)
+@maxValue(3650)
+param longestRetentionDays int = retentionDays
+
+@description('Days the lifecycle backstop waits beyond longestRetentionDays, so it only catches what the retention timer missed.')
+@minValue(1)
+@maxValue(30)
+param retentionMarginDays int = 2
+
+@description('Segment container (KEEPWATCH_RECORDINGS_CONTAINER).')
+@minLength(3)
+@maxLength(63)
+param recordingsContainerName string = 'recordings'
+
+@description('Table name prefix (KEEPWATCH_TABLE_PREFIX).')
+@minLength(1)
+@maxLength(52)
+param tablePrefix string = 'kw'
+
+@description('Comma-separated browser origins allowed to play segments (https://viewer.example.com); empty = none. Sets Blob CORS and KEEPWATCH_VIEWER_ORIGINS.')
+param viewerOrigins string = ''
+
+@description('HMAC key of playlist URLs, at least 32 random characters (KEEPWATCH_PLAYBACK_TOKEN_SECRET).')
+@secure()
+@minLength(32)
+param playbackTokenSecret string
+
+@description('Lifetime of a playback URL, ISO 8601 PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
+param playbackTtl string = 'PT1H'
+
+@description('Lifetime of segment SAS URLs, ISO 8601, at least playbackTtl, at most P7D; empty = playbackTtl (KEEPWATCH_SEGMENT_SAS_TTL).')
+param segmentSasTtl string = ''
+
+@description('Longest MP4 export range, ISO 8601 PT1S..P1D (KEEPWATCH_EXPORT_MAX_DURATION).')
+param exportMaxDuration string = 'PT1H'
+
+@description('Most stored segment bytes one MP4 export reads (KEEPWATCH_EXPORT_MAX_BYTES).')
+@minValue(1)
+param exportMaxBytes int = 2147483648
+
+@description('NCRONTAB (6 fields, UTC) of the retention timer (KEEPWATCH_RETENTION_SCHEDULE).')
+param retentionSchedule string = '0 5 * * * *'
+
+@description('Base URL put in front of /api in playback URLs (custom domain or proxy); empty = the request origin (KEEPWATCH_PUBLIC_BASE_URL).')
+param publicBaseUrl string = ''
+
+@description('Devices allowed on the MQTT broker: [{ id, thumbprints: [SHA-256 hex of its certificate, ...] }]; see infra/README.md.')
+param devices array = []
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'keepwatch'
+}
+var functionAppName = '${abbrs.webSitesFunctions}keepwatch-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+var viewerOriginList = filter(map(split(viewerOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identities 'modules/identities.bicep' = {
+  name: 'identities'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    functionsIdentityName: '${abbrs.managedIdentityUserAssignedIdentities}func-${resourceToken}'
+    routingIdentityName: '${abbrs.managedIdentityUserAssignedIdentities}mqtt-routing-${resourceToken}'
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    storageAccountName: '${abbrs.storageStorageAccounts}${resourceToken}'
+    recordingsContainerName: recordingsContainerName
+    deploymentContainerName: deploymentContainerName
+    tablePrefix: tablePrefix
+    viewerOrigins: viewerOriginList
+    lifecycleDeleteAfterDays: max(retentionDays, longestRetentionDays) + retentionMarginDays
+  }
+}
+
+module eventHubs 'modules/event-hubs.bicep' = {
+  name: 'event-hubs'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namespaceName: '${abbrs.eventHubNamespaces}${resourceToken}'
+  }
+}
+
+module mqtt 'modules/event-grid-mqtt.bicep' = {
+  name: 'event-grid-mqtt'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namespaceName: '${abbrs.eventGridNamespaces}${resourceToken}'
+    routeTopicName: '${abbrs.eventGridTopics}mqtt-${resourceToken}'
+    routingIdentityId: identities.outputs.routingIdentityId
+    routingIdentityPrincipalId: identities.outputs.routingIdentityPrincipalId
+    eventHubsNamespaceName: eventHubs.outputs.namespaceName
+    deviceEventsHubName: eventHubs.outputs.deviceEventsHubName
+    devices: devices
+  }
+}
+
+module functionsRoles 'modules/functions-roles.bicep' = {
+  name: 'functions-roles'
+  scope: rg
+  params: {
+    principalId: identities.outputs.functionsIdentityPrincipalId
+    storageAccountName: storage.outputs.storageAccountName
+    eventHubsNamespaceName: eventHubs.outputs.namespaceName
+    deviceEventsHubName: eventHubs.outputs.deviceEventsHubName
+    integrationEventsHubName: eventHubs.outputs.integrationEventsHubName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+module functions 'modules/functions.bicep' = {
+  name: 'functions'
+  scope: rg
+  dependsOn: [
+    functionsRoles
+  ]
+  params: {
+    location: location
+    tags: tags
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    functionAppName: functionAppName
+    identityId: identities.outputs.functionsIdentityId
+    identityClientId: identities.outputs.functionsIdentityClientId
+    blobEndpoint: storage.outputs.blobEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    deviceEventsHubName: eventHubs.outputs.deviceEventsHubName
+    deviceEventsConsumerGroupName: eventHubs.outputs.functionsConsumerGroupName
+    integrationEventsHubName: eventHubs.outputs.integrationEventsHubName
+    mqttHostname: mqtt.outputs.mqttHostname
+    recordingsContainerName: storage.outputs.recordingsContainerName
+    tablePrefix: tablePrefix
+    playbackTokenSecret: playbackTokenSecret
+    playbackTtl: playbackTtl
+    segmentSasTtl: segmentSasTtl
+    viewerOrigins: join(viewerOriginList, ',')
+    exportMaxDuration: exportMaxDuration
+    exportMaxBytes: exportMaxBytes
+    retentionDays: retentionDays
+    retentionSchedule: retentionSchedule
+    publicBaseUrl: publicBaseUrl
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = functions.outputs.functionAppName
+output KEEPWATCH_API_URL string = '${functions.outputs.functionAppUrl}/api'
+output KEEPWATCH_MQTT_HOSTNAME string = mqtt.outputs.mqttHostname
+output KEEPWATCH_STORAGE_ACCOUNT string = storage.outputs.storageAccountName
+output KEEPWATCH_EVENTHUB_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamespace

@@ -1,0 +1,171 @@
+// The storage account of the recordings (Blob) and the index (Table), also used by the Functions host
+// (AzureWebJobsStorage: timer locks, Event Hubs checkpoints) and for the Flex Consumption deployment package.
+// Shared keys are off: every caller authenticates with Entra ID, and playback SAS are user delegation SAS.
+
+@description('Azure region.')
+param location string
+
+@description('Tags put on every resource.')
+param tags object
+
+@description('Storage account name: 3-24 lowercase letters and digits.')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string
+
+@description('Container of the segments (KEEPWATCH_RECORDINGS_CONTAINER).')
+param recordingsContainerName string
+
+@description('Container the Flex Consumption plan deploys the app package from.')
+param deploymentContainerName string
+
+@description('Table name prefix (KEEPWATCH_TABLE_PREFIX); tables are {prefix}{suffix}, see tableSuffixes.')
+param tablePrefix string
+
+@description('Browser origins (scheme://host[:port]) allowed to read segments cross-origin; empty = no CORS rule.')
+param viewerOrigins array
+
+@description('Days after creation the lifecycle backstop deletes a segment blob (retention + margin).')
+@minValue(1)
+param lifecycleDeleteAfterDays int
+
+// One table per suffix of functions/settings.ts `tables` (test/unit/infra/bicep.test.ts compares the two).
+var tableSuffixes = [
+  'Segments'
+  'Cameras'
+  'Availability'
+  'DeadLetters'
+  'Gaps'
+  'Policies'
+  'Holds'
+  'Retention'
+  'Events'
+]
+
+// The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.
+var viewerCorsRule = {
+  allowedOrigins: viewerOrigins
+  allowedMethods: [
+    'GET'
+    'HEAD'
+    'OPTIONS'
+  ]
+  allowedHeaders: [
+    'range'
+    'if-match'
+    'if-none-match'
+    'if-modified-since'
+    'x-ms-version'
+    'x-ms-client-request-id'
+  ]
+  exposedHeaders: [
+    'content-length'
+    'content-range'
+    'content-type'
+    'etag'
+    'accept-ranges'
+    'x-ms-request-id'
+  ]
+  maxAgeInSeconds: 3600
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    cors: {
+      corsRules: empty(viewerOrigins) ? [] : [
+        viewerCorsRule
+      ]
+    }
+  }
+}
+
+resource recordingsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: recordingsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for suffix in tableSuffixes: {
+  parent: tableService
+  name: '${tablePrefix}${suffix}'
+}]
+
+// Backstop only: the retention timer (functions/retention.ts) deletes blobs and index rows together, to the hour.
+// Lifecycle management runs about once a day and knows nothing of per-camera policies or holds, so it must only
+// catch what the timer missed (azure-stack-notes.md §3 "Lifecycle"). prefixMatch starts with the container name.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'segments-retention-backstop'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${recordingsContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: lifecycleDeleteAfterDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
+output storageAccountName string = storage.name
+output storageAccountId string = storage.id
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output tableEndpoint string = storage.properties.primaryEndpoints.table
+output recordingsContainerName string = recordingsContainer.name
+output deploymentContainerName string = deploymentContainer.name
