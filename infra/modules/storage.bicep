@@ -40,6 +40,7 @@ var tableSuffixes = [
   'Holds'
   'Retention'
   'Events'
+  'Recordings'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.
