@@ -31,6 +31,8 @@ export interface EvrCameraResult {
   evr: boolean;
   /** Decisions applied in this call (including a flushed earlier outbox). */
   applied: number;
+  /** Signals that count under the policy's filters (0 when not EVR). */
+  counted: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function runEvrCameraStep(input: EvrCameraInput, context: Invocatio
   const rule = await policyRule(cameraId, deps);
   if (rule.mode !== 'evr') {
     context.debug('evr step skipped: camera policy is not evr', { cameraId, mode: rule.mode, signals: input.signals.length });
-    return { evr: false, applied: 0 };
+    return { evr: false, applied: 0, counted: 0 };
   }
   const counting = input.signals.filter((s) => signalCounts(s, rule.signals));
   let applied = 0;
@@ -69,7 +71,7 @@ export async function runEvrCameraStep(input: EvrCameraInput, context: Invocatio
       if (d.kind === 'late') context.warn('late signal dropped', { cameraId, signalId: d.signalId, lateByMs: d.horizonMs - d.atMs, atMs: d.atMs, horizonMs: d.horizonMs });
       else context.debug('duplicate signal ignored', { cameraId, signalId: d.signalId });
     }
-    if (!plan.changed && row && row.deviceId === deviceId) return { evr: true, applied };
+    if (!plan.changed && row && row.deviceId === deviceId) return { evr: true, applied, counted: counting.length };
     let etag: string;
     try {
       etag = await deps.gates.put({ cameraId, deviceId, memory: plan.memory, outbox: plan.entries, updatedAtMs: nowMs }, row?.etag);
@@ -81,7 +83,7 @@ export async function runEvrCameraStep(input: EvrCameraInput, context: Invocatio
       await flush({ cameraId, deviceId, memory: plan.memory, outbox: plan.entries, updatedAtMs: nowMs, etag }, context, deps);
       applied += plan.entries.length;
     }
-    return { evr: true, applied };
+    return { evr: true, applied, counted: counting.length };
   }
   throw new TransientError(`gate row of camera '${cameraId}' kept changing under concurrent invocations; gave up after ${GATE_WRITE_ATTEMPTS} attempts`);
 }
