@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { ValidationError } from '../../shared/errors';
 import type { RecordedSegmentRecord, SegmentRecord } from '../../shared/schemas/device-events';
 import type { SignalRecord } from '../../shared/schemas/signals';
 import { runEvrCameraStep, type EvrCameraInput, type EvrStepDeps } from './evr-camera-step';
@@ -28,6 +29,7 @@ export interface EvrBatchSummary {
  * largest segment end of `segment.recorded` and `segment.uploaded`), runs the camera steps one camera after the other
  * (functions/evr/evr-camera-step.ts), then marks recordings available for the uploaded segments. Cameras whose policy
  * is CVR decide nothing and store nothing. Idempotent like the rest of ingest: a replayed batch changes nothing more.
+ * A camera whose step throws ValidationError (corrupt gate row or policy) is logged at error and skipped.
  * @throws TransientError when storage or the broker fails (the caller's retry replays the batch)
  */
 export async function evrBatch(input: EvrBatchInput, context: InvocationContext, deps: EvrBatchDeps): Promise<EvrBatchSummary> {
@@ -49,9 +51,15 @@ export async function evrBatch(input: EvrBatchInput, context: InvocationContext,
   let evrCameras = 0;
   let decisionsApplied = 0;
   for (const c of [...cameras.values()].sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1))) {
-    const r = await runEvrCameraStep(c, context, deps);
-    if (r.evr) evrCameras++;
-    decisionsApplied += r.applied;
+    try {
+      const r = await runEvrCameraStep(c, context, deps);
+      if (r.evr) evrCameras++;
+      decisionsApplied += r.applied;
+    } catch (err) {
+      // A corrupt gate row or stored policy cannot be fixed by a replay: the other cameras go on, a person must look.
+      if (!(err instanceof ValidationError)) throw err;
+      context.error('evr step failed for a camera', { cameraId: c.cameraId, code: err.code, message: err.message });
+    }
   }
   const recordingsAvailable = input.uploaded.length ? await markRecordingsAvailable(input.uploaded, context, deps) : 0;
   return { evrCameras, decisionsApplied, recordingsAvailable };
