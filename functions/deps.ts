@@ -2,6 +2,8 @@ import { ValidationError } from '../shared/errors';
 import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
+import type { DeviceCommands } from '../shared/ports/device-commands';
+import type { GateStore } from '../shared/ports/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';
@@ -14,6 +16,8 @@ import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
 import { functionsFfmpegPath } from './adapters/ffmpeg-path';
+import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
+import { TableGateStore } from './adapters/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob-batch-deleter';
 import { ServiceSasSigner } from './adapters/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients } from './adapters/storage-clients';
@@ -52,6 +56,10 @@ export interface FunctionsDeps {
   integrationEvents: IntegrationEvents;
   /** EVR recordings (issue 3). */
   recordings: RecordingStore;
+  /** EVR signal gate rows, one per camera (issue 3). */
+  gates: GateStore;
+  /** Upload-window commands to devices over MQTT (issue 3). */
+  deviceCommands: DeviceCommands;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -81,6 +89,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     retention: clients.tableClient(s.tables.retention),
     events: clients.tableClient(s.tables.events),
     recordings: clients.tableClient(s.tables.recordings),
+    gates: clients.tableClient(s.tables.gates),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -100,6 +109,8 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     retentionJournal: new TableRetentionJournal(tables.retention),
     integrationEvents: new TableIntegrationEvents(tables.events),
     recordings: new TableRecordingStore(tables.recordings),
+    gates: new TableGateStore(tables.gates),
+    deviceCommands: new MqttDeviceCommands(s.mqtt),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

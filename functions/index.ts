@@ -19,4 +19,5 @@ import './camera-policy-put';
 import './holds-create';
 import './holds-list';
 import './holds-delete';
+import './signals-create';
 import './retention';

@@ -2,7 +2,8 @@ import { ValidationError } from '../shared/errors';
 import { MQTT_EVENT_PUBLISHED, unwrapMqttPublished } from '../shared/event-grid-mqtt';
 import { cloudEventSchema, parseDeviceEvent, type DeviceEvent } from '../shared/schemas/device-events';
 import { parseWith } from '../shared/schemas/format-issues';
-import { parseCameraEventsTopic } from '../shared/topics';
+import { SIGNAL, signalFromMqtt } from '../shared/schemas/signals';
+import { parseCameraEventsTopic, parseCameraSignalsTopic } from '../shared/topics';
 
 /** One Event Hubs message, decoded: a valid device event, or the reason it must be dead-lettered. */
 export type DecodedMessage =
@@ -33,6 +34,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  *     structured-mode CloudEvent (`application/cloudevents+json`) as it is, without the topic, so a device can reach
  *     this path too. Issue 2 asks for it; binding cameras to the device that first recorded them (and refusing
  *     untrusted events that claim another device's camera) is part of the security issue.
+ * (c) an Event Grid MQTT routing CloudEvent whose `subject` is `keepwatch/{deviceId}/signals/{cameraId}`: an external
+ *     signal (a door sensor), plain JSON (shared/schemas/signals.ts `externalSignalSchema`, `signalFromMqtt`); its
+ *     default time is the envelope's `time` (when the broker received it), its default id a hash of topic and
+ *     payload bytes. A bad payload is dead-lettered `InvalidSignal`. It comes back as a `signal` event whose
+ *     envelope is synthetic (id = the signal id, source = the topic).
  *
  * Never throws for bad input; unexpected errors (bugs) propagate.
  */
@@ -48,6 +54,11 @@ export function decodeIngestMessage(message: unknown): DecodedMessage {
       const status = typeof record.subject === 'string' ? /^keepwatch\/([a-z0-9-]{1,32})\/status$/.exec(record.subject) : null;
       if (status) return { ok: 'ignored', deviceId: status[1] };
       const { topic, payload } = unwrapMqttPublished(record);
+      const signalIds = parseCameraSignalsTopic(topic);
+      if (signalIds) {
+        Object.assign(known, signalIds);
+        return { ok: true, event: externalSignalEvent(record, topic, signalIds, payload), trusted: true };
+      }
       const ids = parseCameraEventsTopic(topic);
       if (!ids) {
         throw new ValidationError(`MQTT topic ${JSON.stringify(topic.slice(0, 200))} is not keepwatch/{deviceId}/events/{cameraId}`, undefined, 'InvalidTopic');
@@ -109,6 +120,25 @@ function toJsonValue(message: unknown): unknown {
   } catch (err) {
     throw new ValidationError(`message body is not JSON (${(err as Error).message})`, undefined, 'InvalidJson');
   }
+}
+
+/** The `signal` event of an external publish on a signals topic (shape c). @throws ValidationError `InvalidSignal` */
+function externalSignalEvent(record: Record<string, unknown>, topic: string, ids: { deviceId: string; cameraId: string }, payload: unknown): DeviceEvent {
+  const receivedMs = typeof record.time === 'string' ? Date.parse(record.time) : Number.NaN;
+  if (!Number.isFinite(receivedMs)) {
+    throw new ValidationError(`${MQTT_EVENT_PUBLISHED} on ${topic}: time ${JSON.stringify(record.time)} is not an ISO 8601 date-time`, undefined, 'InvalidEnvelope');
+  }
+  // The bytes as published, for the default id: data_base64 as sent, else the JSON text Event Grid put in data.
+  const raw =
+    typeof record.data_base64 === 'string'
+      ? Buffer.from(record.data_base64, 'base64')
+      : Buffer.from(typeof record.data === 'string' ? record.data : JSON.stringify(record.data));
+  const signal = signalFromMqtt(ids, payload, Math.floor(receivedMs), raw);
+  return {
+    kind: SIGNAL,
+    event: { specversion: '1.0', id: signal.id, source: topic, type: SIGNAL, time: new Date(signal.atMs).toISOString(), data: payload },
+    signal,
+  } as DeviceEvent;
 }
 
 function eventIdOf(payload: unknown): { eventId?: string } {

@@ -2,9 +2,11 @@ import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import type { DeadLetter } from '../shared/ports/dead-letter-store';
 import type { IntegrationEvent } from '../shared/ports/integration-events';
-import type { GapRecord, SegmentRecord } from '../shared/schemas/device-events';
+import type { GapRecord, RecordedSegmentRecord, SegmentRecord } from '../shared/schemas/device-events';
+import type { SignalRecord } from '../shared/schemas/signals';
 import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
+import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
 import { decodeIngestMessage, rawPayload } from './ingest-decode';
 
 /** What {@link ingest} did with one batch. */
@@ -13,15 +15,23 @@ export interface IngestSummary {
   deadLettered: number;
   /** Device status messages, routed like events but not indexed. */
   ignored: number;
+  /** What the EVR policy did with the batch's signals and segments. */
+  evr: EvrBatchSummary;
   invocationId: string;
 }
 
-export type IngestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'now'>;
+export type IngestDeps = Pick<
+  FunctionsDeps,
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'now'
+>;
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
  * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), and `camera.diagnostics` integration
  * events (`diagnostics`, same id, so consumers dedupe redeliveries); invalid events → dead-letter rows with the reason.
+ * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
+ * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
+ * `recording.available` finds the segments' recordings.
  *
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
@@ -40,6 +50,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const gaps: GapRecord[] = [];
   const diagnostics = new Map<string, IntegrationEvent>(); // by id: a redelivered event is forwarded once per batch
   const letters: DeadLetter[] = [];
+  const signals: SignalRecord[] = [];
+  const recorded: RecordedSegmentRecord[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
   batch.forEach((message, i) => {
@@ -54,7 +66,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       else if (e.kind === 'diagnostics') {
         diagnostics.set(e.event.id, { specversion: '1.0', id: e.event.id, source: '/keepwatch/ingest', type: 'camera.diagnostics', time: e.event.time, subject: e.diagnostics.cameraId, datacontenttype: 'application/json', data: { deviceId: e.deviceId, ...e.diagnostics } });
       } else if (e.kind === 'segment.uploaded') segments.push(e.segment);
-      // segment.recorded and signal events are the EVR policy's (issue 3), wired in functions/evr/.
+      else if (e.kind === 'signal') signals.push(e.signal);
+      else if (e.kind === 'segment.recorded') recorded.push(e.recorded);
       return;
     }
     const { ok: _ok, ...reason } = decoded;
@@ -75,8 +88,9 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   if (cameras.status === 'rejected') throw cameras.reason;
   await deps.integrationEvents.publish([...diagnostics.values()]);
   await deps.deadLetters.write(letters);
+  const evr = await evrBatch({ signals, recorded, uploaded: segments }, context, deps);
 
-  const summary = { accepted: segments.length + gaps.length + diagnostics.size, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length, evr, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -110,6 +110,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'playback', description: 'signed HLS playback and MP4 export' },
     { name: 'retention', description: 'retention policy and holds' },
     { name: 'viewer', description: 'the web viewer page and its static files' },
+    { name: 'evr', description: 'event-based recording: signals' },
   ],
   paths: {
     '/health': {
@@ -296,6 +297,24 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/cameras/{cameraId}/signals': {
+      post: {
+        operationId: 'signals-create',
+        summary: 'Sends an external signal (a door sensor, an alarm) to the camera\'s EVR policy',
+        description:
+          'The signal goes to the camera\'s signal gate (AVA signal gate rules); a recording opens once the camera\'s media time passes it by the evaluation window. ' +
+          '`recording` is false (nothing stored) when the camera\'s policy is not EVR or its filters do not count the signal. Idempotent on `id`.',
+        tags: ['evr'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }],
+        requestBody: { required: true, content: json(ref('SignalRequest')) },
+        responses: {
+          '202': { description: 'accepted', content: json(ref('SignalAccepted')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
     '/cameras/{cameraId}/holds/{holdId}': {
       delete: {
         operationId: 'holds-delete',
@@ -435,6 +454,31 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           policy: ref('RecordingPolicy'),
           isDefault: { type: 'boolean', description: 'true when no policy is stored and the defaults apply' },
           updatedAt: { type: 'string', format: 'date-time', description: 'when the stored policy was last set' },
+        },
+      },
+      SignalRequest: {
+        type: 'object',
+        required: ['type'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'idempotency key; default a new `http-{uuid}`' },
+          type: { type: 'string', pattern: '^[a-z][a-z0-9._-]{0,63}$', examples: ['door'] },
+          time: { type: 'string', format: 'date-time', description: 'media time of the event; default the request time' },
+          end: { type: 'string', format: 'date-time', description: 'when it ended, at most 1 h after time' },
+          label: { type: 'string', minLength: 1, maxLength: 128 },
+          confidence: { type: 'number', minimum: 0, maximum: 1 },
+          properties: { type: 'object', description: 'anything else, at most 4 KiB of JSON' },
+        },
+      },
+      SignalAccepted: {
+        type: 'object',
+        required: ['id', 'cameraId', 'type', 'time', 'recording'],
+        properties: {
+          id: { type: 'string' },
+          cameraId: { type: 'string' },
+          type: { type: 'string' },
+          time: { type: 'string', format: 'date-time' },
+          recording: { type: 'boolean', description: 'the camera is in EVR mode and the signal counts under its filters' },
         },
       },
       HoldRequest: {

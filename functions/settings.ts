@@ -10,7 +10,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * |---|---|
  * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
@@ -20,6 +20,9 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
  * | `KEEPWATCH_RETENTION_DEFAULT` | archive retention of cameras without a policy, ISO 8601 whole days P1D..P3650D, default P7D (AVA `retentionPeriod`) |
  * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
+ * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the broker the EVR policy publishes upload-window commands to (QoS 1); unset = commands are not sent and a warning is logged per batch |
+ * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
+ * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
@@ -41,7 +44,11 @@ export interface FunctionsSettings {
     retention: string;
     events: string;
     recordings: string;
+    /** EVR signal gate rows, one per camera (functions/adapters/table-gate-store.ts). */
+    gates: string;
   };
+  /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
+  mqtt: { url?: string; username: string; password?: string };
   playbackTokenSecret: string;
   /** Lifetime of a playback (playlist) URL, ms. */
   playbackTtlMs: number;
@@ -77,6 +84,7 @@ export const SETTINGS_DEFAULTS = {
   exportMaxBytes: 2 * 1024 ** 3,
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
   retentionSchedule: '0 5 * * * *',
+  mqttUsername: 'keepwatch-cloud',
 } as const;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
@@ -176,7 +184,9 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       retention: `${tablePrefix}Retention`,
       events: `${tablePrefix}Events`,
       recordings: `${tablePrefix}Recordings`,
+      gates: `${tablePrefix}Gates`,
     },
+    mqtt: parseMqtt(env),
     playbackTokenSecret,
     playbackTtlMs,
     segmentSasTtlMs,
@@ -234,6 +244,24 @@ function durationSetting(name: string, text: string, minMs: number, maxMs: numbe
   }
   if (ms < minMs || ms > maxMs) fail(name, `${text} is outside ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}`);
   return ms;
+}
+
+/** `KEEPWATCH_MQTT_URL` / `_USERNAME` / `_PASSWORD`: the broker the EVR policy sends device commands to. */
+function parseMqtt(env: Record<string, string | undefined>): FunctionsSettings['mqtt'] {
+  const text = env.KEEPWATCH_MQTT_URL?.trim() || undefined;
+  const username = env.KEEPWATCH_MQTT_USERNAME?.trim() || SETTINGS_DEFAULTS.mqttUsername;
+  const password = env.KEEPWATCH_MQTT_PASSWORD || undefined;
+  if (text === undefined) return { username, password };
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^mqtts?:$/.test(url.protocol) || !url.hostname || url.username || url.password) {
+    fail('KEEPWATCH_MQTT_URL', 'is not an mqtt:// or mqtts:// URL without credentials (put them in KEEPWATCH_MQTT_USERNAME / KEEPWATCH_MQTT_PASSWORD)');
+  }
+  return { url: text, username, password };
 }
 
 /** `KEEPWATCH_VIEWER_ORIGINS`: comma-separated `http(s)://host[:port]` origins, as browsers send them in `Origin`. */

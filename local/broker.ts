@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { TOPIC_ROOT } from '../shared/topics';
+import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
 
-/** An MQTT message a device published, as the local stack hands it on. */
+/** An MQTT message a device or a signal publisher published, as the local stack hands it on. */
 export interface BrokerMessage {
-  /** Device id the broker authenticated (= MQTT client id and user name). */
+  /** Device id the broker authenticated (= MQTT client id and user name); for a signal publisher, its user name. */
   deviceId: string;
   topic: string;
   payload: Buffer;
@@ -20,7 +20,19 @@ export interface LocalBrokerOptions {
   port: number;
   /** Device credentials: device id → password. A device connects with client id = user name = its id. */
   devices: Record<string, string>;
-  /** Called for every message a device publishes under `keepwatch/{deviceId}/`. */
+  /**
+   * External signal publishers (a door sensor, an alarm panel): user name → password and the topics it may publish
+   * (MQTT filters allowed, e.g. `keepwatch/site-1/signals/door` or `keepwatch/site-1/signals/+`); only signals topics
+   * `keepwatch/{deviceId}/signals/{cameraId}` are ever granted. Any client id. It may not subscribe.
+   */
+  signalPublishers?: Record<string, { password: string; topics: string[] }>;
+  /**
+   * The cloud's own clients (the functions' device commands, integration events): user name → password. Any client
+   * id; they may publish `keepwatch/+/commands/+` and `keepwatch-integration/#` and subscribe to anything. Their
+   * publishes are NOT handed to `onMessage` (they are not device events).
+   */
+  cloudClients?: Record<string, string>;
+  /** Called for every message a device publishes under `keepwatch/{deviceId}/` and every signal publisher's message. */
   onMessage: (msg: BrokerMessage) => void;
 }
 
@@ -29,6 +41,20 @@ export interface LocalBroker {
   port: number;
   url: string;
   close(): Promise<void>;
+}
+
+const SIGNALS_TOPIC = /^keepwatch\/[a-z0-9-]{1,32}\/signals\/[a-z0-9-]{1,32}$/;
+const COMMANDS_TOPIC = /^keepwatch\/[a-z0-9-]{1,32}\/commands\/[a-z0-9-]{1,32}$/;
+
+/** MQTT topic filter matching (`+` one level, `#` the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -41,33 +67,56 @@ function sameSecret(a: string, b: string): boolean {
  * Starts the embedded MQTT broker of the local stack (aedes, MQTT 3.1.1 — aedes does not speak
  * MQTT 5 yet, see its README; the agent is configured with protocolVersion 4 against it). It
  * applies the rules Event Grid's topic spaces apply in Azure: a device authenticates with its own
- * credentials (client id = user name = device id), publishes only under `keepwatch/{its id}/`, and
- * subscribes only to `keepwatch/{its id}/commands/#`.
+ * credentials (client id = user name = device id), publishes only under `keepwatch/{its id}/` (events, status, its
+ * own signals topics; never commands), and subscribes only to `keepwatch/{its id}/commands/#`. Signal publishers and
+ * cloud clients: see {@link LocalBrokerOptions}. A user name is looked up in devices, then signal publishers, then
+ * cloud clients; the first match decides.
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
   const { Aedes } = await import('aedes');
+  const publishers = opts.signalPublishers ?? {};
+  const cloud = opts.cloudClients ?? {};
+  // Role of each connected client, by client object (set at authentication).
+  const roles = new WeakMap<object, { role: 'device' | 'signal-publisher' | 'cloud'; user: string }>();
+  const roleOf = (client: object | null | undefined) => (client ? roles.get(client) : undefined);
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      const expected = username ? opts.devices[username] : undefined;
-      const ok = expected !== undefined && client.id === username && password !== undefined && sameSecret(password.toString(), expected);
-      if (ok) return done(null, true);
+      const given = password?.toString();
+      let role: 'device' | 'signal-publisher' | 'cloud' | undefined;
+      if (username && given !== undefined) {
+        if (Object.hasOwn(opts.devices, username)) role = client.id === username && sameSecret(given, opts.devices[username]) ? 'device' : undefined;
+        else if (Object.hasOwn(publishers, username)) role = sameSecret(given, publishers[username].password) ? 'signal-publisher' : undefined;
+        else if (Object.hasOwn(cloud, username)) role = sameSecret(given, cloud[username]) ? 'cloud' : undefined;
+      }
+      if (role) {
+        roles.set(client, { role, user: username! });
+        return done(null, true);
+      }
       const err = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
       done(err as never, false);
     },
     authorizePublish: (client, packet, done) => {
-      if (client && packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`) && !packet.topic.includes('/commands/')) return done(null);
-      done(new Error(`device '${client?.id}' may not publish on ${packet.topic}`));
+      const r = roleOf(client);
+      const topic = packet.topic;
+      if (r?.role === 'device' && topic.startsWith(`${TOPIC_ROOT}/${client!.id}/`) && !topic.includes('/commands/')) return done(null);
+      if (r?.role === 'signal-publisher' && SIGNALS_TOPIC.test(topic) && publishers[r.user].topics.some((f) => topicMatches(f, topic))) return done(null);
+      if (r?.role === 'cloud' && (COMMANDS_TOPIC.test(topic) || topic.startsWith(`${INTEGRATION_TOPIC_ROOT}/`))) return done(null);
+      done(new Error(`client '${client?.id}' may not publish on ${topic}`));
     },
     authorizeSubscribe: (client, sub, done) => {
-      if (client && (sub.topic === `${TOPIC_ROOT}/${client.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client.id}/commands/`))) return done(null, sub);
-      done(new Error(`device '${client?.id}' may not subscribe to ${sub.topic}`), null);
+      const r = roleOf(client);
+      if (r?.role === 'cloud') return done(null, sub);
+      if (r?.role === 'device' && (sub.topic === `${TOPIC_ROOT}/${client!.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client!.id}/commands/`))) return done(null, sub);
+      done(new Error(`client '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });
   broker.on('publish', (packet, client) => {
     if (!client) return; // the broker's own $SYS and will messages are not device events
+    const r = roleOf(client);
+    if (!r || r.role === 'cloud') return; // the cloud's own commands and integration events are not device events
     const props = (packet as { properties?: { contentType?: string; payloadFormatIndicator?: boolean } }).properties;
     opts.onMessage({
-      deviceId: client.id,
+      deviceId: r.role === 'device' ? client.id : r.user,
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       contentType: props?.contentType,

@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   agentLogLevel?: string;
   /** Where human-readable progress lines go (default: stdout). */
   print?: (line: string) => void;
+  /** External signal publishers the broker accepts (local/broker.ts `signalPublishers`), e.g. a door sensor. */
+  signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
 }
@@ -47,6 +49,8 @@ export interface LocalStack {
   /** `http://127.0.0.1:{port}/api` */
   apiBase: string;
   apiKey: string;
+  /** `mqtt://127.0.0.1:{port}` of the embedded broker. */
+  mqttUrl: string;
   /** Storage connection string (Azurite). */
   connectionString: string;
   container: string;
@@ -61,6 +65,8 @@ export interface LocalStack {
 }
 
 const DEVICE_ID = 'local-device';
+/** The functions host's MQTT user on the local broker (device commands). */
+const CLOUD_MQTT_USER = 'keepwatch-cloud';
 const CONTAINER = 'recordings';
 
 /**
@@ -89,7 +95,27 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     cleanups.push(() => azurite.stop());
     opts.signal?.throwIfAborted();
 
+    // The broker comes first: the functions host gets its cloud credential (EVR upload-window commands).
+    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
+    cleanups.push(() => feeder.close());
+    const devicePassword = randomBytes(18).toString('base64url');
+    const cloudPassword = randomBytes(18).toString('base64url');
+    const broker: LocalBroker = await startLocalBroker({
+      port: opts.mqttPort ?? 0,
+      devices: { [DEVICE_ID]: devicePassword },
+      signalPublishers: opts.signalPublishers,
+      cloudClients: { [CLOUD_MQTT_USER]: cloudPassword },
+      // Every device and signal-publisher publish goes on, as Event Grid's routing does; ingest decides what is an
+      // event. The cloud client's own commands and integration events do not (the broker keeps them out).
+      onMessage: (m) => feeder.push(m),
+    });
+    cleanups.push(() => broker.close());
+    opts.signal?.throwIfAborted();
+
     Object.assign(process.env, {
+      KEEPWATCH_MQTT_URL: broker.url,
+      KEEPWATCH_MQTT_USERNAME: CLOUD_MQTT_USER,
+      KEEPWATCH_MQTT_PASSWORD: cloudPassword,
       KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
       KEEPWATCH_RECORDINGS_CONTAINER: CONTAINER,
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
@@ -105,17 +131,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const viewerOrigins = [...new Set([hostOrigin.origin, `http://localhost:${hostOrigin.port}`, ...parseSettings(process.env).viewerOrigins])];
     await applyViewerCors(azurite.connectionString, viewerOrigins);
     print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
-    opts.signal?.throwIfAborted();
-    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
-    cleanups.push(() => feeder.close());
-    const devicePassword = randomBytes(18).toString('base64url');
-    const broker: LocalBroker = await startLocalBroker({
-      port: opts.mqttPort ?? 0,
-      devices: { [DEVICE_ID]: devicePassword },
-      // Every publish goes on, as Event Grid's routing does; ingest decides what is an event.
-      onMessage: (m) => feeder.push(m),
-    });
-    cleanups.push(() => broker.close());
     opts.signal?.throwIfAborted();
 
     const ffmpegPath = resolveFfmpegPath();
@@ -160,6 +175,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     return {
       apiBase: `${host.url}/api`,
       apiKey,
+      mqttUrl: broker.url,
       connectionString: azurite.connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,

@@ -24,6 +24,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:openapi-json',
         'http:playback',
         'http:playlist',
+        'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
         'timer:retention',
@@ -50,6 +51,7 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'function', ['PUT']]);
     assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
     assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
+    assert.deepEqual([http('signals-create').route, http('signals-create').authLevel, http('signals-create').methods], ['cameras/{cameraId}/signals', 'function', ['POST']]);
     assert.deepEqual([http('holds-delete').route, http('holds-delete').authLevel, http('holds-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
   });
 
@@ -74,7 +76,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 17);
+    assert.equal(registrations().length, 18);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

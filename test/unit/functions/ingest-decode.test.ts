@@ -156,3 +156,25 @@ describe('decodeIngestMessage: device status', () => {
     assert.equal(other.ok, false);
   });
 });
+
+describe('decodeIngestMessage: external signals on keepwatch/{deviceId}/signals/{cameraId}', () => {
+  it('decodes plain JSON into a signal of the topic camera, time defaulting to the envelope time, id to a payload hash', () => {
+    for (const form of ['data', 'data-string', 'data_base64'] as const) {
+      const d = accepted(decodeIngestMessage(envelope({ type: 'door', properties: { state: 'open' } }, 'keepwatch/site-1/signals/door', form)));
+      assert.equal(d.event.kind, 'signal');
+      if (d.event.kind !== 'signal') return;
+      const s = d.event.signal;
+      assert.deepEqual([s.cameraId, s.deviceId, s.type, s.atMs, s.origin], ['door', 'site-1', 'door', Date.UTC(2026, 10, 21, 10, 0, 10, 123), 'mqtt']);
+      assert.match(s.id, /^mqtt-[0-9a-f]{32}$/);
+    }
+    const withId = accepted(decodeIngestMessage(envelope({ type: 'door', id: 'door-7', time: '2026-11-21T09:00:00.000Z' }, 'keepwatch/site-1/signals/door')));
+    assert.ok(withId.event.kind === 'signal' && withId.event.signal.id === 'door-7' && withId.event.signal.atMs === Date.UTC(2026, 10, 21, 9));
+  });
+
+  it('dead-letters a bad payload as InvalidSignal naming the key', () => {
+    const r = rejected(decodeIngestMessage(envelope({ type: 'door', colour: 'red' }, 'keepwatch/site-1/signals/door')), 'InvalidSignal');
+    assert.match(r.reasonMessage, /colour/);
+    assert.deepEqual([r.deviceId, r.cameraId], ['site-1', 'door']);
+    rejected(decodeIngestMessage(envelope({ type: 'Door Bell' }, 'keepwatch/site-1/signals/door')), 'InvalidSignal');
+  });
+});

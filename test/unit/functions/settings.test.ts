@@ -31,7 +31,9 @@ describe('functions settings', () => {
       retention: 'kwRetention',
       events: 'kwEvents',
       recordings: 'kwRecordings',
+      gates: 'kwGates',
     });
+    assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
     assert.equal(s.retentionDefault, 'P7D');
     assert.equal(s.publicBaseUrl, undefined);
@@ -130,6 +132,19 @@ describe('functions settings', () => {
       process.env = saved;
       resetSettings();
     }
+  });
+});
+
+describe('functions settings: the device-commands broker', () => {
+  it('reads KEEPWATCH_MQTT_URL, _USERNAME and _PASSWORD', () => {
+    const s = parseSettings({ ...base, KEEPWATCH_MQTT_URL: 'mqtts://broker.example.com:8883', KEEPWATCH_MQTT_USERNAME: 'cloud-1', KEEPWATCH_MQTT_PASSWORD: 'pw' });
+    assert.deepEqual(s.mqtt, { url: 'mqtts://broker.example.com:8883', username: 'cloud-1', password: 'pw' });
+  });
+
+  it('rejects a URL that is not mqtt(s) or carries credentials, without echoing it', () => {
+    fails({ ...base, KEEPWATCH_MQTT_URL: 'http://broker' }, 'KEEPWATCH_MQTT_URL', /mqtt:\/\/ or mqtts:\/\//);
+    fails({ ...base, KEEPWATCH_MQTT_URL: 'mqtt://u:secret@broker' }, 'KEEPWATCH_MQTT_URL', /without credentials/);
+    assert.throws(() => parseSettings({ ...base, KEEPWATCH_MQTT_URL: 'mqtt://u:secret@broker' }), (e: Error) => !e.message.includes('secret'));
   });
 });
 

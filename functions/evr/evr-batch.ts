@@ -1,0 +1,66 @@
+import type { InvocationContext } from '@azure/functions';
+import { ValidationError } from '../../shared/errors';
+import type { RecordedSegmentRecord, SegmentRecord } from '../../shared/schemas/device-events';
+import type { SignalRecord } from '../../shared/schemas/signals';
+import { runEvrCameraStep, type EvrCameraInput, type EvrStepDeps } from './evr-camera-step';
+import { markRecordingsAvailable, type RecordingAvailableDeps } from './recording-available';
+
+export type EvrBatchDeps = EvrStepDeps & RecordingAvailableDeps;
+
+/** The EVR part of one ingest batch. */
+export interface EvrBatchInput {
+  signals: SignalRecord[];
+  /** `segment.recorded` events: media-time progress. */
+  recorded: RecordedSegmentRecord[];
+  /** `segment.uploaded` segments: media-time progress and `recording.available`. */
+  uploaded: SegmentRecord[];
+}
+
+/** What {@link evrBatch} did. */
+export interface EvrBatchSummary {
+  /** Cameras whose policy is EVR and that had anything in the batch. */
+  evrCameras: number;
+  decisionsApplied: number;
+  recordingsAvailable: number;
+}
+
+/**
+ * The EVR policy's share of an ingest batch (issue 3 §2): groups signals and media-time progress per camera (the
+ * largest segment end of `segment.recorded` and `segment.uploaded`), runs the camera steps one camera after the other
+ * (functions/evr/evr-camera-step.ts), then marks recordings available for the uploaded segments. Cameras whose policy
+ * is CVR decide nothing and store nothing. Idempotent like the rest of ingest: a replayed batch changes nothing more.
+ * A camera whose step throws ValidationError (corrupt gate row or policy) is logged at error and skipped.
+ * @throws TransientError when storage or the broker fails (the caller's retry replays the batch)
+ */
+export async function evrBatch(input: EvrBatchInput, context: InvocationContext, deps: EvrBatchDeps): Promise<EvrBatchSummary> {
+  const cameras = new Map<string, EvrCameraInput>();
+  const of = (cameraId: string, deviceId: string | undefined) => {
+    let c = cameras.get(cameraId);
+    if (!c) cameras.set(cameraId, (c = { cameraId, signals: [] }));
+    if (deviceId) c.deviceId = deviceId;
+    return c;
+  };
+  const progress = (cameraId: string, deviceId: string, endMs: number) => {
+    const c = of(cameraId, deviceId);
+    c.mediaTimeMs = Math.max(c.mediaTimeMs ?? endMs, endMs);
+  };
+  for (const s of input.signals) of(s.cameraId, s.deviceId).signals.push(s);
+  for (const r of input.recorded) progress(r.cameraId, r.deviceId, r.startMs + r.durationMs);
+  for (const u of input.uploaded) progress(u.cameraId, u.deviceId, u.startMs + u.durationMs);
+
+  let evrCameras = 0;
+  let decisionsApplied = 0;
+  for (const c of [...cameras.values()].sort((a, b) => (a.cameraId < b.cameraId ? -1 : 1))) {
+    try {
+      const r = await runEvrCameraStep(c, context, deps);
+      if (r.evr) evrCameras++;
+      decisionsApplied += r.applied;
+    } catch (err) {
+      // A corrupt gate row or stored policy cannot be fixed by a replay: the other cameras go on, a person must look.
+      if (!(err instanceof ValidationError)) throw err;
+      context.error('evr step failed for a camera', { cameraId: c.cameraId, code: err.code, message: err.message });
+    }
+  }
+  const recordingsAvailable = input.uploaded.length ? await markRecordingsAvailable(input.uploaded, context, deps) : 0;
+  return { evrCameras, decisionsApplied, recordingsAvailable };
+}
