@@ -186,6 +186,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     // Commands from the cloud to devices go through the Event Grid MQTT broker (TLS, port 8883).
     KEEPWATCH_MQTT_URL: 'mqtts://${mqttHostname}:8883'
+    // The cloud's MQTT client name (the broker's client authentication name for the Function App).
+    KEEPWATCH_MQTT_USERNAME: 'keepwatch-cloud'
 
     // Playback, export, retention (functions/settings.ts; empty values mean "the code's default").
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret

@@ -41,6 +41,7 @@ var tableSuffixes = [
   'Retention'
   'Events'
   'Recordings'
+  'Gates'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

@@ -59,6 +59,7 @@ describe('registration with a Functions host present', () => {
       'playback',
       'playlist',
       'retention',
+      'signals-create',
       'viewer-asset',
       'viewer-page',
     ]);
