@@ -25,6 +25,16 @@ export interface EvrBatchSummary {
 }
 
 /**
+ * How far behind a segment's end the gate's clock moves when the segment is reported, ms. The agent publishes a motion
+ * signal only once its aggregation window (AVA `eventAggregationWindow`, default PT1S) has passed and the frames are
+ * decoded, so the `segment.recorded` event of a segment ending a moment after the signal's media time can reach the
+ * cloud first; moving the clock to the segment's end would then make the signal a late arrival (dropped) whenever the
+ * evaluation window is shorter than that delay. 3 s covers the default window with 2 s to spare for decoding and the
+ * outbox; decisions come 3 s later in exchange. Signals themselves still move the clock to their own media time.
+ */
+export const SEGMENT_CLOCK_LAG_MS = 3000;
+
+/**
  * The EVR policy's share of an ingest batch (issue 3 §2): groups signals and media-time progress per camera (the
  * largest segment end of `segment.recorded` and `segment.uploaded`), runs the camera steps one camera after the other
  * (functions/evr/evr-camera-step.ts), then marks recordings available for the uploaded segments. Cameras whose policy
@@ -42,7 +52,8 @@ export async function evrBatch(input: EvrBatchInput, context: InvocationContext,
   };
   const progress = (cameraId: string, deviceId: string, endMs: number) => {
     const c = of(cameraId, deviceId);
-    c.mediaTimeMs = Math.max(c.mediaTimeMs ?? endMs, endMs);
+    const clockMs = endMs - SEGMENT_CLOCK_LAG_MS;
+    c.mediaTimeMs = Math.max(c.mediaTimeMs ?? clockMs, clockMs);
   };
   for (const s of input.signals) of(s.cameraId, s.deviceId).signals.push(s);
   for (const r of input.recorded) progress(r.cameraId, r.deviceId, r.startMs + r.durationMs);
