@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { TransientError } from '../../shared/errors';
+import type { IntegrationEvent, IntegrationEvents } from '../../shared/ports/integration-events';
+import { integrationEventsTopic } from '../../shared/topics';
+import { CLOUDEVENTS_JSON } from './event-hub-integration-events';
+
+/** How long one publish call waits for the broker (connect and every PUBACK), ms. */
+export const MQTT_PUBLISH_TIMEOUT_MS = 10_000;
+
+/** Options of {@link MqttIntegrationEvents}; from the settings `KEEPWATCH_MQTT_URL`, `_USERNAME`, `_PASSWORD`. */
+export interface MqttIntegrationEventsOptions {
+  /** `mqtt://host:port` or `mqtts://host:port` */
+  url: string;
+  username: string;
+  /** Secret: never logged. */
+  password?: string;
+  /** Wait for the broker per publish call, ms; default {@link MQTT_PUBLISH_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+/**
+ * Integration events published on the cloud's MQTT broker, the local stand-in for the integration Event Hub: each
+ * event on `keepwatch-integration/{type}` (shared/topics.ts `integrationEventsTopic`), payload the CloudEvent JSON,
+ * QoS 1, MQTT 5 content type `application/cloudevents+json`. Connects on the first publish (lazy), then stays
+ * connected; MQTT.js reconnects by itself. Events are published one after another, so the broker forwards them in
+ * order (MQTT orders QoS 1 messages of one topic from one client).
+ */
+export class MqttIntegrationEvents implements IntegrationEvents {
+  private client: MqttClient | undefined;
+
+  constructor(private readonly opts: MqttIntegrationEventsOptions) {}
+
+  /** @throws TransientError when the broker is unreachable or does not acknowledge within the timeout */
+  async publish(events: readonly IntegrationEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const topics = events.map((e) => integrationEventsTopic(e.type)); // a bad type throws before anything is sent
+    const timeoutMs = this.opts.timeoutMs ?? MQTT_PUBLISH_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransientError(`MQTT broker ${this.redactedUrl()} did not acknowledge integration events within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([
+        (async () => {
+          const client = await this.connect();
+          for (let i = 0; i < events.length; i++) {
+            await client.publishAsync(topics[i], JSON.stringify(events[i]), { qos: 1, properties: { contentType: CLOUDEVENTS_JSON, payloadFormatIndicator: true } });
+          }
+        })(),
+        timeout,
+      ]);
+    } catch (err) {
+      if (err instanceof TransientError) throw err;
+      throw new TransientError(`publishing integration events on ${this.redactedUrl()} failed: ${(err as Error)?.message ?? String(err)}`, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Disconnects (process shutdown, tests), dropping what is not yet acknowledged; a later publish connects again. */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.endAsync(true);
+  }
+
+  /** The client, connected; created on first use. MQTT.js reconnects it by itself (`reconnectPeriod`). */
+  private connect(): Promise<MqttClient> {
+    const client = (this.client ??= mqtt.connect(this.opts.url, {
+      protocolVersion: 5,
+      clientId: `keepwatch-cloud-events-${randomBytes(4).toString('hex')}`,
+      username: this.opts.username,
+      password: this.opts.password,
+      clean: true,
+      reconnectPeriod: 1000,
+    }));
+    if (client.connected) return Promise.resolve(client);
+    return new Promise<MqttClient>((resolve, reject) => {
+      const done = (err?: Error) => {
+        client.off('connect', onConnect);
+        client.off('error', onError);
+        if (err) reject(err);
+        else resolve(client);
+      };
+      const onConnect = () => done();
+      const onError = (err: Error) => done(err);
+      client.on('connect', onConnect);
+      client.on('error', onError);
+    });
+  }
+
+  private redactedUrl(): string {
+    const u = new URL(this.opts.url);
+    return `${u.protocol}//${u.host}`;
+  }
+}
