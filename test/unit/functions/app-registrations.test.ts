@@ -24,6 +24,11 @@ describe('function registrations (what the local host mounts)', () => {
         'http:openapi-json',
         'http:playback',
         'http:playlist',
+        'http:recording-get',
+        'http:recording-hold-create',
+        'http:recording-hold-delete',
+        'http:recording-playback',
+        'http:recordings-list',
         'http:viewer-asset',
         'http:viewer-page',
         'timer:retention',
@@ -74,7 +79,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 17);
+    assert.equal(registrations().length, 22);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
