@@ -22,12 +22,14 @@ export interface MqttIntegrationEventsOptions {
 /**
  * Integration events published on the cloud's MQTT broker, the local stand-in for the integration Event Hub: each
  * event on `keepwatch-integration/{type}` (shared/topics.ts `integrationEventsTopic`), payload the CloudEvent JSON,
- * QoS 1, MQTT 5 content type `application/cloudevents+json`. Connects on the first publish (lazy), then stays
+ * QoS 1, MQTT 5 content type `application/cloudevents+json` (MQTT 3.1.1 brokers: no content type). Connects on the first publish (lazy), then stays
  * connected; MQTT.js reconnects by itself. Events are published one after another, so the broker forwards them in
  * order (MQTT orders QoS 1 messages of one topic from one client).
  */
 export class MqttIntegrationEvents implements IntegrationEvents {
   private client: MqttClient | undefined;
+  /** MQTT 5 first; 4 (3.1.1) after a broker refused 5, as the local stack's aedes does (local/broker.ts). */
+  private protocolVersion: 4 | 5 = 5;
 
   constructor(private readonly opts: MqttIntegrationEventsOptions) {}
 
@@ -45,7 +47,8 @@ export class MqttIntegrationEvents implements IntegrationEvents {
         (async () => {
           const client = await this.connect();
           for (let i = 0; i < events.length; i++) {
-            await client.publishAsync(topics[i], JSON.stringify(events[i]), { qos: 1, properties: { contentType: CLOUDEVENTS_JSON, payloadFormatIndicator: true } });
+            const properties = this.protocolVersion === 5 ? { properties: { contentType: CLOUDEVENTS_JSON, payloadFormatIndicator: true } } : {};
+            await client.publishAsync(topics[i], JSON.stringify(events[i]), { qos: 1, ...properties });
           }
         })(),
         timeout,
@@ -65,10 +68,26 @@ export class MqttIntegrationEvents implements IntegrationEvents {
     await client?.endAsync(true);
   }
 
-  /** The client, connected; created on first use. MQTT.js reconnects it by itself (`reconnectPeriod`). */
-  private connect(): Promise<MqttClient> {
+  /**
+   * The client, connected; created on first use. MQTT.js reconnects it by itself (`reconnectPeriod`). A broker that
+   * refuses MQTT 5 (CONNACK 1 "unacceptable protocol version" of 3.1.1, or reason 132 of MQTT 5) is asked again with
+   * MQTT 3.1.1, without the content-type property.
+   */
+  private async connect(): Promise<MqttClient> {
+    try {
+      return await this.connectOnce();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (this.protocolVersion !== 5 || (code !== 1 && code !== 132)) throw err;
+      await this.close();
+      this.protocolVersion = 4;
+      return this.connectOnce();
+    }
+  }
+
+  private connectOnce(): Promise<MqttClient> {
     const client = (this.client ??= mqtt.connect(this.opts.url, {
-      protocolVersion: 5,
+      protocolVersion: this.protocolVersion,
       clientId: `keepwatch-cloud-events-${randomBytes(4).toString('hex')}`,
       username: this.opts.username,
       password: this.opts.password,

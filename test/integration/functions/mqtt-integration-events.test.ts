@@ -88,3 +88,29 @@ describe('MQTT integration events on a real broker (Mosquitto)', () => {
     }
   });
 });
+
+describe('MQTT integration events on an MQTT 3.1.1 broker (aedes, as the local stack runs)', () => {
+  it('falls back to MQTT 3.1.1 when the broker refuses MQTT 5, and delivers', async () => {
+    const net = await import('node:net');
+    const { Aedes } = await import('aedes');
+    const broker = await Aedes.createBroker();
+    const server = net.createServer((socket) => broker.handle(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const observer = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: 'v4-observer' });
+    const got: string[] = [];
+    observer.on('message', (topic, payload) => got.push(`${topic} ${(JSON.parse(payload.toString('utf8')) as IntegrationEvent).id}`));
+    await observer.subscribeAsync('keepwatch-integration/#', { qos: 1 });
+    const sink = new MqttIntegrationEvents({ url, username: 'keepwatch-cloud' });
+    try {
+      await sink.publish([event('v4-1', 'recording.started', 'cam1')]);
+      await waitFor('the event at the 3.1.1 observer', 10_000, () => (got.length ? got : undefined));
+      assert.deepEqual(got, ['keepwatch-integration/recording.started v4-1']);
+    } finally {
+      await sink.close();
+      await observer.endAsync();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+    }
+  });
+});
