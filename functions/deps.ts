@@ -26,7 +26,7 @@ import { TableCameraStore } from './adapters/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
 import { TableGapIndex } from './adapters/table-gap-index';
 import { TableHoldStore } from './adapters/table-hold-store';
-import { TableIntegrationEvents } from './adapters/table-integration-events';
+import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePolicyStore } from './adapters/table-policy-store';
 import { TableRecordingStore } from './adapters/table-recording-store';
 import { TableRetentionJournal } from './adapters/table-retention-journal';
@@ -107,7 +107,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),
     retentionJournal: new TableRetentionJournal(tables.retention),
-    integrationEvents: new TableIntegrationEvents(tables.events),
+    integrationEvents: integrationEventsSink(s.integrationEvents, tables.events),
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
     deviceCommands: new MqttDeviceCommands(s.mqtt),

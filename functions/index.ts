@@ -21,3 +21,9 @@ import './holds-list';
 import './holds-delete';
 import './signals-create';
 import './retention';
+// Recordings API (issue 3 §6)
+import './recordings-list';
+import './recording-get';
+import './recording-playback';
+import './recording-hold-create';
+import './recording-hold-delete';

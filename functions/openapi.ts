@@ -109,6 +109,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'cameras', description: 'cameras and their archives' },
     { name: 'playback', description: 'signed HLS playback and MP4 export' },
     { name: 'retention', description: 'retention policy and holds' },
+    { name: 'recordings', description: 'EVR recordings (signal-gate windows), their playback and holds' },
     { name: 'viewer', description: 'the web viewer page and its static files' },
     { name: 'evr', description: 'event-based recording: signals' },
   ],
@@ -329,6 +330,81 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/cameras/{cameraId}/recordings': {
+      get: {
+        operationId: 'recordings-list',
+        summary: "A camera's EVR recordings overlapping a range",
+        description:
+          'Recordings (signal-gate windows, AVA clips) overlapping [start, end), sorted by start, whole; both parameters required, at most 31 days apart. ' +
+          '`bytes` sums the stored segments overlapping each recording (whole). 404 CameraNotFound when the camera never recorded and has no recording in the range.',
+        tags: ['recordings'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, dateTimeQuery('start', true, 'range start'), dateTimeQuery('end', true, 'range end (exclusive)')],
+        responses: {
+          '200': { description: 'the recordings', content: json(ref('RecordingList')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/recordings/{recordingId}': {
+      get: {
+        operationId: 'recording-get',
+        summary: 'One EVR recording',
+        tags: ['recordings'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, { $ref: '#/components/parameters/recordingId' }],
+        responses: {
+          '200': { description: 'the recording', content: json(ref('Recording')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': errorResponse('`RecordingNotFound`'),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/recordings/{recordingId}/playback': {
+      get: {
+        operationId: 'recording-playback',
+        summary: "A signed, expiring HLS playback URL for one recording's window",
+        description: "Exactly the playback answer for the recording's [start, end): snapped to stored media; 404 NoMediaInRange while nothing of it is uploaded.",
+        tags: ['recordings', 'playback'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, { $ref: '#/components/parameters/recordingId' }],
+        responses: {
+          '200': { description: 'the playback URL', content: json(ref('Playback')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': errorResponse('`RecordingNotFound` or `NoMediaInRange`'),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/cameras/{cameraId}/recordings/{recordingId}/hold': {
+      post: {
+        operationId: 'recording-hold-create',
+        summary: "Holds a recording: retention keeps its segments (idempotent)",
+        description:
+          "A hold with id `rec-{recordingId}` on the recording's window (listed by GET /holds). 201 the first time, 200 after; holding again after the recording grew widens the hold.",
+        tags: ['recordings', 'retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, { $ref: '#/components/parameters/recordingId' }],
+        responses: {
+          '201': { description: 'held', headers: { Location: { description: '`/api/cameras/{cameraId}/holds/rec-{recordingId}`', schema: { type: 'string' } } }, content: json(ref('Hold')) },
+          '200': { description: 'already held (the hold, widened if the recording grew)', content: json(ref('Hold')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': errorResponse('`RecordingNotFound`'),
+          ...keyedErrors,
+        },
+      },
+      delete: {
+        operationId: 'recording-hold-delete',
+        summary: "Releases a recording's hold",
+        tags: ['recordings', 'retention'],
+        parameters: [{ $ref: '#/components/parameters/cameraId' }, { $ref: '#/components/parameters/recordingId' }],
+        responses: {
+          '204': { description: 'released' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': errorResponse('`HoldNotFound`: the recording is not held'),
+          ...keyedErrors,
+        },
+      },
+    },
     '/viewer': {
       get: {
         operationId: 'viewer-page',
@@ -498,9 +574,38 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           createdAt: { type: 'string', format: 'date-time' },
         },
       },
+      Recording: {
+        type: 'object',
+        description: 'One EVR recording (issue 3 §6); times ISO 8601 UTC with ms, window [start, end) grows while state is recording.',
+        required: ['id', 'start', 'end', 'state', 'signals', 'signalCount', 'bytes', 'available', 'held'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[0-9]{13}-[0-9a-f]{12}$' },
+          start: { type: 'string', format: 'date-time' },
+          end: { type: 'string', format: 'date-time' },
+          state: { type: 'string', enum: ['recording', 'complete'] },
+          signals: {
+            type: 'array',
+            description: 'the first 16 signals that opened or extended it',
+            items: {
+              type: 'object',
+              required: ['id', 'type', 'time'],
+              additionalProperties: false,
+              properties: { id: { type: 'string' }, type: { type: 'string' }, time: { type: 'string', format: 'date-time' }, label: { type: 'string' } },
+            },
+          },
+          signalCount: { type: 'integer', minimum: 0, description: 'all signals that opened or extended it' },
+          bytes: { type: 'integer', minimum: 0, description: 'stored bytes of the segments overlapping it (whole)' },
+          available: { type: 'boolean', description: 'a segment of it is indexed (recording.available was published)' },
+          availableAt: { type: 'string', format: 'date-time' },
+          held: { type: 'boolean', description: 'the hold rec-{id} exists' },
+        },
+      },
+      RecordingList: { type: 'object', required: ['recordings'], additionalProperties: false, properties: { recordings: { type: 'array', items: ref('Recording') } } },
     },
     parameters: {
       cameraId: { name: 'cameraId', in: 'path', required: true, description: 'camera id, `[a-z0-9-]{1,32}` (400 `InvalidCameraId` otherwise)', schema: ref('CameraId') },
+      recordingId: { name: 'recordingId', in: 'path', required: true, description: 'recording id `{13-digit start ms}-{12 hex}` (400 `InvalidRecordingId` otherwise)', schema: { type: 'string', pattern: '^[0-9]{13}-[0-9a-f]{12}$' } },
     },
     responses: {
       BadRequest: errorResponse('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),

@@ -2,25 +2,12 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../shared/errors';
 import { assertId } from '../shared/ids';
 import { resolvePlaybackWindow } from '../shared/playback-range';
-import { snapToAvailable } from '../shared/snap-range';
-import { toIso } from '../shared/time';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
-import { playbackGrantQuery } from './playback-token';
-import { playbackRanges } from './playback-ranges';
+import { signedPlayback } from './playback-answer';
 
-/** Body of a successful `GET /api/cameras/{cameraId}/playback`. Times are ISO 8601 UTC with milliseconds. */
-export interface PlaybackResponse {
-  /** Absolute, signed playlist URL; opens without headers until `expiresAt`. */
-  hlsUrl: string;
-  expiresAt: string;
-  /** The effective window the playlist was signed for: the requested (or implied) window snapped to stored media. */
-  start: string;
-  end: string;
-  /** Merged stored ranges of the segments the playlist contains (segment-aligned, so they may reach past start/end). */
-  ranges: Array<{ start: string; end: string }>;
-}
+export type { PlaybackResponse } from './playback-answer';
 
 /**
  * `GET /api/cameras/{cameraId}/playback[?start=ISO][&end=ISO]` (function key) → `200 PlaybackResponse`.
@@ -54,22 +41,7 @@ export async function playback(
       throw new NotFoundError(`camera '${cameraId}' is unknown: nothing has been recorded for it`, 'CameraNotFound');
     }
     const window = resolvePlaybackWindow(start, end, { nowMs, lastRecordedMs: camera.lastRecordedMs });
-    const ranges = await playbackRanges(deps, cameraId, window.startMs, window.endMs);
-    const snapped = snapToAvailable(window, ranges);
-    if (!snapped) {
-      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(window.startMs)} and ${toIso(window.endMs)}`, 'NoMediaInRange');
-    }
-    const { startMs, endMs } = snapped;
-    const expiresMs = nowMs + deps.settings.playbackTtlMs;
-    const base = deps.settings.publicBaseUrl ?? new URL(request.url).origin;
-    const query = playbackGrantQuery({ cameraId, startMs, endMs, expiresMs }, deps.settings.playbackTokenSecret);
-    const body: PlaybackResponse = {
-      hlsUrl: `${base}/api/cameras/${cameraId}/playlist.m3u8?${query}`,
-      expiresAt: toIso(expiresMs),
-      start: toIso(startMs),
-      end: toIso(endMs),
-      ranges: ranges.map((r) => ({ start: toIso(r.startMs), end: toIso(r.endMs) })),
-    };
+    const body = await signedPlayback(deps, { cameraId, window, origin: new URL(request.url).origin });
     return { status: 200, jsonBody: body, headers: { 'cache-control': 'no-store' } };
   } catch (err) {
     return errorResponse(err, context);

@@ -20,10 +20,11 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
  * | `KEEPWATCH_RETENTION_DEFAULT` | archive retention of cameras without a policy, ISO 8601 whole days P1D..P3650D, default P7D (AVA `retentionPeriod`) |
  * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
- * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the broker the EVR policy publishes upload-window commands to (QoS 1); unset = commands are not sent and a warning is logged per batch |
+ * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the cloud's broker: the EVR policy publishes upload-window commands there (QoS 1; unset = commands are not sent and a warning is logged per batch), and, without an integration hub, the integration events on `keepwatch-integration/{type}` |
  * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
+ * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
  * `KEEPWATCH_EVENTHUB` (Event Hubs connection; `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` for identity),
@@ -66,6 +67,8 @@ export interface FunctionsSettings {
   publicBaseUrl?: string;
   /** Archive retention of cameras without a policy, as configured (`P7D`). */
   retentionDefault: string;
+  /** Where integration events go (issue 3 §5). */
+  integrationEvents: IntegrationEventsSettings;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -196,7 +199,52 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     ffmpegPath,
     publicBaseUrl,
     retentionDefault,
+    integrationEvents: parseIntegrationEventsSettings(env),
   };
+}
+
+// --- Integration events transport (issue 3 §5) -------------------------------------------------------------------
+
+/**
+ * The integration events sink, chosen by the settings: the integration Event Hub when `KEEPWATCH_INTEGRATION_EVENTS_HUB`
+ * is set, else the cloud's MQTT broker when `KEEPWATCH_MQTT_URL` is set, else the `{prefix}Events` table.
+ */
+export type IntegrationEventsSettings =
+  | { sink: 'event-hub'; hubName: string; /** secret: never logged */ connectionString: string }
+  | { sink: 'mqtt'; url: string; username: string; /** secret: never logged */ password?: string }
+  | { sink: 'table' };
+
+/** Default MQTT user name of the cloud side (KEEPWATCH_MQTT_USERNAME). */
+export const MQTT_USERNAME_DEFAULT = SETTINGS_DEFAULTS.mqttUsername;
+
+/**
+ * Reads the integration events settings: `KEEPWATCH_INTEGRATION_EVENTS_HUB` (Event Hub name, 1..256 of letters,
+ * digits, `.`, `_`, `-`) with the connection string in `KEEPWATCH_EVENTHUB` (`Endpoint=sb://...;SharedAccessKeyName=
+ * ...;SharedAccessKey=...`, the connection the device-events trigger uses); `KEEPWATCH_MQTT_URL` (`mqtt://` or
+ * `mqtts://`), `KEEPWATCH_MQTT_USERNAME` (default {@link MQTT_USERNAME_DEFAULT}), `KEEPWATCH_MQTT_PASSWORD`.
+ * Identity-based Event Hubs access (`KEEPWATCH_EVENTHUB__fullyQualifiedNamespace`) needs `@azure/identity`, which is
+ * not installed: it is refused with a message saying so.
+ * @throws ValidationError `InvalidSetting` naming the setting (never echoing a secret)
+ */
+export function parseIntegrationEventsSettings(env: Record<string, string | undefined>): IntegrationEventsSettings {
+  const hubName = env.KEEPWATCH_INTEGRATION_EVENTS_HUB?.trim();
+  if (hubName) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(hubName)) {
+      fail('KEEPWATCH_INTEGRATION_EVENTS_HUB', `${JSON.stringify(hubName)} is not an Event Hub name (letters, digits, '.', '_', '-', starting with a letter or digit)`);
+    }
+    const connectionString = env.KEEPWATCH_EVENTHUB?.trim();
+    if (!connectionString) {
+      const identity = env.KEEPWATCH_EVENTHUB__fullyQualifiedNamespace ? ' (identity-based KEEPWATCH_EVENTHUB__fullyQualifiedNamespace needs @azure/identity, which is not installed)' : '';
+      fail('KEEPWATCH_EVENTHUB', `is required when KEEPWATCH_INTEGRATION_EVENTS_HUB is set: an Event Hubs connection string${identity}`);
+    }
+    if (!/(^|;)\s*Endpoint=sb:\/\/[^;]+/i.test(connectionString!) || !/(^|;)\s*SharedAccessKey(Name)?=/i.test(connectionString!)) {
+      fail('KEEPWATCH_EVENTHUB', 'is not an Event Hubs connection string (expected Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...)');
+    }
+    return { sink: 'event-hub', hubName, connectionString: connectionString! };
+  }
+  const mqtt = parseMqtt(env);
+  if (mqtt.url) return mqtt.password === undefined ? { sink: 'mqtt', url: mqtt.url, username: mqtt.username } : { sink: 'mqtt', url: mqtt.url, username: mqtt.username, password: mqtt.password };
+  return { sink: 'table' };
 }
 
 /**
@@ -259,7 +307,7 @@ function parseMqtt(env: Record<string, string | undefined>): FunctionsSettings['
     url = undefined;
   }
   if (!url || !/^mqtts?:$/.test(url.protocol) || !url.hostname || url.username || url.password) {
-    fail('KEEPWATCH_MQTT_URL', 'is not an mqtt:// or mqtts:// URL without credentials (put them in KEEPWATCH_MQTT_USERNAME / KEEPWATCH_MQTT_PASSWORD)');
+    fail('KEEPWATCH_MQTT_URL', 'is not an mqtt:// or mqtts:// URL with a host and no credentials (put them in KEEPWATCH_MQTT_USERNAME and KEEPWATCH_MQTT_PASSWORD)');
   }
   return { url: text, username, password };
 }

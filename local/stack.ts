@@ -29,7 +29,11 @@ export interface LocalStackOptions {
   /** Keep Azurite's data in memory only (tests). */
   inMemoryStorage?: boolean;
   /** Cameras `{ id, url }`; none = one simulated camera `sim-1`. */
-  cameras?: Array<{ id: string; url: string }>;
+  cameras?: Array<{ id: string; url: string } & Record<string, unknown>>;
+  /** Extra top-level agent config keys (shared/schemas/agent-config.ts), e.g. `{ evrCacheHold: 'PT30S' }`. */
+  agentConfig?: Record<string, unknown>;
+  /** Recording policies to PUT (`/api/cameras/{id}/policy`) before the agent starts, by camera id (e.g. EVR). */
+  policies?: Record<string, unknown>;
   /** ISO 8601 segment length for the agent (default PT10S). */
   segmentLength?: string;
   /** Port of the agent's metrics and health endpoint on 127.0.0.1 (0/omitted = free). */
@@ -51,6 +55,8 @@ export interface LocalStack {
   apiKey: string;
   /** `mqtt://127.0.0.1:{port}` of the embedded broker. */
   mqttUrl: string;
+  /** The cloud's MQTT credential on the local broker (may subscribe to anything, e.g. `keepwatch-integration/#`). */
+  cloudMqtt: { username: string; password: string };
   /** Storage connection string (Azurite). */
   connectionString: string;
   container: string;
@@ -133,6 +139,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     opts.signal?.throwIfAborted();
 
+    for (const [cameraId, policy] of Object.entries(opts.policies ?? {})) {
+      const res = await fetch(`${host.url}/api/cameras/${encodeURIComponent(cameraId)}/policy`, {
+        method: 'PUT',
+        headers: { 'x-functions-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(policy),
+      });
+      if (!res.ok) throw new Error(`policy of camera '${cameraId}' refused: ${res.status} ${await res.text()}`);
+      print(`policy of camera ${cameraId} set`);
+    }
+
     const ffmpegPath = resolveFfmpegPath();
     const cameras = opts.cameras?.length
       ? opts.cameras
@@ -147,6 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       ffmpegPath,
       logLevel: opts.agentLogLevel ?? 'info',
       metrics: { port: opts.agentMetricsPort ?? 0 },
+      ...opts.agentConfig,
     };
     const configFile = path.join(dataDir, 'agent.json');
     writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);
@@ -176,6 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       apiBase: `${host.url}/api`,
       apiKey,
       mqttUrl: broker.url,
+      cloudMqtt: { username: CLOUD_MQTT_USER, password: cloudPassword },
       connectionString: azurite.connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,

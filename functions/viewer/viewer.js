@@ -9,6 +9,33 @@
  * - Playback: GET playback → signed hlsUrl, played by hls.js (or natively where HLS is native, e.g. Safari).
  */
 'use strict';
+// ---- pure helpers (no DOM; test/unit/functions/viewer-recordings.test.ts runs this block alone) -------------
+/**
+ * Recording markers of the timeline from the recordings route's answer (`GET .../recordings?start&end`): each recording
+ * `{id, startMs, endMs, label}` clipped to [fromMs, toMs), sorted by start; `label` says state and signals.
+ */
+function viewerRecordingMarks(recordings, fromMs, toMs) {
+  return recordings
+    .map(function (r) {
+      var kinds = r.signals.map(function (s) { return s.label || s.type; }).filter(function (k, i, all) { return all.indexOf(k) === i; });
+      return {
+        id: r.id,
+        startMs: Math.max(fromMs, Date.parse(r.start)),
+        endMs: Math.min(toMs, Date.parse(r.end)),
+        label: (r.state === 'recording' ? 'recording (open)' : 'recording') + ', ' + r.signalCount + ' signal(s)' + (kinds.length ? ': ' + kinds.join(', ') : '') + (r.held ? ', held' : ''),
+      };
+    })
+    .filter(function (m) { return m.endMs > m.startMs; })
+    .sort(function (a, b) { return a.startMs - b.startMs; });
+}
+
+/** Seconds to seek into a playback answer's playlist so play starts at its `start` (the playlist starts at a segment start). */
+function viewerSeekOffsetS(playback) {
+  var first = playback.ranges.length ? Date.parse(playback.ranges[0].start) : Date.parse(playback.start);
+  return Math.max(0, (Date.parse(playback.start) - first) / 1000);
+}
+// ---- end of pure helpers ------------------------------------------------------------------------------------
+
 (function () {
   var KEY_STORAGE = 'keepwatch.functionKey';
   var MAX_PLAYBACK_MS = 24 * 3600 * 1000; // playback route limit (functions/playback.ts)
@@ -25,7 +52,7 @@
   var fmtDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, playingMs: null, ranges: [], hls: null, selection: null, loadSeq: 0 };
+  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, playingMs: null, ranges: [], recordings: [], hls: null, selection: null, loadSeq: 0 };
 
   // ---- API -------------------------------------------------------------------------------------------------
 
@@ -141,9 +168,11 @@
     state.viewEndMs = state.dayEndMs;
     $('day').value = day;
     state.ranges = [];
+    state.recordings = [];
     setSelection(null);
     renderTimeline();
     var seq = ++state.loadSeq;
+    loadRecordings(seq);
     status('Loading availability…');
     apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/availableMedia', {
       precision: 'full', startTime: iso(state.dayStartMs), endTime: iso(state.dayEndMs),
@@ -154,6 +183,17 @@
       var recordedMs = state.ranges.reduce(function (s, r) { return s + (r.endMs - r.startMs); }, 0);
       status(state.ranges.length ? state.ranges.length + ' recorded range(s), ' + Math.round(recordedMs / 1000) + ' s in total' : 'Nothing recorded on this day.');
     }).catch(function (err) { if (seq === state.loadSeq && err.status !== 401) status('Could not read availability: ' + err.message, true); });
+  }
+
+  /** EVR recordings of the day as markers (a camera without any answers an empty list or 404: no markers). */
+  function loadRecordings(seq) {
+    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/recordings', { start: iso(state.dayStartMs), end: iso(state.dayEndMs) })
+      .then(function (body) {
+        if (seq !== state.loadSeq) return;
+        state.recordings = viewerRecordingMarks(body.recordings, state.dayStartMs, state.dayEndMs);
+        renderTimeline();
+      })
+      .catch(function (err) { if (seq === state.loadSeq && err.status !== 401 && err.status !== 404) status('Could not list recordings: ' + err.message, true); });
   }
 
   function moveDay(delta) {
@@ -231,6 +271,11 @@
       marker.style.width = '';
       track.appendChild(marker);
     });
+    state.recordings.forEach(function (m) {
+      var rec = bar('recording', m.startMs, m.endMs, m.label + ' ' + span(m.startMs, m.endMs) + ': click to play it');
+      rec.dataset.recordingId = m.id;
+      track.appendChild(rec);
+    });
     placePlayhead();
     var timeline = $('timeline');
     timeline.dataset.viewStart = iso(state.viewStartMs);
@@ -284,7 +329,8 @@
     }, { passive: false });
     timeline.addEventListener('pointerdown', function (e) {
       if (!state.camera) return;
-      down = { x: e.clientX, ms: msAt(e.clientX), dragging: false };
+      var rec = e.target && e.target.closest ? e.target.closest('.recording') : null;
+      down = { x: e.clientX, ms: msAt(e.clientX), dragging: false, recordingId: rec ? rec.dataset.recordingId : null };
       timeline.setPointerCapture(e.pointerId);
     });
     timeline.addEventListener('pointermove', function (e) {
@@ -297,6 +343,7 @@
       var was = down;
       down = null;
       if (was.dragging) setSelection(orderedRange(was.ms, msAt(e.clientX)));
+      else if (was.recordingId) playRecording(was.recordingId);
       else play(was.ms);
     });
   })();
@@ -386,6 +433,18 @@
         status('Playing from ' + fmtDateTime.format(new Date(startMs)) + ' (' + zone + ')');
       })
       .catch(function (err) { if (err.status !== 401) status('Could not play: ' + err.message, true); });
+  }
+
+  /** Plays one EVR recording through its own playback route (functions/recording-playback.ts). */
+  function playRecording(recordingId) {
+    stopPlayback();
+    status('Opening recording ' + recordingId + '…');
+    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/recordings/' + encodeURIComponent(recordingId) + '/playback')
+      .then(function (body) {
+        attach(body.hlsUrl, viewerSeekOffsetS(body));
+        status('Playing recording from ' + fmtDateTime.format(new Date(Date.parse(body.start))) + ' to ' + fmtTime.format(new Date(Date.parse(body.end))) + ' (' + zone + ')');
+      })
+      .catch(function (err) { if (err.status !== 401) status('Could not play the recording: ' + err.message, true); });
   }
 
   function attach(hlsUrl, offsetS) {

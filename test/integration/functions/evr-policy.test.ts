@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { TableIntegrationEvents } from '../../../functions/adapters/table-integration-events';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
@@ -42,6 +44,9 @@ describe('EVR policy in ingest (Azurite, local broker)', () => {
   async function evrDeps(mqttUrl = broker.url): Promise<FunctionsDeps> {
     const s = testSettings(azurite.connectionString, { KEEPWATCH_MQTT_URL: mqttUrl, KEEPWATCH_MQTT_USERNAME: CLOUD.username, KEEPWATCH_MQTT_PASSWORD: CLOUD.password });
     const deps = createDeps(s, { now: () => T + 60_000 });
+    // With KEEPWATCH_MQTT_URL set, integration events would go to the broker; these tests read them from the
+    // kwEvents table (the sink without a broker), so that sink is used here.
+    deps.integrationEvents = new TableIntegrationEvents(TableClient.fromConnectionString(azurite.connectionString, s.tables.events, { allowInsecureConnection: true }));
     opened.push(deps);
     await deps.policies.put('door', parseRecordingPolicy(evrPolicy()), { nowMs: T });
     return deps;

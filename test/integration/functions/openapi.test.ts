@@ -50,6 +50,9 @@ interface Probe {
   status: number;
 }
 
+/** The EVR recording the recordings probes read: [T0+5 s, T0+25 s), inside the seeded segments. */
+const REC_ID = `${T0 + 5000}-0000000000aa`;
+
 const range = (a: number, b: number) => `start=${encodeURIComponent(iso(a))}&end=${encodeURIComponent(iso(b))}`;
 
 /** Requests whose answers are checked against the document: each documented status family at least once where cheap. */
@@ -84,6 +87,19 @@ const PROBES: Probe[] = [
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', time: iso(T0) }, status: 202 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', colour: 'red' }, status: 400 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/nobody/signals', body: { type: 'door' }, status: 404 },
+  // Recordings API (issue 3 §6): REC is seeded in before().
+  { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?${range(T0, T0 + 3_600_000)}`, status: 200 },
+  { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?start=${encodeURIComponent(iso(T0))}`, status: 400 },
+  { operation: 'recordings-list', method: 'GET', path: `/cameras/nobody/recordings?${range(T0, T0 + 1000)}`, status: 404 },
+  { operation: 'recording-get', method: 'GET', path: `/cameras/cam1/recordings/${REC_ID}`, status: 200 },
+  { operation: 'recording-get', method: 'GET', path: '/cameras/cam1/recordings/nope', status: 400 },
+  { operation: 'recording-get', method: 'GET', path: `/cameras/cam1/recordings/${T0}-ffffffffffff`, status: 404 },
+  { operation: 'recording-playback', method: 'GET', path: `/cameras/cam1/recordings/${REC_ID}/playback`, status: 200 },
+  { operation: 'recording-playback', method: 'GET', path: `/cameras/cam1/recordings/${T0}-ffffffffffff/playback`, status: 404 },
+  { operation: 'recording-hold-create', method: 'POST', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 201 },
+  { operation: 'recording-hold-create', method: 'POST', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 200 },
+  { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 204 },
+  { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 404 },
 ];
 
 describe('OpenAPI document against the running local host', () => {
@@ -94,6 +110,12 @@ describe('OpenAPI document against the running local host', () => {
     // Index rows only (no blobs): the probes read the index and sign URLs, they never fetch segments.
     const events = [0, 10, 20, 60, 70].map((s) => viaEventGrid(segmentEvent({ startMs: T0 + s * 1000 })));
     assert.equal((await ingest(events, batchContext(), defaultDeps())).accepted, 5);
+    await defaultDeps().recordings.upsert([
+      {
+        id: REC_ID, cameraId: 'cam1', deviceId: 'dev1', gateRecordingId: 'motion-cam1-1', startMs: T0 + 5000, endMs: T0 + 25_000, state: 'complete', sequence: 2,
+        signals: [{ id: 'motion-cam1-1', type: 'motion', atMs: T0 + 6000, label: 'person' }], signalCount: 1, availableAtMs: T0 + 12_000, createdAtMs: T0 + 6000, updatedAtMs: T0 + 25_000,
+      },
+    ]);
   });
 
   after(async () => {

@@ -24,6 +24,11 @@ describe('function registrations (what the local host mounts)', () => {
         'http:openapi-json',
         'http:playback',
         'http:playlist',
+        'http:recording-get',
+        'http:recording-hold-create',
+        'http:recording-hold-delete',
+        'http:recording-playback',
+        'http:recordings-list',
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
@@ -76,7 +81,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 18);
+    assert.equal(registrations().length, 23);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
