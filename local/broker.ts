@@ -22,6 +22,12 @@ export interface LocalBrokerOptions {
   devices: Record<string, string>;
   /** Called for every message a device publishes under `keepwatch/{deviceId}/`. */
   onMessage: (msg: BrokerMessage) => void;
+  /**
+   * Cloud clients: user name → password (client id free). They may publish commands
+   * (`keepwatch/+/commands/+`) and integration events (`keepwatch-integration/#`), and subscribe to anything;
+   * their messages are not handed to `onMessage`. None by default.
+   */
+  cloudClients?: Record<string, string>;
 }
 
 /** A running embedded broker. */
@@ -42,12 +48,20 @@ function sameSecret(a: string, b: string): boolean {
  * MQTT 5 yet, see its README; the agent is configured with protocolVersion 4 against it). It
  * applies the rules Event Grid's topic spaces apply in Azure: a device authenticates with its own
  * credentials (client id = user name = device id), publishes only under `keepwatch/{its id}/`, and
- * subscribes only to `keepwatch/{its id}/commands/#`.
+ * subscribes only to `keepwatch/{its id}/commands/#`. Optional cloud clients (`cloudClients`) stand in for the
+ * cloud: they publish commands and integration events and may subscribe to anything.
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
   const { Aedes } = await import('aedes');
+  /** Client ids that authenticated as cloud clients. */
+  const cloud = new Set<string>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
+      const cloudSecret = username ? opts.cloudClients?.[username] : undefined;
+      if (cloudSecret !== undefined && password !== undefined && sameSecret(password.toString(), cloudSecret)) {
+        cloud.add(client.id);
+        return done(null, true);
+      }
       const expected = username ? opts.devices[username] : undefined;
       const ok = expected !== undefined && client.id === username && password !== undefined && sameSecret(password.toString(), expected);
       if (ok) return done(null, true);
@@ -55,16 +69,18 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       done(err as never, false);
     },
     authorizePublish: (client, packet, done) => {
-      if (client && packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`) && !packet.topic.includes('/commands/')) return done(null);
+      if (client && cloud.has(client.id) && (/^keepwatch\/[^/]+\/commands\/[^/]+$/.test(packet.topic) || packet.topic.startsWith('keepwatch-integration/'))) return done(null);
+      if (client && !cloud.has(client.id) && packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`) && !packet.topic.includes('/commands/')) return done(null);
       done(new Error(`device '${client?.id}' may not publish on ${packet.topic}`));
     },
     authorizeSubscribe: (client, sub, done) => {
+      if (client && cloud.has(client.id)) return done(null, sub);
       if (client && (sub.topic === `${TOPIC_ROOT}/${client.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client.id}/commands/`))) return done(null, sub);
       done(new Error(`device '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });
   broker.on('publish', (packet, client) => {
-    if (!client) return; // the broker's own $SYS and will messages are not device events
+    if (!client || cloud.has(client.id)) return; // the broker's own $SYS and will messages, and the cloud's, are not device events
     const props = (packet as { properties?: { contentType?: string; payloadFormatIndicator?: boolean } }).properties;
     opts.onMessage({
       deviceId: client.id,
