@@ -114,7 +114,8 @@ export class Agent {
       cacheBytes: () => this.cache.totalBytes,
       cacheSegments: () => this.cache.size,
       oldestPendingEndMs: () => {
-        const s = this.cache.oldest();
+        // EVR segments count only once a window sends them to upload (held ones are not late).
+        const s = this.evr.active ? this.cache.list().find((x) => !this.evr.isEvr(x.cameraId) || this.evr.pendingUpload(x)) : this.cache.oldest();
         return s && s.startMs + s.durationMs;
       },
       eventsQueued: () => this.outbox.pending,

@@ -123,6 +123,11 @@ export class EvrController {
     return this.book.overlapping(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
   }
 
+  /** True while `seg` is queued or uploading because a window covers it. */
+  pendingUpload(seg: RecordedSegment): boolean {
+    return this.queued.has(seg.path);
+  }
+
   /** A complete segment of an EVR camera entered the cache (recorded now, or restored at start): uploaded at once when in a window. */
   segmentAdded(seg: RecordedSegment): void {
     this.lastEnd.set(seg.cameraId, Math.max(this.lastEnd.get(seg.cameraId) ?? 0, seg.startMs + seg.durationMs));
