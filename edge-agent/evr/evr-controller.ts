@@ -1,4 +1,5 @@
 import { ValidationError } from '../../shared/errors';
+import { evrSegmentFate } from '../../shared/evr/segment-fate';
 import { WindowBook } from '../../shared/evr/window-book';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import { parseUploadWindowCommand, type UploadWindow } from '../../shared/schemas/upload-window';
@@ -162,11 +163,10 @@ export class EvrController {
     return this.windowsOf(seg).length ? 1 : 0;
   }
 
-  /** True when `seg` is outside every window, its hold is over and the cloud has heard everything. */
+  /** True when `seg` is outside every window, its hold is over and the cloud has heard everything ({@link evrSegmentFate}). */
   private droppable(seg: RecordedSegment, nowMs: number): boolean {
-    if (this.windowsOf(seg).length || !this.opts.cloudCaughtUp()) return false;
-    const since = this.opts.connectedSinceMs() ?? Number.POSITIVE_INFINITY;
-    return nowMs >= Math.max(seg.startMs + seg.durationMs, since) + this.opts.holdMs;
+    const ctx = { nowMs, holdMs: this.opts.holdMs, cloudCaughtUp: this.opts.cloudCaughtUp(), connectedSinceMs: this.opts.connectedSinceMs() };
+    return evrSegmentFate(seg, this.windowsOf(seg).length > 0, ctx) === 'drop';
   }
 
   /**
