@@ -24,7 +24,7 @@ export interface FileSinkOptions {
   timeoutMs?: number;
 }
 
-/** Runs ffmpeg; resolves with its stderr. @throws Error with ffmpeg's last output lines on a non-zero exit or timeout */
+/** Runs ffmpeg to completion. @throws Error with ffmpeg's last output lines on a non-zero exit or timeout */
 function runFfmpeg(ffmpegPath: string, args: string[], timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -48,7 +48,7 @@ function runFfmpeg(ffmpegPath: string, args: string[], timeoutMs: number): Promi
  * in `baseDirectoryPath`, the oldest files deleted when the sink exceeds `maximumSizeMiB`). Keepwatch writes
  * one MP4 per final upload window from the window's cached MPEG-TS segments: ffmpeg's concat demuxer,
  * codec copy (no re-encoding), `-bsf:a aac_adtstoasc` (ADTS AAC in TS → MP4's AudioSpecificConfig; ignored
- * without audio), `-movflags +faststart`. The MP4 is written under a temporary name and renamed, so the
+ * without audio; when ffmpeg refuses it because the audio is not AAC, written again without it), `-movflags +faststart`. The MP4 is written under a temporary name and renamed, so the
  * folder never shows a partial file. The sink's files are the `.mp4` files of its folder: give each sink
  * its own folder.
  */
@@ -69,12 +69,16 @@ export class FileSink {
     const list = `${tmp}.txt`;
     // concat demuxer list: one `file '…'` line per segment, quotes escaped as ffmpeg's docs say.
     writeFileSync(list, segmentPaths.map((p) => `file '${p.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
+    const args = (bsf: string[]) => ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v?', '-map', '0:a?', '-c', 'copy', ...bsf, '-movflags', '+faststart', '-f', 'mp4', '-y', tmp];
     try {
-      await runFfmpeg(
-        this.opts.ffmpegPath,
-        ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v?', '-map', '0:a?', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', '-y', tmp],
-        this.opts.timeoutMs ?? 120_000,
-      );
+      try {
+        await runFfmpeg(this.opts.ffmpegPath, args(['-bsf:a', 'aac_adtstoasc']), this.opts.timeoutMs ?? 120_000);
+      } catch (err) {
+        // aac_adtstoasc refuses audio other than AAC (MP2, AC-3 in TS): once more without it.
+        if (!/bitstream filter|aac_adtstoasc/i.test((err as Error).message)) throw err;
+        this.opts.logger.info({ cameraId: window.cameraId, reason: (err as Error).message }, 'file sink: audio is not AAC; writing without aac_adtstoasc');
+        await runFfmpeg(this.opts.ffmpegPath, args([]), this.opts.timeoutMs ?? 120_000);
+      }
       renameSync(tmp, file);
     } catch (err) {
       rmSync(tmp, { force: true });
