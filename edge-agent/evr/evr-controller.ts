@@ -2,7 +2,7 @@ import { ValidationError } from '../../shared/errors';
 import { evrSegmentFate } from '../../shared/evr/segment-fate';
 import { WindowBook } from '../../shared/evr/window-book';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
-import { parseUploadWindowCommand, type UploadWindow } from '../../shared/schemas/upload-window';
+import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } from '../../shared/schemas/upload-window';
 import { parseCameraCommandsTopic } from '../../shared/topics';
 import type { SegmentCache } from '../cache/segment-cache';
 import type { Logger } from '../log';
@@ -63,7 +63,8 @@ export interface EvrControllerOptions {
  * - File sink (camera `fileSink`): once a window is final and the camera has recorded past its end (or two
  *   segment lengths + 10 s later), one MP4 of its cached segments is written ({@link FileSink}); the window's
  *   segments stay cached (uploaded or not) until then.
- * - A window is forgotten once final, its MP4 written (file sink cameras) and every overlapping cached segment uploaded or gone.
+ * - A window is forgotten once final, its MP4 written (file sink cameras) and every overlapping cached segment uploaded or gone;
+ *   a window never made final counts as final 61 min (UPLOAD_WINDOW_MAX_MS) + two segment lengths + 10 s after its start.
  */
 export class EvrController {
   private readonly book: WindowBook;
@@ -239,7 +240,9 @@ export class EvrController {
     for (const w of this.book.list()) {
       // Final, and the camera has recorded past its end (or should have: two segment lengths + 10 s later).
       const recordedPast = (this.lastEnd.get(w.cameraId) ?? 0) >= w.endMs || nowMs > w.endMs + 2 * this.opts.segmentLengthMs + 10_000;
-      if (!w.final || !recordedPast) continue;
+      // A window whose final command never came (the cloud lost it) cannot grow past its longest possible span.
+      const closed = w.final || nowMs > w.startMs + UPLOAD_WINDOW_MAX_MS + 2 * this.opts.segmentLengthMs + 10_000;
+      if (!closed || !recordedPast) continue;
       const sink = this.sinks.get(w.cameraId);
       if (sink && !this.written.has(w.recordingId)) {
         if (!this.writing.has(w.recordingId)) this.writeFile(sink, w);

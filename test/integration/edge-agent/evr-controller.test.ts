@@ -135,4 +135,16 @@ describe('EvrController', () => {
     evr.onCommand(cameraCommandsTopic('site-u', 'evr-1'), command(w));
     assert.equal(evr.windowsHeld, 0);
   });
+
+  it('forgets a window whose final command never came once it cannot grow any more (61 min after its start)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-evrc-'));
+    const { evr, clock } = setup(dir);
+    evr.onCommand(cameraCommandsTopic('site-u', 'evr-1'), command({ cameraId: 'evr-1', recordingId: `${T0}-0123456789ab`, startMs: T0, endMs: T0 + 3000, final: false, sequence: 0 }));
+    clock.now = T0 + 61 * 60_000;
+    evr.sweep();
+    assert.equal(evr.windowsHeld, 1, 'it might still be extended');
+    clock.now = T0 + 61 * 60_000 + 2 * 2000 + 10_001;
+    evr.sweep();
+    assert.equal(evr.windowsHeld, 0);
+  });
 });
