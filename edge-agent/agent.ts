@@ -312,6 +312,16 @@ export class Agent {
       else this.uploader.enqueue(seg);
     }
     if (pending.length) this.logger.info({ segments: known.size }, 'resuming uploads left by the previous run');
+    // EVR: a crash between a segment's journal line and its segment.recorded event can only hit a camera's last
+    // journaled segment; its event is stored again (same id: the cloud sees one event).
+    const lastByCamera = new Map(pending.filter((seg) => known.has(seg.path) && this.evr.isEvr(seg.cameraId)).map((seg) => [seg.cameraId, seg]));
+    for (const seg of lastByCamera.values()) {
+      try {
+        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now()));
+      } catch (err) {
+        this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
+      }
+    }
     for (const camera of this.config.cameras) {
       const dir = path.join(this.config.localMediaCachePath, camera.id);
       const orphan = await killOrphanFfmpeg(dir);
