@@ -160,6 +160,9 @@ describe('Agent in EVR mode (issue 3 §4)', () => {
       runs.push(startAgent(configFile));
       await until('segments past the third window recorded by the second run', 90_000, () => rec().some((s) => s.startMs >= w3.endMs));
       await send(DEVICE, { ...w3, final: true, sequence: 1 });
+      // The second run stored the last journaled segment's segment.recorded again (same id) in case the kill fell between journal and outbox.
+      const recordedIds = received.filter((m) => m.topic === `keepwatch/${DEVICE}/events/${CAMERA}`).map((m) => JSON.parse(m.payload.toString()) as { id: string; type: string }).filter((e) => e.type === 'segment.recorded').map((e) => e.id);
+      assert.ok(recordedIds.some((id, i) => recordedIds.indexOf(id) !== i), 'a segment.recorded republished after the restart');
 
       // Unwindowed segments leave the cache after the hold: the first one, the one the stale command named.
       const dropped = () => new Set(logs().filter((o) => o.msg === 'EVR: segment outside every upload window dropped after the hold').map((o) => Number(o.segmentStartMs)));
