@@ -53,13 +53,13 @@ function sameSecret(a: string, b: string): boolean {
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
   const { Aedes } = await import('aedes');
-  /** Client ids that authenticated as cloud clients. */
-  const cloud = new Set<string>();
+  /** Connections that authenticated as cloud clients (by connection, so a device reusing the id gains nothing). */
+  const cloud = new WeakSet<object>();
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       const cloudSecret = username ? opts.cloudClients?.[username] : undefined;
       if (cloudSecret !== undefined && password !== undefined && sameSecret(password.toString(), cloudSecret)) {
-        cloud.add(client.id);
+        cloud.add(client);
         return done(null, true);
       }
       const expected = username ? opts.devices[username] : undefined;
@@ -69,18 +69,18 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       done(err as never, false);
     },
     authorizePublish: (client, packet, done) => {
-      if (client && cloud.has(client.id) && (/^keepwatch\/[^/]+\/commands\/[^/]+$/.test(packet.topic) || packet.topic.startsWith('keepwatch-integration/'))) return done(null);
-      if (client && !cloud.has(client.id) && packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`) && !packet.topic.includes('/commands/')) return done(null);
+      if (client && cloud.has(client) && (/^keepwatch\/[^/]+\/commands\/[^/]+$/.test(packet.topic) || packet.topic.startsWith('keepwatch-integration/'))) return done(null);
+      if (client && !cloud.has(client) && packet.topic.startsWith(`${TOPIC_ROOT}/${client.id}/`) && !packet.topic.includes('/commands/')) return done(null);
       done(new Error(`device '${client?.id}' may not publish on ${packet.topic}`));
     },
     authorizeSubscribe: (client, sub, done) => {
-      if (client && cloud.has(client.id)) return done(null, sub);
+      if (client && cloud.has(client)) return done(null, sub);
       if (client && (sub.topic === `${TOPIC_ROOT}/${client.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client.id}/commands/`))) return done(null, sub);
       done(new Error(`device '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });
   broker.on('publish', (packet, client) => {
-    if (!client || cloud.has(client.id)) return; // the broker's own $SYS and will messages, and the cloud's, are not device events
+    if (!client || cloud.has(client)) return; // the broker's own $SYS and will messages, and the cloud's, are not device events
     const props = (packet as { properties?: { contentType?: string; payloadFormatIndicator?: boolean } }).properties;
     opts.onMessage({
       deviceId: client.id,
