@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentConfig } from '../shared/schemas/agent-config';
-import { cameraEventsTopic } from '../shared/topics';
+import { cameraEventsTopic, deviceCommandsFilter } from '../shared/topics';
 import { SegmentCache } from './cache/segment-cache';
 import { EventOutbox } from './journal/event-outbox';
 import { SegmentJournal } from './journal/segment-journal';
@@ -11,7 +11,8 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
-import { diagnosticsEvent, gapEvent, segmentUploadedEvent } from './segment-events';
+import { diagnosticsEvent, gapEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
+import { EvrController } from './evr/evr-controller';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { MqttTransport } from './transport/mqtt-transport';
@@ -28,6 +29,10 @@ const DRAIN_TIMEOUT_MS = 20_000;
  * stored in the on-disk {@link EventOutbox} (published over MQTT at QoS 1, deleted on PUBACK) and the
  * segment leaves the cache (CVR). After a crash, the next start uploads what the journal still
  * holds, oldest first, and publishes what the outbox still holds, in order.
+ *
+ * Cameras in EVR mode (issue 3 §4) differ: each complete segment also gets a `segment.recorded` event,
+ * and the {@link EvrController} decides which cached segments are uploaded (those overlapping an upload
+ * window the cloud commanded), kept (the hold) or dropped; the agent then subscribes to its commands.
  */
 export class Agent {
   private readonly transport: MqttTransport;
@@ -42,6 +47,8 @@ export class Agent {
   private readonly state: AgentState;
   private readonly metrics: AgentMetrics;
   private metricsServer: MetricsServer | undefined;
+  private readonly evr: EvrController;
+  private connectedSinceMs: number | undefined;
 
   constructor(
     private readonly config: AgentConfig,
@@ -55,6 +62,12 @@ export class Agent {
       protocolVersion: config.broker.protocolVersion,
       logger: logger.child({ component: 'transport' }),
       onReconnect: () => this.metrics.brokerReconnected(),
+      onConnect: () => {
+        this.connectedSinceMs = Date.now();
+      },
+      ...(config.cameras.some((c) => c.mode === 'evr')
+        ? { subscriptions: [deviceCommandsFilter(config.deviceId)], onMessage: (topic: string, payload: Buffer) => this.evr.onCommand(topic, payload), persistentSession: true }
+        : {}),
     });
     this.journal = new SegmentJournal(config.localMediaCachePath, logger.child({ component: 'journal' }));
     this.outbox = new EventOutbox({
@@ -68,34 +81,75 @@ export class Agent {
       onUploaded: async (seg) => {
         // Event first (durable), then the journal, then the file: a crash in between repeats a step, never skips one.
         this.outbox.add(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));
+        if (this.evr.isEvr(seg.cameraId) && this.evr.uploaded(seg)) {
+          // Kept for the camera's file sink; the EVR controller releases it once the MP4 is written.
+          this.metrics.segmentUploaded(seg.cameraId, seg.bytes);
+          return;
+        }
         this.journal.done(seg, 'uploaded');
         this.cache.remove(seg);
         this.metrics.segmentUploaded(seg.cameraId, seg.bytes);
       },
     });
-    this.cache = new SegmentCache(config.maxCacheBytes, logger.child({ component: 'cache' }), (seg) => {
-      this.uploader.drop(seg);
-      try {
-        this.journal.done(seg, 'evicted');
-      } catch (err) {
-        this.logger.error({ err, cameraId: seg.cameraId }, 'journal write failed (the eviction is re-checked at the next start)');
-      }
-      this.metrics.segmentEvicted(seg.cameraId);
-      this.reportGap(this.gaps.evicted(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs));
-    });
+    this.cache = new SegmentCache(
+      config.maxCacheBytes,
+      logger.child({ component: 'cache' }),
+      (seg) => {
+        this.uploader.drop(seg);
+        // EVR: a segment the hold had let go, or one already uploaded, is no loss (evr-controller.ts).
+        const evr = this.evr.isEvr(seg.cameraId) ? this.evr.evicted(seg) : 'gap';
+        try {
+          this.journal.done(seg, evr === 'gap' ? 'evicted' : evr);
+        } catch (err) {
+          this.logger.error({ err, cameraId: seg.cameraId }, 'journal write failed (the eviction is re-checked at the next start)');
+        }
+        if (evr === 'dropped') this.metrics.evrSegmentDropped(seg.cameraId);
+        if (evr !== 'gap') return;
+        this.metrics.segmentEvicted(seg.cameraId);
+        this.reportGap(this.gaps.evicted(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs));
+      },
+      (seg) => this.evr.keepRank(seg),
+    );
     this.state = {
       cacheBytes: () => this.cache.totalBytes,
       cacheSegments: () => this.cache.size,
       oldestPendingEndMs: () => {
-        const s = this.cache.oldest();
+        // EVR segments count only once a window sends them to upload (held ones are not late).
+        const s = this.evr.active ? this.cache.list().find((x) => !this.evr.isEvr(x.cameraId) || this.evr.pendingUpload(x)) : this.cache.oldest();
         return s && s.startMs + s.durationMs;
       },
       eventsQueued: () => this.outbox.pending,
       cameras: () => Object.fromEntries(this.recording),
       brokerConnected: () => this.transport.connected,
+      evrWindowsHeld: () => this.evr.windowsHeld,
     };
     this.metrics = new AgentMetrics(this.state);
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath);
+    this.evr = new EvrController({
+      deviceId: config.deviceId,
+      cameras: config.cameras,
+      cacheDir: config.localMediaCachePath,
+      ffmpegPath,
+      holdMs: config.evrCacheHoldMs,
+      segmentLengthMs: config.segmentLengthMs,
+      cache: this.cache,
+      upload: (seg) => this.uploader.enqueue(seg),
+      uploading: (seg) => this.uploader.isActive(seg),
+      drop: (seg) => {
+        this.uploader.drop(seg);
+        this.journal.done(seg, 'dropped');
+        this.cache.remove(seg);
+        this.metrics.evrSegmentDropped(seg.cameraId);
+      },
+      release: (seg) => {
+        this.journal.done(seg, 'uploaded');
+        this.cache.remove(seg);
+      },
+      cloudCaughtUp: () => this.transport.connected && this.outbox.pending === 0,
+      connectedSinceMs: () => this.connectedSinceMs,
+      onFileWritten: (cameraId) => this.metrics.fileWritten(cameraId),
+      logger: logger.child({ component: 'evr' }),
+    });
     this.recorders = config.cameras.map((camera) => {
       const rec = new CameraRecorder({
         camera,
@@ -148,6 +202,7 @@ export class Agent {
         this.logger.error({ err, port: this.config.metrics.port }, 'metrics endpoint could not listen; recording goes on without it');
       }
     }
+    this.evr.start();
     for (const r of this.recorders) r.start();
     const connected = this.transport.connect();
     this.outbox.start();
@@ -155,6 +210,7 @@ export class Agent {
       await connected;
     } catch (err) {
       await Promise.all(this.recorders.map((r) => r.stop()));
+      await this.evr.stop();
       this.outbox.close();
       this.journal.close();
       await this.metricsServer?.close();
@@ -178,8 +234,18 @@ export class Agent {
     const gap = this.gaps.segment(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
     if (gap) this.reportGap(gap);
     this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
+    if (this.evr.isEvr(seg.cameraId)) {
+      // Moves the cloud's signal gate clock (issue 3 §4); durable like every event.
+      try {
+        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now()));
+      } catch (err) {
+        this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
+      }
+    }
     const evicted = this.cache.add(seg, (s) => this.uploader.isActive(s));
-    if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+    if (evicted.includes(seg)) return;
+    if (this.evr.isEvr(seg.cameraId)) this.evr.segmentAdded(seg);
+    else this.uploader.enqueue(seg);
   }
 
   /** The cache's disk could not be written: a `storage-error` diagnostic, then space freed. */
@@ -241,9 +307,21 @@ export class Agent {
       }
       known.add(seg.path);
       const evicted = this.cache.add(seg, () => false);
-      if (!evicted.includes(seg)) this.uploader.enqueue(seg);
+      if (evicted.includes(seg)) continue;
+      if (this.evr.isEvr(seg.cameraId)) this.evr.segmentAdded(seg);
+      else this.uploader.enqueue(seg);
     }
     if (pending.length) this.logger.info({ segments: known.size }, 'resuming uploads left by the previous run');
+    // EVR: a crash between a segment's journal line and its segment.recorded event can only hit a camera's last
+    // journaled segment; its event is stored again (same id: the cloud sees one event).
+    const lastByCamera = new Map(pending.filter((seg) => known.has(seg.path) && this.evr.isEvr(seg.cameraId)).map((seg) => [seg.cameraId, seg]));
+    for (const seg of lastByCamera.values()) {
+      try {
+        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now()));
+      } catch (err) {
+        this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
+      }
+    }
     for (const camera of this.config.cameras) {
       const dir = path.join(this.config.localMediaCachePath, camera.id);
       const orphan = await killOrphanFfmpeg(dir);
@@ -273,6 +351,7 @@ export class Agent {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);
     if (!drained) this.logger.warn({ pending: this.uploader.pending, cacheBytes: this.cache.totalBytes }, 'stopping with segments still in the cache; they are uploaded at the next start');
+    await this.evr.stop(Math.max(0, deadline - Date.now()));
     this.uploader.stop();
     if (!(await this.outbox.drain(Math.max(0, deadline - Date.now())))) {
       this.logger.warn({ events: this.outbox.pending }, 'stopping with events not yet acknowledged; they are published at the next start');

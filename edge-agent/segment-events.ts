@@ -1,10 +1,11 @@
 import { CloudEvent } from 'cloudevents';
-import { DIAGNOSTICS, GAP, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import { DIAGNOSTICS, GAP, SEGMENT_RECORDED, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { randomUUID } from 'node:crypto';
 import type { Gap } from './gaps/gap-tracker';
 import { toIso } from '../shared/time';
 import type { UploadedSegment } from './uploader/segment-uploader';
+import type { RecordedSegment } from './recorder/camera-recorder';
 
 /**
  * The `segment.uploaded` CloudEvent for an uploaded segment (issue 2 contract; data schema in
@@ -66,5 +67,25 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
     time: toIso(nowMs),
     datacontenttype: 'application/json',
     data: { cameraId, ...d },
+  });
+}
+
+/**
+ * The `segment.recorded` CloudEvent of an EVR camera's complete segment (issue 3 §4; data schema
+ * `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
+ * gate how far the camera's media time has come. The id `recorded-{cameraId}-{startMs}` makes a republish
+ * one event.
+ * @param nowMs event time, epoch ms
+ */
+export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, nowMs: number): CloudEvent<Record<string, unknown>> {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id: `recorded-${seg.cameraId}-${seg.startMs}`,
+    source: deviceSource(deviceId),
+    type: SEGMENT_RECORDED,
+    subject: seg.cameraId,
+    time: toIso(nowMs),
+    datacontenttype: 'application/json',
+    data: { cameraId: seg.cameraId, start: toIso(seg.startMs), durationMs: seg.durationMs, bytes: seg.bytes },
   });
 }

@@ -16,11 +16,15 @@ export class SegmentCache {
    * @param maxBytes cap in bytes
    * @param onEvict called for each segment removed to respect the cap (data lost: the caller logs
    *   and reports it)
+   * @param keepRank eviction priority (issue 4 §1): segments of a lower rank go first, oldest first
+   *   within a rank; the default ranks all alike (0), as CVR needs. EVR ranks segments inside a
+   *   commanded upload window above the others (edge-agent/evr/evr-controller.ts).
    */
   constructor(
     private readonly maxBytes: number,
     private readonly logger: Logger,
     private readonly onEvict: (seg: RecordedSegment) => void = () => {},
+    private readonly keepRank: (seg: RecordedSegment) => number = () => 0,
   ) {}
 
   /** Bytes of complete segments held. */
@@ -58,8 +62,10 @@ export class SegmentCache {
   }
 
   private evictOne(inUse: (seg: RecordedSegment) => boolean, why: string): RecordedSegment {
-    const all = [...this.segments.values()].sort((a, b) => a.startMs - b.startMs);
-    const victim = all.find((s) => !inUse(s)) ?? all[0];
+    // inUse (uploading) ranks above everything; then keepRank; then oldest first.
+    const rank = (s: RecordedSegment) => (inUse(s) ? Number.MAX_SAFE_INTEGER : this.keepRank(s));
+    const all = [...this.segments.values()].map((s) => ({ s, r: rank(s) })).sort((a, b) => a.r - b.r || a.s.startMs - b.s.startMs);
+    const victim = all[0].s;
     this.remove(victim);
     this.logger.error({ cameraId: victim.cameraId, segmentStartMs: victim.startMs, bytes: victim.bytes, cacheBytes: this.bytes, maxCacheBytes: this.maxBytes }, why);
     this.onEvict(victim);
@@ -71,6 +77,11 @@ export class SegmentCache {
     let oldest: RecordedSegment | undefined;
     for (const s of this.segments.values()) if (!oldest || s.startMs < oldest.startMs) oldest = s;
     return oldest;
+  }
+
+  /** Every held segment, oldest first. */
+  list(): RecordedSegment[] {
+    return [...this.segments.values()].sort((a, b) => a.startMs - b.startMs);
   }
 
   /** True while `seg` is held. */

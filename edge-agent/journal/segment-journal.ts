@@ -10,7 +10,8 @@ export const JOURNAL_FILE = 'journal.jsonl';
 const COMPACT_AFTER_RECORDS = 10_000;
 
 /** Why a segment left the journal's pending set. */
-export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost';
+/** `dropped`: an EVR segment outside every upload window, deleted after the hold (by design, not a gap). */
+export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost' | 'dropped';
 
 type JournalRecord =
   | ({ op: 'recorded' } & Omit<RecordedSegment, 'path'> & { file: string })

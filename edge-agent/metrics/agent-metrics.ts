@@ -14,6 +14,8 @@ export interface AgentState {
   cameras: () => Record<string, boolean>;
   /** Broker connection state. */
   brokerConnected: () => boolean;
+  /** EVR upload windows held (0 without EVR cameras). */
+  evrWindowsHeld?: () => number;
   now?: () => number;
 }
 
@@ -35,6 +37,9 @@ export interface AgentState {
  * | `keepwatch_events_queued` | gauge | events in the outbox |
  * | `keepwatch_broker_connected` | gauge | 1 while connected to the broker |
  * | `keepwatch_broker_reconnects_total` | counter | reconnect attempts to the broker |
+ * | `keepwatch_evr_windows_held` | gauge | EVR upload windows the agent holds (issue 3 §4) |
+ * | `keepwatch_evr_segments_dropped_total{camera}` | counter | EVR segments outside every upload window, deleted after the hold (by design, not lost) |
+ * | `keepwatch_file_sink_files_total{camera}` | counter | MP4s written by a file sink |
  *
  * plus prom-client's default process metrics (`keepwatch_agent_process_resident_memory_bytes`, …).
  */
@@ -47,6 +52,8 @@ export class AgentMetrics {
   private readonly evicted: Counter<'camera'>;
   private readonly cameraReconnects: Counter<'camera'>;
   private readonly brokerReconnects: Counter;
+  private readonly evrDropped: Counter<'camera'>;
+  private readonly filesWritten: Counter<'camera'>;
 
   constructor(state: AgentState) {
     const registers = [this.registry];
@@ -79,6 +86,9 @@ export class AgentMetrics {
       },
     });
     new Gauge({ name: 'keepwatch_events_queued', help: 'Events in the on-disk outbox, not yet acknowledged by the broker.', registers, collect() { this.set(state.eventsQueued()); } });
+    this.evrDropped = new Counter({ name: 'keepwatch_evr_segments_dropped_total', help: 'EVR segments outside every upload window, deleted after the hold (by design).', labelNames: ['camera'], registers });
+    this.filesWritten = new Counter({ name: 'keepwatch_file_sink_files_total', help: 'MP4 files written by a file sink.', labelNames: ['camera'], registers });
+    new Gauge({ name: 'keepwatch_evr_windows_held', help: 'EVR upload windows held by the agent.', registers, collect() { this.set(state.evrWindowsHeld?.() ?? 0); } });
     new Gauge({ name: 'keepwatch_broker_connected', help: '1 while connected to the MQTT broker.', registers, collect() { this.set(state.brokerConnected() ? 1 : 0); } });
     collectDefaultMetrics({ register: this.registry, prefix: 'keepwatch_agent_' });
   }
@@ -99,6 +109,16 @@ export class AgentMetrics {
 
   cameraReconnected(camera: string): void {
     this.cameraReconnects.inc({ camera });
+  }
+
+  /** An EVR segment outside every upload window was dropped after the hold. */
+  evrSegmentDropped(camera: string): void {
+    this.evrDropped.inc({ camera });
+  }
+
+  /** A file sink wrote an MP4. */
+  fileWritten(camera: string): void {
+    this.filesWritten.inc({ camera });
   }
 
   brokerReconnected(): void {

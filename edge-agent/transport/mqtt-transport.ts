@@ -16,7 +16,21 @@ export interface MqttTransportOptions {
   reconnectPeriodMs?: number;
   /** Called on each reconnect attempt (metrics). */
   onReconnect?: () => void;
+  /** Called on every CONNACK (first connect and each reconnect). */
+  onConnect?: () => void;
+  /** Topic filters subscribed at QoS 1 after every CONNACK (EVR: `deviceCommandsFilter`); none by default. */
+  subscriptions?: string[];
+  /** Called for each message received on a subscription (payload as sent). */
+  onMessage?: (topic: string, payload: Buffer) => void;
+  /**
+   * Keep the MQTT session across disconnects (clean start off; MQTT 5 session expiry 1 h), so QoS 1 commands
+   * published while the device is away are delivered when it is back. Default false (a clean session, as CVR has).
+   */
+  persistentSession?: boolean;
 }
+
+/** MQTT 5 session expiry of a persistent session, s: commands sent during an outage up to 1 h are kept by the broker. */
+export const SESSION_EXPIRY_S = 3600;
 
 /**
  * MQTT 5 content type of the events: plain `application/json` (with payload format indicator 1),
@@ -31,7 +45,8 @@ export const EVENT_CONTENT_TYPE = 'application/json';
  * The agent's MQTT connection (MQTT.js; MQTT 5 unless configured to 3.1.1): client id = device id, QoS 1 publishes that resolve on
  * PUBACK, automatic reconnect (MQTT.js keeps unacknowledged QoS 1 messages and resends them after
  * a reconnect), and a retained status on `keepwatch/{deviceId}/status`: `online` once connected,
- * `offline` as the last will when the connection drops.
+ * `offline` as the last will when the connection drops. Optionally it subscribes (QoS 1) to topic
+ * filters after every CONNACK and hands on what arrives (EVR commands).
  */
 export class MqttTransport {
   private client: MqttClient | undefined;
@@ -52,12 +67,16 @@ export class MqttTransport {
     const { deviceId, url, logger } = this.opts;
     const statusTopic = deviceStatusTopic(deviceId);
     const status = (state: 'online' | 'offline') => JSON.stringify({ deviceId, state, time: new Date().toISOString() });
+    const persistent = this.opts.persistentSession ?? false;
     const client = mqtt.connect(url, {
       protocolVersion: this.opts.protocolVersion ?? 5,
       clientId: deviceId,
       username: this.opts.username ?? deviceId,
       password: this.opts.password,
-      clean: true,
+      clean: !persistent,
+      // Subscriptions are made on every CONNACK below (MQTT.js resubscribes clean sessions only).
+      resubscribe: false,
+      ...(persistent && (this.opts.protocolVersion ?? 5) === 5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
       reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
       connectTimeout: 10_000,
       will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
@@ -66,7 +85,18 @@ export class MqttTransport {
     client.on('connect', () => {
       logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
       client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+      const filters = this.opts.subscriptions ?? [];
+      // Subscribing again on every CONNACK is harmless on a kept session and needed on a new one.
+      if (filters.length) {
+        client.subscribe(filters, { qos: 1 }, (err, granted) => {
+          if (err) logger.error({ err, filters }, 'MQTT subscribe failed');
+          else if (granted?.some((g) => g.qos > 2)) logger.error({ granted }, 'MQTT broker refused a subscription');
+          else logger.info({ filters }, 'subscribed');
+        });
+      }
+      this.opts.onConnect?.();
     });
+    client.on('message', (topic, payload) => this.opts.onMessage?.(topic, payload));
     client.on('reconnect', () => this.opts.onReconnect?.());
     client.on('offline', () => logger.warn({ event: 'broker-offline' }, 'MQTT broker unreachable; events wait'));
     client.on('error', (err) => logger.warn({ err }, 'MQTT error'));

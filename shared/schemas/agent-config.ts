@@ -3,6 +3,7 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { parseWith } from './format-issues';
+import { fileNamePatternProblems } from '../evr/file-name-pattern';
 
 /**
  * Defaults of the agent configuration, in one place (STYLE.md "Configuration").
@@ -25,6 +26,13 @@ export const AGENT_DEFAULTS = {
   cameraWatchdogTimeout: 'PT15S',
   metricsPort: 9600,
   metricsHost: '127.0.0.1',
+  /** Camera recording mode (issue 3 §4): continuous video recording unless told otherwise. */
+  mode: 'cvr',
+  /**
+   * How long an EVR segment outside every commanded window stays cached after its end: AVA's largest
+   * pre-roll (`activationSignalOffset` down to −1 min, azure-lva-ava.md §2) plus 30 s for the cloud's decision.
+   */
+  evrCacheHold: 'PT1M30S',
 } as const;
 
 export const SEGMENT_LENGTH_MIN_MS = 2 * SECOND_MS;
@@ -62,6 +70,21 @@ const cameraSchema = z.strictObject({
   rtspTransport: z.enum(['tcp', 'udp', 'http']).default(AGENT_DEFAULTS.rtspTransport),
   /** Extra ffmpeg input options placed before `-i` (e.g. `["-re", "-stream_loop", "-1"]` for a file). */
   inputOptions: z.array(z.string()).default([]),
+  /** `cvr` (default): every segment is uploaded; `evr`: only segments overlapping a commanded upload window (issue 3 §4). */
+  mode: z.enum(['cvr', 'evr']).default(AGENT_DEFAULTS.mode),
+  /** AVA's file sink (azure-lva-ava.md §2): one MP4 per final upload window, on the device; needs `mode: evr`. */
+  fileSink: z
+    .strictObject({
+      /** Absolute folder of the MP4s (created when missing). */
+      baseDirectoryPath: z.string().regex(/^\//, 'expected an absolute path'),
+      /** File name with variables (shared/evr/file-name-pattern.ts); `.mp4` is appended unless present. */
+      fileNamePattern: z.string().min(1).superRefine((text, ctx) => {
+        for (const message of fileNamePatternProblems(text)) ctx.addIssue({ code: 'custom', message });
+      }),
+      /** The sink's MP4s are deleted oldest first while they exceed this (MiB = 1024² bytes). */
+      maximumSizeMiB: z.number().int().min(1).max(16 * 1024 * 1024),
+    })
+    .optional(),
 });
 
 const brokerSchema = z.strictObject({
@@ -119,6 +142,8 @@ export const agentConfigFileSchema = z.strictObject({
   cameraReconnectMaximumDelay: isoDuration(SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraReconnectMaximumDelay),
   /** ISO 8601 time a recording session may mux no packet before the watchdog kills and restarts it, PT2S..PT5M, default PT15S. */
   cameraWatchdogTimeout: isoDuration(2 * SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraWatchdogTimeout),
+  /** ISO 8601 time an EVR segment outside every upload window stays cached after its end, PT10S..PT10M, default PT1M30S. */
+  evrCacheHold: isoDuration(10 * SECOND_MS, 10 * MINUTE_MS).default(AGENT_DEFAULTS.evrCacheHold),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
   /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
@@ -145,8 +170,9 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type UploadTarget = z.output<typeof uploadSchema>;
 
 /** The validated agent config with durations in ms and the cache cap in bytes. */
-export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay' | 'cameraWatchdogTimeout'> & {
+export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay' | 'cameraWatchdogTimeout' | 'evrCacheHold'> & {
   segmentLengthMs: number;
+  evrCacheHoldMs: number;
   cameraReconnectMaximumDelayMs: number;
   cameraWatchdogTimeoutMs: number;
   maxCacheBytes: number;
@@ -161,6 +187,13 @@ function verifyUniqueCameraIds(cameras: readonly CameraConfig[]): void {
   }
 }
 
+/** A file sink writes EVR clips (AVA: a file sink sits right after a signal gate), so it needs `mode: evr`. */
+function verifyFileSinks(cameras: readonly CameraConfig[]): void {
+  for (const c of cameras) {
+    if (c.fileSink && c.mode !== 'evr') throw new ValidationError(`agent config: camera '${c.id}': fileSink needs mode 'evr' (it writes one MP4 per upload window)`);
+  }
+}
+
 /**
  * Validates an agent config document (already read from YAML/JSON, placeholders resolved).
  * @throws ValidationError naming every bad or unknown key at once, e.g.
@@ -170,10 +203,12 @@ export function parseAgentConfig(doc: unknown): AgentConfig {
   const file = parseWith(agentConfigFileSchema, doc, 'agent config');
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
   verifyUniqueCameraIds(file.cameras);
-  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, ...rest } = file;
+  verifyFileSinks(file.cameras);
+  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, evrCacheHold, ...rest } = file;
   return {
     ...rest,
     segmentLengthMs,
+    evrCacheHoldMs: parseIsoDuration(evrCacheHold, 'agent config: evrCacheHold'),
     cameraReconnectMaximumDelayMs: parseIsoDuration(cameraReconnectMaximumDelay, 'agent config: cameraReconnectMaximumDelay'),
     cameraWatchdogTimeoutMs: parseIsoDuration(cameraWatchdogTimeout, 'agent config: cameraWatchdogTimeout'),
     maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024,

@@ -12,7 +12,7 @@ describe('CameraRecorder with real ffmpeg', () => {
   it('records a live-paced input into complete, contiguous, keyframe-first MPEG-TS segments on the UTC timeline', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-rec-'));
     const rec = new CameraRecorder({
-      camera: { id: 'cam-a', url: mediaPath('one-by-one-person-detection.mp4'), rtspTransport: 'tcp', inputOptions: ['-re'] },
+      camera: { id: 'cam-a', url: mediaPath('one-by-one-person-detection.mp4'), rtspTransport: 'tcp', inputOptions: ['-re'], mode: 'cvr' },
       segmentLengthMs: 2000,
       cameraDir: dir,
       ffmpegPath: FFMPEG,

@@ -82,4 +82,24 @@ describe('agent config', () => {
     writeFileSync(file, 'deviceId: [unclosed');
     assert.throws(() => loadAgentConfig(file), /not valid YAML or JSON/);
   });
+
+  it('EVR: camera mode defaults to cvr, evrCacheHold to PT1M30S (ms), within PT10S..PT10M', () => {
+    const c = parseAgentConfig(base);
+    assert.equal(c.cameras[0].mode, 'cvr');
+    assert.equal(c.evrCacheHoldMs, 90_000);
+    assert.equal(parseAgentConfig({ ...base, evrCacheHold: 'PT10S' }).evrCacheHoldMs, 10_000);
+    rejects({ ...base, evrCacheHold: 'PT5S' }, /evrCacheHold: PT5S is outside PT10S\.\.PT10M/);
+    rejects({ ...base, evrCacheHold: 'PT11M' }, /evrCacheHold: PT11M is outside/);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'motion' }] }, /cameras\[0\]\.mode/);
+  });
+
+  it("EVR: a file sink (AVA's baseDirectoryPath, fileNamePattern, maximumSizeMiB) needs mode evr and known variables", () => {
+    const fileSink = { baseDirectoryPath: '/var/media/door', fileNamePattern: 'door-${System.Runtime.DateTime}', maximumSizeMiB: 100 };
+    const c = parseAgentConfig({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink }] });
+    assert.deepEqual(c.cameras[0].fileSink, fileSink);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], fileSink }] }, /camera 'door-1': fileSink needs mode 'evr'/);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink: { ...fileSink, fileNamePattern: 'x-${System.PipelineName}' } }] }, /fileNamePattern.*unknown variable \$\{System\.PipelineName\}/);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink: { ...fileSink, baseDirectoryPath: 'media' } }] }, /baseDirectoryPath: expected an absolute path/);
+    rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink: { ...fileSink, maximumSizeMiB: 0 } }] }, /maximumSizeMiB/);
+  });
 });

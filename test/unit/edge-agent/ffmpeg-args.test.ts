@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
 
-const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [] };
+const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
 describe('recorder ffmpeg arguments', () => {
   it('copies codecs into MPEG-TS segments with the CSV list on fd 3, RTSP over TCP', () => {

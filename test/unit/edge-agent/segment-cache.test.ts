@@ -33,4 +33,22 @@ describe('SegmentCache', () => {
     cache.remove(a); // twice: no double accounting
     assert.equal(cache.totalBytes, 400);
   });
+
+  it('evicts lower keepRank first (EVR: window segments last), oldest first within a rank, uploading ones last of all', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-cache-'));
+    const seg = (startMs: number) => {
+      const p = path.join(dir, `w-${startMs}.ts`);
+      writeFileSync(p, Buffer.alloc(400));
+      return { cameraId: 'a', path: p, startMs, durationMs: 1000, bytes: 400 };
+    };
+    const [s1, s2, s3, s4] = [seg(1000), seg(2000), seg(3000), seg(4000)];
+    const inWindow = new Set([s1, s2]);
+    const cache = new SegmentCache(1300, createLogger('silent'), () => {}, (s) => (inWindow.has(s) ? 1 : 0));
+    cache.add(s1);
+    cache.add(s2);
+    cache.add(s3);
+    assert.deepEqual(cache.add(s4).map((s) => s.startMs), [3000], 'the oldest outside the window goes, not the older window segments');
+    assert.deepEqual(cache.evictOldest(2, (s) => s === s1).map((s) => s.startMs), [4000, 2000], 'then the rest by rank; the uploading one stays');
+    assert.deepEqual(cache.list().map((s) => s.startMs), [1000]);
+  });
 });

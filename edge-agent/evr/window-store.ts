@@ -1,0 +1,75 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { WindowBookState } from '../../shared/evr/window-book';
+import type { UploadWindow } from '../../shared/schemas/upload-window';
+import { RECORDING_ID_PATTERN } from '../../shared/schemas/upload-window';
+import type { Logger } from '../log';
+
+/** File name of the stored upload windows inside `localMediaCachePath`. */
+export const WINDOWS_FILE = 'evr-windows.json';
+
+function isWindow(w: unknown): w is UploadWindow {
+  const x = w as UploadWindow;
+  return (
+    !!x &&
+    typeof x.cameraId === 'string' &&
+    typeof x.recordingId === 'string' &&
+    RECORDING_ID_PATTERN.test(x.recordingId) &&
+    Number.isSafeInteger(x.startMs) &&
+    Number.isSafeInteger(x.endMs) &&
+    x.endMs > x.startMs &&
+    typeof x.final === 'boolean' &&
+    Number.isSafeInteger(x.sequence)
+  );
+}
+
+/**
+ * Crash-safe storage of the agent's EVR upload windows (issue 3 §4): `{localMediaCachePath}/evr-windows.json`
+ * (`{windows: UploadWindow[], forgotten: {recordingId: sequence}}`), replaced atomically on every change
+ * (temp file, fsync, rename, fsync of the folder), so after SIGKILL or power loss the next start holds
+ * either the old or the new set, never a torn one.
+ */
+export class WindowStore {
+  constructor(
+    private readonly cacheDir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Absolute path of the file. */
+  get file(): string {
+    return path.join(this.cacheDir, WINDOWS_FILE);
+  }
+
+  /** The stored state; an unreadable file is logged and treated as empty (windows then come again from the cloud only). */
+  load(): WindowBookState {
+    if (!existsSync(this.file)) return { windows: [], forgotten: {} };
+    try {
+      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<WindowBookState>;
+      const windows = (Array.isArray(raw.windows) ? raw.windows : []).filter(isWindow);
+      const forgotten = Object.fromEntries(Object.entries(raw.forgotten ?? {}).filter(([id, seq]) => RECORDING_ID_PATTERN.test(id) && Number.isSafeInteger(seq)));
+      return { windows, forgotten };
+    } catch (err) {
+      this.logger.error({ err, file: this.file }, 'stored upload windows unreadable; starting without them');
+      return { windows: [], forgotten: {} };
+    }
+  }
+
+  /** Replaces the stored state atomically. @throws the write error (ENOSPC…); the previous file stays intact */
+  save(state: WindowBookState): void {
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(state));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    const dirFd = openSync(this.cacheDir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
+}

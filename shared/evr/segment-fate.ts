@@ -1,0 +1,29 @@
+/** What an EVR camera's cached segment is for now (issue 3 §4). */
+export type EvrSegmentFate = 'upload' | 'hold' | 'drop';
+
+/** What the rule needs to know besides the segment (epoch ms UTC, ms). */
+export interface EvrFateContext {
+  /** Wall clock, epoch ms. */
+  nowMs: number;
+  /** `evrCacheHold`, ms. */
+  holdMs: number;
+  /** True while the broker is connected and the outbox is empty (the cloud has heard every `segment.recorded`). */
+  cloudCaughtUp: boolean;
+  /** Epoch ms of the last CONNACK; undefined before the first (then nothing is dropped). */
+  connectedSinceMs: number | undefined;
+}
+
+/**
+ * The EVR keep/drop rule, pure (docs/contracts.md "EVR on the agent"):
+ * - `upload` when the segment overlaps an upload window;
+ * - `drop` when it overlaps none, the cloud has caught up, and `holdMs` has passed since both its end and the last
+ *   (re)connect: the cloud has heard of it and had the hold to decide (the hold `PT1M30S` = AVA's largest
+ *   `activationSignalOffset` pre-roll, 1 min, reference/azure-lva-ava.md §2, + 30 s);
+ * - `hold` otherwise (offline, events still queued, or too young): it might still be needed.
+ * @param seg `startMs` epoch ms UTC, `durationMs` ms
+ */
+export function evrSegmentFate(seg: { startMs: number; durationMs: number }, inWindow: boolean, ctx: EvrFateContext): EvrSegmentFate {
+  if (inWindow) return 'upload';
+  if (!ctx.cloudCaughtUp || ctx.connectedSinceMs === undefined) return 'hold';
+  return ctx.nowMs >= Math.max(seg.startMs + seg.durationMs, ctx.connectedSinceMs) + ctx.holdMs ? 'drop' : 'hold';
+}
