@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
+import { cameraMotionSchema } from './camera-motion';
 import { parseWith } from './format-issues';
+import { httpExtensionSchema } from './http-extension';
 
 /**
  * Defaults of the agent configuration, in one place (STYLE.md "Configuration").
@@ -62,6 +64,10 @@ const cameraSchema = z.strictObject({
   rtspTransport: z.enum(['tcp', 'udp', 'http']).default(AGENT_DEFAULTS.rtspTransport),
   /** Extra ffmpeg input options placed before `-i` (e.g. `["-re", "-stream_loop", "-1"]` for a file). */
   inputOptions: z.array(z.string()).default([]),
+  /** Motion detection on grey frames from the recording ffmpeg (shared/schemas/camera-motion.ts); absent = off. */
+  motionDetection: cameraMotionSchema.optional(),
+  /** AVA HTTP extension: sampled images POSTed to an inference server (shared/schemas/http-extension.ts); absent = off. */
+  httpExtension: httpExtensionSchema.optional(),
 });
 
 const brokerSchema = z.strictObject({
