@@ -35,6 +35,9 @@ export interface AgentState {
  * | `keepwatch_events_queued` | gauge | events in the outbox |
  * | `keepwatch_broker_connected` | gauge | 1 while connected to the broker |
  * | `keepwatch_broker_reconnects_total` | counter | reconnect attempts to the broker |
+ * | `keepwatch_signals_total{camera,type}` | counter | signals the agent emitted (`motion`, `inference`) |
+ * | `keepwatch_motion_frames_dropped_total{camera}` | counter | grey frames dropped because the motion detector fell behind |
+ * | `keepwatch_extension_samples_dropped_total{camera,reason}` | counter | samples not sent to the HTTP extension (`busy`, `backoff`) |
  *
  * plus prom-client's default process metrics (`keepwatch_agent_process_resident_memory_bytes`, …).
  */
@@ -47,6 +50,9 @@ export class AgentMetrics {
   private readonly evicted: Counter<'camera'>;
   private readonly cameraReconnects: Counter<'camera'>;
   private readonly brokerReconnects: Counter;
+  private readonly signals: Counter<'camera' | 'type'>;
+  private readonly motionDropped: Counter<'camera'>;
+  private readonly samplesDropped: Counter<'camera' | 'reason'>;
 
   constructor(state: AgentState) {
     const registers = [this.registry];
@@ -58,6 +64,9 @@ export class AgentMetrics {
     this.evicted = new Counter({ name: 'keepwatch_segments_evicted_total', help: 'Segments evicted by the cache cap before their upload (lost).', labelNames: ['camera'], registers });
     this.cameraReconnects = new Counter({ name: 'keepwatch_camera_reconnects_total', help: 'Recording sessions restarted after ending unasked.', labelNames: ['camera'], registers });
     this.brokerReconnects = new Counter({ name: 'keepwatch_broker_reconnects_total', help: 'Reconnect attempts to the MQTT broker.', registers });
+    this.signals = new Counter({ name: 'keepwatch_signals_total', help: 'Signals emitted by the agent, by camera and type (motion, inference).', labelNames: ['camera', 'type'], registers });
+    this.motionDropped = new Counter({ name: 'keepwatch_motion_frames_dropped_total', help: 'Grey frames dropped because the motion detector fell behind.', labelNames: ['camera'], registers });
+    this.samplesDropped = new Counter({ name: 'keepwatch_extension_samples_dropped_total', help: 'Samples not sent to the HTTP extension (busy: a request in flight; backoff: after 503 or errors).', labelNames: ['camera', 'reason'], registers });
     new Gauge({
       name: 'keepwatch_camera_recording',
       help: '1 while the camera has a recording session running.',
@@ -99,6 +108,18 @@ export class AgentMetrics {
 
   cameraReconnected(camera: string): void {
     this.cameraReconnects.inc({ camera });
+  }
+
+  signalEmitted(camera: string, type: string): void {
+    this.signals.inc({ camera, type });
+  }
+
+  motionFramesDropped(camera: string, frames: number): void {
+    this.motionDropped.inc({ camera }, frames);
+  }
+
+  extensionSampleDropped(camera: string, reason: string): void {
+    this.samplesDropped.inc({ camera, reason });
   }
 
   brokerReconnected(): void {
