@@ -78,6 +78,8 @@ function normalisedBox(b: unknown): SignalBox | undefined {
   if (!isObject(b)) return undefined;
   const { l, t, w, h } = b;
   if (![l, t, w, h].every((v) => typeof v === 'number' && Number.isFinite(v))) return undefined;
+  const [L, T, W, H] = [l, t, w, h] as number[];
+  if (L >= 0 && T >= 0 && W > 0 && H > 0 && L + W <= 1 && T + H <= 1) return { l: L, t: T, w: W, h: H };
   const left = clip(l as number);
   const top = clip(t as number);
   const right = clip((l as number) + (w as number));
