@@ -18,34 +18,43 @@ export class ImageStreamError extends Error {}
  * @throws ImageStreamError from `push` when the bytes are not such an image or one is larger than IMAGE_MAX_BYTES
  */
 export class ImageStreamSplitter {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** A BMP's size is known from its header: no need to look again before that many bytes (large images, many chunks). */
+  private needed = 0;
 
   constructor(private readonly format: ExtensionImageFormat) {}
 
   /** Adds bytes; returns the images completed, in order. */
   push(chunk: Buffer): Buffer[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered > IMAGE_MAX_BYTES) throw new ImageStreamError(`image larger than ${IMAGE_MAX_BYTES} bytes`);
+    if (this.buffered < this.needed) return [];
+    let buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
     const out: Buffer[] = [];
     for (;;) {
-      const end = this.imageEnd();
+      const end = this.imageEnd(buf);
       if (end === undefined) break;
-      out.push(Buffer.from(this.buf.subarray(0, end)));
-      this.buf = this.buf.subarray(end);
+      out.push(Buffer.from(buf.subarray(0, end)));
+      buf = buf.subarray(end);
     }
-    if (this.buf.length > IMAGE_MAX_BYTES) throw new ImageStreamError(`image larger than ${IMAGE_MAX_BYTES} bytes`);
+    this.chunks = buf.length ? [buf] : [];
+    this.buffered = buf.length;
+    this.needed = this.format === 'bmp' && buf.length >= 6 ? buf.readUInt32LE(2) : 0;
     return out;
   }
 
   /** Bytes held that do not yet make a whole image. */
   get pending(): number {
-    return this.buf.length;
+    return this.buffered;
   }
 
-  /** End offset (exclusive) of the first image in the buffer, or undefined while incomplete. */
-  private imageEnd(): number | undefined {
-    if (this.format === 'jpeg') return jpegEnd(this.buf);
-    if (this.format === 'png') return pngEnd(this.buf);
-    return bmpEnd(this.buf);
+  /** End offset (exclusive) of the first image in `b`, or undefined while incomplete. */
+  private imageEnd(b: Buffer): number | undefined {
+    if (this.format === 'jpeg') return jpegEnd(b);
+    if (this.format === 'png') return pngEnd(b);
+    return bmpEnd(b);
   }
 }
 

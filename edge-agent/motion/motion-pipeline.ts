@@ -3,8 +3,10 @@ import type { Logger } from '../log';
 import { MotionAggregator, type MotionSignal } from './motion-aggregator';
 import { MotionDetector, type GrayFrame } from './motion-detector';
 
-/** How much media time of frames may wait for the detector before the oldest are dropped (issue: > 2 s worth). */
+/** How long a frame may wait for the detector before it is dropped, ms (issue 3: frames piling up > 2 s worth). */
 export const MOTION_QUEUE_MAX_MS = 2000;
+/** Hard cap of the queue, seconds of frames (memory bound whatever the clock says). */
+const MOTION_QUEUE_HARD_MAX_S = 30;
 /** At most one "frames dropped" log line per this many ms. */
 const DROP_LOG_INTERVAL_MS = 60_000;
 
@@ -17,6 +19,8 @@ export interface MotionPipelineOptions {
   onSignal: (signal: MotionSignal) => void;
   /** Called with the number of frames dropped because the detector fell behind. */
   onDropped?: (frames: number) => void;
+  /** Wall clock, epoch ms (swappable for tests). */
+  now?: () => number;
 }
 
 /**
@@ -25,15 +29,18 @@ export interface MotionPipelineOptions {
  *
  * `push` only queues (O(1)), so the recorder keeps reading ffmpeg's frame pipe and a slow detector never stalls the
  * recording (a full pipe would block ffmpeg's whole output loop, segments included). Frames are detected one per
- * event-loop turn; when more than 2 s worth of frames wait (`frameRate × 2`), the oldest are dropped, counted and
- * logged (at most once a minute); the detector then sees a longer frame interval, which its background update
- * already scales by.
+ * event-loop turn; a frame that waited more than 2 s (wall clock) when its turn comes is dropped, counted and logged
+ * (at most once a minute), so a detector slower than the frame rate keeps at most 2 s of frames queued; the detector
+ * then sees a longer frame interval, which its background update already scales by. Waiting time, not queue length,
+ * decides: the recorder releases the frames it held until the session's timeline was anchored in one burst, and those
+ * are not late. The queue never holds more than 30 s of frames.
  */
 export class MotionPipeline {
   private readonly detector: MotionDetector;
   private readonly aggregator: MotionAggregator;
-  private readonly queue: GrayFrame[] = [];
+  private readonly queue: Array<{ frame: GrayFrame; queuedMs: number }> = [];
   private readonly maxQueued: number;
+  private readonly now: () => number;
   private scheduled = false;
   private dropped = 0;
   private lastDropLogMs = -Infinity;
@@ -42,7 +49,8 @@ export class MotionPipeline {
   constructor(private readonly opts: MotionPipelineOptions) {
     this.detector = new MotionDetector(opts.motion.params);
     this.aggregator = new MotionAggregator(opts.motion.params.eventAggregationWindowMs, opts.motion.params.outputMotionRegion);
-    this.maxQueued = Math.max(1, Math.round((opts.motion.frameRate * MOTION_QUEUE_MAX_MS) / 1000));
+    this.maxQueued = opts.motion.frameRate * MOTION_QUEUE_HARD_MAX_S;
+    this.now = opts.now ?? Date.now;
   }
 
   /** Frames dropped so far because the detector fell behind. */
@@ -52,20 +60,8 @@ export class MotionPipeline {
 
   /** Queues one frame (ptsMs = epoch ms UTC). */
   push(frame: GrayFrame): void {
-    this.queue.push(frame);
-    if (this.queue.length > this.maxQueued) {
-      const n = this.queue.length - this.maxQueued;
-      this.queue.splice(0, n);
-      this.dropped += n;
-      this.droppedSinceLog += n;
-      this.opts.onDropped?.(n);
-      const now = Date.now();
-      if (now - this.lastDropLogMs >= DROP_LOG_INTERVAL_MS) {
-        this.opts.logger.warn({ cameraId: this.opts.cameraId, dropped: this.droppedSinceLog, total: this.dropped }, 'motion detector behind: frames dropped');
-        this.lastDropLogMs = now;
-        this.droppedSinceLog = 0;
-      }
-    }
+    this.queue.push({ frame, queuedMs: this.now() });
+    if (this.queue.length > this.maxQueued) this.drop(this.queue.length - this.maxQueued);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.work());
@@ -80,10 +76,28 @@ export class MotionPipeline {
     for (const s of this.aggregator.flush()) this.opts.onSignal(s);
   }
 
+  /** Drops the `n` oldest queued frames: counted, logged at most once a minute. */
+  private drop(n: number): void {
+    this.queue.splice(0, n);
+    this.dropped += n;
+    this.droppedSinceLog += n;
+    this.opts.onDropped?.(n);
+    const now = this.now();
+    if (now - this.lastDropLogMs >= DROP_LOG_INTERVAL_MS) {
+      this.opts.logger.warn({ cameraId: this.opts.cameraId, dropped: this.droppedSinceLog, total: this.dropped }, 'motion detector behind: frames dropped');
+      this.lastDropLogMs = now;
+      this.droppedSinceLog = 0;
+    }
+  }
+
   private work(limit = 1): void {
     this.scheduled = false;
+    const late = this.now() - MOTION_QUEUE_MAX_MS;
+    let stale = 0;
+    while (stale < this.queue.length && this.queue[stale].queuedMs < late) stale++;
+    if (stale) this.drop(stale);
     for (let i = 0; i < limit && this.queue.length; i++) {
-      const frame = this.queue.shift()!;
+      const { frame } = this.queue.shift()!;
       let result;
       try {
         result = this.detector.detect(frame);
