@@ -31,6 +31,8 @@ Options (each also as an environment variable):
                             the baseline (default ${RETENTION_DEFAULTS.round})
   --soak-minutes M          length of the soak (default ${SOAK_DEFAULTS.minutes})                           KEEPWATCH_BENCH_SOAK_MINUTES
   --soak-cameras N          simulated cameras of the soak (default ${SOAK_DEFAULTS.cameras})                  KEEPWATCH_BENCH_SOAK_CAMERAS
+  --motion-clip FILE        clip of the motion CPU benchmark (default                  KEEPWATCH_BENCH_MOTION_CLIP
+                            ../shared/media/one-by-one-person-detection.mp4)
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
@@ -52,6 +54,8 @@ export interface BenchOptions {
   retentionRound: number;
   soakMinutes: number;
   soakCameras: number;
+  /** Clip of the motion CPU benchmark; undefined = the benchmark's default. */
+  motionClip?: string;
   workDir: string;
 }
 
@@ -76,6 +80,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'soak-minutes': { type: 'string' },
       'soak-cameras': { type: 'string' },
       'work-dir': { type: 'string' },
+      'motion-clip': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -113,6 +118,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     retentionRound: int('retention-round', 'KEEPWATCH_BENCH_RETENTION_ROUND', RETENTION_DEFAULTS.round, 1),
     soakMinutes: int('soak-minutes', 'KEEPWATCH_BENCH_SOAK_MINUTES', SOAK_DEFAULTS.minutes, 1),
     soakCameras: int('soak-cameras', 'KEEPWATCH_BENCH_SOAK_CAMERAS', SOAK_DEFAULTS.cameras, 1),
+    motionClip: ((c) => (c === undefined ? undefined : path.resolve(c)))(pick('motion-clip', 'KEEPWATCH_BENCH_MOTION_CLIP')),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };
 }

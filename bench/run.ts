@@ -56,7 +56,7 @@ async function main(): Promise<number> {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
-      else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
+      else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
