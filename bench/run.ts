@@ -7,6 +7,8 @@ import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult 
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
 import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
 import { runSoak, type SoakResult } from './soak';
+import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
+import path from 'node:path';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
@@ -44,8 +46,9 @@ async function main(): Promise<number> {
   let availability: AvailableMediaLatencyResult | undefined;
   let retention: RetentionDeletesResult | undefined;
   let soak: SoakResult | undefined;
+  let motion: MotionCpuResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
+      else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -95,6 +99,9 @@ async function main(): Promise<number> {
         `${soak.criteria.filter((c) => c.pass).length}/${soak.criteria.length} criteria pass` +
         `${soak.criteria.some((c) => !c.pass) ? ` (failed: ${soak.criteria.filter((c) => !c.pass).map((c) => c.name).join('; ')})` : ''}`,
     );
+  }
+  if (motion) {
+    print(`motion CPU per camera: agent recorder + detector / ffmpeg copy + decode + scale = ${motion.ratio.toFixed(2)} (target ≤ ${MOTION_CPU_TARGET_RATIO})`);
   }
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;

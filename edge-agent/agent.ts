@@ -11,8 +11,11 @@ import { startMetricsServer, type MetricsServer } from './metrics/metrics-server
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
-import { diagnosticsEvent, gapEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
+import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
 import { EvrController } from './evr/evr-controller';
+import { MotionPipeline } from './motion/motion-pipeline';
+import type { GrayFrame } from './motion/motion-detector';
+import { HttpExtensionClient, type ExtensionSample } from './extension/http-extension-client';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { MqttTransport } from './transport/mqtt-transport';
@@ -41,6 +44,7 @@ export class Agent {
   private readonly uploader: SegmentUploader;
   private readonly cache: SegmentCache;
   private readonly recorders: CameraRecorder[];
+  private readonly extensions: HttpExtensionClient[] = [];
   private readonly recording = new Map<string, boolean>();
   private readonly gaps = new GapTracker();
   private stopping = false;
@@ -175,8 +179,52 @@ export class Agent {
         this.recording.set(camera.id, false);
         if (!this.stopping) this.gaps.sessionEnded(camera.id, e.stalled ? 'ffmpeg-stall' : 'camera-unavailable');
       });
+      this.wireSignals(rec, camera);
       return rec;
     });
+  }
+
+  /**
+   * Motion detection and the HTTP extension of one camera (issue 3 §1, §2c): the recorder's grey frames feed a
+   * {@link MotionPipeline}, its sample images an {@link HttpExtensionClient}; each resulting signal becomes a `signal`
+   * CloudEvent in the outbox on the camera's events topic, counted by camera and type.
+   */
+  private wireSignals(rec: CameraRecorder, camera: AgentConfig['cameras'][number]): void {
+    const topic = cameraEventsTopic(this.config.deviceId, camera.id);
+    const log = this.logger.child({ component: 'signals', cameraId: camera.id });
+    const publish = (event: ReturnType<typeof motionSignalEvent>, type: string): void => {
+      try {
+        this.outbox.add(topic, event);
+        this.metrics.signalEmitted(camera.id, type);
+      } catch (err) {
+        log.error({ err, eventId: event.id }, 'signal event could not be stored');
+      }
+    };
+    if (camera.motionDetection) {
+      const pipeline = new MotionPipeline({
+        cameraId: camera.id,
+        motion: camera.motionDetection,
+        logger: log,
+        onSignal: (s) => publish(motionSignalEvent(this.config.deviceId, camera.id, s, Date.now()), 'motion'),
+        onDropped: (n) => this.metrics.motionFramesDropped(camera.id, n),
+      });
+      rec.on('frame', (f: GrayFrame) => pipeline.push(f));
+      rec.on('frames-dropped', (e: { count: number }) => this.metrics.motionFramesDropped(camera.id, e.count));
+      rec.on('session-end', () => pipeline.flush());
+    }
+    if (camera.httpExtension) {
+      const client = new HttpExtensionClient({
+        cameraId: camera.id,
+        settings: camera.httpExtension,
+        logger: log,
+        onSignals: (atMs, signals) => {
+          for (const s of signals) publish(inferenceSignalEvent(this.config.deviceId, camera.id, atMs, s, Date.now()), 'inference');
+        },
+        onDropped: (reason) => this.metrics.extensionSampleDropped(camera.id, reason),
+      });
+      this.extensions.push(client);
+      rec.on('sample', (s: ExtensionSample) => client.offer(s));
+    }
   }
 
   /** `http://host:port` of the metrics and health endpoint once listening, else undefined. */
@@ -348,6 +396,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.recorders.map((r) => r.stop()));
+    await Promise.all(this.extensions.map((x) => x.close()));
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);
     if (!drained) this.logger.warn({ pending: this.uploader.pending, cacheBytes: this.cache.totalBytes }, 'stopping with segments still in the cache; they are uploaded at the next start');

@@ -1,5 +1,8 @@
 import { CloudEvent } from 'cloudevents';
 import { DIAGNOSTICS, GAP, SEGMENT_RECORDED, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
+import { SIGNAL, type SignalData } from '../shared/schemas/signals';
+import type { MotionSignal } from './motion/motion-aggregator';
+import type { InferenceSignal } from './extension/inference-signals';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { randomUUID } from 'node:crypto';
 import type { Gap } from './gaps/gap-tracker';
@@ -88,4 +91,45 @@ export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, now
     datacontenttype: 'application/json',
     data: { cameraId: seg.cameraId, start: toIso(seg.startMs), durationMs: seg.durationMs, bytes: seg.bytes },
   });
+}
+/** Most boxes a motion signal carries (signalDataSchema allows 32): the largest first of the window's frames. */
+const MOTION_BOXES_MAX = 32;
+
+function signalEvent(deviceId: string, id: string, data: SignalData, nowMs: number): CloudEvent<Record<string, unknown>> {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id,
+    source: deviceSource(deviceId),
+    type: SIGNAL,
+    subject: data.cameraId,
+    time: toIso(nowMs),
+    datacontenttype: 'application/json',
+    data: { ...data },
+  });
+}
+
+/**
+ * The `signal` CloudEvent of a motion signal (issue 3 §1; data schema `signalDataSchema` in shared/schemas/signals.ts):
+ * id `motion-{cameraId}-{atMs}` (a republish is the same signal to the gate), data `{cameraId, type: 'motion', time
+ * (first frame with motion, UTC), end (last one), boxes (≤ 32, AVA l,t,w,h)}`.
+ * @param nowMs event time, epoch ms
+ */
+export function motionSignalEvent(deviceId: string, cameraId: string, s: MotionSignal, nowMs: number): CloudEvent<Record<string, unknown>> {
+  const boxes = s.boxes.slice(0, MOTION_BOXES_MAX).map(({ l, t, w, h }) => ({ l, t, w, h }));
+  return signalEvent(deviceId, `motion-${cameraId}-${s.atMs}`, { cameraId, type: 'motion', time: toIso(s.atMs), end: toIso(s.lastMs), ...(boxes.length ? { boxes } : {}) }, nowMs);
+}
+
+/**
+ * The `signal` CloudEvent of one inference of an HTTP extension reply (issue 3 §2c): id
+ * `inference-{cameraId}-{atMs}-{index}`, data `{cameraId, type: 'inference', time (the sample's media time, UTC),
+ * label?, confidence?, boxes?, properties?}`.
+ * @param nowMs event time, epoch ms
+ */
+export function inferenceSignalEvent(deviceId: string, cameraId: string, atMs: number, s: InferenceSignal, nowMs: number): CloudEvent<Record<string, unknown>> {
+  const data: SignalData = { cameraId, type: 'inference', time: toIso(atMs) };
+  if (s.label !== undefined) data.label = s.label;
+  if (s.confidence !== undefined) data.confidence = s.confidence;
+  if (s.boxes?.length) data.boxes = s.boxes;
+  if (s.properties !== undefined) data.properties = s.properties;
+  return signalEvent(deviceId, `inference-${cameraId}-${atMs}-${s.index}`, data, nowMs);
 }

@@ -40,6 +40,9 @@ export interface AgentState {
  * | `keepwatch_evr_windows_held` | gauge | EVR upload windows the agent holds (issue 3 §4) |
  * | `keepwatch_evr_segments_dropped_total{camera}` | counter | EVR segments outside every upload window, deleted after the hold (by design, not lost) |
  * | `keepwatch_file_sink_files_total{camera}` | counter | MP4s written by a file sink |
+ * | `keepwatch_signals_total{camera,type}` | counter | signals the agent emitted (`motion`, `inference`) |
+ * | `keepwatch_motion_frames_dropped_total{camera}` | counter | grey frames dropped because the motion detector fell behind |
+ * | `keepwatch_extension_samples_dropped_total{camera,reason}` | counter | samples not sent to the HTTP extension (`busy`, `backoff`) |
  *
  * plus prom-client's default process metrics (`keepwatch_agent_process_resident_memory_bytes`, …).
  */
@@ -54,6 +57,9 @@ export class AgentMetrics {
   private readonly brokerReconnects: Counter;
   private readonly evrDropped: Counter<'camera'>;
   private readonly filesWritten: Counter<'camera'>;
+  private readonly signals: Counter<'camera' | 'type'>;
+  private readonly motionDropped: Counter<'camera'>;
+  private readonly samplesDropped: Counter<'camera' | 'reason'>;
 
   constructor(state: AgentState) {
     const registers = [this.registry];
@@ -65,6 +71,9 @@ export class AgentMetrics {
     this.evicted = new Counter({ name: 'keepwatch_segments_evicted_total', help: 'Segments evicted by the cache cap before their upload (lost).', labelNames: ['camera'], registers });
     this.cameraReconnects = new Counter({ name: 'keepwatch_camera_reconnects_total', help: 'Recording sessions restarted after ending unasked.', labelNames: ['camera'], registers });
     this.brokerReconnects = new Counter({ name: 'keepwatch_broker_reconnects_total', help: 'Reconnect attempts to the MQTT broker.', registers });
+    this.signals = new Counter({ name: 'keepwatch_signals_total', help: 'Signals emitted by the agent, by camera and type (motion, inference).', labelNames: ['camera', 'type'], registers });
+    this.motionDropped = new Counter({ name: 'keepwatch_motion_frames_dropped_total', help: 'Grey frames dropped because the motion detector fell behind.', labelNames: ['camera'], registers });
+    this.samplesDropped = new Counter({ name: 'keepwatch_extension_samples_dropped_total', help: 'Samples not sent to the HTTP extension (busy: a request in flight; backoff: after 503 or errors).', labelNames: ['camera', 'reason'], registers });
     new Gauge({
       name: 'keepwatch_camera_recording',
       help: '1 while the camera has a recording session running.',
@@ -119,6 +128,21 @@ export class AgentMetrics {
   /** A file sink wrote an MP4. */
   fileWritten(camera: string): void {
     this.filesWritten.inc({ camera });
+  }
+
+  /** The agent emitted a signal (motion, inference). */
+  signalEmitted(camera: string, type: string): void {
+    this.signals.inc({ camera, type });
+  }
+
+  /** Grey frames dropped because the motion detector fell behind. */
+  motionFramesDropped(camera: string, frames: number): void {
+    this.motionDropped.inc({ camera }, frames);
+  }
+
+  /** A sample not sent to the HTTP extension (`busy`, `backoff`). */
+  extensionSampleDropped(camera: string, reason: string): void {
+    this.samplesDropped.inc({ camera, reason });
   }
 
   brokerReconnected(): void {

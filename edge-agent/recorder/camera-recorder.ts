@@ -8,9 +8,14 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { DiagnosticsReader } from './ffmpeg-diagnostics';
 import { clearFfmpegPid, writeFfmpegPid } from './ffmpeg-pid-file';
-import { PROGRESS_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
-import { parseSegmentListLine, parseSegmentStartLine, type SegmentListEntry } from './ffmpeg-output';
+import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
+import { parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
+import type { GrayFrame } from '../motion/motion-detector';
+import { ImageStreamSplitter } from '../extension/image-stream-splitter';
+import type { ExtensionSample } from '../extension/http-extension-client';
+import { FrameClock } from './frame-clock';
+import { RawFrameSplitter } from './raw-frame-splitter';
 
 /** A complete segment file in the cache, placed on the UTC timeline. */
 export interface RecordedSegment {
@@ -52,6 +57,11 @@ const FIRST_SEGMENT_WAIT_MS = 3000;
 const WATCHDOG_STARTUP_GRACE_MS = 10_000;
 /** How long `stop()` waits for ffmpeg to finish its last segment before killing it (ms). */
 const STOP_TIMEOUT_MS = 10_000;
+/**
+ * Media time of grey frames held until the session's first segment fixes the UTC anchor (ms); beyond it the
+ * timeline's estimate (late by the first burst) places them instead of dropping.
+ */
+const FRAMES_HELD_MAX_MS = 30_000;
 
 /**
  * Long-lived supervisor of one camera's recording (mediamtx `recorder.go` style): runs one ffmpeg
@@ -64,8 +74,15 @@ const STOP_TIMEOUT_MS = 10_000;
  * or a camera that accepts the connection and sends nothing; 10 s more before the first packet, for
  * connecting and probing), and the restart follows as above.
  *
+ * With `camera.motionDetection` the same ffmpeg also decodes the video into small grey frames (ffmpeg-args.ts
+ * `motionFrameOutputArgs`, fd 5) and with `camera.httpExtension` into sample images (fd 6): one RTSP session per
+ * camera. Both are read at once (never left to fill the pipe, which would stall the recording) and placed on the
+ * segments' UTC timeline (frame-clock.ts).
+ *
  * Events: `segment` (RecordedSegment), `session-start` ({ sessionId }), `session-end`
- * ({ sessionId, code, signal, segments, stalled }), `diagnostic` (RecorderDiagnostic, ffmpeg-diagnostics.ts).
+ * ({ sessionId, code, signal, segments, stalled }), `diagnostic` (RecorderDiagnostic, ffmpeg-diagnostics.ts),
+ * `frame` (GrayFrame, ptsMs epoch ms UTC), `sample` (ExtensionSample), `frames-dropped` ({ count }: frames the
+ * clock could not hold before the timeline was anchored).
  */
 export class CameraRecorder extends EventEmitter {
   private readonly opts: Required<Omit<CameraRecorderOptions, 'logger'>> & { logger: Logger };
@@ -114,7 +131,9 @@ export class CameraRecorder extends EventEmitter {
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
-    const child = spawn(this.opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.opts.ffmpegPath, args, {
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
+    });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
     // Lets the next agent kill this ffmpeg if this agent is SIGKILLed (children outlive their parent).
@@ -126,6 +145,7 @@ export class CameraRecorder extends EventEmitter {
     let firstDone = false;
     let exited = false;
     let waitTimer: NodeJS.Timeout | undefined;
+    const decoded = this.readDecodedOutputs(child, timeline, log);
     log.info({ event: 'session-start' }, 'recording session started');
     this.emit('session-start', { sessionId });
 
@@ -147,6 +167,7 @@ export class CameraRecorder extends EventEmitter {
       const seg: RecordedSegment = { cameraId: camera.id, path: file, startMs: timed.startMs, durationMs: timed.durationMs, bytes };
       log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart }, 'segment recorded');
       this.emit('segment', seg);
+      decoded.anchor();
     };
     // The first segment waits for the next start line (see SegmentTimeline), later ones go at once.
     const drain = (): void => {
@@ -168,6 +189,7 @@ export class CameraRecorder extends EventEmitter {
     const diagnostics = new DiagnosticsReader();
     createInterface({ input: child.stderr! }).on('line', (line) => {
       for (const d of diagnostics.line(line)) this.emit('diagnostic', d);
+      decoded.line(line);
       const start = parseSegmentStartLine(line);
       if (start) {
         timeline.observeStart(start, now());
@@ -228,6 +250,77 @@ export class CameraRecorder extends EventEmitter {
       this.emit('session-end', { sessionId, code, signal, segments, stalled });
       if (!this.stopping) this.scheduleRestart(segments > 0);
     })();
+  }
+
+  /**
+   * Reads the decoded outputs of one session (grey frames on fd 5, sample images on fd 6) and times them.
+   * @returns `line` for each stderr line (output size, first video packet time) and `anchor`, called after each
+   *   placed segment (the timeline's anchor is then fixed)
+   */
+  private readDecodedOutputs(child: ChildProcess, timeline: SegmentTimeline, log: Logger): { line: (l: string) => void; anchor: () => void } {
+    const { motionDetection: motion, httpExtension: ext } = this.opts.camera;
+    let firstVideoPtsS: number | undefined;
+    let size: { width: number; height: number } | undefined;
+    const clocks: Array<FrameClock<Buffer>> = [];
+    const pipe = (fd: number) => (child.stdio as unknown as Readable[])[fd];
+    const anchor = (provisional: boolean): void => {
+      const a = timeline.anchor;
+      if (!a || firstVideoPtsS === undefined || (!a.final && !provisional)) return;
+      for (const c of clocks) c.setBase(a.anchorMs + firstVideoPtsS * 1000);
+    };
+    let setFrameSize = (_w: number, _h: number): void => {};
+    if (motion) {
+      const splitter = new RawFrameSplitter();
+      const maxHeld = Math.round((FRAMES_HELD_MAX_MS / 1000) * motion.frameRate);
+      const frames = new FrameClock<Buffer>(1000 / motion.frameRate, maxHeld, (data, atMs) => {
+        const frame: GrayFrame = { width: size!.width, height: size!.height, data, ptsMs: atMs };
+        this.emit('frame', frame);
+      });
+      clocks.push(frames);
+      const take = (bufs: Buffer[]): void => {
+        for (const b of bufs) {
+          const dropped = frames.add(b);
+          if (dropped) {
+            this.emit('frames-dropped', { count: dropped });
+            anchor(true); // 30 s held: place the rest with the timeline's estimate rather than lose more
+          }
+        }
+      };
+      pipe(FRAMES_FD).on('data', (chunk: Buffer) => take(splitter.push(chunk)));
+      setFrameSize = (w, h) => take(splitter.setSize(w, h));
+    }
+    if (ext) {
+      const images = new ImageStreamSplitter(ext.image.format);
+      // while unanchored only the newest sample is worth keeping (AVA drops samples the extension cannot take)
+      const samples = new FrameClock<Buffer>(1000 / ext.maximumSamplesPerSecond, 1, (image, atMs) => {
+        const sample: ExtensionSample = { image, atMs };
+        this.emit('sample', sample);
+      });
+      clocks.push(samples);
+      let broken = false;
+      pipe(SAMPLES_FD).on('data', (chunk: Buffer) => {
+        if (broken) return;
+        try {
+          for (const img of images.push(chunk)) samples.add(img);
+        } catch (err) {
+          broken = true;
+          log.error({ err }, 'sample image stream out of step: no more samples this session');
+        }
+      });
+    }
+    return {
+      line: (l) => {
+        if (firstVideoPtsS === undefined) {
+          firstVideoPtsS = parseVideoStartPts(l);
+          if (firstVideoPtsS !== undefined) anchor(false);
+        }
+        if (motion && !size) {
+          size = parseOutputVideoSize(l, 1);
+          if (size) setFrameSize(size.width, size.height);
+        }
+      },
+      anchor: () => anchor(false),
+    };
   }
 
   /** Files of the session that ffmpeg never listed as complete stay in the cache, reported. */

@@ -1,11 +1,19 @@
 import path from 'node:path';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
+import type { CameraMotion } from '../../shared/schemas/camera-motion';
+import type { HttpExtensionSettings } from '../../shared/schemas/http-extension';
 
 /** File descriptor on which ffmpeg writes the segment list (CSV) for the recorder to read. */
 export const SEGMENT_LIST_FD = 3;
 
 /** File descriptor on which ffmpeg writes its `-progress` reports (`key=value` lines about every 0.5 s while packets flow). */
 export const PROGRESS_FD = 4;
+
+/** File descriptor on which ffmpeg writes the motion detector's grey frames (`-f rawvideo`, one byte per pixel). */
+export const FRAMES_FD = 5;
+
+/** File descriptor on which ffmpeg writes the HTTP extension's sample images (`-f image2pipe`, JPEG/PNG/BMP back to back). */
+export const SAMPLES_FD = 6;
 
 /**
  * The ffmpeg input URL with credentials put into the userinfo (RTSP has no other way to pass
@@ -69,7 +77,53 @@ export function recorderArgs(
     '-segment_list_type',
     'csv',
     outputPattern,
+    ...(camera.motionDetection ? motionFrameOutputArgs(camera.motionDetection) : []),
+    ...(camera.httpExtension ? extensionSampleOutputArgs(camera.httpExtension) : []),
   ];
+}
+
+/**
+ * Output #1 of the recording ffmpeg when the camera has motion detection (issue 3 §1: the same process and RTSP
+ * session as the recording): the first video stream decoded, `scale={frameWidth}:-2,fps={frameRate},format=gray`,
+ * raw 8-bit grey frames on fd 5. The height keeps the aspect ratio, rounded to even; the recorder reads the real size
+ * from ffmpeg's `Output #1` stream line (ffmpeg-output.ts `parseOutputVideoSize`). The recording output before it
+ * stays a codec copy: `-c copy` is an option of output #0 only.
+ */
+export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'frameRate'>): string[] {
+  return ['-map', '0:v:0', '-an', '-vf', `scale=${m.frameWidth}:-2,fps=${m.frameRate},format=gray`, '-f', 'rawvideo', `pipe:${FRAMES_FD}`];
+}
+
+/**
+ * Output #2 (or #1 without motion detection): the HTTP extension's samples on fd 6, at most
+ * `maximumSamplesPerSecond` (ffmpeg's fps filter), scaled per AVA's scale mode ({@link extensionScaleFilter}),
+ * encoded as JPEG (mjpeg, yuvj420p), PNG (rgb24) or BMP (bgr24), back to back (`image2pipe`).
+ * JPEG quality 0..100 (AVA) maps linearly onto ffmpeg's qscale 31..2 (100 → 2, best).
+ */
+export function extensionSampleOutputArgs(x: HttpExtensionSettings): string[] {
+  const { format, quality, scale } = x.image;
+  const filters = [`fps=${x.maximumSamplesPerSecond}`, ...extensionScaleFilter(scale)];
+  const codec =
+    format === 'jpeg'
+      ? ['-vf', [...filters, 'format=yuvj420p'].join(','), '-c:v', 'mjpeg', '-q:v', String(Math.round(2 + ((100 - (quality ?? 90)) * 29) / 100))]
+      : format === 'png'
+        ? ['-vf', [...filters, 'format=rgb24'].join(','), '-c:v', 'png']
+        : ['-vf', [...filters, 'format=bgr24'].join(','), '-c:v', 'bmp'];
+  return ['-map', '0:v:0', '-an', ...codec, '-f', 'image2pipe', `pipe:${SAMPLES_FD}`];
+}
+
+/**
+ * ffmpeg filters for AVA's `image.scale` (shared/schemas/http-extension.ts gives the semantics):
+ * stretch `scale=W:H`; pad `scale=W:H:force_original_aspect_ratio=decrease,pad=W:H:(ow-iw)/2:(oh-ih)/2` (black bars,
+ * centred); preserveAspectRatio with one side `scale=W:-2` / `scale=-2:H`, with both
+ * `scale=W:H:force_original_aspect_ratio=decrease`. No scale → no filter.
+ */
+export function extensionScaleFilter(scale: HttpExtensionSettings['image']['scale']): string[] {
+  if (!scale) return [];
+  const { mode, width, height } = scale;
+  if (mode === 'stretch') return [`scale=${width}:${height}`];
+  if (mode === 'pad') return [`scale=${width}:${height}:force_original_aspect_ratio=decrease`, `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`];
+  if (width !== undefined && height !== undefined) return [`scale=${width}:${height}:force_original_aspect_ratio=decrease`];
+  return [width !== undefined ? `scale=${width}:-2` : `scale=-2:${height}`];
 }
 
 /** The output pattern of a session: `{dir}/{sessionId}-%06d.ts`. */

@@ -39,3 +39,25 @@ export function parseSegmentStartLine(line: string): SegmentStartLog | undefined
   const parts = m[1].split(/[\\/]/);
   return { fileName: parts[parts.length - 1], ptsTimeS: Number(m[2]) };
 }
+
+/**
+ * The picture size of output `outputIndex` from ffmpeg's output dump, e.g. (output #1)
+ * `    Stream #1:0(eng): Video: rawvideo, 1 reference frame (Y800 / 0x30303859), gray(left), 320x180, q=2-31, …`.
+ * @returns `{ width, height }` in px, or `undefined` for any other line
+ */
+export function parseOutputVideoSize(line: string, outputIndex: number): { width: number; height: number } | undefined {
+  if (!line.includes(`Stream #${outputIndex}:`) || !/: Video: /.test(line)) return undefined;
+  const m = new RegExp(`^\\s*Stream #${outputIndex}:\\d+.*?: Video: .*?, (\\d+)x(\\d+)(?:[ ,\\[]|$)`).exec(line);
+  if (!m) return undefined;
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/**
+ * The muxer time of the first VIDEO packet of a session's segments: the start line of stream 0 (the recorder maps
+ * `0:v:0` first). Audio packets before the first keyframe print start lines of stream 1 and are skipped.
+ * @returns seconds, or `undefined` for any other line
+ */
+export function parseVideoStartPts(line: string): number | undefined {
+  const m = /segment:'.*' starts with packet stream:0 pts:-?\d+ pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
+  return m ? Number(m[1]) : undefined;
+}

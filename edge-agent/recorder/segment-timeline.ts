@@ -59,6 +59,16 @@ export class SegmentTimeline {
     if (this.observations.length > this.window) this.observations.shift();
   }
 
+  /**
+   * The UTC anchor (`utcMs = anchorMs + muxerS * 1000`) of the current chain, fixed once a segment was placed;
+   * before that, the best estimate from the start lines seen (late by the first burst), or undefined when none.
+   * `final` tells which. Used to place the recorder's decoded frames (motion, HTTP extension) on the same timeline.
+   */
+  get anchor(): { anchorMs: number; final: boolean } | undefined {
+    if (this.chainAnchorMs !== undefined) return { anchorMs: this.chainAnchorMs, final: true };
+    return this.observations.length ? { anchorMs: Math.min(...this.observations), final: false } : undefined;
+  }
+
   /** True once a start line for `fileName` has been seen. */
   hasStart(fileName: string): boolean {
     return this.startPts.has(fileName);

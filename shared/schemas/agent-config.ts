@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
+import { cameraMotionSchema } from './camera-motion';
 import { parseWith } from './format-issues';
 import { fileNamePatternProblems } from '../evr/file-name-pattern';
+import { httpExtensionSchema } from './http-extension';
 
 /**
  * Defaults of the agent configuration, in one place (STYLE.md "Configuration").
@@ -85,6 +87,10 @@ const cameraSchema = z.strictObject({
       maximumSizeMiB: z.number().int().min(1).max(16 * 1024 * 1024),
     })
     .optional(),
+  /** Motion detection on grey frames from the recording ffmpeg (shared/schemas/camera-motion.ts); absent = off. */
+  motionDetection: cameraMotionSchema.optional(),
+  /** AVA HTTP extension: sampled images POSTed to an inference server (shared/schemas/http-extension.ts); absent = off. */
+  httpExtension: httpExtensionSchema.optional(),
 });
 
 const brokerSchema = z.strictObject({

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ValidationError } from '../../../shared/errors';
+import { parseAgentConfig } from '../../../shared/schemas/agent-config';
+import { MOTION_SENSITIVITY_PRESETS } from '../../../shared/schemas/motion-detection';
+
+function config(camera: Record<string, unknown>) {
+  return parseAgentConfig({
+    deviceId: 'site-1',
+    cameras: [{ id: 'door-1', url: 'rtsp://10.0.0.5/stream', ...camera }],
+    broker: { url: 'mqtt://127.0.0.1:1883', password: 'pw' },
+    upload: { connectionString: 'UseDevelopmentStorage=true' },
+  }).cameras[0];
+}
+
+function rejects(camera: Record<string, unknown>, pattern: RegExp): void {
+  assert.throws(() => config(camera), (err: unknown) => err instanceof ValidationError && pattern.test(err.message), `expected ${pattern}`);
+}
+
+describe('agent config: camera motionDetection', () => {
+  it('is off when absent; {} gives AVA defaults at 320 px, 5 fps', () => {
+    assert.equal(config({}).motionDetection, undefined);
+    const m = config({ motionDetection: {} }).motionDetection!;
+    assert.equal(m.frameWidth, 320);
+    assert.equal(m.frameRate, 5);
+    assert.equal(m.params.eventAggregationWindowMs, 1000);
+    assert.equal(m.params.pixelThreshold, MOTION_SENSITIVITY_PRESETS.medium.pixelThreshold);
+  });
+
+  it('takes the sensitivity, tunables, frame size and rate', () => {
+    const m = config({ motionDetection: { sensitivity: 'High', pixelThreshold: 30, eventAggregationWindow: 'PT0S', frameWidth: 160, frameRate: 2 } }).motionDetection!;
+    assert.deepEqual([m.frameWidth, m.frameRate, m.params.pixelThreshold, m.params.blurRadius, m.params.eventAggregationWindowMs], [160, 2, 30, MOTION_SENSITIVITY_PRESETS.high.blurRadius, 0]);
+  });
+
+  it('rejects bad values naming the key', () => {
+    rejects({ motionDetection: { frameWidth: 640 } }, /cameras\[0\]\.motionDetection\.frameWidth/);
+    rejects({ motionDetection: { frameWidth: 32 } }, /motionDetection\.frameWidth/);
+    rejects({ motionDetection: { frameRate: 10 } }, /motionDetection\.frameRate/);
+    rejects({ motionDetection: { frameRate: 2.5 } }, /motionDetection\.frameRate/);
+    rejects({ motionDetection: { sensitivity: 'extreme' } }, /motionDetection\.sensitivity: expected low, medium or high/);
+    rejects({ motionDetection: { eventAggregationWindow: 'PT1M' } }, /eventAggregationWindow: PT1M is outside PT0S\.\.PT10S/);
+    rejects({ motionDetection: { colour: 1 } }, /unknown key 'colour' at cameras\[0\]\.motionDetection/);
+  });
+});
+
+describe('agent config: camera httpExtension (AVA HTTP extension)', () => {
+  it('applies the defaults: 1 sample/s, jpeg quality 90, camera size, PT5S timeout', () => {
+    const x = config({ httpExtension: { url: 'http://127.0.0.1:8080/score' } }).httpExtension!;
+    assert.deepEqual(x, { url: 'http://127.0.0.1:8080/score', maximumSamplesPerSecond: 1, headers: {}, image: { format: 'jpeg', quality: 90, scale: undefined }, timeoutMs: 5000 });
+  });
+
+  it('takes format, scale, headers and timeout', () => {
+    const x = config({
+      httpExtension: { url: 'https://ai.example/score', maximumSamplesPerSecond: 0.5, image: { format: 'png', scale: { width: 416, height: 416 } }, headers: { 'x-api-key': 's3cret' }, timeout: 'PT0.5S' },
+    }).httpExtension!;
+    assert.deepEqual(x.image, { format: 'png', quality: undefined, scale: { mode: 'pad', width: 416, height: 416 } });
+    assert.equal(x.timeoutMs, 500);
+    assert.equal(x.maximumSamplesPerSecond, 0.5);
+    assert.deepEqual(config({ httpExtension: { url: 'http://h/x', image: { scale: { mode: 'preserveAspectRatio', height: 240 } } } }).httpExtension!.image.scale, { mode: 'preserveAspectRatio', height: 240 });
+  });
+
+  it('rejects bad values naming the key', () => {
+    rejects({ httpExtension: { url: 'ftp://h/x' } }, /httpExtension\.url: expected an http:\/\/ or https:\/\/ URL/);
+    rejects({ httpExtension: {} }, /httpExtension\.url/);
+    rejects({ httpExtension: { url: 'http://h/x', maximumSamplesPerSecond: 0 } }, /maximumSamplesPerSecond/);
+    rejects({ httpExtension: { url: 'http://h/x', maximumSamplesPerSecond: 11 } }, /maximumSamplesPerSecond/);
+    rejects({ httpExtension: { url: 'http://h/x', image: { format: 'raw' } } }, /image\.format/);
+    rejects({ httpExtension: { url: 'http://h/x', image: { format: 'png', quality: 80 } } }, /image\.quality: quality applies to jpeg only, not png/);
+    rejects({ httpExtension: { url: 'http://h/x', image: { quality: 101 } } }, /image\.quality/);
+    rejects({ httpExtension: { url: 'http://h/x', image: { scale: { mode: 'stretch', width: 300 } } } }, /image\.scale: stretch needs both width and height/);
+    rejects({ httpExtension: { url: 'http://h/x', image: { scale: { mode: 'preserveAspectRatio' } } } }, /preserveAspectRatio needs width, height or both/);
+    rejects({ httpExtension: { url: 'http://h/x', timeout: 'PT2M' } }, /httpExtension\.timeout: PT2M is outside/);
+    rejects({ httpExtension: { url: 'http://h/x', headers: { 'bad header': 'v' } } }, /httpExtension\.headers/);
+    rejects({ httpExtension: { url: 'http://h/x', samplingOptions: {} } }, /unknown key 'samplingOptions'/);
+  });
+});
