@@ -12,11 +12,12 @@ export interface RawResponse {
  * re-encode), so path-traversal probes reach the server as an attacker would send them.
  * @param base `http://host:port`
  * @param rawPath starts with `/`; sent byte for byte (ASCII only: Node refuses other characters in a request line)
+ * A body always goes with its Content-Length: Node sends a DELETE body with neither that nor chunked encoding.
  */
 export function rawRequest(base: string, method: string, rawPath: string, o: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method, path: rawPath, headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers } }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, method, path: rawPath, headers: { ...(o.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
