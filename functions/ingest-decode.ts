@@ -99,7 +99,16 @@ export function rawPayload(message: unknown): { payload: string; payloadEncoding
   } catch {
     text = undefined; // cycles, bigint
   }
-  return { payload: text ?? String(message), payloadEncoding: 'utf8' };
+  return { payload: text ?? describe(message), payloadEncoding: 'utf8' };
+}
+
+/** `String(value)`, or its type tag when that throws (an object without a prototype; found by test/fuzz/ingest.test.ts). */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function toJsonValue(message: unknown): unknown {
