@@ -91,27 +91,33 @@ export class MqttIntegrationEvents implements IntegrationEvents {
       this.client.end(true);
       this.client = undefined;
     }
-    const client = (this.client ??= mqtt.connect(this.opts.url, {
-      protocolVersion: this.protocolVersion,
-      clientId: `keepwatch-cloud-events-${randomBytes(4).toString('hex')}`,
-      username: this.opts.username,
-      password: this.opts.password,
-      clean: true,
-      reconnectPeriod: 0,
-    }));
-    client.on('error', () => {}); // surfaced by the publish that waits for the connection; an unhandled 'error' would crash the host
+    if (!this.client) {
+      this.client = mqtt.connect(this.opts.url, {
+        protocolVersion: this.protocolVersion,
+        clientId: `keepwatch-cloud-events-${randomBytes(4).toString('hex')}`,
+        username: this.opts.username,
+        password: this.opts.password,
+        clean: true,
+        reconnectPeriod: 0,
+      });
+      this.client.on('error', () => {}); // surfaced by the publish that waits for the connection; an unhandled 'error' would crash the host
+    }
+    const client = this.client;
     if (client.connected) return Promise.resolve(client);
     return new Promise<MqttClient>((resolve, reject) => {
       const done = (err?: Error) => {
         client.off('connect', onConnect);
         client.off('error', onError);
+        client.off('close', onClose);
         if (err) reject(err);
         else resolve(client);
       };
       const onConnect = () => done();
       const onError = (err: Error) => done(err);
+      const onClose = () => done(new Error('connection closed before CONNACK'));
       client.on('connect', onConnect);
       client.on('error', onError);
+      client.on('close', onClose);
     });
   }
 
