@@ -5,17 +5,17 @@ import { RECORDING_DEFAULTS } from './recording-overhead';
 import { RETENTION_DEFAULTS } from './retention-deletes';
 import { SOAK_DEFAULTS } from './soak';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** What runs without `--only`: every benchmark but the 10-minute soak, which runs only when named. */
-export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion'];
+export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr'];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
   --only NAME               recording | playlist | availability | retention | soak |   KEEPWATCH_BENCH_ONLY
-                            motion;
+                            motion | evr;
                             repeatable, comma-separated (default: all but soak)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
@@ -31,13 +31,14 @@ Options (each also as an environment variable):
                             the baseline (default ${RETENTION_DEFAULTS.round})
   --soak-minutes M          length of the soak (default ${SOAK_DEFAULTS.minutes})                           KEEPWATCH_BENCH_SOAK_MINUTES
   --soak-cameras N          simulated cameras of the soak (default ${SOAK_DEFAULTS.cameras})                  KEEPWATCH_BENCH_SOAK_CAMERAS
-  --motion-clip FILE        clip of the motion CPU benchmark (default                  KEEPWATCH_BENCH_MOTION_CLIP
+  --motion-clip FILE        clip of the motion CPU and EVR bytes benchmarks (default   KEEPWATCH_BENCH_MOTION_CLIP
                             ../shared/media/one-by-one-person-detection.mp4)
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 
 With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each
-the retention benchmark a few minutes, the motion CPU benchmark under a minute and the soak its --soak-minutes plus about a minute.
+the retention benchmark a few minutes, the motion CPU benchmark under a minute, the EVR benchmark (latency at PT2S and PT10S
+segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes and the soak its --soak-minutes plus about a minute.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */

@@ -8,6 +8,7 @@ import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult }
 import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
 import { runSoak, type SoakResult } from './soak';
 import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
+import { EVR_BENCH_DEFAULTS, EVR_LATENCY_TARGET_EXTRA_MS, runEvrLatency, type EvrLatencyResult } from './evr-latency';
 import path from 'node:path';
 
 /**
@@ -47,8 +48,9 @@ async function main(): Promise<number> {
   let retention: RetentionDeletesResult | undefined;
   let soak: SoakResult | undefined;
   let motion: MotionCpuResult | undefined;
+  let evr: EvrLatencyResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
+      else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
@@ -100,6 +103,10 @@ async function main(): Promise<number> {
         `${soak.criteria.some((c) => !c.pass) ? ` (failed: ${soak.criteria.filter((c) => !c.pass).map((c) => c.name).join('; ')})` : ''}`,
     );
   }
+  for (const c of evr?.cases ?? []) {
+    print(`EVR segment ${c.segmentLength}: signal → recording.available p50 ${c.available.p50Ms.toFixed(0)} ms, p95 ${c.available.p95Ms.toFixed(0)} ms (target ≤ ${c.segmentMs + EVR_LATENCY_TARGET_EXTRA_MS} ms)`);
+  }
+  if (evr) print(`EVR bytes stored / CVR bytes: ${evr.bytes.ratio.toFixed(3)} (${evr.bytes.recordings} recordings)`);
   if (motion) {
     print(`motion CPU per camera: agent recorder + detector / ffmpeg copy + decode + scale = ${motion.ratio.toFixed(2)} (target ≤ ${MOTION_CPU_TARGET_RATIO})`);
   }

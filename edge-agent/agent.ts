@@ -45,6 +45,8 @@ export class Agent {
   private readonly cache: SegmentCache;
   private readonly recorders: CameraRecorder[];
   private readonly extensions: HttpExtensionClient[] = [];
+  /** Per camera with motion detection or an HTTP extension: media time before which each source emits no more signals. */
+  private readonly signalWatermarks = new Map<string, Array<() => number | undefined>>();
   private readonly recording = new Map<string, boolean>();
   private readonly gaps = new GapTracker();
   private stopping = false;
@@ -208,6 +210,7 @@ export class Agent {
         onSignal: (s) => publish(motionSignalEvent(this.config.deviceId, camera.id, s, Date.now()), 'motion'),
         onDropped: (n) => this.metrics.motionFramesDropped(camera.id, n),
       });
+      this.addSignalWatermark(camera.id, () => pipeline.signalsCompleteBeforeMs);
       rec.on('frame', (f: GrayFrame) => pipeline.push(f));
       rec.on('frames-dropped', (e: { count: number }) => this.metrics.motionFramesDropped(camera.id, e.count));
       rec.on('session-end', () => pipeline.flush());
@@ -223,8 +226,25 @@ export class Agent {
         onDropped: (reason) => this.metrics.extensionSampleDropped(camera.id, reason),
       });
       this.extensions.push(client);
+      this.addSignalWatermark(camera.id, () => client.signalsCompleteBeforeMs);
       rec.on('sample', (s: ExtensionSample) => client.offer(s));
     }
+  }
+
+  private addSignalWatermark(cameraId: string, source: () => number | undefined): void {
+    const list = this.signalWatermarks.get(cameraId) ?? [];
+    list.push(source);
+    this.signalWatermarks.set(cameraId, list);
+  }
+
+  /**
+   * Media time before which the camera's signal sources will emit nothing more (the smallest of their watermarks; a
+   * source that has seen nothing yet holds it at `fallbackMs`), or undefined for a camera without signal sources.
+   */
+  private signalsThrough(cameraId: string, fallbackMs: number): number | undefined {
+    const sources = this.signalWatermarks.get(cameraId);
+    if (!sources?.length) return undefined;
+    return Math.min(...sources.map((w) => w() ?? fallbackMs));
   }
 
   /** `http://host:port` of the metrics and health endpoint once listening, else undefined. */
@@ -285,7 +305,8 @@ export class Agent {
     if (this.evr.isEvr(seg.cameraId)) {
       // Moves the cloud's signal gate clock (issue 3 §4); durable like every event.
       try {
-        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now()));
+        const through = this.signalsThrough(seg.cameraId, seg.startMs);
+        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now(), through));
       } catch (err) {
         this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
       }
@@ -365,7 +386,8 @@ export class Agent {
     const lastByCamera = new Map(pending.filter((seg) => known.has(seg.path) && this.evr.isEvr(seg.cameraId)).map((seg) => [seg.cameraId, seg]));
     for (const seg of lastByCamera.values()) {
       try {
-        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now()));
+        const through = this.signalsThrough(seg.cameraId, seg.startMs);
+        this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now(), through));
       } catch (err) {
         this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
       }

@@ -78,9 +78,11 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
  * `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
  * gate how far the camera's media time has come. The id `recorded-{cameraId}-{startMs}` makes a republish
  * one event.
+ * @param signalsThroughMs for a camera with motion detection or an HTTP extension: media time before which the agent
+ *   will publish no more signals (epoch ms); sent as `signalsThrough` so the gate's clock waits for them
  * @param nowMs event time, epoch ms
  */
-export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, nowMs: number): CloudEvent<Record<string, unknown>> {
+export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, nowMs: number, signalsThroughMs?: number): CloudEvent<Record<string, unknown>> {
   return new CloudEvent<Record<string, unknown>>({
     specversion: '1.0',
     id: `recorded-${seg.cameraId}-${seg.startMs}`,
@@ -89,7 +91,13 @@ export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, now
     subject: seg.cameraId,
     time: toIso(nowMs),
     datacontenttype: 'application/json',
-    data: { cameraId: seg.cameraId, start: toIso(seg.startMs), durationMs: seg.durationMs, bytes: seg.bytes },
+    data: {
+      cameraId: seg.cameraId,
+      start: toIso(seg.startMs),
+      durationMs: seg.durationMs,
+      bytes: seg.bytes,
+      ...(signalsThroughMs === undefined ? {} : { signalsThrough: toIso(signalsThroughMs) }),
+    },
   });
 }
 /** Most boxes a motion signal carries (signalDataSchema allows 32): the largest first of the window's frames. */

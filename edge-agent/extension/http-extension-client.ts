@@ -49,6 +49,8 @@ export class HttpExtensionClient {
   private lastErrorLogMs = -Infinity;
   private suppressedErrors = 0;
   private closed = false;
+  private inFlightAtMs: number | undefined;
+  private lastOfferedAtMs: number | undefined;
   private readonly now: () => number;
 
   constructor(private readonly opts: HttpExtensionClientOptions) {
@@ -58,11 +60,22 @@ export class HttpExtensionClient {
   /** Offers one sample: sent now, or dropped (see the class comment). */
   offer(sample: ExtensionSample): void {
     if (this.closed) return;
+    this.lastOfferedAtMs = sample.atMs;
     if (this.inFlight) return this.opts.onDropped?.('busy');
     if (this.now() < this.notBeforeMs) return this.opts.onDropped?.('backoff');
+    this.inFlightAtMs = sample.atMs;
     this.inFlight = this.send(sample).finally(() => {
       this.inFlight = undefined;
+      this.inFlightAtMs = undefined;
     });
+  }
+
+  /**
+   * Media time (epoch ms UTC) before which no more inference signals will come: the sample in flight, else just after
+   * the last sample offered (samples come in media-time order); undefined before the first sample.
+   */
+  get signalsCompleteBeforeMs(): number | undefined {
+    return this.inFlightAtMs ?? (this.lastOfferedAtMs === undefined ? undefined : this.lastOfferedAtMs + 1);
   }
 
   /** Stops sending; resolves once the request in flight (if any) ended. */

@@ -49,6 +49,11 @@ export class MotionAggregator {
     return out;
   }
 
+  /** Media time of the first frame of the open window (the next signal's `atMs`), or undefined when none is open. */
+  get openSinceMs(): number | undefined {
+    return this.current?.atMs;
+  }
+
   /** Emits the open window, if any (end of stream, camera stopped). */
   flush(): MotionSignal[] {
     const c = this.current;

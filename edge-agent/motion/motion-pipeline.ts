@@ -45,6 +45,7 @@ export class MotionPipeline {
   private dropped = 0;
   private lastDropLogMs = -Infinity;
   private droppedSinceLog = 0;
+  private lastDetectedPtsMs: number | undefined;
 
   constructor(private readonly opts: MotionPipelineOptions) {
     this.detector = new MotionDetector(opts.motion.params);
@@ -56,6 +57,16 @@ export class MotionPipeline {
   /** Frames dropped so far because the detector fell behind. */
   get framesDropped(): number {
     return this.dropped;
+  }
+
+  /**
+   * Media time (epoch ms UTC) before which this pipeline will emit no more signals: the start of the open aggregation
+   * window, else just after the last frame examined (frames come in media-time order); undefined before the first
+   * frame. The agent sends it with `segment.recorded` so the cloud's gate clock never passes a motion signal still to
+   * come (shared/schemas/device-events.ts `signalsThrough`).
+   */
+  get signalsCompleteBeforeMs(): number | undefined {
+    return this.aggregator.openSinceMs ?? (this.lastDetectedPtsMs === undefined ? undefined : this.lastDetectedPtsMs + 1);
   }
 
   /** Queues one frame (ptsMs = epoch ms UTC). */
@@ -98,6 +109,7 @@ export class MotionPipeline {
     if (stale) this.drop(stale);
     for (let i = 0; i < limit && this.queue.length; i++) {
       const { frame } = this.queue.shift()!;
+      this.lastDetectedPtsMs = frame.ptsMs;
       let result;
       try {
         result = this.detector.detect(frame);

@@ -25,14 +25,14 @@ export interface EvrBatchSummary {
 }
 
 /**
- * How far behind a segment's end the gate's clock moves when the segment is reported, ms. The agent publishes a motion
- * signal only once its aggregation window (AVA `eventAggregationWindow`, default PT1S) has passed and the frames are
- * decoded, so the `segment.recorded` event of a segment ending a moment after the signal's media time can reach the
- * cloud first; moving the clock to the segment's end would then make the signal a late arrival (dropped) whenever the
- * evaluation window is shorter than that delay. 3 s covers the default window with 2 s to spare for decoding and the
- * outbox; decisions come 3 s later in exchange. Signals themselves still move the clock to their own media time.
+ * Longest the gate's clock waits behind a reported segment's end for the agent's signals, ms. A `segment.recorded`
+ * moves the clock to the segment's end, but not past its `signalsThrough` (the agent's promise that no signal before
+ * it is still to come: an open motion aggregation window, an inference request in flight), so a motion signal
+ * published after its aggregation window is never a late arrival. A signal source that stalls must not freeze the
+ * gate, so the clock moves at least to end − 10 s (the longest aggregation window AVA allows). A `segment.uploaded`
+ * carries no such promise and moves the clock to end − 10 s.
  */
-export const SEGMENT_CLOCK_LAG_MS = 3000;
+export const SIGNAL_WAIT_MAX_MS = 10_000;
 
 /**
  * The EVR policy's share of an ingest batch (issue 3 §2): groups signals and media-time progress per camera (the
@@ -50,14 +50,13 @@ export async function evrBatch(input: EvrBatchInput, context: InvocationContext,
     if (deviceId) c.deviceId = deviceId;
     return c;
   };
-  const progress = (cameraId: string, deviceId: string, endMs: number) => {
+  const progress = (cameraId: string, deviceId: string, clockMs: number) => {
     const c = of(cameraId, deviceId);
-    const clockMs = endMs - SEGMENT_CLOCK_LAG_MS;
     c.mediaTimeMs = Math.max(c.mediaTimeMs ?? clockMs, clockMs);
   };
   for (const s of input.signals) of(s.cameraId, s.deviceId).signals.push(s);
-  for (const r of input.recorded) progress(r.cameraId, r.deviceId, r.startMs + r.durationMs);
-  for (const u of input.uploaded) progress(u.cameraId, u.deviceId, u.startMs + u.durationMs);
+  for (const r of input.recorded) progress(r.cameraId, r.deviceId, recordedClockMs(r));
+  for (const u of input.uploaded) progress(u.cameraId, u.deviceId, u.startMs + u.durationMs - SIGNAL_WAIT_MAX_MS);
 
   let evrCameras = 0;
   let decisionsApplied = 0;
@@ -74,4 +73,11 @@ export async function evrBatch(input: EvrBatchInput, context: InvocationContext,
   }
   const recordingsAvailable = input.uploaded.length ? await markRecordingsAvailable(input.uploaded, context, deps) : 0;
   return { evrCameras, decisionsApplied, recordingsAvailable };
+}
+
+/** Where a `segment.recorded` moves the gate's clock: its end, held back to `signalsThrough`, but at least end − {@link SIGNAL_WAIT_MAX_MS}. */
+export function recordedClockMs(r: Pick<RecordedSegmentRecord, 'startMs' | 'durationMs' | 'signalsThroughMs'>): number {
+  const endMs = r.startMs + r.durationMs;
+  if (r.signalsThroughMs === undefined) return endMs;
+  return Math.max(endMs - SIGNAL_WAIT_MAX_MS, Math.min(endMs, r.signalsThroughMs));
 }

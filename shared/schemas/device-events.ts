@@ -82,12 +82,19 @@ export const segmentUploadedDataSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
 });
 
-/** `data` of `segment.recorded`: camera, UTC start (ISO with ms), duration (ms), size (bytes); the segment is in the agent's cache, not (yet) in Blob. */
+/**
+ * `data` of `segment.recorded`: camera, UTC start (ISO with ms), duration (ms), size (bytes); the segment is in the
+ * agent's cache, not (yet) in Blob. `signalsThrough` (cameras with motion detection or an HTTP extension): the media
+ * time before which the agent will publish no more signals of this camera — the start of an open motion aggregation
+ * window, the sample an inference request is still out for — so the cloud's gate clock does not pass a signal that
+ * is still on its way (functions/evr/evr-batch.ts).
+ */
 export const segmentRecordedDataSchema = z.strictObject({
   cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
   start: isoDateTime,
   durationMs: z.number().int().min(1).max(HOUR_MS),
   bytes: z.number().int().min(1).max(2 ** 40),
+  signalsThrough: isoDateTime.optional(),
 });
 
 /** One segment an agent recorded (EVR: in its cache), epoch ms UTC. */
@@ -97,6 +104,8 @@ export interface RecordedSegmentRecord {
   startMs: number;
   durationMs: number;
   bytes: number;
+  /** Media time before which the agent will publish no more signals of the camera (epoch ms), when it said. */
+  signalsThroughMs?: number;
   eventId: string;
 }
 
@@ -176,7 +185,9 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
   if (event.type === SEGMENT_RECORDED) {
     const d = parseWith(segmentRecordedDataSchema, event.data, `CloudEvent ${event.id} (${SEGMENT_RECORDED}) data`, 'InvalidEventData');
     checkCamera(event.id, d.cameraId, trustedCameraId);
-    return { kind: SEGMENT_RECORDED, event, recorded: { deviceId: trustedDeviceId, cameraId: d.cameraId, startMs: parseIsoDateTime(d.start, 'start'), durationMs: d.durationMs, bytes: d.bytes, eventId: event.id } };
+    const recorded: RecordedSegmentRecord = { deviceId: trustedDeviceId, cameraId: d.cameraId, startMs: parseIsoDateTime(d.start, 'start'), durationMs: d.durationMs, bytes: d.bytes, eventId: event.id };
+    if (d.signalsThrough !== undefined) recorded.signalsThroughMs = parseIsoDateTime(d.signalsThrough, 'signalsThrough');
+    return { kind: SEGMENT_RECORDED, event, recorded };
   }
   if (event.type === SIGNAL) {
     const signal = signalFromDeviceEvent(event.id, event.data, trustedDeviceId);

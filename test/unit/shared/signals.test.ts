@@ -26,6 +26,8 @@ describe('signals (shared/schemas/signals.ts) and their topics', () => {
   it('reads segment.recorded, the EVR clock', () => {
     const e = parseDeviceEvent(deviceEvent('segment.recorded', { cameraId: 'door', start: iso(T), durationMs: 2000, bytes: 1000 }, 'recorded-door-1'), 'site-1', 'door');
     assert.deepEqual(e.kind === 'segment.recorded' && e.recorded, { deviceId: 'site-1', cameraId: 'door', startMs: T, durationMs: 2000, bytes: 1000, eventId: 'recorded-door-1' });
+    const w = parseDeviceEvent(deviceEvent('segment.recorded', { cameraId: 'door', start: iso(T), durationMs: 2000, bytes: 1000, signalsThrough: iso(T + 500) }, 'recorded-door-2'), 'site-1', 'door');
+    assert.equal(w.kind === 'segment.recorded' && w.recorded.signalsThroughMs, T + 500);
   });
 
   it('refuses bad signal data with the event id and the key, and a camera that is not the topic\'s', () => {

@@ -25,6 +25,24 @@ const motion = parseAgentConfig({
 }).cameras[0].motionDetection!;
 
 describe('MotionPipeline', () => {
+  it('tells the media time before which no more signals will come: the open window\'s start, else after the last frame examined', async () => {
+    const signals: MotionSignal[] = [];
+    const p = new MotionPipeline({ cameraId: 'c', motion, logger: createLogger('silent'), onSignal: (s) => signals.push(s) });
+    assert.equal(p.signalsCompleteBeforeMs, undefined, 'nothing examined yet');
+    for (let i = 0; i < 5; i++) p.push(frame(i, -1));
+    for (let i = 0; i < 10; i++) await turn();
+    assert.equal(p.signalsCompleteBeforeMs, 1_000_000 + 4 * 200 + 1, 'still frames: just after the last one');
+    p.push(frame(5, 0));
+    p.push(frame(6, 8));
+    for (let i = 0; i < 10; i++) await turn();
+    assert.equal(signals.length, 0, 'the aggregation window is still open');
+    assert.equal(p.signalsCompleteBeforeMs, 1_000_000 + 5 * 200, 'an open window holds it at its first frame');
+    for (let i = 7; i < 14; i++) p.push(frame(i, -1));
+    for (let i = 0; i < 20; i++) await turn();
+    assert.equal(signals.length, 1);
+    assert.ok(signals[0].atMs < p.signalsCompleteBeforeMs!, 'once emitted, it moves past the signal');
+  });
+
   it('queues without detecting in push; detects on later turns; emits motion signals with UTC frame times', async () => {
     const signals: MotionSignal[] = [];
     const p = new MotionPipeline({ cameraId: 'c', motion, logger: createLogger('silent'), onSignal: (s) => signals.push(s) });
