@@ -515,7 +515,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             type: 'object',
             required: ['archive'],
             properties: {
-              archive: { type: 'string', format: 'duration', description: 'how long segments are kept, ISO 8601 days, e.g. P7D (AVA ≤ 10 years)' },
+              archive: { type: 'string', format: 'duration', description: 'how long segments are kept after they end, ISO 8601 whole days P1D..P3650D, e.g. P7D (AVA ≤ 10 years)' },
+              recordings: {
+                type: 'string',
+                format: 'duration',
+                description: 'how long segments overlapping an EVR recording, and the recording rows, are kept after they end; ISO 8601 whole days P1D..P3650D; absent = archive',
+              },
               maximumSizeMiB: { type: 'integer', minimum: 1, description: 'size cap of the archive, MiB (1024² bytes); oldest deleted first' },
             },
           },

@@ -15,14 +15,14 @@ export const RETENTION_STEP_SEGMENTS = 1024;
 
 export type CameraRetentionDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings'
 >;
 
 /** Test seams: a hook that throws simulates a crash at that point. */
 export interface RetentionHooks {
   /** Called after a step's blobs are deleted and before its index rows are. */
   afterBlobDeletes?(cameraId: string, step: number): void | Promise<void>;
-  /** Called after every index row is deleted and before the rollup days are rewritten. */
+  /** Called after every index row is deleted and before the rollup days are rewritten (and the recording rows deleted). */
   beforeRollupRewrite?(cameraId: string): void | Promise<void>;
 }
 
@@ -48,12 +48,17 @@ export interface CameraRetentionResult {
   missingBlobs: number;
   /** False when held segments keep the archive above its size cap. */
   sizeCapMet: boolean;
+  /** EVR recording rows deleted (window ended at or before now − `retention.recordings`). */
+  recordingsDeleted: number;
+  /** Expired recording rows kept because they are held. */
+  recordingsHeld: number;
 }
 
 /**
- * Applies one camera's retention: the age rule (`retention.archive`), the size cap (`retention.maximumSizeMiB`,
- * oldest first) and its holds (shared/retention/plan-retention.ts), then deletes blobs, index rows, and fixes the
- * availability rollup and the camera's first recorded instant.
+ * Applies one camera's retention: the age rules (`retention.archive`, and `retention.recordings` for segments
+ * overlapping an EVR recording), the size cap (`retention.maximumSizeMiB`, oldest first) and its holds
+ * (shared/retention/plan-retention.ts), then deletes blobs, index rows, fixes the availability rollup and the
+ * camera's first recorded instant, and deletes the expired recording rows.
  *
  * Order, and why a crash anywhere is finished by the next pass:
  * 1. The journal row (`{prefix}Retention`) is read; what an earlier pass left pending is finished first: its blobs
@@ -68,7 +73,11 @@ export interface CameraRetentionResult {
  * 4. Each journalled rollup day is recomputed from the index rows that remain (AvailabilityStore.rewriteDay, safe
  *    against a concurrent ingest); a day with nothing left loses its row.
  * 5. The camera's first recorded instant moves forward to the earliest remaining segment.
- * 6. The journal row is removed. A crash before this repeats 4 and 5, which are idempotent.
+ * 6. The expired recording rows are deleted (RecordingStore.remove), after their segments: a crash before this
+ *    leaves rows whose segments are gone, and the next pass plans them again (their age does not change; a row is
+ *    kept only while a segment it overlaps stays), so no row points at deleted media for longer than one run.
+ *    Deleting rows first would instead leave segments governed by the archive retention, not the recordings one.
+ * 7. The journal row is removed. A crash before this repeats 4 to 6, which are idempotent.
  * A hold created after a pass crashed does not stop the journalled step from finishing: its blobs may already be gone.
  *
  * @param camera the camera row (first/last recorded bound the index scan)
@@ -97,12 +106,17 @@ export async function applyCameraRetention(
   const policy = stored?.document ?? defaultRecordingPolicy(deps.settings.retentionDefault);
   const rule = retentionRule(policy);
   const holds = await deps.holds.list(cameraId);
-  const cutoffMs = nowMs - rule.archiveMs;
+  // A segment may expire only when it ends at or before now − the shorter retention (the recordings one applies only
+  // to segments overlapping a recording), and a recording row only when it ends at or before now − recordings: the
+  // rows overlapping anything before now − the shorter retention are all the plan needs.
+  const minRetentionMs = Math.min(rule.archiveMs, rule.recordingsMs);
+  const recordings = await deps.recordings.list(cameraId, { startMs: 0, endMs: nowMs - minRetentionMs });
+  const ageHorizonMs = recordings.length > 0 ? nowMs - minRetentionMs : nowMs - rule.archiveMs;
   const scanFromMs = camera.firstRecordedMs;
   // Without a size cap only segments that may be expired are read; with one, the whole archive (its bytes count).
-  const scanToMs = rule.maximumSizeBytes === undefined ? Math.min(cutoffMs, camera.lastRecordedMs + 1) : camera.lastRecordedMs + 1;
+  const scanToMs = rule.maximumSizeBytes === undefined ? Math.min(ageHorizonMs, camera.lastRecordedMs + 1) : camera.lastRecordedMs + 1;
   const segments = scanToMs > scanFromMs ? await deps.segmentIndex.listSegmentSizes(cameraId, scanFromMs, scanToMs) : [];
-  const plan = planRetention(segments, holds, rule, nowMs);
+  const plan = planRetention(segments, holds, rule, nowMs, recordings);
 
   const doomed = [...plan.byAge, ...plan.bySize].sort((a, b) => a.startMs - b.startMs);
   for (let i = 0, step = 0; i < doomed.length; i += stepSegments, step++) {
@@ -125,6 +139,7 @@ export async function applyCameraRetention(
   if (doomed.length > 0 || resumed > 0) {
     await deps.cameras.advanceFirstRecorded(cameraId, await earliestRemaining(deps, camera, segments, new Set(doomed), scanToMs));
   }
+  const recordingsDeleted = plan.recordingsExpired.length > 0 ? await deps.recordings.remove(cameraId, plan.recordingsExpired.map((r) => r.id)) : 0;
   if (journal || doomed.length > 0) await deps.retentionJournal.clear(cameraId);
 
   const count = (list: readonly SegmentSize[]): RetentionCount => ({ segments: list.length, bytes: list.reduce((sum, s) => sum + s.bytes, 0) });
@@ -138,6 +153,8 @@ export async function applyCameraRetention(
     resumed,
     missingBlobs,
     sizeCapMet: plan.sizeCapMet,
+    recordingsDeleted,
+    recordingsHeld: plan.recordingsHeld,
   };
 }
 

@@ -25,6 +25,8 @@ export interface RetentionSummary {
   byCause: { age: RetentionCount; size: RetentionCount };
   /** Segments kept only because a hold covers them. */
   held: number;
+  /** EVR recording rows deleted (window ended at or before now − the camera's `retention.recordings`). */
+  recordingsDeleted: number;
   /** Segments of earlier unfinished runs finished by this one. */
   resumed: number;
   /** Cameras whose held segments keep them over their size cap. */
@@ -39,7 +41,8 @@ export type RetentionDeps = CameraRetentionDeps & Pick<FunctionsDeps, 'integrati
 
 /**
  * The `retention` timer function (schedule `KEEPWATCH_RETENTION_SCHEDULE`, default hourly at :05): applies every
- * camera's retention policy (functions/retention-camera.ts: age, size cap, holds; crash-safe order in its docstring),
+ * camera's retention policy (functions/retention-camera.ts: age of segments and of EVR recording rows, size cap,
+ * holds; crash-safe order in its docstring),
  * one camera at a time, then logs the summary and publishes it as a `retention.completed` CloudEvent
  * (IntegrationEvents; a Table locally, the integration Event Hub with issue 6).
  *
@@ -65,6 +68,7 @@ export async function retention(
     bytesDeleted: 0,
     byCause: { age: { segments: 0, bytes: 0 }, size: { segments: 0, bytes: 0 } },
     held: 0,
+    recordingsDeleted: 0,
     resumed: 0,
     sizeCapUnmet: [],
     failed: [],
@@ -79,13 +83,17 @@ export async function retention(
         summary.byCause[cause].bytes += r[cause].bytes;
       }
       summary.held += r.held;
+      summary.recordingsDeleted += r.recordingsDeleted;
       summary.resumed += r.resumed;
       if (!r.sizeCapMet) {
         summary.sizeCapUnmet.push(camera.cameraId);
         context.warn('retention size cap not met: held segments exceed it', { cameraId: camera.cameraId, maximumSizeMiB: r.policy.retention.maximumSizeMiB });
       }
-      if (r.age.segments + r.size.segments + r.resumed > 0) {
-        context.log('retention camera done', { cameraId: camera.cameraId, age: r.age, size: r.size, held: r.held, resumed: r.resumed, missingBlobs: r.missingBlobs });
+      if (r.age.segments + r.size.segments + r.resumed + r.recordingsDeleted > 0) {
+        context.log('retention camera done', {
+          cameraId: camera.cameraId, age: r.age, size: r.size, held: r.held, resumed: r.resumed, missingBlobs: r.missingBlobs,
+          recordingsDeleted: r.recordingsDeleted, recordingsHeld: r.recordingsHeld,
+        });
       }
     } catch (err) {
       const e = toError(err);

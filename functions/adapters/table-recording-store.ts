@@ -1,4 +1,4 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { assertId } from '../../shared/ids';
 import type { RecordingRecord, RecordingSignal, RecordingStore } from '../../shared/ports/recording-store';
 import { UPLOAD_WINDOW_MAX_MS } from '../../shared/schemas/upload-window';
@@ -11,6 +11,8 @@ type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; eta
 
 /** How many times a conditional write is retried after losing a race. */
 const MAX_ATTEMPTS = 5;
+/** Table Storage's limit of operations in one entity group transaction. */
+const MAX_TRANSACTION_OPS = 100;
 
 /**
  * Recordings on Table Storage (`{prefix}Recordings`): PartitionKey `{cameraId}`, RowKey the recording's API id
@@ -87,6 +89,35 @@ export class TableRecordingStore implements RecordingStore {
         rethrowStorageError(err, `mark recording ${cameraId}/${id} available`);
       }
     }
+  }
+
+  /**
+   * Deletes in ≤ 100-row transactions (one partition per camera); a transaction that fails with 404 because one row is
+   * already gone is redone row by row, each 404 counting as gone.
+   */
+  async remove(cameraId: string, ids: readonly string[]): Promise<number> {
+    assertId('camera', cameraId);
+    const rowKeys = [...new Set(ids)];
+    let deleted = 0;
+    for (let i = 0; i < rowKeys.length; i += MAX_TRANSACTION_OPS) {
+      const chunk = rowKeys.slice(i, i + MAX_TRANSACTION_OPS);
+      try {
+        await this.table.submitTransaction(chunk.map((rowKey): TransactionAction => ['delete', { partitionKey: cameraId, rowKey }]));
+        deleted += chunk.length;
+        continue;
+      } catch (err) {
+        if (storageStatus(err) !== 404) rethrowStorageError(err, `delete recording rows of ${cameraId}`);
+      }
+      for (const rowKey of chunk) {
+        try {
+          await this.table.deleteEntity(cameraId, rowKey);
+          deleted++;
+        } catch (err) {
+          if (storageStatus(err) !== 404) rethrowStorageError(err, `delete recording ${cameraId}/${rowKey}`);
+        }
+      }
+    }
+    return deleted;
   }
 
   private async read(cameraId: string, id: string): Promise<{ record: RecordingRecord; etag: string } | undefined> {

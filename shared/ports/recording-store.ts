@@ -57,4 +57,11 @@ export interface RecordingStore {
    *   already set or the recording does not exist
    */
   markAvailable(cameraId: string, id: string, atMs: number): Promise<boolean>;
+  /**
+   * Deletes recording rows of one camera (retention), idempotently: an id with no row is already gone.
+   * @param ids recording API ids; duplicates allowed
+   * @returns how many rows this call deleted
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  remove(cameraId: string, ids: readonly string[]): Promise<number>;
 }

@@ -13,7 +13,7 @@ import { SIGNAL_TYPE_PATTERN } from './signals';
  * ```json
  * {
  *   "mode": "evr",
- *   "retention": { "archive": "P7D", "maximumSizeMiB": 51200 },
+ *   "retention": { "archive": "P7D", "recordings": "P30D", "maximumSizeMiB": 51200 },
  *   "evr": {
  *     "signals": [{ "type": "motion" }, { "type": "door" }, { "type": "inference", "label": "person", "minimumConfidence": 0.6 }],
  *     "signalGate": { "activationEvaluationWindow": "PT1S", "activationSignalOffset": "-PT5S",
@@ -64,6 +64,12 @@ const archiveSchema = z.string().refine((s) => DAYS.test(s) && Number(s.slice(1,
 export const retentionPolicySchema = z.strictObject({
   /** How long an archive's segments are kept after they end: ISO 8601 whole days, P1D..P3650D. */
   archive: archiveSchema,
+  /**
+   * Optional: how long segments overlapping an EVR recording, and the recording rows themselves, are kept after they
+   * end: ISO 8601 whole days, P1D..P3650D; absent = `archive`. AVA kept EVR clips in their own video resource with its
+   * own `retentionPeriod` (azure-lva-ava.md §4); Keepwatch keeps one archive, so the rule is per segment.
+   */
+  recordings: archiveSchema.optional(),
   /** Optional size cap of the archive in MiB (integer, 1..1 073 741 824); beyond it, the oldest segments go first. */
   maximumSizeMiB: z.number().int().min(MAXIMUM_SIZE_MIN_MIB).max(MAXIMUM_SIZE_MAX_MIB).optional(),
 });
@@ -104,8 +110,13 @@ export type RecordingPolicyDocument = z.output<typeof recordingPolicySchema>;
 
 /** The policy in code units. */
 export interface RetentionRule {
-  /** Segments ending at or before `nowMs - archiveMs` expire, ms. */
+  /** Segments overlapping no recording expire when they end at or before `nowMs - archiveMs`, ms. */
   archiveMs: number;
+  /**
+   * Segments overlapping a recording expire when they end at or before `nowMs - recordingsMs`; recording rows whose
+   * window ends at or before it expire too, ms. Equals `archiveMs` when the policy has no `retention.recordings`.
+   */
+  recordingsMs: number;
   /** Size cap of the archive in bytes, when set. */
   maximumSizeBytes?: number;
 }
@@ -146,9 +157,11 @@ export function defaultRecordingPolicy(defaultArchive: string): RecordingPolicyD
   return { retention: { archive: defaultArchive } };
 }
 
-/** The retention rule of a validated document, in ms and bytes. */
+/** The retention rule of a validated document, in ms and bytes (`recordingsMs` = `archiveMs` when `recordings` is absent). */
 export function retentionRule(policy: RecordingPolicyDocument): RetentionRule {
-  const rule: RetentionRule = { archiveMs: parseRetentionDays(policy.retention.archive, 'retention.archive') };
+  const archiveMs = parseRetentionDays(policy.retention.archive, 'retention.archive');
+  const recordingsMs = policy.retention.recordings === undefined ? archiveMs : parseRetentionDays(policy.retention.recordings, 'retention.recordings');
+  const rule: RetentionRule = { archiveMs, recordingsMs };
   if (policy.retention.maximumSizeMiB !== undefined) rule.maximumSizeBytes = policy.retention.maximumSizeMiB * MIB;
   return rule;
 }

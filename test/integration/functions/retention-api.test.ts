@@ -39,7 +39,7 @@ describe('policy and holds API through the local functions host', () => {
     });
 
     it('PUT stores and returns the policy with an ETag; the same PUT again is idempotent', async () => {
-      const doc = { retention: { archive: 'P30D', maximumSizeMiB: 51200 } };
+      const doc = { retention: { archive: 'P30D', recordings: 'P90D', maximumSizeMiB: 51200 } };
       const res = await call('PUT', '/cameras/door-2/policy', doc);
       const body = (await res.json()) as { cameraId: string; policy: unknown; isDefault: boolean; updatedAt: string };
       assert.equal(res.status, 200, JSON.stringify(body));
@@ -76,6 +76,7 @@ describe('policy and holds API through the local functions host', () => {
       await expectError(await call('PUT', '/cameras/cam-x/policy', { retention: { archive: 'PT12H' } }), 400, 'InvalidPolicy', /retention\.archive/);
       await expectError(await call('PUT', '/cameras/cam-x/policy', { retention: { archive: 'P3651D' } }), 400, 'InvalidPolicy', /P3650D/);
       await expectError(await call('PUT', '/cameras/cam-x/policy', { retention: { archive: 'P7D', maximumSizeMiB: 0.5 } }), 400, 'InvalidPolicy', /maximumSizeMiB/);
+      await expectError(await call('PUT', '/cameras/cam-x/policy', { retention: { archive: 'P7D', recordings: 'PT36H' } }), 400, 'InvalidPolicy', /retention\.recordings/);
       await expectError(await call('PUT', '/cameras/cam-x/policy', '{"retention":'), 400, 'InvalidJson');
       await expectError(await call('PUT', '/cameras/cam-x/policy', ''), 400, 'MissingBody');
       await expectError(await call('PUT', '/cameras/Cam_X/policy', { retention: { archive: 'P7D' } }), 400, 'InvalidCameraId');

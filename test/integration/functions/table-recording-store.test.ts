@@ -90,4 +90,22 @@ describe('TableRecordingStore on Azurite', () => {
     assert.deepEqual(await fresh().list('cam1', { startMs: T0, endMs: T0 + 1 }), [], 'no table yet: empty');
     assert.equal(await fresh().get('cam1', inside.id), undefined);
   });
+
+  it('remove: deletes the rows in ≤ 100-row transactions, ids already gone count as gone, other cameras untouched', async () => {
+    const store = fresh();
+    const rows = Array.from({ length: 230 }, (_, i) => recording(T0 + i * 60_000));
+    await store.upsert(rows);
+    const other = recording(T0, { cameraId: 'cam2' });
+    await store.upsert([other]);
+    const doomed = rows.slice(0, 210).map((r) => r.id);
+    // 10 of them already gone: their transaction fails with 404 and is redone row by row.
+    assert.equal(await store.remove('cam1', doomed.slice(100, 110)), 10);
+    assert.equal(await store.remove('cam1', [...doomed, doomed[0], `${T0 - 1}-ffffffffffff`]), 200);
+    const left = await store.list('cam1', { startMs: T0 - 60_000, endMs: T0 + 300 * 60_000 });
+    assert.deepEqual(left.map((r) => r.id), rows.slice(210).map((r) => r.id));
+    assert.ok(await store.get('cam2', other.id), 'the same id of another camera stays');
+    assert.equal(await store.remove('cam1', doomed), 0, 'again: nothing left to delete');
+    assert.equal(await store.remove('cam1', []), 0);
+    assert.equal(await fresh().remove('cam1', [rows[0].id]), 0, 'no table yet: nothing to delete');
+  });
 });

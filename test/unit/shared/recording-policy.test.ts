@@ -12,13 +12,23 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
   it('accepts AVA-style whole days P1D..P3650D and an optional integer size cap', () => {
     assert.deepEqual(parseRecordingPolicy({ retention: { archive: 'P7D' } }), { retention: { archive: 'P7D' } });
     assert.deepEqual(parseRecordingPolicy({ retention: { archive: 'P3650D', maximumSizeMiB: 1 } }), { retention: { archive: 'P3650D', maximumSizeMiB: 1 } });
-    assert.deepEqual(retentionRule(parseRecordingPolicy({ retention: { archive: 'P2D', maximumSizeMiB: 3 } })), { archiveMs: 2 * DAY_MS, maximumSizeBytes: 3 * 1024 * 1024 });
-    assert.deepEqual(retentionRule(defaultRecordingPolicy('P7D')), { archiveMs: 7 * DAY_MS });
+    assert.deepEqual(retentionRule(parseRecordingPolicy({ retention: { archive: 'P2D', maximumSizeMiB: 3 } })), { archiveMs: 2 * DAY_MS, recordingsMs: 2 * DAY_MS, maximumSizeBytes: 3 * 1024 * 1024 });
+    assert.deepEqual(retentionRule(defaultRecordingPolicy('P7D')), { archiveMs: 7 * DAY_MS, recordingsMs: 7 * DAY_MS });
+  });
+
+  it('takes an optional recordings retention in the same whole days, defaulting to the archive one', () => {
+    assert.deepEqual(parseRecordingPolicy({ retention: { archive: 'P2D', recordings: 'P7D' } }), { retention: { archive: 'P2D', recordings: 'P7D' } });
+    assert.deepEqual(retentionRule(parseRecordingPolicy({ retention: { archive: 'P2D', recordings: 'P7D' } })), { archiveMs: 2 * DAY_MS, recordingsMs: 7 * DAY_MS });
+    assert.deepEqual(retentionRule(parseRecordingPolicy({ retention: { archive: 'P30D', recordings: 'P1D' } })), { archiveMs: 30 * DAY_MS, recordingsMs: DAY_MS });
+    assert.deepEqual(retentionRule(parseRecordingPolicy({ retention: { archive: 'P3D' } })).recordingsMs, 3 * DAY_MS);
+    for (const recordings of ['PT24H', 'P0D', 'P3651D', 'P1W', '7', 7, 'p7d', null]) {
+      rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D', recordings } }), 'InvalidPolicy', /retention\.recordings/);
+    }
   });
 
   it('names unknown keys, at the root and inside retention and evr', () => {
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, colour: 'red' }), 'InvalidPolicy', /unknown key 'colour'/);
-    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D', recordings: 'P1D' } }), 'InvalidPolicy', /unknown key 'recordings' at retention/);
+    rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D', clips: 'P1D' } }), 'InvalidPolicy', /unknown key 'clips' at retention/);
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { preRoll: 'PT5S' } } }), 'InvalidPolicy', /unknown key 'preRoll' at evr\.signalGate/);
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signals: [{ type: 'door', colour: 1 }] } }), 'InvalidPolicy', /unknown key 'colour' at evr\.signals\[0\]/);
   });
