@@ -508,9 +508,40 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       RecordingPolicy: {
         type: 'object',
-        description: 'Per-camera policy; only retention so far (EVR fields come later). Unknown keys are a 400 naming the key.',
+        description: 'Per-camera recording policy: mode, retention and the EVR section (signal filters and AVA signal gate). Unknown keys are a 400 naming the key.',
         required: ['retention'],
         properties: {
+          mode: { type: 'string', enum: ['cvr', 'evr'], description: 'cvr (default when absent): every uploaded segment is kept; evr: signals open recordings through the signal gate and only their windows are uploaded' },
+          evr: {
+            type: 'object',
+            description: 'EVR settings (defaults apply when absent)',
+            properties: {
+              signals: {
+                type: 'array',
+                description: 'signal filters, at most 32; a signal counts when it matches one (empty = every signal counts)',
+                items: {
+                  type: 'object',
+                  required: ['type'],
+                  properties: {
+                    type: { type: 'string', pattern: '^[a-z][a-z0-9._-]{0,63}$' },
+                    label: { type: 'string', maxLength: 128 },
+                    minimumConfidence: { type: 'number', minimum: 0, maximum: 1 },
+                    zone: { type: 'array', description: 'polygon [[x, y], …] in normalised 0..1 coordinates; a box centre must lie inside', items: { type: 'array', description: '[x, y]', items: { type: 'number', minimum: 0, maximum: 1 } } },
+                  },
+                },
+              },
+              signalGate: {
+                type: 'object',
+                description: "AVA's signal gate processor settings, ISO 8601 durations",
+                properties: {
+                  activationEvaluationWindow: { type: 'string', format: 'duration', description: 'PT0S..PT10S, default PT1S' },
+                  activationSignalOffset: { type: 'string', description: '-PT1M..PT1M, default PT0S; negative = pre-roll' },
+                  minimumActivationTime: { type: 'string', format: 'duration', description: 'PT1S..PT1H, default PT30S' },
+                  maximumActivationTime: { type: 'string', format: 'duration', description: 'PT1S..PT1H, ≥ minimum, default PT30S' },
+                },
+              },
+            },
+          },
           retention: {
             type: 'object',
             required: ['archive'],

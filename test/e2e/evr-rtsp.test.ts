@@ -10,6 +10,7 @@ import { advanceGate, applySignal, initialGateState, type SignalGateState } from
 import { parseSignalGateSettings } from '../../shared/schemas/signal-gate';
 import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
+import { assertCarAccuracy, assertCodecCopy, assertFramesOnTimeline, assertPersonAccuracy, recordMotionRuns, type MotionRuns } from '../helpers/motion-rtsp-run';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 import { until, waitFor } from '../helpers/wait';
 
@@ -17,7 +18,9 @@ import { until, waitFor } from '../helpers/wait';
  * EVR end to end (issue 3 "Tests"): `one-by-one-person-detection.mp4` served over RTSP, recorded by the agent in EVR
  * mode with motion detection; the cloud's signal gate (offset -PT5S, minimum PT10S, maximum PT60S) turns the motion
  * signals into recordings and commands the agent to upload their windows; and a door camera whose recordings come
- * from a door sensor over MQTT and from an HTTP caller.
+ * from a door sensor over MQTT and from an HTTP caller. During the same pass, in-process recorders on the same live
+ * streams check motion accuracy on the recorder's own frames (test/helpers/motion-rtsp-run.ts): one pass of the
+ * clip serves both.
  */
 const SEGMENT_LENGTH_MS = 2000;
 const GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };
@@ -41,6 +44,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
   let rtsp: RtspServer;
   let stack: LocalStack;
   let cloud: mqtt.MqttClient;
+  let motionRuns: Promise<MotionRuns>;
   const printed: string[] = [];
   const motionSignals = new Map<string, number>(); // id → media time, as the agent published them
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-evr-e2e-'));
@@ -72,6 +76,10 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
       if (e.type === 'signal' && e.data.type === 'motion') motionSignals.set(e.id, Date.parse(e.data.time));
     });
     await cloud.subscribeAsync(`keepwatch/local-device/events/${PERSON}`, { qos: 1 });
+    // The agent is the mount's first client (its first segment is the clip's start); the motion recorders join after.
+    await waitFor('the first person segment', 30_000, () => agentSegments(stack, PERSON)[0]);
+    motionRuns = recordMotionRuns(rtsp.urls['/person'], rtsp.urls['/door'], mkdtempSync(path.join(os.tmpdir(), 'kw-motion-rtsp-')));
+    motionRuns.catch(() => {}); // awaited by the motion tests below
   });
 
   after(async () => {
@@ -208,5 +216,19 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
       for (const s of preRoll) assert.ok(doorBlobs.has(s.startMs), `${what}: pre-roll segment ${new Date(s.startMs).toISOString()} is stored`);
     }
     assert.ok(doorBlobs.size < doorSegments.length, 'door segments outside both windows were not uploaded');
+  });
+
+  it('motion frames from the recording ffmpeg: 320x180 at 5 fps, none dropped, on the segments’ UTC timeline; the recording stays a codec copy', async () => {
+    const runs = await motionRuns;
+    assertFramesOnTimeline(runs);
+    assertCodecCopy(runs);
+  });
+
+  it('motion accuracy, person clip: each of the six walk-ins starts motion within 1 s; the empty room is ≥ 95 % free of motion', async () => {
+    assertPersonAccuracy(await motionRuns);
+  });
+
+  it('motion accuracy, car clip: each car pass is detected; exposure recovery after the white car ends motion within 2 s of it leaving', async () => {
+    assertCarAccuracy(await motionRuns);
   });
 });

@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { TableClient } from '@azure/data-tables';
+import { TableRecordingStore } from '../../functions/adapters/table-recording-store';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { recordingApiId } from '../../shared/evr/recording-id';
 import { waitFor } from '../helpers/wait';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
@@ -29,6 +32,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 interface PageGlobals {
   document: {
     querySelector(selector: 'video'): { currentTime: number; paused: boolean; readyState: number };
+    querySelector(selector: '#status'): { textContent: string };
     querySelectorAll(selector: string): { length: number };
   };
   sessionStorage: { getItem(key: string): string | null };
@@ -48,6 +52,7 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
   const printed: string[] = [];
   let stoppedAtMs = 0;
   let restartedAtMs = 0;
+  let recordingId = '';
 
   const headers = () => ({ 'x-functions-key': stack.apiKey });
   const camera = async (): Promise<Camera | undefined> => {
@@ -97,6 +102,27 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
       seen = last;
       return undefined;
     });
+    // One EVR recording over 4 s of the second range, as the cloud's EVR policy writes it (the real Table adapter): the
+    // timeline shows it as a marker that plays it.
+    const recStartMs = restartedAtMs + 2000;
+    recordingId = recordingApiId(CAMERA, 'door-open-1', recStartMs);
+    await new TableRecordingStore(TableClient.fromConnectionString(stack.connectionString, 'kwRecordings', { allowInsecureConnection: true })).upsert([
+      {
+        id: recordingId,
+        cameraId: CAMERA,
+        deviceId: stack.deviceId,
+        gateRecordingId: 'door-open-1',
+        startMs: recStartMs,
+        endMs: recStartMs + 4000,
+        state: 'complete',
+        sequence: 1,
+        signals: [{ id: 'door-open-1', type: 'door', atMs: recStartMs + 1000 }],
+        signalCount: 1,
+        availableAtMs: recStartMs + 6000,
+        createdAtMs: recStartMs,
+        updatedAtMs: recStartMs + 6000,
+      },
+    ]);
   });
 
   after(async () => {
@@ -152,6 +178,10 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     assert.ok(cameraGap, `a gap spans the camera's stop (${new Date(stoppedAtMs).toISOString()} .. ${new Date(restartedAtMs).toISOString()}): ${JSON.stringify(gaps)}`);
     assert.ok(Date.parse(cameraGap.end) - Date.parse(cameraGap.start) >= 4_000, `gap of ≥ 2 segments: ${JSON.stringify(cameraGap)}`);
     assert.equal(await page.locator('#track .marker').count(), timeRanges.length, 'one recording-start marker per range');
+    // The EVR recording is a marker of its own, with its signals in the title.
+    await page.locator('#track .recording').first().waitFor();
+    assert.deepEqual(await page.locator('#track .recording').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { recordingId: string } }).dataset.recordingId)), [recordingId]);
+    assert.match((await page.locator('#track .recording').getAttribute('title')) ?? '', /1 signal\(s\): door/);
 
     // Times are the browser zone's, formatted with Intl.
     const fmt = new Intl.DateTimeFormat(BROWSER_LOCALE, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: BROWSER_ZONE });
@@ -162,6 +192,15 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     assert.ok(ticks.length >= 3, JSON.stringify(ticks));
     const fmtTick = (t: string) => (ticks.length > 1 && Date.parse(ticks[1].time) - Date.parse(ticks[0].time) < 60_000 ? fmt : fmtHm).format(new Date(t));
     for (const t of ticks) assert.equal(t.label, fmtTick(t.time), `tick at ${t.time} is labelled in ${BROWSER_ZONE}`);
+
+    // Click the recording marker: it plays through the recording's own playback route.
+    await page.locator('#track .recording').click();
+    await page.waitForFunction(() => /^Playing recording from /.test((globalThis as unknown as PageGlobals).document.querySelector('#status').textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => {
+      const v = (globalThis as unknown as PageGlobals).document.querySelector('video');
+      return !v.paused && v.readyState >= 2;
+    }, undefined, { timeout: 20_000 });
+    assert.ok(requested.some((u) => u.includes(`/recordings/${recordingId}/playback`)), 'the recording was opened through its playback route');
 
     // Click in the second range: play starts there and the video's currentTime advances.
     await page.locator('#track .range').nth(1).click();

@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../../edge-agent/log';
-import type { MotionSignal } from '../../../edge-agent/motion/motion-aggregator';
-import type { GrayFrame } from '../../../edge-agent/motion/motion-detector';
-import { MotionPipeline } from '../../../edge-agent/motion/motion-pipeline';
-import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
-import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { parseMotionSettings } from '../../../shared/schemas/motion-detection';
-import { FFMPEG } from '../../helpers/ffmpeg';
-import { decodeGrayFrames } from '../../helpers/gray-frames';
-import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
-import { STILL_EDGE_S, detectAll, type Interval } from './motion/clip-intervals';
+import { createLogger } from '../../edge-agent/log';
+import type { MotionSignal } from '../../edge-agent/motion/motion-aggregator';
+import type { GrayFrame } from '../../edge-agent/motion/motion-detector';
+import { MotionPipeline } from '../../edge-agent/motion/motion-pipeline';
+import { CameraRecorder, type RecordedSegment } from '../../edge-agent/recorder/camera-recorder';
+import { parseAgentConfig } from '../../shared/schemas/agent-config';
+import { parseMotionSettings } from '../../shared/schemas/motion-detection';
+import { FFMPEG } from './ffmpeg';
+import { decodeGrayFrames } from './gray-frames';
+import { mediaPath } from './rtsp-server';
+import { STILL_EDGE_S, detectAll, type Interval } from '../integration/edge-agent/motion/clip-intervals';
+
+/**
+ * Motion detection on the frames of the recording ffmpeg over RTSP (issue 3 "Tests": motion accuracy on real footage):
+ * in-process CameraRecorders with motion detection on the person and car clips, then the accuracy checks. Run by
+ * test/e2e/evr-rtsp.test.ts beside the agent during its pass of the person clip (same live streams, one pass for both).
+ */
 
 // ../shared/media/README.md
 const PERSON_S = 139.4;
@@ -23,10 +26,10 @@ const PERSON_EMPTY: Interval[] = [[0, 5.5], [20, 22], [45.5, 50], [70.5, 74], [8
 const CAR_S = 30.16;
 const CAR_MOTION: Interval[] = [[4.4, 9.4], [14, 19.8], [25, 28.3]];
 /** One full pass of the person clip plus the first segment (the frames' UTC anchor) and GOP join delay. */
-const RECORD_MS = 150_000;
+export const MOTION_RECORD_MS = 150_000;
 
 /** What one camera gave: frames, motion signals, segments. */
-interface Run {
+export interface Run {
   frames: GrayFrame[];
   signals: MotionSignal[];
   segments: RecordedSegment[];
@@ -100,33 +103,39 @@ function meanDiff(a: Uint8Array, b: Uint8Array): number {
 
 const clipTime = (ms: number, t0: number, clipS: number) => ((((ms - t0) / 1000) % clipS) + clipS) % clipS;
 
-describe('motion detection on frames from the recording ffmpeg, over RTSP', () => {
-  let server: RtspServer;
-  let person: Run;
-  let car: Run;
-  let personT0: number;
-  let carT0: number;
-  before(async () => {
-    server = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4'), '/car': mediaPath('car-detection.mp4') } });
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'kw-motion-rtsp-'));
-    const p = record(server.urls['/person'], path.join(tmp, 'person'));
-    const c = record(server.urls['/car'], path.join(tmp, 'car'));
-    p.rec.start();
-    c.rec.start();
-    await new Promise((r) => setTimeout(r, RECORD_MS));
-    await Promise.all([p.rec.stop(), c.rec.stop()]);
-    p.pipeline.flush();
-    c.pipeline.flush();
-    person = p.run;
-    car = c.run;
-    personT0 = await clipStartUtc(person.frames, 'one-by-one-person-detection.mp4');
-    carT0 = await clipStartUtc(car.frames, 'car-detection.mp4');
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
-  it('frames are 320x180 at 5 fps, none dropped, and on the segments’ UTC timeline: a segment’s first picture is the frame at its start ±1 frame interval', () => {
+/** The two recordings and where the clips started on the UTC timeline. */
+export interface MotionRuns {
+  person: Run;
+  car: Run;
+  personT0: number;
+  carT0: number;
+}
+
+/**
+ * Records `personUrl` and `carUrl` (RTSP) with motion detection for MOTION_RECORD_MS, then stops and finds each clip's
+ * start from the pictures.
+ * @param dir a scratch folder for the segments
+ */
+export async function recordMotionRuns(personUrl: string, carUrl: string, dir: string): Promise<MotionRuns> {
+  const p = record(personUrl, path.join(dir, 'person'));
+  const c = record(carUrl, path.join(dir, 'car'));
+  p.rec.start();
+  c.rec.start();
+  await new Promise((r) => setTimeout(r, MOTION_RECORD_MS));
+  await Promise.all([p.rec.stop(), c.rec.stop()]);
+  p.pipeline.flush();
+  c.pipeline.flush();
+  return {
+    person: p.run,
+    car: c.run,
+    personT0: await clipStartUtc(p.run.frames, 'one-by-one-person-detection.mp4'),
+    carT0: await clipStartUtc(c.run.frames, 'car-detection.mp4'),
+  };
+}
+
+/** Frames are 320x180 at 5 fps, none dropped, and on the segments' UTC timeline: a segment's first picture is the frame at its start ±1 frame interval. */
+export function assertFramesOnTimeline({ person, car }: MotionRuns): void {
     for (const [name, run] of [['person', person], ['car', car]] as const) {
       assert.ok(run.frames.length > 5 * 100, `${name}: ${run.frames.length} frames`);
       assert.deepEqual([run.frames[0].width, run.frames[0].height], [320, 180]);
@@ -150,16 +159,18 @@ describe('motion detection on frames from the recording ffmpeg, over RTSP', () =
       assert.ok(Math.abs(best.f.ptsMs - seg.startMs) <= 200, `segment at ${seg.startMs}: its first picture is the frame at ${best.f.ptsMs - seg.startMs} ms`);
     }
     assert.ok(checked >= 5, `only ${checked} segments start during motion`);
-  });
+}
 
-  it('the recording output is still a codec copy (H.264 768x432, not re-encoded)', () => {
+/** The recording output is still a codec copy (H.264 768x432, not re-encoded). */
+export function assertCodecCopy({ person }: MotionRuns): void {
     const seg = person.segments[3];
     const r = spawnSync(FFMPEG, ['-hide_banner', '-nostdin', '-i', seg.path, '-f', 'null', '-'], { encoding: 'utf8' });
     assert.equal(r.status, 0);
     assert.match(r.stderr, /Video: h264 \(Main\).*768x432/);
-  });
+}
 
-  it('person clip: each of the six walk-ins starts motion within 1 s; the empty room is ≥ 95 % free of motion', () => {
+/** Person clip: each of the six walk-ins starts motion within 1 s; the empty room is ≥ 95 % free of motion. */
+export function assertPersonAccuracy({ person, personT0 }: MotionRuns): void {
     const seen = { fromMs: person.frames[0].ptsMs + 2000, toMs: person.frames.at(-1)!.ptsMs };
     for (const walk of WALK_IN_S) {
       // the occurrence of this walk-in inside the recording (the loop may put it in either pass)
@@ -194,9 +205,10 @@ describe('motion detection on frames from the recording ffmpeg, over RTSP', () =
       moving += spanMoving;
     }
     assert.ok(total >= 60 && moving <= 0.05 * total, `${moving}/${total} frames of empty room with motion`);
-  });
+}
 
-  it('car clip: each car pass is detected; exposure recovery after the white car ends motion within 2 s of it leaving', () => {
+/** Car clip: each car pass is detected; exposure recovery after the white car ends motion within 2 s of it leaving. */
+export function assertCarAccuracy({ car, carT0 }: MotionRuns): void {
     const seen = car.frames[0].ptsMs + 5000; // background seeded
     for (const [s, e] of CAR_MOTION) {
       const hit = car.signals.some((x) => x.atMs >= seen && clipTime(x.atMs, carT0, CAR_S) >= s - 0.5 && clipTime(x.atMs, carT0, CAR_S) <= e + 0.5);
@@ -210,5 +222,4 @@ describe('motion detection on frames from the recording ffmpeg, over RTSP', () =
         for (const [s, e] of quiet) assert.ok(!(c >= s && c <= e), `motion at clip ${c.toFixed(1)} s, inside ${s.toFixed(1)}-${e} s after a white car left`);
       }
     }
-  });
-});
+}
