@@ -1,8 +1,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { NotFoundError, ValidationError } from '../shared/errors';
+import { NotFoundError } from '../shared/errors';
 import { assertId } from '../shared/ids';
-import { DAY_MS, parseIsoDateTime, toIso, toIsoDuration } from '../shared/time';
+import { DAY_MS, toIso } from '../shared/time';
 import { registerHttp } from './app';
+import { requiredRangeQuery } from './query-range';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
 
@@ -28,15 +29,7 @@ export async function gapsList(request: HttpRequest, context: InvocationContext,
   try {
     const d = deps ?? defaultDeps();
     const cameraId = assertId('camera', request.params.cameraId ?? '');
-    const [startMs, endMs] = (['start', 'end'] as const).map((name) => {
-      const v = request.query.get(name);
-      if (!v) throw new ValidationError(`query parameter '${name}' is required: an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z`, undefined, 'MissingParameter');
-      return parseIsoDateTime(v, `query parameter '${name}'`);
-    });
-    if (endMs <= startMs) throw new ValidationError(`end ${toIso(endMs)} must be after start ${toIso(startMs)}`, undefined, 'InvalidRange');
-    if (endMs - startMs > MAX_GAPS_WINDOW_MS) {
-      throw new ValidationError(`range spans ${toIsoDuration(endMs - startMs)}, more than the maximum ${toIsoDuration(MAX_GAPS_WINDOW_MS)}`, undefined, 'RangeTooLong');
-    }
+    const [startMs, endMs] = requiredRangeQuery(request, MAX_GAPS_WINDOW_MS);
     if (!(await d.cameras.getCamera(cameraId))) throw new NotFoundError(`camera '${cameraId}' is unknown: nothing has been recorded for it`, 'CameraNotFound');
     const gaps: GapItem[] = (await d.gapIndex.listGaps(cameraId, startMs, endMs)).map((g) => ({ start: toIso(g.startMs), end: toIso(g.endMs), cause: g.cause }));
     return { status: 200, jsonBody: { gaps }, headers: { 'cache-control': 'no-store' } };

@@ -1,9 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { NotFoundError, ValidationError } from '../shared/errors';
+import { NotFoundError } from '../shared/errors';
 import { assertId } from '../shared/ids';
 import { recordingHoldId } from '../shared/recording-hold';
-import { DAY_MS, parseIsoDateTime, toIso, toIsoDuration } from '../shared/time';
+import { DAY_MS } from '../shared/time';
 import { registerHttp } from './app';
+import { requiredRangeQuery } from './query-range';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
 import { recordingBytes } from './recording-lookup';
@@ -33,15 +34,7 @@ export async function recordingsList(
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
-    const [startMs, endMs] = (['start', 'end'] as const).map((name) => {
-      const v = request.query.get(name);
-      if (!v) throw new ValidationError(`query parameter '${name}' is required: an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z`, undefined, 'MissingParameter');
-      return parseIsoDateTime(v, `query parameter '${name}'`);
-    });
-    if (endMs <= startMs) throw new ValidationError(`end ${toIso(endMs)} must be after start ${toIso(startMs)}`, undefined, 'InvalidRange');
-    if (endMs - startMs > MAX_RECORDINGS_WINDOW_MS) {
-      throw new ValidationError(`range spans ${toIsoDuration(endMs - startMs)}, more than the maximum ${toIsoDuration(MAX_RECORDINGS_WINDOW_MS)}`, undefined, 'RangeTooLong');
-    }
+    const [startMs, endMs] = requiredRangeQuery(request, MAX_RECORDINGS_WINDOW_MS);
     const [records, holds] = await Promise.all([deps.recordings.list(cameraId, { startMs, endMs }), deps.holds.list(cameraId)]);
     // A recording may be listed before its camera's first segment is indexed (the camera row comes with it).
     if (records.length === 0 && !(await deps.cameras.getCamera(cameraId))) {

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../journal/atomic-file';
 import path from 'node:path';
 import type { WindowBookState } from '../../shared/evr/window-book';
 import type { UploadWindow } from '../../shared/schemas/upload-window';
@@ -56,20 +57,6 @@ export class WindowStore {
 
   /** Replaces the stored state atomically. @throws the write error (ENOSPC…); the previous file stays intact */
   save(state: WindowBookState): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(state));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    const dirFd = openSync(this.cacheDir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileAtomic(this.file, JSON.stringify(state));
   }
 }

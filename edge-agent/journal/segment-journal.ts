@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-file';
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
@@ -182,25 +183,11 @@ export class SegmentJournal {
   /** Replaces the journal with the pending segments only: temp file, fsync, rename, fsync of the folder. */
   private rewrite(): void {
     this.close();
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      const text = [
-        ...[...this.lastEnd].map(([cameraId, endMs]) => JSON.stringify({ op: 'last', cameraId, endMs })),
-        ...this.list().map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes })),
-      ].join('\n');
-      if (text) writeSync(fd, `${text}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    const dirFd = openSync(this.cacheDir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    const text = [
+      ...[...this.lastEnd].map(([cameraId, endMs]) => JSON.stringify({ op: 'last', cameraId, endMs })),
+      ...this.list().map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes })),
+    ].join('\n');
+    writeFileAtomic(this.file, text ? `${text}\n` : '');
     this.fd = openSync(this.file, 'a');
     this.appended = 0;
   }

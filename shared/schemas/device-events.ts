@@ -4,6 +4,7 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { DAY_MS, HOUR_MS, parseIsoDateTime } from '../time';
 import { parseWith } from './format-issues';
+import { isoDateTimeSchema } from './iso-date-time';
 import { SIGNAL, signalFromDeviceEvent, type SignalRecord } from './signals';
 
 /** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
@@ -43,14 +44,7 @@ export function deviceSource(deviceId: string): string {
   return `/devices/${deviceId}`;
 }
 
-const isoDateTime = z.string().refine((s) => {
-  try {
-    parseIsoDateTime(s, 'time');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an ISO 8601 date-time with a time zone');
+const isoDateTime = isoDateTimeSchema;
 
 /**
  * A CloudEvent 1.0 in JSON structured mode (https://github.com/cloudevents/spec, v1.0.2).

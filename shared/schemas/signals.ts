@@ -4,6 +4,7 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { HOUR_MS, parseIsoDateTime } from '../time';
 import { parseWith } from './format-issues';
+import { isoDateTimeSchema } from './iso-date-time';
 
 /**
  * Signals: anything that may open an EVR recording window (DESIGN.md vocabulary) — the agent's motion detector, its
@@ -38,14 +39,7 @@ export const SIGNAL_BOXES_MAX = 32;
 /** How long one signal may say it lasted (`end` − `time`), ms. */
 export const SIGNAL_SPAN_MAX_MS = HOUR_MS;
 
-const isoDateTime = z.string().refine((s) => {
-  try {
-    parseIsoDateTime(s, 'time');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00.000Z');
+const isoDateTime = isoDateTimeSchema;
 
 const unit = z.number().min(0).max(1);
 

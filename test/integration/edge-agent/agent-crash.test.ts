@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
@@ -12,31 +10,14 @@ import { segmentBlobName } from '../../../shared/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
 import { freePort } from '../../helpers/ports';
+import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process';
 import { mediaPath } from '../../helpers/rtsp-server';
 
-const CLI = path.resolve(__dirname, '..', '..', '..', 'edge-agent', 'cli.js');
 const CAMERA = 'cam-k';
 const KILLS = 10;
 
-interface Run {
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<void>;
-}
-
-function startAgent(configFile: string): Run {
-  const child = spawn(process.execPath, [CLI, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    try {
-      lines.push(JSON.parse(l) as Record<string, unknown>);
-    } catch {
-      // not a log record
-    }
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return { child, lines, exited };
-}
+type Run = AgentProcess;
+const startAgent = startAgentProcess;
 
 /** Processes whose command line names `dir` (the agent's ffmpeg children), from /proc. */
 function processesUsing(dir: string): number[] {

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -17,32 +15,15 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
 import { freePort } from '../../helpers/ports';
 import { mediaPath } from '../../helpers/rtsp-server';
+import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process';
 import { until, waitFor } from '../../helpers/wait';
 
-const CLI = path.resolve(__dirname, '..', '..', '..', 'edge-agent', 'cli.js');
 const DEVICE = 'site-e';
 const CAMERA = 'cam-e';
 const PATTERN = 'evr-${cameraId}-${System.Runtime.DateTime}';
 
-interface Run {
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<void>;
-}
-
-function startAgent(configFile: string): Run {
-  const child = spawn(process.execPath, [CLI, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    try {
-      lines.push(JSON.parse(l) as Record<string, unknown>);
-    } catch {
-      // not a log record
-    }
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return { child, lines, exited };
-}
+type Run = AgentProcess;
+const startAgent = startAgentProcess;
 
 /** A recording id as the cloud makes them: `{13-digit start}-{12 hex}`. */
 function recordingId(startMs: number): string {
