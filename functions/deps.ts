@@ -16,6 +16,7 @@ import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
 import { functionsFfmpegPath } from './adapters/ffmpeg-path';
+import { CloudMqtt } from './adapters/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
 import { TableGateStore } from './adapters/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob-batch-deleter';
@@ -93,6 +94,8 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
+  // One broker connection for the device commands and (without an integration hub) the integration events.
+  const cloudMqtt = s.mqtt.url ? new CloudMqtt({ url: s.mqtt.url, username: s.mqtt.username, password: s.mqtt.password }) : undefined;
   return {
     settings: s,
     segmentIndex: new TableSegmentIndex(tables.segments),
@@ -107,10 +110,10 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),
     retentionJournal: new TableRetentionJournal(tables.retention),
-    integrationEvents: integrationEventsSink(s.integrationEvents, tables.events),
+    integrationEvents: integrationEventsSink(s.integrationEvents, tables.events, cloudMqtt),
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
-    deviceCommands: new MqttDeviceCommands(s.mqtt),
+    deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -1,20 +1,22 @@
 import type { TableClient } from '@azure/data-tables';
 import type { IntegrationEvents } from '../../shared/ports/integration-events';
 import type { IntegrationEventsSettings } from '../settings';
+import type { CloudMqtt } from './cloud-mqtt';
 import { EventHubIntegrationEvents } from './event-hub-integration-events';
 import { MqttIntegrationEvents } from './mqtt-integration-events';
 import { TableIntegrationEvents } from './table-integration-events';
 
 /**
  * The integration events adapter the settings choose (functions/settings.ts `parseIntegrationEventsSettings`): the
- * integration Event Hub, else the cloud's MQTT broker, else the `{prefix}Events` table (`eventsTable`).
+ * integration Event Hub, else the cloud's MQTT broker (through `cloudMqtt`, the functions' one connection, when given),
+ * else the `{prefix}Events` table (`eventsTable`).
  */
-export function integrationEventsSink(s: IntegrationEventsSettings, eventsTable: TableClient): IntegrationEvents {
+export function integrationEventsSink(s: IntegrationEventsSettings, eventsTable: TableClient, cloudMqtt?: CloudMqtt): IntegrationEvents {
   switch (s.sink) {
     case 'event-hub':
       return new EventHubIntegrationEvents({ connectionString: s.connectionString, hubName: s.hubName });
     case 'mqtt':
-      return new MqttIntegrationEvents({ url: s.url, username: s.username, password: s.password });
+      return new MqttIntegrationEvents(cloudMqtt ?? { url: s.url, username: s.username, password: s.password });
     case 'table':
       return new TableIntegrationEvents(eventsTable);
   }
