@@ -10,30 +10,31 @@ import { toIso } from '../shared/time';
 import type { UploadedSegment } from './uploader/segment-uploader';
 import type { RecordedSegment } from './recorder/camera-recorder';
 
+type DeviceCloudEvent = CloudEvent<Record<string, unknown>>;
+
+/** A device CloudEvent (DESIGN.md "Contracts: Events on the wire"): source `/devices/{deviceId}`, subject the camera, JSON data. */
+function deviceEvent(deviceId: string, id: string, type: string, cameraId: string, data: Record<string, unknown>, nowMs: number): DeviceCloudEvent {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id,
+    source: deviceSource(deviceId),
+    type,
+    subject: cameraId,
+    time: toIso(nowMs),
+    datacontenttype: 'application/json',
+    data,
+  });
+}
+
 /**
  * The `segment.uploaded` CloudEvent for an uploaded segment (issue 2 contract; data schema in
  * shared/schemas/device-events.ts). The id is derived from camera and start, so a republish after
  * a restart carries the same id and the cloud's idempotent handlers see one event.
  * @param nowMs event time, epoch ms
  */
-export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, nowMs: number): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id: `segment-${seg.cameraId}-${seg.startMs}`,
-    source: deviceSource(deviceId),
-    type: SEGMENT_UPLOADED,
-    subject: seg.cameraId,
-    time: toIso(nowMs),
-    datacontenttype: 'application/json',
-    data: {
-      cameraId: seg.cameraId,
-      start: toIso(seg.startMs),
-      durationMs: seg.durationMs,
-      bytes: seg.bytes,
-      blobName: seg.blobName,
-      sha256: seg.sha256,
-    },
-  });
+export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, nowMs: number): DeviceCloudEvent {
+  const data = { cameraId: seg.cameraId, start: toIso(seg.startMs), durationMs: seg.durationMs, bytes: seg.bytes, blobName: seg.blobName, sha256: seg.sha256 };
+  return deviceEvent(deviceId, `segment-${seg.cameraId}-${seg.startMs}`, SEGMENT_UPLOADED, seg.cameraId, data, nowMs);
 }
 
 /**
@@ -42,17 +43,8 @@ export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, now
  * one event to the cloud's idempotent handlers.
  * @param nowMs event time, epoch ms
  */
-export function gapEvent(deviceId: string, gap: Gap, nowMs: number): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id: `gap-${gap.cameraId}-${gap.startMs}`,
-    source: deviceSource(deviceId),
-    type: GAP,
-    subject: gap.cameraId,
-    time: toIso(nowMs),
-    datacontenttype: 'application/json',
-    data: { cameraId: gap.cameraId, start: toIso(gap.startMs), end: toIso(gap.endMs), cause: gap.cause },
-  });
+export function gapEvent(deviceId: string, gap: Gap, nowMs: number): DeviceCloudEvent {
+  return deviceEvent(deviceId, `gap-${gap.cameraId}-${gap.startMs}`, GAP, gap.cameraId, { cameraId: gap.cameraId, start: toIso(gap.startMs), end: toIso(gap.endMs), cause: gap.cause }, nowMs);
 }
 
 /**
@@ -60,17 +52,8 @@ export function gapEvent(deviceId: string, gap: Gap, nowMs: number): CloudEvent<
  * schema in shared/schemas/device-events.ts).
  * @param nowMs event time, epoch ms
  */
-export function diagnosticsEvent(deviceId: string, cameraId: string, d: RecorderDiagnostic, nowMs: number): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id: `diag-${cameraId}-${randomUUID()}`,
-    source: deviceSource(deviceId),
-    type: DIAGNOSTICS,
-    subject: cameraId,
-    time: toIso(nowMs),
-    datacontenttype: 'application/json',
-    data: { cameraId, ...d },
-  });
+export function diagnosticsEvent(deviceId: string, cameraId: string, d: RecorderDiagnostic, nowMs: number): DeviceCloudEvent {
+  return deviceEvent(deviceId, `diag-${cameraId}-${randomUUID()}`, DIAGNOSTICS, cameraId, { cameraId, ...d }, nowMs);
 }
 
 /**
@@ -82,38 +65,17 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
  *   will publish no more signals (epoch ms); sent as `signalsThrough` so the gate's clock waits for them
  * @param nowMs event time, epoch ms
  */
-export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, nowMs: number, signalsThroughMs?: number): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id: `recorded-${seg.cameraId}-${seg.startMs}`,
-    source: deviceSource(deviceId),
-    type: SEGMENT_RECORDED,
-    subject: seg.cameraId,
-    time: toIso(nowMs),
-    datacontenttype: 'application/json',
-    data: {
-      cameraId: seg.cameraId,
-      start: toIso(seg.startMs),
-      durationMs: seg.durationMs,
-      bytes: seg.bytes,
-      ...(signalsThroughMs === undefined ? {} : { signalsThrough: toIso(signalsThroughMs) }),
-    },
-  });
+export function segmentRecordedEvent(deviceId: string, seg: RecordedSegment, nowMs: number, signalsThroughMs?: number): DeviceCloudEvent {
+  const data: Record<string, unknown> = { cameraId: seg.cameraId, start: toIso(seg.startMs), durationMs: seg.durationMs, bytes: seg.bytes };
+  if (signalsThroughMs !== undefined) data.signalsThrough = toIso(signalsThroughMs);
+  return deviceEvent(deviceId, `recorded-${seg.cameraId}-${seg.startMs}`, SEGMENT_RECORDED, seg.cameraId, data, nowMs);
 }
+
 /** Most boxes a motion signal carries (signalDataSchema allows 32): the largest first of the window's frames. */
 const MOTION_BOXES_MAX = 32;
 
-function signalEvent(deviceId: string, id: string, data: SignalData, nowMs: number): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
-    specversion: '1.0',
-    id,
-    source: deviceSource(deviceId),
-    type: SIGNAL,
-    subject: data.cameraId,
-    time: toIso(nowMs),
-    datacontenttype: 'application/json',
-    data: { ...data },
-  });
+function signalEvent(deviceId: string, id: string, data: SignalData, nowMs: number): DeviceCloudEvent {
+  return deviceEvent(deviceId, id, SIGNAL, data.cameraId, { ...data }, nowMs);
 }
 
 /**
