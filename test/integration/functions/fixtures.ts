@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
@@ -138,4 +139,12 @@ export function diagnosticsEvent(o: { id: string; kind: string; message?: string
     datacontenttype: 'application/json',
     data: { cameraId, ...data },
   };
+}
+
+/** Uploads one small blob per segment under its canonical name (64 at a time), as a seeded archive for retention tests. */
+export async function uploadSegmentBlobs(connectionString: string, container: string, segments: ReadonlyArray<{ cameraId: string; startMs: number }>): Promise<void> {
+  const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+  for (let i = 0; i < segments.length; i += 64) {
+    await Promise.all(segments.slice(i, i + 64).map((g) => client.getBlockBlobClient(segmentBlobName(g.cameraId, g.startMs)).uploadData(Buffer.from(`${g.cameraId} ${g.startMs}`))));
+  }
 }

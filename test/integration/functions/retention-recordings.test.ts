@@ -12,7 +12,7 @@ import { recordingHold } from '../../../shared/recording-hold';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../shared/time';
 import { overlaps, type TimeRange } from '../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, tableRows, testSettings } from './fixtures';
+import { batchContext, segmentEvent, tableRows, testSettings, uploadSegmentBlobs } from './fixtures';
 
 /** 10 days of 15-minute segments of cam-e from 00:05 UTC (boundaries at :05, :20, :35, :50); the runs' clock is their end. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1, 0, 5);
@@ -88,10 +88,7 @@ describe('retention of EVR recordings on Azurite: archive P2D, recordings P7D ov
     const s = testSettings(azurite.connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
     const deps = createDeps(s, { now: () => NOW });
     await deps.ensureStorage();
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(s.recordingsContainer);
-    for (let i = 0; i < SEEDED.length; i += 64) {
-      await Promise.all(SEEDED.slice(i, i + 64).map((g) => container.getBlockBlobClient(segmentBlobName('cam-e', g.startMs)).uploadData(Buffer.from(`cam-e ${g.startMs}`))));
-    }
+    await uploadSegmentBlobs(azurite.connectionString, s.recordingsContainer, SEEDED.map((g) => ({ cameraId: 'cam-e', startMs: g.startMs })));
     const events = SEEDED.map((g) => segmentEvent({ cameraId: 'cam-e', startMs: g.startMs, durationMs: SEGMENT_MS, bytes: 1000 }));
     for (let i = 0; i < events.length; i += 100) await ingest(events.slice(i, i + 100), batchContext(), deps);
     await deps.policies.put('cam-e', { mode: 'evr', retention: { archive: 'P2D', recordings: 'P7D' } }, { nowMs: NOW });

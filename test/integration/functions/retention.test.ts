@@ -12,7 +12,7 @@ import type { FunctionsSettings } from '../../../functions/settings';
 import { DAY_MS, MINUTE_MS, startOfUtcDay } from '../../../shared/time';
 import { mergeRanges, overlaps, type TimeRange } from '../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, tableRows, testSettings } from './fixtures';
+import { batchContext, segmentEvent, tableRows, testSettings, uploadSegmentBlobs } from './fixtures';
 
 const MIB = 1024 * 1024;
 /** 10 days of 15-minute segments from 00:05 UTC (so one segment crosses every midnight), 1 MiB each in the index. */
@@ -71,11 +71,8 @@ describe('retention on Azurite: 10-day archives of 2 cameras', () => {
     const s = testSettings(azurite.connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
     const deps = createDeps(s, { now: () => NOW });
     await deps.ensureStorage();
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(s.recordingsContainer);
     const all = [...seeded('cam-a'), ...seeded('cam-b')];
-    for (let i = 0; i < all.length; i += 64) {
-      await Promise.all(all.slice(i, i + 64).map((g) => container.getBlockBlobClient(segmentBlobName(g.cameraId, g.startMs)).uploadData(Buffer.from(`${g.cameraId} ${g.startMs}`))));
-    }
+    await uploadSegmentBlobs(azurite.connectionString, s.recordingsContainer, all);
     const events = all.map((g) => segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes }));
     for (let i = 0; i < events.length; i += 100) {
       const r = await ingest(events.slice(i, i + 100), batchContext(), deps);
