@@ -10,7 +10,7 @@ import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpegPath } from './recorder/ffmpeg-path';
-import { killOrphanFfmpeg } from './recorder/ffmpeg-pid-file';
+import { killOrphanFfmpeg } from './recorder/orphan-ffmpeg';
 import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
 import { EvrController } from './evr/evr-controller';
 import { MotionPipeline } from './motion/motion-pipeline';
@@ -394,8 +394,8 @@ export class Agent {
     }
     for (const camera of this.config.cameras) {
       const dir = path.join(this.config.localMediaCachePath, camera.id);
-      const orphan = await killOrphanFfmpeg(dir);
-      if (orphan) this.logger.warn({ cameraId: camera.id, pid: orphan }, 'killed the ffmpeg a previous agent left running');
+      const orphans = await killOrphanFfmpeg(dir);
+      if (orphans.length) this.logger.warn({ cameraId: camera.id, pids: orphans }, 'killed the ffmpeg a previous agent left running');
       let names: string[] = [];
       try {
         names = readdirSync(dir);

@@ -7,7 +7,6 @@ import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { DiagnosticsReader } from './ffmpeg-diagnostics';
-import { clearFfmpegPid, writeFfmpegPid } from './ffmpeg-pid-file';
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
@@ -136,8 +135,6 @@ export class CameraRecorder extends EventEmitter {
     });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
-    // Lets the next agent kill this ffmpeg if this agent is SIGKILLed (children outlive their parent).
-    if (child.pid !== undefined) writeFfmpegPid(this.opts.cameraDir, child.pid);
     const timeline = new SegmentTimeline();
     const stderrTail: string[] = [];
     const pending: SegmentListEntry[] = [];
@@ -236,7 +233,6 @@ export class CameraRecorder extends EventEmitter {
     return (async () => {
       const { code, signal } = await exitedP;
       clearInterval(watchdog);
-      clearFfmpegPid(this.opts.cameraDir);
       await Promise.race([listClosed, new Promise((r) => setTimeout(r, 1000))]);
       exited = true;
       if (waitTimer) clearTimeout(waitTimer);

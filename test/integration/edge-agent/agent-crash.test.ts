@@ -130,7 +130,8 @@ describe('Agent crash safety (issue 4 §2): SIGKILL at random moments', () => {
     const announced = new Set(received.filter((m) => m.topic === `keepwatch/site-k/events/${CAMERA}`).map((m) => (JSON.parse(m.payload.toString()) as { data: { blobName: string } }).data.blobName));
     assert.deepEqual([...blobs.keys()].filter((n) => !announced.has(n)), [], 'every stored segment was announced');
 
-    // Nothing left: no segment in the cache, no event in the outbox, nothing pending in the journal, no ffmpeg running.
+    assert.deepEqual(processesUsing(cacheDir), [], 'no orphan ffmpeg');
+    // Nothing left: no segment in the cache, no event in the outbox, nothing pending in the journal.
     assert.deepEqual(readdirSync(path.join(cacheDir, CAMERA)).filter((n) => !n.startsWith('check-')), []);
     assert.deepEqual(readdirSync(path.join(cacheDir, 'outbox')), []);
     const journal = path.join(cacheDir, 'journal.jsonl');
@@ -143,6 +144,5 @@ describe('Agent crash safety (issue 4 §2): SIGKILL at random moments', () => {
       }
     }
     assert.deepEqual([...pending], []);
-    assert.deepEqual(processesUsing(cacheDir), [], 'no orphan ffmpeg');
   });
 });

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { killOrphanFfmpeg, processesWritingInto } from '../../../edge-agent/recorder/orphan-ffmpeg';
+import { FFMPEG } from '../../helpers/ffmpeg';
+
+/** A real ffmpeg writing 1 s segments of a test pattern into `dir`, as a recorder session does. */
+function ffmpegInto(dir: string): ChildProcess {
+  return spawn(FFMPEG, ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=5', '-c:v', 'mpeg2video', '-f', 'segment', '-segment_time', '1', path.join(dir, 'orphan-%06d.ts')], { stdio: 'ignore' });
+}
+
+describe('killOrphanFfmpeg (a SIGKILLed agent leaves its ffmpeg running)', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'kw-orphan-'));
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('kills every ffmpeg writing into the camera folder, and no other', async () => {
+    const [camA, camAB, camB] = ['cam-a', 'cam-ab', 'cam-b'].map((c) => path.join(root, c));
+    for (const d of [camA, camAB, camB]) mkdirSync(d);
+    const inA = [ffmpegInto(camA), ffmpegInto(camA)];
+    const inAB = ffmpegInto(camAB); // a sibling folder whose name starts with the camera's
+    const inB = ffmpegInto(camB);
+    children.push(...inA, inAB, inB);
+    const exited = inA.map((c) => new Promise((r) => c.once('exit', r)));
+
+    assert.deepEqual(processesWritingInto(camA).sort(), inA.map((c) => c.pid).sort());
+    const killed = await killOrphanFfmpeg(camA);
+    assert.deepEqual(killed.sort(), inA.map((c) => c.pid).sort());
+    await Promise.all(exited);
+    assert.deepEqual(processesWritingInto(camA), []);
+    assert.deepEqual(processesWritingInto(camAB), [inAB.pid], 'a sibling folder with the same prefix is not touched');
+    assert.deepEqual(processesWritingInto(camB), [inB.pid]);
+    assert.equal(inAB.exitCode, null);
+    assert.equal(inB.exitCode, null);
+    assert.deepEqual(await killOrphanFfmpeg(path.join(root, 'cam-none')), [], 'nothing to kill in a folder nobody writes into');
+  });
+});
