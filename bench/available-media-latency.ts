@@ -139,7 +139,7 @@ async function seed(print: (line: string) => void): Promise<AvailableMediaLatenc
   ]);
   const seconds = (performance.now() - startedMs) / 1000;
   let rows = 0;
-  for await (const _ of storageClients(deps.settings.storageConnectionString).tableClient(deps.settings.tables.availability).listEntities()) rows++;
+  for await (const _ of storageClients(deps.settings.storage).tableClient(deps.settings.tables.availability).listEntities()) rows++;
   if (segments !== DAYS * DAY_MS / SEGMENT_MS || rows !== DAYS) throw new Error(`seeding: ${segments} segments gave ${rows} rollup rows, expected ${DAYS}`);
   print(
     `seeded ${segments} PT10S segments (${toIso(SEED_START_MS)} .. ${toIso(SEED_END_MS)}) into ${rows} rollup rows through ` +
@@ -152,7 +152,7 @@ async function seed(print: (line: string) => void): Promise<AvailableMediaLatenc
 async function countRowsRead(query: string): Promise<number> {
   const deps = createDeps(parseSettings(process.env));
   let rows = 0;
-  const availability = new TableAvailabilityStore(storageClients(deps.settings.storageConnectionString).tableClient(deps.settings.tables.availability), {
+  const availability = new TableAvailabilityStore(storageClients(deps.settings.storage).tableClient(deps.settings.tables.availability), {
     onRowsRead: (n) => (rows += n),
   });
   const request = new HttpRequest({ method: 'GET', url: `http://localhost/api/cameras/${CAMERA_ID}/availableMedia?${query}`, params: { cameraId: CAMERA_ID } });

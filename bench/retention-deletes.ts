@@ -73,7 +73,7 @@ export async function runRetentionDeletes(opts: RetentionDeletesOptions): Promis
     });
     const deps = createDeps(settings, { now: () => NOW_MS });
     await deps.ensureStorage();
-    const clients = storageClients(settings.storageConnectionString);
+    const clients = storageClients(settings.storage);
     const container = clients.blobService.getContainerClient(settings.recordingsContainer);
     const segmentsTable = clients.tableClient(settings.tables.segments);
     const round = Math.min(opts.round, opts.segments);
@@ -190,7 +190,7 @@ async function seed(deps: FunctionsDeps, cameraId: string, offset: number, count
     const startMs = SEED_START_MS + i * SEGMENT_MS;
     return { deviceId: 'bench-device', cameraId, startMs, durationMs: SEGMENT_MS, bytes: SEGMENT_BYTES, blobName: segmentBlobName(cameraId, startMs), sha256: '0'.repeat(64), eventId: `bench-${cameraId}-${i}` };
   });
-  const container = storageClients(deps.settings.storageConnectionString).blobService.getContainerClient(deps.settings.recordingsContainer);
+  const container = storageClients(deps.settings.storage).blobService.getContainerClient(deps.settings.recordingsContainer);
   let next = 0;
   const body = Buffer.from('x');
   await Promise.all(

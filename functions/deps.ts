@@ -21,7 +21,8 @@ import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
 import { TableGateStore } from './adapters/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob-batch-deleter';
 import { ServiceSasSigner } from './adapters/service-sas-signer';
-import { ensureContainer, ensureTable, storageClients } from './adapters/storage-clients';
+import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage-clients';
+import { UserDelegationSasSigner } from './adapters/user-delegation-sas-signer';
 import { TableAvailabilityStore } from './adapters/table-availability-store';
 import { TableCameraStore } from './adapters/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
@@ -67,18 +68,23 @@ export interface FunctionsDeps {
   ensureStorage(): Promise<void>;
 }
 
+/** What tests may swap in {@link createDeps}; Azure needs none of it. */
+export interface DepsOverrides {
+  now?: () => number;
+  /** Options of the storage clients (a credential, extra CA certificates, request-counting policies). */
+  storage?: StorageClientOptions;
+}
+
 /**
  * The composition root of the functions side (STYLE.md "Dependency direction"): Table and Blob adapters built from
- * the settings' connection string.
- * @throws ValidationError `InvalidSetting` when the connection string has no account key (the service SAS needs it;
- *   identity-based access and user-delegation SAS come in a later issue)
+ * the storage settings, either a connection string (account key) or identity-based (Entra ID token; no key anywhere).
+ * The playback signer follows: service SAS with an account key, user-delegation SAS with an identity.
+ * @throws ValidationError `InvalidSetting` when the connection string has no account key (a SAS connection string can
+ *   sign no SAS; use a key or the identity-based settings)
  */
-export function createDeps(s: FunctionsSettings, overrides: { now?: () => number } = {}): FunctionsDeps {
-  const clients = storageClients(s.storageConnectionString);
-  const { accountName, accountKey, blobEndpoint } = clients.connection;
-  if (!accountKey) {
-    throw new ValidationError('setting KEEPWATCH_STORAGE_CONNECTION_STRING has no AccountKey, which the service SAS signer needs', undefined, 'InvalidSetting');
-  }
+export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}): FunctionsDeps {
+  const clients = storageClients(s.storage, overrides.storage);
+  const now = overrides.now ?? Date.now;
   const tables = {
     segments: clients.tableClient(s.tables.segments),
     cameras: clients.tableClient(s.tables.cameras),
@@ -103,7 +109,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     cameras: new TableCameraStore(tables.cameras),
     deadLetters: new TableDeadLetterStore(tables.deadLetters),
     gapIndex: new TableGapIndex(tables.gaps),
-    sasSigner: new ServiceSasSigner({ accountName, accountKey, blobEndpoint, container: s.recordingsContainer }),
+    sasSigner: sasSigner(clients, s.recordingsContainer, now),
     segmentReader: new BlobSegmentReader(container),
     ffmpegPath: () => (ffmpegPath ??= functionsFfmpegPath(s.ffmpegPath)),
     policies: new TablePolicyStore(tables.policies),
@@ -114,11 +120,19 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
-    now: overrides.now ?? Date.now,
+    now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);
     },
   };
+}
+
+/** Service SAS with the account key; user-delegation SAS with a token credential (the key is the identity's). */
+function sasSigner(clients: StorageClients, container: string, now: () => number): SasSigner {
+  const { accountName, blobEndpoint, auth } = clients;
+  if (auth.kind === 'key') return new ServiceSasSigner({ accountName, accountKey: auth.accountKey, blobEndpoint, container });
+  if (auth.kind === 'token') return new UserDelegationSasSigner({ keys: clients.blobService, accountName, blobEndpoint, container, now });
+  throw new ValidationError('setting KEEPWATCH_STORAGE_CONNECTION_STRING has no AccountKey, which the service SAS signer needs (or use the identity-based KEEPWATCH_STORAGE__* settings for a user-delegation SAS)', undefined, 'InvalidSetting');
 }
 
 let cached: FunctionsDeps | undefined;

@@ -8,7 +8,11 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  *
  * | setting | meaning |
  * |---|---|
- * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
+ * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | storage account (Blob + Table) connection string with an account key (Azurite, dev accounts): service SAS playback URLs. Either this or the `KEEPWATCH_STORAGE__*` identity settings, never both |
+ * | `KEEPWATCH_STORAGE__blobServiceUri` | identity-based storage (the Functions host's identity connection convention): `https://{account}.blob.core.windows.net` (or a path-style `https://host:port/{account}`); the account name comes from it. User-delegation SAS playback URLs |
+ * | `KEEPWATCH_STORAGE__tableServiceUri` | identity-based storage: the same account's table endpoint; required with `__blobServiceUri` |
+ * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
+ * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
  * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
@@ -31,7 +35,8 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * `KEEPWATCH_DEVICE_EVENTS_HUB`, `KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP`.
  */
 export interface FunctionsSettings {
-  storageConnectionString: string;
+  /** How the functions reach the storage account (Blob + Table): key or identity ({@link parseStorageSettings}). */
+  storage: StorageSettings;
   recordingsContainer: string;
   tablePrefix: string;
   tables: {
@@ -103,10 +108,7 @@ export const EXPORT_MAX_DURATION_MAX_MS = DAY_MS;
  * @throws ValidationError `InvalidSetting` naming the setting and what it must be
  */
 export function parseSettings(env: Record<string, string | undefined>): FunctionsSettings {
-  const storageConnectionString = required(env, 'KEEPWATCH_STORAGE_CONNECTION_STRING');
-  if (!/(^|;)\s*(UseDevelopmentStorage=true|AccountName=[^;]+)/i.test(storageConnectionString)) {
-    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is not a storage connection string (expected AccountName=...;AccountKey=...;... or UseDevelopmentStorage=true)');
-  }
+  const storage = parseStorageSettings(env);
 
   const recordingsContainer = env.KEEPWATCH_RECORDINGS_CONTAINER || SETTINGS_DEFAULTS.recordingsContainer;
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(recordingsContainer)) {
@@ -173,7 +175,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   }
 
   return {
-    storageConnectionString,
+    storage,
     recordingsContainer,
     tablePrefix,
     tables: {
@@ -201,6 +203,108 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     retentionDefault,
     integrationEvents: parseIntegrationEventsSettings(env),
   };
+}
+
+// --- Storage access: account key or identity (issue 6 §3) ----------------------------------------------------------
+
+/**
+ * How the functions reach the storage account.
+ * - `connection-string`: `KEEPWATCH_STORAGE_CONNECTION_STRING` (Azurite, dev accounts); playback segments get a
+ *   service SAS signed with the account key.
+ * - `identity`: the Functions host's identity-based connection convention
+ *   (learn.microsoft.com/azure/azure-functions/functions-reference#configure-an-identity-based-connection):
+ *   `KEEPWATCH_STORAGE__blobServiceUri`, `__tableServiceUri`, `__credential`, `__clientId`; every request carries an
+ *   Entra ID token, no account key exists anywhere, and playback segments get a user-delegation SAS.
+ */
+export type StorageSettings =
+  | { kind: 'connection-string'; /** secret: never logged */ connectionString: string }
+  | {
+      kind: 'identity';
+      /** Blob service endpoint, https, without trailing slash. */
+      blobServiceUri: string;
+      /** Table service endpoint, https, without trailing slash. */
+      tableServiceUri: string;
+      /** Storage account name, taken from `blobServiceUri` (host's first label, or the first path part of a path-style URI). */
+      accountName: string;
+      /** `managedidentity` → ManagedIdentityCredential; `default` (no `__credential`) → DefaultAzureCredential. */
+      credential: 'managedidentity' | 'default';
+      /** Client id of the user-assigned managed identity; `undefined` = system-assigned. */
+      clientId?: string;
+    };
+
+/** The identity-based storage settings, by their part name after `KEEPWATCH_STORAGE__`. */
+const STORAGE_IDENTITY_PARTS = ['blobServiceUri', 'tableServiceUri', 'credential', 'clientId'] as const;
+
+/**
+ * Reads the storage access settings: EITHER `KEEPWATCH_STORAGE_CONNECTION_STRING` OR `KEEPWATCH_STORAGE__blobServiceUri`
+ * + `KEEPWATCH_STORAGE__tableServiceUri` (+ optional `__credential` = `managedidentity`, + optional `__clientId`).
+ * @throws ValidationError `InvalidSetting` when both or neither kind is set, an identity part is missing, a URI is not
+ *   an https service endpoint, the two URIs name different accounts, `__credential` is not `managedidentity`, or
+ *   `__clientId` is not a GUID or comes without `__credential=managedidentity` (messages never echo the connection string)
+ */
+export function parseStorageSettings(env: Record<string, string | undefined>): StorageSettings {
+  const connectionString = env.KEEPWATCH_STORAGE_CONNECTION_STRING?.trim() || undefined;
+  const identity = {
+    blobServiceUri: env.KEEPWATCH_STORAGE__blobServiceUri?.trim() || undefined,
+    tableServiceUri: env.KEEPWATCH_STORAGE__tableServiceUri?.trim() || undefined,
+    credential: env.KEEPWATCH_STORAGE__credential?.trim() || undefined,
+    clientId: env.KEEPWATCH_STORAGE__clientId?.trim() || undefined,
+  };
+  const identitySet = STORAGE_IDENTITY_PARTS.filter((p) => identity[p] !== undefined).map((p) => `KEEPWATCH_STORAGE__${p}`);
+  if (connectionString && identitySet.length) {
+    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', `and ${identitySet.join(', ')} are both set: use either the connection string (account key) or the identity-based KEEPWATCH_STORAGE__* settings, not both`);
+  }
+  if (connectionString) {
+    if (!/(^|;)\s*(UseDevelopmentStorage=true|AccountName=[^;]+)/i.test(connectionString)) {
+      fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is not a storage connection string (expected AccountName=...;AccountKey=...;... or UseDevelopmentStorage=true)');
+    }
+    return { kind: 'connection-string', connectionString };
+  }
+  if (!identitySet.length) {
+    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is required but not set, nor are the identity-based KEEPWATCH_STORAGE__blobServiceUri and KEEPWATCH_STORAGE__tableServiceUri: set one of the two');
+  }
+  if (!identity.blobServiceUri) fail('KEEPWATCH_STORAGE__blobServiceUri', `is required with ${identitySet.join(', ')} (identity-based storage)`);
+  if (!identity.tableServiceUri) fail('KEEPWATCH_STORAGE__tableServiceUri', `is required with ${identitySet.join(', ')} (identity-based storage)`);
+  const blob = serviceUri('KEEPWATCH_STORAGE__blobServiceUri', identity.blobServiceUri!, 'blob');
+  const table = serviceUri('KEEPWATCH_STORAGE__tableServiceUri', identity.tableServiceUri!, 'table');
+  if (blob.accountName !== table.accountName) {
+    fail('KEEPWATCH_STORAGE__tableServiceUri', `names account '${table.accountName}' but KEEPWATCH_STORAGE__blobServiceUri names '${blob.accountName}': both must be the same storage account`);
+  }
+  if (identity.credential !== undefined && identity.credential.toLowerCase() !== 'managedidentity') {
+    fail('KEEPWATCH_STORAGE__credential', `${JSON.stringify(identity.credential)} is not supported: use managedidentity, or leave it unset for DefaultAzureCredential`);
+  }
+  const credential = identity.credential ? 'managedidentity' : 'default';
+  if (identity.clientId !== undefined) {
+    if (credential !== 'managedidentity') fail('KEEPWATCH_STORAGE__clientId', 'only applies with KEEPWATCH_STORAGE__credential=managedidentity');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(identity.clientId)) {
+      fail('KEEPWATCH_STORAGE__clientId', `${JSON.stringify(identity.clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
+    }
+  }
+  const settings: StorageSettings = { kind: 'identity', blobServiceUri: blob.uri, tableServiceUri: table.uri, accountName: blob.accountName, credential };
+  return identity.clientId ? { ...settings, clientId: identity.clientId } : settings;
+}
+
+/**
+ * An https service endpoint and the account it names: `https://{account}.{service}.core.windows.net` (any suffix:
+ * the host's first label) or path-style `https://{ip or localhost}[:port]/{account}` (Azurite).
+ */
+function serviceUri(name: string, text: string, service: 'blob' | 'table'): { uri: string; accountName: string } {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
+    fail(name, `${JSON.stringify(text)} is not an https ${service} service URI without credentials, query or fragment (e.g. https://myaccount.${service}.core.windows.net)`);
+  }
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]|localhost)$/i.test(url.hostname);
+  const path = url.pathname.replace(/\/+$/, '');
+  const accountName = pathStyle ? path.split('/')[1] ?? '' : url.hostname.split('.')[0];
+  if (!/^[a-z0-9]{3,24}$/.test(accountName) || (!pathStyle && path !== '') || (pathStyle && path !== `/${accountName}`)) {
+    fail(name, `${JSON.stringify(text)} does not name a storage account (expected https://{account}.${service}.core.windows.net, or https://{ip}:{port}/{account} for the emulator; account names are 3 to 24 lowercase letters and digits)`);
+  }
+  return { uri: `${url.origin}${path}`, accountName };
 }
 
 // --- Integration events transport (issue 3 §5) -------------------------------------------------------------------

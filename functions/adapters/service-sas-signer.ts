@@ -51,11 +51,20 @@ export class ServiceSasSigner implements SasSigner {
    *   before the playlist that carries it
    */
   async blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
+    return this.sign(blobNames, expiresOnMs, 'r');
+  }
+
+  /** Create-only (`sp=c`) URLs; see the port. Expiry rounded up to the second as in {@link blobReadUrls}. */
+  async blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
+    return this.sign(blobNames, expiresOnMs, 'c');
+  }
+
+  private sign(blobNames: readonly string[], expiresOnMs: number, permissions: 'r' | 'c'): string[] {
     const se = new Date(Math.ceil(expiresOnMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // sp, st, se, canonicalizedResource, si, sip, spr, sv, sr, snapshot, ses, rscc, rscd, rsce, rscl, rsct
-    const head = `r\n\n${se}\n`;
+    const head = `${permissions}\n\n${se}\n`;
     const tail = `\n\n\n${this.protocol}\n${SAS_VERSION}\nb\n\n\n\n\n\n\n`;
-    const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=r&sig=`;
+    const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=${permissions}&sig=`;
     return blobNames.map((name) => {
       const sig = createHmac('sha256', this.key).update(`${head}${this.canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
       return `${this.containerUrl}/${encodePath(name)}?${query}${sig.replace(/[+/=]/g, encodeBase64Char)}`;
@@ -68,13 +77,13 @@ export class ServiceSasSigner implements SasSigner {
  * (shared/blob-naming.ts) only need `:` encoded, which a regex test and replace do ~6× faster than
  * encoding each path part; anything else takes the general route.
  */
-function encodePath(name: string): string {
+export function encodePath(name: string): string {
   return /^[A-Za-z0-9/._:-]*$/.test(name) ? name.replace(/:/g, '%3A') : name.split('/').map(encodeURIComponent).join('/');
 }
 
 const BASE64_ESCAPES: Record<string, string> = { '+': '%2B', '/': '%2F', '=': '%3D' };
 
 /** `encodeURIComponent` for the three characters of base64 that need it (the signature is base64). */
-function encodeBase64Char(c: string): string {
+export function encodeBase64Char(c: string): string {
   return BASE64_ESCAPES[c];
 }

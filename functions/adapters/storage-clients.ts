@@ -1,29 +1,76 @@
-import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { parseStorageConnectionString, type StorageConnection } from './connection-string';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import type { StorageSettings } from '../settings';
+import { parseStorageConnectionString } from './connection-string';
+import { storageCredential } from './storage-credential';
 import { rethrowStorageError, storageStatus } from './storage-errors';
+
+/** A core-rest-pipeline policy, named through @azure/data-tables's options (core-rest-pipeline is not a direct dependency). */
+export type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+
+/** How the clients authenticate: the account key (service SAS possible) or an Entra ID token (user-delegation SAS). */
+export type StorageAuth = { kind: 'key'; /** secret: never logged */ accountKey: string } | { kind: 'token'; credential: TokenCredential } | { kind: 'sas' };
 
 /** SDK clients for one storage account. */
 export interface StorageClients {
-  connection: StorageConnection;
+  accountName: string;
+  /** Blob service endpoint without trailing slash. */
+  blobEndpoint: string;
+  /** `sas`: a connection string with a SAS token and no key (no SAS can be signed from it). */
+  auth: StorageAuth;
   blobService: BlobServiceClient;
   /** A client for table `name`; plain http endpoints (Azurite) are allowed explicitly. */
   tableClient(name: string): TableClient;
 }
 
 /**
- * Builds the SDK clients from a connection string. `TableClient` refuses shared-key auth over http unless
- * `allowInsecureConnection` is set (azure-stack-notes.md §4), which Azurite needs; it is set only for http endpoints.
+ * Pipeline options for every client, beyond the settings. In Azure none are needed; the tests use them to reach an
+ * emulator over https with a self-signed certificate and to count requests.
+ */
+export interface StorageClientOptions {
+  /** The identity's credential; default {@link storageCredential} of the settings. Ignored with a connection string. */
+  credential?: TokenCredential;
+  /** Extra trusted CA certificates (PEM), added to Node's; e.g. an emulator's self-signed certificate. */
+  tlsCa?: string;
+  /** Policies run on every request of every client (per call, before retries). */
+  policies?: PipelinePolicy[];
+}
+
+/**
+ * Builds the SDK clients from the storage settings: a connection string (shared key), or the identity-based
+ * `blobServiceUri` / `tableServiceUri` with a token credential (no account key anywhere). `TableClient` refuses
+ * shared-key auth over http unless `allowInsecureConnection` is set (azure-stack-notes.md §4), which Azurite needs; it
+ * is set only for http endpoints.
  * @throws ValidationError `InvalidSetting` for a malformed connection string
  */
-export function storageClients(connectionString: string): StorageClients {
+export function storageClients(storage: StorageSettings, options: StorageClientOptions = {}): StorageClients {
+  // Both SDKs hand these to core-rest-pipeline's createPipelineFromOptions (tlsOptions → tlsPolicy; additionalPolicies
+  // in core-client's ServiceClient). storage-blob spreads its pipeline options into core-client's createClientPipeline
+  // (Pipeline.js getCoreClientOptions) without declaring them in StoragePipelineOptions, hence the cast.
+  const pipeline = {
+    ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
+    ...(options.policies?.length ? { additionalPolicies: options.policies.map((policy) => ({ policy, position: 'perCall' as const })) } : {}),
+  };
+  if (storage.kind === 'identity') {
+    const credential = options.credential ?? storageCredential(storage);
+    return {
+      accountName: storage.accountName,
+      blobEndpoint: storage.blobServiceUri,
+      auth: { kind: 'token', credential },
+      blobService: new BlobServiceClient(storage.blobServiceUri, credential, pipeline as StoragePipelineOptions),
+      tableClient: (name) => new TableClient(storage.tableServiceUri, name, credential, pipeline),
+    };
+  }
+  const { connectionString } = storage;
   const connection = parseStorageConnectionString(connectionString);
-  const blobService = BlobServiceClient.fromConnectionString(connectionString);
   const allowInsecureConnection = connection.tableEndpoint.startsWith('http:');
   return {
-    connection,
-    blobService,
-    tableClient: (name) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection }),
+    accountName: connection.accountName,
+    blobEndpoint: connection.blobEndpoint,
+    auth: connection.accountKey ? { kind: 'key', accountKey: connection.accountKey } : { kind: 'sas' },
+    blobService: BlobServiceClient.fromConnectionString(connectionString, pipeline as StoragePipelineOptions),
+    tableClient: (name) => TableClient.fromConnectionString(connectionString, name, { ...pipeline, allowInsecureConnection }),
   };
 }
 

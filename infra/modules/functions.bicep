@@ -166,8 +166,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
-    // Recordings and index. The storage adapters do not read these identity settings yet (they still require
-    // KEEPWATCH_STORAGE_CONNECTION_STRING, impossible with shared keys off): see infra/README.md "Not done".
+    // Recordings and index, through the user-assigned identity (functions/settings.ts parseStorageSettings): Entra ID
+    // tokens for Blob and Table, user-delegation SAS for playback (Storage Blob Data Owner grants the delegation key).
     KEEPWATCH_STORAGE__blobServiceUri: blobEndpoint
     KEEPWATCH_STORAGE__tableServiceUri: tableEndpoint
     KEEPWATCH_STORAGE__credential: 'managedidentity'

@@ -1,7 +1,8 @@
 /**
- * Hands out read-only URLs of single segment blobs. Implementations: a service SAS from the account key
- * (functions/adapters/service-sas-signer.ts; Azurite and dev accounts) and, in a later issue, a user-delegation SAS
- * (production accounts have shared-key access disabled).
+ * Hands out read-only and create-only URLs of single segment blobs. Implementations: a service SAS from the account
+ * key (functions/adapters/service-sas-signer.ts; Azurite and dev accounts) and a user-delegation SAS from the Functions
+ * app's identity (functions/adapters/user-delegation-sas-signer.ts; production accounts have shared-key access
+ * disabled).
  */
 export interface SasSigner {
   /**
@@ -19,4 +20,12 @@ export interface SasSigner {
    *   only (`sr=b`)
    */
   blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]>;
+  /**
+   * Signs one create-only URL per blob (`sp=c`, `sr=b`): the holder can create that blob once and do nothing else
+   * (no read, list, overwrite or delete). For device uploads (issue 6 §3).
+   * @param blobNames segment blob names in the recordings container
+   * @param expiresOnMs epoch ms UTC after which the URLs stop working
+   * @returns absolute URLs, in the order of `blobNames`
+   */
+  blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]>;
 }

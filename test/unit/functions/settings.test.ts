@@ -175,3 +175,69 @@ describe('parseStorageConnectionString', () => {
     );
   });
 });
+
+describe('functions settings: storage by connection string or identity (issue 6 §3)', () => {
+  const secret = { KEEPWATCH_PLAYBACK_TOKEN_SECRET: 's'.repeat(32) };
+  const CLIENT_ID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+  const identity = {
+    ...secret,
+    KEEPWATCH_STORAGE__blobServiceUri: 'https://kwstore01.blob.core.windows.net/',
+    KEEPWATCH_STORAGE__tableServiceUri: 'https://kwstore01.table.core.windows.net',
+    KEEPWATCH_STORAGE__credential: 'managedidentity',
+    KEEPWATCH_STORAGE__clientId: CLIENT_ID,
+  };
+
+  it('a connection string gives key-based storage', () => {
+    assert.deepEqual(parseSettings(base).storage, { kind: 'connection-string', connectionString: CS });
+  });
+
+  it('the identity settings give identity-based storage; the account name comes from the blob URI', () => {
+    assert.deepEqual(parseSettings(identity).storage, {
+      kind: 'identity',
+      blobServiceUri: 'https://kwstore01.blob.core.windows.net',
+      tableServiceUri: 'https://kwstore01.table.core.windows.net',
+      accountName: 'kwstore01',
+      credential: 'managedidentity',
+      clientId: CLIENT_ID,
+    });
+    // Path-style emulator URIs (Azurite over https) name the account in the path.
+    const azurite = parseSettings({ ...secret, KEEPWATCH_STORAGE__blobServiceUri: 'https://127.0.0.1:10000/devstoreaccount1', KEEPWATCH_STORAGE__tableServiceUri: 'https://127.0.0.1:10002/devstoreaccount1' }).storage;
+    assert.deepEqual(azurite, { kind: 'identity', blobServiceUri: 'https://127.0.0.1:10000/devstoreaccount1', tableServiceUri: 'https://127.0.0.1:10002/devstoreaccount1', accountName: 'devstoreaccount1', credential: 'default' });
+  });
+
+  it('without __credential: DefaultAzureCredential; __clientId needs __credential=managedidentity', () => {
+    const { KEEPWATCH_STORAGE__credential: _c, KEEPWATCH_STORAGE__clientId: _i, ...uris } = identity;
+    assert.equal((parseSettings(uris).storage as { credential: string }).credential, 'default');
+    fails({ ...uris, KEEPWATCH_STORAGE__clientId: CLIENT_ID }, 'KEEPWATCH_STORAGE__clientId', /only applies with KEEPWATCH_STORAGE__credential=managedidentity/);
+    fails({ ...identity, KEEPWATCH_STORAGE__clientId: 'my-identity' }, 'KEEPWATCH_STORAGE__clientId', /not a client id \(a GUID/);
+    fails({ ...identity, KEEPWATCH_STORAGE__credential: 'clientsecret' }, 'KEEPWATCH_STORAGE__credential', /"clientsecret" is not supported: use managedidentity/);
+    const noClient = parseSettings({ ...uris, KEEPWATCH_STORAGE__credential: 'managedidentity' }).storage;
+    assert.ok(noClient.kind === 'identity' && noClient.credential === 'managedidentity' && !('clientId' in noClient), 'system-assigned identity');
+  });
+
+  it('both kinds → an error naming both, never echoing the connection string', () => {
+    fails({ ...identity, KEEPWATCH_STORAGE_CONNECTION_STRING: CS }, 'KEEPWATCH_STORAGE_CONNECTION_STRING', /and KEEPWATCH_STORAGE__blobServiceUri, .*KEEPWATCH_STORAGE__clientId are both set: use either/);
+    fails({ ...base, KEEPWATCH_STORAGE__credential: 'managedidentity' }, 'KEEPWATCH_STORAGE__credential', /both set/);
+    assert.throws(() => parseSettings({ ...identity, KEEPWATCH_STORAGE_CONNECTION_STRING: CS }), (e: Error) => !e.message.includes('a2V5'));
+  });
+
+  it('neither kind → an error naming both ways', () => {
+    fails(secret, 'KEEPWATCH_STORAGE_CONNECTION_STRING', /required but not set, nor are the identity-based KEEPWATCH_STORAGE__blobServiceUri and KEEPWATCH_STORAGE__tableServiceUri/);
+    fails({ ...secret, KEEPWATCH_STORAGE_CONNECTION_STRING: ' ', KEEPWATCH_STORAGE__blobServiceUri: '' }, 'KEEPWATCH_STORAGE_CONNECTION_STRING', /required/);
+  });
+
+  it('partial identity settings → an error naming the missing one', () => {
+    fails({ ...identity, KEEPWATCH_STORAGE__tableServiceUri: undefined }, 'KEEPWATCH_STORAGE__tableServiceUri', /is required with KEEPWATCH_STORAGE__blobServiceUri/);
+    fails({ ...identity, KEEPWATCH_STORAGE__blobServiceUri: undefined }, 'KEEPWATCH_STORAGE__blobServiceUri', /is required with KEEPWATCH_STORAGE__tableServiceUri/);
+    fails({ ...secret, KEEPWATCH_STORAGE__clientId: CLIENT_ID }, 'KEEPWATCH_STORAGE__blobServiceUri', /is required with KEEPWATCH_STORAGE__clientId/);
+  });
+
+  it('bad service URIs → an error with the rule', () => {
+    fails({ ...identity, KEEPWATCH_STORAGE__blobServiceUri: 'http://kwstore01.blob.core.windows.net' }, 'KEEPWATCH_STORAGE__blobServiceUri', /not an https blob service URI/);
+    fails({ ...identity, KEEPWATCH_STORAGE__blobServiceUri: 'https://kwstore01.blob.core.windows.net/?sv=x' }, 'KEEPWATCH_STORAGE__blobServiceUri', /query/);
+    fails({ ...identity, KEEPWATCH_STORAGE__blobServiceUri: 'https://kwstore01.blob.core.windows.net/recordings' }, 'KEEPWATCH_STORAGE__blobServiceUri', /does not name a storage account/);
+    fails({ ...identity, KEEPWATCH_STORAGE__blobServiceUri: 'https://KW_Store.blob.core.windows.net' }, 'KEEPWATCH_STORAGE__blobServiceUri', /3 to 24 lowercase letters and digits/);
+    fails({ ...identity, KEEPWATCH_STORAGE__tableServiceUri: 'https://127.0.0.1:10002' }, 'KEEPWATCH_STORAGE__tableServiceUri', /does not name a storage account/);
+    fails({ ...identity, KEEPWATCH_STORAGE__tableServiceUri: 'https://other01.table.core.windows.net' }, 'KEEPWATCH_STORAGE__tableServiceUri', /names account 'other01' but KEEPWATCH_STORAGE__blobServiceUri names 'kwstore01'/);
+  });
+});

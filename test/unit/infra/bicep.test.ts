@@ -37,19 +37,14 @@ const APP_SETTING_ALLOW_LIST: AppSettingAllowList = {
   codeOnly: {
     // The MP4 export uses the ffmpeg binary shipped in the npm package (@ffmpeg-installer/ffmpeg); the default is right.
     FFMPEG_PATH: 'default ffmpeg from the deployed package',
-    // Needs an account key (service SAS), impossible with allowSharedKeyAccess: false; Bicep sets the identity-based
-    // KEEPWATCH_STORAGE__* settings instead, which the storage adapters do not read yet (infra/README.md "Not done").
-    KEEPWATCH_STORAGE_CONNECTION_STRING: 'replaced by KEEPWATCH_STORAGE__* identity settings',
+    // Account-key access (Azurite, dev accounts), impossible with allowSharedKeyAccess: false; Bicep sets the
+    // identity-based KEEPWATCH_STORAGE__* settings instead, and the code refuses both at once.
+    KEEPWATCH_STORAGE_CONNECTION_STRING: 'Azure uses the KEEPWATCH_STORAGE__* identity settings',
     // Event Grid's MQTT broker authenticates clients by certificate or Entra ID JWT, never a password; the cloud's MQTT
     // client speaks user/password only so far (infra/README.md "Not done").
     KEEPWATCH_MQTT_PASSWORD: 'Event Grid MQTT takes no passwords',
   },
   notReadYet: {
-    // Identity-based storage connection (blob + table + user-assigned identity): for the adapters' issue.
-    KEEPWATCH_STORAGE__blobServiceUri: 'storage adapters not identity-based yet',
-    KEEPWATCH_STORAGE__tableServiceUri: 'storage adapters not identity-based yet',
-    KEEPWATCH_STORAGE__credential: 'storage adapters not identity-based yet',
-    KEEPWATCH_STORAGE__clientId: 'storage adapters not identity-based yet',
     // Being added to functions/settings.ts on another branch (integration events); tolerated either way.
     KEEPWATCH_INTEGRATION_EVENTS_HUB: 'integration events sender, in progress',
   },
