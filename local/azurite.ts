@@ -23,17 +23,24 @@ export interface AzuriteOptions {
   startTimeoutMs?: number;
   /** Azurite debug log file (`--debug`); off by default. */
   debugLogPath?: string;
+  /**
+   * Serve https with this PEM certificate and key (`--cert`, `--key`); the endpoints become `https://...`. Needed for
+   * Entra ID tokens (bearer tokens are refused over http) and user-delegation SAS (azure-stack-notes.md §3).
+   */
+  tls?: { certPath: string; keyPath: string };
+  /** `basic` (`--oauth basic`): accept bearer tokens, checking issuer, audience and lifetime but not the signature. Needs `tls`. */
+  oauth?: 'basic';
 }
 
 /** A running Azurite (blob + table; its queue service also listens, on a free port, unused). */
 export interface AzuriteInstance {
-  /** Connection string for `@azure/storage-blob` and `@azure/data-tables` (http endpoints, development account). */
+  /** Connection string for `@azure/storage-blob` and `@azure/data-tables` (development account; http, or https with `tls`). */
   connectionString: string;
   blobPort: number;
   tablePort: number;
-  /** `http://{host}:{blobPort}/devstoreaccount1` */
+  /** `http://{host}:{blobPort}/devstoreaccount1` (`https://` with {@link AzuriteOptions.tls}) */
   blobEndpoint: string;
-  /** `http://{host}:{tablePort}/devstoreaccount1` */
+  /** `http://{host}:{tablePort}/devstoreaccount1` (`https://` with {@link AzuriteOptions.tls}) */
   tableEndpoint: string;
   accountName: string;
   accountKey: string;
@@ -74,6 +81,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     args.push('--inMemoryPersistence');
   }
   if (options.debugLogPath) args.push('--debug', options.debugLogPath);
+  if (options.tls) args.push('--cert', options.tls.certPath, '--key', options.tls.keyPath);
+  if (options.oauth) {
+    if (!options.tls) throw new Error('Azurite: oauth needs tls (bearer tokens are refused over http)');
+    args.push('--oauth', options.oauth);
+  }
+  const scheme = options.tls ? 'https' : 'http';
 
   // Own process group: Ctrl-C in a terminal signals the whole foreground group, and Azurite must
   // outlive the agent's last uploads during shutdown; the owner stops it (and `exit` kills it).
@@ -99,8 +112,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   try {
     const ports = await waitForPorts(child, () => tail, exited, timeoutMs);
     await Promise.all([waitForTcp(host, ports.blob, timeoutMs), waitForTcp(host, ports.table, timeoutMs)]);
-    const blobEndpoint = `http://${host}:${ports.blob}/${AZURITE_ACCOUNT_NAME}`;
-    const tableEndpoint = `http://${host}:${ports.table}/${AZURITE_ACCOUNT_NAME}`;
+    const blobEndpoint = `${scheme}://${host}:${ports.blob}/${AZURITE_ACCOUNT_NAME}`;
+    const tableEndpoint = `${scheme}://${host}:${ports.table}/${AZURITE_ACCOUNT_NAME}`;
     let stopping: Promise<void> | undefined;
     return {
       connectionString: azuriteConnectionString(blobEndpoint, tableEndpoint),
@@ -122,10 +135,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   }
 }
 
-/** Connection string for Azurite's development account at the given http endpoints. */
+/** Connection string for Azurite's development account at the given http(s) endpoints. */
 export function azuriteConnectionString(blobEndpoint: string, tableEndpoint: string): string {
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${blobEndpoint.startsWith('https:') ? 'https' : 'http'}`,
     `AccountName=${AZURITE_ACCOUNT_NAME}`,
     `AccountKey=${AZURITE_ACCOUNT_KEY}`,
     `BlobEndpoint=${blobEndpoint}`,

@@ -1,13 +1,11 @@
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { Agent } from 'node:https';
+import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { StorageSettings } from '../settings';
 import { parseStorageConnectionString } from './connection-string';
 import { storageCredential } from './storage-credential';
 import { rethrowStorageError, storageStatus } from './storage-errors';
-
-/** A core-rest-pipeline policy, named through @azure/data-tables's options (core-rest-pipeline is not a direct dependency). */
-export type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
 /** How the clients authenticate: the account key (service SAS possible) or an Entra ID token (user-delegation SAS). */
 export type StorageAuth = { kind: 'key'; /** secret: never logged */ accountKey: string } | { kind: 'token'; credential: TokenCredential } | { kind: 'sas' };
@@ -25,16 +23,15 @@ export interface StorageClients {
 }
 
 /**
- * Pipeline options for every client, beyond the settings. In Azure none are needed; the tests use them to reach an
- * emulator over https with a self-signed certificate and to count requests.
+ * Transport options for every client, beyond the settings. In Azure none are needed; the tests use them to reach an
+ * emulator over https with a self-signed certificate (an agent with `ca`) and to see every request (an agent that
+ * records them).
  */
 export interface StorageClientOptions {
   /** The identity's credential; default {@link storageCredential} of the settings. Ignored with a connection string. */
   credential?: TokenCredential;
-  /** Extra trusted CA certificates (PEM), added to Node's; e.g. an emulator's self-signed certificate. */
-  tlsCa?: string;
-  /** Policies run on every request of every client (per call, before retries). */
-  policies?: PipelinePolicy[];
+  /** The https agent of every request; default the SDKs' own keep-alive agents. */
+  agent?: Agent;
 }
 
 /**
@@ -45,13 +42,9 @@ export interface StorageClientOptions {
  * @throws ValidationError `InvalidSetting` for a malformed connection string
  */
 export function storageClients(storage: StorageSettings, options: StorageClientOptions = {}): StorageClients {
-  // Both SDKs hand these to core-rest-pipeline's createPipelineFromOptions (tlsOptions → tlsPolicy; additionalPolicies
-  // in core-client's ServiceClient). storage-blob spreads its pipeline options into core-client's createClientPipeline
-  // (Pipeline.js getCoreClientOptions) without declaring them in StoragePipelineOptions, hence the cast.
-  const pipeline = {
-    ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
-    ...(options.policies?.length ? { additionalPolicies: options.policies.map((policy) => ({ policy, position: 'perCall' as const })) } : {}),
-  };
+  // core-rest-pipeline's createPipelineFromOptions puts `agent` on every request (agentPolicy). storage-blob passes its
+  // pipeline options through to it (Pipeline.js getCoreClientOptions) without declaring `agent`, hence the cast.
+  const pipeline = options.agent ? { agent: options.agent } : {};
   if (storage.kind === 'identity') {
     const credential = options.credential ?? storageCredential(storage);
     return {

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { ClientRequest } from 'node:http';
+import { Agent, request as httpsRequest, type AgentOptions } from 'node:https';
+import { after, before, describe, it } from 'node:test';
+import { HttpRequest } from '@azure/functions';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { createDeps, type FunctionsDeps } from '../../../functions/deps';
+import { ingest } from '../../../functions/ingest';
+import { playback, type PlaybackResponse } from '../../../functions/playback';
+import { playlist } from '../../../functions/playlist';
+import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
+import { startHttpsAzurite, type HttpsAzurite } from '../../helpers/azurite-https';
+import { AzuriteTokenCredential } from '../../helpers/azurite-token-credential';
+import { batchContext, segmentEvent, TEST_SECRET } from '../functions/fixtures';
+
+/** Every storage request the clients send: method, path and query, and the Authorization header. */
+interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string;
+}
+
+/**
+ * The storage clients' https agent in this test: trusts the emulator's certificate (`ca`, for these connections only)
+ * and records every request it carries. `addRequest` is where an http.Agent receives each request (Node's
+ * _http_agent.js; agent-base overrides it the same way).
+ */
+class RecordingAgent extends Agent {
+  readonly seen: SeenRequest[] = [];
+
+  constructor(options: AgentOptions) {
+    super({ keepAlive: true, ...options });
+  }
+
+  addRequest(req: ClientRequest, options: unknown): void {
+    this.seen.push({ method: req.method, path: req.path, authorization: String(req.getHeader('authorization') ?? '') });
+    (Agent.prototype as unknown as { addRequest(r: ClientRequest, o: unknown): void }).addRequest.call(this, req, options);
+  }
+
+  keyFetches(): number {
+    return this.seen.filter((r) => /[?&]comp=userdelegationkey(&|$)/.test(r.path)).length;
+  }
+}
+
+/** One https request trusting only `ca` (the emulator's certificate); nothing is trusted process-wide. */
+function send(url: string, ca: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+const put = (url: string, ca: string, body: Buffer, headers: Record<string, string> = {}) =>
+  send(url, ca, { method: 'PUT', body, headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'video/mp2t', 'content-length': String(body.length), ...headers } });
+
+describe('identity-based storage and user-delegation SAS (Azurite over https with --oauth basic)', () => {
+  let azurite: HttpsAzurite;
+  let settings: FunctionsSettings;
+  const credential = new AzuriteTokenCredential();
+  const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+  const segment = randomBytes(4096);
+  const blobName = segmentBlobName('cam1', T0);
+
+  const depsWith = (agent: RecordingAgent, now?: () => number): FunctionsDeps => createDeps(settings, { now, storage: { credential, agent } });
+  const agents: RecordingAgent[] = [];
+  const recorder = () => {
+    const agent = new RecordingAgent({ ca: azurite.caPem });
+    agents.push(agent);
+    return agent;
+  };
+
+  before(async () => {
+    azurite = await startHttpsAzurite();
+    // Identity settings only: no connection string, no account key anywhere in the settings.
+    settings = parseSettings({
+      KEEPWATCH_STORAGE__blobServiceUri: azurite.blobEndpoint,
+      KEEPWATCH_STORAGE__tableServiceUri: azurite.tableEndpoint,
+      KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
+      KEEPWATCH_TABLE_PREFIX: `u${randomBytes(4).toString('hex')}`,
+      KEEPWATCH_RECORDINGS_CONTAINER: `ud-${randomBytes(4).toString('hex')}`,
+    });
+  });
+
+  after(async () => {
+    for (const agent of agents) agent.destroy();
+    await azurite?.stop();
+  });
+
+  it('reads the identity settings: https endpoints, the account from the blob URI, DefaultAzureCredential by default', () => {
+    assert.deepEqual(settings.storage, {
+      kind: 'identity',
+      blobServiceUri: azurite.blobEndpoint,
+      tableServiceUri: azurite.tableEndpoint,
+      accountName: 'devstoreaccount1',
+      credential: 'default',
+    });
+    assert.ok(!JSON.stringify(settings).includes(azurite.accountKey));
+  });
+
+  it('uploads through a create-only URL, indexes by ingest, plays back through user-delegation URLs; every request is a bearer token', async () => {
+    const rec = recorder();
+    const deps = depsWith(rec);
+    await deps.ensureStorage();
+
+    // Device side: a create-only URL creates the segment once, and nothing else.
+    const [createUrl] = await deps.sasSigner.blobCreateUrls([blobName], Date.now() + 60_000);
+    assert.equal(new URL(createUrl).searchParams.get('sp'), 'c');
+    assert.equal((await put(createUrl, azurite.caPem, segment, { 'if-none-match': '*' })).status, 201);
+    // Created once: a create-only SAS cannot overwrite (403 before the condition is even evaluated).
+    assert.equal((await put(createUrl, azurite.caPem, randomBytes(16), { 'if-none-match': '*' })).status, 403, 'no second create');
+    assert.equal((await put(createUrl, azurite.caPem, randomBytes(16))).status, 403, 'no overwrite');
+    assert.equal((await send(createUrl, azurite.caPem)).status, 403, 'a create URL cannot read');
+    assert.equal((await send(createUrl, azurite.caPem, { method: 'DELETE' })).status, 403, 'nor delete');
+
+    // Cloud side: ingest indexes it (Table Storage through the identity).
+    const summary = await ingest([segmentEvent({ startMs: T0, bytes: segment.length })], batchContext(), deps);
+    assert.equal(summary.accepted, 1, JSON.stringify(summary));
+    const spans = await deps.segmentIndex.listSegmentSpans('cam1', T0, T0 + 10_000);
+    assert.deepEqual(spans.map((s) => s.blobName), [blobName]);
+
+    // Playback: the playlist's segment URL is a user-delegation SAS that downloads the segment's bytes.
+    const start = new Date(T0).toISOString();
+    const end = new Date(T0 + 10_000).toISOString();
+    const answer = await playback(new HttpRequest({ method: 'GET', url: `https://kw.example/api/cameras/cam1/playback?start=${start}&end=${end}`, params: { cameraId: 'cam1' } }), batchContext(), deps);
+    assert.equal(answer.status, 200, JSON.stringify(answer.jsonBody));
+    const { hlsUrl } = answer.jsonBody as PlaybackResponse;
+    const list = await playlist(new HttpRequest({ method: 'GET', url: hlsUrl, params: { cameraId: 'cam1' } }), batchContext(), deps);
+    assert.equal(list.status, 200, String(list.body));
+    const urls = String(list.body).split('\n').filter((l) => l.startsWith('https://'));
+    assert.equal(urls.length, 1);
+    const q = new URL(urls[0]).searchParams;
+    assert.deepEqual([q.get('sp'), q.get('sr'), q.get('spr'), q.get('sv'), q.get('skoid'), q.get('sktid')], ['r', 'b', 'https', '2025-11-05', credential.objectId, credential.tenantId]);
+    const got = await send(urls[0], azurite.caPem);
+    assert.equal(got.status, 200);
+    assert.ok(got.body.equals(segment), 'the stored bytes');
+
+    // The MP4 export's reader and retention's batch delete go through the identity too.
+    const read: Uint8Array[] = [];
+    for await (const chunk of deps.segmentReader.readSegment(blobName)) read.push(chunk);
+    assert.ok(Buffer.concat(read).equals(segment));
+    const doomed = segmentBlobName('cam1', T0 - 10_000);
+    const [doomedCreate] = await deps.sasSigner.blobCreateUrls([doomed], Date.now() + 60_000);
+    assert.equal((await put(doomedCreate, azurite.caPem, Buffer.from('expired segment'), { 'if-none-match': '*' })).status, 201);
+    assert.deepEqual(await deps.segmentBlobs.deleteBlobs([doomed]), { deleted: 1, missing: 0 });
+    const [doomedRead] = await deps.sasSigner.blobReadUrls([doomed], Date.now() + 60_000);
+    assert.equal((await send(doomedRead, azurite.caPem)).status, 404, 'deleted by the batch');
+
+    assert.ok(rec.seen.length > 10, `${rec.seen.length} requests seen`);
+    const notBearer = rec.seen.filter((r) => !r.authorization.startsWith('Bearer '));
+    assert.deepEqual(notBearer, [], 'no shared key, no SAS: every request of the functions carries an Entra ID token');
+  });
+
+  it('a read URL is refused for another blob, for writing, when tampered and after it expires', async () => {
+    const deps = depsWith(recorder());
+    const other = segmentBlobName('cam1', T0 + 10_000);
+    const [otherCreate] = await deps.sasSigner.blobCreateUrls([other], Date.now() + 60_000);
+    assert.equal((await put(otherCreate, azurite.caPem, Buffer.from('other segment'), { 'if-none-match': '*' })).status, 201);
+
+    const [readUrl] = await deps.sasSigner.blobReadUrls([blobName], Date.now() + 60_000);
+    assert.equal((await send(readUrl, azurite.caPem)).status, 200);
+    const url = new URL(readUrl);
+    const otherUrl = new URL(url);
+    otherUrl.pathname = url.pathname.replace(encodeURIComponent(new Date(T0).toISOString()), encodeURIComponent(new Date(T0 + 10_000).toISOString()));
+    assert.notEqual(otherUrl.pathname, url.pathname);
+    assert.equal((await send(otherUrl.href, azurite.caPem)).status, 403, 'scoped to its own blob');
+    assert.equal((await put(readUrl, azurite.caPem, Buffer.from('overwrite'))).status, 403, 'read-only: no overwrite');
+    assert.equal((await put(readUrl.replace(encodeURIComponent(new Date(T0).toISOString()), 'new-blob.ts'), azurite.caPem, Buffer.from('x'))).status, 403, 'no create');
+    assert.equal((await send(readUrl, azurite.caPem, { method: 'DELETE' })).status, 403, 'no delete');
+    const listUrl = `${azurite.blobEndpoint}/${settings.recordingsContainer}?restype=container&comp=list&${url.search.slice(1)}`;
+    assert.equal((await send(listUrl, azurite.caPem)).status, 403, 'no list');
+
+    const tampered = new URL(readUrl);
+    const sig = tampered.searchParams.get('sig')!;
+    tampered.searchParams.set('sig', `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`);
+    assert.equal((await send(tampered.href, azurite.caPem)).status, 403, 'altered signature');
+    const longer = new URL(readUrl);
+    longer.searchParams.set('se', new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    assert.equal((await send(longer.href, azurite.caPem)).status, 403, 'altered expiry');
+    const widened = new URL(readUrl);
+    widened.searchParams.set('sp', 'rcwd');
+    assert.equal((await put(widened.href, azurite.caPem, Buffer.from('overwrite'))).status, 403, 'altered permissions');
+
+    // Expiry: the same URL works, then, once `se` has passed, is refused.
+    const [shortUrl] = await deps.sasSigner.blobReadUrls([blobName], Date.now() + 1000);
+    assert.equal((await send(shortUrl, azurite.caPem)).status, 200);
+    const se = Date.parse(new URL(shortUrl).searchParams.get('se')!);
+    await new Promise((r) => setTimeout(r, Math.max(0, se - Date.now()) + 1100));
+    assert.equal((await send(shortUrl, azurite.caPem)).status, 403, 'expired');
+    assert.equal((await send(readUrl, azurite.caPem)).status, 200, 'an unexpired URL still works');
+  });
+
+  it('fetches one user delegation key for many playlists, concurrent or not, and renews it before it gets too short', async () => {
+    let nowMs = Date.now();
+    const rec = recorder();
+    const deps = depsWith(rec, () => nowMs);
+    const names = Array.from({ length: 50 }, (_, i) => segmentBlobName('cam1', T0 + i * 10_000));
+    const ttl = deps.settings.segmentSasTtlMs;
+    await Promise.all(Array.from({ length: 5 }, () => deps.sasSigner.blobReadUrls(names, nowMs + ttl)));
+    for (let i = 0; i < 5; i++) await deps.sasSigner.blobReadUrls(names, nowMs + ttl);
+    await deps.sasSigner.blobCreateUrls(names, nowMs + 60_000);
+    assert.equal(rec.keyFetches(), 1, 'one key for 11 batches of 50 URLs');
+
+    // The key lives 6 h (KEY_MIN_LIFETIME_MS; 2 × the 1 h TTL is less): reused while ≥ 1 h of it remains.
+    nowMs += 5 * 3_600_000 - 60_000; // key start was 5 min before the first batch: 1 h 4 min remain
+    await deps.sasSigner.blobReadUrls(names, nowMs + ttl);
+    assert.equal(rec.keyFetches(), 1, 'still long enough');
+    nowMs += 5 * 60_000; // 59 min remain: shorter than the 1 h URLs it is asked for
+    const [url] = await deps.sasSigner.blobReadUrls(names, nowMs + ttl);
+    assert.equal(rec.keyFetches(), 2, 'renewed early');
+    const q = new URL(url).searchParams;
+    assert.ok(Date.parse(q.get('ske')!) >= Date.parse(q.get('se')!), 'the key outlives the URL');
+
+    // A URL longer than the cached key covers triggers a fetch right away; the new key lives twice that long...
+    const DAY = 86_400_000;
+    const keyLifetime = (url: string) => Date.parse(new URL(url).searchParams.get('ske')!) - nowMs;
+    const [days2] = await deps.sasSigner.blobReadUrls(names.slice(0, 1), nowMs + 2 * DAY);
+    assert.equal(rec.keyFetches(), 3);
+    assert.equal(Date.parse(new URL(days2).searchParams.get('se')!), Math.ceil((nowMs + 2 * DAY) / 1000) * 1000);
+    assert.ok(keyLifetime(days2) > 4 * DAY - 1000 && keyLifetime(days2) <= 4 * DAY, String(keyLifetime(days2)));
+    // ...but at most 7 days less a 5-minute clock margin (Get User Delegation Key's limit).
+    const [days5] = await deps.sasSigner.blobReadUrls(names.slice(0, 1), nowMs + 5 * DAY);
+    assert.equal(rec.keyFetches(), 4);
+    assert.ok(keyLifetime(days5) > 7 * DAY - 300_000 - 1000 && keyLifetime(days5) <= 7 * DAY - 300_000, String(keyLifetime(days5)));
+  });
+});
