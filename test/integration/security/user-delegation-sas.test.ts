@@ -200,12 +200,24 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     let nowMs = Date.now();
     const rec = recorder();
     const deps = depsWith(rec, () => nowMs);
-    const names = Array.from({ length: 50 }, (_, i) => segmentBlobName('cam1', T0 + i * 10_000));
+    const names = Array.from({ length: 50 }, (_, i) => segmentBlobName('cam2', T0 + i * 10_000));
     const ttl = deps.settings.segmentSasTtlMs;
-    await Promise.all(Array.from({ length: 5 }, () => deps.sasSigner.blobReadUrls(names, nowMs + ttl)));
-    for (let i = 0; i < 5; i++) await deps.sasSigner.blobReadUrls(names, nowMs + ttl);
+
+    // Ten playlists of 50 segments (5 at once, then 5 one after another), then a batch of device create URLs.
+    const events = names.map((_, i) => segmentEvent({ cameraId: 'cam2', startMs: T0 + i * 10_000 }));
+    assert.equal((await ingest(events, batchContext(), deps)).accepted, names.length);
+    const range = `start=${new Date(T0).toISOString()}&end=${new Date(T0 + names.length * 10_000).toISOString()}`;
+    const answer = await playback(new HttpRequest({ method: 'GET', url: `https://kw.example/api/cameras/cam2/playback?${range}`, params: { cameraId: 'cam2' } }), batchContext(), deps);
+    const { hlsUrl } = answer.jsonBody as PlaybackResponse;
+    const openPlaylist = async () => {
+      const res = await playlist(new HttpRequest({ method: 'GET', url: hlsUrl, params: { cameraId: 'cam2' } }), batchContext(), deps);
+      assert.equal(res.status, 200, String(res.body));
+      return String(res.body).split('\n').filter((l) => l.startsWith('https://')).length;
+    };
+    assert.deepEqual(await Promise.all(Array.from({ length: 5 }, openPlaylist)), [50, 50, 50, 50, 50]);
+    for (let i = 0; i < 5; i++) assert.equal(await openPlaylist(), 50);
     await deps.sasSigner.blobCreateUrls(names, nowMs + 60_000);
-    assert.equal(rec.keyFetches(), 1, 'one key for 11 batches of 50 URLs');
+    assert.equal(rec.keyFetches(), 1, 'one key for 10 playlists and a create batch');
 
     // The key lives 6 h (KEY_MIN_LIFETIME_MS; 2 × the 1 h TTL is less): reused while ≥ 1 h of it remains.
     nowMs += 5 * 3_600_000 - 60_000; // key start was 5 min before the first batch: 1 h 4 min remain
