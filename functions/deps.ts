@@ -71,7 +71,7 @@ export interface FunctionsDeps {
 /** What tests may swap in {@link createDeps}; Azure needs none of it. */
 export interface DepsOverrides {
   now?: () => number;
-  /** Options of the storage clients (a credential, extra CA certificates, request-counting policies). */
+  /** Options of the storage clients: a token credential instead of the settings' one, an https agent (e.g. trusting an emulator's certificate). */
   storage?: StorageClientOptions;
 }
 

@@ -30,7 +30,7 @@ export interface StorageClients {
 export interface StorageClientOptions {
   /** The identity's credential; default {@link storageCredential} of the settings. Ignored with a connection string. */
   credential?: TokenCredential;
-  /** The https agent of every request; default the SDKs' own keep-alive agents. */
+  /** The https agent of every request (https endpoints only); default the SDKs' own keep-alive agents. */
   agent?: Agent;
 }
 
