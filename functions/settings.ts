@@ -28,7 +28,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
- * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
+ * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
  * `KEEPWATCH_EVENTHUB` (Event Hubs connection; `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` for identity),
@@ -270,18 +270,40 @@ export function parseStorageSettings(env: Record<string, string | undefined>): S
   if (blob.accountName !== table.accountName) {
     fail('KEEPWATCH_STORAGE__tableServiceUri', `names account '${table.accountName}' but KEEPWATCH_STORAGE__blobServiceUri names '${blob.accountName}': both must be the same storage account`);
   }
-  if (identity.credential !== undefined && identity.credential.toLowerCase() !== 'managedidentity') {
-    fail('KEEPWATCH_STORAGE__credential', `${JSON.stringify(identity.credential)} is not supported: use managedidentity, or leave it unset for DefaultAzureCredential`);
+  const { credential, clientId } = parseEntraIdentity(env, 'KEEPWATCH_STORAGE');
+  const settings: StorageSettings = { kind: 'identity', blobServiceUri: blob.uri, tableServiceUri: table.uri, accountName: blob.accountName, credential };
+  return clientId ? { ...settings, clientId } : settings;
+}
+
+/** The Entra ID identity of an identity-based connection: which credential, and which user-assigned identity. */
+export interface EntraIdentity {
+  /** `managedidentity` → ManagedIdentityCredential; `default` (no `__credential`) → DefaultAzureCredential. */
+  credential: 'managedidentity' | 'default';
+  /** Client id of the user-assigned managed identity; `undefined` = system-assigned. */
+  clientId?: string;
+}
+
+/**
+ * Reads `{prefix}__credential` (`managedidentity` or unset) and `{prefix}__clientId` (a GUID, only with
+ * `managedidentity`): the Functions host's convention for identity-based connections
+ * (learn.microsoft.com/azure/azure-functions/functions-reference#common-properties-for-identity-based-connections).
+ * @throws ValidationError `InvalidSetting` for another `__credential`, or a `__clientId` that is not a GUID or comes
+ *   without `__credential=managedidentity`
+ */
+export function parseEntraIdentity(env: Record<string, string | undefined>, prefix: string): EntraIdentity {
+  const given = env[`${prefix}__credential`]?.trim() || undefined;
+  const clientId = env[`${prefix}__clientId`]?.trim() || undefined;
+  if (given !== undefined && given.toLowerCase() !== 'managedidentity') {
+    fail(`${prefix}__credential`, `${JSON.stringify(given)} is not supported: use managedidentity, or leave it unset for DefaultAzureCredential`);
   }
-  const credential = identity.credential ? 'managedidentity' : 'default';
-  if (identity.clientId !== undefined) {
-    if (credential !== 'managedidentity') fail('KEEPWATCH_STORAGE__clientId', 'only applies with KEEPWATCH_STORAGE__credential=managedidentity');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(identity.clientId)) {
-      fail('KEEPWATCH_STORAGE__clientId', `${JSON.stringify(identity.clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
+  const credential = given ? 'managedidentity' : 'default';
+  if (clientId !== undefined) {
+    if (credential !== 'managedidentity') fail(`${prefix}__clientId`, `only applies with ${prefix}__credential=managedidentity`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
+      fail(`${prefix}__clientId`, `${JSON.stringify(clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
     }
   }
-  const settings: StorageSettings = { kind: 'identity', blobServiceUri: blob.uri, tableServiceUri: table.uri, accountName: blob.accountName, credential };
-  return identity.clientId ? { ...settings, clientId: identity.clientId } : settings;
+  return clientId ? { credential, clientId } : { credential };
 }
 
 /**
@@ -315,6 +337,7 @@ function serviceUri(name: string, text: string, service: 'blob' | 'table'): { ur
  */
 export type IntegrationEventsSettings =
   | { sink: 'event-hub'; hubName: string; /** secret: never logged */ connectionString: string }
+  | { sink: 'event-hub'; hubName: string; /** `{namespace}.servicebus.windows.net` */ fullyQualifiedNamespace: string; identity: EntraIdentity }
   | { sink: 'mqtt'; url: string; username: string; /** secret: never logged */ password?: string }
   | { sink: 'table' };
 
@@ -323,11 +346,11 @@ export const MQTT_USERNAME_DEFAULT = SETTINGS_DEFAULTS.mqttUsername;
 
 /**
  * Reads the integration events settings: `KEEPWATCH_INTEGRATION_EVENTS_HUB` (Event Hub name, 1..256 of letters,
- * digits, `.`, `_`, `-`) with the connection string in `KEEPWATCH_EVENTHUB` (`Endpoint=sb://...;SharedAccessKeyName=
- * ...;SharedAccessKey=...`, the connection the device-events trigger uses); `KEEPWATCH_MQTT_URL` (`mqtt://` or
- * `mqtts://`), `KEEPWATCH_MQTT_USERNAME` (default {@link MQTT_USERNAME_DEFAULT}), `KEEPWATCH_MQTT_PASSWORD`.
- * Identity-based Event Hubs access (`KEEPWATCH_EVENTHUB__fullyQualifiedNamespace`) needs `@azure/identity`, which is
- * not installed: it is refused with a message saying so.
+ * digits, `.`, `_`, `-`) with the connection the device-events trigger uses: EITHER the connection string in `KEEPWATCH_EVENTHUB`
+ * (`Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...`) OR the identity-based
+ * `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` with `__credential` / `__clientId` ({@link parseEntraIdentity}; what
+ * infra/ deploys); `KEEPWATCH_MQTT_URL` (`mqtt://` or `mqtts://`), `KEEPWATCH_MQTT_USERNAME` (default
+ * {@link MQTT_USERNAME_DEFAULT}), `KEEPWATCH_MQTT_PASSWORD`.
  * @throws ValidationError `InvalidSetting` naming the setting (never echoing a secret)
  */
 export function parseIntegrationEventsSettings(env: Record<string, string | undefined>): IntegrationEventsSettings {
@@ -337,9 +360,18 @@ export function parseIntegrationEventsSettings(env: Record<string, string | unde
       fail('KEEPWATCH_INTEGRATION_EVENTS_HUB', `${JSON.stringify(hubName)} is not an Event Hub name (letters, digits, '.', '_', '-', starting with a letter or digit)`);
     }
     const connectionString = env.KEEPWATCH_EVENTHUB?.trim();
+    const namespace = env.KEEPWATCH_EVENTHUB__fullyQualifiedNamespace?.trim();
+    if (connectionString && namespace) {
+      fail('KEEPWATCH_EVENTHUB', 'and KEEPWATCH_EVENTHUB__fullyQualifiedNamespace are both set: use either the connection string or the identity-based KEEPWATCH_EVENTHUB__* settings, not both');
+    }
+    if (namespace) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9-]+)+$/.test(namespace)) {
+        fail('KEEPWATCH_EVENTHUB__fullyQualifiedNamespace', `${JSON.stringify(namespace)} is not a fully qualified Event Hubs namespace (e.g. myns.servicebus.windows.net)`);
+      }
+      return { sink: 'event-hub', hubName, fullyQualifiedNamespace: namespace, identity: parseEntraIdentity(env, 'KEEPWATCH_EVENTHUB') };
+    }
     if (!connectionString) {
-      const identity = env.KEEPWATCH_EVENTHUB__fullyQualifiedNamespace ? ' (identity-based KEEPWATCH_EVENTHUB__fullyQualifiedNamespace needs @azure/identity, which is not installed)' : '';
-      fail('KEEPWATCH_EVENTHUB', `is required when KEEPWATCH_INTEGRATION_EVENTS_HUB is set: an Event Hubs connection string${identity}`);
+      fail('KEEPWATCH_EVENTHUB', 'or KEEPWATCH_EVENTHUB__fullyQualifiedNamespace is required when KEEPWATCH_INTEGRATION_EVENTS_HUB is set: an Event Hubs connection string, or the identity-based namespace');
     }
     if (!/(^|;)\s*Endpoint=sb:\/\/[^;]+/i.test(connectionString!) || !/(^|;)\s*SharedAccessKey(Name)?=/i.test(connectionString!)) {
       fail('KEEPWATCH_EVENTHUB', 'is not an Event Hubs connection string (expected Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...)');

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
 import { TransientError } from '../../shared/errors';
 import type { IntegrationEvent, IntegrationEvents } from '../../shared/ports/integration-events';
@@ -38,21 +39,27 @@ export function groupByPartitionKey(events: readonly IntegrationEvent[]): Partit
 }
 
 /**
- * Integration events sent to the integration Event Hub (`KEEPWATCH_INTEGRATION_EVENTS_HUB`, connection string
- * `KEEPWATCH_EVENTHUB`) with `@azure/event-hubs`' EventHubProducerClient, created on first publish. Per partition key
+ * Where the integration Event Hub is and how to authenticate: a connection string (SAS key), or the namespace and an
+ * Entra ID credential (the Function App's managed identity, role Azure Event Hubs Data Sender; infra/).
+ */
+export type EventHubTarget = { hubName: string } & ({ /** secret */ connectionString: string } | { /** `{ns}.servicebus.windows.net` */ fullyQualifiedNamespace: string; credential: TokenCredential });
+
+/**
+ * Integration events sent to the integration Event Hub (`KEEPWATCH_INTEGRATION_EVENTS_HUB`, through the connection
+ * `KEEPWATCH_EVENTHUB` or its identity-based form) with `@azure/event-hubs`' EventHubProducerClient, created on first publish. Per partition key
  * (see {@link groupByPartitionKey}) events are added to a batch (`createBatch({ partitionKey })` / `tryAdd`); a full
  * batch is sent and a new one started, so any number of events goes out in as few sends as the hub's size limit allows.
- * Connection-string auth only: identity-based auth needs `@azure/identity`, which is not installed.
  */
 export class EventHubIntegrationEvents implements IntegrationEvents {
   private producer: EventHubProducerClient | undefined;
 
-  constructor(private readonly opts: { connectionString: string; hubName: string }) {}
+  constructor(private readonly opts: EventHubTarget) {}
 
   /** @throws TransientError when the hub cannot be reached or refuses a send (the SDK has already retried), or an event is larger than a batch may be */
   async publish(events: readonly IntegrationEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const producer = (this.producer ??= new EventHubProducerClient(this.opts.connectionString, this.opts.hubName));
+    const o = this.opts;
+    const producer = (this.producer ??= 'connectionString' in o ? new EventHubProducerClient(o.connectionString, o.hubName) : new EventHubProducerClient(o.fullyQualifiedNamespace, o.hubName, o.credential));
     try {
       for (const group of groupByPartitionKey(events)) {
         let batch = await producer.createBatch({ partitionKey: group.partitionKey });

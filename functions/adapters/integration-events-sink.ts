@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { IntegrationEvents } from '../../shared/ports/integration-events';
 import type { IntegrationEventsSettings } from '../settings';
 import type { CloudMqtt } from './cloud-mqtt';
+import { entraCredential } from './entra-credential';
 import { EventHubIntegrationEvents } from './event-hub-integration-events';
 import { MqttIntegrationEvents } from './mqtt-integration-events';
 import { TableIntegrationEvents } from './table-integration-events';
@@ -14,7 +15,9 @@ import { TableIntegrationEvents } from './table-integration-events';
 export function integrationEventsSink(s: IntegrationEventsSettings, eventsTable: TableClient, cloudMqtt?: CloudMqtt): IntegrationEvents {
   switch (s.sink) {
     case 'event-hub':
-      return new EventHubIntegrationEvents({ connectionString: s.connectionString, hubName: s.hubName });
+      return new EventHubIntegrationEvents(
+        'connectionString' in s ? { hubName: s.hubName, connectionString: s.connectionString } : { hubName: s.hubName, fullyQualifiedNamespace: s.fullyQualifiedNamespace, credential: entraCredential(s.identity) },
+      );
     case 'mqtt':
       return new MqttIntegrationEvents(cloudMqtt ?? { url: s.url, username: s.username, password: s.password });
     case 'table':

@@ -4,7 +4,7 @@ import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import type { StorageSettings } from '../settings';
 import { parseStorageConnectionString } from './connection-string';
-import { storageCredential } from './storage-credential';
+import { entraCredential } from './entra-credential';
 import { rethrowStorageError, storageStatus } from './storage-errors';
 
 /** How the clients authenticate: the account key (service SAS possible) or an Entra ID token (user-delegation SAS). */
@@ -28,7 +28,7 @@ export interface StorageClients {
  * records them).
  */
 export interface StorageClientOptions {
-  /** The identity's credential; default {@link storageCredential} of the settings. Ignored with a connection string. */
+  /** The identity's credential; default {@link entraCredential} of the settings. Ignored with a connection string. */
   credential?: TokenCredential;
   /** The https agent of every request (https endpoints only); default the SDKs' own keep-alive agents. */
   agent?: Agent;
@@ -46,7 +46,7 @@ export function storageClients(storage: StorageSettings, options: StorageClientO
   // pipeline options through to it (Pipeline.js getCoreClientOptions) without declaring `agent`, hence the cast.
   const pipeline = options.agent ? { agent: options.agent } : {};
   if (storage.kind === 'identity') {
-    const credential = options.credential ?? storageCredential(storage);
+    const credential = options.credential ?? entraCredential(storage);
     return {
       accountName: storage.accountName,
       blobEndpoint: storage.blobServiceUri,

@@ -28,9 +28,25 @@ describe('integration events settings (issue 3 §5)', () => {
     });
   });
 
-  it('a hub without a connection string, or identity-based only, or a malformed one is refused without echoing it', () => {
+  it('identity-based: the namespace with the managed identity (what infra/ deploys), or DefaultAzureCredential without __credential', () => {
+    const hub = { KEEPWATCH_INTEGRATION_EVENTS_HUB: 'kw-integration', KEEPWATCH_EVENTHUB__fullyQualifiedNamespace: 'kw-ns.servicebus.windows.net' };
+    const clientId = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    assert.deepEqual(parseIntegrationEventsSettings({ ...hub, KEEPWATCH_EVENTHUB__credential: 'managedidentity', KEEPWATCH_EVENTHUB__clientId: clientId }), {
+      sink: 'event-hub',
+      hubName: 'kw-integration',
+      fullyQualifiedNamespace: 'kw-ns.servicebus.windows.net',
+      identity: { credential: 'managedidentity', clientId },
+    });
+    assert.deepEqual(parseIntegrationEventsSettings(hub), { sink: 'event-hub', hubName: 'kw-integration', fullyQualifiedNamespace: 'kw-ns.servicebus.windows.net', identity: { credential: 'default' } });
+    fails({ ...hub, KEEPWATCH_EVENTHUB: HUB_CS }, 'KEEPWATCH_EVENTHUB', /both set/);
+    fails({ ...hub, KEEPWATCH_EVENTHUB__fullyQualifiedNamespace: 'sb://kw-ns.servicebus.windows.net/' }, 'KEEPWATCH_EVENTHUB__fullyQualifiedNamespace', /not a fully qualified Event Hubs namespace/);
+    fails({ ...hub, KEEPWATCH_EVENTHUB__credential: 'clientsecret' }, 'KEEPWATCH_EVENTHUB__credential', /not supported/);
+    fails({ ...hub, KEEPWATCH_EVENTHUB__credential: 'managedidentity', KEEPWATCH_EVENTHUB__clientId: 'not-a-guid' }, 'KEEPWATCH_EVENTHUB__clientId', /not a client id/);
+    fails({ ...hub, KEEPWATCH_EVENTHUB__clientId: clientId }, 'KEEPWATCH_EVENTHUB__clientId', /only applies with KEEPWATCH_EVENTHUB__credential=managedidentity/);
+  });
+
+  it('a hub without a connection or namespace, or a malformed connection string, is refused without echoing it', () => {
     fails({ KEEPWATCH_INTEGRATION_EVENTS_HUB: 'kw-integration' }, 'KEEPWATCH_EVENTHUB', /is required/);
-    fails({ KEEPWATCH_INTEGRATION_EVENTS_HUB: 'kw-integration', KEEPWATCH_EVENTHUB__fullyQualifiedNamespace: 'kw-ns.servicebus.windows.net' }, 'KEEPWATCH_EVENTHUB', /@azure\/identity, which is not installed/);
     fails({ KEEPWATCH_INTEGRATION_EVENTS_HUB: 'kw-integration', KEEPWATCH_EVENTHUB: 'SharedAccessKey=c2VjcmV0LWtleQ==' }, 'KEEPWATCH_EVENTHUB', /not an Event Hubs connection string/);
     fails({ KEEPWATCH_INTEGRATION_EVENTS_HUB: 'kw integration', KEEPWATCH_EVENTHUB: HUB_CS }, 'KEEPWATCH_INTEGRATION_EVENTS_HUB', /not an Event Hub name/);
   });

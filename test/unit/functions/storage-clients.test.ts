@@ -4,7 +4,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identi
 import { ValidationError } from '../../../shared/errors';
 import { ServiceSasSigner } from '../../../functions/adapters/service-sas-signer';
 import { storageClients } from '../../../functions/adapters/storage-clients';
-import { storageCredential } from '../../../functions/adapters/storage-credential';
+import { entraCredential } from '../../../functions/adapters/entra-credential';
 import { UserDelegationSasSigner } from '../../../functions/adapters/user-delegation-sas-signer';
 import { createDeps } from '../../../functions/deps';
 import { parseSettings, type StorageSettings } from '../../../functions/settings';
@@ -42,10 +42,10 @@ describe('storage clients and credential (issue 6 §3)', () => {
   });
 
   it('the credential follows the Functions host convention: managed identity (user- or system-assigned) or DefaultAzureCredential', () => {
-    assert.ok(storageCredential(IDENTITY) instanceof ManagedIdentityCredential);
+    assert.ok(entraCredential(IDENTITY) instanceof ManagedIdentityCredential);
     const { clientId: _c, ...systemAssigned } = IDENTITY;
-    assert.ok(storageCredential(systemAssigned) instanceof ManagedIdentityCredential);
-    assert.ok(storageCredential({ ...systemAssigned, credential: 'default' }) instanceof DefaultAzureCredential);
+    assert.ok(entraCredential(systemAssigned) instanceof ManagedIdentityCredential);
+    assert.ok(entraCredential({ ...systemAssigned, credential: 'default' }) instanceof DefaultAzureCredential);
   });
 
   it('deps sign playback with a service SAS given a key, a user-delegation SAS given an identity, and refuse a keyless connection string', () => {
