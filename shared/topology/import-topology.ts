@@ -52,9 +52,10 @@ function checkWithAgentSchema(result: TopologyImport): void {
   for (const policy of Object.values(result.policies)) parseRecordingPolicy(policy);
 }
 
-function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, secrets: string[]): TopologyImport {
+function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, seen: { secrets: string[]; where: string }): TopologyImport {
   const parsed = parseTopology(topology);
   const where = `topology '${parsed.name}'`;
+  seen.where = where;
   const unsupported = unsupportedNodes(parsed.nodes, parsed.cloudKind);
   if (unsupported.length) {
     const why = parsed.cloudKind !== undefined ? ` (an AVA cloud ${parsed.cloudKind} topology: Keepwatch runs edge topologies only)` : '';
@@ -67,7 +68,7 @@ function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, secrets: 
   if (!pipeline || typeof pipeline.name !== 'string') throw new ValidationError('live pipeline: name is required', undefined, 'InvalidParameter');
   if (!pipeline.parameters || typeof pipeline.parameters !== 'object') throw new ValidationError('live pipeline: parameters must be an object of name → value', undefined, 'InvalidParameter');
   const params = resolveParameters(parsed.parameters, pipeline.parameters, where);
-  secrets.push(...params.secretValues);
+  seen.secrets.push(...params.secretValues);
   const cameraId = pipelineCameraId(pipeline.name);
   const nodes: TopologyNode[] = parsed.nodes.map((n) => {
     const at = `${where}: node '${n.name}'`;
@@ -92,14 +93,15 @@ function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, secrets: 
  *   `InvalidParameter`, `InvalidPipelineName`. Never echoes a SecretString parameter's value in a message.
  */
 export function importTopology(topology: unknown, pipeline: LivePipelineSpec): TopologyImport {
-  const secrets: string[] = [];
+  const seen = { secrets: [] as string[], where: 'topology' };
   try {
-    return importUnmasked(topology, pipeline, secrets);
+    return importUnmasked(topology, pipeline, seen);
   } catch (err) {
     if (err instanceof ValidationError) {
-      const code = err.code === 'InvalidInput' ? 'InvalidTopology' : err.code;
-      const prefix = err.message.startsWith('topology') || err.message.startsWith('live pipeline') ? '' : 'topology: ';
-      throw new ValidationError(maskSecrets(`${prefix}${err.message}`, secrets), undefined, code);
+      // Schema errors of the agent config / policy checks come as InvalidInput / InvalidPolicy: the topology is at fault.
+      const code = err.code === 'InvalidInput' || err.code === 'InvalidPolicy' ? 'InvalidTopology' : err.code;
+      const prefix = err.message.startsWith('topology') || err.message.startsWith('live pipeline') ? '' : `${seen.where}: `;
+      throw new ValidationError(maskSecrets(`${prefix}${err.message}`, seen.secrets), undefined, code);
     }
     throw err;
   }
