@@ -72,18 +72,19 @@ describe('LVA/AVA topologies as live pipelines on the local stack: CVR PT30S seg
     assert.match(stderr, /cloud recording policy set for camera 'gate'/);
     assert.equal((JSON.parse(stdout) as Record<string, { mode: string }>)[GATE].mode, 'evr');
     const headers = { 'x-functions-key': stack.apiKey };
-    const policy = (await (await fetch(`${stack.apiBase}/cameras/${GATE}/policy`, { headers })).json()) as { mode: string; evr: { signalGate: { minimumActivationTime: string } } };
+    const { policy, isDefault } = (await (await fetch(`${stack.apiBase}/cameras/${GATE}/policy`, { headers })).json()) as { isDefault: boolean; policy: { mode: string; evr: { signalGate: { minimumActivationTime: string } } } };
+    assert.equal(isDefault, false);
     assert.equal(policy.mode, 'evr');
     assert.equal(policy.evr.signalGate.minimumActivationTime, 'PT10S');
     // The agent logged that the pipelines' cameras record by their cloud policies.
-    assert.ok(stack.agentLog.some((l) => l.includes('import-topology --api-url') && l.includes(`"pipeline":"${GATE}"`)), 'the agent names how to set the gate camera\'s policy');
+    await waitFor('the agent naming how to set the gate camera\'s policy', 10_000, () => stack.agentLog.some((l) => l.includes('import-topology --api-url') && l.includes(`"pipeline":"${GATE}"`)) || undefined);
 
-    // Two door-sensor style signals 14 s apart: the topology's gate (minimum PT10S) makes two windows.
+    // Two door-sensor style signals 14 s apart (each with its own id: identical payloads would be one redelivered signal): the topology's gate (minimum PT10S) makes two windows.
     await until('3 s of recording', 10_000, () => Date.now() > startedMs + 3000);
     const sensor = await mqtt.connectAsync(stack.mqttUrl, { username: SENSOR.user, password: SENSOR.password, clientId: 'gate-sensor-1', protocolVersion: 4 });
-    await sensor.publishAsync(`keepwatch/local-device/signals/${GATE}`, JSON.stringify({ type: 'gate-open' }), { qos: 1 });
+    await sensor.publishAsync(`keepwatch/local-device/signals/${GATE}`, JSON.stringify({ id: 'gate-open-1', type: 'gate-open' }), { qos: 1 });
     await until('14 s later', 20_000, () => Date.now() > startedMs + 17_000);
-    await sensor.publishAsync(`keepwatch/local-device/signals/${GATE}`, JSON.stringify({ type: 'gate-open' }), { qos: 1 });
+    await sensor.publishAsync(`keepwatch/local-device/signals/${GATE}`, JSON.stringify({ id: 'gate-open-2', type: 'gate-open' }), { qos: 1 });
     await sensor.endAsync();
 
     // CVR: the first 30 s segment of the lobby is uploaded and indexed.
