@@ -37,6 +37,20 @@ describe('keepwatch-agent import-topology (edge-agent/config/import-topology-com
     assert.equal((JSON.parse(s.stdout) as { cameras: Array<{ password: string }> }).cameras[0].password, '${env:KEEPWATCH_PARAM_PW}');
   });
 
+  it('the agent config loader expands a pipelines entry whose topologyFile is relative to the config file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-import-cli-'));
+    const file = path.join(dir, 'agent.yaml');
+    const pipelines = [{ name: 'Lobby', topologyFile: path.relative(dir, topologyPath('lva-1.0-cvr-asset')), parameters: { rtspUrl: 'rtsp://c/lobby', rtspPassword: '${env:LOBBY_PW}' } }];
+    writeFileSync(file, YAML.stringify({ deviceId: 'site-1', broker: { url: 'mqtt://localhost' }, upload: { connectionString: 'UseDevelopmentStorage=true' }, localMediaCachePath: './cache', pipelines }));
+    const notes: Parameters<typeof loadAgentConfig>[3] = [];
+    const config = loadAgentConfig(file, {}, { LOBBY_PW: 'from-env' }, notes);
+    assert.deepEqual(config.cameras.map((c) => [c.id, c.url, c.password, c.mode]), [['lobby', 'rtsp://c/lobby', 'from-env', 'cvr']]);
+    assert.equal(config.segmentLengthMs, 30_000);
+    assert.equal(config.localMediaCachePath, path.join(dir, 'cache'));
+    assert.ok(notes.some((n) => n.pipeline === 'Lobby' && /records by its cloud policy \(cvr\)/.test(n.message)));
+    assert.throws(() => loadAgentConfig(file, {}, {}), /LOBBY_PW/);
+  });
+
   it('exits 2 naming every unsupported node, a missing parameter or a bad flag', () => {
     const grpc = cli(topologyPath('ava-line-crossing'), '--param', 'rtspUrl=rtsp://c/s');
     assert.equal(grpc.code, 2);
