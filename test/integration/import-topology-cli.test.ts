@@ -62,5 +62,13 @@ describe('keepwatch-agent import-topology (edge-agent/config/import-topology-com
     assert.equal(cli(topologyPath('lva-2.0-cvr-asset'), '--param', 'rtspUrl').code, 2);
     assert.match(cli(topologyPath('lva-2.0-cvr-asset'), '--param', 'rtspUrl=rtsp://c/s', '--output', 'xml').stderr, /--output "xml": expected agent, policy or json/);
     assert.match(cli('/nonexistent/topology.json').stderr, /topology file \/nonexistent\/topology.json: cannot be read/);
+    assert.equal(cli(topologyPath('lva-2.0-cvr-asset'), '--param', 'rtspUrl=rtsp://c/s', '--api-url', 'http://127.0.0.1:9').code, 2, '--api-url without --api-key');
+  });
+
+  it('exits 3 when the API cannot be reached, after printing the import', () => {
+    const r = cli(topologyPath('lva-2.0-cvr-asset'), '--param', 'rtspUrl=rtsp://c/s', '--pipeline-name', 'lobby', '--output', 'policy', '--api-url', 'http://127.0.0.1:9', '--api-key', 'k');
+    assert.equal(r.code, 3);
+    assert.deepEqual(JSON.parse(r.stdout), { lobby: { mode: 'cvr', retention: { archive: 'P7D' } } });
+    assert.match(r.stderr, /PUT http:\/\/127\.0\.0\.1:9\/api\/cameras\/lobby\/policy failed/);
   });
 });
