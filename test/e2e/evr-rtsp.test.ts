@@ -23,13 +23,14 @@ import { until, waitFor } from '../helpers/wait';
  * from a door sensor over MQTT and from an HTTP caller. During the same pass, in-process recorders on the same live
  * streams check motion accuracy on the recorder's own frames (test/helpers/motion-rtsp-run.ts): one pass of the
  * clip serves both. The person camera and its policy come from Microsoft's `ava-evr-motion-video-sink` topology
- * (issue 7): imported with `rtspUrl` = the test RTSP server, so its recordings follow that topology's gate (offset
- * PT0S, minimum = maximum PT30S); the door camera keeps a -PT5S pre-roll gate.
+ * (issue 7), imported with `rtspUrl` = the test RTSP server; the topology's own gate (offset PT0S, minimum = maximum
+ * PT30S, no parameters for it) is then set to the gate issue 3's test prescribes (-PT5S, PT10S, PT60S), as an operator
+ * would with PUT /policy.
  */
 const SEGMENT_LENGTH_MS = 2000;
 const GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };
-/** The person camera's gate: the imported topology's (set in `before`). */
-let personGate: Record<string, string> = GATE;
+/** The person camera's gate: issue 3's, over the imported topology's policy. */
+const personGate: Record<string, string> = GATE;
 /** The clip lasts 139.4 s; the six visits walk in at these clip times, ±0.5 s (../shared/media/README.md). */
 const CLIP_S = 139.4;
 const VISIT_ONSETS_S = [6, 22, 50, 74, 92, 123];
@@ -63,7 +64,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
     const imported = importTopology(readTopology('ava-evr-motion-video-sink'), { name: PERSON, parameters: { rtspUrl: rtsp.urls['/person'] } });
     const personPolicy = imported.policies[PERSON] as { evr: { signals: Array<{ type: string }>; signalGate: Record<string, string> } };
     assert.deepEqual(personPolicy.evr.signals, [{ type: 'motion' }]);
-    personGate = personPolicy.evr.signalGate;
+    assert.deepEqual(personPolicy.evr.signalGate, { activationEvaluationWindow: 'PT1S', activationSignalOffset: 'PT0S', minimumActivationTime: 'PT30S', maximumActivationTime: 'PT30S' });
     stack = await startLocalStack({
       dataDir,
       httpPort: 0,
@@ -71,7 +72,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
       cameras: [imported.cameras[0] as { id: string; url: string }, { id: DOOR, url: rtsp.urls['/door'], mode: 'evr' }],
       segmentLength: 'PT2S',
       agentConfig: { evrCacheHold: 'PT30S' },
-      policies: { [PERSON]: imported.policies[PERSON], [DOOR]: policy('door') },
+      policies: { [PERSON]: { ...personPolicy, evr: { ...personPolicy.evr, signalGate: personGate } }, [DOOR]: policy('door') },
       signalPublishers: { [SENSOR.user]: { password: SENSOR.password, topics: [`keepwatch/local-device/signals/${DOOR}`] } },
       agentLogLevel: 'debug',
       print: (l) => printed.push(l),
@@ -113,7 +114,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
 
   const overlaps = (s: { startMs: number; durationMs: number }, r: Recording) => s.startMs < Date.parse(r.end) && s.startMs + s.durationMs > Date.parse(r.start);
 
-  it('records one clip pass: a recording per visit (or split and merged as the imported gate says), each starting at its offset from the motion and playable, nothing else uploaded; door signals over MQTT and HTTP each get their 5 s before', async (t) => {
+  it('records one clip pass: a recording per visit (or merged as the gate says), each with 5 s of pre-roll and playable, nothing else uploaded; door signals over MQTT and HTTP each get their 5 s before', async (t) => {
     // The clip starts when the agent's session connects: clip time 0 ≈ the first segment's start.
     const first = await waitFor('the first person segment', 30_000, () => agentSegments(stack, PERSON)[0]);
     const t0 = first.startMs;
