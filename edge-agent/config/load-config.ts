@@ -30,7 +30,8 @@ export function resolvePlaceholders(doc: unknown, env: NodeJS.ProcessEnv, at = '
  * Reads and validates the agent config file (YAML, or JSON which YAML also reads).
  * @param overrides applied over the file before validation (from CLI flags)
  * @throws ValidationError for an unreadable file, bad YAML, or any schema error (every key named);
- *   relative `localMediaCachePath` is resolved against the config file's folder
+ *   relative `localMediaCachePath` and broker TLS files (`clientCertFile`, `clientKeyFile`, `caFile`) are resolved
+ *   against the config file's folder
  */
 export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   let text: string;
@@ -47,5 +48,10 @@ export function loadAgentConfig(file: string, overrides: Record<string, unknown>
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ValidationError(`agent config: ${file} must hold a mapping of settings`);
   const config = parseAgentConfig(resolvePlaceholders({ ...(doc as object), ...overrides }, env));
-  return { ...config, localMediaCachePath: path.resolve(path.dirname(file), config.localMediaCachePath) };
+  const dir = path.dirname(file);
+  const broker = { ...config.broker };
+  for (const key of ['clientCertFile', 'clientKeyFile', 'caFile'] as const) {
+    if (broker[key] !== undefined) broker[key] = path.resolve(dir, broker[key]);
+  }
+  return { ...config, broker, localMediaCachePath: path.resolve(dir, config.localMediaCachePath) };
 }
