@@ -1,3 +1,4 @@
+import { ManagedIdentityCredential } from '@azure/identity';
 import { ValidationError } from '../shared/errors';
 import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
@@ -95,7 +96,11 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
   // One broker connection for the device commands and (without an integration hub) the integration events.
-  const cloudMqtt = s.mqtt.url ? new CloudMqtt({ url: s.mqtt.url, username: s.mqtt.username, password: s.mqtt.password }) : undefined;
+  // In Azure it authenticates with the managed identity's Entra token (KEEPWATCH_MQTT__credential), locally by password.
+  const mqttAuth = s.mqtt.managedIdentity
+    ? { credential: new ManagedIdentityCredential(s.mqtt.managedIdentity.clientId ? { clientId: s.mqtt.managedIdentity.clientId } : {}) }
+    : { password: s.mqtt.password };
+  const cloudMqtt = s.mqtt.url ? new CloudMqtt({ url: s.mqtt.url, username: s.mqtt.username, ...mqttAuth }) : undefined;
   return {
     settings: s,
     segmentIndex: new TableSegmentIndex(tables.segments),

@@ -4,12 +4,13 @@ import ts from 'typescript';
  * The app setting names functions/settings.ts reads, found in its syntax tree (TypeScript's parser, so comments and
  * error messages do not count): `env.NAME` and `env['NAME']` on a variable called `env`, calls that pass `env` and a
  * literal name (`required(env, 'NAME')`), and the string values of the `TRIGGER_SETTINGS` object (the names the
- * Functions host resolves for the Event Hubs trigger). Only `KEEPWATCH_*` and `FFMPEG_PATH` count.
+ * Functions host resolves for the Event Hubs trigger). Only `KEEPWATCH_*` (with an optional `__camelCase` identity suffix) and `FFMPEG_PATH` count.
  * @param source the text of functions/settings.ts
  */
 export function settingsReadByCode(source: string): Set<string> {
   const names = new Set<string>();
-  const isSetting = (s: string) => /^(KEEPWATCH_[A-Z0-9_]+|FFMPEG_PATH)$/.test(s);
+  // Identity connection settings keep the host's camel-case suffix: KEEPWATCH_MQTT__credential, ..._clientId.
+  const isSetting = (s: string) => /^(KEEPWATCH_[A-Z0-9_]*[A-Z0-9](__[a-z][A-Za-z0-9]*)?|FFMPEG_PATH)$/.test(s);
   const isEnv = (e: ts.Expression) => ts.isIdentifier(e) && e.text === 'env';
   const file = ts.createSourceFile('settings.ts', source, ts.ScriptTarget.ES2022, true);
   const visit = (node: ts.Node): void => {
