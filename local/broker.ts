@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
+import { silentLogger, type HostLogger } from './host-logger';
 
 /** An MQTT message a device or a signal publisher published, as the local stack hands it on. */
 export interface BrokerMessage {
@@ -48,6 +49,11 @@ export interface LocalBrokerOptions {
   cloudClients?: Record<string, string>;
   /** Called for every message a device publishes under `keepwatch/{deviceId}/` and every signal publisher's message. */
   onMessage: (msg: BrokerMessage) => void;
+  /**
+   * Where the broker logs connections (info), refusals at CONNECT and denied publishes/subscriptions (warn), with
+   * client id, user name, role, method and topic; never a password or certificate. Default: nothing.
+   */
+  logger?: HostLogger;
 }
 
 /** How one device may authenticate: a password, registered certificate thumbprints, or both. */
@@ -114,6 +120,7 @@ function sameSecret(a: string, b: string): boolean {
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
   const { Aedes } = await import('aedes');
+  const log = opts.logger ?? silentLogger;
   const publishers = opts.signalPublishers ?? {};
   const cloud = opts.cloudClients ?? {};
   // Role of each connected client, by client object (set at authentication).
@@ -135,10 +142,13 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
         } else if (Object.hasOwn(publishers, username)) role = sameSecret(given, publishers[username].password) ? 'signal-publisher' : undefined;
         else if (Object.hasOwn(cloud, username)) role = sameSecret(given, cloud[username]) ? 'cloud' : undefined;
       }
+      const method = thumbprint !== undefined ? 'certificate' : 'password';
       if (role) {
         roles.set(client, { role, user: username! });
+        log.info({ clientId: client.id, user: username, role, method }, 'MQTT client connected');
         return done(null, true);
       }
+      log.warn({ clientId: client.id, user: username ?? null, method }, 'MQTT client refused at CONNECT: bad user name, password or certificate');
       const err = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
       done(err as never, false);
     },
@@ -148,12 +158,14 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       if (r?.role === 'device' && topic.startsWith(`${TOPIC_ROOT}/${client!.id}/`) && !topic.includes('/commands/')) return done(null);
       if (r?.role === 'signal-publisher' && SIGNALS_TOPIC.test(topic) && publishers[r.user].topics.some((f) => topicMatches(f, topic))) return done(null);
       if (r?.role === 'cloud' && (COMMANDS_TOPIC.test(topic) || topic.startsWith(`${INTEGRATION_TOPIC_ROOT}/`))) return done(null);
+      log.warn({ clientId: client?.id, user: r?.user ?? null, topic }, 'MQTT publish denied');
       done(new Error(`client '${client?.id}' may not publish on ${topic}`));
     },
     authorizeSubscribe: (client, sub, done) => {
       const r = roleOf(client);
       if (r?.role === 'cloud') return done(null, sub);
       if (r?.role === 'device' && (sub.topic === `${TOPIC_ROOT}/${client!.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client!.id}/commands/`))) return done(null, sub);
+      log.warn({ clientId: client?.id, user: r?.user ?? null, topic: sub.topic }, 'MQTT subscription denied');
       done(new Error(`client '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });

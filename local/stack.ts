@@ -46,6 +46,14 @@ export interface LocalStackOptions {
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
+  /** Also print the debug lines of the functions host, the event feeder and the broker (default: info and above). */
+  debugLogs?: boolean;
+}
+
+/** One secret the stack made or was given, named for test messages (the value itself must never be printed). */
+export interface StackSecret {
+  name: string;
+  value: string;
 }
 
 /** A running local stack. */
@@ -66,6 +74,12 @@ export interface LocalStack {
   agent: ChildProcess;
   /** Agent log lines (JSON) seen so far, for tests. */
   agentLog: string[];
+  /**
+   * Every secret of this stack: API key, playback token secret, storage account key, each MQTT password (device,
+   * cloud, signal publishers). Tests grep the logs for them (issue 6 §3 "secrets never logged"); a part that adds a
+   * secret to the stack adds it here.
+   */
+  secrets: StackSecret[];
   /** Stops the agent (it closes and uploads its last segments), then the broker, the host and Azurite. */
   stop(): Promise<void>;
 }
@@ -102,7 +116,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     opts.signal?.throwIfAborted();
 
     // The broker comes first: the functions host gets its cloud credential (EVR upload-window commands).
-    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
+    const debug = opts.debugLogs ?? false;
+    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder', debug) });
     cleanups.push(() => feeder.close());
     const devicePassword = randomBytes(18).toString('base64url');
     const cloudPassword = randomBytes(18).toString('base64url');
@@ -114,6 +129,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Every device and signal-publisher publish goes on, as Event Grid's routing does; ingest decides what is an
       // event. The cloud client's own commands and integration events do not (the broker keeps them out).
       onMessage: (m) => feeder.push(m),
+      logger: printLogger(print, 'broker', debug),
     });
     cleanups.push(() => broker.close());
     opts.signal?.throwIfAborted();
@@ -129,7 +145,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
     // The host creates the recordings container and the tables before anything uploads.
-    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
+    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host', debug) });
     cleanups.push(() => host.close());
     // Browsers (hls.js) fetch segment SAS URLs cross-origin: the stack's own viewer (/api/viewer) may, and so may
     // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
@@ -200,6 +216,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cameraIds: cameras.map((c) => c.id),
       agent,
       agentLog,
+      secrets: [
+        { name: 'API key', value: apiKey },
+        { name: 'playback token secret', value: process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET! },
+        { name: 'storage account key', value: /(?:^|;)AccountKey=([^;]+)/.exec(azurite.connectionString)?.[1] ?? '' },
+        { name: `MQTT password of device ${DEVICE_ID}`, value: devicePassword },
+        { name: 'MQTT password of the cloud client', value: cloudPassword },
+        ...Object.entries(opts.signalPublishers ?? {}).map(([user, p]) => ({ name: `MQTT password of signal publisher ${user}`, value: p.password })),
+      ].filter((x) => x.value),
       stop: stopAll,
     };
   } catch (err) {
@@ -230,9 +254,9 @@ function formatAgentLine(line: string): string {
   return formatRecord(String(time ?? ''), levels[level as number] ?? String(level), who, String(msg ?? ''), rest);
 }
 
-/** A host logger printing info and above in the stack's console format (debug is dropped). */
-function printLogger(print: (line: string) => void, component: string): HostLogger {
+/** A host logger printing info and above (and debug when asked) in the stack's console format. */
+function printLogger(print: (line: string) => void, component: string, debug = false): HostLogger {
   const at = (level: string) => (fields: object, message: string) =>
     print(formatRecord(new Date().toISOString(), level, component, message, fields as Record<string, unknown>));
-  return { debug: () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+  return { debug: debug ? at('DEBUG') : () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }
