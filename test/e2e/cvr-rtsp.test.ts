@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/blob-naming';
 import { agentSegments } from '../helpers/e2e';
+import { makeSelfSignedCert, type TestCert } from '../helpers/openssl-certs';
 import { findSecretLeaks, urlSecrets } from '../helpers/secret-leaks';
 import { until, waitFor } from '../helpers/wait';
 import { decodeFully } from '../helpers/ffmpeg';
@@ -31,7 +32,12 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
   const handedOut: string[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-e2e-'));
 
+  /** Made with openssl in before(): the broker's TLS certificate, the device's, and one the broker does not know. */
+  const certs: Record<'broker' | 'device' | 'stranger', TestCert> = {} as never;
+
   before(async () => {
+    // The agent authenticates as Event Grid wants it: X.509 client certificate, thumbprint registered, no password.
+    for (const name of ['broker', 'device', 'stranger'] as const) certs[name] = makeSelfSignedCert(dataDir, name);
     rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4') } });
     stack = await startLocalStack({
       dataDir,
@@ -42,6 +48,13 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       agentLogLevel: 'debug',
       // Every line of the host, feeder and broker too, for the secrets check below.
       debugLogs: true,
+      deviceCertificate: {
+        certFile: certs.device.certFile,
+        keyFile: certs.device.keyFile,
+        thumbprint: certs.device.thumbprint,
+        brokerKeyFile: certs.broker.keyFile,
+        brokerCertFile: certs.broker.certFile,
+      },
       signalPublishers: { [DOOR_SENSOR.user]: { password: DOOR_SENSOR.password, topics: [`keepwatch/local-device/signals/${CAMERA}`] } },
       print: (l) => printed.push(l),
     });
@@ -142,6 +155,10 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     // `code` query, and a signal over HTTP and over MQTT. Their refusals are logged; the secrets they carried are not.
     const wrongPassword = randomBytes(18).toString('base64url');
     await assert.rejects(mqtt.connectAsync(stack.mqttUrl, { protocolVersion: 4, clientId: stack.deviceId, username: stack.deviceId, password: wrongPassword, reconnectPeriod: 0 }), /Bad username or password/);
+    await assert.rejects(
+      mqtt.connectAsync(stack.mqttTlsUrl!, { protocolVersion: 4, clientId: stack.deviceId, username: stack.deviceId, cert: certs.stranger.cert, key: certs.stranger.key, ca: certs.broker.cert, reconnectPeriod: 0 }),
+      /Bad username or password/,
+    );
     const wrongKey = randomBytes(24).toString('base64url');
     assert.equal((await fetch(`${stack.apiBase}/cameras`, { headers: { 'x-functions-key': wrongKey } })).status, 401);
     assert.equal((await fetch(`${stack.apiBase}/cameras?code=${encodeURIComponent(wrongKey)}`)).status, 401);
@@ -163,7 +180,9 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     await stack.stop();
     const logs = [...printed, ...stack.agentLog];
     // The capture really holds each part's lines, debug included, and the refusals.
-    assert.ok(logs.some((l) => /\[broker\] MQTT client refused at CONNECT/.test(l)), 'the broker logged the failed login');
+    assert.ok(logs.some((l) => /\[broker\] MQTT client refused at CONNECT.*method=password/.test(l)), 'the broker logged the failed password login');
+    assert.ok(logs.some((l) => /\[broker\] MQTT client refused at CONNECT.*method=certificate/.test(l)), 'the broker logged the failed certificate login');
+    assert.ok(logs.some((l) => /\[broker\] MQTT client connected .*user=local-device role=device method=certificate/.test(l)), 'the agent connected by its certificate');
     assert.ok(logs.some((l) => /\[functions-host\] http request .*status=401/.test(l)), "the host's debug request lines are captured");
     assert.ok(stack.agentLog.some((l) => /"component":"uploader"/.test(l)), "the agent's lines are captured");
 
@@ -176,9 +195,10 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       { name: 'MQTT password of door sensor (this test)', value: DOOR_SENSOR.password },
       { name: 'wrong device password tried', value: wrongPassword },
       { name: 'wrong API key tried', value: wrongKey },
+      { name: 'private key of the unknown certificate tried (PEM)', value: certs.stranger.key.trim() },
       ...sasSecrets,
     ];
-    assert.ok(stack.secrets.length >= 5, stack.secrets.map((x) => x.name).join(', '));
+    assert.ok(stack.secrets.length >= 5 && stack.secrets.some((x) => /private key of device/.test(x.name)), stack.secrets.map((x) => x.name).join(', '));
     // The detector finds a secret in each form it could be written in (so an empty result means something).
     for (const planted of [stack.apiKey, encodeURIComponent(sasSecrets[0].value), JSON.stringify(`k=${sasSecrets[0].value}`)]) {
       assert.equal(findSecretLeaks([`x ${planted} y`], [sasSecrets[0], { name: 'API key', value: stack.apiKey }]).length, 1, 'detector self-check');
