@@ -5,6 +5,7 @@ import { Agent } from './agent';
 import { parseCameraFlags } from './config/camera-flags';
 import { loadAgentConfig } from './config/load-config';
 import { createLogger } from './log';
+import { readBrokerTls } from './transport/broker-tls';
 
 const HELP = `keepwatch-agent — records cameras into segments, caches and uploads them, publishes events over MQTT
 
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
   const config = loadAgentConfig(values.config, overrides);
   const logger = createLogger(config.logLevel);
   if (values.check) {
+    readBrokerTls(config.broker); // the PEM files must be readable too
     logger.info({ config }, 'config is valid');
     return 0;
   }
