@@ -18,6 +18,7 @@ import type { GrayFrame } from './motion/motion-detector';
 import { HttpExtensionClient, type ExtensionSample } from './extension/http-extension-client';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
+import { readBrokerTls } from './transport/broker-tls';
 import { MqttTransport } from './transport/mqtt-transport';
 import { containerClientFor } from './uploader/blob-target';
 import { SegmentUploader } from './uploader/segment-uploader';
@@ -65,6 +66,7 @@ export class Agent {
       url: config.broker.url,
       username: config.broker.username,
       password: config.broker.password,
+      tls: readBrokerTls(config.broker),
       protocolVersion: config.broker.protocolVersion,
       logger: logger.child({ component: 'transport' }),
       onReconnect: () => this.metrics.brokerReconnected(),

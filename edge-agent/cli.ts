@@ -6,6 +6,7 @@ import { parseCameraFlags } from './config/camera-flags';
 import { runImportTopology } from './config/import-topology-command';
 import { loadAgentConfig } from './config/load-config';
 import { createLogger } from './log';
+import { readBrokerTls } from './transport/broker-tls';
 
 const HELP = `keepwatch-agent — records cameras into segments, caches and uploads them, publishes events over MQTT
 
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel);
   for (const n of pipelineNotes) logger.info({ pipeline: n.pipeline, cameraId: n.cameraId }, n.message);
   if (values.check) {
+    readBrokerTls(config.broker); // the PEM files must be readable too
     logger.info({ config }, 'config is valid');
     return 0;
   }

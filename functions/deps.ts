@@ -1,4 +1,5 @@
 import { ValidationError } from '../shared/errors';
+import { entraCredential } from './adapters/entra-credential';
 import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
@@ -101,7 +102,11 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
   // One broker connection for the device commands and (without an integration hub) the integration events.
-  const cloudMqtt = s.mqtt.url ? new CloudMqtt({ url: s.mqtt.url, username: s.mqtt.username, password: s.mqtt.password }) : undefined;
+  // In Azure it authenticates with the managed identity's Entra token (KEEPWATCH_MQTT__credential), locally by password.
+  const mqttAuth = s.mqtt.managedIdentity
+    ? { credential: entraCredential({ credential: 'managedidentity', clientId: s.mqtt.managedIdentity.clientId }) }
+    : { password: s.mqtt.password };
+  const cloudMqtt = s.mqtt.url ? new CloudMqtt({ url: s.mqtt.url, username: s.mqtt.username, ...mqttAuth }) : undefined;
   return {
     settings: s,
     segmentIndex: new TableSegmentIndex(tables.segments),

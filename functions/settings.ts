@@ -26,6 +26,8 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
  * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the cloud's broker: the EVR policy publishes upload-window commands there (QoS 1; unset = commands are not sent and a warning is logged per batch), and, without an integration hub, the integration events on `keepwatch-integration/{type}` |
  * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
+ * | `KEEPWATCH_MQTT__credential` | optional; `managedidentity` = authenticate to the broker with a Microsoft Entra token of the Function App's managed identity (MQTT 5 enhanced authentication `OAUTH2-JWT`, scope `https://eventgrid.azure.net/.default`; Event Grid's MQTT broker in Azure) instead of `KEEPWATCH_MQTT_PASSWORD`; needs an `mqtts://` URL. Unset = user name and password (the local broker). Same convention as `KEEPWATCH_STORAGE__credential` |
+ * | `KEEPWATCH_MQTT__clientId` | client id of the user-assigned managed identity whose token is used with `KEEPWATCH_MQTT__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
@@ -54,7 +56,7 @@ export interface FunctionsSettings {
     gates: string;
   };
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
-  mqtt: { url?: string; username: string; password?: string };
+  mqtt: MqttSettings;
   playbackTokenSecret: string;
   /** Lifetime of a playback (playlist) URL, ms. */
   playbackTtlMs: number;
@@ -74,6 +76,20 @@ export interface FunctionsSettings {
   retentionDefault: string;
   /** Where integration events go (issue 3 §5). */
   integrationEvents: IntegrationEventsSettings;
+}
+
+/**
+ * The cloud's MQTT connection: broker URL, user name, and either a password (local brokers) or a managed identity
+ * whose Entra token authenticates it (Event Grid, `KEEPWATCH_MQTT__credential=managedidentity`).
+ */
+export interface MqttSettings {
+  /** `mqtt://` or `mqtts://` URL; undefined = no broker. */
+  url?: string;
+  username: string;
+  /** Secret: never logged. Never set together with `managedIdentity`. */
+  password?: string;
+  /** Present = Entra JWT (`OAUTH2-JWT`) from this managed identity; `clientId` undefined = the system-assigned one. */
+  managedIdentity?: { clientId?: string };
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -338,7 +354,7 @@ function serviceUri(name: string, text: string, service: 'blob' | 'table'): { ur
 export type IntegrationEventsSettings =
   | { sink: 'event-hub'; hubName: string; /** secret: never logged */ connectionString: string }
   | { sink: 'event-hub'; hubName: string; /** `{namespace}.servicebus.windows.net` */ fullyQualifiedNamespace: string; identity: EntraIdentity }
-  | { sink: 'mqtt'; url: string; username: string; /** secret: never logged */ password?: string }
+  | ({ sink: 'mqtt'; url: string } & Omit<MqttSettings, 'url'>)
   | { sink: 'table' };
 
 /** Default MQTT user name of the cloud side (KEEPWATCH_MQTT_USERNAME). */
@@ -378,8 +394,8 @@ export function parseIntegrationEventsSettings(env: Record<string, string | unde
     }
     return { sink: 'event-hub', hubName, connectionString: connectionString! };
   }
-  const mqtt = parseMqtt(env);
-  if (mqtt.url) return mqtt.password === undefined ? { sink: 'mqtt', url: mqtt.url, username: mqtt.username } : { sink: 'mqtt', url: mqtt.url, username: mqtt.username, password: mqtt.password };
+  const { url, password, ...mqtt } = parseMqtt(env);
+  if (url) return { sink: 'mqtt', url, ...mqtt, ...(password !== undefined ? { password } : {}) };
   return { sink: 'table' };
 }
 
@@ -430,12 +446,28 @@ function durationSetting(name: string, text: string, minMs: number, maxMs: numbe
   return ms;
 }
 
-/** `KEEPWATCH_MQTT_URL` / `_USERNAME` / `_PASSWORD`: the broker the EVR policy sends device commands to. */
-function parseMqtt(env: Record<string, string | undefined>): FunctionsSettings['mqtt'] {
+/**
+ * `KEEPWATCH_MQTT_URL` / `_USERNAME` / `_PASSWORD` / `__credential` / `__clientId`: the broker the EVR policy sends
+ * device commands to, and how the functions authenticate there.
+ */
+function parseMqtt(env: Record<string, string | undefined>): MqttSettings {
   const text = env.KEEPWATCH_MQTT_URL?.trim() || undefined;
   const username = env.KEEPWATCH_MQTT_USERNAME?.trim() || SETTINGS_DEFAULTS.mqttUsername;
   const password = env.KEEPWATCH_MQTT_PASSWORD || undefined;
-  if (text === undefined) return { username, password };
+  const credential = env.KEEPWATCH_MQTT__credential?.trim() || undefined;
+  const clientId = env.KEEPWATCH_MQTT__clientId?.trim() || undefined;
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
+    fail('KEEPWATCH_MQTT__credential', `${JSON.stringify(credential)} is not supported: use managedidentity (a Microsoft Entra token, Event Grid MQTT) or leave it unset (KEEPWATCH_MQTT_PASSWORD)`);
+  }
+  if (clientId !== undefined && credential === undefined) fail('KEEPWATCH_MQTT__clientId', 'is set but KEEPWATCH_MQTT__credential is not: set KEEPWATCH_MQTT__credential=managedidentity');
+  if (credential !== undefined && password !== undefined) {
+    fail('KEEPWATCH_MQTT_PASSWORD', 'and KEEPWATCH_MQTT__credential=managedidentity are mutually exclusive: the broker takes one authentication method');
+  }
+  if (clientId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
+    fail('KEEPWATCH_MQTT__clientId', `${JSON.stringify(clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
+  }
+  const auth = credential !== undefined ? { managedIdentity: clientId !== undefined ? { clientId } : {} } : { password };
+  if (text === undefined) return { username, ...auth };
   let url: URL | undefined;
   try {
     url = new URL(text);
@@ -445,7 +477,9 @@ function parseMqtt(env: Record<string, string | undefined>): FunctionsSettings['
   if (!url || !/^mqtts?:$/.test(url.protocol) || !url.hostname || url.username || url.password) {
     fail('KEEPWATCH_MQTT_URL', 'is not an mqtt:// or mqtts:// URL with a host and no credentials (put them in KEEPWATCH_MQTT_USERNAME and KEEPWATCH_MQTT_PASSWORD)');
   }
-  return { url: text, username, password };
+  // A bearer token sent in clear text could be replayed by anyone on the path until it expires.
+  if (credential !== undefined && url!.protocol !== 'mqtts:') fail('KEEPWATCH_MQTT_URL', 'must be mqtts:// when KEEPWATCH_MQTT__credential=managedidentity (the Entra token must not travel in clear text)');
+  return { url: text, username, ...auth };
 }
 
 /** `KEEPWATCH_VIEWER_ORIGINS`: comma-separated `http(s)://host[:port]` origins, as browsers send them in `Origin`. */

@@ -147,6 +147,7 @@ module mqtt 'modules/event-grid-mqtt.bicep' = {
     routingIdentityPrincipalId: identities.outputs.routingIdentityPrincipalId
     eventHubsNamespaceName: eventHubs.outputs.namespaceName
     deviceEventsHubName: eventHubs.outputs.deviceEventsHubName
+    functionsPrincipalId: identities.outputs.functionsIdentityPrincipalId
     devices: devices
   }
 }

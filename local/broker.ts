@@ -1,6 +1,8 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
+import { silentLogger, type HostLogger } from './host-logger';
 
 /** An MQTT message a device or a signal publisher published, as the local stack hands it on. */
 export interface BrokerMessage {
@@ -18,8 +20,21 @@ export interface BrokerMessage {
 export interface LocalBrokerOptions {
   /** TCP port on 127.0.0.1 (0 = any free port). */
   port: number;
-  /** Device credentials: device id → password. A device connects with client id = user name = its id. */
-  devices: Record<string, string>;
+  /**
+   * Device credentials: device id → its password, or `{ password?, thumbprints? }`. A device connects with client
+   * id = user name = its id. `thumbprints` (SHA-256 of the DER certificate, hex, colons and case ignored; up to two
+   * for a rotation, as Event Grid's `ThumbprintMatch` clients, infra/modules/event-grid-mqtt.bicep) lets it
+   * authenticate on the TLS listener ({@link LocalBrokerOptions.tls}) by the client certificate it presents instead
+   * of a password.
+   */
+  devices: Record<string, string | DeviceCredential>;
+  /**
+   * Optional second listener, MQTT over TLS on 127.0.0.1, asking every client for a certificate (self-signed ones
+   * included: the thumbprint is the check, as Event Grid's thumbprint mode). A client that presents a certificate is
+   * authenticated by it alone (its thumbprint must be registered for the user name; a password is not looked at); a
+   * client without one authenticates with a password as on the plain listener.
+   */
+  tls?: { /** TCP port (0 = any free port). */ port: number; /** PEM server key. */ key: string | Buffer; /** PEM server certificate. */ cert: string | Buffer };
   /**
    * External signal publishers (a door sensor, an alarm panel): user name → password and the topics it may publish
    * (MQTT filters allowed, e.g. `keepwatch/site-1/signals/door` or `keepwatch/site-1/signals/+`); only signals topics
@@ -34,12 +49,28 @@ export interface LocalBrokerOptions {
   cloudClients?: Record<string, string>;
   /** Called for every message a device publishes under `keepwatch/{deviceId}/` and every signal publisher's message. */
   onMessage: (msg: BrokerMessage) => void;
+  /**
+   * Where the broker logs connections (info), refusals at CONNECT and denied publishes/subscriptions (warn), with
+   * client id, user name, role, method and topic; never a password or certificate. Default: nothing.
+   */
+  logger?: HostLogger;
+}
+
+/** How one device may authenticate: a password, registered certificate thumbprints, or both. */
+export interface DeviceCredential {
+  /** Secret: never logged. */
+  password?: string;
+  /** SHA-256 thumbprints (hex) of the device's client certificates. */
+  thumbprints?: string[];
 }
 
 /** A running embedded broker. */
 export interface LocalBroker {
   port: number;
   url: string;
+  /** `mqtts://127.0.0.1:{port}` of the TLS listener, when {@link LocalBrokerOptions.tls} was given. */
+  tlsUrl?: string;
+  tlsPort?: number;
   close(): Promise<void>;
 }
 
@@ -57,6 +88,18 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
+/** A thumbprint as Event Grid and openssl print it, normalised: upper-case hex without colons. */
+export function normalizeThumbprint(text: string): string {
+  return text.replace(/:/g, '').toUpperCase();
+}
+
+/** SHA-256 thumbprint of the certificate a TLS client presented; undefined on a plain socket or without one. */
+function peerThumbprint(conn: unknown): string | undefined {
+  if (!(conn instanceof tls.TLSSocket)) return undefined;
+  const cert = conn.getPeerCertificate();
+  return cert && cert.fingerprint256 ? normalizeThumbprint(cert.fingerprint256) : undefined;
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -70,10 +113,14 @@ function sameSecret(a: string, b: string): boolean {
  * credentials (client id = user name = device id), publishes only under `keepwatch/{its id}/` (events, status, its
  * own signals topics; never commands), and subscribes only to `keepwatch/{its id}/commands/#`. Signal publishers and
  * cloud clients: see {@link LocalBrokerOptions}. A user name is looked up in devices, then signal publishers, then
- * cloud clients; the first match decides.
+ * cloud clients; the first match decides. With `tls`, a second listener (MQTT over TLS) also admits devices by their
+ * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (azure-stack-notes.md §2), with
+ * the same topic rules.
+ * @throws Error when a port cannot be bound (nothing is left listening)
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
   const { Aedes } = await import('aedes');
+  const log = opts.logger ?? silentLogger;
   const publishers = opts.signalPublishers ?? {};
   const cloud = opts.cloudClients ?? {};
   // Role of each connected client, by client object (set at authentication).
@@ -82,16 +129,26 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       const given = password?.toString();
+      const thumbprint = peerThumbprint((client as { conn?: unknown }).conn);
       let role: 'device' | 'signal-publisher' | 'cloud' | undefined;
-      if (username && given !== undefined) {
-        if (Object.hasOwn(opts.devices, username)) role = client.id === username && sameSecret(given, opts.devices[username]) ? 'device' : undefined;
-        else if (Object.hasOwn(publishers, username)) role = sameSecret(given, publishers[username].password) ? 'signal-publisher' : undefined;
+      if (username && thumbprint !== undefined) {
+        // A presented certificate decides alone, for devices only (Event Grid: one authentication method per client).
+        const registered = Object.hasOwn(opts.devices, username) ? credentialOf(opts.devices[username]).thumbprints ?? [] : [];
+        role = client.id === username && registered.some((t) => normalizeThumbprint(t) === thumbprint) ? 'device' : undefined;
+      } else if (username && given !== undefined) {
+        if (Object.hasOwn(opts.devices, username)) {
+          const expected = credentialOf(opts.devices[username]).password;
+          role = client.id === username && expected !== undefined && sameSecret(given, expected) ? 'device' : undefined;
+        } else if (Object.hasOwn(publishers, username)) role = sameSecret(given, publishers[username].password) ? 'signal-publisher' : undefined;
         else if (Object.hasOwn(cloud, username)) role = sameSecret(given, cloud[username]) ? 'cloud' : undefined;
       }
+      const method = thumbprint !== undefined ? 'certificate' : 'password';
       if (role) {
         roles.set(client, { role, user: username! });
+        log.info({ clientId: client.id, user: username, role, method }, 'MQTT client connected');
         return done(null, true);
       }
+      log.warn({ clientId: client.id, user: username ?? null, method }, 'MQTT client refused at CONNECT: bad user name, password or certificate');
       const err = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
       done(err as never, false);
     },
@@ -101,12 +158,14 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       if (r?.role === 'device' && topic.startsWith(`${TOPIC_ROOT}/${client!.id}/`) && !topic.includes('/commands/')) return done(null);
       if (r?.role === 'signal-publisher' && SIGNALS_TOPIC.test(topic) && publishers[r.user].topics.some((f) => topicMatches(f, topic))) return done(null);
       if (r?.role === 'cloud' && (COMMANDS_TOPIC.test(topic) || topic.startsWith(`${INTEGRATION_TOPIC_ROOT}/`))) return done(null);
+      log.warn({ clientId: client?.id, user: r?.user ?? null, topic }, 'MQTT publish denied');
       done(new Error(`client '${client?.id}' may not publish on ${topic}`));
     },
     authorizeSubscribe: (client, sub, done) => {
       const r = roleOf(client);
       if (r?.role === 'cloud') return done(null, sub);
       if (r?.role === 'device' && (sub.topic === `${TOPIC_ROOT}/${client!.id}/commands/#` || sub.topic.startsWith(`${TOPIC_ROOT}/${client!.id}/commands/`))) return done(null, sub);
+      log.warn({ clientId: client?.id, user: r?.user ?? null, topic: sub.topic }, 'MQTT subscription denied');
       done(new Error(`client '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });
@@ -124,17 +183,42 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
     });
   });
   const server = net.createServer((socket) => broker.handle(socket));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const port = await listen(server, opts.port);
+  let tlsServer: tls.Server | undefined;
+  let tlsPort: number | undefined;
+  if (opts.tls) {
+    // rejectUnauthorized off: self-signed device certificates are the point; the thumbprint check in authenticate
+    // is what admits a device, and a client without a certificate must still reach the password check.
+    tlsServer = tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (socket) => broker.handle(socket));
+    tlsServer.on('tlsClientError', () => {}); // a failed handshake concerns that client only
+    try {
+      tlsPort = await listen(tlsServer, opts.tls.port);
+    } catch (err) {
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+      throw err;
+    }
+  }
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    ...(tlsPort !== undefined ? { tlsPort, tlsUrl: `mqtts://127.0.0.1:${tlsPort}` } : {}),
     close: async () => {
       await new Promise<void>((r) => broker.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
+      if (tlsServer) await new Promise<void>((r) => tlsServer.close(() => r()));
     },
   };
+}
+
+function credentialOf(c: string | DeviceCredential): DeviceCredential {
+  return typeof c === 'string' ? { password: c } : c;
+}
+
+async function listen(server: net.Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as net.AddressInfo).port;
 }

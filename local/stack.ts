@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
@@ -46,6 +46,28 @@ export interface LocalStackOptions {
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
+  /** Also print the debug lines of the functions host, the event feeder and the broker (default: info and above). */
+  debugLogs?: boolean;
+  /**
+   * The device authenticates as on Event Grid: by its X.509 client certificate on the broker's TLS listener (its
+   * SHA-256 thumbprint registered for the device id), no password. PEM files, e.g. from `openssl req -x509`.
+   * Default: a generated password on the plain listener.
+   */
+  deviceCertificate?: {
+    certFile: string;
+    keyFile: string;
+    /** SHA-256 thumbprint of the certificate (hex). */
+    thumbprint: string;
+    /** The broker's TLS server key and certificate; the agent trusts that certificate as its CA. */
+    brokerKeyFile: string;
+    brokerCertFile: string;
+  };
+}
+
+/** One secret the stack made or was given, named for test messages (the value itself must never be printed). */
+export interface StackSecret {
+  name: string;
+  value: string;
 }
 
 /** A running local stack. */
@@ -55,6 +77,8 @@ export interface LocalStack {
   apiKey: string;
   /** `mqtt://127.0.0.1:{port}` of the embedded broker. */
   mqttUrl: string;
+  /** `mqtts://127.0.0.1:{port}` of the broker's TLS listener, with {@link LocalStackOptions.deviceCertificate}. */
+  mqttTlsUrl?: string;
   /** The cloud's MQTT credential on the local broker (may subscribe to anything, e.g. `keepwatch-integration/#`). */
   cloudMqtt: { username: string; password: string };
   /** Storage connection string (Azurite). */
@@ -66,6 +90,12 @@ export interface LocalStack {
   agent: ChildProcess;
   /** Agent log lines (JSON) seen so far, for tests. */
   agentLog: string[];
+  /**
+   * Every secret of this stack: API key, playback token secret, storage account key, each MQTT password (device,
+   * cloud, signal publishers). Tests grep the logs for them (issue 6 §3 "secrets never logged"); a part that adds a
+   * secret to the stack adds it here.
+   */
+  secrets: StackSecret[];
   /** Stops the agent (it closes and uploads its last segments), then the broker, the host and Azurite. */
   stop(): Promise<void>;
 }
@@ -102,18 +132,25 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     opts.signal?.throwIfAborted();
 
     // The broker comes first: the functions host gets its cloud credential (EVR upload-window commands).
-    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
+    const debug = opts.debugLogs ?? false;
+    const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder', debug) });
     cleanups.push(() => feeder.close());
     const devicePassword = randomBytes(18).toString('base64url');
     const cloudPassword = randomBytes(18).toString('base64url');
     const broker: LocalBroker = await startLocalBroker({
       port: opts.mqttPort ?? 0,
-      devices: { [DEVICE_ID]: devicePassword },
+      // With a certificate the device may also use its password (a password login is what a stolen-password attacker
+      // would try); the agent itself uses the certificate.
+      devices: { [DEVICE_ID]: opts.deviceCertificate ? { password: devicePassword, thumbprints: [opts.deviceCertificate.thumbprint] } : devicePassword },
+      ...(opts.deviceCertificate
+        ? { tls: { port: 0, key: readFileSync(opts.deviceCertificate.brokerKeyFile), cert: readFileSync(opts.deviceCertificate.brokerCertFile) } }
+        : {}),
       signalPublishers: opts.signalPublishers,
       cloudClients: { [CLOUD_MQTT_USER]: cloudPassword },
       // Every device and signal-publisher publish goes on, as Event Grid's routing does; ingest decides what is an
       // event. The cloud client's own commands and integration events do not (the broker keeps them out).
       onMessage: (m) => feeder.push(m),
+      logger: printLogger(print, 'broker', debug),
     });
     cleanups.push(() => broker.close());
     opts.signal?.throwIfAborted();
@@ -129,7 +166,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
     // The host creates the recordings container and the tables before anything uploads.
-    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host') });
+    const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host', debug) });
     cleanups.push(() => host.close());
     // Browsers (hls.js) fetch segment SAS URLs cross-origin: the stack's own viewer (/api/viewer) may, and so may
     // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
@@ -158,7 +195,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cameras,
       segmentLength: opts.segmentLength ?? 'PT10S',
       localMediaCachePath: path.join(dataDir, 'cache'),
-      broker: { url: broker.url, password: '${env:KEEPWATCH_DEVICE_PASSWORD}', protocolVersion: 4 },
+      broker: opts.deviceCertificate
+        ? {
+            url: broker.tlsUrl!,
+            clientCertFile: opts.deviceCertificate.certFile,
+            clientKeyFile: opts.deviceCertificate.keyFile,
+            caFile: opts.deviceCertificate.brokerCertFile,
+            protocolVersion: 4,
+          }
+        : { url: broker.url, password: '${env:KEEPWATCH_DEVICE_PASSWORD}', protocolVersion: 4 },
       upload: { connectionString: '${env:KEEPWATCH_DEVICE_STORAGE}', container: CONTAINER },
       ffmpegPath,
       logLevel: opts.agentLogLevel ?? 'info',
@@ -193,6 +238,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       apiBase: `${host.url}/api`,
       apiKey,
       mqttUrl: broker.url,
+      ...(broker.tlsUrl ? { mqttTlsUrl: broker.tlsUrl } : {}),
       cloudMqtt: { username: CLOUD_MQTT_USER, password: cloudPassword },
       connectionString: azurite.connectionString,
       container: CONTAINER,
@@ -200,12 +246,35 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cameraIds: cameras.map((c) => c.id),
       agent,
       agentLog,
+      secrets: [
+        { name: 'API key', value: apiKey },
+        { name: 'playback token secret', value: process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET! },
+        { name: 'storage account key', value: /(?:^|;)AccountKey=([^;]+)/.exec(azurite.connectionString)?.[1] ?? '' },
+        { name: `MQTT password of device ${DEVICE_ID}`, value: devicePassword },
+        { name: 'MQTT password of the cloud client', value: cloudPassword },
+        ...Object.entries(opts.signalPublishers ?? {}).map(([user, p]) => ({ name: `MQTT password of signal publisher ${user}`, value: p.password })),
+        ...(opts.deviceCertificate ? privateKeySecrets(`device ${DEVICE_ID}`, readFileSync(opts.deviceCertificate.keyFile, 'utf8')) : []),
+        ...(opts.deviceCertificate ? privateKeySecrets('broker TLS', readFileSync(opts.deviceCertificate.brokerKeyFile, 'utf8')) : []),
+      ].filter((x) => x.value),
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * A PEM private key as secrets: the whole PEM, and its base64 body with and without line breaks (a log could hold
+ * either), each body line too.
+ */
+function privateKeySecrets(owner: string, pem: string): StackSecret[] {
+  const lines = pem.split(/\r?\n/).filter((l) => l && !l.startsWith('-----'));
+  return [
+    { name: `private key of ${owner} (PEM)`, value: pem.trim() },
+    { name: `private key of ${owner} (base64)`, value: lines.join('') },
+    ...lines.map((l, i) => ({ name: `private key of ${owner} (line ${i + 1})`, value: l })),
+  ];
 }
 
 /** One log record as `HH:MM:SS LEVEL [who] message key=value…`, the stack's console format. */
@@ -230,9 +299,9 @@ function formatAgentLine(line: string): string {
   return formatRecord(String(time ?? ''), levels[level as number] ?? String(level), who, String(msg ?? ''), rest);
 }
 
-/** A host logger printing info and above in the stack's console format (debug is dropped). */
-function printLogger(print: (line: string) => void, component: string): HostLogger {
+/** A host logger printing info and above (and debug when asked) in the stack's console format. */
+function printLogger(print: (line: string) => void, component: string, debug = false): HostLogger {
   const at = (level: string) => (fields: object, message: string) =>
     print(formatRecord(new Date().toISOString(), level, component, message, fields as Record<string, unknown>));
-  return { debug: () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+  return { debug: debug ? at('DEBUG') : () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }

@@ -50,7 +50,8 @@ function expandConfigPipelines(doc: Record<string, unknown>, file: string, notes
  *   cameras and pipelines
  * @param notes receives what the caller should log about expanded pipelines (cloud policies to set, conflicts)
  * @throws ValidationError for an unreadable file, bad YAML, or any schema error (every key named);
- *   relative `localMediaCachePath` is resolved against the config file's folder
+ *   relative `localMediaCachePath` and broker TLS files (`clientCertFile`, `clientKeyFile`, `caFile`) are resolved
+ *   against the config file's folder
  */
 export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env, notes: ExpandedPipelines['notes'] = []): AgentConfig {
   let text: string;
@@ -69,5 +70,10 @@ export function loadAgentConfig(file: string, overrides: Record<string, unknown>
   const merged = resolvePlaceholders({ ...(doc as object), ...overrides }, env) as Record<string, unknown>;
   if (overrides.cameras !== undefined) delete merged.pipelines;
   const config = parseAgentConfig(expandConfigPipelines(merged, file, notes));
-  return { ...config, localMediaCachePath: path.resolve(path.dirname(file), config.localMediaCachePath) };
+  const dir = path.dirname(file);
+  const broker = { ...config.broker };
+  for (const key of ['clientCertFile', 'clientKeyFile', 'caFile'] as const) {
+    if (broker[key] !== undefined) broker[key] = path.resolve(dir, broker[key]);
+  }
+  return { ...config, broker, localMediaCachePath: path.resolve(dir, config.localMediaCachePath) };
 }

@@ -1,14 +1,22 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceStatusTopic } from '../../shared/topics';
 import type { Logger } from '../log';
+import type { BrokerTls } from './broker-tls';
 
 /** Options of {@link MqttTransport}. */
 export interface MqttTransportOptions {
   deviceId: string;
   /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`). */
   url: string;
+  /** MQTT user name, default the device id; Event Grid: the client's authentication name. */
   username?: string;
+  /** Secret: never logged. Absent with a client certificate. */
   password?: string;
+  /**
+   * TLS client certificate, key and CA (edge-agent/transport/broker-tls.ts), for `mqtts://`/`wss://`: the device
+   * authenticates by its certificate (Event Grid thumbprint match, local/broker.ts `thumbprints`).
+   */
+  tls?: BrokerTls;
   /** 5 (default) or 4 (MQTT 3.1.1). */
   protocolVersion?: 4 | 5;
   logger: Logger;
@@ -73,6 +81,7 @@ export class MqttTransport {
       clientId: deviceId,
       username: this.opts.username ?? deviceId,
       password: this.opts.password,
+      ...(this.opts.tls ?? {}),
       clean: !persistent,
       // Subscriptions are made on every CONNACK below (MQTT.js resubscribes clean sessions only).
       resubscribe: false,
@@ -141,10 +150,12 @@ export class MqttTransport {
     if (!client) return;
     this.client = undefined;
     if (client.connected) {
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         client.publishAsync(deviceStatusTopic(this.opts.deviceId), JSON.stringify({ deviceId: this.opts.deviceId, state: 'offline', time: new Date().toISOString() }), { qos: 1, retain: true }),
-        new Promise((r) => setTimeout(r, timeoutMs)),
+        new Promise((r) => (timer = setTimeout(r, timeoutMs))),
       ]).catch(() => {});
+      clearTimeout(timer); // a pending timer would keep a stopping process alive for timeoutMs
     }
     await client.endAsync(!client.connected);
   }

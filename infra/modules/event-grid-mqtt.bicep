@@ -1,7 +1,8 @@
 // Event Grid namespace with the MQTT broker. Each device is an MQTT client authenticated by its X.509 certificate
 // thumbprint (infra/README.md "MQTT authentication"); its authentication name is its device id, so the topic
 // templates below (${client.authenticationName}) confine it to keepwatch/{its id}/... (shared/topics.ts):
-// publish events, status and signals; subscribe to its own commands; nothing else.
+// publish events, status and signals; subscribe to its own commands; nothing else. The Function App's identity is a
+// client too, by Microsoft Entra token (MQTT 5 OAUTH2-JWT), allowed by RBAC to publish device commands only.
 // Routing: every publish → custom topic (CloudEvents 1.0) → event subscription → the device-events hub, all with
 // the routing identity, which is the only identity allowed to send to that hub (docs/contracts.md: ingest trusts
 // the MQTT topic of routed events).
@@ -29,6 +30,9 @@ param eventHubsNamespaceName string
 
 @description('Name of the device-events hub routed messages are delivered to.')
 param deviceEventsHubName string
+
+@description('Principal (object) id of the Function App identity: an MQTT client by Microsoft Entra token (OAUTH2-JWT, MQTT 5) that publishes device commands.')
+param functionsPrincipalId string
 
 @description('Devices allowed to connect: [{ id: \'site-1\', thumbprints: [\'<SHA-256 hex of the device certificate>\', \'<next one, for rotation>\'] }]. id is the device id ([a-z0-9-]{1,32}) and the MQTT authentication name.')
 param devices array = []
@@ -114,6 +118,19 @@ resource toDeviceEventsHub 'Microsoft.EventGrid/topics/eventSubscriptions@2025-0
         }
       }
     }
+    // The functions' own device commands are published on this namespace too, and routing takes every publish:
+    // keep them out of device-events, where ingest would only dead-letter them.
+    filter: {
+      advancedFilters: [
+        {
+          operatorType: 'StringNotContains'
+          key: 'subject'
+          values: [
+            '/commands/'
+          ]
+        }
+      ]
+    }
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
@@ -185,6 +202,33 @@ resource deviceCommandsSpace 'Microsoft.EventGrid/namespaces/topicSpaces@2025-02
     topicTemplates: [
       'keepwatch/\${client.authenticationName}/commands/#'
     ]
+  }
+}
+
+// What the Function App publishes: commands to any device's cameras (shared/topics.ts cameraCommandsTopic). No client
+// group is bound to it, so devices never match it; the Function App reaches it only through the role below.
+resource cloudCommandsSpace 'Microsoft.EventGrid/namespaces/topicSpaces@2025-02-15' = {
+  parent: namespace
+  name: 'cloud-commands'
+  properties: {
+    description: 'Device commands the Keepwatch functions publish (keepwatch/{deviceId}/commands/{cameraId})'
+    topicTemplates: [
+      'keepwatch/+/commands/+'
+    ]
+  }
+}
+
+// Entra ID clients are authorised by Azure RBAC, not client groups: the Function App identity may publish on the
+// commands space only (scope: that topic space). Integration events go to the integration-events hub in Azure
+// (KEEPWATCH_INTEGRATION_EVENTS_HUB), so no MQTT topic is granted for them.
+resource functionsCommandsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(cloudCommandsSpace.id, functionsPrincipalId, 'a12b0b94-b317-4dcd-84a8-502ce99884c6')
+  scope: cloudCommandsSpace
+  properties: {
+    principalId: functionsPrincipalId
+    principalType: 'ServicePrincipal'
+    // EventGrid TopicSpaces Publisher
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'a12b0b94-b317-4dcd-84a8-502ce99884c6')
   }
 }
 

@@ -186,8 +186,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     // Commands from the cloud to devices go through the Event Grid MQTT broker (TLS, port 8883).
     KEEPWATCH_MQTT_URL: 'mqtts://${mqttHostname}:8883'
-    // The cloud's MQTT client name (the broker's client authentication name for the Function App).
+    // The cloud's MQTT client name (prefix of its MQTT client ids).
     KEEPWATCH_MQTT_USERNAME: 'keepwatch-cloud'
+    // Event Grid takes no passwords: the functions authenticate with the identity's Entra token (MQTT 5 OAUTH2-JWT),
+    // allowed to publish device commands by the EventGrid TopicSpaces Publisher role (event-grid-mqtt.bicep).
+    KEEPWATCH_MQTT__credential: 'managedidentity'
+    KEEPWATCH_MQTT__clientId: identityClientId
 
     // Playback, export, retention (functions/settings.ts; empty values mean "the code's default").
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret

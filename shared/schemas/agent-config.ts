@@ -106,7 +106,24 @@ const brokerSchema = z.strictObject({
    * content-type properties, so Event Grid hands the payload on as `data_base64`; ingest reads both.
    */
   protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+  /**
+   * PEM file of the device's X.509 client certificate (TLS client authentication, `mqtts://` or `wss://` only);
+   * with `clientKeyFile`, instead of `password`. Event Grid's MQTT broker checks its SHA-256 thumbprint against the
+   * client registered under the MQTT user name (the device id unless `username` is set), infra/README.md
+   * "MQTT authentication". A relative path is resolved against the config file's folder.
+   */
+  clientCertFile: z.string().min(1).optional(),
+  /** PEM file of the private key of `clientCertFile` (unencrypted). Relative to the config file's folder. */
+  clientKeyFile: z.string().min(1).optional(),
+  /**
+   * PEM file of the CA certificate(s) the broker's server certificate must chain to, for a broker whose certificate
+   * is not signed by a public CA (a local broker); absent = Node's public CA list. `mqtts://` or `wss://` only.
+   */
+  caFile: z.string().min(1).optional(),
 });
+
+/** The broker section as validated (before the TLS files are read). */
+export type BrokerConfig = z.output<typeof brokerSchema>;
 
 const uploadSchema = z.union([
   z.strictObject({
@@ -193,6 +210,23 @@ function verifyUniqueCameraIds(cameras: readonly CameraConfig[]): void {
   }
 }
 
+/**
+ * The broker's TLS options make sense together: a client certificate needs its key (and the reverse), TLS files need a
+ * TLS URL (`mqtts://`, `wss://`), and a certificate replaces the password: Event Grid authenticates a client by one
+ * method, and a password sent beside a certificate would only travel to the broker for nothing.
+ */
+function verifyBrokerTls(broker: BrokerConfig): void {
+  const tls = /^(mqtts|wss):/.test(broker.url);
+  if (broker.clientCertFile !== undefined && broker.clientKeyFile === undefined) throw new ValidationError('agent config: broker.clientCertFile needs broker.clientKeyFile (the PEM file of its private key)');
+  if (broker.clientKeyFile !== undefined && broker.clientCertFile === undefined) throw new ValidationError('agent config: broker.clientKeyFile needs broker.clientCertFile (the PEM file of the client certificate)');
+  for (const key of ['clientCertFile', 'caFile'] as const) {
+    if (broker[key] !== undefined && !tls) throw new ValidationError(`agent config: broker.${key} needs a TLS broker URL (mqtts:// or wss://), not ${broker.url.split(':')[0]}://`);
+  }
+  if (broker.clientCertFile !== undefined && broker.password !== undefined) {
+    throw new ValidationError('agent config: broker.password and broker.clientCertFile are mutually exclusive: a device authenticates by its certificate or by a password, not both');
+  }
+}
+
 /** A file sink writes EVR clips (AVA: a file sink sits right after a signal gate), so it needs `mode: evr`. */
 function verifyFileSinks(cameras: readonly CameraConfig[]): void {
   for (const c of cameras) {
@@ -210,6 +244,7 @@ export function parseAgentConfig(doc: unknown): AgentConfig {
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
   verifyUniqueCameraIds(file.cameras);
   verifyFileSinks(file.cameras);
+  verifyBrokerTls(file.broker);
   const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, evrCacheHold, ...rest } = file;
   return {
     ...rest,

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
+import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/blob-naming';
 import { agentSegments } from '../helpers/e2e';
-import { waitFor } from '../helpers/wait';
+import { makeSelfSignedCert, type TestCert } from '../helpers/openssl-certs';
+import { findSecretLeaks, urlSecrets } from '../helpers/secret-leaks';
+import { until, waitFor } from '../helpers/wait';
 import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
@@ -17,15 +20,24 @@ import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-ser
 const RECORD_MS = 42_000;
 const SEGMENT_LENGTH = 'PT4S';
 const CAMERA = 'cam-e2e';
+/** A door sensor on the broker (signals over MQTT), so its password is one of the run's secrets. */
+const DOOR_SENSOR = { user: 'door-sensor', password: randomBytes(18).toString('base64url') };
 
 
 describe('CVR end to end: real RTSP camera → agent → cache → Blob → index → signed HLS', () => {
   let rtsp: RtspServer;
   let stack: LocalStack;
   const printed: string[] = [];
+  /** Every response body and URL the run handed out (playback URLs, playlists): their signatures are secrets. */
+  const handedOut: string[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-e2e-'));
 
+  /** Made with openssl in before(): the broker's TLS certificate, the device's, and one the broker does not know. */
+  const certs: Record<'broker' | 'device' | 'stranger', TestCert> = {} as never;
+
   before(async () => {
+    // The agent authenticates as Event Grid wants it: X.509 client certificate, thumbprint registered, no password.
+    for (const name of ['broker', 'device', 'stranger'] as const) certs[name] = makeSelfSignedCert(dataDir, name);
     rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4') } });
     stack = await startLocalStack({
       dataDir,
@@ -34,6 +46,16 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       cameras: [{ id: CAMERA, url: rtsp.urls['/person'] }],
       segmentLength: SEGMENT_LENGTH,
       agentLogLevel: 'debug',
+      // Every line of the host, feeder and broker too, for the secrets check below.
+      debugLogs: true,
+      deviceCertificate: {
+        certFile: certs.device.certFile,
+        keyFile: certs.device.keyFile,
+        thumbprint: certs.device.thumbprint,
+        brokerKeyFile: certs.broker.keyFile,
+        brokerCertFile: certs.broker.certFile,
+      },
+      signalPublishers: { [DOOR_SENSOR.user]: { password: DOOR_SENSOR.password, topics: [`keepwatch/local-device/signals/${CAMERA}`] } },
       print: (l) => printed.push(l),
     });
   });
@@ -106,9 +128,11 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     const res = await fetch(`${stack.apiBase}/cameras/${CAMERA}/playback?${q}`, { headers });
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as { hlsUrl: string; expiresAt: string; ranges: Array<{ start: string; end: string }> };
+    handedOut.push(body.hlsUrl);
     assert.deepEqual(body.ranges, [{ start: new Date(firstStart).toISOString(), end: new Date(lastEnd).toISOString() }]);
     assert.ok(Date.parse(body.expiresAt) > Date.now());
     const playlist = await (await fetch(body.hlsUrl)).text();
+    handedOut.push(playlist);
     assert.match(playlist, /#EXT-X-ENDLIST/);
     assert.doesNotMatch(playlist, /#EXT-X-DISCONTINUITY/, 'one continuous session has no discontinuity');
     assert.equal((playlist.match(/#EXTINF/g) ?? []).length, produced.length);
@@ -124,5 +148,61 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     const cacheDir = path.join(dataDir, 'cache', CAMERA);
     assert.ok(existsSync(cacheDir), `the camera's cache folder ${cacheDir} was used`);
     assert.deepEqual(readdirSync(cacheDir), [], 'no segment is left in the cache');
+  });
+
+  it('no log line of the run holds a secret: API key, playback token secret, storage key, MQTT passwords, SAS and playback signatures (issue 6 §3)', async () => {
+    // Also in the run: a device login with a wrong password, API calls with a wrong key and with the key in the
+    // `code` query, and a signal over HTTP and over MQTT. Their refusals are logged; the secrets they carried are not.
+    const wrongPassword = randomBytes(18).toString('base64url');
+    await assert.rejects(mqtt.connectAsync(stack.mqttUrl, { protocolVersion: 4, clientId: stack.deviceId, username: stack.deviceId, password: wrongPassword, reconnectPeriod: 0 }), /Bad username or password/);
+    await assert.rejects(
+      mqtt.connectAsync(stack.mqttTlsUrl!, { protocolVersion: 4, clientId: stack.deviceId, username: stack.deviceId, cert: certs.stranger.cert, key: certs.stranger.key, ca: certs.broker.cert, reconnectPeriod: 0 }),
+      /Bad username or password/,
+    );
+    const wrongKey = randomBytes(24).toString('base64url');
+    assert.equal((await fetch(`${stack.apiBase}/cameras`, { headers: { 'x-functions-key': wrongKey } })).status, 401);
+    assert.equal((await fetch(`${stack.apiBase}/cameras?code=${encodeURIComponent(wrongKey)}`)).status, 401);
+    assert.equal((await fetch(`${stack.apiBase}/cameras?code=${encodeURIComponent(stack.apiKey)}`)).status, 200);
+    const signal = await fetch(`${stack.apiBase}/cameras/${CAMERA}/signals?code=${encodeURIComponent(stack.apiKey)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'door', label: 'front door' }),
+    });
+    assert.ok(signal.status < 500, `HTTP signal: ${signal.status} ${await signal.text()}`);
+    const door = await mqtt.connectAsync(stack.mqttUrl, { protocolVersion: 4, clientId: 'door-1', username: DOOR_SENSOR.user, password: DOOR_SENSOR.password, reconnectPeriod: 0 });
+    await door.publishAsync(`keepwatch/local-device/signals/${CAMERA}`, JSON.stringify({ type: 'door', label: 'back door' }), { qos: 1 });
+    await door.endAsync();
+    const later = await fetch(`${stack.apiBase}/cameras/${CAMERA}/playback?${new URLSearchParams({ start: new Date(Date.now() - 30_000).toISOString(), end: new Date().toISOString() })}`, { headers: { 'x-functions-key': stack.apiKey } });
+    handedOut.push(await later.text());
+    await until('the door signal handed to ingest', 10_000, () => printed.some((l) => /\[broker\] MQTT client connected .*user=door-sensor/.test(l)));
+
+    // Everything is logged once the stack has stopped (the feeder flushes its last batch).
+    await stack.stop();
+    const logs = [...printed, ...stack.agentLog];
+    // The capture really holds each part's lines, debug included, and the refusals.
+    assert.ok(logs.some((l) => /\[broker\] MQTT client refused at CONNECT.*method=password/.test(l)), 'the broker logged the failed password login');
+    assert.ok(logs.some((l) => /\[broker\] MQTT client refused at CONNECT.*method=certificate/.test(l)), 'the broker logged the failed certificate login');
+    assert.ok(logs.some((l) => /\[broker\] MQTT client connected .*user=local-device role=device method=certificate/.test(l)), 'the agent connected by its certificate');
+    assert.ok(logs.some((l) => /\[functions-host\] http request .*status=401/.test(l)), "the host's debug request lines are captured");
+    assert.ok(stack.agentLog.some((l) => /"component":"uploader"/.test(l)), "the agent's lines are captured");
+
+    // One list of secrets: the stack's own (local/stack.ts `secrets`; add new kinds there), what this run tried, and
+    // every signature of a URL it handed out.
+    const sasSecrets = urlSecrets(handedOut);
+    assert.ok(sasSecrets.filter((x) => x.name.startsWith('sig=')).length >= 2, `the playback URL and segment SAS signatures were collected: ${sasSecrets.map((x) => x.name).join(', ')}`);
+    const secrets = [
+      ...stack.secrets,
+      { name: 'MQTT password of door sensor (this test)', value: DOOR_SENSOR.password },
+      { name: 'wrong device password tried', value: wrongPassword },
+      { name: 'wrong API key tried', value: wrongKey },
+      { name: 'private key of the unknown certificate tried (PEM)', value: certs.stranger.key.trim() },
+      ...sasSecrets,
+    ];
+    assert.ok(stack.secrets.length >= 5 && stack.secrets.some((x) => /private key of device/.test(x.name)), stack.secrets.map((x) => x.name).join(', '));
+    // The detector finds a secret in each form it could be written in (so an empty result means something).
+    for (const planted of [stack.apiKey, encodeURIComponent(sasSecrets[0].value), JSON.stringify(`k=${sasSecrets[0].value}`)]) {
+      assert.equal(findSecretLeaks([`x ${planted} y`], [sasSecrets[0], { name: 'API key', value: stack.apiKey }]).length, 1, 'detector self-check');
+    }
+    assert.deepEqual(findSecretLeaks(logs, secrets), []);
   });
 });

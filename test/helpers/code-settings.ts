@@ -10,7 +10,8 @@ import ts from 'typescript';
  */
 export function settingsReadByCode(source: string): Set<string> {
   const names = new Set<string>();
-  const isSetting = (s: string) => /^(KEEPWATCH_[A-Z0-9_]+(__[A-Za-z]+)?|FFMPEG_PATH)$/.test(s);
+  // Identity connection settings keep the host's camel-case suffix: KEEPWATCH_MQTT__credential, ..._clientId.
+  const isSetting = (s: string) => /^(KEEPWATCH_[A-Z0-9_]*[A-Z0-9](__[a-z][A-Za-z0-9]*)?|FFMPEG_PATH)$/.test(s);
   const isEnv = (e: ts.Expression) => ts.isIdentifier(e) && e.text === 'env';
   const file = ts.createSourceFile('settings.ts', source, ts.ScriptTarget.ES2022, true);
   const visit = (node: ts.Node): void => {

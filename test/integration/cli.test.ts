@@ -53,6 +53,13 @@ describe('keepwatch-agent CLI', () => {
     assert.match(r.stdout, /"segmentLengthMs":10000/);
   });
 
+  it('--check reads the broker certificate files: a missing one is exit 2 naming the key and path', () => {
+    const tls = good.replace('broker: { url: "mqtt://127.0.0.1:1", password: "device-secret-123" }', 'broker: { url: "mqtts://127.0.0.1:1", clientCertFile: site-1.crt, clientKeyFile: site-1.key }');
+    const r = run('edge-agent/cli.js', ['--config', write('tls.yaml', tls), '--check'], { KW_CLI_CAM_PW: 'x' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`broker\\.clientCertFile: cannot read ${path.join(dir, 'site-1.crt').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
+  });
+
   it('--camera ID=URL replaces the file\'s cameras; a malformed flag is a clear error', () => {
     const f = write('good2.yaml', good);
     const ok = run('edge-agent/cli.js', ['--config', f, '--check', '--camera', 'yard=rtsp://10.0.0.9/live'], { KW_CLI_CAM_PW: 'x' });

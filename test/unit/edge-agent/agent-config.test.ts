@@ -102,4 +102,25 @@ describe('agent config', () => {
     rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink: { ...fileSink, baseDirectoryPath: 'media' } }] }, /baseDirectoryPath: expected an absolute path/);
     rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'evr', fileSink: { ...fileSink, maximumSizeMiB: 0 } }] }, /maximumSizeMiB/);
   });
+
+  it('broker X.509: certificate and key together, TLS URLs only, not beside a password; paths relative to the config file', () => {
+    const tlsBroker = { url: 'mqtts://ns.westeurope-1.ts.eventgrid.azure.net:8883', clientCertFile: 'site-1.crt', clientKeyFile: 'site-1.key' };
+    const ok = parseAgentConfig({ ...base, broker: tlsBroker });
+    assert.equal(ok.broker.clientCertFile, 'site-1.crt');
+    assert.equal(parseAgentConfig({ ...base, broker: { url: 'wss://broker:443/mqtt', password: 'pw', caFile: 'ca.pem' } }).broker.caFile, 'ca.pem');
+    rejects({ ...base, broker: { ...tlsBroker, clientKeyFile: undefined } }, /broker\.clientCertFile needs broker\.clientKeyFile/);
+    rejects({ ...base, broker: { ...tlsBroker, clientCertFile: undefined } }, /broker\.clientKeyFile needs broker\.clientCertFile/);
+    rejects({ ...base, broker: { ...tlsBroker, url: 'mqtt://user:pw@broker:1883' } }, /broker\.clientCertFile needs a TLS broker URL \(mqtts:\/\/ or wss:\/\/\), not mqtt:\/\/$/);
+    rejects({ ...base, broker: { url: 'ws://broker/mqtt', caFile: 'ca.pem' } }, /broker\.caFile needs a TLS broker URL/);
+    rejects({ ...base, broker: { ...tlsBroker, password: 'pw' } }, /broker\.password and broker\.clientCertFile are mutually exclusive/);
+    rejects({ ...base, broker: { ...tlsBroker, clientCertFile: '' } }, /clientCertFile/);
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-cfg-tls-'));
+    const file = path.join(dir, 'agent.json');
+    writeFileSync(file, JSON.stringify({ ...base, broker: { ...tlsBroker, caFile: '/etc/ssl/ca.pem' } }));
+    const loaded = loadAgentConfig(file, {}, {});
+    assert.equal(loaded.broker.clientCertFile, path.join(dir, 'site-1.crt'));
+    assert.equal(loaded.broker.clientKeyFile, path.join(dir, 'site-1.key'));
+    assert.equal(loaded.broker.caFile, '/etc/ssl/ca.pem');
+  });
 });

@@ -63,4 +63,13 @@ describe('integration events settings (issue 3 §5)', () => {
     fails({ KEEPWATCH_MQTT_URL: 'mqtt://user:secret@broker:1883' }, 'KEEPWATCH_MQTT_URL', /no credentials/);
     fails({ KEEPWATCH_MQTT_URL: 'not a url' }, 'KEEPWATCH_MQTT_URL', /mqtt/);
   });
+
+  it('KEEPWATCH_MQTT__credential=managedidentity: the MQTT sink carries the identity, no password', () => {
+    assert.deepEqual(parseIntegrationEventsSettings({ KEEPWATCH_MQTT_URL: 'mqtts://ns.westeurope-1.ts.eventgrid.azure.net:8883', KEEPWATCH_MQTT__credential: 'managedidentity' }), {
+      sink: 'mqtt',
+      url: 'mqtts://ns.westeurope-1.ts.eventgrid.azure.net:8883',
+      username: 'keepwatch-cloud',
+      managedIdentity: {},
+    });
+  });
 });

@@ -146,6 +146,24 @@ describe('functions settings: the device-commands broker', () => {
     fails({ ...base, KEEPWATCH_MQTT_URL: 'mqtt://u:secret@broker' }, 'KEEPWATCH_MQTT_URL', /no credentials/);
     assert.throws(() => parseSettings({ ...base, KEEPWATCH_MQTT_URL: 'mqtt://u:secret@broker' }), (e: Error) => !e.message.includes('secret'));
   });
+
+  it('KEEPWATCH_MQTT__credential=managedidentity (+ __clientId): an Entra token of that identity instead of a password', () => {
+    const clientId = '6f1c7a2e-0b7d-4c51-9d7e-2f4a1b3c5d6e';
+    const url = 'mqtts://evgns-x.westeurope-1.ts.eventgrid.azure.net:8883';
+    assert.deepEqual(parseSettings({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'managedidentity', KEEPWATCH_MQTT__clientId: clientId }).mqtt, {
+      url,
+      username: 'keepwatch-cloud',
+      managedIdentity: { clientId },
+    });
+    // Case as the host's own __credential settings; without a client id, the system-assigned identity.
+    assert.deepEqual(parseSettings({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'ManagedIdentity' }).mqtt.managedIdentity, {});
+    fails({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'clientsecret' }, 'KEEPWATCH_MQTT__credential', /use managedidentity/);
+    fails({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__clientId: clientId }, 'KEEPWATCH_MQTT__clientId', /KEEPWATCH_MQTT__credential is not/);
+    fails({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'managedidentity', KEEPWATCH_MQTT__clientId: 'not-a-guid' }, 'KEEPWATCH_MQTT__clientId', /is not a client id/);
+    fails({ ...base, KEEPWATCH_MQTT_URL: 'mqtt://broker:1883', KEEPWATCH_MQTT__credential: 'managedidentity' }, 'KEEPWATCH_MQTT_URL', /must be mqtts:\/\//);
+    fails({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'managedidentity', KEEPWATCH_MQTT_PASSWORD: 'pw-secret' }, 'KEEPWATCH_MQTT_PASSWORD', /mutually exclusive/);
+    assert.throws(() => parseSettings({ ...base, KEEPWATCH_MQTT_URL: url, KEEPWATCH_MQTT__credential: 'managedidentity', KEEPWATCH_MQTT_PASSWORD: 'pw-secret' }), (e: Error) => !e.message.includes('pw-secret'));
+  });
 });
 
 describe('parseStorageConnectionString', () => {

@@ -40,8 +40,8 @@ const APP_SETTING_ALLOW_LIST: AppSettingAllowList = {
     // Account-key access (Azurite, dev accounts), impossible with allowSharedKeyAccess: false; Bicep sets the
     // identity-based KEEPWATCH_STORAGE__* settings instead, and the code refuses both at once.
     KEEPWATCH_STORAGE_CONNECTION_STRING: 'Azure uses the KEEPWATCH_STORAGE__* identity settings',
-    // Event Grid's MQTT broker authenticates clients by certificate or Entra ID JWT, never a password; the cloud's MQTT
-    // client speaks user/password only so far (infra/README.md "Not done").
+    // Event Grid's MQTT broker authenticates clients by certificate or Entra ID JWT, never a password: in Azure the
+    // functions use KEEPWATCH_MQTT__credential=managedidentity; the password is for local brokers only.
     KEEPWATCH_MQTT_PASSWORD: 'Event Grid MQTT takes no passwords',
   },
   notReadYet: {
@@ -105,6 +105,7 @@ describe('infra/ Bicep, checked offline with tree-sitter-bicep', () => {
       roleAssignments(bicep, bicep.parse(readFileSync(f, 'utf8'))).map((a) => `${path.basename(f)}: ${a.principalId} ${role(a.roleGuid)} on ${a.scope}`),
     );
     assert.deepEqual(grants.sort(), [
+      'event-grid-mqtt.bicep: functionsPrincipalId EventGrid TopicSpaces Publisher on cloudCommandsSpace',
       'event-grid-mqtt.bicep: routingIdentityPrincipalId Azure Event Hubs Data Sender on deviceEventsHub',
       'event-grid-mqtt.bicep: routingIdentityPrincipalId EventGrid Data Sender on routeTopic',
       'functions-roles.bicep: principalId Azure Event Hubs Data Receiver on deviceEventsHub',
@@ -170,18 +171,27 @@ describe('infra/ Bicep, checked offline with tree-sitter-bicep', () => {
     assert.deepEqual(suffixes.map((s) => `kw${s}`).sort(), Object.values(settings.tables).sort());
   });
 
-  it('every MQTT topic template confines a device to keepwatch/{its authentication name}/...', () => {
-    const tree = bicep.parse(readFileSync(path.join(INFRA, 'modules', 'event-grid-mqtt.bicep'), 'utf8'));
+  it('every MQTT topic template a device is bound to confines it to keepwatch/{its authentication name}/...; the functions get only the commands space', () => {
+    const text = readFileSync(path.join(INFRA, 'modules', 'event-grid-mqtt.bicep'), 'utf8');
+    const tree = bicep.parse(text);
     const templates = bicep
       .query('(object_property (identifier) @key (#eq? @key "topicTemplates") (array) @value)')
       .captures(tree.rootNode)
       .filter((c) => c.name === 'value')
       .flatMap((c) => c.node.namedChildren.map((n) => n!.text.slice(1, -1)));
     assert.deepEqual(templates.sort(), [
+      'keepwatch/+/commands/+',
       'keepwatch/\\${client.authenticationName}/commands/#',
       'keepwatch/\\${client.authenticationName}/events/#',
       'keepwatch/\\${client.authenticationName}/signals/#',
       'keepwatch/\\${client.authenticationName}/status',
     ]);
+    // The one template not confined by the authentication name belongs to a space no client group is bound to.
+    const boundSpaces = bicep
+      .query('(object_property (identifier) @key (#eq? @key "topicSpaceName") (_) @value)')
+      .captures(tree.rootNode)
+      .filter((c) => c.name === 'value')
+      .map((c) => c.node.text);
+    assert.deepEqual(boundSpaces.sort(), ['deviceCommandsSpace.name', 'devicePublishSpace.name']);
   });
 });

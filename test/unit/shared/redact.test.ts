@@ -23,6 +23,16 @@ describe('redact', () => {
     assert.match(redact('Endpoint=sb://x/;SharedAccessKeyName=a;SharedAccessKey=abc='), /SharedAccessKey=\*\*\*/);
   });
 
+  it('hides JWTs (Entra access tokens) and Bearer tokens', () => {
+    const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2V2ZW50Z3JpZC5henVyZS5uZXQifQ.c2lnbmF0dXJlLWJ5dGVz-_x';
+    assert.equal(redact(`CONNECT refused for token ${jwt}.`), 'CONNECT refused for token eyJ***.');
+    assert.equal(redact('Authorization: Bearer abc.def-ghi~jkl/mno+pqr=='), 'Authorization: Bearer ***');
+    assert.equal(redact('a Bearer token is required'), 'a Bearer token is required');
+    assert.deepEqual(redactValue({ properties: { authenticationMethod: 'OAUTH2-JWT', authenticationData: 'opaque' } }), {
+      properties: { authenticationMethod: 'OAUTH2-JWT', authenticationData: '***' },
+    });
+  });
+
   it('leaves ordinary text alone', () => {
     assert.equal(redact('segment cam1/2026/11/21/10/x.ts uploaded'), 'segment cam1/2026/11/21/10/x.ts uploaded');
   });
