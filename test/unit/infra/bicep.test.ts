@@ -44,10 +44,7 @@ const APP_SETTING_ALLOW_LIST: AppSettingAllowList = {
     // functions use KEEPWATCH_MQTT__credential=managedidentity; the password is for local brokers only.
     KEEPWATCH_MQTT_PASSWORD: 'Event Grid MQTT takes no passwords',
   },
-  notReadYet: {
-    // Being added to functions/settings.ts on another branch (integration events); tolerated either way.
-    KEEPWATCH_INTEGRATION_EVENTS_HUB: 'integration events sender, in progress',
-  },
+  notReadYet: {},
 };
 
 function bicepFiles(dir: string): string[] {
