@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
+import { segmentBlobName } from '../../../shared/blob-naming';
+import { storageSnapshot } from '../../helpers/storage-snapshot';
+import { startTestHost, type TestHost } from '../../helpers/test-host';
+
+/**
+ * Issue 6 §3: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
+ * provisioned through the admin route; the URLs the route signs are used as a device would (and as a thief would).
+ */
+const API_KEY = 'device-urls-test-key-3f1';
+const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+/** HTTP status of a storage call: 2xx when it succeeded, else the service's answer. */
+async function statusOf(call: () => Promise<unknown>): Promise<number> {
+  try {
+    const r = (await call()) as { _response?: { status: number } };
+    return r?._response?.status ?? 200;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === undefined) throw err;
+    return status;
+  }
+}
+
+describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the local host and Azurite', () => {
+  let t: TestHost;
+  let service: BlobServiceClient;
+  let recordings: ContainerClient;
+  const secrets: Record<string, string> = {};
+
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${t.api}${path}`, {
+      method,
+      headers: { 'x-functions-key': API_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const ask = (deviceId: string, blobs: unknown, authorization?: string) =>
+    fetch(`${t.api}/devices/${deviceId}/upload-urls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
+      body: JSON.stringify({ blobs }),
+    });
+  const bearer = (deviceId: string) => `Bearer ${secrets[deviceId]}`;
+  /** Asks as `deviceId` with its secret; asserts 200; the answer's entries. */
+  async function urlsFor(deviceId: string, names: string[]): Promise<{ expiresOn: string; blobs: Array<{ name: string; url?: string; exists?: true; bytes?: number; sha256?: string }> }> {
+    const res = await ask(deviceId, names, bearer(deviceId));
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()) as { expiresOn: string; blobs: Array<{ name: string; url?: string; exists?: true; bytes?: number; sha256?: string }> };
+  }
+  /** Every table row and blob, to prove a refused request changed nothing (and signed nothing that was used). */
+  const snapshot = () => storageSnapshot(t.azurite.connectionString);
+
+  before(async () => {
+    t = await startTestHost({ apiKey: API_KEY, tablePrefix: 'devurl', env: { KEEPWATCH_DEVICE_SAS_TTL: 'PT5M' } });
+    service = BlobServiceClient.fromConnectionString(t.azurite.connectionString);
+    recordings = service.getContainerClient('recordings');
+    await recordings.createIfNotExists();
+    for (const [deviceId, cameras] of [['dev-a', ['cam-a1', 'cam-a2']], ['dev-b', ['cam-b1']]] as const) {
+      const res = await admin('POST', '/devices', { deviceId, cameras });
+      assert.equal(res.status, 201);
+      const body = (await res.json()) as { secret: string; cameras: string[] };
+      assert.match(body.secret, /^[A-Za-z0-9_-]{43}$/);
+      assert.deepEqual(body.cameras, [...cameras].sort());
+      secrets[deviceId] = body.secret;
+    }
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('provisioning: the secret is shown once, never by GET; the row keeps only its SHA-256; ids and cameras are unique', async () => {
+    const got = (await (await admin('GET', '/devices/dev-a')).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(got).sort(), ['cameras', 'createdAt', 'deviceId', 'disabled', 'secretSetAt']);
+    const list = await (await admin('GET', '/devices')).text();
+    assert.ok(!list.includes(secrets['dev-a']) && !list.includes(createHash('sha256').update(secrets['dev-a']).digest('hex')));
+    const table = TableClient.fromConnectionString(t.azurite.connectionString, 'devurlDevices', { allowInsecureConnection: true });
+    const rows: string[] = [];
+    for await (const e of table.listEntities()) rows.push(JSON.stringify(e));
+    assert.equal(rows.length, 2);
+    assert.ok(!rows.join().includes(secrets['dev-a']), 'the clear secret is not stored');
+    assert.ok(rows.join().includes(createHash('sha256').update(secrets['dev-a']).digest('hex')), 'its SHA-256 is');
+    assert.equal((await admin('POST', '/devices', { deviceId: 'dev-a', cameras: ['cam-z'] })).status, 409);
+    const owned = await admin('POST', '/devices', { deviceId: 'dev-c', cameras: ['cam-b1'] });
+    assert.equal(owned.status, 409);
+    assert.equal(((await owned.json()) as { error: { code: string } }).error.code, 'CameraOwned');
+    assert.equal((await admin('POST', '/devices', { deviceId: 'dev-c', cameras: ['cam-c', 'cam-c'] })).status, 400);
+    assert.equal((await fetch(`${t.api}/devices`, { method: 'POST', body: JSON.stringify({ deviceId: 'dev-x', cameras: ['x'] }) })).status, 401, 'admin routes need the API key');
+  });
+
+  it('a missing, wrong, or other device\'s secret, and an unknown device, all get the same 401; nothing is signed', async () => {
+    const name = segmentBlobName('cam-a1', T0);
+    const before = await snapshot();
+    const answers = await Promise.all([
+      ask('dev-a', [name]),
+      ask('dev-a', [name], `Bearer ${'A'.repeat(43)}`),
+      ask('dev-a', [name], bearer('dev-b')),
+      ask('dev-a', [name], secrets['dev-a']), // no "Bearer"
+      ask('dev-a', [name], `Basic ${secrets['dev-a']}`),
+      ask('dev-a', [name], `x-functions-key ${API_KEY}`),
+      ask('nobody', [name], bearer('dev-a')),
+    ]);
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    for (const [i, r] of answers.entries()) {
+      assert.equal(r.status, 401, `case ${i}: ${bodies[i]}`);
+      assert.equal(bodies[i], bodies[0], 'one answer for every failure: an unknown device is not told apart');
+      assert.ok(!bodies[i].includes('sig='));
+    }
+    // The API key does not authenticate a device either.
+    const keyed = await fetch(`${t.api}/devices/dev-a/upload-urls`, { method: 'POST', headers: { 'x-functions-key': API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ blobs: [name] }) });
+    assert.equal(keyed.status, 401);
+    assert.deepEqual(await snapshot(), before);
+  });
+
+  it("another device's camera, non-canonical or traversing names, duplicates and more than 100 names: 4xx, nothing signed", async () => {
+    const own = segmentBlobName('cam-a1', T0);
+    const cases: Array<[unknown, number, string]> = [
+      [[own, segmentBlobName('cam-b1', T0)], 403, 'CameraNotOwned'],
+      [[segmentBlobName('cam-zz', T0)], 403, 'CameraNotOwned'],
+      [[own.replace('.000Z', 'Z')], 400, 'InvalidBlobName'],
+      [[`cam-a1/../cam-b1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts`], 400, 'InvalidBlobName'],
+      [[`${own}/../../${segmentBlobName('cam-b1', T0)}`], 400, 'InvalidBlobName'],
+      [['cam-a1/2026/11/21/11/2026-11-21T10:00:00.000Z.ts'], 400, 'InvalidBlobName'],
+      [[own.replace('.ts', '.mp4')], 400, 'InvalidBlobName'],
+      [[`/${own}`], 400, 'InvalidBlobName'],
+      [[own, own], 400, 'DuplicateBlobName'],
+      [Array.from({ length: 101 }, (_, i) => segmentBlobName('cam-a1', T0 + i * 10_000)), 400, 'InvalidUploadUrlsRequest'],
+      [[], 400, 'InvalidUploadUrlsRequest'],
+      ['cam-a1', 400, 'InvalidUploadUrlsRequest'],
+    ];
+    for (const [blobs, status, code] of cases) {
+      const res = await ask('dev-a', blobs, bearer('dev-a'));
+      const text = await res.text();
+      assert.equal(res.status, status, `${JSON.stringify(blobs).slice(0, 100)}: ${text}`);
+      assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, code);
+      assert.ok(!text.includes('sig='), 'no URL in a refusal');
+    }
+    const extra = await fetch(`${t.api}/devices/dev-a/upload-urls`, { method: 'POST', headers: { authorization: bearer('dev-a') }, body: JSON.stringify({ blobs: [own], container: 'x' }) });
+    assert.equal(extra.status, 400);
+    assert.equal((await ask('Dev-A', [own], bearer('dev-a'))).status, 400, 'a bad device id is a 400 before anything else');
+  });
+
+  it('a URL creates its blob once; a second PUT of the name fails with any header; it cannot read, list, delete or create another name', async () => {
+    const name = segmentBlobName('cam-a1', T0 + 10_000);
+    const other = segmentBlobName('cam-a1', T0 + 20_000);
+    const answer = await urlsFor('dev-a', [name]);
+    const expiresMs = Date.parse(answer.expiresOn);
+    assert.ok(expiresMs > Date.now() + 4 * 60_000 && expiresMs <= Date.now() + 5 * 60_000 + 1000, `PT5M from now: ${answer.expiresOn}`);
+    const url = answer.blobs[0].url!;
+    const q = new URL(url).searchParams;
+    assert.deepEqual([q.get('sp'), q.get('sr')], ['c', 'b']);
+    const blob = new BlockBlobClient(url);
+    const bytes = Buffer.from('segment bytes 1');
+    assert.equal(await statusOf(() => blob.uploadData(bytes, { conditions: { ifNoneMatch: '*' } })), 201);
+    assert.equal(await statusOf(() => blob.uploadData(Buffer.from('again'), { conditions: { ifNoneMatch: '*' } })), 403);
+    assert.equal(await statusOf(() => blob.uploadData(Buffer.from('again'))), 403);
+    assert.equal(await statusOf(() => blob.uploadData(Buffer.from('again'), { conditions: { ifMatch: '*' } })), 403);
+    assert.equal(await statusOf(() => blob.download()), 403);
+    assert.equal(await statusOf(() => blob.getProperties()), 403);
+    assert.equal(await statusOf(() => blob.delete()), 403);
+    const sas = url.split('?')[1];
+    assert.equal(await statusOf(() => new ContainerClient(`${recordings.url}?${sas}`).listBlobsFlat().byPage().next()), 403);
+    assert.equal(await statusOf(() => new ContainerClient(`${recordings.url}?${sas}`).getBlockBlobClient(other).uploadData(Buffer.from('x'))), 403);
+    assert.deepEqual(await recordings.getBlockBlobClient(name).downloadToBuffer(), bytes);
+    assert.equal(await recordings.getBlockBlobClient(other).exists(), false);
+  });
+
+  it('an existing blob is answered with its size and SHA-256 instead of a URL (a lost acknowledgement), in request order', async () => {
+    const done = segmentBlobName('cam-a2', T0);
+    const fresh = segmentBlobName('cam-a2', T0 + 10_000);
+    const bytes = Buffer.from('uploaded earlier');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const [first] = (await urlsFor('dev-a', [done])).blobs;
+    await new BlockBlobClient(first.url!).uploadData(bytes, { conditions: { ifNoneMatch: '*' }, metadata: { sha256 } });
+    const answer = await urlsFor('dev-a', [fresh, done]);
+    assert.equal(answer.blobs[0].name, fresh);
+    assert.ok(answer.blobs[0].url);
+    assert.deepEqual(answer.blobs[1], { name: done, exists: true, bytes: bytes.length, sha256 });
+  });
+
+  it('rotation: the old secret is refused at once, the new one works; deletion revokes', async () => {
+    const name = segmentBlobName('cam-b1', T0);
+    const old = secrets['dev-b'];
+    const res = await admin('POST', '/devices/dev-b/secret');
+    assert.equal(res.status, 200);
+    const { secret } = (await res.json()) as { secret: string };
+    assert.notEqual(secret, old);
+    assert.equal((await ask('dev-b', [name], `Bearer ${old}`)).status, 401);
+    assert.equal((await ask('dev-b', [name], `Bearer ${secret}`)).status, 200);
+    assert.equal((await admin('POST', '/devices/nobody/secret')).status, 404);
+    assert.equal((await admin('DELETE', '/devices/dev-b')).status, 204);
+    assert.equal((await ask('dev-b', [name], `Bearer ${secret}`)).status, 401);
+    assert.equal((await admin('GET', '/devices/dev-b')).status, 404);
+  });
+});
