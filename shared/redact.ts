@@ -1,14 +1,15 @@
 /**
  * Removes secrets from text before it is logged (STYLE.md "Logging"): RTSP/HTTP userinfo
  * (`rtsp://user:pass@host` → `rtsp://***@host`), SAS signatures (`sig=...`), account keys and
- * shared access keys in connection strings, function keys (`code=...`), and playback-token
- * signatures. Used by both sides' loggers; tested in test/unit/shared/redact.test.ts.
+ * shared access keys in connection strings, function keys (`code=...`), playback-token
+ * signatures and bearer credentials (`Bearer {device secret}`). Used by both sides' loggers; tested in test/unit/shared/redact.test.ts.
  */
 export function redact(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s:]+(?::[^/@\s]*)?@/gi, '$1***@')
     .replace(/([?&](?:sig|code|token|se?cret)=)[^&\s"']+/gi, '$1***')
-    .replace(/((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"']+/gi, '$1***');
+    .replace(/((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"']+/gi, '$1***')
+    .replace(/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***');
 }
 
 /** Deep-copies a plain value with every string passed through {@link redact}; for log fields. */

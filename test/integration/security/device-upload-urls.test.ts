@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
+import { createLogger } from '../../../edge-agent/log';
+import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
+import { UploadUrlCache } from '../../../edge-agent/uploader/upload-url-cache';
+import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-client';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
@@ -194,5 +202,86 @@ describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the l
     assert.equal((await admin('DELETE', '/devices/dev-b')).status, 204);
     assert.equal((await ask('dev-b', [name], `Bearer ${secret}`)).status, 401);
     assert.equal((await admin('GET', '/devices/dev-b')).status, 404);
+  });
+
+  describe("the agent's uploader through the route's URLs", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-devurl-'));
+    /** A segment file of cam-a1 at `startMs` holding `text`. */
+    function segment(startMs: number, text: string): RecordedSegment {
+      const file = path.join(dir, `${startMs}-${text.length}.ts`);
+      writeFileSync(file, text);
+      return { cameraId: 'cam-a1', path: file, startMs, durationMs: 10_000, bytes: Buffer.byteLength(text) };
+    }
+    function uploader(o: { urls?: UploadUrlCache; onConflict?: (s: RecordedSegment, m: string) => void } = {}) {
+      const urls = o.urls ?? new UploadUrlCache({ request: (n) => new UploadUrlsClient({ apiUrl: t.api, deviceId: 'dev-a', deviceSecret: secrets['dev-a'] }).request(n), container: 'recordings' });
+      const uploaded: UploadedSegment[] = [];
+      const up = new SegmentUploader({ uploadUrls: urls, logger: createLogger('silent'), retryDelayMs: 50, maxRetryDelayMs: 100, onUploaded: async (s) => void uploaded.push(s), onConflict: o.onConflict });
+      return { up, urls, uploaded };
+    }
+
+    it('uploads a batch with one request, then treats a re-upload whose answer was lost as done (the cloud says exists, same SHA-256)', async () => {
+      const segs = [0, 1, 2].map((i) => segment(T0 + 600_000 + i * 10_000, `segment ${i} bytes`));
+      let requests = 0;
+      const counting = new UploadUrlCache({
+        request: (n) => {
+          requests++;
+          return new UploadUrlsClient({ apiUrl: t.api, deviceId: 'dev-a', deviceSecret: secrets['dev-a'] }).request(n);
+        },
+        container: 'recordings',
+      });
+      const first = uploader({ urls: counting });
+      for (const s of segs) first.up.enqueue(s);
+      assert.equal(await first.up.idle(10_000), true);
+      assert.equal(first.uploaded.length, 3);
+      assert.ok(requests <= 2, `two workers, the third segment's URL prefetched with theirs (${requests} requests)`);
+      for (const s of segs) {
+        const props = await recordings.getBlockBlobClient(segmentBlobName('cam-a1', s.startMs)).getProperties();
+        assert.equal(props.metadata?.sha256, createHash('sha256').update(`segment ${segs.indexOf(s)} bytes`).digest('hex'));
+        assert.equal(props.contentType, 'video/mp2t');
+      }
+      // A second agent run whose acknowledgement was lost (journal not written): the cloud answers exists with the
+      // same size and SHA-256 instead of a URL, and the segment counts as uploaded.
+      const again = uploader();
+      again.up.enqueue(segs[0]);
+      assert.equal(await again.up.idle(10_000), true);
+      assert.equal(again.uploaded.length, 1);
+      assert.equal(again.uploaded[0].blobName, segmentBlobName('cam-a1', segs[0].startMs));
+    });
+
+    it('a stored blob with other bytes is never overwritten: the segment is abandoned with a conflict report', async () => {
+      const startMs = T0 + 700_000;
+      const name = segmentBlobName('cam-a1', startMs);
+      const theirs = Buffer.from('bytes uploaded by someone else');
+      await recordings.getBlockBlobClient(name).uploadData(theirs, { metadata: { sha256: createHash('sha256').update(theirs).digest('hex') } });
+      const conflicts: string[] = [];
+      const { up, uploaded } = uploader({ onConflict: (_s, m) => conflicts.push(m) });
+      up.enqueue(segment(startMs, 'our bytes'));
+      assert.equal(await up.idle(10_000), true);
+      assert.deepEqual(uploaded, []);
+      assert.equal(conflicts.length, 1);
+      assert.match(conflicts[0], /stored with other content/);
+      assert.deepEqual(await recordings.getBlockBlobClient(name).downloadToBuffer(), theirs);
+    });
+
+    it('a cached URL refused with 403 because the blob was created meanwhile: asks again and compares', async () => {
+      const startMs = T0 + 800_000;
+      const name = segmentBlobName('cam-a1', startMs);
+      const asked: string[][] = [];
+      const urls = new UploadUrlCache({
+        request: (n) => {
+          asked.push([...n]);
+          return new UploadUrlsClient({ apiUrl: t.api, deviceId: 'dev-a', deviceSecret: secrets['dev-a'] }).request(n);
+        },
+        container: 'recordings',
+      });
+      const { up, uploaded } = uploader({ urls });
+      assert.ok('url' in (await urls.target(name)), 'a URL is cached for the name');
+      // The earlier attempt's PUT succeeded but its answer was lost:
+      await recordings.getBlockBlobClient(name).uploadData(Buffer.from('same'), { metadata: { sha256: createHash('sha256').update('same').digest('hex') } });
+      up.enqueue(segment(startMs, 'same'));
+      assert.equal(await up.idle(10_000), true);
+      assert.equal(uploaded.length, 1);
+      assert.equal(asked.length, 2, 'the cached URL was used (403), then the cloud was asked once more and said exists');
+    });
   });
 });
