@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
+import mqtt from 'mqtt';
+import { startLocalBroker } from '../../../local/broker';
+import { localDeviceStore } from '../../../local/local-devices';
 import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
 import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
@@ -283,5 +286,29 @@ describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the l
       assert.equal(uploaded.length, 1);
       assert.equal(asked.length, 2, 'the cached URL was used (403), then the cloud was asked once more and said exists');
     });
+  });
+
+  it('the local broker takes the device secret as the MQTT password of a provisioned device, and nothing else', async () => {
+    const store = localDeviceStore(t.azurite.connectionString, 'devurlDevices');
+    const broker = await startLocalBroker({ port: 0, devices: {}, provisionedDevice: (id) => store.get(id), onMessage: () => {} });
+    const attempt = async (clientId: string, username: string, password: string): Promise<boolean> => {
+      try {
+        const c = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId, username, password, reconnectPeriod: 0, connectTimeout: 5000 });
+        await c.endAsync();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      assert.equal(await attempt('dev-a', 'dev-a', secrets['dev-a']), true);
+      assert.equal(await attempt('dev-a', 'dev-a', `${secrets['dev-a'].slice(0, 42)}x`), false, 'wrong secret');
+      assert.equal(await attempt('dev-a', 'dev-a', createHash('sha256').update(secrets['dev-a']).digest('hex')), false, 'the stored hash is not a credential');
+      assert.equal(await attempt('dev-x', 'dev-a', secrets['dev-a']), false, 'client id must be the device id');
+      assert.equal(await attempt('nobody', 'nobody', secrets['dev-a']), false, 'unknown device');
+      assert.equal(await attempt('Dev-A', 'Dev-A', secrets['dev-a']), false, 'malformed id');
+    } finally {
+      await broker.close();
+    }
   });
 });
