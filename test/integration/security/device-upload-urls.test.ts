@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -6,6 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import mqtt from 'mqtt';
+import { parse as parseYaml } from 'yaml';
+import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startLocalBroker } from '../../../local/broker';
 import { localDeviceStore } from '../../../local/local-devices';
 import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
@@ -310,5 +313,24 @@ describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the l
     } finally {
       await broker.close();
     }
+  });
+
+  it('npm run provision-device prints a working agent config snippet; bad arguments exit 2, a refusal exits 1', async () => {
+    const cli = path.resolve(__dirname, '..', '..', '..', 'local', 'provision-device.js');
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [cli, ...args], { env: { ...process.env, KEEPWATCH_API_KEY: API_KEY }, timeout: 20_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const ok = await run(['dev-cli', '--camera', 'cam-cli1', '--camera', 'cam-cli2', '--api-url', t.api, '--mqtt-url', 'mqtt://127.0.0.1:1']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const snippet = parseYaml(ok.stdout) as { deviceId: string; broker: Record<string, unknown>; upload: { apiUrl: string; deviceSecret: string } };
+    const config = parseAgentConfig({ ...snippet, cameras: [{ id: 'cam-cli1', url: 'rtsp://cam/1' }] });
+    assert.ok('apiUrl' in config.upload && config.upload.apiUrl === t.api);
+    assert.equal(snippet.broker.password, snippet.upload.deviceSecret, 'the device secret is also its MQTT password');
+    assert.equal((await ask('dev-cli', [segmentBlobName('cam-cli2', T0)], `Bearer ${snippet.upload.deviceSecret}`)).status, 200);
+    assert.equal((await run(['dev-cli', '--camera', 'cam-cli1', '--api-url', t.api])).code, 1, 'already provisioned');
+    assert.equal((await run(['dev-cli2', '--api-url', t.api])).code, 2, 'no camera');
   });
 });
