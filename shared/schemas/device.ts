@@ -4,7 +4,7 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { parseWith } from './format-issues';
 
-/** Most cameras one device may record (one agent process; the agent config's camera limit is far lower in practice). */
+/** Most cameras one device may be provisioned with (a bound on the row and on the ownership check, not a measured limit). */
 export const DEVICE_CAMERAS_MAX = 64;
 /** Most blob names one `upload-urls` request may ask for (issue 6 §3). */
 export const UPLOAD_URLS_MAX_BLOBS = 100;
