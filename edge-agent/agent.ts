@@ -20,7 +20,7 @@ import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { readBrokerTls } from './transport/broker-tls';
 import { MqttTransport } from './transport/mqtt-transport';
-import { containerClientFor } from './uploader/blob-target';
+import { uploadDestinationFor } from './uploader/blob-target';
 import { SegmentUploader } from './uploader/segment-uploader';
 
 /** How long `stop()` lets the uploader finish what is cached (ms). */
@@ -84,8 +84,9 @@ export class Agent {
       logger: logger.child({ component: 'outbox' }),
     });
     this.uploader = new SegmentUploader({
-      container: containerClientFor(config.upload),
+      ...uploadDestinationFor(config.upload, config.deviceId),
       logger: logger.child({ component: 'uploader' }),
+      onConflict: (seg, message) => this.reportDiagnostic(seg.cameraId, { kind: 'storage-error', message }),
       onUploaded: async (seg) => {
         // Event first (durable), then the journal, then the file: a crash in between repeats a step, never skips one.
         this.outbox.add(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));

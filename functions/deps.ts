@@ -4,6 +4,7 @@ import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
 import type { DeviceCommands } from '../shared/ports/device-commands';
+import type { DeviceStore } from '../shared/ports/device-store';
 import type { GateStore } from '../shared/ports/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
@@ -12,10 +13,12 @@ import type { PolicyStore } from '../shared/ports/policy-store';
 import type { RecordingStore } from '../shared/ports/recording-store';
 import type { RetentionJournal } from '../shared/ports/retention-journal';
 import type { SasSigner } from '../shared/ports/sas-signer';
+import type { SegmentBlobStat } from '../shared/ports/segment-blob-stat';
 import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
 import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
+import { BlobSegmentStat } from './adapters/blob-segment-stat';
 import { functionsFfmpegPath } from './adapters/ffmpeg-path';
 import { CloudMqtt } from './adapters/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
@@ -27,6 +30,7 @@ import { UserDelegationSasSigner } from './adapters/user-delegation-sas-signer';
 import { TableAvailabilityStore } from './adapters/table-availability-store';
 import { TableCameraStore } from './adapters/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
+import { TableDeviceStore } from './adapters/table-device-store';
 import { TableGapIndex } from './adapters/table-gap-index';
 import { TableHoldStore } from './adapters/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
@@ -63,6 +67,10 @@ export interface FunctionsDeps {
   gates: GateStore;
   /** Upload-window commands to devices over MQTT (issue 3). */
   deviceCommands: DeviceCommands;
+  /** Provisioned devices: secret hashes and the cameras each may record (issue 6 §3). */
+  devices: DeviceStore;
+  /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
+  segmentBlobStat: SegmentBlobStat;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -98,6 +106,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     events: clients.tableClient(s.tables.events),
     recordings: clients.tableClient(s.tables.recordings),
     gates: clients.tableClient(s.tables.gates),
+    devices: clients.tableClient(s.tables.devices),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -125,6 +134,8 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
+    devices: new TableDeviceStore(tables.devices),
+    segmentBlobStat: new BlobSegmentStat(container),
     now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -27,3 +27,10 @@ import './recording-get';
 import './recording-playback';
 import './recording-hold-create';
 import './recording-hold-delete';
+// Devices: provisioning and upload URLs (issue 6 §3)
+import './devices-create';
+import './devices-list';
+import './device-get';
+import './device-delete';
+import './device-secret-rotate';
+import './device-upload-urls';

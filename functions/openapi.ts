@@ -112,6 +112,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'recordings', description: 'EVR recordings (signal-gate windows), their playback and holds' },
     { name: 'viewer', description: 'the web viewer page and its static files' },
     { name: 'evr', description: 'event-based recording: signals' },
+    { name: 'devices', description: 'device provisioning (API key) and device upload URLs (device secret); docs/devices.md' },
   ],
   paths: {
     '/health': {
@@ -428,6 +429,88 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/devices': {
+      get: {
+        operationId: 'devices-list',
+        summary: 'Provisioned devices, sorted by id (never a secret or its hash)',
+        tags: ['devices'],
+        responses: { '200': { description: 'the devices', content: json({ type: 'object', required: ['devices'], additionalProperties: false, properties: { devices: { type: 'array', items: ref('Device') } } }) }, ...keyedErrors },
+      },
+      post: {
+        operationId: 'devices-create',
+        summary: 'Provisions a device: a new device secret, shown once, and the cameras it may record',
+        description: 'The cloud stores only the secret\'s SHA-256. 409 `DeviceExists` when the id is taken, `CameraOwned` when another device records one of the cameras.',
+        tags: ['devices'],
+        requestBody: { required: true, content: json(ref('DeviceRequest')) },
+        responses: {
+          '201': { description: 'the device, with its secret (this answer only)', content: json(ref('ProvisionedDevice')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '409': errorResponse('`DeviceExists` or `CameraOwned`'),
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}': {
+      get: {
+        operationId: 'device-get',
+        summary: 'One device (never its secret or the secret\'s hash)',
+        tags: ['devices'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        responses: {
+          '200': { description: 'the device', content: json(ref('Device')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+      delete: {
+        operationId: 'device-delete',
+        summary: 'Revokes a device: its secret is refused from now on; upload URLs already issued live until they expire',
+        tags: ['devices'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        responses: {
+          '204': { description: 'revoked' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/secret': {
+      post: {
+        operationId: 'device-secret-rotate',
+        summary: 'Rotates the device secret: a new one, shown once; the old one is refused from now on',
+        tags: ['devices'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        responses: {
+          '200': { description: 'the new secret (this answer only)', content: json(ref('DeviceSecret')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/upload-urls': {
+      post: {
+        operationId: 'device-upload-urls',
+        summary: 'Create-only upload URLs for the segments a device is about to upload (device secret, not the API key)',
+        description:
+          'Authenticated by `Authorization: Bearer {deviceSecret}` (no function key). Every name must be a canonical segment blob name of a camera the device owns, else nothing is signed. ' +
+          'Per name: a blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, valid until `expiresOn`, `KEEPWATCH_DEVICE_SAS_TTL` default PT15M) to PUT with `If-None-Match: *`, ' +
+          'or, when the blob exists already, `exists: true` with its size and the `sha256` metadata. 401 for a missing or wrong secret and for an unknown device alike; 403 `CameraNotOwned`.',
+        tags: ['devices'],
+        security: anonymous,
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        requestBody: { required: true, content: json(ref('UploadUrlsRequest')) },
+        responses: {
+          '200': { description: 'one entry per name, in request order', content: json(ref('UploadUrls')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': errorResponse('`Unauthorized`: the device secret is missing or wrong, or the device is unknown or disabled'),
+          '403': errorResponse('`CameraNotOwned`: a name belongs to a camera this device does not record; nothing was signed'),
+          '503': { $ref: '#/components/responses/ServiceUnavailable' },
+        },
+      },
+    },
   },
   components: {
     schemas: {
@@ -599,6 +682,87 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         additionalProperties: false,
         properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, reason: { type: 'string', maxLength: 1024 } },
       },
+      DeviceRequest: {
+        type: 'object',
+        required: ['deviceId', 'cameras'],
+        additionalProperties: false,
+        properties: {
+          deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+          cameras: { type: 'array', description: '1..64 camera ids, no duplicates; a camera belongs to one device', items: ref('CameraId') },
+        },
+      },
+      Device: {
+        type: 'object',
+        required: ['deviceId', 'cameras', 'createdAt', 'secretSetAt', 'disabled'],
+        additionalProperties: false,
+        properties: {
+          deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+          cameras: { type: 'array', items: ref('CameraId') },
+          createdAt: { type: 'string', format: 'date-time' },
+          secretSetAt: { type: 'string', format: 'date-time', description: 'when the current secret was set (provisioning or the last rotation)' },
+          disabled: { type: 'boolean' },
+        },
+      },
+      ProvisionedDevice: {
+        type: 'object',
+        description: 'A Device plus its secret (shown in this answer only).',
+        required: ['deviceId', 'cameras', 'createdAt', 'secretSetAt', 'disabled', 'secret'],
+        additionalProperties: false,
+        properties: {
+          deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+          cameras: { type: 'array', items: ref('CameraId') },
+          createdAt: { type: 'string', format: 'date-time' },
+          secretSetAt: { type: 'string', format: 'date-time' },
+          disabled: { type: 'boolean' },
+          secret: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: '256 random bits, base64url; send as `Authorization: Bearer {secret}`' },
+        },
+      },
+      DeviceSecret: {
+        type: 'object',
+        required: ['deviceId', 'secret', 'secretSetAt'],
+        additionalProperties: false,
+        properties: {
+          deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+          secret: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
+          secretSetAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      UploadUrlsRequest: {
+        type: 'object',
+        required: ['blobs'],
+        additionalProperties: false,
+        properties: {
+          blobs: {
+            type: 'array',
+            description: '1..100 segment blob names `{cameraId}/{yyyy}/{MM}/{dd}/{HH}/{startIso}.ts` (UTC), no duplicates',
+            items: { type: 'string', pattern: '^[a-z0-9-]{1,32}/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\.ts$', examples: ['cam1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts'] },
+          },
+        },
+      },
+      UploadUrls: {
+        type: 'object',
+        required: ['expiresOn', 'blobs'],
+        additionalProperties: false,
+        properties: {
+          expiresOn: { type: 'string', format: 'date-time', description: 'every url works until then; the agent never uses one with less than 1 min left' },
+          blobs: {
+            type: 'array',
+            items: {
+              type: 'object',
+              description: '`{ name, url }` to upload, or `{ name, exists: true, bytes, sha256? }` when the blob is stored already (sha256 absent when the blob has no such metadata)',
+              required: ['name'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string' },
+                url: { type: 'string', format: 'uri', description: 'the blob URL with a create-only SAS (`sp=c`, `sr=b`)' },
+                exists: { type: 'boolean', description: 'present (true) only when the blob exists' },
+                bytes: { type: 'integer', minimum: 0 },
+                sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+              },
+            },
+          },
+        },
+      },
       Hold: {
         type: 'object',
         required: ['id', 'start', 'end', 'createdAt'],
@@ -641,6 +805,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     parameters: {
       cameraId: { name: 'cameraId', in: 'path', required: true, description: 'camera id, `[a-z0-9-]{1,32}` (400 `InvalidCameraId` otherwise)', schema: ref('CameraId') },
+      deviceId: { name: 'deviceId', in: 'path', required: true, description: 'device id, `[a-z0-9-]{1,32}` (400 `InvalidDeviceId` otherwise)', schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' } },
       recordingId: { name: 'recordingId', in: 'path', required: true, description: 'recording id `{13-digit start ms}-{12 hex}` (400 `InvalidRecordingId` otherwise)', schema: { type: 'string', pattern: '^[0-9]{13}-[0-9a-f]{12}$' } },
     },
     responses: {

@@ -14,10 +14,11 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
+ * | `KEEPWATCH_DEVICE_SAS_TTL` | ISO 8601 lifetime of the create-only upload URLs handed to devices (`POST /api/devices/{deviceId}/upload-urls`), default PT15M, PT2M..P1D (the agent never uses a URL with less than 1 min left) |
  * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (issue 6) |
  * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
  * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
@@ -54,6 +55,8 @@ export interface FunctionsSettings {
     recordings: string;
     /** EVR signal gate rows, one per camera (functions/adapters/table-gate-store.ts). */
     gates: string;
+    /** Provisioned devices: secret hash and cameras (functions/adapters/table-device-store.ts; issue 6 §3). */
+    devices: string;
   };
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
   mqtt: MqttSettings;
@@ -62,6 +65,8 @@ export interface FunctionsSettings {
   playbackTtlMs: number;
   /** Lifetime of the segment SAS URLs in a playlist, from the playlist request, ms; ≥ playbackTtlMs. */
   segmentSasTtlMs: number;
+  /** Lifetime of the create-only upload URLs handed to devices, ms (issue 6 §3). */
+  deviceSasTtlMs: number;
   /** Origins (`scheme://host[:port]`, no trailing slash) allowed to read segments cross-origin; empty = none. */
   viewerOrigins: string[];
   /** Longest MP4 export range, ms. */
@@ -104,6 +109,7 @@ export const SETTINGS_DEFAULTS = {
   recordingsContainer: 'recordings',
   tablePrefix: 'kw',
   playbackTtl: 'PT1H',
+  deviceSasTtl: 'PT15M',
   exportMaxDuration: 'PT1H',
   exportMaxBytes: 2 * 1024 ** 3,
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
@@ -116,6 +122,9 @@ export const PLAYBACK_TTL_MAX_MS = DAY_MS;
 export const PLAYBACK_TOKEN_SECRET_MIN_CHARS = 32;
 /** A user-delegation key, hence its SAS, lives at most 7 days (azure-stack-notes.md §3). */
 export const SEGMENT_SAS_TTL_MAX_MS = 7 * DAY_MS;
+/** Bounds of KEEPWATCH_DEVICE_SAS_TTL: above the agent's 1 min refresh margin, at most a day. */
+export const DEVICE_SAS_TTL_MIN_MS = 2 * MINUTE_MS;
+export const DEVICE_SAS_TTL_MAX_MS = DAY_MS;
 export const EXPORT_MAX_DURATION_MIN_MS = SECOND_MS;
 export const EXPORT_MAX_DURATION_MAX_MS = DAY_MS;
 
@@ -151,6 +160,8 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   if (segmentSasTtlMs < playbackTtlMs) {
     fail('KEEPWATCH_SEGMENT_SAS_TTL', `${env.KEEPWATCH_SEGMENT_SAS_TTL} is shorter than KEEPWATCH_PLAYBACK_TTL ${ttlText}: segment URLs must live at least as long as the playlist URL`);
   }
+
+  const deviceSasTtlMs = durationSetting('KEEPWATCH_DEVICE_SAS_TTL', env.KEEPWATCH_DEVICE_SAS_TTL || SETTINGS_DEFAULTS.deviceSasTtl, DEVICE_SAS_TTL_MIN_MS, DEVICE_SAS_TTL_MAX_MS);
 
   const viewerOrigins = parseOrigins(env.KEEPWATCH_VIEWER_ORIGINS ?? '');
 
@@ -206,11 +217,13 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       events: `${tablePrefix}Events`,
       recordings: `${tablePrefix}Recordings`,
       gates: `${tablePrefix}Gates`,
+      devices: `${tablePrefix}Devices`,
     },
     mqtt: parseMqtt(env),
     playbackTokenSecret,
     playbackTtlMs,
     segmentSasTtlMs,
+    deviceSasTtlMs,
     viewerOrigins,
     exportMaxDurationMs,
     exportMaxBytes,

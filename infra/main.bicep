@@ -56,6 +56,9 @@ param playbackTtl string = 'PT1H'
 @description('Lifetime of segment SAS URLs, ISO 8601, at least playbackTtl, at most P7D; empty = playbackTtl (KEEPWATCH_SEGMENT_SAS_TTL).')
 param segmentSasTtl string = ''
 
+@description('Lifetime of the create-only upload URLs handed to devices, ISO 8601 PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
+param deviceSasTtl string = 'PT15M'
+
 @description('Longest MP4 export range, ISO 8601 PT1S..P1D (KEEPWATCH_EXPORT_MAX_DURATION).')
 param exportMaxDuration string = 'PT1H'
 
@@ -192,6 +195,7 @@ module functions 'modules/functions.bicep' = {
     playbackTokenSecret: playbackTokenSecret
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
+    deviceSasTtl: deviceSasTtl
     viewerOrigins: join(viewerOriginList, ',')
     exportMaxDuration: exportMaxDuration
     exportMaxBytes: exportMaxBytes

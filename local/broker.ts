@@ -1,6 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
+import { deviceSecretMatches } from '../shared/device-secret';
+import type { DeviceRecord } from '../shared/ports/device-store';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
 import { silentLogger, type HostLogger } from './host-logger';
 
@@ -47,6 +49,13 @@ export interface LocalBrokerOptions {
    * publishes are NOT handed to `onMessage` (they are not device events).
    */
   cloudClients?: Record<string, string>;
+  /**
+   * Provisioned devices (issue 6 §3, docs/devices.md): a user name found in none of the lists above is looked up here,
+   * and the device connects with its device secret as the MQTT password (client id = user name = device id), checked
+   * in constant time against the stored SHA-256; an unknown or disabled device is refused. The local stack passes its
+   * device store, so a device provisioned with `npm run provision-device` connects too.
+   */
+  provisionedDevice?: (deviceId: string) => Promise<DeviceRecord | undefined>;
   /** Called for every message a device publishes under `keepwatch/{deviceId}/` and every signal publisher's message. */
   onMessage: (msg: BrokerMessage) => void;
   /**
@@ -143,14 +152,22 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
         else if (Object.hasOwn(cloud, username)) role = sameSecret(given, cloud[username]) ? 'cloud' : undefined;
       }
       const method = thumbprint !== undefined ? 'certificate' : 'password';
-      if (role) {
-        roles.set(client, { role, user: username! });
-        log.info({ clientId: client.id, user: username, role, method }, 'MQTT client connected');
-        return done(null, true);
-      }
-      log.warn({ clientId: client.id, user: username ?? null, method }, 'MQTT client refused at CONNECT: bad user name, password or certificate');
-      const err = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
-      done(err as never, false);
+      const finish = (granted: typeof role) => {
+        if (granted) {
+          roles.set(client, { role: granted, user: username! });
+          log.info({ clientId: client.id, user: username, role: granted, method }, 'MQTT client connected');
+          return done(null, true);
+        }
+        log.warn({ clientId: client.id, user: username ?? null, method }, 'MQTT client refused at CONNECT: bad user name, password or certificate');
+        const err = Object.assign(new Error('bad user name or password'), { returnCode: 4 });
+        done(err as never, false);
+      };
+      const listed = username !== undefined && [opts.devices, publishers, cloud].some((m) => Object.hasOwn(m, username));
+      if (role || listed || !opts.provisionedDevice || !username || given === undefined || client.id !== username) return finish(role);
+      opts.provisionedDevice(username).then(
+        (d) => finish(d && !d.disabled && deviceSecretMatches(given, d.secretSha256) ? 'device' : undefined),
+        () => finish(undefined), // a malformed id or an unreachable store: refused, like a wrong password
+      );
     },
     authorizePublish: (client, packet, done) => {
       const r = roleOf(client);

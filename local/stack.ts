@@ -11,6 +11,7 @@ import { parseSettings, resetSettings } from '../functions/settings';
 import { applyViewerCors } from './blob-cors';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
+import { localDeviceStore, provisionLocalDevice } from './local-devices';
 import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
 
 /** Options of {@link startLocalStack}. */
@@ -44,6 +45,12 @@ export interface LocalStackOptions {
   print?: (line: string) => void;
   /** External signal publishers the broker accepts (local/broker.ts `signalPublishers`), e.g. a door sensor. */
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
+  /**
+   * How the agent uploads: `api` (default) = the `upload.apiUrl` variant, create-only URLs from
+   * `POST /api/devices/{deviceId}/upload-urls` with the device secret (issue 6 §3); `connection-string` = Azurite's
+   * connection string (the pre-issue-6 way, kept for comparison).
+   */
+  uploadVia?: 'api' | 'connection-string';
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
   /** Also print the debug lines of the functions host, the event feeder and the broker (default: info and above). */
@@ -85,6 +92,8 @@ export interface LocalStack {
   connectionString: string;
   container: string;
   deviceId: string;
+  /** The device secret the stack provisioned for its agent (upload URLs and MQTT password); a secret, never log it. */
+  deviceSecret: string;
   cameraIds: string[];
   /** The agent's process. */
   agent: ChildProcess;
@@ -131,17 +140,27 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     cleanups.push(() => azurite.stop());
     opts.signal?.throwIfAborted();
 
+    // The stack's device is provisioned through the functions' own store and code (issue 6 §3): its secret is the
+    // agent's upload credential and its MQTT password.
+    const playbackTokenSecret = createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex');
+    const tables = parseSettings({ ...process.env, KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString, KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret }).tables;
+    const devices = localDeviceStore(azurite.connectionString, tables.devices);
+    const cameraIds = opts.cameras?.length ? opts.cameras.map((c) => c.id) : ['sim-1'];
+    const deviceSecret = await provisionLocalDevice(devices, DEVICE_ID, cameraIds, Date.now());
+    print(`device ${DEVICE_ID} provisioned for cameras ${cameraIds.join(', ')}`);
+
     // The broker comes first: the functions host gets its cloud credential (EVR upload-window commands).
     const debug = opts.debugLogs ?? false;
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder', debug) });
     cleanups.push(() => feeder.close());
-    const devicePassword = randomBytes(18).toString('base64url');
     const cloudPassword = randomBytes(18).toString('base64url');
     const broker: LocalBroker = await startLocalBroker({
       port: opts.mqttPort ?? 0,
-      // With a certificate the device may also use its password (a password login is what a stolen-password attacker
+      // Provisioned devices (this stack's, and any from `npm run provision-device`) connect with their device secret.
+      // With a certificate the device may also use its secret (a password login is what a stolen-secret attacker
       // would try); the agent itself uses the certificate.
-      devices: { [DEVICE_ID]: opts.deviceCertificate ? { password: devicePassword, thumbprints: [opts.deviceCertificate.thumbprint] } : devicePassword },
+      devices: opts.deviceCertificate ? { [DEVICE_ID]: { password: deviceSecret, thumbprints: [opts.deviceCertificate.thumbprint] } } : {},
+      provisionedDevice: (id) => devices.get(id),
       ...(opts.deviceCertificate
         ? { tls: { port: 0, key: readFileSync(opts.deviceCertificate.brokerKeyFile), cert: readFileSync(opts.deviceCertificate.brokerCertFile) } }
         : {}),
@@ -162,7 +181,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
       KEEPWATCH_RECORDINGS_CONTAINER: CONTAINER,
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
-      KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
+      KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret,
     });
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
     // The host creates the recordings container and the tables before anything uploads.
@@ -203,8 +222,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
             caFile: opts.deviceCertificate.brokerCertFile,
             protocolVersion: 4,
           }
-        : { url: broker.url, password: '${env:KEEPWATCH_DEVICE_PASSWORD}', protocolVersion: 4 },
-      upload: { connectionString: '${env:KEEPWATCH_DEVICE_STORAGE}', container: CONTAINER },
+        : { url: broker.url, password: '${env:KEEPWATCH_DEVICE_SECRET}', protocolVersion: 4 },
+      upload:
+        opts.uploadVia === 'connection-string'
+          ? { connectionString: '${env:KEEPWATCH_DEVICE_STORAGE}', container: CONTAINER }
+          : { apiUrl: `${host.url}/api`, deviceSecret: '${env:KEEPWATCH_DEVICE_SECRET}', container: CONTAINER },
       ffmpegPath,
       logLevel: opts.agentLogLevel ?? 'info',
       metrics: { port: opts.agentMetricsPort ?? 0 },
@@ -214,7 +236,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);
     const agent = spawn(process.execPath, [path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEPWATCH_DEVICE_PASSWORD: devicePassword, KEEPWATCH_DEVICE_STORAGE: azurite.connectionString },
+      env: {
+        ...withoutCloudSecrets(process.env),
+        KEEPWATCH_DEVICE_SECRET: deviceSecret,
+        ...(opts.uploadVia === 'connection-string' ? { KEEPWATCH_DEVICE_STORAGE: azurite.connectionString } : {}),
+      },
     });
     const agentLog: string[] = [];
     const agentExited = new Promise<void>((r) => agent.once('exit', () => r()));
@@ -243,6 +269,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       connectionString: azurite.connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,
+      deviceSecret,
       cameraIds: cameras.map((c) => c.id),
       agent,
       agentLog,
@@ -250,7 +277,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         { name: 'API key', value: apiKey },
         { name: 'playback token secret', value: process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET! },
         { name: 'storage account key', value: /(?:^|;)AccountKey=([^;]+)/.exec(azurite.connectionString)?.[1] ?? '' },
-        { name: `MQTT password of device ${DEVICE_ID}`, value: devicePassword },
+        { name: `device secret (upload URLs, MQTT password) of device ${DEVICE_ID}`, value: deviceSecret },
         { name: 'MQTT password of the cloud client', value: cloudPassword },
         ...Object.entries(opts.signalPublishers ?? {}).map(([user, p]) => ({ name: `MQTT password of signal publisher ${user}`, value: p.password })),
         ...(opts.deviceCertificate ? privateKeySecrets(`device ${DEVICE_ID}`, readFileSync(opts.deviceCertificate.keyFile, 'utf8')) : []),
@@ -304,4 +331,10 @@ function printLogger(print: (line: string) => void, component: string, debug = f
   const at = (level: string) => (fields: object, message: string) =>
     print(formatRecord(new Date().toISOString(), level, component, message, fields as Record<string, unknown>));
   return { debug: debug ? at('DEBUG') : () => {}, info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
+}
+
+/** The environment minus the cloud side's secrets (set in this process for the host): the device must not hold them. */
+function withoutCloudSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { KEEPWATCH_STORAGE_CONNECTION_STRING: _s, KEEPWATCH_MQTT_PASSWORD: _m, KEEPWATCH_PLAYBACK_TOKEN_SECRET: _p, ...rest } = env;
+  return rest;
 }

@@ -68,3 +68,11 @@ export class PreconditionFailedError extends KeepwatchError {
     super(code, message);
   }
 }
+
+/** The caller is authenticated but may not do this (e.g. a device naming another device's camera): a 403. */
+export class ForbiddenError extends KeepwatchError {
+  readonly status = 403;
+  constructor(message: string, code = 'Forbidden') {
+    super(code, message);
+  }
+}

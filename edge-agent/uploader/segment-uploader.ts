@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { BlockBlobClient, BlockBlobUploadOptions, ContainerClient } from '@azure/storage-blob';
+import { BlockBlobClient, type BlockBlobUploadOptions, type ContainerClient } from '@azure/storage-blob';
 import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
 import { sha256File } from './sha256-file';
+import type { UploadUrlCache } from './upload-url-cache';
 
 /**
  * Segments up to this size (bytes) are read once into memory, hashed and uploaded from the same
@@ -22,7 +23,15 @@ export interface UploadedSegment extends RecordedSegment {
 
 /** Options of {@link SegmentUploader}. */
 export interface SegmentUploaderOptions {
-  container: ContainerClient;
+  /** A container the agent holds a credential for (connection string or container SAS); or `uploadUrls`. */
+  container?: ContainerClient;
+  /** Per-blob create-only URLs from the cloud (the config's `upload.apiUrl`, issue 6 §3); or `container`. */
+  uploadUrls?: UploadUrlCache;
+  /**
+   * Called when the cloud reports the segment's blob stored with other bytes (size or SHA-256): the segment is not
+   * uploaded (never overwritten), stays in the cache, and is not retried. The agent turns it into a diagnostics event.
+   */
+  onConflict?: (seg: RecordedSegment, message: string) => void;
   logger: Logger;
   /** Called once a segment's blob exists; resolves when its event is acknowledged by the broker. */
   onUploaded: (seg: UploadedSegment) => Promise<void>;
@@ -144,6 +153,13 @@ export class SegmentUploader {
           });
         this.inflight.add(ack);
       } catch (err) {
+        if (err instanceof StoredSegmentConflict) {
+          // Retrying cannot help and overwriting is refused by design: report once, leave the file for a person.
+          this.opts.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path }, `segment upload abandoned: ${err.message}`);
+          this.opts.onConflict?.(seg, err.message);
+          this.active.delete(seg);
+          continue;
+        }
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
           // The cache evicted it while it was uploading (the cache logged the loss): nothing to retry.
           this.opts.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path }, 'segment file is gone; upload abandoned');
@@ -206,6 +222,8 @@ export class SegmentUploader {
 
   private async uploadOnce(seg: RecordedSegment): Promise<UploadedSegment> {
     const blobName = segmentBlobName(seg.cameraId, seg.startMs);
+    if (this.opts.uploadUrls) return this.uploadThroughUrl(seg, blobName, this.opts.uploadUrls);
+    if (!this.opts.container) throw new Error('SegmentUploader needs a container or uploadUrls');
     const blob = this.opts.container.getBlockBlobClient(blobName);
     const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
     const sha256 = data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path);
@@ -223,5 +241,58 @@ export class SegmentUploader {
     }
     this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, bytes: seg.bytes, blobName }, 'segment uploaded');
     return { ...seg, blobName, sha256 };
+  }
+
+  /**
+   * Uploads through a create-only URL from the cloud (issue 6 §3). The cloud answers `exists` instead of a URL when the
+   * blob is stored (an earlier attempt whose answer was lost); a `c` URL on a name created meanwhile gets 403
+   * (Azurite checks the permission before `If-None-Match`, docs/security.md), so a 403 or 409 asks the cloud once
+   * more, and only an `exists` with our size and SHA-256 counts as uploaded.
+   * @throws StoredSegmentConflict when the stored blob holds other bytes; anything the URL source or the PUT throws
+   */
+  private async uploadThroughUrl(seg: RecordedSegment, blobName: string, urls: UploadUrlCache): Promise<UploadedSegment> {
+    const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
+    const sha256 = data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path);
+    let target = await urls.target(blobName, this.upcomingBlobNames());
+    if ('url' in target) {
+      const blob = new BlockBlobClient(target.url);
+      const options: BlockBlobUploadOptions = {
+        blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
+        metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
+        conditions: { ifNoneMatch: '*' },
+      };
+      try {
+        if (data) await blob.uploadData(data, options);
+        else await blob.uploadFile(seg.path, options);
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        urls.forget(blobName);
+        if (status !== 403 && status !== 409) throw err;
+        target = await urls.target(blobName);
+        if ('url' in target) throw err; // not stored after all: a real refusal (expired URL, clock skew); retried later
+      }
+    }
+    if ('exists' in target) {
+      if (target.exists.bytes !== seg.bytes || target.exists.sha256 !== sha256) {
+        throw new StoredSegmentConflict(`blob ${blobName} is stored with other content (${target.exists.bytes} bytes, sha256 ${target.exists.sha256 ?? 'none'}; ours ${seg.bytes} bytes, sha256 ${sha256})`);
+      }
+      this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
+    }
+    this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, bytes: seg.bytes, blobName }, 'segment uploaded');
+    return { ...seg, blobName, sha256 };
+  }
+
+  /** Blob names of the segments likely uploaded next (oldest queued, plus the newest for the live lane), for prefetching URLs. */
+  private upcomingBlobNames(): string[] {
+    const picks = this.queue.length > 98 ? [...this.queue.slice(0, 98), this.queue[this.queue.length - 1]] : this.queue;
+    return picks.map((s) => segmentBlobName(s.cameraId, s.startMs));
+  }
+}
+
+/** The cloud holds the segment's blob with other bytes: never overwritten, never retried. */
+export class StoredSegmentConflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoredSegmentConflict';
   }
 }

@@ -19,8 +19,8 @@ export interface ServiceSasSignerOptions {
 export const SAS_VERSION = '2025-11-05';
 
 /**
- * Signs read-only, single-blob service SAS URLs with the account key (`sp=r`, `sr=b`, `spr=https` when the endpoint
- * is https). Suitable for Azurite and accounts with shared-key access; production accounts disable shared keys, where
+ * Signs single-blob service SAS URLs with the account key: read-only (`sp=r`) for playback, create-only (`sp=c`) for
+ * device uploads; `sr=b`, `spr=https` when the endpoint is https. Suitable for Azurite and accounts with shared-key access; production accounts disable shared keys, where
  * a user-delegation signer (a later issue) implements the same port.
  *
  * The string-to-sign is built here rather than by `generateBlobSASQueryParameters`: it is the documented service SAS
@@ -51,20 +51,25 @@ export class ServiceSasSigner implements SasSigner {
    *   before the playlist that carries it
    */
   async blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign(blobNames, expiresOnMs, 'r');
+    return this.sign('r', blobNames, expiresOnMs);
   }
 
-  /** Create-only (`sp=c`) URLs; see the port. Expiry rounded up to the second as in {@link blobReadUrls}. */
+  /**
+   * Create-only, single-blob URLs (`sp=c`, `sr=b`) for device uploads (issue 6 §3): with `If-None-Match: *` the holder
+   * creates the blob once; it cannot read, list, overwrite or delete (docs/security.md, `device-sas.test.ts`).
+   * @param expiresOnMs rounded up to the next whole second, as for {@link blobReadUrls}
+   */
   async blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign(blobNames, expiresOnMs, 'c');
+    return this.sign('c', blobNames, expiresOnMs);
   }
 
-  private sign(blobNames: readonly string[], expiresOnMs: number, permissions: 'r' | 'c'): string[] {
+  /** Service SAS URLs with permission `sp` (one letter, as the SDK orders them) on each single blob. */
+  private sign(sp: 'r' | 'c', blobNames: readonly string[], expiresOnMs: number): string[] {
     const se = new Date(Math.ceil(expiresOnMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // sp, st, se, canonicalizedResource, si, sip, spr, sv, sr, snapshot, ses, rscc, rscd, rsce, rscl, rsct
-    const head = `${permissions}\n\n${se}\n`;
+    const head = `${sp}\n\n${se}\n`;
     const tail = `\n\n\n${this.protocol}\n${SAS_VERSION}\nb\n\n\n\n\n\n\n`;
-    const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=${permissions}&sig=`;
+    const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=${sp}&sig=`;
     return blobNames.map((name) => {
       const sig = createHmac('sha256', this.key).update(`${head}${this.canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
       return `${this.containerUrl}/${encodePath(name)}?${query}${sig.replace(/[+/=]/g, encodeBase64Char)}`;

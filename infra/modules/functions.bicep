@@ -64,6 +64,9 @@ param playbackTtl string
 @description('ISO 8601 lifetime of segment SAS URLs, empty = the playback TTL (KEEPWATCH_SEGMENT_SAS_TTL).')
 param segmentSasTtl string
 
+@description('ISO 8601 lifetime of the create-only upload URLs handed to devices, PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
+param deviceSasTtl string
+
 @description('Comma-separated viewer origins (KEEPWATCH_VIEWER_ORIGINS).')
 param viewerOrigins string
 
@@ -197,6 +200,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret
     KEEPWATCH_PLAYBACK_TTL: playbackTtl
     KEEPWATCH_SEGMENT_SAS_TTL: segmentSasTtl
+    KEEPWATCH_DEVICE_SAS_TTL: deviceSasTtl
     KEEPWATCH_VIEWER_ORIGINS: viewerOrigins
     KEEPWATCH_EXPORT_MAX_DURATION: exportMaxDuration
     KEEPWATCH_EXPORT_MAX_BYTES: string(exportMaxBytes)

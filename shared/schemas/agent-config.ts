@@ -138,6 +138,21 @@ const uploadSchema = z.union([
     /** A SAS token (create-only) for the container; without it the request is anonymous. */
     sasToken: z.string().optional(),
   }),
+  z.strictObject({
+    /**
+     * The Keepwatch API base, `https://{app}.azurewebsites.net/api` (locally `http://127.0.0.1:7071/api`): the agent
+     * asks `POST {apiUrl}/devices/{deviceId}/upload-urls` for create-only URLs of the segments it is about to upload
+     * (issue 6 §3, docs/devices.md). The device holds neither a storage key nor the API key.
+     */
+    apiUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment, e.g. https://keepwatch.example.com/api'),
+    /** The device secret `POST /api/devices` or the provisioning CLI printed (43 base64url characters); never logged. */
+    deviceSecret: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the 43-character device secret that provisioning printed'),
+    /** The cloud's recordings container; the agent refuses URLs outside it. Default `recordings`. */
+    container: containerName.default(AGENT_DEFAULTS.container),
+  }),
 ]);
 
 /** The agent config file (YAML or JSON) as written. */

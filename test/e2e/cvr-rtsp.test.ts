@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -148,6 +148,17 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     const cacheDir = path.join(dataDir, 'cache', CAMERA);
     assert.ok(existsSync(cacheDir), `the camera's cache folder ${cacheDir} was used`);
     assert.deepEqual(readdirSync(cacheDir), [], 'no segment is left in the cache');
+
+    // Issue 6 §3: the agent held neither a storage key nor the API key; it uploaded through create-only URLs the
+    // cloud signed for its device secret, and neither the secret nor a SAS signature reached a log.
+    const agentConfig = JSON.parse(readFileSync(path.join(dataDir, 'agent.json'), 'utf8')) as { upload: Record<string, string> };
+    assert.deepEqual(Object.keys(agentConfig.upload).sort(), ['apiUrl', 'container', 'deviceSecret']);
+    assert.equal(agentConfig.upload.apiUrl, stack.apiBase);
+    const log = [...printed, ...stack.agentLog].join('\n');
+    assert.ok(printed.some((l) => /upload urls signed/.test(l)), 'the host signed upload URLs for the agent');
+    assert.ok(!log.includes(stack.deviceSecret), 'the device secret is never logged');
+    assert.doesNotMatch(log, /[?&]sig=(?!\*\*\*)/, 'no SAS signature in the logs');
+    assert.doesNotMatch(log, /AccountKey=(?!\*\*\*)/, 'no account key in the logs');
   });
 
   it('no log line of the run holds a secret: API key, playback token secret, storage key, MQTT passwords, SAS and playback signatures (issue 6 §3)', async () => {

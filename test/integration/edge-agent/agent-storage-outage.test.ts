@@ -8,10 +8,11 @@ import { Agent } from '../../../edge-agent/agent';
 import { createLogger } from '../../../edge-agent/log';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
 import { mediaPath } from '../../helpers/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { startTestHost, type TestHost } from '../../helpers/test-host';
+import { resetSettings } from '../../../functions/settings';
 import { until } from '../../helpers/wait';
 
 const OUTAGE_MS = 20_000;
@@ -22,18 +23,38 @@ interface Reported {
 }
 
 
-describe('Storage outage longer than the cache holds (issue 4 fault test)', () => {
-  let azurite: AzuriteInstance;
+/**
+ * The agent uploads through the cloud's upload-urls endpoint (the `upload.apiUrl` variant, issue 6 §3), and the outage
+ * cuts both the API and Blob (the device's uplink is down): the endpoint unreachable is absorbed by the cache exactly
+ * like unreachable storage.
+ */
+describe('Storage and API outage longer than the cache holds (issue 4 fault test, issue 6 upload URLs)', () => {
+  let t: TestHost;
   let blobProxy: TcpProxy;
+  let apiProxy: TcpProxy;
+  let deviceSecret: string;
   let broker: LocalBroker;
   let container: ContainerClient;
   const events: Array<Reported & { receivedAtMs: number }> = [];
 
   before(async () => {
-    azurite = await startAzurite();
+    t = await startTestHost({ apiKey: 'outage-key', tablePrefix: 'outage' });
+    const { azurite } = t;
     container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings');
-    await container.create();
+    await container.createIfNotExists();
     blobProxy = await startTcpProxy(azurite.blobPort);
+    // The host's storage goes through the proxy from now on (settings re-read on the next request), so the SAS URLs it
+    // signs and its existence checks go through the cut too.
+    process.env.KEEPWATCH_STORAGE_CONNECTION_STRING = azurite.connectionString.replace(azurite.blobEndpoint, `http://127.0.0.1:${blobProxy.port}/${azurite.accountName}`);
+    resetSettings();
+    apiProxy = await startTcpProxy(Number(new URL(t.api).port));
+    const provisioned = await fetch(`${t.api}/devices`, {
+      method: 'POST',
+      headers: { 'x-functions-key': 'outage-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: 'site-o', cameras: ['cam-o'] }),
+    });
+    assert.equal(provisioned.status, 201);
+    deviceSecret = ((await provisioned.json()) as { secret: string }).secret;
     broker = await startLocalBroker({
       port: 0,
       devices: { 'site-o': 'pw' },
@@ -41,9 +62,10 @@ describe('Storage outage longer than the cache holds (issue 4 fault test)', () =
     });
   });
   after(async () => {
+    await apiProxy?.close();
     await blobProxy?.close();
     await broker?.close();
-    await azurite?.stop();
+    await t?.stop();
   });
 
   it('keeps recording into a 1 MiB cache, evicts oldest first as gaps, and after the restore uploads every survivor, oldest first, decodable', async () => {
@@ -54,7 +76,7 @@ describe('Storage outage longer than the cache holds (issue 4 fault test)', () =
       localMediaCacheMaximumSizeMiB: 1,
       localMediaCachePath: mkdtempSync(path.join(os.tmpdir(), 'kw-outage-')),
       broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
-      upload: { connectionString: azurite.connectionString.replace(azurite.blobEndpoint, `http://127.0.0.1:${blobProxy.port}/${azurite.accountName}`), container: 'recordings' },
+      upload: { apiUrl: `http://127.0.0.1:${apiProxy.port}/api`, deviceSecret, container: 'recordings' },
       metrics: false,
     });
     const uploaded = () => events.filter((e) => e.type === 'segment.uploaded');
@@ -64,7 +86,9 @@ describe('Storage outage longer than the cache holds (issue 4 fault test)', () =
     try {
       await until('two uploads', 20_000, () => uploaded().length >= 2);
       blobProxy.cut();
+      apiProxy.cut();
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
+      apiProxy.restore();
       blobProxy.restore();
       restoredAtMs = Date.now();
       const evictions = () => events.filter((e) => e.type === 'gap' && e.data.cause === 'eviction').length;

@@ -100,6 +100,17 @@ const PROBES: Probe[] = [
   { operation: 'recording-hold-create', method: 'POST', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 200 },
   { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 204 },
   { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 404 },
+  // Devices (issue 6 §3): provisioned here, deleted last.
+  { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'dev-oas', cameras: ['cam-oas'] }, status: 201 },
+  { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'dev-oas', cameras: ['cam-oas2'] }, status: 409 },
+  { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'Dev', cameras: ['cam-oas'] }, status: 400 },
+  { operation: 'devices-list', method: 'GET', path: '/devices', status: 200 },
+  { operation: 'device-get', method: 'GET', path: '/devices/dev-oas', status: 200 },
+  { operation: 'device-get', method: 'GET', path: '/devices/nobody', status: 404 },
+  { operation: 'device-secret-rotate', method: 'POST', path: '/devices/dev-oas/secret', status: 200 },
+  { operation: 'device-upload-urls', method: 'POST', path: '/devices/dev-oas/upload-urls', key: false, body: { blobs: ['cam-oas/2026/11/21/10/2026-11-21T10:00:00.000Z.ts'] }, status: 401 },
+  { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 204 },
+  { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 404 },
 ];
 
 describe('OpenAPI document against the running local host', () => {

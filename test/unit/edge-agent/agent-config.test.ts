@@ -54,6 +54,15 @@ describe('agent config', () => {
     rejects({ ...base, upload: { connectionString: 'x', container: 'a--b' } }, /upload.*container name/);
   });
 
+  it('upload through the cloud (issue 6 §3): apiUrl + deviceSecret, container defaulted; bad URL, secret or extra keys refused', () => {
+    const secret = 'q9G3f0mXK2c7yT1bVnR8sLwPzA4dE6hJ5uIoYtQxWc0';
+    assert.deepEqual(parseAgentConfig({ ...base, upload: { apiUrl: 'https://kw.example.com/api', deviceSecret: secret } }).upload, { apiUrl: 'https://kw.example.com/api', deviceSecret: secret, container: 'recordings' });
+    rejects({ ...base, upload: { apiUrl: 'ftp://kw.example.com/api', deviceSecret: secret } }, /upload/);
+    rejects({ ...base, upload: { apiUrl: 'https://kw.example.com/api?code=k', deviceSecret: secret } }, /upload/);
+    rejects({ ...base, upload: { apiUrl: 'https://kw.example.com/api', deviceSecret: 'short' } }, /upload/);
+    rejects({ ...base, upload: { apiUrl: 'https://kw.example.com/api', deviceSecret: secret, connectionString: 'x' } }, /upload/);
+  });
+
   it('serves metrics on AVA\'s port 9600 on the device itself by default, or not at all', () => {
     assert.deepEqual(parseAgentConfig(base).metrics, { port: 9600, host: '127.0.0.1' });
     assert.equal(parseAgentConfig({ ...base, metrics: false }).metrics, false);

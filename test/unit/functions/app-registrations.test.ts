@@ -15,6 +15,12 @@ describe('function registrations (what the local host mounts)', () => {
         'http:camera-policy-get',
         'http:camera-policy-put',
         'http:cameras-list',
+        'http:device-delete',
+        'http:device-get',
+        'http:device-secret-rotate',
+        'http:device-upload-urls',
+        'http:devices-create',
+        'http:devices-list',
         'http:export-mp4',
         'http:gaps-list',
         'http:health',
@@ -57,6 +63,13 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
     assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
     assert.deepEqual([http('signals-create').route, http('signals-create').authLevel, http('signals-create').methods], ['cameras/{cameraId}/signals', 'function', ['POST']]);
+    // Devices (issue 6 §3): admin routes take the API key; upload-urls is anonymous at the host, the device secret is checked by the handler.
+    assert.deepEqual([http('devices-create').route, http('devices-create').authLevel, http('devices-create').methods], ['devices', 'function', ['POST']]);
+    assert.deepEqual([http('devices-list').route, http('devices-list').authLevel, http('devices-list').methods], ['devices', 'function', ['GET']]);
+    assert.deepEqual([http('device-get').route, http('device-get').authLevel, http('device-get').methods], ['devices/{deviceId}', 'function', ['GET']]);
+    assert.deepEqual([http('device-delete').route, http('device-delete').authLevel, http('device-delete').methods], ['devices/{deviceId}', 'function', ['DELETE']]);
+    assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'function', ['POST']]);
+    assert.deepEqual([http('device-upload-urls').route, http('device-upload-urls').authLevel, http('device-upload-urls').methods], ['devices/{deviceId}/upload-urls', 'anonymous', ['POST']]);
     assert.deepEqual([http('holds-delete').route, http('holds-delete').authLevel, http('holds-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
   });
 
@@ -81,7 +94,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 23);
+    assert.equal(registrations().length, 29);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

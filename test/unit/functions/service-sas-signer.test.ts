@@ -6,12 +6,12 @@ import { SAS_VERSION, ServiceSasSigner } from '../../../functions/adapters/servi
 const KEY = Buffer.from('not-a-real-key-but-base64-anyway-0123456789').toString('base64');
 const EXPIRES = Date.UTC(2026, 10, 21, 11, 0, 0, 250);
 
-function sdkQuery(blobName: string, protocol: SASProtocol, container = 'recordings'): string {
+function sdkQuery(blobName: string, protocol: SASProtocol, container = 'recordings', permissions = 'r'): string {
   return generateBlobSASQueryParameters(
     {
       containerName: container,
       blobName,
-      permissions: BlobSASPermissions.parse('r'),
+      permissions: BlobSASPermissions.parse(permissions),
       protocol,
       expiresOn: new Date(Math.ceil(EXPIRES / 1000) * 1000),
       version: SAS_VERSION,
@@ -50,5 +50,21 @@ describe('ServiceSasSigner', () => {
     assert.equal(q.get('se'), '2026-11-21T11:00:01Z');
     assert.deepEqual(await signer.blobReadUrls([], EXPIRES), []);
     assert.equal(await signer.blobReadUrl('cam1/a.ts', EXPIRES), url);
+  });
+
+  it('signs create-only URLs exactly as the SDK signs sp=c, one blob each', async () => {
+    const signer = new ServiceSasSigner({ accountName: 'acct', accountKey: KEY, blobEndpoint: 'http://127.0.0.1:10000/acct', container: 'recordings' });
+    const names = ['cam1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts', 'cam-2/2026/01/01/00/2026-01-01T00:00:09.999Z.ts'];
+    const urls = await signer.blobCreateUrls(names, EXPIRES);
+    assert.equal(urls.length, 2);
+    for (const [i, name] of names.entries()) {
+      const url = new URL(urls[i]);
+      assert.equal(decodeURIComponent(url.pathname), `/acct/recordings/${name}`);
+      assert.equal(url.searchParams.get('sp'), 'c');
+      assert.equal(url.searchParams.get('sr'), 'b');
+      assert.deepEqual(Object.fromEntries(url.searchParams), Object.fromEntries(new URLSearchParams(sdkQuery(name, SASProtocol.HttpsAndHttp, 'recordings', 'c'))));
+    }
+    const [read] = await signer.blobReadUrls([names[0]], EXPIRES);
+    assert.notEqual(new URL(read).searchParams.get('sig'), new URL(urls[0]).searchParams.get('sig'));
   });
 });

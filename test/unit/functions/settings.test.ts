@@ -32,6 +32,7 @@ describe('functions settings', () => {
       events: 'kwEvents',
       recordings: 'kwRecordings',
       gates: 'kwGates',
+      devices: 'kwDevices',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
@@ -42,6 +43,13 @@ describe('functions settings', () => {
     assert.equal(s.exportMaxDurationMs, 3_600_000);
     assert.equal(s.exportMaxBytes, 2 * 1024 ** 3);
     assert.equal(s.ffmpegPath, undefined);
+  });
+
+  it('device upload SAS TTL: PT15M by default, PT2M..P1D', () => {
+    assert.equal(parseSettings(base).deviceSasTtlMs, 900_000);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_DEVICE_SAS_TTL: 'PT5M' }).deviceSasTtlMs, 300_000);
+    fails({ ...base, KEEPWATCH_DEVICE_SAS_TTL: 'PT1M' }, 'KEEPWATCH_DEVICE_SAS_TTL', /outside PT2M\.\.P1D/);
+    fails({ ...base, KEEPWATCH_DEVICE_SAS_TTL: 'P2D' }, 'KEEPWATCH_DEVICE_SAS_TTL', /outside PT2M\.\.P1D/);
   });
 
   it('segment SAS TTL follows the playlist TTL by default and may be longer, never shorter', () => {

@@ -33,6 +33,12 @@ describe('redact', () => {
     });
   });
 
+  it('hides bearer credentials (device secrets) and secret-named fields', () => {
+    const secret = 'q9G3f0mXK2c7yT1bVnR8sLwPzA4dE6hJ5uIoYtQxWc0';
+    assert.equal(redact(`authorization: Bearer ${secret}`), 'authorization: Bearer ***');
+    assert.deepEqual(redactValue({ upload: { apiUrl: 'http://h/api', deviceSecret: secret } }), { upload: { apiUrl: 'http://h/api', deviceSecret: '***' } });
+  });
+
   it('leaves ordinary text alone', () => {
     assert.equal(redact('segment cam1/2026/11/21/10/x.ts uploaded'), 'segment cam1/2026/11/21/10/x.ts uploaded');
   });

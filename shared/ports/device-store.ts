@@ -1,0 +1,44 @@
+/**
+ * One provisioned device (issue 6 §3): an edge agent installation that may create segment blobs of its own cameras.
+ * The device secret itself is never stored, only its SHA-256 (shared/device-secret.ts).
+ */
+export interface DeviceRecord {
+  /** `[a-z0-9-]{1,32}` (shared/ids.ts). */
+  deviceId: string;
+  /** Lower-case hex SHA-256 of the device secret's UTF-8 text (64 characters). Never leaves the cloud. */
+  secretSha256: string;
+  /** Camera ids the device may record (upload segments of), sorted, unique, at least one. */
+  cameras: string[];
+  /** When the device was provisioned, epoch ms UTC. */
+  createdAtMs: number;
+  /** When its secret was last set (provisioning or rotation), epoch ms UTC. */
+  secretSetAtMs: number;
+  /** A disabled device is refused like an unknown one (401). */
+  disabled: boolean;
+}
+
+/** Provisioned devices. Implemented on Table Storage by functions/adapters/table-device-store.ts (`{prefix}Devices`). */
+export interface DeviceStore {
+  /**
+   * Adds a device.
+   * @throws ConflictError `DeviceExists` when the id is taken
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  create(device: DeviceRecord): Promise<void>;
+  /** @returns `undefined` for an unknown device */
+  get(deviceId: string): Promise<DeviceRecord | undefined>;
+  /** Every device, sorted by id. */
+  list(): Promise<DeviceRecord[]>;
+  /**
+   * Replaces the device's secret hash (rotation): the old secret stops working at once.
+   * @param atMs epoch ms UTC, stored as `secretSetAtMs`
+   * @returns false for an unknown device (nothing written)
+   */
+  replaceSecret(deviceId: string, secretSha256: string, atMs: number): Promise<boolean>;
+  /**
+   * Removes the device (revocation): its secret is refused from then on, and its cameras may be given to another
+   * device. Segments it uploaded stay.
+   * @returns false for an unknown device
+   */
+  remove(deviceId: string): Promise<boolean>;
+}
