@@ -46,6 +46,13 @@ export interface LocalStackOptions {
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
+  /**
+   * Something every storage client of the stack (the functions, the agent's uploads, the CORS set-up) goes through
+   * instead of Azurite itself, e.g. the cost benchmark's counting proxy (bench/counting-storage-proxy.ts). It gets the
+   * running Azurite and returns the connection string to use and how to stop it; it is stopped after the agent and the
+   * host, before Azurite.
+   */
+  storageFront?: (azurite: AzuriteInstance) => Promise<{ connectionString: string; close(): Promise<void> }>;
 }
 
 /** A running local stack. */
@@ -57,7 +64,7 @@ export interface LocalStack {
   mqttUrl: string;
   /** The cloud's MQTT credential on the local broker (may subscribe to anything, e.g. `keepwatch-integration/#`). */
   cloudMqtt: { username: string; password: string };
-  /** Storage connection string (Azurite). */
+  /** Storage connection string (Azurite, or the `storageFront` when one is given). */
   connectionString: string;
   container: string;
   deviceId: string;
@@ -100,6 +107,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     cleanups.push(() => azurite.stop());
     opts.signal?.throwIfAborted();
+    let connectionString = azurite.connectionString;
+    if (opts.storageFront) {
+      const front = await opts.storageFront(azurite);
+      cleanups.push(() => front.close());
+      connectionString = front.connectionString;
+    }
 
     // The broker comes first: the functions host gets its cloud credential (EVR upload-window commands).
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder') });
@@ -122,7 +135,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       KEEPWATCH_MQTT_URL: broker.url,
       KEEPWATCH_MQTT_USERNAME: CLOUD_MQTT_USER,
       KEEPWATCH_MQTT_PASSWORD: cloudPassword,
-      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      KEEPWATCH_STORAGE_CONNECTION_STRING: connectionString,
       KEEPWATCH_RECORDINGS_CONTAINER: CONTAINER,
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex'),
@@ -135,7 +148,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
     const hostOrigin = new URL(host.url);
     const viewerOrigins = [...new Set([hostOrigin.origin, `http://localhost:${hostOrigin.port}`, ...parseSettings(process.env).viewerOrigins])];
-    await applyViewerCors(azurite.connectionString, viewerOrigins);
+    await applyViewerCors(connectionString, viewerOrigins);
     print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     opts.signal?.throwIfAborted();
 
@@ -169,7 +182,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);
     const agent = spawn(process.execPath, [path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEPWATCH_DEVICE_PASSWORD: devicePassword, KEEPWATCH_DEVICE_STORAGE: azurite.connectionString },
+      env: { ...process.env, KEEPWATCH_DEVICE_PASSWORD: devicePassword, KEEPWATCH_DEVICE_STORAGE: connectionString },
     });
     const agentLog: string[] = [];
     const agentExited = new Promise<void>((r) => agent.once('exit', () => r()));
@@ -194,7 +207,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       apiKey,
       mqttUrl: broker.url,
       cloudMqtt: { username: CLOUD_MQTT_USER, password: cloudPassword },
-      connectionString: azurite.connectionString,
+      connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,
       cameraIds: cameras.map((c) => c.id),
