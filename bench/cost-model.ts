@@ -16,7 +16,7 @@ export interface CameraHourCounts {
   blobBytes: number;
   /** Table requests (each a billed transaction; an entity group transaction counts once). */
   tableTransactions: number;
-  /** Entity bytes written (request bodies of inserts, upserts and merges): an upper bound of the index's growth. */
+  /** Entity bytes written (request bodies of inserts, upserts, merges and entity group transactions): an upper bound of the index's growth. */
   tableBytes: number;
   /** Function executions, all functions together. */
   functionExecutions: number;

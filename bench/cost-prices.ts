@@ -60,3 +60,33 @@ export const UNIT_PRICES = {
 } as const satisfies Record<string, UnitPrice>;
 
 export type PriceList = { [K in keyof typeof UNIT_PRICES]: UnitPrice };
+
+const PRICE_NAMES: Record<keyof typeof UNIT_PRICES, string> = {
+  blobCapacityGbMonth: 'Blob capacity',
+  blobWritePer10k: 'Blob write operations',
+  blobListCreatePer10k: 'Blob list and create container operations',
+  blobReadPer10k: 'Blob read operations',
+  blobOtherPer10k: 'Blob other operations',
+  blobDelete: 'Blob delete',
+  tableCapacityGbMonth: 'Table capacity',
+  tablePer10k: 'Table transactions',
+  functionsGbSecond: 'Functions execution time',
+  functionsPerMillionExecutions: 'Functions executions',
+  eventHubsStandardTuHour: 'Event Hubs throughput unit',
+  eventHubsIngressPerMillion: 'Event Hubs ingress',
+  eventGridTuHour: 'Event Grid namespace throughput unit',
+  eventGridMqttPerMillion: 'Event Grid MQTT operations',
+  eventGridBasicPerMillion: 'Event Grid Basic operations (routing)',
+  logIngestionGb: 'Log Analytics / Application Insights ingestion',
+};
+
+/** The price list as the rows of docs/deploy.md "Prices" (under its header row). */
+export function formatPriceRows(prices: PriceList): string {
+  return (Object.keys(PRICE_NAMES) as Array<keyof typeof UNIT_PRICES>)
+    .map((k) => {
+      const p = prices[k];
+      const note = p.note ? `; ${p.note}` : '';
+      return `| ${PRICE_NAMES[k]} | ${p.usd} | ${p.unit}${note} | ${p.source} | ${p.verified ? `yes: ${p.seenIn}` : 'no: assumed list price'} |`;
+    })
+    .join('\n');
+}

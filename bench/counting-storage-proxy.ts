@@ -46,7 +46,8 @@ export async function startCountingStorageProxy(azurite: AzuriteInstance): Promi
       entry.requests += 1;
       const length = Number(req.headers['content-length'] ?? 0) || 0;
       entry.requestBytes += length;
-      if (service === 'table' && /Entity$/.test(kind.operation) && kind.operation !== 'QueryEntity' && kind.operation !== 'DeleteEntity') {
+      // Entity writes, and entity group transactions (the segment rows) whole: an upper bound of what the index stores.
+      if (service === 'table' && (/^Insert/.test(kind.operation) || kind.operation === 'EntityGroupTransaction')) {
         const table = decodeURIComponent(new URL(target, 'http://x').pathname.split('/')[2] ?? '').replace(/\(.*$/, '');
         entityBytes[table] = (entityBytes[table] ?? 0) + length;
       }

@@ -112,7 +112,8 @@ export async function runDeployCost(o: CostBenchOptions): Promise<CostBenchResul
       const t0 = Date.now();
       o.print(`counting for ${o.seconds} s`);
       await sleep(o.seconds * 1000);
-      const windowSeconds = (Date.now() - t0) / 1000;
+      // To 0.1 s: the window is a timer's length, and its few ms of lateness would only blur the per-hour figures.
+      const windowSeconds = Math.round((Date.now() - t0) / 100) / 10;
       const storage = proxy!.snapshot();
       const fn = invocations.snapshot();
       const mqttSnapshot = JSON.parse(JSON.stringify(mqttCounts)) as typeof mqttCounts;
@@ -152,7 +153,7 @@ export function toCameraHour(
     tableBytes: Object.values(entityBytesByTable).reduce((a, b) => a + b, 0) * k,
     functionExecutions: fn.functions.reduce((a, f) => a + f.executions, 0) * k,
     ingestExecutions: fn.functions.filter((f) => f.kind === 'eventHub').reduce((a, f) => a + f.executions, 0) * k,
-    functionActiveSeconds: (fn.activeMs / 1000) * k,
+    functionActiveSeconds: (Math.round(fn.activeMs) / 1000) * k,
     deviceEvents: device.reduce((a, [, c]) => a + c.messages, 0) * k,
     deviceEventBytes: device.reduce((a, [, c]) => a + c.bytes, 0) * k,
     integrationEvents: (mqttByKind.integration?.messages ?? 0) * k,
@@ -173,6 +174,7 @@ export function printDeployCost(r: CostBenchResult, print: (line: string) => voi
   for (const [kind, c] of Object.entries(r.mqttByTopicKind)) print(`  mqtt ${kind}: ${c.messages} messages, ${c.bytes} bytes`);
   print('\nper camera-hour:');
   print(formatCounts(r.counts));
+  print(`counts (JSON, for docs/deploy.md and test/unit/bench/cost-model.test.ts): ${JSON.stringify(r.counts)}`);
   print(`\nper camera-month at ${COST_ASSUMPTIONS.retentionDays}-day retention (prices: bench/cost-prices.ts, docs/deploy.md):`);
   print(formatCostTables(r.estimate));
   print(`\nthe same for a ${REFERENCE_BITRATE / 1e6} Mbit/s camera (only the stored bytes change):`);
