@@ -2,9 +2,8 @@
  * Unit prices of the Azure resources a Keepwatch deployment uses (infra/), pay-as-you-go, USD, East US, Blob and Table
  * Standard LRS, Blob hot tier, as used by docs/deploy.md "Cost per camera-month". Each carries its source and how sure
  * it is: Microsoft's pricing pages render their figures in the browser, so the stored copies reachable from here show
- * "$-" instead of numbers; `verified` says whether the figure was read in a page found on 2026-11-22 (quoted
- * source), or is the list price as last published to our knowledge (an assumption to re-check on the page before
- * relying on it).
+ * "$-" instead of numbers. `verified` says the figure was found, on 2026-11-22, in the secondary source `seenIn`;
+ * otherwise it is the list price as last published to our knowledge, an assumption to re-check on the page.
  */
 export interface UnitPrice {
   /** USD per `unit`. */
@@ -12,9 +11,9 @@ export interface UnitPrice {
   unit: string;
   /** Page the figure belongs to. */
   source: string;
-  /** True when the figure was read in `seenIn` (a copy reachable from here) on 2026-11-22. */
+  /** True when the figure was found in `seenIn` (a secondary source reachable from here) on 2026-11-22. */
   verified: boolean;
-  /** Where the figure was read, when verified. */
+  /** Where the figure was found, when verified. */
   seenIn?: string;
   note?: string;
 }
@@ -51,12 +50,30 @@ export const UNIT_PRICES = {
     verified: false,
     note: 'free grant 250,000 executions per subscription and month, not deducted here',
   },
-  eventHubsStandardTuHour: { usd: 0.03, unit: 'throughput unit-hour (Standard)', source: EVENT_HUBS, verified: false, note: 'Basic, which has no consumer groups, is listed at about $0.015 (api-evangelist/microsoft-azure-event-hubs plans, 2026-05)' },
-  eventHubsIngressPerMillion: { usd: 0.028, unit: 'million ingress events (64 KB units, Standard)', source: EVENT_HUBS, verified: false },
+  eventHubsStandardTuHour: {
+    usd: 0.03,
+    unit: 'throughput unit-hour (Standard)',
+    source: EVENT_HUBS,
+    verified: true,
+    seenIn: 'github.com/api-evangelist/microsoft-azure-event-hubs plans/microsoft-azure-event-hubs-plans-pricing.yml (generated 2026-05: "typical ~$0.03/TU/hour list"; Basic ~$0.015)',
+  },
+  eventHubsIngressPerMillion: {
+    usd: 0.028,
+    unit: 'million ingress events (64 KB units, Standard)',
+    source: EVENT_HUBS,
+    verified: true,
+    seenIn: 'the same file ("~$0.028 per 1M events")',
+  },
   eventGridTuHour: { usd: 0.04, unit: 'namespace throughput unit-hour (Standard)', source: EVENT_GRID, verified: false },
   eventGridMqttPerMillion: { usd: 1.0, unit: 'million MQTT operations (Standard)', source: EVENT_GRID, verified: false, note: 'a publish in and each delivery out are one operation each' },
   eventGridBasicPerMillion: { usd: 0.6, unit: 'million operations (Basic: custom topic ingress, delivery attempts)', source: EVENT_GRID, verified: false, note: 'first 100,000 per month free, not deducted here' },
-  logIngestionGb: { usd: 2.3, unit: 'GB ingested (Log Analytics pay-as-you-go, workspace-based Application Insights)', source: MONITOR, verified: false, note: 'first 5 GB per billing account and month free; 30 days of retention included' },
+  logIngestionGb: {
+    usd: 2.3,
+    unit: 'GB (10^9 bytes) ingested (Log Analytics pay-as-you-go, workspace-based Application Insights)',
+    source: MONITOR,
+    verified: false,
+    note: 'GB = 10^9 bytes and billed size ~25 % under the incoming size: learn.microsoft.com/azure/azure-monitor/logs/cost-logs; first 5 GB per billing account and month free; 30 days of retention included',
+  },
 } as const satisfies Record<string, UnitPrice>;
 
 export type PriceList = { [K in keyof typeof UNIT_PRICES]: UnitPrice };
@@ -86,7 +103,7 @@ export function formatPriceRows(prices: PriceList): string {
     .map((k) => {
       const p = prices[k];
       const note = p.note ? `; ${p.note}` : '';
-      return `| ${PRICE_NAMES[k]} | ${p.usd} | ${p.unit}${note} | ${p.source} | ${p.verified ? `yes: ${p.seenIn}` : 'no: assumed list price'} |`;
+      return `| ${PRICE_NAMES[k]} | ${p.usd} | ${p.unit}${note} | ${p.source} | ${p.verified ? `yes, in ${p.seenIn}` : 'no: assumed list price'} |`;
     })
     .join('\n');
 }
