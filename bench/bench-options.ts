@@ -33,6 +33,8 @@ Options (each also as an environment variable):
   --soak-minutes M          length of the soak (default ${SOAK_DEFAULTS.minutes})                           KEEPWATCH_BENCH_SOAK_MINUTES
   --soak-cameras N          simulated cameras of the soak (default ${SOAK_DEFAULTS.cameras})                  KEEPWATCH_BENCH_SOAK_CAMERAS
   --cost-seconds S          counted window of the cost run, one camera (default ${COST_BENCH_DEFAULTS.seconds})  KEEPWATCH_BENCH_COST_SECONDS
+  --cost-evr                the cost run also counts one EVR pass (motion, one loop     KEEPWATCH_BENCH_COST_EVR=1
+                            of the clip: 140 s more)
   --motion-clip FILE        clip of the motion CPU and EVR bytes benchmarks (default   KEEPWATCH_BENCH_MOTION_CLIP
                             ../shared/media/one-by-one-person-detection.mp4)
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
@@ -60,6 +62,8 @@ export interface BenchOptions {
   soakCameras: number;
   /** Counted window of the cost run, s. */
   costSeconds: number;
+  /** The cost run also counts an EVR pass. */
+  costEvr: boolean;
   /** Clip of the motion CPU benchmark; undefined = the benchmark's default. */
   motionClip?: string;
   workDir: string;
@@ -86,6 +90,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'soak-minutes': { type: 'string' },
       'soak-cameras': { type: 'string' },
       'cost-seconds': { type: 'string' },
+      'cost-evr': { type: 'boolean' },
       'work-dir': { type: 'string' },
       'motion-clip': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -126,6 +131,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     soakMinutes: int('soak-minutes', 'KEEPWATCH_BENCH_SOAK_MINUTES', SOAK_DEFAULTS.minutes, 1),
     soakCameras: int('soak-cameras', 'KEEPWATCH_BENCH_SOAK_CAMERAS', SOAK_DEFAULTS.cameras, 1),
     costSeconds: int('cost-seconds', 'KEEPWATCH_BENCH_COST_SECONDS', COST_BENCH_DEFAULTS.seconds, 10),
+    costEvr: values['cost-evr'] === true || env.KEEPWATCH_BENCH_COST_EVR === '1',
     motionClip: ((c) => (c === undefined ? undefined : path.resolve(c)))(pick('motion-clip', 'KEEPWATCH_BENCH_MOTION_CLIP')),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };

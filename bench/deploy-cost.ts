@@ -16,6 +16,12 @@ export interface CostBenchOptions {
   warmupSeconds: number;
   /** Agent segment length, ISO 8601. */
   segmentLength: string;
+  /**
+   * `cvr`: every segment is uploaded. `evr`: motion detection on, the camera's policy opens a recording around motion
+   * (gate: pre-roll 5 s, minimum 10 s, maximum 60 s, as `bench/evr-latency.ts`), so signals, upload commands and
+   * recording integration events are counted too. Default `cvr`.
+   */
+  mode?: 'cvr' | 'evr';
   /** Clip played as a live camera (`-re -stream_loop -1`). */
   clip: string;
   workDir: string;
@@ -23,6 +29,12 @@ export interface CostBenchOptions {
 }
 
 export const COST_BENCH_DEFAULTS = { seconds: 180, warmupSeconds: 25, segmentLength: 'PT10S' } as const;
+
+/** Counted window of the EVR pass, s: one loop of `one-by-one-person-detection.mp4` (139.4 s). */
+export const COST_EVR_SECONDS = 140;
+
+/** The EVR pass's gate (the EVR latency benchmark's). */
+const EVR_GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };
 
 /**
  * The model's assumptions for docs/deploy.md (each explained there): 7-day retention (the deployment default), 730
@@ -69,7 +81,7 @@ export const REFERENCE_BITRATE = 2_000_000;
  * The counts stop before the stack does, so shutdown traffic is not counted.
  */
 export async function runDeployCost(o: CostBenchOptions): Promise<CostBenchResult> {
-  const dir = path.join(o.workDir, 'deploy-cost');
+  const dir = path.join(o.workDir, `deploy-cost-${o.mode ?? 'cvr'}`);
   mkdirSync(dir, { recursive: true });
   const invocations = countFunctionInvocations();
   let proxy: CountingStorageProxy | undefined;
@@ -81,8 +93,14 @@ export async function runDeployCost(o: CostBenchOptions): Promise<CostBenchResul
       dataDir: dir,
       httpPort: 0,
       inMemoryStorage: true,
-      cameras: [simulatedCamera('cam-1', o.clip)],
+      cameras: [o.mode === 'evr' ? { ...simulatedCamera('cam-1', o.clip), mode: 'evr', motionDetection: {} } : simulatedCamera('cam-1', o.clip)],
       segmentLength: o.segmentLength,
+      ...(o.mode === 'evr'
+        ? {
+            agentConfig: { evrCacheHold: 'PT30S' },
+            policies: { 'cam-1': { mode: 'evr', retention: { archive: 'P7D' }, evr: { signals: [{ type: 'motion' }], signalGate: EVR_GATE } } },
+          }
+        : {}),
       // Function log lines (they carry functionName=) are what Application Insights would ingest as traces.
       print: (line) => {
         if (line.includes(' functionName=')) {
@@ -96,13 +114,13 @@ export async function runDeployCost(o: CostBenchOptions): Promise<CostBenchResul
       const observer = await mqtt.connectAsync(stack.mqttUrl, { ...stack.cloudMqtt, clientId: 'bench-cost-observer', protocolVersion: 4 });
       observer.on('message', (topic, payload, packet) => {
         if (packet.retain) return; // a retained status replayed to the observer, not a new publish
-        const kind = topic.startsWith('keepwatch-integration/') ? 'integration' : /^keepwatch\/[^/]+\/commands\//.test(topic) ? 'command' : `device ${topic.split('/')[2] ?? ''}`;
+        const kind = topic.startsWith('keepwatch-integration/') ? 'integration' : /^keepwatch\/[^/]+\/commands\//.test(topic) ? 'command' : `device ${topic.split('/')[2] ?? ''} ${cloudEventType(payload)}`;
         const c = (mqttCounts[kind] ??= { messages: 0, bytes: 0 });
         c.messages += 1;
         c.bytes += payload.length;
       });
       await observer.subscribeAsync(['keepwatch/#', 'keepwatch-integration/#'], { qos: 1 });
-      o.print(`warming up ${o.warmupSeconds} s (camera cam-1: ${path.basename(o.clip)}, CVR, ${o.segmentLength} segments)`);
+      o.print(`warming up ${o.warmupSeconds} s (camera cam-1: ${path.basename(o.clip)}, ${(o.mode ?? 'cvr').toUpperCase()}, ${o.segmentLength} segments)`);
       await sleep(o.warmupSeconds * 1000);
       proxy!.reset();
       invocations.reset();
@@ -179,6 +197,16 @@ export function printDeployCost(r: CostBenchResult, print: (line: string) => voi
   print(formatCostTables(r.estimate));
   print(`\nthe same for a ${REFERENCE_BITRATE / 1e6} Mbit/s camera (only the stored bytes change):`);
   print(formatCostTables(r.referenceEstimate));
+}
+
+/** The CloudEvent `type` of a device message, for the breakdown of device events; `?` when it has none. */
+function cloudEventType(payload: Buffer): string {
+  try {
+    const t = (JSON.parse(payload.toString('utf8')) as { type?: unknown }).type;
+    return typeof t === 'string' ? t : '?';
+  } catch {
+    return '?';
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -93,6 +93,8 @@ describe('cost model: counts per camera-hour × unit prices (docs/deploy.md "Cos
       doc.includes(formatCostTables(estimateCost(atBitrate(DOCUMENTED_COUNTS, REFERENCE_BITRATE), UNIT_PRICES, COST_ASSUMPTIONS, COST_FLEETS))),
       'docs/deploy.md shows the tables of the 2 Mbit/s camera',
     );
+    assert.ok(doc.includes(formatCounts(DOCUMENTED_EVR_COUNTS)), 'docs/deploy.md shows the counts of the EVR pass');
+    assert.ok(doc.includes(formatCostTables(estimateCost(DOCUMENTED_EVR_COUNTS, UNIT_PRICES, COST_ASSUMPTIONS, COST_FLEETS))), 'docs/deploy.md shows the EVR cost tables');
   });
 });
 
@@ -113,4 +115,23 @@ const DOCUMENTED_COUNTS: CameraHourCounts = {
   mqttDeliveriesOut: 0,
   logLines: 360,
   logBytes: 79920,
+};
+
+/** The counts of docs/deploy.md "The same camera in EVR" (npm run bench -- --only cost --cost-evr, 2026-11-22). */
+const DOCUMENTED_EVR_COUNTS: CameraHourCounts = {
+  segments: 360,
+  blob: { write: 360, list: 0, read: 0, other: 0, delete: 0, batch: 0 },
+  blobBytes: 96434331.42857143,
+  tableTransactions: 12162.857142857143,
+  tableBytes: 14539062.857142858,
+  functionExecutions: 1851.4285714285716,
+  ingestExecutions: 1851.4285714285716,
+  functionActiveSeconds: 46.77428571428572,
+  deviceEvents: 2340,
+  deviceEventBytes: 1383325.7142857143,
+  integrationEvents: 231.42857142857144,
+  mqttPublishesIn: 3882.857142857143,
+  mqttDeliveriesOut: 1542.857142857143,
+  logLines: 3471.4285714285716,
+  logBytes: 868911.4285714286,
 };
