@@ -86,6 +86,11 @@ describe('cost model: counts per camera-hour × unit prices (docs/deploy.md "Cos
 
   it('gives the tables docs/deploy.md shows for the counts it documents', () => {
     const doc = readFileSync(DEPLOY_MD, 'utf8');
+    // The counts as the page prints them ("As JSON: `{...}`"): first the CVR run, then the EVR pass.
+    const documented = [...doc.matchAll(/^As JSON.*?`(\{[^`]+\})`/gm)].map((m) => JSON.parse(m[1]) as CameraHourCounts);
+    assert.equal(documented.length, 2, 'docs/deploy.md documents the counts of the CVR run and of the EVR pass');
+    const [DOCUMENTED_COUNTS, DOCUMENTED_EVR_COUNTS] = documented;
+    assert.deepEqual(Object.keys(DOCUMENTED_COUNTS).sort(), Object.keys(ZERO).sort(), 'the documented counts have every field');
     assert.ok(doc.includes(formatCounts(DOCUMENTED_COUNTS)), 'docs/deploy.md shows the documented counts');
     assert.ok(doc.includes(formatPriceRows(UNIT_PRICES)), 'docs/deploy.md lists the prices of bench/cost-prices.ts');
     assert.ok(doc.includes(formatCostTables(estimateCost(DOCUMENTED_COUNTS, UNIT_PRICES, COST_ASSUMPTIONS, COST_FLEETS))), 'docs/deploy.md shows their cost tables');
@@ -97,41 +102,3 @@ describe('cost model: counts per camera-hour × unit prices (docs/deploy.md "Cos
     assert.ok(doc.includes(formatCostTables(estimateCost(DOCUMENTED_EVR_COUNTS, UNIT_PRICES, COST_ASSUMPTIONS, COST_FLEETS))), 'docs/deploy.md shows the EVR cost tables');
   });
 });
-
-/** The counts of docs/deploy.md "Measured counts" (npm run bench -- --only cost, 2026-11-22). */
-const DOCUMENTED_COUNTS: CameraHourCounts = {
-  segments: 360,
-  blob: { write: 360, list: 0, read: 0, other: 0, delete: 0, batch: 0 },
-  blobBytes: 96665840,
-  tableTransactions: 2520,
-  tableBytes: 586620,
-  functionExecutions: 360,
-  ingestExecutions: 360,
-  functionActiveSeconds: 16.98,
-  deviceEvents: 360,
-  deviceEventBytes: 157680,
-  integrationEvents: 0,
-  mqttPublishesIn: 360,
-  mqttDeliveriesOut: 0,
-  logLines: 360,
-  logBytes: 79920,
-};
-
-/** The counts of docs/deploy.md "The same camera in EVR" (npm run bench -- --only cost --cost-evr, 2026-11-22). */
-const DOCUMENTED_EVR_COUNTS: CameraHourCounts = {
-  segments: 360,
-  blob: { write: 360, list: 0, read: 0, other: 0, delete: 0, batch: 0 },
-  blobBytes: 96434331.42857143,
-  tableTransactions: 12162.857142857143,
-  tableBytes: 14539062.857142858,
-  functionExecutions: 1851.4285714285716,
-  ingestExecutions: 1851.4285714285716,
-  functionActiveSeconds: 46.77428571428572,
-  deviceEvents: 2340,
-  deviceEventBytes: 1383325.7142857143,
-  integrationEvents: 231.42857142857144,
-  mqttPublishesIn: 3882.857142857143,
-  mqttDeliveriesOut: 1542.857142857143,
-  logLines: 3471.4285714285716,
-  logBytes: 868911.4285714286,
-};
