@@ -4,10 +4,11 @@ import { PLAYLIST_DEFAULTS } from './playlist-latency';
 import { RECORDING_DEFAULTS } from './recording-overhead';
 import { RETENTION_DEFAULTS } from './retention-deletes';
 import { SOAK_DEFAULTS } from './soak';
+import { COST_BENCH_DEFAULTS } from './deploy-cost';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr', 'cost'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
-/** What runs without `--only`: every benchmark but the 10-minute soak, which runs only when named. */
+/** What runs without `--only`: every benchmark but the 10-minute soak and the cost count, which run only when named. */
 export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr'];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
@@ -15,8 +16,8 @@ measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
   --only NAME               recording | playlist | availability | retention | soak |   KEEPWATCH_BENCH_ONLY
-                            motion | evr;
-                            repeatable, comma-separated (default: all but soak)
+                            motion | evr | cost;
+                            repeatable, comma-separated (default: all but soak and cost)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
   --capacity-cameras N      cameras of the agent-only capacity run, 0 = skip           KEEPWATCH_BENCH_CAPACITY_CAMERAS
@@ -31,6 +32,9 @@ Options (each also as an environment variable):
                             the baseline (default ${RETENTION_DEFAULTS.round})
   --soak-minutes M          length of the soak (default ${SOAK_DEFAULTS.minutes})                           KEEPWATCH_BENCH_SOAK_MINUTES
   --soak-cameras N          simulated cameras of the soak (default ${SOAK_DEFAULTS.cameras})                  KEEPWATCH_BENCH_SOAK_CAMERAS
+  --cost-seconds S          counted window of the cost run, one camera (default ${COST_BENCH_DEFAULTS.seconds})  KEEPWATCH_BENCH_COST_SECONDS
+  --cost-evr                the cost run also counts one EVR pass (motion, one loop     KEEPWATCH_BENCH_COST_EVR=1
+                            of the clip: 140 s more)
   --motion-clip FILE        clip of the motion CPU and EVR bytes benchmarks (default   KEEPWATCH_BENCH_MOTION_CLIP
                             ../shared/media/one-by-one-person-detection.mp4)
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
@@ -38,7 +42,8 @@ Options (each also as an environment variable):
 
 With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each
 the retention benchmark a few minutes, the motion CPU benchmark under a minute, the EVR benchmark (latency at PT2S and PT10S
-segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes and the soak its --soak-minutes plus about a minute.
+segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes, the soak its --soak-minutes plus about a minute,
+and the cost count (docs/deploy.md) its --cost-seconds plus about 40 s.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
@@ -55,6 +60,10 @@ export interface BenchOptions {
   retentionRound: number;
   soakMinutes: number;
   soakCameras: number;
+  /** Counted window of the cost run, s. */
+  costSeconds: number;
+  /** The cost run also counts an EVR pass. */
+  costEvr: boolean;
   /** Clip of the motion CPU benchmark; undefined = the benchmark's default. */
   motionClip?: string;
   workDir: string;
@@ -80,6 +89,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'retention-round': { type: 'string' },
       'soak-minutes': { type: 'string' },
       'soak-cameras': { type: 'string' },
+      'cost-seconds': { type: 'string' },
+      'cost-evr': { type: 'boolean' },
       'work-dir': { type: 'string' },
       'motion-clip': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -119,6 +130,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     retentionRound: int('retention-round', 'KEEPWATCH_BENCH_RETENTION_ROUND', RETENTION_DEFAULTS.round, 1),
     soakMinutes: int('soak-minutes', 'KEEPWATCH_BENCH_SOAK_MINUTES', SOAK_DEFAULTS.minutes, 1),
     soakCameras: int('soak-cameras', 'KEEPWATCH_BENCH_SOAK_CAMERAS', SOAK_DEFAULTS.cameras, 1),
+    costSeconds: int('cost-seconds', 'KEEPWATCH_BENCH_COST_SECONDS', COST_BENCH_DEFAULTS.seconds, 10),
+    costEvr: values['cost-evr'] === true || env.KEEPWATCH_BENCH_COST_EVR === '1',
     motionClip: ((c) => (c === undefined ? undefined : path.resolve(c)))(pick('motion-clip', 'KEEPWATCH_BENCH_MOTION_CLIP')),
     workDir: path.resolve(pick('work-dir', 'KEEPWATCH_BENCH_DIR') ?? 'bench-output'),
   };

@@ -9,6 +9,7 @@ import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResul
 import { runSoak, type SoakResult } from './soak';
 import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
 import { EVR_BENCH_DEFAULTS, EVR_LATENCY_TARGET_EXTRA_MS, runEvrLatency, type EvrLatencyResult } from './evr-latency';
+import { COST_BENCH_DEFAULTS, COST_EVR_SECONDS, printDeployCost, runDeployCost, type CostBenchResult } from './deploy-cost';
 import path from 'node:path';
 
 /**
@@ -49,8 +50,10 @@ async function main(): Promise<number> {
   let soak: SoakResult | undefined;
   let motion: MotionCpuResult | undefined;
   let evr: EvrLatencyResult | undefined;
+  let cost: CostBenchResult | undefined;
+  let costEvr: CostBenchResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', cost: 'cost per camera-month (counted operations × prices)' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
@@ -60,7 +63,16 @@ async function main(): Promise<number> {
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
       else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
-      else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
+      else if (name === 'cost') {
+        const clip = path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4');
+        cost = await runDeployCost({ ...COST_BENCH_DEFAULTS, seconds: opts.costSeconds, clip, workDir: opts.workDir, print });
+        printDeployCost(cost, print);
+        if (opts.costEvr) {
+          print('\n-- the same camera in EVR (motion), one loop of the clip --');
+          costEvr = await runDeployCost({ ...COST_BENCH_DEFAULTS, mode: 'evr', seconds: COST_EVR_SECONDS, clip, workDir: opts.workDir, print });
+          printDeployCost(costEvr, print);
+        }
+      } else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     } catch (err) {
@@ -110,6 +122,13 @@ async function main(): Promise<number> {
   if (motion) {
     print(`motion CPU per camera: agent recorder + detector / ffmpeg copy + decode + scale = ${motion.ratio.toFixed(2)} (target ≤ ${MOTION_CPU_TARGET_RATIO})`);
   }
+  if (cost) {
+    print(
+      `cost per camera-month (7-day retention): $${cost.estimate.perCameraTotalUsd.toFixed(2)} per camera + $${cost.estimate.fixedTotalUsd.toFixed(2)} fixed = ` +
+        cost.estimate.fleets.map((f) => `$${f.totalPerCameraUsd.toFixed(2)} per camera at ${f.cameras} cameras`).join(', '),
+    );
+  }
+  if (costEvr) print(`cost per camera-month in EVR (motion, the person clip): $${costEvr.estimate.perCameraTotalUsd.toFixed(2)} per camera + fixed`);
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;
 }

@@ -84,6 +84,9 @@ var tags = {
 var functionAppName = '${abbrs.webSitesFunctions}keepwatch-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 var viewerOriginList = filter(map(split(viewerOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+// The built-in viewer (/api/viewer) is served by the Function App itself, so its origin must read segments too, as
+// local/stack.ts allows the local host's origin. A Function App's default host name is {name}.azurewebsites.net.
+var functionAppOrigin = 'https://${functionAppName}.azurewebsites.net'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -123,7 +126,7 @@ module storage 'modules/storage.bicep' = {
     recordingsContainerName: recordingsContainerName
     deploymentContainerName: deploymentContainerName
     tablePrefix: tablePrefix
-    viewerOrigins: viewerOriginList
+    viewerOrigins: union([functionAppOrigin], viewerOriginList)
     lifecycleDeleteAfterDays: max(retentionDays, longestRetentionDays) + retentionMarginDays
   }
 }

@@ -69,6 +69,13 @@ export interface LocalStackOptions {
     brokerKeyFile: string;
     brokerCertFile: string;
   };
+  /**
+   * Something every storage client of the stack (the functions, the agent's uploads, the CORS set-up) goes through
+   * instead of Azurite itself, e.g. the cost benchmark's counting proxy (bench/counting-storage-proxy.ts). It gets the
+   * running Azurite and returns the connection string to use and how to stop it; it is stopped after the agent and the
+   * host, before Azurite.
+   */
+  storageFront?: (azurite: AzuriteInstance) => Promise<{ connectionString: string; close(): Promise<void> }>;
 }
 
 /** One secret the stack made or was given, named for test messages (the value itself must never be printed). */
@@ -88,7 +95,7 @@ export interface LocalStack {
   mqttTlsUrl?: string;
   /** The cloud's MQTT credential on the local broker (may subscribe to anything, e.g. `keepwatch-integration/#`). */
   cloudMqtt: { username: string; password: string };
-  /** Storage connection string (Azurite). */
+  /** Storage connection string (Azurite, or the `storageFront` when one is given). */
   connectionString: string;
   container: string;
   deviceId: string;
@@ -139,6 +146,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     cleanups.push(() => azurite.stop());
     opts.signal?.throwIfAborted();
+    let connectionString = azurite.connectionString;
+    if (opts.storageFront) {
+      const front = await opts.storageFront(azurite);
+      cleanups.push(() => front.close());
+      connectionString = front.connectionString;
+    }
 
     // The stack's device is provisioned through the functions' own store and code (issue 6 §3): its secret is the
     // agent's upload credential and its MQTT password.
@@ -178,7 +191,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       KEEPWATCH_MQTT_URL: broker.url,
       KEEPWATCH_MQTT_USERNAME: CLOUD_MQTT_USER,
       KEEPWATCH_MQTT_PASSWORD: cloudPassword,
-      KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      KEEPWATCH_STORAGE_CONNECTION_STRING: connectionString,
       KEEPWATCH_RECORDINGS_CONTAINER: CONTAINER,
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret,
@@ -191,7 +204,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
     const hostOrigin = new URL(host.url);
     const viewerOrigins = [...new Set([hostOrigin.origin, `http://localhost:${hostOrigin.port}`, ...parseSettings(process.env).viewerOrigins])];
-    await applyViewerCors(azurite.connectionString, viewerOrigins);
+    await applyViewerCors(connectionString, viewerOrigins);
     print(`blob CORS allows the viewer origins ${viewerOrigins.join(', ')}`);
     opts.signal?.throwIfAborted();
 
@@ -239,7 +252,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       env: {
         ...withoutCloudSecrets(process.env),
         KEEPWATCH_DEVICE_SECRET: deviceSecret,
-        ...(opts.uploadVia === 'connection-string' ? { KEEPWATCH_DEVICE_STORAGE: azurite.connectionString } : {}),
+        ...(opts.uploadVia === 'connection-string' ? { KEEPWATCH_DEVICE_STORAGE: connectionString } : {}),
       },
     });
     const agentLog: string[] = [];
@@ -266,7 +279,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       mqttUrl: broker.url,
       ...(broker.tlsUrl ? { mqttTlsUrl: broker.tlsUrl } : {}),
       cloudMqtt: { username: CLOUD_MQTT_USER, password: cloudPassword },
-      connectionString: azurite.connectionString,
+      connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,
       deviceSecret,

@@ -30,3 +30,17 @@ describe('bench options: the soak (issue 4 "Bench")', () => {
     assert.throws(() => parse(['--only', 'soaks']), /--only \(KEEPWATCH_BENCH_ONLY\) "soaks": expected one of recording, playlist, availability, retention, soak/);
   });
 });
+
+describe('bench options: the cost count (docs/deploy.md "Cost per camera-month")', () => {
+  it('runs only when named, counts 180 s by default, and adds the EVR pass only when asked', () => {
+    assert.ok(!parse([]).only.includes('cost'));
+    const o = parse(['--only', 'cost']);
+    assert.deepEqual([o.only, o.costSeconds, o.costEvr], [['cost'], 180, false]);
+    assert.deepEqual([parse(['--cost-seconds', '30', '--cost-evr']).costSeconds, parse(['--cost-evr']).costEvr], [30, true]);
+    assert.deepEqual([parse([], { KEEPWATCH_BENCH_COST_SECONDS: '60', KEEPWATCH_BENCH_COST_EVR: '1' }).costSeconds, parse([], { KEEPWATCH_BENCH_COST_EVR: '1' }).costEvr], [60, true]);
+  });
+
+  it('refuses a window under 10 s, naming the option', () => {
+    assert.throws(() => parse(['--cost-seconds', '5']), /--cost-seconds \(KEEPWATCH_BENCH_COST_SECONDS\) "5": expected a whole number ≥ 10/);
+  });
+});
