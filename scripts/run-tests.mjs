@@ -1,0 +1,54 @@
+// Runs the whole test suite (dist/test/**/*.test.js) in two lanes at once: the long real-time runs listed in
+// SIDE_LANE (a camera clip played over RTSP at its own pace, mostly waiting) in one `node --test` process, every other
+// file in another. Each lane runs its files one at a time (--test-concurrency=1), as the suite always did; the two lanes
+// overlap, which takes the suite from ~17 to ~12 minutes on 2 cores. The main lane's TAP streams live; the side lane's
+// is printed when it ends. Exit code 1 when any test of either lane failed.
+//
+// Usage: node scripts/run-tests.mjs            (the whole suite, from the repository root, after `npm run build`)
+//        node scripts/run-tests.mjs FILE...    (just those files, one lane)
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** Files of the side lane: long, real-time, light on CPU while they wait for the clip to play. */
+const SIDE_LANE = ['dist/test/e2e/evr-rtsp.test.js', 'dist/test/e2e/topology-rtsp.test.js', 'dist/test/integration/edge-agent/agent-evr.test.js'];
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith('.test.js') ? [path.join(dir, e.name)] : []))
+    .sort();
+}
+
+/** Runs one lane; resolves with its exit code and its TAP summary counts. */
+function lane(name, files, live) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (live) process.stdout.write(chunk);
+    });
+    child.on('exit', (code, signal) => {
+      const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
+      resolve({ name, code: code ?? (signal ? 1 : 0), out, tests: count('tests'), pass: count('pass'), fail: count('fail') });
+    });
+  });
+}
+
+const args = process.argv.slice(2);
+if (args.length) {
+  const r = await lane('given files', args, true);
+  process.exit(r.code);
+}
+const all = testFiles('dist/test');
+const side = SIDE_LANE.filter((f) => all.includes(f));
+const main = all.filter((f) => !side.includes(f));
+const started = Date.now();
+const [m, s] = await Promise.all([lane('main', main, true), lane('side', side, false)]);
+process.stdout.write(`\n# ---- side lane (${side.join(', ')}), run alongside the main lane ----\n${s.out}`);
+const failed = m.code !== 0 || s.code !== 0;
+process.stdout.write(
+  `\n# suite: ${m.tests + s.tests} tests, ${m.pass + s.pass} pass, ${m.fail + s.fail} fail, ${Math.round((Date.now() - started) / 1000)} s ` +
+    `(main lane ${main.length} files, side lane ${side.length} files)${failed ? ' — FAILED' : ''}\n`,
+);
+process.exit(failed ? 1 : 0);
