@@ -10,7 +10,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * |---|---|
  * | `KEEPWATCH_STORAGE_CONNECTION_STRING` | required; storage account (Blob + Table) connection string. Identity-based access (`__blobServiceUri`/`__tableServiceUri` + managed identity) replaces it in a later issue. |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Pipelines` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
@@ -24,6 +24,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
+ * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
@@ -47,6 +48,8 @@ export interface FunctionsSettings {
     recordings: string;
     /** EVR signal gate rows, one per camera (functions/adapters/table-gate-store.ts). */
     gates: string;
+    /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table-pipeline-store.ts). */
+    pipelines: string;
   };
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
   mqtt: { url?: string; username: string; password?: string };
@@ -69,6 +72,8 @@ export interface FunctionsSettings {
   retentionDefault: string;
   /** Where integration events go (issue 3 §5). */
   integrationEvents: IntegrationEventsSettings;
+  /** How long activate/deactivate wait for the device's `pipeline.state` report before answering 202, ms. */
+  pipelineStateWaitMs: number;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -88,7 +93,11 @@ export const SETTINGS_DEFAULTS = {
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
   retentionSchedule: '0 5 * * * *',
   mqttUsername: 'keepwatch-cloud',
+  pipelineStateWait: 'PT30S',
 } as const;
+
+/** Longest `KEEPWATCH_PIPELINE_STATE_WAIT`: below the Functions HTTP timeout (230 s, azure-stack-notes.md). */
+export const PIPELINE_STATE_WAIT_MAX_MS = 3 * MINUTE_MS;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
 export const PLAYBACK_TTL_MAX_MS = DAY_MS;
@@ -188,6 +197,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       events: `${tablePrefix}Events`,
       recordings: `${tablePrefix}Recordings`,
       gates: `${tablePrefix}Gates`,
+      pipelines: `${tablePrefix}Pipelines`,
     },
     mqtt: parseMqtt(env),
     playbackTokenSecret,
@@ -200,6 +210,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     publicBaseUrl,
     retentionDefault,
     integrationEvents: parseIntegrationEventsSettings(env),
+    pipelineStateWaitMs: durationSetting('KEEPWATCH_PIPELINE_STATE_WAIT', env.KEEPWATCH_PIPELINE_STATE_WAIT || SETTINGS_DEFAULTS.pipelineStateWait, 0, PIPELINE_STATE_WAIT_MAX_MS),
   };
 }
 

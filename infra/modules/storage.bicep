@@ -42,6 +42,7 @@ var tableSuffixes = [
   'Events'
   'Recordings'
   'Gates'
+  'Pipelines'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.
