@@ -7,6 +7,8 @@ import type { GateStore } from '../shared/ports/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';
+import type { PipelineStore } from '../shared/ports/pipeline-store';
+import type { TopologyImporter } from '../shared/pipelines/topology-importer';
 import type { PolicyStore } from '../shared/ports/policy-store';
 import type { RecordingStore } from '../shared/ports/recording-store';
 import type { RetentionJournal } from '../shared/ports/retention-journal';
@@ -28,7 +30,9 @@ import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
 import { TableGapIndex } from './adapters/table-gap-index';
 import { TableHoldStore } from './adapters/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
+import { TablePipelineStore } from './adapters/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table-policy-store';
+import { topologyImporter } from './adapters/topology-importer';
 import { TableRecordingStore } from './adapters/table-recording-store';
 import { TableRetentionJournal } from './adapters/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table-segment-index';
@@ -61,6 +65,10 @@ export interface FunctionsDeps {
   gates: GateStore;
   /** Upload-window commands to devices over MQTT (issue 3). */
   deviceCommands: DeviceCommands;
+  /** AVA pipeline topologies and live pipelines per device (issue 7). */
+  pipelines: PipelineStore;
+  /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
+  importTopology: TopologyImporter;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -73,7 +81,7 @@ export interface FunctionsDeps {
  * @throws ValidationError `InvalidSetting` when the connection string has no account key (the service SAS needs it;
  *   identity-based access and user-delegation SAS come in a later issue)
  */
-export function createDeps(s: FunctionsSettings, overrides: { now?: () => number } = {}): FunctionsDeps {
+export function createDeps(s: FunctionsSettings, overrides: { now?: () => number; importTopology?: TopologyImporter } = {}): FunctionsDeps {
   const clients = storageClients(s.storageConnectionString);
   const { accountName, accountKey, blobEndpoint } = clients.connection;
   if (!accountKey) {
@@ -91,6 +99,7 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     events: clients.tableClient(s.tables.events),
     recordings: clients.tableClient(s.tables.recordings),
     gates: clients.tableClient(s.tables.gates),
+    pipelines: clients.tableClient(s.tables.pipelines),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -114,6 +123,8 @@ export function createDeps(s: FunctionsSettings, overrides: { now?: () => number
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
+    pipelines: new TablePipelineStore(tables.pipelines),
+    importTopology: overrides.importTopology ?? topologyImporter,
     now: overrides.now ?? Date.now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

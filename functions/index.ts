@@ -27,3 +27,14 @@ import './recording-get';
 import './recording-playback';
 import './recording-hold-create';
 import './recording-hold-delete';
+// AVA pipeline topologies and live pipelines (issue 7 §2)
+import './pipeline-topologies-list';
+import './pipeline-topology-get';
+import './pipeline-topology-put';
+import './pipeline-topology-delete';
+import './live-pipelines-list';
+import './live-pipeline-get';
+import './live-pipeline-put';
+import './live-pipeline-delete';
+import './live-pipeline-activate';
+import './live-pipeline-deactivate';
