@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { KeepwatchError } from '../shared/errors';
 import { Agent } from './agent';
 import { parseCameraFlags } from './config/camera-flags';
+import { runImportTopology } from './config/import-topology-command';
 import { loadAgentConfig } from './config/load-config';
 import { createLogger } from './log';
 
 const HELP = `keepwatch-agent — records cameras into segments, caches and uploads them, publishes events over MQTT
 
 Usage: keepwatch-agent --config FILE [options]
+       keepwatch-agent import-topology FILE [--param NAME=VALUE ...]   (LVA/AVA topology → config; see import-topology --help)
 
 Options:
   -c, --config FILE        agent config (YAML or JSON); keys in README.md, "Configuration"
@@ -20,6 +22,9 @@ Options:
 Environment: FFMPEG_PATH (ffmpeg binary), and any \${env:NAME} the config file refers to.`;
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'import-topology') {
+    return runImportTopology(process.argv.slice(3), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  }
   const { values } = parseArgs({
     options: {
       config: { type: 'string', short: 'c' },
@@ -38,8 +43,10 @@ async function main(): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (values.camera?.length) overrides.cameras = parseCameraFlags(values.camera);
   if (values['log-level']) overrides.logLevel = values['log-level'];
-  const config = loadAgentConfig(values.config, overrides);
+  const pipelineNotes: Parameters<typeof loadAgentConfig>[3] = [];
+  const config = loadAgentConfig(values.config, overrides, process.env, pipelineNotes);
   const logger = createLogger(config.logLevel);
+  for (const n of pipelineNotes) logger.info({ pipeline: n.pipeline, cameraId: n.cameraId }, n.message);
   if (values.check) {
     logger.info({ config }, 'config is valid');
     return 0;

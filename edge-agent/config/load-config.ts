@@ -3,6 +3,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ValidationError } from '../../shared/errors';
 import { parseAgentConfig, type AgentConfig } from '../../shared/schemas/agent-config';
+import { expandPipelines, parsePipelineEntries, type ExpandedPipelines } from '../../shared/topology/expand-pipelines';
+import { readTopologyFile } from './read-topology-file';
 
 /**
  * Replaces `${env:NAME}` placeholders in every string of a config document with the environment
@@ -27,12 +29,30 @@ export function resolvePlaceholders(doc: unknown, env: NodeJS.ProcessEnv, at = '
 }
 
 /**
- * Reads and validates the agent config file (YAML, or JSON which YAML also reads).
- * @param overrides applied over the file before validation (from CLI flags)
+ * Expands the document's `pipelines` (AVA live pipelines: name, topologyFile, parameters) into cameras and agent
+ * settings (shared/topology/expand-pipelines.ts); topology files are read relative to the config file's folder.
+ * Without `pipelines` the document is returned as is.
+ * @throws ValidationError naming the pipeline and the problem (unreadable topology, unsupported nodes, parameters)
+ */
+function expandConfigPipelines(doc: Record<string, unknown>, file: string, notes: ExpandedPipelines['notes']): Record<string, unknown> {
+  if (doc.pipelines === undefined) return doc;
+  const entries = parsePipelineEntries(doc.pipelines);
+  const topologies: Record<string, unknown> = {};
+  for (const e of entries) topologies[e.topologyFile] ??= readTopologyFile(path.resolve(path.dirname(file), e.topologyFile));
+  const expanded = expandPipelines(doc, entries, topologies);
+  notes.push(...expanded.notes);
+  return expanded.doc;
+}
+
+/**
+ * Reads and validates the agent config file (YAML, or JSON which YAML also reads), expanding its `pipelines`.
+ * @param overrides applied over the file before validation (from CLI flags); `cameras` there replaces the file's
+ *   cameras and pipelines
+ * @param notes receives what the caller should log about expanded pipelines (cloud policies to set, conflicts)
  * @throws ValidationError for an unreadable file, bad YAML, or any schema error (every key named);
  *   relative `localMediaCachePath` is resolved against the config file's folder
  */
-export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env, notes: ExpandedPipelines['notes'] = []): AgentConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -46,6 +66,8 @@ export function loadAgentConfig(file: string, overrides: Record<string, unknown>
     throw new ValidationError(`agent config: ${file} is not valid YAML or JSON: ${(err as Error).message}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ValidationError(`agent config: ${file} must hold a mapping of settings`);
-  const config = parseAgentConfig(resolvePlaceholders({ ...(doc as object), ...overrides }, env));
+  const merged = resolvePlaceholders({ ...(doc as object), ...overrides }, env) as Record<string, unknown>;
+  if (overrides.cameras !== undefined) delete merged.pipelines;
+  const config = parseAgentConfig(expandConfigPipelines(merged, file, notes));
   return { ...config, localMediaCachePath: path.resolve(path.dirname(file), config.localMediaCachePath) };
 }
