@@ -52,7 +52,8 @@ export async function livePipelinePut(
         createdAtMs: existing?.createdAtMs ?? nowMs,
         lastModifiedAtMs: nowMs,
       };
-      await deps.pipelines.savePipeline(stored, existing?.etag);
+      // At the topology's version just imported: a topology updated or deleted meanwhile makes this a retry.
+      await deps.pipelines.savePipeline(stored, existing?.etag, topology.etag);
       context.log('live pipeline set', { deviceId, name, topologyName: body.topologyName, status });
       return { status, jsonBody: pipelineResource({ ...stored, etag: '' }), headers: { 'cache-control': 'no-store' } };
     });

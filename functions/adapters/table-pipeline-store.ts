@@ -1,4 +1,4 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { PreconditionFailedError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { PIPELINE_STATES, type PipelineState } from '../../shared/pipelines/pipeline-lifecycle';
@@ -56,8 +56,8 @@ export class TablePipelineStore implements PipelineStore {
     return row && toPipeline(deviceId, row);
   }
 
-  async savePipeline(p: Omit<StoredPipeline, 'etag'>, etag: string | undefined): Promise<void> {
-    await this.save(p.deviceId, PIPELINE + p.name, etag, `live pipeline '${p.name}'`, {
+  async savePipeline(p: Omit<StoredPipeline, 'etag'>, etag: string | undefined, topologyEtag?: string): Promise<void> {
+    const props = {
       topologyName: p.topologyName,
       description: p.description ?? '',
       parameters: JSON.stringify(p.parameters),
@@ -68,7 +68,25 @@ export class TablePipelineStore implements PipelineStore {
       createdAtMs: double(p.createdAtMs),
       lastModifiedAtMs: double(p.lastModifiedAtMs),
       lastModifiedAt: toIso(p.lastModifiedAtMs),
-    });
+    };
+    const what = `live pipeline '${p.name}'`;
+    if (topologyEtag === undefined) return this.save(p.deviceId, PIPELINE + p.name, etag, what, props);
+    assertId('device', p.deviceId);
+    await ensureTable(this.table);
+    // Same partition: one entity group transaction, all or nothing. The topology's Merge writes only
+    // `referencedAtMs`, so its document and times stay; its ETag check is the point.
+    const entity = { partitionKey: p.deviceId, rowKey: PIPELINE + p.name, ...props };
+    const actions: TransactionAction[] = [
+      ['update', { partitionKey: p.deviceId, rowKey: TOPOLOGY + p.topologyName, referencedAtMs: double(p.lastModifiedAtMs) }, 'Merge', { etag: topologyEtag }],
+      etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }],
+    ];
+    try {
+      await this.table.submitTransaction(actions);
+    } catch (err) {
+      const status = storageStatus(err);
+      if (status === 409 || status === 412 || status === 404) throw new PreconditionFailedError(`${what} or its pipeline topology '${p.topologyName}' of device ${p.deviceId} was changed by another request meanwhile`);
+      rethrowStorageError(err, `write ${what} of device ${p.deviceId}`);
+    }
   }
 
   async deletePipeline(deviceId: string, name: string, etag: string): Promise<void> {

@@ -53,8 +53,14 @@ export interface PipelineStore {
   listPipelines(deviceId: string): Promise<StoredPipeline[]>;
   /** @returns undefined when there is none of that name. @throws TransientError */
   getPipeline(deviceId: string, name: string): Promise<StoredPipeline | undefined>;
-  /** @throws PreconditionFailedError when created or changed meanwhile; TransientError */
-  savePipeline(pipeline: Omit<StoredPipeline, 'etag'>, etag: string | undefined): Promise<void>;
+  /**
+   * @param topologyEtag when given, the write happens only if the pipeline's topology is still at this version, in
+   *   one transaction with it (so a topology changed or deleted meanwhile cannot end up under a pipeline validated
+   *   against its old version; the topology's row is touched, its ETag changes, its document does not)
+   * @throws PreconditionFailedError when the pipeline or (with `topologyEtag`) its topology was created, changed or
+   *   deleted meanwhile; TransientError
+   */
+  savePipeline(pipeline: Omit<StoredPipeline, 'etag'>, etag: string | undefined, topologyEtag?: string): Promise<void>;
   /** @throws PreconditionFailedError when changed or deleted meanwhile; TransientError */
   deletePipeline(deviceId: string, name: string, etag: string): Promise<void>;
 }

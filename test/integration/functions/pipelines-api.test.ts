@@ -190,6 +190,25 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     await expectError(await call('POST', '/livePipelines/lobby/activate'), 404, 'NotFound');
   });
 
+  it('a topology deleted while a live pipeline is set on it never leaves the pipeline without its topology (ETag transaction)', async () => {
+    const file = readTopology('ava-cvr-video-sink') as { properties: unknown };
+    for (let round = 0; round < 4; round++) {
+      assert.equal((await call('PUT', '/pipelineTopologies/Racy', { properties: file.properties })).status, 201);
+      const [set, del] = await Promise.all([call('PUT', `/livePipelines/racy-${round}`, pipelineBody('Racy', [{ name: 'rtspUrl', value: RTSP_URL }])), call('DELETE', '/pipelineTopologies/Racy')]);
+      const pipelineSet = set.status === 201;
+      const topologyDeleted = del.status === 200;
+      assert.ok(pipelineSet !== topologyDeleted, `round ${round}: exactly one wins (set ${set.status}, delete ${del.status})`);
+      assert.equal((await call('GET', '/pipelineTopologies/Racy')).status, pipelineSet ? 200 : 404);
+      if (pipelineSet) {
+        assert.equal(del.status, 409);
+        assert.equal((await call('DELETE', `/livePipelines/racy-${round}`)).status, 200);
+        assert.equal((await call('DELETE', '/pipelineTopologies/Racy')).status, 200);
+      } else {
+        assert.equal(set.status, 400);
+      }
+    }
+  });
+
   it('answers 202 while the device is silent; late, repeated and stale reports are applied once', async () => {
     assert.equal((await call('PUT', '/livePipelines/gate', pipelineBody('CVRToVideoSink', [{ name: 'rtspUrl', value: RTSP_URL }]))).status, 201);
     deviceAnswers = false;
