@@ -5,6 +5,7 @@ import { importTopology, type TopologyImport } from '../../shared/topology/impor
 import { putCameraPolicies } from './put-camera-policies';
 import { readTopologyFile } from './read-topology-file';
 
+/** `keepwatch-agent import-topology --help`: usage, options, the SecretString rule and the exit codes. */
 export const IMPORT_TOPOLOGY_HELP = `keepwatch-agent import-topology — turns an LVA/AVA topology file into Keepwatch camera config and cloud policy
 
 Usage: keepwatch-agent import-topology FILE [--param NAME=VALUE ...] [--pipeline-name NAME]

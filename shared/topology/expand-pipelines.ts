@@ -33,6 +33,17 @@ export interface ExpandedPipelines {
   imports: Record<string, TopologyImport>;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `override` over `camera`: top-level keys win; objects present in both are merged one level deep. */
+function mergeCamera(camera: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...camera };
+  for (const [k, v] of Object.entries(override)) out[k] = isPlainObject(v) && isPlainObject(camera[k]) ? { ...camera[k], ...v } : v;
+  return out;
+}
+
 /**
  * Reads the `pipelines` entries of `pipelines` (as written) and returns them validated.
  * @throws ValidationError naming every bad or unknown key, e.g. `agent config: pipelines[0].topologyFile: ...`
@@ -44,8 +55,9 @@ export function parsePipelineEntries(pipelines: unknown): PipelineEntry[] {
 /**
  * Expands the agent config's `pipelines` into cameras and agent settings (issue 7 §1). Rules when they meet explicit
  * configuration (explicit config wins):
- * - a camera in `cameras` with the id of a pipeline's camera is merged over it, key by key (e.g. to move a file
- *   sink's folder or add `inputOptions`);
+ * - a camera in `cameras` with the id of a pipeline's camera is merged over it, key by key and one level into
+ *   objects (e.g. `fileSink: { baseDirectoryPath: /data/clips }` moves the file sink's folder and keeps its pattern;
+ *   `inputOptions` is replaced);
  * - a top-level `segmentLength`, `localMediaCachePath` or `localMediaCacheMaximumSizeMiB` in the file wins over the
  *   topology's; between two pipelines, the first one's value wins (a note names the other);
  * - a pipeline with a signal gate or a video/asset sink needs its cloud policy: a note says to set it with
@@ -76,7 +88,7 @@ export function expandPipelines(doc: Record<string, unknown>, entries: readonly 
       if (fromPipelines.some((c) => c.id === id)) throw new ValidationError(`agent config: pipelines[${i}] '${entry.name}' gives camera id '${id}', which another pipeline gives too`);
       const override = explicit.find((c) => c && c.id === id);
       if (override) notes.push({ pipeline: entry.name, cameraId: id, message: `camera '${id}' in cameras is merged over the pipeline's camera (explicit keys win)` });
-      fromPipelines.push(override ? { ...camera, ...override } : camera);
+      fromPipelines.push(override ? mergeCamera(camera, override) : camera);
       if (result.policies[id]) {
         notes.push({ pipeline: entry.name, cameraId: id, message: `camera '${id}' records by its cloud policy (${String(result.policies[id].mode)}): set it with keepwatch-agent import-topology --api-url, or the pipelines API` });
       }

@@ -77,7 +77,8 @@ function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, seen: { s
   });
   const sources = nodes.filter((n) => n.kind === 'rtspsource');
   const mapped = mapNodes(nodes, (source) => (sources.length === 1 ? cameraId : pipelineCameraId(`${cameraId}-${source.name}`)));
-  const result: TopologyImport = { dialect: parsed.dialect, topologyName: parsed.name, ...mapped, secretParameterNames: params.secretNames };
+  const notes = mapped.notes.map((n) => maskSecrets(n, params.secretValues));
+  const result: TopologyImport = { dialect: parsed.dialect, topologyName: parsed.name, ...mapped, notes, secretParameterNames: params.secretNames };
   checkWithAgentSchema(result);
   return result;
 }

@@ -8,10 +8,12 @@ import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { advanceGate, applySignal, initialGateState, type SignalGateState } from '../../shared/evr/signal-gate';
 import { parseSignalGateSettings } from '../../shared/schemas/signal-gate';
+import { importTopology } from '../../shared/topology/import-topology';
 import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
 import { assertCarAccuracy, assertCodecCopy, assertFramesOnTimeline, assertPersonAccuracy, recordMotionRuns, type MotionRuns } from '../helpers/motion-rtsp-run';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { readTopology } from '../helpers/topologies';
 import { until, waitFor } from '../helpers/wait';
 
 /**
@@ -20,10 +22,14 @@ import { until, waitFor } from '../helpers/wait';
  * signals into recordings and commands the agent to upload their windows; and a door camera whose recordings come
  * from a door sensor over MQTT and from an HTTP caller. During the same pass, in-process recorders on the same live
  * streams check motion accuracy on the recorder's own frames (test/helpers/motion-rtsp-run.ts): one pass of the
- * clip serves both.
+ * clip serves both. The person camera and its policy come from Microsoft's `ava-evr-motion-video-sink` topology
+ * (issue 7): imported with `rtspUrl` = the test RTSP server, so its recordings follow that topology's gate (offset
+ * PT0S, minimum = maximum PT30S); the door camera keeps a -PT5S pre-roll gate.
  */
 const SEGMENT_LENGTH_MS = 2000;
 const GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };
+/** The person camera's gate: the imported topology's (set in `before`). */
+let personGate: Record<string, string> = GATE;
 /** The clip lasts 139.4 s; the six visits walk in at these clip times, ±0.5 s (../shared/media/README.md). */
 const CLIP_S = 139.4;
 const VISIT_ONSETS_S = [6, 22, 50, 74, 92, 123];
@@ -53,17 +59,19 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
   before(async () => {
     rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4'), '/door': mediaPath('car-detection.mp4') } });
     const policy = (type: string) => ({ mode: 'evr', retention: { archive: 'P7D' }, evr: { signals: [{ type }], signalGate: GATE } });
+    // The agent-level settings of the topology (segmentLength PT30S, AVA's cache folder) are not taken: the test's win.
+    const imported = importTopology(readTopology('ava-evr-motion-video-sink'), { name: PERSON, parameters: { rtspUrl: rtsp.urls['/person'] } });
+    const personPolicy = imported.policies[PERSON] as { evr: { signals: Array<{ type: string }>; signalGate: Record<string, string> } };
+    assert.deepEqual(personPolicy.evr.signals, [{ type: 'motion' }]);
+    personGate = personPolicy.evr.signalGate;
     stack = await startLocalStack({
       dataDir,
       httpPort: 0,
       inMemoryStorage: true,
-      cameras: [
-        { id: PERSON, url: rtsp.urls['/person'], mode: 'evr', motionDetection: {} },
-        { id: DOOR, url: rtsp.urls['/door'], mode: 'evr' },
-      ],
+      cameras: [imported.cameras[0] as { id: string; url: string }, { id: DOOR, url: rtsp.urls['/door'], mode: 'evr' }],
       segmentLength: 'PT2S',
       agentConfig: { evrCacheHold: 'PT30S' },
-      policies: { [PERSON]: policy('motion'), [DOOR]: policy('door') },
+      policies: { [PERSON]: imported.policies[PERSON], [DOOR]: policy('door') },
       signalPublishers: { [SENSOR.user]: { password: SENSOR.password, topics: [`keepwatch/local-device/signals/${DOOR}`] } },
       agentLogLevel: 'debug',
       print: (l) => printed.push(l),
@@ -105,7 +113,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
 
   const overlaps = (s: { startMs: number; durationMs: number }, r: Recording) => s.startMs < Date.parse(r.end) && s.startMs + s.durationMs > Date.parse(r.start);
 
-  it('records one clip pass: a recording per visit (or merged as the gate says), each with 5 s of pre-roll and playable, nothing else uploaded; door signals over MQTT and HTTP each get their 5 s before', async (t) => {
+  it('records one clip pass: a recording per visit (or split and merged as the imported gate says), each starting at its offset from the motion and playable, nothing else uploaded; door signals over MQTT and HTTP each get their 5 s before', async (t) => {
     // The clip starts when the agent's session connects: clip time 0 ≈ the first segment's start.
     const first = await waitFor('the first person segment', 30_000, () => agentSegments(stack, PERSON)[0]);
     const t0 = first.startMs;
@@ -133,7 +141,8 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
     const segments: AgentSegment[] = agentSegments(stack, PERSON).filter((s) => s.startMs < t0 + CLIP_S * 1000);
 
     // The recordings are exactly what AVA's gate makes of the signals the agent published.
-    const params = parseSignalGateSettings(GATE);
+    const params = parseSignalGateSettings(personGate);
+    const preRollMs = -params.activationSignalOffsetMs;
     let state: SignalGateState = initialGateState();
     const expected = new Map<string, { startMs: number; endMs: number }>();
     const take = (decisions: ReturnType<typeof applySignal>['decisions']) => {
@@ -161,15 +170,15 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
       // Motion starts within 1 s of the walking-in time (README timings ±0.5 s, clip start ≈ first segment).
       const firstMotion = signals.find(([, at]) => at >= onsetMs - 1500);
       assert.ok(firstMotion && Math.abs(firstMotion[1] - onsetMs) <= 1500, `visit at ${onsetS} s: first motion at ${firstMotion ? (firstMotion[1] - t0) / 1000 : 'none'} s`);
-      // The visit is recorded, and a recording it opens starts ≤ 5 s + one segment before it.
+      // The visit is recorded, and a recording it opens starts at the gate's offset from it (media: ≤ one segment earlier).
       const r = person.find((x) => Date.parse(x.start) <= firstMotion![1] && firstMotion![1] < Date.parse(x.end));
       assert.ok(r, `visit at ${onsetS} s is inside a recording`);
       if (r.signals[0]?.id === firstMotion![0]) {
-        const preRollMs = firstMotion![1] - Date.parse(r.start);
-        assert.ok(preRollMs <= 5000 && preRollMs >= 4000, `recording ${r.id} starts ${preRollMs} ms before its motion`);
+        const beforeMs = firstMotion![1] - Date.parse(r.start);
+        assert.ok(beforeMs <= preRollMs && beforeMs >= preRollMs - 1000, `recording ${r.id} starts ${beforeMs} ms before its motion (gate offset ${-preRollMs} ms)`);
         const stored = segments.filter((s) => overlaps(s, r));
-        assert.ok(stored[0].startMs >= Date.parse(r.start) - SEGMENT_LENGTH_MS - 500, `its media starts ≤ 5 s + one segment before the motion`);
-        assert.ok(stored[0].startMs <= firstMotion![1] - 4000 + 500, 'its media includes the pre-roll');
+        assert.ok(stored[0].startMs >= Date.parse(r.start) - SEGMENT_LENGTH_MS - 500, `its media starts ≤ one segment before the recording`);
+        assert.ok(stored[0].startMs <= firstMotion![1] - (preRollMs - 1000) + 500, 'its media includes the pre-roll, if any');
       }
     }
 

@@ -216,6 +216,13 @@ describe('importTopology mapping details', () => {
     );
     const r = importTopology(doc, { name: 'p', parameters: { rtspUrl: 'rtsp://admin:hunter2@10.0.0.5/s' } });
     assert.deepEqual(r.secretParameterNames, ['rtspUrl', 'mode']);
-    assert.ok(!r.notes.join('\n').includes('hunter2'));
+    assert.equal(r.cameras[0].url, 'rtsp://admin:hunter2@10.0.0.5/s', 'the config needs the value itself');
+    // A secret that ends up in a note (here the video name) is masked there.
+    const named = structuredClone(doc);
+    named.properties.parameters.push({ name: 'video', type: 'SecretString' });
+    (named.properties.sinks[0] as Record<string, unknown>).videoName = '${video}';
+    const n = importTopology(named, { name: 'p', parameters: { rtspUrl: RTSP, video: 'classified-video' } });
+    assert.ok(n.notes.some((x) => x.includes("video '***'")), n.notes.join('\n'));
+    assert.ok(!n.notes.join('\n').includes('classified-video'));
   });
 });
