@@ -2,6 +2,7 @@ import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { decideActivate, decideDeactivate, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
+import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
 import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../shared/schemas/pipeline-commands';
 import type { FunctionsDeps } from '../deps';
@@ -18,9 +19,9 @@ export type TransitionDeps = Pick<FunctionsDeps, 'settings' | 'pipelines' | 'pol
  * Activate or deactivate a live pipeline (AVA livePipelineActivate / livePipelineDeactivate):
  * 1. read the pipeline and decide (shared/pipelines/pipeline-lifecycle.ts); a 409 `OperationNotAllowedInState` from the
  *    wrong state; already there: 200 at once;
- * 2. activate only: import the topology again with the pipeline's parameters and store each camera's recording
- *    policy (the store `PUT /api/cameras/{cameraId}/policy` writes);
- * 3. store the transitional state and the new generation (ETag write), then send the command to the device (QoS 1,
+ * 2. activate only: import the topology again with the pipeline's parameters (a 400 leaves the state unchanged);
+ * 3. store the transitional state and the new generation (ETag write); activate: store each camera's recording policy
+ *    (the store `PUT /api/cameras/{cameraId}/policy` writes); then send the command to the device (QoS 1,
  *    `keepwatch/{deviceId}/commands/{firstCameraId}`, shared/schemas/pipeline-commands.ts) — state first, so the
  *    device's report always finds the generation it echoes;
  * 4. wait for the device's `pipeline.state` report (ingest stores it) up to `KEEPWATCH_PIPELINE_STATE_WAIT`: 200 with
@@ -28,42 +29,52 @@ export type TransitionDeps = Pick<FunctionsDeps, 'settings' | 'pipelines' | 'pol
  *    applies the command when it reconnects (MQTT persistent session), and GET shows the state.
  * A failed send (broker unreachable) answers 503 with the state left transitional; repeating the request sends the
  * same command again (same id, applied once).
- * @throws nothing: errors become the HTTP answer through the caller's errorResponse
+ * @throws the KeepwatchError of the refusal (NotFoundError, ConflictError, ValidationError, TransientError), which the
+ *   route turns into its answer with errorResponse
  */
 export async function pipelineTransition(kind: 'activate' | 'deactivate', deviceId: string, name: string, context: InvocationContext, deps: TransitionDeps): Promise<HttpResponseInit> {
-  const { pipeline, decision } = await withEtagRetry(`live pipeline '${name}'`, async () => {
+  const { pipeline, decision, imported } = await withEtagRetry(`live pipeline '${name}'`, async () => {
     const p = await deps.pipelines.getPipeline(deviceId, name);
     if (!p) throw new NotFoundError(`device '${deviceId}' has no live pipeline '${name}'`);
     const d = (kind === 'activate' ? decideActivate : decideDeactivate)({ ...p, parameterNames: Object.keys(p.parameters) });
+    // Import before the state changes: a pipeline that no longer imports is refused (400) while still inactive,
+    // instead of being left activating with no command sent.
+    const imp = kind === 'activate' && d.sendCommand ? await importPipeline(p, deps) : undefined;
     if (d.state !== p.state || d.generation !== p.generation) {
       await deps.pipelines.savePipeline({ ...p, state: d.state, generation: d.generation, lastModifiedAtMs: deps.now() }, p.etag);
     }
-    return { pipeline: { ...p, state: d.state, generation: d.generation }, decision: d };
+    return { pipeline: { ...p, state: d.state, generation: d.generation }, decision: d, imported: imp };
   });
-  if (decision.sendCommand) await sendCommand(kind, pipeline, decision, deps, context);
+  if (decision.sendCommand) await sendCommand(pipeline, decision, imported, deps, context);
   const final = decision.awaitReport ? await waitForReport(deviceId, name, deps) : pipeline;
   const status = final.state === 'activating' || final.state === 'deactivating' ? 202 : 200;
   context.log(`live pipeline ${kind}`, { deviceId, name, state: final.state, generation: final.generation, status });
   return { status, jsonBody: pipelineResource(final), headers: { 'cache-control': 'no-store' } };
 }
 
-async function sendCommand(kind: 'activate' | 'deactivate', p: StoredPipeline, d: TransitionDecision, deps: TransitionDeps, context: InvocationContext): Promise<void> {
-  const nowMs = deps.now();
-  if (kind === 'deactivate') {
-    await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId: p.cameraIds[0], event: pipelineDeactivateCommand(p.name, d.generation, p.cameraIds, nowMs) }]);
-    return;
-  }
+/** The pipeline's topology imported with its parameters. @throws ValidationError `InvalidResource` */
+async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<ImportedTopology> {
   const topology = await deps.pipelines.getTopology(p.deviceId, p.topologyName);
   if (!topology) {
     // Cannot happen through the API (a referenced topology cannot be deleted), but the table may have been edited.
     throw new ValidationError(`live pipeline '${p.name}': its pipeline topology '${p.topologyName}' is gone; set it again`, undefined, 'InvalidResource');
   }
-  const imported = importForPipeline(deps.importTopology, topology, p.name, p.parameters);
+  return importForPipeline(deps.importTopology, topology, p.name, p.parameters);
+}
+
+/** Activate: each camera's policy, then the command; deactivate: the command. */
+async function sendCommand(p: StoredPipeline, d: TransitionDecision, imported: ImportedTopology | undefined, deps: TransitionDeps, context: InvocationContext): Promise<void> {
+  const nowMs = deps.now();
+  if (!imported) {
+    await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId: p.cameraIds[0], event: pipelineDeactivateCommand(p.name, d.generation, p.cameraIds, nowMs) }]);
+    return;
+  }
   for (const [cameraId, policy] of Object.entries(imported.policies)) {
     await deps.policies.put(cameraId, parseRecordingPolicy(policy), { nowMs });
     context.log('camera policy stored for live pipeline', { deviceId: p.deviceId, pipeline: p.name, cameraId });
   }
-  await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId: p.cameraIds[0], event: pipelineActivateCommand(p.name, d.generation, imported.cameras, imported.agent, nowMs) }]);
+  const cameraId = String(imported.cameras[0]?.id ?? p.cameraIds[0]);
+  await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId, event: pipelineActivateCommand(p.name, d.generation, imported.cameras, imported.agent, nowMs) }]);
 }
 
 async function waitForReport(deviceId: string, name: string, deps: TransitionDeps): Promise<StoredPipeline> {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { HttpRequest } from '@azure/functions';
 import mqtt, { type MqttClient } from 'mqtt';
 import { defaultDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
+import { livePipelineActivate } from '../../../functions/live-pipeline-activate';
+import { ValidationError } from '../../../shared/errors';
 import { resetSettings } from '../../../functions/settings';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
@@ -188,6 +191,24 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     assert.equal((await call('DELETE', '/pipelineTopologies/CVRSecret')).status, 200);
     assert.equal((await call('DELETE', '/pipelineTopologies/CVRSecret')).status, 204);
     await expectError(await call('POST', '/livePipelines/lobby/activate'), 404, 'NotFound');
+  });
+
+  it('an activate whose import fails is a 400 that leaves the pipeline inactive, no command sent', async () => {
+    assert.equal((await call('PUT', '/livePipelines/broken', pipelineBody('CVRToVideoSink', [{ name: 'rtspUrl', value: RTSP_URL }]))).status, 201);
+    commands.length = 0;
+    const failing = () => {
+      throw new ValidationError("topology 'CVRToVideoSink': parameter 'rtspUrl' is not a URL", undefined, 'InvalidParameter');
+    };
+    const request = new HttpRequest({ method: 'POST', url: `${api}/livePipelines/broken/activate`, params: { deviceId: DEVICE, name: 'broken' } });
+    const res = await livePipelineActivate(request, batchContext(), { ...defaultDeps(), importTopology: failing });
+    assert.equal(res.status, 400);
+    const body = res.jsonBody as Problem;
+    assert.equal(body.error.code, 'InvalidResource');
+    assert.equal(body.error.details?.[0].code, 'InvalidParameter');
+    const got = (await (await call('GET', '/livePipelines/broken')).json()) as { properties: { state: string } };
+    assert.equal(got.properties.state, 'inactive');
+    assert.equal(commands.length, 0);
+    assert.equal((await call('DELETE', '/livePipelines/broken')).status, 200);
   });
 
   it('a topology deleted while a live pipeline is set on it never leaves the pipeline without its topology (ETag transaction)', async () => {
