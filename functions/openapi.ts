@@ -861,7 +861,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     parameters: {
       deviceId: { name: 'deviceId', in: 'path', required: true, description: 'device id, `[a-z0-9-]{1,32}` (400 `InvalidDeviceId` otherwise)', schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' } },
-      entityName: { name: 'name', in: 'path', required: true, description: "AVA entity name: 1 to 32 letters, digits, '-' and '_', not starting or ending with '-' (400 `InvalidName` otherwise)", schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' } },
+      entityName: { name: 'name', in: 'path', required: true, description: "AVA entity name: 1 to 32 letters, digits, '-' and '_', not starting or ending with '-' (400 `InvalidName` otherwise)", schema: { type: 'string', pattern: '^(?!-)[A-Za-z0-9_-]{1,32}(?<!-)$' } },
       cameraId: { name: 'cameraId', in: 'path', required: true, description: 'camera id, `[a-z0-9-]{1,32}` (400 `InvalidCameraId` otherwise)', schema: ref('CameraId') },
       recordingId: { name: 'recordingId', in: 'path', required: true, description: 'recording id `{13-digit start ms}-{12 hex}` (400 `InvalidRecordingId` otherwise)', schema: { type: 'string', pattern: '^[0-9]{13}-[0-9a-f]{12}$' } },
     },
