@@ -96,7 +96,10 @@ export const SETTINGS_DEFAULTS = {
   pipelineStateWait: 'PT30S',
 } as const;
 
-/** Longest `KEEPWATCH_PIPELINE_STATE_WAIT`: below the Functions HTTP timeout (230 s, azure-stack-notes.md). */
+/**
+ * Longest `KEEPWATCH_PIPELINE_STATE_WAIT`: well below the 230 s an HTTP-triggered function may take to respond whatever
+ * its timeout (Azure Load Balancer idle timeout; MicrosoftDocs/azure-docs includes/functions-timeout-duration.md).
+ */
 export const PIPELINE_STATE_WAIT_MAX_MS = 3 * MINUTE_MS;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
