@@ -18,7 +18,8 @@ import { routeParams } from './pipelines/route-params';
  * imported with the parameters (shared/topology/import-topology.ts), so a missing, undeclared or bad parameter is
  * refused here rather than at activation.
  * Errors: 400 `InvalidDeviceId`, `InvalidName`, `MissingBody`, `InvalidJson`, `InvalidResource` (bad body; the
- * topology is not set on the device; the import's error in `details[0].code`, e.g. `MissingParameter`); 409
+ * topology is not set on the device; the import's error in `details[0].code`, e.g. `MissingParameter`; another live
+ * pipeline of the device records the same camera id, e.g. `Lobby` and `lobby`); 409
  * `OperationNotAllowedInState`, `ModuleLimitExceeded` (1000 live pipelines), `Conflict`; 503. Nothing is stored on an
  * error.
  */
@@ -33,9 +34,14 @@ export async function livePipelinePut(
     return await withEtagRetry(`live pipeline '${name}'`, async () => {
       const [topology, existing] = await Promise.all([deps.pipelines.getTopology(deviceId, body.topologyName), deps.pipelines.getPipeline(deviceId, name)]);
       if (!topology) throw new ValidationError(`live pipeline '${name}': device '${deviceId}' has no pipeline topology '${body.topologyName}'; set it first`, [{ code: 'ResourceValidationError', target: 'properties.topologyName', message: 'topology not found' }], 'InvalidResource');
-      const count = existing ? 0 : (await deps.pipelines.listPipelines(deviceId)).length;
-      const { status } = decideSetPipeline(existing && { ...existing, parameterNames: Object.keys(existing.parameters) }, count);
+      const others = (await deps.pipelines.listPipelines(deviceId)).filter((p) => p.name !== name);
+      const { status } = decideSetPipeline(existing && { ...existing, parameterNames: Object.keys(existing.parameters) }, others.length);
       const imported = importForPipeline(deps.importTopology, topology, name, body.parameters);
+      // Camera ids come from pipeline names (lower-cased): 'Lobby' and 'lobby' would record into one archive.
+      for (const c of imported.cameras) {
+        const owner = others.find((p) => p.cameraIds.includes(String(c.id)));
+        if (owner) throw new ValidationError(`live pipeline '${name}' would record camera '${String(c.id)}', which live pipeline '${owner.name}' records; choose another name`, [{ code: 'ResourceValidationError', target: 'name', message: 'camera id in use' }], 'InvalidResource');
+      }
       const declarations = Array.isArray(topology.document.properties.parameters) ? (topology.document.properties.parameters as Array<{ name?: unknown; type?: unknown }>) : [];
       const secretParameters = declarations.filter((d) => typeof d.type === 'string' && d.type.toLowerCase() === 'secretstring').map((d) => String(d.name));
       const nowMs = deps.now();

@@ -154,6 +154,8 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
       assert.doesNotMatch(text, /hunter2/);
       assert.match(text, /"state":"inactive"/);
     }
+    // Camera ids come from names: another pipeline may not take 'lobby' by case alone.
+    await expectError(await call('PUT', '/livePipelines/LOBBY', pipelineBody('CVRSecret', params)), 400, 'InvalidResource', /camera 'lobby', which live pipeline 'lobby' records/);
     // The topology is in use now.
     await expectError(await call('DELETE', '/pipelineTopologies/CVRSecret'), 409, 'PipelineTopologyInUse', /'lobby'/);
   });
