@@ -814,6 +814,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
               parameters: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'string', description: 'absent for SecretString parameters' } } } },
               state: { type: 'string', enum: ['inactive', 'activating', 'active', 'deactivating'] },
               cameraIds: { type: 'array', items: ref('CameraId') },
+              stateMessage: { type: 'string', description: 'why the device could not activate it (its report); absent otherwise' },
             },
           },
           systemData: ref('SystemData'),
@@ -869,7 +870,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       BadRequest: errorResponse('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),
       Unauthorized: errorResponse('`Unauthorized`: the function key is missing or wrong'),
       NotFound: errorResponse('e.g. `CameraNotFound` (never recorded), `NoMediaInRange`, `NotFound`'),
-      PipelineConflict: errorResponse('AVA\'s 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`, or `Conflict` (changed concurrently; retry)'),
+      PipelineConflict: errorResponse('AVA\'s 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`; `ActivationFailed` (activate: the device reported it could not apply the pipeline, its reason in the message); `Conflict` (changed concurrently; retry)'),
       ServiceUnavailable: errorResponse('`ServiceUnavailable`: storage is unavailable; retry'),
     },
     securitySchemes: {

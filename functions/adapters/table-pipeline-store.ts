@@ -17,7 +17,7 @@ const PIPELINE = 'pipeline:';
  *   `lastModifiedAtMs` (Edm.Double), `lastModifiedAt` (ISO, for people reading the table);
  * - PartitionKey `{deviceId}`, RowKey `pipeline:{name}`: `topologyName`, `description`, `parameters` (JSON object
  *   name → value, secrets included: Table Storage is encrypted at rest and only the functions read it),
- *   `secretParameters` (JSON array), `state`, `generation`, `cameraIds` (JSON array), `createdAtMs`,
+ *   `secretParameters` (JSON array), `state`, `generation`, `cameraIds` (JSON array), `stateMessage`, `createdAtMs`,
  *   `lastModifiedAtMs`, `lastModifiedAt`.
  * Writes are conditional on the row's ETag (create = insert, which fails with 409 if the row exists), so concurrent
  * requests never overwrite each other unseen; a lost race is a PreconditionFailedError the caller retries.
@@ -65,6 +65,7 @@ export class TablePipelineStore implements PipelineStore {
       state: p.state,
       generation: double(p.generation),
       cameraIds: JSON.stringify(p.cameraIds),
+      stateMessage: p.stateMessage ?? '',
       createdAtMs: double(p.createdAtMs),
       lastModifiedAtMs: double(p.lastModifiedAtMs),
       lastModifiedAt: toIso(p.lastModifiedAtMs),
@@ -180,5 +181,6 @@ function toPipeline(deviceId: string, row: Record<string, unknown>): StoredPipel
     etag: String(row.etag),
   };
   if (typeof row.description === 'string' && row.description !== '') p.description = row.description;
+  if (typeof row.stateMessage === 'string' && row.stateMessage !== '') p.stateMessage = row.stateMessage;
   return p;
 }

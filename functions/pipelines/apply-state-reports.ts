@@ -23,7 +23,8 @@ export async function applyPipelineStateReports(reports: readonly PipelineStateR
       }
       const state = applyStateReport({ ...p, parameterNames: [] }, r);
       if (state === undefined) return;
-      await pipelines.savePipeline({ ...p, state, lastModifiedAtMs: nowMs }, p.etag);
+      const { stateMessage: _old, ...rest } = p;
+      await pipelines.savePipeline({ ...rest, state, lastModifiedAtMs: nowMs, ...(r.message !== undefined ? { stateMessage: r.message } : {}) }, p.etag);
       changed++;
       context.log('live pipeline state reported', { deviceId: r.deviceId, pipeline: r.pipelineName, state, generation: r.generation, message: r.message });
     });

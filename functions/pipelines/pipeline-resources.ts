@@ -27,6 +27,8 @@ export interface PipelineResource {
     state: StoredPipeline['state'];
     /** Keepwatch extension: the camera ids the pipeline records. */
     cameraIds: string[];
+    /** Keepwatch extension: why the device could not activate it (absent otherwise). */
+    stateMessage?: string;
   };
   systemData: SystemData;
 }
@@ -47,6 +49,7 @@ export function pipelineResource(p: StoredPipeline): PipelineResource {
       parameters: Object.entries(p.parameters).map(([name, value]) => (secret.has(name.toLowerCase()) ? { name } : { name, value })),
       state: p.state,
       cameraIds: p.cameraIds,
+      ...(p.stateMessage !== undefined ? { stateMessage: p.stateMessage } : {}),
     },
     systemData: { createdAt: toIso(p.createdAtMs), lastModifiedAt: toIso(p.lastModifiedAtMs) },
   };

@@ -1,5 +1,5 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { decideActivate, decideDeactivate, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
@@ -26,7 +26,9 @@ export type TransitionDeps = Pick<FunctionsDeps, 'settings' | 'pipelines' | 'pol
  *    device's report always finds the generation it echoes;
  * 4. wait for the device's `pipeline.state` report (ingest stores it) up to `KEEPWATCH_PIPELINE_STATE_WAIT`: 200 with
  *    the PipelineResource once it reached a stable state, else 202 with the current (transitional) state — the device
- *    applies the command when it reconnects (MQTT persistent session), and GET shows the state.
+ *    applies the command when it reconnects (MQTT persistent session), and GET shows the state. An activation the
+ *    device refused (reported inactive) is a 409 `ActivationFailed` with the device's reason (also in GET's
+ *    `stateMessage`).
  * A failed send (broker unreachable) answers 503 with the state left transitional; repeating the request sends the
  * same command again (same id, applied once).
  * @throws the KeepwatchError of the refusal (NotFoundError, ConflictError, ValidationError, TransientError), which the
@@ -40,13 +42,17 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
     // Import before the state changes: a pipeline that no longer imports is refused (400) while still inactive,
     // instead of being left activating with no command sent.
     const imp = kind === 'activate' && d.sendCommand ? await importPipeline(p, deps) : undefined;
-    if (d.state !== p.state || d.generation !== p.generation) {
-      await deps.pipelines.savePipeline({ ...p, state: d.state, generation: d.generation, lastModifiedAtMs: deps.now() }, p.etag);
-    }
-    return { pipeline: { ...p, state: d.state, generation: d.generation }, decision: d, imported: imp };
+    const { stateMessage: _old, ...rest } = p;
+    const next = d.generation !== p.generation ? { ...rest, state: d.state, generation: d.generation } : { ...p, state: d.state };
+    if (d.state !== p.state || d.generation !== p.generation) await deps.pipelines.savePipeline({ ...next, lastModifiedAtMs: deps.now() }, p.etag);
+    return { pipeline: next, decision: d, imported: imp };
   });
   if (decision.sendCommand) await sendCommand(pipeline, decision, imported, deps, context);
   const final = decision.awaitReport ? await waitForReport(deviceId, name, deps) : pipeline;
+  if (kind === 'activate' && final.state === 'inactive') {
+    // The device answered that it could not apply the pipeline (e.g. its camera id is one of the agent config's).
+    throw new ConflictError(`device '${deviceId}' could not activate live pipeline '${name}': ${final.stateMessage ?? 'no reason given'}`, 'ActivationFailed');
+  }
   const status = final.state === 'activating' || final.state === 'deactivating' ? 202 : 200;
   context.log(`live pipeline ${kind}`, { deviceId, name, state: final.state, generation: final.generation, status });
   return { status, jsonBody: pipelineResource(final), headers: { 'cache-control': 'no-store' } };

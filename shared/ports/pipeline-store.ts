@@ -30,6 +30,8 @@ export interface StoredPipeline {
   generation: number;
   /** Camera ids the pipeline records (from importTopology at the last set). */
   cameraIds: string[];
+  /** Why the device could not activate it (its last `pipeline.state` report's `message`); cleared by the next activate. */
+  stateMessage?: string;
   createdAtMs: number;
   lastModifiedAtMs: number;
   etag: string;

@@ -73,7 +73,9 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     device.on('message', (_topic, payload) => {
       const c = parsePipelineCommand(JSON.parse(payload.toString('utf8')));
       commands.push(c);
-      if (deviceAnswers) report(c);
+      // A device that cannot apply a pipeline answers inactive with its reason (edge-agent/pipelines/pipeline-controller.ts).
+      if (c.kind === 'activate' && c.pipelineName === 'refused') report(c, 'inactive', c.generation, "camera 'refused' is already recorded by the agent config");
+      else if (deviceAnswers) report(c);
     });
   });
 
@@ -88,9 +90,9 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
   });
 
   /** The device's answer to a command, as the agent sends it. */
-  function report(c: PipelineCommand, state: 'active' | 'inactive' = c.kind === 'activate' ? 'active' : 'inactive', generation = c.generation): void {
+  function report(c: PipelineCommand, state: 'active' | 'inactive' = c.kind === 'activate' ? 'active' : 'inactive', generation = c.generation, message?: string): void {
     const cameraIds = c.kind === 'activate' ? c.cameras.map((x) => x.id) : c.cameraIds;
-    const event = pipelineStateEvent(DEVICE, { pipelineName: c.pipelineName, state, generation, cameraIds }, Date.now());
+    const event = pipelineStateEvent(DEVICE, { pipelineName: c.pipelineName, state, generation, cameraIds, ...(message ? { message } : {}) }, Date.now());
     device.publish(cameraEventsTopic(DEVICE, cameraIds[0]), JSON.stringify(event), { qos: 1 });
   }
 
@@ -211,6 +213,15 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     assert.equal(got.properties.state, 'inactive');
     assert.equal(commands.length, 0);
     assert.equal((await call('DELETE', '/livePipelines/broken')).status, 200);
+  });
+
+  it('an activation the device refuses is a 409 ActivationFailed with its reason; the pipeline stays inactive and shows why', async () => {
+    assert.equal((await call('PUT', '/livePipelines/refused', pipelineBody('CVRToVideoSink', [{ name: 'rtspUrl', value: RTSP_URL }]))).status, 201);
+    await expectError(await call('POST', '/livePipelines/refused/activate'), 409, 'ActivationFailed', /could not activate live pipeline 'refused': camera 'refused' is already recorded by the agent config/);
+    const got = (await (await call('GET', '/livePipelines/refused')).json()) as { properties: { state: string; stateMessage?: string } };
+    assert.equal(got.properties.state, 'inactive');
+    assert.match(got.properties.stateMessage ?? '', /already recorded/);
+    assert.equal((await call('DELETE', '/livePipelines/refused')).status, 200);
   });
 
   it('a topology deleted while a live pipeline is set on it never leaves the pipeline without its topology (ETag transaction)', async () => {
