@@ -1,7 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentConfig } from '../shared/schemas/agent-config';
-import { cameraEventsTopic, deviceCommandsFilter } from '../shared/topics';
+import type { AgentConfig, CameraConfig } from '../shared/schemas/agent-config';
+import { isPipelineCommand } from '../shared/schemas/pipeline-commands';
+import { cameraEventsTopic, deviceCommandsFilter, parseCameraCommandsTopic } from '../shared/topics';
 import { SegmentCache } from './cache/segment-cache';
 import { EventOutbox } from './journal/event-outbox';
 import { SegmentJournal } from './journal/segment-journal';
@@ -20,6 +21,8 @@ import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { readBrokerTls } from './transport/broker-tls';
 import { MqttTransport } from './transport/mqtt-transport';
+import { PipelineBook } from './pipelines/pipeline-book';
+import { PipelineController } from './pipelines/pipeline-controller';
 import { uploadDestinationFor } from './uploader/blob-target';
 import { SegmentUploader } from './uploader/segment-uploader';
 
@@ -36,7 +39,11 @@ const DRAIN_TIMEOUT_MS = 20_000;
  *
  * Cameras in EVR mode (issue 3 §4) differ: each complete segment also gets a `segment.recorded` event,
  * and the {@link EvrController} decides which cached segments are uploaded (those overlapping an upload
- * window the cloud commanded), kept (the hold) or dropped; the agent then subscribes to its commands.
+ * window the cloud commanded), kept (the hold) or dropped.
+ *
+ * Live pipelines (issue 7 §4): the cloud's activate/deactivate commands start and stop cameras at run time
+ * ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart resumes their cameras.
+ * The agent always subscribes to its commands (`keepwatch/{deviceId}/commands/#`, persistent session).
  */
 export class Agent {
   private readonly transport: MqttTransport;
@@ -44,7 +51,11 @@ export class Agent {
   private readonly outbox: EventOutbox;
   private readonly uploader: SegmentUploader;
   private readonly cache: SegmentCache;
-  private readonly recorders: CameraRecorder[];
+  /** By camera id. */
+  private readonly recorders = new Map<string, CameraRecorder>();
+  private readonly pipelines: PipelineController;
+  private readonly ffmpegPath: string;
+  private running = false;
   private readonly extensions: HttpExtensionClient[] = [];
   /** Per camera with motion detection or an HTTP extension: media time before which each source emits no more signals. */
   private readonly signalWatermarks = new Map<string, Array<() => number | undefined>>();
@@ -73,9 +84,10 @@ export class Agent {
       onConnect: () => {
         this.connectedSinceMs = Date.now();
       },
-      ...(config.cameras.some((c) => c.mode === 'evr')
-        ? { subscriptions: [deviceCommandsFilter(config.deviceId)], onMessage: (topic: string, payload: Buffer) => this.evr.onCommand(topic, payload), persistentSession: true }
-        : {}),
+      // Commands (EVR upload windows, live pipelines) wait in the broker's session while the device is offline.
+      subscriptions: [deviceCommandsFilter(config.deviceId)],
+      onMessage: (topic: string, payload: Buffer) => this.onCommand(topic, payload),
+      persistentSession: true,
     });
     this.journal = new SegmentJournal(config.localMediaCachePath, logger.child({ component: 'journal' }));
     this.outbox = new EventOutbox({
@@ -134,9 +146,24 @@ export class Agent {
     };
     this.metrics = new AgentMetrics(this.state);
     const ffmpegPath = resolveFfmpegPath(config.ffmpegPath);
+    this.ffmpegPath = ffmpegPath;
+    const book = new PipelineBook(config.localMediaCachePath, logger.child({ component: 'pipelines' }));
+    book.load();
+    this.pipelines = new PipelineController({
+      deviceId: config.deviceId,
+      book,
+      configCameraIds: new Set(config.cameras.map((c) => c.id)),
+      startCamera: (camera, segmentLengthMs) => this.startCamera(camera, segmentLengthMs),
+      stopCamera: (cameraId) => this.stopCamera(cameraId),
+      drained: (ids) => !this.cache.list().some((s) => ids.has(s.cameraId) && (!this.evr.isEvr(s.cameraId) || this.evr.pendingUpload(s) || this.uploader.isActive(s))),
+      publish: (topic, event) => this.outbox.add(topic, event),
+      defaultSegmentLengthMs: config.segmentLengthMs,
+      logger: logger.child({ component: 'pipelines' }),
+    });
+    const resumed = this.pipelines.camerasToResume().filter((r) => !config.cameras.some((c) => c.id === r.camera.id));
     this.evr = new EvrController({
       deviceId: config.deviceId,
-      cameras: config.cameras,
+      cameras: [...config.cameras, ...resumed.map((r) => r.camera)],
       cacheDir: config.localMediaCachePath,
       ffmpegPath,
       holdMs: config.evrCacheHoldMs,
@@ -159,34 +186,82 @@ export class Agent {
       onFileWritten: (cameraId) => this.metrics.fileWritten(cameraId),
       logger: logger.child({ component: 'evr' }),
     });
-    this.recorders = config.cameras.map((camera) => {
-      const rec = new CameraRecorder({
-        camera,
-        segmentLengthMs: config.segmentLengthMs,
-        cameraDir: path.join(config.localMediaCachePath, camera.id),
-        ffmpegPath,
-        maxRestartDelayMs: config.cameraReconnectMaximumDelayMs,
-        watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
-        logger: logger.child({ component: 'recorder', cameraId: camera.id }),
-      });
-      rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
-      rec.on('diagnostic', (d: RecorderDiagnostic) => {
-        if (d.kind === 'storage-error') this.freeSpace();
-        this.reportDiagnostic(camera.id, d);
-      });
-      this.recording.set(camera.id, false);
-      let sessions = 0;
-      rec.on('session-start', () => {
-        if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
-        this.recording.set(camera.id, true);
-      });
-      rec.on('session-end', (e: { stalled: boolean }) => {
-        this.recording.set(camera.id, false);
-        if (!this.stopping) this.gaps.sessionEnded(camera.id, e.stalled ? 'ffmpeg-stall' : 'camera-unavailable');
-      });
-      this.wireSignals(rec, camera);
-      return rec;
+    for (const camera of config.cameras) this.addRecorder(camera, config.segmentLengthMs);
+    for (const r of resumed) this.addRecorder(r.camera, r.segmentLengthMs);
+  }
+
+  /** Builds a camera's recorder with its events wired (segments, diagnostics, sessions, signals) and lists it. */
+  private addRecorder(camera: CameraConfig, segmentLengthMs: number): CameraRecorder {
+    const config = this.config;
+    const logger = this.logger;
+    const ffmpegPath = this.ffmpegPath;
+    const rec = new CameraRecorder({
+      camera,
+      segmentLengthMs,
+      cameraDir: path.join(config.localMediaCachePath, camera.id),
+      ffmpegPath,
+      maxRestartDelayMs: config.cameraReconnectMaximumDelayMs,
+      watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
+      logger: logger.child({ component: 'recorder', cameraId: camera.id }),
     });
+    rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
+    rec.on('diagnostic', (d: RecorderDiagnostic) => {
+      if (d.kind === 'storage-error') this.freeSpace();
+      this.reportDiagnostic(camera.id, d);
+    });
+    this.recording.set(camera.id, false);
+    let sessions = 0;
+    rec.on('session-start', () => {
+      if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
+      this.recording.set(camera.id, true);
+    });
+    rec.on('session-end', (e: { stalled: boolean }) => {
+      this.recording.set(camera.id, false);
+      if (!this.stopping) this.gaps.sessionEnded(camera.id, e.stalled ? 'ffmpeg-stall' : 'camera-unavailable');
+    });
+    this.wireSignals(rec, camera);
+    this.recorders.set(camera.id, rec);
+    return rec;
+  }
+
+  /**
+   * Starts a camera at run time (a live pipeline activated); nothing when it already records.
+   * @param segmentLengthMs the pipeline's segment length
+   */
+  private startCamera(camera: CameraConfig, segmentLengthMs: number): void {
+    if (this.recorders.has(camera.id)) return;
+    this.evr.addCamera(camera);
+    const rec = this.addRecorder(camera, segmentLengthMs);
+    if (this.running) rec.start();
+  }
+
+  /**
+   * Stops a camera at run time (its live pipeline deactivated): its last segment is closed and cached (then uploaded
+   * as usual), and the time until it records again is no gap.
+   */
+  private async stopCamera(cameraId: string): Promise<void> {
+    const rec = this.recorders.get(cameraId);
+    if (!rec) return;
+    this.recorders.delete(cameraId);
+    await rec.stop();
+    this.gaps.forget(cameraId);
+    this.recording.delete(cameraId);
+  }
+
+  /** A message on the device's commands topics: live pipeline commands here, upload windows to the EVR controller. */
+  private onCommand(topic: string, payload: Buffer): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    if (!isPipelineCommand(raw)) return this.evr.onCommand(topic, payload);
+    if (parseCameraCommandsTopic(topic)?.deviceId !== this.config.deviceId) {
+      this.logger.warn({ topic }, 'command ignored: not on keepwatch/{this device}/commands/{cameraId}');
+      return;
+    }
+    this.pipelines.onCommand(raw);
   }
 
   /**
@@ -274,13 +349,16 @@ export class Agent {
       }
     }
     this.evr.start();
-    for (const r of this.recorders) r.start();
+    for (const r of this.recorders.values()) r.start();
+    this.running = true;
     const connected = this.transport.connect();
     this.outbox.start();
+    this.pipelines.resume();
     try {
       await connected;
     } catch (err) {
-      await Promise.all(this.recorders.map((r) => r.stop()));
+      await this.pipelines.stop();
+      await Promise.all([...this.recorders.values()].map((r) => r.stop()));
       await this.evr.stop();
       this.outbox.close();
       this.journal.close();
@@ -395,7 +473,8 @@ export class Agent {
         this.logger.error({ err, cameraId: seg.cameraId }, 'segment.recorded event could not be stored');
       }
     }
-    for (const camera of this.config.cameras) {
+    // Config cameras and the cameras of live pipelines resumed from the previous run.
+    for (const camera of [...this.recorders.keys()].map((id) => ({ id }))) {
       const dir = path.join(this.config.localMediaCachePath, camera.id);
       const orphans = await killOrphanFfmpeg(dir);
       if (orphans.length) this.logger.warn({ cameraId: camera.id, pids: orphans }, 'killed the ffmpeg a previous agent left running');
@@ -420,7 +499,9 @@ export class Agent {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.recorders.map((r) => r.stop()));
+    this.running = false;
+    await this.pipelines.stop();
+    await Promise.all([...this.recorders.values()].map((r) => r.stop()));
     await Promise.all(this.extensions.map((x) => x.close()));
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);

@@ -9,6 +9,8 @@ import type { GateStore } from '../shared/ports/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';
+import type { PipelineStore } from '../shared/ports/pipeline-store';
+import type { TopologyImporter } from '../shared/pipelines/topology-importer';
 import type { PolicyStore } from '../shared/ports/policy-store';
 import type { RecordingStore } from '../shared/ports/recording-store';
 import type { RetentionJournal } from '../shared/ports/retention-journal';
@@ -34,7 +36,9 @@ import { TableDeviceStore } from './adapters/table-device-store';
 import { TableGapIndex } from './adapters/table-gap-index';
 import { TableHoldStore } from './adapters/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
+import { TablePipelineStore } from './adapters/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table-policy-store';
+import { topologyImporter } from './adapters/topology-importer';
 import { TableRecordingStore } from './adapters/table-recording-store';
 import { TableRetentionJournal } from './adapters/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table-segment-index';
@@ -71,6 +75,10 @@ export interface FunctionsDeps {
   devices: DeviceStore;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
   segmentBlobStat: SegmentBlobStat;
+  /** AVA pipeline topologies and live pipelines per device (issue 7). */
+  pipelines: PipelineStore;
+  /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
+  importTopology: TopologyImporter;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -82,6 +90,8 @@ export interface DepsOverrides {
   now?: () => number;
   /** Options of the storage clients: a token credential instead of the settings' one, an https agent (e.g. trusting an emulator's certificate). */
   storage?: StorageClientOptions;
+  /** The AVA topology import (tests swap it). */
+  importTopology?: TopologyImporter;
 }
 
 /**
@@ -107,6 +117,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     recordings: clients.tableClient(s.tables.recordings),
     gates: clients.tableClient(s.tables.gates),
     devices: clients.tableClient(s.tables.devices),
+    pipelines: clients.tableClient(s.tables.pipelines),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -136,6 +147,8 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
     devices: new TableDeviceStore(tables.devices),
     segmentBlobStat: new BlobSegmentStat(container),
+    pipelines: new TablePipelineStore(tables.pipelines),
+    importTopology: overrides.importTopology ?? topologyImporter,
     now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -22,13 +22,7 @@ export async function provisionDevice(
   request: DeviceProvisionRequest,
   nowMs: number,
 ): Promise<{ device: DeviceRecord; secret: string }> {
-  for (const other of await devices.list()) {
-    if (other.deviceId === request.deviceId) continue; // the store's create answers DeviceExists
-    const shared = other.cameras.find((c) => request.cameras.includes(c));
-    if (shared !== undefined) {
-      throw new ConflictError(`camera '${shared}' already belongs to device '${other.deviceId}'; delete that device or provision without it`, 'CameraOwned');
-    }
-  }
+  await assertCamerasFree(devices, request.deviceId, request.cameras);
   const secret = newDeviceSecret();
   const device: DeviceRecord = {
     deviceId: request.deviceId,
@@ -40,4 +34,29 @@ export async function provisionDevice(
   };
   await devices.create(device);
   return { device, secret };
+}
+
+/** @throws ConflictError `CameraOwned` when a device other than `deviceId` records one of `cameras` */
+async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<void> {
+  for (const other of await devices.list()) {
+    if (other.deviceId === deviceId) continue;
+    const shared = other.cameras.find((c) => cameras.includes(c));
+    if (shared !== undefined) {
+      throw new ConflictError(`camera '${shared}' already belongs to device '${other.deviceId}'; delete that device or record the camera under another id`, 'CameraOwned');
+    }
+  }
+}
+
+/**
+ * Gives a provisioned device the cameras a live pipeline adds to it (issue 7 §2), so its upload URLs cover them. A
+ * device that was never provisioned (it uploads with a connection string or container SAS) is left alone.
+ * @returns whether the device is provisioned
+ * @throws ConflictError `CameraOwned` when another device records one of the cameras (nothing written); TransientError
+ */
+export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<boolean> {
+  const device = await devices.get(deviceId);
+  if (!device) return false;
+  if (cameras.every((c) => device.cameras.includes(c))) return true;
+  await assertCamerasFree(devices, deviceId, cameras);
+  return devices.addCameras(deviceId, cameras);
 }

@@ -34,3 +34,14 @@ import './device-get';
 import './device-delete';
 import './device-secret-rotate';
 import './device-upload-urls';
+// AVA pipeline topologies and live pipelines (issue 7 §2)
+import './pipeline-topologies-list';
+import './pipeline-topology-get';
+import './pipeline-topology-put';
+import './pipeline-topology-delete';
+import './live-pipelines-list';
+import './live-pipeline-get';
+import './live-pipeline-put';
+import './live-pipeline-delete';
+import './live-pipeline-activate';
+import './live-pipeline-deactivate';

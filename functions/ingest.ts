@@ -8,6 +8,8 @@ import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
 import { decodeIngestMessage, rawPayload } from './ingest-decode';
+import { applyPipelineStateReports } from './pipelines/apply-state-reports';
+import type { PipelineStateRecord } from '../shared/schemas/pipeline-state';
 
 /** What {@link ingest} did with one batch. */
 export interface IngestSummary {
@@ -17,12 +19,14 @@ export interface IngestSummary {
   ignored: number;
   /** What the EVR policy did with the batch's signals and segments. */
   evr: EvrBatchSummary;
+  /** `pipeline.state` reports that moved a live pipeline's state (issue 7). */
+  pipelineStates: number;
   invocationId: string;
 }
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'now'
 >;
 
 /**
@@ -31,7 +35,8 @@ export type IngestDeps = Pick<
  * events (`diagnostics`, same id, so consumers dedupe redeliveries); invalid events → dead-letter rows with the reason.
  * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
  * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
- * `recording.available` finds the segments' recordings.
+ * `recording.available` finds the segments' recordings. `pipeline.state` reports move live pipelines' states
+ * (functions/pipelines/apply-state-reports.ts; duplicates and reordering change nothing).
  *
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
@@ -52,6 +57,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const letters: DeadLetter[] = [];
   const signals: SignalRecord[] = [];
   const recorded: RecordedSegmentRecord[] = [];
+  const pipelineReports: PipelineStateRecord[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
   batch.forEach((message, i) => {
@@ -68,6 +74,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       } else if (e.kind === 'segment.uploaded') segments.push(e.segment);
       else if (e.kind === 'signal') signals.push(e.signal);
       else if (e.kind === 'segment.recorded') recorded.push(e.recorded);
+      else if (e.kind === 'pipeline.state') pipelineReports.push(e.report);
       return;
     }
     const { ok: _ok, ...reason } = decoded;
@@ -89,8 +96,10 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   await deps.integrationEvents.publish([...diagnostics.values()]);
   await deps.deadLetters.write(letters);
   const evr = await evrBatch({ signals, recorded, uploaded: segments }, context, deps);
+  // After the segments are indexed: an `inactive` report follows its cameras' last segment.uploaded events.
+  const pipelineStates = await applyPipelineStateReports(pipelineReports, deps.pipelines, deps.now(), context);
 
-  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length, evr, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -112,6 +112,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'recordings', description: 'EVR recordings (signal-gate windows), their playback and holds' },
     { name: 'viewer', description: 'the web viewer page and its static files' },
     { name: 'evr', description: 'event-based recording: signals' },
+    { name: 'pipelines', description: 'AVA pipeline topologies and live pipelines per device (set, activate, deactivate, delete)' },
     { name: 'devices', description: 'device provisioning (API key) and device upload URLs (device secret); docs/devices.md' },
   ],
   paths: {
@@ -511,6 +512,158 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       },
     },
+    '/devices/{deviceId}/pipelineTopologies': {
+      get: {
+        operationId: 'pipeline-topologies-list',
+        summary: "A device's AVA pipeline topologies (AVA pipelineTopologyList)",
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        responses: {
+          '200': { description: 'the topologies, sorted by name', content: json({ type: 'object', required: ['value'], properties: { value: { type: 'array', items: ref('PipelineTopology') } } }) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/pipelineTopologies/{name}': {
+      get: {
+        operationId: 'pipeline-topology-get',
+        summary: 'One pipeline topology (AVA pipelineTopologyGet)',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'the topology', content: json(ref('PipelineTopology')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+      put: {
+        operationId: 'pipeline-topology-put',
+        summary: 'Sets a pipeline topology (AVA pipelineTopologySet)',
+        description:
+          "Body: an LVA 1.0, LVA 2.0 or AVA 1.1 topology document as in Microsoft's samples (`@apiVersion` ignored). Checked with the topology import: unsupported nodes are refused with 400 `InvalidResource` whose `details` name them. " +
+          'An update while live pipelines reference it: 409 `PipelineTopologyInUse` unless they are all inactive, every new parameter without a default is set by each, and no parameter they set was removed. At most 50 per device (409 `ModuleLimitExceeded`).',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        requestBody: { required: true, content: json(ref('PipelineTopologyRequest')) },
+        responses: {
+          '200': { description: 'updated', content: json(ref('PipelineTopology')) },
+          '201': { description: 'created', content: json(ref('PipelineTopology')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+      delete: {
+        operationId: 'pipeline-topology-delete',
+        summary: 'Deletes a pipeline topology (AVA pipelineTopologyDelete)',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'deleted' },
+          '204': { description: 'there was no such topology' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/livePipelines': {
+      get: {
+        operationId: 'live-pipelines-list',
+        summary: "A device's live pipelines (AVA livePipelineList)",
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }],
+        responses: {
+          '200': { description: 'the live pipelines, sorted by name', content: json({ type: 'object', required: ['value'], properties: { value: { type: 'array', items: ref('LivePipeline') } } }) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/livePipelines/{name}': {
+      get: {
+        operationId: 'live-pipeline-get',
+        summary: 'One live pipeline with its state (AVA livePipelineGet)',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'the live pipeline; SecretString parameters without value', content: json(ref('LivePipeline')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          ...keyedErrors,
+        },
+      },
+      put: {
+        operationId: 'live-pipeline-put',
+        summary: 'Sets a live pipeline (AVA livePipelineSet)',
+        description:
+          'Creates it inactive (201) or updates it while inactive (200; 409 `OperationNotAllowedInState` otherwise). Revalidated on every set by importing the topology with the parameters: ' +
+          'errors are 400 `InvalidResource` with the import\'s code in `details[0].code` (`MissingParameter`, `UndeclaredParameter`, `InvalidParameter`, `UnsupportedTopologyNode`). At most 1000 per device (409 `ModuleLimitExceeded`).',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        requestBody: { required: true, content: json(ref('LivePipelineRequest')) },
+        responses: {
+          '200': { description: 'updated', content: json(ref('LivePipeline')) },
+          '201': { description: 'created, inactive', content: json(ref('LivePipeline')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+      delete: {
+        operationId: 'live-pipeline-delete',
+        summary: 'Deletes an inactive live pipeline (AVA livePipelineDelete)',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'deleted' },
+          '204': { description: 'there was no such live pipeline' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/livePipelines/{name}/activate': {
+      post: {
+        operationId: 'live-pipeline-activate',
+        summary: 'Activates a live pipeline on its device (AVA livePipelineActivate)',
+        description:
+          "Stores each camera's recording policy, sends the device the activate command (MQTT QoS 1) and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` (default PT30S) for its `pipeline.state` report: 200 once active, " +
+          '202 with state `activating` when the device has not reported (it applies the command when it reconnects; GET shows the state). Idempotent on active; 409 `OperationNotAllowedInState` while deactivating. A body is ignored.',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'active', content: json(ref('LivePipeline')) },
+          '202': { description: 'activating: the device has not reported yet', content: json(ref('LivePipeline')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+    },
+    '/devices/{deviceId}/livePipelines/{name}/deactivate': {
+      post: {
+        operationId: 'live-pipeline-deactivate',
+        summary: 'Deactivates a live pipeline (AVA livePipelineDeactivate)',
+        description:
+          "Sends the device the deactivate command and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` for its report, which comes only once the pipeline's cameras stopped and their cached segments are uploaded: 200 once inactive, " +
+          '202 with state `deactivating` otherwise. 200 at once when inactive; 409 `OperationNotAllowedInState` while activating. A body is ignored.',
+        tags: ['pipelines'],
+        parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
+        responses: {
+          '200': { description: 'inactive', content: json(ref('LivePipeline')) },
+          '202': { description: 'deactivating: the device has not reported yet', content: json(ref('LivePipeline')) },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/PipelineConflict' },
+          ...keyedErrors,
+        },
+      },
+    },
   },
   components: {
     schemas: {
@@ -763,6 +916,74 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           },
         },
       },
+      SystemData: {
+        type: 'object',
+        required: ['createdAt', 'lastModifiedAt'],
+        properties: { createdAt: { type: 'string', format: 'date-time' }, lastModifiedAt: { type: 'string', format: 'date-time' } },
+      },
+      PipelineTopologyRequest: {
+        type: 'object',
+        description: 'An AVA/LVA pipeline topology document (reference: Microsoft\'s sample topologies); `@apiVersion` and `systemData` are ignored, `name` must equal the route\'s.',
+        required: ['properties'],
+        properties: {
+          '@apiVersion': { type: 'string' },
+          name: { type: 'string' },
+          properties: {
+            type: 'object',
+            required: ['sources', 'sinks'],
+            properties: {
+              description: { type: 'string' },
+              parameters: { type: 'array', items: { type: 'object', required: ['name', 'type'], properties: { name: { type: 'string', maxLength: 64 }, type: { type: 'string' }, description: { type: 'string' }, default: { type: 'string' } } } },
+              sources: { type: 'array', items: { type: 'object' } },
+              processors: { type: 'array', items: { type: 'object' } },
+              sinks: { type: 'array', items: { type: 'object' } },
+            },
+          },
+        },
+      },
+      PipelineTopology: {
+        type: 'object',
+        required: ['name', 'properties', 'systemData'],
+        properties: { name: { type: 'string' }, properties: { type: 'object', description: 'as set' }, systemData: ref('SystemData') },
+      },
+      LivePipelineRequest: {
+        type: 'object',
+        description: 'AVA livePipelineSet body; `@apiVersion`, `systemData` and `properties.state` are ignored, `name` must equal the route\'s.',
+        required: ['properties'],
+        properties: {
+          '@apiVersion': { type: 'string' },
+          name: { type: 'string' },
+          properties: {
+            type: 'object',
+            required: ['topologyName'],
+            properties: {
+              topologyName: { type: 'string' },
+              description: { type: 'string' },
+              parameters: { type: 'array', items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+      LivePipeline: {
+        type: 'object',
+        required: ['name', 'properties', 'systemData'],
+        properties: {
+          name: { type: 'string' },
+          properties: {
+            type: 'object',
+            required: ['topologyName', 'parameters', 'state', 'cameraIds'],
+            properties: {
+              topologyName: { type: 'string' },
+              description: { type: 'string' },
+              parameters: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { type: 'string', description: 'absent for SecretString parameters' } } } },
+              state: { type: 'string', enum: ['inactive', 'activating', 'active', 'deactivating'] },
+              cameraIds: { type: 'array', items: ref('CameraId') },
+              stateMessage: { type: 'string', description: 'why the device could not activate it (its report); absent otherwise' },
+            },
+          },
+          systemData: ref('SystemData'),
+        },
+      },
       Hold: {
         type: 'object',
         required: ['id', 'start', 'end', 'createdAt'],
@@ -804,6 +1025,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       RecordingList: { type: 'object', required: ['recordings'], additionalProperties: false, properties: { recordings: { type: 'array', items: ref('Recording') } } },
     },
     parameters: {
+      entityName: { name: 'name', in: 'path', required: true, description: "AVA entity name: 1 to 32 letters, digits, '-' and '_', not starting or ending with '-' (400 `InvalidName` otherwise)", schema: { type: 'string', pattern: '^(?!-)[A-Za-z0-9_-]{1,32}(?<!-)$' } },
       cameraId: { name: 'cameraId', in: 'path', required: true, description: 'camera id, `[a-z0-9-]{1,32}` (400 `InvalidCameraId` otherwise)', schema: ref('CameraId') },
       deviceId: { name: 'deviceId', in: 'path', required: true, description: 'device id, `[a-z0-9-]{1,32}` (400 `InvalidDeviceId` otherwise)', schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' } },
       recordingId: { name: 'recordingId', in: 'path', required: true, description: 'recording id `{13-digit start ms}-{12 hex}` (400 `InvalidRecordingId` otherwise)', schema: { type: 'string', pattern: '^[0-9]{13}-[0-9a-f]{12}$' } },
@@ -812,6 +1034,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       BadRequest: errorResponse('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),
       Unauthorized: errorResponse('`Unauthorized`: the function key is missing or wrong'),
       NotFound: errorResponse('e.g. `CameraNotFound` (never recorded), `NoMediaInRange`, `NotFound`'),
+      PipelineConflict: errorResponse('AVA\'s 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`; `ActivationFailed` (activate: the device reported it could not apply the pipeline, its reason in the message); `Conflict` (changed concurrently; retry)'),
       ServiceUnavailable: errorResponse('`ServiceUnavailable`: storage is unavailable; retry'),
     },
     securitySchemes: {

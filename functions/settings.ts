@@ -14,7 +14,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
@@ -31,6 +31,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_MQTT__clientId` | client id of the user-assigned managed identity whose token is used with `KEEPWATCH_MQTT__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
+ * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
@@ -57,6 +58,8 @@ export interface FunctionsSettings {
     gates: string;
     /** Provisioned devices: secret hash and cameras (functions/adapters/table-device-store.ts; issue 6 §3). */
     devices: string;
+    /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table-pipeline-store.ts). */
+    pipelines: string;
   };
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
   mqtt: MqttSettings;
@@ -81,6 +84,8 @@ export interface FunctionsSettings {
   retentionDefault: string;
   /** Where integration events go (issue 3 §5). */
   integrationEvents: IntegrationEventsSettings;
+  /** How long activate/deactivate wait for the device's `pipeline.state` report before answering 202, ms. */
+  pipelineStateWaitMs: number;
 }
 
 /**
@@ -115,7 +120,14 @@ export const SETTINGS_DEFAULTS = {
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
   retentionSchedule: '0 5 * * * *',
   mqttUsername: 'keepwatch-cloud',
+  pipelineStateWait: 'PT30S',
 } as const;
+
+/**
+ * Longest `KEEPWATCH_PIPELINE_STATE_WAIT`: well below the 230 s an HTTP-triggered function may take to respond whatever
+ * its timeout (Azure Load Balancer idle timeout; MicrosoftDocs/azure-docs includes/functions-timeout-duration.md).
+ */
+export const PIPELINE_STATE_WAIT_MAX_MS = 3 * MINUTE_MS;
 
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
 export const PLAYBACK_TTL_MAX_MS = DAY_MS;
@@ -218,6 +230,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
       recordings: `${tablePrefix}Recordings`,
       gates: `${tablePrefix}Gates`,
       devices: `${tablePrefix}Devices`,
+      pipelines: `${tablePrefix}Pipelines`,
     },
     mqtt: parseMqtt(env),
     playbackTokenSecret,
@@ -231,6 +244,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     publicBaseUrl,
     retentionDefault,
     integrationEvents: parseIntegrationEventsSettings(env),
+    pipelineStateWaitMs: durationSetting('KEEPWATCH_PIPELINE_STATE_WAIT', env.KEEPWATCH_PIPELINE_STATE_WAIT || SETTINGS_DEFAULTS.pipelineStateWait, 0, PIPELINE_STATE_WAIT_MAX_MS),
   };
 }
 

@@ -69,6 +69,9 @@ param exportMaxBytes int = 2147483648
 @description('NCRONTAB (6 fields, UTC) of the retention timer (KEEPWATCH_RETENTION_SCHEDULE).')
 param retentionSchedule string = '0 5 * * * *'
 
+@description('How long activate/deactivate of a live pipeline wait for the device to report, ISO 8601 PT0S..PT3M (KEEPWATCH_PIPELINE_STATE_WAIT).')
+param pipelineStateWait string = 'PT30S'
+
 @description('Base URL put in front of /api in playback URLs (custom domain or proxy); empty = the request origin (KEEPWATCH_PUBLIC_BASE_URL).')
 param publicBaseUrl string = ''
 
@@ -205,6 +208,7 @@ module functions 'modules/functions.bicep' = {
     retentionDays: retentionDays
     retentionSchedule: retentionSchedule
     publicBaseUrl: publicBaseUrl
+    pipelineStateWait: pipelineStateWait
   }
 }
 

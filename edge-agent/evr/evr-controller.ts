@@ -77,6 +77,7 @@ export class EvrController {
   private readonly written = new Set<string>();
   private readonly writing = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
 
   constructor(private readonly opts: EvrControllerOptions) {
     this.evrCameras = new Map(opts.cameras.filter((c) => c.mode === 'evr').map((c) => [c.id, c]));
@@ -86,6 +87,18 @@ export class EvrController {
     this.store = new WindowStore(opts.cacheDir, opts.logger);
     this.book = new WindowBook(this.evrCameras.size ? this.store.load() : undefined);
     if (this.book.size) opts.logger.info({ windows: this.book.list() }, 'upload windows of the previous run restored');
+  }
+
+  /**
+   * Adds a camera started at run time (a live pipeline activated, edge-agent/pipelines/pipeline-controller.ts); a
+   * camera not in EVR mode, or one already known, changes nothing. Starts the sweep if it is the first EVR camera of
+   * a started agent.
+   */
+  addCamera(c: CameraConfig): void {
+    if (c.mode !== 'evr' || this.evrCameras.has(c.id)) return;
+    this.evrCameras.set(c.id, c);
+    if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, ffmpegPath: this.opts.ffmpegPath, logger: this.opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
+    if (this.started) this.start();
   }
 
   /** True when any camera records in EVR mode. */
@@ -105,6 +118,7 @@ export class EvrController {
 
   /** Starts the periodic sweep (every {@link EVR_SWEEP_MS}). */
   start(): void {
+    this.started = true;
     if (!this.active || this.timer) return;
     this.timer = setInterval(() => this.sweep(), EVR_SWEEP_MS);
     this.timer.unref();
@@ -112,6 +126,7 @@ export class EvrController {
 
   /** Stops the sweep and waits (up to `timeoutMs`) for MP4s being written. */
   async stop(timeoutMs = 20_000): Promise<void> {
+    this.started = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await Promise.race([Promise.allSettled([...this.writing.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);

@@ -57,6 +57,15 @@ export class GapTracker {
     return { cameraId, startMs: last, endMs: startMs, cause };
   }
 
+  /**
+   * The camera was stopped on purpose (its live pipeline deactivated): the time until it records again is no loss, so
+   * its next segment opens no gap.
+   */
+  forget(cameraId: string): void {
+    this.lastEnd.delete(cameraId);
+    this.cause.delete(cameraId);
+  }
+
   /** A segment evicted before its upload: its own span is lost. */
   evicted(cameraId: string, startMs: number, endMs: number): Gap {
     return { cameraId, startMs, endMs, cause: 'eviction' };

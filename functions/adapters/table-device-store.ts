@@ -66,6 +66,32 @@ export class TableDeviceStore implements DeviceStore {
     }
   }
 
+  async addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean> {
+    assertId('device', deviceId);
+    for (const c of cameras) assertId('camera', c);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let row: Record<string, unknown> & { etag: string };
+      try {
+        row = await this.table.getEntity<Record<string, unknown>>(deviceId, DEVICE_ROW_KEY);
+      } catch (err) {
+        if (storageStatus(err) === 404) return false;
+        rethrowStorageError(err, `read device row ${deviceId}`);
+      }
+      const held = toRecord(row).cameras;
+      const merged = [...new Set([...held, ...cameras])].sort();
+      if (merged.length === held.length) return true;
+      try {
+        await this.table.updateEntity({ partitionKey: deviceId, rowKey: DEVICE_ROW_KEY, cameras: merged.join(',') }, 'Merge', { etag: row.etag });
+        return true;
+      } catch (err) {
+        const status = storageStatus(err);
+        if (status === 404) return false;
+        if (status !== 412) rethrowStorageError(err, `add cameras to device row ${deviceId}`);
+      }
+    }
+    throw new ConflictError(`device '${deviceId}' changed under five attempts to add cameras; retry`, 'Conflict');
+  }
+
   async remove(deviceId: string): Promise<boolean> {
     assertId('device', deviceId);
     try {

@@ -82,6 +82,9 @@ param retentionDays int
 @description('NCRONTAB schedule of the retention timer, UTC (KEEPWATCH_RETENTION_SCHEDULE).')
 param retentionSchedule string
 
+@description('ISO 8601 time activate/deactivate wait for the device to report, PT0S..PT3M (KEEPWATCH_PIPELINE_STATE_WAIT).')
+param pipelineStateWait string
+
 @description('Public base URL of playback links, empty = the request origin (KEEPWATCH_PUBLIC_BASE_URL).')
 param publicBaseUrl string
 
@@ -207,6 +210,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_RETENTION_DEFAULT: 'P${retentionDays}D'
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
     KEEPWATCH_PUBLIC_BASE_URL: publicBaseUrl
+
+    // AVA live pipeline lifecycle (issue 7).
+    KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait
   }
 }
 

@@ -43,6 +43,7 @@ var tableSuffixes = [
   'Recordings'
   'Gates'
   'Devices'
+  'Pipelines'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

@@ -36,6 +36,13 @@ export interface DeviceStore {
    */
   replaceSecret(deviceId: string, secretSha256: string, atMs: number): Promise<boolean>;
   /**
+   * Adds cameras to the ones the device may record (sorted, unique; those it has already are kept), with the row's
+   * ETag so a concurrent rotation or addition is not lost.
+   * @returns false for an unknown device (nothing written)
+   * @throws ConflictError `Conflict` when the row kept changing under it; TransientError
+   */
+  addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean>;
+  /**
    * Removes the device (revocation): its secret is refused from then on, and its cameras may be given to another
    * device. Segments it uploaded stay.
    * @returns false for an unknown device

@@ -250,6 +250,18 @@ function verifyFileSinks(cameras: readonly CameraConfig[]): void {
 }
 
 /**
+ * Validates one camera entry (the config file's `cameras[i]` shape), e.g. a camera a live pipeline command brings at
+ * run time (shared/schemas/pipeline-commands.ts).
+ * @param what names the camera's origin in the message ("live pipeline 'door-1' camera")
+ * @throws ValidationError naming every bad or unknown key; a file sink without `mode: evr`
+ */
+export function parseCameraConfig(input: unknown, what: string): CameraConfig {
+  const camera = parseWith(cameraSchema, input, what);
+  verifyFileSinks([camera]);
+  return camera;
+}
+
+/**
  * Validates an agent config document (already read from YAML/JSON, placeholders resolved).
  * @throws ValidationError naming every bad or unknown key at once, e.g.
  *   `agent config: segmentLength: PT1S is outside PT2S..PT5M; unknown key 'colour'`

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { DAY_MS, HOUR_MS, parseIsoDateTime } from '../time';
 import { parseWith } from './format-issues';
+import { PIPELINE_STATE, pipelineStateDataSchema, type PipelineStateRecord } from './pipeline-state';
 import { isoDateTimeSchema } from './iso-date-time';
 import { SIGNAL, signalFromDeviceEvent, type SignalRecord } from './signals';
 
@@ -153,7 +154,8 @@ export type DeviceEvent =
   | { kind: 'gap'; event: CloudEventEnvelope; gap: GapRecord }
   | { kind: 'diagnostics'; event: CloudEventEnvelope; deviceId: string; diagnostics: DiagnosticsData }
   | { kind: 'segment.recorded'; event: CloudEventEnvelope; recorded: RecordedSegmentRecord }
-  | { kind: 'signal'; event: CloudEventEnvelope; signal: SignalRecord };
+  | { kind: 'signal'; event: CloudEventEnvelope; signal: SignalRecord }
+  | { kind: 'pipeline.state'; event: CloudEventEnvelope; report: PipelineStateRecord };
 
 /**
  * Validates one device CloudEvent.
@@ -161,7 +163,8 @@ export type DeviceEvent =
  *   allowed to publish on); the event's `source` must name the same device, and `data.cameraId`
  *   must equal `trustedCameraId` when one is given
  * @throws ValidationError with every reason; codes: `InvalidCloudEvent` (bad envelope), `DeviceMismatch`,
- *   `UnknownEventType`, `InvalidEventData`, `InvalidSignal`, `CameraMismatch`, `InvalidBlobName` (not the segment's canonical name)
+ *   `UnknownEventType`, `InvalidEventData`, `InvalidSignal`, `CameraMismatch` (for `pipeline.state`: the topic's camera
+ *   is not one of `data.cameraIds`), `InvalidBlobName` (not the segment's canonical name)
  */
 export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedCameraId?: string): DeviceEvent {
   const event = parseWith(cloudEventSchema, raw, 'CloudEvent', 'InvalidCloudEvent');
@@ -187,6 +190,13 @@ export function parseDeviceEvent(raw: unknown, trustedDeviceId: string, trustedC
     const signal = signalFromDeviceEvent(event.id, event.data, trustedDeviceId);
     checkCamera(event.id, signal.cameraId, trustedCameraId);
     return { kind: SIGNAL, event, signal };
+  }
+  if (event.type === PIPELINE_STATE) {
+    const d = parseWith(pipelineStateDataSchema, event.data, `CloudEvent ${event.id} (${PIPELINE_STATE}) data`, 'InvalidEventData');
+    if (trustedCameraId !== undefined && !d.cameraIds.includes(trustedCameraId)) {
+      throw new ValidationError(`CloudEvent ${event.id}: the topic's camera '${trustedCameraId}' is not one of the pipeline's cameras ${d.cameraIds.join(', ')}`, undefined, 'CameraMismatch');
+    }
+    return { kind: PIPELINE_STATE, event, report: { ...d, deviceId: trustedDeviceId, eventId: event.id } };
   }
   if (event.type !== SEGMENT_UPLOADED) {
     throw new ValidationError(`CloudEvent ${event.id}: unknown type ${JSON.stringify(event.type)}`, undefined, 'UnknownEventType');

@@ -7,6 +7,7 @@ import { OPENAPI_DOCUMENT, type HttpMethodName, type OpenApiOperation, type Open
 import { checkJsonSchema, resolveRef } from '../../helpers/json-schema-check';
 import { batchContext, segmentEvent, viaEventGrid } from './fixtures';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
+import { readTopology } from '../../helpers/topologies';
 
 /**
  * Routes the document lists that other branches register (issue 5 §2-§4 and retention). The ONLY tolerance of the
@@ -111,6 +112,27 @@ const PROBES: Probe[] = [
   { operation: 'device-upload-urls', method: 'POST', path: '/devices/dev-oas/upload-urls', key: false, body: { blobs: ['cam-oas/2026/11/21/10/2026-11-21T10:00:00.000Z.ts'] }, status: 401 },
   { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 204 },
   { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 404 },
+  // AVA pipeline topologies and live pipelines (issue 7 §2), in lifecycle order; the topology is Microsoft's sample file.
+  { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', body: readTopology('ava-cvr-video-sink'), status: 201 },
+  { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', body: readTopology('ava-cvr-video-sink'), status: 200 },
+  { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/Other', body: readTopology('ava-cvr-video-sink'), status: 400 },
+  { operation: 'pipeline-topology-get', method: 'GET', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', status: 200 },
+  { operation: 'pipeline-topology-get', method: 'GET', path: '/devices/dev1/pipelineTopologies/Nope', status: 404 },
+  { operation: 'pipeline-topologies-list', method: 'GET', path: '/devices/dev1/pipelineTopologies', status: 200 },
+  { operation: 'pipeline-topologies-list', method: 'GET', path: '/devices/Dev_1/pipelineTopologies', status: 400 },
+  { operation: 'live-pipeline-put', method: 'PUT', path: '/devices/dev1/livePipelines/lobby', body: { properties: { topologyName: 'CVRToVideoSink', parameters: [{ name: 'rtspUrl', value: 'rtsp://192.0.2.1/s' }] } }, status: 201 },
+  { operation: 'live-pipeline-put', method: 'PUT', path: '/devices/dev1/livePipelines/lobby', body: { properties: { topologyName: 'CVRToVideoSink', parameters: [{ name: 'rtspUrl', value: 'rtsp://192.0.2.1/s' }] } }, status: 200 },
+  { operation: 'live-pipeline-put', method: 'PUT', path: '/devices/dev1/livePipelines/lobby2', body: { properties: { topologyName: 'CVRToVideoSink' } }, status: 400 },
+  { operation: 'live-pipeline-get', method: 'GET', path: '/devices/dev1/livePipelines/lobby', status: 200 },
+  { operation: 'live-pipeline-get', method: 'GET', path: '/devices/dev1/livePipelines/nope', status: 404 },
+  { operation: 'live-pipelines-list', method: 'GET', path: '/devices/dev1/livePipelines', status: 200 },
+  { operation: 'live-pipeline-deactivate', method: 'POST', path: '/devices/dev1/livePipelines/lobby/deactivate', status: 200 },
+  { operation: 'live-pipeline-activate', method: 'POST', path: '/devices/dev1/livePipelines/nope/activate', status: 404 },
+  { operation: 'pipeline-topology-delete', method: 'DELETE', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', status: 409 },
+  { operation: 'live-pipeline-delete', method: 'DELETE', path: '/devices/dev1/livePipelines/lobby', status: 200 },
+  { operation: 'live-pipeline-delete', method: 'DELETE', path: '/devices/dev1/livePipelines/lobby', status: 204 },
+  { operation: 'pipeline-topology-delete', method: 'DELETE', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', status: 200 },
+  { operation: 'pipeline-topology-delete', method: 'DELETE', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', status: 204 },
 ];
 
 describe('OpenAPI document against the running local host', () => {

@@ -62,10 +62,13 @@ describe('hostile ids on every documented route', () => {
         const before = await storageSnapshot(t.azurite.connectionString);
         const base = Object.fromEntries(op.pathParams.map((p) => [p.name, encodeURIComponent(validValue(p))]));
         const failures: string[] = [];
+        // A value the parameter's documented pattern allows is not hostile to it (AVA entity names may be upper case).
+        const documented = param.schema.pattern === undefined ? undefined : new RegExp(param.schema.pattern);
+        const hostile = HOSTILE_IDS.filter((v) => !documented?.test(v));
         // Encoded, as a client library sends it: the parameter arrives decoded and whole (`..%2Fx` → `../x`).
-        const encoded = HOSTILE_IDS.map((v) => [v, encodeURIComponent(v)] as const);
+        const encoded = hostile.map((v) => [v, encodeURIComponent(v)] as const);
         // Raw, as an attacker may send it, where the request line allows: `/api/cameras/../x/gaps`, `a'b`.
-        const raw = HOSTILE_IDS.filter((v) => v && /^[\x21-\x7e]+$/.test(v) && !/[?#]/.test(v)).map((v) => [v, v] as const);
+        const raw = hostile.filter((v) => v && /^[\x21-\x7e]+$/.test(v) && !/[?#]/.test(v)).map((v) => [v, v] as const);
         for (const [value, inPath] of [...encoded, ...raw]) {
           const path = fillPath(op.template, { ...base, [param.name]: inPath }) + queryOf(op.queryParams);
           const r = await rawRequest(t.host.url, op.method, path, { headers: { 'x-functions-key': API_KEY }, ...(op.body ? { body: '{}' } : {}) });

@@ -61,7 +61,17 @@ describe('registration with a Functions host present', () => {
       'holds-delete',
       'holds-list',
       'ingest',
+      'live-pipeline-activate',
+      'live-pipeline-deactivate',
+      'live-pipeline-delete',
+      'live-pipeline-get',
+      'live-pipeline-put',
+      'live-pipelines-list',
       'openapi-json',
+      'pipeline-topologies-list',
+      'pipeline-topology-delete',
+      'pipeline-topology-get',
+      'pipeline-topology-put',
       'playback',
       'playlist',
       'recording-get',
@@ -107,6 +117,25 @@ describe('registration with a Functions host present', () => {
         ['holds-list', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['GET']],
         ['holds-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']],
       ],
+    );
+    const pipelineRoutes: Array<[string, string, string]> = [
+      ['pipeline-topologies-list', 'devices/{deviceId}/pipelineTopologies', 'GET'],
+      ['pipeline-topology-get', 'devices/{deviceId}/pipelineTopologies/{name}', 'GET'],
+      ['pipeline-topology-put', 'devices/{deviceId}/pipelineTopologies/{name}', 'PUT'],
+      ['pipeline-topology-delete', 'devices/{deviceId}/pipelineTopologies/{name}', 'DELETE'],
+      ['live-pipelines-list', 'devices/{deviceId}/livePipelines', 'GET'],
+      ['live-pipeline-get', 'devices/{deviceId}/livePipelines/{name}', 'GET'],
+      ['live-pipeline-put', 'devices/{deviceId}/livePipelines/{name}', 'PUT'],
+      ['live-pipeline-delete', 'devices/{deviceId}/livePipelines/{name}', 'DELETE'],
+      ['live-pipeline-activate', 'devices/{deviceId}/livePipelines/{name}/activate', 'POST'],
+      ['live-pipeline-deactivate', 'devices/{deviceId}/livePipelines/{name}/deactivate', 'POST'],
+    ];
+    assert.deepEqual(
+      pipelineRoutes.map(([n]) => {
+        const t = trigger(n);
+        return [n, t.type, t.route, t.authLevel, t.methods];
+      }),
+      pipelineRoutes.map(([n, route, method]) => [n, 'httpTrigger', route, 'function', [method]]),
     );
   });
 

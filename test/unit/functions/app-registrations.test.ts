@@ -27,7 +27,17 @@ describe('function registrations (what the local host mounts)', () => {
         'http:holds-create',
         'http:holds-delete',
         'http:holds-list',
+        'http:live-pipeline-activate',
+        'http:live-pipeline-deactivate',
+        'http:live-pipeline-delete',
+        'http:live-pipeline-get',
+        'http:live-pipeline-put',
+        'http:live-pipelines-list',
         'http:openapi-json',
+        'http:pipeline-topologies-list',
+        'http:pipeline-topology-delete',
+        'http:pipeline-topology-get',
+        'http:pipeline-topology-put',
         'http:playback',
         'http:playlist',
         'http:recording-get',
@@ -94,7 +104,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 29);
+    assert.equal(registrations().length, 39);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

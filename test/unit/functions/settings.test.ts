@@ -33,6 +33,7 @@ describe('functions settings', () => {
       recordings: 'kwRecordings',
       gates: 'kwGates',
       devices: 'kwDevices',
+      pipelines: 'kwPipelines',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
@@ -43,6 +44,14 @@ describe('functions settings', () => {
     assert.equal(s.exportMaxDurationMs, 3_600_000);
     assert.equal(s.exportMaxBytes, 2 * 1024 ** 3);
     assert.equal(s.ffmpegPath, undefined);
+    assert.equal(s.pipelineStateWaitMs, 30_000);
+  });
+
+  it('pipeline state wait: ISO 8601 PT0S..PT3M', () => {
+    assert.equal(parseSettings({ ...base, KEEPWATCH_PIPELINE_STATE_WAIT: 'PT0S' }).pipelineStateWaitMs, 0);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_PIPELINE_STATE_WAIT: 'PT3M' }).pipelineStateWaitMs, 180_000);
+    fails({ ...base, KEEPWATCH_PIPELINE_STATE_WAIT: 'PT4M' }, 'KEEPWATCH_PIPELINE_STATE_WAIT', /outside PT0S\.\.PT3M/);
+    fails({ ...base, KEEPWATCH_PIPELINE_STATE_WAIT: '30' }, 'KEEPWATCH_PIPELINE_STATE_WAIT', /ISO 8601 duration/);
   });
 
   it('device upload SAS TTL: PT15M by default, PT2M..P1D', () => {

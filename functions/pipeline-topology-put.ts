@@ -1,0 +1,52 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { parseTopologyBody } from '../shared/pipelines/pipeline-bodies';
+import { decideSetTopology } from '../shared/pipelines/pipeline-lifecycle';
+import { registerHttp } from './app';
+import { defaultDeps, type FunctionsDeps } from './deps';
+import { errorResponse } from './http-errors';
+import { readJsonBody } from './http-json-body';
+import { withEtagRetry } from './pipelines/etag-retry';
+import { checkTopology } from './pipelines/pipeline-import';
+import { topologyResource } from './pipelines/pipeline-resources';
+import { routeParams } from './pipelines/route-params';
+
+/**
+ * `PUT /api/devices/{deviceId}/pipelineTopologies/{name}` (function key; AVA pipelineTopologySet), body an AVA/LVA
+ * topology document as in Microsoft's sample files (`{ "@apiVersion"?, name?, properties: { parameters, sources,
+ * processors, sinks } }`; `@apiVersion` ignored) → `201` (new) or `200` (updated) with the TopologyResource.
+ * The topology is checked with the topology import (unsupported nodes refused at once). Updating a topology that live
+ * pipelines reference follows AVA (shared/pipelines/pipeline-lifecycle.ts `decideSetTopology`).
+ * Errors: 400 `InvalidDeviceId`, `InvalidName`, `MissingBody`, `InvalidJson`, `InvalidResource` (with `details` naming
+ * unsupported nodes); 409 `PipelineTopologyInUse`, `ModuleLimitExceeded` (50 topologies), `Conflict`; 503. Nothing is
+ * stored on an error.
+ */
+export async function pipelineTopologyPut(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'pipelines' | 'importTopology' | 'now'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const { deviceId, name } = routeParams(request, 'pipeline topology');
+    const body = parseTopologyBody(name, await readJsonBody(request));
+    checkTopology(deps.importTopology, name, body.document, body.parameters);
+    return await withEtagRetry(`pipeline topology '${name}'`, async () => {
+      const [existing, all, pipelines] = await Promise.all([deps.pipelines.getTopology(deviceId, name), deps.pipelines.listTopologies(deviceId), deps.pipelines.listPipelines(deviceId)]);
+      const referencing = pipelines.filter((p) => p.topologyName === name).map((p) => ({ ...p, parameterNames: Object.keys(p.parameters) }));
+      const { status } = decideSetTopology(name, existing !== undefined, all.length, body.parameters, referencing);
+      const nowMs = deps.now();
+      const stored = { deviceId, name, document: body.document, createdAtMs: existing?.createdAtMs ?? nowMs, lastModifiedAtMs: nowMs };
+      await deps.pipelines.saveTopology(stored, existing?.etag);
+      context.log('pipeline topology set', { deviceId, name, status });
+      return { status, jsonBody: topologyResource({ ...stored, etag: '' }), headers: { 'cache-control': 'no-store' } };
+    });
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('pipeline-topology-put', {
+  methods: ['PUT'],
+  route: 'devices/{deviceId}/pipelineTopologies/{name}',
+  authLevel: 'function',
+  handler: (request, context) => pipelineTopologyPut(request, context),
+});

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import { parseWith } from '../schemas/format-issues';
+import { assertEntityName, type ParameterDeclaration } from './pipeline-lifecycle';
+
+/**
+ * Request bodies of the pipeline routes, in AVA's shapes (the direct-method payloads and the sample files):
+ * `{ "@apiVersion"?, name?, properties: {...} }`; `@apiVersion` is accepted and ignored, `systemData` (as GET returns
+ * it) is ignored, any other top-level key is refused. Source: reference/azure-lva-ava.md §1 (document, parameters,
+ * direct methods table).
+ */
+
+const parameterDeclarationSchema = z.looseObject({
+  name: z.string().min(1).max(64),
+  type: z.string().regex(/^(string|secretString|int|double|bool)$/i, 'expected String, SecretString, Int, Double or Bool'),
+  description: z.string().max(1024).optional(),
+  default: z.string().max(4096).optional(),
+});
+
+const topologyBodySchema = z.strictObject({
+  '@apiVersion': z.string().optional(),
+  name: z.string().optional(),
+  systemData: z.unknown().optional(),
+  properties: z.looseObject({
+    description: z.string().max(1024).optional(),
+    parameters: z.array(parameterDeclarationSchema).max(100).optional(),
+    sources: z.array(z.looseObject({ '@type': z.string(), name: z.string() })).min(1),
+    processors: z.array(z.looseObject({ '@type': z.string(), name: z.string() })).optional(),
+    sinks: z.array(z.looseObject({ '@type': z.string(), name: z.string() })).min(1),
+  }),
+});
+
+/** A parsed `PUT .../pipelineTopologies/{name}` body. */
+export interface TopologyBody {
+  /** `{ name, properties }` to store, `properties` exactly as sent. */
+  document: { name: string; properties: Record<string, unknown> };
+  parameters: ParameterDeclaration[];
+}
+
+/**
+ * Parses a topology body for the topology `name` of the route.
+ * @throws ValidationError `InvalidName` (route name), `InvalidResource` naming each bad key, or when `name` in the body
+ *   differs from the route's
+ */
+export function parseTopologyBody(name: string, body: unknown): TopologyBody {
+  assertEntityName('pipeline topology', name);
+  const parsed = parseWith(topologyBodySchema, body, 'pipeline topology', 'InvalidResource');
+  if (parsed.name !== undefined && parsed.name !== name) {
+    throw new ValidationError(`pipeline topology body names ${JSON.stringify(parsed.name)} but the route names '${name}'`, undefined, 'InvalidResource');
+  }
+  const names = new Set<string>();
+  for (const d of parsed.properties.parameters ?? []) {
+    if (names.has(d.name.toLowerCase())) throw new ValidationError(`pipeline topology '${name}' declares parameter '${d.name}' twice`, undefined, 'InvalidResource');
+    names.add(d.name.toLowerCase());
+  }
+  return {
+    document: { name, properties: (body as { properties: Record<string, unknown> }).properties },
+    parameters: (parsed.properties.parameters ?? []).map((d) => ({ name: d.name, type: d.type, ...(d.default !== undefined ? { default: d.default } : {}) })),
+  };
+}
+
+const pipelineBodySchema = z.strictObject({
+  '@apiVersion': z.string().optional(),
+  name: z.string().optional(),
+  systemData: z.unknown().optional(),
+  properties: z.strictObject({
+    topologyName: z.string(),
+    description: z.string().max(1024).optional(),
+    parameters: z.array(z.strictObject({ name: z.string().min(1).max(64), value: z.string().max(4096) })).max(100).optional(),
+    // GET returns the state; a client that PUTs back what it read may send it. It is not settable.
+    state: z.string().optional(),
+  }),
+});
+
+/** A parsed `PUT .../livePipelines/{name}` body. */
+export interface PipelineBody {
+  name: string;
+  topologyName: string;
+  description?: string;
+  /** Parameter values by name (AVA `parameters: [{name, value}]` flattened). */
+  parameters: Record<string, string>;
+}
+
+/**
+ * Parses a live pipeline body for the pipeline `name` of the route.
+ * @throws ValidationError `InvalidName`, `InvalidResource` (bad keys, a parameter given twice, body name ≠ route name)
+ */
+export function parsePipelineBody(name: string, body: unknown): PipelineBody {
+  assertEntityName('live pipeline', name);
+  const parsed = parseWith(pipelineBodySchema, body, 'live pipeline', 'InvalidResource');
+  if (parsed.name !== undefined && parsed.name !== name) {
+    throw new ValidationError(`live pipeline body names ${JSON.stringify(parsed.name)} but the route names '${name}'`, undefined, 'InvalidResource');
+  }
+  const topologyName = assertEntityName('pipeline topology', parsed.properties.topologyName);
+  const parameters: Record<string, string> = {};
+  for (const p of parsed.properties.parameters ?? []) {
+    if (Object.keys(parameters).some((k) => k.toLowerCase() === p.name.toLowerCase())) {
+      throw new ValidationError(`live pipeline '${name}' sets parameter '${p.name}' twice`, undefined, 'InvalidResource');
+    }
+    parameters[p.name] = p.value;
+  }
+  return { name, topologyName, ...(parsed.properties.description !== undefined ? { description: parsed.properties.description } : {}), parameters };
+}
