@@ -2,12 +2,12 @@ import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import type { DeadLetter } from '../shared/ports/dead-letter-store';
 import type { IntegrationEvent } from '../shared/ports/integration-events';
-import type { GapRecord, RecordedSegmentRecord, SegmentRecord } from '../shared/schemas/device-events';
+import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../shared/schemas/device-events';
 import type { SignalRecord } from '../shared/schemas/signals';
 import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
-import { decodeIngestMessage, rawPayload } from './ingest-decode';
+import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
 import { applyPipelineStateReports } from './pipelines/apply-state-reports';
 import type { PipelineStateRecord } from '../shared/schemas/pipeline-state';
 
@@ -26,7 +26,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'now'
 >;
 
 /**
@@ -60,8 +60,10 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const pipelineReports: PipelineStateRecord[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
+  const decodedAll = batch.map((message) => decodeIngestMessage(message));
+  const provisioned = await provisionedCameras(decodedAll, deps);
   batch.forEach((message, i) => {
-    const decoded = decodeIngestMessage(message);
+    const decoded = cameraOwnership(decodedAll[i], provisioned);
     if (decoded.ok === 'ignored') {
       ignored++;
       return;
@@ -102,6 +104,38 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
+}
+
+/**
+ * The provisioned cameras of every device the batch's events name (one store read per device); a device that was
+ * never provisioned (it uploads with a connection string or container SAS) is absent: its events are not checked.
+ * @throws TransientError when the device store is unreachable (the batch is retried)
+ */
+async function provisionedCameras(decoded: readonly DecodedMessage[], deps: Pick<IngestDeps, 'devices'>): Promise<Map<string, Set<string>>> {
+  const ids = new Set<string>();
+  for (const d of decoded) if (d.ok === true) ids.add(eventCameras(d.event).deviceId ?? '');
+  ids.delete('');
+  const out = new Map<string, Set<string>>();
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const device = await deps.devices.get(id);
+      if (device) out.set(id, new Set(device.disabled ? [] : device.cameras));
+    }),
+  );
+  return out;
+}
+
+/**
+ * A provisioned device speaks only for its own cameras (issue 6 §3: a stolen device publishes its own events, nothing
+ * else): an event naming another camera becomes a dead letter `CameraNotOwned`. A disabled device owns none.
+ */
+function cameraOwnership(decoded: DecodedMessage, provisioned: ReadonlyMap<string, ReadonlySet<string>>): DecodedMessage {
+  if (decoded.ok !== true) return decoded;
+  const { deviceId, cameraIds } = eventCameras(decoded.event);
+  const own = deviceId === undefined ? undefined : provisioned.get(deviceId);
+  const foreign = own ? cameraIds.find((c) => !own.has(c)) : undefined;
+  if (foreign === undefined) return decoded;
+  return { ok: false, reasonCode: 'CameraNotOwned', reasonMessage: `device '${deviceId}' is not provisioned for camera '${foreign}'`, deviceId, cameraId: foreign, eventId: decoded.event.event.id };
 }
 
 interface MessageMetadata {

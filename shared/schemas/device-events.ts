@@ -158,6 +158,27 @@ export type DeviceEvent =
   | { kind: 'pipeline.state'; event: CloudEventEnvelope; report: PipelineStateRecord };
 
 /**
+ * The device an event comes from and the cameras it speaks for, to check them against the device's provisioned
+ * cameras (issue 6 §3). `deviceId` undefined: an untrusted signal with no device (HTTP-shaped), nothing to check.
+ */
+export function eventCameras(e: DeviceEvent): { deviceId?: string; cameraIds: string[] } {
+  switch (e.kind) {
+    case 'segment.uploaded':
+      return { deviceId: e.segment.deviceId, cameraIds: [e.segment.cameraId] };
+    case 'gap':
+      return { deviceId: e.gap.deviceId, cameraIds: [e.gap.cameraId] };
+    case 'diagnostics':
+      return { deviceId: e.deviceId, cameraIds: [e.diagnostics.cameraId] };
+    case 'segment.recorded':
+      return { deviceId: e.recorded.deviceId, cameraIds: [e.recorded.cameraId] };
+    case 'signal':
+      return { deviceId: e.signal.deviceId, cameraIds: [e.signal.cameraId] };
+    case 'pipeline.state':
+      return { deviceId: e.report.deviceId, cameraIds: [...e.report.cameraIds] };
+  }
+}
+
+/**
  * Validates one device CloudEvent.
  * @param trustedDeviceId the device id the broker vouched for (from the MQTT topic the device was
  *   allowed to publish on); the event's `source` must name the same device, and `data.cameraId`

@@ -75,4 +75,23 @@ describe('device events with hostile ids are dead-lettered', () => {
     assert.equal(letters.length, batch.length, 'one dead-letter row per message, with its reason');
     assert.ok(letters.every((r) => typeof r.reasonCode === 'string' && typeof r.reasonMessage === 'string'));
   });
+
+  it("a provisioned device's events for a camera it was not provisioned for are dead-lettered CameraNotOwned (every type, plain and routed); its own cameras and unprovisioned devices are indexed", async () => {
+    const s = testSettings(azurite.connectionString);
+    const deps = createDeps(s);
+    await deps.devices.create({ deviceId: 'dev1', secretSha256: 'b'.repeat(64), cameras: ['cam1'], createdAtMs: T0, secretSetAtMs: T0, disabled: false });
+    const typed = types.filter(hasSample);
+    const foreign = typed.flatMap((type, i) => {
+      const e = deviceCloudEvent({ id: `foreign-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam2', T0 + i * 10_000) });
+      return [e, viaTopic('keepwatch/dev1/events/cam2', { ...e, id: `foreign-eg-${i}` })];
+    });
+    const own = typed.map((type, i) => deviceCloudEvent({ id: `own-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + i * 10_000) }));
+    const unprovisioned = typed.map((type, i) => deviceCloudEvent({ id: `other-${i}`, type, deviceId: 'dev2', data: sampleEventData(type, 'cam9', T0 + i * 10_000) }));
+    const summary = await ingest([...foreign, ...own, ...unprovisioned], batchContext(), deps);
+    assert.equal(summary.deadLettered, foreign.length);
+    const letters = await tableRows(azurite.connectionString, s.tables.deadLetters);
+    assert.deepEqual(new Set(letters.map((r) => r.reasonCode)), new Set(['CameraNotOwned']));
+    const cameras = new Set((await tableRows(azurite.connectionString, s.tables.segments)).map((r) => String(r.cameraId)));
+    assert.deepEqual([...cameras].sort(), ['cam1', 'cam9'], 'nothing of cam2 indexed');
+  });
 });
