@@ -225,16 +225,9 @@ export class SegmentUploader {
     if (this.opts.uploadUrls) return this.uploadThroughUrl(seg, blobName, this.opts.uploadUrls);
     if (!this.opts.container) throw new Error('SegmentUploader needs a container or uploadUrls');
     const blob = this.opts.container.getBlockBlobClient(blobName);
-    const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
-    const sha256 = data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path);
-    const options: BlockBlobUploadOptions = {
-      blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
-      metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
-      conditions: { ifNoneMatch: '*' },
-    };
+    const { data, sha256 } = await readSegment(seg);
     try {
-      if (data) await blob.uploadData(data, options);
-      else await blob.uploadFile(seg.path, options);
+      await putSegment(blob, seg, data, sha256);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
       await this.confirmExisting(blob, seg, sha256);
@@ -251,19 +244,11 @@ export class SegmentUploader {
    * @throws StoredSegmentConflict when the stored blob holds other bytes; anything the URL source or the PUT throws
    */
   private async uploadThroughUrl(seg: RecordedSegment, blobName: string, urls: UploadUrlCache): Promise<UploadedSegment> {
-    const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
-    const sha256 = data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path);
+    const { data, sha256 } = await readSegment(seg);
     let target = await urls.target(blobName, this.upcomingBlobNames());
     if ('url' in target) {
-      const blob = new BlockBlobClient(target.url);
-      const options: BlockBlobUploadOptions = {
-        blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
-        metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
-        conditions: { ifNoneMatch: '*' },
-      };
       try {
-        if (data) await blob.uploadData(data, options);
-        else await blob.uploadFile(seg.path, options);
+        await putSegment(new BlockBlobClient(target.url), seg, data, sha256);
       } catch (err) {
         const status = (err as { statusCode?: number }).statusCode;
         urls.forget(blobName);
@@ -287,6 +272,27 @@ export class SegmentUploader {
     const picks = this.queue.length > 98 ? [...this.queue.slice(0, 98), this.queue[this.queue.length - 1]] : this.queue;
     return picks.map((s) => segmentBlobName(s.cameraId, s.startMs));
   }
+}
+
+/** A segment's bytes (kept in memory up to MAX_BUFFERED_UPLOAD_BYTES, else streamed from the file) and SHA-256 (hex). */
+async function readSegment(seg: RecordedSegment): Promise<{ data?: Buffer; sha256: string }> {
+  const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
+  return { data, sha256: data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path) };
+}
+
+/**
+ * Creates the segment's blob with its content type and metadata (camera, start, duration, SHA-256), only if no blob of
+ * that name exists (`If-None-Match: *`: an existing one is never overwritten).
+ * @throws the SDK's RestError (409 when it exists; 403 for a create-only URL on an existing name, on Azurite)
+ */
+async function putSegment(blob: BlockBlobClient, seg: RecordedSegment, data: Buffer | undefined, sha256: string): Promise<void> {
+  const options: BlockBlobUploadOptions = {
+    blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE },
+    metadata: { cameraid: seg.cameraId, startms: String(seg.startMs), durationms: String(seg.durationMs), sha256 },
+    conditions: { ifNoneMatch: '*' },
+  };
+  if (data) await blob.uploadData(data, options);
+  else await blob.uploadFile(seg.path, options);
 }
 
 /** The cloud holds the segment's blob with other bytes: never overwritten, never retried. */

@@ -11,6 +11,7 @@ import {
 } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
+import { statusOf } from '../../helpers/storage-status';
 
 /**
  * Issue 6 §4: what a stolen device upload credential can do against real Azurite (3.35, the well-known development
@@ -24,19 +25,6 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
  */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const SAS_VERSION = '2025-11-05';
-
-type Status = number;
-/** The HTTP status of a storage call: 2xx when it succeeded, else the service's answer. */
-async function statusOf(call: () => Promise<{ _response: { status: number } } | unknown>): Promise<Status> {
-  try {
-    const r = (await call()) as { _response?: { status: number } };
-    return r?._response?.status ?? 200;
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === undefined) throw err;
-    return status;
-  }
-}
 
 describe('a device upload credential (container SAS, c or cw) on Azurite', () => {
   let azurite: AzuriteInstance;

@@ -20,6 +20,7 @@ import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-clien
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
+import { statusOf } from '../../helpers/storage-status';
 
 /**
  * Issue 6 §3: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
@@ -27,18 +28,6 @@ import { startTestHost, type TestHost } from '../../helpers/test-host';
  */
 const API_KEY = 'device-urls-test-key-3f1';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
-
-/** HTTP status of a storage call: 2xx when it succeeded, else the service's answer. */
-async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    const r = (await call()) as { _response?: { status: number } };
-    return r?._response?.status ?? 200;
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === undefined) throw err;
-    return status;
-  }
-}
 
 describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the local host and Azurite', () => {
   let t: TestHost;
