@@ -111,6 +111,10 @@ export class PipelineController {
     }
     this.opts.book.put({ name: c.pipelineName, generation: c.generation, state: 'active', cameras: c.cameras, agent: c.agent });
     for (const camera of cameras) this.opts.startCamera(camera, segmentLengthMs);
+    const ignored = Object.keys(c.agent).filter((k) => k !== 'segmentLength');
+    // The cache is the agent's, shared by all its cameras: a topology's cache folder and cap apply only through the
+    // agent config (a `pipelines` entry there, or the operator's own settings).
+    if (ignored.length) log.warn({ ignored }, 'live pipeline: its agent-level settings other than segmentLength are not applied at run time');
     log.info({ cameras: cameraIds }, 'live pipeline active');
     this.report({ pipelineName: c.pipelineName, state: 'active', generation: c.generation, cameraIds });
   }
