@@ -13,6 +13,8 @@ import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
 import { localDeviceStore, provisionLocalDevice } from './local-devices';
 import { ensureSimulatedCameraClip, simulatedCamera } from './simulated-camera';
+import { parsePipelineEntries } from '../shared/topology/expand-pipelines';
+import { pipelineCameraId } from '../shared/topology/pipeline-camera-id';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -158,7 +160,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const playbackTokenSecret = createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex');
     const tables = parseSettings({ ...process.env, KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString, KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret }).tables;
     const devices = localDeviceStore(azurite.connectionString, tables.devices);
-    const cameraIds = opts.cameras?.length ? opts.cameras.map((c) => c.id) : ['sim-1'];
+    // Its cameras: the configured ones and those of the agent config's `pipelines` entries (one camera per pipeline,
+    // named after it, as every Microsoft sample topology has one RTSP source).
+    const pipelineCameraIds = parsePipelineEntries(opts.agentConfig?.pipelines ?? []).map((e) => pipelineCameraId(e.name));
+    const cameraIds = [...new Set([...(opts.cameras?.length ? opts.cameras.map((c) => c.id) : ['sim-1']), ...pipelineCameraIds])];
     const deviceSecret = await provisionLocalDevice(devices, DEVICE_ID, cameraIds, Date.now());
     print(`device ${DEVICE_ID} provisioned for cameras ${cameraIds.join(', ')}`);
 
