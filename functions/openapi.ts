@@ -631,7 +631,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'live-pipeline-activate',
         summary: 'Activates a live pipeline on its device (AVA livePipelineActivate)',
         description:
-          "Stores each camera's recording policy, sends the device the activate command (MQTT QoS 1) and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` (default PT30S) for its `pipeline.state` report: 200 once active, " +
+          "Stores each camera's recording policy, gives a provisioned device the pipeline's cameras (409 `CameraOwned` when another device records one; nothing changed), sends the device the activate command (MQTT QoS 1) and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` (default PT30S) for its `pipeline.state` report: 200 once active, " +
           '202 with state `activating` when the device has not reported (it applies the command when it reconnects; GET shows the state). Idempotent on active; 409 `OperationNotAllowedInState` while deactivating. A body is ignored.',
         tags: ['pipelines'],
         parameters: [{ $ref: '#/components/parameters/deviceId' }, { $ref: '#/components/parameters/entityName' }],
