@@ -56,7 +56,8 @@ export class Agent {
   private readonly pipelines: PipelineController;
   private readonly ffmpegPath: string;
   private running = false;
-  private readonly extensions: HttpExtensionClient[] = [];
+  /** The HTTP extension client of each camera that has one. */
+  private readonly extensions = new Map<string, HttpExtensionClient>();
   /** Per camera with motion detection or an HTTP extension: media time before which each source emits no more signals. */
   private readonly signalWatermarks = new Map<string, Array<() => number | undefined>>();
   private readonly recording = new Map<string, boolean>();
@@ -246,6 +247,10 @@ export class Agent {
     await rec.stop();
     this.gaps.forget(cameraId);
     this.recording.delete(cameraId);
+    // Its signal sources go with it: a later start wires new ones, and a stale watermark would hold signalsThrough back.
+    this.signalWatermarks.delete(cameraId);
+    await this.extensions.get(cameraId)?.close();
+    this.extensions.delete(cameraId);
   }
 
   /** A message on the device's commands topics: live pipeline commands here, upload windows to the EVR controller. */
@@ -303,7 +308,7 @@ export class Agent {
         },
         onDropped: (reason) => this.metrics.extensionSampleDropped(camera.id, reason),
       });
-      this.extensions.push(client);
+      this.extensions.set(camera.id, client);
       this.addSignalWatermark(camera.id, () => client.signalsCompleteBeforeMs);
       rec.on('sample', (s: ExtensionSample) => client.offer(s));
     }
@@ -502,7 +507,7 @@ export class Agent {
     this.running = false;
     await this.pipelines.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
-    await Promise.all(this.extensions.map((x) => x.close()));
+    await Promise.all([...this.extensions.values()].map((x) => x.close()));
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     const drained = await this.uploader.idle(DRAIN_TIMEOUT_MS);
     if (!drained) this.logger.warn({ pending: this.uploader.pending, cacheBytes: this.cache.totalBytes }, 'stopping with segments still in the cache; they are uploaded at the next start');

@@ -14,7 +14,7 @@ export async function deviceGet(request: HttpRequest, context: InvocationContext
   try {
     const deviceId = assertId('device', request.params.deviceId ?? '');
     const device = await deps.devices.get(deviceId);
-    if (!device) throw new NotFoundError(`device '${deviceId}' is not provisioned`, 'DeviceNotFound');
+    if (!device || device.disabled) throw new NotFoundError(`device '${deviceId}' is not provisioned`, 'DeviceNotFound');
     return { status: 200, jsonBody: deviceResponse(device), headers: { 'cache-control': 'no-store' } };
   } catch (err) {
     return errorResponse(err, context);

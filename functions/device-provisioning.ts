@@ -14,8 +14,9 @@ export function newDeviceSecret(): string {
  * `POST /api/devices` and by the local stack and CLI (local/provision-device.ts), so all three store the same row.
  * @param nowMs epoch ms UTC, the device's `createdAtMs`
  * @returns the stored record and the secret in clear (to show once, never to log)
- * @throws ConflictError `CameraOwned` when another device already records one of the cameras (a camera belongs to one
- *   device: its blobs and events are that device's); `DeviceExists` when the id is taken; TransientError
+ * @throws ConflictError `CameraOwned` when another (not revoked) device already records one of the cameras (a camera
+ *   belongs to one device: its blobs and events are that device's); `DeviceExists` when the id is taken by a device
+ *   that is not revoked; TransientError
  */
 export async function provisionDevice(
   devices: DeviceStore,
@@ -23,6 +24,8 @@ export async function provisionDevice(
   nowMs: number,
 ): Promise<{ device: DeviceRecord; secret: string }> {
   await assertCamerasFree(devices, request.deviceId, request.cameras);
+  // A revoked device's tombstone gives way to the new provisioning of its id.
+  if ((await devices.get(request.deviceId))?.disabled) await devices.remove(request.deviceId);
   const secret = newDeviceSecret();
   const device: DeviceRecord = {
     deviceId: request.deviceId,
@@ -39,7 +42,7 @@ export async function provisionDevice(
 /** @throws ConflictError `CameraOwned` when a device other than `deviceId` records one of `cameras` */
 async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<void> {
   for (const other of await devices.list()) {
-    if (other.deviceId === deviceId) continue;
+    if (other.deviceId === deviceId || other.disabled) continue; // a revoked device owns nothing
     const shared = other.cameras.find((c) => cameras.includes(c));
     if (shared !== undefined) {
       throw new ConflictError(`camera '${shared}' already belongs to device '${other.deviceId}'; delete that device or record the camera under another id`, 'CameraOwned');
@@ -55,7 +58,7 @@ async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras
  */
 export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<boolean> {
   const device = await devices.get(deviceId);
-  if (!device) return false;
+  if (!device || device.disabled) return false;
   if (cameras.every((c) => device.cameras.includes(c))) return true;
   await assertCamerasFree(devices, deviceId, cameras);
   return devices.addCameras(deviceId, cameras);

@@ -5,13 +5,14 @@ import { deviceResponse } from './device-response';
 import { errorResponse } from './http-errors';
 
 /**
- * `GET /api/devices` (function key) → `200 { devices: DeviceResponse[] }`, sorted by id; never a secret or its hash.
+ * `GET /api/devices` (function key) → `200 { devices: DeviceResponse[] }`, sorted by id; never a secret or its hash;
+ * revoked devices are left out.
  * Errors: 503 when storage is down.
  */
 export async function devicesList(_request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'devices'> = defaultDeps()): Promise<HttpResponseInit> {
   try {
     const devices = await deps.devices.list();
-    return { status: 200, jsonBody: { devices: devices.map(deviceResponse) }, headers: { 'cache-control': 'no-store' } };
+    return { status: 200, jsonBody: { devices: devices.filter((d) => !d.disabled).map(deviceResponse) }, headers: { 'cache-control': 'no-store' } };
   } catch (err) {
     return errorResponse(err, context);
   }

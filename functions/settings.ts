@@ -328,16 +328,16 @@ export interface EntraIdentity {
 
 /**
  * Reads `{prefix}__credential` (`managedidentity` or unset) and `{prefix}__clientId` (a GUID, only with
- * `managedidentity`): the Functions host's convention for identity-based connections
+ * `managedidentity`); `whenUnset` names what an unset `__credential` means, for the error message: the Functions host's convention for identity-based connections
  * (learn.microsoft.com/azure/azure-functions/functions-reference#common-properties-for-identity-based-connections).
  * @throws ValidationError `InvalidSetting` for another `__credential`, or a `__clientId` that is not a GUID or comes
  *   without `__credential=managedidentity`
  */
-export function parseEntraIdentity(env: Record<string, string | undefined>, prefix: string): EntraIdentity {
+export function parseEntraIdentity(env: Record<string, string | undefined>, prefix: string, whenUnset = 'DefaultAzureCredential'): EntraIdentity {
   const given = env[`${prefix}__credential`]?.trim() || undefined;
   const clientId = env[`${prefix}__clientId`]?.trim() || undefined;
   if (given !== undefined && given.toLowerCase() !== 'managedidentity') {
-    fail(`${prefix}__credential`, `${JSON.stringify(given)} is not supported: use managedidentity, or leave it unset for DefaultAzureCredential`);
+    fail(`${prefix}__credential`, `${JSON.stringify(given)} is not supported: use managedidentity, or leave it unset for ${whenUnset}`);
   }
   const credential = given ? 'managedidentity' : 'default';
   if (clientId !== undefined) {
@@ -482,16 +482,11 @@ function parseMqtt(env: Record<string, string | undefined>): MqttSettings {
   const username = env.KEEPWATCH_MQTT_USERNAME?.trim() || SETTINGS_DEFAULTS.mqttUsername;
   const password = env.KEEPWATCH_MQTT_PASSWORD || undefined;
   const credential = env.KEEPWATCH_MQTT__credential?.trim() || undefined;
-  const clientId = env.KEEPWATCH_MQTT__clientId?.trim() || undefined;
-  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
-    fail('KEEPWATCH_MQTT__credential', `${JSON.stringify(credential)} is not supported: use managedidentity (a Microsoft Entra token, Event Grid MQTT) or leave it unset (KEEPWATCH_MQTT_PASSWORD)`);
-  }
-  if (clientId !== undefined && credential === undefined) fail('KEEPWATCH_MQTT__clientId', 'is set but KEEPWATCH_MQTT__credential is not: set KEEPWATCH_MQTT__credential=managedidentity');
+  // Unset = a password (the local broker), not DefaultAzureCredential: a clientId alone is a mistake, not an identity.
+  if (env.KEEPWATCH_MQTT__clientId?.trim() && credential === undefined) fail('KEEPWATCH_MQTT__clientId', 'is set but KEEPWATCH_MQTT__credential is not: set KEEPWATCH_MQTT__credential=managedidentity');
+  const clientId = credential !== undefined ? parseEntraIdentity(env, 'KEEPWATCH_MQTT', 'KEEPWATCH_MQTT_PASSWORD').clientId : undefined;
   if (credential !== undefined && password !== undefined) {
     fail('KEEPWATCH_MQTT_PASSWORD', 'and KEEPWATCH_MQTT__credential=managedidentity are mutually exclusive: the broker takes one authentication method');
-  }
-  if (clientId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
-    fail('KEEPWATCH_MQTT__clientId', `${JSON.stringify(clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
   }
   const auth = credential !== undefined ? { managedIdentity: clientId !== undefined ? { clientId } : {} } : { password };
   if (text === undefined) return { username, ...auth };

@@ -1,8 +1,8 @@
 import { ValidationError } from '../../shared/errors';
-import { parseCameraConfig, type CameraConfig } from '../../shared/schemas/agent-config';
+import { SEGMENT_LENGTH_MAX_MS, SEGMENT_LENGTH_MIN_MS, parseCameraConfig, type CameraConfig } from '../../shared/schemas/agent-config';
 import { parsePipelineCommand, type PipelineCommand } from '../../shared/schemas/pipeline-commands';
 import { pipelineStateEvent, type PipelineStateData } from '../../shared/schemas/pipeline-state';
-import { MINUTE_MS, SECOND_MS, parseIsoDuration } from '../../shared/time';
+import { parseIsoDuration } from '../../shared/time';
 import { cameraEventsTopic } from '../../shared/topics';
 import type { Logger } from '../log';
 import type { HeldPipeline, PipelineBook } from './pipeline-book';
@@ -156,7 +156,7 @@ export class PipelineController {
   private segmentLengthOf(p: { agent: Record<string, unknown> }): number {
     if (p.agent.segmentLength === undefined) return this.opts.defaultSegmentLengthMs;
     const ms = parseIsoDuration(p.agent.segmentLength, 'segmentLength');
-    if (ms < 2 * SECOND_MS || ms > 5 * MINUTE_MS) throw new ValidationError(`segmentLength ${String(p.agent.segmentLength)} is outside PT2S..PT5M`);
+    if (ms < SEGMENT_LENGTH_MIN_MS || ms > SEGMENT_LENGTH_MAX_MS) throw new ValidationError(`segmentLength ${String(p.agent.segmentLength)} is outside PT2S..PT5M`);
     return ms;
   }
 }

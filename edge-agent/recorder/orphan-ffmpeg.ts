@@ -2,8 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Pids of the processes (other than this one) with an argument naming a file inside `cameraDir`: the
- * ffmpeg sessions a previous agent started there (its output pattern `{cameraDir}/{session}-%06d.ts`).
+ * Pids of the ffmpeg processes (an executable whose name contains `ffmpeg`, other than this process) with an argument
+ * naming a file inside `cameraDir`: the sessions a previous agent started there (its output pattern
+ * `{cameraDir}/{session}-%06d.ts`). Another program reading the folder (a `tail`, a backup) is never listed.
  * Read from `/proc/{pid}/cmdline`; empty where there is no `/proc` (not Linux).
  */
 export function processesWritingInto(cameraDir: string): number[] {
@@ -23,7 +24,7 @@ export function processesWritingInto(cameraDir: string): number[] {
     } catch {
       continue; // exited meanwhile, or not ours to read
     }
-    if (argv.some((a) => a.startsWith(prefix))) pids.push(Number(entry));
+    if (/ffmpeg/i.test(path.basename(argv[0] ?? '')) && argv.some((a) => a.startsWith(prefix))) pids.push(Number(entry));
   }
   return pids;
 }

@@ -21,7 +21,7 @@ export const SAS_VERSION = '2025-11-05';
 /**
  * Signs single-blob service SAS URLs with the account key: read-only (`sp=r`) for playback, create-only (`sp=c`) for
  * device uploads; `sr=b`, `spr=https` when the endpoint is https. Suitable for Azurite and accounts with shared-key access; production accounts disable shared keys, where
- * a user-delegation signer (a later issue) implements the same port.
+ * the user-delegation signer (functions/adapters/user-delegation-sas-signer.ts) implements the same port.
  *
  * The string-to-sign is built here rather than by `generateBlobSASQueryParameters`: it is the documented service SAS
  * format for version 2020-12-06 and later (learn.microsoft.com/rest/api/storageservices/create-service-sas), and

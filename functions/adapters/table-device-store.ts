@@ -50,46 +50,57 @@ export class TableDeviceStore implements DeviceStore {
     return out.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
   }
 
-  /** Merge of the two secret properties, `If-Match: *` so an unknown device is not created by it. */
+  /** Merge of the two secret properties with the row's ETag (a revoked row is left alone). */
   async replaceSecret(deviceId: string, secretSha256: string, atMs: number): Promise<boolean> {
-    assertId('device', deviceId);
-    try {
-      await this.table.updateEntity(
-        { partitionKey: deviceId, rowKey: DEVICE_ROW_KEY, secretSha256, secretSetAtMs: double(atMs), secretSetAt: toIso(atMs) },
-        'Merge',
-        { etag: '*' },
-      );
-      return true;
-    } catch (err) {
-      if (storageStatus(err) === 404) return false;
-      rethrowStorageError(err, `rotate the secret of device ${deviceId}`);
-    }
+    return this.mergeLive(deviceId, () => ({ secretSha256, secretSetAtMs: double(atMs), secretSetAt: toIso(atMs) }), `rotate the secret of device ${deviceId}`);
+  }
+
+  async revoke(deviceId: string): Promise<boolean> {
+    return this.mergeLive(deviceId, () => ({ disabled: true }), `revoke device ${deviceId}`);
   }
 
   async addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean> {
-    assertId('device', deviceId);
     for (const c of cameras) assertId('camera', c);
+    return this.mergeLive(
+      deviceId,
+      (held) => {
+        const merged = [...new Set([...held.cameras, ...cameras])].sort();
+        return merged.length === held.cameras.length ? undefined : { cameras: merged.join(',') };
+      },
+      `add cameras to device row ${deviceId}`,
+    );
+  }
+
+  /**
+   * Merges the properties `change` gives for the device's current row into it, with the row's ETag (retried when the
+   * row changed meanwhile). `change` returning undefined writes nothing (and counts as done).
+   * @returns false for an unknown or revoked device
+   * @throws ConflictError `Conflict` when the row kept changing; TransientError
+   */
+  private async mergeLive(deviceId: string, change: (held: DeviceRecord) => Record<string, unknown> | undefined, what: string): Promise<boolean> {
+    assertId('device', deviceId);
     for (let attempt = 0; attempt < 5; attempt++) {
       let row: Record<string, unknown> & { etag: string };
       try {
         row = await this.table.getEntity<Record<string, unknown>>(deviceId, DEVICE_ROW_KEY);
       } catch (err) {
         if (storageStatus(err) === 404) return false;
-        rethrowStorageError(err, `read device row ${deviceId}`);
+        rethrowStorageError(err, what);
       }
-      const held = toRecord(row).cameras;
-      const merged = [...new Set([...held, ...cameras])].sort();
-      if (merged.length === held.length) return true;
+      const held = toRecord(row);
+      if (held.disabled) return false;
+      const props = change(held);
+      if (!props) return true;
       try {
-        await this.table.updateEntity({ partitionKey: deviceId, rowKey: DEVICE_ROW_KEY, cameras: merged.join(',') }, 'Merge', { etag: row.etag });
+        await this.table.updateEntity({ partitionKey: deviceId, rowKey: DEVICE_ROW_KEY, ...props }, 'Merge', { etag: row.etag });
         return true;
       } catch (err) {
         const status = storageStatus(err);
         if (status === 404) return false;
-        if (status !== 412) rethrowStorageError(err, `add cameras to device row ${deviceId}`);
+        if (status !== 412) rethrowStorageError(err, what);
       }
     }
-    throw new ConflictError(`device '${deviceId}' changed under five attempts to add cameras; retry`, 'Conflict');
+    throw new ConflictError(`device '${deviceId}' changed under five attempts to ${what}; retry`, 'Conflict');
   }
 
   async remove(deviceId: string): Promise<boolean> {

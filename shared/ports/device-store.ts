@@ -32,7 +32,7 @@ export interface DeviceStore {
   /**
    * Replaces the device's secret hash (rotation): the old secret stops working at once.
    * @param atMs epoch ms UTC, stored as `secretSetAtMs`
-   * @returns false for an unknown device (nothing written)
+   * @returns false for an unknown or revoked device (nothing written)
    */
   replaceSecret(deviceId: string, secretSha256: string, atMs: number): Promise<boolean>;
   /**
@@ -43,7 +43,14 @@ export interface DeviceStore {
    */
   addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean>;
   /**
-   * Removes the device (revocation): its secret is refused from then on, and its cameras may be given to another
+   * Revokes the device: its row stays as a tombstone with `disabled: true`, so its secret is refused, its events name
+   * no camera of its own (ingest dead-letters them) and its cameras may be given to another device. Segments it
+   * uploaded stay. A revoked id can be provisioned again (the tombstone is replaced).
+   * @returns false for an unknown or already revoked device (nothing written)
+   */
+  revoke(deviceId: string): Promise<boolean>;
+  /**
+   * Removes the device's row altogether (a re-provisioning replacing a tombstone, the local stack's own device): its secret is refused from then on, and its cameras may be given to another
    * device. Segments it uploaded stay.
    * @returns false for an unknown device
    */

@@ -25,7 +25,9 @@ describe('killOrphanFfmpeg (a SIGKILLed agent leaves its ffmpeg running)', () =>
     const inA = [ffmpegInto(camA), ffmpegInto(camA)];
     const inAB = ffmpegInto(camAB); // a sibling folder whose name starts with the camera's
     const inB = ffmpegInto(camB);
-    children.push(...inA, inAB, inB);
+    // Not an ffmpeg, though it names a file in the camera folder (an operator's `tail`, a backup): left alone.
+    const reader = spawn('sleep', ['30', path.join(camA, 'orphan-000000.ts')], { stdio: 'ignore' });
+    children.push(...inA, inAB, inB, reader);
     const exited = inA.map((c) => new Promise((r) => c.once('exit', r)));
 
     assert.deepEqual(processesWritingInto(camA).sort(), inA.map((c) => c.pid).sort());
@@ -36,6 +38,7 @@ describe('killOrphanFfmpeg (a SIGKILLed agent leaves its ffmpeg running)', () =>
     assert.deepEqual(processesWritingInto(camAB), [inAB.pid], 'a sibling folder with the same prefix is not touched');
     assert.deepEqual(processesWritingInto(camB), [inB.pid]);
     assert.equal(inAB.exitCode, null);
+    assert.equal(reader.exitCode, null, 'a process that is not ffmpeg is never killed');
     assert.equal(inB.exitCode, null);
     assert.deepEqual(await killOrphanFfmpeg(path.join(root, 'cam-none')), [], 'nothing to kill in a folder nobody writes into');
   });

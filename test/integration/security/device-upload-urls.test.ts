@@ -197,6 +197,16 @@ describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the l
     assert.equal((await admin('DELETE', '/devices/dev-b')).status, 204);
     assert.equal((await ask('dev-b', [name], `Bearer ${secret}`)).status, 401);
     assert.equal((await admin('GET', '/devices/dev-b')).status, 404);
+    assert.equal((await admin('DELETE', '/devices/dev-b')).status, 404, 'already revoked');
+    assert.equal((await admin('POST', '/devices/dev-b/secret')).status, 404, 'a revoked device cannot be given a new secret');
+    const listed = (await (await admin('GET', '/devices')).json()) as { devices: Array<{ deviceId: string }> };
+    assert.ok(!listed.devices.some((d) => d.deviceId === 'dev-b'), 'a revoked device is not listed');
+    // Its id and cameras can be provisioned again; the new secret works.
+    const again = await admin('POST', '/devices', { deviceId: 'dev-b', cameras: ['cam-b1'] });
+    assert.equal(again.status, 201);
+    const fresh = ((await again.json()) as { secret: string }).secret;
+    assert.equal((await ask('dev-b', [name], `Bearer ${fresh}`)).status, 200);
+    secrets['dev-b'] = fresh;
   });
 
   describe("the agent's uploader through the route's URLs", () => {

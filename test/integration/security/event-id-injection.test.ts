@@ -93,5 +93,12 @@ describe('device events with hostile ids are dead-lettered', () => {
     assert.deepEqual(new Set(letters.map((r) => r.reasonCode)), new Set(['CameraNotOwned']));
     const cameras = new Set((await tableRows(azurite.connectionString, s.tables.segments)).map((r) => String(r.cameraId)));
     assert.deepEqual([...cameras].sort(), ['cam1', 'cam9'], 'nothing of cam2 indexed');
+
+    // Revoked (DELETE /api/devices/dev1 keeps a tombstone): none of its events is indexed, not even for its own camera.
+    assert.equal(await deps.devices.revoke('dev1'), true);
+    assert.equal(await deps.devices.revoke('dev1'), false, 'already revoked');
+    const after = typed.map((type, i) => deviceCloudEvent({ id: `revoked-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + (100 + i) * 10_000) }));
+    const revoked = await ingest(after, batchContext(), deps);
+    assert.equal(revoked.deadLettered, after.length);
   });
 });
