@@ -132,16 +132,26 @@ export class PipelineController {
     await this.finishDeactivation(next);
   }
 
-  /** Stops the cameras, waits for their cached segments to be uploaded, forgets the pipeline, reports inactive. */
+  /**
+   * Stops the cameras (in the command chain), then waits for their cached segments to be uploaded OUTSIDE the chain,
+   * so a slow upload or an unreachable cloud never holds back other pipelines' commands; once drained, forgets the
+   * pipeline and reports inactive, unless a newer command took the pipeline over meanwhile.
+   */
   private async finishDeactivation(p: HeldPipeline): Promise<void> {
     const log = this.opts.logger.child({ pipeline: p.name, generation: p.generation });
     const ids = new Set(p.cameras.map((c) => c.id));
     await Promise.all([...ids].map((id) => this.opts.stopCamera(id)));
     log.info({ cameras: [...ids] }, 'live pipeline cameras stopped; waiting for their cached segments to upload');
+    void this.reportWhenDrained(p, ids, log).catch((err) => log.error({ err }, 'live pipeline deactivation failed'));
+  }
+
+  private async reportWhenDrained(p: HeldPipeline, ids: ReadonlySet<string>, log: Logger): Promise<void> {
     while (!this.opts.drained(ids)) {
       if (this.stopped) return; // the book keeps it deactivating: the next start resumes the wait
       await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     }
+    const held = this.opts.book.get(p.name);
+    if (!held || held.generation !== p.generation || held.state !== 'deactivating') return; // superseded, or reported already
     this.opts.book.remove(p.name);
     log.info('live pipeline inactive');
     this.report({ pipelineName: p.name, state: 'inactive', generation: p.generation, cameraIds: [...ids] });
