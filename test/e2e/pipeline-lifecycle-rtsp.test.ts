@@ -69,7 +69,7 @@ describe('live pipeline lifecycle end to end: API → MQTT command → agent →
     const device = await fetch(`${api}`, { headers: { 'x-functions-key': stack.apiKey } });
     assert.ok(((await device.json()) as { cameras: string[] }).cameras.includes(PIPELINE), 'the pipeline camera is bound to the device');
     // The camera records (the agent started it at run time), then the pipeline cannot be deleted while active.
-    await until('the pipeline camera to record', 15_000, () => stack.agentLog.some((l) => l.includes('"cameraId":"lobby-cam"') && l.includes('recording session')) || readdirSync(path.join(dataDir, 'cache', PIPELINE)).some((n) => n.endsWith('.ts')));
+    await until('the pipeline camera to record', 15_000, () => stack.agentLog.some((l) => l.includes('"cameraId":"lobby-cam"') && l.includes('recording session')) || (existsSync(path.join(dataDir, 'cache', PIPELINE)) && readdirSync(path.join(dataDir, 'cache', PIPELINE)).some((n) => n.endsWith('.ts'))));
     assert.equal((await call('DELETE', `/livePipelines/${PIPELINE}`)).status, 409);
     await new Promise((r) => setTimeout(r, RECORD_MS));
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -97,7 +97,8 @@ describe('LVA/AVA topologies as live pipelines on the local stack: CVR PT30S seg
 
     // File sink: one MP4 per signal, named by the topology's fileNamePattern with its system variables.
     const mp4s = await waitFor('two MP4s in the file sink folder', 20_000, () => {
-      const files = readdirSync(sinkDir, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.mp4')).map((f) => f.name);
+      // The sink creates its folder with its first MP4.
+      const files = existsSync(sinkDir) ? readdirSync(sinkDir, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.mp4')).map((f) => f.name) : [];
       return files.length >= 2 ? files.sort() : undefined;
     }).catch((err: Error) => assert.fail(`${err.message}\n${printed.slice(-30).join('\n')}`));
     await new Promise((r) => setTimeout(r, 1000));
