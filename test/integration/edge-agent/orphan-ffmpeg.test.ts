@@ -26,7 +26,7 @@ describe('killOrphanFfmpeg (a SIGKILLed agent leaves its ffmpeg running)', () =>
     const inAB = ffmpegInto(camAB); // a sibling folder whose name starts with the camera's
     const inB = ffmpegInto(camB);
     // Not an ffmpeg, though it names a file in the camera folder (an operator's `tail`, a backup): left alone.
-    const reader = spawn('sleep', ['30', path.join(camA, 'orphan-000000.ts')], { stdio: 'ignore' });
+    const reader = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)', path.join(camA, 'orphan-000000.ts')], { stdio: 'ignore' });
     children.push(...inA, inAB, inB, reader);
     const exited = inA.map((c) => new Promise((r) => c.once('exit', r)));
 
@@ -37,9 +37,13 @@ describe('killOrphanFfmpeg (a SIGKILLed agent leaves its ffmpeg running)', () =>
     assert.deepEqual(processesWritingInto(camA), []);
     assert.deepEqual(processesWritingInto(camAB), [inAB.pid], 'a sibling folder with the same prefix is not touched');
     assert.deepEqual(processesWritingInto(camB), [inB.pid]);
-    assert.equal(inAB.exitCode, null);
-    assert.equal(reader.exitCode, null, 'a process that is not ffmpeg is never killed');
-    assert.equal(inB.exitCode, null);
+    // Time enough for a killed process to be reaped (its signalCode set) before looking.
+    await new Promise((r) => setTimeout(r, 300));
+    const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+    assert.ok(running(inAB), 'the sibling folder\'s ffmpeg runs on');
+    assert.ok(running(reader), 'a process that is not ffmpeg is never killed');
+    assert.ok(running(inB), "another camera's ffmpeg runs on");
+    assert.ok(inA.every((c) => c.signalCode === 'SIGKILL'), 'the orphans were killed');
     assert.deepEqual(await killOrphanFfmpeg(path.join(root, 'cam-none')), [], 'nothing to kill in a folder nobody writes into');
   });
 });

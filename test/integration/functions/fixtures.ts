@@ -5,6 +5,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
+import { createDeps, type FunctionsDeps } from '../../../functions/deps';
+import { ingest } from '../../../functions/ingest';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 
 /** Playback token secret of the tests (≥ 32 characters). */
@@ -148,3 +150,26 @@ export async function uploadSegmentBlobs(connectionString: string, container: st
     await Promise.all(segments.slice(i, i + 64).map((g) => client.getBlockBlobClient(segmentBlobName(g.cameraId, g.startMs)).uploadData(Buffer.from(`${g.cameraId} ${g.startMs}`))));
   }
 }
+
+/**
+ * A seeded archive for retention tests: fresh settings with a container of its own, deps whose clock is `nowMs`, one
+ * blob per segment and its index, rollup and camera rows written through the real ingest handler (100 events a batch).
+ * @throws AssertionError-like Error when ingest does not accept every event
+ */
+export async function seedIndexedArchive(
+  connectionString: string,
+  nowMs: number,
+  segments: ReadonlyArray<{ cameraId: string; startMs: number; durationMs: number; bytes: number }>,
+): Promise<{ s: FunctionsSettings; deps: FunctionsDeps }> {
+  const s = testSettings(connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
+  const deps = createDeps(s, { now: () => nowMs });
+  await deps.ensureStorage();
+  await uploadSegmentBlobs(connectionString, s.recordingsContainer, segments);
+  const events = segments.map((g) => segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes }));
+  for (let i = 0; i < events.length; i += 100) {
+    const r = await ingest(events.slice(i, i + 100), batchContext(), deps);
+    if (r.accepted !== Math.min(100, events.length - i)) throw new Error(`seeding: ingest accepted ${r.accepted} of ${Math.min(100, events.length - i)} events`);
+  }
+  return { s, deps };
+}
+

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
 import { retention } from '../../../functions/retention';
 import type { FunctionsSettings } from '../../../functions/settings';
 import { segmentBlobName } from '../../../shared/blob-naming';
@@ -12,7 +10,7 @@ import { recordingHold } from '../../../shared/recording-hold';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../shared/time';
 import { overlaps, type TimeRange } from '../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, tableRows, testSettings, uploadSegmentBlobs } from './fixtures';
+import { batchContext, seedIndexedArchive, tableRows } from './fixtures';
 
 /** 10 days of 15-minute segments of cam-e from 00:05 UTC (boundaries at :05, :20, :35, :50); the runs' clock is their end. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1, 0, 5);
@@ -85,12 +83,7 @@ describe('retention of EVR recordings on Azurite: archive P2D, recordings P7D ov
 
   /** Fresh tables and container: blobs, index rows through the real ingest handler, the policy, the recordings and a recording hold. */
   async function seed(): Promise<{ s: FunctionsSettings; deps: FunctionsDeps }> {
-    const s = testSettings(azurite.connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
-    const deps = createDeps(s, { now: () => NOW });
-    await deps.ensureStorage();
-    await uploadSegmentBlobs(azurite.connectionString, s.recordingsContainer, SEEDED.map((g) => ({ cameraId: 'cam-e', startMs: g.startMs })));
-    const events = SEEDED.map((g) => segmentEvent({ cameraId: 'cam-e', startMs: g.startMs, durationMs: SEGMENT_MS, bytes: 1000 }));
-    for (let i = 0; i < events.length; i += 100) await ingest(events.slice(i, i + 100), batchContext(), deps);
+    const { s, deps } = await seedIndexedArchive(azurite.connectionString, NOW, SEEDED.map((g) => ({ cameraId: 'cam-e', startMs: g.startMs, durationMs: SEGMENT_MS, bytes: 1000 })));
     await deps.policies.put('cam-e', { mode: 'evr', retention: { archive: 'P2D', recordings: 'P7D' } }, { nowMs: NOW });
     await deps.recordings.upsert(RECORDINGS);
     await deps.holds.create(recordingHold(HELD, NOW));

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
-import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+import type { FunctionsDeps } from '../../../functions/deps';
 import { retention, RETENTION_COMPLETED } from '../../../functions/retention';
 import type { FunctionsSettings } from '../../../functions/settings';
 import { DAY_MS, MINUTE_MS, startOfUtcDay } from '../../../shared/time';
 import { mergeRanges, overlaps, type TimeRange } from '../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, tableRows, testSettings, uploadSegmentBlobs } from './fixtures';
+import { batchContext, seedIndexedArchive, tableRows } from './fixtures';
 
 const MIB = 1024 * 1024;
 /** 10 days of 15-minute segments from 00:05 UTC (so one segment crosses every midnight), 1 MiB each in the index. */
@@ -68,16 +66,7 @@ describe('retention on Azurite: 10-day archives of 2 cameras', () => {
 
   /** Fresh tables and container; blobs uploaded, then index, rollup and camera rows through the real ingest handler. */
   async function seed(): Promise<{ s: FunctionsSettings; deps: FunctionsDeps }> {
-    const s = testSettings(azurite.connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
-    const deps = createDeps(s, { now: () => NOW });
-    await deps.ensureStorage();
-    const all = [...seeded('cam-a'), ...seeded('cam-b')];
-    await uploadSegmentBlobs(azurite.connectionString, s.recordingsContainer, all);
-    const events = all.map((g) => segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes }));
-    for (let i = 0; i < events.length; i += 100) {
-      const r = await ingest(events.slice(i, i + 100), batchContext(), deps);
-      assert.equal(r.accepted, Math.min(100, events.length - i));
-    }
+    const { s, deps } = await seedIndexedArchive(azurite.connectionString, NOW, [...seeded('cam-a'), ...seeded('cam-b')]);
     await deps.policies.put('cam-b', { retention: { archive: 'P9D', maximumSizeMiB: CAP_B_MIB } }, { nowMs: NOW });
     await deps.holds.create({ id: 'hold-a', cameraId: 'cam-a', ...HOLD_A, reason: 'incident', createdAtMs: NOW });
     await deps.holds.create({ id: 'hold-b', cameraId: 'cam-b', ...HOLD_B, createdAtMs: NOW });
