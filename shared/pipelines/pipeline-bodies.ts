@@ -10,6 +10,21 @@ import { assertEntityName, type ParameterDeclaration } from './pipeline-lifecycl
  * direct methods table).
  */
 
+/**
+ * Most characters a stored JSON text (a topology document, a pipeline's parameters) may have: an Azure Table string
+ * property holds at most 64 KiB of UTF-16, i.e. 32,768 characters (learn.microsoft.com/rest/api/storageservices/
+ * understanding-the-table-service-data-model, "Property types"); a little kept for the escaping Table adds nothing to.
+ */
+export const STORED_JSON_MAX_CHARS = 32_000;
+
+/** @throws ValidationError `InvalidResource` when `value` as stored JSON exceeds {@link STORED_JSON_MAX_CHARS} */
+function assertStorable(what: string, value: unknown): void {
+  const chars = JSON.stringify(value).length;
+  if (chars > STORED_JSON_MAX_CHARS) {
+    throw new ValidationError(`${what} is ${chars} characters as JSON; at most ${STORED_JSON_MAX_CHARS} can be stored (Azure Table property limit, 64 KiB)`, undefined, 'InvalidResource');
+  }
+}
+
 const parameterDeclarationSchema = z.looseObject({
   name: z.string().min(1).max(64),
   type: z.string().regex(/^(string|secretString|int|double|bool)$/i, 'expected String, SecretString, Int, Double or Bool'),
@@ -39,8 +54,8 @@ export interface TopologyBody {
 
 /**
  * Parses a topology body for the topology `name` of the route.
- * @throws ValidationError `InvalidName` (route name), `InvalidResource` naming each bad key, or when `name` in the body
- *   differs from the route's
+ * @throws ValidationError `InvalidName` (route name), `InvalidResource` naming each bad key, when `name` in the body
+ *   differs from the route's, or when the document is too large to store ({@link STORED_JSON_MAX_CHARS})
  */
 export function parseTopologyBody(name: string, body: unknown): TopologyBody {
   assertEntityName('pipeline topology', name);
@@ -53,8 +68,10 @@ export function parseTopologyBody(name: string, body: unknown): TopologyBody {
     if (names.has(d.name.toLowerCase())) throw new ValidationError(`pipeline topology '${name}' declares parameter '${d.name}' twice`, undefined, 'InvalidResource');
     names.add(d.name.toLowerCase());
   }
+  const document = { name, properties: (body as { properties: Record<string, unknown> }).properties };
+  assertStorable(`pipeline topology '${name}'`, document);
   return {
-    document: { name, properties: (body as { properties: Record<string, unknown> }).properties },
+    document,
     parameters: (parsed.properties.parameters ?? []).map((d) => ({ name: d.name, type: d.type, ...(d.default !== undefined ? { default: d.default } : {}) })),
   };
 }
@@ -83,7 +100,8 @@ export interface PipelineBody {
 
 /**
  * Parses a live pipeline body for the pipeline `name` of the route.
- * @throws ValidationError `InvalidName`, `InvalidResource` (bad keys, a parameter given twice, body name ≠ route name)
+ * @throws ValidationError `InvalidName`, `InvalidResource` (bad keys, a parameter given twice, body name ≠ route name,
+ *   parameters too large to store: {@link STORED_JSON_MAX_CHARS})
  */
 export function parsePipelineBody(name: string, body: unknown): PipelineBody {
   assertEntityName('live pipeline', name);
@@ -99,5 +117,6 @@ export function parsePipelineBody(name: string, body: unknown): PipelineBody {
     }
     parameters[p.name] = p.value;
   }
+  assertStorable(`the parameters of live pipeline '${name}'`, parameters);
   return { name, topologyName, ...(parsed.properties.description !== undefined ? { description: parsed.properties.description } : {}), parameters };
 }
