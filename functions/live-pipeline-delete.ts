@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { decideDeletePipeline } from '../shared/pipelines/pipeline-lifecycle';
+import { decideDeletePipeline, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -16,7 +16,7 @@ export async function livePipelineDelete(request: HttpRequest, context: Invocati
     const { deviceId, name } = routeParams(request, 'live pipeline');
     return await withEtagRetry(`live pipeline '${name}'`, async () => {
       const existing = await deps.pipelines.getPipeline(deviceId, name);
-      const { status } = decideDeletePipeline(existing && { ...existing, parameterNames: Object.keys(existing.parameters) }, name);
+      const { status } = decideDeletePipeline(existing && lifecycleView(existing), name);
       if (existing) await deps.pipelines.deletePipeline(deviceId, name, existing.etag);
       context.log('live pipeline delete', { deviceId, name, status });
       return { status, headers: { 'cache-control': 'no-store' } };

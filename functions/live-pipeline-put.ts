@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import { parsePipelineBody } from '../shared/pipelines/pipeline-bodies';
-import { decideSetPipeline } from '../shared/pipelines/pipeline-lifecycle';
+import { decideSetPipeline, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -35,7 +35,7 @@ export async function livePipelinePut(
       const [topology, existing] = await Promise.all([deps.pipelines.getTopology(deviceId, body.topologyName), deps.pipelines.getPipeline(deviceId, name)]);
       if (!topology) throw new ValidationError(`live pipeline '${name}': device '${deviceId}' has no pipeline topology '${body.topologyName}'; set it first`, [{ code: 'ResourceValidationError', target: 'properties.topologyName', message: 'topology not found' }], 'InvalidResource');
       const others = (await deps.pipelines.listPipelines(deviceId)).filter((p) => p.name !== name);
-      const { status } = decideSetPipeline(existing && { ...existing, parameterNames: Object.keys(existing.parameters) }, others.length);
+      const { status } = decideSetPipeline(existing && lifecycleView(existing), others.length);
       const imported = importForPipeline(deps.importTopology, topology, name, body.parameters);
       // Camera ids come from pipeline names (lower-cased): 'Lobby' and 'lobby' would record into one archive.
       for (const c of imported.cameras) {

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { decideDeleteTopology } from '../shared/pipelines/pipeline-lifecycle';
+import { decideDeleteTopology, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -17,7 +17,7 @@ export async function pipelineTopologyDelete(request: HttpRequest, context: Invo
     const { deviceId, name } = routeParams(request, 'pipeline topology');
     return await withEtagRetry(`pipeline topology '${name}'`, async () => {
       const [existing, pipelines] = await Promise.all([deps.pipelines.getTopology(deviceId, name), deps.pipelines.listPipelines(deviceId)]);
-      const referencing = pipelines.filter((p) => p.topologyName === name).map((p) => ({ ...p, parameterNames: Object.keys(p.parameters) }));
+      const referencing = pipelines.filter((p) => p.topologyName === name).map(lifecycleView);
       const { status } = decideDeleteTopology(name, existing !== undefined, referencing);
       if (existing) await deps.pipelines.deleteTopology(deviceId, name, existing.etag);
       context.log('pipeline topology delete', { deviceId, name, status });

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseTopologyBody } from '../shared/pipelines/pipeline-bodies';
-import { decideSetTopology } from '../shared/pipelines/pipeline-lifecycle';
+import { decideSetTopology, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -31,7 +31,7 @@ export async function pipelineTopologyPut(
     checkTopology(deps.importTopology, name, body.document, body.parameters);
     return await withEtagRetry(`pipeline topology '${name}'`, async () => {
       const [existing, all, pipelines] = await Promise.all([deps.pipelines.getTopology(deviceId, name), deps.pipelines.listTopologies(deviceId), deps.pipelines.listPipelines(deviceId)]);
-      const referencing = pipelines.filter((p) => p.topologyName === name).map((p) => ({ ...p, parameterNames: Object.keys(p.parameters) }));
+      const referencing = pipelines.filter((p) => p.topologyName === name).map(lifecycleView);
       const { status } = decideSetTopology(name, existing !== undefined, all.length, body.parameters, referencing);
       const nowMs = deps.now();
       const stored = { deviceId, name, document: body.document, createdAtMs: existing?.createdAtMs ?? nowMs, lastModifiedAtMs: nowMs };

@@ -1,7 +1,7 @@
 import { bindCamerasToDevice } from '../device-provisioning';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
-import { decideActivate, decideDeactivate, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
+import { decideActivate, decideDeactivate, lifecycleView, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
@@ -39,7 +39,7 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
   const { pipeline, decision, imported } = await withEtagRetry(`live pipeline '${name}'`, async () => {
     const p = await deps.pipelines.getPipeline(deviceId, name);
     if (!p) throw new NotFoundError(`device '${deviceId}' has no live pipeline '${name}'`);
-    const d = (kind === 'activate' ? decideActivate : decideDeactivate)({ ...p, parameterNames: Object.keys(p.parameters) });
+    const d = (kind === 'activate' ? decideActivate : decideDeactivate)(lifecycleView(p));
     // Import before the state changes: a pipeline that no longer imports is refused (400) while still inactive,
     // instead of being left activating with no command sent.
     const imp = kind === 'activate' && d.sendCommand ? await importPipeline(p, deps) : undefined;

@@ -42,6 +42,11 @@ export interface PipelineLifecycleView {
   generation: number;
 }
 
+/** A stored live pipeline as the lifecycle sees it: its parameter names taken from its parameter values. */
+export function lifecycleView<T extends { parameters: Readonly<Record<string, string>> }>(p: T): T & { parameterNames: string[] } {
+  return { ...p, parameterNames: Object.keys(p.parameters) };
+}
+
 /** A parameter declaration of a topology (AVA `parameters[]`: `name`, `type`, optional `default`). */
 export interface ParameterDeclaration {
   name: string;

@@ -1,3 +1,4 @@
+import { DEVICE_SECRET_PATTERN } from '../device-secret';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
@@ -149,7 +150,7 @@ const uploadSchema = z.union([
       .url()
       .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment, e.g. https://keepwatch.example.com/api'),
     /** The device secret `POST /api/devices` or the provisioning CLI printed (43 base64url characters); never logged. */
-    deviceSecret: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the 43-character device secret that provisioning printed'),
+    deviceSecret: z.string().regex(DEVICE_SECRET_PATTERN, 'the 43-character device secret that provisioning printed'),
     /** The cloud's recordings container; the agent refuses URLs outside it. Default `recordings`. */
     container: containerName.default(AGENT_DEFAULTS.container),
   }),

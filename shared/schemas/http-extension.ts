@@ -10,6 +10,9 @@ import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
  * offered); `ImageFormatJpeg.quality` → `image.quality`; `image.scale` kept as is. `endpoint.credentials`
  * (HttpHeaderCredentials) → `headers`.
  */
+/** Most samples per second the agent sends to an HTTP extension (AVA's `maximumSamplesPerSecond`, capped here). */
+export const HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND = 10;
+
 export const HTTP_EXTENSION_DEFAULTS = {
   maximumSamplesPerSecond: 1,
   format: 'jpeg',
@@ -68,7 +71,7 @@ const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, 'expec
 export const httpExtensionSchema = z
   .strictObject({
     url: z.string().regex(/^https?:\/\/[^\s/]+[^\s]*$/i, 'expected an http:// or https:// URL'),
-    maximumSamplesPerSecond: z.number().gt(0).max(10).default(HTTP_EXTENSION_DEFAULTS.maximumSamplesPerSecond),
+    maximumSamplesPerSecond: z.number().gt(0).max(HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND).default(HTTP_EXTENSION_DEFAULTS.maximumSamplesPerSecond),
     image: z
       .strictObject({
         format: z.enum(['jpeg', 'png', 'bmp']).default(HTTP_EXTENSION_DEFAULTS.format),

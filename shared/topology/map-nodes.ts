@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND } from '../schemas/http-extension';
 import { RECORDING_POLICY_DEFAULTS } from '../schemas/recording-policy';
 import { TOPIC_ROOT } from '../topics';
 import { getCi, nodeKind, type TopologyNode } from './parse-topology';
@@ -47,9 +48,6 @@ const KNOWN_PROPERTIES: Record<string, readonly string[]> = {
 
 /** A file sink without `maximumSizeMiB` (LVA 1.0 had no such property): Keepwatch's cap, as Microsoft's 2.0/AVA samples. */
 export const FILE_SINK_DEFAULT_MAXIMUM_SIZE_MIB = 512;
-
-/** Keepwatch's HTTP extension samples at most this many images per second (shared/schemas/http-extension.ts). */
-const MAX_SAMPLES_PER_SECOND = 10;
 
 /** What the nodes become. */
 export interface MappedNodes {
@@ -285,9 +283,9 @@ function mapHttpExtension(node: TopologyNode, nodes: readonly TopologyNode[], dr
   }
   if (sps !== undefined) {
     if (!(sps > 0)) throw invalid(`node '${node.name}': maximumSamplesPerSecond must be a number above 0`);
-    if (sps > MAX_SAMPLES_PER_SECOND) {
-      notes.push(`${node.name}: ${sps} samples per second lowered to Keepwatch's maximum ${MAX_SAMPLES_PER_SECOND}`);
-      sps = MAX_SAMPLES_PER_SECOND;
+    if (sps > HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND) {
+      notes.push(`${node.name}: ${sps} samples per second lowered to Keepwatch's maximum ${HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND}`);
+      sps = HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND;
     }
     ext.maximumSamplesPerSecond = sps;
   }
