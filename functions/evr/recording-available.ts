@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { RECORDING_AVAILABLE, recordingEvent } from '../../shared/evr/recording-plan';
-import type { IntegrationEvent } from '../../shared/ports/integration-events';
+import type { RecordingRecord } from '../../shared/ports/recording-store';
 import type { SegmentRecord } from '../../shared/schemas/device-events';
 import type { FunctionsDeps } from '../deps';
 
@@ -8,27 +8,30 @@ export type RecordingAvailableDeps = Pick<FunctionsDeps, 'recordings' | 'integra
 
 /**
  * `recording.available` (AVA RecordingAvailable, azure-lva-ava.md §3): for each indexed segment, the camera's
- * recordings overlapping it are marked available (RecordingStore.markAvailable, true once), and each one marked by
- * this call gets its event, id `recording-available-{apiId}` (a replay publishes nothing: markAvailable is false).
- * If publishing fails after marking, the event is lost for that recording: the batch replay finds it already marked.
- * To keep that window small the events go out right after the marks, before anything else.
+ * recordings overlapping it that are not yet available get their event, id `recording-available-{apiId}`, and are
+ * then marked available (RecordingStore.markAvailable, true once). Publish first, mark second: if publishing fails,
+ * nothing is marked and the host's replay of the batch publishes again; if marking fails after publishing, the replay
+ * publishes the same event id again (at least once, never lost; consumers deduplicate CloudEvents by id). A replay after
+ * both succeeded publishes nothing.
  * @param segments the batch's `segment.uploaded` segments (any order, any cameras)
  * @returns how many recordings became available
- * @throws TransientError when storage fails
+ * @throws TransientError when storage or the integration-event sink fails (the batch is retried)
  */
 export async function markRecordingsAvailable(segments: readonly SegmentRecord[], context: InvocationContext, deps: RecordingAvailableDeps): Promise<number> {
-  const events: IntegrationEvent[] = [];
   const nowMs = deps.now();
+  const pending = new Map<string, RecordingRecord>();
   for (const seg of segments) {
     const found = await deps.recordings.list(seg.cameraId, { startMs: seg.startMs, endMs: seg.startMs + seg.durationMs });
-    for (const r of found) {
-      if (r.availableAtMs !== undefined) continue;
-      if (await deps.recordings.markAvailable(r.cameraId, r.id, nowMs)) {
-        events.push(recordingEvent(RECORDING_AVAILABLE, r, nowMs));
-        context.log('recording available', { cameraId: r.cameraId, recordingId: r.id, segmentStartMs: seg.startMs });
-      }
+    for (const r of found) if (r.availableAtMs === undefined) pending.set(`${r.cameraId}/${r.id}`, r);
+  }
+  if (pending.size === 0) return 0;
+  await deps.integrationEvents.publish([...pending.values()].map((r) => recordingEvent(RECORDING_AVAILABLE, r, nowMs)));
+  let marked = 0;
+  for (const r of pending.values()) {
+    if (await deps.recordings.markAvailable(r.cameraId, r.id, nowMs)) {
+      marked++;
+      context.log('recording available', { cameraId: r.cameraId, recordingId: r.id });
     }
   }
-  await deps.integrationEvents.publish(events);
-  return events.length;
+  return marked;
 }

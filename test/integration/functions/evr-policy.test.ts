@@ -151,6 +151,32 @@ describe('EVR policy in ingest (Azurite, local broker)', () => {
     }
   });
 
+  it('recording.available is never lost: a sink failure leaves the recording unmarked, and the replayed batch publishes it', async () => {
+    const deps = await evrDeps();
+    const sink = deps.integrationEvents;
+    let failures = 0;
+    deps.integrationEvents = {
+      publish: async (events) => {
+        if (events.some((e) => e.type === 'recording.available') && failures++ === 0) throw new TransientError('integration-event sink unreachable');
+        await sink.publish(events);
+      },
+    };
+    const [b1, b2] = batches('dev1');
+    const id = recordingApiId('door', 'door-open-1', T - 5000);
+    await ingest(b1, batchContext(), deps);
+    await assert.rejects(ingest(b2, batchContext(), deps), TransientError);
+    assert.equal((await deps.recordings.get('door', id))?.availableAtMs, undefined, 'not marked while its event is unpublished');
+    assert.deepEqual((await events(deps)).filter((e) => e.type === 'recording.available'), []);
+
+    const replay = await ingest(b2, batchContext(), deps); // the host's retry
+    assert.equal(replay.evr?.recordingsAvailable, 1);
+    assert.equal((await deps.recordings.get('door', id))?.availableAtMs, T + 60_000);
+    assert.deepEqual((await events(deps)).filter((e) => e.type === 'recording.available').map((e) => e.id), [`recording-available-${id}`]);
+    const again = await ingest(b2, batchContext(), deps);
+    assert.equal(again.evr?.recordingsAvailable, 0, 'a replay after success publishes nothing');
+    assert.equal((await events(deps)).filter((e) => e.type === 'recording.available').length, 1);
+  });
+
   it('malformed external signals are dead-lettered InvalidSignal, the batch goes on, nothing is decided', async () => {
     const deps = await evrDeps();
     const batch = [
