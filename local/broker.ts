@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { deviceSecretMatches } from '../shared/device-secret';
+import { ValidationError } from '../shared/errors';
 import type { DeviceRecord } from '../shared/ports/device-store';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
 import { silentLogger, type HostLogger } from './host-logger';
@@ -53,7 +54,9 @@ export interface LocalBrokerOptions {
    * Provisioned devices (issue 6 §3, docs/devices.md): a user name found in none of the lists above is looked up here,
    * and the device connects with its device secret as the MQTT password (client id = user name = device id), checked
    * in constant time against the stored SHA-256; an unknown or disabled device is refused. The local stack passes its
-   * device store, so a device provisioned with `npm run provision-device` connects too.
+   * device store, so a device provisioned with `npm run provision-device` connects too. It rejects with a
+   * ValidationError for a malformed id (refused, CONNACK 4); any other rejection means the store is unreachable and the
+   * client gets CONNACK 3 "server unavailable" (it retries; its credentials are not called wrong).
    */
   provisionedDevice?: (deviceId: string) => Promise<DeviceRecord | undefined>;
   /** Called for every message a device publishes under `keepwatch/{deviceId}/` and every signal publisher's message. */
@@ -166,7 +169,13 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       if (role || listed || !opts.provisionedDevice || !username || given === undefined || client.id !== username) return finish(role);
       opts.provisionedDevice(username).then(
         (d) => finish(d && !d.disabled && deviceSecretMatches(given, d.secretSha256) ? 'device' : undefined),
-        () => finish(undefined), // a malformed id or an unreachable store: refused, like a wrong password
+        (err: unknown) => {
+          if (err instanceof ValidationError) return finish(undefined); // a malformed id: refused, like a wrong password
+          // The device store is unreachable: CONNACK 3 "server unavailable", so the device retries instead of being
+          // told its credentials are wrong.
+          log.warn({ clientId: client.id, user: username, err: err instanceof Error ? err.message : String(err) }, 'MQTT client not admitted at CONNECT: the device store is unavailable');
+          done(Object.assign(new Error('device store unavailable'), { returnCode: 3 }) as never, false);
+        },
       );
     },
     authorizePublish: (client, packet, done) => {

@@ -21,6 +21,7 @@ import { segmentBlobName } from '../../../shared/blob-naming';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { statusOf } from '../../helpers/storage-status';
+import { freePort } from '../../helpers/ports';
 
 /**
  * Issue 6 §3: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
@@ -309,6 +310,31 @@ describe('device upload URLs (POST /api/devices/{deviceId}/upload-urls) on the l
       assert.equal(await attempt('dev-x', 'dev-a', secrets['dev-a']), false, 'client id must be the device id');
       assert.equal(await attempt('nobody', 'nobody', secrets['dev-a']), false, 'unknown device');
       assert.equal(await attempt('Dev-A', 'Dev-A', secrets['dev-a']), false, 'malformed id');
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('the local broker answers CONNACK 3 (server unavailable), not 4 (bad credentials), while the device store is unreachable', async () => {
+    const unreachable = localDeviceStore(`${t.azurite.connectionString.replace(/:(\d+)\//g, `:${await freePort()}/`)}`, 'devurlDevices');
+    const store = localDeviceStore(t.azurite.connectionString, 'devurlDevices');
+    let current = unreachable;
+    const broker = await startLocalBroker({ port: 0, devices: {}, provisionedDevice: (id) => current.get(id), onMessage: () => {} });
+    const connackCode = async (clientId: string, password: string): Promise<number> => {
+      try {
+        const c = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId, username: clientId, password, reconnectPeriod: 0, connectTimeout: 30_000 });
+        await c.endAsync();
+        return 0;
+      } catch (err) {
+        return (err as { code?: number }).code ?? -1;
+      }
+    };
+    try {
+      assert.equal(await connackCode('dev-a', secrets['dev-a']), 3, 'store down: server unavailable');
+      assert.equal(await connackCode('Dev-A', secrets['dev-a']), 4, 'a malformed id is refused without asking the store');
+      current = store;
+      assert.equal(await connackCode('dev-a', secrets['dev-a']), 0, 'store back: admitted');
+      assert.equal(await connackCode('dev-a', 'wrong'), 4);
     } finally {
       await broker.close();
     }
