@@ -51,6 +51,15 @@ async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras
 }
 
 /**
+ * The provisioned, not revoked, device that records `cameraId` (its `cameras` list: provisioning or a live pipeline's
+ * activation), if any.
+ * @throws TransientError
+ */
+export async function cameraOwner(devices: DeviceStore, cameraId: string): Promise<string | undefined> {
+  return (await devices.list()).find((d) => !d.disabled && d.cameras.includes(cameraId))?.deviceId;
+}
+
+/**
  * Gives a provisioned device the cameras a live pipeline adds to it (issue 7 §2), so its upload URLs cover them. A
  * device that was never provisioned (it uploads with a connection string or container SAS) is left alone.
  * @returns whether the device is provisioned

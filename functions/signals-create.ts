@@ -7,6 +7,7 @@ import { toIso } from '../shared/time';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { runEvrCameraStep, type EvrStepDeps } from './evr/evr-camera-step';
+import { cameraOwner } from './device-provisioning';
 import { errorResponse } from './http-errors';
 import { readJsonBody } from './http-json-body';
 
@@ -26,25 +27,27 @@ export interface SignalAccepted {
  * `externalSignalSchema`: `{"type","time"?,"id"?,"end"?,"label"?,"confidence"?,"properties"?}`) → `202
  * {"id","cameraId","type","time","recording"}`. The signal goes through the camera's EVR policy at once
  * (functions/evr/evr-camera-step.ts): it is held by the signal gate until the camera's media time (its
- * `segment.recorded` events) passes it by the evaluation window. Its device is the gate row's or the kwCameras row's.
+ * `segment.recorded` events) passes it by the evaluation window. Its device is the gate row's, the kwCameras row's, or
+ * the provisioned device that records the camera (functions/device-provisioning.ts `cameraOwner`: a camera a live
+ * pipeline's activation just gave a device takes signals before its first segment is reported).
  * A camera whose policy is not EVR, or a signal its filters do not count, is accepted with `recording: false` and
  * nothing is stored. Idempotent on `id` (a retry with the same id changes nothing); without `id`, each POST is a new
  * signal (`http-{uuid}`).
  * Errors: 400 `InvalidCameraId`, `MissingBody`, `PayloadTooLarge`, `InvalidJson`, `InvalidSignal` (naming each bad or
- * unknown key); 404 `CameraNotFound` (no device known for it: no gate row and never recorded); 503 storage or broker.
+ * unknown key); 404 `CameraNotFound` (no device known for it: no gate row, never recorded, no provisioned device records it); 503 storage or broker.
  */
 export async function signalsCreate(
   request: HttpRequest,
   context: InvocationContext,
-  deps: EvrStepDeps & Pick<FunctionsDeps, 'cameras'> = defaultDeps(),
+  deps: EvrStepDeps & Pick<FunctionsDeps, 'cameras' | 'devices'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const signal = signalFromHttp(cameraId, await readJsonBody(request), deps.now(), () => `http-${randomUUID()}`);
     const gate = await deps.gates.get(cameraId);
-    const camera = gate ? undefined : await deps.cameras.getCamera(cameraId);
-    if (!gate && !camera) throw new NotFoundError(`camera '${cameraId}' is unknown: no device has reported it yet`, 'CameraNotFound');
-    const result = await runEvrCameraStep({ cameraId, signals: [signal] }, context, deps, camera?.deviceId);
+    const deviceId = gate ? undefined : ((await deps.cameras.getCamera(cameraId))?.deviceId ?? (await cameraOwner(deps.devices, cameraId)));
+    if (!gate && !deviceId) throw new NotFoundError(`camera '${cameraId}' is unknown: no device has reported it or is provisioned for it`, 'CameraNotFound');
+    const result = await runEvrCameraStep({ cameraId, signals: [signal] }, context, deps, deviceId);
     const recording = result.evr && result.counted > 0;
     context.log('http signal accepted', { cameraId, signalId: signal.id, type: signal.type, recording });
     const body: SignalAccepted = { id: signal.id, cameraId, type: signal.type, time: toIso(signal.atMs), recording };

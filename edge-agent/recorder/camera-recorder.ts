@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
-import { DiagnosticsReader } from './ffmpeg-diagnostics';
+import { resolveCameraHost } from './camera-host';
+import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
@@ -90,6 +91,8 @@ export class CameraRecorder extends EventEmitter {
   private restartTimer: NodeJS.Timeout | undefined;
   private sessionDone: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** A session is resolving the camera's host (no ffmpeg yet). */
+  private resolving = false;
 
   constructor(opts: CameraRecorderOptions) {
     super();
@@ -98,7 +101,7 @@ export class CameraRecorder extends EventEmitter {
 
   /** Starts recording (idempotent). */
   start(): void {
-    if (this.child || this.stopping) return;
+    if (this.child || this.resolving || this.stopping) return;
     mkdirSync(this.opts.cameraDir, { recursive: true });
     this.sessionDone = this.runSession();
   }
@@ -125,8 +128,32 @@ export class CameraRecorder extends EventEmitter {
     }
   }
 
+  /**
+   * One session: the camera's host name resolved in Node (camera-host.ts: the bundled ffmpeg crashes resolving names),
+   * then ffmpeg. A name that does not resolve is a `protocol-error` diagnostic and a restart with backoff, as a refused
+   * connection is.
+   */
   private runSession(): Promise<void> {
-    const { camera, logger, now } = this.opts;
+    this.resolving = true;
+    return resolveCameraHost(this.opts.camera.url).then(
+      (url) => {
+        this.resolving = false;
+        if (!this.stopping) return this.runFfmpeg(url);
+      },
+      (err: Error) => {
+        this.resolving = false;
+        if (this.stopping) return;
+        this.opts.logger.warn({ event: 'session-failed', err: err.message }, 'recording session not started');
+        this.emit('diagnostic', { kind: 'protocol-error', message: err.message } satisfies RecorderDiagnostic);
+        this.scheduleRestart(false);
+      },
+    );
+  }
+
+  /** @param url the camera URL with its host resolved ({@link runSession}) */
+  private runFfmpeg(url: string): Promise<void> {
+    const { logger, now } = this.opts;
+    const camera = { ...this.opts.camera, url };
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
@@ -144,6 +171,7 @@ export class CameraRecorder extends EventEmitter {
     let waitTimer: NodeJS.Timeout | undefined;
     const decoded = this.readDecodedOutputs(child, timeline, log);
     log.info({ event: 'session-start' }, 'recording session started');
+    log.debug({ ffmpegArgs: args }, 'ffmpeg arguments'); // the logger redacts the camera URL's credentials
     this.emit('session-start', { sessionId });
 
     const finalize = (entry: SegmentListEntry): void => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/blob-naming';
 import { agentSegments } from '../helpers/e2e';
+import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 import { readTopology } from '../helpers/topologies';
 import { until } from '../helpers/wait';
@@ -28,7 +29,7 @@ describe('live pipeline lifecycle end to end: API → MQTT command → agent →
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-pipeline-'));
 
   before(async () => {
-    rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4') } });
+    rtsp = await startRtspServer({ mounts: { '/person': mediaPath('one-by-one-person-detection.mp4'), '/door': mediaPath('car-detection.mp4') } });
     stack = await startLocalStack({
       dataDir,
       httpPort: 0,
@@ -92,5 +93,76 @@ describe('live pipeline lifecycle end to end: API → MQTT command → agent →
     assert.equal((await call('DELETE', `/livePipelines/${PIPELINE}`)).status, 200);
     assert.equal((await call('DELETE', `/pipelineTopologies/${topology.name}`)).status, 200);
     assert.equal((await call('GET', `/livePipelines/${PIPELINE}`)).status, 404);
+  });
+  it('activates an EVR topology with a file sink at run time (camera URL by host name): an external signal gives a recording in the cloud and one MP4 on the device', async () => {
+    const PIPE = 'door-cam';
+    const sinkDir = path.join(dataDir, 'clips');
+    const headers = { 'x-functions-key': stack.apiKey, 'content-type': 'application/json' };
+    const call = async (method: string, route: string, body?: unknown) => {
+      const res = await fetch(`${stack.apiBase}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, text };
+    };
+    const log = () => printed.filter((l) => !l.includes('unplugged')).slice(-40).join('\n');
+    // Microsoft's AVA EVR-to-files topology (IoT Hub message source → signal gate PT0S/PT10S/PT30S → file sink), with
+    // its sink folder (/var/media) moved into the test's folder, as an operator points it at their own disk. The camera
+    // URL names its host (`localhost`): the agent resolves it, as the bundled ffmpeg crashes resolving names.
+    await until('the agent to subscribe to its commands', 15_000, () => stack.agentLog.some((l) => l.includes('"msg":"subscribed"')));
+    const topology = readTopology('ava-evr-hubMessage-file-sink') as { name: string; properties: { sinks: Array<Record<string, unknown>> } };
+    topology.properties.sinks[0].baseDirectoryPath = sinkDir;
+    assert.equal((await call('PUT', `/devices/${stack.deviceId}/pipelineTopologies/${topology.name}`, topology)).status, 201);
+    const rtspUrl = rtsp.urls['/door'].replace('//127.0.0.1:', '//localhost:');
+    const set = await call('PUT', `/devices/${stack.deviceId}/livePipelines/${PIPE}`, { '@apiVersion': '1.1', properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: rtspUrl }] } });
+    assert.equal(set.status, 201, set.text);
+    const activated = await call('POST', `/devices/${stack.deviceId}/livePipelines/${PIPE}/activate`, {});
+    assert.equal(activated.status, 200, `${activated.text}\n${stack.agentLog.filter((l) => !l.includes('unplugged')).slice(-25).join('\n')}`);
+    const policy = await call('GET', `/cameras/${PIPE}/policy`);
+    assert.equal((policy.json?.policy as { mode: string }).mode, 'evr', 'activation stored the topology\'s EVR policy');
+
+    // The camera records (started at run time), then an external signal (the hub message source's replacement) comes in.
+    await until('the EVR pipeline camera to record', 30_000, () => agentSegments(stack, PIPE).length > 0).catch((err: Error) => {
+      throw new Error(`${err.message}\n${stack.agentLog.filter((l) => l.includes(PIPE)).slice(-30).join('\n')}`);
+    });
+    const signalMs = Date.now();
+    const sent = await call('POST', `/cameras/${PIPE}/signals`, { id: 'door-open-rt', type: 'door-open', time: new Date(signalMs).toISOString() });
+    assert.equal(sent.status, 202, sent.text);
+    assert.equal(sent.json?.recording, true, sent.text);
+
+    // The gate opens [signal, signal + 10 s]: one recording, available, its segments in Blob; one MP4 in the sink folder.
+    type Rec = { id: string; start: string; end: string; state: string; available: boolean };
+    let recs: Rec[] = [];
+    await until('the recording to complete and be available', 90_000, async () => {
+      const q = new URLSearchParams({ start: new Date(signalMs - 60_000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() });
+      const res = await fetch(`${stack.apiBase}/cameras/${PIPE}/recordings?${q}`, { headers });
+      recs = res.status === 200 ? ((await res.json()) as { recordings: Rec[] }).recordings : [];
+      return recs.length > 0 && recs.every((r) => r.state === 'complete' && r.available);
+    });
+    assert.deepEqual(recs.map((r) => [Date.parse(r.start), Date.parse(r.end)]), [[signalMs, signalMs + 10_000]], 'one recording, the gate\'s window');
+    const mp4s = await (async () => {
+      let found: string[] = [];
+      await until('one MP4 in the file sink folder', 60_000, () => {
+        found = existsSync(sinkDir) ? readdirSync(sinkDir).filter((n) => n.endsWith('.mp4')) : [];
+        return found.length > 0 && found.every((n) => statSync(path.join(sinkDir, n)).size > 0);
+      });
+      return found;
+    })();
+    assert.equal(mp4s.length, 1, `MP4s: ${mp4s.join(', ')}`);
+    assert.match(mp4s[0], /^sampleFilesFromEVR-EVRtoFilesBasedOnHubMessages-door-cam-filesinkOutput-/, 'named by the topology\'s fileNamePattern');
+    const decoded = await decodeFully(path.join(sinkDir, mp4s[0]));
+    assert.deepEqual(decoded.errors, []);
+    assert.ok(decoded.decodedS >= 10 - 0.5, `the MP4 covers the 10 s window: ${decoded.decodedS} s`);
+
+    // Deactivate: 200 once the camera's cached window segments are uploaded; then delete.
+    const deactivated = await call('POST', `/devices/${stack.deviceId}/livePipelines/${PIPE}/deactivate`);
+    assert.equal(deactivated.status, 200, `${deactivated.text}\n${log()}`);
+    const container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient(stack.container);
+    const blobs: number[] = [];
+    for await (const b of container.listBlobsFlat({ prefix: `${PIPE}/` })) blobs.push(Date.parse(path.basename(b.name, '.ts')));
+    const produced = agentSegments(stack, PIPE);
+    const inWindow = produced.filter((x) => x.startMs < signalMs + 10_000 && x.startMs + x.durationMs > signalMs).map((x) => x.startMs);
+    assert.ok(inWindow.length >= 1);
+    assert.deepEqual(blobs.sort((a, b) => a - b), inWindow, 'Blob holds exactly the segments overlapping the window');
+    assert.equal((await call('DELETE', `/devices/${stack.deviceId}/livePipelines/${PIPE}`)).status, 200);
+    assert.equal((await call('DELETE', `/devices/${stack.deviceId}/pipelineTopologies/${topology.name}`)).status, 200);
   });
 });

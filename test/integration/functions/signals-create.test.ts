@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
+import { provisionDevice } from '../../../functions/device-provisioning';
 import { ingest } from '../../../functions/ingest';
+import { parseDeviceProvisionBody } from '../../../shared/schemas/device';
 import { parseSettings } from '../../../functions/settings';
 import { parseRecordingPolicy } from '../../../shared/schemas/recording-policy';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
@@ -65,6 +67,21 @@ describe('POST /api/cameras/{cameraId}/signals (local host on Azurite)', () => {
     assert.equal(answer.error.code, 'InvalidPolicy');
     assert.match(answer.error.message, /activationSignalOffset/);
     assert.equal((await deps.policies.get('door'))?.document.evr?.signalGate.activationSignalOffset, '-PT5S');
+  });
+
+  it('a camera only a provisioned device records (a live pipeline just activated, no segment yet) takes signals; a revoked device\'s does not', async () => {
+    await deps.policies.put('gate', parseRecordingPolicy(evrPolicy()), { nowMs: T });
+    await deps.policies.put('yard', parseRecordingPolicy(evrPolicy()), { nowMs: T });
+    await provisionDevice(deps.devices, parseDeviceProvisionBody({ deviceId: 'dev-gate', cameras: ['gate'] }), T);
+    await provisionDevice(deps.devices, parseDeviceProvisionBody({ deviceId: 'dev-yard', cameras: ['yard'] }), T);
+    await deps.devices.revoke('dev-yard');
+    const res = await post('gate', JSON.stringify({ type: 'door', time: '2026-12-01T08:00:00.000Z', id: 'gate-1' }));
+    assert.equal(res.status, 202, await res.clone().text());
+    assert.equal(((await res.json()) as { recording: boolean }).recording, true);
+    assert.equal((await deps.gates.get('gate'))?.deviceId, 'dev-gate', 'the gate row names the provisioned device');
+    const revoked = await post('yard', JSON.stringify({ type: 'door', id: 'yard-1' }));
+    assert.equal(revoked.status, 404);
+    assert.equal(await deps.gates.get('yard'), undefined);
   });
 
   it('a CVR camera: 202 with recording false, nothing stored', async () => {
