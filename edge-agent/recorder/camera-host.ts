@@ -9,7 +9,8 @@ import net from 'node:net';
  * whose address changes is found on the next reconnect.
  *
  * Unchanged: inputs that are not `scheme://` URLs (files, lavfi), URLs whose host is already an IP address, and URLs
- * without a host. IPv6 addresses are bracketed. Credentials, port, path and query are kept. The camera then sees the
+ * without a host. An IPv4 address is preferred when the name has both (ffmpeg would try each in turn; one address is
+ * passed here); IPv6 addresses are bracketed. Credentials, port, path and query are kept. The camera then sees the
  * address in the RTSP request URL instead of its name; RTSP cameras do not route by name.
  * @param url the camera URL as configured, e.g. `rtsp://cam-lobby.local:554/stream1`
  * @returns e.g. `rtsp://192.168.1.20:554/stream1`
@@ -27,7 +28,7 @@ export async function resolveCameraHost(url: string): Promise<string> {
   if (!host || net.isIP(host)) return url;
   let address: string;
   try {
-    ({ address } = await dns.lookup(host));
+    ({ address } = await dns.lookup(host, { verbatim: false })); // IPv4 first: cameras rarely listen on IPv6 only
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new Error(`camera host '${host}' does not resolve: ${code}`);
