@@ -8,16 +8,20 @@ import net from 'node:net';
  * mDNS where nsswitch has it) avoids that for every ffmpeg, and each recording session resolves again, so a camera
  * whose address changes is found on the next reconnect.
  *
- * Unchanged: inputs that are not `scheme://` URLs (files, lavfi), URLs whose host is already an IP address, and URLs
- * without a host. An IPv4 address is preferred when the name has both (ffmpeg would try each in turn; one address is
- * passed here); IPv6 addresses are bracketed. Credentials, port, path and query are kept. The camera then sees the
- * address in the RTSP request URL instead of its name; RTSP cameras do not route by name.
+ * Only `rtsp://` and `rtsps://` URLs are changed. Other inputs are passed as they are: files, lavfi, and `http(s)://`
+ * sources, where the name also selects the virtual host and the TLS server name. With the bundled ffmpeg such a
+ * source must be given by address, or set `ffmpegPath` to a dynamically linked ffmpeg. Also unchanged: URLs whose host
+ * is already an IP address, and URLs without a host.
+ *
+ * An IPv4 address is preferred when the name has both (ffmpeg would try each in turn; one address is passed here);
+ * IPv6 addresses are bracketed. Credentials, port, path and query are kept. The camera then sees the address in the
+ * RTSP request URL instead of its name. RTSP cameras do not route by name.
  * @param url the camera URL as configured, e.g. `rtsp://cam-lobby.local:554/stream1`
  * @returns e.g. `rtsp://192.168.1.20:554/stream1`
  * @throws Error `camera host 'NAME' does not resolve: CODE` when the lookup fails (ENOTFOUND, EAI_AGAIN, …)
  */
 export async function resolveCameraHost(url: string): Promise<string> {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  if (!/^rtsps?:\/\//i.test(url)) return url;
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -18,8 +18,8 @@ describe('resolveCameraHost: the camera URL with its host resolved in Node, for 
     assert.match(await resolveCameraHost('rtsps://localhost:322'), /^rtsps:\/\/(127\.0\.0\.1|\[::1\]):322$/);
   });
 
-  it('leaves addresses, files and lavfi inputs alone', async () => {
-    for (const url of ['rtsp://10.0.0.5:554/s', 'rtsp://u:p@[fe80::1]:554/s', '/var/media/clip.mp4', 'testsrc2=size=640x360:rate=15', 'rtsp:///nohost']) {
+  it('leaves addresses, files, lavfi and http(s) inputs alone', async () => {
+    for (const url of ['rtsp://10.0.0.5:554/s', 'rtsp://u:p@[fe80::1]:554/s', '/var/media/clip.mp4', 'testsrc2=size=640x360:rate=15', 'rtsp:///nohost', 'https://localhost/live.m3u8', 'http://localhost:8080/mjpeg']) {
       assert.equal(await resolveCameraHost(url), url);
     }
   });
