@@ -15,8 +15,9 @@ export function newDeviceSecret(): string {
  * @param nowMs epoch ms UTC, the device's `createdAtMs`
  * @returns the stored record and the secret in clear (to show once, never to log)
  * @throws ConflictError `CameraOwned` when another (not revoked) device already records one of the cameras (a camera
- *   belongs to one device: its blobs and events are that device's); `DeviceExists` when the id is taken by a device
- *   that is not revoked; TransientError
+ *   belongs to one device: its blobs and events are that device's; the store's camera claims make this hold when two
+ *   provisionings race, DeviceStore.claimCameras); `DeviceExists` when the id is taken by a device that is not revoked;
+ *   TransientError
  */
 export async function provisionDevice(
   devices: DeviceStore,
@@ -24,8 +25,11 @@ export async function provisionDevice(
   nowMs: number,
 ): Promise<{ device: DeviceRecord; secret: string }> {
   await assertCamerasFree(devices, request.deviceId, request.cameras);
-  // A revoked device's tombstone gives way to the new provisioning of its id.
-  if ((await devices.get(request.deviceId))?.disabled) await devices.remove(request.deviceId);
+  const existing = await devices.get(request.deviceId);
+  if (existing && !existing.disabled) throw new ConflictError(`device '${request.deviceId}' is already provisioned; rotate its secret or delete it first`, 'DeviceExists');
+  // Claims left by an earlier life of this id (revoked or removed) would name it again once it is live: drop them.
+  await devices.releaseClaims(request.deviceId);
+  const claimed = await devices.claimCameras(request.deviceId, request.cameras);
   const secret = newDeviceSecret();
   const device: DeviceRecord = {
     deviceId: request.deviceId,
@@ -35,11 +39,22 @@ export async function provisionDevice(
     secretSetAtMs: nowMs,
     disabled: false,
   };
-  await devices.create(device);
+  try {
+    // A revoked device's tombstone gives way to the new provisioning of its id.
+    if (existing?.disabled) await devices.remove(request.deviceId);
+    await devices.create(device);
+  } catch (err) {
+    await devices.releaseClaims(request.deviceId, claimed).catch(() => {}); // the error that matters is err
+    throw err;
+  }
   return { device, secret };
 }
 
-/** @throws ConflictError `CameraOwned` when a device other than `deviceId` records one of `cameras` */
+/**
+ * Refuses cameras another device's row lists (rows written before camera claims existed); the claims
+ * (DeviceStore.claimCameras) are what holds under concurrency.
+ * @throws ConflictError `CameraOwned` when a device other than `deviceId` records one of `cameras`
+ */
 async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<void> {
   for (const other of await devices.list()) {
     if (other.deviceId === deviceId || other.disabled) continue; // a revoked device owns nothing
@@ -70,5 +85,12 @@ export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string
   if (!device || device.disabled) return false;
   if (cameras.every((c) => device.cameras.includes(c))) return true;
   await assertCamerasFree(devices, deviceId, cameras);
-  return devices.addCameras(deviceId, cameras);
+  const claimed = await devices.claimCameras(deviceId, cameras);
+  let added = false;
+  try {
+    added = await devices.addCameras(deviceId, cameras);
+    return added;
+  } finally {
+    if (!added) await devices.releaseClaims(deviceId, claimed).catch(() => {}); // revoked meanwhile, or the write failed
+  }
 }

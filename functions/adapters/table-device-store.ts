@@ -1,5 +1,5 @@
-import type { TableClient } from '@azure/data-tables';
-import { ConflictError } from '../../shared/errors';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { ConflictError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import type { DeviceRecord, DeviceStore } from '../../shared/ports/device-store';
 import { toIso } from '../../shared/time';
@@ -10,10 +10,17 @@ import { double, readNumber } from './table-values';
 /** RowKey of the one row per device (PartitionKey is the device id). */
 const DEVICE_ROW_KEY = 'device';
 
+/** PartitionKey of the camera claims: one row per camera, RowKey the camera id (`~` is never in a device id). */
+const CLAIMS_PARTITION = '~camera-claims';
+
+/** Table transactions take at most 100 actions; a device is given at most this many cameras at once. */
+const CLAIMS_PER_CALL_MAX = 100;
+
 /**
  * Devices on Table Storage (`{prefix}Devices`): one row per device, PartitionKey `{deviceId}`, RowKey `device`;
  * properties `secretSha256` (hex), `cameras` (comma-separated ids), `createdAtMs`, `secretSetAtMs` (Edm.Double),
- * `createdAt`, `secretSetAt` (ISO, for people), `disabled` (boolean).
+ * `createdAt`, `secretSetAt` (ISO, for people), `disabled` (boolean). Camera claims in the same table: PartitionKey
+ * `~camera-claims`, RowKey the camera id, property `deviceId` ({@link TableDeviceStore.claimCameras}).
  */
 export class TableDeviceStore implements DeviceStore {
   constructor(private readonly table: TableClient) {}
@@ -42,7 +49,7 @@ export class TableDeviceStore implements DeviceStore {
   async list(): Promise<DeviceRecord[]> {
     const out: DeviceRecord[] = [];
     try {
-      for await (const row of this.table.listEntities<Record<string, unknown>>()) out.push(toRecord(row));
+      for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `RowKey eq '${DEVICE_ROW_KEY}'` } })) out.push(toRecord(row));
     } catch (err) {
       if (storageStatus(err) === 404) return [];
       rethrowStorageError(err, 'list device rows');
@@ -101,6 +108,86 @@ export class TableDeviceStore implements DeviceStore {
       }
     }
     throw new ConflictError(`device '${deviceId}' changed under five attempts to ${what}; retry`, 'Conflict');
+  }
+
+  /**
+   * Writes the claims in one transaction of the claims partition, so that of two devices claiming a camera at the same
+   * moment exactly one wins: a new claim is an insert (fails if another claim appeared), a taken-over claim a replace
+   * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times.
+   */
+  async claimCameras(deviceId: string, cameras: readonly string[]): Promise<string[]> {
+    assertId('device', deviceId);
+    for (const c of cameras) assertId('camera', c);
+    const wanted = [...new Set(cameras)];
+    if (wanted.length > CLAIMS_PER_CALL_MAX) throw new ValidationError(`at most ${CLAIMS_PER_CALL_MAX} cameras can be given to a device at once, got ${wanted.length}`, undefined, 'InvalidDevice');
+    if (!wanted.length) return [];
+    await ensureTable(this.table);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const actions: TransactionAction[] = [];
+      const written: string[] = [];
+      for (const cameraId of wanted) {
+        const claim = await this.readClaim(cameraId);
+        if (claim?.deviceId === deviceId) continue;
+        if (claim) {
+          const owner = await this.get(claim.deviceId);
+          if (owner && !owner.disabled) {
+            throw new ConflictError(`camera '${cameraId}' already belongs to device '${claim.deviceId}'; delete that device or record the camera under another id`, 'CameraOwned');
+          }
+          actions.push(['update', { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId }, 'Replace', { etag: claim.etag }]);
+        } else {
+          actions.push(['create', { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId }]);
+        }
+        written.push(cameraId);
+      }
+      if (!actions.length) return [];
+      try {
+        await this.table.submitTransaction(actions);
+        return written;
+      } catch (err) {
+        const status = storageStatus(err);
+        if (status !== 409 && status !== 412) rethrowStorageError(err, `claim cameras for device ${deviceId}`);
+      }
+    }
+    throw new ConflictError(`the claims of cameras ${wanted.join(', ')} kept changing under five attempts; retry`, 'Conflict');
+  }
+
+  async releaseClaims(deviceId: string, cameras?: readonly string[]): Promise<void> {
+    assertId('device', deviceId);
+    const claims: Array<{ cameraId: string; deviceId: string; etag: string }> = [];
+    if (cameras) {
+      for (const cameraId of cameras) {
+        const claim = await this.readClaim(cameraId);
+        if (claim) claims.push({ cameraId, ...claim });
+      }
+    } else {
+      try {
+        const filter = `PartitionKey eq '${CLAIMS_PARTITION}' and deviceId eq '${deviceId}'`; // ids are [a-z0-9-]: no quoting needed
+        for await (const row of this.table.listEntities<{ deviceId?: string }>({ queryOptions: { filter } })) claims.push({ cameraId: String(row.rowKey), deviceId: String(row.deviceId ?? ''), etag: row.etag });
+      } catch (err) {
+        if (storageStatus(err) === 404) return;
+        rethrowStorageError(err, `list the camera claims of device ${deviceId}`);
+      }
+    }
+    for (const { cameraId, deviceId: owner, etag } of claims) {
+      if (owner !== deviceId) continue;
+      try {
+        await this.table.deleteEntity(CLAIMS_PARTITION, cameraId, { etag });
+      } catch (err) {
+        const status = storageStatus(err);
+        if (status !== 404 && status !== 412) rethrowStorageError(err, `release the claim of camera ${cameraId}`);
+      }
+    }
+  }
+
+  /** The claim row of a camera, if any. @throws TransientError */
+  private async readClaim(cameraId: string): Promise<{ deviceId: string; etag: string } | undefined> {
+    try {
+      const row = await this.table.getEntity<{ deviceId?: string }>(CLAIMS_PARTITION, cameraId);
+      return { deviceId: String(row.deviceId ?? ''), etag: row.etag };
+    } catch (err) {
+      if (storageStatus(err) === 404) return undefined;
+      rethrowStorageError(err, `read the claim of camera ${cameraId}`);
+    }
   }
 
   async remove(deviceId: string): Promise<boolean> {

@@ -43,6 +43,22 @@ export interface DeviceStore {
    */
   addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean>;
   /**
+   * Makes the device the one owner of each of `cameras`, all or none, atomically: of two devices claiming a camera at
+   * the same moment exactly one succeeds. A camera claimed by another device that is provisioned and not revoked is
+   * refused; a claim of an unknown or revoked device is taken over; the device's own claims are kept. Call it before
+   * writing the cameras into the device's row (create, addCameras), and {@link releaseClaims} when that write fails.
+   * @returns the cameras whose claims this call wrote (to release if the row write fails)
+   * @throws ConflictError `CameraOwned` naming the camera and its owner (nothing written); `Conflict` when the claims
+   *   kept changing; ValidationError for bad ids or more than 100 cameras; TransientError
+   */
+  claimCameras(deviceId: string, cameras: readonly string[]): Promise<string[]>;
+  /**
+   * Deletes the claims that still name the device: of `cameras` (a provisioning or binding whose row write failed), or
+   * all of them (an id provisioned anew: claims left by its earlier life).
+   * @throws TransientError
+   */
+  releaseClaims(deviceId: string, cameras?: readonly string[]): Promise<void>;
+  /**
    * Revokes the device: its row stays as a tombstone with `disabled: true`, so its secret is refused, its events name
    * no camera of its own (ingest dead-letters them) and its cameras may be given to another device. Segments it
    * uploaded stay. A revoked id can be provisioned again (the tombstone is replaced).
