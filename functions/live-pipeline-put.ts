@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
 import { parsePipelineBody } from '../shared/pipelines/pipeline-bodies';
-import { decideSetPipeline, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
+import { decideSetPipeline, lifecycleView, secretParameterNames } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -42,8 +42,7 @@ export async function livePipelinePut(
         const owner = others.find((p) => p.cameraIds.includes(String(c.id)));
         if (owner) throw new ValidationError(`live pipeline '${name}' would record camera '${String(c.id)}', which live pipeline '${owner.name}' records; choose another name`, [{ code: 'ResourceValidationError', target: 'name', message: 'camera id in use' }], 'InvalidResource');
       }
-      const declarations = Array.isArray(topology.document.properties.parameters) ? (topology.document.properties.parameters as Array<{ name?: unknown; type?: unknown }>) : [];
-      const secretParameters = declarations.filter((d) => typeof d.type === 'string' && d.type.toLowerCase() === 'secretstring').map((d) => String(d.name));
+      const secretParameters = secretParameterNames(topology.document.properties.parameters);
       const nowMs = deps.now();
       const stored = {
         deviceId,

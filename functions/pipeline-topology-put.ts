@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseTopologyBody } from '../shared/pipelines/pipeline-bodies';
-import { decideSetTopology, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
+import { decideSetTopology, lifecycleView, secretParameterNames } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -15,7 +15,8 @@ import { routeParams } from './pipelines/route-params';
  * topology document as in Microsoft's sample files (`{ "@apiVersion"?, name?, properties: { parameters, sources,
  * processors, sinks } }`; `@apiVersion` ignored) → `201` (new) or `200` (updated) with the TopologyResource.
  * The topology is checked with the topology import (unsupported nodes refused at once). Updating a topology that live
- * pipelines reference follows AVA (shared/pipelines/pipeline-lifecycle.ts `decideSetTopology`).
+ * pipelines reference follows AVA (shared/pipelines/pipeline-lifecycle.ts `decideSetTopology`); those pipelines then
+ * hide the values of the parameters the new version declares SecretString.
  * Errors: 400 `InvalidDeviceId`, `InvalidName`, `MissingBody`, `InvalidJson`, `InvalidResource` (with `details` naming
  * unsupported nodes); 409 `PipelineTopologyInUse`, `ModuleLimitExceeded` (50 topologies), `Conflict`; 503. Nothing is
  * stored on an error.
@@ -36,6 +37,13 @@ export async function pipelineTopologyPut(
       const nowMs = deps.now();
       const stored = { deviceId, name, document: body.document, createdAtMs: existing?.createdAtMs ?? nowMs, lastModifiedAtMs: nowMs };
       await deps.pipelines.saveTopology(stored, existing?.etag);
+      // The pipelines on it (all inactive, decideSetTopology) hide the values of the parameters it now declares
+      // SecretString: a String made SecretString stops being returned by GET at once.
+      const secret = secretParameterNames(body.document.properties.parameters);
+      for (const { etag, ...p } of pipelines.filter((x) => x.topologyName === name)) {
+        const same = p.secretParameters.length === secret.length && p.secretParameters.every((n) => secret.includes(n));
+        if (!same) await deps.pipelines.savePipeline({ ...p, secretParameters: secret }, etag);
+      }
       context.log('pipeline topology set', { deviceId, name, status });
       return { status, jsonBody: topologyResource({ ...stored, etag: '' }), headers: { 'cache-control': 'no-store' } };
     });

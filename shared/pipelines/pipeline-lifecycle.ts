@@ -54,6 +54,18 @@ export interface ParameterDeclaration {
   default?: string;
 }
 
+/**
+ * The names of a topology's SecretString parameters (type compared case-insensitively, as AVA's `String`/`string`),
+ * whose values the API never returns (azure-lva-ava.md §1).
+ * @param declarations the topology document's `properties.parameters` (anything else gives none)
+ */
+export function secretParameterNames(declarations: unknown): string[] {
+  if (!Array.isArray(declarations)) return [];
+  return declarations
+    .filter((d): d is { name: unknown; type: string } => typeof d === 'object' && d !== null && typeof (d as { type?: unknown }).type === 'string' && (d as { type: string }).type.toLowerCase() === 'secretstring')
+    .map((d) => String(d.name));
+}
+
 /** A decision on a set (PUT): create (201) or update (200). */
 export interface SetDecision {
   status: 200 | 201;

@@ -162,6 +162,22 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     await expectError(await call('DELETE', '/pipelineTopologies/CVRSecret'), 409, 'PipelineTopologyInUse', /'lobby'/);
   });
 
+  it('a topology updated to make a parameter SecretString hides its value in the pipelines already set on it', async () => {
+    const file = readTopology('ava-cvr-video-sink') as { name: string; properties: { parameters: Array<{ name: string; type: string }> } };
+    const plain = { ...file, name: 'CVRPlain' };
+    assert.equal((await call('PUT', '/pipelineTopologies/CVRPlain', plain)).status, 201);
+    const params = [{ name: 'rtspUrl', value: RTSP_URL }, { name: 'rtspPassword', value: 'swordfish-plain' }];
+    assert.equal((await call('PUT', '/livePipelines/porch', pipelineBody('CVRPlain', params))).status, 201);
+    assert.match(await (await call('GET', '/livePipelines/porch')).text(), /swordfish-plain/, 'a String parameter is returned');
+    const secret = { ...plain, properties: { ...plain.properties, parameters: plain.properties.parameters.map((p) => (p.name === 'rtspPassword' ? { ...p, type: 'SecretString' } : p)) } };
+    assert.equal((await call('PUT', '/pipelineTopologies/CVRPlain', secret)).status, 200);
+    for (const text of [await (await call('GET', '/livePipelines/porch')).text(), await (await call('GET', '/livePipelines')).text()]) assert.doesNotMatch(text, /swordfish/);
+    const got = (await (await call('GET', '/livePipelines/porch')).json()) as { properties: { parameters: Array<{ name: string; value?: string }> } };
+    assert.deepEqual(got.properties.parameters, [{ name: 'rtspUrl', value: RTSP_URL }, { name: 'rtspPassword' }]);
+    assert.equal((await call('DELETE', '/livePipelines/porch')).status, 200);
+    assert.equal((await call('DELETE', '/pipelineTopologies/CVRPlain')).status, 200);
+  });
+
   it('activates (200 once the device reports), with AVA 409s in the wrong states, then deactivates and deletes', async () => {
     commands.length = 0;
     let res = await call('POST', '/livePipelines/lobby/activate', { '@apiVersion': '1.1', name: 'lobby' });
