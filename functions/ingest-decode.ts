@@ -14,8 +14,12 @@ export type DecodedMessage =
       trusted: boolean;
     }
   | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string }
-  /** A device's retained status (`keepwatch/{deviceId}/status`): routed to the hub like every publish, not an event to index. */
-  | { ok: 'ignored'; deviceId: string };
+  /**
+   * A device's retained status (`keepwatch/{deviceId}/status`, `{"deviceId","state":"online"|"offline","time"}`):
+   * routed to the hub like every publish, not an event to index. `online` when the payload says so (the agent
+   * publishes it once subscribed to its commands).
+   */
+  | { ok: 'ignored'; deviceId: string; online: boolean };
 
 const DEVICE_SOURCE = /^\/devices\/([a-z0-9-]{1,32})$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -52,7 +56,7 @@ export function decodeIngestMessage(message: unknown): DecodedMessage {
     const record = value as Record<string, unknown>;
     if (record.type === MQTT_EVENT_PUBLISHED) {
       const status = typeof record.subject === 'string' ? /^keepwatch\/([a-z0-9-]{1,32})\/status$/.exec(record.subject) : null;
-      if (status) return { ok: 'ignored', deviceId: status[1] };
+      if (status) return { ok: 'ignored', deviceId: status[1], online: statusIsOnline(record) };
       const { topic, payload } = unwrapMqttPublished(record);
       const signalIds = parseCameraSignalsTopic(topic);
       if (signalIds) {
@@ -153,4 +157,14 @@ function externalSignalEvent(record: Record<string, unknown>, topic: string, ids
 function eventIdOf(payload: unknown): { eventId?: string } {
   const id = (payload as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id.length <= 128 ? { eventId: id } : {};
+}
+
+/** Whether a routed status publish says `"state":"online"`; anything unreadable is not. */
+function statusIsOnline(record: Record<string, unknown>): boolean {
+  try {
+    const { payload } = unwrapMqttPublished(record);
+    return typeof payload === 'object' && payload !== null && (payload as { state?: unknown }).state === 'online';
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,7 @@ import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
 import { applyPipelineStateReports } from './pipelines/apply-state-reports';
+import { resendPendingPipelineCommands } from './pipelines/resend-pending';
 import type { PipelineStateRecord } from '../shared/schemas/pipeline-state';
 
 /** What {@link ingest} did with one batch. */
@@ -21,12 +22,14 @@ export interface IngestSummary {
   evr: EvrBatchSummary;
   /** `pipeline.state` reports that moved a live pipeline's state (issue 7). */
   pipelineStates: number;
+  /** Pending pipeline commands sent again to devices whose `online` status the batch carried (pipelines/resend-pending.ts). */
+  pipelineCommandsResent: number;
   invocationId: string;
 }
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'now'
 >;
 
 /**
@@ -36,7 +39,8 @@ export type IngestDeps = Pick<
  * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
  * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
  * `recording.available` finds the segments' recordings. `pipeline.state` reports move live pipelines' states
- * (functions/pipelines/apply-state-reports.ts; duplicates and reordering change nothing).
+ * (functions/pipelines/apply-state-reports.ts; duplicates and reordering change nothing). A device's `online` status
+ * sends its pending pipeline commands again (functions/pipelines/resend-pending.ts).
  *
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
@@ -60,12 +64,14 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const pipelineReports: PipelineStateRecord[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
+  const online = new Set<string>();
   const decodedAll = batch.map((message) => decodeIngestMessage(message));
   const provisioned = await provisionedCameras(decodedAll, deps);
   batch.forEach((message, i) => {
     const decoded = cameraOwnership(decodedAll[i], provisioned);
     if (decoded.ok === 'ignored') {
       ignored++;
+      if (decoded.online) online.add(decoded.deviceId);
       return;
     }
     if (decoded.ok) {
@@ -100,8 +106,9 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const evr = await evrBatch({ signals, recorded, uploaded: segments }, context, deps);
   // After the segments are indexed: an `inactive` report follows its cameras' last segment.uploaded events.
   const pipelineStates = await applyPipelineStateReports(pipelineReports, deps.pipelines, deps.now(), context);
+  const pipelineCommandsResent = online.size ? await resendPendingPipelineCommands([...online].sort(), context, deps) : 0;
 
-  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, pipelineCommandsResent, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -93,7 +93,9 @@ export class MqttTransport {
     this.client = client;
     client.on('connect', () => {
       logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
-      client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+      // `online` follows the subscription: the cloud answers it by sending pending pipeline commands again
+      // (functions/pipelines/resend-pending.ts), which a device must be subscribed to receive.
+      const online = () => client.publish(statusTopic, status('online'), { qos: 1, retain: true });
       const filters = this.opts.subscriptions ?? [];
       // Subscribing again on every CONNACK is harmless on a kept session and needed on a new one.
       if (filters.length) {
@@ -101,7 +103,10 @@ export class MqttTransport {
           if (err) logger.error({ err, filters }, 'MQTT subscribe failed');
           else if (granted?.some((g) => g.qos > 2)) logger.error({ granted }, 'MQTT broker refused a subscription');
           else logger.info({ filters }, 'subscribed');
+          online();
         });
+      } else {
+        online();
       }
       this.opts.onConnect?.();
     });

@@ -63,7 +63,7 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
 }
 
 /** The pipeline's topology imported with its parameters. @throws ValidationError `InvalidResource` */
-async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<ImportedTopology> {
+export async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<ImportedTopology> {
   const topology = await deps.pipelines.getTopology(p.deviceId, p.topologyName);
   if (!topology) {
     // Cannot happen through the API (a referenced topology cannot be deleted), but the table may have been edited.
@@ -72,8 +72,14 @@ async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<
   return importForPipeline(deps.importTopology, topology, p.name, p.parameters);
 }
 
-/** Activate: each camera's policy, then the command; deactivate: the command. */
-async function sendCommand(p: StoredPipeline, d: TransitionDecision, imported: ImportedTopology | undefined, deps: TransitionDeps, context: InvocationContext): Promise<void> {
+/**
+ * Activate: each camera's policy, then the command; deactivate: the command. The command id comes from the pipeline
+ * and generation, so sending it again is applied once.
+ * @param d the decision's generation is the command's
+ * @param imported the imported topology for an activate command; undefined for deactivate
+ * @throws TransientError when storage or the broker fails
+ */
+export async function sendCommand(p: StoredPipeline, d: Pick<TransitionDecision, 'generation'>, imported: ImportedTopology | undefined, deps: TransitionDeps, context: InvocationContext): Promise<void> {
   const nowMs = deps.now();
   if (!imported) {
     await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId: p.cameraIds[0], event: pipelineDeactivateCommand(p.name, d.generation, p.cameraIds, nowMs) }]);

@@ -296,6 +296,38 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     assert.equal((await call('DELETE', '/livePipelines/gate')).status, 200);
   });
 
+  it('a device coming online gets the commands of its pipelines still activating or deactivating again, and becomes active', async () => {
+    assert.equal((await call('PUT', '/livePipelines/yard', pipelineBody('CVRToVideoSink', [{ name: 'rtspUrl', value: RTSP_URL }]))).status, 201);
+    deviceAnswers = false; // as if the command had been published before the device's first session
+    commands.length = 0;
+    const res = await call('POST', '/livePipelines/yard/activate');
+    assert.equal(res.status, 202);
+    await res.body?.cancel();
+    const generation = commands[0].generation;
+    deviceAnswers = true;
+    commands.length = 0;
+    // The device's retained status, routed by Event Grid to ingest: offline sends nothing, online the pending command.
+    const status = (state: string) => viaEventGrid({ source: `/devices/${DEVICE}`, id: `status-${state}`, deviceId: DEVICE, state, time: new Date().toISOString() }, { topic: `keepwatch/${DEVICE}/status` });
+    const offline = await ingest([status('offline')], batchContext(), defaultDeps());
+    assert.equal(offline.pipelineCommandsResent, 0);
+    const online = await ingest([status('online')], batchContext(), defaultDeps());
+    assert.equal(online.pipelineCommandsResent, 1);
+    const deadline = Date.now() + 10_000;
+    let state = '';
+    while (Date.now() < deadline && state !== 'active') {
+      state = ((await (await call('GET', '/livePipelines/yard')).json()) as { properties: { state: string } }).properties.state;
+      if (state !== 'active') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(state, 'active');
+    assert.deepEqual(commands.map((c) => [c.kind, c.pipelineName, c.generation]), [['activate', 'yard', generation]], 'the same command (same generation)');
+    // Active now: another online status resends nothing.
+    assert.equal((await ingest([status('online')], batchContext(), defaultDeps())).pipelineCommandsResent, 0);
+    const off = await call('POST', '/livePipelines/yard/deactivate');
+    assert.equal(off.status, 200);
+    await off.body?.cancel();
+    assert.equal((await call('DELETE', '/livePipelines/yard')).status, 200);
+  });
+
   it("a provisioned device gets its pipelines' cameras; one another device records is a 409 CameraOwned, left inactive, no command", async () => {
     const admin = (method: string, path: string, body?: unknown) =>
       fetch(`${host.url}/api/devices${path}`, { method, headers: { 'x-functions-key': API_KEY, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -151,7 +151,12 @@ describe('rawPayload', () => {
 describe('decodeIngestMessage: device status', () => {
   it('ignores a device status publish (routed like any publish) instead of dead-lettering it', () => {
     const status = envelope({ deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z' }, 'keepwatch/dev1/status', 'data_base64');
-    assert.deepEqual(decodeIngestMessage(status), { ok: 'ignored', deviceId: 'dev1' });
+    assert.deepEqual(decodeIngestMessage(status), { ok: 'ignored', deviceId: 'dev1', online: true });
+    for (const form of ['data', 'data-string'] as const) {
+      assert.deepEqual(decodeIngestMessage(envelope({ deviceId: 'dev1', state: 'online' }, 'keepwatch/dev1/status', form)), { ok: 'ignored', deviceId: 'dev1', online: true });
+    }
+    assert.deepEqual(decodeIngestMessage(envelope({ deviceId: 'dev1', state: 'offline' }, 'keepwatch/dev1/status')), { ok: 'ignored', deviceId: 'dev1', online: false });
+    assert.deepEqual(decodeIngestMessage(envelope({ state: 'ONLINE' }, 'keepwatch/dev1/status')), { ok: 'ignored', deviceId: 'dev1', online: false }, 'only the exact state counts');
     const other = decodeIngestMessage(envelope({ x: 1 }, 'keepwatch/dev1/statuses'));
     assert.equal(other.ok, false);
   });
