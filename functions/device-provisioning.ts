@@ -29,7 +29,7 @@ export async function provisionDevice(
   if (existing && !existing.disabled) throw new ConflictError(`device '${request.deviceId}' is already provisioned; rotate its secret or delete it first`, 'DeviceExists');
   // Claims left by an earlier life of this id (revoked or removed) would name it again once it is live: drop them.
   await devices.releaseClaims(request.deviceId);
-  const claimed = await devices.claimCameras(request.deviceId, request.cameras);
+  const claimed = await devices.claimCameras(request.deviceId, request.cameras, nowMs);
   const secret = newDeviceSecret();
   const device: DeviceRecord = {
     deviceId: request.deviceId,
@@ -80,12 +80,12 @@ export async function cameraOwner(devices: DeviceStore, cameraId: string): Promi
  * @returns whether the device is provisioned
  * @throws ConflictError `CameraOwned` when another device records one of the cameras (nothing written); TransientError
  */
-export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<boolean> {
+export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string, cameras: readonly string[], nowMs: number): Promise<boolean> {
   const device = await devices.get(deviceId);
   if (!device || device.disabled) return false;
   if (cameras.every((c) => device.cameras.includes(c))) return true;
   await assertCamerasFree(devices, deviceId, cameras);
-  const claimed = await devices.claimCameras(deviceId, cameras);
+  const claimed = await devices.claimCameras(deviceId, cameras, nowMs);
   let added = false;
   try {
     added = await devices.addCameras(deviceId, cameras);

@@ -17,10 +17,17 @@ const CLAIMS_PARTITION = '~camera-claims';
 const CLAIMS_PER_CALL_MAX = 100;
 
 /**
+ * How old a claim must be before a missing or revoked owner makes it free, ms. A provisioning writes its claims before
+ * its device row, so a fresh claim with no row yet belongs to a provisioning in flight; an old one to a provisioning
+ * that failed without cleaning up.
+ */
+export const CLAIM_GRACE_MS = 5 * 60_000;
+
+/**
  * Devices on Table Storage (`{prefix}Devices`): one row per device, PartitionKey `{deviceId}`, RowKey `device`;
  * properties `secretSha256` (hex), `cameras` (comma-separated ids), `createdAtMs`, `secretSetAtMs` (Edm.Double),
  * `createdAt`, `secretSetAt` (ISO, for people), `disabled` (boolean). Camera claims in the same table: PartitionKey
- * `~camera-claims`, RowKey the camera id, property `deviceId` ({@link TableDeviceStore.claimCameras}).
+ * `~camera-claims`, RowKey the camera id, properties `deviceId`, `claimedAtMs` ({@link TableDeviceStore.claimCameras}).
  */
 export class TableDeviceStore implements DeviceStore {
   constructor(private readonly table: TableClient) {}
@@ -63,7 +70,9 @@ export class TableDeviceStore implements DeviceStore {
   }
 
   async revoke(deviceId: string): Promise<boolean> {
-    return this.mergeLive(deviceId, () => ({ disabled: true }), `revoke device ${deviceId}`);
+    const revoked = await this.mergeLive(deviceId, () => ({ disabled: true }), `revoke device ${deviceId}`);
+    if (revoked) await this.releaseClaims(deviceId); // its cameras are free at once (a crash here: free after CLAIM_GRACE_MS)
+    return revoked;
   }
 
   async addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean> {
@@ -113,9 +122,11 @@ export class TableDeviceStore implements DeviceStore {
   /**
    * Writes the claims in one transaction of the claims partition, so that of two devices claiming a camera at the same
    * moment exactly one wins: a new claim is an insert (fails if another claim appeared), a taken-over claim a replace
-   * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times.
+   * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times. A claim is
+   * taken over only when its owner has no row or is revoked and the claim is {@link CLAIM_GRACE_MS} old (revoke and
+   * remove release a device's claims at once; this covers what a crash left).
    */
-  async claimCameras(deviceId: string, cameras: readonly string[]): Promise<string[]> {
+  async claimCameras(deviceId: string, cameras: readonly string[], nowMs: number): Promise<string[]> {
     assertId('device', deviceId);
     for (const c of cameras) assertId('camera', c);
     const wanted = [...new Set(cameras)];
@@ -128,14 +139,16 @@ export class TableDeviceStore implements DeviceStore {
       for (const cameraId of wanted) {
         const claim = await this.readClaim(cameraId);
         if (claim?.deviceId === deviceId) continue;
+        const entity = { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId, claimedAtMs: double(nowMs) };
         if (claim) {
           const owner = await this.get(claim.deviceId);
-          if (owner && !owner.disabled) {
+          const ownerGone = !owner || owner.disabled;
+          if (!ownerGone || nowMs - claim.claimedAtMs < CLAIM_GRACE_MS) {
             throw new ConflictError(`camera '${cameraId}' already belongs to device '${claim.deviceId}'; delete that device or record the camera under another id`, 'CameraOwned');
           }
-          actions.push(['update', { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId }, 'Replace', { etag: claim.etag }]);
+          actions.push(['update', entity, 'Replace', { etag: claim.etag }]);
         } else {
-          actions.push(['create', { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId }]);
+          actions.push(['create', entity]);
         }
         written.push(cameraId);
       }
@@ -157,7 +170,7 @@ export class TableDeviceStore implements DeviceStore {
     if (cameras) {
       for (const cameraId of cameras) {
         const claim = await this.readClaim(cameraId);
-        if (claim) claims.push({ cameraId, ...claim });
+        if (claim) claims.push({ cameraId, deviceId: claim.deviceId, etag: claim.etag });
       }
     } else {
       try {
@@ -180,10 +193,10 @@ export class TableDeviceStore implements DeviceStore {
   }
 
   /** The claim row of a camera, if any. @throws TransientError */
-  private async readClaim(cameraId: string): Promise<{ deviceId: string; etag: string } | undefined> {
+  private async readClaim(cameraId: string): Promise<{ deviceId: string; claimedAtMs: number; etag: string } | undefined> {
     try {
-      const row = await this.table.getEntity<{ deviceId?: string }>(CLAIMS_PARTITION, cameraId);
-      return { deviceId: String(row.deviceId ?? ''), etag: row.etag };
+      const row = await this.table.getEntity<Record<string, unknown>>(CLAIMS_PARTITION, cameraId);
+      return { deviceId: String(row.deviceId ?? ''), claimedAtMs: typeof row.claimedAtMs === 'number' ? row.claimedAtMs : 0, etag: row.etag };
     } catch (err) {
       if (storageStatus(err) === 404) return undefined;
       rethrowStorageError(err, `read the claim of camera ${cameraId}`);
@@ -194,6 +207,7 @@ export class TableDeviceStore implements DeviceStore {
     assertId('device', deviceId);
     try {
       await this.table.deleteEntity(deviceId, DEVICE_ROW_KEY);
+      await this.releaseClaims(deviceId);
       return true;
     } catch (err) {
       if (storageStatus(err) === 404) return false;

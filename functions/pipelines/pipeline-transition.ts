@@ -45,7 +45,7 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
     const imp = kind === 'activate' && d.sendCommand ? await importPipeline(p, deps) : undefined;
     // A provisioned device gets upload URLs only for its own cameras: the pipeline's become its own (409 `CameraOwned`
     // when another device records one).
-    if (imp) await bindCamerasToDevice(deps.devices, deviceId, imp.cameras.map((c) => String(c.id)));
+    if (imp) await bindCamerasToDevice(deps.devices, deviceId, imp.cameras.map((c) => String(c.id)), deps.now());
     const { stateMessage: _old, ...rest } = p;
     const next = d.generation !== p.generation ? { ...rest, state: d.state, generation: d.generation } : { ...p, state: d.state };
     if (d.state !== p.state || d.generation !== p.generation) await deps.pipelines.savePipeline({ ...next, lastModifiedAtMs: deps.now() }, p.etag);

@@ -44,14 +44,16 @@ export interface DeviceStore {
   addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean>;
   /**
    * Makes the device the one owner of each of `cameras`, all or none, atomically: of two devices claiming a camera at
-   * the same moment exactly one succeeds. A camera claimed by another device that is provisioned and not revoked is
-   * refused; a claim of an unknown or revoked device is taken over; the device's own claims are kept. Call it before
-   * writing the cameras into the device's row (create, addCameras), and {@link releaseClaims} when that write fails.
+   * the same moment exactly one succeeds. A camera claimed by another device is refused, unless that device has no
+   * row or is revoked and the claim is older than a grace time (a provisioning writes its claims before its row); the
+   * device's own claims are kept. Call it before writing the cameras into the device's row (create, addCameras), and
+   * {@link releaseClaims} when that write fails. `revoke` and `remove` release the device's claims.
+   * @param nowMs epoch ms UTC, stored with each claim
    * @returns the cameras whose claims this call wrote (to release if the row write fails)
    * @throws ConflictError `CameraOwned` naming the camera and its owner (nothing written); `Conflict` when the claims
    *   kept changing; ValidationError for bad ids or more than 100 cameras; TransientError
    */
-  claimCameras(deviceId: string, cameras: readonly string[]): Promise<string[]>;
+  claimCameras(deviceId: string, cameras: readonly string[], nowMs: number): Promise<string[]>;
   /**
    * Deletes the claims that still name the device: of `cameras` (a provisioning or binding whose row write failed), or
    * all of them (an id provisioned anew: claims left by its earlier life).

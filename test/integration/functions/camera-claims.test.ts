@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CLAIM_GRACE_MS } from '../../../functions/adapters/table-device-store';
 import { bindCamerasToDevice, provisionDevice } from '../../../functions/device-provisioning';
 import { localDeviceStore } from '../../../local/local-devices';
 import { ConflictError } from '../../../shared/errors';
@@ -20,7 +21,7 @@ describe('camera claims: one owner per camera under concurrency', () => {
     await azurite?.stop();
   });
   const store = (): DeviceStore => localDeviceStore(azurite.connectionString, `claims${++tableNo}`);
-  const provision = (s: DeviceStore, deviceId: string, cameras: string[]) => provisionDevice(s, parseDeviceProvisionBody({ deviceId, cameras }), T);
+  const provision = (s: DeviceStore, deviceId: string, cameras: string[], nowMs = T) => provisionDevice(s, parseDeviceProvisionBody({ deviceId, cameras }), nowMs);
   const owners = async (s: DeviceStore, cameraId: string) => (await s.list()).filter((d) => !d.disabled && d.cameras.includes(cameraId)).map((d) => d.deviceId);
   const isCameraOwned = (r: PromiseSettledResult<unknown>) => r.status === 'rejected' && r.reason instanceof ConflictError && r.reason.code === 'CameraOwned';
 
@@ -42,14 +43,23 @@ describe('camera claims: one owner per camera under concurrency', () => {
     const s = store();
     await provision(s, 'site-a', ['a1']);
     await provision(s, 'site-b', ['b1']);
-    const results = await Promise.allSettled([bindCamerasToDevice(s, 'site-a', ['shared-cam']), bindCamerasToDevice(s, 'site-b', ['shared-cam'])]);
+    const results = await Promise.allSettled([bindCamerasToDevice(s, 'site-a', ['shared-cam'], T), bindCamerasToDevice(s, 'site-b', ['shared-cam'], T)]);
     assert.equal(results.filter((r) => r.status === 'fulfilled' && r.value === true).length, 1, JSON.stringify(results));
     assert.equal(results.filter(isCameraOwned).length, 1);
     assert.equal((await owners(s, 'shared-cam')).length, 1);
     // The winner binding the same camera again is a no-op; the loser stays refused.
     const winner = (await owners(s, 'shared-cam'))[0];
-    assert.equal(await bindCamerasToDevice(s, winner, ['shared-cam']), true);
-    await assert.rejects(bindCamerasToDevice(s, winner === 'site-a' ? 'site-b' : 'site-a', ['shared-cam']), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes(winner));
+    assert.equal(await bindCamerasToDevice(s, winner, ['shared-cam'], T), true);
+    await assert.rejects(bindCamerasToDevice(s, winner === 'site-a' ? 'site-b' : 'site-a', ['shared-cam'], T), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes(winner));
+  });
+
+  it('a claim whose device has no row yet (a provisioning in flight) holds; one left behind by a failed provisioning is free after the grace time', async () => {
+    const s = store();
+    assert.deepEqual(await s.claimCameras('in-flight', ['porch'], T), ['porch']);
+    await assert.rejects(provision(s, 'other', ['porch'], T + 1000), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes('in-flight'));
+    assert.deepEqual((await s.list()).map((d) => d.deviceId), [], 'the refused provisioning left no row');
+    await provision(s, 'other', ['porch'], T + CLAIM_GRACE_MS);
+    assert.deepEqual(await owners(s, 'porch'), ['other']);
   });
 
   it('a revoked or re-provisioned device frees the cameras it no longer records', async () => {
