@@ -123,8 +123,8 @@ export class TableDeviceStore implements DeviceStore {
    * Writes the claims in one transaction of the claims partition, so that of two devices claiming a camera at the same
    * moment exactly one wins: a new claim is an insert (fails if another claim appeared), a taken-over claim a replace
    * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times. A claim is
-   * taken over only when its owner has no row or is revoked and the claim is {@link CLAIM_GRACE_MS} old (revoke and
-   * remove release a device's claims at once; this covers what a crash left).
+   * taken over only when its owner has no row or is revoked and the claim is {@link CLAIM_GRACE_MS} old (revoke
+   * releases a device's claims at once; this covers what a crash left).
    */
   async claimCameras(deviceId: string, cameras: readonly string[], nowMs: number): Promise<string[]> {
     assertId('device', deviceId);
@@ -207,7 +207,6 @@ export class TableDeviceStore implements DeviceStore {
     assertId('device', deviceId);
     try {
       await this.table.deleteEntity(deviceId, DEVICE_ROW_KEY);
-      await this.releaseClaims(deviceId);
       return true;
     } catch (err) {
       if (storageStatus(err) === 404) return false;

@@ -47,7 +47,8 @@ export interface DeviceStore {
    * the same moment exactly one succeeds. A camera claimed by another device is refused, unless that device has no
    * row or is revoked and the claim is older than a grace time (a provisioning writes its claims before its row); the
    * device's own claims are kept. Call it before writing the cameras into the device's row (create, addCameras), and
-   * {@link releaseClaims} when that write fails. `revoke` and `remove` release the device's claims.
+   * {@link releaseClaims} when that write fails. `revoke` releases the device's claims; `remove` does not (its callers
+   * provision the id again at once, which releases what the id held before).
    * @param nowMs epoch ms UTC, stored with each claim
    * @returns the cameras whose claims this call wrote (to release if the row write fails)
    * @throws ConflictError `CameraOwned` naming the camera and its owner (nothing written); `Conflict` when the claims

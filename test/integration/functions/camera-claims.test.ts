@@ -69,8 +69,9 @@ describe('camera claims: one owner per camera under concurrency', () => {
     assert.equal(await s.revoke('old-box'), true);
     await provision(s, 'new-box', ['door']);
     assert.deepEqual(await owners(s, 'door'), ['new-box']);
-    // The revoked id provisioned again with other cameras does not take back its old ones.
+    // The revoked id provisioned again with other cameras does not take back its old ones, and keeps its new one.
     await provision(s, 'old-box', ['yard']);
+    await assert.rejects(provision(s, 'yard-box', ['yard']), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes('old-box'));
     await assert.rejects(provision(s, 'third-box', ['door']), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes('new-box'));
     assert.equal(await s.revoke('new-box'), true);
     await provision(s, 'third-box', ['door']);
@@ -79,6 +80,7 @@ describe('camera claims: one owner per camera under concurrency', () => {
     assert.equal(await s.remove('third-box'), true);
     await provision(s, 'third-box', ['door', 'porch']);
     assert.deepEqual(await owners(s, 'door'), ['third-box']);
+    await assert.rejects(provision(s, 'porch-box', ['porch']), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes('third-box'));
     await assert.rejects(provision(s, 'third-box', ['gate']), (e: ConflictError) => e.code === 'DeviceExists');
     await provision(s, 'fourth-box', ['gate']);
     assert.deepEqual(await owners(s, 'gate'), ['fourth-box'], 'a refused DeviceExists provisioning claimed nothing');
