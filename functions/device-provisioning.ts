@@ -44,6 +44,8 @@ export async function provisionDevice(
     if (existing?.disabled) await devices.remove(request.deviceId);
     await devices.create(device);
   } catch (err) {
+    // Only the claims this call wrote. Known gap: two provisionings of the same new id at once share its claims, so the
+    // loser (DeviceExists) can release one the winner relies on; the winner's row still lists the camera.
     await devices.releaseClaims(request.deviceId, claimed).catch(() => {}); // the error that matters is err
     throw err;
   }
