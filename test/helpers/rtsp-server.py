@@ -44,7 +44,7 @@ Usage:
 
 Once every mount is playing and the server socket is listening, one line per
 mount is printed on stdout (and stdout is flushed):
-    READY rtsp://127.0.0.1:8554/person
+    READY rtsp://127.0.0.1:8554/person clip0=1795330800123
 Diagnostics go to stderr. SIGTERM or SIGINT make it stop and exit with code 0.
 
 Exit codes: 0 clean stop, 2 bad arguments or unusable media file,
@@ -214,7 +214,10 @@ class Mount:
         ret, _, _ = self.pipeline.get_state(15 * Gst.SECOND)
         if ret != Gst.StateChangeReturn.SUCCESS:
             raise RuntimeError("%s: source pipeline did not start playing" % self.filename)
-        self.start_time = Gst.SystemClock.obtain().get_time() + 100 * Gst.MSECOND
+        clock = Gst.SystemClock.obtain()
+        self.start_time = clock.get_time() + 100 * Gst.MSECOND
+        # The wall-clock time (epoch ms) of T = 0, i.e. of clip time 0 of the first loop (printed with READY).
+        self.clip0_epoch_ms = time.time() * 1000 + (self.start_time - clock.get_time()) / Gst.MSECOND
         self.thread = threading.Thread(target=self.run, name="pace" + self.path, daemon=True)
         self.thread.start()
 
@@ -540,7 +543,7 @@ def main(argv):
     port = server.get_bound_port()
     try:
         for m in mounts:
-            sys.stdout.write("READY rtsp://%s:%d%s\n" % (host, port, m.path))
+            sys.stdout.write("READY rtsp://%s:%d%s clip0=%d\n" % (host, port, m.path, round(m.clip0_epoch_ms)))
         sys.stdout.flush()
     except (OSError, ValueError):
         pass  # nobody reads stdout any more; keep serving until told to stop

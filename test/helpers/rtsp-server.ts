@@ -121,6 +121,12 @@ export interface RtspServer {
   readonly urls: Readonly<Record<string, string>>;
   /** Process id of the server process. */
   readonly pid: number;
+  /**
+   * When each mount's clip time 0 (of its first loop) is played, epoch ms UTC by this machine's clock, keyed like
+   * {@link urls}. A mount plays from the server's start, so a client joining later is at clip time
+   * `((now − clipStartMs) / 1000) mod` the clip's length.
+   */
+  readonly clipStartMs: Readonly<Record<string, number>>;
   /** The last 64 KiB of the server's stderr (diagnostics: media created/released, loops, errors). */
   logs(): string;
   /**
@@ -226,10 +232,12 @@ async function launch(port: number, entries: Array<[string, string]>): Promise<R
     urls[mount] = `rtsp://127.0.0.1:${port}${mount}`;
   }
 
+  const clipStartMs: Record<string, number> = {};
   let stopping: Promise<void> | undefined;
   const server: RtspServer = {
     port,
     urls,
+    clipStartMs,
     pid: child.pid ?? -1,
     logs: () => stderr,
     stop: () => {
@@ -260,9 +268,9 @@ async function launch(port: number, entries: Array<[string, string]>): Promise<R
         while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
           const line = stdoutBuf.slice(0, nl).trim();
           stdoutBuf = stdoutBuf.slice(nl + 1);
-          const m = /^READY (\S+)$/.exec(line);
-          if (m !== null) {
-            wanted.delete(m[1] ?? '');
+          const m = /^READY (\S+) clip0=(\d+)$/.exec(line);
+          if (m !== null && wanted.delete(m[1])) {
+            clipStartMs[new URL(m[1]).pathname] = Number(m[2]);
           }
         }
         if (wanted.size === 0) {
