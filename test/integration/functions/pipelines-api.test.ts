@@ -105,6 +105,16 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     if (message) assert.match(body.error.message, message);
     return body;
   }
+  /** The pipeline's state once it is `wanted`, or the last one read after 10 s. */
+  async function stateOnceSettled(name: string, wanted: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    let state = '';
+    while (Date.now() < deadline && state !== wanted) {
+      state = ((await (await call('GET', `/livePipelines/${name}`)).json()) as { properties: { state: string } }).properties.state;
+      if (state !== wanted) await new Promise((r) => setTimeout(r, 100));
+    }
+    return state;
+  }
   const pipelineBody = (topologyName: string, parameters: Array<{ name: string; value: string }>) => ({ '@apiVersion': '1.1', properties: { topologyName, description: 'lobby camera', parameters } });
 
   it('sets, gets and lists a Microsoft sample topology as given (201, then 200), refusing unsupported nodes', async () => {
@@ -280,13 +290,7 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
       report(commands[0], 'inactive', commands[0].generation - 1);
       report(commands[0]);
       report(commands[0]);
-      const deadline = Date.now() + 10_000;
-      let state = '';
-      while (Date.now() < deadline && state !== 'active') {
-        state = ((await (await call('GET', '/livePipelines/gate')).json()) as { properties: { state: string } }).properties.state;
-        if (state !== 'active') await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(state, 'active');
+      assert.equal(await stateOnceSettled('gate', 'active'), 'active');
     } finally {
       deviceAnswers = true;
     }
@@ -312,13 +316,7 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     assert.equal(offline.pipelineCommandsResent, 0);
     const online = await ingest([status('online')], batchContext(), defaultDeps());
     assert.equal(online.pipelineCommandsResent, 1);
-    const deadline = Date.now() + 10_000;
-    let state = '';
-    while (Date.now() < deadline && state !== 'active') {
-      state = ((await (await call('GET', '/livePipelines/yard')).json()) as { properties: { state: string } }).properties.state;
-      if (state !== 'active') await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(state, 'active');
+    assert.equal(await stateOnceSettled('yard', 'active'), 'active');
     assert.deepEqual(commands.map((c) => [c.kind, c.pipelineName, c.generation]), [['activate', 'yard', generation]], 'the same command (same generation)');
     // Active now: another online status resends nothing.
     assert.equal((await ingest([status('online')], batchContext(), defaultDeps())).pipelineCommandsResent, 0);
