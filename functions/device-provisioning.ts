@@ -27,8 +27,6 @@ export async function provisionDevice(
   await assertCamerasFree(devices, request.deviceId, request.cameras);
   const existing = await devices.get(request.deviceId);
   if (existing && !existing.disabled) throw new ConflictError(`device '${request.deviceId}' is already provisioned; rotate its secret or delete it first`, 'DeviceExists');
-  // Claims left by an earlier life of this id (revoked or removed) would name it again once it is live: drop them.
-  await devices.releaseClaims(request.deviceId);
   const claimed = await devices.claimCameras(request.deviceId, request.cameras, nowMs);
   const secret = newDeviceSecret();
   const device: DeviceRecord = {
@@ -44,8 +42,8 @@ export async function provisionDevice(
     if (existing?.disabled) await devices.remove(request.deviceId);
     await devices.create(device);
   } catch (err) {
-    // Only the claims this call wrote. Known gap: two provisionings of the same new id at once share its claims, so the
-    // loser (DeviceExists) can release one the winner relies on; the winner's row still lists the camera.
+    // Only the claims this call wrote. (Claims an earlier life of this id left are stale once its new row does not
+    // list their cameras: DeviceStore.claimCameras.)
     await devices.releaseClaims(request.deviceId, claimed).catch(() => {}); // the error that matters is err
     throw err;
   }

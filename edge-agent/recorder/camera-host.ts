@@ -15,7 +15,9 @@ import net from 'node:net';
  *
  * An IPv4 address is preferred when the name has both (ffmpeg would try each in turn; one address is passed here);
  * IPv6 addresses are bracketed. Credentials, port, path and query are kept. The camera then sees the address in the
- * RTSP request URL instead of its name. RTSP cameras do not route by name.
+ * RTSP request URL instead of its name. RTSP cameras do not route by name. For `rtsps://` ffmpeg then sends no TLS
+ * server name (SNI) and cannot check the certificate's name (it does not by default); give such a camera by address
+ * or set `ffmpegPath` to a dynamically linked ffmpeg if its server needs the name.
  * @param url the camera URL as configured, e.g. `rtsp://cam-lobby.local:554/stream1`
  * @returns e.g. `rtsp://192.168.1.20:554/stream1`
  * @throws Error `camera host 'NAME' does not resolve: CODE` when the lookup fails (ENOTFOUND, EAI_AGAIN, …)

@@ -1,4 +1,4 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { ConflictError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import type { DeviceRecord, DeviceStore } from '../../shared/ports/device-store';
@@ -17,9 +17,9 @@ const CLAIMS_PARTITION = '~camera-claims';
 const CLAIMS_PER_CALL_MAX = 100;
 
 /**
- * How old a claim must be before a missing or revoked owner makes it free, ms. A provisioning writes its claims before
- * its device row, so a fresh claim with no row yet belongs to a provisioning in flight; an old one to a provisioning
- * that failed without cleaning up.
+ * How old a claim must be before an owner that is missing, revoked or does not list the camera makes it free, ms. A
+ * provisioning or binding writes its claims before its device row, so a fresh claim the row does not show yet belongs
+ * to a request in flight; an old one to a request that failed without cleaning up.
  */
 export const CLAIM_GRACE_MS = 5 * 60_000;
 
@@ -56,7 +56,9 @@ export class TableDeviceStore implements DeviceStore {
   async list(): Promise<DeviceRecord[]> {
     const out: DeviceRecord[] = [];
     try {
-      for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `RowKey eq '${DEVICE_ROW_KEY}'` } })) out.push(toRecord(row));
+      // Not the claims partition: a camera may be called `device` too.
+      const filter = odata`PartitionKey ne ${CLAIMS_PARTITION} and RowKey eq ${DEVICE_ROW_KEY}`;
+      for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(toRecord(row));
     } catch (err) {
       if (storageStatus(err) === 404) return [];
       rethrowStorageError(err, 'list device rows');
@@ -123,8 +125,9 @@ export class TableDeviceStore implements DeviceStore {
    * Writes the claims in one transaction of the claims partition, so that of two devices claiming a camera at the same
    * moment exactly one wins: a new claim is an insert (fails if another claim appeared), a taken-over claim a replace
    * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times. A claim is
-   * taken over only when its owner has no row or is revoked and the claim is {@link CLAIM_GRACE_MS} old (revoke
-   * releases a device's claims at once; this covers what a crash left).
+   * taken over only when its owner has no row, is revoked, or does not list the camera, and the claim is
+   * {@link CLAIM_GRACE_MS} old (revoke releases a device's claims at once; this covers what a crash or failed write
+   * left).
    */
   async claimCameras(deviceId: string, cameras: readonly string[], nowMs: number): Promise<string[]> {
     assertId('device', deviceId);
@@ -142,8 +145,10 @@ export class TableDeviceStore implements DeviceStore {
         const entity = { partitionKey: CLAIMS_PARTITION, rowKey: cameraId, deviceId, claimedAtMs: double(nowMs) };
         if (claim) {
           const owner = await this.get(claim.deviceId);
-          const ownerGone = !owner || owner.disabled;
-          if (!ownerGone || nowMs - claim.claimedAtMs < CLAIM_GRACE_MS) {
+          // Stale: its device is gone, revoked, or does not list the camera (a provisioning or binding that failed
+          // between the claim and its row write). A fresh claim may be one in flight, so it holds for the grace time.
+          const stale = !owner || owner.disabled || !owner.cameras.includes(cameraId);
+          if (!stale || nowMs - claim.claimedAtMs < CLAIM_GRACE_MS) {
             throw new ConflictError(`camera '${cameraId}' already belongs to device '${claim.deviceId}'; delete that device or record the camera under another id`, 'CameraOwned');
           }
           actions.push(['update', entity, 'Replace', { etag: claim.etag }]);
@@ -174,7 +179,7 @@ export class TableDeviceStore implements DeviceStore {
       }
     } else {
       try {
-        const filter = `PartitionKey eq '${CLAIMS_PARTITION}' and deviceId eq '${deviceId}'`; // ids are [a-z0-9-]: no quoting needed
+        const filter = odata`PartitionKey eq ${CLAIMS_PARTITION} and deviceId eq ${deviceId}`;
         for await (const row of this.table.listEntities<{ deviceId?: string }>({ queryOptions: { filter } })) claims.push({ cameraId: String(row.rowKey), deviceId: String(row.deviceId ?? ''), etag: row.etag });
       } catch (err) {
         if (storageStatus(err) === 404) return;

@@ -45,7 +45,8 @@ export interface DeviceStore {
   /**
    * Makes the device the one owner of each of `cameras`, all or none, atomically: of two devices claiming a camera at
    * the same moment exactly one succeeds. A camera claimed by another device is refused, unless that device has no
-   * row or is revoked and the claim is older than a grace time (a provisioning writes its claims before its row); the
+   * row, is revoked or does not list the camera, and the claim is older than a grace time (a provisioning or binding
+   * writes its claims before its row); the
    * device's own claims are kept. Call it before writing the cameras into the device's row (create, addCameras), and
    * {@link releaseClaims} when that write fails. `revoke` releases the device's claims; `remove` does not (its callers
    * provision the id again at once, which releases what the id held before).
@@ -69,8 +70,9 @@ export interface DeviceStore {
    */
   revoke(deviceId: string): Promise<boolean>;
   /**
-   * Removes the device's row altogether (a re-provisioning replacing a tombstone, the local stack's own device): its secret is refused from then on, and its cameras may be given to another
-   * device. Segments it uploaded stay.
+   * Removes the device's row altogether (a re-provisioning replacing a tombstone, the local stack's own device): its
+   * secret is refused from then on. Its camera claims stay; they are stale (free to another device) once they are older
+   * than the claim grace time and no row of the id lists their cameras. Segments it uploaded stay.
    * @returns false for an unknown device
    */
   remove(deviceId: string): Promise<boolean>;

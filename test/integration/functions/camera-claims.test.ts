@@ -62,6 +62,24 @@ describe('camera claims: one owner per camera under concurrency', () => {
     assert.deepEqual(await owners(s, 'porch'), ['other']);
   });
 
+  it('a claim a live device holds without listing the camera (a binding that failed midway) is free after the grace time', async () => {
+    const s = store();
+    await provision(s, 'site-c', ['c1']);
+    assert.deepEqual(await s.claimCameras('site-c', ['hall'], T), ['hall']); // claimed; the row write never came
+    await assert.rejects(provision(s, 'site-d', ['hall'], T + 1000), (e: ConflictError) => e.code === 'CameraOwned' && e.message.includes('site-c'));
+    await provision(s, 'site-d', ['hall'], T + CLAIM_GRACE_MS);
+    assert.deepEqual(await owners(s, 'hall'), ['site-d']);
+  });
+
+  it('a camera may be called "device": listing devices skips the claim rows', async () => {
+    const s = store();
+    await provision(s, 'box-1', ['device', 'yard']);
+    assert.deepEqual((await s.list()).map((d) => [d.deviceId, d.cameras]), [['box-1', ['device', 'yard']]]);
+    await assert.rejects(provision(s, 'box-2', ['device']), (e: ConflictError) => e.code === 'CameraOwned');
+    await provision(s, 'box-3', ['porch']);
+    assert.deepEqual((await s.list()).map((d) => d.deviceId), ['box-1', 'box-3']);
+  });
+
   it('a revoked or re-provisioned device frees the cameras it no longer records', async () => {
     const s = store();
     await provision(s, 'old-box', ['door']);

@@ -184,6 +184,9 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     for (const text of [await (await call('GET', '/livePipelines/porch')).text(), await (await call('GET', '/livePipelines')).text()]) assert.doesNotMatch(text, /swordfish/);
     const got = (await (await call('GET', '/livePipelines/porch')).json()) as { properties: { parameters: Array<{ name: string; value?: string }> } };
     assert.deepEqual(got.properties.parameters, [{ name: 'rtspUrl', value: RTSP_URL }, { name: 'rtspPassword' }]);
+    // Made a String again, the topology does not reveal a value stored while it was secret.
+    assert.equal((await call('PUT', '/pipelineTopologies/CVRPlain', plain)).status, 200);
+    assert.doesNotMatch(await (await call('GET', '/livePipelines/porch')).text(), /swordfish/);
     assert.equal((await call('DELETE', '/livePipelines/porch')).status, 200);
     assert.equal((await call('DELETE', '/pipelineTopologies/CVRPlain')).status, 200);
   });
