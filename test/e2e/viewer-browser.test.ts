@@ -85,9 +85,18 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     await new Promise((r) => setTimeout(r, 8_000));
     rtsp = await startRtspServer({ mounts, port });
     restartedAtMs = Date.now();
+    // The range after the gap starts when the agent's reconnect (with backoff) gets its first keyframe.
+    const rangeAfterGap = async (): Promise<{ startMs: number; endMs: number } | undefined> => {
+      const q = new URLSearchParams({ precision: 'full', startTime: new Date(stoppedAtMs - 120_000).toISOString(), endTime: new Date(Date.now() + 60_000).toISOString() });
+      const res = await fetch(`${stack.apiBase}/cameras/${CAMERA}/availableMedia?${q}`, { headers: headers() });
+      if (res.status !== 200) return undefined;
+      const ranges = ((await res.json()) as { timeRanges: Array<{ start: string; end: string }> }).timeRanges;
+      const last = ranges.at(-1);
+      return ranges.length >= 2 && last ? { startMs: Date.parse(last.start), endMs: Date.parse(last.end) } : undefined;
+    };
     await waitFor('6 s of footage after the camera came back', 60_000, async () => {
-      const c = await camera();
-      return c && Date.parse(c.lastRecorded) >= restartedAtMs + 6_000 ? true : undefined;
+      const r = await rangeAfterGap();
+      return r && r.endMs - r.startMs >= 6_000 ? true : undefined;
     });
     // Stop recording so that the archive no longer changes while the browser looks at it.
     const exited = new Promise((r) => stack.agent.once('exit', r));
@@ -104,7 +113,7 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     });
     // One EVR recording over 4 s of the second range, as the cloud's EVR policy writes it (the real Table adapter): the
     // timeline shows it as a marker that plays it.
-    const recStartMs = restartedAtMs + 2000;
+    const recStartMs = (await rangeAfterGap())!.startMs + 1000;
     recordingId = recordingApiId(CAMERA, 'door-open-1', recStartMs);
     await new TableRecordingStore(TableClient.fromConnectionString(stack.connectionString, 'kwRecordings', { allowInsecureConnection: true })).upsert([
       {
