@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseTopologyBody } from '../shared/pipelines/pipeline-bodies';
-import { decideSetTopology, lifecycleView } from '../shared/pipelines/pipeline-lifecycle';
+import { decideSetTopology, lifecycleView, secretParameterNames } from '../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
@@ -42,7 +42,7 @@ export async function pipelineTopologyPut(
       context.log('pipeline topology set', { deviceId, name, status });
       return { status, jsonBody: topologyResource({ ...stored, etag: '' }), headers: { 'cache-control': 'no-store' } };
     });
-    await hideNewSecrets(deps, deviceId, name, body.parameters.filter((d) => d.type.toLowerCase() === 'secretstring').map((d) => d.name));
+    await hideNewSecrets(deps, deviceId, name, secretParameterNames(body.parameters));
     return saved;
   } catch (err) {
     return errorResponse(err, context);
