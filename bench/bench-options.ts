@@ -36,7 +36,7 @@ Options (each also as an environment variable):
   --cost-evr                the cost run also counts one EVR pass (motion, one loop     KEEPWATCH_BENCH_COST_EVR=1
                             of the clip: 140 s more)
   --motion-clip FILE        clip of the motion CPU and EVR bytes benchmarks (default   KEEPWATCH_BENCH_MOTION_CLIP
-                            ../shared/media/one-by-one-person-detection.mp4)
+                            test/fixtures/media/one-by-one-person-detection.mp4)
   --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
   -h, --help
 

@@ -74,7 +74,7 @@ export const REFERENCE_BITRATE = 2_000_000;
 
 /**
  * Counting run of docs/deploy.md "Cost per camera-month": the local stack (Azurite behind a counting proxy, aedes,
- * the functions host, the agent) records one camera — a clip of ../shared/media played in real time — in CVR for
+ * the functions host, the agent) records one camera — a clip of test/fixtures/media played in real time — in CVR for
  * `seconds` after a warm-up, and counts storage requests by operation and billing class, function executions by
  * function (and their active time), the MQTT messages at the broker (a cloud subscriber on `keepwatch/#` and
  * `keepwatch-integration/#`), device events and log lines; then scales them to one camera-hour and prices them.

@@ -10,7 +10,7 @@ import { runSoak, type SoakResult } from './soak';
 import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
 import { EVR_BENCH_DEFAULTS, EVR_LATENCY_TARGET_EXTRA_MS, runEvrLatency, type EvrLatencyResult } from './evr-latency';
 import { COST_BENCH_DEFAULTS, COST_EVR_SECONDS, printDeployCost, runDeployCost, type CostBenchResult } from './deploy-cost';
-import path from 'node:path';
+import { mediaPath } from '../test/helpers/rtsp-server';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs
@@ -61,10 +61,10 @@ async function main(): Promise<number> {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
-      else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
-      else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
+      else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? mediaPath('one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
+      else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? mediaPath('one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'cost') {
-        const clip = path.resolve(__dirname, '..', '..', '..', 'shared', 'media', 'one-by-one-person-detection.mp4');
+        const clip = mediaPath('one-by-one-person-detection.mp4');
         cost = await runDeployCost({ ...COST_BENCH_DEFAULTS, seconds: opts.costSeconds, clip, workDir: opts.workDir, print });
         printDeployCost(cost, print);
         if (opts.costEvr) {

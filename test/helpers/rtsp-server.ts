@@ -87,7 +87,7 @@ const SCRIPT_PATH: string = path.join(REPO_ROOT, 'test', 'helpers', SCRIPT_NAME)
  * Holds the clips described in its README.md (one-by-one-person-detection.mp4,
  * car-detection.mp4, bottle-detection.mp4).
  */
-export const MEDIA_DIR: string = path.resolve(REPO_ROOT, '..', 'shared', 'media');
+export const MEDIA_DIR: string = path.join(REPO_ROOT, 'test', 'fixtures', 'media');
 
 /**
  * Absolute path of a test clip in {@link MEDIA_DIR}.

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { MEDIA_DIR } from './rtsp-server';
 
 /**
- * Microsoft's 56 LVA/AVA topology files, read in place from `../shared/reference/azure-topologies` beside the
- * repository root (never copied: they are verbatim upstream files, see their README.md).
+ * Microsoft's 56 LVA/AVA topology files, `test/fixtures/azure-topologies` (beside the clips of {@link MEDIA_DIR}):
+ * byte-for-byte upstream copies, MIT-licensed, with their sources and licence texts in that folder's README.md.
+ * Read them, never rewrite them: their CRLF line endings and tabs are part of what the parser must cope with.
  */
-export const TOPOLOGIES_DIR: string = path.resolve(MEDIA_DIR, '..', 'reference', 'azure-topologies');
+export const TOPOLOGIES_DIR: string = path.join(path.dirname(MEDIA_DIR), 'azure-topologies');
 
 /** The text of `{TOPOLOGIES_DIR}/{name}/topology.json`. */
 export function topologyText(name: string): string {

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
-import { MEDIA_DIR } from '../../../helpers/rtsp-server';
+import { TOPOLOGIES_DIR } from '../../../helpers/topologies';
 import { advanceGate, applySignal, initialGateState } from '../../../../shared/evr/signal-gate';
 import { parseSignalGateSettings } from '../../../../shared/schemas/signal-gate';
 import { parseSignalGateState } from '../../../../shared/schemas/signal-gate-state';
@@ -14,9 +14,6 @@ function rejects(doc: unknown, pattern: RegExp): void {
     (err: unknown) => err instanceof ValidationError && err.status === 400 && pattern.test(err.message),
   );
 }
-
-/** Microsoft's topology files, ../shared/reference/azure-topologies beside the repository. */
-const TOPOLOGIES = path.resolve(MEDIA_DIR, '..', 'reference', 'azure-topologies');
 
 describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
   it('applies the defaults of Microsoft EVR samples and converts to ms', () => {
@@ -70,8 +67,8 @@ describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
         Object.values(node).forEach((x) => walk(dir, x));
       }
     };
-    for (const dir of readdirSync(TOPOLOGIES, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      walk(dir.name, JSON.parse(readFileSync(path.join(TOPOLOGIES, dir.name, 'topology.json'), 'utf8')));
+    for (const dir of readdirSync(TOPOLOGIES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      walk(dir.name, JSON.parse(readFileSync(path.join(TOPOLOGIES_DIR, dir.name, 'topology.json'), 'utf8')));
     }
     assert.ok(gates.length >= 20, `found ${gates.length} signal gates`);
     for (const { dir, node } of gates) {
