@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages:
-# - GStreamer's RTSP server (gst-rtsp-server through python3-gi) serving ../shared/media as real cameras
+# - GStreamer's RTSP server (gst-rtsp-server through python3-gi) serving test/fixtures/media as real cameras
 # - Mosquitto, the MQTT 5 broker the transport test talks to (the embedded aedes speaks 3.1.1 only)
 # - Chromium (/usr/bin/chromium), driven by playwright-core in the viewer's browser test
 # - openssl, which makes the certificates of the X.509 broker, HTTPS Azurite and user-delegation SAS tests

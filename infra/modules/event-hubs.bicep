@@ -34,7 +34,7 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
   tags: tags
-  // Standard: Basic allows only the $Default consumer group (azure-stack-notes.md §2).
+  // Standard: Basic allows only the $Default consumer group (Azure Event Hubs quotas and limits).
   sku: {
     name: 'Standard'
     tier: 'Standard'

@@ -211,7 +211,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
     KEEPWATCH_PUBLIC_BASE_URL: publicBaseUrl
 
-    // AVA live pipeline lifecycle (issue 7).
+    // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").
     KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait
   }
 }
