@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import mqtt from 'mqtt';
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
 import { parseIsoDuration } from '../shared/time';
@@ -67,7 +67,7 @@ async function withStack<T>(dir: string, opts: Parameters<typeof startLocalStack
  *    camera, motion detection on, gate offset -PT5S, minimum PT10S, maximum PT60S.
  */
 export async function runEvrLatency(o: EvrBenchOptions): Promise<EvrLatencyResult> {
-  const ffmpegPath = resolveFfmpegPath();
+  const ffmpegPath = resolveFfmpeg().path;
   const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(o.workDir, 'simulated-camera'), width: 640, height: 360, fps: 15 });
   const cases: EvrLatencyCase[] = [];
   for (const segmentLength of o.segmentLengths) {

@@ -1,3 +1,4 @@
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import path from 'node:path';
 import { createLogger } from '../edge-agent/log';
 import { MotionPipeline } from '../edge-agent/motion/motion-pipeline';
@@ -19,7 +20,7 @@ function main(): void {
     upload: { connectionString: 'x' },
   }).cameras[0];
   const logger = createLogger('warn');
-  const rec = new CameraRecorder({ camera, segmentLengthMs: 10_000, cameraDir: path.join(cacheDir, 'cam-1'), ffmpegPath, logger });
+  const rec = new CameraRecorder({ camera, segmentLengthMs: 10_000, cameraDir: path.join(cacheDir, 'cam-1'), ffmpeg: resolveFfmpeg(ffmpegPath), logger });
   let frames = 0;
   let signals = 0;
   const pipeline = new MotionPipeline({ cameraId: 'cam-1', motion: camera.motionDetection!, logger, onSignal: () => signals++ });

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { stopChild, track } from './child-processes';
 import { cpuBetween, ownPercentOfOneCore, treeCpuSnapshot, type CpuUse } from './process-tree-cpu';
 
@@ -49,7 +49,7 @@ export interface MotionCpuResult {
  */
 export async function runMotionCpu(opts: MotionCpuOptions): Promise<MotionCpuResult> {
   const { print } = opts;
-  const ffmpegPath = resolveFfmpegPath();
+  const ffmpegPath = resolveFfmpeg().path;
   const dir = path.join(opts.workDir, 'motion-runs');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'baseline'), { recursive: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
@@ -109,7 +109,7 @@ const TAIL_LINES = 40;
  */
 export async function runRecordingOverhead(opts: RecordingOverheadOptions): Promise<RecordingOverheadResult> {
   const { print } = opts;
-  const ffmpegPath = resolveFfmpegPath();
+  const ffmpegPath = resolveFfmpeg().path;
   const cpus = os.availableParallelism();
   print(`making/finding the simulated camera clip (1920x1080, 25 fps, 60 s) in ${path.join(opts.workDir, 'media')}`);
   const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(opts.workDir, 'media'), width: 1920, height: 1080, fps: 25, seconds: 60 });

@@ -1,4 +1,4 @@
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { runAvailableMediaLatency, type AvailableMediaLatencyResult } from './available-media-latency';
 import { killAllTracked } from './child-processes';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options';
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   print(`Keepwatch benchmarks, ${new Date().toISOString()}`);
-  print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpegPath()))}`);
+  print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpeg().path))}`);
   let recording: RecordingOverheadResult | undefined;
   let playlist: PlaylistLatencyResult | undefined;
   let availability: AvailableMediaLatencyResult | undefined;

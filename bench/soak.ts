@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
@@ -97,7 +97,7 @@ interface DeviceEvent {
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const { print } = opts;
   const durationMs = Math.round(opts.minutes * 60_000);
-  const ffmpegPath = resolveFfmpegPath();
+  const ffmpegPath = resolveFfmpeg().path;
   const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(opts.workDir, 'media') });
   const clipBytesPerSecond = statSync(clip).size / 60; // the clip is 60 s long (ensureSimulatedCameraClip's default)
   const storageOutageS = ((SOAK_TIMELINE.storageRestore - SOAK_TIMELINE.storageCut) * durationMs) / 1000;

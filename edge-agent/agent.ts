@@ -10,7 +10,7 @@ import type { Logger } from './log';
 import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
-import { resolveFfmpegPath } from './recorder/ffmpeg-path';
+import { resolveFfmpeg, type RecorderFfmpeg } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/orphan-ffmpeg';
 import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
 import { EvrController } from './evr/evr-controller';
@@ -54,7 +54,7 @@ export class Agent {
   /** By camera id. */
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly pipelines: PipelineController;
-  private readonly ffmpegPath: string;
+  private readonly ffmpeg: RecorderFfmpeg;
   private running = false;
   /** The HTTP extension client of each camera that has one. */
   private readonly extensions = new Map<string, HttpExtensionClient>();
@@ -146,8 +146,10 @@ export class Agent {
       evrWindowsHeld: () => this.evr.windowsHeld,
     };
     this.metrics = new AgentMetrics(this.state);
-    const ffmpegPath = resolveFfmpegPath(config.ffmpegPath);
-    this.ffmpegPath = ffmpegPath;
+    this.ffmpeg = resolveFfmpeg(config.ffmpegPath);
+    const { path: ffmpegPath, source, version, startGuard, warnings } = this.ffmpeg;
+    logger.info({ event: 'ffmpeg', ffmpegPath, source, version, startGuard }, 'recording with ffmpeg');
+    for (const warning of warnings) logger.warn({ event: 'ffmpeg', ffmpegPath }, warning);
     const book = new PipelineBook(config.localMediaCachePath, logger.child({ component: 'pipelines' }));
     book.load();
     this.pipelines = new PipelineController({
@@ -195,12 +197,11 @@ export class Agent {
   private addRecorder(camera: CameraConfig, segmentLengthMs: number): CameraRecorder {
     const config = this.config;
     const logger = this.logger;
-    const ffmpegPath = this.ffmpegPath;
     const rec = new CameraRecorder({
       camera,
       segmentLengthMs,
       cameraDir: path.join(config.localMediaCachePath, camera.id),
-      ffmpegPath,
+      ffmpeg: this.ffmpeg,
       maxRestartDelayMs: config.cameraReconnectMaximumDelayMs,
       watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
       logger: logger.child({ component: 'recorder', cameraId: camera.id }),

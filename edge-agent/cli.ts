@@ -16,6 +16,8 @@ Usage: keepwatch-agent --config FILE [options]
 Options:
   -c, --config FILE        agent config (YAML or JSON); keys in README.md, "Configuration"
       --camera ID=URL      record this camera instead of the file's cameras (repeatable)
+      --rtsp-transport ID=tcp|udp|http
+                           read that --camera over this RTSP transport (default tcp; repeatable)
       --log-level LEVEL    fatal|error|warn|info|debug|trace (overrides the file)
       --check              validate the config, print it (secrets redacted) and exit
   -h, --help               show this help
@@ -30,6 +32,7 @@ async function main(): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       camera: { type: 'string', multiple: true },
+      'rtsp-transport': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -42,7 +45,7 @@ async function main(): Promise<number> {
   }
   if (!values.config) throw new Error('--config FILE is required (see --help)');
   const overrides: Record<string, unknown> = {};
-  if (values.camera?.length) overrides.cameras = parseCameraFlags(values.camera);
+  if (values.camera?.length) overrides.cameras = parseCameraFlags(values.camera, values['rtsp-transport']);
   if (values['log-level']) overrides.logLevel = values['log-level'];
   const pipelineNotes: Parameters<typeof loadAgentConfig>[3] = [];
   const config = loadAgentConfig(values.config, overrides, process.env, pipelineNotes);

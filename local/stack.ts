@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { resolveFfmpegPath } from '../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalBroker, type LocalBroker } from './broker';
 import { EventHubFeeder } from './event-hub-feeder';
@@ -223,7 +223,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       print(`policy of camera ${cameraId} set`);
     }
 
-    const ffmpegPath = resolveFfmpegPath();
+    const ffmpeg = resolveFfmpeg();
+    const ffmpegPath = ffmpeg.path;
+    print(`ffmpeg ${ffmpeg.version} (${ffmpeg.source}: ${ffmpegPath})`);
+    for (const w of ffmpeg.warnings) print(`warning: ${w}`);
     const cameras = opts.cameras?.length
       ? opts.cameras
       : [simulatedCamera('sim-1', ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(dataDir, 'simulated-camera') }))];

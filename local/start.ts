@@ -8,6 +8,8 @@ broker and the edge agent, recording a simulated camera or the cameras you name.
 Options:
   --camera ID=URL   record this camera (repeatable), e.g. --camera cam1=rtsp://192.168.1.20:554/stream1
                     ID: 1-32 of a-z 0-9 -; URL: rtsp:// (TCP) or any ffmpeg input
+  --rtsp-transport ID=tcp|udp|http
+                    read that camera over this RTSP transport (default tcp), e.g. --rtsp-transport cam1=udp
   -h, --help        this help
 
 Environment (all optional):
@@ -63,12 +65,12 @@ async function announceFirstPlayback(stack: LocalStack, stopped: () => boolean):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { camera: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({ options: { camera: { type: 'string', multiple: true }, 'rtsp-transport': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const cameras = parseCameraFlags(values.camera ?? []);
+  const cameras = parseCameraFlags(values.camera ?? [], values['rtsp-transport']);
   const generatedKey = !process.env.KEEPWATCH_API_KEY;
   // Ctrl-C while starting: stop what already runs (Azurite runs detached and would outlive us); a second one exits.
   const startup = new AbortController();

@@ -11,6 +11,7 @@ import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
 import { parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
+import type { RecorderFfmpeg } from './ffmpeg-path';
 import type { GrayFrame } from '../motion/motion-detector';
 import { ImageStreamSplitter } from '../extension/image-stream-splitter';
 import type { ExtensionSample } from '../extension/http-extension-client';
@@ -36,7 +37,8 @@ export interface CameraRecorderOptions {
   segmentLengthMs: number;
   /** The camera's folder in the cache. */
   cameraDir: string;
-  ffmpegPath: string;
+  /** The ffmpeg binary and how its sessions guard their start (ffmpeg-path.ts `resolveFfmpeg`). */
+  ffmpeg: Pick<RecorderFfmpeg, 'path' | 'startGuard'>;
   logger: Logger;
   /** Wall clock, epoch ms (swappable for tests). */
   now?: () => number;
@@ -156,8 +158,8 @@ export class CameraRecorder extends EventEmitter {
     const camera = { ...this.opts.camera, url };
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
-    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId));
-    const child = spawn(this.opts.ffmpegPath, args, {
+    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard);
+    const child = spawn(this.opts.ffmpeg.path, args, {
       stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
     });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already

@@ -39,14 +39,19 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * reports go to fd 4 (`-progress`): they stop when no packet arrives, which the recorder's
  * watchdog notices.
  *
- * Non-key frames before the first keyframe are dropped by ffmpeg's stream copy (its default
- * without `-copyinkf`), so the first segment also starts on a keyframe.
+ * The first segment also starts on a keyframe: ffmpeg's stream copy drops the non-keyframes before the first keyframe
+ * (its default without `-copyinkf`). RTSP sessions are also guarded against their first packets' missing or guessed
+ * timestamps: with `startGuard` `drop-untimed` the video's packets before the first keyframe with usable timing are
+ * dropped ({@link DROP_UNTIMED_START}); with `genpts` (old ffmpeg builds) `+genpts` fills a missing first PTS. Other
+ * inputs (files, HTTP) carry their own timestamps and are not guarded.
  * @param outputPattern e.g. `/cache/cam1/20261121T100000Z-ab12-%06d.ts`
+ * @param startGuard what the session's ffmpeg supports (edge-agent/recorder/ffmpeg-path.ts `resolveFfmpeg`)
  */
 export function recorderArgs(
   camera: CameraConfig,
   segmentLengthMs: number,
   outputPattern: string,
+  startGuard: StartGuard,
 ): string[] {
   const isRtsp = /^rtsps?:\/\//i.test(camera.url);
   return [
@@ -57,6 +62,7 @@ export function recorderArgs(
     '-progress',
     `pipe:${PROGRESS_FD}`,
     ...(isRtsp ? ['-rtsp_transport', camera.rtspTransport] : []),
+    ...(isRtsp && startGuard === 'genpts' ? ['-fflags', '+genpts'] : []),
     ...camera.inputOptions,
     '-i',
     inputUrl(camera),
@@ -66,6 +72,7 @@ export function recorderArgs(
     '0:a?',
     '-c',
     'copy',
+    ...(isRtsp && startGuard === 'drop-untimed' ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`] : []),
     '-f',
     'segment',
     '-segment_time',
@@ -81,6 +88,33 @@ export function recorderArgs(
     ...(camera.httpExtension ? extensionSampleOutputArgs(camera.httpExtension) : []),
   ];
 }
+
+/** How a session guards its start against packets without usable timing (edge-agent/recorder/ffmpeg-path.ts). */
+export type StartGuard = 'drop-untimed' | 'genpts';
+
+/**
+ * Frames into a session after which ffmpeg's DTS of an H.264/H.265 stream with B-frames come from the demuxer's
+ * settled reorder-delay guess, not from a guess of its own: libavformat needs up to 20 decoded frames (7 for a delay
+ * below 3, 18 below 4; `has_decode_delay_been_guessed`).
+ */
+export const TIMING_SETTLED_PACKETS = 20;
+
+/**
+ * The `noise` bitstream filter's `drop` expression (ffmpeg ≥ 5.1, evaluated per video packet; register 0 remembers
+ * "started") that drops a session's video packets until the first keyframe with usable timing, then keeps everything:
+ * - a keyframe whose PTS equals its DTS (streams without B-frames: timing is exact from the first packet on);
+ * - the session's very first packet when it is a keyframe without PTS and with DTS 0: ffmpeg's parser never gives the
+ *   first frame of an RTP stream a PTS (its `pos` is -1, so no packet descriptor matches it), and ffmpeg fills the
+ *   DTS of such a packet with 0 only when the stream has no B-frames (else −reorder delay), where the muxer then sets
+ *   PTS = DTS;
+ * - any keyframe from packet {@link TIMING_SETTLED_PACKETS} on.
+ * With B-frames, a keyframe earlier than that has no PTS or a guessed DTS: the MPEG-TS muxer refuses the first
+ * (`first pts and dts value must be set`, the session dies) and the second mis-times the first frames (a stutter and
+ * a decode error in playback). Measured in docs/adr/0003-recording-any-camera.md. Commas are escaped for ffmpeg's
+ * bitstream filter list syntax. Requires `-copyinkf:v` so that the leading non-keyframes reach the filter and count.
+ */
+export const DROP_UNTIMED_START =
+  `not(st(0\\,gt(ld(0)+key*(eq(pts\\,dts)+eq(n\\,0)*eq(pts\\,nopts)*eq(dts\\,0)+gte(n\\,${TIMING_SETTLED_PACKETS}))\\,0)))`;
 
 /**
  * Output #1 of the recording ffmpeg when the camera has motion detection (issue 3 §1: the same process and RTSP

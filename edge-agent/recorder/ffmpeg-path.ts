@@ -1,30 +1,59 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chooseFfmpeg, type ChosenFfmpeg, type FfmpegProbe } from '../../shared/ffmpeg/choose-ffmpeg';
 
 /**
- * Finds the ffmpeg binary, first match wins:
- * 1. `configured` (the agent config's `ffmpegPath`), 2. `FFMPEG_PATH`,
- * 3. `ffmpeg-static` (an optional dependency: its install downloads a binary and fails where
- *    only the npm registry is reachable), 4. `@ffmpeg-installer/ffmpeg` (the binary ships inside
- *    the registry package, so it installs offline).
- * @throws Error when none of them gives an existing file
+ * The ffmpeg the agent records with: the binary chosen by the shared rule (shared/ffmpeg/choose-ffmpeg.ts: config
+ * `ffmpegPath`, `FFMPEG_PATH`, `ffmpeg-static`, the system ffmpeg ≥ 5, the 2018 `@ffmpeg-installer` build last) and
+ * how its recording sessions guard their start against untimed packets (edge-agent/recorder/ffmpeg-args.ts
+ * `startGuardArgs`):
+ * - `drop-untimed`: the `noise` bitstream filter evaluates a `drop` expression per packet (ffmpeg ≥ 5.1), so a session
+ *   drops its packets until the first keyframe with usable timing;
+ * - `genpts`: older builds only get `-fflags +genpts`, which fills a missing first PTS from its DTS; their first
+ *   frames with B-frames may still be mis-timed (the build's known defects are in `warnings`).
  */
-export function resolveFfmpegPath(configured?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const tried: string[] = [];
-  const candidates: Array<[string, () => string | null | undefined]> = [
-    ['config ffmpegPath', () => configured],
-    ['FFMPEG_PATH', () => env.FFMPEG_PATH],
-    ['ffmpeg-static', () => require('ffmpeg-static') as string | null],
-    ['@ffmpeg-installer/ffmpeg', () => (require('@ffmpeg-installer/ffmpeg') as { path: string }).path],
-  ];
-  for (const [name, get] of candidates) {
-    let p: string | null | undefined;
+export interface RecorderFfmpeg extends ChosenFfmpeg {
+  startGuard: 'drop-untimed' | 'genpts';
+}
+
+/** The agent's {@link FfmpegProbe}: file checks, `-version`, `require` of the npm packages, PATH lookup. */
+export const nodeFfmpegProbe: FfmpegProbe = {
+  exists: (p) => {
     try {
-      p = get();
+      return statSync(p).isFile();
     } catch {
-      p = undefined;
+      return false;
     }
-    if (p && existsSync(p)) return p;
-    if (p) tried.push(`${name}: ${p} does not exist`);
+  },
+  versionLine: (p) => run(p, ['-hide_banner', '-version'])?.split('\n')[0],
+  packageBinary: (name) => {
+    try {
+      const m = require(name) as string | { path: string } | null;
+      return (typeof m === 'string' ? m : m?.path) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  which: (name) => (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name)).find((p) => existsSync(p)),
+};
+
+/**
+ * Chooses the agent's ffmpeg and probes how it can guard a session's start (`ffmpeg -h bsf=noise` lists `-drop`).
+ * Runs two short ffmpeg processes; call once at start.
+ * @throws Error naming what was tried when no ffmpeg is usable
+ */
+export function resolveFfmpeg(configured?: string, env: NodeJS.ProcessEnv = process.env, probe: FfmpegProbe = nodeFfmpegProbe): RecorderFfmpeg {
+  const chosen = chooseFfmpeg(probe, configured, env);
+  const noiseHelp = run(chosen.path, ['-hide_banner', '-h', 'bsf=noise']) ?? '';
+  return { ...chosen, startGuard: /^\s*-drop\b/m.test(noiseHelp) ? 'drop-untimed' : 'genpts' };
+}
+
+/** stdout of a short ffmpeg run, or undefined when it cannot run (5 s limit). */
+function run(file: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
   }
-  throw new Error(`no ffmpeg binary found (${tried.join('; ') || 'none configured or installed'}); set FFMPEG_PATH or run npm ci`);
 }

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { resolveFfmpegPath } from '../../edge-agent/recorder/ffmpeg-path';
+import { resolveFfmpeg } from '../../edge-agent/recorder/ffmpeg-path';
 
-/** The ffmpeg the agent uses (FFMPEG_PATH, ffmpeg-static or @ffmpeg-installer). */
-export const FFMPEG = resolveFfmpegPath();
+/** The ffmpeg the agent uses, chosen as the agent chooses it (shared/ffmpeg/choose-ffmpeg.ts), with its start guard. */
+export const FFMPEG_BINARY = resolveFfmpeg();
+
+/** Path of {@link FFMPEG_BINARY}. */
+export const FFMPEG = FFMPEG_BINARY.path;
 
 /** What `ffmpeg -i input -f null -` reported. */
 export interface DecodeResult {

@@ -8,7 +8,7 @@ import { MotionPipeline } from '../../edge-agent/motion/motion-pipeline';
 import { CameraRecorder, type RecordedSegment } from '../../edge-agent/recorder/camera-recorder';
 import { parseAgentConfig } from '../../shared/schemas/agent-config';
 import { parseMotionSettings } from '../../shared/schemas/motion-detection';
-import { FFMPEG } from './ffmpeg';
+import { FFMPEG, FFMPEG_BINARY } from './ffmpeg';
 import { decodeGrayFrames } from './gray-frames';
 import { mediaPath } from './rtsp-server';
 import { STILL_EDGE_S, detectAll, type Interval } from '../integration/edge-agent/motion/clip-intervals';
@@ -45,7 +45,7 @@ function record(url: string, cameraDir: string): { rec: CameraRecorder; pipeline
   }).cameras[0];
   const logger = createLogger('silent');
   const run: Run = { frames: [], signals: [], segments: [], dropped: 0 };
-  const rec = new CameraRecorder({ camera, segmentLengthMs: 2000, cameraDir, ffmpegPath: FFMPEG, logger });
+  const rec = new CameraRecorder({ camera, segmentLengthMs: 2000, cameraDir, ffmpeg: FFMPEG_BINARY, logger });
   const pipeline = new MotionPipeline({ cameraId: 'cam-1', motion: camera.motionDetection!, logger, onSignal: (s) => run.signals.push(s), onDropped: (n) => (run.dropped += n) });
   rec.on('segment', (s: RecordedSegment) => run.segments.push(s));
   rec.on('frame', (f: GrayFrame) => {

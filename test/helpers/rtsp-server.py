@@ -13,10 +13,10 @@ Serves one or more MP4 files over RTSP as if each were a live IP camera:
   non-flushing segment seeks, so nothing is lost or re-read at the seam.
 * Each file plays from the moment the server starts, whether or not anyone is
   watching, like a real camera. Every client of a mount sees the same live
-  stream (one shared media per mount). A client joins wherever the stream is,
-  mid-GOP, as with a real camera: video is decodable from the next keyframe
-  (keyframe spacing is a property of the file). With B-frames, a new media
-  starts right after a keyframe (see push() for why).
+  stream (one shared media per mount). A client joins wherever the stream is
+  (at a keyframe, mid-GOP, right at the start), as with a real camera: nothing
+  is aligned or held back for the client's sake, so video is decodable from the
+  next keyframe (keyframe spacing is a property of the file).
 
 Design: per mount there are two pipelines and a pacing thread.
 
@@ -91,13 +91,6 @@ VIDEO_CODECS = {
     "video/x-h264": ("h264parse", "rtph264pay"),
     "video/x-h265": ("h265parse", "rtph265pay"),
 }
-
-
-def has_b_frames(caps):
-    """True unless the H.264 caps name a profile without B-frames (baseline)."""
-    st = caps.get_structure(0) if caps is not None and caps.get_size() else None
-    profile = st.get_string("profile") if st is not None and st.has_field("profile") else None
-    return profile not in ("baseline", "constrained-baseline")
 
 
 class Track:
@@ -351,26 +344,6 @@ class Mount:
         pipe = m["pipeline"]
         if pipe.get_clock() is None or pipe.get_base_time() == 0:
             return
-        # With B-frames, a new media's video starts on the first frame after
-        # a keyframe. ffmpeg 4.1 guesses the DTS of the first 7 H.264 packets
-        # of a session from their PTS; when those packets include frames that
-        # are displayed before frames sent earlier (B-frames, and the person
-        # clip's open GOPs), the guesses go backwards and ffmpeg clamps them
-        # to 1, 2, 3... ticks ("Non-monotonous DTS" at connect): a few frames
-        # of the first segment then share one time and a decode of it reports
-        # non-monotonic timestamps. Starting right after a keyframe makes
-        # ffmpeg drop the rest of that GOP (leading non-keyframes are dropped
-        # when stream-copying), which spends the guessing window. Measured on
-        # the person clip (GOP 10): a start on a keyframe mis-timed 8 of 8
-        # first segments, a start at a random frame 2 of 12 (when the next
-        # keyframe was under 7 frames away), this start none.
-        if kind == "video" and not m.get("video_started") and has_b_frames(caps):
-            if not buf.has_flags(Gst.BufferFlags.DELTA_UNIT):
-                m["keyframe_seen"] = True
-                return
-            if not m.get("keyframe_seen"):
-                return
-            m["video_started"] = True
         # T -> running time of the media pipeline (both run on the system
         # clock). Computed each time in case the media's base time changes.
         off = self.start_time - pipe.get_base_time()

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
 import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
-import { FFMPEG, decodeFully } from '../../helpers/ffmpeg';
+import { FFMPEG_BINARY, decodeFully } from '../../helpers/ffmpeg';
 import { mediaPath } from '../../helpers/rtsp-server';
 
 describe('CameraRecorder with real ffmpeg', () => {
@@ -15,7 +15,7 @@ describe('CameraRecorder with real ffmpeg', () => {
       camera: { id: 'cam-a', url: mediaPath('one-by-one-person-detection.mp4'), rtspTransport: 'tcp', inputOptions: ['-re'], mode: 'cvr' },
       segmentLengthMs: 2000,
       cameraDir: dir,
-      ffmpegPath: FFMPEG,
+      ffmpeg: FFMPEG_BINARY,
       logger: createLogger('silent'),
     });
     const segments: Array<RecordedSegment & { seenAtMs: number }> = [];

@@ -11,7 +11,7 @@ import type { InferenceSignal } from '../../../edge-agent/extension/inference-si
 import { createLogger } from '../../../edge-agent/log';
 import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { FFMPEG } from '../../helpers/ffmpeg';
+import { FFMPEG, FFMPEG_BINARY } from '../../helpers/ffmpeg';
 import { mediaPath } from '../../helpers/rtsp-server';
 
 /** One request the inference server received. */
@@ -69,7 +69,7 @@ async function runCamera(extension: Record<string, unknown>, ms: number): Promis
     upload: { connectionString: 'x' },
   }).cameras[0];
   const logger = createLogger('silent');
-  const rec = new CameraRecorder({ camera, segmentLengthMs: 2000, cameraDir: mkdtempSync(path.join(os.tmpdir(), 'kw-ext-')), ffmpegPath: FFMPEG, logger });
+  const rec = new CameraRecorder({ camera, segmentLengthMs: 2000, cameraDir: mkdtempSync(path.join(os.tmpdir(), 'kw-ext-')), ffmpeg: FFMPEG_BINARY, logger });
   const signals: Array<{ atMs: number; s: InferenceSignal }> = [];
   const dropped: string[] = [];
   const segments: RecordedSegment[] = [];

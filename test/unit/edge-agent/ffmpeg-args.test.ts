@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+import { DROP_UNTIMED_START, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
 
 const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
 describe('recorder ffmpeg arguments', () => {
   it('copies codecs into MPEG-TS segments with the CSV list on fd 3, RTSP over TCP', () => {
-    const args = recorderArgs(cam, 10_000, '/c/door-1/s-%06d.ts');
+    const args = recorderArgs(cam, 10_000, '/c/door-1/s-%06d.ts', 'drop-untimed');
     const at = (flag: string) => args[args.indexOf(flag) + 1];
     assert.equal(at('-c'), 'copy');
     assert.equal(at('-f'), 'segment');
@@ -21,10 +21,27 @@ describe('recorder ffmpeg arguments', () => {
   });
 
   it('puts input options before -i and skips RTSP options for other inputs', () => {
-    const args = recorderArgs({ ...cam, url: '/clips/a.mp4', inputOptions: ['-re', '-stream_loop', '-1'] }, 4000, 'o-%06d.ts');
+    const args = recorderArgs({ ...cam, url: '/clips/a.mp4', inputOptions: ['-re', '-stream_loop', '-1'] }, 4000, 'o-%06d.ts', 'drop-untimed');
     assert.ok(!args.includes('-rtsp_transport'));
     assert.ok(args.indexOf('-re') < args.indexOf('-i'));
     assert.equal(args[args.indexOf('-i') + 1], '/clips/a.mp4');
+  });
+
+  it('guards the start of a session: drop-untimed filters the video of output #0 only, genpts is an input flag', () => {
+    const drop = recorderArgs(cam, 10_000, 's-%06d.ts', 'drop-untimed');
+    assert.equal(drop[drop.indexOf('-bsf:v') + 1], `noise=drop=${DROP_UNTIMED_START}`);
+    assert.ok(drop.includes('-copyinkf:v') && drop.indexOf('-copyinkf:v') > drop.indexOf('-i') && drop.indexOf('-bsf:v') < drop.indexOf('s-%06d.ts'));
+    assert.ok(!drop.includes('-fflags'));
+    const genpts = recorderArgs(cam, 10_000, 's-%06d.ts', 'genpts');
+    assert.deepEqual(genpts.slice(genpts.indexOf('-fflags'), genpts.indexOf('-fflags') + 2), ['-fflags', '+genpts']);
+    assert.ok(genpts.indexOf('-fflags') < genpts.indexOf('-i') && !genpts.includes('-bsf:v') && !genpts.includes('-copyinkf:v'));
+    // a file carries its own timestamps: no guard
+    for (const guard of ['drop-untimed', 'genpts'] as const) {
+      const file = recorderArgs({ ...cam, url: '/clips/a.mp4' }, 10_000, 's-%06d.ts', guard);
+      assert.ok(!file.includes('-bsf:v') && !file.includes('-fflags') && !file.includes('-copyinkf:v'));
+    }
+    // ffmpeg's bitstream filter list splits on unescaped commas: every comma of the expression is escaped
+    assert.doesNotMatch(DROP_UNTIMED_START, /[^\\],/);
   });
 
   it('percent-encodes credentials into the RTSP URL', () => {

@@ -11,13 +11,13 @@ const camera = (extra: Record<string, unknown>) =>
 
 describe('recorder decoded outputs: ffmpeg arguments', () => {
   it('without motion or extension the arguments end at the segment output (recording unchanged)', () => {
-    const args = recorderArgs(camera({}), 10_000, '/c/s-%06d.ts');
+    const args = recorderArgs(camera({}), 10_000, '/c/s-%06d.ts', 'drop-untimed');
     assert.equal(args.at(-1), '/c/s-%06d.ts');
     assert.equal(args.filter((a) => a === '-map').length, 2);
   });
 
   it('motion adds a grey rawvideo output on fd 5 after the codec-copy output', () => {
-    const args = recorderArgs(camera({ motionDetection: { frameWidth: 160, frameRate: 2 } }), 10_000, '/c/s-%06d.ts');
+    const args = recorderArgs(camera({ motionDetection: { frameWidth: 160, frameRate: 2 } }), 10_000, '/c/s-%06d.ts', 'drop-untimed');
     const seg = args.indexOf('/c/s-%06d.ts');
     assert.deepEqual(args.slice(seg + 1), ['-map', '0:v:0', '-an', '-vf', 'scale=160:-2,fps=2,format=gray', '-f', 'rawvideo', 'pipe:5']);
     assert.deepEqual(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2), ['-c', 'copy']);
