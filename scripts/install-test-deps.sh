@@ -3,6 +3,8 @@
 # - GStreamer's RTSP server (gst-rtsp-server through python3-gi) serving test/fixtures/media as real cameras
 # - Mosquitto, the MQTT 5 broker the transport test talks to (the embedded aedes speaks 3.1.1 only)
 # - Chromium (/usr/bin/chromium), driven by playwright-core in the viewer's browser test
+# - ffmpeg (Debian's, 5.1 on Debian 12): the suite records and decodes with it, as the agent does by default
+#   (shared/ffmpeg/choose-ffmpeg.ts); the 2018 registry build keeps its own lane (scripts/run-tests.mjs)
 # - openssl, which makes the certificates of the X.509 broker, HTTPS Azurite and user-delegation SAS tests
 # Then the npm dependencies (npm ci). Needs root (or sudo) for apt-get.
 set -euo pipefail
@@ -11,7 +13,7 @@ cd "$(dirname "$0")/.."
 packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-  mosquitto chromium openssl
+  mosquitto chromium openssl ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do
