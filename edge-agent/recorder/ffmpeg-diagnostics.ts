@@ -1,4 +1,6 @@
 import { redact } from '../../shared/redact';
+import type { StreamInfo } from '../../shared/schemas/stream-info';
+import { streamInfoFromDescriptions } from './ffmpeg-stream-info';
 
 /**
  * What a recording session tells about its camera, in the spirit of AVA's diagnostics events
@@ -6,7 +8,7 @@ import { redact } from '../../shared/redact';
  * UnsupportedMediaFormat, DataDropped).
  */
 export type RecorderDiagnostic =
-  | { kind: 'session-established'; video: string; audio: string[] }
+  | { kind: 'session-established'; video: string; audio: string[]; stream?: StreamInfo }
   | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped' | 'storage-error'; message: string };
 
 /** The kinds of {@link RecorderDiagnostic}. */
@@ -19,7 +21,8 @@ const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
  * Reads one session's ffmpeg stderr (`-loglevel verbose`) line by line and reports diagnostics, each
  * kind at most once per session (a camera that drops packets says so once, not per packet):
  * - `session-established` when the output starts, with the input's video and audio streams as ffmpeg
- *   describes them (`h264 (Main), yuv420p, 1920x1080, 25 fps`: the SDP's essentials);
+ *   describes them (`h264 (Main), yuv420p, 1920x1080, 25 fps`: the SDP's essentials) and, parsed from them, the
+ *   session's `stream` info (ffmpeg-stream-info.ts; absent when the video description names no codec);
  * - `authorization-error` on RTSP 401/403;
  * - `protocol-error` on a refused or failed connection, an RTSP method failing, or an input ffmpeg
  *   cannot read;
@@ -43,7 +46,10 @@ export class DiagnosticsReader {
     };
     if (/^Input #0\b/.test(text)) this.section = 'input';
     else if (/^Output #0\b/.test(text) || /^Stream mapping:/.test(text)) {
-      if (this.section === 'input' && this.video) report({ kind: 'session-established', video: this.video, audio: [...this.audio] });
+      if (this.section === 'input' && this.video) {
+        const info = streamInfoFromDescriptions(this.video, this.audio);
+        report({ kind: 'session-established', video: this.video, audio: [...this.audio], ...(info ? { stream: info } : {}) });
+      }
       this.section = 'output';
     }
     const stream = /^\s*Stream #0:\d+(?:\[[^\]]*\])?(?:\([^)]*\))?: (Video|Audio): (.+)$/.exec(text);

@@ -7,12 +7,13 @@ import { parseWith } from './format-issues';
 import { PIPELINE_STATE, pipelineStateDataSchema, type PipelineStateRecord } from './pipeline-state';
 import { isoDateTimeSchema } from './iso-date-time';
 import { SIGNAL, signalFromDeviceEvent, type SignalRecord } from './signals';
+import { streamInfoSchema } from './stream-info';
 
 /** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
 export const SEGMENT_UPLOADED = 'segment.uploaded';
 
 /**
- * CloudEvents `type` of the event an agent in EVR mode publishes for every complete segment in its cache (issue 3):
+ * CloudEvents `type` of the event an agent in EVR mode publishes for every complete segment in its cache:
  * the cloud's signal gate runs on media time, and these events move its clock; id `recorded-{cameraId}-{startMs}`.
  */
 export const SEGMENT_RECORDED = 'segment.recorded';
@@ -21,7 +22,7 @@ export const SEGMENT_RECORDED = 'segment.recorded';
 export const GAP = 'gap';
 
 /**
- * Why a stretch of a camera's timeline has no media (issue 4 §3):
+ * Why a stretch of a camera's timeline has no media (docs/contracts.md "Other device events"):
  * - `camera-unavailable`: the recording session ended unasked (camera down, network, RTSP error) until it recorded again;
  * - `ffmpeg-stall`: the watchdog restarted a session that received nothing;
  * - `eviction`: the cache cap evicted the segment before it could be uploaded;
@@ -31,7 +32,7 @@ export const GAP = 'gap';
 export const GAP_CAUSES = ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
-/** CloudEvents `type` of the agent's diagnostics about a camera (AVA's diagnostics events, issue 4 §4). */
+/** CloudEvents `type` of the agent's diagnostics about a camera (AVA's diagnostics events, docs/reference/ava-behaviour.md "Events"). */
 export const DIAGNOSTICS = 'diagnostics';
 
 /** Kinds of diagnostics (edge-agent/recorder/ffmpeg-diagnostics.ts). */
@@ -64,7 +65,7 @@ export const cloudEventSchema = z.looseObject({
 export type CloudEventEnvelope = z.output<typeof cloudEventSchema>;
 
 /**
- * `data` of `segment.uploaded` (issue 2): camera, UTC start (ISO with ms), duration (ms), size
+ * `data` of `segment.uploaded`: camera, UTC start (ISO with ms), duration (ms), size
  * (bytes), blob name and SHA-256 of the bytes. Duration may exceed segmentLength when the camera's
  * keyframe interval is longer (segments start on keyframes); 1 h is the hard ceiling.
  */
@@ -114,15 +115,19 @@ export const gapDataSchema = z.strictObject({
 
 /**
  * `data` of a `diagnostics` event: the camera, the kind, and either the session's streams (`video`, `audio`:
- * ffmpeg's descriptions, ≤ 512 characters) or a `message` (≤ 512 characters, credentials removed by the agent).
+ * ffmpeg's descriptions, ≤ 512 characters; `stream`: what they say, parsed, shared/schemas/stream-info.ts, only with
+ * kind `session-established`, issue 12 §5) or a `message` (≤ 512 characters, credentials removed by the agent).
  */
-export const diagnosticsDataSchema = z.strictObject({
-  cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
-  kind: z.enum(DIAGNOSTIC_KINDS),
-  message: z.string().max(512).optional(),
-  video: z.string().max(512).optional(),
-  audio: z.array(z.string().max(512)).max(8).optional(),
-});
+export const diagnosticsDataSchema = z
+  .strictObject({
+    cameraId: z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -'),
+    kind: z.enum(DIAGNOSTIC_KINDS),
+    message: z.string().max(512).optional(),
+    video: z.string().max(512).optional(),
+    audio: z.array(z.string().max(512)).max(8).optional(),
+    stream: streamInfoSchema.optional(),
+  })
+  .refine((d) => d.stream === undefined || d.kind === 'session-established', { path: ['stream'], message: 'stream is only sent with kind session-established' });
 export type DiagnosticsData = z.output<typeof diagnosticsDataSchema>;
 
 /** One gap as the index keeps it (epoch ms UTC, [startMs, endMs)). */
@@ -159,7 +164,7 @@ export type DeviceEvent =
 
 /**
  * The device an event comes from and the cameras it speaks for, to check them against the device's provisioned
- * cameras (issue 6 §3). `deviceId` undefined: an untrusted signal with no device (HTTP-shaped), nothing to check.
+ * cameras (docs/devices.md). `deviceId` undefined: an untrusted signal with no device (HTTP-shaped), nothing to check.
  */
 export function eventCameras(e: DeviceEvent): { deviceId?: string; cameraIds: string[] } {
   switch (e.kind) {

@@ -24,8 +24,23 @@ describe('DiagnosticsReader (ffmpeg stderr → AVA-style diagnostics)', () => {
         kind: 'session-established',
         video: 'h264 (Baseline), 1 reference frame (avc1 / 0x31637661), yuv420p(tv, smpte170m, left), 768x432, 614 kb/s, 12.50 fps, 12.50 tbr, 25k tbn, 25 tbc (default)',
         audio: ['aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 125 kb/s (default)'],
+        stream: {
+          video: { codec: 'h264', profile: 'Baseline', widthPx: 768, heightPx: 432, fps: 12.5 },
+          audio: { codec: 'aac', profile: 'LC', sampleRateHz: 48000, channels: 2 },
+        },
       },
     ]);
+  });
+
+  it('the established session of a camera without audio says audio: null', () => {
+    // ffmpeg 5.1 -loglevel verbose on the test RTSP server serving one-by-one-person-detection.mp4.
+    const [d] = feed([
+      "Input #0, rtsp, from 'rtsp://127.0.0.1:33999/person':",
+      '  Stream #0:0: Video: h264 (Main), 1 reference frame, yuv420p(tv, smpte170m, progressive, left), 768x432, 10 fps, 10 tbr, 90k tbn',
+      "Output #0, segment, to '/cache/cam1/x-%06d.ts':",
+    ]);
+    assert.equal(d.kind, 'session-established');
+    assert.deepEqual((d as { stream?: unknown }).stream, { video: { codec: 'h264', profile: 'Main', widthPx: 768, heightPx: 432, fps: 10 }, audio: null });
   });
 
   it('protocol and authorization errors, without the component prefix and without credentials', () => {

@@ -136,5 +136,33 @@ describe('parseDeviceEvent', () => {
       rejects(diag({ kind: 'protocol-error', colour: 'red' }), 'InvalidEventData', /unknown key 'colour'/);
       rejects(diag({ kind: 'protocol-error', cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
     });
+
+    describe('stream info of session-established (issue 12 §5)', () => {
+      const stream = { video: { codec: 'h264', profile: 'High', widthPx: 1280, heightPx: 720, fps: 25 }, audio: { codec: 'aac', profile: 'LC', sampleRateHz: 48000, channels: 2 } };
+      const established = (s: unknown) => diag({ kind: 'session-established', video: 'h264 (High), 1280x720', audio: [], stream: s });
+      const diagnosticsOf = (raw: unknown) => {
+        const parsed = parseDeviceEvent(raw, 'dev1', 'cam1');
+        assert.equal(parsed.kind, DIAGNOSTICS);
+        return parsed.diagnostics;
+      };
+
+      it('accepts it beside the raw descriptions, with or without audio, with unknowns as null', () => {
+        assert.deepEqual(diagnosticsOf(established(stream)), { cameraId: 'cam1', kind: 'session-established', video: 'h264 (High), 1280x720', audio: [], stream });
+        const unknowns = { video: { codec: 'hevc', profile: null, widthPx: null, heightPx: null, fps: null }, audio: null };
+        assert.deepEqual(diagnosticsOf(established(unknowns)).stream, unknowns);
+      });
+
+      it('rejects bad or unknown fields, missing fields, and stream info on another kind', () => {
+        const video = stream.video;
+        rejects(established({ ...stream, video: { ...video, widthPx: -1280 } }), 'InvalidEventData', /stream\.video\.widthPx/);
+        rejects(established({ ...stream, video: { ...video, fps: 0 } }), 'InvalidEventData', /stream\.video\.fps/);
+        rejects(established({ ...stream, video: { ...video, codec: 'H.264' } }), 'InvalidEventData', /stream\.video\.codec/);
+        rejects(established({ ...stream, video: { ...video, width: 1280 } }), 'InvalidEventData', /unknown key 'width' at stream\.video/);
+        rejects(established({ ...stream, audio: { ...stream.audio, sampleRateHz: '48000' } }), 'InvalidEventData', /stream\.audio\.sampleRateHz/);
+        rejects(established({ video }), 'InvalidEventData', /stream\.audio/);
+        rejects(established('h264'), 'InvalidEventData', /stream/);
+        rejects(diag({ kind: 'protocol-error', message: 'x', stream }), 'InvalidEventData', /stream is only sent with kind session-established/);
+      });
+    });
   });
 });
