@@ -8,7 +8,7 @@ export const SEGMENT_CONTENT_TYPE = 'video/mp2t';
 
 /**
  * Blob name of a segment: `{cameraId}/{yyyy}/{MM}/{dd}/{HH}/{segmentStartIso}.ts`, all UTC
- * (DESIGN.md "Contracts"). Lexical order of names is chronological order per camera, and a
+ * (docs/contracts.md "Blob names"). Lexical order of names is chronological order per camera, and a
  * name is a pure function of (camera, start) so a retried upload hits the same blob.
  * @param startMs segment start, epoch ms UTC
  * @throws ValidationError for an invalid camera id or a start outside years 2000..9999

@@ -1,7 +1,7 @@
 /**
  * Keepwatch's error classes. Every class carries a stable `code` used in the HTTP body
  * `{ error: { code, message, details? } }` and in dead-letter rows, and an HTTP status.
- * Messages name the thing, the value and the limit (STYLE.md "Errors").
+ * Messages name the thing, the value and the limit.
  */
 export abstract class KeepwatchError extends Error {
   abstract readonly status: number;

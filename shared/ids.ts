@@ -1,7 +1,7 @@
 import { ValidationError } from './errors';
 
 /**
- * Camera and device ids: `[a-z0-9-]{1,32}` (DESIGN.md vocabulary). They end up in blob names,
+ * Camera and device ids: `[a-z0-9-]{1,32}`. They end up in blob names,
  * Table keys and MQTT topics, so nothing else is allowed: no `/`, `.`, `#`, `?`, `+` or upper case.
  */
 export const ID_PATTERN = /^[a-z0-9-]{1,32}$/;

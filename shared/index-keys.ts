@@ -2,7 +2,7 @@ import { assertId } from './ids';
 import { DAY_MS, startOfUtcDay, utcDay } from './time';
 
 /**
- * Table keys of the segment index (DESIGN.md "Contracts: Index"): PartitionKey = camera + UTC day
+ * Table keys of the segment index (docs/contracts.md "Index"): PartitionKey = camera + UTC day
  * (`cam1_2026-11-21`), RowKey = segment start as 13-digit zero-padded epoch ms, so lexical order is
  * chronological and a day is one partition scan. `_` cannot occur in a camera id, so keys are unambiguous.
  */

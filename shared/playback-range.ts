@@ -2,10 +2,10 @@ import { ValidationError } from './errors';
 import { DAY_MS, HOUR_MS, parseIsoDateTime, toIso, toIsoDuration } from './time';
 import type { TimeRange } from './time-ranges';
 
-/** Longest playback range one playlist may cover (issue 2: ranges over 24 h are a 400; AVA's limit, azure-lva-ava.md §4). */
+/** Longest playback range one playlist may cover (ranges over 24 h are a 400: AVA's limit, docs/reference/ava-behaviour.md "Playback"). */
 export const MAX_PLAYBACK_SPAN_MS = DAY_MS;
 
-/** Span played when neither start nor end is given: the archive's most recent 4 h (AVA, azure-lva-ava.md §4). */
+/** Span played when neither start nor end is given: the archive's most recent 4 h (AVA, docs/reference/ava-behaviour.md "Playback"). */
 export const RECENT_PLAYBACK_SPAN_MS = 4 * HOUR_MS;
 
 /**
@@ -46,7 +46,7 @@ export type PlaybackWindowKind = 'range' | 'from-start' | 'most-recent';
 
 /**
  * Turns the optional `start`/`end` query parameters of a playback request into the window to play, by AVA's
- * time-range rules (azure-lva-ava.md §4 "Time-range filters"):
+ * time-range rules (docs/reference/ava-behaviour.md "Playback"):
  * - both → [start, end), at most {@link MAX_PLAYBACK_SPAN_MS} (see {@link parsePlaybackRange});
  * - start only → everything after start: [start, nowMs), an error when that spans more than 24 h;
  * - end only → an error (`MissingParameter` naming `start`);

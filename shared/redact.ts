@@ -1,5 +1,5 @@
 /**
- * Removes secrets from text before it is logged (STYLE.md "Logging"): RTSP/HTTP userinfo
+ * Removes secrets from text before it is logged (the one redaction every log line goes through): RTSP/HTTP userinfo
  * (`rtsp://user:pass@host` → `rtsp://***@host`), SAS signatures (`sig=...`), account keys and
  * shared access keys in connection strings, function keys (`code=...`), playback-token
  * signatures, JWTs (`eyJ….….…`) and `Bearer` tokens. Used by both sides' loggers; tested in test/unit/shared/redact.test.ts.

@@ -1,7 +1,7 @@
 import { assertId } from './ids';
 
 /**
- * The MQTT topic tree, all under `keepwatch/{deviceId}/` (DESIGN.md "Contracts: Events on the wire"),
+ * The MQTT topic tree, all under `keepwatch/{deviceId}/` (docs/contracts.md "Events on the wire"),
  * so a broker rule "a device publishes only under its own id" is one topic-space template:
  * - `keepwatch/{deviceId}/events/{cameraId}`: a camera's CloudEvents (segment.uploaded, ...); one
  *   topic per camera keeps per-camera order on brokers that order per topic.

@@ -19,7 +19,7 @@ export const VIEWER_CORS_MAX_AGE_S = 3600;
  * The Blob service CORS rules that let a browser viewer (hls.js) on `origins` fetch segment SAS URLs cross-origin:
  * read-only methods, the `Range` header hls.js may send, and the length/range headers it reads. Empty `origins` →
  * no rule (no cross-origin access). Applied to Azurite by local/blob-cors.ts; in Azure the same rule belongs in Bicep
- * (`blobServices/default` `cors.corsRules`, issue 6; azure-stack-notes.md §3 "HLS").
+ * (`blobServices/default` `cors.corsRules`, in infra/; Azure Storage docs, "CORS support for Azure Storage").
  * @param origins `scheme://host[:port]` origins, as validated by functions/settings.ts `KEEPWATCH_VIEWER_ORIGINS`
  */
 export function viewerCorsRules(origins: readonly string[]): BlobCorsRule[] {

@@ -9,7 +9,7 @@ export type AvailableMediaPrecision = (typeof AVAILABLE_MEDIA_PRECISIONS)[number
 /**
  * Span limits per precision, as AVA words them: "at most 12 months apart", "at most 31 days apart", "at most 25 hours
  * apart", i.e. the difference between startTime and endTime (2019-01 .. 2020-01 is 12 months apart and allowed).
- * Year has no limit. Source: reference/azure-lva-ava.md §4 "availableMedia" (MicrosoftDocs playback-recordings-how-to).
+ * Year has no limit. Source: docs/reference/ava-behaviour.md "Playback", availableMedia (MicrosoftDocs playback-recordings-how-to).
  */
 export const AVAILABLE_MEDIA_MAX_SPAN = { months: 12, days: 31, fullMs: 25 * HOUR_MS } as const;
 
@@ -51,7 +51,7 @@ export interface AvailableMediaQuery {
  *   full), `InvalidPrecision`, `DuplicateParameter` (a name given twice), `InvalidDateTime` (wrong format for the
  *   precision, or no such date), `InvalidRange` (start after end; for full, start not before end), `RangeTooLong`
  *   (over {@link AVAILABLE_MEDIA_MAX_SPAN})
- * Source: AVA availableMedia, reference/azure-lva-ava.md §4.
+ * Source: AVA availableMedia, docs/reference/ava-behaviour.md "Playback".
  */
 export function parseAvailableMediaQuery(entries: Iterable<[string, string]>): AvailableMediaQuery {
   const values = new Map<string, string>();

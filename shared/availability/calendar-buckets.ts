@@ -1,6 +1,6 @@
 import { DAY_MS } from '../time';
 
-/** The calendar precisions of AVA's availableMedia (reference/azure-lva-ava.md §4 "availableMedia"). */
+/** The calendar precisions of AVA's availableMedia (docs/reference/ava-behaviour.md "Playback"). */
 export type CalendarPrecision = 'year' | 'month' | 'day';
 
 /**
@@ -33,7 +33,7 @@ export function bucketStartMs(precision: CalendarPrecision, index: number): numb
 
 /**
  * The label AVA prints for a bucket: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (UTC).
- * Source: AVA availableMedia output formats, reference/azure-lva-ava.md §4.
+ * Source: AVA availableMedia output formats, docs/reference/ava-behaviour.md "Playback".
  */
 export function bucketLabel(precision: CalendarPrecision, index: number): string {
   const d = new Date(bucketStartMs(precision, index));

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 
 /**
  * Variables a file sink's `fileNamePattern` may use. `${System.Runtime.DateTime}` and
- * `${System.Runtime.PreciseDateTime}` are AVA's (azure-lva-ava.md §0: UTC ISO 8601 basic
+ * `${System.Runtime.PreciseDateTime}` are AVA's (docs/reference/ava-behaviour.md "Names": UTC ISO 8601 basic
  * `yyyyMMddTHHmmssZ`, and with ms `yyyyMMddTHHmmss.fffZ`); Keepwatch takes them at the window's start.
  * `${cameraId}` and `${recordingId}` are Keepwatch's. AVA's topology variables (`${System.TopologyName}`,
  * `${System.PipelineName}`) belong to topology parameters (another issue) and are refused here.
@@ -20,7 +20,7 @@ const VARIABLE = /\$\{([^}]*)\}/g;
 
 /**
  * Checks a file sink `fileNamePattern`: at least one variable (AVA: "must include ≥1 system variable",
- * azure-lva-ava.md §2, so each window gets its own file), only {@link FILE_NAME_VARIABLES}, no path
+ * docs/reference/ava-behaviour.md "Nodes", so each window gets its own file), only {@link FILE_NAME_VARIABLES}, no path
  * separator, no `..`, at most 200 characters.
  * @returns the list of problems (empty when valid), each naming the offending text
  */

@@ -8,12 +8,12 @@ import { recordingApiId } from './recording-id';
 import { advanceGate, applySignal, type GateDecision, type SignalGateState } from './signal-gate';
 
 /**
- * The cloud EVR policy's pure step for one camera (issue 3 §2–3): counting signals and media-time progress in, the new
+ * The cloud EVR policy's pure step for one camera: counting signals and media-time progress in, the new
  * signal gate state and an outbox of effects out. Each effect ({@link OutboxEntry}) is one gate decision turned into
  * a recordings row, an upload-window command (shared/schemas/upload-window.ts) and the recording lifecycle integration
  * events (`recording.started` / `recording.stopped`, ids `recording-started-{apiId}` / `recording-stopped-{apiId}`,
  * source `/keepwatch/evr-policy`; AVA's Microsoft.VideoAnalyzer.Operational.RecordingStarted / RecordingStopped,
- * azure-lva-ava.md §3). The caller stores state and outbox together (one Table row, If-Match), then applies the outbox:
+ * docs/reference/ava-behaviour.md "Events"). The caller stores state and outbox together (one Table row, If-Match), then applies the outbox:
  * every effect is idempotent (upsert by sequence, command id, event id), so a crash in between only means a replay.
  */
 
@@ -84,7 +84,7 @@ export interface EvrStepPlan {
  * `opened` / `extended` / `closed` decision into an {@link OutboxEntry}.
  * @returns the new memory (input not mutated), the entries in decision order, the dropped decisions
  * @throws ValidationError when a signal has a bad id or time (shared/evr/signal-gate.ts)
- * Source: AVA signal gate (azure-lva-ava.md §2) via shared/evr/signal-gate.ts; command sequence rule in
+ * Source: AVA signal gate (docs/reference/ava-behaviour.md "Nodes") via shared/evr/signal-gate.ts; command sequence rule in
  * shared/schemas/upload-window.ts (the final command's sequence is the last one + 1).
  */
 export function planEvrStep(input: EvrStepInput): EvrStepPlan {

@@ -1,4 +1,4 @@
-/** What an EVR camera's cached segment is for now (issue 3 §4). */
+/** What an EVR camera's cached segment is for now (docs/contracts.md "EVR on the agent"). */
 export type EvrSegmentFate = 'upload' | 'hold' | 'drop';
 
 /** What the rule needs to know besides the segment (epoch ms UTC, ms). */
@@ -18,7 +18,7 @@ export interface EvrFateContext {
  * - `upload` when the segment overlaps an upload window;
  * - `drop` when it overlaps none, the cloud has caught up, and `holdMs` has passed since both its end and the last
  *   (re)connect: the cloud has heard of it and had the hold to decide (the hold `PT1M30S` = AVA's largest
- *   `activationSignalOffset` pre-roll, 1 min, reference/azure-lva-ava.md §2, + 30 s);
+ *   `activationSignalOffset` pre-roll, 1 min, docs/reference/ava-behaviour.md "Nodes", + 30 s);
  * - `hold` otherwise (offline, events still queued, or too young): it might still be needed.
  * @param seg `startMs` epoch ms UTC, `durationMs` ms
  */

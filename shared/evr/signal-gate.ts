@@ -3,7 +3,7 @@ import type { SignalGateParams } from '../schemas/signal-gate';
 
 /**
  * AVA's signal gate as a pure state machine: signals in, recording windows out.
- * Source: azure-lva-ava.md §2 "Signal gate processor" and Microsoft's "Configuring a signal gate"
+ * Source: docs/reference/ava-behaviour.md "Nodes", signal gate processor, and Microsoft's "Configuring a signal gate"
  * how-to (AVA docs), whose formulas the unit tests reproduce:
  *   one signal E1          → window [E1 + offset, E1 + minimumActivationTime]
  *   retrigger E2 while open → length −offset + (E2 − E1) + minimumActivationTime
@@ -194,7 +194,7 @@ function settle(s: SignalGateState, p: SignalGateParams, out: GateDecision[]): v
  * @returns the new state and the decisions, in order: `late`/`duplicate` for a dropped signal
  *   (state unchanged), else any `opened`/`extended`/`closed` that the signal's arrival settled
  * @throws ValidationError when the signal has no id or a non-integer atMs (nothing changes)
- * Source: AVA signal gate, azure-lva-ava.md §2
+ * Source: AVA signal gate, docs/reference/ava-behaviour.md "Nodes"
  */
 export function applySignal(state: SignalGateState, signal: GateSignal, params: SignalGateParams): GateStep {
   checkSignal(signal);

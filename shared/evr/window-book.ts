@@ -14,7 +14,7 @@ export interface WindowBookState {
 const MAX_FORGOTTEN = 1000;
 
 /**
- * The EVR upload windows an agent holds (issue 3 §4), pure: one per recording, the command with the highest
+ * The EVR upload windows an agent holds, pure: one per recording, the command with the highest
  * `sequence` wins (shared/schemas/upload-window.ts: a command carries the whole window, so redelivered or
  * reordered commands change nothing). Windows are half-open `[startMs, endMs)`, epoch ms UTC.
  */

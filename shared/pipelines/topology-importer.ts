@@ -1,6 +1,6 @@
 /**
- * The shape of `importTopology` (shared/topology/import-topology.ts, owned by the import work of issue 7; contract in
- * the issue's notes), as the lifecycle consumes it. Kept structural so the functions side can take the real function
+ * The shape of `importTopology` (shared/topology/import-topology.ts; its contract is that function's docstring and
+ * docs/migrating-from-ava.md), as the lifecycle consumes it. Kept structural so the functions side can take the real function
  * or a test's, and so this module does not depend on the importer's internals.
  */
 export interface ImportedTopology {

@@ -2,7 +2,7 @@ import type { SegmentRecord } from '../schemas/device-events';
 import type { TimeRange } from '../time-ranges';
 
 /**
- * The availability rollup (DESIGN.md "Contracts: Index"): per camera and UTC day, the merged ranges of every stored
+ * The availability rollup (docs/contracts.md "Index"): per camera and UTC day, the merged ranges of every stored
  * segment, so availability over a month never scans every segment. Implemented on Table Storage by
  * functions/adapters/table-availability-store.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * One provisioned device (issue 6 §3): an edge agent installation that may create segment blobs of its own cameras.
+ * One provisioned device (docs/devices.md): an edge agent installation that may create segment blobs of its own cameras.
  * The device secret itself is never stored, only its SHA-256 (shared/device-secret.ts).
  */
 export interface DeviceRecord {

@@ -4,7 +4,7 @@ import type { GapRecord } from '../schemas/device-events';
 export type GapSpan = Pick<GapRecord, 'startMs' | 'endMs' | 'cause'>;
 
 /**
- * The gap index (issue 4 §3): one row per reported gap of a camera's timeline, with its cause.
+ * The gap index (docs/contracts.md "Index"): one row per reported gap of a camera's timeline, with its cause.
  * Implemented on Table Storage by functions/adapters/table-gap-index.ts.
  */
 export interface GapIndex {

@@ -1,5 +1,5 @@
 /**
- * An integration event for other systems, CloudEvents 1.0 JSON (DESIGN.md "Contracts: Integration events"):
+ * An integration event for other systems, CloudEvents 1.0 JSON (docs/contracts.md "Recordings API and integration events"):
  * `type` e.g. `retention.completed`, `source` `/keepwatch/{function}`, `time` ISO 8601 UTC.
  */
 export interface IntegrationEvent {
@@ -14,8 +14,8 @@ export interface IntegrationEvent {
 }
 
 /**
- * Publishes integration events. Locally (and until issue 6 deploys the integration Event Hub) they are appended to
- * a table by functions/adapters/table-integration-events.ts.
+ * Publishes integration events. In Azure they go to the integration Event Hub; locally they are appended
+ * to a table by functions/adapters/table-integration-events.ts (functions/settings.ts `IntegrationEventsSettings`).
  */
 export interface IntegrationEvents {
   /** At-least-once; consumers dedupe on `id`. @throws TransientError when the sink fails */

@@ -22,7 +22,7 @@ export interface SasSigner {
   blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]>;
   /**
    * Signs one create-only URL per blob (`sp=c`, `sr=b`): the holder can create that blob once and do nothing else
-   * (no read, list, overwrite or delete). For device uploads (issue 6 §3).
+   * (no read, list, overwrite or delete). For device uploads (docs/devices.md).
    * @param blobNames segment blob names in the recordings container
    * @param expiresOnMs epoch ms UTC after which the URLs stop working
    * @returns absolute URLs, in the order of `blobNames`

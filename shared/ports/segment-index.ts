@@ -15,7 +15,7 @@ export interface SegmentSize extends SegmentSpan {
 }
 
 /**
- * The segment index (DESIGN.md "Contracts: Index"): one row per stored segment, keyed for range scans.
+ * The segment index (docs/contracts.md "Index"): one row per stored segment, keyed for range scans.
  * Implemented on Table Storage by functions/adapters/table-segment-index.ts.
  */
 export interface SegmentIndex {

@@ -9,11 +9,11 @@ import { fileNamePatternProblems } from '../evr/file-name-pattern';
 import { httpExtensionSchema } from './http-extension';
 
 /**
- * Defaults of the agent configuration, in one place (STYLE.md "Configuration").
- * `segmentLength` PT10S and the PT2S..PT5M bounds come from issue 2 (AVA's video sink allowed
- * PT30S..PT5M in 30 s steps, azure-lva-ava.md §2; Keepwatch allows shorter segments for lower
+ * Defaults of the agent configuration, in one place.
+ * `segmentLength` PT10S and the PT2S..PT5M bounds are Keepwatch's (AVA's video sink allowed
+ * PT30S..PT5M in 30 s steps, docs/reference/ava-behaviour.md "Nodes"; Keepwatch allows shorter segments for lower
  * playback latency). `localMediaCacheMaximumSizeMiB` 2048 is the value AVA's samples settled on
- * (azure-lva-ava.md §7, live-video-analytics PRs #26/#27).
+ * (docs/reference/ava-behaviour.md "Resilient recording"; live-video-analytics PRs #26/#27).
  */
 export const AGENT_DEFAULTS = {
   segmentLength: 'PT10S',
@@ -22,18 +22,18 @@ export const AGENT_DEFAULTS = {
   rtspTransport: 'tcp',
   container: 'recordings',
   logLevel: 'info',
-  /** AVA's edge module served Prometheus metrics on 9600 (azure-lva-ava.md §3). */
-  /** Cap of the exponential backoff between reconnect attempts to a camera (issue 4 §4). */
+  /** AVA's edge module served Prometheus metrics on 9600 (docs/reference/ava-behaviour.md "Events"). */
+  /** Cap of the exponential backoff between reconnect attempts to a camera. */
   cameraReconnectMaximumDelay: 'PT30S',
-  /** How long a recording session may mux no packet before the watchdog restarts it (issue 4 §4). */
+  /** How long a recording session may mux no packet before the watchdog restarts it. */
   cameraWatchdogTimeout: 'PT15S',
   metricsPort: 9600,
   metricsHost: '127.0.0.1',
-  /** Camera recording mode (issue 3 §4): continuous video recording unless told otherwise. */
+  /** Camera recording mode: continuous video recording unless told otherwise. */
   mode: 'cvr',
   /**
    * How long an EVR segment outside every commanded window stays cached after its end: AVA's largest
-   * pre-roll (`activationSignalOffset` down to −1 min, azure-lva-ava.md §2) plus 30 s for the cloud's decision.
+   * pre-roll (`activationSignalOffset` down to −1 min, docs/reference/ava-behaviour.md "Nodes") plus 30 s for the cloud's decision.
    */
   evrCacheHold: 'PT1M30S',
 } as const;
@@ -73,9 +73,9 @@ const cameraSchema = z.strictObject({
   rtspTransport: z.enum(['tcp', 'udp', 'http']).default(AGENT_DEFAULTS.rtspTransport),
   /** Extra ffmpeg input options placed before `-i` (e.g. `["-re", "-stream_loop", "-1"]` for a file). */
   inputOptions: z.array(z.string()).default([]),
-  /** `cvr` (default): every segment is uploaded; `evr`: only segments overlapping a commanded upload window (issue 3 §4). */
+  /** `cvr` (default): every segment is uploaded; `evr`: only segments overlapping a commanded upload window (docs/contracts.md "EVR on the agent"). */
   mode: z.enum(['cvr', 'evr']).default(AGENT_DEFAULTS.mode),
-  /** AVA's file sink (azure-lva-ava.md §2): one MP4 per final upload window, on the device; needs `mode: evr`. */
+  /** AVA's file sink (docs/reference/ava-behaviour.md "Nodes"): one MP4 per final upload window, on the device; needs `mode: evr`. */
   fileSink: z
     .strictObject({
       /** Absolute folder of the MP4s (created when missing). */
@@ -143,7 +143,7 @@ const uploadSchema = z.union([
     /**
      * The Keepwatch API base, `https://{app}.azurewebsites.net/api` (locally `http://127.0.0.1:7071/api`): the agent
      * asks `POST {apiUrl}/devices/{deviceId}/upload-urls` for create-only URLs of the segments it is about to upload
-     * (issue 6 §3, docs/devices.md). The device holds neither a storage key nor the API key.
+     * (docs/devices.md). The device holds neither a storage key nor the API key.
      */
     apiUrl: z
       .string()

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { motionDetectionSettingsSchema, parseMotionSettings, type MotionParams } from './motion-detection';
 
 /**
- * Defaults of the agent's low-resolution grey branch (issue 3 §1: width ≤ 320 px, ≤ 5 fps, both
+ * Defaults of the agent's low-resolution grey branch (width ≤ 320 px, ≤ 5 fps, both
  * configurable). The motion presets (shared/schemas/motion-detection.ts) were tuned at 320 px, 5 fps.
  */
 export const CAMERA_MOTION_DEFAULTS = { frameWidth: 320, frameRate: 5 } as const;

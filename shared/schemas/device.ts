@@ -6,7 +6,7 @@ import { parseWith } from './format-issues';
 
 /** Most cameras one device may be provisioned with (a bound on the row and on the ownership check, not a measured limit). */
 export const DEVICE_CAMERAS_MAX = 64;
-/** Most blob names one `upload-urls` request may ask for (issue 6 §3). */
+/** Most blob names one `upload-urls` request may ask for (docs/contracts.md "Device upload URLs"). */
 export const UPLOAD_URLS_MAX_BLOBS = 100;
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 
 /**
- * Keepwatch's form of AVA's HTTP extension node (azure-lva-ava.md §2 "HTTP extension"): the agent samples the
+ * Keepwatch's form of AVA's HTTP extension node (docs/reference/ava-behaviour.md "Nodes", HTTP extension): the agent samples the
  * camera's frames, POSTs each image to `url` and turns `{"inferences": [...]}` replies into `inference` signals.
  *
  * AVA names → Keepwatch: `endpoint.url` → `url`; `samplingOptions.maximumSamplesPerSecond` → `maximumSamplesPerSecond`;

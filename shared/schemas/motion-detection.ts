@@ -3,8 +3,8 @@ import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { parseWith } from './format-issues';
 
 /**
- * Numeric tunables behind AVA's `sensitivity` (AVA published only the three names, azure-lva-ava.md §2;
- * the numbers are Keepwatch's, tuned on the clips in ../shared/media at 320 px wide, 5 fps):
+ * Numeric tunables behind AVA's `sensitivity` (AVA published only the three names, docs/reference/ava-behaviour.md "Nodes";
+ * the numbers are Keepwatch's, tuned on the clips in test/fixtures/media at 320 px wide, 5 fps):
  * - `pixelThreshold`: grey levels (0..255) a pixel must differ from the background, after the
  *   background is matched to the frame's exposure, to count as changed.
  * - `minimumChangedArea`: fraction (0..1) of the frame that one connected changed region must cover.

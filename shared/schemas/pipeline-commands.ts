@@ -7,7 +7,7 @@ import { cloudEventSchema } from './device-events';
 import { parseWith } from './format-issues';
 
 /**
- * The cloud's live pipeline commands to an agent (issue 7 §2), CloudEvents JSON, QoS 1, on
+ * The cloud's live pipeline commands to an agent (docs/contracts.md "AVA live pipelines"), CloudEvents JSON, QoS 1, on
  * `keepwatch/{deviceId}/commands/{cameraId}` of the pipeline's first camera (shared/topics.ts `cameraCommandsTopic`):
  *
  * ```json

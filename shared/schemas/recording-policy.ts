@@ -22,12 +22,12 @@ import { SIGNAL_TYPE_PATTERN } from './signals';
  * }
  * ```
  * `mode` (absent = `cvr`): `cvr` keeps every segment the agent uploads; `evr` turns signals into recordings through the
- * signal gate (AVA's signal gate processor, azure-lva-ava.md §2) and commands the agent to upload only their windows.
+ * signal gate (AVA's signal gate processor, docs/reference/ava-behaviour.md "Nodes") and commands the agent to upload only their windows.
  */
 export const RETENTION_ARCHIVE_MIN_DAYS = 1;
-/** AVA's `archival.retentionPeriod` allows at most 10 years (azure-lva-ava.md §4); 3650 days. */
+/** AVA's `archival.retentionPeriod` allows at most 10 years (docs/reference/ava-behaviour.md "Playback"); 3650 days. */
 export const RETENTION_ARCHIVE_MAX_DAYS = 3650;
-/** Size cap bounds, MiB (1 MiB = 1024² bytes as in AVA's `...MaximumSizeMiB`, azure-lva-ava.md §5): 1 MiB .. 1 PiB. */
+/** Size cap bounds, MiB (1 MiB = 1024² bytes as in AVA's `...MaximumSizeMiB`, docs/reference/ava-behaviour.md "Resilient recording"): 1 MiB .. 1 PiB. */
 export const MAXIMUM_SIZE_MIN_MIB = 1;
 export const MAXIMUM_SIZE_MAX_MIB = 1024 ** 3;
 export const MIB = 1024 * 1024;
@@ -39,7 +39,7 @@ const DAYS = /^P(\d{1,4})D$/;
 
 /**
  * Parses an archive retention: ISO 8601 whole days `P{n}D`, n in 1..3650 (AVA `retentionPeriod`: days granularity,
- * ≤ 10 years, azure-lva-ava.md §2 and §4).
+ * ≤ 10 years, docs/reference/ava-behaviour.md "Nodes" and "Playback").
  * @returns the retention in ms (n × 24 h)
  * @throws ValidationError `InvalidRetention` naming `what` and the value
  */
@@ -67,14 +67,14 @@ export const retentionPolicySchema = z.strictObject({
   /**
    * Optional: how long segments overlapping an EVR recording, and the recording rows themselves, are kept after they
    * end: ISO 8601 whole days, P1D..P3650D; absent = `archive`. AVA kept EVR clips in their own video resource with its
-   * own `retentionPeriod` (azure-lva-ava.md §4); Keepwatch keeps one archive, so the rule is per segment.
+   * own `retentionPeriod` (docs/reference/ava-behaviour.md "Playback"); Keepwatch keeps one archive, so the rule is per segment.
    */
   recordings: archiveSchema.optional(),
   /** Optional size cap of the archive in MiB (integer, 1..1 073 741 824); beyond it, the oldest segments go first. */
   maximumSizeMiB: z.number().int().min(MAXIMUM_SIZE_MIN_MIB).max(MAXIMUM_SIZE_MAX_MIB).optional(),
 });
 
-/** Recording modes (DESIGN.md vocabulary): continuous or event-based. */
+/** Recording modes: continuous or event-based. */
 export const RECORDING_MODES = ['cvr', 'evr'] as const;
 export type RecordingMode = (typeof RECORDING_MODES)[number];
 

@@ -6,7 +6,7 @@ import { parseWith } from './format-issues';
 /**
  * Defaults of the signal gate, as written in Microsoft's EVR topologies: every one of them sets
  * `activationEvaluationWindow` PT1S and nearly all `activationSignalOffset` PT0S with
- * `minimumActivationTime` = `maximumActivationTime` = PT30S (reference/azure-topologies/
+ * `minimumActivationTime` = `maximumActivationTime` = PT30S (test/fixtures/azure-topologies/
  * ava-evr-motion-video-sink, ava-evr-hubMessage-video-sink uses -PT5S). AVA's swagger states no defaults.
  */
 export const SIGNAL_GATE_DEFAULTS = {
@@ -17,7 +17,7 @@ export const SIGNAL_GATE_DEFAULTS = {
 } as const;
 
 /**
- * Bounds of each gate setting in ms, inclusive (azure-lva-ava.md §2 "Signal gate processor").
+ * Bounds of each gate setting in ms, inclusive (docs/reference/ava-behaviour.md "Nodes", signal gate processor).
  * The activation times take LVA's lower bound of 1 s (AVA raised it to 10 s) so that LVA
  * topologies with PT5S, as Microsoft's lva-*-evr-*-files samples, still load.
  */
@@ -53,7 +53,7 @@ function boundedDuration(key: GateKey) {
 /**
  * The signal gate settings as written in configuration or in an AVA `SignalGateProcessor` node
  * (same key names, ISO 8601 duration strings; `-PT5S` = 5 s of pre-roll). Unknown keys are rejected.
- * Source: azure-lva-ava.md §2; Microsoft's "Configuring a signal gate" how-to.
+ * Source: docs/reference/ava-behaviour.md "Nodes"; Microsoft's "Configuring a signal gate" how-to.
  */
 export const signalGateSettingsSchema = z.strictObject({
   /** 0..PT10S, default PT1S: how long, from a signal, an earlier (in media time) signal may still arrive before it is a late arrival. */

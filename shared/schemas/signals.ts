@@ -7,7 +7,7 @@ import { parseWith } from './format-issues';
 import { isoDateTimeSchema } from './iso-date-time';
 
 /**
- * Signals: anything that may open an EVR recording window (DESIGN.md vocabulary) — the agent's motion detector, its
+ * Signals: anything that may open an EVR recording window — the agent's motion detector, its
  * inference extension (AVA HTTP extension), or an external event (a door sensor over MQTT, an HTTP caller). They all
  * end up as one {@link SignalRecord} that the cloud's EVR policy (functions/evr/) filters and feeds to the signal gate
  * (shared/evr/signal-gate.ts).
@@ -43,7 +43,7 @@ const isoDateTime = isoDateTimeSchema;
 
 const unit = z.number().min(0).max(1);
 
-/** AVA's normalised box (`l, t, w, h` in 0..1 of the frame; azure-lva-ava.md §3 inference events). */
+/** AVA's normalised box (`l, t, w, h` in 0..1 of the frame; docs/reference/ava-behaviour.md "Events", inference). */
 export const boxSchema = z.strictObject({ l: unit, t: unit, w: unit, h: unit });
 export type SignalBox = z.output<typeof boxSchema>;
 

@@ -15,7 +15,7 @@ import { getCi, nodeKind, type TopologyNode } from './parse-topology';
  * - IoT Hub message source → external signals on `keepwatch/{deviceId}/signals/{cameraId}` (a note);
  * - IoT Hub message sink → the events the agent already publishes (a note);
  * - HTTP extension (+ LVA 1.0 frame rate filter) → the camera's `httpExtension`.
- * Node and property rules: azure-lva-ava.md §2. Any other node type is unsupported: see {@link unsupportedNodes}.
+ * Node and property rules: docs/reference/ava-behaviour.md "Nodes". Any other node type is unsupported: see {@link unsupportedNodes}.
  */
 
 /** Node kinds ({@link nodeKind}) Keepwatch maps. */
@@ -102,7 +102,7 @@ function bool(node: TopologyNode, obj: Props, key: string): boolean | undefined 
   throw invalid(`node '${node.name}': ${key} ${JSON.stringify(v)} must be true or false`);
 }
 
-/** Enum values match case-insensitively (LVA `Tcp`, AVA `tcp`, azure-lva-ava.md §0); returns the canonical spelling. */
+/** Enum values match case-insensitively (LVA `Tcp`, AVA `tcp`, docs/reference/ava-behaviour.md "Names"); returns the canonical spelling. */
 function enumValue<T extends string>(node: TopologyNode, key: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   const hit = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
@@ -270,7 +270,7 @@ function mapHttpExtension(node: TopologyNode, nodes: readonly TopologyNode[], dr
     if (t !== undefined) sps = Number(t);
     if (bool(node, sampling, 'skipSamplesWithoutAnnotation')) notes.push(`${node.name}: samplingOptions.skipSamplesWithoutAnnotation is ignored; every sampled frame is sent`);
   }
-  // LVA 1.0 limited the extension's frame rate with a separate FrameRateFilterProcessor upstream (azure-lva-ava.md §2).
+  // LVA 1.0 limited the extension's frame rate with a separate FrameRateFilterProcessor upstream (docs/reference/ava-behaviour.md "Nodes").
   for (const input of node.inputs) {
     const from = nodes.find((n) => n.name === input) as TopologyNode;
     if (from.kind === 'frameratefilterprocessor') {

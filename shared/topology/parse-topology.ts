@@ -1,9 +1,9 @@
 import { ValidationError } from '../errors';
 
 /**
- * Reads the structure of an LVA/AVA topology document (azure-lva-ava.md §0–1) without interpreting its nodes:
+ * Reads the structure of an LVA/AVA topology document (docs/reference/ava-behaviour.md "Names", "Topologies and live pipelines") without interpreting its nodes:
  * dialect, name, parameter declarations and the nodes with their inputs. Quirks of Microsoft's files are accepted
- * (reference/azure-topologies/README.md): `String` vs `string` parameter types, a missing `@apiVersion`, AVA cloud
+ * (test/fixtures/azure-topologies/README.md): `String` vs `string` parameter types, a missing `@apiVersion`, AVA cloud
  * topologies' `Name`/`Kind`/`Properties` casing.
  */
 
@@ -51,7 +51,7 @@ const AVA_PREFIX = /^#?Microsoft\.VideoAnalyzer\./i;
 
 /**
  * The dialect-free, lower-case short name of an `@type`: `#Microsoft.Media.MediaGraphIoTHubMessageSink` and
- * `#Microsoft.VideoAnalyzer.IotHubMessageSink` both give `iothubmessagesink` (azure-lva-ava.md §0 naming map).
+ * `#Microsoft.VideoAnalyzer.IotHubMessageSink` both give `iothubmessagesink` (docs/reference/ava-behaviour.md "Names").
  */
 export function nodeKind(type: string): string {
   return type.replace(LVA_PREFIX, '').replace(AVA_PREFIX, '').toLowerCase();

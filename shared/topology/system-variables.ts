@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 
 /**
- * `${System.*}` variables of LVA and AVA topologies (azure-lva-ava.md §0 naming map):
+ * `${System.*}` variables of LVA and AVA topologies (docs/reference/ava-behaviour.md "Names"):
  * - topology name: LVA `${System.GraphTopologyName}`, AVA `${System.TopologyName}`;
  * - pipeline name: LVA `${System.GraphInstanceName}`, AVA `${System.PipelineName}`;
  * - date-time of the event: LVA `${System.DateTime}` / `${System.PreciseDateTime}`, AVA `${System.Runtime.DateTime}` /
