@@ -43,7 +43,7 @@ const SEED_END_MS = SEED_START_MS + DAYS * DAY_MS;
 const BATCH_SEGMENTS = 100;
 
 /**
- * availableMedia latency (issue 5 §2): p50/p95 of `GET /api/cameras/{id}/availableMedia` at day precision over 31
+ * availableMedia latency: p50/p95 of `GET /api/cameras/{id}/availableMedia` at day precision over 31
  * days and at full precision over 24 h (plus month and year for information), over one camera with 31 days of
  * PT10S segments (267,840 segments, 31 rollup rows), and the availability rows each request reads.
  *

@@ -11,7 +11,7 @@ export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** What runs without `--only`: every benchmark but the 10-minute soak and the cost count, which run only when named. */
 export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr'];
 
-export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (issue 2); prints figures and ratios against baselines
+export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (docs/benchmarks.md); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):

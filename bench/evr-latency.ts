@@ -24,7 +24,7 @@ export interface EvrBenchOptions {
 
 export const EVR_BENCH_DEFAULTS = { signals: 6, segmentLengths: ['PT2S', 'PT10S'], motionClipSeconds: 139.4 } as const;
 
-/** Issue 3's target: signal → `recording.available` within one segment length + 2 s (p95). */
+/** Target (docs/benchmarks.md): signal → `recording.available` within one segment length + 2 s (p95). */
 export const EVR_LATENCY_TARGET_EXTRA_MS = 2000;
 
 /** One segment length's latencies. */
@@ -59,7 +59,7 @@ async function withStack<T>(dir: string, opts: Parameters<typeof startLocalStack
 }
 
 /**
- * EVR benchmarks (issue 3 "Benchmark"), on the whole local stack (Azurite, aedes, the functions host, the agent):
+ * EVR benchmarks, on the whole local stack (Azurite, aedes, the functions host, the agent):
  * 1. latency from a door signal (`POST /api/cameras/{id}/signals`) to `recording.started` and to `recording.available`
  *    (the first segment of its window indexed), as the integration events reach a subscriber of the local broker,
  *    at each segment length, against the target segment length + 2 s;

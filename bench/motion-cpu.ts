@@ -13,7 +13,7 @@ export interface MotionCpuOptions {
   seconds: number;
   /** Time after the first output before the window opens, s. */
   warmupSeconds: number;
-  /** The clip, read in real time in a loop (default ../shared/media/one-by-one-person-detection.mp4). */
+  /** The clip, read in real time in a loop (default test/fixtures/media/one-by-one-person-detection.mp4). */
   clip: string;
   /** Folder for the runs' segment files (removed afterwards). */
   workDir: string;
@@ -23,7 +23,7 @@ export interface MotionCpuOptions {
 /** `--only motion` runs 2 × (3 + 20) s plus start-up: under a minute. */
 export const MOTION_CPU_DEFAULTS = { seconds: 20, warmupSeconds: 3 } as const;
 
-/** Issue 3's target: motion CPU per camera ≤ 1.25 × ffmpeg decode + scale alone. */
+/** Target (docs/benchmarks.md): motion CPU per camera ≤ 1.25 × ffmpeg decode + scale alone. */
 export const MOTION_CPU_TARGET_RATIO = 1.25;
 
 /** What {@link runMotionCpu} measured. */
@@ -39,7 +39,7 @@ export interface MotionCpuResult {
 }
 
 /**
- * Motion CPU per camera (issue 3 "Benchmark"): CPU (user + system, /proc) of the agent's recorder with motion
+ * Motion CPU per camera: CPU (user + system, /proc) of the agent's recorder with motion
  * detection — a Node process (bench/motion-cpu-child.ts: CameraRecorder + MotionPipeline) and its one ffmpeg, which
  * writes codec-copy segments and 320 px, 5 fps grey frames — against bare ffmpeg doing the same decode + scale with
  * the same copy output: `ffmpeg -re -stream_loop -1 -i clip -map 0:v:0 -c copy -f segment -segment_time 10

@@ -25,7 +25,7 @@ export interface PlaylistLatencyOptions {
 
 export const PLAYLIST_DEFAULTS = { requests: 30, warmupRequests: 5 } as const;
 
-/** Issue 2's target: p95 of the 24 h requests ≤ 150 ms. */
+/** Target (docs/benchmarks.md): p95 of the 24 h requests ≤ 150 ms. */
 export const PLAYLIST_TARGET_P95_MS = 150;
 
 /** One measured case, e.g. the 24 h playlist request. */
@@ -55,7 +55,7 @@ const SEED_START_MS = SEED_END_MS - 24 * HOUR_MS;
 const SEGMENT_BYTES = 2_500_000;
 
 /**
- * Playlist latency (issue 2 "Benchmark"): p50/p95 of `GET /api/cameras/{id}/playback?start&end` and of the playlist
+ * Playlist latency: p50/p95 of `GET /api/cameras/{id}/playback?start&end` and of the playlist
  * request (`GET hlsUrl`) for 1 h and 24 h ranges over a camera with 24 h of PT10S segments (8,640 index rows).
  *
  * - Storage: Azurite (in memory), started for this benchmark.

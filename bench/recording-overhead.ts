@@ -16,9 +16,9 @@ import { cpuBetween, ownPercentOfOneCore, processTree, treeCpuSnapshot, type Cpu
 
 /** Options of {@link runRecordingOverhead}; defaults in {@link RECORDING_DEFAULTS}. */
 export interface RecordingOverheadOptions {
-  /** Camera counts measured against the baseline (issue 2: 1, 4, 16). */
+  /** Camera counts measured against the baseline (default 1, 4, 16). */
   cameraCounts: number[];
-  /** Measured window of each run, s (issue 2: 60). */
+  /** Measured window of each run, s (default 60). */
   seconds: number;
   /** Time between the last ffmpeg starting and the window opening, s. */
   warmupSeconds: number;
@@ -39,7 +39,7 @@ export const RECORDING_DEFAULTS = {
   capacitySeconds: 30,
 } as const;
 
-/** Issue 2's targets: agent CPU ≤ 1.10 × bare ffmpeg; ≥ 64 cameras under 50 % of the machine. */
+/** Targets (docs/benchmarks.md): agent CPU ≤ 1.10 × bare ffmpeg; ≥ 64 cameras under 50 % of the machine. */
 export const RECORDING_TARGETS = { maxRatio: 1.1, minCamerasUnderHalfMachine: 64, machineShare: 0.5 } as const;
 
 /** One measured run: either N bare ffmpeg processes or the agent recording N cameras. */
@@ -89,7 +89,7 @@ const FFMPEG_STOP_TIMEOUT_MS = 10_000;
 const TAIL_LINES = 40;
 
 /**
- * Recording overhead (issue 2 "Benchmark"): total CPU (user + system, from /proc) of the edge agent's process tree —
+ * Recording overhead: total CPU (user + system, from /proc) of the edge agent's process tree —
  * the `keepwatch-agent` Node process and its ffmpeg children — recording N simulated 1080p cameras, against bare
  * `ffmpeg -c copy -f segment` processes on the same input, in the same run, on the same machine.
  *
@@ -243,7 +243,7 @@ async function measureAgent(ctx: RunContext, n: number, seconds: number): Promis
     cameras: Array.from({ length: n }, (_, i) => simulatedCamera(cameraId(i), ctx.clip)),
     segmentLength: `PT${SEGMENT_LENGTH_S}S`,
     localMediaCachePath: path.join(dir, 'cache'),
-    // Secrets are referenced, not written into the file (STYLE.md "Configuration").
+    // Secrets are referenced (`${env:NAME}`, edge-agent/config/load-config.ts), not written into the file.
     broker: { url: ctx.brokerUrl, password: '${env:KEEPWATCH_BENCH_DEVICE_PASSWORD}', protocolVersion: 4 },
     upload: { connectionString: '${env:KEEPWATCH_BENCH_DEVICE_STORAGE}', container: CONTAINER },
     ffmpegPath: ctx.ffmpegPath,

@@ -23,7 +23,7 @@ export interface RetentionDeletesOptions {
 
 export const RETENTION_DEFAULTS = { segments: 50_000, round: 2_000 } as const;
 
-/** Issue 5's target: batched retention ≥ 10× faster per segment than one-by-one deletes. */
+/** Target (docs/benchmarks.md): batched retention ≥ 10× faster per segment than one-by-one deletes. */
 export const RETENTION_TARGET_RATIO = 10;
 
 /** What {@link runRetentionDeletes} measured. */
@@ -49,7 +49,7 @@ const UPLOAD_CONCURRENCY = 64;
 const PARALLEL_SINGLE_DELETES = 16;
 
 /**
- * Retention deletes (issue 5 "Bench"): the real `retention` timer handler (functions/retention.ts) deleting expired
+ * Retention deletes: the real `retention` timer handler (functions/retention.ts) deleting expired
  * PT10S segments — journal write per step, blobs by Blob Batch (≤ 256 per request, 4 requests in flight), index rows
  * in ≤ 100-row transactions, rollup rewrite, camera row — against the same work one segment at a time (delete the
  * blob, then its index row, one request after the other). The ratio is per segment.

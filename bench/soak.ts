@@ -25,7 +25,7 @@ export interface SoakOptions {
 export const SOAK_DEFAULTS = { minutes: 10, cameras: 8 } as const;
 
 /**
- * When the outages happen, as fractions of the run (issue 4 "Bench": a storage outage and a broker outage inside a
+ * When the outages happen, as fractions of the run (docs/benchmarks.md: a storage outage and a broker outage inside a
  * 10-minute soak). With the default 10 minutes: storage cut from minute 2 to 4, broker cut from minute 6 to 7, then
  * recovery until minute 10, a clean stop (SIGTERM) and the agent's drain.
  */
@@ -84,7 +84,7 @@ interface DeviceEvent {
 }
 
 /**
- * The resilient-recording soak (issue 4 "Bench"): the edge agent as a child process (`dist/edge-agent/cli.js`, so its
+ * The resilient-recording soak: the edge agent as a child process (`dist/edge-agent/cli.js`, so its
  * RSS is its own) records `cameras` simulated cameras (a looped H.264 clip read in real time) for `minutes`, with a
  * storage outage and a broker outage inside the run ({@link SOAK_TIMELINE}), made by cutting the test TCP proxies in
  * front of Azurite's blob port and of the embedded MQTT broker (aedes, MQTT 3.1.1). The cache cap

@@ -6,7 +6,7 @@ export type { Logger };
 /**
  * The agent's root logger: JSON lines on stdout (pino), every string argument and field passed
  * through shared/redact.ts so RTSP userinfo, SAS signatures and keys never reach a log.
- * Components take a child with `{ component, cameraId? }` (STYLE.md "Logging").
+ * Components take a child with `{ component, cameraId? }`.
  * @param level pino level name
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -12,7 +12,7 @@ import type { RecordedSegment } from './recorder/camera-recorder';
 
 type DeviceCloudEvent = CloudEvent<Record<string, unknown>>;
 
-/** A device CloudEvent (DESIGN.md "Contracts: Events on the wire"): source `/devices/{deviceId}`, subject the camera, JSON data. */
+/** A device CloudEvent (docs/contracts.md "Events on the wire"): source `/devices/{deviceId}`, subject the camera, JSON data. */
 function deviceEvent(deviceId: string, id: string, type: string, cameraId: string, data: Record<string, unknown>, nowMs: number): DeviceCloudEvent {
   return new CloudEvent<Record<string, unknown>>({
     specversion: '1.0',
@@ -27,7 +27,7 @@ function deviceEvent(deviceId: string, id: string, type: string, cameraId: strin
 }
 
 /**
- * The `segment.uploaded` CloudEvent for an uploaded segment (issue 2 contract; data schema in
+ * The `segment.uploaded` CloudEvent for an uploaded segment (docs/contracts.md "Events on the wire"; data schema in
  * shared/schemas/device-events.ts). The id is derived from camera and start, so a republish after
  * a restart carries the same id and the cloud's idempotent handlers see one event.
  * @param nowMs event time, epoch ms
@@ -38,7 +38,7 @@ export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, now
 }
 
 /**
- * The `gap` CloudEvent for a stretch of a camera's timeline without media (issue 4 §3; data schema
+ * The `gap` CloudEvent for a stretch of a camera's timeline without media (docs/contracts.md "Other device events"; data schema
  * in shared/schemas/device-events.ts). The id is derived from camera and start, so a republish is
  * one event to the cloud's idempotent handlers.
  * @param nowMs event time, epoch ms
@@ -48,7 +48,7 @@ export function gapEvent(deviceId: string, gap: Gap, nowMs: number): DeviceCloud
 }
 
 /**
- * The `diagnostics` CloudEvent for what a recording session told about its camera (issue 4 §4; data
+ * The `diagnostics` CloudEvent for what a recording session told about its camera (docs/contracts.md "Other device events"; data
  * schema in shared/schemas/device-events.ts).
  * @param nowMs event time, epoch ms
  */
@@ -57,7 +57,7 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
 }
 
 /**
- * The `segment.recorded` CloudEvent of an EVR camera's complete segment (issue 3 §4; data schema
+ * The `segment.recorded` CloudEvent of an EVR camera's complete segment (docs/contracts.md "EVR on the agent"; data schema
  * `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
  * gate how far the camera's media time has come. The id `recorded-{cameraId}-{startMs}` makes a republish
  * one event.
@@ -79,7 +79,7 @@ function signalEvent(deviceId: string, id: string, data: SignalData, nowMs: numb
 }
 
 /**
- * The `signal` CloudEvent of a motion signal (issue 3 §1; data schema `signalDataSchema` in shared/schemas/signals.ts):
+ * The `signal` CloudEvent of a motion signal (data schema `signalDataSchema` in shared/schemas/signals.ts):
  * id `motion-{cameraId}-{atMs}` (a republish is the same signal to the gate), data `{cameraId, type: 'motion', time
  * (first frame with motion, UTC), end (last one), boxes (≤ 32, AVA l,t,w,h)}`.
  * @param nowMs event time, epoch ms
@@ -90,7 +90,7 @@ export function motionSignalEvent(deviceId: string, cameraId: string, s: MotionS
 }
 
 /**
- * The `signal` CloudEvent of one inference of an HTTP extension reply (issue 3 §2c): id
+ * The `signal` CloudEvent of one inference of an HTTP extension reply: id
  * `inference-{cameraId}-{atMs}-{index}`, data `{cameraId, type: 'inference', time (the sample's media time, UTC),
  * label?, confidence?, boxes?, properties?}`.
  * @param nowMs event time, epoch ms

@@ -16,7 +16,7 @@ export interface AvailableMediaResponse {
 
 /**
  * `GET /api/cameras/{cameraId}/availableMedia?precision=year|month|day|full&startTime=&endTime=` (function key)
- * → `200 AvailableMediaResponse`, with AVA's rules (reference/azure-lva-ava.md §4 "availableMedia"; parsing in
+ * → `200 AvailableMediaResponse`, with AVA's rules (docs/reference/ava-behaviour.md "Playback"; parsing in
  * shared/availability/available-media-query.ts, aggregation in available-media-ranges.ts, reads in
  * functions/available-media-read.ts). No media in the window → `{"timeRanges":[]}`.
  * Errors: 400 `InvalidCameraId`, `MissingParameter`, `InvalidPrecision`, `DuplicateParameter`, `InvalidDateTime`,

@@ -65,17 +65,17 @@ export interface FunctionsDeps {
   segmentBlobs: SegmentBlobDeleter;
   retentionJournal: RetentionJournal;
   integrationEvents: IntegrationEvents;
-  /** EVR recordings (issue 3). */
+  /** EVR recordings. */
   recordings: RecordingStore;
-  /** EVR signal gate rows, one per camera (issue 3). */
+  /** EVR signal gate rows, one per camera. */
   gates: GateStore;
-  /** Upload-window commands to devices over MQTT (issue 3). */
+  /** Upload-window commands to devices over MQTT. */
   deviceCommands: DeviceCommands;
-  /** Provisioned devices: secret hashes and the cameras each may record (issue 6 §3). */
+  /** Provisioned devices: secret hashes and the cameras each may record (docs/devices.md). */
   devices: DeviceStore;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
   segmentBlobStat: SegmentBlobStat;
-  /** AVA pipeline topologies and live pipelines per device (issue 7). */
+  /** AVA pipeline topologies and live pipelines per device. */
   pipelines: PipelineStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
@@ -95,7 +95,7 @@ export interface DepsOverrides {
 }
 
 /**
- * The composition root of the functions side (STYLE.md "Dependency direction"): Table and Blob adapters built from
+ * The composition root of the functions side (adapters depend on the domain, never the reverse): Table and Blob adapters built from
  * the storage settings, either a connection string (account key) or identity-based (Entra ID token; no key anywhere).
  * The playback signer follows: service SAS with an account key, user-delegation SAS with an identity.
  * @throws ValidationError `InvalidSetting` when the connection string has no account key (a SAS connection string can

@@ -75,7 +75,7 @@ export async function cameraOwner(devices: DeviceStore, cameraId: string): Promi
 }
 
 /**
- * Gives a provisioned device the cameras a live pipeline adds to it (issue 7 §2), so its upload URLs cover them. A
+ * Gives a provisioned device the cameras a live pipeline adds to it, so its upload URLs cover them. A
  * device that was never provisioned (it uploads with a connection string or container SAS) is left alone.
  * @returns whether the device is provisioned
  * @throws ConflictError `CameraOwned` when another device records one of the cameras (nothing written); TransientError

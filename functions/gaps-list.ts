@@ -20,7 +20,7 @@ export interface GapItem {
 
 /**
  * `GET /api/cameras/{cameraId}/gaps?start=ISO&end=ISO` (function key) → `200 { gaps: GapItem[] }`: the gaps the
- * camera's device reported (issue 4 §3) that overlap [start, end), sorted by start, not clipped (a gap that began
+ * camera's device reported (`gap` events) that overlap [start, end), sorted by start, not clipped (a gap that began
  * before `start` is listed whole), so a viewer can say why a stretch has no media.
  * Errors: 400 `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange` (end ≤ start), `RangeTooLong`
  * (> 31 days); 404 `CameraNotFound` (never recorded); 503 when storage is unavailable.

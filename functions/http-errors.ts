@@ -2,7 +2,7 @@ import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { KeepwatchError } from '../shared/errors';
 import { redact } from '../shared/redact';
 
-/** The error body of every HTTP function (DESIGN.md "Contracts: HTTP API"). */
+/** The error body of every HTTP function (docs/contracts.md "HTTP API"). */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }

@@ -21,20 +21,20 @@ import './holds-list';
 import './holds-delete';
 import './signals-create';
 import './retention';
-// Recordings API (issue 3 §6)
+// Recordings API
 import './recordings-list';
 import './recording-get';
 import './recording-playback';
 import './recording-hold-create';
 import './recording-hold-delete';
-// Devices: provisioning and upload URLs (issue 6 §3)
+// Devices: provisioning and upload URLs (docs/devices.md)
 import './devices-create';
 import './devices-list';
 import './device-get';
 import './device-delete';
 import './device-secret-rotate';
 import './device-upload-urls';
-// AVA pipeline topologies and live pipelines (issue 7 §2)
+// AVA pipeline topologies and live pipelines
 import './pipeline-topologies-list';
 import './pipeline-topology-get';
 import './pipeline-topology-put';

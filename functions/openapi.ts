@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of Keepwatch's HTTP API (issue 5 §6), served by functions/openapi-json.ts at
+ * The OpenAPI 3.1 document of Keepwatch's HTTP API, served by functions/openapi-json.ts at
  * `GET /api/openapi.json`. One typed object literal, so the compiler checks its shape and the tests
  * (test/integration/functions/openapi.test.ts) check it against the registered routes and their answers.
  *
@@ -163,7 +163,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'available-media',
         summary: "Stored time ranges of a camera's archive (AVA availableMedia)",
         description:
-          'AVA rules (reference/azure-lva-ava.md §4): precision year (`YYYY`, start/end optional), month (`YYYY-MM`, ≤ 12 months), day (`YYYY-MM-DD`, ≤ 31 days), ' +
+          'AVA rules (docs/reference/ava-behaviour.md, "Playback"): precision year (`YYYY`, start/end optional), month (`YYYY-MM`, ≤ 12 months), day (`YYYY-MM-DD`, ≤ 31 days), ' +
           'full (ISO date-time, start < end, ≤ 25 h); bounds inclusive, UTC; ranges clipped to the request and split at gaps; no data → empty list.',
         tags: ['cameras'],
         parameters: [
@@ -669,7 +669,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     schemas: {
       ErrorBody: {
         type: 'object',
-        description: 'Every error answer (DESIGN.md "Contracts: HTTP API"); `code` is stable, `message` names the parameter, value and limit.',
+        description: 'Every error answer (docs/contracts.md, "HTTP API"); `code` is stable, `message` names the parameter, value and limit.',
         required: ['error'],
         properties: {
           error: {
@@ -997,7 +997,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       },
       Recording: {
         type: 'object',
-        description: 'One EVR recording (issue 3 §6); times ISO 8601 UTC with ms, window [start, end) grows while state is recording.',
+        description: 'One EVR recording; times ISO 8601 UTC with ms, window [start, end) grows while state is recording.',
         required: ['id', 'start', 'end', 'state', 'signals', 'signalCount', 'bytes', 'available', 'held'],
         additionalProperties: false,
         properties: {

@@ -10,7 +10,7 @@ export interface RecordingSignalResponse {
 }
 
 /**
- * One EVR recording in the recordings API (issue 3 §6). Times ISO 8601 UTC with ms; the window is half-open
+ * One EVR recording in the recordings API. Times ISO 8601 UTC with ms; the window is half-open
  * [start, end) and grows while `state` is `recording`.
  */
 export interface RecordingResponse {

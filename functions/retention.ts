@@ -44,7 +44,7 @@ export type RetentionDeps = CameraRetentionDeps & Pick<FunctionsDeps, 'integrati
  * camera's retention policy (functions/retention-camera.ts: age of segments and of EVR recording rows, size cap,
  * holds; crash-safe order in its docstring),
  * one camera at a time, then logs the summary and publishes it as a `retention.completed` CloudEvent
- * (IntegrationEvents; a Table locally, the integration Event Hub with issue 6).
+ * (IntegrationEvents; a Table locally, the integration Event Hub in Azure).
  *
  * A camera whose pass fails is logged at error level and listed in `failed`; the other cameras still run, and the
  * next run finishes the failed one from its journal. Every step is idempotent, so overlapping runs would only repeat

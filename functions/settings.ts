@@ -3,8 +3,8 @@ import { RECORDING_POLICY_DEFAULTS, parseRetentionDays } from '../shared/schemas
 import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
 
 /**
- * App settings of the cloud functions. This module is the only place the functions side reads `process.env`
- * (STYLE.md "Configuration"); in Azure they are Function App settings, locally `local/start.ts` sets them.
+ * App settings of the cloud functions. This module is the only place the functions side reads `process.env`;
+ * in Azure they are Function App settings, locally `local/start.ts` sets them.
  *
  * | setting | meaning |
  * |---|---|
@@ -19,7 +19,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
  * | `KEEPWATCH_DEVICE_SAS_TTL` | ISO 8601 lifetime of the create-only upload URLs handed to devices (`POST /api/devices/{deviceId}/upload-urls`), default PT15M, PT2M..P1D (the agent never uses a URL with less than 1 min left) |
- * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (issue 6) |
+ * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (infra/) |
  * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
  * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
  * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
@@ -56,7 +56,7 @@ export interface FunctionsSettings {
     recordings: string;
     /** EVR signal gate rows, one per camera (functions/adapters/table-gate-store.ts). */
     gates: string;
-    /** Provisioned devices: secret hash and cameras (functions/adapters/table-device-store.ts; issue 6 §3). */
+    /** Provisioned devices: secret hash and cameras (functions/adapters/table-device-store.ts; docs/devices.md). */
     devices: string;
     /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table-pipeline-store.ts). */
     pipelines: string;
@@ -68,7 +68,7 @@ export interface FunctionsSettings {
   playbackTtlMs: number;
   /** Lifetime of the segment SAS URLs in a playlist, from the playlist request, ms; ≥ playbackTtlMs. */
   segmentSasTtlMs: number;
-  /** Lifetime of the create-only upload URLs handed to devices, ms (issue 6 §3). */
+  /** Lifetime of the create-only upload URLs handed to devices, ms (docs/devices.md). */
   deviceSasTtlMs: number;
   /** Origins (`scheme://host[:port]`, no trailing slash) allowed to read segments cross-origin; empty = none. */
   viewerOrigins: string[];
@@ -82,7 +82,7 @@ export interface FunctionsSettings {
   publicBaseUrl?: string;
   /** Archive retention of cameras without a policy, as configured (`P7D`). */
   retentionDefault: string;
-  /** Where integration events go (issue 3 §5). */
+  /** Where integration events go. */
   integrationEvents: IntegrationEventsSettings;
   /** How long activate/deactivate wait for the device's `pipeline.state` report before answering 202, ms. */
   pipelineStateWaitMs: number;
@@ -132,7 +132,7 @@ export const PIPELINE_STATE_WAIT_MAX_MS = 3 * MINUTE_MS;
 export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
 export const PLAYBACK_TTL_MAX_MS = DAY_MS;
 export const PLAYBACK_TOKEN_SECRET_MIN_CHARS = 32;
-/** A user-delegation key, hence its SAS, lives at most 7 days (azure-stack-notes.md §3). */
+/** A user-delegation key, hence its SAS, lives at most 7 days (Azure Storage docs, "Create a user delegation SAS"). */
 export const SEGMENT_SAS_TTL_MAX_MS = 7 * DAY_MS;
 /** Bounds of KEEPWATCH_DEVICE_SAS_TTL: above the agent's 1 min refresh margin, at most a day. */
 export const DEVICE_SAS_TTL_MIN_MS = 2 * MINUTE_MS;
@@ -248,7 +248,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   };
 }
 
-// --- Storage access: account key or identity (issue 6 §3) ----------------------------------------------------------
+// --- Storage access: account key or identity (docs/deploy.md) ------------------------------------------------------
 
 /**
  * How the functions reach the storage account.
@@ -372,7 +372,7 @@ function serviceUri(name: string, text: string, service: 'blob' | 'table'): { ur
   return { uri: `${url.origin}${path}`, accountName };
 }
 
-// --- Integration events transport (issue 3 §5) -------------------------------------------------------------------
+// --- Integration events transport -------------------------------------------------------------------------------
 
 /**
  * The integration events sink, chosen by the settings: the integration Event Hub when `KEEPWATCH_INTEGRATION_EVENTS_HUB`

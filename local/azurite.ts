@@ -25,7 +25,7 @@ export interface AzuriteOptions {
   debugLogPath?: string;
   /**
    * Serve https with this PEM certificate and key (`--cert`, `--key`); the endpoints become `https://...`. Needed for
-   * Entra ID tokens (bearer tokens are refused over http) and user-delegation SAS (azure-stack-notes.md §3).
+   * Entra ID tokens (bearer tokens are refused over http) and user-delegation SAS (Azurite's README: OAuth needs HTTPS).
    */
   tls?: { certPath: string; keyPath: string };
   /** `basic` (`--oauth basic`): accept bearer tokens, checking issuer, audience and lifetime but not the signature. Needs `tls`. */
@@ -57,7 +57,7 @@ const TAIL_BYTES = 16 * 1024;
 
 /**
  * Starts Azurite 3.35 from the npm package (`node_modules/azurite/dist/src/azurite.js`) as a child process with
- * `--skipApiVersionCheck` (SDK 12.32 sends an `x-ms-version` newer than Azurite knows, azure-stack-notes.md §6),
+ * `--skipApiVersionCheck` (SDK 12.32 sends an `x-ms-version` newer than Azurite knows: 400 `InvalidHeaderValue` without it),
  * `--loose`, `--silent` and `--disableTelemetry`. Ports default to 0, so the OS picks free ones; the actual ports are
  * read from Azurite's "successfully listening at" lines, then both services are probed with a TCP connect.
  * Used by the local stack (`local/start.ts`) and the tests (`test/helpers/azurite.ts`).

@@ -51,7 +51,7 @@ export interface LocalBrokerOptions {
    */
   cloudClients?: Record<string, string>;
   /**
-   * Provisioned devices (issue 6 §3, docs/devices.md): a user name found in none of the lists above is looked up here,
+   * Provisioned devices (docs/devices.md): a user name found in none of the lists above is looked up here,
    * and the device connects with its device secret as the MQTT password (client id = user name = device id), checked
    * in constant time against the stored SHA-256; an unknown or disabled device is refused. The local stack passes its
    * device store, so a device provisioned with `npm run provision-device` connects too. It rejects with a
@@ -126,7 +126,7 @@ function sameSecret(a: string, b: string): boolean {
  * own signals topics; never commands), and subscribes only to `keepwatch/{its id}/commands/#`. Signal publishers and
  * cloud clients: see {@link LocalBrokerOptions}. A user name is looked up in devices, then signal publishers, then
  * cloud clients; the first match decides. With `tls`, a second listener (MQTT over TLS) also admits devices by their
- * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (azure-stack-notes.md §2), with
+ * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (Event Grid docs, "MQTT client authentication"), with
  * the same topic rules.
  * @throws Error when a port cannot be bound (nothing is left listening)
  */

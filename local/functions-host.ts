@@ -42,7 +42,7 @@ export interface FunctionsHost {
 type HttpRoute = CompiledRoute<{ name: string; options: HttpFunctionOptions; methods: string[] }>;
 
 /**
- * The local stand-in for `func start` (Azure Functions Core Tools cannot be installed here, DESIGN.md): imports
+ * The local stand-in for `func start` (Azure Functions Core Tools fetches its host from a CDN when installed, so it cannot be installed offline): imports
  * functions/index.ts and mounts every registration of functions/app.ts.
  *
  * - HTTP at `http://{host}:{port}/api/{route}`: route parameters URL-decoded after splitting the path (so `..%2Fx`

@@ -4,7 +4,7 @@ import type { RecordedSegment } from '../recorder/camera-recorder';
 
 /**
  * The agent's cache of complete segments not yet uploaded (and acknowledged), bounded by
- * `localMediaCacheMaximumSizeMiB` (azure-lva-ava.md §5: when full, the oldest data goes first).
+ * `localMediaCacheMaximumSizeMiB` (docs/reference/ava-behaviour.md "Resilient recording": when full, the oldest data goes first).
  * Byte accounting counts complete segments only: the cap can be exceeded by the segments ffmpeg is
  * still writing, one per camera.
  */
@@ -16,7 +16,7 @@ export class SegmentCache {
    * @param maxBytes cap in bytes
    * @param onEvict called for each segment removed to respect the cap (data lost: the caller logs
    *   and reports it)
-   * @param keepRank eviction priority (issue 4 §1): segments of a lower rank go first, oldest first
+   * @param keepRank eviction priority (docs/contracts.md "EVR on the agent", eviction): segments of a lower rank go first, oldest first
    *   within a rank; the default ranks all alike (0), as CVR needs. EVR ranks segments inside a
    *   commanded upload window above the others (edge-agent/evr/evr-controller.ts).
    */
@@ -52,7 +52,7 @@ export class SegmentCache {
 
   /**
    * Evicts up to `count` of the oldest segments (those `inUse` last) to free disk space when the disk
-   * is full below the cap (issue 4 §7).
+   * is full below the cap.
    * @returns the evicted segments
    */
   evictOldest(count: number, inUse: (seg: RecordedSegment) => boolean = () => false): RecordedSegment[] {

@@ -70,7 +70,7 @@ function render(result: TopologyImport, output: string, pipelineName: string): s
 }
 
 /**
- * Runs `keepwatch-agent import-topology` (issue 7 §1).
+ * Runs `keepwatch-agent import-topology` (docs/migrating-from-ava.md).
  * @param argv the arguments after `import-topology`
  * @param write where output goes (stdout), `report` where progress goes (stderr)
  * @returns the exit code: 0 done, 3 the API refused or was unreachable

@@ -9,7 +9,7 @@ import { readTopologyFile } from './read-topology-file';
 /**
  * Replaces `${env:NAME}` placeholders in every string of a config document with the environment
  * variable's value, so secrets (device password, RTSP passwords, connection strings) stay out of
- * the file (Frigate's `{FRIGATE_*}` idea; STYLE.md "Configuration"). This is the only place the
+ * the file (Frigate's `{FRIGATE_*}` idea). This is the only place the
  * agent reads the environment for configuration.
  * @throws ValidationError naming the key path and the variable when a variable is unset
  */

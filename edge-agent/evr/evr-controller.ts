@@ -48,7 +48,7 @@ export interface EvrControllerOptions {
 }
 
 /**
- * The agent's EVR mode (issue 3 §4): which cached segments of an `evr` camera are uploaded, kept or dropped.
+ * The agent's EVR mode (docs/contracts.md "EVR on the agent"): which cached segments of an `evr` camera are uploaded, kept or dropped.
  *
  * - Upload windows come from the cloud as `command.upload-window` commands on `keepwatch/{deviceId}/commands/{cameraId}`
  *   (shared/schemas/upload-window.ts); bad ones are logged with the reason and ignored; per recording the highest
@@ -58,7 +58,7 @@ export interface EvrControllerOptions {
  * - A segment outside every window is kept at least `evrCacheHold` after its end, and after the last
  *   (re)connect to the broker; then, only while the broker is connected and the outbox is empty, it is
  *   dropped (journal `dropped`, metric, no gap: EVR drops it by design). Offline, it stays until the cache cap needs room.
- * - Cache cap (issue 4 §1): {@link keepRank} ranks segments inside a window above the rest, so they are evicted
+ * - Cache cap: {@link keepRank} ranks segments inside a window above the rest, so they are evicted
  *   last; an evicted segment is a gap (cause `eviction`) unless it was droppable anyway or already uploaded ({@link evicted}).
  * - File sink (camera `fileSink`): once a window is final and the camera has recorded past its end (or two
  *   segment lengths + 10 s later), one MP4 of its cached segments is written ({@link FileSink}); the window's
@@ -171,7 +171,7 @@ export class EvrController {
   }
 
   /**
-   * Eviction priority for the cache cap (issue 4 §1): 1 for a segment inside a window and not yet uploaded
+   * Eviction priority for the cache cap: 1 for a segment inside a window and not yet uploaded
    * (evicted last), 0 for every other segment (oldest first).
    */
   keepRank(seg: RecordedSegment): number {

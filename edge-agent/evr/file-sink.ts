@@ -5,7 +5,7 @@ import { renderFileName } from '../../shared/evr/file-name-pattern';
 import type { UploadWindow } from '../../shared/schemas/upload-window';
 import type { Logger } from '../log';
 
-/** A file sink's settings (agent config camera `fileSink`; AVA's FileSink node, azure-lva-ava.md §2). */
+/** A file sink's settings (agent config camera `fileSink`; AVA's FileSink node, docs/reference/ava-behaviour.md "Nodes"). */
 export interface FileSinkSettings {
   /** Absolute folder of the MP4s. */
   baseDirectoryPath: string;
@@ -44,7 +44,7 @@ function runFfmpeg(ffmpegPath: string, args: string[], timeoutMs: number): Promi
 }
 
 /**
- * AVA's file sink on the agent (azure-lva-ava.md §2: one MP4 per gate opening, named by `fileNamePattern`
+ * AVA's file sink on the agent (docs/reference/ava-behaviour.md "Nodes": one MP4 per gate opening, named by `fileNamePattern`
  * in `baseDirectoryPath`, the oldest files deleted when the sink exceeds `maximumSizeMiB`). Keepwatch writes
  * one MP4 per final upload window from the window's cached MPEG-TS segments: ffmpeg's concat demuxer,
  * codec copy (no re-encoding), `-bsf:a aac_adtstoasc` (ADTS AAC in TS → MP4's AudioSpecificConfig; ignored

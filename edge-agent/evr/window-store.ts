@@ -25,7 +25,7 @@ function isWindow(w: unknown): w is UploadWindow {
 }
 
 /**
- * Crash-safe storage of the agent's EVR upload windows (issue 3 §4): `{localMediaCachePath}/evr-windows.json`
+ * Crash-safe storage of the agent's EVR upload windows: `{localMediaCachePath}/evr-windows.json`
  * (`{windows: UploadWindow[], forgotten: {recordingId: sequence}}`), replaced atomically on every change
  * (temp file, fsync, rename, fsync of the folder), so after SIGKILL or power loss the next start holds
  * either the old or the new set, never a torn one.

@@ -26,7 +26,7 @@ export interface HttpExtensionClientOptions {
 
 /** First delay after a failed request (ms); doubles per consecutive failure up to {@link ERROR_BACKOFF_MAX_MS}. */
 const ERROR_BACKOFF_FIRST_MS = 1000;
-/** Cap of the error backoff (issue 3 §2c: 30 s). */
+/** Cap of the error backoff: 30 s. */
 export const ERROR_BACKOFF_MAX_MS = 30_000;
 /** At most one error log line per this many ms (a dead extension must not flood the log). */
 const ERROR_LOG_INTERVAL_MS = 60_000;
@@ -34,7 +34,7 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp' } as const;
 
 /**
- * AVA's HTTP extension protocol for one camera (azure-lva-ava.md §2): each sample is POSTed as the image bytes with
+ * AVA's HTTP extension protocol for one camera (docs/reference/ava-behaviour.md "Nodes", HTTP extension): each sample is POSTed as the image bytes with
  * `Content-Type: image/jpeg|png|bmp` and `Accept: application/json` (plus the configured headers). Replies:
  * 200 `{"inferences": [...]}` → signals (inference-signals.ts); 204 → nothing; 503 → no request until its
  * `Retry-After` (seconds or HTTP-date; 1 s when absent); anything else (other status, bad JSON, network error,

@@ -28,7 +28,7 @@ interface OutboxEntry {
 const FILE_PATTERN = /^(\d{16})\.json$/;
 
 /**
- * The agent's on-disk outbox of device events (issue 4 §5): {@link EventOutbox.add} writes the event
+ * The agent's on-disk outbox of device events: {@link EventOutbox.add} writes the event
  * to its own file (temp file, fsync, rename) and returns; the outbox then hands the files to the
  * transport in the order they were added (so per camera, and across cameras, in order; MQTT.js keeps
  * that order across reconnects) and deletes each file only once the broker acknowledged it (QoS 1

@@ -26,7 +26,7 @@ type JournalRecord =
 export type PreviousRun = 'none' | 'stopped' | 'crashed';
 
 /**
- * The agent's crash-safe record of its cached segments (issue 4 §2): an append-only JSON-lines file
+ * The agent's crash-safe record of its cached segments: an append-only JSON-lines file
  * `{localMediaCachePath}/journal.jsonl` with one `recorded` line per complete segment (written and
  * fdatasync'ed before the segment is queued for upload) and one `done` line when it left the cache
  * (uploaded and its event safely in the outbox, evicted, or lost). After a restart, even after

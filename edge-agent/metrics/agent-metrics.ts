@@ -20,8 +20,8 @@ export interface AgentState {
 }
 
 /**
- * The agent's Prometheus metrics (issue 4 §9; AVA's edge module served `va_received_bytes_total`,
- * `va_data_dropped_total`… on port 9600, azure-lva-ava.md §3), in their own registry:
+ * The agent's Prometheus metrics (AVA's edge module served `va_received_bytes_total`,
+ * `va_data_dropped_total`… on port 9600, docs/reference/ava-behaviour.md "Events"), in their own registry:
  *
  * | metric | type | meaning |
  * |---|---|---|
@@ -37,7 +37,7 @@ export interface AgentState {
  * | `keepwatch_events_queued` | gauge | events in the outbox |
  * | `keepwatch_broker_connected` | gauge | 1 while connected to the broker |
  * | `keepwatch_broker_reconnects_total` | counter | reconnect attempts to the broker |
- * | `keepwatch_evr_windows_held` | gauge | EVR upload windows the agent holds (issue 3 §4) |
+ * | `keepwatch_evr_windows_held` | gauge | EVR upload windows the agent holds |
  * | `keepwatch_evr_segments_dropped_total{camera}` | counter | EVR segments outside every upload window, deleted after the hold (by design, not lost) |
  * | `keepwatch_file_sink_files_total{camera}` | counter | MP4s written by a file sink |
  * | `keepwatch_signals_total{camera,type}` | counter | signals the agent emitted (`motion`, `inference`) |

@@ -1,4 +1,4 @@
-/** A motion region, normalised 0..1 from the top-left corner: AVA's `motion.box` `{l, t, w, h}` (azure-lva-ava.md §3). */
+/** A motion region, normalised 0..1 from the top-left corner: AVA's `motion.box` `{l, t, w, h}` (docs/reference/ava-behaviour.md "Events"). */
 export interface MotionBox {
   l: number;
   t: number;

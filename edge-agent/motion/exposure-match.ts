@@ -3,8 +3,8 @@ const BINS = 32;
 
 /**
  * Re-lights the background to the frame's exposure, so that a global brightness change (camera
- * auto-exposure, lights switched on) is not taken for motion (issue 3; the car clip in
- * ../shared/media darkens from ~119 to ~63 mean grey when a white car enters).
+ * auto-exposure, lights switched on) is not taken for motion (the car clip in
+ * test/fixtures/media darkens from ~119 to ~63 mean grey when a white car enters).
  *
  * Fits a monotone tone curve background → frame: for each bin of background grey levels, the median
  * of the frame's grey levels at those pixels. Medians keep a moving object (a minority of pixels in

@@ -4,7 +4,7 @@ import type { FrameMotion } from './motion-detector';
 /**
  * One motion signal, ready to publish as a `signal` event and to feed the signal gate.
  * AVA emitted the same information as an `Analytics.Inference` event,
- * `{ inferences: [{ type: 'motion', motion: { box: { l, t, w, h } } }] }` (azure-lva-ava.md §3).
+ * `{ inferences: [{ type: 'motion', motion: { box: { l, t, w, h } } }] }` (docs/reference/ava-behaviour.md "Events").
  * Publish it with a deterministic id, e.g. `motion-{cameraId}-{atMs}`, so that a republish is the same
  * signal to the gate (shared/evr/signal-gate.ts drops repeated ids).
  */

@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { MotionAggregator, type MotionSignal } from './motion-aggregator';
 import { MotionDetector, type GrayFrame } from './motion-detector';
 
-/** How long a frame may wait for the detector before it is dropped, ms (issue 3: frames piling up > 2 s worth). */
+/** How long a frame may wait for the detector before it is dropped, ms (frames piling up > 2 s worth). */
 export const MOTION_QUEUE_MAX_MS = 2000;
 /** Hard cap of the queue, seconds of frames (memory bound whatever the clock says). */
 const MOTION_QUEUE_HARD_MAX_S = 30;

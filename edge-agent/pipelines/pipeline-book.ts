@@ -24,7 +24,7 @@ export const PIPELINE_BOOK_FILE = 'pipelines.json';
 
 /**
  * The live pipelines held by the agent, persisted in `{localMediaCachePath}/pipelines.json` (`{ "pipelines": [...] }`,
- * replaced atomically on every change), so a restart resumes them (issue 7 §4).
+ * replaced atomically on every change), so a restart resumes them.
  */
 export class PipelineBook {
   private readonly file: string;

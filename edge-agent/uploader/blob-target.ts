@@ -23,7 +23,7 @@ export function containerClientFor(target: UploadTarget): ContainerClient {
 }
 
 /**
- * The uploader's destination for the config's `upload` section: with `apiUrl` + `deviceSecret` (issue 6 §3), create-only
+ * The uploader's destination for the config's `upload` section: with `apiUrl` + `deviceSecret` (docs/devices.md), create-only
  * URLs fetched just in time from `POST {apiUrl}/devices/{deviceId}/upload-urls`; otherwise {@link containerClientFor}.
  */
 export function uploadDestinationFor(target: UploadTarget, deviceId: string): UploadDestination {

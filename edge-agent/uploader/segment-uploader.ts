@@ -25,7 +25,7 @@ export interface UploadedSegment extends RecordedSegment {
 export interface SegmentUploaderOptions {
   /** A container the agent holds a credential for (connection string or container SAS); or `uploadUrls`. */
   container?: ContainerClient;
-  /** Per-blob create-only URLs from the cloud (the config's `upload.apiUrl`, issue 6 §3); or `container`. */
+  /** Per-blob create-only URLs from the cloud (the config's `upload.apiUrl`, docs/devices.md); or `container`. */
   uploadUrls?: UploadUrlCache;
   /**
    * Called when the cloud reports the segment's blob stored with other bytes (size or SHA-256): the segment is not
@@ -50,7 +50,7 @@ export interface SegmentUploaderOptions {
 /**
  * Uploads complete segments to Blob Storage, each exactly once.
  *
- * Order (issue 4 §6): oldest first (azure-lva-ava.md §5: upload resumes oldest-first), with a live
+ * Order: oldest first (docs/reference/ava-behaviour.md "Resilient recording": upload resumes oldest-first), with a live
  * lane: when the previous pick was not live and no live segment (one that ended within
  * `liveWindowMs`) is uploading, the next pick is the newest live segment queued. So after an outage
  * the first upload is the oldest surviving segment, then backlog and live edge alternate: the
@@ -198,11 +198,11 @@ export class SegmentUploader {
 
   /**
    * A 409 on a create-only upload: an earlier attempt stored the blob and its response was lost
-   * (issue 2: "a 409 on retry is success"). When the credential may read properties the blob is
+   * (so a 409 on a retry is success). When the credential may read properties the blob is
    * compared (size and SHA-256) and other bytes are an error, never overwritten; a SAS without read
    * (`cw`, a device credential) gets 403 there, so then the 409 alone counts as success. A pure
    * create-only SAS (`c`) gets 403 AuthorizationPermissionMismatch, not 409, on the retry (Azurite
-   * 3.35, verified) and is not handled here: see issue 6.
+   * 3.35, verified) and is not handled here: such uploads go through {@link uploadThroughUrl}.
    * @throws Error when the stored blob holds other bytes
    */
   private async confirmExisting(blob: BlockBlobClient, seg: RecordedSegment, sha256: string): Promise<void> {
@@ -237,7 +237,7 @@ export class SegmentUploader {
   }
 
   /**
-   * Uploads through a create-only URL from the cloud (issue 6 §3). The cloud answers `exists` instead of a URL when the
+   * Uploads through a create-only URL from the cloud (docs/devices.md). The cloud answers `exists` instead of a URL when the
    * blob is stored (an earlier attempt whose answer was lost); a `c` URL on a name created meanwhile gets 403
    * (Azurite checks the permission before `If-None-Match`, docs/security.md), so a 403 or 409 asks the cloud once
    * more, and only an `exists` with our size and SHA-256 counts as uploaded.

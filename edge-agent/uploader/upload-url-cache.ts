@@ -1,6 +1,6 @@
 import type { UploadUrlAnswer, UploadUrlsBatch } from './upload-urls-client';
 
-/** A URL whose expiry is less than this away is never used (issue 6 §3): an upload must finish before `se`. */
+/** A URL whose expiry is less than this away is never used: an upload must finish before `se`. */
 export const UPLOAD_URL_MIN_REMAINING_MS = 60_000;
 /** Most names per upload-urls request (the route's limit, shared/schemas/device.ts). */
 export const UPLOAD_URLS_BATCH_MAX = 100;
@@ -19,7 +19,7 @@ export interface UploadUrlCacheOptions {
 }
 
 /**
- * Create-only upload URLs, fetched just in time in batches and reused until 1 min before they expire (issue 6 §3).
+ * Create-only upload URLs, fetched just in time in batches and reused until 1 min before they expire (docs/devices.md).
  * Asked for one name, it fetches that name plus the names the uploader will upload next (`upcoming`) that have no
  * usable URL, up to {@link UPLOAD_URLS_BATCH_MAX}: a backlog of 8,640 segments costs 87 requests, not 8,640.
  * `exists` answers are not cached: they are used once.

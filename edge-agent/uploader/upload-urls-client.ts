@@ -23,7 +23,7 @@ export interface UploadUrlsClientOptions {
 
 /**
  * Asks the cloud for create-only upload URLs: `POST {apiUrl}/devices/{deviceId}/upload-urls` with the device secret
- * (issue 6 §3). One call per batch of at most 100 names.
+ * (docs/contracts.md "Device upload URLs"). One call per batch of at most 100 names.
  */
 export class UploadUrlsClient {
   private readonly endpoint: string;

@@ -13,7 +13,7 @@ export const BLOB_BATCH_CONCURRENCY = 4;
  * Deletes segment blobs with Blob Batch (`BlobBatchClient.deleteBlobs`, container-scoped, snapshots included): up to
  * {@link BLOB_BATCH_MAX} deletes per request, {@link BLOB_BATCH_CONCURRENCY} requests in flight. Each sub-request
  * succeeds or fails on its own; 404 `BlobNotFound` counts as already deleted. Azurite 3.35 serves Blob Batch with
- * this SDK (checked here with 256 deletes and a 404 sub-response; azure-stack-notes.md §3 says the same).
+ * this SDK (checked here with 256 deletes and a 404 sub-response).
  */
 export class BlobBatchDeleter implements SegmentBlobDeleter {
   constructor(private readonly container: ContainerClient) {}

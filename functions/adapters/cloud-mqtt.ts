@@ -10,7 +10,7 @@ export const MQTT_PUBLISH_TIMEOUT_MS = 10_000;
  * MQTT 5 enhanced-authentication method of a Microsoft Entra token on Event Grid's MQTT broker, and the token's
  * scope. Source: learn.microsoft.com/azure/event-grid/mqtt-client-microsoft-entra-token-and-rbac (CONNECT
  * `Authentication Method` = `OAUTH2-JWT`, `Authentication Data` = the JWT; MQTT 5 only; managed identities and
- * service principals only); azure-stack-notes.md §2.
+ * service principals only).
  */
 export const ENTRA_MQTT_AUTH_METHOD = 'OAUTH2-JWT';
 export const EVENT_GRID_TOKEN_SCOPE = 'https://eventgrid.azure.net/.default';

@@ -13,7 +13,7 @@ export interface ServiceSasSignerOptions {
 
 /**
  * Signed service version (`sv`). Pinned rather than the SDK's newest so Azurite 3.35, which knows versions up to
- * 2025-11-05, validates it (azure-stack-notes.md §3); the service SAS format is the same for every version since
+ * 2025-11-05, validates it (checked against Azurite 3.35); the service SAS format is the same for every version since
  * 2020-12-06.
  */
 export const SAS_VERSION = '2025-11-05';
@@ -55,7 +55,7 @@ export class ServiceSasSigner implements SasSigner {
   }
 
   /**
-   * Create-only, single-blob URLs (`sp=c`, `sr=b`) for device uploads (issue 6 §3): with `If-None-Match: *` the holder
+   * Create-only, single-blob URLs (`sp=c`, `sr=b`) for device uploads (docs/devices.md): with `If-None-Match: *` the holder
    * creates the blob once; it cannot read, list, overwrite or delete (docs/security.md, `device-sas.test.ts`).
    * @param expiresOnMs rounded up to the next whole second, as for {@link blobReadUrls}
    */

@@ -37,7 +37,7 @@ export interface StorageClientOptions {
 /**
  * Builds the SDK clients from the storage settings: a connection string (shared key), or the identity-based
  * `blobServiceUri` / `tableServiceUri` with a token credential (no account key anywhere). `TableClient` refuses
- * shared-key auth over http unless `allowInsecureConnection` is set (azure-stack-notes.md §4), which Azurite needs; it
+ * shared-key auth over http unless `allowInsecureConnection` is set (checked against Azurite 3.35), which Azurite needs; it
  * is set only for http endpoints.
  * @throws ValidationError `InvalidSetting` for a malformed connection string
  */

@@ -5,7 +5,7 @@ import { rethrowStorageError } from './storage-errors';
 
 /**
  * Integration events appended to Table Storage (`{prefix}Events`), the local stand-in for the integration Event Hub
- * of issue 6: PartitionKey = UTC day of `time` (`yyyy-MM-dd`), RowKey = `{time ISO}_{id}` (chronological, and a
+ * (functions/settings.ts `IntegrationEventsSettings`): PartitionKey = UTC day of `time` (`yyyy-MM-dd`), RowKey = `{time ISO}_{id}` (chronological, and a
  * re-published event rewrites its own row); properties `type`, `source`, `subject`, `time`, `id` and `event` (the
  * whole CloudEvent as JSON).
  */

@@ -8,7 +8,7 @@ import { rethrowStorageError, storageStatus } from './storage-errors';
 import { ensureTable } from './storage-clients';
 import { double, readNumber } from './table-values';
 
-/** Entity group transactions take at most 100 operations, all in one partition (azure-stack-notes.md §4). */
+/** Entity group transactions take at most 100 operations, all in one partition (Azure Storage REST docs, "Performing entity group transactions"). */
 const MAX_TRANSACTION_OPS = 100;
 
 /**

@@ -40,7 +40,8 @@ export const KEY_MIN_LIFETIME_MS = 6 * 60 * MINUTE_MS;
  * (clock skew). One fetch serves a whole batch, and concurrent batches share one fetch in flight.
  * A URL asked to live past the longest key possible (7 days less the margin) expires with its key: settings cap
  * `KEEPWATCH_SEGMENT_SAS_TTL` at P7D, so this trims at most minutes off a 7-day URL.
- * Source: azure-stack-notes.md §3 (user delegation SAS: ≤ 7 days, cache the key and refresh early).
+ * Source: Azure Storage docs, "Create a user delegation SAS" (a user delegation key lives at most 7 days); hence the
+ * cached key, refreshed early.
  */
 export class UserDelegationSasSigner implements SasSigner {
   private key?: UserDelegationKey;

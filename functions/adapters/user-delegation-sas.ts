@@ -18,7 +18,7 @@ export interface UserDelegationSasRequest {
 
 /**
  * Signs single-blob (`sr=b`) user-delegation SAS URLs, one per blob name, with `sv` pinned to {@link SAS_VERSION}
- * (Azurite 3.35 validates versions up to 2025-11-05 only, azure-stack-notes.md §3). `spr=https`: a user-delegation SAS
+ * (Azurite 3.35 validates versions up to 2025-11-05 only). `spr=https`: a user-delegation SAS
  * needs an https endpoint (Entra ID tokens are never sent over http).
  *
  * The string-to-sign is the documented user-delegation format for versions 2025-07-05 and later

@@ -35,7 +35,7 @@ export interface EvrBatchSummary {
 export const SIGNAL_WAIT_MAX_MS = 10_000;
 
 /**
- * The EVR policy's share of an ingest batch (issue 3 §2): groups signals and media-time progress per camera (the
+ * The EVR policy's share of an ingest batch: groups signals and media-time progress per camera (the
  * largest segment end of `segment.recorded` and `segment.uploaded`), runs the camera steps one camera after the other
  * (functions/evr/evr-camera-step.ts), then marks recordings available for the uploaded segments. Cameras whose policy
  * is CVR decide nothing and store nothing. Idempotent like the rest of ingest: a replayed batch changes nothing more.

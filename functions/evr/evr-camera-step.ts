@@ -36,7 +36,7 @@ export interface EvrCameraResult {
 }
 
 /**
- * The EVR policy for one camera (issue 3 §2–3): reads the policy (CVR → nothing, debug log), reads the gate row and
+ * The EVR policy for one camera (docs/contracts.md "EVR in the cloud"): reads the policy (CVR → nothing, debug log), reads the gate row and
  * first flushes an outbox an earlier invocation left (crash recovery), feeds the counting signals and media-time
  * progress to the signal gate (shared/evr/recording-plan.ts), writes the new gate state with the new decisions in its
  * outbox (If-Match; on 412 it re-reads and re-applies, which is safe because the gate is idempotent on signal ids),

@@ -7,7 +7,7 @@ import type { FunctionsDeps } from '../deps';
 export type RecordingAvailableDeps = Pick<FunctionsDeps, 'recordings' | 'integrationEvents' | 'now'>;
 
 /**
- * `recording.available` (AVA RecordingAvailable, azure-lva-ava.md §3): for each indexed segment, the camera's
+ * `recording.available` (AVA RecordingAvailable, docs/reference/ava-behaviour.md "Events"): for each indexed segment, the camera's
  * recordings overlapping it that are not yet available get their event, id `recording-available-{apiId}`, and are
  * then marked available (RecordingStore.markAvailable, true once). Publish first, mark second: if publishing fails,
  * nothing is marked and the host's replay of the batch publishes again; if marking fails after publishing, the replay

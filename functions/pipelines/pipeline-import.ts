@@ -8,7 +8,7 @@ const TOPOLOGY_ERRORS = new Set(['UnsupportedTopologyNode', 'InvalidTopology']);
 
 /**
  * Runs the importer for a live pipeline and turns its ValidationError into AVA's answer: 400 `InvalidResource` with
- * `details: [{ code, target, message }]` (AVA's OData error details, reference/azure-lva-ava.md §1 "Errors"), `code`
+ * `details: [{ code, target, message }]` (AVA's OData error details, docs/reference/ava-behaviour.md "Topologies and live pipelines", "Errors"), `code`
  * being the importer's (`UnsupportedTopologyNode`, `MissingParameter`, ...) and `target` the live pipeline; the
  * importer's own details (e.g. the unsupported nodes) follow.
  * @throws ValidationError `InvalidResource`
