@@ -16,7 +16,7 @@ import { until, waitFor } from '../helpers/wait';
 import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
-/** How long the camera is recorded (issue 2: ≥ 40 s). */
+/** How long the camera is recorded (at least 40 s). */
 const RECORD_MS = 42_000;
 const SEGMENT_LENGTH = 'PT4S';
 const CAMERA = 'cam-e2e';
@@ -149,7 +149,7 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     assert.ok(existsSync(cacheDir), `the camera's cache folder ${cacheDir} was used`);
     assert.deepEqual(readdirSync(cacheDir), [], 'no segment is left in the cache');
 
-    // Issue 6 §3: the agent held neither a storage key nor the API key; it uploaded through create-only URLs the
+    // docs/devices.md: the agent held neither a storage key nor the API key; it uploaded through create-only URLs the
     // cloud signed for its device secret, and neither the secret nor a SAS signature reached a log.
     const agentConfig = JSON.parse(readFileSync(path.join(dataDir, 'agent.json'), 'utf8')) as { upload: Record<string, string> };
     assert.deepEqual(Object.keys(agentConfig.upload).sort(), ['apiUrl', 'container', 'deviceSecret']);
@@ -161,7 +161,7 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
     assert.doesNotMatch(log, /AccountKey=(?!\*\*\*)/, 'no account key in the logs');
   });
 
-  it('no log line of the run holds a secret: API key, playback token secret, storage key, MQTT passwords, SAS and playback signatures (issue 6 §3)', async () => {
+  it('no log line of the run holds a secret: API key, playback token secret, storage key, MQTT passwords, SAS and playback signatures (docs/security.md)', async () => {
     // Also in the run: a device login with a wrong password, API calls with a wrong key and with the key in the
     // `code` query, and a signal over HTTP and over MQTT. Their refusals are logged; the secrets they carried are not.
     const wrongPassword = randomBytes(18).toString('base64url');

@@ -17,21 +17,21 @@ import { readTopology } from '../helpers/topologies';
 import { until, waitFor } from '../helpers/wait';
 
 /**
- * EVR end to end (issue 3 "Tests"): `one-by-one-person-detection.mp4` served over RTSP, recorded by the agent in EVR
+ * EVR end to end: `one-by-one-person-detection.mp4` served over RTSP, recorded by the agent in EVR
  * mode with motion detection; the cloud's signal gate (offset -PT5S, minimum PT10S, maximum PT60S) turns the motion
  * signals into recordings and commands the agent to upload their windows; and a door camera whose recordings come
  * from a door sensor over MQTT and from an HTTP caller. During the same pass, in-process recorders on the same live
  * streams check motion accuracy on the recorder's own frames (test/helpers/motion-rtsp-run.ts): one pass of the
  * clip serves both. The person camera and its policy come from Microsoft's `ava-evr-motion-video-sink` topology
- * (issue 7), imported with `rtspUrl` = the test RTSP server; the topology's own gate (offset PT0S, minimum = maximum
- * PT30S, no parameters for it) is then set to the gate issue 3's test prescribes (-PT5S, PT10S, PT60S), as an operator
+ * (docs/migrating-from-ava.md), imported with `rtspUrl` = the test RTSP server; the topology's own gate (offset PT0S, minimum = maximum
+ * PT30S, no parameters for it) is then set to a gate with pre-roll and a retrigger window (-PT5S, PT10S, PT60S), as an operator
  * would with PUT /policy.
  */
 const SEGMENT_LENGTH_MS = 2000;
 const GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };
-/** The person camera's gate: issue 3's, over the imported topology's policy. */
+/** The person camera's gate (pre-roll 5 s, at least 10 s, at most 60 s), over the imported topology's policy. */
 const personGate: Record<string, string> = GATE;
-/** The clip lasts 139.4 s; the six visits walk in at these clip times, ±0.5 s (../shared/media/README.md). */
+/** The clip lasts 139.4 s; the six visits walk in at these clip times, ±0.5 s (test/fixtures/media/README.md). */
 const CLIP_S = 139.4;
 const VISIT_ONSETS_S = [6, 22, 50, 74, 92, 123];
 const PERSON = 'person';

@@ -18,7 +18,7 @@ const PIPELINE = 'lobby-cam';
 const RECORD_MS = 6_000;
 
 /**
- * Issue 7 §2 end to end: a Microsoft CVR topology (`lva-2.0-cvr-asset`, read in place) set through the API, a live
+ * The AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines") end to end: a Microsoft CVR topology (`lva-2.0-cvr-asset`, read in place) set through the API, a live
  * pipeline with `rtspUrl` = the test RTSP server, activated on a real agent at run time over MQTT; segments arrive;
  * deactivate answers 200 only once the camera's cached segments are uploaded; then delete works.
  */

@@ -15,7 +15,7 @@ import { readTopology, topologyPath } from '../helpers/topologies';
 import { until, waitFor } from '../helpers/wait';
 
 /**
- * Microsoft topologies recording for real (issue 7 "Tests"), in one local stack run whose agent config names them as
+ * Microsoft topologies recording for real, in one local stack run whose agent config names them as
  * AVA live pipelines (`pipelines:` entries):
  * - `lva-2.0-cvr-asset` records CVR with its PT30S segments: one complete 30 s segment is uploaded and indexed;
  * - `ava-evr-hubMessage-file-sink`: its cloud policy is PUT by `keepwatch-agent import-topology --api-url`, then two

@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/wait';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
 
 /**
- * Issue 5 §5 test: Debian's Chromium, driven by playwright-core, opens the viewer against a running local stack that
+ * The viewer in a real browser: Debian's Chromium, driven by playwright-core, opens the viewer against a running local stack that
  * recorded real footage from an RTSP camera with a real gap (the camera's server stopped for a while): the timeline
  * shows the recorded ranges and the gap, pressing play makes the video's currentTime advance, no console errors, and a
  * screenshot is written to test-output/viewer/.

@@ -13,7 +13,7 @@ import { segmentBlobName } from '../../shared/blob-naming';
 import { checkProperty, hostileInput, onlyValidationErrors, type Json } from '../helpers/fuzz';
 
 /**
- * Issue 6 §5 (c), (d): the pure parsers of everything that crosses a trust boundary — agent config and recording
+ * Fuzzing (docs/security.md): the pure parsers of everything that crosses a trust boundary — agent config and recording
  * policy documents, device events, upload-window commands, signals (agent, MQTT, HTTP), hold bodies, topics — given
  * random JSON, mutations of a valid document and arbitrary JavaScript values, either accept or throw a
  * ValidationError with a code and a message; never another exception, never a polluted Object.prototype.

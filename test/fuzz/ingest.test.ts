@@ -12,7 +12,7 @@ import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';
 import { batchContext, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
 
 /**
- * Issue 6 §5 (a): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts) on real
+ * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts) on real
  * Azurite. Properties: ingest never throws for bad input (every bad message becomes a dead letter, the rest of the
  * batch goes on), no unhandled rejection, and nothing is indexed for a message the decoder refused; what is indexed
  * names valid ids and the canonical blob name.

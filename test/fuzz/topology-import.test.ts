@@ -6,7 +6,7 @@ import { checkProperty, onlyValidationErrors } from '../helpers/fuzz';
 import { readTopology } from '../helpers/topologies';
 
 /**
- * Topology files are input from outside (issue 7: "bad input gets a clear error"): Microsoft's
+ * Topology files are input from outside (bad input gets a clear error and changes nothing): Microsoft's
  * `ava-evr-motion-video-sink-file-sink` with one value anywhere in it replaced by random JSON, and random parameter
  * names and values, either imports or throws a ValidationError with a code and a message; never another exception.
  */

@@ -12,7 +12,7 @@ export interface HttpsAzurite extends AzuriteInstance {
 
 /**
  * Starts a throw-away, in-memory Azurite over https with `--oauth basic` (Entra ID bearer tokens and user-delegation
- * SAS work only this way, azure-stack-notes.md §3). The certificate is self-signed for `127.0.0.1`, made with `openssl`
+ * SAS work only this way: Azurite's README, OAuth over HTTPS). The certificate is self-signed for `127.0.0.1`, made with `openssl`
  * in a temp folder that `stop()` removes. Nothing is trusted process-wide: clients trust `caPem` explicitly
  * (the storage clients' `tlsCa`, `https.request({ ca })`).
  * @throws Error when openssl fails or Azurite does not come up within 30 s

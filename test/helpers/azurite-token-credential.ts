@@ -10,7 +10,7 @@ const LIFETIME_S = 3600;
  * A real Entra ID-shaped credential for Azurite started with `--oauth basic`: it mints an unsigned JWT (`alg: none`)
  * with issuer `https://sts.windows.net/{tenantId}/`, audience `https://storage.azure.com`, `iat`/`nbf`/`exp` (1 h) and
  * the identity's `oid`/`tid`. Azurite checks issuer, audience and lifetime but not the signature, and puts `oid`/`tid`
- * into user delegation keys (`skoid`/`sktid`). Real Azure refuses such a token (azure-stack-notes.md §3).
+ * into user delegation keys (`skoid`/`sktid`). Real Azure refuses such a token.
  */
 export class AzuriteTokenCredential implements TokenCredential {
   /** Requests for a token, for tests that check tokens are cached by the SDK rather than minted per request. */

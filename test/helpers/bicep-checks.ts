@@ -1,10 +1,11 @@
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 
 /**
- * Offline checks of the Bicep under infra/ (issue 6 §2), for tests only: tree-sitter-bicep parses each file and the
+ * Offline checks of the Bicep under infra/ (infra/README.md), for tests only: tree-sitter-bicep parses each file and the
  * checks below are tree-sitter queries over the syntax tree. They prove syntax and a few project rules, not what
  * `bicep build` or ARM validation would (types, property names, references): that needs the Bicep CLI online.
- * Source of the approach: azure-stack-notes.md §5 "Validating .bicep offline".
+ * Why this way: the Bicep CLI cannot be installed offline, and tree-sitter-bicep ships a prebuilt parser (a syntax gate;
+ * it misses some newer syntax and every semantic error, hence the custom checks below).
  */
 
 /** One problem a check found; line and column are 1-based. */
@@ -221,7 +222,7 @@ export interface AppSettingAllowList {
 export const HOST_SETTING = /^(FUNCTIONS_|AzureWebJobs|APPLICATIONINSIGHTS_)/;
 
 /**
- * The one rule of issue 6 §2: every app setting the code reads is set in Bicep, and every Bicep app setting is
+ * The settings rule: every app setting the code reads is set in Bicep, and every Bicep app setting is
  * read by the code, apart from the allow-list. A code setting that is an identity connection prefix (`X`, read by
  * the host as `X__fullyQualifiedNamespace`, `X__credential`, ...) counts as set when Bicep sets any `X__*`, and those
  * `X__*` count as read.

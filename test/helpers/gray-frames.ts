@@ -35,7 +35,7 @@ export function decodeGrayFrames(file: string, opts: { width?: number; fps?: num
   });
 }
 
-/** The clips in ../shared/media are 16:9, so the height is width * 9 / 16 rounded to even; checked against the byte count. */
+/** The clips in test/fixtures/media are 16:9, so the height is width * 9 / 16 rounded to even; checked against the byte count. */
 function probeHeight(bytes: number, width: number, _fps: number, _durationS?: number): number {
   const h = Math.round((width * 9) / 16 / 2) * 2;
   if (bytes % (width * h) !== 0) throw new Error(`raw output of ${bytes} bytes is not a whole number of ${width}x${h} frames`);

@@ -14,7 +14,7 @@ import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 import { until } from '../../helpers/wait';
 
 
-describe('Broker outage (issue 4 fault test)', () => {
+describe('Broker outage (fault test)', () => {
   let azurite: AzuriteInstance;
   let broker: LocalBroker;
   let brokerProxy: TcpProxy;

@@ -33,7 +33,7 @@ function processesUsing(dir: string): number[] {
     .map(Number);
 }
 
-describe('Agent crash safety (issue 4 §2): SIGKILL at random moments', () => {
+describe('Agent crash safety: SIGKILL at random moments', () => {
   let azurite: AzuriteInstance;
   let broker: LocalBroker;
   const received: BrokerMessage[] = [];

@@ -26,7 +26,7 @@ interface Reported {
   data: { cameraId: string; start: string; kind?: string; cause?: string };
 }
 
-describe('Disk full under the cache (issue 4 §7)', () => {
+describe('Disk full under the cache', () => {
   let azurite: AzuriteInstance;
   let blobProxy: TcpProxy;
   let broker: LocalBroker;

@@ -43,7 +43,7 @@ async function blobNames(container: ContainerClient): Promise<string[]> {
 
 const overlaps = (s: Recorded, w: { startMs: number; endMs: number }) => s.startMs < w.endMs && w.startMs < s.startMs + s.durationMs;
 
-describe('Agent in EVR mode (issue 3 §4)', () => {
+describe('Agent in EVR mode', () => {
   let azurite: AzuriteInstance;
   let broker: LocalBroker;
   let cloud: MqttClient;

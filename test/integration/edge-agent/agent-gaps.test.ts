@@ -21,7 +21,7 @@ interface Reported {
 }
 
 
-describe('Gaps reported by the agent (issue 4 §3, §4)', () => {
+describe('Gaps reported by the agent', () => {
   let azurite: AzuriteInstance;
   let broker: LocalBroker;
   let rtsp: RtspServer;

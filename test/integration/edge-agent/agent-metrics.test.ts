@@ -25,7 +25,7 @@ function parseMetrics(text: string): Map<string, number> {
 }
 
 
-describe('Agent metrics and health endpoint (issue 4 §9)', () => {
+describe('Agent metrics and health endpoint', () => {
   let azurite: AzuriteInstance;
   let blobProxy: TcpProxy;
   let broker: LocalBroker;

@@ -24,11 +24,11 @@ interface Reported {
 
 
 /**
- * The agent uploads through the cloud's upload-urls endpoint (the `upload.apiUrl` variant, issue 6 §3), and the outage
+ * The agent uploads through the cloud's upload-urls endpoint (the `upload.apiUrl` variant, docs/devices.md), and the outage
  * cuts both the API and Blob (the device's uplink is down): the endpoint unreachable is absorbed by the cache exactly
  * like unreachable storage.
  */
-describe('Storage and API outage longer than the cache holds (issue 4 fault test, issue 6 upload URLs)', () => {
+describe('Storage and API outage longer than the cache holds (fault test, upload URLs)', () => {
   let t: TestHost;
   let blobProxy: TcpProxy;
   let apiProxy: TcpProxy;

@@ -70,7 +70,7 @@ describe('SegmentUploader against Azurite', () => {
     assert.equal(after.etag, props.etag, 'the existing blob was not overwritten');
   });
 
-  it('after an outage uploads the oldest surviving segment first, then backlog and live edge in turn (issue 4 §6)', async () => {
+  it('after an outage uploads the oldest surviving segment first, then backlog and live edge in turn', async () => {
     const drain = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('drain'); // absent: storage "down"
     const now = T0 + 3_600_000;
     const uploaded: UploadedSegment[] = [];

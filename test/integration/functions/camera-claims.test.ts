@@ -10,7 +10,7 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 
 const T = Date.UTC(2026, 10, 22, 4);
 
-/** Issue 6: a camera belongs to one device, even when two provisionings or activations race (Azurite). */
+/** A camera belongs to one device, even when two provisionings or activations race (Azurite). */
 describe('camera claims: one owner per camera under concurrency', () => {
   let azurite: AzuriteInstance;
   let tableNo = 0;

@@ -26,7 +26,7 @@ const HOUR_MS = 3_600_000;
 const message = (n: number) => [{ topic: `keepwatch/dev-1/commands/cam-${n}`, payload: `{"n":${n}}` }];
 
 /**
- * Issue 6 §3: in Azure the functions authenticate to Event Grid's MQTT broker with the managed identity's Microsoft
+ * In Azure the functions authenticate to Event Grid's MQTT broker with the managed identity's Microsoft
  * Entra token (MQTT 5 enhanced authentication `OAUTH2-JWT`), renewed by reconnecting before it expires. Checked on
  * the wire by a small MQTT 5 server (test/helpers/mqtt5-test-server.ts, MQTT.js's packet parser).
  */

@@ -115,7 +115,7 @@ export function shuffled<T>(items: readonly T[], seed = 7): T[] {
   return out;
 }
 
-/** A `gap` device event (issue 4 §3) of camera `cam1` on device `dev1` unless told otherwise. */
+/** A `gap` device event of camera `cam1` on device `dev1` unless told otherwise. */
 export function gapEvent(o: { startMs: number; endMs: number; cause?: string; cameraId?: string; deviceId?: string }): Record<string, unknown> {
   const cameraId = o.cameraId ?? 'cam1';
   return {
@@ -129,7 +129,7 @@ export function gapEvent(o: { startMs: number; endMs: number; cause?: string; ca
   };
 }
 
-/** A `diagnostics` device event (issue 4 §4) of camera `cam1` on device `dev1`. */
+/** A `diagnostics` device event of camera `cam1` on device `dev1`. */
 export function diagnosticsEvent(o: { id: string; kind: string; message?: string; video?: string; cameraId?: string }): Record<string, unknown> {
   const { id, cameraId = 'cam1', ...data } = o;
   return {

@@ -10,7 +10,7 @@ import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { readTopology } from '../../helpers/topologies';
 
 /**
- * Routes the document lists that other branches register (issue 5 §2-§4 and retention). The ONLY tolerance of the
+ * Routes the document lists that other branches register (availability, playback, export and retention). The ONLY tolerance of the
  * "every documented route is registered" check; the lead empties it when merging those branches.
  */
 const PENDING_ROUTES: readonly string[] = [];
@@ -88,7 +88,7 @@ const PROBES: Probe[] = [
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', time: iso(T0) }, status: 202 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', colour: 'red' }, status: 400 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/nobody/signals', body: { type: 'door' }, status: 404 },
-  // Recordings API (issue 3 §6): REC is seeded in before().
+  // Recordings API: REC is seeded in before().
   { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?${range(T0, T0 + 3_600_000)}`, status: 200 },
   { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?start=${encodeURIComponent(iso(T0))}`, status: 400 },
   { operation: 'recordings-list', method: 'GET', path: `/cameras/nobody/recordings?${range(T0, T0 + 1000)}`, status: 404 },
@@ -101,7 +101,7 @@ const PROBES: Probe[] = [
   { operation: 'recording-hold-create', method: 'POST', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 200 },
   { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 204 },
   { operation: 'recording-hold-delete', method: 'DELETE', path: `/cameras/cam1/recordings/${REC_ID}/hold`, status: 404 },
-  // Devices (issue 6 §3): provisioned here, deleted last.
+  // Devices (docs/devices.md): provisioned here, deleted last.
   { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'dev-oas', cameras: ['cam-oas'] }, status: 201 },
   { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'dev-oas', cameras: ['cam-oas2'] }, status: 409 },
   { operation: 'devices-create', method: 'POST', path: '/devices', body: { deviceId: 'Dev', cameras: ['cam-oas'] }, status: 400 },
@@ -112,7 +112,7 @@ const PROBES: Probe[] = [
   { operation: 'device-upload-urls', method: 'POST', path: '/devices/dev-oas/upload-urls', key: false, body: { blobs: ['cam-oas/2026/11/21/10/2026-11-21T10:00:00.000Z.ts'] }, status: 401 },
   { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 204 },
   { operation: 'device-delete', method: 'DELETE', path: '/devices/dev-oas', status: 404 },
-  // AVA pipeline topologies and live pipelines (issue 7 §2), in lifecycle order; the topology is Microsoft's sample file.
+  // AVA pipeline topologies and live pipelines, in lifecycle order; the topology is Microsoft's sample file.
   { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', body: readTopology('ava-cvr-video-sink'), status: 201 },
   { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/CVRToVideoSink', body: readTopology('ava-cvr-video-sink'), status: 200 },
   { operation: 'pipeline-topology-put', method: 'PUT', path: '/devices/dev1/pipelineTopologies/Other', body: readTopology('ava-cvr-video-sink'), status: 400 },

@@ -28,7 +28,7 @@ interface Problem {
 }
 
 /**
- * The pipeline routes (issue 7 §2) through the local functions host on Azurite, with the embedded broker: a test device
+ * The pipeline routes (docs/contracts.md "AVA live pipelines") through the local functions host on Azurite, with the embedded broker: a test device
  * (a real MQTT client) receives the commands and answers with `pipeline.state` events, which reach `ingest` in the
  * Event Grid shape. Topologies are Microsoft's sample files, read in place.
  */

@@ -12,7 +12,7 @@ import { makeSelfSignedCert, type TestCert } from '../../helpers/openssl-certs';
 import { until } from '../../helpers/wait';
 
 /**
- * Issue 6 §3 "Broker", X.509: the local broker's TLS listener admits a device by the SHA-256 thumbprint of the
+ * X.509 device authentication (docs/devices.md): the local broker's TLS listener admits a device by the SHA-256 thumbprint of the
  * self-signed client certificate it presents (Event Grid's `ThumbprintMatch` mode, infra/modules/event-grid-mqtt.bicep),
  * user name = client id = device id, and applies the same topic rules as to password devices. The device side is the
  * agent's own transport (edge-agent/transport/mqtt-transport.ts) with its PEM files read by broker-tls.ts.

@@ -14,7 +14,7 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { statusOf } from '../../helpers/storage-status';
 
 /**
- * Issue 6 §4: what a stolen device upload credential can do against real Azurite (3.35, the well-known development
+ * docs/security.md: what a stolen device upload credential can do against real Azurite (3.35, the well-known development
  * key). The device credential is a service SAS on its container, `c` (create only) or `cw` (create + write), made
  * with `generateBlobSASQueryParameters` exactly as the provisioning side would.
  *

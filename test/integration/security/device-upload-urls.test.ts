@@ -24,7 +24,7 @@ import { statusOf } from '../../helpers/storage-status';
 import { freePort } from '../../helpers/ports';
 
 /**
- * Issue 6 §3: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
+ * docs/devices.md: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
  * provisioned through the admin route; the URLs the route signs are used as a device would (and as a thief would).
  */
 const API_KEY = 'device-urls-test-key-3f1';

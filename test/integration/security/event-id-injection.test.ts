@@ -10,7 +10,7 @@ import { HOSTILE_IDS } from '../../helpers/hostile-ids';
 import { batchContext, tableRows, testSettings } from '../functions/fixtures';
 
 /**
- * Issue 6 §4: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or the
+ * docs/security.md: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or the
  * blob name) is hostile are dead-lettered by ingest and index nothing. Event types come from the schemas
  * (test/helpers/device-event-types.ts), so a type added later is probed too.
  */
@@ -31,7 +31,7 @@ describe('device events with hostile ids are dead-lettered', () => {
 
   const types = deviceEventTypes();
 
-  it('the schemas define the event types of issues 2-4 and EVR (the harness covers them all)', () => {
+  it('the schemas define the event types of CVR, gaps, diagnostics and EVR (the harness covers them all)', () => {
     for (const t of ['segment.uploaded', 'segment.recorded', 'gap', 'diagnostics', 'signal']) assert.ok(types.includes(t), `${t} in ${types.join(', ')}`);
   });
 

@@ -8,7 +8,7 @@ import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
- * Issue 6 §4: ids reach blob names, Table keys, OData filters and MQTT topics, so every route that takes an id must
+ * docs/security.md: ids reach blob names, Table keys, OData filters and MQTT topics, so every route that takes an id must
  * refuse anything outside `[a-z0-9-]{1,32}` with a 400 naming it, before any storage call, and write nothing. Routes
  * come from the OpenAPI document (test/helpers/openapi-operations.ts): a route added later is covered as soon as it
  * is documented.

@@ -5,7 +5,7 @@ import { SOAK_DEFAULTS } from '../../../bench/soak';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseBenchOptions(argv, env) as BenchOptions;
 
-describe('bench options: the soak (issue 4 "Bench")', () => {
+describe('bench options: the soak', () => {
   it('runs only when named: the default list leaves the 10-minute soak out', () => {
     assert.deepEqual(parse([]).only, ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr']);
     assert.deepEqual(parse(['--only', 'soak']).only, ['soak']);

@@ -54,7 +54,7 @@ describe('agent config', () => {
     rejects({ ...base, upload: { connectionString: 'x', container: 'a--b' } }, /upload.*container name/);
   });
 
-  it('upload through the cloud (issue 6 §3): apiUrl + deviceSecret, container defaulted; bad URL, secret or extra keys refused', () => {
+  it('upload through the cloud: apiUrl + deviceSecret, container defaulted; bad URL, secret or extra keys refused', () => {
     const secret = 'q9G3f0mXK2c7yT1bVnR8sLwPzA4dE6hJ5uIoYtQxWc0';
     assert.deepEqual(parseAgentConfig({ ...base, upload: { apiUrl: 'https://kw.example.com/api', deviceSecret: secret } }).upload, { apiUrl: 'https://kw.example.com/api', deviceSecret: secret, container: 'recordings' });
     rejects({ ...base, upload: { apiUrl: 'ftp://kw.example.com/api', deviceSecret: secret } }, /upload/);

@@ -9,7 +9,7 @@ const feed = (lines: string[]): RecorderDiagnostic[] => {
 
 // Lines as ffmpeg 4.1 prints them at -loglevel verbose (copied from real runs).
 const CAR_INPUT = [
-  "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from '/work/shared/media/car-detection.mp4':",
+  "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from '/srv/clips/car-detection.mp4':",
   '    Stream #0:0(eng): Video: h264 (Baseline), 1 reference frame (avc1 / 0x31637661), yuv420p(tv, smpte170m, left), 768x432, 614 kb/s, 12.50 fps, 12.50 tbr, 25k tbn, 25 tbc (default)',
   '    Stream #0:1(eng): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 125 kb/s (default)',
   "Output #0, segment, to '/cache/cam1/x-%06d.ts':",

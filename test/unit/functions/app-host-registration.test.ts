@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 
 /**
  * Runs functions/index.ts under a stand-in for the Functions Node worker: the worker provides the module
- * `@azure/functions-core` (azure-stack-notes.md §1 "Registration tests"), and `@azure/functions` hands each `app.*`
+ * `@azure/functions-core` (it is not on npm: only the host provides it), and `@azure/functions` hands each `app.*`
  * registration to its `registerFunction`. This checks that a real host would find every function, with the bindings
  * it needs — without Core Tools, which cannot be installed here. The interface is internal: keep this test small.
  */

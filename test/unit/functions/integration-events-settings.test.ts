@@ -13,7 +13,7 @@ function fails(env: Record<string, string | undefined>, setting: string, pattern
   );
 }
 
-describe('integration events settings (issue 3 §5)', () => {
+describe('integration events settings', () => {
   it('neither hub nor broker: the events table, as before', () => {
     assert.deepEqual(parseIntegrationEventsSettings({}), { sink: 'table' });
     const s = parseSettings({ KEEPWATCH_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', KEEPWATCH_PLAYBACK_TOKEN_SECRET: 's'.repeat(32) });

@@ -211,7 +211,7 @@ describe('parseStorageConnectionString', () => {
   });
 });
 
-describe('functions settings: storage by connection string or identity (issue 6 §3)', () => {
+describe('functions settings: storage by connection string or identity', () => {
   const secret = { KEEPWATCH_PLAYBACK_TOKEN_SECRET: 's'.repeat(32) };
   const CLIENT_ID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
   const identity = {

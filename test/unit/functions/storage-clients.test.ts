@@ -21,7 +21,7 @@ const IDENTITY: Extract<StorageSettings, { kind: 'identity' }> = {
 };
 
 // Building clients and credentials does no I/O: tokens are asked for on the first request.
-describe('storage clients and credential (issue 6 §3)', () => {
+describe('storage clients and credential', () => {
   it('identity settings: token auth at the configured endpoints, no account key anywhere', () => {
     const clients = storageClients(IDENTITY);
     assert.equal(clients.auth.kind, 'token');

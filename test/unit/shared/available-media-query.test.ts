@@ -21,7 +21,7 @@ function rejects(query: string, code: string, message: RegExp): void {
   );
 }
 
-// Cases follow AVA's availableMedia table and constraints (reference/azure-lva-ava.md §4; MicrosoftDocs
+// Cases follow AVA's availableMedia table and constraints (docs/reference/ava-behaviour.md "Playback"; MicrosoftDocs
 // live-video-analytics-edge/playback-recordings-how-to "Query API").
 describe('parseAvailableMediaQuery', () => {
   describe('precision', () => {

@@ -6,7 +6,7 @@ import { DAY_MS } from '../../../shared/time';
 const utc = (iso: string) => Date.parse(iso);
 const span = (start: string, end: string) => ({ startMs: utc(start), endMs: utc(end) });
 
-// Output rules from AVA's availableMedia (reference/azure-lva-ava.md §4; MicrosoftDocs playback-recordings-how-to,
+// Output rules from AVA's availableMedia (docs/reference/ava-behaviour.md "Playback"; MicrosoftDocs playback-recordings-how-to,
 // "Response example for availableMedia" 1..5).
 describe('availableMediaRanges', () => {
   describe('full', () => {

@@ -92,7 +92,7 @@ describe('parseDeviceEvent', () => {
     rejects(event({}, { blobName: segmentBlobName('cam2', START) }), 'InvalidBlobName', /cam2/);
   });
 
-  describe('gap events (issue 4 §3)', () => {
+  describe('gap events', () => {
     const gap = (data: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
       specversion: '1.0',
       id: 'gap-cam1-1',
@@ -120,7 +120,7 @@ describe('parseDeviceEvent', () => {
     });
   });
 
-  describe('diagnostics events (issue 4 §4)', () => {
+  describe('diagnostics events', () => {
     const diag = (data: Record<string, unknown>) => ({ specversion: '1.0', id: 'd-1', source: deviceSource('dev1'), type: DIAGNOSTICS, time: '2026-11-21T10:00:00.000Z', data: { cameraId: 'cam1', ...data } });
 
     it('accepts each kind with its fields', () => {

@@ -72,7 +72,7 @@ describe('planRetention (shared/retention/plan-retention.ts)', () => {
     });
   });
 
-  describe('EVR recordings (retention.recordings, issue 5 §1)', () => {
+  describe('EVR recordings (retention.recordings)', () => {
     const A = 2 * DAY_MS;
     const R = 7 * DAY_MS;
     const rule = { archiveMs: A, recordingsMs: R };

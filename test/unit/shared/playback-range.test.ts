@@ -37,7 +37,7 @@ describe('parsePlaybackRange', () => {
   });
 });
 
-describe('resolvePlaybackWindow: AVA time-range rules (azure-lva-ava.md §4)', () => {
+describe('resolvePlaybackWindow: AVA time-range rules (docs/reference/ava-behaviour.md, playback)', () => {
   const NOW = Date.UTC(2026, 10, 21, 12);
   const LAST = Date.UTC(2026, 10, 21, 9, 30);
   const at = { nowMs: NOW, lastRecordedMs: LAST };

@@ -7,7 +7,7 @@ const D = Date.UTC(2026, 10, 21);
 const at = (h: number) => D + h * H;
 const r = (a: number, b: number) => ({ startMs: at(a), endMs: at(b) });
 
-describe('snapToAvailable (AVA: range partly in a gap → snapped to the available boundary, azure-lva-ava.md §4)', () => {
+describe('snapToAvailable (AVA: range partly in a gap → snapped to the available boundary)', () => {
   it("AVA's example: 10:00–13:00 with a 04:00–12:00 hole starts at 12:00", () => {
     assert.deepEqual(snapToAvailable(r(10, 13), [r(0, 4), r(12, 20)]), r(12, 13));
   });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { MotionDetector, type FrameMotion, type GrayFrame } from '../../../../edge-agent/motion/motion-detector';
 import type { MotionParams } from '../../../../shared/schemas/motion-detection';
 
-/** Folder of the real test clips and their README with the motion timings (../shared/media beside the repository). */
+/** Folder of the real test clips and their README with the motion timings (test/fixtures/media). */
 export { MEDIA_DIR as MEDIA } from '../../../helpers/rtsp-server';
 
-/** Seconds, [start, end], as ../shared/media/README.md lists them. */
+/** Seconds, [start, end], as test/fixtures/media/README.md lists them. */
 export type Interval = [number, number];
 
 /**

@@ -7,7 +7,7 @@ import { parseMotionSettings } from '../../../../shared/schemas/motion-detection
 import { decodeGrayFrames } from '../../../helpers/gray-frames';
 import { MEDIA, STILL_EDGE_S, assertMotionIn, assertStillIn, detectAll, type Interval } from './clip-intervals';
 
-// Timings from ../shared/media/README.md.
+// Timings from test/fixtures/media/README.md.
 const BOTTLE_MOTION: Interval[] = [[5.7, 7.6], [11.2, 14.5], [15.7, 18.8], [22, 25.3], [27.3, 29.6], [30.7, 32.8], [34.7, 38.2]];
 const BOTTLE_STILL: Interval[] = [[0, 5.7], [7.6, 11.2], [14.5, 15.7], [18.8, 22], [25.3, 27.3], [29.6, 30.7], [32.8, 34.7], [38.2, 39.9]];
 const CAR_MOTION: Interval[] = [[4.4, 9.4], [14, 19.8], [25, 28.3]];

@@ -21,7 +21,7 @@ function cloud(o: { expiresOnMs: number; stored?: Record<string, { bytes: number
   return { requests, request };
 }
 
-describe('UploadUrlCache (issue 6 §3: just in time, batched, never within 1 min of expiry)', () => {
+describe('UploadUrlCache (just in time, batched, never within 1 min of expiry)', () => {
   it('fetches the asked name with the upcoming ones in one request, then serves them from the cache', async () => {
     let now = T0;
     const c = cloud({ expiresOnMs: T0 + 15 * 60_000 });

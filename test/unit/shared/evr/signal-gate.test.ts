@@ -15,7 +15,7 @@ import { parseSignalGateSettings, type SignalGateParams } from '../../../../shar
 const S = 1000;
 const T = Date.UTC(2026, 10, 21, 10, 0, 0);
 
-/** The example of Microsoft's "Configuring a signal gate" how-to (azure-lva-ava.md §2). */
+/** The example of Microsoft's "Configuring a signal gate" how-to (docs/reference/ava-behaviour.md "Nodes"). */
 const AVA_EXAMPLE = parseSignalGateSettings({
   activationEvaluationWindow: 'PT1S',
   activationSignalOffset: '-PT5S',
@@ -44,7 +44,7 @@ const closed = (d: GateDecision[]) =>
 type RecordingDecision = Extract<GateDecision, { kind: 'opened' | 'extended' | 'closed' }>;
 const recordingKinds = (d: GateDecision[]) => d.filter((x): x is RecordingDecision => x.kind === 'opened' || x.kind === 'extended' || x.kind === 'closed');
 
-describe('signal gate: AVA formulas (azure-lva-ava.md §2)', () => {
+describe('signal gate: AVA formulas (docs/reference/ava-behaviour.md, signal gate)', () => {
   it('one signal: window [E1 + offset, E1 + minimumActivationTime], length −offset + minimum = 25 s', () => {
     const { decisions } = run([sig('e1', T)], AVA_EXAMPLE);
     assert.deepEqual(decisions, [

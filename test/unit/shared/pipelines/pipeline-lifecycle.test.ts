@@ -17,7 +17,7 @@ import {
   type PipelineState,
 } from '../../../../shared/pipelines/pipeline-lifecycle';
 
-// Source of every expectation: AVA direct methods and rules, reference/azure-lva-ava.md §1.
+// Source of every expectation: AVA direct methods and rules, docs/reference/ava-behaviour.md "Topologies and live pipelines".
 
 function pipeline(state: PipelineState, extra: Partial<PipelineLifecycleView> = {}): PipelineLifecycleView {
   return { name: 'door-1', topologyName: 'CVR', state, parameterNames: ['rtspUrl'], generation: 3, ...extra };

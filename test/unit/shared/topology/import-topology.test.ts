@@ -29,7 +29,7 @@ const no = (...unsupported: string[]): Refused => ({ unsupported });
 const AVA = '#Microsoft.VideoAnalyzer.';
 const LVA = '#Microsoft.Media.MediaGraph';
 
-/** Every one of the 56 files with its expected outcome, written out (issue 7 "Tests"). */
+/** Every one of the 56 files with its expected outcome, written out. */
 const EXPECTED: Record<string, Imported | Refused> = {
   'ava-ai-composition': no(`grpcExtensionSource (${AVA}GrpcExtension)`, `grpcExtension (${AVA}GrpcExtension)`),
   'ava-audio-video': ok('ava-1.1', 'cvr', 'cvr', []),

@@ -17,7 +17,7 @@ function rejects(fn: () => unknown, code: string, check: (message: string) => bo
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && e.code === code && check(e.message));
 }
 
-describe('topology parameters (shared/topology/parameters.ts, azure-lva-ava.md §1)', () => {
+describe('topology parameters (shared/topology/parameters.ts)', () => {
   it('applies declared defaults, supplied values win', () => {
     const r = resolveParameters(DECLARED, { rtspUrl: 'rtsp://a/s', frameRate: '5' }, 't');
     assert.deepEqual(r.values, { rtspUrl: 'rtsp://a/s', rtspUserName: 'dummyUserName', rtspPassword: 'dummyPassword', frameRate: '5', threshold: '0.5', enabled: 'True' });

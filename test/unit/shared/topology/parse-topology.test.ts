@@ -32,7 +32,7 @@ describe('topology parsing and dialects (shared/topology/parse-topology.ts)', ()
     const lva1 = lva(undefined);
     (lva1.properties as { sinks: Array<Record<string, unknown>> }).sinks.push({ '@type': '#Microsoft.Media.MediaGraphFileSink', name: 'f', filePathPattern: '/m/x-${System.DateTime}', inputs: [{ nodeName: 'src' }] });
     assert.equal(parseTopology(lva1).dialect, 'lva-1.0');
-    // ava-evr-motion-video-sink-file-sink has no @apiVersion (reference/azure-topologies/README.md).
+    // ava-evr-motion-video-sink-file-sink has no @apiVersion (test/fixtures/azure-topologies/README.md).
     assert.equal(parseTopology(readTopology('ava-evr-motion-video-sink-file-sink')).dialect, 'ava-1.1');
   });
 

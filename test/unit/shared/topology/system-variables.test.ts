@@ -6,7 +6,7 @@ import { resolveSystemVariables, resolveSystemVariablesDeep } from '../../../../
 
 const NAMES = { topologyName: 'EVRtoFiles', pipelineName: 'Sample-Pipeline-1' };
 
-describe('topology system variables (shared/topology/system-variables.ts, azure-lva-ava.md §0)', () => {
+describe('topology system variables (shared/topology/system-variables.ts)', () => {
   it('resolves LVA and AVA spellings of the topology and pipeline names', () => {
     assert.equal(resolveSystemVariables('x-${System.GraphTopologyName}-${System.GraphInstanceName}', NAMES, 'a'), 'x-EVRtoFiles-Sample-Pipeline-1');
     assert.equal(resolveSystemVariables('x-${System.TopologyName}-${System.PipelineName}', NAMES, 'a'), 'x-EVRtoFiles-Sample-Pipeline-1');
