@@ -82,10 +82,9 @@ const REPO_ROOT: string = findRepoRoot();
 const SCRIPT_PATH: string = path.join(REPO_ROOT, 'test', 'helpers', SCRIPT_NAME);
 
 /**
- * Absolute path of the shared test media directory, `../shared/media` beside
- * the repository root (e.g. `/work/shared/media` for a repository at `/work/main`).
+ * Absolute path of the test clips, `test/fixtures/media` in the repository.
  * Holds the clips described in its README.md (one-by-one-person-detection.mp4,
- * car-detection.mp4, bottle-detection.mp4).
+ * car-detection.mp4, bottle-detection.mp4; CC BY 4.0, source and attribution there).
  */
 export const MEDIA_DIR: string = path.join(REPO_ROOT, 'test', 'fixtures', 'media');
 
