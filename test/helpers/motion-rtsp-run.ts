@@ -14,12 +14,12 @@ import { mediaPath } from './rtsp-server';
 import { STILL_EDGE_S, detectAll, type Interval } from '../integration/edge-agent/motion/clip-intervals';
 
 /**
- * Motion detection on the frames of the recording ffmpeg over RTSP (issue 3 "Tests": motion accuracy on real footage):
+ * Motion detection on the frames of the recording ffmpeg over RTSP (motion accuracy on real footage):
  * in-process CameraRecorders with motion detection on the person and car clips, then the accuracy checks. Run by
  * test/e2e/evr-rtsp.test.ts beside the agent during its pass of the person clip (same live streams, one pass for both).
  */
 
-// ../shared/media/README.md
+// test/fixtures/media/README.md
 const PERSON_S = 139.4;
 const WALK_IN_S = [6, 22, 50, 74, 92, 123];
 const PERSON_EMPTY: Interval[] = [[0, 5.5], [20, 22], [45.5, 50], [70.5, 74], [87.5, 92], [120.5, 123], [136.5, 139.4]];
