@@ -4,7 +4,7 @@ import { streamInfoFromDescriptions } from './ffmpeg-stream-info';
 
 /**
  * What a recording session tells about its camera, in the spirit of AVA's diagnostics events
- * (azure-lva-ava.md §3: MediaSessionEstablished with the SDP, AuthorizationError, ProtocolError,
+ * (docs/reference/ava-behaviour.md "Events": MediaSessionEstablished with the SDP, AuthorizationError, ProtocolError,
  * UnsupportedMediaFormat, DataDropped).
  */
 export type RecorderDiagnostic =
