@@ -117,9 +117,9 @@ export const DROP_UNTIMED_START =
   `not(st(0\\,gt(ld(0)+key*(eq(pts\\,dts)+eq(n\\,0)*eq(pts\\,nopts)*eq(dts\\,0)+gte(n\\,${TIMING_SETTLED_PACKETS}))\\,0)))`;
 
 /**
- * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP
- * session as the recording: many cameras serve only one client at a time): the first video stream decoded, `scale={frameWidth}:-2,fps={frameRate},format=gray`,
- * raw 8-bit grey frames on fd 5. The height keeps the aspect ratio, rounded to even; the recorder reads the real size
+ * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP session as the
+ * recording: many cameras serve only one client at a time): the first video stream decoded,
+ * `scale={frameWidth}:-2,fps={frameRate},format=gray`, raw 8-bit grey frames on fd 5. The height keeps the aspect ratio, rounded to even; the recorder reads the real size
  * from ffmpeg's `Output #1` stream line (ffmpeg-output.ts `parseOutputVideoSize`). The recording output before it
  * stays a codec copy: `-c copy` is an option of output #0 only.
  */
