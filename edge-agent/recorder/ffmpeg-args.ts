@@ -119,9 +119,10 @@ export const DROP_UNTIMED_START =
 /**
  * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP session as the
  * recording: many cameras serve only one client at a time): the first video stream decoded,
- * `scale={frameWidth}:-2,fps={frameRate},format=gray`, raw 8-bit grey frames on fd 5. The height keeps the aspect ratio, rounded to even; the recorder reads the real size
- * from ffmpeg's `Output #1` stream line (ffmpeg-output.ts `parseOutputVideoSize`). The recording output before it
- * stays a codec copy: `-c copy` is an option of output #0 only.
+ * `scale={frameWidth}:-2,fps={frameRate},format=gray`, raw 8-bit grey frames on fd 5. The height keeps the aspect
+ * ratio, rounded to even; the recorder reads the real size from ffmpeg's `Output #1` stream line (ffmpeg-output.ts
+ * `parseOutputVideoSize`). The recording output before it stays a codec copy: `-c copy` is an option of output #0
+ * only.
  */
 export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'frameRate'>): string[] {
   return ['-map', '0:v:0', '-an', '-vf', `scale=${m.frameWidth}:-2,fps=${m.frameRate},format=gray`, '-f', 'rawvideo', `pipe:${FRAMES_FD}`];
