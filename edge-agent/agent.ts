@@ -37,11 +37,11 @@ const DRAIN_TIMEOUT_MS = 20_000;
  * segment leaves the cache (CVR). After a crash, the next start uploads what the journal still
  * holds, oldest first, and publishes what the outbox still holds, in order.
  *
- * Cameras in EVR mode (issue 3 §4) differ: each complete segment also gets a `segment.recorded` event,
+ * Cameras in EVR mode (docs/contracts.md "EVR on the agent") differ: each complete segment also gets a `segment.recorded` event,
  * and the {@link EvrController} decides which cached segments are uploaded (those overlapping an upload
  * window the cloud commanded), kept (the hold) or dropped.
  *
- * Live pipelines (issue 7 §4): the cloud's activate/deactivate commands start and stop cameras at run time
+ * Live pipelines (docs/contracts.md "AVA live pipelines"): the cloud's activate/deactivate commands start and stop cameras at run time
  * ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart resumes their cameras.
  * The agent always subscribes to its commands (`keepwatch/{deviceId}/commands/#`, persistent session).
  */
@@ -271,7 +271,7 @@ export class Agent {
   }
 
   /**
-   * Motion detection and the HTTP extension of one camera (issue 3 §1, §2c): the recorder's grey frames feed a
+   * Motion detection and the HTTP extension of one camera: the recorder's grey frames feed a
    * {@link MotionPipeline}, its sample images an {@link HttpExtensionClient}; each resulting signal becomes a `signal`
    * CloudEvent in the outbox on the camera's events topic, counted by camera and type.
    */
@@ -378,7 +378,7 @@ export class Agent {
     try {
       this.journal.recorded(seg);
     } catch (err) {
-      // Disk full or unwritable (issue 4 §7): say so, free space oldest first, try once more, record on.
+      // Disk full or unwritable: say so, free space oldest first, try once more, record on.
       this.storageError(seg.cameraId, err);
       try {
         this.journal.recorded(seg);
@@ -390,7 +390,7 @@ export class Agent {
     if (gap) this.reportGap(gap);
     this.metrics.segmentRecorded(seg.cameraId, seg.bytes);
     if (this.evr.isEvr(seg.cameraId)) {
-      // Moves the cloud's signal gate clock (issue 3 §4); durable like every event.
+      // Moves the cloud's signal gate clock; durable like every event.
       try {
         const through = this.signalsThrough(seg.cameraId, seg.startMs);
         this.outbox.add(cameraEventsTopic(this.config.deviceId, seg.cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now(), through));
@@ -438,7 +438,7 @@ export class Agent {
   }
 
   /**
-   * Resumes what the previous run left (issue 4 §2): journaled segments whose files are intact go back
+   * Resumes what the previous run left: journaled segments whose files are intact go back
    * into the cache and the upload queue, oldest first; segment files the journal does not know are
    * the ones ffmpeg was writing when the agent died (possibly truncated) and are deleted, logged as
    * lost (the gap rows with cause `agent-restart` come with the gap issue's work). An ffmpeg the
