@@ -31,13 +31,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * (a) an Event Grid MQTT routing CloudEvent (`type: 'MQTT.EventPublished'`, shared/event-grid-mqtt.ts) whose
  *     `subject` is the topic `keepwatch/{deviceId}/events/{cameraId}` and whose payload (`data` object or JSON
  *     string, or `data_base64`) is the device's own CloudEvent. This is the trusted path: in Azure the namespace's
- *     topic spaces and permission bindings only let a device publish under its own id (DESIGN.md quality bars), so
+ *     topic spaces and permission bindings only let a device publish under its own id (docs/security.md), so
  *     the topic vouches for device and camera and the payload must agree with it.
  * (b) a device CloudEvent on its own; the device id comes from its `source` `/devices/{deviceId}`. Nothing vouches
  *     for it: anyone allowed to send to the event hub could claim any device, and Event Grid forwards a device's
  *     structured-mode CloudEvent (`application/cloudevents+json`) as it is, without the topic, so a device can reach
- *     this path too. Issue 2 asks for it; binding cameras to the device that first recorded them (and refusing
- *     untrusted events that claim another device's camera) is part of the security issue.
+ *     this path too. It stays accepted (docs/contracts.md "Events on the wire"); functions/ingest.ts checks its cameras
+ *     against the named device's (docs/security.md, "Unprovisioned devices and untrusted events").
  * (c) an Event Grid MQTT routing CloudEvent whose `subject` is `keepwatch/{deviceId}/signals/{cameraId}`: an external
  *     signal (a door sensor), plain JSON (shared/schemas/signals.ts `externalSignalSchema`, `signalFromMqtt`); its
  *     default time is the envelope's `time` (when the broker received it), its default id a hash of topic and

@@ -20,7 +20,7 @@ export interface IngestSummary {
   ignored: number;
   /** What the EVR policy did with the batch's signals and segments. */
   evr: EvrBatchSummary;
-  /** `pipeline.state` reports that moved a live pipeline's state (issue 7). */
+  /** `pipeline.state` reports that moved a live pipeline's state. */
   pipelineStates: number;
   /** Pending pipeline commands sent again to devices whose `online` status the batch carried (pipelines/resend-pending.ts). */
   pipelineCommandsResent: number;
@@ -45,7 +45,7 @@ export type IngestDeps = Pick<
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
  * the trigger's retry policy replays the whole batch safely. Event Hubs checkpoints after the invocation whether or
- * not it threw (azure-stack-notes.md §2), so the retry policy is what protects a batch from being skipped.
+ * not it threw (Azure Functions docs, "Azure Functions reliable event processing"), so the retry policy is what protects a batch from being skipped.
  *
  * @param messages the batch: objects, JSON strings, or Buffers of JSON (see decodeIngestMessage)
  * @param context its `triggerMetadata` arrays (`enqueuedTimeUtcArray`, `sequenceNumberArray`, `offsetArray`,
@@ -133,7 +133,7 @@ async function provisionedCameras(decoded: readonly DecodedMessage[], deps: Pick
 }
 
 /**
- * A provisioned device speaks only for its own cameras (issue 6 §3: a stolen device publishes its own events, nothing
+ * A provisioned device speaks only for its own cameras (docs/security.md: a stolen device publishes its own events, nothing
  * else): an event naming another camera becomes a dead letter `CameraNotOwned`. A disabled device owns none.
  */
 function cameraOwnership(decoded: DecodedMessage, provisioned: ReadonlyMap<string, ReadonlySet<string>>): DecodedMessage {
