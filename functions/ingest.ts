@@ -45,7 +45,8 @@ export type IngestDeps = Pick<
  * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
  * the trigger's retry policy replays the whole batch safely. Event Hubs checkpoints after the invocation whether or
- * not it threw (Azure Functions docs, "Azure Functions reliable event processing"), so the retry policy is what protects a batch from being skipped.
+ * not it threw (Azure Functions docs, "Azure Functions reliable event processing"), so the retry policy is what
+ * protects a batch from being skipped.
  *
  * @param messages the batch: objects, JSON strings, or Buffers of JSON (see decodeIngestMessage)
  * @param context its `triggerMetadata` arrays (`enqueuedTimeUtcArray`, `sequenceNumberArray`, `offsetArray`,
@@ -133,8 +134,8 @@ async function provisionedCameras(decoded: readonly DecodedMessage[], deps: Pick
 }
 
 /**
- * A provisioned device speaks only for its own cameras (docs/security.md: a stolen device publishes its own events, nothing
- * else): an event naming another camera becomes a dead letter `CameraNotOwned`. A disabled device owns none.
+ * A provisioned device speaks only for its own cameras (docs/security.md: a stolen device publishes its own events,
+ * nothing else): an event naming another camera becomes a dead letter `CameraNotOwned`. A disabled device owns none.
  */
 function cameraOwnership(decoded: DecodedMessage, provisioned: ReadonlyMap<string, ReadonlySet<string>>): DecodedMessage {
   if (decoded.ok !== true) return decoded;
