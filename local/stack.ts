@@ -49,8 +49,8 @@ export interface LocalStackOptions {
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /**
    * How the agent uploads: `api` (default) = the `upload.apiUrl` variant, create-only URLs from
-   * `POST /api/devices/{deviceId}/upload-urls` with the device secret (issue 6 §3); `connection-string` = Azurite's
-   * connection string (the pre-issue-6 way, kept for comparison).
+   * `POST /api/devices/{deviceId}/upload-urls` with the device secret (docs/devices.md); `connection-string` = Azurite's
+   * connection string (the older way, before devices were provisioned; kept for comparison).
    */
   uploadVia?: 'api' | 'connection-string';
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
@@ -110,7 +110,7 @@ export interface LocalStack {
   agentLog: string[];
   /**
    * Every secret of this stack: API key, playback token secret, storage account key, each MQTT password (device,
-   * cloud, signal publishers). Tests grep the logs for them (issue 6 §3 "secrets never logged"); a part that adds a
+   * cloud, signal publishers). Tests grep the logs for them (secrets are never logged, docs/security.md); a part that adds a
    * secret to the stack adds it here.
    */
   secrets: StackSecret[];
@@ -124,7 +124,7 @@ const CLOUD_MQTT_USER = 'keepwatch-cloud';
 const CONTAINER = 'recordings';
 
 /**
- * Starts the whole local stack in one call (issue 2, "Local stack"): Azurite (blob + table),
+ * Starts the whole local stack in one call (README "Quick start"): Azurite (blob + table),
  * the functions host mounting the registered functions (HTTP under /api, timers, device events
  * fed from the broker in the Event Hubs batch shape), the embedded MQTT broker, and the edge
  * agent as a child process (`dist/edge-agent/cli.js`) recording the given cameras or a simulated one.
@@ -155,7 +155,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       connectionString = front.connectionString;
     }
 
-    // The stack's device is provisioned through the functions' own store and code (issue 6 §3): its secret is the
+    // The stack's device is provisioned through the functions' own store and code (docs/devices.md): its secret is the
     // agent's upload credential and its MQTT password.
     const playbackTokenSecret = createHmac('sha256', apiKey).update('keepwatch-playback-token').digest('hex');
     const tables = parseSettings({ ...process.env, KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString, KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret }).tables;
@@ -206,7 +206,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host', debug) });
     cleanups.push(() => host.close());
     // Browsers (hls.js) fetch segment SAS URLs cross-origin: the stack's own viewer (/api/viewer) may, and so may
-    // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (issue 6).
+    // KEEPWATCH_VIEWER_ORIGINS. In Azure, Bicep sets this rule (infra/).
     const hostOrigin = new URL(host.url);
     const viewerOrigins = [...new Set([hostOrigin.origin, `http://localhost:${hostOrigin.port}`, ...parseSettings(process.env).viewerOrigins])];
     await applyViewerCors(connectionString, viewerOrigins);
