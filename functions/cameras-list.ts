@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { AudioStreamInfo, VideoStreamInfo } from '../shared/schemas/stream-info';
 import { toIso } from '../shared/time';
 import { registerHttp } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
@@ -12,6 +13,19 @@ export interface CameraListItem {
   firstRecorded: string;
   /** End of the latest stored segment. */
   lastRecorded: string;
+  /** What the camera sends, from its latest reported recording session (issue 12 §5); absent until one reported it. */
+  stream?: CameraStreamItem;
+}
+
+/**
+ * A camera's stream info (shared/schemas/stream-info.ts): video codec (ffmpeg's name: `h264`, `hevc`), profile, size
+ * in pixels and frames per second; audio codec (`aac`, `pcm_mulaw`, `pcm_alaw`), profile, sample rate in Hz and
+ * channels, or `null` when it sends no audio; unknowns are `null`. `since`: when the session that reported it started.
+ */
+export interface CameraStreamItem {
+  video: VideoStreamInfo;
+  audio: AudioStreamInfo | null;
+  since: string;
 }
 
 /** `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded. */
@@ -26,6 +40,7 @@ export async function camerasList(
       deviceId: c.deviceId,
       firstRecorded: toIso(c.firstRecordedMs),
       lastRecorded: toIso(c.lastRecordedMs),
+      ...(c.stream ? { stream: { video: c.stream.stream.video, audio: c.stream.stream.audio, since: toIso(c.stream.sinceMs) } } : {}),
     }));
     return { status: 200, jsonBody: { cameras }, headers: { 'cache-control': 'no-store' } };
   } catch (err) {

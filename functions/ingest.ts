@@ -1,9 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../shared/errors';
+import type { CameraStreamRecord } from '../shared/ports/camera-store';
 import type { DeadLetter } from '../shared/ports/dead-letter-store';
 import type { IntegrationEvent } from '../shared/ports/integration-events';
 import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../shared/schemas/device-events';
 import type { SignalRecord } from '../shared/schemas/signals';
+import { parseIsoDateTime } from '../shared/time';
 import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
@@ -34,8 +36,9 @@ export type IngestDeps = Pick<
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
- * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), and `camera.diagnostics` integration
- * events (`diagnostics`, same id, so consumers dedupe redeliveries); invalid events → dead-letter rows with the reason.
+ * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), `camera.diagnostics` integration events
+ * (`diagnostics`, same id, so consumers dedupe redeliveries) and the camera's stream info (`session-established`
+ * diagnostics with `stream`: the newest event time wins, issue 12 §5); invalid events → dead-letter rows with the reason.
  * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
  * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
  * `recording.available` finds the segments' recordings. `pipeline.state` reports move live pipelines' states
@@ -63,6 +66,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const signals: SignalRecord[] = [];
   const recorded: RecordedSegmentRecord[] = [];
   const pipelineReports: PipelineStateRecord[] = [];
+  const streams: CameraStreamRecord[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
   const online = new Set<string>();
@@ -80,6 +84,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
       if (e.kind === 'gap') gaps.push(e.gap);
       else if (e.kind === 'diagnostics') {
         diagnostics.set(e.event.id, { specversion: '1.0', id: e.event.id, source: '/keepwatch/ingest', type: 'camera.diagnostics', time: e.event.time, subject: e.diagnostics.cameraId, datacontenttype: 'application/json', data: { deviceId: e.deviceId, ...e.diagnostics } });
+        const { cameraId, kind, stream } = e.diagnostics;
+        if (kind === 'session-established' && stream) streams.push({ cameraId, deviceId: e.deviceId, stream, sinceMs: parseIsoDateTime(e.event.time, 'time'), eventId: e.event.id });
       } else if (e.kind === 'segment.uploaded') segments.push(e.segment);
       else if (e.kind === 'signal') signals.push(e.signal);
       else if (e.kind === 'segment.recorded') recorded.push(e.recorded);
@@ -94,7 +100,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   await Promise.all([deps.segmentIndex.upsertSegments(segments), deps.gapIndex.upsertGaps(gaps)]);
   // Both writes run to the end before any error is rethrown, so a replay is never needed for one that had
   // already failed unseen.
-  const [rollup, cameras] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments)]);
+  const [rollup, cameras, cameraStreams] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments), deps.cameras.recordStreams(streams)]);
   if (rollup.status === 'rejected') {
     // A day with more ranges than a row holds cannot be fixed by a replay: the index rows are stored, but
     // playback, which reads the rollup, will not find that day's newest media. Someone must look.
@@ -102,6 +108,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
     else throw rollup.reason;
   }
   if (cameras.status === 'rejected') throw cameras.reason;
+  if (cameraStreams.status === 'rejected') throw cameraStreams.reason;
   await deps.integrationEvents.publish([...diagnostics.values()]);
   await deps.deadLetters.write(letters);
   const evr = await evrBatch({ signals, recorded, uploaded: segments }, context, deps);

@@ -9,10 +9,14 @@
  * `security` is `[]`. Schemas use the JSON Schema 2020-12 subset listed in {@link JsonSchema}.
  */
 
+/** A JSON Schema `type` name. */
+export type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
+
 /** The JSON Schema 2020-12 subset the document uses (and test/helpers/json-schema-check.ts understands). */
 export interface JsonSchema {
   $ref?: string;
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
+  /** One type, or several (`['integer', 'null']`: a nullable integer). */
+  type?: JsonType | readonly JsonType[];
   description?: string;
   properties?: Record<string, JsonSchema>;
   required?: readonly string[];
@@ -690,6 +694,40 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           deviceId: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
           firstRecorded: { type: 'string', format: 'date-time', description: 'start of the earliest stored segment' },
           lastRecorded: { type: 'string', format: 'date-time', description: 'end of the latest stored segment' },
+          stream: ref('CameraStream'),
+        },
+      },
+      CameraStream: {
+        type: 'object',
+        description: "What the camera sends, from its latest recording session's `session-established` diagnostics (the newest event wins); absent until a session reported it. Unknowns are null.",
+        required: ['video', 'audio', 'since'],
+        additionalProperties: false,
+        properties: {
+          video: {
+            type: 'object',
+            required: ['codec', 'profile', 'widthPx', 'heightPx', 'fps'],
+            additionalProperties: false,
+            properties: {
+              codec: { type: 'string', pattern: '^[a-z0-9_]{1,32}$', description: "ffmpeg's codec name", examples: ['h264', 'hevc'] },
+              profile: { type: ['string', 'null'], maxLength: 64, description: 'as ffmpeg names it', examples: ['High', 'Main', 'Constrained Baseline'] },
+              widthPx: { type: ['integer', 'null'], minimum: 1, maximum: 16384, description: 'displayed width in pixels' },
+              heightPx: { type: ['integer', 'null'], minimum: 1, maximum: 16384, description: 'displayed height in pixels' },
+              fps: { type: ['number', 'null'], minimum: 0, maximum: 1000, description: 'frames per second as ffmpeg estimates it (29.83, 12.5)' },
+            },
+          },
+          audio: {
+            type: ['object', 'null'],
+            description: 'null when the camera sends no audio',
+            required: ['codec', 'profile', 'sampleRateHz', 'channels'],
+            additionalProperties: false,
+            properties: {
+              codec: { type: 'string', pattern: '^[a-z0-9_]{1,32}$', description: "ffmpeg's codec name (pcm_mulaw and pcm_alaw are G.711)", examples: ['aac', 'pcm_mulaw', 'pcm_alaw'] },
+              profile: { type: ['string', 'null'], maxLength: 64, examples: ['LC'] },
+              sampleRateHz: { type: ['integer', 'null'], minimum: 1, maximum: 768000 },
+              channels: { type: ['integer', 'null'], minimum: 1, maximum: 64 },
+            },
+          },
+          since: { type: 'string', format: 'date-time', description: 'when the session that reported it started (its event time)' },
         },
       },
       CameraList: { type: 'object', required: ['cameras'], additionalProperties: false, properties: { cameras: { type: 'array', items: ref('Camera') } } },

@@ -1,7 +1,8 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { assertId } from '../../shared/ids';
-import type { CameraRecord, CameraStore } from '../../shared/ports/camera-store';
+import type { CameraRecord, CameraStore, CameraStreamRecord } from '../../shared/ports/camera-store';
 import type { SegmentRecord } from '../../shared/schemas/device-events';
+import { streamInfoSchema } from '../../shared/schemas/stream-info';
 import { toIso } from '../../shared/time';
 import { optimisticUpdate } from './optimistic-update';
 import { ensureTable } from './storage-clients';
@@ -12,8 +13,17 @@ import { double, readNumber } from './table-values';
 const CAMERA_ROW_KEY = 'camera';
 
 /**
+ * RowKey of the camera's stream info row, beside its camera row: a row of its own, so that the camera row's
+ * read-merge-writes (segments, retention) and the stream's never overwrite each other, and so that a stream reported
+ * before the camera's first segment does not make a camera that "recorded".
+ */
+const STREAM_ROW_KEY = 'stream';
+
+/**
  * Cameras on Table Storage: one row per camera, PartitionKey `{cameraId}`, RowKey `camera`; properties `deviceId`,
- * `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people.
+ * `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people. Beside it, RowKey `stream`: the
+ * latest stream info (issue 12 §5), properties `stream` (JSON of shared/schemas/stream-info.ts), `sinceMs`
+ * (Edm.Double) and `since`, `deviceId`, `eventId`.
  */
 export class TableCameraStore implements CameraStore {
   constructor(private readonly table: TableClient) {}
@@ -83,26 +93,82 @@ export class TableCameraStore implements CameraStore {
     });
   }
 
+  /** See the port: per camera, the newest report of the batch, then an ETag read-modify-write of the stream row. */
+  async recordStreams(reports: readonly CameraStreamRecord[]): Promise<void> {
+    if (reports.length === 0) return;
+    await ensureTable(this.table);
+    const latest = new Map<string, CameraStreamRecord>();
+    for (const r of reports) {
+      const known = latest.get(r.cameraId);
+      if (!known || isNewer(r, known)) latest.set(r.cameraId, r);
+    }
+    await Promise.all(
+      [...latest.values()].map((r) =>
+        optimisticUpdate(this.table, r.cameraId, STREAM_ROW_KEY, `stream row ${r.cameraId}`, (current) => {
+          if (current && !isNewer(r, readableStream(current))) return undefined;
+          return { deviceId: r.deviceId, stream: JSON.stringify(r.stream), sinceMs: double(r.sinceMs), since: toIso(r.sinceMs), eventId: r.eventId };
+        }),
+      ),
+    );
+  }
+
+  /** The camera row and its stream row, in one partition query. */
   async getCamera(cameraId: string): Promise<CameraRecord | undefined> {
     assertId('camera', cameraId);
-    try {
-      return toRecord(await this.table.getEntity<Record<string, unknown>>(cameraId, CAMERA_ROW_KEY));
-    } catch (err) {
-      if (storageStatus(err) === 404) return undefined; // no row, or no table yet
-      rethrowStorageError(err, `read camera row ${cameraId}`);
-    }
+    const [camera] = await this.readCameras(odata`PartitionKey eq ${cameraId}`, `read camera row ${cameraId}`);
+    return camera;
   }
 
   async listCameras(): Promise<CameraRecord[]> {
-    const out: CameraRecord[] = [];
-    try {
-      for await (const row of this.table.listEntities<Record<string, unknown>>()) out.push(toRecord(row));
-    } catch (err) {
-      if (storageStatus(err) === 404) return [];
-      rethrowStorageError(err, 'list camera rows');
-    }
-    return out.sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0));
+    return this.readCameras(undefined, 'list camera rows');
   }
+
+  /** Camera rows with their stream rows attached, sorted by camera id; a stream row without a camera row is left out. */
+  private async readCameras(filter: string | undefined, what: string): Promise<CameraRecord[]> {
+    const cameras = new Map<string, CameraRecord>();
+    const streams = new Map<string, CameraStreamRecord>();
+    try {
+      for await (const row of this.table.listEntities<Record<string, unknown>>(filter ? { queryOptions: { filter } } : {})) {
+        if (row.rowKey === CAMERA_ROW_KEY) cameras.set(String(row.partitionKey), toRecord(row));
+        else if (row.rowKey === STREAM_ROW_KEY) streams.set(String(row.partitionKey), toStreamRecord(row));
+      }
+    } catch (err) {
+      if (storageStatus(err) === 404) return []; // no table yet
+      rethrowStorageError(err, what);
+    }
+    for (const [cameraId, stream] of streams) {
+      const camera = cameras.get(cameraId);
+      if (camera) camera.stream = stream;
+    }
+    return [...cameras.values()].sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0));
+  }
+}
+
+/** True when `a` was reported after `b`: a later event time, or the same time and a greater event id (a total order). */
+function isNewer(a: Pick<CameraStreamRecord, 'sinceMs' | 'eventId'>, b: Pick<CameraStreamRecord, 'sinceMs' | 'eventId'>): boolean {
+  return a.sinceMs > b.sinceMs || (a.sinceMs === b.sinceMs && a.eventId > b.eventId);
+}
+
+/** The stored stream row's order key; a corrupt row orders first, so that any report replaces it. */
+function readableStream(row: Record<string, unknown>): Pick<CameraStreamRecord, 'sinceMs' | 'eventId'> {
+  try {
+    return toStreamRecord(row);
+  } catch {
+    return { sinceMs: Number.NEGATIVE_INFINITY, eventId: '' };
+  }
+}
+
+/** @throws TypeError naming the row when it is corrupt (like readNumber) */
+function toStreamRecord(row: Record<string, unknown>): CameraStreamRecord {
+  let stream: unknown;
+  try {
+    stream = JSON.parse(String(row.stream));
+  } catch {
+    stream = undefined;
+  }
+  const parsed = streamInfoSchema.safeParse(stream);
+  if (!parsed.success) throw new TypeError(`table row ${String(row.partitionKey)}/${String(row.rowKey)}: stream is not stream info`);
+  return { cameraId: String(row.partitionKey), deviceId: String(row.deviceId), stream: parsed.data, sinceMs: readNumber(row, 'sinceMs'), eventId: String(row.eventId) };
 }
 
 function toRecord(row: Record<string, unknown>): CameraRecord {

@@ -1,8 +1,8 @@
-import type { JsonSchema } from '../../functions/openapi';
+import type { JsonSchema, JsonType } from '../../functions/openapi';
 
 /**
  * A small structural JSON Schema check over the subset functions/openapi.ts uses ({@link JsonSchema}): `$ref` to
- * `#/...` inside `root`, `type`, `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `pattern`,
+ * `#/...` inside `root`, `type` (one or a list), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `pattern`,
  * `minimum`/`maximum`, `minLength`/`maxLength`, and `format` `date-time` (RFC 3339 with a zone), `duration`
  * (ISO 8601), `uri` (absolute). Anything else in a schema is an error, so the subset cannot grow unnoticed.
  * (No JSON Schema validator is a declared dependency; ajv 8 would do this fully if the lead adds it.)
@@ -15,7 +15,8 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, root: unknow
   for (const key of Object.keys(schema)) if (!known.has(key)) errors.push(`${path}: schema keyword '${key}' is outside the checked subset`);
   if (schema.$ref) return [...errors, ...checkJsonSchema(value, resolveRef(root, schema.$ref), root, path)];
 
-  if (schema.type && !hasType(value, schema.type)) return [...errors, `${path}: expected ${schema.type}, got ${JSON.stringify(value)?.slice(0, 80)}`];
+  const types: readonly JsonType[] | undefined = typeof schema.type === 'string' ? [schema.type] : schema.type;
+  if (types && !types.some((t) => hasType(value, t))) return [...errors, `${path}: expected ${types.join(' or ')}, got ${JSON.stringify(value)?.slice(0, 80)}`];
   if (schema.enum && !schema.enum.includes(value as string | number)) errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'string') {
     if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${path}: ${JSON.stringify(value.slice(0, 80))} does not match /${schema.pattern}/`);
@@ -57,7 +58,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function hasType(v: unknown, type: NonNullable<JsonSchema['type']>): boolean {
+function hasType(v: unknown, type: JsonType): boolean {
   switch (type) {
     case 'object':
       return isObject(v);

@@ -130,14 +130,14 @@ export function gapEvent(o: { startMs: number; endMs: number; cause?: string; ca
 }
 
 /** A `diagnostics` device event of camera `cam1` on device `dev1`. */
-export function diagnosticsEvent(o: { id: string; kind: string; message?: string; video?: string; cameraId?: string }): Record<string, unknown> {
-  const { id, cameraId = 'cam1', ...data } = o;
+export function diagnosticsEvent(o: { id: string; kind: string; message?: string; video?: string; audio?: string[]; stream?: unknown; cameraId?: string; time?: string }): Record<string, unknown> {
+  const { id, cameraId = 'cam1', time = '2026-11-21T10:00:00.000Z', ...data } = o;
   return {
     specversion: '1.0',
     id,
     source: '/devices/dev1',
     type: 'diagnostics',
-    time: '2026-11-21T10:00:00.000Z',
+    time,
     datacontenttype: 'application/json',
     data: { cameraId, ...data },
   };

@@ -29,6 +29,14 @@ describe('checkJsonSchema (the OpenAPI test validator)', () => {
     assert.deepEqual(checkJsonSchema([], list, root), ['$: expected object, got []']);
   });
 
+  it('a list of types takes any of them (nullable values)', () => {
+    const nullableCount: JsonSchema = { type: ['integer', 'null'], minimum: 1 };
+    assert.deepEqual(checkJsonSchema(null, nullableCount, root), []);
+    assert.deepEqual(checkJsonSchema(2, nullableCount, root), []);
+    assert.deepEqual(checkJsonSchema(0, nullableCount, root), ['$: 0 < minimum 1']);
+    assert.deepEqual(checkJsonSchema('2', nullableCount, root), ['$: expected integer or null, got "2"']);
+  });
+
   it('checks formats, patterns and lengths, and refuses keywords outside its subset', () => {
     assert.deepEqual(checkJsonSchema('P7D', { type: 'string', format: 'duration' }, root), []);
     assert.equal(checkJsonSchema('7 days', { type: 'string', format: 'duration' }, root).length, 1);
