@@ -37,13 +37,14 @@ const DRAIN_TIMEOUT_MS = 20_000;
  * segment leaves the cache (CVR). After a crash, the next start uploads what the journal still
  * holds, oldest first, and publishes what the outbox still holds, in order.
  *
- * Cameras in EVR mode (docs/contracts.md "EVR on the agent") differ: each complete segment also gets a `segment.recorded` event,
- * and the {@link EvrController} decides which cached segments are uploaded (those overlapping an upload
- * window the cloud commanded), kept (the hold) or dropped.
+ * Cameras in EVR mode (docs/contracts.md "EVR on the agent") differ: each complete segment also gets a
+ * `segment.recorded` event, and the {@link EvrController} decides which cached segments are uploaded (those overlapping
+ * an upload window the cloud commanded), kept (the hold) or dropped.
  *
- * Live pipelines (docs/contracts.md "AVA live pipelines"): the cloud's activate/deactivate commands start and stop cameras at run time
- * ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart resumes their cameras.
- * The agent always subscribes to its commands (`keepwatch/{deviceId}/commands/#`, persistent session).
+ * Live pipelines (docs/contracts.md "AVA live pipelines"): the cloud's activate/deactivate commands start and stop
+ * cameras at run time ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart
+ * resumes their cameras. The agent always subscribes to its commands (`keepwatch/{deviceId}/commands/#`, persistent
+ * session).
  */
 export class Agent {
   private readonly transport: MqttTransport;

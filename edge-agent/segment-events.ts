@@ -38,8 +38,8 @@ export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, now
 }
 
 /**
- * The `gap` CloudEvent for a stretch of a camera's timeline without media (docs/contracts.md "Other device events"; data schema
- * in shared/schemas/device-events.ts). The id is derived from camera and start, so a republish is
+ * The `gap` CloudEvent for a stretch of a camera's timeline without media (docs/contracts.md "Other device events";
+ * data schema in shared/schemas/device-events.ts). The id is derived from camera and start, so a republish is
  * one event to the cloud's idempotent handlers.
  * @param nowMs event time, epoch ms
  */
@@ -48,8 +48,8 @@ export function gapEvent(deviceId: string, gap: Gap, nowMs: number): DeviceCloud
 }
 
 /**
- * The `diagnostics` CloudEvent for what a recording session told about its camera (docs/contracts.md "Other device events"; data
- * schema in shared/schemas/device-events.ts).
+ * The `diagnostics` CloudEvent for what a recording session told about its camera (docs/contracts.md "Other device
+ * events"; data schema in shared/schemas/device-events.ts).
  * @param nowMs event time, epoch ms
  */
 export function diagnosticsEvent(deviceId: string, cameraId: string, d: RecorderDiagnostic, nowMs: number): DeviceCloudEvent {
@@ -57,8 +57,8 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
 }
 
 /**
- * The `segment.recorded` CloudEvent of an EVR camera's complete segment (docs/contracts.md "EVR on the agent"; data schema
- * `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
+ * The `segment.recorded` CloudEvent of an EVR camera's complete segment (docs/contracts.md "EVR on the agent"; data
+ * schema `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
  * gate how far the camera's media time has come. The id `recorded-{cameraId}-{startMs}` makes a republish
  * one event.
  * @param signalsThroughMs for a camera with motion detection or an HTTP extension: media time before which the agent

@@ -23,8 +23,8 @@ export interface UploadUrlsResponse {
 
 /**
  * `POST /api/devices/{deviceId}/upload-urls` — anonymous at the Functions level: the caller is a device, authenticated
- * by `Authorization: Bearer {deviceSecret}` (docs/devices.md). Body `{ blobs: [name, ...] }`: 1..100 canonical segment blob
- * names (shared/blob-naming.ts) of cameras the device owns. Answer `200 UploadUrlsResponse`: per name either a
+ * by `Authorization: Bearer {deviceSecret}` (docs/devices.md). Body `{ blobs: [name, ...] }`: 1..100 canonical segment
+ * blob names (shared/blob-naming.ts) of cameras the device owns. Answer `200 UploadUrlsResponse`: per name either a
  * blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, living `KEEPWATCH_DEVICE_SAS_TTL`, default PT15M) to PUT the
  * segment with `If-None-Match: *`, or — when the blob exists already (an upload whose answer was lost; a `c` SAS cannot
  * retry, Azurite answers 403: docs/security.md) — `{ exists: true, bytes, sha256 }` from the blob's properties, read

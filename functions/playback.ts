@@ -11,12 +11,12 @@ export type { PlaybackResponse } from './playback-answer';
 
 /**
  * `GET /api/cameras/{cameraId}/playback[?start=ISO][&end=ISO]` (function key) → `200 PlaybackResponse`.
- * The window follows AVA's time-range rules (shared/playback-range.ts `resolvePlaybackWindow`, docs/reference/ava-behaviour.md "Playback"):
- * both → [start, end) ≤ 24 h; start only → [start, now) ≤ 24 h; end only → 400; neither → the most recent 4 h of the
- * archive, ending at the camera's last recorded instant. A window partly in a gap is snapped to the stored media
- * (shared/snap-range.ts); a window wholly in a gap is a 404 `NoMediaInRange` (AVA answered an empty manifest; an
- * empty VOD playlist helps no player). The playlist then holds every segment overlapping the snapped window, with
- * `#EXT-X-DISCONTINUITY` across gaps.
+ * The window follows AVA's time-range rules (shared/playback-range.ts `resolvePlaybackWindow`,
+ * docs/reference/ava-behaviour.md "Playback"): both → [start, end) ≤ 24 h; start only → [start, now) ≤ 24 h; end only →
+ * 400; neither → the most recent 4 h of the archive, ending at the camera's last recorded instant. A window partly in a
+ * gap is snapped to the stored media (shared/snap-range.ts); a window wholly in a gap is a 404 `NoMediaInRange` (AVA
+ * answered an empty manifest; an empty VOD playlist helps no player). The playlist then holds every segment overlapping
+ * the snapped window, with `#EXT-X-DISCONTINUITY` across gaps.
  * The playlist URL is `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` (functions/playback-token.ts)
  * signed for the snapped window, `base` = `KEEPWATCH_PUBLIC_BASE_URL` or the request's origin; it expires
  * `KEEPWATCH_PLAYBACK_TTL` from now.

@@ -12,7 +12,8 @@ import { recordingResponse, type RecordingResponse } from './recording-response'
 
 /**
  * Longest window one recordings request may cover (ms): 31 days, as the gaps listing (functions/gaps-list.ts) and
- * AVA's availableMedia at day precision (docs/reference/ava-behaviour.md "Playback"). A listing, not a playlist, so not playback's 24 h.
+ * AVA's availableMedia at day precision (docs/reference/ava-behaviour.md "Playback"). A listing, not a playlist, so not
+ * playback's 24 h.
  */
 export const MAX_RECORDINGS_WINDOW_MS = 31 * DAY_MS;
 

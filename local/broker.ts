@@ -126,8 +126,8 @@ function sameSecret(a: string, b: string): boolean {
  * own signals topics; never commands), and subscribes only to `keepwatch/{its id}/commands/#`. Signal publishers and
  * cloud clients: see {@link LocalBrokerOptions}. A user name is looked up in devices, then signal publishers, then
  * cloud clients; the first match decides. With `tls`, a second listener (MQTT over TLS) also admits devices by their
- * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (Event Grid docs, "MQTT client authentication"), with
- * the same topic rules.
+ * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (Event Grid docs, "MQTT client
+ * authentication"), with the same topic rules.
  * @throws Error when a port cannot be bound (nothing is left listening)
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {

@@ -49,8 +49,8 @@ export interface LocalStackOptions {
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /**
    * How the agent uploads: `api` (default) = the `upload.apiUrl` variant, create-only URLs from
-   * `POST /api/devices/{deviceId}/upload-urls` with the device secret (docs/devices.md); `connection-string` = Azurite's
-   * connection string (the older way, before devices were provisioned; kept for comparison).
+   * `POST /api/devices/{deviceId}/upload-urls` with the device secret (docs/devices.md); `connection-string` =
+   * Azurite's connection string (the older way, before devices were provisioned; kept for comparison).
    */
   uploadVia?: 'api' | 'connection-string';
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
@@ -110,8 +110,8 @@ export interface LocalStack {
   agentLog: string[];
   /**
    * Every secret of this stack: API key, playback token secret, storage account key, each MQTT password (device,
-   * cloud, signal publishers). Tests grep the logs for them (secrets are never logged, docs/security.md); a part that adds a
-   * secret to the stack adds it here.
+   * cloud, signal publishers). Tests grep the logs for them (secrets are never logged, docs/security.md); a part that
+   * adds a secret to the stack adds it here.
    */
   secrets: StackSecret[];
   /** Stops the agent (it closes and uploads its last segments), then the broker, the host and Azurite. */

@@ -3,7 +3,8 @@ import type { TimeRange } from './time-ranges';
 /**
  * Snaps a requested window to the stored media inside it: a window that begins or ends in a gap starts at the first
  * available instant and ends at the last one (AVA: "range partly in a gap → snapped to the available boundary", e.g.
- * 10:00–13:00 with a 04:00–12:00 hole starts at 12:00; docs/reference/ava-behaviour.md "Playback"). Edges inside media stay as asked.
+ * 10:00–13:00 with a 04:00–12:00 hole starts at 12:00; docs/reference/ava-behaviour.md "Playback"). Edges inside media
+ * stay as asked.
  * @param window half-open [startMs, endMs), epoch ms UTC
  * @param available sorted, disjoint stored ranges (any alignment; parts outside the window are ignored)
  * @returns the snapped window, or `undefined` when no stored media overlaps the window (wholly in a gap)

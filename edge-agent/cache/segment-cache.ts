@@ -4,8 +4,8 @@ import type { RecordedSegment } from '../recorder/camera-recorder';
 
 /**
  * The agent's cache of complete segments not yet uploaded (and acknowledged), bounded by
- * `localMediaCacheMaximumSizeMiB` (docs/reference/ava-behaviour.md "Resilient recording": when full, the oldest data goes first).
- * Byte accounting counts complete segments only: the cap can be exceeded by the segments ffmpeg is
+ * `localMediaCacheMaximumSizeMiB` (docs/reference/ava-behaviour.md "Resilient recording": when full, the oldest data
+ * goes first). Byte accounting counts complete segments only: the cap can be exceeded by the segments ffmpeg is
  * still writing, one per camera.
  */
 export class SegmentCache {
@@ -16,8 +16,8 @@ export class SegmentCache {
    * @param maxBytes cap in bytes
    * @param onEvict called for each segment removed to respect the cap (data lost: the caller logs
    *   and reports it)
-   * @param keepRank eviction priority (docs/contracts.md "EVR on the agent", eviction): segments of a lower rank go first, oldest first
-   *   within a rank; the default ranks all alike (0), as CVR needs. EVR ranks segments inside a
+   * @param keepRank eviction priority (docs/contracts.md "EVR on the agent", eviction): segments of a lower rank go
+   *   first, oldest first within a rank; the default ranks all alike (0), as CVR needs. EVR ranks segments inside a
    *   commanded upload window above the others (edge-agent/evr/evr-controller.ts).
    */
   constructor(

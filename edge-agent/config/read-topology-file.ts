@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../shared/errors';
 
 /**
- * Reads an LVA/AVA topology JSON file as Microsoft shipped it (CRLF and tabs: test/fixtures/azure-topologies/README.md; a UTF-8 BOM, as editors write).
+ * Reads an LVA/AVA topology JSON file as Microsoft shipped it (CRLF and tabs: test/fixtures/azure-topologies/README.md;
+ * a UTF-8 BOM, as editors write).
  * @returns the parsed JSON document
  * @throws ValidationError `InvalidTopology` naming the file when it cannot be read or is not JSON
  */

@@ -48,7 +48,8 @@ export interface EvrControllerOptions {
 }
 
 /**
- * The agent's EVR mode (docs/contracts.md "EVR on the agent"): which cached segments of an `evr` camera are uploaded, kept or dropped.
+ * The agent's EVR mode (docs/contracts.md "EVR on the agent"): which cached segments of an `evr` camera are uploaded,
+ * kept or dropped.
  *
  * - Upload windows come from the cloud as `command.upload-window` commands on `keepwatch/{deviceId}/commands/{cameraId}`
  *   (shared/schemas/upload-window.ts); bad ones are logged with the reason and ignored; per recording the highest

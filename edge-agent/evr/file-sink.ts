@@ -44,9 +44,9 @@ function runFfmpeg(ffmpegPath: string, args: string[], timeoutMs: number): Promi
 }
 
 /**
- * AVA's file sink on the agent (docs/reference/ava-behaviour.md "Nodes": one MP4 per gate opening, named by `fileNamePattern`
- * in `baseDirectoryPath`, the oldest files deleted when the sink exceeds `maximumSizeMiB`). Keepwatch writes
- * one MP4 per final upload window from the window's cached MPEG-TS segments: ffmpeg's concat demuxer,
+ * AVA's file sink on the agent (docs/reference/ava-behaviour.md "Nodes": one MP4 per gate opening, named by
+ * `fileNamePattern` in `baseDirectoryPath`, the oldest files deleted when the sink exceeds `maximumSizeMiB`). Keepwatch
+ * writes one MP4 per final upload window from the window's cached MPEG-TS segments: ffmpeg's concat demuxer,
  * codec copy (no re-encoding), `-bsf:a aac_adtstoasc` (ADTS AAC in TS → MP4's AudioSpecificConfig; ignored
  * without audio; when ffmpeg refuses it because the audio is not AAC, written again without it), `-movflags +faststart`. The MP4 is written under a temporary name and renamed, so the
  * folder never shows a partial file. The sink's files are the `.mp4` files of its folder: give each sink

@@ -34,13 +34,14 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp' } as const;
 
 /**
- * AVA's HTTP extension protocol for one camera (docs/reference/ava-behaviour.md "Nodes", HTTP extension): each sample is POSTed as the image bytes with
- * `Content-Type: image/jpeg|png|bmp` and `Accept: application/json` (plus the configured headers). Replies:
- * 200 `{"inferences": [...]}` → signals (inference-signals.ts); 204 → nothing; 503 → no request until its
- * `Retry-After` (seconds or HTTP-date; 1 s when absent); anything else (other status, bad JSON, network error,
- * timeout) → logged at most once a minute, then no request for 1 s, 2 s, 4 s … up to 30 s, reset by a success.
- * One request at a time: a sample offered while one is in flight or during a backoff is dropped (AVA dropped frames
- * when the extension was slow). The rate itself is bounded upstream (ffmpeg's fps filter at maximumSamplesPerSecond).
+ * AVA's HTTP extension protocol for one camera (docs/reference/ava-behaviour.md "Nodes", HTTP extension): each sample
+ * is POSTed as the image bytes with `Content-Type: image/jpeg|png|bmp` and `Accept: application/json` (plus the
+ * configured headers). Replies: 200 `{"inferences": [...]}` → signals (inference-signals.ts); 204 → nothing; 503 → no
+ * request until its `Retry-After` (seconds or HTTP-date; 1 s when absent); anything else (other status, bad JSON,
+ * network error, timeout) → logged at most once a minute, then no request for 1 s, 2 s, 4 s … up to 30 s, reset by a
+ * success. One request at a time: a sample offered while one is in flight or during a backoff is dropped (AVA dropped
+ * frames when the extension was slow). The rate itself is bounded upstream (ffmpeg's fps filter at
+ * maximumSamplesPerSecond).
  */
 export class HttpExtensionClient {
   private inFlight: Promise<void> | undefined;

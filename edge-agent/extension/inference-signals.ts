@@ -20,8 +20,9 @@ export interface InferenceMapping {
 const LABEL_MAX = 128;
 
 /**
- * Maps an AVA HTTP extension reply body (`{"inferences": [...]}`, AVA inference schema, docs/reference/ava-behaviour.md "Events":
- * `{type, subtype?, inferenceId?, entity|motion|event|classification…}`) to `inference` signals, one per usable entry:
+ * Maps an AVA HTTP extension reply body (`{"inferences": [...]}`, AVA inference schema, docs/reference/ava-behaviour.md
+ * "Events": `{type, subtype?, inferenceId?, entity|motion|event|classification…}`) to `inference` signals, one per
+ * usable entry:
  * - `entity`: label `entity.tag.value`, confidence `entity.tag.confidence`, boxes `[entity.box]`;
  * - `classification`: label and confidence from `classification.tag`;
  * - `motion`: label `motion`, boxes `[motion.box]`;

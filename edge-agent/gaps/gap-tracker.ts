@@ -12,8 +12,8 @@ export interface Gap {
 export const MIN_GAP_MS = 1000;
 
 /**
- * Finds the gaps in each camera's recorded timeline (docs/contracts.md "Other device events"), pure: it is told what happened and
- * returns the gaps to report. A gap is the hole between the end of a camera's last segment and the
+ * Finds the gaps in each camera's recorded timeline (docs/contracts.md "Other device events"), pure: it is told what
+ * happened and returns the gaps to report. A gap is the hole between the end of a camera's last segment and the
  * start of its next one, when at least {@link MIN_GAP_MS}; its cause is what happened in between:
  * the recording session ended unasked (`camera-unavailable`), the watchdog restarted it
  * (`ffmpeg-stall`), or the agent itself was down (`agent-restart` after a crash, `agent-stopped`

@@ -35,8 +35,8 @@ export interface PipelineControllerOptions {
  * - activate: validates the cameras, keeps the pipeline in the {@link PipelineBook} (so a restart resumes it), starts
  *   its cameras, reports `pipeline.state` active;
  * - deactivate: marks it deactivating in the book, stops its cameras, waits until their cached segments are uploaded
- *   (AVA: deactivate completes only after cached media is uploaded, docs/reference/ava-behaviour.md "Topologies and live pipelines"), forgets it and
- *   reports inactive.
+ *   (AVA: deactivate completes only after cached media is uploaded, docs/reference/ava-behaviour.md "Pipelines"),
+ *   forgets it and reports inactive.
  * Reports go through the agent's outbox (never lost) on the events topic of the pipeline's first camera; a command of
  * an older generation than the one held is ignored, a repeated one is answered again (same event id). Commands are
  * applied one at a time, in arrival order.

@@ -23,8 +23,9 @@ export function containerClientFor(target: UploadTarget): ContainerClient {
 }
 
 /**
- * The uploader's destination for the config's `upload` section: with `apiUrl` + `deviceSecret` (docs/devices.md), create-only
- * URLs fetched just in time from `POST {apiUrl}/devices/{deviceId}/upload-urls`; otherwise {@link containerClientFor}.
+ * The uploader's destination for the config's `upload` section: with `apiUrl` + `deviceSecret` (docs/devices.md),
+ * create-only URLs fetched just in time from `POST {apiUrl}/devices/{deviceId}/upload-urls`; otherwise {@link
+ * containerClientFor}.
  */
 export function uploadDestinationFor(target: UploadTarget, deviceId: string): UploadDestination {
   if (!('apiUrl' in target)) return { container: containerClientFor(target) };

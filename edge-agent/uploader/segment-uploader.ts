@@ -237,8 +237,8 @@ export class SegmentUploader {
   }
 
   /**
-   * Uploads through a create-only URL from the cloud (docs/devices.md). The cloud answers `exists` instead of a URL when the
-   * blob is stored (an earlier attempt whose answer was lost); a `c` URL on a name created meanwhile gets 403
+   * Uploads through a create-only URL from the cloud (docs/devices.md). The cloud answers `exists` instead of a URL
+   * when the blob is stored (an earlier attempt whose answer was lost); a `c` URL on a name created meanwhile gets 403
    * (Azurite checks the permission before `If-None-Match`, docs/security.md), so a 403 or 409 asks the cloud once
    * more, and only an `exists` with our size and SHA-256 counts as uploaded.
    * @throws StoredSegmentConflict when the stored blob holds other bytes; anything the URL source or the PUT throws

@@ -55,8 +55,8 @@ export class ServiceSasSigner implements SasSigner {
   }
 
   /**
-   * Create-only, single-blob URLs (`sp=c`, `sr=b`) for device uploads (docs/devices.md): with `If-None-Match: *` the holder
-   * creates the blob once; it cannot read, list, overwrite or delete (docs/security.md, `device-sas.test.ts`).
+   * Create-only, single-blob URLs (`sp=c`, `sr=b`) for device uploads (docs/devices.md): with `If-None-Match: *` the
+   * holder creates the blob once; it cannot read, list, overwrite or delete (docs/security.md, `device-sas.test.ts`).
    * @param expiresOnMs rounded up to the next whole second, as for {@link blobReadUrls}
    */
   async blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {

@@ -36,13 +36,14 @@ export interface EvrCameraResult {
 }
 
 /**
- * The EVR policy for one camera (docs/contracts.md "EVR in the cloud"): reads the policy (CVR → nothing, debug log), reads the gate row and
- * first flushes an outbox an earlier invocation left (crash recovery), feeds the counting signals and media-time
- * progress to the signal gate (shared/evr/recording-plan.ts), writes the new gate state with the new decisions in its
- * outbox (If-Match; on 412 it re-reads and re-applies, which is safe because the gate is idempotent on signal ids),
- * applies the outbox (functions/evr/apply-outbox.ts) and clears it (If-Match). A crash anywhere leaves either the old
- * row (the replayed batch decides again, identically) or the outbox (the next invocation flushes it first).
- * `late` decisions are logged at warn with how late, `duplicate` at debug; nothing else happens for them.
+ * The EVR policy for one camera (docs/contracts.md "EVR in the cloud"): reads the policy (CVR → nothing, debug log),
+ * reads the gate row and first flushes an outbox an earlier invocation left (crash recovery), feeds the counting
+ * signals and media-time progress to the signal gate (shared/evr/recording-plan.ts), writes the new gate state with the
+ * new decisions in its outbox (If-Match; on 412 it re-reads and re-applies, which is safe because the gate is
+ * idempotent on signal ids), applies the outbox (functions/evr/apply-outbox.ts) and clears it (If-Match). A crash
+ * anywhere leaves either the old row (the replayed batch decides again, identically) or the outbox (the next invocation
+ * flushes it first). `late` decisions are logged at warn with how late, `duplicate` at debug; nothing else happens for
+ * them.
  * @param fallbackDeviceId the device when neither the input nor the gate row knows it (HTTP: the kwCameras row)
  * @throws TransientError when storage or the broker fails (the batch is replayed), ValidationError on a corrupt row
  */

@@ -7,12 +7,12 @@ import type { FunctionsDeps } from '../deps';
 export type RecordingAvailableDeps = Pick<FunctionsDeps, 'recordings' | 'integrationEvents' | 'now'>;
 
 /**
- * `recording.available` (AVA RecordingAvailable, docs/reference/ava-behaviour.md "Events"): for each indexed segment, the camera's
- * recordings overlapping it that are not yet available get their event, id `recording-available-{apiId}`, and are
- * then marked available (RecordingStore.markAvailable, true once). Publish first, mark second: if publishing fails,
- * nothing is marked and the host's replay of the batch publishes again; if marking fails after publishing, the replay
- * publishes the same event id again (at least once, never lost; consumers deduplicate CloudEvents by id). A replay after
- * both succeeded publishes nothing.
+ * `recording.available` (AVA RecordingAvailable, docs/reference/ava-behaviour.md "Events"): for each indexed segment,
+ * the camera's recordings overlapping it that are not yet available get their event, id `recording-available-{apiId}`,
+ * and are then marked available (RecordingStore.markAvailable, true once). Publish first, mark second: if publishing
+ * fails, nothing is marked and the host's replay of the batch publishes again; if marking fails after publishing, the
+ * replay publishes the same event id again (at least once, never lost; consumers deduplicate CloudEvents by id). A
+ * replay after both succeeded publishes nothing.
  * @param segments the batch's `segment.uploaded` segments (any order, any cameras)
  * @returns how many recordings became available
  * @throws TransientError when storage or the integration-event sink fails (the batch is retried)

@@ -8,9 +8,9 @@ const TOPOLOGY_ERRORS = new Set(['UnsupportedTopologyNode', 'InvalidTopology']);
 
 /**
  * Runs the importer for a live pipeline and turns its ValidationError into AVA's answer: 400 `InvalidResource` with
- * `details: [{ code, target, message }]` (AVA's OData error details, docs/reference/ava-behaviour.md "Topologies and live pipelines", "Errors"), `code`
- * being the importer's (`UnsupportedTopologyNode`, `MissingParameter`, ...) and `target` the live pipeline; the
- * importer's own details (e.g. the unsupported nodes) follow.
+ * `details: [{ code, target, message }]` (AVA's OData error details, docs/reference/ava-behaviour.md "Pipelines",
+ * "Errors"), `code` being the importer's (`UnsupportedTopologyNode`, `MissingParameter`, ...) and `target` the live
+ * pipeline; the importer's own details (e.g. the unsupported nodes) follow.
  * @throws ValidationError `InvalidResource`
  */
 export function importForPipeline(importer: TopologyImporter, topology: StoredTopology, pipelineName: string, parameters: Record<string, string>): ImportedTopology {

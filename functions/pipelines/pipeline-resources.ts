@@ -16,7 +16,7 @@ export interface TopologyResource {
 
 /**
  * A live pipeline as the API returns it (AVA livePipelineGet). Parameters of type SecretString come without `value`
- * (AVA did not echo them, docs/reference/ava-behaviour.md "Topologies and live pipelines").
+ * (AVA did not echo them, docs/reference/ava-behaviour.md "Pipelines").
  */
 export interface PipelineResource {
   name: string;

@@ -4,7 +4,8 @@
  * - The function key is asked once, kept in sessionStorage (this tab only) and sent as `x-functions-key` on API
  *   calls; it never goes into a URL (a download goes through fetch and a blob: URL for that reason).
  * - One visible day = local midnight to local midnight in the browser's time zone (23..25 h with DST), read with
- *   one availableMedia request at full precision (AVA allows ≤ 25 h per request, docs/reference/ava-behaviour.md "Playback").
+ *   one availableMedia request at full precision (AVA allows ≤ 25 h per request, docs/reference/ava-behaviour.md
+ *   "Playback").
  * - Times are shown with Intl in the browser's time zone; the API is always called with UTC ISO 8601.
  * - Playback: GET playback → signed hlsUrl, played by hls.js (or natively where HLS is native, e.g. Safari).
  */

@@ -43,7 +43,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 // Segments, batch delete and user delegation keys (playback SAS, account scope). Owner rather than Contributor
 // because the host's identity-based AzureWebJobsStorage (locks, checkpoints) and the Flex deployment package on the
-// same account use it, as in the azd Flex Consumption template (Azure-Samples/functions-quickstart-typescript-azd, infra/app/rbac.bicep).
+// same account use it, as in the azd Flex Consumption template (Azure-Samples/functions-quickstart-typescript-azd,
+// infra/app/rbac.bicep).
 resource blobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, principalId, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
   scope: storage

@@ -133,7 +133,8 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
 
 // Backstop only: the retention timer (functions/retention.ts) deletes blobs and index rows together, to the hour.
 // Lifecycle management runs about once a day and knows nothing of per-camera policies or holds, so it must only
-// catch what the timer missed (Azure Storage docs, "Lifecycle management overview"). prefixMatch starts with the container name.
+// catch what the timer missed (Azure Storage docs, "Lifecycle management overview"). prefixMatch starts with the
+// container name.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: storage
   name: 'default'

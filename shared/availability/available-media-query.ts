@@ -9,7 +9,8 @@ export type AvailableMediaPrecision = (typeof AVAILABLE_MEDIA_PRECISIONS)[number
 /**
  * Span limits per precision, as AVA words them: "at most 12 months apart", "at most 31 days apart", "at most 25 hours
  * apart", i.e. the difference between startTime and endTime (2019-01 .. 2020-01 is 12 months apart and allowed).
- * Year has no limit. Source: docs/reference/ava-behaviour.md "Playback", availableMedia (MicrosoftDocs playback-recordings-how-to).
+ * Year has no limit. Source: docs/reference/ava-behaviour.md "Playback", availableMedia (MicrosoftDocs
+ * playback-recordings-how-to).
  */
 export const AVAILABLE_MEDIA_MAX_SPAN = { months: 12, days: 31, fullMs: 25 * HOUR_MS } as const;
 

@@ -23,7 +23,8 @@ export interface AvailableMediaRange {
  *   precisions any span inside a bucket is enough evidence (e.g. one recorded day standing for its month)
  * @param window half-open [startMs, endMs), epoch ms UTC
  * @returns sorted, disjoint ranges; empty when nothing is stored in the window
- * Source: AVA availableMedia, docs/reference/ava-behaviour.md "Playback" (formats, inclusive ends, clipping, discontinuities).
+ * Source: AVA availableMedia, docs/reference/ava-behaviour.md "Playback" (formats, inclusive ends, clipping,
+ * discontinuities).
  */
 export function availableMediaRanges(
   precision: AvailableMediaPrecision,

@@ -13,8 +13,9 @@ import { advanceGate, applySignal, type GateDecision, type SignalGateState } fro
  * a recordings row, an upload-window command (shared/schemas/upload-window.ts) and the recording lifecycle integration
  * events (`recording.started` / `recording.stopped`, ids `recording-started-{apiId}` / `recording-stopped-{apiId}`,
  * source `/keepwatch/evr-policy`; AVA's Microsoft.VideoAnalyzer.Operational.RecordingStarted / RecordingStopped,
- * docs/reference/ava-behaviour.md "Events"). The caller stores state and outbox together (one Table row, If-Match), then applies the outbox:
- * every effect is idempotent (upsert by sequence, command id, event id), so a crash in between only means a replay.
+ * docs/reference/ava-behaviour.md "Events"). The caller stores state and outbox together (one Table row, If-Match),
+ * then applies the outbox: every effect is idempotent (upsert by sequence, command id, event id), so a crash in between
+ * only means a replay.
  */
 
 /** Lifecycle integration event types of EVR recordings. */
@@ -84,8 +85,8 @@ export interface EvrStepPlan {
  * `opened` / `extended` / `closed` decision into an {@link OutboxEntry}.
  * @returns the new memory (input not mutated), the entries in decision order, the dropped decisions
  * @throws ValidationError when a signal has a bad id or time (shared/evr/signal-gate.ts)
- * Source: AVA signal gate (docs/reference/ava-behaviour.md "Nodes") via shared/evr/signal-gate.ts; command sequence rule in
- * shared/schemas/upload-window.ts (the final command's sequence is the last one + 1).
+ * Source: AVA signal gate (docs/reference/ava-behaviour.md "Nodes") via shared/evr/signal-gate.ts; command sequence
+ * rule in shared/schemas/upload-window.ts (the final command's sequence is the last one + 1).
  */
 export function planEvrStep(input: EvrStepInput): EvrStepPlan {
   const { cameraId, deviceId, params, nowMs } = input;

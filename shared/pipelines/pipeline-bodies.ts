@@ -6,8 +6,8 @@ import { assertEntityName, type ParameterDeclaration } from './pipeline-lifecycl
 /**
  * Request bodies of the pipeline routes, in AVA's shapes (the direct-method payloads and the sample files):
  * `{ "@apiVersion"?, name?, properties: {...} }`; `@apiVersion` is accepted and ignored, `systemData` (as GET returns
- * it) is ignored, any other top-level key is refused. Source: docs/reference/ava-behaviour.md "Topologies and live pipelines" (document, parameters,
- * direct methods table).
+ * it) is ignored, any other top-level key is refused. Source: docs/reference/ava-behaviour.md "Pipelines" (document,
+ * parameters, direct methods table).
  */
 
 /**

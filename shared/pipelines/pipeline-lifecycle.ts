@@ -5,7 +5,7 @@ import { ConflictError, ValidationError } from '../errors';
  * what is stored and answers what to do (status, new state, whether a command goes to the device) or throws the error
  * AVA answered. No I/O; the HTTP handlers (functions/pipeline-*.ts) read, decide, then write at the ETag they read.
  *
- * Source: AVA/LVA direct methods and rules, docs/reference/ava-behaviour.md "Topologies and live pipelines" ("States", "Updates", "Module
+ * Source: AVA/LVA direct methods and rules, docs/reference/ava-behaviour.md "Pipelines" ("States", "Updates", "Module
  * limits", the direct methods table): states `inactive → activating → active → deactivating → inactive`; set 201/200
  * only while inactive; activate idempotent on active, 409 `OperationNotAllowedInState` from deactivating; deactivate
  * 409 from activating; delete 200, 204 when not found, 409 unless inactive; topology delete 409
@@ -16,9 +16,9 @@ import { ConflictError, ValidationError } from '../errors';
 export const PIPELINE_STATES = ['inactive', 'activating', 'active', 'deactivating'] as const;
 export type PipelineState = (typeof PIPELINE_STATES)[number];
 
-/** AVA module limit: pipeline topologies per device (docs/reference/ava-behaviour.md "Topologies and live pipelines", "Module limits"). */
+/** AVA module limit: pipeline topologies per device (docs/reference/ava-behaviour.md "Pipelines", "Module limits"). */
 export const MAX_TOPOLOGIES_PER_DEVICE = 50;
-/** AVA module limit: live pipelines per device (docs/reference/ava-behaviour.md "Topologies and live pipelines", "Module limits"). */
+/** AVA module limit: live pipelines per device (docs/reference/ava-behaviour.md "Pipelines", "Module limits"). */
 export const MAX_PIPELINES_PER_DEVICE = 1000;
 
 /** Error code of a request the pipeline's state does not allow (AVA `OperationNotAllowedInState`, a 409). */
@@ -56,7 +56,7 @@ export interface ParameterDeclaration {
 
 /**
  * The names of a topology's SecretString parameters (type compared case-insensitively, as AVA's `String`/`string`),
- * whose values the API never returns (docs/reference/ava-behaviour.md "Topologies and live pipelines").
+ * whose values the API never returns (docs/reference/ava-behaviour.md "Pipelines").
  * @param declarations the topology document's `properties.parameters` (anything else gives none)
  */
 export function secretParameterNames(declarations: unknown): string[] {
@@ -78,7 +78,8 @@ export interface SetDecision {
  * @returns 201 for a new pipeline (its state is `inactive`), 200 for an update (free while inactive)
  * @throws ConflictError `OperationNotAllowedInState` when `existing` is not inactive; `ModuleLimitExceeded` when a
  *   new pipeline would be the device's 1001st
- * Source: AVA livePipelineSet, docs/reference/ava-behaviour.md "Topologies and live pipelines" ("Updates": a pipeline changes freely while inactive)
+ * Source: AVA livePipelineSet, docs/reference/ava-behaviour.md "Pipelines" ("Updates": a pipeline changes freely while
+ * inactive)
  */
 export function decideSetPipeline(existing: PipelineLifecycleView | undefined, pipelineCount: number): SetDecision {
   if (existing) {
@@ -109,7 +110,7 @@ export interface TransitionDecision {
  * Activate (AVA livePipelineActivate): `inactive` → `activating` (a new command); `activating` → unchanged, the
  * command is sent again with the same generation (the device applies it once); `active` → unchanged, 200 (idempotent).
  * @throws ConflictError `OperationNotAllowedInState` while `deactivating`
- * Source: docs/reference/ava-behaviour.md "Topologies and live pipelines", "Direct methods"
+ * Source: docs/reference/ava-behaviour.md "Pipelines", "Direct methods"
  */
 export function decideActivate(p: PipelineLifecycleView): TransitionDecision {
   switch (p.state) {
@@ -128,7 +129,7 @@ export function decideActivate(p: PipelineLifecycleView): TransitionDecision {
  * Deactivate (AVA livePipelineDeactivate): `active` → `deactivating` (a new command); `deactivating` → unchanged, the
  * command is sent again with the same generation; `inactive` → unchanged, 200.
  * @throws ConflictError `OperationNotAllowedInState` while `activating`
- * Source: docs/reference/ava-behaviour.md "Topologies and live pipelines", "Direct methods"
+ * Source: docs/reference/ava-behaviour.md "Pipelines", "Direct methods"
  */
 export function decideDeactivate(p: PipelineLifecycleView): TransitionDecision {
   switch (p.state) {
@@ -167,7 +168,7 @@ export function decideDeletePipeline(p: PipelineLifecycleView | undefined, name:
  * @param parameters the new topology's parameter declarations
  * @param referencing the pipelines whose `topologyName` is this topology
  * @throws ConflictError `PipelineTopologyInUse` (naming the pipeline and the parameter) or `ModuleLimitExceeded`
- * Source: docs/reference/ava-behaviour.md "Topologies and live pipelines", "Updates"
+ * Source: docs/reference/ava-behaviour.md "Pipelines", "Updates"
  */
 export function decideSetTopology(
   name: string,
@@ -244,7 +245,8 @@ export const ENTITY_NAME_PATTERN = /^(?!-)[A-Za-z0-9_-]{1,32}(?<!-)$/;
  * Returns `name` when it is a valid AVA entity name.
  * @param kind names the entity in the message ("pipeline topology", "live pipeline")
  * @throws ValidationError `InvalidName` naming the value and the rule
- * Source: docs/reference/ava-behaviour.md "Topologies and live pipelines", "Entity names" (≤ 32; the import contract allows '_', which AVA samples use)
+ * Source: docs/reference/ava-behaviour.md "Pipelines", "Entity names" (≤ 32; the import contract allows '_', which AVA
+ * samples use)
  */
 export function assertEntityName(kind: string, name: unknown): string {
   if (typeof name === 'string' && ENTITY_NAME_PATTERN.test(name)) return name;

@@ -1,7 +1,7 @@
 /**
  * The shape of `importTopology` (shared/topology/import-topology.ts; its contract is that function's docstring and
- * docs/migrating-from-ava.md), as the lifecycle consumes it. Kept structural so the functions side can take the real function
- * or a test's, and so this module does not depend on the importer's internals.
+ * docs/migrating-from-ava.md), as the lifecycle consumes it. Kept structural so the functions side can take the real
+ * function or a test's, and so this module does not depend on the importer's internals.
  */
 export interface ImportedTopology {
   topologyName: string;

@@ -1,6 +1,6 @@
 /**
- * One provisioned device (docs/devices.md): an edge agent installation that may create segment blobs of its own cameras.
- * The device secret itself is never stored, only its SHA-256 (shared/device-secret.ts).
+ * One provisioned device (docs/devices.md): an edge agent installation that may create segment blobs of its own
+ * cameras. The device secret itself is never stored, only its SHA-256 (shared/device-secret.ts).
  */
 export interface DeviceRecord {
   /** `[a-z0-9-]{1,32}` (shared/ids.ts). */

@@ -1,6 +1,6 @@
 /**
- * An integration event for other systems, CloudEvents 1.0 JSON (docs/contracts.md "Recordings API and integration events"):
- * `type` e.g. `retention.completed`, `source` `/keepwatch/{function}`, `time` ISO 8601 UTC.
+ * An integration event for other systems, CloudEvents 1.0 JSON (docs/contracts.md "Recordings API and integration
+ * events"): `type` e.g. `retention.completed`, `source` `/keepwatch/{function}`, `time` ISO 8601 UTC.
  */
 export interface IntegrationEvent {
   specversion: '1.0';

@@ -49,9 +49,9 @@ export interface RetentionPlan<T extends RetentionCandidate, R extends Retention
  *
  * - Age: a segment expires when its END is at or before `nowMs - rule.recordingsMs` if it overlaps any recording
  *   (half-open windows), else `nowMs - rule.archiveMs`, so no expired segment still holds media younger than its
- *   retention (AVA `retentionPeriod`, docs/reference/ava-behaviour.md "Playback": whole days, per segment, the rest of the archive stays
- *   playable, §5). AVA kept EVR clips in a video resource of their own with its own retention; Keepwatch keeps one
- *   archive, so the recordings' retention is applied per segment.
+ *   retention (AVA `retentionPeriod`, docs/reference/ava-behaviour.md "Playback": whole days, per segment, the rest of
+ *   the archive stays playable). AVA kept EVR clips in a video resource of their own with its own retention; Keepwatch
+ *   keeps one archive, so the recordings' retention is applied per segment.
  * - Size: when `rule.maximumSizeBytes` is set and the bytes left after the age pass exceed it, the oldest segments go
  *   until the rest fits, recording or not (AVA's file sink `maximumSizeMiB`: "its oldest files are deleted",
  *   docs/reference/ava-behaviour.md "Nodes").

@@ -33,7 +33,8 @@ export const AGENT_DEFAULTS = {
   mode: 'cvr',
   /**
    * How long an EVR segment outside every commanded window stays cached after its end: AVA's largest
-   * pre-roll (`activationSignalOffset` down to −1 min, docs/reference/ava-behaviour.md "Nodes") plus 30 s for the cloud's decision.
+   * pre-roll (`activationSignalOffset` down to −1 min, docs/reference/ava-behaviour.md "Nodes") plus 30 s for the
+   * cloud's decision.
    */
   evrCacheHold: 'PT1M30S',
 } as const;

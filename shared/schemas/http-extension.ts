@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 
 /**
- * Keepwatch's form of AVA's HTTP extension node (docs/reference/ava-behaviour.md "Nodes", HTTP extension): the agent samples the
- * camera's frames, POSTs each image to `url` and turns `{"inferences": [...]}` replies into `inference` signals.
+ * Keepwatch's form of AVA's HTTP extension node (docs/reference/ava-behaviour.md "Nodes", HTTP extension): the agent
+ * samples the camera's frames, POSTs each image to `url` and turns `{"inferences": [...]}` replies into `inference`
+ * signals.
  *
  * AVA names → Keepwatch: `endpoint.url` → `url`; `samplingOptions.maximumSamplesPerSecond` → `maximumSamplesPerSecond`;
  * `image.format.@type` `#Microsoft.VideoAnalyzer.ImageFormatJpeg|Png|Bmp` → `image.format` `jpeg|png|bmp` (Raw is not
@@ -18,7 +19,7 @@ export const HTTP_EXTENSION_DEFAULTS = {
   format: 'jpeg',
   /** Keepwatch's default (AVA stated none): ffmpeg mjpeg qscale 5. */
   quality: 90,
-  /** AVA's default scale mode (§2). */
+  /** AVA's default scale mode (docs/reference/ava-behaviour.md "Nodes"). */
   scaleMode: 'pad',
   timeout: 'PT5S',
 } as const;
@@ -29,7 +30,8 @@ export const EXTENSION_IMAGE_MAX_PX = 4096;
 const size = z.number().int().min(16).max(EXTENSION_IMAGE_MAX_PX);
 
 /**
- * AVA `image.scale` (§2): `mode` preserveAspectRatio | pad | stretch (default pad):
+ * AVA `image.scale` (docs/reference/ava-behaviour.md "Nodes"): `mode` preserveAspectRatio | pad | stretch (default
+ * pad):
  * - `stretch`: resized to `width`×`height` (both required), aspect ratio not kept;
  * - `pad`: fitted inside `width`×`height` (both required) keeping the aspect ratio, black letterbox/pillar-box bars
  *   make up the rest;

@@ -3,8 +3,8 @@ import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { parseWith } from './format-issues';
 
 /**
- * Numeric tunables behind AVA's `sensitivity` (AVA published only the three names, docs/reference/ava-behaviour.md "Nodes";
- * the numbers are Keepwatch's, tuned on the clips in test/fixtures/media at 320 px wide, 5 fps):
+ * Numeric tunables behind AVA's `sensitivity` (AVA published only the three names, docs/reference/ava-behaviour.md
+ * "Nodes"; the numbers are Keepwatch's, tuned on the clips in test/fixtures/media at 320 px wide, 5 fps):
  * - `pixelThreshold`: grey levels (0..255) a pixel must differ from the background, after the
  *   background is matched to the frame's exposure, to count as changed.
  * - `minimumChangedArea`: fraction (0..1) of the frame that one connected changed region must cover.
@@ -18,7 +18,10 @@ export const MOTION_SENSITIVITY_PRESETS = {
   high: { pixelThreshold: 15, minimumChangedArea: 0.001, blurRadius: 1, backgroundTimeConstantMs: 1000 },
 } as const;
 
-/** Defaults: AVA's samples use `medium`; `eventAggregationWindow` PT1S and `outputMotionRegion` true are AVA's defaults (§2). */
+/**
+ * Defaults: AVA's samples use `medium`; `eventAggregationWindow` PT1S and `outputMotionRegion` true are AVA's defaults
+ * (docs/reference/ava-behaviour.md "Nodes").
+ */
 export const MOTION_DEFAULTS = {
   sensitivity: 'medium',
   eventAggregationWindow: 'PT1S',
@@ -29,7 +32,10 @@ export const MOTION_DEFAULTS = {
 export const EVENT_AGGREGATION_WINDOW_MAX_MS = 10 * SECOND_MS;
 
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
-/** A polygon as `[[x, y], …]`, x from the left, y from the top, both normalised 0..1 (AVA's line-crossing convention, §2). */
+/**
+ * A polygon as `[[x, y], …]`, x from the left, y from the top, both normalised 0..1 (AVA's line-crossing convention,
+ * docs/reference/ava-behaviour.md "Nodes").
+ */
 export const polygonSchema = z.array(point).min(3, 'expected a polygon of at least 3 [x, y] points');
 
 /** The motion detection settings of one camera (AVA `MotionDetectionProcessor` keys plus Keepwatch's). Unknown keys are rejected. */

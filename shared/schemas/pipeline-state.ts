@@ -4,10 +4,11 @@ import { ENTITY_NAME_PATTERN } from '../pipelines/pipeline-lifecycle';
 import { toIso } from '../time';
 
 /**
- * CloudEvents `type` of the agent's report that a live pipeline reached a state (docs/contracts.md "AVA live pipelines"): published through its
- * outbox on `keepwatch/{deviceId}/events/{cameraId}` of the pipeline's first camera; `data` is
- * `{ pipelineName, state: 'active'|'inactive', generation, cameraIds }`, id `pipeline-state-{name}-{generation}-{state}`.
- * `inactive` after a deactivate is sent only once the pipeline's cameras stopped and their cached segments are uploaded.
+ * CloudEvents `type` of the agent's report that a live pipeline reached a state (docs/contracts.md "AVA live
+ * pipelines"): published through its outbox on `keepwatch/{deviceId}/events/{cameraId}` of the pipeline's first camera;
+ * `data` is `{ pipelineName, state: 'active'|'inactive', generation, cameraIds }`, id
+ * `pipeline-state-{name}-{generation}-{state}`. `inactive` after a deactivate is sent only once the pipeline's cameras
+ * stopped and their cached segments are uploaded.
  */
 export const PIPELINE_STATE = 'pipeline.state';
 

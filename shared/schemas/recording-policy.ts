@@ -22,7 +22,8 @@ import { SIGNAL_TYPE_PATTERN } from './signals';
  * }
  * ```
  * `mode` (absent = `cvr`): `cvr` keeps every segment the agent uploads; `evr` turns signals into recordings through the
- * signal gate (AVA's signal gate processor, docs/reference/ava-behaviour.md "Nodes") and commands the agent to upload only their windows.
+ * signal gate (AVA's signal gate processor, docs/reference/ava-behaviour.md "Nodes") and commands the agent to upload
+ * only their windows.
  */
 export const RETENTION_ARCHIVE_MIN_DAYS = 1;
 /** AVA's `archival.retentionPeriod` allows at most 10 years (docs/reference/ava-behaviour.md "Playback"); 3650 days. */
@@ -67,7 +68,8 @@ export const retentionPolicySchema = z.strictObject({
   /**
    * Optional: how long segments overlapping an EVR recording, and the recording rows themselves, are kept after they
    * end: ISO 8601 whole days, P1D..P3650D; absent = `archive`. AVA kept EVR clips in their own video resource with its
-   * own `retentionPeriod` (docs/reference/ava-behaviour.md "Playback"); Keepwatch keeps one archive, so the rule is per segment.
+   * own `retentionPeriod` (docs/reference/ava-behaviour.md "Playback"); Keepwatch keeps one archive, so the rule is per
+   * segment.
    */
   recordings: archiveSchema.optional(),
   /** Optional size cap of the archive in MiB (integer, 1..1 073 741 824); beyond it, the oldest segments go first. */

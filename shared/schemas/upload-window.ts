@@ -7,9 +7,9 @@ import { parseWith } from './format-issues';
 
 /**
  * The cloud's command to an agent in EVR mode: upload the cached segments that overlap a recording window
- * (docs/contracts.md "EVR in the cloud", "EVR on the agent"). Sent by the EVR policy (functions/evr/) for every gate decision
- * `opened`, `extended` and `closed` (shared/evr/signal-gate.ts), as a CloudEvent, JSON structured mode, QoS 1, on
- * `keepwatch/{deviceId}/commands/{cameraId}` (shared/topics.ts `cameraCommandsTopic`):
+ * (docs/contracts.md "EVR in the cloud", "EVR on the agent"). Sent by the EVR policy (functions/evr/) for every gate
+ * decision `opened`, `extended` and `closed` (shared/evr/signal-gate.ts), as a CloudEvent, JSON structured mode, QoS 1,
+ * on `keepwatch/{deviceId}/commands/{cameraId}` (shared/topics.ts `cameraCommandsTopic`):
  *
  * ```json
  * {

@@ -4,8 +4,8 @@ import { parseWith } from '../schemas/format-issues';
 import { importTopology, type TopologyImport } from './import-topology';
 
 /**
- * The agent config's `pipelines` entry, like an AVA live pipeline (docs/reference/ava-behaviour.md "Topologies and live pipelines"): a name (→ camera id, see
- * shared/topology/pipeline-camera-id.ts), a topology file and parameter values.
+ * The agent config's `pipelines` entry, like an AVA live pipeline (docs/reference/ava-behaviour.md "Pipelines"): a name
+ * (→ camera id, see shared/topology/pipeline-camera-id.ts), a topology file and parameter values.
  * ```yaml
  * pipelines:
  *   - name: door-1
@@ -53,8 +53,8 @@ export function parsePipelineEntries(pipelines: unknown): PipelineEntry[] {
 }
 
 /**
- * Expands the agent config's `pipelines` into cameras and agent settings (docs/migrating-from-ava.md). Rules when they meet explicit
- * configuration (explicit config wins):
+ * Expands the agent config's `pipelines` into cameras and agent settings (docs/migrating-from-ava.md). Rules when they
+ * meet explicit configuration (explicit config wins):
  * - a camera in `cameras` with the id of a pipeline's camera is merged over it, key by key and one level into
  *   objects (e.g. `fileSink: { baseDirectoryPath: /data/clips }` moves the file sink's folder and keeps its pattern;
  *   `inputOptions` is replaced);

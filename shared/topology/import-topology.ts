@@ -85,8 +85,9 @@ function importUnmasked(topology: unknown, pipeline: LivePipelineSpec, seen: { s
 
 /**
  * Turns an LVA 1.0 / LVA 2.0 / AVA 1.1 edge topology plus a live pipeline (name, parameter values) into Keepwatch's
- * camera configuration, agent settings and cloud recording policies (docs/migrating-from-ava.md; node map in shared/topology/map-nodes.ts;
- * rules from docs/reference/ava-behaviour.md "Names", "Topologies and live pipelines", "Nodes"). Pure: no I/O.
+ * camera configuration, agent settings and cloud recording policies (docs/migrating-from-ava.md; node map in
+ * shared/topology/map-nodes.ts; rules from docs/reference/ava-behaviour.md "Names", "Pipelines", "Nodes"). Pure: no
+ * I/O.
  * @param topology the whole file as parsed JSON (`{ "@apiVersion"?, "name", "properties": {...} }`)
  * @throws ValidationError code `UnsupportedTopologyNode`, message naming EVERY unsupported node as `name (@type)`;
  *   `InvalidTopology` (not JSON / not a topology / broken references), `MissingParameter` (a required parameter

@@ -15,7 +15,8 @@ import { getCi, nodeKind, type TopologyNode } from './parse-topology';
  * - IoT Hub message source → external signals on `keepwatch/{deviceId}/signals/{cameraId}` (a note);
  * - IoT Hub message sink → the events the agent already publishes (a note);
  * - HTTP extension (+ LVA 1.0 frame rate filter) → the camera's `httpExtension`.
- * Node and property rules: docs/reference/ava-behaviour.md "Nodes". Any other node type is unsupported: see {@link unsupportedNodes}.
+ * Node and property rules: docs/reference/ava-behaviour.md "Nodes". Any other node type is unsupported: see {@link
+ * unsupportedNodes}.
  */
 
 /** Node kinds ({@link nodeKind}) Keepwatch maps. */
@@ -270,7 +271,8 @@ function mapHttpExtension(node: TopologyNode, nodes: readonly TopologyNode[], dr
     if (t !== undefined) sps = Number(t);
     if (bool(node, sampling, 'skipSamplesWithoutAnnotation')) notes.push(`${node.name}: samplingOptions.skipSamplesWithoutAnnotation is ignored; every sampled frame is sent`);
   }
-  // LVA 1.0 limited the extension's frame rate with a separate FrameRateFilterProcessor upstream (docs/reference/ava-behaviour.md "Nodes").
+  // LVA 1.0 limited the extension's frame rate with a separate FrameRateFilterProcessor upstream
+  // (docs/reference/ava-behaviour.md "Nodes").
   for (const input of node.inputs) {
     const from = nodes.find((n) => n.name === input) as TopologyNode;
     if (from.kind === 'frameratefilterprocessor') {

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors';
 import type { ParameterDeclaration } from './parse-topology';
 
 /**
- * AVA's topology parameters (docs/reference/ava-behaviour.md "Topologies and live pipelines", "Parameters"): a live pipeline supplies
+ * AVA's topology parameters (docs/reference/ava-behaviour.md "Pipelines", "Parameters"): a live pipeline supplies
  * `{name, value}` pairs; a parameter without `default` must be supplied; only declared parameters may be set;
  * values are referenced in the topology as `${name}`; SecretString values are never echoed back.
  */
@@ -87,7 +87,7 @@ export function substituteParameters(value: unknown, values: Readonly<Record<str
 
 /**
  * Replaces every occurrence of a secret value in `text` by `***` (SecretString values are never echoed,
- * docs/reference/ava-behaviour.md "Topologies and live pipelines").
+ * docs/reference/ava-behaviour.md "Pipelines").
  */
 export function maskSecrets(text: string, secretValues: readonly string[]): string {
   let out = text;

@@ -1,10 +1,10 @@
 import { ValidationError } from '../errors';
 
 /**
- * Reads the structure of an LVA/AVA topology document (docs/reference/ava-behaviour.md "Names", "Topologies and live pipelines") without interpreting its nodes:
- * dialect, name, parameter declarations and the nodes with their inputs. Quirks of Microsoft's files are accepted
- * (test/fixtures/azure-topologies/README.md): `String` vs `string` parameter types, a missing `@apiVersion`, AVA cloud
- * topologies' `Name`/`Kind`/`Properties` casing.
+ * Reads the structure of an LVA/AVA topology document (docs/reference/ava-behaviour.md "Names", "Pipelines") without
+ * interpreting its nodes: dialect, name, parameter declarations and the nodes with their inputs. Quirks of Microsoft's
+ * files are accepted (test/fixtures/azure-topologies/README.md): `String` vs `string` parameter types, a missing
+ * `@apiVersion`, AVA cloud topologies' `Name`/`Kind`/`Properties` casing.
  */
 
 /** LVA 1.0 (`#Microsoft.Media.MediaGraph*`, `@apiVersion` 1.0), LVA 2.0 (same types, 2.0), AVA edge (`#Microsoft.VideoAnalyzer.*`). */

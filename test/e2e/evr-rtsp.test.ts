@@ -23,9 +23,9 @@ import { until, waitFor } from '../helpers/wait';
  * from a door sensor over MQTT and from an HTTP caller. During the same pass, in-process recorders on the same live
  * streams check motion accuracy on the recorder's own frames (test/helpers/motion-rtsp-run.ts): one pass of the
  * clip serves both. The person camera and its policy come from Microsoft's `ava-evr-motion-video-sink` topology
- * (docs/migrating-from-ava.md), imported with `rtspUrl` = the test RTSP server; the topology's own gate (offset PT0S, minimum = maximum
- * PT30S, no parameters for it) is then set to a gate with pre-roll and a retrigger window (-PT5S, PT10S, PT60S), as an operator
- * would with PUT /policy.
+ * (docs/migrating-from-ava.md), imported with `rtspUrl` = the test RTSP server; the topology's own gate (offset PT0S,
+ * minimum = maximum PT30S, no parameters for it) is then set to a gate with pre-roll and a retrigger window (-PT5S,
+ * PT10S, PT60S), as an operator would with PUT /policy.
  */
 const SEGMENT_LENGTH_MS = 2000;
 const GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' };

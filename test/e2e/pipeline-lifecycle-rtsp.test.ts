@@ -18,9 +18,10 @@ const PIPELINE = 'lobby-cam';
 const RECORD_MS = 6_000;
 
 /**
- * The AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines") end to end: a Microsoft CVR topology (`lva-2.0-cvr-asset`, read in place) set through the API, a live
- * pipeline with `rtspUrl` = the test RTSP server, activated on a real agent at run time over MQTT; segments arrive;
- * deactivate answers 200 only once the camera's cached segments are uploaded; then delete works.
+ * The AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines") end to end: a Microsoft CVR topology
+ * (`lva-2.0-cvr-asset`, read in place) set through the API, a live pipeline with `rtspUrl` = the test RTSP server,
+ * activated on a real agent at run time over MQTT; segments arrive; deactivate answers 200 only once the camera's
+ * cached segments are uploaded; then delete works.
  */
 describe('live pipeline lifecycle end to end: API → MQTT command → agent → Blob → pipeline.state', () => {
   let rtsp: RtspServer;

@@ -10,8 +10,8 @@ import { storageSnapshot } from '../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../helpers/test-host';
 
 /**
- * Fuzzing (docs/security.md): random path parameters, query strings and bodies on every route of the OpenAPI document, sent to
- * the running local host over Azurite. Property: the answer is 2xx or 4xx, never 5xx; every 4xx carries
+ * Fuzzing (docs/security.md): random path parameters, query strings and bodies on every route of the OpenAPI document,
+ * sent to the running local host over Azurite. Property: the answer is 2xx or 4xx, never 5xx; every 4xx carries
  * `{error:{code,message}}`; a refused write changed nothing in storage; no unhandled rejection in the process.
  */
 const API_KEY = 'fuzz-http-key';

@@ -12,9 +12,9 @@ import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';
 import { batchContext, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
 
 /**
- * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts) on real
- * Azurite. Properties: ingest never throws for bad input (every bad message becomes a dead letter, the rest of the
- * batch goes on), no unhandled rejection, and nothing is indexed for a message the decoder refused; what is indexed
+ * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts)
+ * on real Azurite. Properties: ingest never throws for bad input (every bad message becomes a dead letter, the rest of
+ * the batch goes on), no unhandled rejection, and nothing is indexed for a message the decoder refused; what is indexed
  * names valid ids and the canonical blob name.
  */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -1,8 +1,9 @@
 /**
  * Azure built-in roles Keepwatch's Bicep may assign: role name → role definition GUID (the same in every tenant).
  * Source: Microsoft's built-in roles list, learn.microsoft.com/azure/role-based-access-control/built-in-roles
- * (checked 2026-11-21; the storage ids also in the azd Flex Consumption template's infra/app/rbac.bicep). A role missing here makes
- * the role-GUID check fail: add it with its exact name from that list, never a GUID copied from elsewhere.
+ * (checked 2026-11-21; the storage ids also in the azd Flex Consumption template's infra/app/rbac.bicep). A role
+ * missing here makes the role-GUID check fail: add it with its exact name from that list, never a GUID copied from
+ * elsewhere.
  */
 export const KNOWN_BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',

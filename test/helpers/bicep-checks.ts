@@ -1,8 +1,8 @@
 import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
 
 /**
- * Offline checks of the Bicep under infra/ (infra/README.md), for tests only: tree-sitter-bicep parses each file and the
- * checks below are tree-sitter queries over the syntax tree. They prove syntax and a few project rules, not what
+ * Offline checks of the Bicep under infra/ (infra/README.md), for tests only: tree-sitter-bicep parses each file and
+ * the checks below are tree-sitter queries over the syntax tree. They prove syntax and a few project rules, not what
  * `bicep build` or ARM validation would (types, property names, references): that needs the Bicep CLI online.
  * Why this way: the Bicep CLI cannot be installed offline, and tree-sitter-bicep ships a prebuilt parser (a syntax gate;
  * it misses some newer syntax and every semantic error, hence the custom checks below).

@@ -24,9 +24,9 @@ interface Reported {
 
 
 /**
- * The agent uploads through the cloud's upload-urls endpoint (the `upload.apiUrl` variant, docs/devices.md), and the outage
- * cuts both the API and Blob (the device's uplink is down): the endpoint unreachable is absorbed by the cache exactly
- * like unreachable storage.
+ * The agent uploads through the cloud's upload-urls endpoint (the `upload.apiUrl` variant, docs/devices.md), and the
+ * outage cuts both the API and Blob (the device's uplink is down): the endpoint unreachable is absorbed by the cache
+ * exactly like unreachable storage.
  */
 describe('Storage and API outage longer than the cache holds (fault test, upload URLs)', () => {
   let t: TestHost;

@@ -28,9 +28,9 @@ interface Problem {
 }
 
 /**
- * The pipeline routes (docs/contracts.md "AVA live pipelines") through the local functions host on Azurite, with the embedded broker: a test device
- * (a real MQTT client) receives the commands and answers with `pipeline.state` events, which reach `ingest` in the
- * Event Grid shape. Topologies are Microsoft's sample files, read in place.
+ * The pipeline routes (docs/contracts.md "AVA live pipelines") through the local functions host on Azurite, with the
+ * embedded broker: a test device (a real MQTT client) receives the commands and answers with `pipeline.state` events,
+ * which reach `ingest` in the Event Grid shape. Topologies are Microsoft's sample files, read in place.
  */
 describe('AVA pipeline topologies and live pipelines over HTTP', () => {
   let azurite: AzuriteInstance;

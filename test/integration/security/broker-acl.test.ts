@@ -5,8 +5,8 @@ import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../..
 import { until } from '../../helpers/wait';
 
 /**
- * docs/security.md: the embedded broker of the local stack (local/broker.ts, aedes, MQTT 3.1.1) applies the rules of the
- * Event Grid topic spaces: a device connects only with its own credentials (client id = user name = device id),
+ * docs/security.md: the embedded broker of the local stack (local/broker.ts, aedes, MQTT 3.1.1) applies the rules of
+ * the Event Grid topic spaces: a device connects only with its own credentials (client id = user name = device id),
  * publishes only under `keepwatch/{its id}/` and never on `.../commands/...`, and subscribes only to
  * `keepwatch/{its id}/commands/...`. Every denial is checked by what reaches the broker's consumer (`onMessage`, the
  * feed of the ingest function) or the subscriber, not only by the error the client sees.

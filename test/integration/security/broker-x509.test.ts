@@ -12,11 +12,12 @@ import { makeSelfSignedCert, type TestCert } from '../../helpers/openssl-certs';
 import { until } from '../../helpers/wait';
 
 /**
- * X.509 device authentication (docs/devices.md): the local broker's TLS listener admits a device by the SHA-256 thumbprint of the
- * self-signed client certificate it presents (Event Grid's `ThumbprintMatch` mode, infra/modules/event-grid-mqtt.bicep),
- * user name = client id = device id, and applies the same topic rules as to password devices. The device side is the
- * agent's own transport (edge-agent/transport/mqtt-transport.ts) with its PEM files read by broker-tls.ts.
- * Certificates come from `openssl req -x509`, as infra/README.md tells device owners to make them.
+ * X.509 device authentication (docs/devices.md): the local broker's TLS listener admits a device by the SHA-256
+ * thumbprint of the self-signed client certificate it presents (Event Grid's `ThumbprintMatch` mode,
+ * infra/modules/event-grid-mqtt.bicep), user name = client id = device id, and applies the same topic rules as to
+ * password devices. The device side is the agent's own transport (edge-agent/transport/mqtt-transport.ts) with its PEM
+ * files read by broker-tls.ts. Certificates come from `openssl req -x509`, as infra/README.md tells device owners to
+ * make them.
  */
 describe('local broker TLS listener: devices authenticate by client-certificate thumbprint', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-x509-'));

@@ -14,9 +14,9 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { statusOf } from '../../helpers/storage-status';
 
 /**
- * docs/security.md: what a stolen device upload credential can do against real Azurite (3.35, the well-known development
- * key). The device credential is a service SAS on its container, `c` (create only) or `cw` (create + write), made
- * with `generateBlobSASQueryParameters` exactly as the provisioning side would.
+ * docs/security.md: what a stolen device upload credential can do against real Azurite (3.35, the well-known
+ * development key). The device credential is a service SAS on its container, `c` (create only) or `cw` (create +
+ * write), made with `generateBlobSASQueryParameters` exactly as the provisioning side would.
  *
  * A SAS scoped to one device's *prefix* inside a shared container is not possible with a service SAS: directory-scoped
  * SAS (`sr=d`, `sdd`) needs a hierarchical-namespace (ADLS Gen2) account, which Azurite does not emulate and Keepwatch

@@ -10,8 +10,8 @@ import { HOSTILE_IDS } from '../../helpers/hostile-ids';
 import { batchContext, tableRows, testSettings } from '../functions/fixtures';
 
 /**
- * docs/security.md: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or the
- * blob name) is hostile are dead-lettered by ingest and index nothing. Event types come from the schemas
+ * docs/security.md: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or
+ * the blob name) is hostile are dead-lettered by ingest and index nothing. Event types come from the schemas
  * (test/helpers/device-event-types.ts), so a type added later is probed too.
  */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

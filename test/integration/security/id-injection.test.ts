@@ -8,10 +8,10 @@ import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
- * docs/security.md: ids reach blob names, Table keys, OData filters and MQTT topics, so every route that takes an id must
- * refuse anything outside `[a-z0-9-]{1,32}` with a 400 naming it, before any storage call, and write nothing. Routes
- * come from the OpenAPI document (test/helpers/openapi-operations.ts): a route added later is covered as soon as it
- * is documented.
+ * docs/security.md: ids reach blob names, Table keys, OData filters and MQTT topics, so every route that takes an id
+ * must refuse anything outside `[a-z0-9-]{1,32}` with a 400 naming it, before any storage call, and write nothing.
+ * Routes come from the OpenAPI document (test/helpers/openapi-operations.ts): a route added later is covered as soon as
+ * it is documented.
  */
 const API_KEY = 'security-ids-key';
 const T0 = '2026-11-21T10:00:00.000Z';

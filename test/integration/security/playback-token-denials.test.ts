@@ -7,8 +7,9 @@ import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functi
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
- * docs/security.md: a playlist URL is its own credential (functions/playback-token.ts), so every altered, foreign or expired
- * token must be refused by the running playlist route with 401 and the error body, and must reveal no segment URL.
+ * docs/security.md: a playlist URL is its own credential (functions/playback-token.ts), so every altered, foreign or
+ * expired token must be refused by the running playlist route with 401 and the error body, and must reveal no segment
+ * URL.
  */
 const API_KEY = 'security-playback-key';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -73,7 +73,8 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
     assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
     assert.deepEqual([http('signals-create').route, http('signals-create').authLevel, http('signals-create').methods], ['cameras/{cameraId}/signals', 'function', ['POST']]);
-    // Devices (docs/devices.md): admin routes take the API key; upload-urls is anonymous at the host, the device secret is checked by the handler.
+    // Devices (docs/devices.md): admin routes take the API key; upload-urls is anonymous at the host, the device secret
+    // is checked by the handler.
     assert.deepEqual([http('devices-create').route, http('devices-create').authLevel, http('devices-create').methods], ['devices', 'function', ['POST']]);
     assert.deepEqual([http('devices-list').route, http('devices-list').authLevel, http('devices-list').methods], ['devices', 'function', ['GET']]);
     assert.deepEqual([http('device-get').route, http('device-get').authLevel, http('device-get').methods], ['devices/{deviceId}', 'function', ['GET']]);

@@ -6,8 +6,8 @@ import { DAY_MS } from '../../../shared/time';
 const utc = (iso: string) => Date.parse(iso);
 const span = (start: string, end: string) => ({ startMs: utc(start), endMs: utc(end) });
 
-// Output rules from AVA's availableMedia (docs/reference/ava-behaviour.md "Playback"; MicrosoftDocs playback-recordings-how-to,
-// "Response example for availableMedia" 1..5).
+// Output rules from AVA's availableMedia (docs/reference/ava-behaviour.md "Playback"; MicrosoftDocs
+// playback-recordings-how-to, "Response example for availableMedia" 1..5).
 describe('availableMediaRanges', () => {
   describe('full', () => {
     const day = span('2019-12-21T00:00:00Z', '2019-12-22T00:00:00Z');

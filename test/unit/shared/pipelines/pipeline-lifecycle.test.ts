@@ -17,7 +17,7 @@ import {
   type PipelineState,
 } from '../../../../shared/pipelines/pipeline-lifecycle';
 
-// Source of every expectation: AVA direct methods and rules, docs/reference/ava-behaviour.md "Topologies and live pipelines".
+// Source of every expectation: AVA direct methods and rules, docs/reference/ava-behaviour.md "Pipelines".
 
 function pipeline(state: PipelineState, extra: Partial<PipelineLifecycleView> = {}): PipelineLifecycleView {
   return { name: 'door-1', topologyName: 'CVR', state, parameterNames: ['rtspUrl'], generation: 3, ...extra };
