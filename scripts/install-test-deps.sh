@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages, from Debian's packages:
 # - GStreamer's RTSP server (gst-rtsp-server through python3-gi) serving test/fixtures/media as real cameras
+# - VLC's RTSP server (vlc-bin, vlc-plugin-base): the camera matrix's second, independent camera implementation
+#   (test/helpers/vlc-rtsp-server.ts); --no-install-recommends keeps out the GUI and the audio/video outputs
 # - Mosquitto, the MQTT 5 broker the transport test talks to (the embedded aedes speaks 3.1.1 only)
 # - Chromium (/usr/bin/chromium), driven by playwright-core in the viewer's browser test
 # - ffmpeg (Debian's, 5.1 on Debian 12): the suite records and decodes with it, as the agent does by default
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  vlc-bin vlc-plugin-base
   mosquitto chromium openssl ffmpeg
 )
 missing=()
