@@ -21,7 +21,7 @@ import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
 import { BlobSegmentStat } from './adapters/blob-segment-stat';
-import { functionsFfmpegPath } from './adapters/ffmpeg-path';
+import { functionsFfmpeg } from './adapters/ffmpeg-path';
 import { CloudMqtt } from './adapters/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
 import { TableGateStore } from './adapters/table-gate-store';
@@ -136,7 +136,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     gapIndex: new TableGapIndex(tables.gaps),
     sasSigner: sasSigner(clients, s.recordingsContainer, now),
     segmentReader: new BlobSegmentReader(container),
-    ffmpegPath: () => (ffmpegPath ??= functionsFfmpegPath(s.ffmpegPath)),
+    ffmpegPath: () => (ffmpegPath ??= functionsFfmpeg(s.ffmpegPath).path),
     policies: new TablePolicyStore(tables.policies),
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),

@@ -22,7 +22,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (infra/) |
  * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
  * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
- * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default the `@ffmpeg-installer/ffmpeg` package's binary |
+ * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default as the agent chooses (shared/ffmpeg/choose-ffmpeg.ts): `ffmpeg-static`, the system ffmpeg ≥ 5, then the `@ffmpeg-installer/ffmpeg` package's binary |
  * | `KEEPWATCH_RETENTION_DEFAULT` | archive retention of cameras without a policy, ISO 8601 whole days P1D..P3650D, default P7D (AVA `retentionPeriod`) |
  * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
  * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the cloud's broker: the EVR policy publishes upload-window commands there (QoS 1; unset = commands are not sent and a warning is logged per batch), and, without an integration hub, the integration events on `keepwatch-integration/{type}` |
@@ -76,7 +76,7 @@ export interface FunctionsSettings {
   exportMaxDurationMs: number;
   /** Most stored segment bytes one MP4 export reads. */
   exportMaxBytes: number;
-  /** Configured ffmpeg binary; `undefined` = the npm-installed one (functions/adapters/ffmpeg-path.ts). */
+  /** Configured ffmpeg binary; `undefined` = chosen as the agent chooses (functions/adapters/ffmpeg-path.ts). */
   ffmpegPath?: string;
   /** Without trailing slash; `undefined` = use the request's origin. */
   publicBaseUrl?: string;

@@ -8,8 +8,8 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { resolveCameraHost } from './camera-host';
 import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
-import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, recorderArgs, sessionOutputPattern } from './ffmpeg-args';
-import { parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
+import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
+import { parseFirstDecodedFramePts, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
 import type { RecorderFfmpeg } from './ffmpeg-path';
 import type { GrayFrame } from '../motion/motion-detector';
@@ -95,6 +95,10 @@ export class CameraRecorder extends EventEmitter {
   private failures = 0;
   /** A session is resolving the camera's host (no ffmpeg yet). */
   private resolving = false;
+  /** The camera's audio: copied until a session finds it unplayable from MPEG-TS (G.711…), then encoded to AAC. */
+  private audio: AudioHandling = 'copy';
+  /** The current session ends to switch {@link audio}: the next starts at once, not after a backoff. */
+  private restartForAudio = false;
 
   constructor(opts: CameraRecorderOptions) {
     super();
@@ -158,7 +162,7 @@ export class CameraRecorder extends EventEmitter {
     const camera = { ...this.opts.camera, url };
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
-    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard);
+    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard, this.audio);
     const child = spawn(this.opts.ffmpeg.path, args, {
       stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
     });
@@ -215,8 +219,18 @@ export class CameraRecorder extends EventEmitter {
 
     const diagnostics = new DiagnosticsReader();
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      for (const d of diagnostics.line(line)) this.emit('diagnostic', d);
+      for (const d of diagnostics.line(line)) {
+        this.emit('diagnostic', d);
+        if (d.kind === 'session-established' && this.audio === 'copy' && d.audio.some(audioNeedsAac)) {
+          // Known only once the camera has described its streams: this session ends and the next encodes the audio.
+          this.audio = 'aac';
+          this.restartForAudio = true;
+          log.info({ event: 'audio-transcode', audio: d.audio }, 'camera audio is not playable from MPEG-TS: restarting the session with its audio encoded to AAC');
+          child.stdin?.end('q');
+        }
+      }
       decoded.line(line);
+      if (line.includes('[Parsed_showinfo_')) return; // one per decoded frame: kept out of the error tail
       const start = parseSegmentStartLine(line);
       if (start) {
         timeline.observeStart(start, now());
@@ -274,7 +288,14 @@ export class CameraRecorder extends EventEmitter {
       if (this.stopping) log.info(fields, 'recording session stopped');
       else log.warn({ ...fields, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
       this.emit('session-end', { sessionId, code, signal, segments, stalled });
-      if (!this.stopping) this.scheduleRestart(segments > 0);
+      if (this.stopping) return;
+      if (this.restartForAudio) {
+        this.restartForAudio = false;
+        this.restartTimer = setTimeout(() => {
+          this.restartTimer = undefined;
+          if (!this.stopping) this.sessionDone = this.runSession();
+        }, 0);
+      } else this.scheduleRestart(segments > 0);
     })();
   }
 
@@ -286,13 +307,15 @@ export class CameraRecorder extends EventEmitter {
   private readDecodedOutputs(child: ChildProcess, timeline: SegmentTimeline, log: Logger): { line: (l: string) => void; anchor: () => void } {
     const { motionDetection: motion, httpExtension: ext } = this.opts.camera;
     let firstVideoPtsS: number | undefined;
+    /** The first decoded frame's time when the session logs it (a guarded RTSP start: the segments start later). */
+    let firstFramePtsS: number | undefined;
     let size: { width: number; height: number } | undefined;
     const clocks: Array<FrameClock<Buffer>> = [];
     const pipe = (fd: number) => (child.stdio as unknown as Readable[])[fd];
     const anchor = (provisional: boolean): void => {
       const a = timeline.anchor;
       if (!a || firstVideoPtsS === undefined || (!a.final && !provisional)) return;
-      for (const c of clocks) c.setBase(a.anchorMs + firstVideoPtsS * 1000);
+      for (const c of clocks) c.setBase(a.anchorMs + (firstFramePtsS ?? firstVideoPtsS) * 1000);
     };
     let setFrameSize = (_w: number, _h: number): void => {};
     if (motion) {
@@ -336,6 +359,7 @@ export class CameraRecorder extends EventEmitter {
     }
     return {
       line: (l) => {
+        firstFramePtsS ??= parseFirstDecodedFramePts(l);
         if (firstVideoPtsS === undefined) {
           firstVideoPtsS = parseVideoStartPts(l);
           if (firstVideoPtsS !== undefined) anchor(false);

@@ -46,14 +46,18 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * inputs (files, HTTP) carry their own timestamps and are not guarded.
  * @param outputPattern e.g. `/cache/cam1/20261121T100000Z-ab12-%06d.ts`
  * @param startGuard what the session's ffmpeg supports (edge-agent/recorder/ffmpeg-path.ts `resolveFfmpeg`)
+ * @param audio `copy` (default), or `aac` when the camera's audio cannot be played from MPEG-TS ({@link audioNeedsAac}):
+ *   the video stays a copy, only the audio is encoded
  */
 export function recorderArgs(
   camera: CameraConfig,
   segmentLengthMs: number,
   outputPattern: string,
   startGuard: StartGuard,
+  audio: AudioHandling = 'copy',
 ): string[] {
   const isRtsp = /^rtsps?:\/\//i.test(camera.url);
+  const guarded = isRtsp && startGuard === 'drop-untimed';
   return [
     '-hide_banner',
     '-nostats',
@@ -72,7 +76,8 @@ export function recorderArgs(
     '0:a?',
     '-c',
     'copy',
-    ...(isRtsp && startGuard === 'drop-untimed' ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`] : []),
+    ...(audio === 'aac' ? AAC_AUDIO_ARGS : []),
+    ...(guarded ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`] : []),
     '-f',
     'segment',
     '-segment_time',
@@ -84,9 +89,36 @@ export function recorderArgs(
     '-segment_list_type',
     'csv',
     outputPattern,
-    ...(camera.motionDetection ? motionFrameOutputArgs(camera.motionDetection) : []),
-    ...(camera.httpExtension ? extensionSampleOutputArgs(camera.httpExtension) : []),
+    ...(camera.motionDetection ? motionFrameOutputArgs(camera.motionDetection, guarded) : []),
+    ...(camera.httpExtension ? extensionSampleOutputArgs(camera.httpExtension, guarded && !camera.motionDetection) : []),
   ];
+}
+
+/**
+ * The filter that logs the first decoded output's frames (`[Parsed_showinfo_N @ 0x…] n:   0 pts: … pts_time:1.2 …`,
+ * one line per frame at the output's low rate; checksums off). Added when the session's recording output drops its
+ * first packets ({@link DROP_UNTIMED_START}): the decoded outputs then start earlier than the first segment, and the
+ * recorder times their frames from the first one's `pts_time` (ffmpeg-output.ts `parseFirstDecodedFramePts`).
+ */
+export const FIRST_FRAME_INFO_FILTER = 'showinfo=checksum=0';
+
+/** What a session does with the camera's audio: keep it as sent, or encode it to AAC (video is always a copy). */
+export type AudioHandling = 'copy' | 'aac';
+
+/**
+ * Output options that encode the audio to AAC-LC at 64 kbit/s, at the camera's sample rate and channels: G.711 at
+ * 8 kHz mono costs a few % of one core per camera. What Frigate's `preset-record-generic-audio-aac` does.
+ */
+export const AAC_AUDIO_ARGS = ['-c:a', 'aac', '-b:a', '64k'];
+
+/**
+ * True for an audio stream that HLS players cannot play from an MPEG-TS segment: anything but AAC, MP3, MP2, AC-3
+ * and E-AC-3 (MPEG-TS has no playable mapping of G.711 PCMU/PCMA, G.726 or raw PCM: ffmpeg stores them as a private
+ * data stream; Opus in MPEG-TS plays almost nowhere). docs/adr/0003-recording-any-camera.md.
+ * @param description ffmpeg's stream description after `Audio: `, e.g. `pcm_mulaw, 8000 Hz, mono, s16, 64 kb/s`
+ */
+export function audioNeedsAac(description: string): boolean {
+  return !/^(aac|mp3|mp2|ac3|eac3)\b/.test(description.trim());
 }
 
 /** How a session guards its start against packets without usable timing (edge-agent/recorder/ffmpeg-path.ts). */
@@ -123,9 +155,11 @@ export const DROP_UNTIMED_START =
  * ratio, rounded to even; the recorder reads the real size from ffmpeg's `Output #1` stream line (ffmpeg-output.ts
  * `parseOutputVideoSize`). The recording output before it stays a codec copy: `-c copy` is an option of output #0
  * only.
+ * @param reportFirstFrame append {@link FIRST_FRAME_INFO_FILTER}
  */
-export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'frameRate'>): string[] {
-  return ['-map', '0:v:0', '-an', '-vf', `scale=${m.frameWidth}:-2,fps=${m.frameRate},format=gray`, '-f', 'rawvideo', `pipe:${FRAMES_FD}`];
+export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'frameRate'>, reportFirstFrame = false): string[] {
+  const filters = [`scale=${m.frameWidth}:-2`, `fps=${m.frameRate}`, 'format=gray', ...(reportFirstFrame ? [FIRST_FRAME_INFO_FILTER] : [])];
+  return ['-map', '0:v:0', '-an', '-vf', filters.join(','), '-f', 'rawvideo', `pipe:${FRAMES_FD}`];
 }
 
 /**
@@ -133,10 +167,11 @@ export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'fram
  * `maximumSamplesPerSecond` (ffmpeg's fps filter), scaled per AVA's scale mode ({@link extensionScaleFilter}),
  * encoded as JPEG (mjpeg, yuvj420p), PNG (rgb24) or BMP (bgr24), back to back (`image2pipe`).
  * JPEG quality 0..100 (AVA) maps linearly onto ffmpeg's qscale 31..2 (100 → 2, best).
+ * @param reportFirstFrame put {@link FIRST_FRAME_INFO_FILTER} after the fps filter
  */
-export function extensionSampleOutputArgs(x: HttpExtensionSettings): string[] {
+export function extensionSampleOutputArgs(x: HttpExtensionSettings, reportFirstFrame = false): string[] {
   const { format, quality, scale } = x.image;
-  const filters = [`fps=${x.maximumSamplesPerSecond}`, ...extensionScaleFilter(scale)];
+  const filters = [`fps=${x.maximumSamplesPerSecond}`, ...(reportFirstFrame ? [FIRST_FRAME_INFO_FILTER] : []), ...extensionScaleFilter(scale)];
   const codec =
     format === 'jpeg'
       ? ['-vf', [...filters, 'format=yuvj420p'].join(','), '-c:v', 'mjpeg', '-q:v', String(Math.round(2 + ((100 - (quality ?? 90)) * 29) / 100))]

@@ -61,3 +61,13 @@ export function parseVideoStartPts(line: string): number | undefined {
   const m = /segment:'.*' starts with packet stream:0 pts:-?\d+ pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * The time of a decoded output's first frame, from the line that ffmpeg-args.ts `FIRST_FRAME_INFO_FILTER` logs for it:
+ * `[Parsed_showinfo_3 @ 0x…] n:   0 pts:      6 pts_time:1.2     duration: …` (libavfilter/vf_showinfo.c).
+ * @returns seconds on the muxer's timeline, or `undefined` for any other line (later frames included)
+ */
+export function parseFirstDecodedFramePts(line: string): number | undefined {
+  const m = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*0 pts:\s*-?\d+\s+pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
+  return m ? Number(m[1]) : undefined;
+}

@@ -142,9 +142,11 @@ export function assertFramesOnTimeline({ person, car }: MotionRuns): void {
       for (let i = 1; i < run.frames.length; i++) assert.equal(run.frames[i].ptsMs - run.frames[i - 1].ptsMs, 200);
       assert.equal(run.dropped, 0, `${name}: frames dropped`);
     }
-    // video only: the first segment starts with the first keyframe, which is the first decoded frame (with audio, as in
-    // the car clip, the segment starts with the first audio packet, up to a GOP earlier)
-    assert.ok(Math.abs(person.frames[0].ptsMs - person.segments[0].startMs) <= 200, `person: first frame ${person.frames[0].ptsMs - person.segments[0].startMs} ms from the first segment start`);
+    // video only: decoding starts at the session's first keyframe; the first segment starts there too, or at the first
+    // keyframe with usable timing when the session dropped the packets before it (B-frames: up to 20 frames and one
+    // GOP later, 3 s on this 10 fps clip with 1 s GOPs; docs/adr/0003-recording-any-camera.md)
+    const lead = person.segments[0].startMs - person.frames[0].ptsMs;
+    assert.ok(lead >= -200 && lead <= 3200, `person: first frame ${lead} ms before the first segment start`);
     // Ground truth from the cache: decode each segment's first picture the same way and find the received frame that
     // shows it. Only segments starting during motion tell frames apart (in a still room every frame looks alike).
     let checked = 0;

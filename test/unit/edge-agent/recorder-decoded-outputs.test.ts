@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { extensionSampleOutputArgs, extensionScaleFilter, motionFrameOutputArgs, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
-import { parseOutputVideoSize, parseVideoStartPts } from '../../../edge-agent/recorder/ffmpeg-output';
+import { parseFirstDecodedFramePts, parseOutputVideoSize, parseVideoStartPts } from '../../../edge-agent/recorder/ffmpeg-output';
 import { FrameClock } from '../../../edge-agent/recorder/frame-clock';
 import { RawFrameSplitter } from '../../../edge-agent/recorder/raw-frame-splitter';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
@@ -17,12 +17,23 @@ describe('recorder decoded outputs: ffmpeg arguments', () => {
   });
 
   it('motion adds a grey rawvideo output on fd 5 after the codec-copy output', () => {
-    const args = recorderArgs(camera({ motionDetection: { frameWidth: 160, frameRate: 2 } }), 10_000, '/c/s-%06d.ts', 'drop-untimed');
+    const args = recorderArgs(camera({ motionDetection: { frameWidth: 160, frameRate: 2 } }), 10_000, '/c/s-%06d.ts', 'genpts');
     const seg = args.indexOf('/c/s-%06d.ts');
     assert.deepEqual(args.slice(seg + 1), ['-map', '0:v:0', '-an', '-vf', 'scale=160:-2,fps=2,format=gray', '-f', 'rawvideo', 'pipe:5']);
     assert.deepEqual(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2), ['-c', 'copy']);
     assert.ok(args.indexOf('-c') < seg);
     assert.deepEqual(motionFrameOutputArgs({ frameWidth: 320, frameRate: 5 }).slice(3, 5), ['-vf', 'scale=320:-2,fps=5,format=gray']);
+  });
+
+  it('a guarded RTSP session logs the first decoded output\'s frames (showinfo), once: its segments start later than its decoding', () => {
+    const both = recorderArgs(camera({ motionDetection: { frameWidth: 160, frameRate: 2 }, httpExtension: { url: 'http://h/x', maximumSamplesPerSecond: 2 } }), 10_000, '/c/s-%06d.ts', 'drop-untimed');
+    assert.deepEqual(both.filter((a) => a.includes('showinfo')), ['scale=160:-2,fps=2,format=gray,showinfo=checksum=0']);
+    const ext = recorderArgs(camera({ httpExtension: { url: 'http://h/x', maximumSamplesPerSecond: 2 } }), 10_000, '/c/s-%06d.ts', 'drop-untimed');
+    assert.deepEqual(ext.filter((a) => a.includes('showinfo')), ['fps=2,showinfo=checksum=0,format=yuvj420p']);
+    const legacy = recorderArgs(camera({ motionDetection: {} }), 10_000, '/c/s-%06d.ts', 'genpts');
+    assert.ok(!legacy.some((a) => a.includes('showinfo')), 'the 2018 build has no showinfo checksum option and drops nothing');
+    assert.equal(parseFirstDecodedFramePts('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:   0 pts:      1 pts_time:0.2     pos:       -1 fmt:gray sar:0/1 s:320x180 i:P iskey:1 type:I'), 0.2);
+    assert.equal(parseFirstDecodedFramePts('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:   1 pts:      2 pts_time:0.4     pos:       -1 fmt:gray'), undefined);
   });
 
   it('the extension output encodes at maximumSamplesPerSecond in the configured format on fd 6', () => {
