@@ -47,7 +47,7 @@ export interface ChosenFfmpeg {
  * keyframe with usable timing.
  */
 export const LEGACY_FFMPEG_DEFECTS = [
-  'the 2018 static build of @ffmpeg-installer/ffmpeg is in use: cameras with B-frames (H.264 Main/High, H.265) may show a stutter and a decode error at every reconnect',
+  'the 2018 static build of @ffmpeg-installer/ffmpeg is in use: cameras with B-frames (H.264 Main/High, H.265) may show a stutter and a decode error at every reconnect, and H.265 cameras with B-frames whose sessions start on a keyframe record nothing',
   'install a modern ffmpeg (Debian/Ubuntu: apt-get install ffmpeg; version 5.1 or newer) or set FFMPEG_PATH / ffmpegPath',
 ];
 
