@@ -21,7 +21,7 @@ Environment (all optional):
   KEEPWATCH_AZURITE_TABLE_PORT  Azurite table port (default: a free port)
   KEEPWATCH_AGENT_METRICS_PORT  the agent's /metrics and /health port (default: a free port, printed)
   KEEPWATCH_SEGMENT_LENGTH      segment length, ISO 8601 PT2S..PT5M (default PT10S)
-  FFMPEG_PATH                   ffmpeg binary (default: the one installed by npm)
+  FFMPEG_PATH                   ffmpeg binary (default: ffmpeg-static, the system ffmpeg ≥ 5, then the 2018 npm build; printed at start)
 Two stacks run side by side with different KEEPWATCH_HTTP_PORT and KEEPWATCH_DATA_DIR.`;
 
 /** Reads a port variable. @throws Error naming the variable */
