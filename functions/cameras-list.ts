@@ -13,7 +13,7 @@ export interface CameraListItem {
   firstRecorded: string;
   /** End of the latest stored segment. */
   lastRecorded: string;
-  /** What the camera sends, from its latest reported recording session (issue 12 §5); absent until one reported it. */
+  /** What the camera sends, from its latest reported recording session; absent until one reported it. */
   stream?: CameraStreamItem;
 }
 

@@ -38,7 +38,7 @@ export type IngestDeps = Pick<
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
  * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), `camera.diagnostics` integration events
  * (`diagnostics`, same id, so consumers dedupe redeliveries) and the camera's stream info (`session-established`
- * diagnostics with `stream`: the newest event time wins, issue 12 §5); invalid events → dead-letter rows with the reason.
+ * diagnostics with `stream`: the newest event time wins); invalid events → dead-letter rows with the reason.
  * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
  * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
  * `recording.available` finds the segments' recordings. `pipeline.state` reports move live pipelines' states

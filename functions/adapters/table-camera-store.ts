@@ -22,7 +22,7 @@ const STREAM_ROW_KEY = 'stream';
 /**
  * Cameras on Table Storage: one row per camera, PartitionKey `{cameraId}`, RowKey `camera`; properties `deviceId`,
  * `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people. Beside it, RowKey `stream`: the
- * latest stream info (issue 12 §5), properties `stream` (JSON of shared/schemas/stream-info.ts), `sinceMs`
+ * latest stream info (docs/contracts.md "Other device events"), properties `stream` (JSON of shared/schemas/stream-info.ts), `sinceMs`
  * (Edm.Double) and `since`, `deviceId`, `eventId`.
  */
 export class TableCameraStore implements CameraStore {

@@ -3,7 +3,7 @@ import type { StreamInfo } from '../schemas/stream-info';
 
 /**
  * What a camera sends, as the `session-established` diagnostics event of one recording session reported it
- * (issue 12 §5).
+ * (docs/contracts.md "Other device events").
  */
 export interface CameraStreamRecord {
   cameraId: string;

@@ -38,7 +38,7 @@ export const audioStreamInfoSchema = z.strictObject({
 export type AudioStreamInfo = z.output<typeof audioStreamInfoSchema>;
 
 /**
- * What a camera sends in one recording session (issue 12 §5; AVA's `mediaInfo` in spirit): its first video stream
+ * What a camera sends in one recording session (AVA's `mediaInfo` in spirit): its first video stream
  * and its first audio stream, `audio: null` when it sends none. Carried as `stream` in the `session-established`
  * diagnostics event (shared/schemas/device-events.ts), parsed on the agent from ffmpeg's input stream lines
  * (edge-agent/recorder/ffmpeg-stream-info.ts), shown as the camera's `stream` in `GET /api/cameras`.

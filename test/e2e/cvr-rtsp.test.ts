@@ -92,7 +92,7 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       const cam = body.cameras.find((c) => c.id === CAMERA);
       return cam?.lastRecorded && Date.parse(cam.lastRecorded) >= lastEnd ? true : undefined;
     });
-    // What the camera sends (issue 12 §5): the session's stream info, from the agent's session-established diagnostics.
+    // What the camera sends: the session's stream info, from the agent's session-established diagnostics.
     const listed = (await (await fetch(`${stack.apiBase}/cameras`, { headers })).json()) as { cameras: Array<{ id: string; stream?: { video: unknown; audio: unknown; since: string } }> };
     const stream = listed.cameras.find((c) => c.id === CAMERA)?.stream;
     assert.deepEqual(stream && { video: stream.video, audio: stream.audio }, { video: { codec: 'h264', profile: 'Main', widthPx: 768, heightPx: 432, fps: 10 }, audio: null }, 'the clip: H.264 Main 768x432 10 fps, no audio');

@@ -1,5 +1,5 @@
 /**
- * Test helper: the streams of the camera matrix (issue 12, Tests), made once from the real clip
+ * Test helper: the streams of the camera matrix (cameras as they come: codecs, B-frames, audio), made once from the real clip
  * `one-by-one-person-detection.mp4` (768x432, 10 fps, H.264 Main) with Debian's ffmpeg (libx264, libx265) and cached.
  *
  * Each clip is a stretch of the real scene (people walking in, standing, walking out), scaled and re-timed to what
@@ -79,7 +79,7 @@ export interface CameraClipSpec {
   };
 }
 
-/** The camera matrix's clips (issue 12, Tests). */
+/** The camera matrix's clips. */
 export const CAMERA_CLIPS: Readonly<Record<CameraClipName, CameraClipSpec>> = {
   /** The common IP camera: H.264 High with B-frames, AAC, 720p25, 2 s GOP. */
   'h264-high-bframes-aac-720p25': {

@@ -9,7 +9,7 @@ import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { batchContext, diagnosticsEvent, segmentEvent, tableRows, viaEventGrid } from './fixtures';
 
 /**
- * Issue 12 §5: the stream info of a `session-established` diagnostics event lands on the camera (ingest on Azurite)
+ * The stream info of a `session-established` diagnostics event lands on the camera (ingest on Azurite)
  * and shows as its `stream` in `GET /api/cameras` (the local functions host); the newest event time wins; bad stream
  * info is dead-lettered and changes nothing.
  */
@@ -61,7 +61,7 @@ describe('ingest: the camera stream info of session-established diagnostics, sho
         viaEventGrid(segmentEvent({ cameraId: 'door', startMs: T0 })),
         established('diag-door-1', 'door', T0 - 2000, HIGH_720P),
         viaEventGrid(segmentEvent({ cameraId: 'yard', startMs: T0 })),
-        viaEventGrid(diagnosticsEvent({ id: 'diag-yard-1', cameraId: 'yard', kind: 'session-established', video: 'h264 (Main), 1920x1080' })), // an agent before issue 12
+        viaEventGrid(diagnosticsEvent({ id: 'diag-yard-1', cameraId: 'yard', kind: 'session-established', video: 'h264 (Main), 1920x1080' })), // an agent that sends no stream info
       ],
       batchContext(),
       defaultDeps(),

@@ -137,7 +137,7 @@ describe('parseDeviceEvent', () => {
       rejects(diag({ kind: 'protocol-error', cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
     });
 
-    describe('stream info of session-established (issue 12 §5)', () => {
+    describe('stream info of session-established', () => {
       const stream = { video: { codec: 'h264', profile: 'High', widthPx: 1280, heightPx: 720, fps: 25 }, audio: { codec: 'aac', profile: 'LC', sampleRateHz: 48000, channels: 2 } };
       const established = (s: unknown) => diag({ kind: 'session-established', video: 'h264 (High), 1280x720', audio: [], stream: s });
       const diagnosticsOf = (raw: unknown) => {
