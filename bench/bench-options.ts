@@ -19,10 +19,12 @@ Options (each also as an environment variable):
                             motion | evr | cost;
                             repeatable, comma-separated (default: all but soak and cost)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
-  --cameras LIST            camera counts, e.g. 1,4,16 (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})             KEEPWATCH_BENCH_CAMERAS
-  --capacity-cameras N      cameras of the agent-only capacity run, 0 = skip           KEEPWATCH_BENCH_CAPACITY_CAMERAS
-                            (default ${RECORDING_DEFAULTS.capacityCameras})
-  --capacity-seconds S      its measured window (default min(${RECORDING_DEFAULTS.capacitySeconds}, --seconds))       KEEPWATCH_BENCH_CAPACITY_SECONDS
+  --cameras LIST            camera counts recorded by the baseline and the agent       KEEPWATCH_BENCH_CAMERAS
+                            (default ${RECORDING_DEFAULTS.cameraCounts.join(',')})
+  --capacity-cameras LIST   camera counts whose share of the machine is reported;      KEEPWATCH_BENCH_CAPACITY_CAMERAS
+                            counts not in --cameras run the agent alone; 0 = none
+                            (default ${RECORDING_DEFAULTS.capacityCameras.join(',')})
+  --capacity-seconds S      their measured window (default min(${RECORDING_DEFAULTS.capacitySeconds}, --seconds))     KEEPWATCH_BENCH_CAPACITY_SECONDS
   --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
   --requests N              measured requests per playlist/availability case (default ${PLAYLIST_DEFAULTS.requests}) KEEPWATCH_BENCH_REQUESTS
   --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
@@ -51,7 +53,8 @@ export interface BenchOptions {
   only: BenchmarkName[];
   seconds: number;
   cameraCounts: number[];
-  capacityCameras: number;
+  /** Capacity camera counts; empty = none. */
+  capacityCameras: number[];
   capacitySeconds: number;
   warmupSeconds: number;
   requests: number;
@@ -116,12 +119,17 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
   if (cameraCounts.length === 0 || cameraCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) {
     throw new Error(`--cameras (KEEPWATCH_BENCH_CAMERAS) ${JSON.stringify(camerasText)}: expected comma-separated counts from 1 to 256`);
   }
+  const capacityText = pick('capacity-cameras', 'KEEPWATCH_BENCH_CAPACITY_CAMERAS');
+  const capacityCameras = capacityText === undefined ? [...RECORDING_DEFAULTS.capacityCameras] : capacityText.trim() === '0' ? [] : capacityText.split(',').map((s) => Number(s.trim()));
+  if (capacityCameras.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) {
+    throw new Error(`--capacity-cameras (KEEPWATCH_BENCH_CAPACITY_CAMERAS) ${JSON.stringify(capacityText)}: expected 0 or comma-separated counts from 1 to 256`);
+  }
   const seconds = int('seconds', 'KEEPWATCH_BENCH_SECONDS', RECORDING_DEFAULTS.seconds, 5);
   return {
     only: only as BenchmarkName[],
     seconds,
     cameraCounts,
-    capacityCameras: int('capacity-cameras', 'KEEPWATCH_BENCH_CAPACITY_CAMERAS', RECORDING_DEFAULTS.capacityCameras, 0),
+    capacityCameras,
     capacitySeconds: int('capacity-seconds', 'KEEPWATCH_BENCH_CAPACITY_SECONDS', Math.min(RECORDING_DEFAULTS.capacitySeconds, seconds), 5),
     warmupSeconds: int('warmup-seconds', 'KEEPWATCH_BENCH_WARMUP_SECONDS', RECORDING_DEFAULTS.warmupSeconds, 0),
     requests: int('requests', 'KEEPWATCH_BENCH_REQUESTS', PLAYLIST_DEFAULTS.requests, 1),

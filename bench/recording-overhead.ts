@@ -1,48 +1,75 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
-import { startAzurite } from '../local/azurite';
+import { recorderArgs, sessionOutputPattern } from '../edge-agent/recorder/ffmpeg-args';
+import { resolveFfmpeg, type RecorderFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
+import { startAzurite, type AzuriteInstance } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
-import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
+import { ensureSimulatedCameraClip } from '../local/simulated-camera';
+import { parseCameraConfig } from '../shared/schemas/agent-config';
 import { parseCameraEventsTopic } from '../shared/topics';
+import { startRtspServer, type RtspServer } from '../test/helpers/rtsp-server';
 import { killTree, stopChild, track } from './child-processes';
+import { plainUploadTarget, startPlainBaselineCamera, type PlainBaselineCamera } from './plain-uploader-baseline';
 import { cpuBetween, ownPercentOfOneCore, processTree, treeCpuSnapshot, type CpuUse } from './process-tree-cpu';
+import { treeMemory, type ProcessMemory } from './process-tree-memory';
 
 /** Options of {@link runRecordingOverhead}; defaults in {@link RECORDING_DEFAULTS}. */
 export interface RecordingOverheadOptions {
-  /** Camera counts measured against the baseline (default 1, 4, 16). */
+  /** Camera counts measured against the baseline (default 16, 64). */
   cameraCounts: number[];
   /** Measured window of each run, s (default 60). */
   seconds: number;
-  /** Time between the last ffmpeg starting and the window opening, s. */
+  /** Time between the last ffmpeg starting and the window opening, s (RTSP sessions connect and probe meanwhile). */
   warmupSeconds: number;
-  /** Cameras of the capacity run (agent only); 0 skips it. */
-  capacityCameras: number;
-  /** Measured window of the capacity run, s. */
+  /**
+   * Camera counts whose share of the machine is reported (default 64, 128): the agent runs of `cameraCounts` are
+   * reused, the other counts run the agent alone. Empty: no capacity runs.
+   */
+  capacityCameras: number[];
+  /** Measured window of the agent-only capacity runs, s. */
   capacitySeconds: number;
-  /** Folder for the simulated camera's clip and the runs' segment files (emptied of run files afterwards). */
+  /** Folder for the runs' segment files and agent caches (deleted afterwards). */
   workDir: string;
   print: (line: string) => void;
 }
 
 export const RECORDING_DEFAULTS = {
-  cameraCounts: [1, 4, 16],
+  cameraCounts: [16, 64],
   seconds: 60,
-  warmupSeconds: 5,
-  capacityCameras: 64,
-  capacitySeconds: 30,
+  warmupSeconds: 10,
+  capacityCameras: [64, 128],
+  capacitySeconds: 60,
 } as const;
 
-/** Targets (docs/benchmarks.md): agent CPU ≤ 1.10 × bare ffmpeg; ≥ 64 cameras under 50 % of the machine. */
-export const RECORDING_TARGETS = { maxRatio: 1.1, minCamerasUnderHalfMachine: 64, machineShare: 0.5 } as const;
+/** Targets (issue "Record every camera"): agent CPU ≤ 1.10 × the baseline; 128 cameras under 50 % of the machine. */
+export const RECORDING_TARGETS = { maxRatio: 1.1, capacityCameras: 128, machineShare: 0.5 } as const;
 
-/** One measured run: either N bare ffmpeg processes or the agent recording N cameras. */
+/** The simulated camera: a short 1080p H.264 clip served live and looped by one shared RTSP server. */
+export const RECORDING_CLIP = { width: 1920, height: 1080, fps: 25, seconds: 20 } as const;
+
+/** Where the clip is cached between runs (made once, about 12 s of one core). */
+export const RECORDING_CLIP_DIR = path.join(os.tmpdir(), 'keepwatch-bench-media');
+
+/** Memory of a run's processes at the end of its window. */
+export interface RunMemory {
+  /** Σ RSS of every process in the measured trees, bytes. */
+  rssBytes: number;
+  /** Σ PSS (shared pages divided among their users), bytes. */
+  pssBytes: number;
+  /** RSS / PSS of the ffmpeg processes alone. */
+  ffmpegRssBytes: number;
+  ffmpegPssBytes: number;
+  /** The ffmpeg processes counted. */
+  ffmpegProcesses: number;
+}
+
+/** One measured run: the baseline (ffmpeg + plain uploader per camera) or the agent recording N cameras. */
 export interface RecordingRun {
   kind: 'baseline' | 'agent';
   cameras: number;
@@ -51,72 +78,89 @@ export interface RecordingRun {
   percentOfOneCorePerCamera: number;
   /** Share of the whole machine (all cores), percent. */
   percentOfMachine: number;
-  /** Agent: `segment.uploaded` events the broker received inside the window; baseline: segment files written in the whole run. */
-  segments: number;
+  /** Segments stored inside the window: agent `segment.uploaded` events; baseline `201` answers to its curl PUTs. */
+  uploads: number;
+  /** Uploads that failed inside the window (baseline: any answer but 201). */
+  uploadsFailed: number;
+  memory: RunMemory;
   /** Processes in the measured tree(s) at the end of the window. */
   processes: number;
-  /** Agent: ffmpeg processes that were replaced during the window (restarts); baseline: 0. */
+  /** Agent: ffmpeg processes replaced during the window (restarts); baseline: 0. */
   ffmpegRestarts: number;
   /** Agent: warn/error log lines over the whole run. */
   agentWarnings: number;
-  /** Agent: CPU of the agent's Node process alone (the rest of `cpu` is its ffmpeg children), percent of one core. */
+  /** Agent: CPU of its Node process alone (the rest of `cpu` is its ffmpeg children), percent of one core. */
   agentNodePercentOfOneCore?: number;
-  /** CPU of Azurite (the upload target) during the window, percent of one core; not part of the figures. */
-  uploadTargetPercentOfOneCore?: number;
+  /** Agent: the ffmpeg version its log names (`recording with ffmpeg`). */
+  agentFfmpegVersion?: string;
+  /** CPU of the shared RTSP server during the window, percent of one core; counted on neither side. */
+  cameraServerPercentOfOneCore: number;
+  /** CPU of Azurite (the upload target) during the window, percent of one core; counted on neither side. */
+  uploadTargetPercentOfOneCore: number;
 }
 
 /** What {@link runRecordingOverhead} measured. */
 export interface RecordingOverheadResult {
+  ffmpeg: Pick<RecorderFfmpeg, 'path' | 'version' | 'source' | 'startGuard'>;
+  /** One line naming the simulated cameras' source, as printed. */
+  source: string;
   runs: RecordingRun[];
   /** Agent CPU / baseline CPU per camera count. */
   ratios: Array<{ cameras: number; ratio: number }>;
-  capacity?: {
-    /** The capacity run itself. */
-    measured: RecordingRun;
-    /** Least-squares line through every agent run: CPU % of one core = fixed + perCamera × N. */
-    fit: { fixedPercentOfOneCore: number; perCameraPercentOfOneCore: number };
-    /** Largest N whose fitted CPU stays under 50 % of the machine. */
-    estimatedMaxCameras: number;
-  };
+  /** The agent runs of the capacity counts, by camera count. */
+  capacity: RecordingRun[];
+  /** Least-squares line through every agent run: CPU % of one core = fixed + perCamera × N; undefined with < 2 counts. */
+  fit?: { fixedPercentOfOneCore: number; perCameraPercentOfOneCore: number; estimatedMaxCameras: number };
 }
 
 const DEVICE_ID = 'bench-device';
 const CONTAINER = 'recordings';
 const SEGMENT_LENGTH_S = 10;
+const MOUNT = '/camera';
 /** The agent drains uploads for up to 20 s and gives each ffmpeg 10 s to close its segment (edge-agent/agent.ts). */
 const AGENT_STOP_TIMEOUT_MS = 60_000;
-const FFMPEG_STOP_TIMEOUT_MS = 10_000;
+/** A baseline camera: ffmpeg closes its segment, the last curl uploads it. */
+const BASELINE_STOP_TIMEOUT_MS = 20_000;
 const TAIL_LINES = 40;
 
 /**
- * Recording overhead: total CPU (user + system, from /proc) of the edge agent's process tree —
- * the `keepwatch-agent` Node process and its ffmpeg children — recording N simulated 1080p cameras, against bare
- * `ffmpeg -c copy -f segment` processes on the same input, in the same run, on the same machine.
+ * Recording overhead, memory and capacity of the edge agent, each against a baseline measured in the same run on the
+ * same machine (docs/benchmarks.md "Recording overhead").
  *
- * - Camera: local/simulated-camera.ts, a 60 s 1920×1080 25 fps H.264 clip (keyframe every second, ~2 Mb/s) read
- *   in real time in a loop (`-re -stream_loop -1`), the same input for every camera.
- * - Baseline, per camera: `ffmpeg -hide_banner -nostdin -re -stream_loop -1 -i clip -map 0 -c copy -f segment
- *   -segment_time 10 -segment_format mpegts out/%06d.ts`.
- * - Agent: the real CLI (`node dist/edge-agent/cli.js --config …`) with segmentLength PT10S, uploading to Azurite
- *   (in memory) and publishing `segment.uploaded` to the embedded broker (local/broker.ts, MQTT 3.1.1); so its
- *   figure includes hashing, uploading and publishing every segment. Azurite and the broker are not measured.
- * - Each run: start, wait until every ffmpeg runs plus `warmupSeconds`, measure `seconds`, stop. Runs are
- *   sequential, baseline then agent for each N, so they do not compete for the CPUs.
- * - Capacity: the agent alone with `capacityCameras` for `capacitySeconds`, measured; and a line fitted through all
- *   agent runs gives the largest camera count under 50 % of the machine.
+ * - Cameras: one GStreamer RTSP server (test/helpers/rtsp-server.py) serves a 1920×1080 25 fps H.264 clip (20 s,
+ *   libx264, a keyframe every second, 2 Mb/s, looped live) on one shared mount; every camera of both sides is an RTSP
+ *   session on it over TCP. The server's CPU is printed and counted on neither side, so the source costs both sides
+ *   the same, and both run the RTSP path a real camera takes, start guard included.
+ * - Baseline, per camera: ffmpeg with the agent's own arguments (edge-agent/recorder/ffmpeg-args.ts `recorderArgs`:
+ *   codec copy, PT10S MPEG-TS segments, segment list on fd 3, progress on fd 4, the RTSP start guard of this ffmpeg)
+ *   piped into a plain uploader (bench/plain-uploader.sh: `curl -T` of each finished segment to the same Azurite,
+ *   the agent's blob names, If-None-Match: *).
+ * - Agent: the real CLI (`node dist/edge-agent/cli.js --config …`), segmentLength PT10S, uploading to Azurite and
+ *   publishing `segment.uploaded` to the embedded broker (local/broker.ts, in this process, not counted).
+ * - Each run gets a fresh in-memory Azurite; runs are sequential (baseline then agent for each N), so they never
+ *   compete for the CPUs. A run waits until its N ffmpeg processes run, then `warmupSeconds`, then measures CPU
+ *   (user + system of its process trees, /proc) over `seconds`, and reads RSS and PSS at the window's end.
+ * - Capacity: the agent's share of the machine at each `capacityCameras` count (measured; a line fitted through the
+ *   agent runs is printed beside it, for information).
  *
- * @throws Error when a process dies during a run (with its last output), or Azurite/the broker do not start
+ * @throws Error when a process dies during a run (with its last output), or Azurite, the broker or the RTSP server
+ *   do not start
  */
 export async function runRecordingOverhead(opts: RecordingOverheadOptions): Promise<RecordingOverheadResult> {
   const { print } = opts;
-  const ffmpegPath = resolveFfmpeg().path;
+  const ffmpeg = resolveFfmpeg();
   const cpus = os.availableParallelism();
-  print(`making/finding the simulated camera clip (1920x1080, 25 fps, 60 s) in ${path.join(opts.workDir, 'media')}`);
-  const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(opts.workDir, 'media'), width: 1920, height: 1080, fps: 25, seconds: 60 });
+  print(`ffmpeg: ${ffmpeg.version} (${ffmpeg.source}, ${ffmpeg.path}), RTSP start guard ${ffmpeg.startGuard}`);
+  const { width, height, fps, seconds: clipSeconds } = RECORDING_CLIP;
+  const clip = ensureSimulatedCameraClip({ ffmpegPath: ffmpeg.path, dir: RECORDING_CLIP_DIR, width, height, fps, seconds: clipSeconds });
   const runsDir = path.join(opts.workDir, 'recording-runs');
   rmSync(runsDir, { recursive: true, force: true });
 
-  const azurite = await startAzurite();
+  const server = await startRtspServer({ mounts: { [MOUNT]: clip } });
+  const source =
+    `one shared GStreamer RTSP server (test/helpers/rtsp-server.py, pid ${server.pid}) serving ${clip} ` +
+    `(${width}x${height} ${fps} fps H.264, ${clipSeconds} s looped live); every camera is an RTSP/TCP session on it; its CPU counts on neither side`;
+  print(`cameras: ${source}`);
   let uploadedEvents = 0;
   const devicePassword = randomBytes(18).toString('base64url');
   const broker = await startLocalBroker({
@@ -127,22 +171,21 @@ export async function runRecordingOverhead(opts: RecordingOverheadOptions): Prom
     },
   });
   try {
-    await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER).createIfNotExists();
     const ctx: RunContext = {
-      ffmpegPath,
-      clip,
+      ffmpeg,
+      cameraUrl: server.urls[MOUNT],
+      server,
       runsDir,
       cpus,
       warmupSeconds: opts.warmupSeconds,
-      azuritePid: azurite.pid,
       brokerUrl: broker.url,
       devicePassword,
-      connectionString: azurite.connectionString,
       uploadedEvents: () => uploadedEvents,
     };
     const runs: RecordingRun[] = [];
     const ratios: RecordingOverheadResult['ratios'] = [];
-    print(`each run: ${opts.warmupSeconds} s warm-up, then ${opts.seconds} s measured; CPU = user + system of the measured process tree, % of one core`);
+    print(`each run: a fresh Azurite, all ffmpeg running + ${opts.warmupSeconds} s warm-up, then ${opts.seconds} s measured; ` +
+      'CPU = user + system of the measured process trees, % of one core; memory at the end of the window');
     print(header());
     for (const n of opts.cameraCounts) {
       const base = await measureBaseline(ctx, n, opts.seconds);
@@ -150,189 +193,264 @@ export async function runRecordingOverhead(opts: RecordingOverheadOptions): Prom
       print(row(base, opts.seconds));
       const agent = await measureAgent(ctx, n, opts.seconds);
       runs.push(agent);
-      const ratio = agent.cpu.cpuSeconds / agent.cpu.wallSeconds / (base.cpu.cpuSeconds / base.cpu.wallSeconds);
-      ratios.push({ cameras: n, ratio });
       print(row(agent, opts.seconds));
-      print(`  ${n} camera${n === 1 ? '' : 's'}: agent / bare ffmpeg = ${ratio.toFixed(2)} (target ≤ ${RECORDING_TARGETS.maxRatio.toFixed(2)}: ${ratio <= RECORDING_TARGETS.maxRatio ? 'met' : 'MISSED'})`);
+      const ratio = agent.cpu.percentOfOneCore / base.cpu.percentOfOneCore;
+      ratios.push({ cameras: n, ratio });
+      print(
+        `  ${n} camera${n === 1 ? '' : 's'}: agent / baseline CPU = ${ratio.toFixed(2)} (target ≤ ${RECORDING_TARGETS.maxRatio.toFixed(2)}: ` +
+          `${ratio <= RECORDING_TARGETS.maxRatio ? 'met' : 'MISSED'}); memory per camera: agent ${mib(agent.memory.rssBytes / n)} MiB RSS, ` +
+          `${mib(agent.memory.pssBytes / n)} MiB PSS; baseline ${mib(base.memory.rssBytes / n)} MiB RSS, ${mib(base.memory.pssBytes / n)} MiB PSS`,
+      );
     }
 
-    let capacity: RecordingOverheadResult['capacity'];
-    if (opts.capacityCameras > 0) {
-      print(`capacity run: the agent alone with ${opts.capacityCameras} cameras, ${opts.capacitySeconds} s measured`);
-      const measured = await measureAgent(ctx, opts.capacityCameras, opts.capacitySeconds);
-      runs.push(measured);
-      print(row(measured, opts.capacitySeconds));
-      const fit = fitLine(runs.filter((r) => r.kind === 'agent').map((r) => [r.cameras, r.cpu.percentOfOneCore]));
-      const budget = cpus * 100 * RECORDING_TARGETS.machineShare;
-      const estimatedMaxCameras = fit.perCameraPercentOfOneCore > 0 ? Math.floor((budget - fit.fixedPercentOfOneCore) / fit.perCameraPercentOfOneCore) : Infinity;
-      capacity = { measured, fit, estimatedMaxCameras };
-      const under = measured.percentOfMachine < RECORDING_TARGETS.machineShare * 100;
+    const capacity: RecordingRun[] = [];
+    for (const n of opts.capacityCameras) {
+      let run = runs.find((r) => r.kind === 'agent' && r.cameras === n);
+      if (!run) {
+        print(`capacity: the agent alone with ${n} cameras, ${opts.capacitySeconds} s measured`);
+        run = await measureAgent(ctx, n, opts.capacitySeconds);
+        runs.push(run);
+        print(row(run, opts.capacitySeconds));
+      }
+      capacity.push(run);
+    }
+    for (const run of capacity) {
+      const under = run.percentOfMachine < RECORDING_TARGETS.machineShare * 100;
       print(
-        `  measured: ${measured.cameras} cameras use ${measured.percentOfMachine.toFixed(1)} % of this ${cpus}-CPU machine ` +
-          `(${under ? 'under' : 'NOT under'} ${RECORDING_TARGETS.machineShare * 100} %)`,
-      );
-      print(
-        `  fitted over all agent runs: ${fit.fixedPercentOfOneCore.toFixed(2)} + ${fit.perCameraPercentOfOneCore.toFixed(3)} × N % of one core ` +
-          `→ largest N under ${RECORDING_TARGETS.machineShare * 100} % of the machine ≈ ${estimatedMaxCameras} ` +
-          `(target ≥ ${RECORDING_TARGETS.minCamerasUnderHalfMachine}: ${estimatedMaxCameras >= RECORDING_TARGETS.minCamerasUnderHalfMachine ? 'met' : 'MISSED'})`,
+        `  capacity: ${run.cameras} cameras use ${run.percentOfMachine.toFixed(1)} % of this ${cpus}-CPU machine (${under ? 'under' : 'NOT under'} ` +
+          `${RECORDING_TARGETS.machineShare * 100} %; goal: ${RECORDING_TARGETS.capacityCameras} cameras under ${RECORDING_TARGETS.machineShare * 100} %), ` +
+          `${run.uploads} segments stored in the window, ${mib(run.memory.rssBytes / run.cameras)} MiB RSS per camera`,
       );
     }
-    return { runs, ratios, capacity };
+    const agentRuns = runs.filter((r) => r.kind === 'agent');
+    let fit: RecordingOverheadResult['fit'];
+    if (new Set(agentRuns.map((r) => r.cameras)).size >= 2) {
+      const line = fitLine(agentRuns.map((r) => [r.cameras, r.cpu.percentOfOneCore]));
+      const budget = cpus * 100 * RECORDING_TARGETS.machineShare;
+      const estimatedMaxCameras = line.perCameraPercentOfOneCore > 0 ? Math.floor((budget - line.fixedPercentOfOneCore) / line.perCameraPercentOfOneCore) : Infinity;
+      fit = { ...line, estimatedMaxCameras };
+      print(
+        `  fitted over the agent runs (information): ${line.fixedPercentOfOneCore.toFixed(2)} + ${line.perCameraPercentOfOneCore.toFixed(3)} × N % of one core ` +
+          `→ largest N under ${RECORDING_TARGETS.machineShare * 100} % of the machine ≈ ${estimatedMaxCameras}`,
+      );
+    }
+    return { ffmpeg: { path: ffmpeg.path, version: ffmpeg.version, source: ffmpeg.source, startGuard: ffmpeg.startGuard }, source, runs, ratios, capacity, fit };
   } finally {
     await broker.close().catch(() => {});
-    await azurite.stop();
+    await server.stop();
     rmSync(runsDir, { recursive: true, force: true });
   }
 }
 
 interface RunContext {
-  ffmpegPath: string;
-  clip: string;
+  ffmpeg: RecorderFfmpeg;
+  cameraUrl: string;
+  server: RtspServer;
   runsDir: string;
   cpus: number;
   warmupSeconds: number;
-  azuritePid: number;
   brokerUrl: string;
   devicePassword: string;
-  connectionString: string;
   uploadedEvents: () => number;
 }
 
-/** N bare `ffmpeg -c copy -f segment` processes, started by this process; their own CPU is measured. */
-async function measureBaseline(ctx: RunContext, n: number, seconds: number): Promise<RecordingRun> {
-  const dir = path.join(ctx.runsDir, `baseline-${n}`);
-  const children: Array<{ child: ChildProcess; tail: string[]; outDir: string }> = [];
+/** A fresh in-memory Azurite with the recordings container, for one run (so the runs' blobs never pile up in memory). */
+async function withStorage<T>(body: (azurite: AzuriteInstance) => Promise<T>): Promise<T> {
+  const azurite = await startAzurite();
   try {
-    for (let i = 0; i < n; i++) {
-      const outDir = path.join(dir, cameraId(i));
-      mkdirSync(outDir, { recursive: true });
-      const args = ['-hide_banner', '-nostdin', '-re', '-stream_loop', '-1', '-i', ctx.clip, '-map', '0', '-c', 'copy',
-        '-f', 'segment', '-segment_time', String(SEGMENT_LENGTH_S), '-segment_format', 'mpegts', path.join(outDir, '%06d.ts')];
-      const child = track(spawn(ctx.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
-      children.push({ child, tail: keepTail(child.stderr!), outDir });
-    }
-    const pids = children.map((c) => c.child.pid!);
-    await sleep(ctx.warmupSeconds * 1000);
-    const assertRunning = () => {
-      const dead = children.find((c) => c.child.exitCode !== null || c.child.signalCode !== null);
-      if (dead) throw new Error(`baseline ffmpeg exited during the run (code ${dead.child.exitCode}):\n${dead.tail.join('\n')}`);
-    };
-    assertRunning();
-    const before = treeCpuSnapshot(pids);
-    const azBefore = treeCpuSnapshot([ctx.azuritePid]);
-    await sleep(seconds * 1000);
-    const after = treeCpuSnapshot(pids);
-    const azAfter = treeCpuSnapshot([ctx.azuritePid]);
-    assertRunning();
-    await Promise.all(children.map((c) => stopChild(c.child, 'SIGINT', FFMPEG_STOP_TIMEOUT_MS)));
-    const segments = children.reduce((sum, c) => sum + countFiles(c.outDir, '.ts'), 0);
-    return result('baseline', n, ctx.cpus, cpuBetween(before, after), segments, after.processes.length, 0, 0, cpuBetween(azBefore, azAfter).percentOfOneCore);
+    await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER).createIfNotExists();
+    return await body(azurite);
   } finally {
-    await Promise.all(children.map((c) => stopChild(c.child, 'SIGKILL', 1000)));
-    rmSync(dir, { recursive: true, force: true });
+    await azurite.stop();
   }
 }
 
-/** The agent CLI recording N simulated cameras; the agent process and its descendants are measured. */
-async function measureAgent(ctx: RunContext, n: number, seconds: number): Promise<RecordingRun> {
-  const dir = path.join(ctx.runsDir, `agent-${n}`);
-  mkdirSync(dir, { recursive: true });
-  const configFile = path.join(dir, 'agent.json');
-  const config = {
-    deviceId: DEVICE_ID,
-    cameras: Array.from({ length: n }, (_, i) => simulatedCamera(cameraId(i), ctx.clip)),
-    segmentLength: `PT${SEGMENT_LENGTH_S}S`,
-    localMediaCachePath: path.join(dir, 'cache'),
-    // Secrets are referenced (`${env:NAME}`, edge-agent/config/load-config.ts), not written into the file.
-    broker: { url: ctx.brokerUrl, password: '${env:KEEPWATCH_BENCH_DEVICE_PASSWORD}', protocolVersion: 4 },
-    upload: { connectionString: '${env:KEEPWATCH_BENCH_DEVICE_STORAGE}', container: CONTAINER },
-    ffmpegPath: ctx.ffmpegPath,
-    logLevel: 'info',
+/** What one measured window saw. */
+interface Window {
+  cpu: CpuUse;
+  processes: ReturnType<typeof processTree>;
+  memory: RunMemory;
+  serverPercent: number;
+  azuritePercent: number;
+  startMs: number;
+  endMs: number;
+}
+
+/** Measures the trees rooted at `roots` over `seconds`, with the RTSP server and Azurite beside them. */
+async function measureWindow(roots: number[], ctx: RunContext, azurite: AzuriteInstance, seconds: number, check: () => void): Promise<Window & { before: ReturnType<typeof treeCpuSnapshot>; after: ReturnType<typeof treeCpuSnapshot> }> {
+  const before = treeCpuSnapshot(roots);
+  const sBefore = treeCpuSnapshot([ctx.server.pid]);
+  const aBefore = treeCpuSnapshot([azurite.pid]);
+  const startMs = Date.now();
+  await sleep(seconds * 1000);
+  const after = treeCpuSnapshot(roots);
+  const sAfter = treeCpuSnapshot([ctx.server.pid]);
+  const aAfter = treeCpuSnapshot([azurite.pid]);
+  const endMs = Date.now();
+  check();
+  const memory = sumMemory(treeMemory(roots, after.processes));
+  return {
+    before,
+    after,
+    cpu: cpuBetween(before, after),
+    processes: after.processes,
+    memory,
+    serverPercent: cpuBetween(sBefore, sAfter).percentOfOneCore,
+    azuritePercent: cpuBetween(aBefore, aAfter).percentOfOneCore,
+    startMs,
+    endMs,
   };
-  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  const cli = path.join(__dirname, '..', 'edge-agent', 'cli.js');
-  const agent = track(
-    spawn(process.execPath, [cli, '--config', configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KEEPWATCH_BENCH_DEVICE_PASSWORD: ctx.devicePassword, KEEPWATCH_BENCH_DEVICE_STORAGE: ctx.connectionString },
-    }),
-  );
-  const tail = keepTail(agent.stdout!, agent.stderr!);
-  let warnings = 0;
-  createInterface({ input: agent.stdout! }).on('line', (line) => {
-    if (/"level":(4|5|6)\d/.test(line)) warnings++;
-  });
-  const agentPid = agent.pid!;
-  const ffmpegPids = () => new Set(processTree([agentPid]).filter((p) => p.comm.startsWith('ffmpeg')).map((p) => p.pid));
-  const assertRunning = (what: string) => {
-    if (agent.exitCode !== null || agent.signalCode !== null) {
-      throw new Error(`the agent exited ${what} (code ${agent.exitCode}, signal ${agent.signalCode}):\n${tail.join('\n')}`);
-    }
-  };
-  let leftovers: number[] = [];
-  try {
-    const startDeadline = Date.now() + 30_000 + n * 500;
-    while (ffmpegPids().size < n) {
-      assertRunning('before all its ffmpeg processes ran');
-      if (Date.now() > startDeadline) throw new Error(`the agent did not start ${n} ffmpeg processes in time:\n${tail.join('\n')}`);
-      await sleep(200);
-    }
-    await sleep(ctx.warmupSeconds * 1000);
-    assertRunning('during the warm-up');
-    const before = treeCpuSnapshot([agentPid]);
-    const azBefore = treeCpuSnapshot([ctx.azuritePid]);
-    const eventsBefore = ctx.uploadedEvents();
-    const ffmpegBefore = ffmpegPids();
-    await sleep(seconds * 1000);
-    const after = treeCpuSnapshot([agentPid]);
-    const azAfter = treeCpuSnapshot([ctx.azuritePid]);
-    const events = ctx.uploadedEvents() - eventsBefore;
-    assertRunning('during the measured window');
-    const ffmpegAfter = after.processes.filter((p) => p.comm.startsWith('ffmpeg')).map((p) => p.pid);
-    const restarts = ffmpegAfter.filter((pid) => !ffmpegBefore.has(pid)).length;
-    leftovers = ffmpegAfter;
-    const stopped = await stopChild(agent, 'SIGTERM', AGENT_STOP_TIMEOUT_MS);
-    if (stopped.killed) warnings++;
-    const run = result('agent', n, ctx.cpus, cpuBetween(before, after), events, after.processes.length, restarts, warnings, cpuBetween(azBefore, azAfter).percentOfOneCore);
-    return { ...run, agentNodePercentOfOneCore: ownPercentOfOneCore(before, after, agentPid) };
-  } finally {
-    // On an error the agent is still running: end it with its ffmpeg children, which would otherwise record on.
-    if (agent.exitCode === null && agent.signalCode === null) killTree(agentPid);
-    await stopChild(agent, 'SIGKILL', 1000);
-    // ffmpeg children the agent did not stop (it was killed after the timeout) would be orphans: end them.
-    for (const pid of leftovers) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone, as it should be
+}
+
+function sumMemory(procs: ProcessMemory[]): RunMemory {
+  const ff = procs.filter((p) => p.comm.startsWith('ffmpeg'));
+  const sum = (list: ProcessMemory[], k: 'rssBytes' | 'pssBytes') => list.reduce((s, p) => s + p[k], 0);
+  return { rssBytes: sum(procs, 'rssBytes'), pssBytes: sum(procs, 'pssBytes'), ffmpegRssBytes: sum(ff, 'rssBytes'), ffmpegPssBytes: sum(ff, 'pssBytes'), ffmpegProcesses: ff.length };
+}
+
+/** Waits until the trees rooted at `roots` hold `n` ffmpeg processes. */
+async function waitForFfmpeg(roots: number[], n: number, check: (what: string) => void, tail: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000 + n * 500;
+  while (processTree(roots).filter((p) => p.comm.startsWith('ffmpeg')).length < n) {
+    check('before all its ffmpeg processes ran');
+    if (Date.now() > deadline) throw new Error(`${n} ffmpeg processes did not start in time:\n${tail()}`);
+    await sleep(200);
+  }
+}
+
+/** N baseline cameras: ffmpeg with the agent's arguments, each piped into a plain curl uploader. */
+function measureBaseline(ctx: RunContext, n: number, seconds: number): Promise<RecordingRun> {
+  return withStorage(async (azurite) => {
+    const dir = path.join(ctx.runsDir, `baseline-${n}`);
+    const target = plainUploadTarget(azurite.blobEndpoint, azurite.accountName, azurite.accountKey, CONTAINER);
+    const uploads: Array<{ status: number; atMs: number }> = [];
+    const cameras: PlainBaselineCamera[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const cameraDir = path.join(dir, cameraId(i));
+        mkdirSync(cameraDir, { recursive: true });
+        const camera = parseCameraConfig({ id: cameraId(i), url: ctx.cameraUrl }, `baseline camera ${cameraId(i)}`);
+        const args = recorderArgs(camera, SEGMENT_LENGTH_S * 1000, sessionOutputPattern(cameraDir, 'baseline'), ctx.ffmpeg.startGuard);
+        cameras.push(startPlainBaselineCamera({ cameraId: camera.id, dir: cameraDir, target, command: [ctx.ffmpeg.path, ...args], onUpload: (u) => uploads.push(u) }));
       }
+      const roots = cameras.map((c) => c.child.pid!);
+      const check = (what = 'during the measured window') => {
+        const dead = cameras.find((c) => c.child.exitCode !== null || c.child.signalCode !== null);
+        if (dead) {
+          throw new Error(`a baseline camera ended ${what} (exit ${dead.child.exitCode}, signal ${dead.child.signalCode}; ` +
+            `rerun its ffmpeg by hand to see why):\n${dead.tail.join('\n')}`);
+        }
+      };
+      await waitForFfmpeg(roots, n, check, () => cameras.flatMap((c) => c.tail).join('\n'));
+      await sleep(ctx.warmupSeconds * 1000);
+      check('during the warm-up');
+      const w = await measureWindow(roots, ctx, azurite, seconds, check);
+      const inWindow = uploads.filter((u) => u.atMs >= w.startMs && u.atMs <= w.endMs);
+      await Promise.all(cameras.map((c) => c.stop(BASELINE_STOP_TIMEOUT_MS)));
+      return run('baseline', n, ctx, w, inWindow.filter((u) => u.status === 201).length, inWindow.filter((u) => u.status !== 201).length, 0, 0);
+    } finally {
+      for (const c of cameras) if (c.child.exitCode === null && c.child.signalCode === null && c.child.pid) killTree(c.child.pid);
+      rmSync(dir, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-function result(
-  kind: RecordingRun['kind'],
-  cameras: number,
-  cpus: number,
-  cpu: CpuUse,
-  segments: number,
-  processes: number,
-  ffmpegRestarts: number,
-  agentWarnings: number,
-  uploadTargetPercentOfOneCore: number,
-): RecordingRun {
+/** The agent CLI recording N cameras; the agent process and its descendants are measured. */
+function measureAgent(ctx: RunContext, n: number, seconds: number): Promise<RecordingRun> {
+  return withStorage(async (azurite) => {
+    const dir = path.join(ctx.runsDir, `agent-${n}`);
+    mkdirSync(dir, { recursive: true });
+    const configFile = path.join(dir, 'agent.json');
+    const config = {
+      deviceId: DEVICE_ID,
+      cameras: Array.from({ length: n }, (_, i) => ({ id: cameraId(i), url: ctx.cameraUrl })),
+      segmentLength: `PT${SEGMENT_LENGTH_S}S`,
+      localMediaCachePath: path.join(dir, 'cache'),
+      // Secrets are referenced (`${env:NAME}`, edge-agent/config/load-config.ts), not written into the file.
+      broker: { url: ctx.brokerUrl, password: '${env:KEEPWATCH_BENCH_DEVICE_PASSWORD}', protocolVersion: 4 },
+      upload: { connectionString: '${env:KEEPWATCH_BENCH_DEVICE_STORAGE}', container: CONTAINER },
+      ffmpegPath: ctx.ffmpeg.path,
+      logLevel: 'info',
+    };
+    writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    const cli = path.join(__dirname, '..', 'edge-agent', 'cli.js');
+    const agent = track(
+      spawn(process.execPath, [cli, '--config', configFile], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KEEPWATCH_BENCH_DEVICE_PASSWORD: ctx.devicePassword, KEEPWATCH_BENCH_DEVICE_STORAGE: azurite.connectionString },
+      }),
+    );
+    const tail = keepTail(agent.stdout!, agent.stderr!);
+    let warnings = 0;
+    let ffmpegVersion: string | undefined;
+    createInterface({ input: agent.stdout! }).on('line', (line) => {
+      if (/"level":(4|5|6)\d/.test(line)) warnings++;
+      if (ffmpegVersion === undefined && line.includes('"event":"ffmpeg"')) {
+        try {
+          ffmpegVersion = (JSON.parse(line) as { version?: string }).version;
+        } catch {
+          // not JSON: leave it unknown
+        }
+      }
+    });
+    const agentPid = agent.pid!;
+    const ffmpegPids = () => new Set(processTree([agentPid]).filter((p) => p.comm.startsWith('ffmpeg')).map((p) => p.pid));
+    const check = (what = 'during the measured window') => {
+      if (agent.exitCode !== null || agent.signalCode !== null) {
+        throw new Error(`the agent exited ${what} (code ${agent.exitCode}, signal ${agent.signalCode}):\n${tail.join('\n')}`);
+      }
+    };
+    let leftovers: number[] = [];
+    try {
+      await waitForFfmpeg([agentPid], n, check, () => tail.join('\n'));
+      await sleep(ctx.warmupSeconds * 1000);
+      check('during the warm-up');
+      const eventsBefore = ctx.uploadedEvents();
+      const ffmpegBefore = ffmpegPids();
+      const w = await measureWindow([agentPid], ctx, azurite, seconds, check);
+      const events = ctx.uploadedEvents() - eventsBefore;
+      const ffmpegAfter = w.processes.filter((p) => p.comm.startsWith('ffmpeg')).map((p) => p.pid);
+      const restarts = ffmpegAfter.filter((pid) => !ffmpegBefore.has(pid)).length;
+      leftovers = ffmpegAfter;
+      const stopped = await stopChild(agent, 'SIGTERM', AGENT_STOP_TIMEOUT_MS);
+      if (stopped.killed) warnings++;
+      return {
+        ...run('agent', n, ctx, w, events, 0, restarts, warnings),
+        agentNodePercentOfOneCore: ownPercentOfOneCore(w.before, w.after, agentPid),
+        agentFfmpegVersion: ffmpegVersion,
+      };
+    } finally {
+      // On an error the agent is still running: end it with its ffmpeg children, which would otherwise record on.
+      if (agent.exitCode === null && agent.signalCode === null) killTree(agentPid);
+      await stopChild(agent, 'SIGKILL', 1000);
+      // ffmpeg children the agent did not stop (it was killed after the timeout) would be orphans: end them.
+      for (const pid of leftovers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+function run(kind: RecordingRun['kind'], cameras: number, ctx: RunContext, w: Window, uploads: number, uploadsFailed: number, ffmpegRestarts: number, agentWarnings: number): RecordingRun {
   return {
     kind,
     cameras,
-    cpu,
-    percentOfOneCorePerCamera: cpu.percentOfOneCore / cameras,
-    percentOfMachine: cpu.percentOfOneCore / cpus,
-    segments,
-    processes,
+    cpu: w.cpu,
+    percentOfOneCorePerCamera: w.cpu.percentOfOneCore / cameras,
+    percentOfMachine: w.cpu.percentOfOneCore / ctx.cpus,
+    uploads,
+    uploadsFailed,
+    memory: w.memory,
+    processes: w.processes.length,
     ffmpegRestarts,
     agentWarnings,
-    uploadTargetPercentOfOneCore: kind === 'agent' ? uploadTargetPercentOfOneCore : undefined,
+    cameraServerPercentOfOneCore: w.serverPercent,
+    uploadTargetPercentOfOneCore: w.azuritePercent,
   };
 }
 
@@ -347,35 +465,47 @@ export function fitLine(points: ReadonlyArray<readonly [number, number]>): { fix
   return { fixedPercentOfOneCore: my - slope * mx, perCameraPercentOfOneCore: slope };
 }
 
+const COLUMNS = ['run', 'cameras', '% core', '% core/cam', '% machine', 'stored', 'RSS MiB/cam', 'PSS MiB/cam', 'notes'];
+
 function header(): string {
-  return ['run', 'cameras', 'CPU s', '% core', '% core/cam', '% machine', 'segments', 'procs', 'notes'].map((h, i) => (i === 0 ? h.padEnd(9) : h.padStart(i === 8 ? 0 : 11))).join(' ');
+  return COLUMNS.map((h, i) => (i === 0 ? h.padEnd(9) : i === COLUMNS.length - 1 ? ` ${h}` : h.padStart(11))).join(' ');
 }
 
 function row(r: RecordingRun, seconds: number): string {
   const expected = Math.floor(seconds / SEGMENT_LENGTH_S) * r.cameras;
-  const notes = r.kind === 'agent'
-    ? [`uploaded in window (≈${expected} expected)`, `agent node ${r.agentNodePercentOfOneCore?.toFixed(2)} % core, its ffmpegs ${(r.cpu.percentOfOneCore - (r.agentNodePercentOfOneCore ?? 0)).toFixed(2)}`, `Azurite ${r.uploadTargetPercentOfOneCore?.toFixed(1)} % core (not counted)`,
-      r.ffmpegRestarts ? `${r.ffmpegRestarts} ffmpeg restarts` : '', r.agentWarnings ? `${r.agentWarnings} agent warnings` : ''].filter(Boolean).join('; ')
-    : 'written in the whole run';
+  const m = r.memory;
+  const notes = [
+    `≈${expected} expected`,
+    r.uploadsFailed ? `${r.uploadsFailed} uploads FAILED` : '',
+    r.kind === 'agent'
+      ? `agent node ${r.agentNodePercentOfOneCore?.toFixed(2)} % core, ${mib(m.rssBytes - m.ffmpegRssBytes)} MiB RSS; its ffmpegs ${(r.cpu.percentOfOneCore - (r.agentNodePercentOfOneCore ?? 0)).toFixed(2)} % core`
+      : '',
+    `ffmpeg ${mib(m.ffmpegRssBytes / Math.max(1, m.ffmpegProcesses))} MiB RSS, ${mib(m.ffmpegPssBytes / Math.max(1, m.ffmpegProcesses))} MiB PSS each`,
+    `RTSP server ${r.cameraServerPercentOfOneCore.toFixed(1)} %, Azurite ${r.uploadTargetPercentOfOneCore.toFixed(1)} % core (not counted)`,
+    r.ffmpegRestarts ? `${r.ffmpegRestarts} ffmpeg restarts` : '',
+    r.agentWarnings ? `${r.agentWarnings} agent warnings` : '',
+    r.agentFfmpegVersion ? `agent logged ffmpeg ${r.agentFfmpegVersion}` : '',
+  ].filter(Boolean).join('; ');
   return [
     r.kind.padEnd(9),
     String(r.cameras).padStart(11),
-    r.cpu.cpuSeconds.toFixed(2).padStart(11),
     r.cpu.percentOfOneCore.toFixed(2).padStart(11),
     r.percentOfOneCorePerCamera.toFixed(3).padStart(11),
     r.percentOfMachine.toFixed(2).padStart(11),
-    String(r.segments).padStart(11),
-    String(r.processes).padStart(11),
+    String(r.uploads).padStart(11),
+    mib(m.rssBytes / r.cameras).padStart(11),
+    mib(m.pssBytes / r.cameras).padStart(11),
     ` ${notes}`,
   ].join(' ');
 }
 
-function cameraId(i: number): string {
-  return `cam-${String(i + 1).padStart(3, '0')}`;
+/** Bytes → MiB with one decimal. */
+function mib(bytes: number): string {
+  return (bytes / 1024 ** 2).toFixed(1);
 }
 
-function countFiles(dir: string, ext: string): number {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(ext)).length : 0;
+function cameraId(i: number): string {
+  return `cam-${String(i + 1).padStart(3, '0')}`;
 }
 
 /** Keeps the last lines of the given streams (and drains them: a full pipe would stall the child). */
@@ -389,3 +519,4 @@ function keepTail(...streams: NodeJS.ReadableStream[]): string[] {
   }
   return tail;
 }
+

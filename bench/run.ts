@@ -82,15 +82,19 @@ async function main(): Promise<number> {
   }
 
   print('\n== summary ==');
+  if (recording) print(`recording: ffmpeg ${recording.ffmpeg.version} (${recording.ffmpeg.source}), start guard ${recording.ffmpeg.startGuard}; cameras from one shared RTSP server (not counted)`);
   for (const r of recording?.ratios ?? []) {
-    print(`recording ${String(r.cameras).padStart(2)} camera(s): agent CPU / bare ffmpeg CPU = ${r.ratio.toFixed(2)} (target ≤ ${RECORDING_TARGETS.maxRatio.toFixed(2)})`);
-  }
-  if (recording?.capacity) {
-    const c = recording.capacity;
+    const base = recording!.runs.find((x) => x.kind === 'baseline' && x.cameras === r.cameras)!;
+    const agent = recording!.runs.find((x) => x.kind === 'agent' && x.cameras === r.cameras)!;
+    const mib = (b: number) => (b / 1024 ** 2).toFixed(1);
     print(
-      `recording capacity: ${c.measured.cameras} cameras measured at ${c.measured.percentOfMachine.toFixed(1)} % of the machine; ` +
-        `fitted largest count under ${RECORDING_TARGETS.machineShare * 100} % ≈ ${c.estimatedMaxCameras} (target ≥ ${RECORDING_TARGETS.minCamerasUnderHalfMachine})`,
+      `recording ${String(r.cameras).padStart(3)} cameras: agent CPU / (ffmpeg + plain uploader) CPU = ${r.ratio.toFixed(2)} (target ≤ ${RECORDING_TARGETS.maxRatio.toFixed(2)}); ` +
+        `memory per camera: agent ${mib(agent.memory.rssBytes / r.cameras)} MiB RSS / ${mib(agent.memory.pssBytes / r.cameras)} MiB PSS, ` +
+        `baseline ${mib(base.memory.rssBytes / r.cameras)} / ${mib(base.memory.pssBytes / r.cameras)}`,
     );
+  }
+  for (const c of recording?.capacity ?? []) {
+    print(`recording capacity: ${String(c.cameras).padStart(3)} cameras measured at ${c.percentOfMachine.toFixed(1)} % of the machine (goal: ${RECORDING_TARGETS.capacityCameras} cameras under ${RECORDING_TARGETS.machineShare * 100} %)`);
   }
   for (const c of playlist?.cases ?? []) {
     print(`${c.request} ${c.range.padStart(4)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms` +

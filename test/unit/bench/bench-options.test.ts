@@ -44,3 +44,22 @@ describe('bench options: the cost count (docs/deploy.md "Cost per camera-month")
     assert.throws(() => parse(['--cost-seconds', '5']), /--cost-seconds \(KEEPWATCH_BENCH_COST_SECONDS\) "5": expected a whole number ≥ 10/);
   });
 });
+
+describe('bench options: the recording benchmark (docs/benchmarks.md "Recording overhead")', () => {
+  it('compares 16 and 64 cameras with the baseline and reports the share of the machine at 64 and 128 by default', () => {
+    const o = parse([]);
+    assert.deepEqual([o.cameraCounts, o.capacityCameras, o.seconds, o.capacitySeconds], [[16, 64], [64, 128], 60, 60]);
+  });
+
+  it('takes reduced sizes from flags or variables; --capacity-cameras 0 runs no capacity run; short windows shorten the capacity runs', () => {
+    const o = parse(['--only', 'recording', '--cameras', '4,8', '--capacity-cameras', '8,12', '--seconds', '20']);
+    assert.deepEqual([o.only, o.cameraCounts, o.capacityCameras, o.capacitySeconds], [['recording'], [4, 8], [8, 12], 20]);
+    assert.deepEqual(parse(['--capacity-cameras', '0']).capacityCameras, []);
+    assert.deepEqual(parse([], { KEEPWATCH_BENCH_CAPACITY_CAMERAS: '32' }).capacityCameras, [32]);
+  });
+
+  it('rejects a bad capacity list, naming the flag and the variable', () => {
+    assert.throws(() => parse(['--capacity-cameras', '64,x']), /--capacity-cameras \(KEEPWATCH_BENCH_CAPACITY_CAMERAS\) "64,x": expected 0 or comma-separated counts from 1 to 256/);
+    assert.throws(() => parse(['--capacity-cameras', '300']), /--capacity-cameras/);
+  });
+});
