@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import { resolveCameraHost } from './camera-host';
 import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
-import { parseFirstDecodedFramePts, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
+import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
 import type { RecorderFfmpeg } from './ffmpeg-path';
 import type { GrayFrame } from '../motion/motion-detector';
@@ -307,15 +307,20 @@ export class CameraRecorder extends EventEmitter {
   private readDecodedOutputs(child: ChildProcess, timeline: SegmentTimeline, log: Logger): { line: (l: string) => void; anchor: () => void } {
     const { motionDetection: motion, httpExtension: ext } = this.opts.camera;
     let firstVideoPtsS: number | undefined;
-    /** The first decoded frame's time when the session logs it (a guarded RTSP start: the segments start later). */
-    let firstFramePtsS: number | undefined;
+    /**
+     * The latest decoded frame the session logged (a guarded RTSP start: decoding starts before the first segment, on
+     * frames with guessed timestamps); frame 0's time is then its time less its index × the logging output's interval.
+     */
+    let logged: { index: number; ptsTimeS: number } | undefined;
+    const loggedIntervalS = motion ? 1 / motion.frameRate : ext ? 1 / ext.maximumSamplesPerSecond : 0;
     let size: { width: number; height: number } | undefined;
     const clocks: Array<FrameClock<Buffer>> = [];
     const pipe = (fd: number) => (child.stdio as unknown as Readable[])[fd];
     const anchor = (provisional: boolean): void => {
       const a = timeline.anchor;
       if (!a || firstVideoPtsS === undefined || (!a.final && !provisional)) return;
-      for (const c of clocks) c.setBase(a.anchorMs + (firstFramePtsS ?? firstVideoPtsS) * 1000);
+      const frame0S = logged ? logged.ptsTimeS - logged.index * loggedIntervalS : firstVideoPtsS;
+      for (const c of clocks) c.setBase(a.anchorMs + frame0S * 1000);
     };
     let setFrameSize = (_w: number, _h: number): void => {};
     if (motion) {
@@ -359,7 +364,7 @@ export class CameraRecorder extends EventEmitter {
     }
     return {
       line: (l) => {
-        firstFramePtsS ??= parseFirstDecodedFramePts(l);
+        logged = parseDecodedFrameInfo(l) ?? logged;
         if (firstVideoPtsS === undefined) {
           firstVideoPtsS = parseVideoStartPts(l);
           if (firstVideoPtsS !== undefined) anchor(false);

@@ -95,10 +95,11 @@ export function recorderArgs(
 }
 
 /**
- * The filter that logs the first decoded output's frames (`[Parsed_showinfo_N @ 0x…] n:   0 pts: … pts_time:1.2 …`,
+ * The filter that logs the first decoded output's frames (`[Parsed_showinfo_N @ 0x…] n:  12 pts: … pts_time:2.6 …`,
  * one line per frame at the output's low rate; checksums off). Added when the session's recording output drops its
- * first packets ({@link DROP_UNTIMED_START}): the decoded outputs then start earlier than the first segment, and the
- * recorder times their frames from the first one's `pts_time` (ffmpeg-output.ts `parseFirstDecodedFramePts`).
+ * first packets ({@link DROP_UNTIMED_START}): the decoded outputs then start earlier than the first segment, from
+ * frames whose timestamps ffmpeg guessed, so the recorder times their frames from a frame logged once the first
+ * segment has started (ffmpeg-output.ts `parseDecodedFrameInfo`).
  */
 export const FIRST_FRAME_INFO_FILTER = 'showinfo=checksum=0';
 

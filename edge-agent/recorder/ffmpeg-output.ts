@@ -63,11 +63,12 @@ export function parseVideoStartPts(line: string): number | undefined {
 }
 
 /**
- * The time of a decoded output's first frame, from the line that ffmpeg-args.ts `FIRST_FRAME_INFO_FILTER` logs for it:
- * `[Parsed_showinfo_3 @ 0x…] n:   0 pts:      6 pts_time:1.2     duration: …` (libavfilter/vf_showinfo.c).
- * @returns seconds on the muxer's timeline, or `undefined` for any other line (later frames included)
+ * One decoded output frame as ffmpeg-args.ts `FIRST_FRAME_INFO_FILTER` logs it:
+ * `[Parsed_showinfo_3 @ 0x…] n:  12 pts:     13 pts_time:2.6     pos: …` (libavfilter/vf_showinfo.c).
+ * @returns the frame's index in its output and its time on the muxer's timeline (seconds), or `undefined` for any
+ *   other line
  */
-export function parseFirstDecodedFramePts(line: string): number | undefined {
-  const m = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*0 pts:\s*-?\d+\s+pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
-  return m ? Number(m[1]) : undefined;
+export function parseDecodedFrameInfo(line: string): { index: number; ptsTimeS: number } | undefined {
+  const m = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*(\d+) pts:\s*-?\d+\s+pts_time:(-?\d+(?:\.\d+)?)/.exec(line);
+  return m ? { index: Number(m[1]), ptsTimeS: Number(m[2]) } : undefined;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { extensionSampleOutputArgs, extensionScaleFilter, motionFrameOutputArgs, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
-import { parseFirstDecodedFramePts, parseOutputVideoSize, parseVideoStartPts } from '../../../edge-agent/recorder/ffmpeg-output';
+import { parseDecodedFrameInfo, parseOutputVideoSize, parseVideoStartPts } from '../../../edge-agent/recorder/ffmpeg-output';
 import { FrameClock } from '../../../edge-agent/recorder/frame-clock';
 import { RawFrameSplitter } from '../../../edge-agent/recorder/raw-frame-splitter';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
@@ -32,8 +32,9 @@ describe('recorder decoded outputs: ffmpeg arguments', () => {
     assert.deepEqual(ext.filter((a) => a.includes('showinfo')), ['fps=2,showinfo=checksum=0,format=yuvj420p']);
     const legacy = recorderArgs(camera({ motionDetection: {} }), 10_000, '/c/s-%06d.ts', 'genpts');
     assert.ok(!legacy.some((a) => a.includes('showinfo')), 'the 2018 build has no showinfo checksum option and drops nothing');
-    assert.equal(parseFirstDecodedFramePts('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:   0 pts:      1 pts_time:0.2     pos:       -1 fmt:gray sar:0/1 s:320x180 i:P iskey:1 type:I'), 0.2);
-    assert.equal(parseFirstDecodedFramePts('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:   1 pts:      2 pts_time:0.4     pos:       -1 fmt:gray'), undefined);
+    assert.deepEqual(parseDecodedFrameInfo('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:   0 pts:      1 pts_time:0.2     pos:       -1 fmt:gray sar:0/1 s:320x180 i:P iskey:1 type:I'), { index: 0, ptsTimeS: 0.2 });
+    assert.deepEqual(parseDecodedFrameInfo('[Parsed_showinfo_3 @ 0x563d0c3d3a80] n:  12 pts:     13 pts_time:2.6     pos:       -1 fmt:gray'), { index: 12, ptsTimeS: 2.6 });
+    assert.equal(parseDecodedFrameInfo('[segment @ 0x5] segment:\'a.ts\' starts with packet stream:0 pts:198000 pts_time:2.2 frame:0'), undefined);
   });
 
   it('the extension output encodes at maximumSamplesPerSecond in the configured format on fd 6', () => {
