@@ -88,7 +88,11 @@ export class SegmentTimeline {
     if (!(entry.endS > startS)) return undefined;
     const estimate = this.observations.length ? Math.min(...this.observations) : fallbackWallMs - entry.endS * 1000;
     let chainStart = false;
-    if (this.chainAnchorMs === undefined || Math.abs(estimate - this.chainAnchorMs) > this.maxDriftMs) {
+    // A wall clock stepped back (NTP correcting a fast clock) by more than this segment ends before the chain's last
+    // end: re-anchored, the segment would be dropped as empty. The session keeps its timeline instead (contiguous, off
+    // by the step until the next session, which starts on the corrected clock): nothing recorded is lost.
+    const steppedBack = this.lastEndMs !== undefined && Math.round(estimate + entry.endS * 1000) <= this.lastEndMs;
+    if (this.chainAnchorMs === undefined || (Math.abs(estimate - this.chainAnchorMs) > this.maxDriftMs && !steppedBack)) {
       this.chainAnchorMs = estimate;
       chainStart = true;
     }

@@ -51,6 +51,27 @@ describe('SegmentTimeline', () => {
     assert.equal(b.startMs + b.durationMs, T0 + 21_000);
   });
 
+  it('keeps every segment when the wall clock steps back (NTP) or forward: contiguous back, a new chain forward', () => {
+    const tl = new SegmentTimeline({ maxDriftMs: 500, window: 2 });
+    const seen = (file: string, ptsS: number, wallMs: number) => tl.observeStart({ fileName: file, ptsTimeS: ptsS }, wallMs);
+    seen('a.ts', 0, T0);
+    seen('b.ts', 10, T0 + 10_000);
+    const a = tl.complete({ fileName: 'a.ts', startS: 0, endS: 10 }, T0)!;
+    // The clock steps back one hour between b and c.
+    seen('c.ts', 20, T0 + 20_000 - 3_600_000);
+    seen('d.ts', 30, T0 + 30_000 - 3_600_000);
+    const b = tl.complete({ fileName: 'b.ts', startS: 10, endS: 20 }, T0)!;
+    const c = tl.complete({ fileName: 'c.ts', startS: 20, endS: 30 }, T0)!;
+    assert.ok(b && c, 'no segment dropped');
+    assert.deepEqual([b.startMs, c.startMs, c.durationMs], [a.startMs + 10_000, a.startMs + 20_000, 10_000], 'contiguous on the session timeline');
+    // And a step forward starts a new chain at the new clock, after the last end.
+    seen('e.ts', 40, T0 + 40_000 + 3_600_000);
+    seen('f.ts', 50, T0 + 50_000 + 3_600_000);
+    const d = tl.complete({ fileName: 'd.ts', startS: 30, endS: 40 }, T0)!;
+    assert.equal(d.chainStart, true);
+    assert.ok(d.startMs >= c.startMs + c.durationMs && d.startMs + d.durationMs === T0 + 40_000 + 3_600_000);
+  });
+
   it('returns undefined for an empty segment and falls back to the wall clock without start lines', () => {
     const tl = new SegmentTimeline();
     assert.equal(tl.complete({ fileName: 'x.ts', startS: 5, endS: 5 }, T0), undefined);
