@@ -38,6 +38,26 @@ export const DIAGNOSTICS = 'diagnostics';
 /** Kinds of diagnostics (edge-agent/recorder/ffmpeg-diagnostics.ts). */
 export const DIAGNOSTIC_KINDS = ['session-established', 'authorization-error', 'protocol-error', 'unsupported-format', 'data-dropped', 'storage-error'] as const;
 
+/**
+ * Why a camera's recording session ended or never started (edge-agent/recorder/session-failure.ts), the `cause` of a
+ * diagnostics event of kind `authorization-error`, `protocol-error`, `unsupported-format` or `storage-error`:
+ * - `dns`: the camera's host name does not resolve;
+ * - `connection-refused`: nothing listens on the camera's address and port;
+ * - `timeout`: no answer to the connection, or no packet for the watchdog's timeout;
+ * - `unauthorized`: RTSP 401/403, the username or password is wrong (or missing);
+ * - `not-found`: RTSP 404, no stream at the URL's path;
+ * - `unsupported-codec`: the stream has no H.264/H.265 video (MJPEG, audio only): not recorded;
+ * - `timestamps`: ffmpeg's muxer refused the stream's timestamps (`first pts and dts value must be set`, …);
+ * - `stream-ended`: the camera closed the stream or the connection;
+ * - `storage`: the cache could not be written (disk full, read-only);
+ * - `unknown`: anything else (the message has ffmpeg's words).
+ */
+export const SESSION_FAILURE_CAUSES = ['dns', 'connection-refused', 'timeout', 'unauthorized', 'not-found', 'unsupported-codec', 'timestamps', 'stream-ended', 'storage', 'unknown'] as const;
+export type SessionFailureCause = (typeof SESSION_FAILURE_CAUSES)[number];
+
+/** The diagnostics kinds that may carry a {@link SessionFailureCause}. */
+const CAUSE_KINDS: ReadonlySet<string> = new Set(['authorization-error', 'protocol-error', 'unsupported-format', 'storage-error']);
+
 /** Longest gap one event may report (ms): an agent switched off for a year is still one gap. */
 export const MAX_GAP_MS = 366 * DAY_MS;
 
@@ -116,7 +136,8 @@ export const gapDataSchema = z.strictObject({
 /**
  * `data` of a `diagnostics` event: the camera, the kind, and either the session's streams (`video`, `audio`:
  * ffmpeg's descriptions, ≤ 512 characters; `stream`: what they say, parsed, shared/schemas/stream-info.ts, only with
- * kind `session-established`, issue 12 §5) or a `message` (≤ 512 characters, credentials removed by the agent).
+ * kind `session-established`, issue 12 §5) or a `message` (≤ 512 characters, credentials removed by the agent) and,
+ * when a session ended or did not start, its `cause` ({@link SESSION_FAILURE_CAUSES}; agents before it sent none).
  */
 export const diagnosticsDataSchema = z
   .strictObject({
@@ -126,8 +147,10 @@ export const diagnosticsDataSchema = z
     video: z.string().max(512).optional(),
     audio: z.array(z.string().max(512)).max(8).optional(),
     stream: streamInfoSchema.optional(),
+    cause: z.enum(SESSION_FAILURE_CAUSES).optional(),
   })
-  .refine((d) => d.stream === undefined || d.kind === 'session-established', { path: ['stream'], message: 'stream is only sent with kind session-established' });
+  .refine((d) => d.stream === undefined || d.kind === 'session-established', { path: ['stream'], message: 'stream is only sent with kind session-established' })
+  .refine((d) => d.cause === undefined || CAUSE_KINDS.has(d.kind), { path: ['cause'], message: `cause is only sent with kind ${[...CAUSE_KINDS].join(', ')}` });
 export type DiagnosticsData = z.output<typeof diagnosticsDataSchema>;
 
 /** One gap as the index keeps it (epoch ms UTC, [startMs, endMs)). */

@@ -137,6 +137,19 @@ describe('parseDeviceEvent', () => {
       rejects(diag({ kind: 'protocol-error', cameraId: 'cam2' }), 'CameraMismatch', /cam2/, 'dev1', 'cam1');
     });
 
+    it('a session failure carries its cause; an unknown cause, or a cause on a kind that is no failure, is refused', () => {
+      const parsed = parseDeviceEvent(diag({ kind: 'authorization-error', message: 'wrong username or password (401 Unauthorized)', cause: 'unauthorized' }), 'dev1', 'cam1');
+      assert.equal(parsed.kind, DIAGNOSTICS);
+      assert.deepEqual(parsed.diagnostics, { cameraId: 'cam1', kind: 'authorization-error', message: 'wrong username or password (401 Unauthorized)', cause: 'unauthorized' });
+      for (const [kind, cause] of [['protocol-error', 'connection-refused'], ['protocol-error', 'dns'], ['unsupported-format', 'unsupported-codec'], ['storage-error', 'storage']]) {
+        assert.equal(parseDeviceEvent(diag({ kind, message: 'm', cause }), 'dev1').kind, DIAGNOSTICS, `${kind} ${cause}`);
+      }
+      assert.equal(parseDeviceEvent(diag({ kind: 'protocol-error', message: 'Connection refused' }), 'dev1').kind, DIAGNOSTICS, 'without a cause, as agents sent before');
+      rejects(diag({ kind: 'protocol-error', message: 'm', cause: 'gremlins' }), 'InvalidEventData', /cause/);
+      rejects(diag({ kind: 'session-established', video: 'h264', audio: [], cause: 'dns' }), 'InvalidEventData', /cause is only sent with kind/);
+      rejects(diag({ kind: 'data-dropped', message: 'RTP: missed 3 packets', cause: 'timeout' }), 'InvalidEventData', /cause/);
+    });
+
     describe('stream info of session-established', () => {
       const stream = { video: { codec: 'h264', profile: 'High', widthPx: 1280, heightPx: 720, fps: 25 }, audio: { codec: 'aac', profile: 'LC', sampleRateHz: 48000, channels: 2 } };
       const established = (s: unknown) => diag({ kind: 'session-established', video: 'h264 (High), 1280x720', audio: [], stream: s });
