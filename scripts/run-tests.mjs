@@ -20,7 +20,13 @@ import path from 'node:path';
 const LEGACY_FFMPEG_LANE = ['dist/test/integration/edge-agent/camera-recorder.test.js', 'dist/test/e2e/cvr-rtsp.test.js'];
 
 /** Files of the side lane: long, real-time, light on CPU while they wait for the clip to play. */
-const SIDE_LANE = ['dist/test/e2e/evr-rtsp.test.js', 'dist/test/e2e/topology-rtsp.test.js', 'dist/test/integration/edge-agent/agent-evr.test.js'];
+const SIDE_LANE = [
+  'dist/test/e2e/evr-rtsp.test.js',
+  'dist/test/e2e/topology-rtsp.test.js',
+  'dist/test/integration/edge-agent/agent-evr.test.js',
+  // ~70 s: seven cameras recorded side by side for 36 s in real time, then played back.
+  'dist/test/e2e/camera-matrix-rtsp.test.js',
+];
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true })

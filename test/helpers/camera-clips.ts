@@ -1,6 +1,7 @@
 /**
- * Test helper: the streams of the camera matrix (cameras as they come: codecs, B-frames, audio), made once from the real clip
- * `one-by-one-person-detection.mp4` (768x432, 10 fps, H.264 Main) with Debian's ffmpeg (libx264, libx265) and cached.
+ * Test helper: the streams of the camera matrix (cameras as they come: codecs, B-frames, audio; used by
+ * test/e2e/camera-matrix-rtsp.test.ts), made once from the real clip `one-by-one-person-detection.mp4` (768x432,
+ * 10 fps, H.264 Main) with Debian's ffmpeg (libx264, libx265) and cached.
  *
  * Each clip is a stretch of the real scene (people walking in, standing, walking out), scaled and re-timed to what
  * a camera of that kind sends, with a 440 Hz tone as audio where the camera has a microphone. The GOP is fixed
@@ -10,8 +11,8 @@
  * Files are cached in `os.tmpdir()/keepwatch-camera-clips/`, named after the clip and a SHA-256 of everything that
  * makes them (ffmpeg's version line, the source's name and size, the arguments): a second run, or a second test file,
  * costs one `stat`. A clip is checked with ffprobe before it enters the cache (codec, profile, size, frame rate,
- * B-frames, keyframe spacing, audio), so a cached clip is known to be what its spec says; x264's `ultrafast` preset, for
- * one, silently turns High into Constrained Baseline, which the check catches.
+ * B-frames, keyframe spacing, audio), so a cached clip is known to be what its spec says; x264's `ultrafast` preset,
+ * for one, silently turns High into Constrained Baseline, which the check catches.
  *
  * Typical use:
  * ```ts
@@ -222,8 +223,8 @@ async function checkClip(file: string, spec: CameraClipSpec): Promise<string[]> 
 const making = new Map<CameraClipName, Promise<CameraClip>>();
 
 /**
- * The camera clip `name`, made with Debian's ffmpeg on first use (a few seconds; the 60 s 720p clip ≈ 12 s on 2 cores)
- * and cached across runs.
+ * The camera clip `name`, made with Debian's ffmpeg on first use (a few seconds; the 60 s 720p clip 12-17 s on
+ * 2 cores) and cached across runs.
  * @returns the clip's spec with its absolute `path` and `gopMs`
  * @throws Error when Debian's ffmpeg/ffprobe are missing (message names scripts/install-test-deps.sh), when ffmpeg
  *   fails (its stderr), or when the made file does not match its spec (each mismatch named; the file is not cached)
