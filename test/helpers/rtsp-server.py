@@ -40,7 +40,18 @@ Usage:
     /usr/bin/python3 rtsp-server.py --port 8554 \\
         --mount /person=/path/one-by-one-person-detection.mp4 \\
         --mount /car=/path/car-detection.mp4 [--no-loop] [--address 127.0.0.1]
-        [--exit-on-stdin-eof]
+        [--exit-on-stdin-eof] [--auth USER:PASS]
+        [--launch '/mjpeg=( videotestsrc is-live=true ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay name=pay0 pt=26 )']
+
+--auth USER:PASS makes every mount ask for HTTP Basic credentials (RTSP 401
+without them or with others), as a camera with a password does.
+--launch /PATH=LINE serves a gst-rtsp-server launch line as is (a payloader
+named pay0, pay1...; shared, started when the first client connects): streams
+a camera may send that the MP4 mounts cannot, e.g. MJPEG or audio only
+(rtpjpegpay takes 4:2:0 JPEG only, hence format=I420; a line that cannot
+prepare leaves its clients waiting). Its READY line's clip0 is the time the
+server became ready (the launch line has no clip). At least one --mount or
+--launch is required.
 
 Once every mount is playing and the server socket is listening, one line per
 mount is printed on stdout (and stdout is flushed):
@@ -421,10 +432,18 @@ def parse_args(argv):
     p.add_argument(
         "--mount",
         action="append",
-        required=True,
+        default=[],
         metavar="/PATH=FILE",
         help="serve FILE at rtsp://ADDRESS:PORT/PATH (repeatable)",
     )
+    p.add_argument(
+        "--launch",
+        action="append",
+        default=[],
+        metavar="/PATH=LAUNCH-LINE",
+        help="serve a gst-rtsp-server launch line, e.g. '/a=( audiotestsrc is-live=true ! mulawenc ! rtppcmupay name=pay0 )' (repeatable)",
+    )
+    p.add_argument("--auth", metavar="USER:PASS", help="require these HTTP Basic credentials on every mount")
     p.add_argument("--loop", dest="loop", action="store_true", default=True, help="loop forever (default)")
     p.add_argument("--no-loop", dest="loop", action="store_false", help="play each file once, then end the stream")
     p.add_argument(
@@ -435,6 +454,10 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if not (1 <= a.port <= 65535):
         p.error("--port must be between 1 and 65535")
+    if not a.mount and not a.launch:
+        p.error("at least one --mount or --launch is required")
+    if a.auth is not None and (":" not in a.auth or not a.auth.partition(":")[0]):
+        p.error("--auth must look like USER:PASS, got %r" % a.auth)
     mounts = []
     seen = set()
     for spec in a.mount:
@@ -445,7 +468,39 @@ def parse_args(argv):
             p.error("mount path %s given twice" % path)
         seen.add(path)
         mounts.append((path, fn))
+    a.launches = []
+    for spec in a.launch:
+        path, sep, line = spec.partition("=")
+        if not sep or not path.startswith("/") or len(path) < 2 or not line.strip():
+            p.error("--launch must look like /path=LAUNCH-LINE, got %r" % spec)
+        if path in seen:
+            p.error("mount path %s given twice" % path)
+        seen.add(path)
+        a.launches.append((path, line))
     return a, mounts
+
+
+def launch_factory(line):
+    """A shared factory serving a gst-rtsp-server launch line as given (--launch)."""
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(line)
+    factory.set_shared(True)
+    return factory
+
+
+def require_basic_auth(server, factories, credentials):
+    """Every factory asks for HTTP Basic credentials `USER:PASS` (--auth): 401 without them or with others."""
+    user, _, password = credentials.partition(":")
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "camera-user")
+    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    server.set_auth(auth)
+    for factory in factories:
+        perms = GstRtspServer.RTSPPermissions()
+        perms.add_permission_for_role("camera-user", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+        perms.add_permission_for_role("camera-user", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+        factory.set_permissions(perms)
 
 
 def main(argv):
@@ -487,8 +542,16 @@ def main(argv):
     server.set_address(args.address)
     server.set_service(str(args.port))
     mpoints = server.get_mount_points()
+    factories = []
     for m in mounts:
-        mpoints.add_factory(m.path, m.make_factory())
+        factories.append(m.make_factory())
+        mpoints.add_factory(m.path, factories[-1])
+    for path, line in args.launches:
+        factories.append(launch_factory(line))
+        mpoints.add_factory(path, factories[-1])
+        log("%s: launch line %s" % (path, line))
+    if args.auth is not None:
+        require_basic_auth(server, factories, args.auth)
 
     try:
         for m in mounts:
@@ -517,6 +580,8 @@ def main(argv):
     try:
         for m in mounts:
             sys.stdout.write("READY rtsp://%s:%d%s clip0=%d\n" % (host, port, m.path, round(m.clip0_epoch_ms)))
+        for path, _ in args.launches:
+            sys.stdout.write("READY rtsp://%s:%d%s clip0=%d\n" % (host, port, path, round(time.time() * 1000)))
         sys.stdout.flush()
     except (OSError, ValueError):
         pass  # nobody reads stdout any more; keep serving until told to stop

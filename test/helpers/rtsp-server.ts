@@ -144,9 +144,23 @@ export interface StartRtspServerOptions {
    * `{ '/person': mediaPath('one-by-one-person-detection.mp4') }`. Mount
    * paths start with `/` and use only the characters `A-Z a-z 0-9 - . _ ~ /`.
    * The file must have an H.264 (or H.265) video track; an AAC audio track,
-   * if any, is served too. At least one mount is required.
+   * if any, is served too. At least one mount or launch line is required.
    */
-  mounts: Record<string, string>;
+  mounts?: Record<string, string>;
+  /**
+   * gst-rtsp-server launch lines served as they are: mount path → line (payloaders named `pay0`, `pay1`…), for
+   * streams the MP4 mounts cannot serve, e.g. MJPEG
+   * `( videotestsrc is-live=true ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay name=pay0 pt=26 )` or audio only
+   * `( audiotestsrc is-live=true ! mulawenc ! rtppcmupay name=pay0 )`. Shared, started at the first client; their
+   * {@link RtspServer.clipStartMs} is when the server became ready. URLs in {@link RtspServer.urls} like the mounts'.
+   */
+  launches?: Record<string, string>;
+  /**
+   * `USER:PASS`: every mount asks for these HTTP Basic credentials, like a camera with a password (RTSP 401 without
+   * them or with others); give them in the URL, `rtsp://USER:PASS@127.0.0.1:{port}/path`. {@link RtspServer.urls} stay
+   * without credentials.
+   */
+  auth?: string;
   /**
    * TCP port to listen on (1–65535). If omitted, a free port on 127.0.0.1 is
    * picked. Pass the port of a stopped server to restart "the same camera".
@@ -158,18 +172,32 @@ export interface StartRtspServerOptions {
 /** Error thrown by {@link launch} when the script exits with {@link EXIT_BIND}. */
 class PortInUseError extends Error {}
 
+/** Checks a mount path. @throws TypeError when malformed */
+function checkMountPath(mount: string): void {
+  if (!/^\/[A-Za-z0-9._~\-/]+$/.test(mount)) {
+    throw new TypeError(
+      `startRtspServer: bad mount path ${JSON.stringify(mount)} (must start with "/" and use only A-Z a-z 0-9 - . _ ~ /)`,
+    );
+  }
+}
+
+/** Validates `opts.launches` and returns its entries. @throws TypeError on a bad path or an empty line */
+function checkLaunches(launches: Record<string, string>): Array<[string, string]> {
+  const entries = Object.entries(launches);
+  for (const [mount, line] of entries) {
+    checkMountPath(mount);
+    if (typeof line !== 'string' || line.trim() === '') {
+      throw new TypeError(`startRtspServer: launch line for mount ${mount} is empty`);
+    }
+  }
+  return entries;
+}
+
 /** Validates `opts.mounts` and returns its entries. @throws TypeError on bad input. */
 function checkMounts(mounts: Record<string, string>): Array<[string, string]> {
   const entries = Object.entries(mounts);
-  if (entries.length === 0) {
-    throw new TypeError('startRtspServer: opts.mounts must have at least one entry');
-  }
   for (const [mount, file] of entries) {
-    if (!/^\/[A-Za-z0-9._~\-/]+$/.test(mount)) {
-      throw new TypeError(
-        `startRtspServer: bad mount path ${JSON.stringify(mount)} (must start with "/" and use only A-Z a-z 0-9 - . _ ~ /)`,
-      );
-    }
+    checkMountPath(mount);
     if (typeof file !== 'string' || !path.isAbsolute(file)) {
       throw new TypeError(`startRtspServer: file for mount ${mount} must be an absolute path, got ${JSON.stringify(file)}`);
     }
@@ -212,11 +240,16 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns the script on `port` and waits for every READY line. */
-async function launch(port: number, entries: Array<[string, string]>): Promise<RtspServer> {
+async function launch(port: number, mountEntries: Array<[string, string]>, launchEntries: Array<[string, string]>, auth: string | undefined): Promise<RtspServer> {
   const args = [SCRIPT_PATH, '--port', String(port), '--exit-on-stdin-eof'];
-  for (const [mount, file] of entries) {
+  for (const [mount, file] of mountEntries) {
     args.push('--mount', `${mount}=${file}`);
   }
+  for (const [mount, line] of launchEntries) {
+    args.push('--launch', `${mount}=${line}`);
+  }
+  if (auth !== undefined) args.push('--auth', auth);
+  const entries = [...mountEntries, ...launchEntries];
   const child = spawn(PYTHON, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
 
   let stderr = '';
@@ -326,10 +359,13 @@ async function launch(port: number, entries: Array<[string, string]>): Promise<R
  * bottle-detection.mp4) on top of the client's own probing time.
  *
  * @param opts.mounts Mount path → absolute MP4 path; see {@link StartRtspServerOptions.mounts}.
+ * @param opts.launches Mount path → gst-rtsp-server launch line (MJPEG, audio only…); see {@link StartRtspServerOptions.launches}.
+ * @param opts.auth `USER:PASS` every mount asks for (HTTP Basic); see {@link StartRtspServerOptions.auth}.
  * @param opts.port TCP port (1–65535) on 127.0.0.1; a free one is picked when omitted.
  * @returns The running server; call {@link RtspServer.stop} when done.
- * @throws TypeError if `opts.mounts` is empty, a mount path is malformed, a
- *   file path is not absolute, or `opts.port` is not an integer in 1–65535.
+ * @throws TypeError if there is neither a mount nor a launch line, a mount path is malformed, a
+ *   file path is not absolute, a launch line is empty, `opts.auth` is not `USER:PASS`, or `opts.port` is not an
+ *   integer in 1–65535.
  * @throws Error if a file does not exist, the server does not print READY for
  *   every mount within 20 s, or it exits early (bad media, port in use when
  *   `opts.port` was given, missing GStreamer packages); the message includes
@@ -337,18 +373,25 @@ async function launch(port: number, entries: Array<[string, string]>): Promise<R
  *   to be taken meanwhile, another port is tried (up to 3 attempts).
  */
 export async function startRtspServer(opts: StartRtspServerOptions): Promise<RtspServer> {
-  const entries = checkMounts(opts.mounts);
+  const entries = checkMounts(opts.mounts ?? {});
+  const launches = checkLaunches(opts.launches ?? {});
+  if (entries.length + launches.length === 0) {
+    throw new TypeError('startRtspServer: opts.mounts or opts.launches must have at least one entry');
+  }
+  if (opts.auth !== undefined && !/^[^:]+:/.test(opts.auth)) {
+    throw new TypeError(`startRtspServer: opts.auth must look like USER:PASS, got ${JSON.stringify(opts.auth)}`);
+  }
   if (opts.port !== undefined) {
     if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
       throw new TypeError(`startRtspServer: opts.port must be an integer in 1-65535, got ${String(opts.port)}`);
     }
-    return launch(opts.port, entries);
+    return launch(opts.port, entries, launches, opts.auth);
   }
   const attempts = 3;
   for (let i = 1; ; i++) {
     const port = await freePort();
     try {
-      return await launch(port, entries);
+      return await launch(port, entries, launches, opts.auth);
     } catch (err) {
       if (!(err instanceof PortInUseError) || i >= attempts) {
         throw err;
