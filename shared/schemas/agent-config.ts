@@ -51,7 +51,7 @@ function isoDuration(minMs: number, maxMs: number) {
     try {
       ms = parseIsoDuration(text, 'value');
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^value /, '') });
+      ctx.addIssue({ code: 'custom', message: `${(err as Error).message.replace(/^value /, '')}; allowed ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}` });
       return;
     }
     if (ms < minMs || ms > maxMs) ctx.addIssue({ code: 'custom', message: `${text} is outside ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}` });
@@ -171,7 +171,8 @@ export const agentConfigFileSchema = z.strictObject({
       try {
         ms = parseIsoDuration(text, 'segmentLength');
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^segmentLength /, '') });
+        const allowed = `${toIsoDuration(SEGMENT_LENGTH_MIN_MS)}..${toIsoDuration(SEGMENT_LENGTH_MAX_MS)}`;
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message.replace(/^segmentLength /, '')}; allowed ${allowed}` });
         return;
       }
       if (ms < SEGMENT_LENGTH_MIN_MS || ms > SEGMENT_LENGTH_MAX_MS) {

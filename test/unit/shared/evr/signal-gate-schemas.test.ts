@@ -54,7 +54,7 @@ describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
     rejects({ maximumActivationTime: 'P1M' }, /maximumActivationTime: "P1M" is not an ISO 8601 duration/);
     rejects({ activationWindow: 'PT1S' }, /unknown key 'activationWindow'/);
     rejects({ minimumActivationTime: 'PT40S', maximumActivationTime: 'PT30S' }, /maximumActivationTime PT30S is below minimumActivationTime PT40S/);
-    rejects('PT1S', /expected object/i);
+    rejects('PT1S', /signal gate: expected an object \(key: value pairs\), got the string "PT1S"/);
   });
 
   it('loads the signal gate of every Microsoft LVA/AVA topology in the reference', () => {
