@@ -12,8 +12,8 @@ import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-ser
 const SEGMENT_LENGTH = 'PT2S';
 const SEGMENT_MS = 2000;
 const CAMERA = 'cam-gap';
-/** First recording run: long enough for a 30 s export inside it. */
-const FIRST_RUN_MS = 34_000;
+/** First recording run: long enough for a 30 s export inside it (after connecting, and the start a B-frame stream drops). */
+const FIRST_RUN_MS = 38_000;
 /** The camera is gone this long: ≥ 2 segments. */
 const OUTAGE_MS = 7_000;
 /** Segments wanted after the camera is back. */
