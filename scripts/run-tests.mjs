@@ -24,7 +24,7 @@ const SIDE_LANE = [
   'dist/test/e2e/evr-rtsp.test.js',
   'dist/test/e2e/topology-rtsp.test.js',
   'dist/test/integration/edge-agent/agent-evr.test.js',
-  // ~70 s: seven cameras recorded side by side for 36 s in real time, then played back.
+  // ~75 s: eight cameras recorded side by side for 36 s in real time, then played back.
   'dist/test/e2e/camera-matrix-rtsp.test.js',
 ];
 

@@ -21,8 +21,8 @@ import { waitFor } from '../helpers/wait';
  * The camera matrix (docs/adr/0003-recording-any-camera.md): cameras as they come — two independent RTSP server
  * implementations (GStreamer's, test/helpers/rtsp-server.ts, and VLC's, test/helpers/vlc-rtsp-server.ts), H.264 and
  * H.265 with B-frames, Baseline, AAC, G.711 µ-law or no audio, 720p25 to 1080p30, 2-4 s GOPs, joined at the stream's
- * start or mid-GOP, a camera reboot, RTSP over UDP through a lossy path — recorded side by side by one agent into one
- * local stack with PT2S segments, each then played back through its signed playlist with ffmpeg.
+ * start (on both servers) or mid-GOP, a camera reboot, RTSP over UDP through a lossy path — recorded side by side by one
+ * agent into one local stack with PT2S segments, each then played back through its signed playlist with ffmpeg.
  *
  * The clips are test/helpers/camera-clips.ts's, cut from the real person clip. Per camera the test asserts: the
  * playlist decodes without an error (the lossy camera excepted: lost packets are lost, and the holes they leave between
@@ -146,7 +146,8 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
       cameraClip('h264-baseline-pcmu'),
     ]);
     cases.push(
-      { cameraId: 'h264-start', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined at the stream start (VLC, UDP)', clip: h264, server: 'vlc', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: START_ON_CONNECT_DELAY_MS, ranges: 1 },
+      { cameraId: 'h264-start-gst', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined at the stream start (GStreamer launch line, TCP)', clip: h264, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
+      { cameraId: 'h264-start-vlc', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined at the stream start (VLC, UDP)', clip: h264, server: 'vlc', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: START_ON_CONNECT_DELAY_MS, ranges: 1 },
       { cameraId: 'h264-midgop', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined mid-GOP (GStreamer, TCP)', clip: h264, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
       { cameraId: 'h265', title: 'H.265 Main + B-frames + AAC 16 kHz, 2 s GOP (GStreamer, TCP)', clip: h265, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
       { cameraId: 'pcmu', title: 'H.264 Baseline + G.711 µ-law 8 kHz, 2 s GOP (VLC, UDP)', clip: pcmu, server: 'vlc', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
@@ -155,7 +156,12 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
       { cameraId: 'udp-lossy', title: `H.264 High + B-frames + AAC over UDP, ${LOSS_RATE * 100} % of RTP dropped (GStreamer)`, clip: h264, server: 'gstreamer', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: 0, ranges: 1, lossy: true },
     );
 
-    gst = await startRtspServer({ mounts: { '/h264': h264.path, '/h265': h265.path, '/1080p': p1080.path } });
+    gst = await startRtspServer({
+      mounts: { '/h264': h264.path, '/h265': h265.path, '/1080p': p1080.path },
+      // gst-rtsp-server's ordinary way of serving a file: the pipeline is made when the first client connects and plays
+      // the file from its start (its first keyframe, the B-frames right after it), once, in real time.
+      launches: { '/h264-start': `( filesrc location=${h264.path} ! qtdemux name=d d.video_0 ! queue ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 d.audio_0 ! queue ! aacparse ! rtpmp4gpay name=pay1 pt=97 )` },
+    });
     rebooting = await startRtspServer({ mounts: { '/h264': h264.path } });
     vlcPcmu = await startVlcRtspServer({ file: pcmu.path });
     // A camera whose stream starts when its client connects: a VLC per connection, its first packet held until the
@@ -176,7 +182,8 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
     });
     relay = await startLossyRtspRelay({ upstreamPort: gst.port, rtpLossRate: LOSS_RATE, seed: LOSS_SEED });
     const urls: Record<string, string> = {
-      'h264-start': startGate.url('/cam'),
+      'h264-start-gst': gst.urls['/h264-start'],
+      'h264-start-vlc': startGate.url('/cam'),
       'h264-midgop': midGopGate.url('/h264'),
       h265: gst.urls['/h265'],
       pcmu: vlcPcmu.url,
@@ -253,7 +260,7 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
     return (await res.json()) as { hlsUrl: string; ranges: Array<{ start: string; end: string }> };
   }
 
-  for (const cameraId of ['h264-start', 'h264-midgop', 'h265', 'pcmu', 'h264-1080p', 'reboot', 'udp-lossy']) {
+  for (const cameraId of ['h264-start-gst', 'h264-start-vlc', 'h264-midgop', 'h265', 'pcmu', 'h264-1080p', 'reboot', 'udp-lossy']) {
     it(`${cameraId}: recorded, played back through the playlist, codecs kept`, async (t) => {
       const c = byId(cameraId);
       t.diagnostic(c.title);
@@ -320,11 +327,11 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
     });
   }
 
-  it('h264-start really joined at the stream start; h264-midgop really mid-GOP', () => {
+  it('h264-start-vlc really joined at the stream start; h264-midgop really mid-GOP', () => {
     // The first session's VLC was started for its connection (after the session began): the client got the file's
     // first packet.
     assert.ok(onConnectServers.length >= 1, 'the start-on-connect camera was connected to');
-    assert.ok(onConnectServers[0].startedAtMs >= sessionStarts(stack, 'h264-start')[0], 'its VLC started for the first session');
+    assert.ok(onConnectServers[0].startedAtMs >= sessionStarts(stack, 'h264-start-vlc')[0], 'its VLC started for the first session');
     assert.ok(midGopPhases.length >= 1, 'the mid-GOP camera was connected to');
     const gopMs = byId('h264-midgop').clip.gopMs;
     assert.ok(midGopPhases[0] >= gopMs / 4 && midGopPhases[0] <= (3 * gopMs) / 4, `joined ${midGopPhases[0]} ms after a keyframe`);
