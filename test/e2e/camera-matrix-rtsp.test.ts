@@ -59,6 +59,11 @@ const START_ON_CONNECT_DELAY_MS = 2500;
 /** Share of the lossy path's RTP datagrams dropped, and its seed. */
 const LOSS_RATE = 0.01;
 const LOSS_SEED = 12;
+/**
+ * Share of the lossy camera's frames that may not decode on top of the usual allowance: a lost packet of a keyframe
+ * leaves the rest of its GOP undecodable (measured: 1-3 s of 35 s at 1 % loss).
+ */
+const LOSSY_UNDECODABLE_SHARE = 0.15;
 
 const run = promisify(execFile);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -299,7 +304,7 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
       // that reached the camera, minus what the camera withheld.
       const decodedMs = (frames / c.clip.video.fps) * 1000;
       const spanMs = lastEnd - starts[0];
-      const allowedLossMs = sessions * (c.clip.gopMs + SESSION_SETUP_MS) + c.withheldMs;
+      const allowedLossMs = sessions * (c.clip.gopMs + SESSION_SETUP_MS) + c.withheldMs + (c.lossy ? LOSSY_UNDECODABLE_SHARE * (lastEnd - starts[0]) : 0);
       t.diagnostic(`span ${spanMs} ms, ${sessions} session(s) of ${starts.length} tries, decoded ${Math.round(decodedMs)} ms, ${segs.length} segments`);
       assert.ok(decodedMs >= spanMs - allowedLossMs, `decoded ${Math.round(decodedMs)} ms of a ${spanMs} ms span (${sessions} sessions; ≥ ${spanMs - allowedLossMs} wanted)${tail()}`);
 
