@@ -39,14 +39,16 @@ Options (each also as an environment variable):
                             of the clip: 140 s more)
   --motion-clip FILE        clip of the motion CPU and EVR bytes benchmarks (default   KEEPWATCH_BENCH_MOTION_CLIP
                             test/fixtures/media/one-by-one-person-detection.mp4)
-  --work-dir DIR            clip cache and run files (default bench-output)            KEEPWATCH_BENCH_DIR
+  --work-dir DIR            clip cache and run files (default bench-output; the        KEEPWATCH_BENCH_DIR
+                            recording clip is cached in the temp dir)
   -h, --help
 
-With the defaults the recording benchmark takes about 9 minutes, the playlist and availability benchmarks under 1 minute each
+With the defaults the recording benchmark (baseline and agent at 16 and 64 cameras, the agent alone at 128) takes about
+8 minutes, the playlist and availability benchmarks under 1 minute each
 the retention benchmark a few minutes, the motion CPU benchmark under a minute, the EVR benchmark (latency at PT2S and PT10S
 segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes, the soak its --soak-minutes plus about a minute,
 and the cost count (docs/deploy.md) its --cost-seconds plus about 40 s.
-Example, quick: npm run bench -- --only recording --seconds 20 --cameras 1,4 --capacity-cameras 16`;
+Example, quick: npm run bench -- --only recording --seconds 20 --cameras 4,8 --capacity-cameras 0`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
 export interface BenchOptions {
