@@ -204,7 +204,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       get: {
         operationId: 'playlist',
         summary: 'The signed HLS VOD playlist (the `hlsUrl` of playback)',
-        description: 'Opens without a key: `start`, `end`, `expires` and `sig` are the token. Segment URLs are read-only SAS URLs that live at least as long as the playlist.',
+        description: 'Opens without a key: `start`, `end`, `expires`, `kid` and `sig` are the token. Segment URLs are read-only SAS URLs that live at least as long as the playlist.',
         tags: ['playback'],
         security: anonymous,
         parameters: [
@@ -212,7 +212,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           dateTimeQuery('start', true, 'signed range start'),
           dateTimeQuery('end', true, 'signed range end'),
           { name: 'expires', in: 'query', required: true, description: 'expiry, epoch ms UTC', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-          { name: 'sig', in: 'query', required: true, description: 'base64url HMAC-SHA256 of camera, range and expiry', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+          { name: 'kid', in: 'query', required: false, description: 'id of the key that signed it (the current or, during a rotation, the previous playback key); absent in URLs issued before key ids', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{11}$' } },
+          { name: 'sig', in: 'query', required: true, description: 'base64url HMAC-SHA256 of key id, camera, range and expiry', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
         ],
         responses: {
           '200': { description: 'RFC 8216 playlist', content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string', pattern: '^#EXTM3U' } } } },

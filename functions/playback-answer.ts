@@ -5,6 +5,7 @@ import type { TimeRange } from '../shared/time-ranges';
 import type { FunctionsDeps } from './deps';
 import { playbackGrantQuery } from './playback-token';
 import { playbackRanges } from './playback-ranges';
+import { publicBaseUrl } from './public-base-url';
 
 /** Body of a successful playback answer (the CVR route and a recording's). Times are ISO 8601 UTC with milliseconds. */
 export interface PlaybackResponse {
@@ -21,10 +22,12 @@ export interface PlaybackResponse {
 /**
  * The signed HLS answer for one window of one camera's archive, shared by `GET .../playback` (functions/playback.ts)
  * and `GET .../recordings/{recordingId}/playback` (functions/recording-playback.ts): the window is snapped to the stored
- * media (shared/snap-range.ts), and the playlist URL `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig`
- * (functions/playback-token.ts) is signed for the snapped window and expires `settings.playbackTtlMs` from now.
+ * media (shared/snap-range.ts), and the playlist URL `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&kid&sig`
+ * (functions/playback-token.ts) is signed for the snapped window and expires `settings.playbackTtlMs` from now;
+ * `base` is `KEEPWATCH_PUBLIC_BASE_URL` (functions/public-base-url.ts), never the request's `Host`.
  * @param at.window the half-open window to play, epoch ms UTC, already validated (≤ 24 h, the playlist's limit)
- * @param at.origin the request's origin (`http://host:port`), used when `KEEPWATCH_PUBLIC_BASE_URL` is not set
+ * @param at.origin the request's origin (`http://host:port`), used only for a loopback request when
+ *   `KEEPWATCH_PUBLIC_BASE_URL` is not set
  * @throws NotFoundError `NoMediaInRange` when nothing is stored in the window; TransientError when storage fails
  */
 export async function signedPlayback(
@@ -39,7 +42,7 @@ export async function signedPlayback(
   }
   const { startMs, endMs } = snapped;
   const expiresMs = deps.now() + deps.settings.playbackTtlMs;
-  const base = deps.settings.publicBaseUrl ?? at.origin;
+  const base = publicBaseUrl(deps.settings.publicBaseUrl, at.origin);
   const query = playbackGrantQuery({ cameraId, startMs, endMs, expiresMs }, deps.settings.playbackTokenSecret);
   return {
     hlsUrl: `${base}/api/cameras/${cameraId}/playlist.m3u8?${query}`,

@@ -17,8 +17,9 @@ export type { PlaybackResponse } from './playback-answer';
  * gap is snapped to the stored media (shared/snap-range.ts); a window wholly in a gap is a 404 `NoMediaInRange` (AVA
  * answered an empty manifest; an empty VOD playlist helps no player). The playlist then holds every segment overlapping
  * the snapped window, with `#EXT-X-DISCONTINUITY` across gaps.
- * The playlist URL is `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` (functions/playback-token.ts)
- * signed for the snapped window, `base` = `KEEPWATCH_PUBLIC_BASE_URL` or the request's origin; it expires
+ * The playlist URL is `{base}/api/cameras/{cameraId}/playlist.m3u8?start&end&expires&kid&sig` (functions/playback-token.ts)
+ * signed for the snapped window, `base` = `KEEPWATCH_PUBLIC_BASE_URL` (the request's origin only for a loopback
+ * request when unset: functions/public-base-url.ts); it expires
  * `KEEPWATCH_PLAYBACK_TTL` from now.
  * Errors: 400 `InvalidCameraId`, `MissingParameter` (end without start), `InvalidDateTime`, `InvalidRange` (end ≤
  * start; start only and not in the past), `RangeTooLong` (> 24 h); 404 `CameraNotFound` (never recorded),

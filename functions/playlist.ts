@@ -13,7 +13,7 @@ import { verifyPlaybackGrant } from './playback-token';
 export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
 /**
- * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&sig` → `200` HLS VOD playlist
+ * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&kid&sig` → `200` HLS VOD playlist
  * (shared/hls/render-playlist.ts): every segment overlapping the signed range, sorted, `#EXT-X-DISCONTINUITY` at gaps,
  * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_SEGMENT_SAS_TTL` (default and minimum
  * `KEEPWATCH_PLAYBACK_TTL`) after this request, hence no earlier than the playlist token itself.
@@ -29,7 +29,8 @@ export async function playlist(
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const nowMs = deps.now();
-    const grant = verifyPlaybackGrant(cameraId, request.query, deps.settings.playbackTokenSecret, nowMs);
+    const { playbackTokenSecret: current, playbackTokenPreviousSecret: previous } = deps.settings;
+    const grant = verifyPlaybackGrant(cameraId, request.query, { current, previous }, nowMs);
     // Sign each page of the index scan as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
     // overlaps the storage reads instead of following them (bench/playlist-latency.ts).
     const expiresOnMs = nowMs + deps.settings.segmentSasTtlMs;

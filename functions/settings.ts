@@ -15,7 +15,8 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
  * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines` |
- * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs |
+ * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs (signs and verifies; its key id goes in each URL as `kid`) |
+ * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS` | optional, ≥ 32 characters, not the current one; during a rotation, the key that signed URLs still out: they play until they expire, then remove it (docs/security.md "Rotating the playback key") |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
  * | `KEEPWATCH_DEVICE_SAS_TTL` | ISO 8601 lifetime of the create-only upload URLs handed to devices (`POST /api/devices/{deviceId}/upload-urls`), default PT15M, PT2M..P1D (the agent never uses a URL with less than 1 min left) |
@@ -30,7 +31,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_MQTT__credential` | optional; `managedidentity` = authenticate to the broker with a Microsoft Entra token of the Function App's managed identity (MQTT 5 enhanced authentication `OAUTH2-JWT`, scope `https://eventgrid.azure.net/.default`; Event Grid's MQTT broker in Azure) instead of `KEEPWATCH_MQTT_PASSWORD`; needs an `mqtts://` URL. Unset = user name and password (the local broker). Same convention as `KEEPWATCH_STORAGE__credential` |
  * | `KEEPWATCH_MQTT__clientId` | client id of the user-assigned managed identity whose token is used with `KEEPWATCH_MQTT__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
- * | `KEEPWATCH_PUBLIC_BASE_URL` | optional `https://host[:port][/path]` put in front of `/api/...` in playback URLs; default: the request's origin |
+ * | `KEEPWATCH_PUBLIC_BASE_URL` | `https://host[:port][/path]` put in front of `/api/...` in playback URLs; never the request's `Host`. Unset: only requests to a loopback address (a development host) get their own origin, others a 500 (functions/public-base-url.ts); infra/ sets it to the app's host name |
  * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
@@ -64,6 +65,8 @@ export interface FunctionsSettings {
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
   mqtt: MqttSettings;
   playbackTokenSecret: string;
+  /** The key being rotated out (`KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS`): verifies playlist URLs, never signs. */
+  playbackTokenPreviousSecret?: string;
   /** Lifetime of a playback (playlist) URL, ms. */
   playbackTtlMs: number;
   /** Lifetime of the segment SAS URLs in a playlist, from the playlist request, ms; ≥ playbackTtlMs. */
@@ -78,7 +81,7 @@ export interface FunctionsSettings {
   exportMaxBytes: number;
   /** Configured ffmpeg binary; `undefined` = chosen as the agent chooses (functions/adapters/ffmpeg-path.ts). */
   ffmpegPath?: string;
-  /** Without trailing slash; `undefined` = use the request's origin. */
+  /** Without trailing slash; `undefined` = the request's origin for loopback requests only (functions/public-base-url.ts). */
   publicBaseUrl?: string;
   /** Archive retention of cameras without a policy, as configured (`P7D`). */
   retentionDefault: string;
@@ -163,6 +166,16 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET', `has ${playbackTokenSecret.length} characters; use at least ${PLAYBACK_TOKEN_SECRET_MIN_CHARS} random characters`);
   }
 
+  const playbackTokenPreviousSecret = env.KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS || undefined;
+  if (playbackTokenPreviousSecret !== undefined) {
+    if (playbackTokenPreviousSecret.length < PLAYBACK_TOKEN_SECRET_MIN_CHARS) {
+      fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', `has ${playbackTokenPreviousSecret.length} characters; it must be the earlier KEEPWATCH_PLAYBACK_TOKEN_SECRET (at least ${PLAYBACK_TOKEN_SECRET_MIN_CHARS} characters)`);
+    }
+    if (playbackTokenPreviousSecret === playbackTokenSecret) {
+      fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', 'equals KEEPWATCH_PLAYBACK_TOKEN_SECRET: set the new key as the current one and the old key as the previous one');
+    }
+  }
+
   const ttlText = env.KEEPWATCH_PLAYBACK_TTL || SETTINGS_DEFAULTS.playbackTtl;
   const playbackTtlMs = durationSetting('KEEPWATCH_PLAYBACK_TTL', ttlText, PLAYBACK_TTL_MIN_MS, PLAYBACK_TTL_MAX_MS);
   // The playlist is fetched while its token is valid, so SAS URLs counted from that fetch outlive the token.
@@ -234,6 +247,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     },
     mqtt: parseMqtt(env),
     playbackTokenSecret,
+    ...(playbackTokenPreviousSecret === undefined ? {} : { playbackTokenPreviousSecret }),
     playbackTtlMs,
     segmentSasTtlMs,
     deviceSasTtlMs,

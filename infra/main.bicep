@@ -50,6 +50,10 @@ param viewerOrigins string = ''
 @minLength(32)
 param playbackTokenSecret string
 
+@description('During a rotation of playbackTokenSecret, the earlier key: URLs it signed keep playing until they expire; empty = none (KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS; docs/security.md "Rotating the playback key").')
+@secure()
+param playbackTokenPreviousSecret string = ''
+
 @description('Lifetime of a playback URL, ISO 8601 PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string = 'PT1H'
 
@@ -72,7 +76,7 @@ param retentionSchedule string = '0 5 * * * *'
 @description('How long activate/deactivate of a live pipeline wait for the device to report, ISO 8601 PT0S..PT3M (KEEPWATCH_PIPELINE_STATE_WAIT).')
 param pipelineStateWait string = 'PT30S'
 
-@description('Base URL put in front of /api in playback URLs (custom domain or proxy); empty = the request origin (KEEPWATCH_PUBLIC_BASE_URL).')
+@description('Base URL put in front of /api in playback URLs (custom domain or proxy); empty = the Function App\'s default host name, never the request\'s Host header (KEEPWATCH_PUBLIC_BASE_URL).')
 param publicBaseUrl string = ''
 
 @description('Devices allowed on the MQTT broker: [{ id, thumbprints: [SHA-256 hex of its certificate, ...] }]; see infra/README.md.')
@@ -199,6 +203,7 @@ module functions 'modules/functions.bicep' = {
     recordingsContainerName: storage.outputs.recordingsContainerName
     tablePrefix: tablePrefix
     playbackTokenSecret: playbackTokenSecret
+    playbackTokenPreviousSecret: playbackTokenPreviousSecret
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
     deviceSasTtl: deviceSasTtl

@@ -356,6 +356,6 @@ function printLogger(print: (line: string) => void, component: string, debug = f
 
 /** The environment minus the cloud side's secrets (set in this process for the host): the device must not hold them. */
 function withoutCloudSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { KEEPWATCH_STORAGE_CONNECTION_STRING: _s, KEEPWATCH_MQTT_PASSWORD: _m, KEEPWATCH_PLAYBACK_TOKEN_SECRET: _p, KEEPWATCH_API_KEY: _k, ...rest } = env;
+  const { KEEPWATCH_STORAGE_CONNECTION_STRING: _s, KEEPWATCH_MQTT_PASSWORD: _m, KEEPWATCH_PLAYBACK_TOKEN_SECRET: _p, KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: _pp, KEEPWATCH_API_KEY: _k, ...rest } = env;
   return rest;
 }

@@ -58,6 +58,10 @@ param tablePrefix string
 @minLength(32)
 param playbackTokenSecret string
 
+@description('During a rotation, the earlier playback key: URLs it signed keep playing until they expire; empty = none (KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS).')
+@secure()
+param playbackTokenPreviousSecret string
+
 @description('ISO 8601 lifetime of a playback URL, PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string
 
@@ -85,7 +89,7 @@ param retentionSchedule string
 @description('ISO 8601 time activate/deactivate wait for the device to report, PT0S..PT3M (KEEPWATCH_PIPELINE_STATE_WAIT).')
 param pipelineStateWait string
 
-@description('Public base URL of playback links, empty = the request origin (KEEPWATCH_PUBLIC_BASE_URL).')
+@description('Public base URL of playback links (custom domain or proxy); empty = the app\'s default host name, never the request\'s Host header (KEEPWATCH_PUBLIC_BASE_URL).')
 param publicBaseUrl string
 
 @description('Most instances the app scales out to.')
@@ -201,6 +205,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     // Playback, export, retention (functions/settings.ts; empty values mean "the code's default").
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret
+    KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: playbackTokenPreviousSecret
     KEEPWATCH_PLAYBACK_TTL: playbackTtl
     KEEPWATCH_SEGMENT_SAS_TTL: segmentSasTtl
     KEEPWATCH_DEVICE_SAS_TTL: deviceSasTtl
@@ -209,7 +214,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_EXPORT_MAX_BYTES: string(exportMaxBytes)
     KEEPWATCH_RETENTION_DEFAULT: 'P${retentionDays}D'
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
-    KEEPWATCH_PUBLIC_BASE_URL: publicBaseUrl
+    // Playback URLs are built on this, never on the request's Host header (functions/public-base-url.ts).
+    KEEPWATCH_PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
 
     // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").
     KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait

@@ -211,7 +211,7 @@ describe('HTTP API through the local functions host', () => {
       const url = new URL(body.hlsUrl);
       assert.equal(url.origin, host.url, 'the request origin when no public base URL is set');
       assert.equal(url.pathname, '/api/cameras/cam1/playlist.m3u8');
-      assert.deepEqual([...url.searchParams.keys()].sort(), ['end', 'expires', 'sig', 'start']);
+      assert.deepEqual([...url.searchParams.keys()].sort(), ['end', 'expires', 'kid', 'sig', 'start']);
       const expiresMs = Date.parse(body.expiresAt);
       assert.ok(expiresMs >= before + 600_000 && expiresMs <= Date.now() + 600_000, body.expiresAt);
       assert.equal(Number(url.searchParams.get('expires')), expiresMs);

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { HttpRequest } from '@azure/functions';
 import { ingest } from '../../../functions/ingest';
-import { defaultDeps } from '../../../functions/deps';
+import { createDeps, defaultDeps } from '../../../functions/deps';
 import { playbackGrantQuery, type PlaybackGrant } from '../../../functions/playback-token';
+import { playlist } from '../../../functions/playlist';
+import { parseSettings, resetSettings } from '../../../functions/settings';
 import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
@@ -128,5 +132,60 @@ describe('playlist route refuses expired and tampered playback tokens', () => {
     assert.deepEqual([expired.status, expired.code], [401, 'PlaybackTokenExpired']);
     assert.doesNotMatch(expired.text, /#EXTM3U|\.ts/);
     assert.equal((await get(signed({ ...grant, expiresMs: Date.now() + 60_000 }))).status, 200);
+  });
+
+  it('rotation: a URL signed with the earlier key plays while KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS names it, and is refused once it is removed', async () => {
+    // The playlist handler on the same Azurite and tables, with the key rotated: TEST_SECRET (which signed validUrl)
+    // becomes the previous key.
+    const rotated = (previous?: string) =>
+      createDeps(
+        parseSettings({
+          KEEPWATCH_STORAGE_CONNECTION_STRING: t.azurite.connectionString,
+          KEEPWATCH_TABLE_PREFIX: 'sectok',
+          KEEPWATCH_PLAYBACK_TOKEN_SECRET: `${TEST_SECRET}-rotated`,
+          ...(previous ? { KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: previous } : {}),
+        }),
+      );
+    const play = async (url: URL, deps: ReturnType<typeof rotated>) => {
+      const res = await playlist(new HttpRequest({ method: 'GET', url: url.href, params: { cameraId: 'cam1' } }), batchContext(), deps);
+      return { status: res.status, code: (res.jsonBody as { error?: { code?: string } } | undefined)?.error?.code, body: String(res.body ?? '') };
+    };
+    const during = await play(validUrl, rotated(TEST_SECRET));
+    assert.equal(during.status, 200, JSON.stringify(during));
+    assert.equal((during.body.match(/#EXTINF/g) ?? []).length, 3);
+    const newUrl = signed({ cameraId: 'cam1', startMs: T0, endMs: T0 + 30_000, expiresMs: Date.now() + 600_000 }, `${TEST_SECRET}-rotated`);
+    assert.equal((await play(newUrl, rotated(TEST_SECRET))).status, 200, 'the new key signs and verifies');
+    const after = await play(validUrl, rotated());
+    assert.deepEqual([after.status, after.code], [401, 'InvalidPlaybackToken']);
+    assert.doesNotMatch(after.body, /\.ts/);
+  });
+
+  it('a forged Host header never becomes the playback URL: refused unless KEEPWATCH_PUBLIC_BASE_URL is set, then that is used', async () => {
+    const path = `/api/cameras/cam1/playback?start=${new Date(T0).toISOString()}&end=${new Date(T0 + 30_000).toISOString()}`;
+    const withHost = (host: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(new URL(path, t.api), { headers: { host, 'x-functions-key': API_KEY } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const forged = await withHost('evil.example');
+    assert.equal(forged.status, 500, forged.text);
+    assert.doesNotMatch(forged.text, /evil\.example|sig=/);
+    process.env.KEEPWATCH_PUBLIC_BASE_URL = 'https://cams.example.com/kw';
+    resetSettings();
+    try {
+      const configured = await withHost('evil.example');
+      assert.equal(configured.status, 200, configured.text);
+      const { hlsUrl } = JSON.parse(configured.text) as { hlsUrl: string };
+      assert.ok(hlsUrl.startsWith('https://cams.example.com/kw/api/cameras/cam1/playlist.m3u8?'), hlsUrl);
+    } finally {
+      delete process.env.KEEPWATCH_PUBLIC_BASE_URL;
+      resetSettings();
+    }
   });
 });

@@ -85,6 +85,8 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
       KEEPWATCH_TABLE_PREFIX: `u${randomBytes(4).toString('hex')}`,
       KEEPWATCH_RECORDINGS_CONTAINER: `ud-${randomBytes(4).toString('hex')}`,
+      // As infra/ deploys it: playback URLs are built on the configured base, never the request's Host.
+      KEEPWATCH_PUBLIC_BASE_URL: 'https://kw.example',
     });
   });
 

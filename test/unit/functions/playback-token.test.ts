@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UnauthorizedError } from '../../../shared/errors';
-import { playbackGrantQuery, signPlaybackGrant, verifyPlaybackGrant, type PlaybackGrant } from '../../../functions/playback-token';
+import { createHmac } from 'node:crypto';
+import { playbackGrantQuery, playbackKeyId, signPlaybackGrant, verifyPlaybackGrant, type PlaybackGrant } from '../../../functions/playback-token';
 
 const SECRET = 'k'.repeat(40);
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -26,6 +27,9 @@ describe('playback token', () => {
     assert.equal(q.get('expires'), String(grant.expiresMs));
     assert.match(q.get('sig')!, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(q.get('sig'), signPlaybackGrant(grant, SECRET));
+    assert.equal(q.get('kid'), playbackKeyId(SECRET));
+    assert.match(q.get('kid')!, /^[A-Za-z0-9_-]{11}$/);
+    assert.notEqual(playbackKeyId(SECRET), playbackKeyId(`${SECRET}x`));
   });
 
   it('verifies its own query and returns the grant', () => {
@@ -68,5 +72,37 @@ describe('playback token', () => {
 
   it('checks the signature before the expiry (a tampered expired URL is "invalid", not "expired")', () => {
     rejects(() => verifyPlaybackGrant('cam1', edit(query(), 'end', '2026-11-21T12:00:00.000Z'), SECRET, grant.expiresMs + 1), 'InvalidPlaybackToken');
+  });
+
+  describe('key rotation (KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS)', () => {
+    const OLD = 'o'.repeat(40);
+    const NEW = 'n'.repeat(40);
+
+    it('a URL signed with the previous key plays while that key is configured, and not once it is removed', () => {
+      const old = query(grant, OLD);
+      assert.deepEqual(verifyPlaybackGrant('cam1', old, { current: NEW, previous: OLD }, NOW), grant);
+      rejects(() => verifyPlaybackGrant('cam1', old, { current: NEW }, NOW), 'InvalidPlaybackToken', /no longer accepts/);
+      assert.deepEqual(verifyPlaybackGrant('cam1', query(grant, NEW), { current: NEW, previous: OLD }, NOW), grant);
+    });
+
+    it('the kid picks the key: a previous-key kid with a current-key signature, or an unknown kid, is refused', () => {
+      rejects(() => verifyPlaybackGrant('cam1', edit(query(grant, NEW), 'kid', playbackKeyId(OLD)), { current: NEW, previous: OLD }, NOW), 'InvalidPlaybackToken', /signature does not match/);
+      rejects(() => verifyPlaybackGrant('cam1', edit(query(grant, NEW), 'kid', 'A'.repeat(11)), { current: NEW, previous: OLD }, NOW), 'InvalidPlaybackToken', /no longer accepts/);
+      rejects(() => verifyPlaybackGrant('cam1', edit(query(grant, NEW), 'kid', 'short'), NEW, NOW), 'InvalidPlaybackToken', /malformed/);
+    });
+
+    it('a v1 URL (no kid, issued before key ids) plays with either configured key, its v2 signature without kid does not', () => {
+      const v1 = (secret: string) =>
+        new URLSearchParams({
+          start: '2026-11-21T10:00:00.000Z',
+          end: '2026-11-21T11:00:00.000Z',
+          expires: String(grant.expiresMs),
+          sig: createHmac('sha256', secret).update(`keepwatch-playback-v1\ncam1\n${grant.startMs}\n${grant.endMs}\n${grant.expiresMs}`).digest('base64url'),
+        });
+      assert.deepEqual(verifyPlaybackGrant('cam1', v1(NEW), { current: NEW, previous: OLD }, NOW), grant);
+      assert.deepEqual(verifyPlaybackGrant('cam1', v1(OLD), { current: NEW, previous: OLD }, NOW), grant);
+      rejects(() => verifyPlaybackGrant('cam1', v1(OLD), NEW, NOW), 'InvalidPlaybackToken', /signature does not match/);
+      rejects(() => verifyPlaybackGrant('cam1', edit(query(grant, NEW), 'kid', undefined), NEW, NOW), 'InvalidPlaybackToken', /signature does not match/);
+    });
   });
 });
