@@ -9,7 +9,8 @@ import { SegmentJournal } from './journal/segment-journal';
 import type { Logger } from './log';
 import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
-import { CameraRecorder, type RecordedSegment } from './recorder/camera-recorder';
+import { CameraStates } from './metrics/camera-states';
+import { CameraRecorder, type NotRecording, type RecordedSegment } from './recorder/camera-recorder';
 import { resolveFfmpeg, type RecorderFfmpeg } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/orphan-ffmpeg';
 import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
@@ -62,6 +63,8 @@ export class Agent {
   /** Per camera with motion detection or an HTTP extension: media time before which each source emits no more signals. */
   private readonly signalWatermarks = new Map<string, Array<() => number | undefined>>();
   private readonly recording = new Map<string, boolean>();
+  /** Recording, or not and why, per camera (the health endpoint's `cameras`). */
+  private readonly cameraStates = new CameraStates();
   private readonly gaps = new GapTracker();
   private stopping = false;
   private readonly state: AgentState;
@@ -143,6 +146,7 @@ export class Agent {
       },
       eventsQueued: () => this.outbox.pending,
       cameras: () => Object.fromEntries(this.recording),
+      cameraStates: () => this.cameraStates.health(),
       brokerConnected: () => this.transport.connected,
       evrWindowsHeld: () => this.evr.windowsHeld,
     };
@@ -207,7 +211,12 @@ export class Agent {
       watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
       logger: logger.child({ component: 'recorder', cameraId: camera.id }),
     });
-    rec.on('segment', (seg: RecordedSegment) => this.admit(seg));
+    rec.on('segment', (seg: RecordedSegment) => {
+      if (this.cameraStates.recording(camera.id, Date.now())) logger.info({ cameraId: camera.id }, 'camera recording');
+      this.admit(seg);
+    });
+    this.cameraStates.starting(camera.id, Date.now());
+    rec.on('not-recording', (e: NotRecording) => this.cameraStates.notRecording(camera.id, e, Date.now()));
     rec.on('diagnostic', (d: RecorderDiagnostic) => {
       if (d.kind === 'storage-error') this.freeSpace();
       this.reportDiagnostic(camera.id, d);
@@ -249,6 +258,7 @@ export class Agent {
     await rec.stop();
     this.gaps.forget(cameraId);
     this.recording.delete(cameraId);
+    this.cameraStates.remove(cameraId);
     // Its signal sources go with it: a later start wires new ones, and a stale watermark would hold signalsThrough back.
     this.signalWatermarks.delete(cameraId);
     await this.extensions.get(cameraId)?.close();

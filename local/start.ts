@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseCameraFlags } from '../edge-agent/config/camera-flags';
+import { watchCameraStates } from './camera-states-console';
 import { startLocalStack, type LocalStack } from './stack';
 
 const HELP = `npm start [-- options] — runs Keepwatch locally: Azurite, the functions host, an embedded MQTT
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     `\nKeepwatch is running.\n  API:     ${stack.apiBase}   (try: curl -H 'x-functions-key: ${stack.apiKey}' ${stack.apiBase}/cameras)\n` +
       `  API key: ${stack.apiKey}${generatedKey ? '   (generated; set KEEPWATCH_API_KEY to choose one)' : ''}\n` +
       `  Cameras: ${stack.cameraIds.join(', ')}${cameras.length ? '' : ' (simulated)'}\n` +
-      `Waiting for the first segment to be uploaded and indexed… Ctrl-C stops everything.\n\n`,
+      `Waiting for the first segment to be uploaded and indexed (a camera that does not record says why)… Ctrl-C stops everything.\n\n`,
   );
   const stop = () => {
     if (stopping) return;
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
       stop();
     }
   });
+  // Which cameras record, and why the others do not, for as long as the stack runs.
+  void watchCameraStates({ agentLog: stack.agentLog, print: (line) => process.stdout.write(`${line}\n`), stopped: () => stopping });
   await announceFirstPlayback(stack, () => stopping);
 }
 

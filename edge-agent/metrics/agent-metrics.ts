@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CameraHealth } from './camera-states';
 
 /** What the agent's state looks like when the metrics are scraped (read at scrape time). */
 export interface AgentState {
@@ -12,6 +13,8 @@ export interface AgentState {
   eventsQueued: () => number;
   /** Cameras with a recording session running (true) or waiting to reconnect (false). */
   cameras: () => Record<string, boolean>;
+  /** Each camera's state for `GET /health`: recording, or not and why (camera-states.ts). */
+  cameraStates: () => Record<string, CameraHealth>;
   /** Broker connection state. */
   brokerConnected: () => boolean;
   /** EVR upload windows held (0 without EVR cameras). */

@@ -2,12 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import type { AgentMetrics, AgentState } from './agent-metrics';
+import type { CameraHealth } from './camera-states';
 
 /** The agent's health, as `GET /health` returns it. */
 export interface AgentHealth {
   /** `ok` when every camera records and the broker is connected, else `degraded`. */
   status: 'ok' | 'degraded';
-  cameras: Record<string, 'recording' | 'reconnecting'>;
+  /**
+   * By camera id: `{ state: 'recording', since }`, `{ state: 'starting', since }` (no segment yet), or
+   * `{ state: 'not-recording', since, cause, message, retryAt, maxRetryDelayMs }` (camera-states.ts).
+   */
+  cameras: Record<string, CameraHealth>;
   broker: 'connected' | 'disconnected';
   cacheBytes: number;
   eventsQueued: number;
@@ -17,11 +22,11 @@ export interface AgentHealth {
 
 /** The health document of the agent's current state. */
 export function agentHealth(state: AgentState): AgentHealth {
-  const cameras = Object.fromEntries(Object.entries(state.cameras()).map(([id, up]) => [id, up ? 'recording' : 'reconnecting'] as const));
+  const cameras = state.cameraStates();
   const broker = state.brokerConnected() ? 'connected' : 'disconnected';
   const end = state.oldestPendingEndMs();
   return {
-    status: broker === 'connected' && Object.values(cameras).every((c) => c === 'recording') ? 'ok' : 'degraded',
+    status: broker === 'connected' && Object.values(cameras).every((c) => c.state === 'recording') ? 'ok' : 'degraded',
     cameras,
     broker,
     cacheBytes: state.cacheBytes(),

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
 import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
+import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, type SessionFailure } from './session-failure';
 import type { RecorderFfmpeg } from './ffmpeg-path';
 import type { GrayFrame } from '../motion/motion-detector';
 import { ImageStreamSplitter } from '../extension/image-stream-splitter';
@@ -46,6 +47,13 @@ export interface CameraRecorderOptions {
   restartDelayMs?: number;
   /** Restart delay cap (ms, default 30000). */
   maxRestartDelayMs?: number;
+  /**
+   * First restart delay after a failure a person must fix (session-failure.ts `SLOW_RETRY_CAUSES`: wrong credentials,
+   * wrong path, no H.264/H.265 video) (ms, default 60000); doubles per such failure up to `maxSlowRestartDelayMs`.
+   */
+  slowRestartDelayMs?: number;
+  /** Cap of those delays (ms, default 300000: 5 min). */
+  maxSlowRestartDelayMs?: number;
   /** The watchdog kills a session whose ffmpeg reported no progress (no packet muxed) for this long (ms, default 15000). */
   watchdogTimeoutMs?: number;
 }
@@ -81,8 +89,14 @@ const FRAMES_HELD_MAX_MS = 30_000;
  * camera. Both are read at once (never left to fill the pipe, which would stall the recording) and placed on the
  * segments' UTC timeline (frame-clock.ts).
  *
+ * Why a session ended unasked or did not start is named (session-failure.ts: dns, connection-refused, 401, 404, no
+ * H.264/H.265 video, …) and reported as a `diagnostic` with its `cause` once per cause until a session records again,
+ * and as `not-recording` each time. A stream without H.264/H.265 video is not recorded: its session is killed as soon as
+ * ffmpeg describes the input. Causes a person must fix are retried slowly ({@link CameraRecorderOptions.slowRestartDelayMs}).
+ *
  * Events: `segment` (RecordedSegment), `session-start` ({ sessionId }), `session-end`
- * ({ sessionId, code, signal, segments, stalled }), `diagnostic` (RecorderDiagnostic, ffmpeg-diagnostics.ts),
+ * ({ sessionId, code, signal, segments, stalled }), `not-recording` ({@link NotRecording}: a session ended unasked or
+ * did not start, and when the next starts), `diagnostic` (RecorderDiagnostic, ffmpeg-diagnostics.ts),
  * `frame` (GrayFrame, ptsMs epoch ms UTC), `sample` (ExtensionSample), `frames-dropped` ({ count }: frames the
  * clock could not hold before the timeline was anchored).
  */
@@ -93,6 +107,10 @@ export class CameraRecorder extends EventEmitter {
   private restartTimer: NodeJS.Timeout | undefined;
   private sessionDone: Promise<void> = Promise.resolve();
   private failures = 0;
+  /** Consecutive failures with a cause of `SLOW_RETRY_CAUSES`. */
+  private slowFailures = 0;
+  /** The cause last reported as a diagnostic; cleared once a session records a segment. */
+  private reportedCause: SessionFailure['cause'] | undefined;
   /** A session is resolving the camera's host (no ffmpeg yet). */
   private resolving = false;
   /** The camera's audio: copied until a session finds it unplayable from MPEG-TS (G.711…), then encoded to AAC. */
@@ -102,7 +120,7 @@ export class CameraRecorder extends EventEmitter {
 
   constructor(opts: CameraRecorderOptions) {
     super();
-    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, watchdogTimeoutMs: 15_000, ...opts };
+    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, slowRestartDelayMs: 60_000, maxSlowRestartDelayMs: 300_000, watchdogTimeoutMs: 15_000, ...opts };
   }
 
   /** Starts recording (idempotent). */
@@ -136,7 +154,7 @@ export class CameraRecorder extends EventEmitter {
 
   /**
    * One session: the camera's host name resolved in Node (camera-host.ts: the bundled ffmpeg crashes resolving names),
-   * then ffmpeg. A name that does not resolve is a `protocol-error` diagnostic and a restart with backoff, as a refused
+   * then ffmpeg. A name that does not resolve is a session failure with cause `dns` and a restart with backoff, as a refused
    * connection is.
    */
   private runSession(): Promise<void> {
@@ -149,9 +167,7 @@ export class CameraRecorder extends EventEmitter {
       (err: Error) => {
         this.resolving = false;
         if (this.stopping) return;
-        this.opts.logger.warn({ event: 'session-failed', err: err.message }, 'recording session not started');
-        this.emit('diagnostic', { kind: 'protocol-error', message: err.message } satisfies RecorderDiagnostic);
-        this.scheduleRestart(false);
+        this.scheduleRestart(false, hostResolutionFailure(err));
       },
     );
   }
@@ -181,6 +197,8 @@ export class CameraRecorder extends EventEmitter {
     this.emit('session-start', { sessionId });
 
     const finalize = (entry: SegmentListEntry): void => {
+      // ffmpeg may list what it muxed while probing before the refusal's kill lands (the 2018 build: 2 s at once).
+      if (refused) return;
       const timed = timeline.complete(entry, now());
       const file = path.join(this.opts.cameraDir, entry.fileName);
       if (!timed) {
@@ -218,9 +236,22 @@ export class CameraRecorder extends EventEmitter {
     };
 
     const diagnostics = new DiagnosticsReader();
+    const failure = new SessionFailureReader(now());
+    let storageReported = false;
+    let refused = false;
     createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (refused) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
+      const refusal = failure.line(line, now());
+      if (refusal) {
+        // Before the first packet is muxed: left running, ffmpeg would store this stream as an unplayable data stream.
+        refused = true;
+        log.warn({ event: 'session-refused', cause: refusal.cause, reason: refusal.message }, 'stream not recorded: ending the session');
+        child.kill('SIGKILL');
+        return;
+      }
       for (const d of diagnostics.line(line)) {
         this.emit('diagnostic', d);
+        if (d.kind === 'storage-error') storageReported = true;
         if (d.kind === 'session-established' && this.audio === 'copy' && d.audio.some(audioNeedsAac)) {
           // Known only once the camera has described its streams: this session ends and the next encodes the audio.
           this.audio = 'aac';
@@ -282,11 +313,14 @@ export class CameraRecorder extends EventEmitter {
       if (waitTimer) clearTimeout(waitTimer);
       drain();
       this.child = undefined;
+      if (refused) this.discardSessionFiles(sessionId);
       this.reportLeftovers(sessionId, emitted, log);
       const segments = emitted.size;
       const fields = { event: 'session-end', code, signal, segments, stalled };
+      const ended = failure.end({ code, signal, stalled });
       if (this.stopping) log.info(fields, 'recording session stopped');
-      else log.warn({ ...fields, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
+      // Failing again for the cause already reported is no news: the warning came once (scheduleRestart).
+      else log[ended.cause === this.reportedCause && segments === 0 ? 'info' : 'warn']({ ...fields, cause: ended.cause, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
       this.emit('session-end', { sessionId, code, signal, segments, stalled });
       if (this.stopping) return;
       if (this.restartForAudio) {
@@ -295,7 +329,7 @@ export class CameraRecorder extends EventEmitter {
           this.restartTimer = undefined;
           if (!this.stopping) this.sessionDone = this.runSession();
         }, 0);
-      } else this.scheduleRestart(segments > 0);
+      } else this.scheduleRestart(segments > 0, ended, storageReported);
     })();
   }
 
@@ -379,6 +413,15 @@ export class CameraRecorder extends EventEmitter {
   }
 
   /** Files of the session that ffmpeg never listed as complete stay in the cache, reported. */
+  /** Deletes what a refused session's ffmpeg wrote before its kill landed: a stream not recorded (never listed, never uploaded). */
+  private discardSessionFiles(sessionId: string): void {
+    try {
+      for (const n of readdirSync(this.opts.cameraDir)) if (n.startsWith(`${sessionId}-`) && n.endsWith('.ts')) rmSync(path.join(this.opts.cameraDir, n), { force: true });
+    } catch {
+      // no folder, nothing written
+    }
+  }
+
   private reportLeftovers(sessionId: string, emitted: Set<string>, log: Logger): void {
     let names: string[] = [];
     try {
@@ -389,16 +432,47 @@ export class CameraRecorder extends EventEmitter {
     for (const n of names) log.warn({ file: n }, 'incomplete segment left in the cache (not uploaded)');
   }
 
-  private scheduleRestart(madeProgress: boolean): void {
+  /**
+   * After a session ended unasked or did not start: says why and starts the next session after a delay with jitter
+   * (×0.5..1). Transient causes back off from `restartDelayMs` to `maxRestartDelayMs` (the count restarts after a session
+   * that recorded); causes a person must fix (`SLOW_RETRY_CAUSES`) from `slowRestartDelayMs` to `maxSlowRestartDelayMs`.
+   * A cause other than the last one reported is a warning in the log and a `diagnostic` (kind by cause,
+   * session-failure.ts `diagnosticKindOf`), so a camera refusing the password for a day says so once; every failure is
+   * a `not-recording` event.
+   * @param storageReported the session's stderr already gave a `storage-error` diagnostic (the agent freed space on it)
+   */
+  private scheduleRestart(madeProgress: boolean, failure: SessionFailure, storageReported = false): void {
     this.failures = madeProgress ? 0 : this.failures + 1;
-    const base = Math.min(this.opts.maxRestartDelayMs, this.opts.restartDelayMs * 2 ** this.failures);
+    if (madeProgress) this.reportedCause = undefined;
+    const slow = SLOW_RETRY_CAUSES.has(failure.cause);
+    this.slowFailures = slow ? this.slowFailures + 1 : 0;
+    const base = slow
+      ? Math.min(this.opts.maxSlowRestartDelayMs, this.opts.slowRestartDelayMs * 2 ** (this.slowFailures - 1))
+      : Math.min(this.opts.maxRestartDelayMs, this.opts.restartDelayMs * 2 ** this.failures);
     const delay = Math.round(base * (0.5 + Math.random() * 0.5));
-    this.opts.logger.info({ delayMs: delay }, 'restarting recording session');
+    const maxRetryDelayMs = slow ? this.opts.maxSlowRestartDelayMs : this.opts.maxRestartDelayMs;
+    const fields = { event: 'session-failed', cause: failure.cause, reason: failure.message, retryInMs: delay, maxRetryDelayMs };
+    if (failure.cause !== this.reportedCause) {
+      this.reportedCause = failure.cause;
+      this.opts.logger.warn(fields, slow ? 'camera not recording: retrying slowly until this is fixed' : 'camera not recording: retrying');
+      if (!(failure.cause === 'storage' && storageReported)) {
+        this.emit('diagnostic', { kind: diagnosticKindOf(failure.cause), message: failure.message, cause: failure.cause } satisfies RecorderDiagnostic);
+      }
+    } else this.opts.logger.info(fields, 'restarting recording session');
+    this.emit('not-recording', { ...failure, retryInMs: delay, maxRetryDelayMs } satisfies NotRecording);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.stopping) this.sessionDone = this.runSession();
     }, delay);
   }
+}
+
+/** Payload of a recorder's `not-recording` event: why its last session ended or did not start, and when it retries. */
+export interface NotRecording extends SessionFailure {
+  /** Delay before the next session starts (ms). */
+  retryInMs: number;
+  /** The longest delay this cause backs off to (ms): 30 s by default, 5 min for causes a person must fix. */
+  maxRetryDelayMs: number;
 }
 
 /** `abc-000007.ts` → `abc-000008.ts` (the segment muxer's `%06d` numbering). */

@@ -1,4 +1,5 @@
 import { redact } from '../../shared/redact';
+import type { SessionFailureCause } from '../../shared/schemas/device-events';
 import type { StreamInfo } from '../../shared/schemas/stream-info';
 import { streamInfoFromDescriptions } from './ffmpeg-stream-info';
 
@@ -9,7 +10,7 @@ import { streamInfoFromDescriptions } from './ffmpeg-stream-info';
  */
 export type RecorderDiagnostic =
   | { kind: 'session-established'; video: string; audio: string[]; stream?: StreamInfo }
-  | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped' | 'storage-error'; message: string };
+  | { kind: 'authorization-error' | 'protocol-error' | 'unsupported-format' | 'data-dropped' | 'storage-error'; message: string; cause?: SessionFailureCause };
 
 /** The kinds of {@link RecorderDiagnostic}. */
 export type DiagnosticKind = RecorderDiagnostic['kind'];
@@ -23,10 +24,10 @@ const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
  * - `session-established` when the output starts, with the input's video and audio streams as ffmpeg
  *   describes them (`h264 (Main), yuv420p, 1920x1080, 25 fps`: the SDP's essentials) and, parsed from them, the
  *   session's `stream` info (ffmpeg-stream-info.ts; absent when the video description names no codec);
- * - `authorization-error` on RTSP 401/403;
- * - `protocol-error` on a refused or failed connection, an RTSP method failing, or an input ffmpeg
- *   cannot read;
- * - `unsupported-format` for a video codec other than H.264/H.265 or audio MPEG-TS cannot play (G.711);
+ * - why a session ended or did not start (`authorization-error`, `protocol-error`, `unsupported-format` for video other
+ *   than H.264/H.265, each with a `cause`) is not read here but named once the session is over (session-failure.ts,
+ *   camera-recorder.ts);
+ * - `unsupported-format` for audio MPEG-TS cannot play (G.711);
  * - `data-dropped` when RTP reports missed packets or the demuxer drops late ones;
  * - `storage-error` when ffmpeg cannot write the cache (disk full, read-only, permissions).
  */
@@ -57,18 +58,15 @@ export class DiagnosticsReader {
       const desc = stream[2].trim();
       if (stream[1] === 'Video' && !this.video) {
         this.video = desc;
-        if (!/^(h264|hevc)\b/.test(desc)) report({ kind: 'unsupported-format', message: `video ${desc.split(',')[0]} is not H.264 or H.265: browsers and HLS players may not play it` });
       } else if (stream[1] === 'Audio') {
         this.audio.push(desc);
         if (UNPLAYABLE_AUDIO.test(desc)) report({ kind: 'unsupported-format', message: `audio ${desc.split(',')[0]} cannot be carried playably in MPEG-TS segments: video is recorded, this audio is not playable` });
       }
       return out;
     }
-    if (/No space left on device|Read-only file system|Disk quota exceeded/.test(text)) report({ kind: 'storage-error', message: tidy(text) });
-    else if (/\b(401 Unauthorized|403 Forbidden)\b/.test(text)) report({ kind: 'authorization-error', message: tidy(text) });
-    else if (/Connection refused|Connection timed out|No route to host|method \w+ failed|Invalid data found when processing input|Server returned [45]\d\d|Host is unreachable/.test(text)) {
-      report({ kind: 'protocol-error', message: tidy(text) });
-    } else if (/RTP: missed \d+ packets|max delay reached|Packet corrupt|RTP: PT=\d+: bad cseq/.test(text)) report({ kind: 'data-dropped', message: tidy(text) });
+    // At once, not at the session's end: the agent frees cache space on it (agent.ts).
+    if (/No space left on device|Read-only file system|Disk quota exceeded/.test(text)) report({ kind: 'storage-error', message: tidy(text), cause: 'storage' });
+    else if (/RTP: missed \d+ packets|max delay reached|Packet corrupt|RTP: PT=\d+: bad cseq/.test(text)) report({ kind: 'data-dropped', message: tidy(text) });
     return out;
   }
 }

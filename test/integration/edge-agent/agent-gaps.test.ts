@@ -77,7 +77,9 @@ describe('Gaps reported by the agent', () => {
     const established = events.filter((e) => e.type === 'diagnostics' && e.data.cameraId === 'cam-g' && e.data.kind === 'session-established');
     assert.ok(established.length >= 2, 'a diagnostics event for each session established (before and after the outage)');
     assert.match(established[0].data.video!, /^h264 .*768x432/, 'with the stream as the camera describes it');
-    assert.ok(events.some((e) => e.type === 'diagnostics' && e.data.cameraId === 'cam-g' && e.data.kind === 'protocol-error'), 'the refused reconnects were reported');
+    const failures = events.filter((e) => e.type === 'diagnostics' && e.data.cameraId === 'cam-g' && e.data.kind === 'protocol-error').map((e) => e.data.cause);
+    assert.deepEqual(failures.slice(0, 2), ['stream-ended', 'connection-refused'], 'the stream ending and the refused reconnects were reported, each cause once');
+    assert.equal(failures.filter((c) => c === 'connection-refused').length, 1, 'not one per reconnect attempt');
     const outage = gaps();
     assert.equal(outage.length, 1, JSON.stringify(outage));
     assert.equal(outage[0].data.cause, 'camera-unavailable');
@@ -128,7 +130,7 @@ describe('Gaps reported by the agent', () => {
     assert.ok(lengthMs >= 9000 && lengthMs <= 30_000, `gap of ${lengthMs} ms for a 10 s stall`);
   });
 
-  it('a camera path the server does not know is reported as a protocol-error diagnostic, and nothing is recorded', async () => {
+  it('a camera path the server does not know is reported as a protocol-error diagnostic with cause not-found, and nothing is recorded', async () => {
     const config = agentConfig({ id: 'cam-x', url: `${rtsp.urls['/cam']}-missing` });
     const mine = () => events.filter((e) => e.data.cameraId === 'cam-x');
     const agent = new Agent(config, createLogger('silent'));
@@ -139,7 +141,8 @@ describe('Gaps reported by the agent', () => {
       await agent.stop();
     }
     const d = mine().find((e) => e.type === 'diagnostics')!;
-    assert.match(d.data.message!, /DESCRIBE failed: 404|Not Found|Invalid data/);
+    assert.equal(d.data.cause, 'not-found');
+    assert.match(d.data.message!, /^no stream at path \/cam-missing \(404 Not Found\)$/);
     assert.deepEqual(mine().filter((e) => e.type !== 'diagnostics'), [], 'no segment, no gap');
   });
 });

@@ -82,7 +82,8 @@ describe('Agent metrics and health endpoint', () => {
       assert.equal(during.get('keepwatch_broker_connected'), 1);
       assert.ok((during.get('keepwatch_agent_process_resident_memory_bytes') ?? 0) > 0);
       const h = await health();
-      assert.deepEqual([h.status, h.broker, h.cameras], ['ok', 'connected', { 'cam-m': 'recording' }]);
+      assert.deepEqual([h.status, h.broker, Object.keys(h.cameras), h.cameras['cam-m'].state], ['ok', 'connected', ['cam-m'], 'recording']);
+      assert.ok(Date.parse(h.cameras['cam-m'].since) <= Date.now(), 'recording since its first segment');
       assert.ok(h.cacheBytes > 0 && h.uploadLagSeconds > 0, JSON.stringify(h));
 
       // Broker down: health degrades and reconnect attempts are counted.
