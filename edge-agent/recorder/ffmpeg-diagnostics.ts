@@ -15,9 +15,6 @@ export type RecorderDiagnostic =
 /** The kinds of {@link RecorderDiagnostic}. */
 export type DiagnosticKind = RecorderDiagnostic['kind'];
 
-/** Audio codecs an MPEG-TS segment cannot carry playably (ADR 0001): ffmpeg stores them as opaque data. */
-const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
-
 /**
  * Reads one session's ffmpeg stderr (`-loglevel verbose`) line by line and reports diagnostics, each
  * kind at most once per session (a camera that drops packets says so once, not per packet):
@@ -26,8 +23,8 @@ const UNPLAYABLE_AUDIO = /^(pcm_mulaw|pcm_alaw|adpcm_g726|g726)/;
  *   session's `stream` info (ffmpeg-stream-info.ts; absent when the video description names no codec);
  * - why a session ended or did not start (`authorization-error`, `protocol-error`, `unsupported-format` for video other
  *   than H.264/H.265, each with a `cause`) is not read here but named once the session is over (session-failure.ts,
- *   camera-recorder.ts);
- * - `unsupported-format` for audio MPEG-TS cannot play (G.711);
+ *   camera-recorder.ts); G.711 and other audio MPEG-TS cannot carry playably is no failure: the recorder encodes it to
+ *   AAC (camera-recorder.ts);
  * - `data-dropped` when RTP reports missed packets or the demuxer drops late ones;
  * - `storage-error` when ffmpeg cannot write the cache (disk full, read-only, permissions).
  */
@@ -59,8 +56,7 @@ export class DiagnosticsReader {
       if (stream[1] === 'Video' && !this.video) {
         this.video = desc;
       } else if (stream[1] === 'Audio') {
-        this.audio.push(desc);
-        if (UNPLAYABLE_AUDIO.test(desc)) report({ kind: 'unsupported-format', message: `audio ${desc.split(',')[0]} cannot be carried playably in MPEG-TS segments: video is recorded, this audio is not playable` });
+        this.audio.push(desc); // audio MPEG-TS cannot carry playably is encoded to AAC by the recorder (ADR 0003)
       }
       return out;
     }
