@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +100,29 @@ async function probeStored(url: string): Promise<StoredStreams> {
     video: streams.find((s) => s.codec_type === 'video') as StoredStreams['video'],
     audio: streams.find((s) => s.codec_type === 'audio') as StoredStreams['audio'],
   };
+}
+
+/**
+ * Keeps the segments of a playlist for a look after a failed run: each downloaded into
+ * `os.tmpdir()/keepwatch-camera-matrix-failures/{name}/` beside a playlist of them (`local.m3u8`).
+ * @returns that folder
+ */
+async function keepSegments(hlsUrl: string, name: string): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'keepwatch-camera-matrix-failures', name);
+  mkdirSync(dir, { recursive: true });
+  const lines = (await (await fetch(hlsUrl)).text()).split('\n');
+  const local: string[] = [];
+  for (const line of lines) {
+    if (!/^https?:/.test(line)) {
+      local.push(line);
+      continue;
+    }
+    const file = path.basename(new URL(line).pathname);
+    writeFileSync(path.join(dir, file), Buffer.from(await (await fetch(line)).arrayBuffer()));
+    local.push(file);
+  }
+  writeFileSync(path.join(dir, 'local.m3u8'), local.join('\n'));
+  return dir;
 }
 
 /** Epoch ms of each agent log line of `cameraId` with message `msg` (e.g. `recording session started`). */
@@ -297,7 +320,10 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
         const decoded = await decodeFully(part.hlsUrl, [], 120_000, ['-map', '0:a?']);
         assert.equal(decoded.code, 0, `ffmpeg exit code ${decoded.code}: ${decoded.errors.slice(0, 5).join(' | ')}`);
         if (c.lossy) t.diagnostic(`decode messages on the lossy path, range ${range.start}: ${decoded.errors.length} (${decoded.errors.slice(0, 2).join(' | ')})`);
-        else assert.deepEqual(decoded.errors, [], `range ${range.start}..${range.end} decodes without an error`);
+        else if (decoded.errors.length) {
+          const kept = await keepSegments(part.hlsUrl, `${cameraId}-${range.start.replace(/[:.]/g, '')}`);
+          assert.deepEqual(decoded.errors, [], `range ${range.start}..${range.end} decodes without an error (its segments and playlist: ${kept})`);
+        }
         frames += decoded.frames;
       }
       // …and lasts what the camera sent (from the first session's start), minus one GOP and the set-up per session
