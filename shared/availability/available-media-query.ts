@@ -9,10 +9,12 @@ export type AvailableMediaPrecision = (typeof AVAILABLE_MEDIA_PRECISIONS)[number
 /**
  * Span limits per precision, as AVA words them: "at most 12 months apart", "at most 31 days apart", "at most 25 hours
  * apart", i.e. the difference between startTime and endTime (2019-01 .. 2020-01 is 12 months apart and allowed).
- * Year has no limit. Source: docs/reference/ava-behaviour.md "Playback", availableMedia (MicrosoftDocs
- * playback-recordings-how-to).
+ * Source: docs/reference/ava-behaviour.md "Playback", availableMedia (MicrosoftDocs playback-recordings-how-to).
+ * Year has no limit in AVA and none on the request here; `years` caps the window after it is clipped to the recorded
+ * span ({@link resolveAvailableMediaWindow}): 10 years apart (11 calendar years) covers the longest retention,
+ * P3650D, and keeps a forged recorded span (a segment dated 9999: docs/security.md) from costing one read per year.
  */
-export const AVAILABLE_MEDIA_MAX_SPAN = { months: 12, days: 31, fullMs: 25 * HOUR_MS } as const;
+export const AVAILABLE_MEDIA_MAX_SPAN = { years: 10, months: 12, days: 31, fullMs: 25 * HOUR_MS } as const;
 
 /** Input format per precision, for messages. */
 const FORMATS: Record<AvailableMediaPrecision, string> = {
@@ -130,15 +132,23 @@ export function parseAvailableMediaQuery(entries: Iterable<[string, string]>): A
 /**
  * The window to answer a year query over: omitted bounds become the first/last year recorded (AVA), and the window
  * is clipped to the recorded span (nothing outside it can hold media, so no row is read for those years).
- * Month, day and full windows are returned clipped the same way.
+ * Month, day and full windows are returned clipped the same way. A year window still more than
+ * {@link AVAILABLE_MEDIA_MAX_SPAN}.years apart (only a recorded span longer than any retention gives one) is cut to
+ * that many years: those ending with its last year, or starting with `startTime` when only `startTime` was given.
  * @param recorded [first segment start, last segment end), epoch ms UTC (the camera row)
  * @returns the window, or `undefined` when it holds no recorded instant (e.g. `startTime` after the last year
  *   recorded with `endTime` omitted): the answer is an empty list
  */
 export function resolveAvailableMediaWindow(query: AvailableMediaQuery, recorded: { startMs: number; endMs: number }): { startMs: number; endMs: number } | undefined {
-  const startMs = Math.max(query.startMs ?? -Infinity, recorded.startMs);
-  const endMs = Math.min(query.endMs ?? Infinity, recorded.endMs);
-  return endMs > startMs ? { startMs, endMs } : undefined;
+  let startMs = Math.max(query.startMs ?? -Infinity, recorded.startMs);
+  let endMs = Math.min(query.endMs ?? Infinity, recorded.endMs);
+  if (endMs <= startMs) return undefined;
+  const { years } = AVAILABLE_MEDIA_MAX_SPAN;
+  if (query.precision === 'year' && bucketIndex('year', endMs - 1) - bucketIndex('year', startMs) > years) {
+    if (query.startMs !== undefined && query.endMs === undefined) endMs = bucketStartMs('year', bucketIndex('year', startMs) + years + 1);
+    else startMs = bucketStartMs('year', bucketIndex('year', endMs - 1) - years);
+  }
+  return { startMs, endMs };
 }
 
 function parseCalendar(precision: CalendarPrecision, text: string, name: 'startTime' | 'endTime'): number {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
+import type { AvailabilityStore } from '../../../shared/ports/availability-store';
 import { TableClient } from '@azure/data-tables';
 import { TableAvailabilityStore } from '../../../functions/adapters/table-availability-store';
 import { availableMedia } from '../../../functions/available-media';
@@ -189,6 +190,36 @@ describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
       assert.equal((await rowsRead('precision=year')).rows, 3);
       // A full query reads the day rows its window touches: 2026-11-20 and 2026-11-21.
       assert.equal((await rowsRead('precision=full&startTime=2026-11-20T12:00:00Z&endTime=2026-11-21T12:00:00Z')).rows, 2);
+    });
+  });
+
+  describe('a recorded span no retention allows (a segment dated 9999, forged before ingest bounded segment times)', () => {
+    it('a year query reads at most 11 years: the 11 ending with the window, or starting at startTime when only it is given', async () => {
+      const deps = defaultDeps();
+      const forged = [
+        { cameraId: 'cam-forged', deviceId: 'dev1', startMs: at('2026-11-21T10:00:00Z'), durationMs: 10_000 },
+        { cameraId: 'cam-forged', deviceId: 'dev1', startMs: at('9999-12-31T23:00:00Z'), durationMs: 10_000 },
+      ];
+      await deps.availability.mergeSegments(forged);
+      await deps.cameras.recordSegments(forged);
+      const probed: number[] = [];
+      const availability: AvailabilityStore = Object.assign(Object.create(deps.availability) as AvailabilityStore, {
+        firstRecordedDay: (cameraId: string, startMs: number, endMs: number) => {
+          probed.push(startMs);
+          return deps.availability.firstRecordedDay(cameraId, startMs, endMs);
+        },
+      });
+      const ask = async (query: string) => {
+        probed.length = 0;
+        const request = new HttpRequest({ method: 'GET', url: `http://localhost/api/cameras/cam-forged/availableMedia?${query}`, params: { cameraId: 'cam-forged' } });
+        const res = await availableMedia(request, batchContext(), { cameras: deps.cameras, availability });
+        assert.equal(res.status, 200, JSON.stringify(res.jsonBody));
+        return { years: probed.length, timeRanges: (res.jsonBody as { timeRanges: unknown }).timeRanges };
+      };
+      assert.deepEqual(await ask('precision=year'), { years: 11, timeRanges: [{ start: '9999', end: '9999' }] });
+      assert.deepEqual(await ask('precision=year&startTime=2026'), { years: 11, timeRanges: [{ start: '2026', end: '2026' }] });
+      assert.deepEqual(await ask('precision=year&startTime=2000&endTime=9999'), { years: 11, timeRanges: [{ start: '9999', end: '9999' }] });
+      assert.deepEqual(await ask('precision=year&startTime=2020&endTime=2030'), { years: 5, timeRanges: [{ start: '2026', end: '2026' }] });
     });
   });
 

@@ -240,6 +240,20 @@ describe('resolveAvailableMediaWindow', () => {
     });
   });
 
+  it('cuts a year window over more than 10 years apart (a forged recorded span) to 11 years, keeping the bound the caller gave', () => {
+    const forged = { startMs: utc('2020-05-01T00:00:00Z'), endMs: utc('9999-12-31T23:59:59Z') };
+    assert.deepEqual(resolveAvailableMediaWindow({ precision: 'year' }, forged), { startMs: utc('9989-01-01T00:00:00Z'), endMs: forged.endMs });
+    assert.deepEqual(resolveAvailableMediaWindow(parse('precision=year&endTime=2026'), forged), { startMs: forged.startMs, endMs: utc('2027-01-01T00:00:00Z') });
+    assert.deepEqual(resolveAvailableMediaWindow(parse('precision=year&endTime=2040'), forged), { startMs: utc('2030-01-01T00:00:00Z'), endMs: utc('2041-01-01T00:00:00Z') });
+    assert.deepEqual(resolveAvailableMediaWindow(parse('precision=year&startTime=2021'), forged), { startMs: utc('2021-01-01T00:00:00Z'), endMs: utc('2032-01-01T00:00:00Z') });
+    assert.deepEqual(resolveAvailableMediaWindow(parse('precision=year&startTime=2000&endTime=2040'), forged), { startMs: utc('2030-01-01T00:00:00Z'), endMs: utc('2041-01-01T00:00:00Z') });
+    // 10 years apart (the longest retention, P3650D, can span 11 calendar years) is left whole.
+    const tenApart = { startMs: utc('2016-01-02T00:00:00Z'), endMs: utc('2026-12-31T00:00:00Z') };
+    assert.deepEqual(resolveAvailableMediaWindow({ precision: 'year' }, tenApart), tenApart);
+    // Month, day and full windows are capped by the query's own limits, never here.
+    assert.deepEqual(resolveAvailableMediaWindow(parse('precision=month&startTime=2021-01&endTime=2021-12'), forged), { startMs: utc('2021-01-01T00:00:00Z'), endMs: utc('2022-01-01T00:00:00Z') });
+  });
+
   it('is undefined when no recorded instant is in the window (an empty answer, not an error)', () => {
     assert.equal(resolveAvailableMediaWindow(parse('precision=year&startTime=2021'), recorded), undefined);
     assert.equal(resolveAvailableMediaWindow(parse('precision=year&endTime=2010'), recorded), undefined);
