@@ -13,6 +13,12 @@
  * (`RTP/AVP` / `RTP/AVP/UDP`, `client_port`); a SETUP asking for TCP interleaving (`RTP/AVP/TCP`) is answered
  * `461 Unsupported transport`, and there is no RTSP-over-HTTP tunnel. Record it with `rtsp_transport udp`.
  *
+ * Timing, as a camera with a loose clock: VLC sends an RTCP sender report every ~5 s whose NTP time does not quite
+ * follow its RTP clock. ffmpeg's RTP demuxer re-times every packet of a session with more than one stream from the last
+ * report (libavformat/rtpdec.c `finalize_packet`), so a client sees the video's timestamps step by up to a frame
+ * (±20-40 ms at 25 fps) every ~5 s; with B-frames two frames can then share a timestamp. The same file without audio
+ * (one stream: no re-timing) comes through with exact 40 ms steps.
+ *
  * VLC refuses to run as root ("VLC is not supposed to be run as root. Sorry."; `vlc-wrapper` only drops root to the
  * real user). When this process is root, VLC runs as `nobody` (uid/gid 65534) with its own HOME: the files it serves
  * must then be readable by others (camera-clips.ts's cache is).
