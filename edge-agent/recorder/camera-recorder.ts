@@ -117,6 +117,8 @@ export class CameraRecorder extends EventEmitter {
   private audio: AudioHandling = 'copy';
   /** The current session ends to switch {@link audio}: the next starts at once, not after a backoff. */
   private restartForAudio = false;
+  /** UTC end of the last segment emitted (epoch ms): the next session's timeline does not start before it. */
+  private lastSegmentEndMs: number | undefined;
 
   constructor(opts: CameraRecorderOptions) {
     super();
@@ -184,7 +186,7 @@ export class CameraRecorder extends EventEmitter {
     });
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
-    const timeline = new SegmentTimeline();
+    const timeline = new SegmentTimeline({ notBeforeMs: this.lastSegmentEndMs });
     const stderrTail: string[] = [];
     const pending: SegmentListEntry[] = [];
     const emitted = new Set<string>();
@@ -214,6 +216,7 @@ export class CameraRecorder extends EventEmitter {
       }
       emitted.add(entry.fileName);
       const seg: RecordedSegment = { cameraId: camera.id, path: file, startMs: timed.startMs, durationMs: timed.durationMs, bytes };
+      this.lastSegmentEndMs = seg.startMs + seg.durationMs;
       log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart }, 'segment recorded');
       this.emit('segment', seg);
       decoded.anchor();

@@ -17,7 +17,25 @@ export interface SegmentTimelineOptions {
   maxDriftMs?: number;
   /** How many recent wall-clock observations the anchor estimate uses. Default 8. */
   window?: number;
+  /**
+   * UTC end (epoch ms) of the camera's previous session's last segment. A new session's anchor is an estimate (late or
+   * early by up to its delivery jitter), so a session that follows at once (a restart to change the audio, a camera
+   * that reboots fast) could start before the previous one ended: its chain is moved to start there instead, when the
+   * overlap is at most {@link MAX_SESSION_OVERLAP_MS}. A larger one is a wall clock stepped back between the
+   * sessions: the new session follows the corrected clock (ADR 0002).
+   */
+  notBeforeMs?: number;
 }
+
+/** The largest overlap with the previous session that {@link SegmentTimelineOptions.notBeforeMs} absorbs (ms). */
+export const MAX_SESSION_OVERLAP_MS = 5000;
+
+/**
+ * The largest hole between two segments of one session that is closed (ms): the segment muxer lists a segment's end
+ * as its last packet's time plus that packet's duration, which RTP packets do not always carry; the next segment then
+ * starts one frame after the listed end although no media is missing.
+ */
+export const MAX_FRAME_HOLE_MS = 250;
 
 /**
  * Places one ffmpeg session's segments on the UTC timeline.
@@ -31,7 +49,8 @@ export interface SegmentTimelineOptions {
  * the first segment is placed only once the next segment's start has been seen (or the session ended).
  *
  * Within a chain the anchor is fixed, so segment n+1 starts exactly where segment n ended
- * (same muxer time, same rounding): no overlap and no false gap. If the camera clock drifts from
+ * (same muxer time, same rounding; a hole of up to {@link MAX_FRAME_HOLE_MS} is closed): no overlap and no false gap.
+ * A session does not start before the previous one ended ({@link SegmentTimelineOptions.notBeforeMs}). If the camera clock drifts from
  * the wall clock by more than `maxDriftMs`, a new chain starts at the better anchor, never
  * overlapping the previous segment.
  */
@@ -42,10 +61,12 @@ export class SegmentTimeline {
   private readonly startPts = new Map<string, number>();
   private chainAnchorMs: number | undefined;
   private lastEndMs: number | undefined;
+  private readonly notBeforeMs: number | undefined;
 
   constructor(opts: SegmentTimelineOptions = {}) {
     this.maxDriftMs = opts.maxDriftMs ?? 1000;
     this.window = opts.window ?? 8;
+    this.notBeforeMs = opts.notBeforeMs;
   }
 
   /**
@@ -92,13 +113,17 @@ export class SegmentTimeline {
     // end: re-anchored, the segment would be dropped as empty. The session keeps its timeline instead (contiguous, off
     // by the step until the next session, which starts on the corrected clock): nothing recorded is lost.
     const steppedBack = this.lastEndMs !== undefined && Math.round(estimate + entry.endS * 1000) <= this.lastEndMs;
-    if (this.chainAnchorMs === undefined || (Math.abs(estimate - this.chainAnchorMs) > this.maxDriftMs && !steppedBack)) {
+    if (this.chainAnchorMs === undefined) {
+      const overlapMs = this.notBeforeMs === undefined ? 0 : this.notBeforeMs - (estimate + startS * 1000);
+      this.chainAnchorMs = overlapMs > 0 && overlapMs <= MAX_SESSION_OVERLAP_MS ? estimate + overlapMs : estimate;
+      chainStart = true;
+    } else if (Math.abs(estimate - this.chainAnchorMs) > this.maxDriftMs && !steppedBack) {
       this.chainAnchorMs = estimate;
       chainStart = true;
     }
     let startMs = Math.round(this.chainAnchorMs + startS * 1000);
     const endMs = Math.round(this.chainAnchorMs + entry.endS * 1000);
-    if (this.lastEndMs !== undefined && startMs < this.lastEndMs) startMs = this.lastEndMs;
+    if (this.lastEndMs !== undefined && startMs - this.lastEndMs <= MAX_FRAME_HOLE_MS) startMs = this.lastEndMs;
     if (endMs <= startMs) return undefined;
     this.lastEndMs = endMs;
     return { fileName: entry.fileName, startMs, durationMs: endMs - startMs, chainStart };

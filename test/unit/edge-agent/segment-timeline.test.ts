@@ -72,6 +72,31 @@ describe('SegmentTimeline', () => {
     assert.ok(d.startMs >= c.startMs + c.durationMs && d.startMs + d.durationMs === T0 + 40_000 + 3_600_000);
   });
 
+  it('a session that follows at once never starts before the previous one ended; a clock stepped back between sessions is followed', () => {
+    // The previous session ended at T0 + 10 s; this one's anchor estimate puts its first packet 1.2 s earlier.
+    const next = new SegmentTimeline({ notBeforeMs: T0 + 10_000 });
+    next.observeStart({ fileName: 'a.ts', ptsTimeS: 2 }, T0 + 10_800);
+    next.observeStart({ fileName: 'b.ts', ptsTimeS: 4 }, T0 + 10_800);
+    const a = next.complete({ fileName: 'a.ts', startS: 2, endS: 4 }, T0)!;
+    const b = next.complete({ fileName: 'b.ts', startS: 4, endS: 6 }, T0)!;
+    assert.deepEqual([a.startMs, a.durationMs, b.startMs], [T0 + 10_000, 2000, T0 + 12_000], 'moved to the previous end, durations kept');
+    // An hour's overlap is no estimate error: the clock was stepped back; the new session follows it.
+    const stepped = new SegmentTimeline({ notBeforeMs: T0 + 3_600_000 });
+    stepped.observeStart({ fileName: 'a.ts', ptsTimeS: 0 }, T0);
+    assert.equal(stepped.complete({ fileName: 'a.ts', startS: 0, endS: 2 }, T0)!.startMs, T0);
+  });
+
+  it('closes a hole of one frame between segments of a session (a last packet listed without its duration)', () => {
+    const tl = new SegmentTimeline();
+    tl.observeStart({ fileName: 'a.ts', ptsTimeS: 0 }, T0);
+    tl.observeStart({ fileName: 'b.ts', ptsTimeS: 2.04 }, T0 + 2040);
+    tl.observeStart({ fileName: 'c.ts', ptsTimeS: 4.04 }, T0 + 4040);
+    const a = tl.complete({ fileName: 'a.ts', startS: 0, endS: 2 }, T0)!;
+    const b = tl.complete({ fileName: 'b.ts', startS: 2.04, endS: 4.04 }, T0)!;
+    assert.equal(b.startMs, a.startMs + a.durationMs, 'the 40 ms hole is closed');
+    assert.equal(b.durationMs, 2040);
+  });
+
   it('returns undefined for an empty segment and falls back to the wall clock without start lines', () => {
     const tl = new SegmentTimeline();
     assert.equal(tl.complete({ fileName: 'x.ts', startS: 5, endS: 5 }, T0), undefined);
