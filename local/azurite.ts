@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 
 /**
  * Azurite's well-known development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite
@@ -67,6 +68,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const args = [
+    // Azurite stops (its own SIGTERM shutdown) when this process dies without stopping it, e.g. on SIGKILL.
+    '--require', path.join(__dirname, 'exit-with-parent.js'),
     require.resolve('azurite/dist/src/azurite.js'),
     '--blobHost', host, '--blobPort', String(options.blobPort ?? 0),
     '--queueHost', host, '--queuePort', '0',

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { startLocalBroker, type LocalBroker } from './broker';
+import { killProcessGroup } from './process-group';
 import { EventHubFeeder } from './event-hub-feeder';
 import { parseSettings, resetSettings } from '../functions/settings';
 import { applyViewerCors } from './blob-cors';
@@ -80,6 +81,12 @@ export interface LocalStackOptions {
   storageFront?: (azurite: AzuriteInstance) => Promise<{ connectionString: string; close(): Promise<void> }>;
 }
 
+/** How a child process ended. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** One secret the stack made or was given, named for test messages (the value itself must never be printed). */
 export interface StackSecret {
   name: string;
@@ -108,6 +115,8 @@ export interface LocalStack {
   agent: ChildProcess;
   /** Agent log lines (JSON) seen so far, for tests. */
   agentLog: string[];
+  /** The stack's child processes (Azurite, the agent); each `exited` resolves when that one exits, for any reason. */
+  children: Array<{ name: string; pid: number; exited: Promise<ChildExit> }>;
   /**
    * Every secret of this stack: API key, playback token secret, storage account key, each MQTT password (device,
    * cloud, signal publishers). Tests grep the logs for them (secrets are never logged, docs/security.md); a part that
@@ -229,7 +238,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     for (const w of ffmpeg.warnings) print(`warning: ${w}`);
     const cameras = opts.cameras?.length
       ? opts.cameras
-      : [simulatedCamera('sim-1', ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(dataDir, 'simulated-camera') }))];
+      : [simulatedCamera('sim-1', ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(dataDir, 'simulated-camera'), print }))];
     const agentConfig = {
       deviceId: DEVICE_ID,
       cameras,
@@ -255,7 +264,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     const configFile = path.join(dataDir, 'agent.json');
     writeFileSync(configFile, `${JSON.stringify(agentConfig, null, 2)}\n`);
-    const agent = spawn(process.execPath, [path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile], {
+    // Its own process group (with its ffmpeg): a terminal's Ctrl-C reaches it only through stop(), after which the
+    // group is swept, so no ffmpeg outlives the stack; exit-with-parent stops it if this process dies unannounced.
+    const agentArgs = ['--require', path.join(__dirname, 'exit-with-parent.js'), path.join(__dirname, '..', 'edge-agent', 'cli.js'), '--config', configFile];
+    const agent = spawn(process.execPath, agentArgs, {
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...withoutCloudSecrets(process.env),
@@ -264,7 +277,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       },
     });
     const agentLog: string[] = [];
-    const agentExited = new Promise<void>((r) => agent.once('exit', () => r()));
+    const agentExit = new Promise<ChildExit>((r) => agent.once('exit', (code, signal) => r({ code, signal })));
+    const agentExited = agentExit.then(() => {});
+    const killAgentGroup = () => killProcessGroup(agent.pid, 'SIGKILL');
+    process.once('exit', killAgentGroup);
     createInterface({ input: agent.stdout! }).on('line', (line) => {
       agentLog.push(line);
       print(formatAgentLine(line));
@@ -278,6 +294,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         await agentExited;
         clearTimeout(t);
       }
+      killAgentGroup(); // whatever the agent left behind (an ffmpeg, if it was killed)
+      process.removeListener('exit', killAgentGroup);
       await feeder.flush();
     });
 
@@ -294,6 +312,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       cameraIds: cameras.map((c) => c.id),
       agent,
       agentLog,
+      children: [
+        { name: 'Azurite', pid: azurite.pid, exited: azurite.exited },
+        { name: 'the agent', pid: agent.pid!, exited: agentExit },
+      ],
       secrets: [
         { name: 'API key', value: apiKey },
         { name: 'playback token secret', value: process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET! },
