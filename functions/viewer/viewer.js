@@ -1,8 +1,9 @@
 /*
  * Keepwatch viewer (served at GET /api/viewer/viewer.js). Plain browser JavaScript, no framework, no bundler.
  *
- * - The function key is asked once, kept in sessionStorage (this tab only) and sent as `x-functions-key` on API
- *   calls; it never goes into a URL (a download goes through fetch and a blob: URL for that reason).
+ * - The function key is asked once (or taken from the page address's `#key=` fragment, which `npm start` prints),
+ *   kept in sessionStorage (this tab only) and sent as `x-functions-key` on API calls; it never goes into a URL that
+ *   is requested (a download goes through fetch and a blob: URL for that reason).
  * - One visible day = local midnight to local midnight in the browser's time zone (23..25 h with DST), read with
  *   one availableMedia request at full precision (AVA allows ≤ 25 h per request, docs/reference/ava-behaviour.md
  *   "Playback").
@@ -88,6 +89,17 @@ function viewerSeekOffsetS(playback) {
     $('key-error').textContent = message || '';
     $('key-input').value = '';
     $('key-input').focus();
+  }
+
+  /**
+   * `npm start` prints the viewer's address with the key in its fragment (`/api/viewer#key=…`): a fragment is never
+   * sent to a server; the key goes into sessionStorage as if typed, and leaves the address bar (and the history).
+   */
+  function takeKeyFromFragment() {
+    var m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
+    if (!m) return;
+    sessionStorage.setItem(KEY_STORAGE, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
   }
 
   $('key-form').addEventListener('submit', function (e) {
@@ -505,5 +517,6 @@ function viewerSeekOffsetS(playback) {
   // ---- start -----------------------------------------------------------------------------------------------
 
   $('zone').textContent = 'Times in ' + zone;
+  takeKeyFromFragment();
   start();
 })();
