@@ -36,6 +36,7 @@ describe('keepwatch-agent CLI', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown key 'colour'/);
     assert.match(r.stderr, /segmentLength: PT1S is outside PT2S\.\.PT5M/);
+    assert.equal(r.stderr, "keepwatch-agent: agent config: 2 problems:\n  segmentLength: PT1S is outside PT2S..PT5M\n  unknown key 'colour'\n", 'one problem per line');
     assert.equal(existsSync(path.join(dir, 'cache-bad')), false, 'no cache folder was created');
     const r3 = run('edge-agent/cli.js', ['--config', write('bad3.yaml', `${good}\nsegmentLength: PT6M\n`), '--check'], { KW_CLI_CAM_PW: 'x' });
     assert.equal(r3.status, 2);
