@@ -1,8 +1,10 @@
 // `npm start` (package.json: `exec node scripts/start.mjs`, so npm's SIGTERM reaches this process, not a shell that
 // would die and leave the stack running). Plain JavaScript, so that it works before anything is compiled:
 // - `--help` / `-h` prints local/start-help.txt at once, without compiling;
-// - otherwise compiles only what changed since the last build (`tsc -b`, tsconfig.json's incremental build info in
-//   dist/.tsbuildinfo; a fresh clone compiles everything, about a minute), saying so when that takes a while;
+// - otherwise compiles only what changed since the last build (`tsc -p .` with tsconfig.json's incremental build info
+//   in dist/.tsbuildinfo: a few seconds when nothing changed; a fresh clone compiles everything, about a minute),
+//   saying so when that takes a while. Not `tsc -b`: it trusts timestamps, and skips a source saved while another
+//   build ran (older than that build's info), which in a shared work tree happens; `-p` compares file contents;
 // - then runs the stack (dist/local/start.js) in this same process: signals and the exit code are the stack's.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -14,19 +16,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const ENTRY = path.join(root, 'dist', 'local', 'start.js');
 const BUILD_INFO = path.join(root, 'dist', '.tsbuildinfo');
-/** Compiling longer than this gets a line on the console (a no-change check takes well under a second). */
-const SAY_AFTER_MS = 1500;
+/** Compiling longer than this gets a line on the console (a check that finds nothing changed takes 2 to 4 s). */
+const SAY_AFTER_MS = 5000;
 
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(readFileSync(path.join(root, 'local', 'start-help.txt'), 'utf8'));
   process.exit(0);
 }
 
-// tsc -b trusts its build info and does not notice deleted outputs: without the entry point, compile everything.
+// tsc trusts its build info and does not notice deleted outputs: without the entry point, compile everything.
 if (!existsSync(ENTRY)) rmSync(BUILD_INFO, { force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const child = spawn(process.execPath, [tsc, '-b'], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [tsc, '-p', '.'], { cwd: root, stdio: 'inherit' });
 const say = setTimeout(() => process.stdout.write('Compiling TypeScript (only the sources changed since the last build)…\n'), SAY_AFTER_MS);
 // Stopped while compiling: stop the compiler too, and go.
 const onSignal = (signal) => {
@@ -38,7 +40,7 @@ const code = await new Promise((resolve) => child.on('exit', (c, signal) => reso
 clearTimeout(say);
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(s, onSignal);
 if (code !== 0) {
-  process.stderr.write(`keepwatch: the TypeScript build failed (tsc -b exited ${code}); nothing was started\n`);
+  process.stderr.write(`keepwatch: the TypeScript build failed (tsc exited ${code}); nothing was started\n`);
   process.exit(1);
 }
 await import(pathToFileURL(ENTRY).href);
