@@ -63,7 +63,7 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
       rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D', maximumSizeMiB } }), 'InvalidPolicy', /retention\.maximumSizeMiB/);
     }
     rejects(() => parseRecordingPolicy({}), 'InvalidPolicy', /retention/);
-    rejects(() => parseRecordingPolicy([]), 'InvalidPolicy', /\(root\)/);
+    rejects(() => parseRecordingPolicy([]), 'InvalidPolicy', /policy: expected an object \(key: value pairs\), got an empty list$/);
     rejects(() => parseRetentionDays('P1Y', 'KEEPWATCH_RETENTION_DEFAULT'), 'InvalidRetention', /KEEPWATCH_RETENTION_DEFAULT "P1Y"/);
   });
 });
