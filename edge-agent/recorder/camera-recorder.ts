@@ -200,7 +200,7 @@ export class CameraRecorder extends EventEmitter {
 
     const finalize = (entry: SegmentListEntry): void => {
       // ffmpeg may list what it muxed while probing before the refusal's kill lands (the 2018 build: 2 s at once).
-      if (refused) return;
+      if (abandoned) return;
       const timed = timeline.complete(entry, now());
       const file = path.join(this.opts.cameraDir, entry.fileName);
       if (!timed) {
@@ -241,13 +241,14 @@ export class CameraRecorder extends EventEmitter {
     const diagnostics = new DiagnosticsReader();
     const failure = new SessionFailureReader(now());
     let storageReported = false;
-    let refused = false;
+    /** The session was refused, or ended to switch its audio: what ffmpeg wrote is discarded, never emitted. */
+    let abandoned = false;
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (refused) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
+      if (abandoned) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
       const refusal = failure.line(line, now());
       if (refusal) {
         // Before the first packet is muxed: left running, ffmpeg would store this stream as an unplayable data stream.
-        refused = true;
+        abandoned = true;
         log.warn({ event: 'session-refused', cause: refusal.cause, reason: refusal.message }, 'stream not recorded: ending the session');
         child.kill('SIGKILL');
         return;
@@ -257,10 +258,14 @@ export class CameraRecorder extends EventEmitter {
         if (d.kind === 'storage-error') storageReported = true;
         if (d.kind === 'session-established' && this.audio === 'copy' && d.audio.some(audioNeedsAac)) {
           // Known only once the camera has described its streams: this session ends and the next encodes the audio.
+          // Killed at once, its files discarded: ffmpeg has described the input and muxed no video yet (an RTSP session
+          // drops its first frames, ADR 0003), so nothing but the unplayable audio is lost.
           this.audio = 'aac';
           this.restartForAudio = true;
-          log.info({ event: 'audio-transcode', audio: d.audio }, 'camera audio is not playable from MPEG-TS: restarting the session with its audio encoded to AAC');
-          child.stdin?.end('q');
+          abandoned = true;
+          log.info({ event: 'audio-transcode', audio: d.audio }, 'camera audio is not playable from MPEG-TS: restarting the session at once with its audio encoded to AAC');
+          child.kill('SIGKILL');
+          return;
         }
       }
       decoded.line(line);
@@ -316,12 +321,12 @@ export class CameraRecorder extends EventEmitter {
       if (waitTimer) clearTimeout(waitTimer);
       drain();
       this.child = undefined;
-      if (refused) this.discardSessionFiles(sessionId);
+      if (abandoned) this.discardSessionFiles(sessionId);
       this.reportLeftovers(sessionId, emitted, log);
       const segments = emitted.size;
       const fields = { event: 'session-end', code, signal, segments, stalled };
       const ended = failure.end({ code, signal, stalled });
-      if (this.stopping) log.info(fields, 'recording session stopped');
+      if (this.stopping || this.restartForAudio) log.info(fields, this.stopping ? 'recording session stopped' : 'recording session ended to encode its audio');
       // Failing again for the cause already reported is no news: the warning came once (scheduleRestart).
       else log[ended.cause === this.reportedCause && segments === 0 ? 'info' : 'warn']({ ...fields, cause: ended.cause, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
       this.emit('session-end', { sessionId, code, signal, segments, stalled });
@@ -416,7 +421,7 @@ export class CameraRecorder extends EventEmitter {
   }
 
   /** Files of the session that ffmpeg never listed as complete stay in the cache, reported. */
-  /** Deletes what a refused session's ffmpeg wrote before its kill landed: a stream not recorded (never listed, never uploaded). */
+  /** Deletes what an abandoned session's ffmpeg wrote before its kill landed (never listed, never uploaded). */
   private discardSessionFiles(sessionId: string): void {
     try {
       for (const n of readdirSync(this.opts.cameraDir)) if (n.startsWith(`${sessionId}-`) && n.endsWith('.ts')) rmSync(path.join(this.opts.cameraDir, n), { force: true });

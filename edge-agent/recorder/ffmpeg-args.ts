@@ -77,7 +77,7 @@ export function recorderArgs(
     '-c',
     'copy',
     ...(audio === 'aac' ? AAC_AUDIO_ARGS : []),
-    ...(guarded ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`] : []),
+    ...(guarded ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`, '-bsf:a', `setts=ts=${AUDIO_MONOTONIC_TS}`] : []),
     '-f',
     'segment',
     '-segment_time',
@@ -148,6 +148,16 @@ export const TIMING_SETTLED_PACKETS = 20;
  */
 export const DROP_UNTIMED_START =
   `not(st(0\\,gt(ld(0)+key*(eq(pts\\,dts)+eq(n\\,0)*eq(pts\\,nopts)*eq(dts\\,0)+gte(n\\,${TIMING_SETTLED_PACKETS}))\\,0)))`;
+
+/**
+ * The `setts` bitstream filter's timestamp expression (ffmpeg ≥ 4.4) that keeps an RTSP session's audio monotonic: a
+ * packet that would start before the previous one ended starts where it ended. ffmpeg re-times the packets of a
+ * session with audio and video from each stream's first RTCP sender report on (libavformat/rtpdec.c), which moves the
+ * audio back by about one frame some 0.3 s into the session (measured on GStreamer's server: 154800 then 152882 at
+ * 90 kHz); stored as is, playback decodes it with `non monotonically increasing dts`. The audio then runs one frame
+ * (≈ 20 ms) late for the rest of the session, well inside lip-sync tolerance. ADR 0003, "Left open".
+ */
+export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDTS+DURATION)\\,PREV_OUTDTS+DURATION\\,TS)';
 
 /**
  * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP session as the

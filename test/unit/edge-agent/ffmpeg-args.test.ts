@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DROP_UNTIMED_START, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
 
 const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
@@ -32,13 +32,15 @@ describe('recorder ffmpeg arguments', () => {
     assert.equal(drop[drop.indexOf('-bsf:v') + 1], `noise=drop=${DROP_UNTIMED_START}`);
     assert.ok(drop.includes('-copyinkf:v') && drop.indexOf('-copyinkf:v') > drop.indexOf('-i') && drop.indexOf('-bsf:v') < drop.indexOf('s-%06d.ts'));
     assert.ok(!drop.includes('-fflags'));
+    assert.equal(drop[drop.indexOf('-bsf:a') + 1], `setts=ts=${AUDIO_MONOTONIC_TS}`, 'audio kept monotonic across the RTCP re-timing');
+    assert.doesNotMatch(AUDIO_MONOTONIC_TS, /[^\\],/);
     const genpts = recorderArgs(cam, 10_000, 's-%06d.ts', 'genpts');
     assert.deepEqual(genpts.slice(genpts.indexOf('-fflags'), genpts.indexOf('-fflags') + 2), ['-fflags', '+genpts']);
-    assert.ok(genpts.indexOf('-fflags') < genpts.indexOf('-i') && !genpts.includes('-bsf:v') && !genpts.includes('-copyinkf:v'));
+    assert.ok(genpts.indexOf('-fflags') < genpts.indexOf('-i') && !genpts.includes('-bsf:v') && !genpts.includes('-bsf:a') && !genpts.includes('-copyinkf:v'));
     // a file carries its own timestamps: no guard
     for (const guard of ['drop-untimed', 'genpts'] as const) {
       const file = recorderArgs({ ...cam, url: '/clips/a.mp4' }, 10_000, 's-%06d.ts', guard);
-      assert.ok(!file.includes('-bsf:v') && !file.includes('-fflags') && !file.includes('-copyinkf:v'));
+      assert.ok(!file.includes('-bsf:v') && !file.includes('-bsf:a') && !file.includes('-fflags') && !file.includes('-copyinkf:v'));
     }
     // ffmpeg's bitstream filter list splits on unescaped commas: every comma of the expression is escaped
     assert.doesNotMatch(DROP_UNTIMED_START, /[^\\],/);
