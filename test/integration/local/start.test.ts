@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { descendants, stillRunning, type ProcessInfo } from '../../helpers/process-tree';
 import { until, waitFor } from '../../helpers/wait';
@@ -87,6 +87,14 @@ class StartRun {
   }
 }
 
+/** Temporary folders of this file's runs, removed at the end. */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** The environment of a run: its own data folder, free ports, 2 s segments (the first is indexed sooner). */
 function startEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, KEEPWATCH_DATA_DIR: dataDir, KEEPWATCH_HTTP_PORT: '0', KEEPWATCH_SEGMENT_LENGTH: 'PT2S' };
@@ -102,7 +110,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
  * camera, drops the fragment from the address, and no request carries the key in its URL.
  */
 async function assertViewerTakesKey(viewerUrl: string, key: string): Promise<void> {
-  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'kw-chromium-')), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(tempDir('kw-chromium-'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const requested: string[] = [];
@@ -126,8 +134,12 @@ function printedPlaylistUrl(run: StartRun): string {
 }
 
 describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => {
+  after(() => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a bad KEEPWATCH_SEGMENT_LENGTH (and every other bad setting) stops npm start before anything starts: exit code ≠ 0, one line each, never "Keepwatch is running"', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-start-bad-')), 'data');
+    const dataDir = path.join(tempDir('kw-start-bad-'), 'data');
     const run = new StartRun('npm', ['start'], startEnv(dataDir, { KEEPWATCH_SEGMENT_LENGTH: '10s' }));
     const { code } = await run.exited;
     assert.notEqual(code, 0, run.console());
@@ -154,7 +166,7 @@ describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => 
 
   it('--help is answered without compiling; npm start compiles only what changed (tsc incremental, dist/.tsbuildinfo)', () => {
     // A project of one source file with the repository's compiler options and scripts/start.mjs as `npm start`.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-start-build-'));
+    const dir = tempDir('kw-start-build-');
     mkdirSync(path.join(dir, 'local'));
     cpSync(path.join(ROOT, 'scripts', 'start.mjs'), path.join(dir, 'scripts', 'start.mjs'));
     cpSync(path.join(ROOT, 'local', 'start-help.txt'), path.join(dir, 'local', 'start-help.txt'));
@@ -204,7 +216,7 @@ describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => 
   });
 
   it('SIGTERM to npm (what supervisors and IDE stop buttons send) stops Azurite, the agent and its ffmpeg: nothing is left behind', async () => {
-    const run = new StartRun('npm', ['start'], startEnv(path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-start-npm-')), 'data')));
+    const run = new StartRun('npm', ['start'], startEnv(path.join(tempDir('kw-start-npm-'), 'data')));
     try {
       await run.waitForLine(PLAYABLE);
       const { azurite, agent, ffmpeg } = run.stackProcesses();
@@ -220,7 +232,7 @@ describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => 
   });
 
   it('a restart on the same data folder keeps the API key (0600, printed with the viewer URL) and offers only media of the new run; SIGTERM to node leaves nothing behind', async () => {
-    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-start-restart-')), 'data');
+    const dataDir = path.join(tempDir('kw-start-restart-'), 'data');
     const first = new StartRun(process.execPath, [START], startEnv(dataDir));
     let key = '';
     try {
@@ -271,7 +283,7 @@ describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => 
   });
 
   it('a child that dies (the agent, killed) ends npm start with exit code 1 and stops the rest, its ffmpeg too', async () => {
-    const run = new StartRun(process.execPath, [START], startEnv(path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-start-child-')), 'data')));
+    const run = new StartRun(process.execPath, [START], startEnv(path.join(tempDir('kw-start-child-'), 'data')));
     try {
       await run.waitForLine(PLAYABLE);
       const agent = run.stackProcesses().agent.find((p) => p.ppid === run.child.pid);
@@ -287,7 +299,7 @@ describe('npm start tells the truth (local/start.ts, scripts/start.mjs)', () => 
   });
 
   it('killed with SIGKILL, npm start cannot stop anything: Azurite and the agent (with its ffmpeg) notice and stop on their own', async () => {
-    const run = new StartRun(process.execPath, [START], startEnv(path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-start-kill-')), 'data')));
+    const run = new StartRun(process.execPath, [START], startEnv(path.join(tempDir('kw-start-kill-'), 'data')));
     try {
       await run.waitForLine(PLAYABLE);
       run.child.kill('SIGKILL');
