@@ -42,7 +42,8 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * The first segment also starts on a keyframe: ffmpeg's stream copy drops the non-keyframes before the first keyframe
  * (its default without `-copyinkf`). RTSP sessions are also guarded against their first packets' missing or guessed
  * timestamps: with `startGuard` `drop-untimed` the video's packets before the first keyframe with usable timing are
- * dropped ({@link DROP_UNTIMED_START}); with `genpts` (old ffmpeg builds) `+genpts` fills a missing first PTS. Other
+ * dropped ({@link DROP_UNTIMED_START}) and the audio kept monotonic ({@link AUDIO_MONOTONIC_TS}); with `genpts` (old
+ * ffmpeg builds) `+genpts` fills a missing first PTS. Other
  * inputs (files, HTTP) carry their own timestamps and are not guarded.
  * @param outputPattern e.g. `/cache/cam1/20261121T100000Z-ab12-%06d.ts`
  * @param startGuard what the session's ffmpeg supports (edge-agent/recorder/ffmpeg-path.ts `resolveFfmpeg`)
@@ -95,13 +96,13 @@ export function recorderArgs(
 }
 
 /**
- * The filter that logs the first decoded output's frames (`[Parsed_showinfo_N @ 0x…] n:  12 pts: … pts_time:2.6 …`,
+ * The filter that logs the frames of the first decoded output (`[Parsed_showinfo_N @ 0x…] n:  12 pts: … pts_time:2.6 …`,
  * one line per frame at the output's low rate; checksums off). Added when the session's recording output drops its
  * first packets ({@link DROP_UNTIMED_START}): the decoded outputs then start earlier than the first segment, from
  * frames whose timestamps ffmpeg guessed, so the recorder times their frames from a frame logged once the first
  * segment has started (ffmpeg-output.ts `parseDecodedFrameInfo`).
  */
-export const FIRST_FRAME_INFO_FILTER = 'showinfo=checksum=0';
+export const DECODED_FRAME_INFO_FILTER = 'showinfo=checksum=0';
 
 /** What a session does with the camera's audio: keep it as sent, or encode it to AAC (video is always a copy). */
 export type AudioHandling = 'copy' | 'aac';
@@ -166,10 +167,10 @@ export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDT
  * ratio, rounded to even; the recorder reads the real size from ffmpeg's `Output #1` stream line (ffmpeg-output.ts
  * `parseOutputVideoSize`). The recording output before it stays a codec copy: `-c copy` is an option of output #0
  * only.
- * @param reportFirstFrame append {@link FIRST_FRAME_INFO_FILTER}
+ * @param reportFirstFrame append {@link DECODED_FRAME_INFO_FILTER}
  */
 export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'frameRate'>, reportFirstFrame = false): string[] {
-  const filters = [`scale=${m.frameWidth}:-2`, `fps=${m.frameRate}`, 'format=gray', ...(reportFirstFrame ? [FIRST_FRAME_INFO_FILTER] : [])];
+  const filters = [`scale=${m.frameWidth}:-2`, `fps=${m.frameRate}`, 'format=gray', ...(reportFirstFrame ? [DECODED_FRAME_INFO_FILTER] : [])];
   return ['-map', '0:v:0', '-an', '-vf', filters.join(','), '-f', 'rawvideo', `pipe:${FRAMES_FD}`];
 }
 
@@ -178,11 +179,11 @@ export function motionFrameOutputArgs(m: Pick<CameraMotion, 'frameWidth' | 'fram
  * `maximumSamplesPerSecond` (ffmpeg's fps filter), scaled per AVA's scale mode ({@link extensionScaleFilter}),
  * encoded as JPEG (mjpeg, yuvj420p), PNG (rgb24) or BMP (bgr24), back to back (`image2pipe`).
  * JPEG quality 0..100 (AVA) maps linearly onto ffmpeg's qscale 31..2 (100 → 2, best).
- * @param reportFirstFrame put {@link FIRST_FRAME_INFO_FILTER} after the fps filter
+ * @param reportFirstFrame put {@link DECODED_FRAME_INFO_FILTER} after the fps filter
  */
 export function extensionSampleOutputArgs(x: HttpExtensionSettings, reportFirstFrame = false): string[] {
   const { format, quality, scale } = x.image;
-  const filters = [`fps=${x.maximumSamplesPerSecond}`, ...(reportFirstFrame ? [FIRST_FRAME_INFO_FILTER] : []), ...extensionScaleFilter(scale)];
+  const filters = [`fps=${x.maximumSamplesPerSecond}`, ...(reportFirstFrame ? [DECODED_FRAME_INFO_FILTER] : []), ...extensionScaleFilter(scale)];
   const codec =
     format === 'jpeg'
       ? ['-vf', [...filters, 'format=yuvj420p'].join(','), '-c:v', 'mjpeg', '-q:v', String(Math.round(2 + ((100 - (quality ?? 90)) * 29) / 100))]

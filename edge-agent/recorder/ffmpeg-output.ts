@@ -63,7 +63,7 @@ export function parseVideoStartPts(line: string): number | undefined {
 }
 
 /**
- * One decoded output frame as ffmpeg-args.ts `FIRST_FRAME_INFO_FILTER` logs it:
+ * One decoded output frame as ffmpeg-args.ts `DECODED_FRAME_INFO_FILTER` logs it:
  * `[Parsed_showinfo_3 @ 0x…] n:  12 pts:     13 pts_time:2.6     pos: …` (libavfilter/vf_showinfo.c).
  * @returns the frame's index in its output and its time on the muxer's timeline (seconds), or `undefined` for any
  *   other line
