@@ -24,11 +24,13 @@ export function containerClientFor(target: UploadTarget): ContainerClient {
 
 /**
  * The uploader's destination for the config's `upload` section: with `apiUrl` + `deviceSecret` (docs/devices.md),
- * create-only URLs fetched just in time from `POST {apiUrl}/devices/{deviceId}/upload-urls`; otherwise {@link
+ * create-only URLs fetched just in time from `POST {apiUrl}/devices/{deviceId}/upload-urls`, followed only to the
+ * pinned storage (`storageOrigin`, else the first URL's; edge-agent/uploader/upload-url-cache.ts); otherwise {@link
  * containerClientFor}.
  */
 export function uploadDestinationFor(target: UploadTarget, deviceId: string): UploadDestination {
   if (!('apiUrl' in target)) return { container: containerClientFor(target) };
   const client = new UploadUrlsClient({ apiUrl: target.apiUrl, deviceId, deviceSecret: target.deviceSecret });
-  return { uploadUrls: new UploadUrlCache({ request: (names) => client.request(names), container: target.container }) };
+  const pin = target.storageOrigin === undefined ? {} : { storageOrigin: target.storageOrigin };
+  return { uploadUrls: new UploadUrlCache({ request: (names) => client.request(names), container: target.container, ...pin }) };
 }

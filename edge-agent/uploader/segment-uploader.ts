@@ -5,7 +5,7 @@ import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming'
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
 import { sha256File } from './sha256-file';
-import type { UploadUrlCache } from './upload-url-cache';
+import { ForeignUploadUrl, type UploadUrlCache } from './upload-url-cache';
 
 /**
  * Segments up to this size (bytes) are read once into memory, hashed and uploaded from the same
@@ -168,7 +168,9 @@ export class SegmentUploader {
         }
         this.failures++;
         const delay = this.retryDelay();
-        this.opts.logger.warn({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs, retryInMs: delay }, 'segment upload failed; will retry');
+        // A URL to foreign storage means the API answering is not ours to trust: a person must look (the file is kept).
+        const level = err instanceof ForeignUploadUrl ? 'error' : 'warn';
+        this.opts.logger[level]({ err, cameraId: seg.cameraId, segmentStartMs: seg.startMs, retryInMs: delay }, 'segment upload failed; will retry');
         // Back in start order: a failed newer segment must not overtake older ones queued meanwhile.
         this.insertSorted(seg);
         this.active.delete(seg);
@@ -198,12 +200,14 @@ export class SegmentUploader {
 
   /**
    * A 409 on a create-only upload: an earlier attempt stored the blob and its response was lost
-   * (so a 409 on a retry is success). When the credential may read properties the blob is
-   * compared (size and SHA-256) and other bytes are an error, never overwritten; a SAS without read
-   * (`cw`, a device credential) gets 403 there, so then the 409 alone counts as success. A pure
-   * create-only SAS (`c`) gets 403 AuthorizationPermissionMismatch, not 409, on the retry (Azurite
-   * 3.35, verified) and is not handled here: such uploads go through {@link uploadThroughUrl}.
-   * @throws Error when the stored blob holds other bytes
+   * (so a 409 on a retry is success), or another writer holds the name. The blob is compared (size and SHA-256
+   * metadata) and only the same bytes count as uploaded. A credential that cannot read properties (a `cw` container
+   * SAS, the legacy device credential: 403) cannot tell the two apart, so the segment is not counted as uploaded: it
+   * stays in the cache (never deleted on a name alone, issue 13 finding 9) and is reported as a conflict. A pure
+   * create-only SAS (`c`) gets 403 AuthorizationPermissionMismatch, not 409, on the retry (Azurite 3.35, verified) and
+   * is not handled here: such uploads go through {@link uploadThroughUrl}, whose `exists` answer carries size and SHA-256.
+   * @throws StoredSegmentConflict when the stored blob cannot be read to compare (reported once, not retried); Error
+   *   when it holds other bytes (retried with backoff, the file kept)
    */
   private async confirmExisting(blob: BlockBlobClient, seg: RecordedSegment, sha256: string): Promise<void> {
     let props;
@@ -211,11 +215,11 @@ export class SegmentUploader {
       props = await blob.getProperties();
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 403) throw err;
-      this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded (credential cannot read it to compare)');
-      return;
+      throw new StoredSegmentConflict(`blob ${blob.name} exists and this credential cannot read it to compare size and SHA-256 (a write-only SAS); the segment is kept in the cache (ours ${seg.bytes} bytes, sha256 ${sha256})`);
     }
     if (props.contentLength !== seg.bytes || props.metadata?.sha256 !== sha256) {
-      throw new Error(`blob ${blob.name} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256})`);
+      // Retried with backoff (as before issue 13): a person may remove the other blob; the file stays meanwhile.
+      throw new Error(`blob ${blob.name} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256 ?? 'none'}; ours ${seg.bytes} bytes, sha256 ${sha256})`);
     }
     this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
   }

@@ -1,3 +1,4 @@
+import { isTlsOrLoopbackUrl } from '../../shared/loopback-url';
 import type { UploadUrlAnswer, UploadUrlsBatch } from './upload-urls-client';
 
 /** A URL whose expiry is less than this away is never used: an upload must finish before `se`. */
@@ -14,6 +15,12 @@ export interface UploadUrlCacheOptions {
   request: (names: readonly string[]) => Promise<UploadUrlsBatch>;
   /** The recordings container every URL must be in (the agent config's `upload.container`); checked per URL. */
   container: string;
+  /**
+   * Where every URL must point (the agent config's `upload.storageOrigin`): scheme, host and port, plus a path prefix
+   * for an account in the path (Azurite's `/devstoreaccount1`). Absent: the first URL handed out pins it
+   * ({@link UploadUrlCache.storageBase}).
+   */
+  storageOrigin?: string;
   /** Wall clock, epoch ms (tests). */
   now?: () => number;
 }
@@ -27,12 +34,26 @@ export interface UploadUrlCacheOptions {
 export class UploadUrlCache {
   private readonly urls = new Map<string, { url: string; expiresOnMs: number }>();
   private readonly existing = new Map<string, { bytes: number; sha256?: string }>();
+  /** `{origin}{path prefix}` every blob URL must start with, followed by `/{container}/{name}`. */
+  private pinned: string | undefined;
 
-  constructor(private readonly opts: UploadUrlCacheOptions) {}
+  constructor(private readonly opts: UploadUrlCacheOptions) {
+    if (opts.storageOrigin !== undefined) this.pinned = storageBaseOf(opts.storageOrigin);
+  }
+
+  /**
+   * The storage base (`https://host[:port][/prefix]`) upload URLs must point at: the configured `storageOrigin`, or
+   * else the one of the first URL this cache accepted (trust on first use, for the life of the process); undefined
+   * before that.
+   */
+  get storageBase(): string | undefined {
+    return this.pinned;
+  }
 
   /**
    * @param upcoming blob names likely uploaded next (prefetched in the same request)
-   * @throws whatever `request` throws (unreachable cloud, refusal); Error when a URL is not the asked blob's
+   * @throws whatever `request` throws (unreachable cloud, refusal); {@link ForeignUploadUrl} when a URL of the answer
+   *   is not the asked blob's in the pinned storage (nothing of that answer is used: the uploader retries later)
    */
   async target(blobName: string, upcoming: readonly string[] = []): Promise<UploadUrlTarget> {
     const now = (this.opts.now ?? Date.now)();
@@ -46,6 +67,9 @@ export class UploadUrlCache {
     const batch = [blobName, ...upcoming.filter((n) => n !== blobName && !this.usable(n, now) && !this.existing.has(n))].slice(0, UPLOAD_URLS_BATCH_MAX);
     const answer = await this.opts.request([...new Set(batch)]);
     this.prune(now);
+    // Every URL is checked before any is kept: one foreign URL refuses the whole answer (the API is not to be trusted).
+    const bases = answer.blobs.map((entry) => ('url' in entry ? this.checkedBase(entry) : undefined));
+    this.pinned ??= bases.find((b) => b !== undefined);
     for (const entry of answer.blobs) this.remember(entry, answer.expiresOnMs);
     const url = this.usable(blobName, now);
     if (url) return { url };
@@ -70,19 +94,40 @@ export class UploadUrlCache {
 
   private remember(entry: UploadUrlAnswer, expiresOnMs: number): void {
     if ('url' in entry) {
-      let path = '';
-      try {
-        path = decodeURIComponent(new URL(entry.url).pathname);
-      } catch {
-        path = '';
-      }
-      if (!path.endsWith(`/${this.opts.container}/${entry.name}`)) throw new Error(`upload-urls answer: the URL for ${entry.name} is not that blob in container '${this.opts.container}'`);
       this.urls.set(entry.name, { url: entry.url, expiresOnMs });
       this.existing.delete(entry.name);
     } else {
       this.urls.delete(entry.name);
       this.existing.set(entry.name, entry.sha256 === undefined ? { bytes: entry.bytes } : { bytes: entry.bytes, sha256: entry.sha256 });
     }
+  }
+
+  /**
+   * The storage base of an answer's URL: https (or http to a loopback host), the blob `/{container}/{name}` at the end
+   * of its path, and the same base as the pinned one when there is one.
+   * @throws ForeignUploadUrl naming the entry and the URL's origin (never the URL: its query is a SAS)
+   */
+  private checkedBase(entry: { name: string; url: string }): string {
+    let u: URL;
+    try {
+      u = new URL(entry.url);
+    } catch {
+      throw new ForeignUploadUrl(`upload-urls answer: the URL for ${entry.name} is not a URL`);
+    }
+    const suffix = `/${this.opts.container}/${entry.name}`;
+    let path = '';
+    try {
+      path = decodeURIComponent(u.pathname);
+    } catch {
+      path = '';
+    }
+    if (!path.endsWith(suffix)) throw new ForeignUploadUrl(`upload-urls answer: the URL for ${entry.name} is not that blob in container '${this.opts.container}'`);
+    if (!isTlsOrLoopbackUrl(entry.url)) throw new ForeignUploadUrl(`upload-urls answer: the URL for ${entry.name} is not https (${u.origin}); refused`);
+    const base = `${u.origin}${path.slice(0, path.length - suffix.length)}`;
+    if (this.pinned !== undefined && base !== this.pinned) {
+      throw new ForeignUploadUrl(`upload-urls answer: the URL for ${entry.name} points at ${base}, not at the storage ${this.pinned}; refused`);
+    }
+    return base;
   }
 
   private usable(name: string, now: number): string | undefined {
@@ -92,5 +137,19 @@ export class UploadUrlCache {
 
   private prune(now: number): void {
     for (const [name, u] of this.urls) if (u.expiresOnMs - now < UPLOAD_URL_MIN_REMAINING_MS) this.urls.delete(name);
+  }
+}
+
+/** `https://host[:port][/prefix]` of a configured storage origin: URL origin plus its path without trailing slashes. */
+function storageBaseOf(origin: string): string {
+  const u = new URL(origin);
+  return `${u.origin}${decodeURIComponent(u.pathname).replace(/\/+$/, '')}`;
+}
+
+/** An upload URL from the API that points elsewhere than the pinned storage (or not over TLS): never followed. */
+export class ForeignUploadUrl extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForeignUploadUrl';
   }
 }

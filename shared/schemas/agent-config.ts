@@ -2,6 +2,7 @@ import { DEVICE_SECRET_PATTERN } from '../device-secret';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
+import { isTlsOrLoopbackUrl } from '../loopback-url';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { cameraMotionSchema } from './camera-motion';
 import { parseWith } from './format-issues';
@@ -149,7 +150,21 @@ const uploadSchema = z.union([
     apiUrl: z
       .string()
       .url()
-      .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment, e.g. https://keepwatch.example.com/api'),
+      .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment, e.g. https://keepwatch.example.com/api')
+      // The device secret travels in every request (issue 13 finding 6): never in clear over a network.
+      .refine((u) => !/^https?:\/\//.test(u) || isTlsOrLoopbackUrl(u), 'must be https:// (the device secret travels with every request); http:// only to this machine (127.0.0.1, ::1, localhost)'),
+    /**
+     * The storage origin every upload URL must point at, `https://{account}.blob.core.windows.net` (locally Azurite's
+     * `http://127.0.0.1:10000`; a path such as Azurite's `/devstoreaccount1` is allowed and must prefix the URL's path).
+     * Absent: the origin of the first URL the API hands out in this run is pinned (docs/security.md "Where the agent
+     * uploads"). A URL to any other origin is refused and its segment kept and retried. https unless loopback.
+     */
+    storageOrigin: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(u), 'an http(s) origin without query or fragment, e.g. https://account.blob.core.windows.net')
+      .refine((u) => !/^https?:\/\//.test(u) || isTlsOrLoopbackUrl(u), 'must be https://; http:// only to this machine (127.0.0.1, ::1, localhost)')
+      .optional(),
     /** The device secret `POST /api/devices` or the provisioning CLI printed (43 base64url characters); never logged. */
     deviceSecret: z.string().regex(DEVICE_SECRET_PATTERN, 'the 43-character device secret that provisioning printed'),
     /** The cloud's recordings container; the agent refuses URLs outside it. Default `recordings`. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -101,7 +101,7 @@ describe('SegmentUploader against Azurite', () => {
     assert.equal(props.metadata?.sha256, createHash('sha256').update(Buffer.alloc(3000, 1)).digest('hex'), 'the stored bytes are untouched');
   });
 
-  it('with a SAS that may create and write but not read (a device credential), a 409 on a retry is success though the blob cannot be compared', async () => {
+  it('with a SAS that may create and write but not read (the legacy `cw` device credential), a 409 never counts as uploaded: another blob under the name keeps the local file and is reported (issue 13 finding 9)', async () => {
     await container.createIfNotExists();
     const sas = generateBlobSASQueryParameters(
       { containerName: 'recordings', permissions: ContainerSASPermissions.parse('cw'), expiresOn: new Date(Date.now() + 3600_000), version: '2025-11-05' },
@@ -109,14 +109,24 @@ describe('SegmentUploader against Azurite', () => {
     ).toString();
     const writeOnly = new ContainerClient(`${azurite.blobEndpoint}/recordings?${sas}`);
     const uploaded: UploadedSegment[] = [];
-    const up = uploader({ container: writeOnly, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s) });
+    const conflicts: string[] = [];
+    const up = uploader({ container: writeOnly, logger: createLogger('silent'), onUploaded: async (s) => void uploaded.push(s), onConflict: (_s, m) => void conflicts.push(m) });
     const seg = segment('cam-3', T0, Buffer.alloc(500, 7));
     up.enqueue(seg);
     assert.equal(await up.idle(10_000), true);
+    assert.equal(uploaded.length, 1, 'a new name is created');
     await assert.rejects(writeOnly.getBlockBlobClient(segmentBlobName('cam-3', T0)).getProperties(), (e: { statusCode?: number }) => e.statusCode === 403);
-    up.enqueue({ ...seg }); // the retry of an upload whose response was lost
+    // Someone else's bytes under the name of our next segment: the credential cannot read them to compare.
+    const theirs = Buffer.from('a different blob holding the name');
+    await container.getBlockBlobClient(segmentBlobName('cam-3', T0 + 4000)).uploadData(theirs);
+    const ours = segment('cam-3', T0 + 4000, Buffer.alloc(600, 8));
+    up.enqueue(ours);
     assert.equal(await up.idle(10_000), true);
-    assert.equal(uploaded.length, 2, 'the retry counts as uploaded, not as a failure retried forever');
+    assert.equal(uploaded.length, 1, 'not counted as uploaded, so the agent never deletes the file (journal done, cache remove)');
+    assert.equal(conflicts.length, 1, 'reported once (the agent makes it a storage-error diagnostics event)');
+    assert.match(conflicts[0], /cannot read it to compare size and SHA-256/);
+    assert.ok(existsSync(ours.path), 'the local file is kept');
+    assert.deepEqual(await container.getBlockBlobClient(segmentBlobName('cam-3', T0 + 4000)).downloadToBuffer(), theirs, 'their blob is not overwritten');
   });
 
   it('abandons a segment whose file is gone (evicted while uploading) instead of retrying it forever', async () => {
