@@ -5,7 +5,8 @@ import { isPipelineCommand } from '../shared/schemas/pipeline-commands';
 import { cameraEventsTopic, deviceCommandsFilter, parseCameraCommandsTopic } from '../shared/topics';
 import { SegmentCache } from './cache/segment-cache';
 import { EventOutbox } from './journal/event-outbox';
-import { SegmentJournal } from './journal/segment-journal';
+import { adoptableSegments, planOrphanFiles } from './journal/orphan-segments';
+import { SegmentJournal, syncSegmentFile } from './journal/segment-journal';
 import type { Logger } from './log';
 import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
@@ -15,6 +16,7 @@ import { resolveFfmpeg, type RecorderFfmpeg } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/orphan-ffmpeg';
 import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
 import { EvrController } from './evr/evr-controller';
+import { fileSinkRootOf, verifyFileSinkFolders } from './evr/file-sink-root';
 import { MotionPipeline } from './motion/motion-pipeline';
 import type { GrayFrame } from './motion/motion-detector';
 import { HttpExtensionClient, type ExtensionSample } from './extension/http-extension-client';
@@ -155,12 +157,15 @@ export class Agent {
     const { path: ffmpegPath, source, version, startGuard, warnings } = this.ffmpeg;
     logger.info({ event: 'ffmpeg', ffmpegPath, source, version, startGuard }, 'recording with ffmpeg');
     for (const warning of warnings) logger.warn({ event: 'ffmpeg', ffmpegPath }, warning);
+    const fileSinkRoot = fileSinkRootOf(config);
+    verifyFileSinkFolders(config.cameras, fileSinkRoot, 'agent config');
     const book = new PipelineBook(config.localMediaCachePath, logger.child({ component: 'pipelines' }));
     book.load();
     this.pipelines = new PipelineController({
       deviceId: config.deviceId,
       book,
       configCameraIds: new Set(config.cameras.map((c) => c.id)),
+      fileSinkRoot,
       startCamera: (camera, segmentLengthMs) => this.startCamera(camera, segmentLengthMs),
       stopCamera: (cameraId) => this.stopCamera(cameraId),
       drained: (ids) => !this.cache.list().some((s) => ids.has(s.cameraId) && (!this.evr.isEvr(s.cameraId) || this.evr.pendingUpload(s) || this.uploader.isActive(s))),
@@ -174,6 +179,7 @@ export class Agent {
       cameras: [...config.cameras, ...resumed.map((r) => r.camera)],
       cacheDir: config.localMediaCachePath,
       ffmpegPath,
+      fileSinkRoot,
       holdMs: config.evrCacheHoldMs,
       segmentLengthMs: config.segmentLengthMs,
       cache: this.cache,
@@ -387,11 +393,13 @@ export class Agent {
   /** A complete segment: journaled, cached (evicting the oldest beyond the cap) and queued for upload. */
   private admit(seg: RecordedSegment): void {
     try {
+      syncSegmentFile(seg.path); // the file reaches the disk before the line that names it
       this.journal.recorded(seg);
     } catch (err) {
       // Disk full or unwritable: say so, free space oldest first, try once more, record on.
       this.storageError(seg.cameraId, err);
       try {
+        syncSegmentFile(seg.path);
         this.journal.recorded(seg);
       } catch (again) {
         this.logger.error({ err: again, cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment not journaled: it is uploaded, but not resumed if the agent dies first');
@@ -450,10 +458,9 @@ export class Agent {
 
   /**
    * Resumes what the previous run left: journaled segments whose files are intact go back
-   * into the cache and the upload queue, oldest first; segment files the journal does not know are
-   * the ones ffmpeg was writing when the agent died (possibly truncated) and are deleted, logged as
-   * lost (the gap rows with cause `agent-restart` come with the gap issue's work). An ffmpeg the
-   * previous agent left running (it was SIGKILLed) is killed first, so nothing writes meanwhile.
+   * into the cache and the upload queue, oldest first. An ffmpeg the previous agent left running (it was SIGKILLed)
+   * is killed, so nothing writes meanwhile; the complete segments it wrote that the journal does not list are adopted,
+   * and only the file each session was writing is deleted, logged as lost ({@link adoptOrphanSegments}).
    */
   private async recover(): Promise<void> {
     const pending = this.journal.open();
@@ -491,22 +498,67 @@ export class Agent {
       }
     }
     // Config cameras and the cameras of live pipelines resumed from the previous run.
-    for (const camera of [...this.recorders.keys()].map((id) => ({ id }))) {
-      const dir = path.join(this.config.localMediaCachePath, camera.id);
+    const lastEnd = this.journal.lastEndByCamera();
+    for (const cameraId of this.recorders.keys()) {
+      const dir = path.join(this.config.localMediaCachePath, cameraId);
       const orphans = await killOrphanFfmpeg(dir);
-      if (orphans.length) this.logger.warn({ cameraId: camera.id, pids: orphans }, 'killed the ffmpeg a previous agent left running');
+      if (orphans.length) this.logger.warn({ cameraId, pids: orphans }, 'killed the ffmpeg a previous agent left running');
       let names: string[] = [];
       try {
         names = readdirSync(dir);
       } catch {
         continue; // first run
       }
-      for (const name of names) {
-        const file = path.join(dir, name);
-        if (known.has(file) || !name.endsWith('.ts')) continue;
-        this.logger.error({ cameraId: camera.id, file }, 'incomplete segment of the previous run deleted: lost (agent restart)');
-        rmSync(file, { force: true });
+      await this.adoptOrphanSegments(cameraId, dir, names, new Set(names.filter((n) => known.has(path.join(dir, n)))), lastEnd.get(cameraId));
+    }
+  }
+
+  /**
+   * The segment files of a camera folder the journal does not list: what the dead agent's ffmpeg completed and the
+   * agent never journaled (it died first, and an orphaned ffmpeg goes on recording until this start kills it), and the
+   * file each session was writing when it was killed. The complete ones are adopted as normal journal entries (timed
+   * from their files: journal/orphan-segments.ts), uploaded like any other; only the partial ones are deleted, logged
+   * as lost (issue 13 finding 7).
+   * @param names every file name in `dir`; `journaled` those the journal lists
+   * @param notBeforeMs end of the camera's last journaled segment
+   */
+  private async adoptOrphanSegments(cameraId: string, dir: string, names: string[], journaled: ReadonlySet<string>, notBeforeMs: number | undefined): Promise<void> {
+    const plan = planOrphanFiles(names, journaled);
+    const lost = (file: string, reason: string) => {
+      this.logger.error({ cameraId, file: path.join(dir, file), reason }, 'incomplete segment of the previous run deleted: lost (agent restart)');
+      rmSync(path.join(dir, file), { force: true });
+    };
+    for (const name of plan.partial) lost(name, 'the file its ffmpeg was writing when killed');
+    if (!plan.complete.length) return;
+    const verdicts = await adoptableSegments({ cameraId, dir, files: plan.complete, ffmpegPath: this.ffmpeg.path, notBeforeMs });
+    const adopted: RecordedSegment[] = [];
+    for (const v of verdicts) {
+      if ('reason' in v) lost(v.file, v.reason);
+      else adopted.push(v.segment);
+    }
+    adopted.sort((a, b) => a.startMs - b.startMs);
+    for (const seg of adopted) {
+      try {
+        syncSegmentFile(seg.path);
+        this.journal.recorded(seg);
+      } catch (err) {
+        this.logger.error({ err, cameraId, file: seg.path }, 'segment of the previous run could not be journaled: it is uploaded, but not resumed if the agent dies first');
       }
+      this.logger.info({ cameraId, segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes, file: seg.path }, 'segment completed by the previous run\'s ffmpeg after the agent died: adopted');
+      const gap = this.gaps.segment(cameraId, seg.startMs, seg.startMs + seg.durationMs);
+      if (gap) this.reportGap(gap);
+      this.metrics.segmentRecorded(cameraId, seg.bytes);
+      if (this.evr.isEvr(cameraId)) {
+        try {
+          this.outbox.add(cameraEventsTopic(this.config.deviceId, cameraId), segmentRecordedEvent(this.config.deviceId, seg, Date.now(), this.signalsThrough(cameraId, seg.startMs)));
+        } catch (err) {
+          this.logger.error({ err, cameraId }, 'segment.recorded event could not be stored');
+        }
+      }
+      const evicted = this.cache.add(seg, () => false);
+      if (evicted.includes(seg)) continue;
+      if (this.evr.isEvr(cameraId)) this.evr.segmentAdded(seg);
+      else this.uploader.enqueue(seg);
     }
   }
 

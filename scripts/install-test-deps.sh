@@ -8,6 +8,7 @@
 # - ffmpeg (Debian's, 5.1 on Debian 12): the suite records and decodes with it, as the agent does by default
 #   (shared/ffmpeg/choose-ffmpeg.ts); the 2018 registry build keeps its own lane (scripts/run-tests.mjs)
 # - openssl, which makes the certificates of the X.509 broker, HTTPS Azurite and user-delegation SAS tests
+# - strace, whose syscall trace of a real agent proves the order of its fsyncs (test/integration/edge-agent/crash-fsync-order.test.ts)
 # Then the npm dependencies (npm ci). Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   vlc-bin vlc-plugin-base
-  mosquitto chromium openssl ffmpeg
+  mosquitto chromium openssl ffmpeg strace
 )
 missing=()
 for p in "${packages[@]}"; do

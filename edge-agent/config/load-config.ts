@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ValidationError } from '../../shared/errors';
 import { parseAgentConfig, type AgentConfig } from '../../shared/schemas/agent-config';
+import { fileSinkRootOf, verifyFileSinkFolders } from '../evr/file-sink-root';
 import { expandPipelines, parsePipelineEntries, type ExpandedPipelines } from '../../shared/topology/expand-pipelines';
 import { readTopologyFile } from './read-topology-file';
 
@@ -50,8 +51,9 @@ function expandConfigPipelines(doc: Record<string, unknown>, file: string, notes
  *   cameras and pipelines
  * @param notes receives what the caller should log about expanded pipelines (cloud policies to set, conflicts)
  * @throws ValidationError for an unreadable file, bad YAML, or any schema error (every key named);
- *   relative `localMediaCachePath` and broker TLS files (`clientCertFile`, `clientKeyFile`, `caFile`) are resolved
- *   against the config file's folder
+ *   relative `localMediaCachePath`, `fileSinkRoot` and broker TLS files (`clientCertFile`, `clientKeyFile`, `caFile`)
+ *   are resolved against the config file's folder; a camera's file sink folder outside `fileSinkRoot` (default
+ *   `{localMediaCachePath}/file-sinks`) is a ValidationError
  */
 export function loadAgentConfig(file: string, overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env, notes: ExpandedPipelines['notes'] = []): AgentConfig {
   let text: string;
@@ -75,5 +77,8 @@ export function loadAgentConfig(file: string, overrides: Record<string, unknown>
   for (const key of ['clientCertFile', 'clientKeyFile', 'caFile'] as const) {
     if (broker[key] !== undefined) broker[key] = path.resolve(dir, broker[key]);
   }
-  return { ...config, broker, localMediaCachePath: path.resolve(dir, config.localMediaCachePath) };
+  const localMediaCachePath = path.resolve(dir, config.localMediaCachePath);
+  const fileSinkRoot = fileSinkRootOf({ localMediaCachePath, fileSinkRoot: config.fileSinkRoot === undefined ? undefined : path.resolve(dir, config.fileSinkRoot) });
+  verifyFileSinkFolders(config.cameras, fileSinkRoot, 'agent config');
+  return { ...config, broker, localMediaCachePath, fileSinkRoot };
 }

@@ -24,6 +24,8 @@ export interface EvrControllerOptions {
   /** `localMediaCachePath` (the windows file lives there). */
   cacheDir: string;
   ffmpegPath: string;
+  /** Folder every file sink must write inside (edge-agent/evr/file-sink-root.ts); absent = anywhere (tests). */
+  fileSinkRoot?: string;
   /** `evrCacheHold`, ms. */
   holdMs: number;
   /** `segmentLength`, ms. */
@@ -83,7 +85,7 @@ export class EvrController {
   constructor(private readonly opts: EvrControllerOptions) {
     this.evrCameras = new Map(opts.cameras.filter((c) => c.mode === 'evr').map((c) => [c.id, c]));
     for (const c of this.evrCameras.values()) {
-      if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, ffmpegPath: opts.ffmpegPath, logger: opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
+      if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, root: opts.fileSinkRoot, ffmpegPath: opts.ffmpegPath, logger: opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
     }
     this.store = new WindowStore(opts.cacheDir, opts.logger);
     this.book = new WindowBook(this.evrCameras.size ? this.store.load() : undefined);
@@ -98,7 +100,7 @@ export class EvrController {
   addCamera(c: CameraConfig): void {
     if (c.mode !== 'evr' || this.evrCameras.has(c.id)) return;
     this.evrCameras.set(c.id, c);
-    if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, ffmpegPath: this.opts.ffmpegPath, logger: this.opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
+    if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, root: this.opts.fileSinkRoot, ffmpegPath: this.opts.ffmpegPath, logger: this.opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
     if (this.started) this.start();
   }
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderFileName } from '../../shared/evr/file-name-pattern';
 import type { UploadWindow } from '../../shared/schemas/upload-window';
 import type { Logger } from '../log';
+import { isInsideFolder } from './file-sink-root';
 
 /** A file sink's settings (agent config camera `fileSink`; AVA's FileSink node, docs/reference/ava-behaviour.md "Nodes"). */
 export interface FileSinkSettings {
@@ -18,6 +19,11 @@ export interface FileSinkSettings {
 /** Options of {@link FileSink}. */
 export interface FileSinkOptions {
   settings: FileSinkSettings;
+  /**
+   * Folder the sink's folder must be inside, symlinks resolved (agent config `fileSinkRoot`, edge-agent/evr/file-sink-root.ts);
+   * absent = anywhere.
+   */
+  root?: string;
   ffmpegPath: string;
   logger: Logger;
   /** ffmpeg is killed after this long (ms, default 120000). */
@@ -58,11 +64,19 @@ export class FileSink {
   /**
    * Writes the window's MP4 from `segmentPaths` (in start order), then trims the folder to its cap.
    * @returns the MP4's absolute path
-   * @throws Error when ffmpeg fails (nothing is left behind) or the folder cannot be written
+   * @throws Error when ffmpeg fails (nothing is left behind), the folder cannot be written, or it is (or leads) outside
+   *   the root
    */
   async write(window: UploadWindow, segmentPaths: string[]): Promise<string> {
     const { baseDirectoryPath, fileNamePattern } = this.opts.settings;
+    if (this.opts.root !== undefined && !isInsideFolder(baseDirectoryPath, this.opts.root)) throw new Error(`file sink folder ${baseDirectoryPath} is outside the file sink root ${this.opts.root}`);
     mkdirSync(baseDirectoryPath, { recursive: true });
+    // A symlink inside the root must not lead out of it either (the check above is on the path as written).
+    if (this.opts.root !== undefined) {
+      mkdirSync(this.opts.root, { recursive: true });
+      const real = realpathSync(baseDirectoryPath);
+      if (!isInsideFolder(real, realpathSync(this.opts.root))) throw new Error(`file sink folder ${baseDirectoryPath} leads outside the file sink root ${this.opts.root} (to ${real})`);
+    }
     const name = renderFileName(fileNamePattern, { startMs: window.startMs, cameraId: window.cameraId, recordingId: window.recordingId });
     const file = path.join(baseDirectoryPath, name);
     const tmp = path.join(baseDirectoryPath, `.${name}.${process.pid}.part`);

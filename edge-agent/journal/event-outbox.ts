@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
+import { PRIVATE_FILE_MODE, fsyncDirectory } from './atomic-file';
 
 /** Publishes one event and resolves on the broker's acknowledgement (MqttTransport.publishEvent). */
 export type PublishEvent = (topic: string, event: object) => Promise<void>;
@@ -26,6 +27,8 @@ interface OutboxEntry {
 
 /** Outbox file names: 16-digit sequence number, so that name order is publish order. */
 const FILE_PATTERN = /^(\d{16})\.json$/;
+/** The temp file of an {@link EventOutbox.add} that did not return (the process died before its rename). */
+const TMP_PATTERN = /^(\d{16})\.json\.tmp$/;
 
 /**
  * The agent's on-disk outbox of device events: {@link EventOutbox.add} writes the event
@@ -47,15 +50,20 @@ export class EventOutbox {
   private drainWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: EventOutboxOptions) {
-    mkdirSync(opts.dir, { recursive: true });
+    if (!existsSync(opts.dir)) {
+      mkdirSync(opts.dir, { recursive: true });
+      fsyncDirectory(path.dirname(opts.dir)); // the folder's own entry, before any event relies on it
+    }
+    let adopted = false;
+    for (const name of readdirSync(opts.dir).sort()) {
+      const tmp = TMP_PATTERN.exec(name);
+      if (tmp) adopted = this.adoptTemp(name) || adopted;
+    }
+    if (adopted) fsyncDirectory(opts.dir);
     for (const name of readdirSync(opts.dir).sort()) {
       const m = FILE_PATTERN.exec(name);
       const file = path.join(opts.dir, name);
-      if (!m) {
-        // A temp file of an add() cut short by a crash: add() had not returned, so nobody relied on it.
-        if (name.endsWith('.tmp')) rmSync(file, { force: true });
-        continue;
-      }
+      if (!m) continue;
       try {
         const { topic, event } = JSON.parse(readFileSync(file, 'utf8')) as { topic: string; event: object };
         this.entries.push({ seq: Number(m[1]), file, topic, event });
@@ -67,27 +75,65 @@ export class EventOutbox {
     if (this.entries.length) this.nextSeq = this.entries[this.entries.length - 1].seq + 1;
   }
 
+  /**
+   * A temp file left by a crash: {@link add} had not returned, so the journal never relied on it — unless a file system
+   * lost the rename of an earlier version (no folder fsync, issue 13 finding 7). Never deleted while it may be an
+   * event's only copy: a complete one (it parses) becomes its event file (published, at least once: handlers are
+   * idempotent by event id); only a torn one (its write never reached the disk whole) is deleted.
+   * @returns true when it was renamed into place
+   */
+  private adoptTemp(name: string): boolean {
+    const tmp = path.join(this.opts.dir, name);
+    const file = tmp.slice(0, -'.tmp'.length);
+    let complete = false;
+    try {
+      const doc = JSON.parse(readFileSync(tmp, 'utf8')) as { topic?: unknown; event?: unknown };
+      complete = typeof doc.topic === 'string' && typeof doc.event === 'object' && doc.event !== null;
+    } catch {
+      complete = false;
+    }
+    if (complete && !existsSync(file)) {
+      renameSync(tmp, file);
+      this.opts.logger.warn({ file }, 'outbox: complete event left in a temp file by a crash; published');
+      return true;
+    }
+    rmSync(tmp, { force: true });
+    this.opts.logger.info({ file: tmp, complete }, 'outbox: temp file of an event never stored deleted');
+    return false;
+  }
+
   /** Events not yet acknowledged by the broker. */
   get pending(): number {
     return this.entries.length;
   }
 
   /**
-   * Stores an event durably (returns after fsync and rename) and queues it for publishing.
+   * Stores an event durably and queues it for publishing. Returns only once the event is on disk for good: temp file
+   * written and fsynced, renamed to its name, the folder fsynced (so a power cut after the return, and after the
+   * journal line the caller writes next, still finds it). Files are 0600.
    * @throws when the outbox folder cannot be written (disk full): the caller keeps the segment
    */
   add(topic: string, event: object): void {
     const seq = this.nextSeq++;
     const file = path.join(this.opts.dir, `${String(seq).padStart(16, '0')}.json`);
     const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify({ topic, event }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
+      try {
+        fchmodSync(fd, PRIVATE_FILE_MODE);
+        const bytes = Buffer.from(JSON.stringify({ topic, event }));
+        let written = 0;
+        while (written < bytes.length) written += writeSync(fd, bytes, written);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+    } catch (err) {
+      rmSync(tmp, { force: true }); // nobody relies on it: add() throws
+      throw err;
     }
-    renameSync(tmp, file);
+    fsyncDirectory(this.opts.dir);
     this.entries.push({ seq, file, topic, event });
     this.pump();
   }

@@ -1,8 +1,27 @@
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-file';
+import { closeSync, existsSync, fchmodSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
+import { PRIVATE_FILE_MODE, fsyncDirectory, fsyncFile, writeFileAtomic } from './atomic-file';
+
+/** Camera folders whose own entry (in the cache folder) was fsynced by this process. */
+const syncedFolders = new Set<string>();
+
+/**
+ * Makes a segment file ffmpeg wrote and closed durable before its journal line (issue 13 finding 7): fsync of the
+ * file (data and size), of its camera folder (its entry), and once per process of the cache folder (the camera
+ * folder's entry). Order asserted from a syscall trace in test/integration/edge-agent/crash-fsync-order.test.ts.
+ * @throws the file system's error (ENOENT when the file is gone)
+ */
+export function syncSegmentFile(file: string): void {
+  fsyncFile(file);
+  const dir = path.dirname(file);
+  fsyncDirectory(dir);
+  if (!syncedFolders.has(dir)) {
+    fsyncDirectory(path.dirname(dir));
+    syncedFolders.add(dir);
+  }
+}
 
 /** File name of the journal inside `localMediaCachePath`. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -119,7 +138,10 @@ export class SegmentJournal {
     return this.pending.has(this.key(seg));
   }
 
-  /** Journals a complete segment (durably: returns after fdatasync). */
+  /**
+   * Journals a complete segment (durably: returns after fdatasync). The caller first makes the segment file itself
+   * durable ({@link syncSegmentFile}), so that a line found after a power cut names a file that is on disk whole.
+   */
   recorded(seg: RecordedSegment): void {
     const file = this.key(seg);
     this.pending.set(file, seg);
@@ -188,7 +210,8 @@ export class SegmentJournal {
       ...this.list().map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes })),
     ].join('\n');
     writeFileAtomic(this.file, text ? `${text}\n` : '');
-    this.fd = openSync(this.file, 'a');
+    this.fd = openSync(this.file, 'a', PRIVATE_FILE_MODE);
+    fchmodSync(this.fd, PRIVATE_FILE_MODE);
     this.appended = 0;
   }
 }

@@ -4,6 +4,7 @@ import { parsePipelineCommand, type PipelineCommand } from '../../shared/schemas
 import { pipelineStateEvent, type PipelineStateData } from '../../shared/schemas/pipeline-state';
 import { parseIsoDuration } from '../../shared/time';
 import { cameraEventsTopic } from '../../shared/topics';
+import { verifyFileSinkFolders } from '../evr/file-sink-root';
 import type { Logger } from '../log';
 import type { HeldPipeline, PipelineBook } from './pipeline-book';
 
@@ -16,6 +17,8 @@ export interface PipelineControllerOptions {
   book: PipelineBook;
   /** Camera ids of the agent config file: a pipeline may not take one of them. */
   configCameraIds: ReadonlySet<string>;
+  /** Folder a pipeline camera's file sink must be inside (edge-agent/evr/file-sink-root.ts); absent = not checked. */
+  fileSinkRoot?: string;
   /** Starts recording a camera (no-op when it already records). */
   startCamera(camera: CameraConfig, segmentLengthMs: number): void;
   /** Stops a camera's recorder; resolves once its last segment is closed and cached. */
@@ -54,7 +57,9 @@ export class PipelineController {
       if (p.state !== 'active') continue;
       try {
         const segmentLengthMs = this.segmentLengthOf(p);
-        for (const c of p.cameras) out.push({ camera: parseCameraConfig(c, `live pipeline '${p.name}' camera`), segmentLengthMs });
+        const cameras = p.cameras.map((c) => parseCameraConfig(c, `live pipeline '${p.name}' camera`));
+        if (this.opts.fileSinkRoot !== undefined) verifyFileSinkFolders(cameras, this.opts.fileSinkRoot, `live pipeline '${p.name}'`);
+        for (const camera of cameras) out.push({ camera, segmentLengthMs });
       } catch (err) {
         this.opts.logger.error({ err, pipeline: p.name }, 'live pipeline of the previous run not resumed: its cameras are invalid');
       }
@@ -100,6 +105,7 @@ export class PipelineController {
     let segmentLengthMs: number;
     try {
       cameras = c.cameras.map((x) => parseCameraConfig(x, `live pipeline '${c.pipelineName}' camera`));
+      if (this.opts.fileSinkRoot !== undefined) verifyFileSinkFolders(cameras, this.opts.fileSinkRoot, `live pipeline '${c.pipelineName}'`);
       segmentLengthMs = this.segmentLengthOf(c);
       const taken = cameraIds.find((id) => this.opts.configCameraIds.has(id) || this.opts.book.list().some((p) => p.name !== c.pipelineName && p.cameras.some((x) => x.id === id)));
       if (taken) throw new ValidationError(`camera '${taken}' is already recorded by the agent config or another live pipeline`);

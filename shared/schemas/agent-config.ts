@@ -80,7 +80,7 @@ const cameraSchema = z.strictObject({
   /** AVA's file sink (docs/reference/ava-behaviour.md "Nodes"): one MP4 per final upload window, on the device; needs `mode: evr`. */
   fileSink: z
     .strictObject({
-      /** Absolute folder of the MP4s (created when missing). */
+      /** Absolute folder of the MP4s (created when missing), inside the agent's `fileSinkRoot`. */
       baseDirectoryPath: z.string().regex(/^\//, 'expected an absolute path'),
       /** File name with variables (shared/evr/file-name-pattern.ts); `.mp4` is appended unless present. */
       fileNamePattern: z.string().min(1).superRefine((text, ctx) => {
@@ -202,6 +202,12 @@ export const agentConfigFileSchema = z.strictObject({
   evrCacheHold: isoDuration(10 * SECOND_MS, 10 * MINUTE_MS).default(AGENT_DEFAULTS.evrCacheHold),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
+  /**
+   * Folder every camera's `fileSink.baseDirectoryPath` must be inside (a topology or a live pipeline command cannot
+   * make the agent write or trim MP4s elsewhere); default `{localMediaCachePath}/file-sinks`; relative to the config
+   * file's folder.
+   */
+  fileSinkRoot: z.string().min(1).optional(),
   /** Cache cap in MiB (1 MiB = 1024² bytes, as AVA). */
   localMediaCacheMaximumSizeMiB: z.number().int().min(1).max(16 * 1024 * 1024).default(AGENT_DEFAULTS.localMediaCacheMaximumSizeMiB),
   broker: brokerSchema,

@@ -97,7 +97,7 @@ describe('live pipeline lifecycle end to end: API → MQTT command → agent →
   });
   it('activates an EVR topology with a file sink at run time (camera URL by host name): an external signal gives a recording in the cloud and one MP4 on the device', async () => {
     const PIPE = 'door-cam';
-    const sinkDir = path.join(dataDir, 'clips');
+    const sinkDir = path.join(dataDir, 'cache', 'file-sinks', 'clips'); // inside the agent's default fileSinkRoot
     const headers = { 'x-functions-key': stack.apiKey, 'content-type': 'application/json' };
     const call = async (method: string, route: string, body?: unknown) => {
       const res = await fetch(`${stack.apiBase}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -33,7 +33,7 @@ describe('LVA/AVA topologies as live pipelines on the local stack: CVR PT30S seg
   let stack: LocalStack;
   const printed: string[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kw-topology-e2e-'));
-  const sinkDir = path.join(dataDir, 'clips');
+  const sinkDir = path.join(dataDir, 'cache', 'file-sinks', 'clips'); // inside the agent's default fileSinkRoot
   let startedMs = 0;
 
   before(async () => {

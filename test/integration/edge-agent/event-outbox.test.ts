@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,6 +55,30 @@ describe('EventOutbox with a real broker (aedes)', () => {
     } finally {
       await t2.close();
       await broker.close();
+    }
+  });
+
+  it('a complete event left in a temp file (a rename a power cut lost) is published, never deleted; a torn one goes; files are 0600 (issue 13 findings 7, 9)', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-outbox-')), 'outbox');
+    mkdirSync(dir);
+    const old = process.umask(0o022);
+    try {
+      // Left by an earlier agent that renamed without fsyncing the folder: the journal already says `done`.
+      writeFileSync(path.join(dir, '0000000000000007.json.tmp'), JSON.stringify({ topic: 'keepwatch/site-1/events/cam-0', event: { id: 'e-7', n: 7 } }));
+      writeFileSync(path.join(dir, '0000000000000008.json.tmp'), '{"topic":"keepwatch/site-1/ev');
+      const published: Array<{ topic: string; event: object }> = [];
+      const outbox = new EventOutbox({ dir, publish: async (topic, event) => void published.push({ topic, event }), logger: createLogger('silent') });
+      assert.equal(outbox.pending, 1, 'the complete temp file is an event');
+      assert.deepEqual(readdirSync(dir), ['0000000000000007.json']);
+      outbox.add('keepwatch/site-1/events/cam-0', { id: 'e-9', n: 9 });
+      const mode = statSync(path.join(dir, readdirSync(dir).sort()[1])).mode & 0o777;
+      assert.equal(mode, 0o600, `an outbox file is 0600 (umask 022), not ${mode.toString(8)}`);
+      outbox.start();
+      assert.equal(await outbox.drain(2000), true);
+      assert.deepEqual(published.map((p) => (p.event as { id: string }).id), ['e-7', 'e-9'], 'in order, the recovered one first');
+      outbox.close();
+    } finally {
+      process.umask(old);
     }
   });
 });
