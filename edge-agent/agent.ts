@@ -560,6 +560,9 @@ export class Agent {
       if (this.evr.isEvr(cameraId)) this.evr.segmentAdded(seg);
       else this.uploader.enqueue(seg);
     }
+    // The hole from the last adopted segment to this run's first is still the agent's outage, not the camera's.
+    const last = adopted[adopted.length - 1];
+    if (last) this.gaps.restore(new Map([[cameraId, last.startMs + last.durationMs]]), this.journal.previousRun === 'stopped' ? 'agent-stopped' : 'agent-restart');
   }
 
   /**

@@ -118,12 +118,17 @@ describe('Agent restart after SIGKILL: the orphaned ffmpeg\'s complete segments 
       assert.deepEqual((await decodeFully(file)).errors, [], `${name} decodes without errors`);
       assert.ok(announced.has(name), `${name} was announced (segment.uploaded)`);
     }
-    // The restart's gap now starts where the adopted segments end, not where the dead agent stopped.
+    // The restart's gap now starts where the adopted segments end, not where the dead agent stopped, and keeps its cause.
     const gaps = received
       .filter((m) => m.topic === `keepwatch/site-o/events/${CAMERA}`)
       .map((m) => JSON.parse(m.payload.toString()) as { type: string; data: { start: string; end: string; cause: string } })
-      .filter((e) => e.type === 'gap' && e.data.cause === 'agent-restart');
+      .filter((e) => e.type === 'gap')
+      .map((e) => ({ startMs: Date.parse(e.data.start), endMs: Date.parse(e.data.end), cause: e.data.cause }));
     const adoptedEnd = adopted[adopted.length - 1].startMs + adopted[adopted.length - 1].durationMs;
-    for (const g of gaps) assert.ok(Date.parse(g.data.start) >= adoptedEnd || Date.parse(g.data.end) <= adopted[0].startMs, `no restart gap over adopted media: ${JSON.stringify(g.data)} (${context})`);
+    for (const g of gaps) assert.ok(g.startMs >= adoptedEnd || g.endMs <= adopted[0].startMs, `no gap over adopted media: ${JSON.stringify(g)} (${context})`);
+    const restart = gaps.find((g) => g.startMs === adoptedEnd);
+    assert.ok(restart, `a gap from the last adopted segment to the second run's first: ${JSON.stringify(gaps)} (${context})`);
+    assert.equal(restart.cause, 'agent-restart');
+    assert.equal(restart.endMs, secondFirst);
   });
 });
