@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { bearerDeviceSecret, deviceSecretMatches } from '../shared/device-secret';
+import { checkDeviceTime, deviceTimeWindow } from '../shared/device-time-window';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors';
 import { assertId } from '../shared/ids';
 import type { DeviceRecord } from '../shared/ports/device-store';
@@ -24,13 +25,14 @@ export interface UploadUrlsResponse {
 /**
  * `POST /api/devices/{deviceId}/upload-urls` — anonymous at the Functions level: the caller is a device, authenticated
  * by `Authorization: Bearer {deviceSecret}` (docs/devices.md). Body `{ blobs: [name, ...] }`: 1..100 canonical segment
- * blob names (shared/blob-naming.ts) of cameras the device owns. Answer `200 UploadUrlsResponse`: per name either a
+ * blob names (shared/blob-naming.ts) of cameras the device owns, each starting within [now − `KEEPWATCH_OFFLINE_HORIZON`,
+ * now + 5 min] (shared/device-time-window.ts: no segment dated 9999). Answer `200 UploadUrlsResponse`: per name either a
  * blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, living `KEEPWATCH_DEVICE_SAS_TTL`, default PT15M) to PUT the
  * segment with `If-None-Match: *`, or — when the blob exists already (an upload whose answer was lost; a `c` SAS cannot
  * retry, Azurite answers 403: docs/security.md) — `{ exists: true, bytes, sha256 }` from the blob's properties, read
  * with the cloud's identity. Nothing is signed unless every name passes.
  * Errors: 400 `InvalidDeviceId`, `MissingBody`, `InvalidJson`, `InvalidUploadUrlsRequest`, `InvalidBlobName`,
- * `DuplicateBlobName`; 401 `Unauthorized` for a missing or wrong secret, an unknown or a disabled device (one answer
+ * `DuplicateBlobName`, `TimeOutOfRange`; 401 `Unauthorized` for a missing or wrong secret, an unknown or a disabled device (one answer
  * for all four); 403 `CameraNotOwned`; 503 when storage is down. The secret is never logged.
  */
 export async function deviceUploadUrls(
@@ -47,6 +49,8 @@ export async function deviceUploadUrls(
     if (foreign) {
       throw new ForbiddenError(`device '${deviceId}' does not record camera '${foreign.cameraId}' (blob ${foreign.name}); nothing was signed`, 'CameraNotOwned');
     }
+    const window = deviceTimeWindow(deps.now(), deps.settings.offlineHorizonMs);
+    for (const b of blobs) checkDeviceTime(b.startMs, window, `blob ${b.name}: segment start`);
     const names = blobs.map((b) => b.name);
     const stored = await deps.segmentBlobStat.stat(names);
     const missing = names.filter((_, i) => stored[i] === undefined);

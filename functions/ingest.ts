@@ -10,6 +10,7 @@ import { registerEventHub } from './app';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
+import { checkDeviceClaims } from './ingest-device-claims';
 import { applyPipelineStateReports } from './pipelines/apply-state-reports';
 import { resendPendingPipelineCommands } from './pipelines/resend-pending';
 import type { PipelineStateRecord } from '../shared/schemas/pipeline-state';
@@ -31,7 +32,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'now'
 >;
 
 /**
@@ -45,7 +46,9 @@ export type IngestDeps = Pick<
  * (functions/pipelines/apply-state-reports.ts; duplicates and reordering change nothing). A device's `online` status
  * sends its pending pipeline commands again (functions/pipelines/resend-pending.ts).
  *
- * Messages are decoded one by one (functions/ingest-decode.ts); a bad one never stops the rest. Every write is
+ * Messages are decoded one by one (functions/ingest-decode.ts), then their claims checked against the cloud's clock and
+ * the stored blobs (functions/ingest-device-claims.ts: times within the offline horizon, a segment's size, type and
+ * SHA-256 as stored); a bad one never stops the rest. Every write is
  * idempotent (same rows for the same events, in any order), so when storage fails transiently the handler throws and
  * the trigger's retry policy replays the whole batch safely. Event Hubs checkpoints after the invocation whether or
  * not it threw (Azure Functions docs, "Azure Functions reliable event processing"), so the retry policy is what
@@ -72,8 +75,10 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const online = new Set<string>();
   const decodedAll = batch.map((message) => decodeIngestMessage(message));
   const provisioned = await provisionedCameras(decodedAll, deps);
+  // Times within the offline horizon, and each segment.uploaded as its stored blob says (functions/ingest-device-claims.ts).
+  const checked = await checkDeviceClaims(decodedAll.map((d) => cameraOwnership(d, provisioned)), deps);
   batch.forEach((message, i) => {
-    const decoded = cameraOwnership(decodedAll[i], provisioned);
+    const decoded = checked[i];
     if (decoded.ok === 'ignored') {
       ignored++;
       if (decoded.online) online.add(decoded.deviceId);

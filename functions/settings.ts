@@ -19,6 +19,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS` | optional, ≥ 32 characters, not the current one; during a rotation, the key that signed URLs still out: they play until they expire, then remove it (docs/security.md "Rotating the playback key") |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
+ * | `KEEPWATCH_OFFLINE_HORIZON` | ISO 8601, default P31D, P1D..P3650D: the longest a device may cache a segment or an event and still deliver it. Segment starts and event times outside [now − this, now + 5 min] are refused by upload-urls (400 `TimeOutOfRange`) and dead-lettered by ingest (shared/device-time-window.ts) |
  * | `KEEPWATCH_DEVICE_SAS_TTL` | ISO 8601 lifetime of the create-only upload URLs handed to devices (`POST /api/devices/{deviceId}/upload-urls`), default PT15M, PT2M..P1D (the agent never uses a URL with less than 1 min left) |
  * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (infra/) |
  * | `KEEPWATCH_EXPORT_MAX_DURATION` | longest MP4 export range, ISO 8601, default PT1H, PT1S..P1D |
@@ -73,6 +74,8 @@ export interface FunctionsSettings {
   segmentSasTtlMs: number;
   /** Lifetime of the create-only upload URLs handed to devices, ms (docs/devices.md). */
   deviceSasTtlMs: number;
+  /** How old a segment start or device event time may be and still be accepted, ms (`KEEPWATCH_OFFLINE_HORIZON`). */
+  offlineHorizonMs: number;
   /** Origins (`scheme://host[:port]`, no trailing slash) allowed to read segments cross-origin; empty = none. */
   viewerOrigins: string[];
   /** Longest MP4 export range, ms. */
@@ -118,6 +121,7 @@ export const SETTINGS_DEFAULTS = {
   tablePrefix: 'kw',
   playbackTtl: 'PT1H',
   deviceSasTtl: 'PT15M',
+  offlineHorizon: 'P31D',
   exportMaxDuration: 'PT1H',
   exportMaxBytes: 2 * 1024 ** 3,
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
@@ -140,6 +144,9 @@ export const SEGMENT_SAS_TTL_MAX_MS = 7 * DAY_MS;
 /** Bounds of KEEPWATCH_DEVICE_SAS_TTL: above the agent's 1 min refresh margin, at most a day. */
 export const DEVICE_SAS_TTL_MIN_MS = 2 * MINUTE_MS;
 export const DEVICE_SAS_TTL_MAX_MS = DAY_MS;
+/** Bounds of KEEPWATCH_OFFLINE_HORIZON: a day, up to the longest retention (nothing older than that is kept anyway). */
+export const OFFLINE_HORIZON_MIN_MS = DAY_MS;
+export const OFFLINE_HORIZON_MAX_MS = 3650 * DAY_MS;
 export const EXPORT_MAX_DURATION_MIN_MS = SECOND_MS;
 export const EXPORT_MAX_DURATION_MAX_MS = DAY_MS;
 
@@ -187,6 +194,8 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   }
 
   const deviceSasTtlMs = durationSetting('KEEPWATCH_DEVICE_SAS_TTL', env.KEEPWATCH_DEVICE_SAS_TTL || SETTINGS_DEFAULTS.deviceSasTtl, DEVICE_SAS_TTL_MIN_MS, DEVICE_SAS_TTL_MAX_MS);
+
+  const offlineHorizonMs = durationSetting('KEEPWATCH_OFFLINE_HORIZON', env.KEEPWATCH_OFFLINE_HORIZON || SETTINGS_DEFAULTS.offlineHorizon, OFFLINE_HORIZON_MIN_MS, OFFLINE_HORIZON_MAX_MS);
 
   const viewerOrigins = parseOrigins(env.KEEPWATCH_VIEWER_ORIGINS ?? '');
 
@@ -251,6 +260,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     playbackTtlMs,
     segmentSasTtlMs,
     deviceSasTtlMs,
+    offlineHorizonMs,
     viewerOrigins,
     exportMaxDurationMs,
     exportMaxBytes,

@@ -63,6 +63,9 @@ param segmentSasTtl string = ''
 @description('Lifetime of the create-only upload URLs handed to devices, ISO 8601 PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
 param deviceSasTtl string = 'PT15M'
 
+@description('Longest a device may cache a segment or event and still deliver it, ISO 8601 P1D..P3650D (KEEPWATCH_OFFLINE_HORIZON): segment starts and event times outside [now - this, now + 5 min] are refused.')
+param offlineHorizon string = 'P31D'
+
 @description('Longest MP4 export range, ISO 8601 PT1S..P1D (KEEPWATCH_EXPORT_MAX_DURATION).')
 param exportMaxDuration string = 'PT1H'
 
@@ -207,6 +210,7 @@ module functions 'modules/functions.bicep' = {
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
     deviceSasTtl: deviceSasTtl
+    offlineHorizon: offlineHorizon
     viewerOrigins: join(viewerOriginList, ',')
     exportMaxDuration: exportMaxDuration
     exportMaxBytes: exportMaxBytes

@@ -25,8 +25,11 @@ export class BlobSegmentStat implements SegmentBlobStat {
   private async statOne(name: string): Promise<StoredSegmentBlob | undefined> {
     try {
       const props = await this.container.getBlobClient(name).getProperties();
-      const sha256 = props.metadata?.sha256;
-      return sha256 === undefined ? { bytes: props.contentLength ?? 0 } : { bytes: props.contentLength ?? 0, sha256 };
+      const stored: StoredSegmentBlob = { bytes: props.contentLength ?? 0 };
+      if (props.metadata?.sha256 !== undefined) stored.sha256 = props.metadata.sha256;
+      if (props.blobType !== undefined) stored.blobType = props.blobType;
+      if (props.createdOn !== undefined) stored.createdOnMs = props.createdOn.getTime();
+      return stored;
     } catch (err) {
       if (storageStatus(err) === 404) return undefined;
       rethrowStorageError(err, `read the properties of segment blob ${name}`);

@@ -71,6 +71,9 @@ param segmentSasTtl string
 @description('ISO 8601 lifetime of the create-only upload URLs handed to devices, PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
 param deviceSasTtl string
 
+@description('ISO 8601 longest a device may cache a segment or event and still deliver it, P1D..P3650D (KEEPWATCH_OFFLINE_HORIZON).')
+param offlineHorizon string
+
 @description('Comma-separated viewer origins (KEEPWATCH_VIEWER_ORIGINS).')
 param viewerOrigins string
 
@@ -209,6 +212,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_PLAYBACK_TTL: playbackTtl
     KEEPWATCH_SEGMENT_SAS_TTL: segmentSasTtl
     KEEPWATCH_DEVICE_SAS_TTL: deviceSasTtl
+    KEEPWATCH_OFFLINE_HORIZON: offlineHorizon
     KEEPWATCH_VIEWER_ORIGINS: viewerOrigins
     KEEPWATCH_EXPORT_MAX_DURATION: exportMaxDuration
     KEEPWATCH_EXPORT_MAX_BYTES: string(exportMaxBytes)

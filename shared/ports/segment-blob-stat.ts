@@ -1,9 +1,16 @@
-/** What the cloud sees of an existing segment blob: its size and the SHA-256 the uploader put in its metadata. */
+/**
+ * What the cloud sees of an existing segment blob: its size, type and creation time (storage's own, which no device
+ * can set) and the SHA-256 the uploader put in its metadata.
+ */
 export interface StoredSegmentBlob {
   /** Content length, bytes. */
   bytes: number;
   /** Lower-case hex SHA-256 from the blob's `sha256` metadata; `undefined` when the blob has none. */
   sha256?: string;
+  /** `BlockBlob`, `PageBlob` or `AppendBlob`; `undefined` when storage did not say. */
+  blobType?: string;
+  /** When storage created the blob, epoch ms UTC (storage's clock); `undefined` when storage did not say. */
+  createdOnMs?: number;
 }
 
 /**

@@ -47,11 +47,11 @@ export const uploadUrlsBodySchema = z.strictObject({
 
 /**
  * Validates an upload-urls body: every name canonical, no duplicates (camera ownership is the handler's check).
- * @returns the names, in request order, with each one's camera
+ * @returns the names, in request order, with each one's camera and start (epoch ms UTC)
  * @throws ValidationError `InvalidUploadUrlsRequest` (shape, count, unknown key), `InvalidBlobName` naming the first
  *   bad name and its index, `DuplicateBlobName`
  */
-export function parseUploadUrlsBody(input: unknown): Array<{ name: string; cameraId: string }> {
+export function parseUploadUrlsBody(input: unknown): Array<{ name: string; cameraId: string; startMs: number }> {
   const body = parseWith(uploadUrlsBodySchema, input, 'upload-urls request', 'InvalidUploadUrlsRequest');
   const seen = new Set<string>();
   return body.blobs.map((name, i) => {
@@ -65,6 +65,6 @@ export function parseUploadUrlsBody(input: unknown): Array<{ name: string; camer
     }
     if (seen.has(name)) throw new ValidationError(`blobs[${i}] ${JSON.stringify(name)} is listed twice`, undefined, 'DuplicateBlobName');
     seen.add(name);
-    return { name, cameraId: parsed.cameraId };
+    return { name, cameraId: parsed.cameraId, startMs: parsed.startMs };
   });
 }

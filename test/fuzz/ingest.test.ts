@@ -4,11 +4,13 @@ import fc from 'fast-check';
 import { createDeps, type FunctionsDeps } from '../../functions/deps';
 import { ingest } from '../../functions/ingest';
 import { decodeIngestMessage } from '../../functions/ingest-decode';
+import { checkDeviceClaims } from '../../functions/ingest-device-claims';
 import type { FunctionsSettings } from '../../functions/settings';
 import { segmentBlobName } from '../../shared/blob-naming';
 import { ID_PATTERN } from '../../shared/ids';
 import { startAzurite, type AzuriteInstance } from '../helpers/azurite';
 import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';
+import { storeClaimedBlobs } from '../integration/functions/segment-blob-fixtures';
 import { batchContext, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
 
 /**
@@ -46,6 +48,8 @@ describe('fuzz: ingest on Azurite', () => {
     azurite = await startAzurite();
     s = testSettings(azurite.connectionString);
     deps = createDeps(s);
+    // The blobs the valid events claim: a mutation that changes a claim (size, hash, time) is dead-lettered against them.
+    await storeClaimedBlobs(s, [VALID, VALID_ROUTED, ...Array.from({ length: 100 }, (_, k) => segmentEvent({ startMs: T0 + 3_600_000 + k * 10_000 }))]);
     process.on('unhandledRejection', onRejection);
   });
   after(async () => {
@@ -79,9 +83,11 @@ describe('fuzz: ingest on Azurite', () => {
     const expectedRows = new Set((await segmentRows()).map((r) => `${r.cameraId}/${r.startMs}`));
     await checkProperty('ingest-mutated', fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 4 }), async (batch) => {
       const decoded = batch.map((m) => decodeIngestMessage(m));
+      // The oracle: the decoder, then the claims check against the stored blobs (functions/ingest-device-claims.ts).
+      const checked = await checkDeviceClaims(decoded, deps);
       const summary = await ingest(batch, batchContext(), deps);
-      assert.equal(summary.deadLettered, decoded.filter((d) => d.ok === false).length);
-      for (const d of decoded) {
+      assert.equal(summary.deadLettered, checked.filter((d) => d.ok === false).length);
+      for (const d of checked) {
         if (d.ok === true && d.event.kind === 'segment.uploaded') expectedRows.add(`${d.event.segment.cameraId}/${d.event.segment.startMs}`);
       }
       assert.deepEqual(rejections, []);

@@ -26,6 +26,8 @@ export async function startTestHost(opts: { apiKey: string; tablePrefix: string;
     KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
     KEEPWATCH_TABLE_PREFIX: opts.tablePrefix,
+    // Tests replay fixed dates (2023 to 2026): the longest offline horizon, unless a test sets its own.
+    KEEPWATCH_OFFLINE_HORIZON: 'P3650D',
     ...opts.env,
   });
   delete process.env.KEEPWATCH_PUBLIC_BASE_URL;

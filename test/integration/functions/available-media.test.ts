@@ -6,7 +6,8 @@ import { TableClient } from '@azure/data-tables';
 import { TableAvailabilityStore } from '../../../functions/adapters/table-availability-store';
 import { availableMedia } from '../../../functions/available-media';
 import { defaultDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { DAY_MS, HOUR_MS } from '../../../shared/time';
 import { batchContext, segmentEvent, viaEventGrid } from './fixtures';
 import { startTestHost, type TestHost } from '../../helpers/test-host';

@@ -3,11 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { InvocationContext } from '@azure/functions';
 import { cameraEventsTopic } from '../../../shared/topics';
 import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
-import { resetSettings } from '../../../functions/settings';
+import { resetSettings, settings } from '../../../functions/settings';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger, type HostLogger } from '../../../local/host-logger';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { segmentEvent, tableRows, TEST_SECRET } from './fixtures';
+import { storeClaimedBlobs } from './segment-blob-fixtures';
 
 interface Call {
   messages: Array<Record<string, unknown>>;
@@ -147,6 +148,7 @@ describe('EventHubFeeder → registered ingest → Azurite', () => {
       KEEPWATCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
       KEEPWATCH_TABLE_PREFIX: 'feed',
+      KEEPWATCH_OFFLINE_HORIZON: 'P3650D', // fixed dates
     });
     resetSettings();
   });
@@ -159,6 +161,8 @@ describe('EventHubFeeder → registered ingest → Azurite', () => {
   it('indexes what devices publish (MQTT 3 and MQTT 5 shapes) and dead-letters malformed publishes', async () => {
     const feeder = new EventHubFeeder({ logger: silentLogger });
     const t0 = Date.UTC(2026, 10, 21, 8);
+    // The blobs the events claim, as the agent uploads them before it publishes (ingest checks them).
+    await storeClaimedBlobs(settings(), [0, 10_000, 20_000, 30_000, 40_000].map((d) => segmentEvent({ startMs: t0 + d })));
     const topic = cameraEventsTopic('dev1', 'cam1');
     feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 }))) }); // MQTT 3.1.1 → data_base64
     feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 10_000 }))), contentType: 'application/json', payloadFormatIndicator: true });

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { TableIntegrationEvents } from '../../../functions/adapters/table-integration-events';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { recordingApiId } from '../../../shared/evr/recording-id';
 import { parseRecordingPolicy } from '../../../shared/schemas/recording-policy';

@@ -10,7 +10,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../shared/blob-naming';
 import { createDeps, defaultDeps } from '../../../functions/deps';
 import { exportMp4 } from '../../../functions/export-mp4';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { parseSettings, resetSettings } from '../../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
 import { silentLogger } from '../../../local/host-logger';
@@ -57,6 +58,7 @@ describe('GET /api/cameras/{cameraId}/export.mp4 (real ffmpeg, Azurite, local ho
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
       KEEPWATCH_TABLE_PREFIX: 'export',
       KEEPWATCH_EXPORT_MAX_DURATION: 'PT5M',
+      KEEPWATCH_OFFLINE_HORIZON: 'P3650D', // the seed has fixed dates
     });
     resetSettings();
     host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false }); // no retention run over the fixed-date seed
@@ -78,8 +80,9 @@ describe('GET /api/cameras/{cameraId}/export.mp4 (real ffmpeg, Azurite, local ho
     }
     // Indexed but broken: T0+40 s has no blob (deleted since), T0+50 s holds bytes that are not MPEG-TS.
     await container.getBlockBlobClient(segmentBlobName('cam1', T0 + 50_000)).uploadData(Buffer.alloc(4096, 7), { blobHTTPHeaders: { blobContentType: SEGMENT_CONTENT_TYPE } });
-    events.push(viaEventGrid(segmentEvent({ startMs: T0 + 40_000, durationMs: SEGMENT_MS })), viaEventGrid(segmentEvent({ startMs: T0 + 50_000, durationMs: SEGMENT_MS })));
+    events.push(viaEventGrid(segmentEvent({ startMs: T0 + 40_000, durationMs: SEGMENT_MS })), viaEventGrid(segmentEvent({ startMs: T0 + 50_000, durationMs: SEGMENT_MS, bytes: 4096 })));
     assert.equal((await ingest(events, batchContext(), defaultDeps())).accepted, starts.length + 2);
+    await container.getBlockBlobClient(segmentBlobName('cam1', T0 + 40_000)).delete(); // stored when it was uploaded, gone since
   });
 
   after(async () => {

@@ -7,17 +7,25 @@ import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
+import { storeClaimedBlobs } from './segment-blob-fixtures';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 
 /** Playback token secret of the tests (≥ 32 characters). */
 export const TEST_SECRET = 'integration-test-playback-secret-0123456789';
 
-/** Settings on the given Azurite with fresh tables (unique prefix), so tests in one file do not see each other's rows. */
+/**
+ * Settings on the given Azurite with fresh tables (unique prefix) and a fresh recordings container, so tests in one file
+ * do not see each other's rows or blobs.
+ * The offline horizon is the longest allowed (P3650D): the tests replay archives from fixed dates (2023 to 2026), and
+ * the horizon's own tests (test/integration/security/device-claims.test.ts) use the default.
+ */
 export function testSettings(connectionString: string, extra: Record<string, string> = {}): FunctionsSettings {
   return parseSettings({
     KEEPWATCH_STORAGE_CONNECTION_STRING: connectionString,
     KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
     KEEPWATCH_TABLE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    KEEPWATCH_OFFLINE_HORIZON: 'P3650D',
+    KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(5).toString('hex')}`,
     ...extra,
   });
 }
@@ -164,8 +172,8 @@ export async function seedIndexedArchive(
   const s = testSettings(connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
   const deps = createDeps(s, { now: () => nowMs });
   await deps.ensureStorage();
-  await uploadSegmentBlobs(connectionString, s.recordingsContainer, segments);
   const events = segments.map((g) => segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes }));
+  await storeClaimedBlobs(s, events); // each of the claimed size: ingest checks it (functions/ingest-device-claims.ts)
   for (let i = 0; i < events.length; i += 100) {
     const r = await ingest(events.slice(i, i + 100), batchContext(), deps);
     if (r.accepted !== Math.min(100, events.length - i)) throw new Error(`seeding: ingest accepted ${r.accepted} of ${Math.min(100, events.length - i)} events`);

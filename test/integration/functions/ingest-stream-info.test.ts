@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { OPENAPI_DOCUMENT, type OpenApiResponse } from '../../../functions/openapi';
 import { settings } from '../../../functions/settings';
 import { checkJsonSchema } from '../../helpers/json-schema-check';

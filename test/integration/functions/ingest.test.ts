@@ -5,7 +5,8 @@ import { TransientError } from '../../../shared/errors';
 import { DAY_MS } from '../../../shared/time';
 import { TableSegmentIndex } from '../../../functions/adapters/table-segment-index';
 import { createDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
 
@@ -174,7 +175,7 @@ describe('ingest on Azurite', () => {
   });
 
   it('keeps the smaller event id when one batch reports a segment twice, in either order', async () => {
-    const dup = [segmentEvent({ startMs: DAY1, id: 'evt-b', bytes: 5 }), segmentEvent({ startMs: DAY1, id: 'evt-a', bytes: 7 })];
+    const dup = [segmentEvent({ startMs: DAY1, id: 'evt-b', bytes: 7 }), segmentEvent({ startMs: DAY1, id: 'evt-a', bytes: 7 })];
     for (const order of [dup, [...dup].reverse()]) {
       const s = testSettings(azurite.connectionString);
       await ingest(order, batchContext(), createDeps(s));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registrations } from '../../../functions/app';
 import { defaultDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import { OPENAPI_DOCUMENT, type HttpMethodName, type OpenApiOperation, type OpenApiResponse } from '../../../functions/openapi';
 import { checkJsonSchema, resolveRef } from '../../helpers/json-schema-check';
 import { batchContext, segmentEvent, viaEventGrid } from './fixtures';

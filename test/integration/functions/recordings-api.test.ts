@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from './segment-blob-fixtures';
 import type { RecordingRecord } from '../../../shared/ports/recording-store';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { batchContext, segmentEvent, viaEventGrid } from './fixtures';

@@ -13,17 +13,22 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { batchContext, seedIndexedArchive, tableRows } from './fixtures';
 
 const MIB = 1024 * 1024;
-/** 10 days of 15-minute segments from 00:05 UTC (so one segment crosses every midnight), 1 MiB each in the index. */
+/**
+ * Size of each seeded segment: its blob is stored at this size, since ingest indexes what storage holds
+ * (functions/ingest-device-claims.ts); small, so two 10-day archives fit an in-memory Azurite.
+ */
+const SEGMENT_BYTES = 16 * 1024;
+/** 10 days of 15-minute segments from 00:05 UTC (so one segment crosses every midnight), SEGMENT_BYTES each. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1, 0, 5);
 const SEGMENT_MS = 15 * MINUTE_MS;
 const SEGMENTS_PER_CAMERA = 10 * 96;
 /** The runs' clock: the end of the seeded archive. */
 const NOW = ARCHIVE_START + SEGMENTS_PER_CAMERA * SEGMENT_MS;
 
-/** cam-a: default policy (P7D) and a hold inside the expired days; cam-b: P9D, a 300 MiB cap, a hold where the cap would cut. */
+/** cam-a: default policy (P7D) and a hold inside the expired days; cam-b: P9D, a 5 MiB cap, a hold where the cap would cut. */
 const HOLD_A = { startMs: ARCHIVE_START + 1 * DAY_MS + 7 * MINUTE_MS, endMs: ARCHIVE_START + 1 * DAY_MS + 2 * 60 * MINUTE_MS };
 const HOLD_B = { startMs: NOW - 4 * DAY_MS, endMs: NOW - 4 * DAY_MS + 30 * MINUTE_MS };
-const CAP_B_MIB = 300;
+const CAP_B_MIB = 5;
 
 interface Seg {
   cameraId: string;
@@ -33,7 +38,7 @@ interface Seg {
 }
 
 function seeded(cameraId: string): Seg[] {
-  return Array.from({ length: SEGMENTS_PER_CAMERA }, (_, i) => ({ cameraId, startMs: ARCHIVE_START + i * SEGMENT_MS, durationMs: SEGMENT_MS, bytes: MIB }));
+  return Array.from({ length: SEGMENTS_PER_CAMERA }, (_, i) => ({ cameraId, startMs: ARCHIVE_START + i * SEGMENT_MS, durationMs: SEGMENT_MS, bytes: SEGMENT_BYTES }));
 }
 const endOf = (s: Seg) => s.startMs + s.durationMs;
 const heldBy = (hold: TimeRange) => (s: Seg) => overlaps({ startMs: s.startMs, endMs: endOf(s) }, hold);
@@ -42,7 +47,7 @@ const heldBy = (hold: TimeRange) => (s: Seg) => overlaps({ startMs: s.startMs, e
 function expectedRemaining(): { a: Seg[]; b: Seg[]; ageDeleted: number; sizeDeleted: number } {
   const a = seeded('cam-a').filter((s) => endOf(s) > NOW - 7 * DAY_MS || heldBy(HOLD_A)(s));
   const afterAge = seeded('cam-b').filter((s) => endOf(s) > NOW - 9 * DAY_MS || heldBy(HOLD_B)(s));
-  let bytes = afterAge.length * MIB;
+  let bytes = afterAge.length * SEGMENT_BYTES;
   const b: Seg[] = [];
   let sizeDeleted = 0;
   for (const s of afterAge) {
@@ -106,7 +111,7 @@ describe('retention on Azurite: 10-day archives of 2 cameras', () => {
     assert.equal(summary.byCause.age.segments, want.ageDeleted);
     assert.equal(summary.byCause.size.segments, want.sizeDeleted);
     assert.equal(summary.segmentsDeleted, want.ageDeleted + want.sizeDeleted);
-    assert.equal(summary.bytesDeleted, (want.ageDeleted + want.sizeDeleted) * MIB);
+    assert.equal(summary.bytesDeleted, (want.ageDeleted + want.sizeDeleted) * SEGMENT_BYTES);
     assert.deepEqual(summary.sizeCapUnmet, []);
     assert.ok(summary.held > 0);
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { startLocalBroker, topicMatches, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger } from '../../../local/host-logger';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { rawPayload } from '../../../functions/ingest-decode';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { batchContext, tableRows, testSettings } from '../functions/fixtures';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
-import { ingest } from '../../../functions/ingest';
+// Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
+import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { createDeps, defaultDeps } from '../../../functions/deps';
 import { playbackGrantQuery, type PlaybackGrant } from '../../../functions/playback-token';
 import { playlist } from '../../../functions/playlist';

@@ -87,6 +87,7 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
       KEEPWATCH_RECORDINGS_CONTAINER: `ud-${randomBytes(4).toString('hex')}`,
       // As infra/ deploys it: playback URLs are built on the configured base, never the request's Host.
       KEEPWATCH_PUBLIC_BASE_URL: 'https://kw.example',
+      KEEPWATCH_OFFLINE_HORIZON: 'P3650D', // fixed dates
     });
   });
 
@@ -204,6 +205,11 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     const deps = depsWith(rec, () => nowMs);
     const names = Array.from({ length: 50 }, (_, i) => segmentBlobName('cam2', T0 + i * 10_000));
     const ttl = deps.settings.segmentSasTtlMs;
+
+    // The blobs, uploaded as the agent does (create-only URLs, from another client so this one's key count stays its
+    // own): ingest checks each event against its blob (functions/ingest-device-claims.ts).
+    const uploads = await depsWith(recorder()).sasSigner.blobCreateUrls(names, Date.now() + 60_000);
+    for (const u of uploads) assert.equal((await put(u, azurite.caPem, Buffer.alloc(1000), { 'if-none-match': '*', 'x-ms-meta-sha256': 'a'.repeat(64) })).status, 201);
 
     // Ten playlists of 50 segments (5 at once, then 5 one after another), then a batch of device create URLs.
     const events = names.map((_, i) => segmentEvent({ cameraId: 'cam2', startMs: T0 + i * 10_000 }));

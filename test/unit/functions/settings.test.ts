@@ -61,6 +61,20 @@ describe('functions settings', () => {
     fails({ ...base, KEEPWATCH_DEVICE_SAS_TTL: 'P2D' }, 'KEEPWATCH_DEVICE_SAS_TTL', /outside PT2M\.\.P1D/);
   });
 
+  it('offline horizon: P31D by default, P1D..P3650D', () => {
+    assert.equal(parseSettings(base).offlineHorizonMs, 31 * 86_400_000);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_OFFLINE_HORIZON: 'P90D' }).offlineHorizonMs, 90 * 86_400_000);
+    fails({ ...base, KEEPWATCH_OFFLINE_HORIZON: 'PT1H' }, 'KEEPWATCH_OFFLINE_HORIZON', /outside P1D\.\.P3650D/);
+    fails({ ...base, KEEPWATCH_OFFLINE_HORIZON: 'P3651D' }, 'KEEPWATCH_OFFLINE_HORIZON', /outside P1D\.\.P3650D/);
+  });
+
+  it('previous playback key: optional, at least 32 characters, never the current key', () => {
+    assert.equal(parseSettings(base).playbackTokenPreviousSecret, undefined);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: 'p'.repeat(32) }).playbackTokenPreviousSecret, 'p'.repeat(32));
+    fails({ ...base, KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: 'short' }, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', /at least 32/);
+    fails({ ...base, KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: base.KEEPWATCH_PLAYBACK_TOKEN_SECRET }, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', /equals KEEPWATCH_PLAYBACK_TOKEN_SECRET/);
+  });
+
   it('segment SAS TTL follows the playlist TTL by default and may be longer, never shorter', () => {
     assert.equal(parseSettings({ ...base, KEEPWATCH_PLAYBACK_TTL: 'PT5M' }).segmentSasTtlMs, 300_000);
     assert.equal(parseSettings({ ...base, KEEPWATCH_PLAYBACK_TTL: 'PT5M', KEEPWATCH_SEGMENT_SAS_TTL: 'PT2H' }).segmentSasTtlMs, 7_200_000);
