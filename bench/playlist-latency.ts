@@ -153,8 +153,9 @@ async function seed(print: (line: string) => void): Promise<PlaylistLatencyResul
       },
       startMs + SEGMENT_MS + 500,
     );
-    // As the agent publishes it over MQTT 3.1.1 (no content type): Event Grid routing puts it in data_base64.
-    feeder.push({ topic, payload: Buffer.from(JSON.stringify(event)) });
+    // As the agent publishes it over MQTT 3.1.1 (no content type): Event Grid routing puts it in data_base64 and
+    // stamps the routing enrichments of the device that published it.
+    feeder.push({ authenticationName: DEVICE_ID, topic, payload: Buffer.from(JSON.stringify(event)) });
   }
   await feeder.close();
   const seconds = (performance.now() - startedMs) / 1000;

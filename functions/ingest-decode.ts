@@ -1,18 +1,12 @@
 import { ValidationError } from '../shared/errors';
-import { MQTT_EVENT_PUBLISHED, unwrapMqttPublished } from '../shared/event-grid-mqtt';
-import { cloudEventSchema, parseDeviceEvent, type DeviceEvent } from '../shared/schemas/device-events';
-import { parseWith } from '../shared/schemas/format-issues';
+import { MQTT_EVENT_PUBLISHED, routingEnrichments, unwrapMqttPublished } from '../shared/event-grid-mqtt';
+import { parseDeviceEvent, type DeviceEvent } from '../shared/schemas/device-events';
 import { SIGNAL, signalFromMqtt } from '../shared/schemas/signals';
 import { parseCameraEventsTopic, parseCameraSignalsTopic } from '../shared/topics';
 
 /** One Event Hubs message, decoded: a valid device event, or the reason it must be dead-lettered. */
 export type DecodedMessage =
-  | {
-      ok: true;
-      event: DeviceEvent;
-      /** True when the device and camera come from the MQTT topic Event Grid vouched for (shape a). */
-      trusted: boolean;
-    }
+  | { ok: true; event: DeviceEvent }
   | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string }
   /**
    * A device's retained status (`keepwatch/{deviceId}/status`, `{"deviceId","state":"online"|"offline","time"}`):
@@ -21,28 +15,32 @@ export type DecodedMessage =
    */
   | { ok: 'ignored'; deviceId: string; online: boolean };
 
-const DEVICE_SOURCE = /^\/devices\/([a-z0-9-]{1,32})$/;
+const STATUS_TOPIC = /^keepwatch\/([a-z0-9-]{1,32})\/status$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes one message of an Event Hubs batch as the Functions host delivers it: an object (the host parsed the
- * JSON body), a JSON string, or a Buffer/Uint8Array of UTF-8 JSON. Accepted shapes:
+ * JSON body), a JSON string, or a Buffer/Uint8Array of UTF-8 JSON.
  *
- * (a) an Event Grid MQTT routing CloudEvent (`type: 'MQTT.EventPublished'`, shared/event-grid-mqtt.ts) whose
- *     `subject` is the topic `keepwatch/{deviceId}/events/{cameraId}` and whose payload (`data` object or JSON
- *     string, or `data_base64`) is the device's own CloudEvent. This is the trusted path: in Azure the namespace's
- *     topic spaces and permission bindings only let a device publish under its own id (docs/security.md), so
- *     the topic vouches for device and camera and the payload must agree with it.
- * (b) a device CloudEvent on its own; the device id comes from its `source` `/devices/{deviceId}`. Nothing vouches
- *     for it: anyone allowed to send to the event hub could claim any device, and Event Grid forwards a device's
- *     structured-mode CloudEvent (`application/cloudevents+json`) as it is, without the topic, so a device can reach
- *     this path too. It stays accepted (docs/contracts.md "Events on the wire"); functions/ingest.ts checks its cameras
- *     against the named device's (docs/security.md, "Unprovisioned devices and untrusted events").
- * (c) an Event Grid MQTT routing CloudEvent whose `subject` is `keepwatch/{deviceId}/signals/{cameraId}`: an external
- *     signal (a door sensor), plain JSON (shared/schemas/signals.ts `externalSignalSchema`, `signalFromMqtt`); its
- *     default time is the envelope's `time` (when the broker received it), its default id a hash of topic and
- *     payload bytes. A bad payload is dead-lettered `InvalidSignal`. It comes back as a `signal` event whose
- *     envelope is synthetic (id = the signal id, source = the topic).
+ * Who sent it comes from the transport only (docs/security.md "Device identity comes from the transport"): the
+ * routing enrichments the broker stamps on every routed message (shared/event-grid-mqtt.ts `kwclient`, the name it
+ * authenticated, and `kwtopic`, the topic its topic spaces allowed). A message without both is dead-lettered
+ * `MissingTransportIdentity`, whatever it claims: a bare device CloudEvent (`source: /devices/B`) sent to the hub by
+ * anyone, or one a broker without the enrichments routed. The payload never names the device or the camera; where it
+ * repeats them (`source`, `data.cameraId`, a routed envelope's `subject`) it must agree. The enrichment topic decides:
+ *
+ * (a) `keepwatch/{deviceId}/events/{cameraId}`, published by the client named `deviceId` (else `DeviceMismatch`):
+ *     the device's own CloudEvent, either inside Event Grid's `MQTT.EventPublished` envelope (`data` object or JSON
+ *     string, or `data_base64`; its `subject` must be that topic, else `TopicMismatch`) or forwarded as it is (a
+ *     publish with content type `application/cloudevents+json`, which Event Grid routes without an envelope; the
+ *     agent never sends one, docs/contracts.md). Checked by shared/schemas/device-events.ts `parseDeviceEvent`.
+ * (b) `keepwatch/{deviceId}/status`, published by that device: ignored (`ok: 'ignored'`), see above.
+ * (c) `keepwatch/{deviceId}/signals/{cameraId}`: an external signal (a door sensor: any client the broker allowed on
+ *     that topic), plain JSON in an `MQTT.EventPublished` envelope (shared/schemas/signals.ts `externalSignalSchema`,
+ *     `signalFromMqtt`); its default time is the envelope's `time` (when the broker received it), its default id a
+ *     hash of topic and payload bytes. A bad payload is dead-lettered `InvalidSignal`. It comes back as a `signal`
+ *     event whose envelope is synthetic (id = the signal id, source = the topic).
+ * Any other topic: `InvalidTopic`.
  *
  * Never throws for bad input; unexpected errors (bugs) propagate.
  */
@@ -54,34 +52,57 @@ export function decodeIngestMessage(message: unknown): DecodedMessage {
       throw new ValidationError(`message is ${Array.isArray(value) ? 'an array' : `a ${value === null ? 'null' : typeof value}`}, not a JSON object`, undefined, 'InvalidEnvelope');
     }
     const record = value as Record<string, unknown>;
-    if (record.type === MQTT_EVENT_PUBLISHED) {
-      const status = typeof record.subject === 'string' ? /^keepwatch\/([a-z0-9-]{1,32})\/status$/.exec(record.subject) : null;
-      if (status) return { ok: 'ignored', deviceId: status[1], online: statusIsOnline(record) };
-      const { topic, payload } = unwrapMqttPublished(record);
-      const signalIds = parseCameraSignalsTopic(topic);
-      if (signalIds) {
-        Object.assign(known, signalIds);
-        return { ok: true, event: externalSignalEvent(record, topic, signalIds, payload), trusted: true };
-      }
-      const ids = parseCameraEventsTopic(topic);
-      if (!ids) {
-        throw new ValidationError(`MQTT topic ${JSON.stringify(topic.slice(0, 200))} is not keepwatch/{deviceId}/events/{cameraId}`, undefined, 'InvalidTopic');
-      }
-      Object.assign(known, ids, eventIdOf(payload));
-      return { ok: true, event: parseDeviceEvent(payload, ids.deviceId, ids.cameraId), trusted: true };
+    const routed = record.type === MQTT_EVENT_PUBLISHED;
+    Object.assign(known, eventIdOf(routed ? record.data : record));
+    const sender = routingEnrichments(record);
+    if (!sender) {
+      throw new ValidationError(`message ${describeId(record)} has no routing enrichments (kwclient, kwtopic): nothing vouches for its sender`, undefined, 'MissingTransportIdentity');
     }
-    Object.assign(known, eventIdOf(record));
-    const envelope = parseWith(cloudEventSchema, record, 'CloudEvent', 'InvalidCloudEvent');
-    const m = DEVICE_SOURCE.exec(envelope.source);
-    if (!m) {
-      throw new ValidationError(`CloudEvent ${envelope.id}: source ${JSON.stringify(envelope.source)} is not /devices/{deviceId}`, undefined, 'InvalidSource');
+    const topic = sender.topic;
+    if (routed && record.subject !== topic) {
+      throw new ValidationError(`${MQTT_EVENT_PUBLISHED} ${describeId(record)}: subject ${typeof record.subject === 'string' ? JSON.stringify(record.subject.slice(0, 200)) : `(${typeof record.subject})`} is not the topic the broker routed (${JSON.stringify(topic)})`, undefined, 'TopicMismatch');
     }
-    known.deviceId = m[1];
-    return { ok: true, event: parseDeviceEvent(record, m[1]), trusted: false };
+    const status = STATUS_TOPIC.exec(topic);
+    if (status) {
+      known.deviceId = status[1];
+      assertPublisher(sender.authenticationName, status[1], topic);
+      return { ok: 'ignored', deviceId: status[1], online: routed && statusIsOnline(record) };
+    }
+    const signalIds = parseCameraSignalsTopic(topic);
+    if (signalIds) {
+      Object.assign(known, signalIds);
+      // The broker's topic rules decide who may signal a camera (a device on its own tree, a door sensor it lists).
+      const { payload } = routed ? unwrapMqttPublished(record) : { payload: record };
+      return { ok: true, event: externalSignalEvent(record, topic, signalIds, payload) };
+    }
+    const ids = parseCameraEventsTopic(topic);
+    if (!ids) {
+      throw new ValidationError(`MQTT topic ${JSON.stringify(topic.slice(0, 200))} is not keepwatch/{deviceId}/events/{cameraId}`, undefined, 'InvalidTopic');
+    }
+    Object.assign(known, ids);
+    assertPublisher(sender.authenticationName, ids.deviceId, topic);
+    const payload = routed ? unwrapMqttPublished(record).payload : record;
+    Object.assign(known, eventIdOf(payload));
+    return { ok: true, event: parseDeviceEvent(payload, ids.deviceId, ids.cameraId) };
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     return { ok: false, reasonCode: err.code, reasonMessage: err.message, ...known };
   }
+}
+
+/**
+ * A device speaks only on its own tree: the topic's device must be the client the broker authenticated. (Event Grid's
+ * topic spaces and the local broker already refuse anything else; this holds even if they were misconfigured.)
+ * @throws ValidationError `DeviceMismatch`
+ */
+function assertPublisher(authenticationName: string, deviceId: string, topic: string): void {
+  if (authenticationName !== deviceId) {
+    throw new ValidationError(`${topic}: published by client ${JSON.stringify(authenticationName.slice(0, 64))}, not by device '${deviceId}'`, undefined, 'DeviceMismatch');
+  }
+}
+
+function describeId(record: Record<string, unknown>): string {
+  return typeof record.id === 'string' ? JSON.stringify(record.id.slice(0, 128)) : '(no id)';
 }
 
 /**

@@ -11,6 +11,11 @@ import { silentLogger, type HostLogger } from './host-logger';
 export interface BrokerMessage {
   /** Device id the broker authenticated (= MQTT client id and user name); for a signal publisher, its user name. */
   deviceId: string;
+  /**
+   * The user name the broker authenticated (a device's id, a signal publisher's name): what Event Grid calls the
+   * client's authentication name, stamped on the routed message as the `kwclient` enrichment (shared/event-grid-mqtt.ts).
+   */
+  authenticationName: string;
   topic: string;
   payload: Buffer;
   /** MQTT 5 content type, when the client sent one. */
@@ -202,6 +207,7 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
     const props = (packet as { properties?: { contentType?: string; payloadFormatIndicator?: boolean } }).properties;
     opts.onMessage({
       deviceId: r.role === 'device' ? client.id : r.user,
+      authenticationName: r.user,
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       contentType: props?.contentType,

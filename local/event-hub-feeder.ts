@@ -50,7 +50,9 @@ interface Queued {
 /**
  * Feeds MQTT publishes to an Event Hubs function the way Azure would deliver them (the local stack's stand-in for
  * Event Grid MQTT routing → Event Hubs → Functions trigger, which has no emulator):
- * - each publish becomes the CloudEvent Event Grid routes (shared/event-grid-mqtt.ts `routeMqttPublish`);
+ * - each publish becomes the CloudEvent Event Grid routes (shared/event-grid-mqtt.ts `routeMqttPublish`), with the
+ *   routing enrichments infra/modules/event-grid-mqtt.bicep configures (`kwclient` = the publish's
+ *   `authenticationName`, which local/broker.ts sets to the user name it authenticated; `kwtopic` = the topic);
  * - publishes are batched, up to `maxBatchSize` or `maxWaitMs` after the first one waiting;
  * - the handler gets the array of event objects and an InvocationContext whose `triggerMetadata` has the host's
  *   cardinality-many shape: `enqueuedTimeUtcArray`, `sequenceNumberArray`, `offsetArray`, `partitionKeyArray`,
@@ -95,7 +97,8 @@ export class EventHubFeeder {
   }
 
   /**
-   * Queues one MQTT publish (returns at once).
+   * Queues one MQTT publish (returns at once). Without `authenticationName` it carries no routing enrichments, and
+   * ingest dead-letters it (`MissingTransportIdentity`).
    * @throws Error after {@link close}
    */
   push(publish: MqttPublish): void {

@@ -8,8 +8,25 @@ import { toIso } from './time';
  */
 export const MQTT_EVENT_PUBLISHED = 'MQTT.EventPublished';
 
+/**
+ * The namespace's routing enrichments (Event Grid docs "Enrichments for MQTT routed messages";
+ * infra/modules/event-grid-mqtt.bicep `topicSpacesConfiguration.routingEnrichments.dynamic`): CloudEvent extension
+ * attributes the broker stamps on every routed message, from what it authenticated, never from the payload.
+ * - `kwclient` = `${client.authenticationName}`: the publishing client's name (a device's id);
+ * - `kwtopic` = `${mqtt.message.topicName}`: the topic it published on, which its topic spaces allowed.
+ * Keys: lower-case alphanumerics, at most 20 characters (the docs' rule). functions/ingest-decode.ts takes device and
+ * camera from these two only, and dead-letters a message without them.
+ */
+export const ENRICHMENT_CLIENT_NAME = 'kwclient';
+export const ENRICHMENT_TOPIC = 'kwtopic';
+
 /** One MQTT PUBLISH as a broker sees it. */
 export interface MqttPublish {
+  /**
+   * The name the broker authenticated the publisher by (Event Grid: the client's authentication name; the local
+   * broker: the user name). Absent: no routing enrichments are stamped, as a namespace without them would route it.
+   */
+  authenticationName?: string;
   topic: string;
   payload: Uint8Array;
   /** MQTT 5 Content Type property. */
@@ -28,6 +45,9 @@ const CLOUDEVENTS_JSON_CONTENT_TYPE = /^application\/cloudevents\+json\s*(;|$)/i
  * - MQTT 5 with Payload Format Indicator 1 or content type `application/json`: the payload goes in `data`, parsed
  *   when it is JSON, else as a JSON string.
  * - Anything else (MQTT 3.1.1, PFI 0, binary, invalid UTF-8): the payload goes in `data_base64`.
+ * With `publish.authenticationName`, both forms then get the routing enrichments ({@link ENRICHMENT_CLIENT_NAME},
+ * {@link ENRICHMENT_TOPIC}), replacing attributes of those names the publisher put in its own CloudEvent. (Event
+ * Grid's docs do not say what it does with such a clash; docs/security.md "Not covered".)
  * @param id the event id Event Grid stamps (unique per message)
  * @param timeMs when the broker received it; rendered with 7 fractional digits as Event Grid does
  */
@@ -35,10 +55,11 @@ export function routeMqttPublish(
   publish: MqttPublish,
   stamp: { namespace: string; id: string; timeMs: number },
 ): Record<string, unknown> {
+  const enrichments = publish.authenticationName === undefined ? {} : { [ENRICHMENT_CLIENT_NAME]: publish.authenticationName, [ENRICHMENT_TOPIC]: publish.topic };
   const text = utf8OrUndefined(publish.payload);
   if (publish.contentType && CLOUDEVENTS_JSON_CONTENT_TYPE.test(publish.contentType) && text !== undefined) {
     const parsed = tryParseJson(text);
-    if (parsed.ok && isRecord(parsed.value) && parsed.value.specversion === '1.0') return parsed.value;
+    if (parsed.ok && isRecord(parsed.value) && parsed.value.specversion === '1.0') return { ...parsed.value, ...enrichments };
   }
   const envelope: Record<string, unknown> = {
     specversion: '1.0',
@@ -56,7 +77,19 @@ export function routeMqttPublish(
   } else {
     envelope.data_base64 = Buffer.from(publish.payload).toString('base64');
   }
-  return envelope;
+  return { ...envelope, ...enrichments };
+}
+
+/**
+ * The routing enrichments of a routed message: who the broker authenticated and the topic it allowed.
+ * @returns undefined when either is missing or not a non-empty string of at most 128 characters (Event Grid's limit
+ *   for an enrichment value)
+ */
+export function routingEnrichments(message: Record<string, unknown>): { authenticationName: string; topic: string } | undefined {
+  const name = message[ENRICHMENT_CLIENT_NAME];
+  const topic = message[ENRICHMENT_TOPIC];
+  const ok = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
+  return ok(name) && ok(topic) ? { authenticationName: name, topic } : undefined;
 }
 
 /**

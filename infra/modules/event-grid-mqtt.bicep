@@ -4,8 +4,10 @@
 // publish events, status and signals; subscribe to its own commands; nothing else. The Function App's identity is a
 // client too, by Microsoft Entra token (MQTT 5 OAUTH2-JWT), allowed by RBAC to publish device commands only.
 // Routing: every publish → custom topic (CloudEvents 1.0) → event subscription → the device-events hub, all with
-// the routing identity, which is the only identity allowed to send to that hub (docs/contracts.md: ingest trusts
-// the MQTT topic of routed events).
+// the routing identity, which is the only identity allowed to send to that hub. Every routed message carries two
+// routing enrichments, from what the broker authenticated: kwclient (the client's authentication name) and kwtopic
+// (the topic it published on). Ingest takes device and camera from these only and dead-letters a message without
+// them (shared/event-grid-mqtt.ts, functions/ingest-decode.ts, docs/security.md).
 
 @description('Azure region.')
 param location string
@@ -34,7 +36,7 @@ param deviceEventsHubName string
 @description('Principal (object) id of the Function App identity: an MQTT client by Microsoft Entra token (OAUTH2-JWT, MQTT 5) that publishes device commands.')
 param functionsPrincipalId string
 
-@description('Devices allowed to connect: [{ id: \'site-1\', thumbprints: [\'<SHA-256 hex of the device certificate>\', \'<next one, for rotation>\'] }]. id is the device id ([a-z0-9-]{1,32}) and the MQTT authentication name.')
+@description('Devices allowed to connect: [{ id: \'site-1\', thumbprints: [\'<SHA-256 hex of the device certificate>\', \'<next one, for rotation>\'], disabled: false }]. id is the device id ([a-z0-9-]{1,32}) and the MQTT authentication name; disabled: true refuses its connections and ends its sessions (revocation, docs/devices.md).')
 param devices array = []
 
 @description('MQTT sessions one device id may hold at once (the agent uses one).')
@@ -167,6 +169,20 @@ resource namespace 'Microsoft.EventGrid/namespaces@2025-02-15' = {
         type: 'UserAssigned'
         userAssignedIdentity: routingIdentityId
       }
+      // Keys: lower-case alphanumerics, at most 20 characters; values: what the broker authenticated (Event Grid docs,
+      // "Enrichments for MQTT routed messages"). shared/event-grid-mqtt.ts ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC.
+      routingEnrichments: {
+        dynamic: [
+          {
+            key: 'kwclient'
+            value: '\${client.authenticationName}'
+          }
+          {
+            key: 'kwtopic'
+            value: '\${mqtt.message.topicName}'
+          }
+        ]
+      }
     }
   }
 }
@@ -258,7 +274,7 @@ resource deviceClients 'Microsoft.EventGrid/namespaces/clients@2025-02-15' = [fo
   properties: {
     authenticationName: device.id
     description: 'Keepwatch device ${device.id}'
-    state: 'Enabled'
+    state: (device.?disabled ?? false) ? 'Disabled' : 'Enabled'
     attributes: {
       role: 'device'
     }

@@ -11,7 +11,7 @@ import { ID_PATTERN } from '../../shared/ids';
 import { startAzurite, type AzuriteInstance } from '../helpers/azurite';
 import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';
 import { storeClaimedBlobs } from '../integration/functions/segment-blob-fixtures';
-import { batchContext, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
+import { batchContext, forwardedByEventGrid, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
 
 /**
  * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts)
@@ -20,7 +20,7 @@ import { batchContext, segmentEvent, tableRows, testSettings, viaEventGrid } fro
  * names valid ids and the canonical blob name.
  */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
-const VALID = segmentEvent({ startMs: T0 }) as Json;
+const VALID = forwardedByEventGrid(segmentEvent({ startMs: T0 })) as Json;
 const VALID_ROUTED = viaEventGrid(segmentEvent({ startMs: T0 + 10_000 })) as Json;
 
 type Form = 'object' | 'string' | 'bytes';
@@ -78,7 +78,7 @@ describe('fuzz: ingest on Azurite', () => {
     assert.equal((await segmentRows()).length, before);
   });
 
-  it('mutated valid events (plain and routed by Event Grid, in every form): refused ones dead-lettered, accepted ones sound', async () => {
+  it('mutated valid events (forwarded and routed by Event Grid, in every form): refused ones dead-lettered, accepted ones sound', async () => {
     const message = fc.tuple(fc.oneof(hostileInput(VALID), hostileInput(VALID_ROUTED)), form).map(([v, f]) => inForm(v, f));
     const expectedRows = new Set((await segmentRows()).map((r) => `${r.cameraId}/${r.startMs}`));
     await checkProperty('ingest-mutated', fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 4 }), async (batch) => {
@@ -100,15 +100,19 @@ describe('fuzz: ingest on Azurite', () => {
     }
   });
 
-  it('random topics under a valid routed event: only keepwatch/{device}/events/{camera} of that device and camera is indexed', async () => {
+  it('random topics and senders (routing enrichments) under a valid event: only dev1 publishing on keepwatch/dev1/events/cam1 is indexed', async () => {
     const level = fc.oneof(fc.constantFrom('keepwatch', 'dev1', 'dev2', 'events', 'cam1', 'status', 'signals', 'commands', '+', '#', '', '..', 'DEV1', 'dev1 '), fc.string({ maxLength: 6 }));
     const topic = fc.oneof(fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/')), fc.string({ maxLength: 60 }), fc.constant('keepwatch/dev1/events/cam1'));
+    const sender = fc.oneof(fc.constantFrom('dev1', 'dev2', 'DEV1', 'dev1 ', ''), fc.string({ maxLength: 8 }), fc.constant(null));
+    const routedOrForwarded = fc.boolean();
     let n = 0;
-    await checkProperty('ingest-topics', fc.asyncProperty(topic, form, async (t, f) => {
+    await checkProperty('ingest-topics', fc.asyncProperty(topic, sender, routedOrForwarded, form, async (t, who, routed, f) => {
       const inner = segmentEvent({ startMs: T0 + 3_600_000 + (n++ % 100) * 10_000 });
-      const summary = await ingest([inForm(viaEventGrid(inner, { topic: t }), f)], batchContext(), deps);
-      const expected = t === 'keepwatch/dev1/events/cam1' ? 'accepted' : /^keepwatch\/[a-z0-9-]{1,32}\/status$/.test(t) ? 'ignored' : 'deadLettered';
-      assert.equal(summary[expected], 1, `${JSON.stringify(t)} → ${JSON.stringify(summary)}`);
+      const message = routed ? viaEventGrid(inner, { topic: t, sender: who }) : who === null ? inner : forwardedByEventGrid(inner, { topic: t, sender: who });
+      const summary = await ingest([inForm(message, f)], batchContext(), deps);
+      const status = /^keepwatch\/([a-z0-9-]{1,32})\/status$/.exec(t);
+      const expected = t === 'keepwatch/dev1/events/cam1' && who === 'dev1' ? 'accepted' : status && who === status[1] ? 'ignored' : 'deadLettered';
+      assert.equal(summary[expected], 1, `${JSON.stringify(t)} by ${JSON.stringify(who)} (${routed ? 'routed' : 'forwarded'}) → ${JSON.stringify(summary)}`);
       assert.deepEqual(rejections, []);
     }));
   });

@@ -65,7 +65,7 @@ describe('EventHubFeeder (Event Hubs batch delivery)', () => {
     const r = recorder();
     const feeder = new EventHubFeeder({ handler: r.handler, namespace: 'my-ns', eventHubName: 'hub', consumerGroup: 'functions', partitionId: '2', logger: silentLogger });
     const body = { hello: 'world' };
-    feeder.push({ topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(body)), payloadFormatIndicator: true });
+    feeder.push({ authenticationName: 'dev1', topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(body)), payloadFormatIndicator: true });
     feeder.push({ topic: 'keepwatch/dev1/events/cam2', payload: Buffer.from('raw') });
     await feeder.flush();
     const [{ messages, context }] = r.calls;
@@ -75,6 +75,9 @@ describe('EventHubFeeder (Event Hubs batch delivery)', () => {
     assert.equal(messages[0].specversion, '1.0');
     assert.deepEqual(messages[0].data, body);
     assert.equal(messages[1].data_base64, Buffer.from('raw').toString('base64'));
+    // The routing enrichments (infra/modules/event-grid-mqtt.bicep): the authenticated name and the topic, when known.
+    assert.deepEqual([messages[0].kwclient, messages[0].kwtopic], ['dev1', 'keepwatch/dev1/events/cam1']);
+    assert.deepEqual([messages[1].kwclient, messages[1].kwtopic], [undefined, undefined]);
     assert.notEqual(messages[0].id, messages[1].id);
     const m = context.triggerMetadata!;
     for (const key of ['enqueuedTimeUtcArray', 'sequenceNumberArray', 'offsetArray', 'partitionKeyArray', 'propertiesArray', 'systemPropertiesArray']) {
@@ -158,17 +161,19 @@ describe('EventHubFeeder → registered ingest → Azurite', () => {
     resetSettings();
   });
 
-  it('indexes what devices publish (MQTT 3 and MQTT 5 shapes) and dead-letters malformed publishes', async () => {
+  it('indexes what devices publish (MQTT 3 and MQTT 5 shapes) and dead-letters malformed publishes and publishes without an authenticated sender', async () => {
     const feeder = new EventHubFeeder({ logger: silentLogger });
     const t0 = Date.UTC(2026, 10, 21, 8);
     // The blobs the events claim, as the agent uploads them before it publishes (ingest checks them).
     await storeClaimedBlobs(settings(), [0, 10_000, 20_000, 30_000, 40_000].map((d) => segmentEvent({ startMs: t0 + d })));
     const topic = cameraEventsTopic('dev1', 'cam1');
-    feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 }))) }); // MQTT 3.1.1 → data_base64
-    feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 10_000 }))), contentType: 'application/json', payloadFormatIndicator: true });
-    feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 20_000 }))), contentType: 'application/cloudevents+json', payloadFormatIndicator: true });
-    feeder.push({ topic, payload: Buffer.from('{"broken":') });
-    feeder.push({ topic: cameraEventsTopic('dev1', 'cam2'), payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 30_000 }))) }); // camera mismatch
+    const authenticationName = 'dev1';
+    feeder.push({ authenticationName, topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 }))) }); // MQTT 3.1.1 → data_base64
+    feeder.push({ authenticationName, topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 10_000 }))), contentType: 'application/json', payloadFormatIndicator: true });
+    feeder.push({ authenticationName, topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 20_000 }))), contentType: 'application/cloudevents+json', payloadFormatIndicator: true });
+    feeder.push({ authenticationName, topic, payload: Buffer.from('{"broken":') });
+    feeder.push({ authenticationName, topic: cameraEventsTopic('dev1', 'cam2'), payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 30_000 }))) }); // camera mismatch
+    feeder.push({ topic, payload: Buffer.from(JSON.stringify(segmentEvent({ startMs: t0 + 40_000 }))) }); // no authenticated name
     await feeder.close();
     const segments = await tableRows(azurite.connectionString, 'feedSegments');
     assert.deepEqual(segments.map((s) => s.rowKey), [String(t0), String(t0 + 10_000), String(t0 + 20_000)]);
@@ -176,6 +181,7 @@ describe('EventHubFeeder → registered ingest → Azurite', () => {
     assert.deepEqual(letters.map((l) => [l.reasonCode, l.sequenceNumber, l.partitionId]), [
       ['InvalidJson', '3', '0'],
       ['CameraMismatch', '4', '0'],
+      ['MissingTransportIdentity', '5', '0'],
     ]);
     const cameras = await tableRows(azurite.connectionString, 'feedCameras');
     assert.deepEqual(cameras.map((c) => [c.partitionKey, c.lastRecordedMs]), [['cam1', t0 + 30_000]]);

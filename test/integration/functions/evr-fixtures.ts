@@ -47,6 +47,9 @@ export function viaSignalsTopic(deviceId: string, cameraId: string, payload: str
     type: 'MQTT.EventPublished',
     source: 'kw-namespace',
     subject: `keepwatch/${deviceId}/signals/${cameraId}`,
+    // The routing enrichments (shared/event-grid-mqtt.ts): a door sensor, allowed on this topic by the broker.
+    kwclient: 'door-sensor',
+    kwtopic: `keepwatch/${deviceId}/signals/${cameraId}`,
     data_base64: Buffer.from(payload).toString('base64'),
   };
 }

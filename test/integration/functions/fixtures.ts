@@ -3,7 +3,7 @@ import { InvocationContext } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentBlobName } from '../../../shared/blob-naming';
-import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
+import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest';
@@ -62,25 +62,44 @@ export function segmentEvent(o: SegmentEventOptions): Record<string, unknown> {
   };
 }
 
-/** The device event wrapped as Event Grid's MQTT routing delivers it to Event Hubs. */
+/**
+ * The device event wrapped as Event Grid's MQTT routing delivers it to Event Hubs: an `MQTT.EventPublished` envelope
+ * whose `subject` is the topic (default: the event's device and camera), with the routing enrichments the namespace
+ * stamps (`kwclient` = the publishing client, default the device the topic names, the only one Event Grid lets publish
+ * there; `kwtopic` = the topic); `sender: null` leaves them out, as a namespace without them (or anyone sending to the
+ * hub directly) would.
+ */
 export function viaEventGrid(
   inner: Record<string, unknown>,
-  o: { topic?: string; form?: 'data' | 'data-string' | 'data_base64'; id?: string } = {},
+  o: { topic?: string; form?: 'data' | 'data-string' | 'data_base64'; id?: string; sender?: string | null } = {},
 ): Record<string, unknown> {
   const data = inner.data as { cameraId: string };
   const deviceId = String(inner.source).replace('/devices/', '');
+  const topic = o.topic ?? `keepwatch/${deviceId}/events/${data.cameraId}`;
   const base = {
     specversion: '1.0',
     id: o.id ?? `eg-${String(inner.id)}`,
     time: '2026-11-21T10:00:10.1234567Z',
     type: MQTT_EVENT_PUBLISHED,
     source: 'kw-namespace',
-    subject: o.topic ?? `keepwatch/${deviceId}/events/${data.cameraId}`,
+    subject: topic,
+    ...(o.sender === null ? {} : { [ENRICHMENT_CLIENT_NAME]: o.sender ?? (topic.split('/')[1] || deviceId), [ENRICHMENT_TOPIC]: topic }),
   };
   const form = o.form ?? 'data';
   if (form === 'data') return { ...base, data: inner };
   if (form === 'data-string') return { ...base, data: JSON.stringify(inner) };
   return { ...base, data_base64: Buffer.from(JSON.stringify(inner)).toString('base64') };
+}
+
+/**
+ * A device CloudEvent as Event Grid forwards a structured-mode publish (MQTT 5 content type
+ * `application/cloudevents+json`): the event itself, no envelope, plus the routing enrichments of the publishing client
+ * (default: the event's device) and its topic (default: that device's events topic of the event's camera).
+ */
+export function forwardedByEventGrid(inner: Record<string, unknown>, o: { topic?: string; sender?: string } = {}): Record<string, unknown> {
+  const deviceId = String(inner.source).replace('/devices/', '');
+  const topic = o.topic ?? `keepwatch/${deviceId}/events/${(inner.data as { cameraId: string }).cameraId}`;
+  return { ...inner, [ENRICHMENT_CLIENT_NAME]: o.sender ?? deviceId, [ENRICHMENT_TOPIC]: topic };
 }
 
 /** An InvocationContext like the host's for an Event Hubs batch; logs are collected in `logs`. */
@@ -172,7 +191,7 @@ export async function seedIndexedArchive(
   const s = testSettings(connectionString, { KEEPWATCH_RECORDINGS_CONTAINER: `rec-${randomBytes(4).toString('hex')}` });
   const deps = createDeps(s, { now: () => nowMs });
   await deps.ensureStorage();
-  const events = segments.map((g) => segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes }));
+  const events = segments.map((g) => viaEventGrid(segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes })));
   await storeClaimedBlobs(s, events); // each of the claimed size: ingest checks it (functions/ingest-device-claims.ts)
   for (let i = 0; i < events.length; i += 100) {
     const r = await ingest(events.slice(i, i + 100), batchContext(), deps);

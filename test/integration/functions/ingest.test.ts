@@ -8,7 +8,7 @@ import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
 import { ingestStored as ingest } from './segment-blob-fixtures';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
+import { batchContext, diagnosticsEvent, forwardedByEventGrid, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from './fixtures';
 
 const DAY1 = Date.UTC(2026, 10, 21);
 const MIDNIGHT = DAY1 + DAY_MS;
@@ -29,7 +29,7 @@ describe('ingest on Azurite', () => {
       JSON.stringify(viaEventGrid(segmentEvent({ startMs: MIDNIGHT - 10_000 }), { form: 'data-string' })),
       Buffer.from(JSON.stringify(viaEventGrid(segmentEvent({ startMs: MIDNIGHT }), { form: 'data_base64' }))),
       viaEventGrid(segmentEvent({ startMs: MIDNIGHT + 30_000, bytes: 2048 })), // a 20 s gap before it
-      segmentEvent({ startMs: MIDNIGHT + 40_000 }), // plain CloudEvent
+      forwardedByEventGrid(segmentEvent({ startMs: MIDNIGHT + 40_000 })), // a CloudEvent Event Grid forwarded as it is
       viaEventGrid(segmentEvent({ cameraId: 'cam2', startMs: DAY1 + 3_600_000 })),
     ];
   }
@@ -175,7 +175,7 @@ describe('ingest on Azurite', () => {
   });
 
   it('keeps the smaller event id when one batch reports a segment twice, in either order', async () => {
-    const dup = [segmentEvent({ startMs: DAY1, id: 'evt-b', bytes: 7 }), segmentEvent({ startMs: DAY1, id: 'evt-a', bytes: 7 })];
+    const dup = [viaEventGrid(segmentEvent({ startMs: DAY1, id: 'evt-b', bytes: 7 })), viaEventGrid(segmentEvent({ startMs: DAY1, id: 'evt-a', bytes: 7 }))];
     for (const order of [dup, [...dup].reverse()]) {
       const s = testSettings(azurite.connectionString);
       await ingest(order, batchContext(), createDeps(s));

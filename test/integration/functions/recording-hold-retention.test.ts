@@ -12,7 +12,7 @@ import { retention } from '../../../functions/retention';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../shared/time';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, testSettings } from './fixtures';
+import { batchContext, segmentEvent, testSettings, viaEventGrid } from './fixtures';
 
 /** 10 days of 1-hour segments of cam-r; the runs' clock is their end; default retention P7D. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1);
@@ -37,7 +37,7 @@ describe('retention keeps the segments of a held recording', () => {
     await deps.ensureStorage();
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(s.recordingsContainer);
     const starts = Array.from({ length: SEGMENTS }, (_, i) => ARCHIVE_START + i * HOUR_MS);
-    const events = starts.map((ms) => segmentEvent({ cameraId: 'cam-r', startMs: ms, durationMs: HOUR_MS, bytes: 1000 }));
+    const events = starts.map((ms) => viaEventGrid(segmentEvent({ cameraId: 'cam-r', startMs: ms, durationMs: HOUR_MS, bytes: 1000 })));
     for (let i = 0; i < events.length; i += 100) await ingest(events.slice(i, i + 100), batchContext(), deps);
     await deps.recordings.upsert([
       {

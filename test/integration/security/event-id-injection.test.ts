@@ -4,11 +4,11 @@ import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
 import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { segmentBlobName } from '../../../shared/blob-naming';
-import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
+import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { deviceCloudEvent, deviceEventTypes, hasSample, sampleEventData } from '../../helpers/device-event-types';
 import { HOSTILE_IDS } from '../../helpers/hostile-ids';
-import { batchContext, tableRows, testSettings } from '../functions/fixtures';
+import { batchContext, forwardedByEventGrid, tableRows, testSettings } from '../functions/fixtures';
 
 /**
  * docs/security.md: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or
@@ -17,9 +17,14 @@ import { batchContext, tableRows, testSettings } from '../functions/fixtures';
  */
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 
+/** Routed by Event Grid from a publish on `topic` by the device that topic names (its routing enrichments). */
 function viaTopic(topic: string, inner: Record<string, unknown>): Record<string, unknown> {
-  return { specversion: '1.0', id: `eg-${String(inner.id)}`, time: '2026-11-21T10:00:10.1234567Z', type: MQTT_EVENT_PUBLISHED, source: 'kw-namespace', subject: topic, data: inner };
+  const sender = { [ENRICHMENT_CLIENT_NAME]: topic.split('/')[1], [ENRICHMENT_TOPIC]: topic };
+  return { specversion: '1.0', id: `eg-${String(inner.id)}`, time: '2026-11-21T10:00:10.1234567Z', type: MQTT_EVENT_PUBLISHED, source: 'kw-namespace', subject: topic, data: inner, ...sender };
 }
+
+/** Forwarded as it is (structured mode) from a publish by dev1 on its camera cam1's topic. */
+const plain = (inner: Record<string, unknown>) => forwardedByEventGrid(inner, { sender: 'dev1', topic: 'keepwatch/dev1/events/cam1' });
 
 describe('device events with hostile ids are dead-lettered', () => {
   let azurite: AzuriteInstance;
@@ -40,7 +45,7 @@ describe('device events with hostile ids are dead-lettered', () => {
     const s = testSettings(azurite.connectionString);
     const batch = types.filter(hasSample).flatMap((type, i) => {
       const e = deviceCloudEvent({ id: `ok-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + i * 10_000) });
-      return [e, viaTopic('keepwatch/dev1/events/cam1', { ...e, id: `ok-eg-${i}` })];
+      return [plain(e), viaTopic('keepwatch/dev1/events/cam1', { ...e, id: `ok-eg-${i}` })];
     });
     const summary = await ingest(batch, batchContext(), createDeps(s));
     assert.equal(summary.deadLettered, 0);
@@ -54,10 +59,10 @@ describe('device events with hostile ids are dead-lettered', () => {
       for (const bad of HOSTILE_IDS) {
         const id = () => `bad-${n++}`;
         // hostile camera id inside the data, plain CloudEvent and routed on the valid topic of camera cam1
-        batch.push(deviceCloudEvent({ id: id(), type, deviceId: 'dev1', data: sampleEventData(type, bad, T0) }));
+        batch.push(plain(deviceCloudEvent({ id: id(), type, deviceId: 'dev1', data: sampleEventData(type, bad, T0) })));
         batch.push(viaTopic('keepwatch/dev1/events/cam1', deviceCloudEvent({ id: id(), type, deviceId: 'dev1', data: sampleEventData(type, bad, T0) })));
         // hostile device id in the source
-        batch.push(deviceCloudEvent({ id: id(), type, deviceId: bad, data: sampleEventData(type, 'cam1', T0) }));
+        batch.push(plain(deviceCloudEvent({ id: id(), type, deviceId: bad, data: sampleEventData(type, 'cam1', T0) })));
         // hostile ids in the routed topic, with a payload that would be valid on a valid topic
         batch.push(viaTopic(`keepwatch/dev1/events/${bad}`, deviceCloudEvent({ id: id(), type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0) })));
         batch.push(viaTopic(`keepwatch/${bad}/events/cam1`, deviceCloudEvent({ id: id(), type, deviceId: bad, data: sampleEventData(type, 'cam1', T0) })));
@@ -65,7 +70,7 @@ describe('device events with hostile ids are dead-lettered', () => {
     }
     const good = segmentBlobName('cam1', T0);
     for (const blobName of [`../${good}`, `cam2/${good.slice(5)}`, `/${good}`, good.replace(/\//g, '%2F'), `${good}/../../cam2/x.ts`, `http://evil.example/${good}`, `${good}?comp=list`, good.toUpperCase(), `${good}\u0000`]) {
-      batch.push(deviceCloudEvent({ id: `blob-${n++}`, type: 'segment.uploaded', deviceId: 'dev1', data: { ...sampleEventData('segment.uploaded', 'cam1', T0), blobName } }));
+      batch.push(plain(deviceCloudEvent({ id: `blob-${n++}`, type: 'segment.uploaded', deviceId: 'dev1', data: { ...sampleEventData('segment.uploaded', 'cam1', T0), blobName } })));
     }
     const summary = await ingest(batch, batchContext(), createDeps(s));
     assert.deepEqual({ accepted: summary.accepted, deadLettered: summary.deadLettered }, { accepted: 0, deadLettered: batch.length });
@@ -84,10 +89,10 @@ describe('device events with hostile ids are dead-lettered', () => {
     const typed = types.filter(hasSample);
     const foreign = typed.flatMap((type, i) => {
       const e = deviceCloudEvent({ id: `foreign-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam2', T0 + i * 10_000) });
-      return [e, viaTopic('keepwatch/dev1/events/cam2', { ...e, id: `foreign-eg-${i}` })];
+      return [forwardedByEventGrid(e, { sender: 'dev1', topic: 'keepwatch/dev1/events/cam2' }), viaTopic('keepwatch/dev1/events/cam2', { ...e, id: `foreign-eg-${i}` })];
     });
-    const own = typed.map((type, i) => deviceCloudEvent({ id: `own-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + i * 10_000) }));
-    const unprovisioned = typed.map((type, i) => deviceCloudEvent({ id: `other-${i}`, type, deviceId: 'dev2', data: sampleEventData(type, 'cam9', T0 + i * 10_000) }));
+    const own = typed.map((type, i) => plain(deviceCloudEvent({ id: `own-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + i * 10_000) })));
+    const unprovisioned = typed.map((type, i) => forwardedByEventGrid(deviceCloudEvent({ id: `other-${i}`, type, deviceId: 'dev2', data: sampleEventData(type, 'cam9', T0 + i * 10_000) }), { sender: 'dev2', topic: 'keepwatch/dev2/events/cam9' }));
     const summary = await ingest([...foreign, ...own, ...unprovisioned], batchContext(), deps);
     assert.equal(summary.deadLettered, foreign.length);
     const letters = await tableRows(azurite.connectionString, s.tables.deadLetters);
@@ -98,7 +103,7 @@ describe('device events with hostile ids are dead-lettered', () => {
     // Revoked (DELETE /api/devices/dev1 keeps a tombstone): none of its events is indexed, not even for its own camera.
     assert.equal(await deps.devices.revoke('dev1'), true);
     assert.equal(await deps.devices.revoke('dev1'), false, 'already revoked');
-    const after = typed.map((type, i) => deviceCloudEvent({ id: `revoked-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + (100 + i) * 10_000) }));
+    const after = typed.map((type, i) => plain(deviceCloudEvent({ id: `revoked-${i}`, type, deviceId: 'dev1', data: sampleEventData(type, 'cam1', T0 + (100 + i) * 10_000) })));
     const revoked = await ingest(after, batchContext(), deps);
     assert.equal(revoked.deadLettered, after.length);
   });

@@ -12,7 +12,7 @@ import { playlist } from '../../../functions/playlist';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 import { startHttpsAzurite, type HttpsAzurite } from '../../helpers/azurite-https';
 import { AzuriteTokenCredential } from '../../helpers/azurite-token-credential';
-import { batchContext, segmentEvent, TEST_SECRET } from '../functions/fixtures';
+import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
 
 /** Every storage request the clients send: method, path and query, and the Authorization header. */
 interface SeenRequest {
@@ -123,7 +123,7 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     assert.equal((await send(createUrl, azurite.caPem, { method: 'DELETE' })).status, 403, 'nor delete');
 
     // Cloud side: ingest indexes it (Table Storage through the identity).
-    const summary = await ingest([segmentEvent({ startMs: T0, bytes: segment.length })], batchContext(), deps);
+    const summary = await ingest([viaEventGrid(segmentEvent({ startMs: T0, bytes: segment.length }))], batchContext(), deps);
     assert.equal(summary.accepted, 1, JSON.stringify(summary));
     const spans = await deps.segmentIndex.listSegmentSpans('cam1', T0, T0 + 10_000);
     assert.deepEqual(spans.map((s) => s.blobName), [blobName]);
@@ -212,7 +212,7 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     for (const u of uploads) assert.equal((await put(u, azurite.caPem, Buffer.alloc(1000), { 'if-none-match': '*', 'x-ms-meta-sha256': 'a'.repeat(64) })).status, 201);
 
     // Ten playlists of 50 segments (5 at once, then 5 one after another), then a batch of device create URLs.
-    const events = names.map((_, i) => segmentEvent({ cameraId: 'cam2', startMs: T0 + i * 10_000 }));
+    const events = names.map((_, i) => viaEventGrid(segmentEvent({ cameraId: 'cam2', startMs: T0 + i * 10_000 })));
     assert.equal((await ingest(events, batchContext(), deps)).accepted, names.length);
     const range = `start=${new Date(T0).toISOString()}&end=${new Date(T0 + names.length * 10_000).toISOString()}`;
     const answer = await playback(new HttpRequest({ method: 'GET', url: `https://kw.example/api/cameras/cam2/playback?${range}`, params: { cameraId: 'cam2' } }), batchContext(), deps);

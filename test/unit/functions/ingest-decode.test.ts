@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { segmentBlobName } from '../../../shared/blob-naming';
-import { MQTT_EVENT_PUBLISHED, routeMqttPublish } from '../../../shared/event-grid-mqtt';
+import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED, routeMqttPublish } from '../../../shared/event-grid-mqtt';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from '../../../functions/ingest-decode';
 import type { DeviceEvent } from '../../../shared/schemas/device-events';
 
@@ -25,8 +25,14 @@ function deviceEvent(deviceId = 'dev1', cameraId = 'cam1', id = 'evt-1'): Record
   };
 }
 
-function envelope(payload: Record<string, unknown>, topic = 'keepwatch/dev1/events/cam1', form: 'data' | 'data-string' | 'data_base64' = 'data') {
-  const base = { specversion: '1.0', id: 'eg-1', time: '2026-11-21T10:00:10.1234567Z', type: MQTT_EVENT_PUBLISHED, source: 'kw-ns', subject: topic };
+/** The routing enrichments Event Grid stamps (infra/modules/event-grid-mqtt.bicep): who published, on which topic. */
+function enriched(client: string, topic: string): Record<string, string> {
+  return { [ENRICHMENT_CLIENT_NAME]: client, [ENRICHMENT_TOPIC]: topic };
+}
+
+/** What Event Grid routes of a publish by `client` (default: the topic's device) on `topic`. */
+function envelope(payload: Record<string, unknown>, topic = 'keepwatch/dev1/events/cam1', form: 'data' | 'data-string' | 'data_base64' = 'data', client = topic.split('/')[1]) {
+  const base = { specversion: '1.0', id: 'eg-1', time: '2026-11-21T10:00:10.1234567Z', type: MQTT_EVENT_PUBLISHED, source: 'kw-ns', subject: topic, ...enriched(client, topic) };
   if (form === 'data') return { ...base, data: payload };
   if (form === 'data-string') return { ...base, data: JSON.stringify(payload) };
   return { ...base, data_base64: Buffer.from(JSON.stringify(payload)).toString('base64') };
@@ -62,9 +68,8 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
     eventId: 'evt-1',
   };
 
-  it('Event Grid envelope with the payload in data (object): trusted', () => {
+  it('Event Grid envelope with the payload in data (object)', () => {
     const d = accepted(decodeIngestMessage(envelope(deviceEvent())));
-    assert.equal(d.trusted, true);
     assert.deepEqual(uploaded(d.event).segment, expectedSegment);
   });
 
@@ -80,18 +85,16 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
     assert.deepEqual(uploaded(accepted(decodeIngestMessage(new Uint8Array(Buffer.from(json)))).event).segment, expectedSegment);
   });
 
-  it('what routeMqttPublish (the local stand-in for Event Grid) makes, in each payload mode', () => {
-    for (const extra of [{}, { payloadFormatIndicator: true }, { contentType: 'application/json' }]) {
-      const routed = routeMqttPublish({ topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(deviceEvent())), ...extra }, { namespace: 'ns', id: 'x', timeMs: START });
-      assert.equal(accepted(decodeIngestMessage(routed)).trusted, true);
+  it('what routeMqttPublish (the local stand-in for Event Grid) makes, in each payload mode, structured mode included', () => {
+    for (const extra of [{}, { payloadFormatIndicator: true }, { contentType: 'application/json' }, { contentType: 'application/cloudevents+json' }]) {
+      const routed = routeMqttPublish({ authenticationName: 'dev1', topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(deviceEvent())), ...extra }, { namespace: 'ns', id: 'x', timeMs: START });
+      assert.deepEqual(uploaded(accepted(decodeIngestMessage(routed)).event).segment, expectedSegment, JSON.stringify(extra));
     }
   });
 
-  it('a plain device CloudEvent: device from source, untrusted', () => {
-    const d = accepted(decodeIngestMessage(deviceEvent()));
-    assert.equal(d.trusted, false);
+  it('a device CloudEvent Event Grid forwarded as it is (structured mode): device and camera from the enrichments', () => {
+    const d = accepted(decodeIngestMessage({ ...deviceEvent(), ...enriched('dev1', 'keepwatch/dev1/events/cam1') }));
     assert.deepEqual(uploaded(d.event).segment, expectedSegment);
-    assert.equal(accepted(decodeIngestMessage(Buffer.from(JSON.stringify(deviceEvent())))).trusted, false);
   });
 
   it('malformed JSON (string, Buffer) and bytes that are not UTF-8', () => {
@@ -132,10 +135,48 @@ describe('decodeIngestMessage: Event Hubs batch shapes', () => {
     rejected(decodeIngestMessage(envelope({ ...deviceEvent(), type: 'segment.deleted' })), 'UnknownEventType');
   });
 
-  it('plain CloudEvents with a bad envelope or a source that is not /devices/{id}', () => {
-    rejected(decodeIngestMessage({ hello: 'world' }), 'InvalidCloudEvent');
-    assert.match(rejected(decodeIngestMessage({ ...deviceEvent(), source: '/things/dev1' }), 'InvalidSource').reasonMessage, /\/things\/dev1/);
-    rejected(decodeIngestMessage({ ...deviceEvent(), source: '/devices/../x' }), 'InvalidSource');
+  it('forwarded CloudEvents with a bad envelope or a source that is not the publishing device', () => {
+    const sender = enriched('dev1', 'keepwatch/dev1/events/cam1');
+    rejected(decodeIngestMessage({ hello: 'world', ...sender }), 'InvalidCloudEvent');
+    assert.match(rejected(decodeIngestMessage({ ...deviceEvent(), source: '/things/dev1', ...sender }), 'DeviceMismatch').reasonMessage, /\/things\/dev1/);
+    rejected(decodeIngestMessage({ ...deviceEvent(), source: '/devices/../x', ...sender }), 'DeviceMismatch');
+  });
+});
+
+describe('decodeIngestMessage: the sender comes from the transport (docs/security.md)', () => {
+  it('no routing enrichments, in any form: MissingTransportIdentity, whatever the payload claims', () => {
+    const bare: Record<string, unknown> = { ...envelope(deviceEvent()) };
+    delete bare[ENRICHMENT_CLIENT_NAME];
+    delete bare[ENRICHMENT_TOPIC];
+    for (const m of [deviceEvent(), JSON.stringify(deviceEvent()), Buffer.from(JSON.stringify(deviceEvent())), bare, JSON.stringify(bare)]) {
+      assert.equal(rejected(decodeIngestMessage(m), 'MissingTransportIdentity').eventId, 'evt-1', 'the dead letter still names the event');
+    }
+    // What routeMqttPublish makes without an authenticated name (a broker without the enrichments).
+    rejected(decodeIngestMessage(routeMqttPublish({ topic: 'keepwatch/dev1/events/cam1', payload: Buffer.from(JSON.stringify(deviceEvent())) }, { namespace: 'ns', id: 'x', timeMs: START })), 'MissingTransportIdentity');
+    // Half of them, empty or non-string values.
+    for (const partial of [{ [ENRICHMENT_CLIENT_NAME]: 'dev1' }, { [ENRICHMENT_TOPIC]: 'keepwatch/dev1/events/cam1' }, enriched('', 'keepwatch/dev1/events/cam1'), { ...enriched('dev1', 'x'), [ENRICHMENT_TOPIC]: 7 }]) {
+      rejected(decodeIngestMessage({ ...deviceEvent(), ...partial }), 'MissingTransportIdentity');
+    }
+  });
+
+  it("device A's envelope naming B's topic in its subject (forwarded as it is): TopicMismatch; B's topic with A's name: DeviceMismatch", () => {
+    const forged = { ...envelope(deviceEvent('dev2', 'cam2'), 'keepwatch/dev2/events/cam2'), ...enriched('dev1', 'keepwatch/dev1/events/cam1') };
+    rejected(decodeIngestMessage(forged), 'TopicMismatch');
+    const r = rejected(decodeIngestMessage(envelope(deviceEvent('dev2', 'cam2'), 'keepwatch/dev2/events/cam2', 'data', 'dev1')), 'DeviceMismatch');
+    assert.deepEqual([r.deviceId, r.cameraId, r.eventId], ['dev2', 'cam2', 'evt-1']);
+  });
+
+  it("device A's bare CloudEvent with source /devices/B, forwarded with A's enrichments: DeviceMismatch", () => {
+    rejected(decodeIngestMessage({ ...deviceEvent('dev2', 'cam1'), ...enriched('dev1', 'keepwatch/dev1/events/cam1') }), 'DeviceMismatch');
+  });
+
+  it("a status of another device's id, published by A: DeviceMismatch, never ignored", () => {
+    rejected(decodeIngestMessage(envelope({ deviceId: 'dev2', state: 'online' }, 'keepwatch/dev2/status', 'data', 'dev1')), 'DeviceMismatch');
+  });
+
+  it('signals: any client the broker allowed on the topic (a door sensor has its own name)', () => {
+    const d = accepted(decodeIngestMessage(envelope({ type: 'door' }, 'keepwatch/site-1/signals/door', 'data', 'door-sensor')));
+    assert.ok(d.event.kind === 'signal' && d.event.signal.deviceId === 'site-1' && d.event.signal.cameraId === 'door');
   });
 });
 

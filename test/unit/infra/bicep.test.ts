@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseSettings } from '../../../functions/settings';
+import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC } from '../../../shared/event-grid-mqtt';
 import { viewerCorsRules } from '../../../shared/viewer-cors';
 import { KNOWN_BUILT_IN_ROLES } from '../../helpers/azure-built-in-roles';
 import {
@@ -190,5 +191,28 @@ describe('infra/ Bicep, checked offline with tree-sitter-bicep', () => {
       .filter((c) => c.name === 'value')
       .map((c) => c.node.text);
     assert.deepEqual(boundSpaces.sort(), ['deviceCommandsSpace.name', 'devicePublishSpace.name']);
+  });
+
+  it('routed messages carry the routing enrichments ingest takes the sender from: kwclient = the authentication name, kwtopic = the topic (docs/security.md)', () => {
+    const text = readFileSync(path.join(INFRA, 'modules', 'event-grid-mqtt.bicep'), 'utf8');
+    const tree = bicep.parse(text);
+    const enrichments = bicep
+      .query('(object_property (identifier) @key (#eq? @key "dynamic") (array) @value)')
+      .captures(tree.rootNode)
+      .filter((c) => c.name === 'value')
+      .flatMap((c) => c.node.namedChildren.map((o) => Object.fromEntries(o!.namedChildren.filter((p) => p?.type === 'object_property').map((p) => [p!.namedChildren[0]!.text, p!.namedChildren[1]!.text.slice(1, -1)]))));
+    assert.deepEqual(enrichments, [
+      { key: ENRICHMENT_CLIENT_NAME, value: '\\${client.authenticationName}' },
+      { key: ENRICHMENT_TOPIC, value: '\\${mqtt.message.topicName}' },
+    ]);
+    // Event Grid's rule for enrichment keys: lower-case alphanumerics, at most 20 characters.
+    for (const e of enrichments) assert.match(String(e.key), /^[a-z0-9]{1,20}$/);
+    // Their parent is the namespace's topicSpacesConfiguration.
+    const parents = bicep
+      .query('(object_property (identifier) @key (#eq? @key "routingEnrichments")) @prop')
+      .captures(tree.rootNode)
+      .filter((c) => c.name === 'prop')
+      .map((c) => c.node.parent?.parent?.namedChildren[0]?.text);
+    assert.deepEqual(parents, ['topicSpacesConfiguration']);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
-import { MQTT_EVENT_PUBLISHED, routeMqttPublish, unwrapMqttPublished } from '../../../shared/event-grid-mqtt';
+import { MQTT_EVENT_PUBLISHED, routeMqttPublish, routingEnrichments, unwrapMqttPublished } from '../../../shared/event-grid-mqtt';
 
 const stamp = { namespace: 'kw-ns', id: 'eg-1', timeMs: Date.UTC(2026, 10, 21, 10, 0, 0, 123) };
 const topic = 'keepwatch/dev1/events/cam1';
@@ -48,6 +48,25 @@ describe('routeMqttPublish (Event Grid MQTT routing)', () => {
   it('a structured-mode CloudEvent (application/cloudevents+json) is forwarded as it is, without the topic', () => {
     const e = routeMqttPublish({ topic, payload: bytes(body), contentType: 'application/cloudevents+json', payloadFormatIndicator: true }, stamp);
     assert.deepEqual(e, body);
+  });
+
+  it('with the authenticated name, every form carries the routing enrichments kwclient and kwtopic; the publisher cannot set them', () => {
+    for (const extra of [{}, { payloadFormatIndicator: true }, { contentType: 'application/json' }]) {
+      const e = routeMqttPublish({ authenticationName: 'dev1', topic, payload: bytes(body), ...extra }, stamp);
+      assert.deepEqual([e.kwclient, e.kwtopic, e.subject], ['dev1', topic, topic]);
+      assert.deepEqual(routingEnrichments(e), { authenticationName: 'dev1', topic });
+    }
+    const forged = { ...body, kwclient: 'dev2', kwtopic: 'keepwatch/dev2/events/cam2' };
+    const e = routeMqttPublish({ authenticationName: 'dev1', topic, payload: bytes(forged), contentType: 'application/cloudevents+json' }, stamp);
+    assert.deepEqual(e, { ...body, kwclient: 'dev1', kwtopic: topic });
+  });
+
+  it('routingEnrichments: undefined unless both are non-empty strings of at most 128 characters', () => {
+    assert.equal(routingEnrichments({ kwclient: 'dev1' }), undefined);
+    assert.equal(routingEnrichments({ kwclient: 'dev1', kwtopic: '' }), undefined);
+    assert.equal(routingEnrichments({ kwclient: ['dev1'], kwtopic: topic }), undefined);
+    assert.equal(routingEnrichments({ kwclient: 'd'.repeat(129), kwtopic: topic }), undefined);
+    assert.equal(routingEnrichments(routeMqttPublish({ topic, payload: bytes(body) }, stamp)), undefined, 'no authenticated name, no enrichments');
   });
 });
 
