@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { deviceSecretMatches } from '../shared/device-secret';
 import { ValidationError } from '../shared/errors';
+import { ID_PATTERN } from '../shared/ids';
 import type { DeviceRecord } from '../shared/ports/device-store';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
 import { silentLogger, type HostLogger } from './host-logger';
@@ -46,12 +47,13 @@ export interface LocalBrokerOptions {
   /**
    * External signal publishers (a door sensor, an alarm panel): user name → password and the topics it may publish
    * (MQTT filters allowed, e.g. `keepwatch/site-1/signals/door` or `keepwatch/site-1/signals/+`); only signals topics
-   * `keepwatch/{deviceId}/signals/{cameraId}` are ever granted. Any client id. It may not subscribe.
+   * `keepwatch/{deviceId}/signals/{cameraId}` are ever granted. Any client id, bound to its user name
+   * ({@link sessionClientId}): it names a session of that publisher only. It may not subscribe.
    */
   signalPublishers?: Record<string, { password: string; topics: string[] }>;
   /**
    * The cloud's own clients (the functions' device commands, integration events): user name → password. Any client
-   * id; they may publish `keepwatch/+/commands/+` and `keepwatch-integration/#` and subscribe to anything. Their
+   * id, bound to the user name like a signal publisher's; they may publish `keepwatch/+/commands/+` and `keepwatch-integration/#` and subscribe to anything. Their
    * publishes are NOT handed to `onMessage` (they are not device events).
    */
   cloudClients?: Record<string, string>;
@@ -110,6 +112,21 @@ export function normalizeThumbprint(text: string): string {
   return text.replace(/:/g, '').toUpperCase();
 }
 
+/**
+ * The session a CONNECT addresses: its client id is bound to the user name that presents it (docs/security.md "Client
+ * ids are owned"). Event Grid keys a session by the client's authentication name and refuses one client the session of
+ * another (Event Grid docs, "How to establish multiple sessions for a single client"); aedes keys sessions by client id
+ * alone, so any user could present a device's client id, take its connection over and, with a clean start, wipe its
+ * persistent session (subscriptions, queued commands). So: a client id equal to a user name that is a valid id (a
+ * device's, whose client id must be its id) is kept; any other becomes `{user name, URI-encoded}/{client id}`, which
+ * never equals a device id (it has a `/`) nor a session of another user (the encoded name has no `/`). An empty client
+ * id stays empty (aedes makes a random one); without a user name nothing is bound (refused at authentication).
+ */
+export function sessionClientId(username: string | undefined, clientId: string): string {
+  if (username === undefined || clientId === '' || (clientId === username && ID_PATTERN.test(username))) return clientId;
+  return `${encodeURIComponent(username)}/${clientId}`;
+}
+
 /** SHA-256 thumbprint of the certificate a TLS client presented; undefined on a plain socket or without one. */
 function peerThumbprint(conn: unknown): string | undefined {
   if (!(conn instanceof tls.TLSSocket)) return undefined;
@@ -132,7 +149,8 @@ function sameSecret(a: string, b: string): boolean {
  * cloud clients: see {@link LocalBrokerOptions}. A user name is looked up in devices, then signal publishers, then
  * cloud clients; the first match decides. With `tls`, a second listener (MQTT over TLS) also admits devices by their
  * client certificate's SHA-256 thumbprint, as Event Grid's `ThumbprintMatch` clients (Event Grid docs, "MQTT client
- * authentication"), with the same topic rules.
+ * authentication"), with the same topic rules. Every client id is bound to the user name that presents it ({@link sessionClientId}): no
+ * client can take over, or clean, another's session.
  * @throws Error when a port cannot be bound (nothing is left listening)
  */
 export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalBroker> {
@@ -144,6 +162,11 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
   const roles = new WeakMap<object, { role: 'device' | 'signal-publisher' | 'cloud'; user: string }>();
   const roleOf = (client: object | null | undefined) => (client ? roles.get(client) : undefined);
   const broker = await Aedes.createBroker({
+    // Runs before aedes reads the client id (lib/handlers/connect.js `init`), so the session is the bound one.
+    preConnect: (_client, packet, done) => {
+      packet.clientId = sessionClientId(packet.username, packet.clientId ?? '');
+      done(null, true);
+    },
     authenticate: (client, username, password, done) => {
       const given = password?.toString();
       const thumbprint = peerThumbprint((client as { conn?: unknown }).conn);
