@@ -6,6 +6,7 @@ import { cameraPolicyResponse } from './camera-policy-response';
 import { defaultDeps, type FunctionsDeps } from './deps';
 import { errorResponse } from './http-errors';
 import { readJsonBody } from './http-json-body';
+import { assertRetentionWithinMax } from './retention-max';
 
 /**
  * `PUT /api/cameras/{cameraId}/policy` (function key), body a recording policy document
@@ -13,7 +14,8 @@ import { readJsonBody } from './http-json-body';
  * CameraPolicyResponse` with the stored policy and its `ETag`. Idempotent: the same document again changes nothing
  * (same ETag). `If-Match` is optional: with it the write happens only when the stored policy's ETag matches (`*`:
  * any stored policy). Retention takes the new policy at its next run.
- * Errors: 400 `InvalidCameraId`, `MissingBody`, `InvalidJson`, `InvalidPolicy` (naming each bad or unknown key);
+ * Errors: 400 `InvalidCameraId`, `MissingBody`, `InvalidJson`, `InvalidPolicy` (naming each bad or unknown key),
+ * `RetentionTooLong` (longer than `KEEPWATCH_RETENTION_MAX`: functions/retention-max.ts);
  * 412 `PreconditionFailed`; 503 when storage is unavailable. Nothing is stored on an error.
  */
 export async function cameraPolicyPut(
@@ -24,6 +26,7 @@ export async function cameraPolicyPut(
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const document = parseRecordingPolicy(await readJsonBody(request));
+    assertRetentionWithinMax(document, deps.settings.retentionMaxMs, `camera '${cameraId}'`);
     const ifMatch = request.headers.get('if-match')?.trim() || undefined;
     const stored = await deps.policies.put(cameraId, document, { ifMatch, nowMs: deps.now() });
     context.log('camera policy stored', { cameraId, archive: document.retention.archive, maximumSizeMiB: document.retention.maximumSizeMiB });

@@ -16,11 +16,13 @@ import type { RecordingStore } from '../shared/ports/recording-store';
 import type { RetentionJournal } from '../shared/ports/retention-journal';
 import type { SasSigner } from '../shared/ports/sas-signer';
 import type { SegmentBlobStat } from '../shared/ports/segment-blob-stat';
+import type { SegmentBlobTags } from '../shared/ports/segment-blob-tags';
 import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
 import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob-segment-reader';
 import { BlobSegmentStat } from './adapters/blob-segment-stat';
+import { BlobSegmentTags } from './adapters/blob-segment-tags';
 import { functionsFfmpeg } from './adapters/ffmpeg-path';
 import { CloudMqtt } from './adapters/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
@@ -75,6 +77,8 @@ export interface FunctionsDeps {
   devices: DeviceStore;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
   segmentBlobStat: SegmentBlobStat;
+  /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/segment-backstop.ts). */
+  segmentBlobTags: SegmentBlobTags;
   /** AVA pipeline topologies and live pipelines per device. */
   pipelines: PipelineStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
@@ -147,6 +151,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
     devices: new TableDeviceStore(tables.devices),
     segmentBlobStat: new BlobSegmentStat(container),
+    segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
     importTopology: overrides.importTopology ?? topologyImporter,
     now,

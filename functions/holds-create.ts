@@ -9,6 +9,7 @@ import { defaultDeps, type FunctionsDeps } from './deps';
 import { holdResponse } from './hold-response';
 import { errorResponse } from './http-errors';
 import { readJsonBody } from './http-json-body';
+import { protectHeldSegments } from './segment-backstop';
 
 /** Holds one camera may have: each retention run reads them all. */
 export const MAX_HOLDS_PER_CAMERA = 1000;
@@ -16,14 +17,16 @@ export const MAX_HOLDS_PER_CAMERA = 1000;
 /**
  * `POST /api/cameras/{cameraId}/holds` (function key), body `{ start, end, reason? }` (shared/schemas/hold.ts) →
  * `201 HoldResponse` with `Location`. Retention never deletes a segment overlapping a hold (by age or size cap) until
- * the hold is deleted. Not idempotent: each POST makes a new hold with a new id.
+ * the hold is deleted, nor does the storage lifecycle backstop in Azure: the stored segments it covers are re-tagged
+ * `held` (functions/segment-backstop.ts) before the answer. Not idempotent: each POST makes a new hold with a new id;
+ * when the re-tagging fails the answer is 503 and the hold stays (POST again to finish the protection).
  * Errors: 400 `InvalidCameraId`, `MissingBody`, `InvalidJson`, `InvalidHold` (naming bad or unknown keys),
  * `InvalidDateTime`, `InvalidRange`, `TooManyHolds` (over {@link MAX_HOLDS_PER_CAMERA}); 503 when storage is down.
  */
 export async function holdsCreate(
   request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'holds' | 'now'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'holds' | 'now' | 'segmentBlobTags' | 'segmentIndex'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
@@ -35,7 +38,8 @@ export async function holdsCreate(
     const hold: Hold = { id: randomUUID(), cameraId, startMs: body.startMs, endMs: body.endMs, createdAtMs: deps.now() };
     if (body.reason !== undefined) hold.reason = body.reason;
     await deps.holds.create(hold);
-    context.log('hold created', { cameraId, holdId: hold.id });
+    const protectedSegments = await protectHeldSegments(cameraId, hold, deps);
+    context.log('hold created', { cameraId, holdId: hold.id, protectedSegments });
     return {
       status: 201,
       jsonBody: holdResponse(hold),

@@ -11,6 +11,7 @@ import { defaultDeps, type FunctionsDeps } from './deps';
 import { evrBatch, type EvrBatchSummary } from './evr/evr-batch';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
 import { checkDeviceClaims } from './ingest-device-claims';
+import { markSegmentsForBackstop } from './segment-backstop';
 import { applyPipelineStateReports } from './pipelines/apply-state-reports';
 import { resendPendingPipelineCommands } from './pipelines/resend-pending';
 import type { PipelineStateRecord } from '../shared/schemas/pipeline-state';
@@ -32,7 +33,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'now'
 >;
 
 /**
@@ -103,6 +104,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   });
 
   await Promise.all([deps.segmentIndex.upsertSegments(segments), deps.gapIndex.upsertGaps(gaps)]);
+  // After the index rows: the lifecycle backstop's tag, eligible unless a hold covers the segment (functions/segment-backstop.ts).
+  await markSegmentsForBackstop(segments, deps);
   // Both writes run to the end before any error is rethrown, so a replay is never needed for one that had
   // already failed unseen.
   const [rollup, cameras, cameraStreams] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments), deps.cameras.recordStreams(streams)]);

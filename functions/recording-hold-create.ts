@@ -8,6 +8,7 @@ import { holdResponse } from './hold-response';
 import { MAX_HOLDS_PER_CAMERA } from './holds-create';
 import { errorResponse } from './http-errors';
 import { lookUpRecording } from './recording-lookup';
+import { protectHeldSegments } from './segment-backstop';
 
 /**
  * `POST /api/cameras/{cameraId}/recordings/{recordingId}/hold` (function key, no body) → `201 HoldResponse` the first
@@ -15,13 +16,15 @@ import { lookUpRecording } from './recording-lookup';
  * The hold is an ordinary hold (shared/ports/hold-store.ts) with the deterministic id `rec-{recordingId}` on the
  * recording's window [start, end) (shared/recording-hold.ts), so retention keeps every segment overlapping it; it is
  * listed by `GET .../holds` and released by this route's DELETE or by `DELETE .../holds/rec-{recordingId}`.
- * Holding again after the recording grew widens the hold to the union of both windows (200).
+ * Holding again after the recording grew widens the hold to the union of both windows (200). Every call re-tags the
+ * stored segments the hold covers `held`, so the storage lifecycle backstop never deletes them
+ * (functions/segment-backstop.ts); when that fails the answer is 503 and the hold stays: calling again finishes it.
  * Errors: 400 `InvalidCameraId`, `InvalidRecordingId`, `TooManyHolds`; 404 `RecordingNotFound`; 503 when storage is down.
  */
 export async function recordingHoldCreate(
   request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'recordings' | 'holds' | 'now'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'recordings' | 'holds' | 'now' | 'segmentBlobTags' | 'segmentIndex'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const r = await lookUpRecording(deps, request.params);
@@ -53,7 +56,8 @@ export async function recordingHoldCreate(
         status = 200;
       }
     }
-    if (status === 201) context.log('recording held', { cameraId: r.cameraId, recordingId: r.id, holdId: hold.id });
+    const protectedSegments = await protectHeldSegments(r.cameraId, hold, deps);
+    if (status === 201) context.log('recording held', { cameraId: r.cameraId, recordingId: r.id, holdId: hold.id, protectedSegments });
     return {
       status,
       jsonBody: holdResponse(hold),

@@ -26,6 +26,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_EXPORT_MAX_BYTES` | most stored segment bytes one MP4 export reads, integer bytes, default 2147483648 (2 GiB) |
  * | `FFMPEG_PATH` | optional ffmpeg binary for MP4 export; default as the agent chooses (shared/ffmpeg/choose-ffmpeg.ts): `ffmpeg-static`, the system ffmpeg ≥ 5, then the `@ffmpeg-installer/ffmpeg` package's binary |
  * | `KEEPWATCH_RETENTION_DEFAULT` | archive retention of cameras without a policy, ISO 8601 whole days P1D..P3650D, default P7D (AVA `retentionPeriod`) |
+ * | `KEEPWATCH_RETENTION_MAX` | longest retention a camera policy may set (`archive` and `recordings`), ISO 8601 whole days P1D..P3650D, default P3650D; at least `KEEPWATCH_RETENTION_DEFAULT`. infra/ sets it to `longestRetentionDays`, which the storage lifecycle backstop waits out (plus a margin) before it deletes an unheld segment: no policy may keep media longer than the backstop (docs/security.md "Holds hold in Azure too") |
  * | `KEEPWATCH_RETENTION_SCHEDULE` | NCRONTAB (6 fields, UTC) of the retention timer, default `0 5 * * * *` (hourly at :05); read at registration by {@link retentionSchedule} |
  * | `KEEPWATCH_MQTT_URL` | optional `mqtt://` or `mqtts://` URL of the cloud's broker: the EVR policy publishes upload-window commands there (QoS 1; unset = commands are not sent and a warning is logged per batch), and, without an integration hub, the integration events on `keepwatch-integration/{type}` |
  * | `KEEPWATCH_MQTT_USERNAME` | user name for `KEEPWATCH_MQTT_URL`, default `keepwatch-cloud` |
@@ -88,6 +89,8 @@ export interface FunctionsSettings {
   publicBaseUrl?: string;
   /** Archive retention of cameras without a policy, as configured (`P7D`). */
   retentionDefault: string;
+  /** Longest retention a camera policy may set, ms (`KEEPWATCH_RETENTION_MAX`; functions/retention-max.ts). */
+  retentionMaxMs: number;
   /** Where integration events go. */
   integrationEvents: IntegrationEventsSettings;
   /** How long activate/deactivate wait for the device's `pipeline.state` report before answering 202, ms. */
@@ -125,6 +128,7 @@ export const SETTINGS_DEFAULTS = {
   exportMaxDuration: 'PT1H',
   exportMaxBytes: 2 * 1024 ** 3,
   retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
+  retentionMax: 'P3650D',
   retentionSchedule: '0 5 * * * *',
   mqttUsername: 'keepwatch-cloud',
   pipelineStateWait: 'PT30S',
@@ -229,9 +233,14 @@ export function parseSettings(env: Record<string, string | undefined>): Function
   }
 
   const retentionDefault = env.KEEPWATCH_RETENTION_DEFAULT || SETTINGS_DEFAULTS.retentionDefault;
+  const retentionMax = env.KEEPWATCH_RETENTION_MAX || SETTINGS_DEFAULTS.retentionMax;
+  let retentionMaxMs = 0;
   try {
-    parseRetentionDays(retentionDefault, 'KEEPWATCH_RETENTION_DEFAULT');
+    const defaultMs = parseRetentionDays(retentionDefault, 'KEEPWATCH_RETENTION_DEFAULT');
+    retentionMaxMs = parseRetentionDays(retentionMax, 'KEEPWATCH_RETENTION_MAX');
+    if (defaultMs > retentionMaxMs) fail('KEEPWATCH_RETENTION_DEFAULT', `${retentionDefault} is longer than KEEPWATCH_RETENTION_MAX ${retentionMax}`);
   } catch (err) {
+    if ((err as ValidationError).code === 'InvalidSetting') throw err;
     throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
   }
 
@@ -267,6 +276,7 @@ export function parseSettings(env: Record<string, string | undefined>): Function
     ffmpegPath,
     publicBaseUrl,
     retentionDefault,
+    retentionMaxMs,
     integrationEvents: parseIntegrationEventsSettings(env),
     pipelineStateWaitMs: durationSetting('KEEPWATCH_PIPELINE_STATE_WAIT', env.KEEPWATCH_PIPELINE_STATE_WAIT || SETTINGS_DEFAULTS.pipelineStateWait, 0, PIPELINE_STATE_WAIT_MAX_MS),
   };

@@ -22,7 +22,7 @@ param location string
 @maxValue(3650)
 param retentionDays int = 7
 
-@description('Longest retention any camera policy or hold needs, days. The lifecycle backstop deletes segments older than this + retentionMarginDays whatever their policy says.')
+@description('Longest retention a camera policy may set, days (KEEPWATCH_RETENTION_MAX = P{max(retentionDays, this)}D; the API refuses longer). The lifecycle backstop deletes unheld segments older than this + retentionMarginDays; held ones never.')
 @minValue(1)
 @maxValue(3650)
 param longestRetentionDays int = retentionDays
@@ -31,6 +31,11 @@ param longestRetentionDays int = retentionDays
 @minValue(1)
 @maxValue(30)
 param retentionMarginDays int = 2
+
+@description('Days a deleted or overwritten segment blob stays recoverable (blob soft delete); every day is billed as stored data.')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int = 7
 
 @description('Segment container (KEEPWATCH_RECORDINGS_CONTAINER).')
 @minLength(3)
@@ -138,6 +143,7 @@ module storage 'modules/storage.bicep' = {
     tablePrefix: tablePrefix
     viewerOrigins: union([functionAppOrigin], viewerOriginList)
     lifecycleDeleteAfterDays: max(retentionDays, longestRetentionDays) + retentionMarginDays
+    softDeleteDays: softDeleteDays
   }
 }
 
@@ -215,6 +221,7 @@ module functions 'modules/functions.bicep' = {
     exportMaxDuration: exportMaxDuration
     exportMaxBytes: exportMaxBytes
     retentionDays: retentionDays
+    retentionMaxDays: max(retentionDays, longestRetentionDays)
     retentionSchedule: retentionSchedule
     publicBaseUrl: publicBaseUrl
     pipelineStateWait: pipelineStateWait

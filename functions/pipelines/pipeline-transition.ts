@@ -9,6 +9,7 @@ import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../shared
 import type { FunctionsDeps } from '../deps';
 import { withEtagRetry } from './etag-retry';
 import { importForPipeline } from './pipeline-import';
+import { assertRetentionWithinMax } from '../retention-max';
 import { pipelineResource } from './pipeline-resources';
 
 /** How often a waiting activate/deactivate reads the pipeline's state, ms. */
@@ -62,14 +63,27 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
   return { status, jsonBody: pipelineResource(final), headers: { 'cache-control': 'no-store' } };
 }
 
-/** The pipeline's topology imported with its parameters. @throws ValidationError `InvalidResource` */
+/**
+ * The pipeline's topology imported with its parameters; each camera policy it sets must fit `KEEPWATCH_RETENTION_MAX`
+ * (functions/retention-max.ts).
+ * @throws ValidationError `InvalidResource` (details `[{ code: 'RetentionTooLong', ... }]` for a policy too long)
+ */
 export async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<ImportedTopology> {
   const topology = await deps.pipelines.getTopology(p.deviceId, p.topologyName);
   if (!topology) {
     // Cannot happen through the API (a referenced topology cannot be deleted), but the table may have been edited.
     throw new ValidationError(`live pipeline '${p.name}': its pipeline topology '${p.topologyName}' is gone; set it again`, undefined, 'InvalidResource');
   }
-  return importForPipeline(deps.importTopology, topology, p.name, p.parameters);
+  const imported = importForPipeline(deps.importTopology, topology, p.name, p.parameters);
+  for (const [cameraId, policy] of Object.entries(imported.policies)) {
+    try {
+      assertRetentionWithinMax(parseRecordingPolicy(policy), deps.settings.retentionMaxMs, `camera '${cameraId}'`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      throw new ValidationError(`live pipeline '${p.name}': ${err.message}`, [{ code: err.code, target: `livePipelines/${p.name}`, message: err.message }], 'InvalidResource');
+    }
+  }
+  return imported;
 }
 
 /**

@@ -86,6 +86,11 @@ param exportMaxBytes int
 @description('Default archive retention in whole days (KEEPWATCH_RETENTION_DEFAULT = P{n}D).')
 param retentionDays int
 
+@description('Longest retention a camera policy may set, whole days (KEEPWATCH_RETENTION_MAX = P{n}D); the lifecycle backstop waits this plus a margin.')
+@minValue(1)
+@maxValue(3650)
+param retentionMaxDays int
+
 @description('NCRONTAB schedule of the retention timer, UTC (KEEPWATCH_RETENTION_SCHEDULE).')
 param retentionSchedule string
 
@@ -217,6 +222,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_EXPORT_MAX_DURATION: exportMaxDuration
     KEEPWATCH_EXPORT_MAX_BYTES: string(exportMaxBytes)
     KEEPWATCH_RETENTION_DEFAULT: 'P${retentionDays}D'
+    KEEPWATCH_RETENTION_MAX: 'P${retentionMaxDays}D'
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
     // Playback URLs are built on this, never on the request's Host header (functions/public-base-url.ts).
     KEEPWATCH_PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl

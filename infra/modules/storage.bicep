@@ -25,9 +25,14 @@ param tablePrefix string
 @description('Browser origins (scheme://host[:port]) allowed to read segments cross-origin; empty = no CORS rule.')
 param viewerOrigins array
 
-@description('Days after creation the lifecycle backstop deletes a segment blob (retention + margin).')
+@description('Days after creation the lifecycle backstop deletes a segment blob tagged keepwatch-backstop=eligible (the longest retention a policy may set + margin).')
 @minValue(1)
 param lifecycleDeleteAfterDays int
+
+@description('Days a deleted or overwritten blob stays recoverable (blob and container soft delete).')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int
 
 // One table per suffix of functions/settings.ts `tables` (test/unit/infra/bicep.test.ts compares the two).
 var tableSuffixes = [
@@ -102,6 +107,18 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
         viewerCorsRule
       ]
     }
+    // Whatever deletes a segment (the retention timer, the backstop, a stolen credential with more rights than a
+    // device has) or overwrites one (Put Blob on an existing name makes a soft-deleted snapshot) leaves it recoverable
+    // for softDeleteDays (docs/security.md). Versioning is not enabled: no Keepwatch credential overwrites a segment
+    // (devices create once, `If-None-Match: *`), and soft delete already keeps what an overwrite or delete removes.
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
   }
 }
 
@@ -134,7 +151,12 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
 // Backstop only: the retention timer (functions/retention.ts) deletes blobs and index rows together, to the hour.
 // Lifecycle management runs about once a day and knows nothing of per-camera policies or holds, so it must only
 // catch what the timer missed (Azure Storage docs, "Lifecycle management overview"). prefixMatch starts with the
-// container name.
+// container name. It never deletes what a hold or a policy keeps (docs/security.md "Holds hold in Azure too"):
+// - a filter can only include blobs, so it takes those tagged keepwatch-backstop=eligible (shared/backstop-tag.ts),
+//   which ingest sets on each segment it indexes and a hold replaces with `held` on the segments it covers
+//   (functions/segment-backstop.ts); an untagged blob (never indexed) is left to the timer and to people;
+// - lifecycleDeleteAfterDays is the longest retention a policy may set (KEEPWATCH_RETENTION_MAX, which the API
+//   enforces) plus a margin.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -152,6 +174,13 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               ]
               prefixMatch: [
                 '${recordingsContainerName}/'
+              ]
+              blobIndexMatch: [
+                {
+                  name: 'keepwatch-backstop'
+                  op: '=='
+                  value: 'eligible'
+                }
               ]
             }
             actions: {
