@@ -135,8 +135,11 @@ const uploadSchema = z.union([
     container: containerName.default(AGENT_DEFAULTS.container),
   }),
   z.strictObject({
-    /** Blob service URL, e.g. `https://{account}.blob.core.windows.net`. */
-    blobServiceUrl: z.string().url(),
+    /** Blob service URL, e.g. `https://{account}.blob.core.windows.net`; https unless loopback (the SAS travels in it). */
+    blobServiceUrl: z
+      .string()
+      .url()
+      .refine((u) => isTlsOrLoopbackUrl(u), 'must be https:// (the SAS token travels with every request); http:// only to this machine (127.0.0.1, ::1, localhost)'),
     container: containerName.default(AGENT_DEFAULTS.container),
     /** A SAS token (create-only) for the container; without it the request is anonymous. */
     sasToken: z.string().optional(),

@@ -70,7 +70,7 @@ describe('agent upload pinning: TLS to the API, upload URLs only to the pinned s
   }
   const stored = async (startMs: number) => recordings.getBlockBlobClient(segmentBlobName('cam-p', startMs)).exists();
 
-  it('upload.apiUrl must be https unless its host is this machine; so must upload.storageOrigin (a config error naming the rule)', () => {
+  it('upload.apiUrl must be https unless its host is this machine; so must upload.storageOrigin and a legacy upload.blobServiceUrl (a config error naming the rule)', () => {
     const base = { deviceId: 'dev-p', cameras: [{ id: 'cam-p', url: 'rtsp://cam/x' }], broker: { url: 'mqtts://b', password: 'pw' } };
     const message = (upload: object): string => {
       try {
@@ -90,6 +90,9 @@ describe('agent upload pinning: TLS to the API, upload URLs only to the pinned s
     }
     assert.equal(message({ apiUrl: 'https://kw.example.com/api', deviceSecret: SECRET, storageOrigin: 'https://acct.blob.core.windows.net' }), '');
     assert.match(message({ apiUrl: 'https://kw.example.com/api', deviceSecret: SECRET, storageOrigin: 'http://acct.blob.core.windows.net' }), /upload\.storageOrigin: must be https:\/\//);
+    // The legacy container-SAS variant sends its SAS token with every request: the same rule.
+    assert.equal(message({ blobServiceUrl: 'http://127.0.0.1:10000/devstoreaccount1', sasToken: 'sv=x&sig=y' }), '');
+    assert.match(message({ blobServiceUrl: 'http://acct.blob.core.windows.net', sasToken: 'sv=x&sig=y' }), /upload\.blobServiceUrl: must be https:\/\/ \(the SAS token travels with every request\)/);
   });
 
   it('with upload.storageOrigin configured, a URL to any other host is refused: the segment is kept and retried, nothing is stored, never counted as uploaded', async () => {
