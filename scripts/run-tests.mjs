@@ -14,10 +14,12 @@ import path from 'node:path';
 
 /**
  * Files that run a second time, after both lanes, on the 2018 ffmpeg build inside `@ffmpeg-installer/ffmpeg`
- * (FFMPEG_PATH), so that the last resort of shared/ffmpeg/choose-ffmpeg.ts stays known to record: files, and RTSP with
- * its `+genpts` start guard (docs/adr/0003-recording-any-camera.md).
+ * (FFMPEG_PATH), so that the last resort of shared/ffmpeg/choose-ffmpeg.ts stays known to record files (G.711 audio
+ * encoded included). Its RTSP failures are named by agent-session-failures.test.js, which runs both builds itself; its
+ * known defects with B-frame RTSP streams (a stutter and decode errors at session start, H.265 keyframe starts not
+ * recorded) are measured in docs/adr/0003-recording-any-camera.md and not asserted as passing.
  */
-const LEGACY_FFMPEG_LANE = ['dist/test/integration/edge-agent/camera-recorder.test.js', 'dist/test/e2e/cvr-rtsp.test.js'];
+const LEGACY_FFMPEG_LANE = ['dist/test/integration/edge-agent/camera-recorder.test.js'];
 
 /** Files of the side lane: long, real-time, light on CPU while they wait for the clip to play. */
 const SIDE_LANE = [
