@@ -25,7 +25,7 @@ import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { readBrokerTls } from './transport/broker-tls';
 import { MqttTransport } from './transport/mqtt-transport';
 import { PipelineBook } from './pipelines/pipeline-book';
-import { PipelineController } from './pipelines/pipeline-controller';
+import { commandOpener, PipelineController } from './pipelines/pipeline-controller';
 import { uploadDestinationFor } from './uploader/blob-target';
 import { SegmentUploader } from './uploader/segment-uploader';
 
@@ -171,6 +171,8 @@ export class Agent {
       drained: (ids) => !this.cache.list().some((s) => ids.has(s.cameraId) && (!this.evr.isEvr(s.cameraId) || this.evr.pendingUpload(s) || this.uploader.isActive(s))),
       publish: (topic, event) => this.outbox.add(topic, event),
       defaultSegmentLengthMs: config.segmentLengthMs,
+      // Activate commands carry their cameras sealed to the device secret (docs/devices.md).
+      ...('deviceSecret' in config.upload ? { openSealed: commandOpener(config.upload.deviceSecret, config.deviceId) } : {}),
       logger: logger.child({ component: 'pipelines' }),
     });
     const resumed = this.pipelines.camerasToResume().filter((r) => !config.cameras.some((c) => c.id === r.camera.id));
@@ -532,9 +534,13 @@ export class Agent {
     if (!plan.complete.length) return;
     const verdicts = await adoptableSegments({ cameraId, dir, files: plan.complete, ffmpegPath: this.ffmpeg.path, notBeforeMs });
     const adopted: RecordedSegment[] = [];
+    const offsets = new Map<RecordedSegment, number>();
     for (const v of verdicts) {
       if ('reason' in v) lost(v.file, v.reason);
-      else adopted.push(v.segment);
+      else {
+        adopted.push(v.segment);
+        offsets.set(v.segment, v.estimateOffsetMs);
+      }
     }
     adopted.sort((a, b) => a.startMs - b.startMs);
     for (const seg of adopted) {
@@ -544,7 +550,7 @@ export class Agent {
       } catch (err) {
         this.logger.error({ err, cameraId, file: seg.path }, 'segment of the previous run could not be journaled: it is uploaded, but not resumed if the agent dies first');
       }
-      this.logger.info({ cameraId, segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes, file: seg.path }, 'segment completed by the previous run\'s ffmpeg after the agent died: adopted');
+      this.logger.info({ cameraId, segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes, file: seg.path, estimateOffsetMs: offsets.get(seg) }, 'segment completed by the previous run\'s ffmpeg after the agent died: adopted');
       const gap = this.gaps.segment(cameraId, seg.startMs, seg.startMs + seg.durationMs);
       if (gap) this.reportGap(gap);
       this.metrics.segmentRecorded(cameraId, seg.bytes);

@@ -101,8 +101,11 @@ export function readSegmentPacketTimes(ffmpegPath: string, file: string, timeout
   });
 }
 
-/** One complete orphan segment, timed, or why it is not adoptable. */
-export type OrphanVerdict = { file: string; segment: RecordedSegment } | { file: string; reason: string };
+/**
+ * One complete orphan segment, timed, or why it is not adoptable. `estimateOffsetMs`: how far the session's estimated
+ * start was from the end of the camera's last journaled segment before it was moved there (0 when not moved).
+ */
+export type OrphanVerdict = { file: string; segment: RecordedSegment; estimateOffsetMs: number } | { file: string; reason: string };
 
 /**
  * Checks and times the complete segments a killed agent's orphaned ffmpeg wrote after the agent died (issue 13
@@ -167,7 +170,7 @@ export async function adoptableSegments(o: { cameraId: string; dir: string; file
         verdicts.push({ file: f.file, reason: 'no duration' });
         continue;
       }
-      verdicts.push({ file: f.file, segment: { cameraId: o.cameraId, path: path.join(o.dir, f.file), startMs: startMs + shiftMs, durationMs: endMs - startMs, bytes: f.bytes } });
+      verdicts.push({ file: f.file, segment: { cameraId: o.cameraId, path: path.join(o.dir, f.file), startMs: startMs + shiftMs, durationMs: endMs - startMs, bytes: f.bytes }, estimateOffsetMs: -shiftMs });
     }
   }
   return verdicts;
