@@ -80,7 +80,7 @@ describe('a device\'s claims against the cloud\'s clock and storage', () => {
 
   const letters = async () => (await tableRows(azurite.connectionString, s.tables.deadLetters)).map((l) => [l.eventId, l.reasonCode]);
 
-  it('a segment.uploaded claiming 1 TiB for a 16 KiB blob is dead-lettered, and the size-capped retention run after it deletes nothing', async () => {
+  it('a segment.uploaded claiming 1 TiB for a 16 KiB blob is dead-lettered (as one for a blob never uploaded or of another SHA-256), and the size-capped retention run after it deletes nothing', async () => {
     // An honest hour of cam1 under a 1 MiB cap (360 × 16 KiB = 5.6 MiB would exceed it, so 50 segments: 800 KiB fit).
     const t0 = Math.floor((now() - 2 * 3_600_000) / SEGMENT_MS) * SEGMENT_MS;
     const honest = Array.from({ length: 50 }, (_, i) => viaEventGrid(segmentEvent({ cameraId: 'cam1', startMs: t0 + i * SEGMENT_MS, bytes: SEGMENT_BYTES })));
@@ -99,6 +99,12 @@ describe('a device\'s claims against the cloud\'s clock and storage', () => {
     const summary = await ingest([forged], batchContext(), deps);
     assert.deepEqual([summary.accepted, summary.deadLettered], [0, 1]);
     assert.deepEqual(await letters(), [['forged-size', 'SegmentSizeMismatch']]);
+
+    // Nor can it announce a segment it never uploaded, or one whose SHA-256 is not its blob's.
+    const unsent = viaEventGrid(segmentEvent({ cameraId: 'cam1', startMs: forgedStart + SEGMENT_MS, bytes: SEGMENT_BYTES, id: 'never-uploaded' }));
+    const otherHash = viaEventGrid(segmentEvent({ cameraId: 'cam1', startMs: t0, bytes: SEGMENT_BYTES, id: 'other-hash', sha256: 'b'.repeat(64) }));
+    assert.equal((await ingest([unsent, otherHash], batchContext(), deps)).deadLettered, 2);
+    assert.deepEqual((await letters()).sort(), [['forged-size', 'SegmentSizeMismatch'], ['never-uploaded', 'SegmentBlobMissing'], ['other-hash', 'SegmentHashMismatch']]);
 
     const run = await retention(undefined, batchContext(), deps);
     assert.deepEqual(run.failed, []);
