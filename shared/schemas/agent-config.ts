@@ -2,7 +2,7 @@ import { DEVICE_SECRET_PATTERN } from '../device-secret';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
-import { isTlsOrLoopbackUrl } from '../loopback-url';
+import { isLoopbackHost, isTlsOrLoopbackUrl } from '../loopback-url';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { cameraMotionSchema } from './camera-motion';
 import { parseWith } from './format-issues';
@@ -263,6 +263,16 @@ function verifyBrokerTls(broker: BrokerConfig): void {
   if (broker.clientKeyFile !== undefined && broker.clientCertFile === undefined) throw new ValidationError('agent config: broker.clientKeyFile needs broker.clientCertFile (the PEM file of the client certificate)');
   for (const key of ['clientCertFile', 'caFile'] as const) {
     if (broker[key] !== undefined && !tls) throw new ValidationError(`agent config: broker.${key} needs a TLS broker URL (mqtts:// or wss://), not ${broker.url.split(':')[0]}://`);
+  }
+  // The device's MQTT password must not cross a network in clear (issue 13 finding 6).
+  if (broker.password !== undefined && !tls) {
+    let host = '';
+    try {
+      host = new URL(broker.url).hostname;
+    } catch {
+      host = '';
+    }
+    if (!isLoopbackHost(host)) throw new ValidationError(`agent config: broker.password would travel in clear to ${host || 'the broker'}: use mqtts:// or wss:// (mqtt:// and ws:// only to this machine: 127.0.0.1, ::1, localhost)`);
   }
   if (broker.clientCertFile !== undefined && broker.password !== undefined) {
     throw new ValidationError('agent config: broker.password and broker.clientCertFile are mutually exclusive: a device authenticates by its certificate or by a password, not both');

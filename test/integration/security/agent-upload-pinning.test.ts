@@ -70,7 +70,7 @@ describe('agent upload pinning: TLS to the API, upload URLs only to the pinned s
   }
   const stored = async (startMs: number) => recordings.getBlockBlobClient(segmentBlobName('cam-p', startMs)).exists();
 
-  it('upload.apiUrl must be https unless its host is this machine; so must upload.storageOrigin and a legacy upload.blobServiceUrl (a config error naming the rule)', () => {
+  it('upload.apiUrl must be https unless its host is this machine; so must upload.storageOrigin, a legacy upload.blobServiceUrl and a broker taking a password (a config error naming the rule)', () => {
     const base = { deviceId: 'dev-p', cameras: [{ id: 'cam-p', url: 'rtsp://cam/x' }], broker: { url: 'mqtts://b', password: 'pw' } };
     const message = (upload: object): string => {
       try {
@@ -93,6 +93,21 @@ describe('agent upload pinning: TLS to the API, upload URLs only to the pinned s
     // The legacy container-SAS variant sends its SAS token with every request: the same rule.
     assert.equal(message({ blobServiceUrl: 'http://127.0.0.1:10000/devstoreaccount1', sasToken: 'sv=x&sig=y' }), '');
     assert.match(message({ blobServiceUrl: 'http://acct.blob.core.windows.net', sasToken: 'sv=x&sig=y' }), /upload\.blobServiceUrl: must be https:\/\/ \(the SAS token travels with every request\)/);
+    // The broker password likewise: TLS, or this machine.
+    const brokerMessage = (url: string): string => {
+      try {
+        parseAgentConfig({ ...base, broker: { url, password: 'mqtt-password-1' }, upload: { apiUrl: 'https://kw.example.com/api', deviceSecret: SECRET } });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    for (const url of ['mqtts://broker.example.net:8883', 'wss://broker.example.net/mqtt', 'mqtt://127.0.0.1:1883', 'mqtt://localhost:1883', 'ws://[::1]:8080']) assert.equal(brokerMessage(url), '', url);
+    for (const url of ['mqtt://broker.example.net:1883', 'ws://10.0.0.2:8080', 'mqtt://user:pw@192.168.1.5']) {
+      const m = brokerMessage(url);
+      assert.match(m, /broker\.password would travel in clear to .*: use mqtts:\/\/ or wss:\/\//, url);
+      assert.ok(!m.includes('mqtt-password-1'));
+    }
   });
 
   it('with upload.storageOrigin configured, a URL to any other host is refused: the segment is kept and retried, nothing is stored, never counted as uploaded', async () => {
