@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 /**
  * The edge agent installs on a site box without the repository: `node scripts/pack-agent.mjs` makes
  * `keepwatch-agent-{version}.tgz`, and `npm install -g --prefix {dir}` of it (the commands of docs/edge.md "npm") gives a
- * `keepwatch-agent` that answers `--help` and `--check`, with production dependencies only. The prefix lies outside the
+ * `keepwatch-agent` that answers `--help` and `--check`, with production dependencies only, at the versions of the
+ * repository's package-lock.json (the tarball's npm-shrinkwrap.json). The prefix lies outside the
  * work tree, so nothing resolves from the repository's node_modules, functions/ or local/.
  * Needs the npm registry or npm's cache (`--prefer-offline`) for the agent's seven dependencies; ~10 s.
  */
@@ -30,9 +31,10 @@ describe('keepwatch-agent as an npm package', { timeout: 180_000 }, () => {
     const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
     assert.ok(entries.includes('package/dist/edge-agent/cli.js'));
     assert.ok(entries.includes('package/dist/shared/errors.js'));
-    assert.ok(entries.includes('package/package.json') && entries.includes('package/README.md'));
-    const others = entries.filter((e) => !/^package\/dist\/(edge-agent|shared)\/.+\.js$/.test(e) && !['package/package.json', 'package/README.md'].includes(e));
-    assert.deepEqual(others, [], 'nothing but the compiled agent, the manifest and its README');
+    const meta = ['package/package.json', 'package/README.md', 'package/npm-shrinkwrap.json'];
+    for (const m of meta) assert.ok(entries.includes(m), `${m} is packed`);
+    const others = entries.filter((e) => !/^package\/dist\/(edge-agent|shared)\/.+\.js$/.test(e) && !meta.includes(e));
+    assert.deepEqual(others, [], 'nothing but the compiled agent, the manifest, its lockfile and its README');
   });
 
   it('npm install -g --prefix gives keepwatch-agent, with production dependencies only', () => {
@@ -46,6 +48,13 @@ describe('keepwatch-agent as an npm package', { timeout: 180_000 }, () => {
       assert.ok(!modules.includes(name), `${name} (dev, Functions or bundled-ffmpeg dependency) is not installed`);
     }
     assert.ok(!readdirSync(path.join(installed, 'node_modules', '@azure')).includes('functions'), '@azure/functions is not installed');
+    // The shrinkwrap pins what the repository's lockfile pins, transitive dependencies included (a newer
+    // @azure/core-auth than the lockfile's declares Node >= 22).
+    const lock = (JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> }).packages;
+    for (const dep of ['@azure/core-auth', '@azure/storage-blob', 'mqtt', 'zod']) {
+      const got = (JSON.parse(readFileSync(path.join(installed, 'node_modules', dep, 'package.json'), 'utf8')) as { version: string }).version;
+      assert.equal(got, lock[`node_modules/${dep}`]!.version, `${dep}: installed ${got}, locked ${lock[`node_modules/${dep}`]!.version}`);
+    }
   });
 
   it('the installed keepwatch-agent answers --help and --check, loading every module of the agent', () => {

@@ -36,13 +36,13 @@ function requiredPackages(files: string[]): Set<string> {
 }
 
 describe('packages/agent/package.json (the installable agent)', () => {
-  it('names keepwatch-agent, takes the root version, Node engine and bin, and ships only dist/edge-agent and dist/shared', () => {
+  it('names keepwatch-agent, takes the root version, Node engine and bin, and ships only dist/edge-agent, dist/shared and its lockfile', () => {
     assert.equal(agent.name, 'keepwatch-agent');
     assert.equal(agent.version, root.version);
     assert.deepEqual(agent.engines, root.engines);
     assert.deepEqual(agent.bin, { 'keepwatch-agent': 'dist/edge-agent/cli.js' });
     assert.equal(root.bin['keepwatch-agent'], agent.bin['keepwatch-agent'], 'same path inside dist/ as the repository\'s own bin');
-    assert.deepEqual(agent.files, ['dist/edge-agent/', 'dist/shared/']);
+    assert.deepEqual(agent.files, ['dist/edge-agent/', 'dist/shared/', 'npm-shrinkwrap.json'], 'npm 11 packs a shrinkwrap only when files names it (scripts/pack-agent.mjs writes it)');
     assert.equal(agent.devDependencies, undefined);
     assert.equal(agent.scripts, undefined, 'no install or pack scripts run on a site box');
   });
