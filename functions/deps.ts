@@ -5,6 +5,7 @@ import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
 import type { DeviceCommands } from '../shared/ports/device-commands';
 import type { DeviceStore } from '../shared/ports/device-store';
+import { noDeviceSessions, type DeviceSessions } from '../shared/ports/device-sessions';
 import type { GateStore } from '../shared/ports/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
@@ -75,6 +76,8 @@ export interface FunctionsDeps {
   deviceCommands: DeviceCommands;
   /** Provisioned devices: secret hashes and the cameras each may record (docs/devices.md). */
   devices: DeviceStore;
+  /** Ends a device's broker sessions on rotation and revocation (the local broker; in Azure nothing, docs/devices.md). */
+  deviceSessions: DeviceSessions;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
   segmentBlobStat: SegmentBlobStat;
   /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/segment-backstop.ts). */
@@ -96,6 +99,8 @@ export interface DepsOverrides {
   storage?: StorageClientOptions;
   /** The AVA topology import (tests swap it). */
   importTopology?: TopologyImporter;
+  /** The broker's session control (the local stack's broker); default {@link noDeviceSessions}. */
+  deviceSessions?: DeviceSessions;
 }
 
 /**
@@ -150,6 +155,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     gates: new TableGateStore(tables.gates),
     deviceCommands: new MqttDeviceCommands(cloudMqtt ?? s.mqtt),
     devices: new TableDeviceStore(tables.devices),
+    deviceSessions: overrides.deviceSessions ?? noDeviceSessions,
     segmentBlobStat: new BlobSegmentStat(container),
     segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
@@ -170,10 +176,20 @@ function sasSigner(clients: StorageClients, container: string, now: () => number
 }
 
 let cached: FunctionsDeps | undefined;
+let processOverrides: DepsOverrides = {};
+
+/**
+ * What the process hosting the functions swaps in for every handler's default deps, e.g. the local stack's broker as
+ * `deviceSessions` (local/stack.ts). Azure sets none. Rebuilds the deps on next use.
+ */
+export function setProcessDepsOverrides(o: DepsOverrides): void {
+  processOverrides = o;
+  cached = undefined;
+}
 
 /** The process's deps from {@link settings}, built on first use; rebuilt when the settings were reset. */
 export function defaultDeps(): FunctionsDeps {
   const s = settings();
-  if (!cached || cached.settings !== s) cached = createDeps(s);
+  if (!cached || cached.settings !== s) cached = createDeps(s, processOverrides);
   return cached;
 }

@@ -9,10 +9,13 @@ import { errorResponse } from './http-errors';
 
 /**
  * `POST /api/devices/{deviceId}/secret` (function key, no body) → `200 { deviceId, secret, secretSetAt }`: a new
- * device secret, shown once; the old one is refused from the next request on. Upload URLs already handed out keep
- * working until they expire. Errors: 400 `InvalidDeviceId`; 404 `DeviceNotFound`; 503 when storage is down.
+ * device secret, shown once; the old one is refused from the next request on, and the device's broker sessions end at
+ * once (`deviceSessions`: the local broker closes its connections, so a connection made with the old secret receives
+ * no further command; the device reconnects with the new one; in Azure the MQTT credential is its certificate,
+ * docs/devices.md "Rotation"). Upload URLs already handed out keep working until they expire. Errors: 400
+ * `InvalidDeviceId`; 404 `DeviceNotFound`; 503 when storage or the broker is down.
  */
-export async function deviceSecretRotate(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'devices' | 'now'> = defaultDeps()): Promise<HttpResponseInit> {
+export async function deviceSecretRotate(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'devices' | 'deviceSessions' | 'now'> = defaultDeps()): Promise<HttpResponseInit> {
   try {
     const deviceId = assertId('device', request.params.deviceId ?? '');
     const secret = newDeviceSecret();
@@ -20,7 +23,12 @@ export async function deviceSecretRotate(request: HttpRequest, context: Invocati
     if (!(await deps.devices.replaceSecret(deviceId, deviceSecretSha256(secret), nowMs))) {
       throw new NotFoundError(`device '${deviceId}' is not provisioned`, 'DeviceNotFound');
     }
-    context.log('device secret rotated', { deviceId });
+    // The new secret is stored: answer with it whatever the broker says (it is shown only here).
+    const ended = await deps.deviceSessions.end(deviceId, 'rotated').catch((err: unknown) => {
+      context.error('device secret rotated but its broker sessions were not ended; rotate again or restart the broker', { deviceId, message: err instanceof Error ? err.message : String(err) });
+      return false;
+    });
+    context.log('device secret rotated', { deviceId, sessionsEnded: ended });
     return { status: 200, jsonBody: { deviceId, secret, secretSetAt: new Date(nowMs).toISOString() }, headers: { 'cache-control': 'no-store' } };
   } catch (err) {
     return errorResponse(err, context);

@@ -11,7 +11,8 @@ import { routeParams } from './pipelines/route-params';
  * new state, 202 with the current state when it has not within `KEEPWATCH_PIPELINE_STATE_WAIT` (the device applies
  * the command when it reconnects; GET shows the state). Flow and rules: functions/pipelines/pipeline-transition.ts.
  * Errors: 400 `InvalidDeviceId`, `InvalidName`, `InvalidResource` (the topology no longer imports with the parameters); 404 `NotFound`; 409
- * `OperationNotAllowedInState` (while deactivating), `Conflict`; 503 (storage or broker unavailable).
+ * `OperationNotAllowedInState` (while deactivating), `DeviceNotProvisioned` (its camera credentials could only travel in
+ * clear: functions/pipelines/activate-command.ts), `Conflict`; 503 (storage or broker unavailable).
  */
 export async function livePipelineActivate(request: HttpRequest, context: InvocationContext, deps: TransitionDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {

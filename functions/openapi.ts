@@ -1073,7 +1073,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       BadRequest: errorResponse('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),
       Unauthorized: errorResponse('`Unauthorized`: the function key is missing or wrong'),
       NotFound: errorResponse('e.g. `CameraNotFound` (never recorded), `NoMediaInRange`, `NotFound`'),
-      PipelineConflict: errorResponse('AVA\'s 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`; `CameraOwned` (activate: another device records one of its cameras); `ActivationFailed` (activate: the device reported it could not apply the pipeline, its reason in the message); `Conflict` (changed concurrently; retry)'),
+      PipelineConflict: errorResponse('AVA\'s 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`; `CameraOwned` (activate: another device records one of its cameras); `ActivationFailed` (activate: the device reported it could not apply the pipeline, its reason in the message); `DeviceNotProvisioned` (activate: the device is not provisioned, so its camera credentials could only travel in clear); `Conflict` (changed concurrently; retry)'),
       ServiceUnavailable: errorResponse('`ServiceUnavailable`: storage is unavailable; retry'),
     },
     securitySchemes: {

@@ -90,6 +90,14 @@ export interface LocalBroker {
   /** `mqtts://127.0.0.1:{port}` of the TLS listener, when {@link LocalBrokerOptions.tls} was given. */
   tlsUrl?: string;
   tlsPort?: number;
+  /**
+   * Ends a device's sessions because its credential changed (shared/ports/device-sessions.ts; the functions call it on
+   * rotation and revocation through the local stack): closes its connection, closes a connection that was being
+   * authenticated meanwhile as soon as it is ready (it may have been checked against the old secret), and for
+   * `revoked` drops its persistent session's subscriptions, so nothing is queued for it any more.
+   * @returns true (this broker always can)
+   */
+  endDeviceSessions(deviceId: string, reason: 'rotated' | 'revoked'): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -160,6 +168,10 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
   const cloud = opts.cloudClients ?? {};
   // Role of each connected client, by client object (set at authentication).
   const roles = new WeakMap<object, { role: 'device' | 'signal-publisher' | 'cloud'; user: string }>();
+  // How many times each device's sessions were ended (endDeviceSessions), and that count when each client began to
+  // authenticate: a device client that began before the last end is closed once ready.
+  const sessionEnds = new Map<string, number>();
+  const endsAtAuthentication = new WeakMap<object, number>();
   const roleOf = (client: object | null | undefined) => (client ? roles.get(client) : undefined);
   const broker = await Aedes.createBroker({
     // Runs before aedes reads the client id (lib/handlers/connect.js `init`), so the session is the bound one.
@@ -168,6 +180,7 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       done(null, true);
     },
     authenticate: (client, username, password, done) => {
+      endsAtAuthentication.set(client, sessionEnds.get(username ?? '') ?? 0);
       const given = password?.toString();
       const thumbprint = peerThumbprint((client as { conn?: unknown }).conn);
       let role: 'device' | 'signal-publisher' | 'cloud' | undefined;
@@ -223,6 +236,12 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
       done(new Error(`client '${client?.id}' may not subscribe to ${sub.topic}`), null);
     },
   });
+  broker.on('clientReady', (client) => {
+    const r = roleOf(client);
+    if (r?.role !== 'device' || (endsAtAuthentication.get(client) ?? 0) === (sessionEnds.get(r.user) ?? 0)) return;
+    log.warn({ clientId: client.id, user: r.user }, 'MQTT device connection closed: its credential was rotated or revoked while it connected');
+    client.close();
+  });
   broker.on('publish', (packet, client) => {
     if (!client) return; // the broker's own $SYS and will messages are not device events
     const r = roleOf(client);
@@ -257,6 +276,17 @@ export async function startLocalBroker(opts: LocalBrokerOptions): Promise<LocalB
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    endDeviceSessions: async (deviceId, reason) => {
+      sessionEnds.set(deviceId, (sessionEnds.get(deviceId) ?? 0) + 1);
+      // aedes keeps these at run time (aedes.js `clients`, `persistence`) but leaves them out of its types. A device's
+      // session is keyed by its id (sessionClientId keeps a device's own id).
+      const internals = broker as unknown as { clients: Record<string, { close(done: () => void): void } | undefined>; persistence: { cleanSubscriptions(c: { id: string }): Promise<void> } };
+      const client = internals.clients[deviceId];
+      if (client) await new Promise<void>((resolve) => client.close(() => resolve()));
+      if (reason === 'revoked') await internals.persistence.cleanSubscriptions({ id: deviceId });
+      log.info({ deviceId, reason, wasConnected: client !== undefined }, 'MQTT device sessions ended');
+      return true;
+    },
     ...(tlsPort !== undefined ? { tlsPort, tlsUrl: `mqtts://127.0.0.1:${tlsPort}` } : {}),
     close: async () => {
       await new Promise<void>((r) => broker.close(() => r()));

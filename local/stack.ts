@@ -9,6 +9,7 @@ import { startLocalBroker, type LocalBroker } from './broker';
 import { killProcessGroup } from './process-group';
 import { EventHubFeeder } from './event-hub-feeder';
 import { parseSettings, resetSettings } from '../functions/settings';
+import { setProcessDepsOverrides } from '../functions/deps';
 import { applyViewerCors } from './blob-cors';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
@@ -199,6 +200,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       logger: printLogger(print, 'broker', debug),
     });
     cleanups.push(() => broker.close());
+    // Rotating or revoking a device (functions/device-secret-rotate.ts, device-delete.ts) ends its sessions here.
+    setProcessDepsOverrides({ deviceSessions: { end: (deviceId, reason) => broker.endDeviceSessions(deviceId, reason) } });
+    cleanups.push(async () => setProcessDepsOverrides({}));
     opts.signal?.throwIfAborted();
 
     Object.assign(process.env, {

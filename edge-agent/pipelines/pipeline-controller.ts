@@ -1,3 +1,4 @@
+import { deviceCommandSealKey, openSealedJson } from '../../shared/command-seal';
 import { ValidationError } from '../../shared/errors';
 import { SEGMENT_LENGTH_MAX_MS, SEGMENT_LENGTH_MIN_MS, parseCameraConfig, type CameraConfig } from '../../shared/schemas/agent-config';
 import { parsePipelineCommand, type PipelineCommand } from '../../shared/schemas/pipeline-commands';
@@ -7,6 +8,12 @@ import { cameraEventsTopic } from '../../shared/topics';
 import { verifyFileSinkFolders } from '../evr/file-sink-root';
 import type { Logger } from '../log';
 import type { HeldPipeline, PipelineBook } from './pipeline-book';
+
+/** Opens sealed command parts with the key of this device's secret (shared/command-seal.ts). */
+export function commandOpener(deviceSecret: string, deviceId: string): (sealed: string, commandId: string) => unknown {
+  const key = deviceCommandSealKey(deviceSecret, deviceId);
+  return (sealed, commandId) => openSealedJson(sealed, key, commandId);
+}
 
 /** How often a deactivation checks whether its cameras' cached segments are uploaded, ms. */
 export const DRAIN_POLL_MS = 500;
@@ -29,6 +36,12 @@ export interface PipelineControllerOptions {
   publish(topic: string, event: Record<string, unknown>): void;
   /** The agent config's segment length, ms: used when the topology sets none. */
   defaultSegmentLengthMs: number;
+  /**
+   * Opens the sealed cameras of an activate command (shared/command-seal.ts `openSealedJson` with the key of this
+   * device's secret; additional data = the command id). Absent when the agent has no device secret: such commands are
+   * answered inactive.
+   */
+  openSealed?: (sealed: string, commandId: string) => unknown;
   logger: Logger;
   now?: () => number;
 }
@@ -74,13 +87,18 @@ export class PipelineController {
     }
   }
 
-  /** A command message (already known to be a pipeline command). Invalid ones are logged and dropped. */
+  /**
+   * A command message (already known to be a pipeline command). Invalid ones are logged and dropped; an activation
+   * whose sealed cameras this device cannot open (no device secret, or a rotated one) is answered inactive with why.
+   */
   onCommand(raw: unknown): void {
     let c: PipelineCommand;
     try {
-      c = parsePipelineCommand(raw);
+      c = parsePipelineCommand(raw, this.opts.openSealed);
     } catch (err) {
+      const which = err instanceof ValidationError && err.code === 'SealedCommandUnreadable' ? (err.details as { pipelineName: string; generation: number; cameraIds: string[] }) : undefined;
       this.opts.logger.warn({ reason: (err as Error).message }, 'command ignored: invalid live pipeline command');
+      if (which) this.enqueue(async () => this.report({ pipelineName: which.pipelineName, state: 'inactive', generation: which.generation, cameraIds: which.cameraIds, message: (err as Error).message.slice(0, 500) }));
       return;
     }
     this.enqueue(() => (c.kind === 'activate' ? this.activate(c) : this.deactivate(c)));

@@ -5,7 +5,8 @@ import { decideActivate, decideDeactivate, lifecycleView, type TransitionDecisio
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
-import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../shared/schemas/pipeline-commands';
+import { pipelineDeactivateCommand } from '../../shared/schemas/pipeline-commands';
+import { activateCommand, cameraSealing } from './activate-command';
 import type { FunctionsDeps } from '../deps';
 import { withEtagRetry } from './etag-retry';
 import { importForPipeline } from './pipeline-import';
@@ -47,6 +48,8 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
     // A provisioned device gets upload URLs only for its own cameras: the pipeline's become its own (409 `CameraOwned`
     // when another device records one).
     if (imp) await bindCamerasToDevice(deps.devices, deviceId, imp.cameras.map((c) => String(c.id)), deps.now());
+    // Before the state changes: credentials that could only travel in clear are a 409, the pipeline stays inactive.
+    if (imp) await cameraSealing(deps.devices, p, imp.cameras);
     const { stateMessage: _old, ...rest } = p;
     const next = d.generation !== p.generation ? { ...rest, state: d.state, generation: d.generation } : { ...p, state: d.state };
     if (d.state !== p.state || d.generation !== p.generation) await deps.pipelines.savePipeline({ ...next, lastModifiedAtMs: deps.now() }, p.etag);
@@ -104,7 +107,7 @@ export async function sendCommand(p: StoredPipeline, d: Pick<TransitionDecision,
     context.log('camera policy stored for live pipeline', { deviceId: p.deviceId, pipeline: p.name, cameraId });
   }
   const cameraId = String(imported.cameras[0]?.id ?? p.cameraIds[0]);
-  await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId, event: pipelineActivateCommand(p.name, d.generation, imported.cameras, imported.agent, nowMs) }]);
+  await deps.deviceCommands.send([{ deviceId: p.deviceId, cameraId, event: await activateCommand(deps.devices, p, d.generation, imported, nowMs) }]);
 }
 
 async function waitForReport(deviceId: string, name: string, deps: TransitionDeps): Promise<StoredPipeline> {

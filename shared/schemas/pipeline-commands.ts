@@ -18,8 +18,10 @@ import { parseWith } from './format-issues';
  *             "agent": { "segmentLength": "PT30S" } } }
  * ```
  * - activate: `cameras` are agent config camera entries (the INPUT shape of shared/schemas/agent-config.ts
- *   `cameraSchema`, from importTopology, credentials included: the command goes to that device only, over TLS in
- *   Azure), `agent` the agent-level settings the topology sets;
+ *   `cameraSchema`, from importTopology, credentials included), `agent` the agent-level settings the topology sets.
+ *   To a provisioned device the cameras travel sealed (shared/command-seal.ts; docs/devices.md "Camera credentials in
+ *   commands"): `sealedCameras` (the sealed JSON array, additional data = the command id) and `cameraIds` (their ids,
+ *   in clear, so a device that cannot open them can still say which pipeline failed) instead of `cameras`;
  * - deactivate: `cameraIds` to stop once their cached segments are uploaded.
  * `generation` orders commands per pipeline: the agent applies a command once (its id repeats on a resend) and
  * echoes the generation in its `pipeline.state` report ({@link PIPELINE_STATE}).
@@ -32,12 +34,18 @@ export const PIPELINES_SOURCE = '/keepwatch/pipelines';
 const cameraIdSchema = z.string().regex(ID_PATTERN, 'expected a camera id of 1 to 32 characters from a-z, 0-9, -');
 const pipelineNameSchema = z.string().regex(ENTITY_NAME_PATTERN, 'expected a live pipeline name');
 
-const activateDataSchema = z.strictObject({
-  pipelineName: pipelineNameSchema,
-  generation: z.number().int().min(1),
-  cameras: z.array(z.looseObject({ id: cameraIdSchema })).min(1).max(16),
-  agent: z.record(z.string(), z.unknown()),
-});
+const camerasSchema = z.array(z.looseObject({ id: cameraIdSchema })).min(1).max(16);
+const activateDataSchema = z
+  .strictObject({
+    pipelineName: pipelineNameSchema,
+    generation: z.number().int().min(1),
+    cameras: camerasSchema.optional(),
+    cameraIds: z.array(cameraIdSchema).min(1).max(16).optional(),
+    sealedCameras: z.string().max(262_144).optional(),
+    agent: z.record(z.string(), z.unknown()),
+  })
+  .refine((d) => (d.cameras === undefined) !== (d.sealedCameras === undefined && d.cameraIds === undefined), { message: 'expected either cameras, or sealedCameras with cameraIds' })
+  .refine((d) => (d.sealedCameras === undefined) === (d.cameraIds === undefined), { message: 'sealedCameras and cameraIds go together' });
 const deactivateDataSchema = z.strictObject({
   pipelineName: pipelineNameSchema,
   generation: z.number().int().min(1),
@@ -54,9 +62,23 @@ export function pipelineCommandId(kind: PipelineCommand['kind'], pipelineName: s
   return `pipeline-${pipelineName}-${generation}-${kind}`;
 }
 
-/** The activate command CloudEvent. @param nowMs event time, epoch ms */
-export function pipelineActivateCommand(pipelineName: string, generation: number, cameras: Array<Record<string, unknown>>, agent: Record<string, unknown>, nowMs: number): Record<string, unknown> {
-  return envelope(PIPELINE_ACTIVATE_COMMAND, pipelineCommandId('activate', pipelineName, generation), pipelineName, nowMs, { pipelineName, generation, cameras, agent });
+/**
+ * The activate command CloudEvent.
+ * @param nowMs event time, epoch ms
+ * @param seal when given, seals the cameras (shared/command-seal.ts `sealJson` with the device's key, additional data =
+ *   the command id, its second argument): the command carries `sealedCameras` and `cameraIds` instead of `cameras`
+ */
+export function pipelineActivateCommand(
+  pipelineName: string,
+  generation: number,
+  cameras: Array<Record<string, unknown>>,
+  agent: Record<string, unknown>,
+  nowMs: number,
+  seal?: (cameras: Array<Record<string, unknown>>, commandId: string) => string,
+): Record<string, unknown> {
+  const id = pipelineCommandId('activate', pipelineName, generation);
+  const data = seal ? { pipelineName, generation, cameraIds: cameras.map((c) => String(c.id)), sealedCameras: seal(cameras, id), agent } : { pipelineName, generation, cameras, agent };
+  return envelope(PIPELINE_ACTIVATE_COMMAND, id, pipelineName, nowMs, data);
 }
 
 /** The deactivate command CloudEvent. @param nowMs event time, epoch ms */
@@ -75,14 +97,33 @@ export function isPipelineCommand(raw: unknown): boolean {
 }
 
 /**
- * Validates a pipeline command as the agent receives it.
- * @throws ValidationError `InvalidCommand` naming every issue
+ * Validates a pipeline command as the agent receives it, opening sealed cameras.
+ * @param openSealed opens `sealedCameras` (shared/command-seal.ts `openSealedJson` with this device's key; additional
+ *   data = the command id); absent when the agent has no device secret
+ * @throws ValidationError `InvalidCommand` naming every issue; `SealedCommandUnreadable` (details
+ *   `{ pipelineName, generation, cameraIds }`, so the agent can report the pipeline inactive) when the cameras are sealed
+ *   and cannot be opened, or open to something else than the cameras `cameraIds` names
  */
-export function parsePipelineCommand(raw: unknown): PipelineCommand {
+export function parsePipelineCommand(raw: unknown, openSealed?: (sealed: string, commandId: string) => unknown): PipelineCommand {
   const e = parseWith(cloudEventSchema, raw, 'command', 'InvalidCommand');
   if (e.type === PIPELINE_ACTIVATE_COMMAND) {
     const d = parseWith(activateDataSchema, e.data, `command ${e.id} data`, 'InvalidCommand');
-    return { kind: 'activate', id: e.id, pipelineName: d.pipelineName, generation: d.generation, cameras: d.cameras as Array<Record<string, unknown> & { id: string }>, agent: d.agent };
+    let cameras = d.cameras;
+    if (d.sealedCameras !== undefined) {
+      const which = { pipelineName: d.pipelineName, generation: d.generation, cameraIds: d.cameraIds };
+      const unreadable = (why: string) => new ValidationError(`command ${e.id}: ${why}`, which, 'SealedCommandUnreadable');
+      if (!openSealed) throw unreadable('its cameras are sealed to the device secret, which this agent is not configured with (upload.deviceSecret)');
+      let opened: unknown;
+      try {
+        opened = openSealed(d.sealedCameras, e.id);
+      } catch (err) {
+        throw unreadable(err instanceof Error ? err.message : String(err));
+      }
+      const parsed = camerasSchema.safeParse(opened);
+      if (!parsed.success || parsed.data.map((c) => c.id).join('/') !== d.cameraIds!.join('/')) throw unreadable('its sealed cameras are not the cameras cameraIds names');
+      cameras = parsed.data;
+    }
+    return { kind: 'activate', id: e.id, pipelineName: d.pipelineName, generation: d.generation, cameras: cameras as Array<Record<string, unknown> & { id: string }>, agent: d.agent };
   }
   if (e.type === PIPELINE_DEACTIVATE_COMMAND) {
     const d = parseWith(deactivateDataSchema, e.data, `command ${e.id} data`, 'InvalidCommand');

@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
 import mqtt, { type MqttClient } from 'mqtt';
 import { defaultDeps } from '../../../functions/deps';
+import { newDeviceSecret } from '../../../functions/device-provisioning';
+import { commandOpener } from '../../../edge-agent/pipelines/pipeline-controller';
+import { deviceSecretSha256 } from '../../../shared/device-secret';
 import { ingest } from '../../../functions/ingest';
 import { livePipelineActivate } from '../../../functions/live-pipeline-activate';
 import { ValidationError } from '../../../shared/errors';
@@ -20,6 +23,8 @@ import { batchContext, TEST_SECRET, viaEventGrid } from './fixtures';
 const API_KEY = 'local-test-key-pipelines';
 const DEVICE = 'site-1';
 const DEVICE_PASSWORD = 'device-pw-1';
+/** Its device secret: provisioned, it gets its activate commands' cameras sealed to it (docs/devices.md). */
+let deviceSecret = newDeviceSecret();
 const CLOUD = { username: 'keepwatch-cloud', password: 'cloud-pw-1' };
 const RTSP_URL = 'rtsp://192.0.2.10:554/stream1';
 
@@ -67,11 +72,12 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
     resetSettings();
     host = await startFunctionsHost({ port: 0, host: '127.0.0.1', apiKey: API_KEY, logger: silentLogger, timers: false });
     api = `${host.url}/api/devices/${DEVICE}`;
+    await defaultDeps().devices.create({ deviceId: DEVICE, secretSha256: deviceSecretSha256(deviceSecret), cameras: ['entrance'], createdAtMs: Date.now(), secretSetAtMs: Date.now(), disabled: false });
 
     device = await mqtt.connectAsync(broker.url, { clientId: DEVICE, username: DEVICE, password: DEVICE_PASSWORD, protocolVersion: 4 });
     await device.subscribeAsync(deviceCommandsFilter(DEVICE), { qos: 1 });
     device.on('message', (_topic, payload) => {
-      const c = parsePipelineCommand(JSON.parse(payload.toString('utf8')));
+      const c = parsePipelineCommand(JSON.parse(payload.toString('utf8')), commandOpener(deviceSecret, DEVICE));
       commands.push(c);
       // A device that cannot apply a pipeline answers inactive with its reason (edge-agent/pipelines/pipeline-controller.ts).
       if (c.kind === 'activate' && c.pipelineName === 'refused') report(c, 'inactive', c.generation, "camera 'refused' is already recorded by the agent config");
@@ -332,7 +338,10 @@ describe('AVA pipeline topologies and live pipelines over HTTP', () => {
   it("a provisioned device gets its pipelines' cameras; one another device records is a 409 CameraOwned, left inactive, no command", async () => {
     const admin = (method: string, path: string, body?: unknown) =>
       fetch(`${host.url}/api/devices${path}`, { method, headers: { 'x-functions-key': API_KEY, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    assert.equal((await admin('POST', '', { deviceId: DEVICE, cameras: ['cam-own'] })).status, 201);
+    assert.equal((await admin('DELETE', `/${DEVICE}`)).status, 204, 'provisioned again below, with its own camera');
+    const provisioned = await admin('POST', '', { deviceId: DEVICE, cameras: ['cam-own'] });
+    assert.equal(provisioned.status, 201);
+    deviceSecret = ((await provisioned.json()) as { secret: string }).secret;
     assert.equal((await admin('POST', '', { deviceId: 'site-2', cameras: ['taken'] })).status, 201);
     const topology = readTopology('lva-2.0-cvr-asset') as { name: string };
     assert.equal((await call('PUT', `/pipelineTopologies/${topology.name}`, topology)).status, 201);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
 import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../edge-agent/pipelines/pipeline-book';
-import { PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
+import { commandOpener, PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
+import { deviceCommandSealKey, sealJson } from '../../../shared/command-seal';
 import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../shared/schemas/pipeline-commands';
 import { until } from '../../helpers/wait';
 
@@ -13,7 +14,7 @@ const T = Date.UTC(2026, 10, 22);
 const CAMERA = { id: 'lobby', url: 'rtsp://192.0.2.1/s', mode: 'cvr' };
 
 /** A controller over a real book in `dir`, with the agent's hooks recording what they were asked. */
-function harness(dir: string, drained = () => true) {
+function harness(dir: string, drained = () => true, openSealed?: (sealed: string, commandId: string) => unknown) {
   const calls: string[] = [];
   const reports: Array<{ topic: string; data: Record<string, unknown> }> = [];
   const book = new PipelineBook(dir, createLogger('silent'));
@@ -27,6 +28,7 @@ function harness(dir: string, drained = () => true) {
     drained,
     publish: (topic, event) => void reports.push({ topic, data: event.data as Record<string, unknown> }),
     defaultSegmentLengthMs: 10_000,
+    ...(openSealed ? { openSealed } : {}),
     logger: createLogger('silent'),
     now: () => T,
   });
@@ -36,6 +38,27 @@ function harness(dir: string, drained = () => true) {
 }
 
 describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () => {
+  it('sealed cameras (docs/devices.md): opened with the device secret and applied; without it, or with another secret, answered inactive naming why, nothing started', async () => {
+    const secret = 'S'.repeat(43);
+    const seal = (cameras: Array<Record<string, unknown>>, id: string) => sealJson(cameras, deviceCommandSealKey(secret, 'site-1'), Buffer.alloc(12, 7), id);
+    const command = pipelineActivateCommand('lobby', 3, [{ ...CAMERA, password: 'hunter2' }], {}, T, seal);
+    assert.doesNotMatch(JSON.stringify(command), /hunter2|rtsp:/);
+    const good = harness(mkdtempSync(path.join(os.tmpdir(), 'kw-pipelines-')), () => true, commandOpener(secret, 'site-1'));
+    good.controller.onCommand(command);
+    await good.settle();
+    assert.deepEqual(good.calls, ['start lobby 10000']);
+    assert.equal(good.reports[0].data.state, 'active');
+    for (const opener of [undefined, commandOpener('R'.repeat(43), 'site-1'), commandOpener(secret, 'site-2')]) {
+      const h = harness(mkdtempSync(path.join(os.tmpdir(), 'kw-pipelines-')), () => true, opener);
+      h.controller.onCommand(command);
+      await h.settle();
+      assert.deepEqual(h.calls, []);
+      assert.equal(h.reports.length, 1);
+      assert.deepEqual({ ...h.reports[0].data, message: undefined }, { pipelineName: 'lobby', state: 'inactive', generation: 3, cameraIds: ['lobby'], message: undefined });
+      assert.match(String(h.reports[0].data.message), opener ? /cannot be opened/ : /upload\.deviceSecret/);
+    }
+  });
+
   it('activate starts the cameras with the topology segment length, keeps the pipeline on disk and reports active; repeats are answered, older commands ignored', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-pipelines-'));
     const h = harness(dir);
