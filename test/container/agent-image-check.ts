@@ -20,7 +20,7 @@ import { waitFor } from '../helpers/wait';
  *    sandbox), its own entrypoint and command, the config folder mounted at /etc/keepwatch (read-only) and a cache
  *    folder owned by uid 10001 at /var/lib/keepwatch, the device secret in the environment: as docs/edge.md
  *    "Container" runs it. It records GStreamer's RTSP test camera (test/helpers/rtsp-server.ts).
- * 3. Passes when `GET /api/cameras/container-cam/playback` answers 200 with a range (a segment the containerised agent
+ * 3. Passes when the image's dependencies are the versions of package-lock.json, `GET /api/cameras/container-cam/playback` answers 200 with a range (a segment the containerised agent
  *    uploaded was indexed), the image's HEALTHCHECK command exits 0 against the running agent, the cache files belong
  *    to uid 10001 (the image's user), and the agent stops on SIGTERM.
  *
@@ -73,6 +73,19 @@ async function main(): Promise<number> {
   if (health[0] !== 'CMD') throw new Error(`the image has no HEALTHCHECK CMD (${JSON.stringify(health)})`);
   const volumes = Object.keys(config.Volumes ?? {}).sort();
   if (volumes.join(' ') !== '/etc/keepwatch /var/lib/keepwatch') throw new Error(`the image's volumes are ${JSON.stringify(volumes)}, expected /etc/keepwatch and /var/lib/keepwatch`);
+
+  // The image holds the versions the repository's lockfile pins (the package's npm-shrinkwrap.json), not the newest.
+  const lock = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> }).packages;
+  const modules = '/opt/keepwatch/lib/node_modules/keepwatch-agent/node_modules';
+  const pinned = ['@azure/core-auth', '@azure/storage-blob', 'mqtt', 'zod'];
+  const versions = buildahRun(image, volumes, [], ['node', '-p', `${JSON.stringify(pinned)}.map((d) => require('${modules}/' + d + '/package.json').version).join(' ')`]);
+  let versionsOut = '';
+  versions.child.stdout!.on('data', (c: Buffer) => (versionsOut += c.toString()));
+  await new Promise((r) => versions.child.once('exit', r));
+  execFileSync('buildah', ['rm', versions.ctr], { stdio: 'ignore' });
+  const expected = pinned.map((d) => lock[`node_modules/${d}`]!.version).join(' ');
+  if (versionsOut.trim() !== expected) throw new Error(`the image's ${pinned.join(', ')} are ${versionsOut.trim() || '(none)'}, the lockfile's ${expected}`);
+  process.stdout.write(`ok: the image's dependencies are the lockfile's (${pinned.map((d, i) => `${d} ${expected.split(' ')[i]}`).join(', ')})\n`);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-container-check-'));
   const print = (line: string) => process.stdout.write(`${line}\n`);
