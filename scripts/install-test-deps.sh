@@ -9,6 +9,7 @@
 #   (shared/ffmpeg/choose-ffmpeg.ts); the 2018 registry build keeps its own lane (scripts/run-tests.mjs)
 # - openssl, which makes the certificates of the X.509 broker, HTTPS Azurite and user-delegation SAS tests
 # - strace, whose syscall trace of a real agent proves the order of its fsyncs (test/integration/edge-agent/crash-fsync-order.test.ts)
+# - systemd, whose systemd-analyze verify checks the agent's unit deploy/edge/keepwatch-agent.service (test/unit/deploy/edge-deploy.test.ts)
 # Then the npm dependencies (npm ci). Needs root (or sudo) for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   vlc-bin vlc-plugin-base
-  mosquitto chromium openssl ffmpeg strace
+  mosquitto chromium openssl ffmpeg strace systemd
 )
 missing=()
 for p in "${packages[@]}"; do
