@@ -138,6 +138,28 @@ describe('deploy/edge: IoT Edge manifest, example config, systemd unit', () => {
     assert.equal(r.status, 2, r.stderr);
   });
 
+  it('docs/edge.md\'s envsubst fills every placeholder of the manifest and leaves its $edgeAgent/$edgeHub keys alone', (t) => {
+    const placeholders = [...new Set(readFileSync(path.join(EDGE, 'deployment.template.json'), 'utf8').match(/\$[A-Z][A-Z0-9_]*/g))].sort();
+    assert.deepEqual(placeholders, ['$CONTAINER_REGISTRY_ADDRESS', '$CONTAINER_REGISTRY_PASSWORD', '$CONTAINER_REGISTRY_USERNAME', '$KEEPWATCH_CAMERA_PASSWORD', '$KEEPWATCH_DEVICE_SECRET']);
+    const doc = readFileSync(path.join(ROOT, 'docs', 'edge.md'), 'utf8');
+    const command = /^envsubst '([^']+)' < deploy\/edge\/deployment\.template\.json > deployment\.json$/m.exec(doc);
+    assert.ok(command, 'docs/edge.md fills the template with envsubst and a variable list');
+    assert.deepEqual(command[1]!.split(' ').sort(), placeholders, 'the documented list names every placeholder');
+    if (spawnSync('envsubst', ['--version']).status !== 0) {
+      t.skip('envsubst is not installed (apt-get install gettext-base)');
+      return;
+    }
+    const env = { PATH: process.env.PATH, CONTAINER_REGISTRY_ADDRESS: 'example.azurecr.io', CONTAINER_REGISTRY_USERNAME: 'user', CONTAINER_REGISTRY_PASSWORD: 'registry-password', KEEPWATCH_DEVICE_SECRET: 'B'.repeat(43), KEEPWATCH_CAMERA_PASSWORD: 'cam' };
+    const r = spawnSync('envsubst', [command[1]!], { input: readFileSync(path.join(EDGE, 'deployment.template.json')), encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\$[A-Z]/, 'no placeholder left');
+    assert.ok(r.stdout.includes('"$edgeAgent"') && r.stdout.includes('"$edgeHub"') && r.stdout.includes('"$schema-template"'));
+    const filled = JSON.parse(r.stdout) as typeof manifest;
+    const mod = filled.modulesContent.$edgeAgent!['properties.desired'].modules!.keepwatchAgent!;
+    assert.equal(mod.settings.image, 'example.azurecr.io/keepwatch-agent:0.1.0'.replace('0.1.0', (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version));
+    assert.equal(mod.env.KEEPWATCH_DEVICE_SECRET!.value, 'B'.repeat(43));
+  });
+
   it('systemd-analyze verify accepts the unit without a warning', (t) => {
     if (spawnSync('systemd-analyze', ['--version']).status !== 0) {
       t.skip('systemd-analyze is not installed (apt-get install systemd)');
