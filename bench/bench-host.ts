@@ -13,6 +13,7 @@ const SETTING_NAMES = [
   'KEEPWATCH_TABLE_PREFIX',
   'KEEPWATCH_PLAYBACK_TTL',
   'KEEPWATCH_PUBLIC_BASE_URL',
+  'KEEPWATCH_OFFLINE_HORIZON',
 ] as const;
 
 /** What {@link withBenchStorage} hands the benchmark. */
@@ -33,6 +34,8 @@ export async function withBenchStorage<T>(body: (storage: BenchStorage) => Promi
     for (const k of SETTING_NAMES) delete process.env[k];
     process.env.KEEPWATCH_STORAGE_CONNECTION_STRING = azurite.connectionString;
     process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET = randomBytes(32).toString('base64url');
+    // Benchmarks seed fixed dates; ingest accepts segment times within the offline horizon only (P31D by default).
+    process.env.KEEPWATCH_OFFLINE_HORIZON = 'P3650D';
     resetSettings();
     return await body({
       async startHost() {

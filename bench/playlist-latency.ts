@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentUploadedEvent } from '../edge-agent/segment-events';
 import { createDeps } from '../functions/deps';
 import { ingest } from '../functions/ingest';
-import { parseSettings } from '../functions/settings';
+import { parseSettings, settings } from '../functions/settings';
 import { EventHubFeeder } from '../local/event-hub-feeder';
 import { silentLogger } from '../local/host-logger';
 import { segmentBlobName } from '../shared/blob-naming';
@@ -51,8 +52,12 @@ const SEGMENT_MS = 10_000;
 /** The seeded day: 24 h ending at noon UTC, so the 24 h range spans two day partitions as "the last 24 h" usually does. */
 const SEED_END_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SEED_START_MS = SEED_END_MS - 24 * HOUR_MS;
-/** A typical 2 Mb/s × 10 s segment; only the index row carries it. */
-const SEGMENT_BYTES = 2_500_000;
+/**
+ * Size of each seeded segment blob: ingest indexes a segment only when its blob is stored with the size the event
+ * claims (functions/ingest-device-claims.ts), and 8,640 blobs must fit an in-memory Azurite; the playlist reads only
+ * the index, never the blobs.
+ */
+const SEGMENT_BYTES = 1024;
 
 /**
  * Playlist latency: p50/p95 of `GET /api/cameras/{id}/playback?start&end` and of the playlist
@@ -138,6 +143,13 @@ async function seed(print: (line: string) => void): Promise<PlaylistLatencyResul
   });
   const topic = cameraEventsTopic(DEVICE_ID, CAMERA_ID);
   const rows = (SEED_END_MS - SEED_START_MS) / SEGMENT_MS;
+  // The blobs first, as the agent uploads each segment before it publishes (not timed).
+  const container = BlobServiceClient.fromConnectionString(process.env.KEEPWATCH_STORAGE_CONNECTION_STRING!).getContainerClient(settings().recordingsContainer);
+  await container.createIfNotExists();
+  const starts = Array.from({ length: rows }, (_, i) => SEED_START_MS + i * SEGMENT_MS);
+  for (let i = 0; i < starts.length; i += 64) {
+    await Promise.all(starts.slice(i, i + 64).map((ms) => container.getBlockBlobClient(segmentBlobName(CAMERA_ID, ms)).uploadData(Buffer.alloc(SEGMENT_BYTES), { metadata: { sha256: seedSha256(ms) } })));
+  }
   const startedMs = performance.now();
   for (let startMs = SEED_START_MS; startMs < SEED_END_MS; startMs += SEGMENT_MS) {
     const event = segmentUploadedEvent(
@@ -149,7 +161,7 @@ async function seed(print: (line: string) => void): Promise<PlaylistLatencyResul
         durationMs: SEGMENT_MS,
         bytes: SEGMENT_BYTES,
         blobName: segmentBlobName(CAMERA_ID, startMs),
-        sha256: createHash('sha256').update(String(startMs)).digest('hex'),
+        sha256: seedSha256(startMs),
       },
       startMs + SEGMENT_MS + 500,
     );
@@ -170,6 +182,11 @@ async function seed(print: (line: string) => void): Promise<PlaylistLatencyResul
   return result;
 }
 
+
+/** The SHA-256 a seeded segment claims (and its blob's metadata says): a hash of its start. */
+function seedSha256(startMs: number): string {
+  return createHash('sha256').update(String(startMs)).digest('hex');
+}
 
 /** The 24 h playlist's parts, each repeated `repetitions` times through the functions' own adapters. */
 async function breakdown(repetitions: number): Promise<PlaylistLatencyResult['breakdown24h']> {
