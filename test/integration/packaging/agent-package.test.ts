@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 /**
  * The edge agent installs on a site box without the repository: `node scripts/pack-agent.mjs` makes
@@ -22,6 +22,7 @@ describe('keepwatch-agent as an npm package', { timeout: 180_000 }, () => {
   const prefix = path.join(tmp, 'prefix');
   const bin = path.join(prefix, 'bin', 'keepwatch-agent');
   const installed = path.join(prefix, 'lib', 'node_modules', 'keepwatch-agent');
+  after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('packs the compiled agent and shared code only: no functions/, local/, test/, source maps or TypeScript', () => {
     const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'pack-agent.mjs'), '--out', path.join(tmp, 'pack')], { cwd: ROOT, encoding: 'utf8' });
