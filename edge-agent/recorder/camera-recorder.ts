@@ -245,6 +245,9 @@ export class CameraRecorder extends EventEmitter {
     let abandoned = false;
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (abandoned) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
+      // The start guard's noise filter logs every video packet at verbose level (`[noise @ 0x…] Stream #0 packet …`):
+      // the most frequent line by far, and never one the recorder reads.
+      if (line.startsWith('[noise @ ')) return;
       const refusal = failure.line(line, now());
       if (refusal) {
         // Before the first packet is muxed: left running, ffmpeg would store this stream as an unplayable data stream.
