@@ -49,10 +49,12 @@ describe('device request bodies', () => {
     assert.equal(code({ deviceId: 'd', cameras: ['a', 'a'] }), 'DuplicateCamera');
   });
 
-  it('upload-urls: canonical names with their camera, in order', () => {
-    const a = segmentBlobName('cam-a', Date.UTC(2026, 10, 21, 10));
-    const b = segmentBlobName('cam-b', Date.UTC(2026, 10, 21, 11));
-    assert.deepEqual(parseUploadUrlsBody({ blobs: [b, a] }), [{ name: b, cameraId: 'cam-b' }, { name: a, cameraId: 'cam-a' }]);
+  it('upload-urls: canonical names with their camera and segment start (epoch ms, checked against the time bounds), in order', () => {
+    const aMs = Date.UTC(2026, 10, 21, 10);
+    const bMs = Date.UTC(2026, 10, 21, 11);
+    const a = segmentBlobName('cam-a', aMs);
+    const b = segmentBlobName('cam-b', bMs);
+    assert.deepEqual(parseUploadUrlsBody({ blobs: [b, a] }), [{ name: b, cameraId: 'cam-b', startMs: bMs }, { name: a, cameraId: 'cam-a', startMs: aMs }]);
     assert.throws(() => parseUploadUrlsBody({ blobs: [a.toUpperCase()] }), /blobs\[0\].*is not a segment blob name/);
   });
 });
