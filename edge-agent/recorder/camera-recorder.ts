@@ -217,7 +217,7 @@ export class CameraRecorder extends EventEmitter {
       emitted.add(entry.fileName);
       const seg: RecordedSegment = { cameraId: camera.id, path: file, startMs: timed.startMs, durationMs: timed.durationMs, bytes };
       this.lastSegmentEndMs = seg.startMs + seg.durationMs;
-      log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart }, 'segment recorded');
+      log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart, file: entry.fileName }, 'segment recorded');
       this.emit('segment', seg);
       decoded.anchor();
     };
