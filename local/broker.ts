@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { deviceSecretMatches } from '../shared/device-secret';
 import { ValidationError } from '../shared/errors';
 import { ID_PATTERN } from '../shared/ids';
@@ -142,10 +142,9 @@ function peerThumbprint(conn: unknown): string | undefined {
   return cert && cert.fingerprint256 ? normalizeThumbprint(cert.fingerprint256) : undefined;
 }
 
+/** Constant-time comparison that does not leak the length either: the SHA-256 digests (32 bytes each) are compared. */
 function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 /**
