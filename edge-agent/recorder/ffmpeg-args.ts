@@ -78,7 +78,7 @@ export function recorderArgs(
     '-c',
     'copy',
     ...(audio === 'aac' ? AAC_AUDIO_ARGS : []),
-    ...(guarded ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START}`, '-bsf:a', `setts=ts=${AUDIO_MONOTONIC_TS}`] : []),
+    ...(guarded ? ['-copyinkf:v', '-bsf:v', `noise=drop=${DROP_UNTIMED_START},setts=${VIDEO_MONOTONIC_TS}`, '-bsf:a', `setts=ts=${AUDIO_MONOTONIC_TS}`] : []),
     '-f',
     'segment',
     '-segment_time',
@@ -159,6 +159,16 @@ export const DROP_UNTIMED_START =
  * (≈ 20 ms) late for the rest of the session, well inside lip-sync tolerance. ADR 0003, "Left open".
  */
 export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDTS+DURATION)\\,PREV_OUTDTS+DURATION\\,TS)';
+
+/**
+ * The `setts` options that keep an RTSP session's video DTS strictly increasing (and PTS ≥ DTS): a packet whose DTS
+ * does not pass the previous one's gets the previous + 1 tick. ffmpeg's RTCP re-timing of sessions with audio moves the
+ * video by up to a frame when a server's sender reports do not follow its RTP clock (VLC's; ADR 0003, "Left open"):
+ * two frames then share a DTS and playback reports `non monotonically increasing dts`. Afterwards the frame may show
+ * for an instant: a glitch, no decode error. Commas are escaped for the bitstream filter list.
+ */
+export const VIDEO_MONOTONIC_TS =
+  'dts=if(gt(PREV_OUTDTS\\,NOPTS)\\,max(DTS\\,PREV_OUTDTS+1)\\,DTS):pts=if(gt(PREV_OUTDTS\\,NOPTS)\\,max(PTS\\,max(DTS\\,PREV_OUTDTS+1))\\,PTS)';
 
 /**
  * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP session as the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, VIDEO_MONOTONIC_TS, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
 
 const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
@@ -29,7 +29,8 @@ describe('recorder ffmpeg arguments', () => {
 
   it('guards the start of a session: drop-untimed filters the video of output #0 only, genpts is an input flag', () => {
     const drop = recorderArgs(cam, 10_000, 's-%06d.ts', 'drop-untimed');
-    assert.equal(drop[drop.indexOf('-bsf:v') + 1], `noise=drop=${DROP_UNTIMED_START}`);
+    assert.equal(drop[drop.indexOf('-bsf:v') + 1], `noise=drop=${DROP_UNTIMED_START},setts=${VIDEO_MONOTONIC_TS}`);
+    assert.doesNotMatch(VIDEO_MONOTONIC_TS, /[^\\],/);
     assert.ok(drop.includes('-copyinkf:v') && drop.indexOf('-copyinkf:v') > drop.indexOf('-i') && drop.indexOf('-bsf:v') < drop.indexOf('s-%06d.ts'));
     assert.ok(!drop.includes('-fflags'));
     assert.equal(drop[drop.indexOf('-bsf:a') + 1], `setts=ts=${AUDIO_MONOTONIC_TS}`, 'audio kept monotonic across the RTCP re-timing');
