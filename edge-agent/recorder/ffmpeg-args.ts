@@ -161,14 +161,15 @@ export const DROP_UNTIMED_START =
 export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDTS+DURATION)\\,PREV_OUTDTS+DURATION\\,TS)';
 
 /**
- * The `setts` options that keep an RTSP session's video DTS strictly increasing (and PTS ≥ DTS): a packet whose DTS
- * does not pass the previous one's gets the previous + 1 tick. ffmpeg's RTCP re-timing of sessions with audio moves the
- * video by up to a frame when a server's sender reports do not follow its RTP clock (VLC's; ADR 0003, "Left open"):
- * two frames then share a DTS and playback reports `non monotonically increasing dts`. Afterwards the frame may show
- * for an instant: a glitch, no decode error. Commas are escaped for the bitstream filter list.
+ * The `setts` options that keep an RTSP session's video timestamps at least one frame apart: when a packet's DTS is
+ * less than one frame duration after the previous output DTS, its DTS and PTS are both moved later by the difference
+ * (B-frames keep their order). ffmpeg's RTCP re-timing of sessions with audio moves the video back by up to a frame
+ * when a server's sender reports do not follow its RTP clock (VLC's; ADR 0003, "Left open"): two frames then share a
+ * time and playback reports `non monotonically increasing dts`. Afterwards the video runs up to a frame late for the
+ * rest of the session. Commas are escaped for the bitstream filter list.
  */
-export const VIDEO_MONOTONIC_TS =
-  'dts=if(gt(PREV_OUTDTS\\,NOPTS)\\,max(DTS\\,PREV_OUTDTS+1)\\,DTS):pts=if(gt(PREV_OUTDTS\\,NOPTS)\\,max(PTS\\,max(DTS\\,PREV_OUTDTS+1))\\,PTS)';
+const VIDEO_SHIFT = 'if(gt(PREV_OUTDTS\\,NOPTS)\\,max(0\\,PREV_OUTDTS+max(DURATION\\,1)-DTS)\\,0)';
+export const VIDEO_MONOTONIC_TS = `dts=DTS+${VIDEO_SHIFT}:pts=PTS+${VIDEO_SHIFT}`;
 
 /**
  * Output #1 of the recording ffmpeg when the camera has motion detection (the same process and RTSP session as the
