@@ -89,7 +89,7 @@ describe("VLC's RTSP server as a test camera (test/helpers/vlc-rtsp-server.ts)",
   });
 
   it('a start delay holds the first packet: the mount is described at once, media flows after the delay', async () => {
-    const delayed = await startVlcRtspServer({ file: (await cameraClip('h264-baseline-pcmu')).path, startDelayMs: 3000 });
+    const delayed = await startVlcRtspServer({ file: (await cameraClip('h264-baseline-pcmu')).path, startDelayMs: 6000 }); // room for ffprobe's connect and PLAY on a loaded machine
     try {
       assert.ok(Date.now() - delayed.startedAtMs < 2500, `described ${Date.now() - delayed.startedAtMs} ms after the start`);
       // The first video packet read is the file's first keyframe, at the file's start (the client joined before it).
