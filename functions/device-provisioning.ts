@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { ConflictError } from '../shared/errors';
 import { deviceSecretSha256 } from '../shared/device-secret';
+import { randomSecret } from '../shared/random-secret';
 import type { DeviceRecord, DeviceStore } from '../shared/ports/device-store';
 import type { DeviceProvisionRequest } from '../shared/schemas/device';
 
-/** A new device secret: 256 random bits, base64url without padding (43 characters; shared/device-secret.ts). */
+/** A new device secret: 256 random bits, base64url without padding (43 characters, never a leading `-`; shared/device-secret.ts). */
 export function newDeviceSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomSecret(32);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '../shared/errors';
+import { randomSecret } from '../shared/random-secret';
 
 /** File in the data folder that keeps the generated key, readable by its owner only. */
 export const API_KEY_FILE = 'api-key';
@@ -41,7 +41,7 @@ export function stackApiKey(dataDir: string, fromEnv: string | undefined): { key
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (stored === undefined) {
-    const key = randomBytes(32).toString('base64url');
+    const key = randomSecret(32);
     // 'wx': never overwrite a key another stack on the same folder wrote a moment ago.
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
     return { key, source: 'generated', file };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { randomSecret } from '../shared/random-secret';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -145,7 +146,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dataDir = path.resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const apiKey = opts.apiKey ?? randomBytes(24).toString('base64url');
+  const apiKey = opts.apiKey ?? randomSecret(24);
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
@@ -181,7 +182,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const debug = opts.debugLogs ?? false;
     const feeder = new EventHubFeeder({ logger: printLogger(print, 'event-hub-feeder', debug) });
     cleanups.push(() => feeder.close());
-    const cloudPassword = randomBytes(18).toString('base64url');
+    const cloudPassword = randomSecret(18);
     const broker: LocalBroker = await startLocalBroker({
       port: opts.mqttPort ?? 0,
       // Provisioned devices (this stack's, and any from `npm run provision-device`) connect with their device secret.
