@@ -14,7 +14,7 @@ Usage: keepwatch-agent --config FILE [options]
        keepwatch-agent import-topology FILE [--param NAME=VALUE ...]   (LVA/AVA topology → config; see import-topology --help)
 
 Options:
-  -c, --config FILE        agent config (YAML or JSON); keys in README.md, "Configuration"
+  -c, --config FILE        agent config (YAML or JSON); keys in docs/configuration.md
       --camera ID=URL      record this camera instead of the file's cameras (repeatable)
       --rtsp-transport ID=tcp|udp|http
                            read that --camera over this RTSP transport (default tcp; repeatable)

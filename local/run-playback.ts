@@ -1,7 +1,7 @@
 /** How often the API is asked whether this run has recorded something (ms). */
 const POLL_MS = 2000;
 
-/** A playback answer of `GET /api/cameras/{id}/playback` (README "HTTP API"). */
+/** A playback answer of `GET /api/cameras/{id}/playback` (docs/api.md). */
 export interface RunPlayback {
   hlsUrl: string;
   expiresAt: string;

@@ -2,7 +2,7 @@ import { TransientError, ValidationError } from '../../shared/errors';
 
 /**
  * PUTs each camera's recording policy to Keepwatch's API: `PUT {apiUrl}/api/cameras/{cameraId}/policy` with the
- * function key in `x-functions-key` (docs/contracts.md, README "API").
+ * function key in `x-functions-key` (docs/api.md).
  * @param apiUrl the Functions app's base URL, e.g. `https://kw.azurewebsites.net` or `http://127.0.0.1:7071`
  * @returns the camera ids set, in order
  * @throws ValidationError when the API answers 4xx (its error message included); TransientError on 5xx or a network failure

@@ -174,7 +174,7 @@ function entryOf(meta: OpenRecordingMeta, state: 'recording' | 'complete', final
 }
 
 /**
- * A recording lifecycle integration event (contract: /tmp/notes/evr-contracts.md, docs/contracts.md "EVR in the
+ * A recording lifecycle integration event (docs/events.md; docs/contracts.md "EVR in the
  * cloud"): id `{type with '.' → '-'}-{apiId}` (e.g. `recording-started-{apiId}`), subject the camera, data
  * `{deviceId, cameraId, recordingId, start, end (ISO), reason: 'signal-gate', signals: [{id, type, time, label?}]}`.
  * @param timeMs the event's `time`, epoch ms

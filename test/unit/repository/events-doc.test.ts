@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { InvocationContext } from '@azure/functions';
+import { streamInfoFromDescriptions } from '../../../edge-agent/recorder/ffmpeg-stream-info';
+import { RETENTION_COMPLETED, RETENTION_SOURCE, retention, type RetentionDeps } from '../../../functions/retention';
+import { recordingApiId } from '../../../shared/evr/recording-id';
+import { RECORDING_AVAILABLE, RECORDING_STARTED, RECORDING_STOPPED, recordingEvent } from '../../../shared/evr/recording-plan';
+import type { IntegrationEvent } from '../../../shared/ports/integration-events';
+import type { RecordingRecord } from '../../../shared/ports/recording-store';
+import { DIAGNOSTICS, cloudEventSchema, deviceSource, diagnosticsDataSchema, parseDeviceEvent } from '../../../shared/schemas/device-events';
+import { EVR_POLICY_SOURCE, RECORDING_ID_PATTERN } from '../../../shared/schemas/upload-window';
+
+/**
+ * docs/events.md, the integration events page, against the code that makes those events: every JSON example must be
+ * an event the code could publish, and every type the code publishes must have its example, so the page cannot rot.
+ */
+
+/** docs/events.md at the repository root (this file runs from dist/test/unit/repository/). */
+const EVENTS_MD = path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'events.md');
+
+/** `type` of ingest's forwarded diagnostics (functions/ingest.ts; a literal there). */
+const CAMERA_DIAGNOSTICS = 'camera.diagnostics';
+const INGEST_SOURCE = '/keepwatch/ingest';
+
+/** Every integration event type the functions publish (functions/ingest.ts, functions/evr/, functions/retention.ts). */
+const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, RETENTION_COMPLETED];
+
+/** The fenced ```json blocks of a markdown text, parsed; the text of a block that does not parse is a test failure. */
+function jsonBlocks(markdown: string): unknown[] {
+  return [...markdown.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m, i) => {
+    try {
+      return JSON.parse(m[1]!) as unknown;
+    } catch (err) {
+      throw new Error(`docs/events.md: JSON block ${i + 1} does not parse: ${(err as Error).message}\n${m[1]}`);
+    }
+  });
+}
+
+/** The examples that are CloudEvents (a `specversion`), as the page shows them. */
+function examples(markdown: string): IntegrationEvent[] {
+  return jsonBlocks(markdown).filter((b): b is IntegrationEvent => typeof b === 'object' && b !== null && 'specversion' in b);
+}
+
+/** Each key path of a JSON value with the type of its value (`data.byCause.age.bytes: number`); arrays by their items. */
+function shape(value: unknown, at = ''): string[] {
+  if (Array.isArray(value)) return [`${at}: array`, ...value.flatMap((v) => shape(v, `${at}[]`))];
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => shape(v, at ? `${at}.${k}` : k));
+  return [`${at}: ${value === null ? 'null' : typeof value}`];
+}
+
+const doc = readFileSync(EVENTS_MD, 'utf8');
+const all = examples(doc);
+const ofType = (type: string) => all.filter((e) => e.type === type);
+
+describe('docs/events.md against the integration events the code publishes', () => {
+  it('finds the JSON examples and tells a bad block apart', () => {
+    assert.deepEqual(examples('text\n```json\n{"specversion":"1.0","type":"a"}\n```\n```json\n{"x":1}\n```\n```sh\nnot json\n```\n'), [{ specversion: '1.0', type: 'a' }]);
+    assert.throws(() => jsonBlocks('```json\n{"a":\n```\n'), /JSON block 1 does not parse/);
+    assert.deepEqual(shape({ a: { b: 1 }, c: [{ d: 'x' }], e: null }), ['a.b: number', 'c: array', 'c[].d: string', 'e: null']);
+  });
+
+  it('has an example, and a row in the summary table, for exactly the types the code publishes', () => {
+    assert.deepEqual([...new Set(all.map((e) => e.type))].sort(), [...PUBLISHED_TYPES].sort());
+    const table = /^\| `type` \|[\s\S]*?\n\n/m.exec(doc)?.[0] ?? '';
+    const rows = [...table.matchAll(/^\| \[`([a-z.]+)`\]/gm)].map((m) => m[1]);
+    assert.deepEqual([...rows].sort(), [...PUBLISHED_TYPES].sort(), 'the summary table lists each published type once');
+  });
+
+  it('every example is a CloudEvent 1.0 (the schema ingest checks device events with), JSON data, its subject set', () => {
+    for (const e of all) {
+      const parsed = cloudEventSchema.safeParse(e);
+      assert.ok(parsed.success, `${e.id}: ${parsed.success ? '' : parsed.error.message}`);
+      assert.deepEqual(Object.keys(e).sort(), ['data', 'datacontenttype', 'id', 'source', 'specversion', 'subject', 'time', 'type'], `${e.id}: attributes`);
+      assert.equal(e.datacontenttype, 'application/json');
+    }
+  });
+
+  it('recording.started/available/stopped are what recordingEvent() makes of the recording they describe', () => {
+    for (const type of [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED]) {
+      const examplesOfType = ofType(type);
+      assert.ok(examplesOfType.length >= 1, `no ${type} example`);
+      for (const e of examplesOfType) {
+        const d = e.data as { deviceId: string; cameraId: string; recordingId: string; start: string; end: string; signals: Array<{ id: string; type: string; time: string; label?: string }> };
+        assert.match(d.recordingId, RECORDING_ID_PATTERN);
+        // The API id of a recording opened by its first signal at its start (shared/evr/recording-id.ts).
+        assert.equal(d.recordingId, recordingApiId(d.cameraId, d.signals[0]!.id, Date.parse(d.start)), `${e.id}: recordingId`);
+        const record: RecordingRecord = {
+          id: d.recordingId,
+          cameraId: d.cameraId,
+          deviceId: d.deviceId,
+          gateRecordingId: d.signals[0]!.id,
+          startMs: Date.parse(d.start),
+          endMs: Date.parse(d.end),
+          state: type === RECORDING_STOPPED ? 'complete' : 'recording',
+          sequence: 0,
+          signals: d.signals.map((s) => ({ id: s.id, type: s.type, atMs: Date.parse(s.time), ...(s.label !== undefined ? { label: s.label } : {}) })),
+          signalCount: d.signals.length,
+          createdAtMs: Date.parse(d.start),
+          updatedAtMs: Date.parse(e.time),
+        };
+        assert.deepEqual(e, recordingEvent(type, record, Date.parse(e.time)));
+        assert.equal(e.source, EVR_POLICY_SOURCE);
+      }
+    }
+  });
+
+  it('camera.diagnostics carries a device diagnostics event ingest accepts, plus its device', () => {
+    const diagnostics = ofType(CAMERA_DIAGNOSTICS);
+    assert.ok(diagnostics.some((e) => (e.data as { kind: string }).kind === 'session-established'), 'an established session is shown');
+    assert.ok(diagnostics.some((e) => (e.data as { cause?: string }).cause !== undefined), 'a failed session with its cause is shown');
+    for (const e of diagnostics) {
+      const { deviceId, ...data } = e.data as { deviceId: string; cameraId: string; video?: string; audio?: string[]; stream?: unknown };
+      assert.deepEqual(diagnosticsDataSchema.parse(data), data, `${e.id}: data is the device's diagnostics data, nothing dropped`);
+      const device = parseDeviceEvent({ specversion: '1.0', id: e.id, source: deviceSource(deviceId), type: DIAGNOSTICS, subject: data.cameraId, time: e.time, datacontenttype: 'application/json', data }, deviceId, data.cameraId);
+      assert.equal(device.kind, DIAGNOSTICS);
+      // As functions/ingest.ts forwards it.
+      assert.deepEqual(e, { specversion: '1.0', id: e.id, source: INGEST_SOURCE, type: CAMERA_DIAGNOSTICS, time: e.time, subject: data.cameraId, datacontenttype: 'application/json', data: { deviceId, ...data } });
+      if (data.stream !== undefined) assert.deepEqual(data.stream, streamInfoFromDescriptions(data.video!, data.audio ?? []), `${e.id}: stream is what the agent parses from video and audio`);
+    }
+  });
+
+  it('retention.completed has the shape of the event a real retention run publishes, and its totals add up', async () => {
+    const [e, ...more] = ofType(RETENTION_COMPLETED);
+    assert.ok(e && more.length === 0, 'one retention.completed example');
+    const published: IntegrationEvent[] = [];
+    // A run over no cameras: only the camera list and the event sink are used.
+    const deps = {
+      cameras: { listCameras: async () => [] },
+      integrationEvents: { publish: async (events: readonly IntegrationEvent[]) => void published.push(...events) },
+      now: () => Date.parse('2026-11-21T13:05:00.000Z'),
+    } as unknown as RetentionDeps;
+    const context = new InvocationContext({ invocationId: (e.data as { invocationId: string }).invocationId, functionName: 'retention', logHandler: () => {} });
+    await retention(undefined, context, deps);
+    assert.equal(published.length, 1);
+    const real = published[0]!;
+    assert.deepEqual(shape(e), shape(real));
+    assert.deepEqual([e.id, e.source, e.type, e.subject], [real.id, RETENTION_SOURCE, RETENTION_COMPLETED, 'retention']);
+    const d = e.data as { startedAt: string; segmentsDeleted: number; bytesDeleted: number; byCause: { age: { segments: number; bytes: number }; size: { segments: number; bytes: number } } };
+    assert.equal(d.startedAt, e.time, 'the event time is the run start');
+    assert.equal(d.segmentsDeleted, d.byCause.age.segments + d.byCause.size.segments);
+    assert.equal(d.bytesDeleted, d.byCause.age.bytes + d.byCause.size.bytes);
+  });
+});
