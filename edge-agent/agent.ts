@@ -106,6 +106,7 @@ export class Agent {
       ...uploadDestinationFor(config.upload, config.deviceId),
       logger: logger.child({ component: 'uploader' }),
       onConflict: (seg, message) => this.reportDiagnostic(seg.cameraId, { kind: 'storage-error', message }),
+      onExpired: (seg) => this.expired(seg),
       onUploaded: async (seg) => {
         // Event first (durable), then the journal, then the file: a crash in between repeats a step, never skips one.
         this.outbox.add(cameraEventsTopic(config.deviceId, seg.cameraId), segmentUploadedEvent(config.deviceId, seg, Date.now()));
@@ -446,6 +447,25 @@ export class Agent {
     } catch (err) {
       this.logger.error({ err, cameraId }, 'diagnostics event could not be stored');
     }
+  }
+
+  /**
+   * The cloud refused a cached segment for good: it started before the cloud's offline horizon (upload-urls 400
+   * `TimeOutOfRange`; the uploader logged the cloud's words). It leaves the cache as an eviction does, as a gap of cause
+   * `expired-offline` (EVR: unless it was droppable anyway). The gap event is stored (durable, in the outbox) before the
+   * journal line and the file go, so a crash cannot lose the report: before the journal line, the next start uploads
+   * the segment again, refused again, the same gap (same event id); after it, the file is an orphan of the next start.
+   */
+  private expired(seg: RecordedSegment): void {
+    const evr = this.evr.isEvr(seg.cameraId) ? this.evr.evicted(seg) : 'gap';
+    if (evr === 'gap') this.reportGap(this.gaps.expired(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs));
+    else if (evr === 'dropped') this.metrics.evrSegmentDropped(seg.cameraId);
+    try {
+      this.journal.done(seg, evr === 'gap' ? 'expired' : evr);
+    } catch (err) {
+      this.logger.error({ err, cameraId: seg.cameraId }, 'journal write failed (the expired segment is re-checked at the next start)');
+    }
+    this.cache.remove(seg);
   }
 
   /** Announces a gap (durably, through the outbox) and logs it: nothing is lost silently. */

@@ -1,7 +1,7 @@
 import { checkDeviceTime, DEVICE_CLOCK_SKEW_MS, deviceTimeWindow, type DeviceTimeWindow } from '../shared/device-time-window';
 import { ValidationError } from '../shared/errors';
 import type { SegmentBlobStat, StoredSegmentBlob } from '../shared/ports/segment-blob-stat';
-import { eventCameras, type DeviceEvent, type SegmentRecord } from '../shared/schemas/device-events';
+import { eventCameras, type DeviceEvent, type GapRecord, type SegmentRecord } from '../shared/schemas/device-events';
 import { toIso } from '../shared/time';
 import type { FunctionsSettings } from './settings';
 import type { DecodedMessage } from './ingest-decode';
@@ -16,9 +16,10 @@ export interface DeviceClaimsDeps {
 /**
  * Checks what a device's events claim against what the cloud knows itself (docs/security.md, "The cloud never
  * deletes on a device's word"), after decoding and before anything is indexed:
- * - every instant an event names (a segment's start, a gap's end, a signal's time and end, a diagnostics event's
+ * - every instant an event names (a segment's start, a signal's time and end, a gap's and a diagnostics event's
  *   `time`) lies within [now − `KEEPWATCH_OFFLINE_HORIZON`, now + 5 min] (shared/device-time-window.ts): one event
- *   dated 9999 made a camera's `lastRecorded` 9999-12-31;
+ *   dated 9999 made a camera's `lastRecorded` 9999-12-31. A gap's range may lie before the window, never after it
+ *   ({@link checkGapRange});
  * - a `segment.uploaded` names a stored block blob of exactly the claimed size whose `sha256` metadata (when set) is
  *   the claimed SHA-256, and the segment ended before storage created the blob (+ 5 min of clock skew). Sizes drive
  *   retention's size cap, so the index keeps storage's size, never the device's: one event claiming 1 TiB made the
@@ -47,6 +48,7 @@ export async function checkDeviceClaims(decoded: readonly DecodedMessage[], deps
 function refuseOutsideWindow(d: Extract<DecodedMessage, { ok: true }>, window: DeviceTimeWindow): DecodedMessage {
   try {
     for (const [ms, what] of instants(d.event)) checkDeviceTime(ms, window, `CloudEvent ${d.event.event.id}: ${what}`);
+    if (d.event.kind === 'gap') checkGapRange(d.event.gap, window, `CloudEvent ${d.event.event.id}`);
     return d;
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
@@ -54,7 +56,7 @@ function refuseOutsideWindow(d: Extract<DecodedMessage, { ok: true }>, window: D
   }
 }
 
-/** The instants an event names, with what each is. A gap's start may be up to 366 days before its end (MAX_GAP_MS). */
+/** The instants an event names that must lie in the window, with what each is (a gap's range: {@link checkGapRange}). */
 function instants(e: DeviceEvent): Array<[number, string]> {
   switch (e.kind) {
     case 'segment.uploaded':
@@ -62,7 +64,7 @@ function instants(e: DeviceEvent): Array<[number, string]> {
     case 'segment.recorded':
       return [[e.recorded.startMs, 'segment start']];
     case 'gap':
-      return [[e.gap.endMs, 'gap end']];
+      return [[Date.parse(e.event.time), 'time']];
     case 'signal':
       return e.signal.endMs === undefined ? [[e.signal.atMs, 'signal time']] : [[e.signal.atMs, 'signal time'], [e.signal.endMs, 'signal end']];
     case 'diagnostics':
@@ -70,6 +72,20 @@ function instants(e: DeviceEvent): Array<[number, string]> {
     case 'pipeline.state':
       return [];
   }
+}
+
+/**
+ * A gap's range, [start, end): its end no later than the window's end (now + 5 min), its start not before 1970 (the
+ * row key, shared/index-keys.ts); it may lie before the window (docs/security.md "Times are bounded"). An agent back
+ * after more than `KEEPWATCH_OFFLINE_HORIZON` reports the segments upload-urls refused as too old (cause
+ * `expired-offline`), and a gap row hides or changes no media: only the gaps listing (functions/gaps-list.ts) reads it,
+ * never availability, playback, export, retention or the camera's recorded instants.
+ * @param what names the event in the message
+ * @throws ValidationError `TimeOutOfRange`
+ */
+function checkGapRange(gap: GapRecord, window: DeviceTimeWindow, what: string): void {
+  if (gap.endMs > window.latestMs) checkDeviceTime(gap.endMs, window, `${what}: gap end`);
+  if (gap.startMs < 0) throw new ValidationError(`${what}: gap start ${toIso(gap.startMs)} is before 1970-01-01`, undefined, 'TimeOutOfRange');
 }
 
 /** Why a `segment.uploaded` disagrees with its stored blob, or `undefined` when it agrees. */

@@ -746,7 +746,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
               properties: {
                 start: { type: 'string', format: 'date-time' },
                 end: { type: 'string', format: 'date-time' },
-                cause: { type: 'string', enum: ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] },
+                cause: { type: 'string', enum: ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped', 'expired-offline'] },
               },
             },
           },

@@ -26,14 +26,26 @@ export function deviceTimeWindow(nowMs: number, offlineHorizonMs: number): Devic
 }
 
 /**
+ * `details` of a `TimeOutOfRange` refusal (the HTTP error body's `error.details`): the window, ISO 8601 UTC with ms, both
+ * inclusive. An instant before `earliest` is refused for good (the window only moves forward unless an operator raises
+ * `KEEPWATCH_OFFLINE_HORIZON`); one after `latest` may be accepted later. The edge agent tells the two apart with it.
+ */
+export interface TimeOutOfRangeDetails {
+  earliest: string;
+  latest: string;
+}
+
+/**
  * Checks one instant a device sent against the window.
  * @param what names the instant in the message (`segment cam1/2026/…ts start`, `gap end`)
- * @throws ValidationError `TimeOutOfRange` naming the instant, its value and the window
+ * @throws ValidationError `TimeOutOfRange` naming the instant, its value and the window, with the window as
+ *   {@link TimeOutOfRangeDetails}
  */
 export function checkDeviceTime(ms: number, window: DeviceTimeWindow, what: string): void {
   if (ms >= window.earliestMs && ms <= window.latestMs) return;
   const side = ms < window.earliestMs ? `more than ${toIsoDuration(window.latestMs - DEVICE_CLOCK_SKEW_MS - window.earliestMs)} (KEEPWATCH_OFFLINE_HORIZON) in the past` : `more than ${toIsoDuration(DEVICE_CLOCK_SKEW_MS)} in the future`;
-  throw new ValidationError(`${what} ${safeIso(ms)} is ${side}: accepted ${toIso(window.earliestMs)} .. ${toIso(window.latestMs)}`, undefined, 'TimeOutOfRange');
+  const details: TimeOutOfRangeDetails = { earliest: toIso(window.earliestMs), latest: toIso(window.latestMs) };
+  throw new ValidationError(`${what} ${safeIso(ms)} is ${side}: accepted ${details.earliest} .. ${details.latest}`, details, 'TimeOutOfRange');
 }
 
 function safeIso(ms: number): string {

@@ -17,7 +17,8 @@ export const MIN_GAP_MS = 1000;
  * start of its next one, when at least {@link MIN_GAP_MS}; its cause is what happened in between:
  * the recording session ended unasked (`camera-unavailable`), the watchdog restarted it
  * (`ffmpeg-stall`), or the agent itself was down (`agent-restart` after a crash, `agent-stopped`
- * after a stop). A segment evicted from the cache before its upload is a gap of its own (`eviction`).
+ * after a stop). A segment evicted from the cache before its upload is a gap of its own (`eviction`), as is one the
+ * cloud refused for good as older than its offline horizon (`expired-offline`).
  * Segments within one session abut exactly (docs/adr/0002-segment-timing.md), so they never make one.
  */
 export class GapTracker {
@@ -69,5 +70,10 @@ export class GapTracker {
   /** A segment evicted before its upload: its own span is lost. */
   evicted(cameraId: string, startMs: number, endMs: number): Gap {
     return { cameraId, startMs, endMs, cause: 'eviction' };
+  }
+
+  /** A segment the cloud refused for good (it started before the cloud's offline horizon): its own span is lost. */
+  expired(cameraId: string, startMs: number, endMs: number): Gap {
+    return { cameraId, startMs, endMs, cause: 'expired-offline' };
   }
 }

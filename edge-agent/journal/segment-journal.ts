@@ -30,8 +30,11 @@ export const JOURNAL_FILE = 'journal.jsonl';
 const COMPACT_AFTER_RECORDS = 10_000;
 
 /** Why a segment left the journal's pending set. */
-/** `dropped`: an EVR segment outside every upload window, deleted after the hold (by design, not a gap). */
-export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost' | 'dropped';
+/**
+ * `dropped`: an EVR segment outside every upload window, deleted after the hold (by design, not a gap); `expired`: the
+ * cloud refused it for good as older than its offline horizon (an `expired-offline` gap).
+ */
+export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost' | 'dropped' | 'expired';
 
 type JournalRecord =
   | ({ op: 'recorded' } & Omit<RecordedSegment, 'path'> & { file: string })

@@ -5,7 +5,7 @@ import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming'
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
 import { sha256File } from './sha256-file';
-import { ForeignUploadUrl, type UploadUrlCache } from './upload-url-cache';
+import { ForeignUploadUrl, SegmentExpired, type UploadUrlCache } from './upload-url-cache';
 
 /**
  * Segments up to this size (bytes) are read once into memory, hashed and uploaded from the same
@@ -32,6 +32,12 @@ export interface SegmentUploaderOptions {
    * uploaded (never overwritten), stays in the cache, and is not retried. The agent turns it into a diagnostics event.
    */
   onConflict?: (seg: RecordedSegment, message: string) => void;
+  /**
+   * Called once when the cloud refuses the segment for good: it starts before the cloud's offline horizon
+   * (`uploadUrls` only; upload-urls 400 `TimeOutOfRange`, {@link SegmentExpired}). It is not retried; the agent removes
+   * it from the cache and reports an `expired-offline` gap. `message` names the blob, the horizon and the cloud's words.
+   */
+  onExpired?: (seg: RecordedSegment, message: string) => void;
   logger: Logger;
   /** Called once a segment's blob exists; resolves when its event is acknowledged by the broker. */
   onUploaded: (seg: UploadedSegment) => Promise<void>;
@@ -62,7 +68,8 @@ export interface SegmentUploaderOptions {
  *   `If-None-Match: *` and the segment content type; a 409 on a retry means an earlier attempt
  *   already stored it, which is success when its size and SHA-256 metadata match ours;
  * - failures are retried with exponential backoff and jitter, the segment going back into the
- *   queue in start order;
+ *   queue in start order; not a segment the cloud refuses for good as older than its offline horizon
+ *   ({@link SegmentExpired}: handed to `onExpired` once), nor one stored with other bytes (`onConflict`);
  * - bytes uploaded are the file's bytes as ffmpeg wrote them (uploadFile, no re-encoding).
  */
 export class SegmentUploader {
@@ -157,6 +164,13 @@ export class SegmentUploader {
           // Retrying cannot help and overwriting is refused by design: report once, leave the file for a person.
           this.opts.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, file: seg.path }, `segment upload abandoned: ${err.message}`);
           this.opts.onConflict?.(seg, err.message);
+          this.active.delete(seg);
+          continue;
+        }
+        if (err instanceof SegmentExpired) {
+          // The cloud will never sign it (its window only moves forward): log once, hand it over, move on at once.
+          this.opts.logger.error({ cameraId: seg.cameraId, segmentStartMs: seg.startMs, segmentStart: new Date(seg.startMs).toISOString(), file: seg.path }, `segment upload abandoned: ${err.message}`);
+          this.opts.onExpired?.(seg, err.message);
           this.active.delete(seg);
           continue;
         }

@@ -1,5 +1,8 @@
+import { parseSegmentBlobName } from '../../shared/blob-naming';
+import type { TimeOutOfRangeDetails } from '../../shared/device-time-window';
 import { isTlsOrLoopbackUrl } from '../../shared/loopback-url';
-import type { UploadUrlAnswer, UploadUrlsBatch } from './upload-urls-client';
+import { toIso } from '../../shared/time';
+import { UploadUrlsRefused, type UploadUrlAnswer, type UploadUrlsBatch } from './upload-urls-client';
 
 /** A URL whose expiry is less than this away is never used: an upload must finish before `se`. */
 export const UPLOAD_URL_MIN_REMAINING_MS = 60_000;
@@ -30,12 +33,19 @@ export interface UploadUrlCacheOptions {
  * Asked for one name, it fetches that name plus the names the uploader will upload next (`upcoming`) that have no
  * usable URL, up to {@link UPLOAD_URLS_BATCH_MAX}: a backlog of 8,640 segments costs 87 requests, not 8,640.
  * `exists` answers are not cached: they are used once.
+ *
+ * A name whose start the cloud refuses as older than its offline horizon (400 `TimeOutOfRange`, start before the
+ * window's `earliest`) can never be signed: {@link target} throws {@link SegmentExpired} for it, and for every later
+ * name starting before that `earliest` without asking again (the window only moves forward), and leaves such names out
+ * of its batches: one expired name refuses a whole request.
  */
 export class UploadUrlCache {
   private readonly urls = new Map<string, { url: string; expiresOnMs: number }>();
   private readonly existing = new Map<string, { bytes: number; sha256?: string }>();
   /** `{origin}{path prefix}` every blob URL must start with, followed by `/{container}/{name}`. */
   private pinned: string | undefined;
+  /** The `earliest` of the cloud's last refusal of a start as too old (epoch ms), with its message; none yet. */
+  private horizon: { earliestMs: number; message: string } | undefined;
 
   constructor(private readonly opts: UploadUrlCacheOptions) {
     if (opts.storageOrigin !== undefined) this.pinned = storageBaseOf(opts.storageOrigin);
@@ -53,7 +63,8 @@ export class UploadUrlCache {
   /**
    * @param upcoming blob names likely uploaded next (prefetched in the same request)
    * @throws whatever `request` throws (unreachable cloud, refusal); {@link ForeignUploadUrl} when a URL of the answer
-   *   is not the asked blob's in the pinned storage (nothing of that answer is used: the uploader retries later)
+   *   is not the asked blob's in the pinned storage (nothing of that answer is used: the uploader retries later);
+   *   {@link SegmentExpired} when the cloud refused `blobName`'s start as older than its offline horizon (for good)
    */
   async target(blobName: string, upcoming: readonly string[] = []): Promise<UploadUrlTarget> {
     const now = (this.opts.now ?? Date.now)();
@@ -64,8 +75,9 @@ export class UploadUrlCache {
       this.existing.delete(blobName);
       return { exists: known };
     }
-    const batch = [blobName, ...upcoming.filter((n) => n !== blobName && !this.usable(n, now) && !this.existing.has(n))].slice(0, UPLOAD_URLS_BATCH_MAX);
-    const answer = await this.opts.request([...new Set(batch)]);
+    this.checkNotExpired(blobName);
+    const batch = [blobName, ...upcoming.filter((n) => n !== blobName && !this.usable(n, now) && !this.existing.has(n) && !this.expired(n))].slice(0, UPLOAD_URLS_BATCH_MAX);
+    const answer = await this.ask(blobName, [...new Set(batch)]);
     this.prune(now);
     // Every URL is checked before any is kept: one foreign URL refuses the whole answer (the API is not to be trusted).
     const bases = answer.blobs.map((entry) => ('url' in entry ? this.checkedBase(entry) : undefined));
@@ -79,6 +91,41 @@ export class UploadUrlCache {
       return { exists };
     }
     throw new Error(`upload-urls answer has no usable URL for ${blobName} (it expires within ${UPLOAD_URL_MIN_REMAINING_MS / 1000} s)`);
+  }
+
+  /**
+   * Asks the cloud for `names` (`blobName` first). A `TimeOutOfRange` refusal of a batch may be another name's, so
+   * `blobName` is asked again alone; refused alone with a window whose `earliest` is after its start, it is expired.
+   * @throws SegmentExpired; whatever `request` throws otherwise
+   */
+  private async ask(blobName: string, names: readonly string[]): Promise<UploadUrlsBatch> {
+    try {
+      return await this.opts.request(names);
+    } catch (err) {
+      if (!(err instanceof UploadUrlsRefused && err.status === 400 && err.code === 'TimeOutOfRange')) throw err;
+      if (names.length > 1) return this.ask(blobName, [blobName]);
+      const earliestMs = Date.parse((err.details as Partial<TimeOutOfRangeDetails> | undefined)?.earliest ?? '');
+      // Ahead of the window (the device's clock runs fast) is not for good: retried with backoff, as before.
+      if (!(startOf(blobName) < earliestMs)) throw err;
+      if (!this.horizon || earliestMs > this.horizon.earliestMs) this.horizon = { earliestMs, message: err.cloudMessage };
+      throw this.expiredError(blobName, this.horizon);
+    }
+  }
+
+  /** True when the cloud refused a start at or after `blobName`'s as older than its horizon. */
+  private expired(blobName: string): boolean {
+    return this.horizon !== undefined && startOf(blobName) < this.horizon.earliestMs;
+  }
+
+  /** @throws SegmentExpired when {@link expired} */
+  private checkNotExpired(blobName: string): void {
+    if (this.horizon && this.expired(blobName)) throw this.expiredError(blobName, this.horizon);
+  }
+
+  private expiredError(blobName: string, horizon: { earliestMs: number; message: string }): SegmentExpired {
+    return new SegmentExpired(
+      `upload-urls refuses ${blobName} for good: it starts before ${toIso(horizon.earliestMs)}, the earliest the cloud accepts (KEEPWATCH_OFFLINE_HORIZON); the cloud said: ${horizon.message}`,
+    );
   }
 
   /** Drops what is known of `blobName` (its URL was refused: the blob may exist now), so the next call asks again. */
@@ -144,6 +191,23 @@ export class UploadUrlCache {
 function storageBaseOf(origin: string): string {
   const u = new URL(origin);
   return `${u.origin}${decodeURIComponent(u.pathname).replace(/\/+$/, '')}`;
+}
+
+/** Start (epoch ms) of a canonical segment blob name; NaN for any other name (never expired). */
+function startOf(blobName: string): number {
+  return parseSegmentBlobName(blobName)?.startMs ?? Number.NaN;
+}
+
+/**
+ * The cloud refuses a segment's start for good: it lies before [now − `KEEPWATCH_OFFLINE_HORIZON`, …] (upload-urls 400
+ * `TimeOutOfRange`, shared/device-time-window.ts). No URL will ever be signed for it; the message names the blob, the
+ * window's start and the cloud's own message.
+ */
+export class SegmentExpired extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SegmentExpired';
+  }
 }
 
 /** An upload URL from the API that points elsewhere than the pinned storage (or not over TLS): never followed. */

@@ -36,8 +36,9 @@ export class UploadUrlsClient {
    * @param names canonical segment blob names, 1..100
    * @returns the answer, checked: one entry per name, in order
    * @throws TransientError when the endpoint is unreachable, times out or answers 5xx/429 (the uploader backs off and
-   *   retries, as for unreachable storage); Error naming the status and the cloud's error code for other answers
-   *   (401: secret wrong or revoked, 403: camera not this device's) — also retried with backoff, and logged
+   *   retries, as for unreachable storage); {@link UploadUrlsRefused} naming the status, the cloud's error code and
+   *   message for other answers (401: secret wrong or revoked, 403: camera not this device's, 400: e.g.
+   *   `TimeOutOfRange`) — retried with backoff and logged, except a segment too old for the cloud (upload-url-cache.ts)
    */
   async request(names: readonly string[]): Promise<UploadUrlsBatch> {
     let res: Response;
@@ -54,13 +55,14 @@ export class UploadUrlsClient {
     const text = await res.text().catch(() => '');
     if (res.status === 429 || res.status >= 500) throw new TransientError(`upload-urls endpoint answered ${res.status}`);
     if (res.status !== 200) {
-      let code = '';
+      let error: { code?: unknown; message?: unknown; details?: unknown } | undefined;
       try {
-        code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '';
+        error = (JSON.parse(text) as { error?: typeof error }).error;
       } catch {
         /* not JSON: the status says enough */
       }
-      throw new Error(`upload-urls endpoint refused the request: ${res.status} ${code}`.trim());
+      const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 512) : '');
+      throw new UploadUrlsRefused(res.status, str(error?.code), str(error?.message), error?.details);
     }
     return parseBatch(text, names);
   }
@@ -87,4 +89,21 @@ function parseBatch(text: string, names: readonly string[]): UploadUrlsBatch {
     throw bad(`entry ${i} has neither url nor exists`);
   });
   return { expiresOnMs, blobs };
+}
+
+/**
+ * The upload-urls endpoint refused a request (any status but 200, 429 and 5xx): nothing of it was signed. `code` and
+ * `cloudMessage` are the error body's (docs/contracts.md "HTTP API"; empty when it had none, ≤ 512 characters each),
+ * `details` its `error.details` as sent (e.g. the window of a `TimeOutOfRange`, shared/device-time-window.ts).
+ */
+export class UploadUrlsRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly cloudMessage: string,
+    readonly details?: unknown,
+  ) {
+    super(`upload-urls endpoint refused the request: ${`${status} ${code}`.trim()}${cloudMessage ? `: ${cloudMessage}` : ''}`);
+    this.name = 'UploadUrlsRefused';
+  }
 }

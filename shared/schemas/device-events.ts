@@ -27,9 +27,12 @@ export const GAP = 'gap';
  * - `ffmpeg-stall`: the watchdog restarted a session that received nothing;
  * - `eviction`: the cache cap evicted the segment before it could be uploaded;
  * - `agent-restart`: the agent died (crash, SIGKILL, power loss) and the segment being written was lost, until it recorded again;
- * - `agent-stopped`: the agent was stopped, until it recorded again.
+ * - `agent-stopped`: the agent was stopped, until it recorded again;
+ * - `expired-offline`: the segment was recorded but the cloud refused it for good, its start being older than the
+ *   cloud's offline horizon (upload-urls 400 `TimeOutOfRange`, `KEEPWATCH_OFFLINE_HORIZON`): the agent was offline, or
+ *   its cache held the segment, longer than that; it left the cache unuploaded.
  */
-export const GAP_CAUSES = ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped'] as const;
+export const GAP_CAUSES = ['camera-unavailable', 'ffmpeg-stall', 'eviction', 'agent-restart', 'agent-stopped', 'expired-offline'] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
 /** CloudEvents `type` of the agent's diagnostics about a camera (AVA's diagnostics events, docs/reference/ava-behaviour.md "Events"). */

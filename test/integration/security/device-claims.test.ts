@@ -170,4 +170,21 @@ describe('a device\'s claims against the cloud\'s clock and storage', () => {
     assert.deepEqual(camera && [toIso(camera.firstRecordedMs), toIso(camera.lastRecordedMs)], [toIso(t - 60_000), toIso(t - 60_000 + SEGMENT_MS)]);
     assert.deepEqual(await deps.gapIndex.listGaps('cam4', 0, Date.UTC(9999, 11, 31)), []);
   });
+
+  it('a gap whose range lies before the window is accepted on its event time (an agent reporting segments refused as too old) and changes no segment, camera or availability row; one sent long ago, or starting before 1970, is not', async () => {
+    const t = Math.floor(now() / 1000) * 1000;
+    const old = t - 40 * DAY_MS;
+    const expired = viaEventGrid({ ...gapEvent({ cameraId: 'cam1', startMs: old, endMs: old + SEGMENT_MS, cause: 'expired-offline' }), time: toIso(t) });
+    const staleEvent = viaEventGrid(gapEvent({ cameraId: 'cam1', startMs: old + SEGMENT_MS, endMs: old + 2 * SEGMENT_MS, cause: 'eviction' })); // its time: 40 days ago
+    const before1970 = viaEventGrid({ ...gapEvent({ cameraId: 'cam1', startMs: -10_000, endMs: 10_000, cause: 'expired-offline' }), time: toIso(t) });
+    const before = await state();
+    const summary = await ingest([expired, staleEvent, before1970], batchContext(), deps);
+    assert.deepEqual([summary.accepted, summary.deadLettered], [1, 2]);
+    const reasons = (await letters()).filter(([id]) => [`gap-cam1-${old + SEGMENT_MS}`, 'gap-cam1--10000'].includes(String(id)));
+    assert.deepEqual(reasons.sort(), [['gap-cam1--10000', 'TimeOutOfRange'], [`gap-cam1-${old + SEGMENT_MS}`, 'TimeOutOfRange']]);
+    assert.deepEqual(await deps.gapIndex.listGaps('cam1', old - DAY_MS, old + DAY_MS), [{ startMs: old, endMs: old + SEGMENT_MS, cause: 'expired-offline' }]);
+    const { gaps: _gaps, ...rest } = await state();
+    const { gaps: _before, ...restBefore } = before;
+    assert.deepEqual(rest, restBefore, 'every blob, segment, camera and availability row as before');
+  });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { segmentBlobName } from '../../../../shared/blob-naming';
-import { UPLOAD_URLS_BATCH_MAX, UploadUrlCache } from '../../../../edge-agent/uploader/upload-url-cache';
-import type { UploadUrlsBatch } from '../../../../edge-agent/uploader/upload-urls-client';
+import { parseSegmentBlobName, segmentBlobName } from '../../../../shared/blob-naming';
+import { SegmentExpired, UPLOAD_URLS_BATCH_MAX, UploadUrlCache } from '../../../../edge-agent/uploader/upload-url-cache';
+import { UploadUrlsRefused, type UploadUrlsBatch } from '../../../../edge-agent/uploader/upload-urls-client';
+import { toIso } from '../../../../shared/time';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const name = (i: number) => segmentBlobName('cam1', T0 + i * 10_000);
@@ -68,6 +69,28 @@ describe('UploadUrlCache (just in time, batched, never within 1 min of expiry)',
     cache.forget(name(0));
     await cache.target(name(0));
     assert.equal(c.requests.length, 2, 'a forgotten URL is asked for again');
+  });
+
+  it('a start before the window the cloud refused is expired: asked alone once, then never again nor in a batch; a start after the window is not', async () => {
+    const earliestMs = T0 + 25_000; // name(0..2) start before it
+    const latestMs = T0 + 60_000; // name(7) starts after it
+    const requests: string[][] = [];
+    const ok = cloud({ expiresOnMs: T0 + 15 * 60_000 });
+    const request = async (names: readonly string[]): Promise<UploadUrlsBatch> => {
+      requests.push([...names]);
+      const bad = names.find((n) => parseSegmentBlobName(n)!.startMs < earliestMs || parseSegmentBlobName(n)!.startMs > latestMs);
+      if (bad) throw new UploadUrlsRefused(400, 'TimeOutOfRange', `blob ${bad}: segment start is out of range`, { earliest: toIso(earliestMs), latest: toIso(latestMs) });
+      return ok.request(names);
+    };
+    const cache = new UploadUrlCache({ request, container: 'recordings', now: () => T0 });
+    await assert.rejects(cache.target(name(0), [name(1), name(2), name(3)]), (e: unknown) => e instanceof SegmentExpired && e.message.includes(name(0)) && e.message.includes(`blob ${name(0)}: segment start is out of range`));
+    assert.deepEqual(requests, [[name(0), name(1), name(2), name(3)], [name(0)]], 'the refused batch, then the name alone');
+    await assert.rejects(cache.target(name(1)), SegmentExpired);
+    assert.equal(requests.length, 2, 'an older start than the refused earliest: expired without asking');
+    assert.deepEqual(await cache.target(name(3), [name(2), name(4)]), { url: urlOf(name(3)) });
+    assert.deepEqual(requests[2], [name(3), name(4)], 'expired names are left out of batches');
+    // Ahead of the window: refused, not expired (the cloud's clock will get there).
+    await assert.rejects(cache.target(name(7)), (e: unknown) => e instanceof UploadUrlsRefused && !(e instanceof SegmentExpired));
   });
 
   it('refuses a URL that is not the asked blob in the configured container', async () => {
