@@ -540,7 +540,7 @@ export class Agent {
    * agent never journaled (it died first, and an orphaned ffmpeg goes on recording until this start kills it), and the
    * file each session was writing when it was killed. The complete ones are adopted as normal journal entries (timed
    * from their files: journal/orphan-segments.ts), uploaded like any other; only the partial ones are deleted, logged
-   * as lost (issue 13 finding 7).
+   * as lost (docs/security.md).
    * @param names every file name in `dir`; `journaled` those the journal lists
    * @param notBeforeMs end of the camera's last journaled segment
    */

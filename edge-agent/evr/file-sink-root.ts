@@ -6,7 +6,7 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 export const DEFAULT_FILE_SINK_FOLDER = 'file-sinks';
 
 /**
- * The folder every camera's `fileSink.baseDirectoryPath` must be inside (issue 13 finding 9: a topology or a live
+ * The folder every camera's `fileSink.baseDirectoryPath` must be inside (docs/security.md: a topology or a live
  * pipeline command must not make the agent write, or trim, MP4s anywhere on the device): the config's
  * `fileSinkRoot`, else `{localMediaCachePath}/file-sinks`; absolute.
  */

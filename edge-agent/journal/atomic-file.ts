@@ -1,7 +1,7 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-/** Mode of every file the agent writes into its cache folder: owner only (some hold secrets, issue 13 finding 9). */
+/** Mode of every file the agent writes into its cache folder: owner only (some hold secrets, docs/security.md). */
 export const PRIVATE_FILE_MODE = 0o600;
 
 /**

@@ -77,7 +77,7 @@ export class EventOutbox {
 
   /**
    * A temp file left by a crash: {@link add} had not returned, so the journal never relied on it — unless a file system
-   * lost the rename of an earlier version (no folder fsync, issue 13 finding 7). Never deleted while it may be an
+   * lost the rename of an earlier version (no folder fsync, docs/crash-safety.md). Never deleted while it may be an
    * event's only copy: a complete one (it parses) becomes its event file (published, at least once: handlers are
    * idempotent by event id); only a torn one (its write never reached the disk whole) is deleted.
    * @returns true when it was renamed into place

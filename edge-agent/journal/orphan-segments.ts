@@ -108,7 +108,7 @@ export function readSegmentPacketTimes(ffmpegPath: string, file: string, timeout
 export type OrphanVerdict = { file: string; segment: RecordedSegment; estimateOffsetMs: number } | { file: string; reason: string };
 
 /**
- * Checks and times the complete segments a killed agent's orphaned ffmpeg wrote after the agent died (issue 13
+ * Checks and times the complete segments a killed agent's orphaned ffmpeg wrote after the agent died (docs/security.md
  * finding 7), so they become normal journal entries instead of being deleted.
  *
  * Complete: not its session's newest file ({@link planOrphanFiles}), a whole number of 188-byte TS packets, and every

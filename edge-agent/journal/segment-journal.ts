@@ -8,7 +8,7 @@ import { PRIVATE_FILE_MODE, fsyncDirectory, fsyncFile, writeFileAtomic } from '.
 const syncedFolders = new Set<string>();
 
 /**
- * Makes a segment file ffmpeg wrote and closed durable before its journal line (issue 13 finding 7): fsync of the
+ * Makes a segment file ffmpeg wrote and closed durable before its journal line (docs/security.md): fsync of the
  * file (data and size), of its camera folder (its entry), and once per process of the cache folder (the camera
  * folder's entry). Order asserted from a syscall trace in test/integration/edge-agent/crash-fsync-order.test.ts.
  * @throws the file system's error (ENOENT when the file is gone)

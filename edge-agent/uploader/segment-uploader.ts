@@ -217,7 +217,7 @@ export class SegmentUploader {
    * (so a 409 on a retry is success), or another writer holds the name. The blob is compared (size and SHA-256
    * metadata) and only the same bytes count as uploaded. A credential that cannot read properties (a `cw` container
    * SAS, the legacy device credential: 403) cannot tell the two apart, so the segment is not counted as uploaded: it
-   * stays in the cache (never deleted on a name alone, issue 13 finding 9) and is reported as a conflict. A pure
+   * stays in the cache (never deleted on a name alone, docs/security.md) and is reported as a conflict. A pure
    * create-only SAS (`c`) gets 403 AuthorizationPermissionMismatch, not 409, on the retry (Azurite 3.35, verified) and
    * is not handled here: such uploads go through {@link uploadThroughUrl}, whose `exists` answer carries size and SHA-256.
    * @throws StoredSegmentConflict when the stored blob cannot be read to compare (reported once, not retried); Error
@@ -232,7 +232,7 @@ export class SegmentUploader {
       throw new StoredSegmentConflict(`blob ${blob.name} exists and this credential cannot read it to compare size and SHA-256 (a write-only SAS); the segment is kept in the cache (ours ${seg.bytes} bytes, sha256 ${sha256})`);
     }
     if (props.contentLength !== seg.bytes || props.metadata?.sha256 !== sha256) {
-      // Retried with backoff (as before issue 13): a person may remove the other blob; the file stays meanwhile.
+      // Retried with backoff (as always): a person may remove the other blob; the file stays meanwhile.
       throw new Error(`blob ${blob.name} exists with other content (${props.contentLength} bytes, sha256 ${props.metadata?.sha256 ?? 'none'}; ours ${seg.bytes} bytes, sha256 ${sha256})`);
     }
     this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');

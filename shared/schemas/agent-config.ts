@@ -154,7 +154,7 @@ const uploadSchema = z.union([
       .string()
       .url()
       .refine((u) => /^https?:\/\//.test(u) && !/[?#]/.test(u), 'an http(s) URL without query or fragment, e.g. https://keepwatch.example.com/api')
-      // The device secret travels in every request (issue 13 finding 6): never in clear over a network.
+      // The device secret travels in every request (docs/security.md): never in clear over a network.
       .refine((u) => !/^https?:\/\//.test(u) || isTlsOrLoopbackUrl(u), 'must be https:// (the device secret travels with every request); http:// only to this machine (127.0.0.1, ::1, localhost)'),
     /**
      * The storage origin every upload URL must point at, `https://{account}.blob.core.windows.net` (locally Azurite's
@@ -264,7 +264,7 @@ function verifyBrokerTls(broker: BrokerConfig): void {
   for (const key of ['clientCertFile', 'caFile'] as const) {
     if (broker[key] !== undefined && !tls) throw new ValidationError(`agent config: broker.${key} needs a TLS broker URL (mqtts:// or wss://), not ${broker.url.split(':')[0]}://`);
   }
-  // The device's MQTT password must not cross a network in clear (issue 13 finding 6).
+  // The device's MQTT password must not cross a network in clear (docs/security.md).
   if (broker.password !== undefined && !tls) {
     let host = '';
     try {

@@ -139,7 +139,7 @@ export const gapDataSchema = z.strictObject({
 /**
  * `data` of a `diagnostics` event: the camera, the kind, and either the session's streams (`video`, `audio`:
  * ffmpeg's descriptions, ≤ 512 characters; `stream`: what they say, parsed, shared/schemas/stream-info.ts, only with
- * kind `session-established`, issue 12 §5) or a `message` (≤ 512 characters, credentials removed by the agent) and,
+ * kind `session-established`, the camera's stream info) or a `message` (≤ 512 characters, credentials removed by the agent) and,
  * when a session ended or did not start, its `cause` ({@link SESSION_FAILURE_CAUSES}; agents before it sent none).
  */
 export const diagnosticsDataSchema = z

@@ -36,6 +36,9 @@ const FIXED_RULES: readonly { rule: string; re: RegExp }[] = [
   // `reference/azure-topologies/README.md`, `reference/azure-lva-ava.md`: paths inside the steering folder
   // (docs/reference/… is the repository's own folder).
   { rule: 'steering reference path', re: /(?<![\w.-]\/)(?<![\w-])reference\/(?:azure-topologies|azure-lva-ava|azure-stack-notes|nvr-anchors)\b/g },
+  // `issue 13 finding 7`, `Issue #12`: the project's tracker, which a reader of the repository does not have (write
+  // what is meant, or point at docs/). A GitHub issue of another project is cited by its URL, which this leaves alone.
+  { rule: 'tracker issue', re: /(?<![\w/#-])issues? #?\d+\b/gi },
 ];
 
 /** `../shared` (any depth) not followed by a path inside it: the folder itself, e.g. "the steering folder `../shared`". */

@@ -16,10 +16,10 @@ const T = Date.UTC(2026, 10, 22);
 const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
 
 /**
- * Issue 13 finding 9, agent side: the cache's files that hold secrets are 0600, and a file sink writes only inside the
+ * Agent side of docs/security.md: the cache's files that hold secrets are 0600, and a file sink writes only inside the
  * configured root. Real files, the real config loader, the real pipeline controller and book, real ffmpeg.
  */
-describe("the agent's cache: secrets 0600, file sinks confined to fileSinkRoot (issue 13 finding 9)", () => {
+describe("the agent's cache: secrets 0600, file sinks confined to fileSinkRoot (docs/security.md)", () => {
   it('pipelines.json (camera passwords of live pipelines) and the journal are 0600, even over a 0644 file of an older agent and with umask 022', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-secrets-'));
     const old = process.umask(0o022);

@@ -95,7 +95,7 @@ describe('Agent crash safety: SIGKILL at random moments', () => {
     await last.exited;
     const context = `kill delays ${delays.join(', ')} ms`;
 
-    // A segment is recorded by a run, or by the ffmpeg a killed run left behind and adopted by the next run (issue 13 finding 7).
+    // A segment is recorded by a run, or by the ffmpeg a killed run left behind and adopted by the next run (docs/security.md).
     // A run killed after its recorder listed a segment but before the journal line leaves the file to the next run,
     // which adopts it with a start timed from the file (docs/crash-safety.md): that file counts once, as adopted.
     const lines = runs.flatMap((r) => r.lines).filter((o) => o.cameraId === CAMERA);

@@ -91,7 +91,7 @@ describe('Agent in EVR mode', () => {
         segmentLength: 'PT2S',
         evrCacheHold: 'PT10S',
         localMediaCachePath: cacheDir,
-        fileSinkRoot: sinkDir, // outside the cache folder: allowed only through fileSinkRoot (issue 13 finding 9)
+        fileSinkRoot: sinkDir, // outside the cache folder: allowed only through fileSinkRoot (docs/security.md)
         broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
         upload: { connectionString: azurite.connectionString, container: 'evr' },
         logLevel: 'debug',

@@ -38,7 +38,7 @@ const waitFor = async (what: string, cond: () => boolean, timeoutMs = 60_000) =>
 };
 
 /**
- * Issue 13 finding 7: after a SIGKILL the agent's ffmpeg lives on and keeps writing complete segments until the next
+ * docs/crash-safety.md: after a SIGKILL the agent's ffmpeg lives on and keeps writing complete segments until the next
  * agent starts. That agent kills it and adopts the complete segments (uploaded, timed from their files) instead of
  * deleting them; only the file the orphan was writing is lost. Real agent processes, real ffmpeg, Azurite, aedes.
  */

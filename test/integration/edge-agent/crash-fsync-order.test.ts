@@ -37,7 +37,7 @@ function parseTrace(text: string): Call[] {
 }
 
 /**
- * Issue 13 finding 7: crash safety reaches the disk. A power cut cannot run here, so the order of the agent's
+ * docs/crash-safety.md: crash safety reaches the disk. A power cut cannot run here, so the order of the agent's
  * durability calls is read from a syscall trace of a real agent process (`strace -f -y`, Debian's strace: see
  * scripts/install-test-deps.sh) recording a camera into Azurite and announcing over aedes, and asserted:
  * - each segment file is fsynced, then its camera folder, before the journal line that names it (fdatasync);

@@ -58,7 +58,7 @@ describe('EventOutbox with a real broker (aedes)', () => {
     }
   });
 
-  it('a complete event left in a temp file (a rename a power cut lost) is published, never deleted; a torn one goes; files are 0600 (issue 13 findings 7, 9)', async () => {
+  it('a complete event left in a temp file (a rename a power cut lost) is published, never deleted; a torn one goes; files are 0600 (docs/crash-safety.md, docs/security.md)', async () => {
     const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-outbox-')), 'outbox');
     mkdirSync(dir);
     const old = process.umask(0o022);

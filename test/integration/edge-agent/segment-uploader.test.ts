@@ -101,7 +101,7 @@ describe('SegmentUploader against Azurite', () => {
     assert.equal(props.metadata?.sha256, createHash('sha256').update(Buffer.alloc(3000, 1)).digest('hex'), 'the stored bytes are untouched');
   });
 
-  it('with a SAS that may create and write but not read (the legacy `cw` device credential), a 409 never counts as uploaded: another blob under the name keeps the local file and is reported (issue 13 finding 9)', async () => {
+  it('with a SAS that may create and write but not read (the legacy `cw` device credential), a 409 never counts as uploaded: another blob under the name keeps the local file and is reported (docs/security.md)', async () => {
     await container.createIfNotExists();
     const sas = generateBlobSASQueryParameters(
       { containerName: 'recordings', permissions: ContainerSASPermissions.parse('cw'), expiresOn: new Date(Date.now() + 3600_000), version: '2025-11-05' },

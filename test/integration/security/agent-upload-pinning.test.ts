@@ -15,7 +15,7 @@ import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
- * Issue 13 finding 6: the agent talks to its cloud over TLS only and uploads only to the storage it pinned. The API is
+ * docs/security.md: the agent talks to its cloud over TLS only and uploads only to the storage it pinned. The API is
  * the running local host over Azurite; a compromised API (or a proxy rewriting its answers) is played by rewriting the
  * `url` of each entry of the real answer to a foreign origin: a second port forwarding to the same Azurite, so a PUT
  * there really succeeds (201) and shows what the agent would have handed to another host.
@@ -24,7 +24,7 @@ const API_KEY = 'upload-pinning-test-key-9c2';
 const T0 = Date.now() - 3600_000;
 const SECRET = 'q9G3f0mXK2c7yT1bVnR8sLwPzA4dE6hJ5uIoYtQxWc0';
 
-describe('agent upload pinning: TLS to the API, upload URLs only to the pinned storage (issue 13 finding 6)', () => {
+describe('agent upload pinning: TLS to the API, upload URLs only to the pinned storage (docs/security.md)', () => {
   let t: TestHost;
   let foreign: TcpProxy;
   let recordings: ContainerClient;

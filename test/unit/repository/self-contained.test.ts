@@ -99,6 +99,11 @@ describe('findOutsideReferences (test/helpers/outside-references.ts)', () => {
     assert.deepEqual(rules('docs/a.md', 'see DESIGN.md', new Set(['DESIGN.md'])), []);
   });
 
+  it('reports references to the project tracker ("issue 13 finding 7", "Issue #12"), not an issue URL of another project', () => {
+    assert.deepEqual(rules('edge-agent/a.ts', '// fsync first (issue 13 finding 7); see Issue #12 and issues 4'), ['1:tracker issue:issue 13', '1:tracker issue:Issue #12', '1:tracker issue:issues 4']);
+    assert.deepEqual(rules('docs/a.md', 'as https://github.com/FFmpeg/FFmpeg/issues/1234 and tissue 5 say'), []);
+  });
+
   it("leaves the repository's own shared/ and docs/reference/ alone", () => {
     assert.deepEqual(rules('bench/playlist-latency.ts', "import { toIso } from '../shared/time';"), []);
     assert.deepEqual(rules('edge-agent/config/x.ts', "import { ValidationError } from '../../shared/errors';"), []);
