@@ -94,12 +94,15 @@ interface DeviceEvent {
  * gauge and the agent's RSS scraped every second from its Prometheus endpoint.
  * @throws Error when a part does not start or the agent dies before the end
  */
+/** Length of the soak's simulated camera clip (looped), s: named here because the cache cap is computed from its bit rate. */
+const SOAK_CLIP_SECONDS = 20;
+
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const { print } = opts;
   const durationMs = Math.round(opts.minutes * 60_000);
   const ffmpegPath = resolveFfmpeg().path;
-  const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(opts.workDir, 'media') });
-  const clipBytesPerSecond = statSync(clip).size / 60; // the clip is 60 s long (ensureSimulatedCameraClip's default)
+  const clip = ensureSimulatedCameraClip({ ffmpegPath, dir: path.join(opts.workDir, 'media'), seconds: SOAK_CLIP_SECONDS });
+  const clipBytesPerSecond = statSync(clip).size / SOAK_CLIP_SECONDS;
   const storageOutageS = ((SOAK_TIMELINE.storageRestore - SOAK_TIMELINE.storageCut) * durationMs) / 1000;
   const capMiB = Math.max(1, Math.round((opts.cameras * clipBytesPerSecond * storageOutageS) / 2 / 2 ** 20));
   const cacheCapBytes = capMiB * 2 ** 20;
