@@ -544,6 +544,7 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
     /** Other origins the camera used for itself (its IP when the URL named it by host name). */
     const seenOrigins: string[] = [];
     let closed = false;
+    let requests: Promise<void> = Promise.resolve();
     /** RTP held back until every stream's first sender report has been passed (or the hold ends). */
     const holdMs = opts.holdMediaMaxMs ?? DEFAULT_HOLD_MEDIA_MS;
     let holding = holdMs > 0;
@@ -565,8 +566,10 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
       held = [];
       for (const b of out) toClient(b);
     };
+    const allFirstReports = (): boolean => [...byClientRtcp.values()].every((st) => st.sr.first !== undefined);
     /** An RTP frame for ffmpeg: held while waiting for the first reports. */
     const rtpToClient = (frame: Buffer): void => {
+      if (holding && !heldSinceMs && allFirstReports()) release();
       if (!holding) {
         toClient(frame);
         return;
@@ -583,7 +586,7 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
     /** An RTCP frame for ffmpeg: passed at once (so a first report reaches ffmpeg before the RTP it times). */
     const rtcpToClient = (frame: Buffer): void => {
       toClient(frame);
-      if (holding && heldSinceMs && [...byClientRtcp.values()].every((st) => st.sr.first !== undefined)) release();
+      if (holding && heldSinceMs && allFirstReports()) release();
     };
 
     const shutdown = (): void => {
@@ -615,6 +618,7 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
     client.on('drain', () => upstream.resume());
 
     const sendUpstream = (p: Pending): void => {
+      if (closed) return;
       const req = p.request;
       const ours = String(++cseq);
       setRtspHeader(req, 'CSeq', ours);
@@ -675,12 +679,11 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
           const channels = /interleaved=(\d+)(?:-(\d+))?/.exec(rtspHeader(req, 'Transport') ?? '');
           const a = channels ? Number(channels[1]) : 2 * byClientRtcp.size;
           p.setup = { clientChannels: [a, channels?.[2] !== undefined ? Number(channels[2]) : a + 1] };
-          if (opts.transport === 'udp') {
-            void prepareUdp(p, uri).then(() => sendUpstream(p), () => shutdown());
-            continue;
-          }
         }
-        sendUpstream(p);
+        // In order: an upstream UDP SETUP first binds its two sockets (asynchronous); what follows waits for it.
+        requests = requests.then(
+          () => (p.setup && opts.transport === 'udp' ? prepareUdp(p, uri) : undefined),
+        ).then(() => sendUpstream(p), () => shutdown());
       }
     });
 
@@ -751,9 +754,11 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
         }
         const res = item.message;
         if (!/^RTSP\//.test(res.startLine)) continue; // a request from the camera (ANNOUNCE…): not relayed
-        const p = pending.get(rtspHeader(res, 'CSeq') ?? '');
+        // Matched by CSeq; a camera that leaves it out answers in order (RFC 2326 §10: one request at a time on ffmpeg's side).
+        const key = rtspHeader(res, 'CSeq') ?? pending.keys().next().value ?? '';
+        const p = pending.get(key);
         if (!p) continue;
-        pending.delete(rtspHeader(res, 'CSeq') ?? '');
+        pending.delete(key);
         const status = Number(/^RTSP\/\d\.\d (\d{3})/.exec(res.startLine)?.[1]);
         if (status === 401 && !p.retried && username !== undefined) {
           const challenge = pickChallenge(rtspHeaders(res, 'WWW-Authenticate'));

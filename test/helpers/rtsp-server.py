@@ -40,11 +40,13 @@ Usage:
     /usr/bin/python3 rtsp-server.py --port 8554 \\
         --mount /person=/path/one-by-one-person-detection.mp4 \\
         --mount /car=/path/car-detection.mp4 [--no-loop] [--address 127.0.0.1]
-        [--exit-on-stdin-eof] [--auth USER:PASS]
+        [--exit-on-stdin-eof] [--auth USER:PASS [--auth-digest]]
         [--launch '/mjpeg=( videotestsrc is-live=true ! video/x-raw,format=I420 ! jpegenc ! rtpjpegpay name=pay0 pt=26 )']
 
 --auth USER:PASS makes every mount ask for HTTP Basic credentials (RTSP 401
-without them or with others), as a camera with a password does.
+without them or with others), as a camera with a password does; with
+--auth-digest it asks for HTTP Digest (RFC 2617, MD5) instead, as most IP
+cameras do.
 --launch /PATH=LINE serves a gst-rtsp-server launch line as is (a payloader
 named pay0, pay1...; shared, started when the first client connects): streams
 a camera may send that the MP4 mounts cannot, e.g. MJPEG or audio only
@@ -444,6 +446,7 @@ def parse_args(argv):
         help="serve a gst-rtsp-server launch line, e.g. '/a=( audiotestsrc is-live=true ! mulawenc ! rtppcmupay name=pay0 )' (repeatable)",
     )
     p.add_argument("--auth", metavar="USER:PASS", help="require these HTTP Basic credentials on every mount")
+    p.add_argument("--auth-digest", action="store_true", help="with --auth: ask for HTTP Digest instead of Basic")
     p.add_argument("--loop", dest="loop", action="store_true", default=True, help="loop forever (default)")
     p.add_argument("--no-loop", dest="loop", action="store_false", help="play each file once, then end the stream")
     p.add_argument(
@@ -458,6 +461,8 @@ def parse_args(argv):
         p.error("at least one --mount or --launch is required")
     if a.auth is not None and (":" not in a.auth or not a.auth.partition(":")[0]):
         p.error("--auth must look like USER:PASS, got %r" % a.auth)
+    if a.auth_digest and a.auth is None:
+        p.error("--auth-digest needs --auth USER:PASS")
     mounts = []
     seen = set()
     for spec in a.mount:
@@ -488,13 +493,21 @@ def launch_factory(line):
     return factory
 
 
-def require_basic_auth(server, factories, credentials):
-    """Every factory asks for HTTP Basic credentials `USER:PASS` (--auth): 401 without them or with others."""
+def require_basic_auth(server, factories, credentials, digest=False):
+    """Every factory asks for HTTP Basic (or, with `digest`, Digest) credentials `USER:PASS` (--auth, --auth-digest):
+    401 without them or with others."""
     user, _, password = credentials.partition(":")
     auth = GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "camera-user")
-    auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+    if digest:
+        gi.require_version("GstRtsp", "1.0")
+        from gi.repository import GstRtsp
+
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        auth.add_digest(user, password, token)
+    else:
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
     server.set_auth(auth)
     for factory in factories:
         perms = GstRtspServer.RTSPPermissions()
@@ -551,7 +564,7 @@ def main(argv):
         mpoints.add_factory(path, factories[-1])
         log("%s: launch line %s" % (path, line))
     if args.auth is not None:
-        require_basic_auth(server, factories, args.auth)
+        require_basic_auth(server, factories, args.auth, args.auth_digest)
 
     try:
         for m in mounts:

@@ -161,6 +161,8 @@ export interface StartRtspServerOptions {
    * without credentials.
    */
   auth?: string;
+  /** With {@link auth}: ask for HTTP Digest (RFC 2617, MD5, no qop) instead of Basic, as most IP cameras do. */
+  authDigest?: boolean;
   /**
    * TCP port to listen on (1–65535). If omitted, a free port on 127.0.0.1 is
    * picked. Pass the port of a stopped server to restart "the same camera".
@@ -240,7 +242,7 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns the script on `port` and waits for every READY line. */
-async function launch(port: number, mountEntries: Array<[string, string]>, launchEntries: Array<[string, string]>, auth: string | undefined): Promise<RtspServer> {
+async function launch(port: number, mountEntries: Array<[string, string]>, launchEntries: Array<[string, string]>, auth: string | undefined, authDigest = false): Promise<RtspServer> {
   const args = [SCRIPT_PATH, '--port', String(port), '--exit-on-stdin-eof'];
   for (const [mount, file] of mountEntries) {
     args.push('--mount', `${mount}=${file}`);
@@ -248,7 +250,7 @@ async function launch(port: number, mountEntries: Array<[string, string]>, launc
   for (const [mount, line] of launchEntries) {
     args.push('--launch', `${mount}=${line}`);
   }
-  if (auth !== undefined) args.push('--auth', auth);
+  if (auth !== undefined) args.push('--auth', auth, ...(authDigest ? ['--auth-digest'] : []));
   const entries = [...mountEntries, ...launchEntries];
   const child = spawn(PYTHON, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
 
@@ -360,7 +362,7 @@ async function launch(port: number, mountEntries: Array<[string, string]>, launc
  *
  * @param opts.mounts Mount path → absolute MP4 path; see {@link StartRtspServerOptions.mounts}.
  * @param opts.launches Mount path → gst-rtsp-server launch line (MJPEG, audio only…); see {@link StartRtspServerOptions.launches}.
- * @param opts.auth `USER:PASS` every mount asks for (HTTP Basic); see {@link StartRtspServerOptions.auth}.
+ * @param opts.auth `USER:PASS` every mount asks for (HTTP Basic, or Digest with `opts.authDigest`); see {@link StartRtspServerOptions.auth}.
  * @param opts.port TCP port (1–65535) on 127.0.0.1; a free one is picked when omitted.
  * @returns The running server; call {@link RtspServer.stop} when done.
  * @throws TypeError if there is neither a mount nor a launch line, a mount path is malformed, a
@@ -385,13 +387,13 @@ export async function startRtspServer(opts: StartRtspServerOptions): Promise<Rts
     if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) {
       throw new TypeError(`startRtspServer: opts.port must be an integer in 1-65535, got ${String(opts.port)}`);
     }
-    return launch(opts.port, entries, launches, opts.auth);
+    return launch(opts.port, entries, launches, opts.auth, opts.authDigest);
   }
   const attempts = 3;
   for (let i = 1; ; i++) {
     const port = await freePort();
     try {
-      return await launch(port, entries, launches, opts.auth);
+      return await launch(port, entries, launches, opts.auth, opts.authDigest);
     } catch (err) {
       if (!(err instanceof PortInUseError) || i >= attempts) {
         throw err;

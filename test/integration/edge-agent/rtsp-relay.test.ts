@@ -166,6 +166,31 @@ describe('RTSP relay in front of ffmpeg (real VLC, GStreamer and ffmpeg)', { tim
     }
   });
 
+  it('GStreamer asking for Digest (RFC 2617 MD5): the relay answers it, ffmpeg without credentials gets both streams', async () => {
+    const clip = await cameraClip('h264-high-bframes-aac-720p25');
+    const server = await startRtspServer({ mounts: { '/cam': clip.path }, auth: 'keeper:pw', authDigest: true });
+    const relay = await startRtspRelay({ cameraUrl: server.urls['/cam'], username: 'keeper', password: 'pw', transport: 'tcp' });
+    try {
+      const probe = (url: string) =>
+        new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+          const c = spawn(DEBIAN_FFPROBE, ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', url]);
+          let out = '';
+          let err = '';
+          c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          c.on('close', (code) => resolve({ code, out, err }));
+        });
+      const direct = await probe(server.urls['/cam']);
+      assert.match(direct.err, /401 Unauthorized/, 'the server does ask');
+      const r = await probe(relay.url);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.out.split('\n').filter(Boolean).sort(), ['aac', 'h264']);
+    } finally {
+      await relay.close();
+      await server.stop();
+    }
+  });
+
   it('closes ffmpeg\'s connection when the camera goes away, and reports a refused camera', async () => {
     const clip = await cameraClip('h264-high-bframes-aac-720p25');
     const server = await startRtspServer({ mounts: { '/cam': clip.path } });

@@ -181,6 +181,16 @@ describe('rtsp relay: sender-report filter (RFC 3550, SR = PT 200)', () => {
     assert.deepEqual({ seen: st.seen, forwarded: st.forwarded, dropped: st.dropped }, { seen: 2, forwarded: 1, dropped: 1 });
   });
 
+  it("takes out every SR of a stream marked noReports (its RTP reached ffmpeg before its first report)", () => {
+    const st = senderReportState(90_000);
+    st.noReports = true;
+    for (const n of [0n, 1n]) {
+      const out = filterSenderReports(Buffer.concat([sr(1, ntp0 + n * 2n ** 32n, 1000), sdes(1, 'cam')]), st);
+      assert.deepEqual(parts(out).map(([t]) => t), [RTCP_RR, 202]);
+    }
+    assert.deepEqual({ seen: st.seen, forwarded: st.forwarded, retimed: st.retimed, dropped: st.dropped }, { seen: 2, forwarded: 0, retimed: 0, dropped: 2 });
+  });
+
   it('leaves other RTCP and malformed packets as they are', () => {
     const st = senderReportState(90_000);
     const bye = Buffer.from([0x81, 203, 0, 1, 0, 0, 0, 1]);
