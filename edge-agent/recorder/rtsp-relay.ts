@@ -7,32 +7,40 @@
  * `pts = rtcp_ts_offset + (last_sr_ntp − first_sr_ntp)·rate + (ts − last_sr_rtp_ts)`). A server whose sender reports
  * do not follow its RTP clock (VLC's RTSP server, Dahua cameras whose clock is stepped by SNTP) moves the video by up to
  * a frame at every report; with B-frames two frames then share a time and playback reports
- * `non monotonically increasing dts` (docs/adr/0003-recording-any-camera.md, "Left open"). ffmpeg still needs one
- * report per stream to align audio and video once.
+ * `non monotonically increasing dts` (docs/adr/0003-recording-any-camera.md, "Left open"). Audio and video still
+ * have to be aligned once.
  *
  * What the relay does: ffmpeg connects to {@link RtspRelay.url} (the camera's path on 127.0.0.1, no credentials) with
  * `-rtsp_transport tcp`. Each ffmpeg connection gets one TCP connection to the camera; RTSP requests and responses are
  * passed through with their URLs rewritten between the relay's base and the camera's, and the relay answers the
  * camera's 401 challenges itself (HTTP Basic or Digest, RFC 2617). Media reaches ffmpeg interleaved on its RTSP
  * connection (RFC 2326 §10.12): as the camera sends it when the camera is asked for TCP too, or from two UDP sockets
- * per stream that the relay opens when the camera is asked for UDP. The first RTCP sender report (RFC 3550 §6.4.1,
- * packet type 200) of each stream is passed as sent; every later one is re-timed onto the RTP clock: its NTP time is
- * replaced by `first_ntp + (rtp_ts − first_rtp_ts) / clock_rate` (exact in ffmpeg's arithmetic), so ffmpeg's formula
- * above reduces to `rtcp_ts_offset + (ts − first_sr_rtp_ts)`: continuous, audio and video aligned once at the first
- * report. (Dropping the later reports gives the same times, but ffmpeg's `ts − last_sr_rtp_ts` is a 32-bit signed
- * int: with only the first report it wraps after 2^31 ticks, 6.6 h of 90 kHz video, and every timestamp then jumps
- * back 13.3 h. Re-timed reports keep that difference small.) When a stream's clock rate is not known from the SDP
- * (`a=rtpmap`, or a static payload type of RFC 3551), its later reports are taken out instead (see
- * {@link filterSenderReports}).
+ * per stream that the relay opens when the camera is asked for UDP.
  *
- * The first report itself moves a stream once when it arrives after the stream's first packets: ffmpeg times those
- * from the RTP clock (relative to RTP-Info's `rtptime` or the first packet), then switches to the report's NTP mapping;
- * with VLC that moved the video by about a frame (−3597 ticks measured) some seconds into the session, two frames at
- * one time again. So the relay holds a session's RTP back from its first packet until every stream's first report has
- * been passed to ffmpeg (VLC: 4-5 s, GStreamer: ~2.3 s measured), at most {@link RtspRelayOptions.holdMediaMaxMs};
- * reports go through at once, so ffmpeg has them before the packets they time. A stream whose first report comes
- * after the hold has all its reports taken out (ffmpeg then times it from its RTP clock alone, aligned to the others
- * by RTP-Info or first packets only). Nothing is dropped by the hold; ffmpeg gets the held packets in one burst.
+ * How the streams are aligned ({@link RtspRelayOptions.timing}):
+ * - `rtp-info` (chosen when PLAY's answer has an `RTP-Info` `rtptime` for every stream, RFC 2326 §12.33): every RTCP
+ *   sender report (RFC 3550 §6.4.1, packet type 200) is taken out, so ffmpeg times each stream from its RTP clock
+ *   alone, from the `rtptime` it was given: continuous, aligned as the server said at PLAY. Measured with VLC: its
+ *   first sender reports put the video 200 ms off the audio (against the same stream recorded directly and from
+ *   GStreamer), RTP-Info aligns them exactly.
+ * - `sender-reports` (no usable RTP-Info): the first sender report of each stream is passed as sent; every later one is
+ *   re-timed onto the RTP clock: its NTP time is replaced by `first_ntp + (rtp_ts − first_rtp_ts) / clock_rate` (exact
+ *   in ffmpeg's arithmetic), so ffmpeg's formula reduces to `rtcp_ts_offset + (ts − first_sr_rtp_ts)`: continuous,
+ *   aligned once by the first reports. (Dropping the later reports gives the same times, but ffmpeg's
+ *   `ts − last_sr_rtp_ts` is a 32-bit signed int: with only the first report it wraps after 2^31 ticks, 6.6 h of
+ *   90 kHz video, and every timestamp then jumps back 13.3 h. Re-timed reports keep that difference small.) When a
+ *   stream's clock rate is not known from the SDP (`a=rtpmap`, or a static payload type of RFC 3551), its later
+ *   reports are taken out instead (see {@link filterSenderReports}).
+ *   The first report itself moves a stream once when it arrives after the stream's first packets: ffmpeg times those
+ *   from the RTP clock (relative to RTP-Info's `rtptime` or the first packet), then switches to the report's NTP
+ *   mapping; with VLC that moved the video by about a frame (−3597 ticks measured) some seconds into the session, two
+ *   frames at one time again. So the relay holds a session's RTP back from its first packet until every stream's
+ *   first report has been passed to ffmpeg (VLC: 4-5 s, GStreamer: 1-2.5 s measured), at most
+ *   {@link RtspRelayOptions.holdMediaMaxMs}; reports go through at once, so ffmpeg has them before the packets they
+ *   time. A stream whose first report comes after the hold has all its reports taken out (ffmpeg then times it from its
+ *   RTP clock alone, aligned to the others by its first packet). Nothing is dropped by the hold; ffmpeg gets the held
+ *   packets in one burst.
+ * Before PLAY's answer, sender reports are taken out in either case.
  *
  * Everything else (RTP, other RTCP such as SDES and BYE, ffmpeg's receiver reports, keep-alives, TEARDOWN) passes
  * through.
@@ -247,7 +255,7 @@ export function filterSenderReports(packet: Buffer, state: SenderReportState): B
     const last = state.last ?? { rtp: state.first?.rtp ?? rtp, sinceFirst: 0n };
     const sinceFirst = last.sinceFirst + BigInt((rtp - last.rtp) | 0);
     state.last = { rtp, sinceFirst };
-    if (state.first && state.clockRateHz) {
+    if (state.first && state.clockRateHz && !state.noReports) {
       const rate = BigInt(state.clockRateHz);
       const offset = sinceFirst >= 0n ? (sinceFirst * 2n ** 32n + rate / 2n) / rate : -((-sinceFirst * 2n ** 32n + rate / 2n) / rate);
       const retimed = Buffer.from(part);
@@ -410,6 +418,14 @@ export interface RtspRelayOptions {
    * arrived, ms (default {@link DEFAULT_HOLD_MEDIA_MS}; 0: never held). See {@link startRtspRelay}.
    */
   holdMediaMaxMs?: number;
+  /**
+   * How ffmpeg is to align the streams of a session (default `auto`):
+   * - `auto`: by the PLAY response's `RTP-Info` (RFC 2326 §12.33: each stream's `rtptime` at the start of play) when
+   *   it gives one for every stream set up; every sender report is then taken out and nothing is held. Otherwise as
+   *   `sender-reports`.
+   * - `sender-reports`: by each stream's first sender report, later ones re-timed, RTP held until the first reports.
+   */
+  timing?: 'auto' | 'sender-reports';
 }
 
 /** Default of {@link RtspRelayOptions.holdMediaMaxMs}: VLC's first sender reports come up to ~5 s after its first RTP. */
@@ -435,6 +451,8 @@ export interface RtspRelayStreamStats {
    */
   heldMs?: number;
   firstReportInTime?: boolean;
+  /** How the session's streams are aligned (see {@link RtspRelayOptions.timing}); undefined before PLAY's answer. */
+  timing?: 'rtp-info' | 'sender-reports';
   /** RTCP sender reports from the camera: seen, passed as sent (the first: 1), re-timed, taken out. */
   srSeen: number;
   srForwarded: number;
@@ -552,21 +570,36 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
     let heldBytes = 0;
     let heldSinceMs = 0;
     let holdTimer: NodeJS.Timeout | undefined;
+    /** Until PLAY's answer says how the session is timed, sender reports are taken out (RTP is not flowing yet). */
+    let timing: 'rtp-info' | 'sender-reports' | undefined;
     const release = (): void => {
       if (!holding) return;
       holding = false;
       clearTimeout(holdTimer);
       const heldMs = heldSinceMs ? Date.now() - heldSinceMs : 0;
       for (const st of byClientRtcp.values()) {
-        st.sr.noReports = st.sr.first === undefined;
-        st.stats.firstReportInTime = !st.sr.noReports;
+        st.sr.noReports = timing === 'rtp-info' || st.sr.first === undefined;
+        if (timing === 'sender-reports') st.stats.firstReportInTime = !st.sr.noReports;
         st.stats.heldMs = heldMs;
       }
       const out = held;
       held = [];
       for (const b of out) toClient(b);
     };
-    const allFirstReports = (): boolean => [...byClientRtcp.values()].every((st) => st.sr.first !== undefined);
+    const allFirstReports = (): boolean => timing === 'sender-reports' && [...byClientRtcp.values()].every((st) => st.sr.first !== undefined);
+    /** PLAY answered: RTP-Info for every stream → no reports, nothing held; else reports from now on, RTP held. */
+    const decideTiming = (res: RtspMessage): void => {
+      if (timing) return;
+      const streamsSetUp = [...byClientRtcp.values()];
+      const infos = (rtspHeader(res, 'RTP-Info') ?? '').split(',').map((e) => ({ url: /(?:^|;)\s*url=([^;]+)/.exec(e.trim())?.[1], rtptime: /;\s*rtptime=\d+/.test(e) }));
+      const covered = streamsSetUp.every((st) => infos.some((i) => i.rtptime && i.url !== undefined && samePath(i.url, st.stats.control)));
+      timing = opts.timing !== 'sender-reports' && streamsSetUp.length > 0 && covered ? 'rtp-info' : 'sender-reports';
+      for (const st of streamsSetUp) {
+        st.stats.timing = timing;
+        st.sr.noReports = timing === 'rtp-info';
+      }
+      if (timing === 'rtp-info') release();
+    };
     /** An RTP frame for ffmpeg: held while waiting for the first reports. */
     const rtpToClient = (frame: Buffer): void => {
       if (holding && !heldSinceMs && allFirstReports()) release();
@@ -718,7 +751,7 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
       const m = media.find((x) => sameUrl(x.url, control)) ?? media.find((x) => x.control !== undefined && control.endsWith(x.control));
       const stream: RelayStream = {
         stats: { session, control, channels, clockRateHz: m?.clockRateHz, rtpPackets: 0, srSeen: 0, srForwarded: 0, srRetimed: 0, srDropped: 0 },
-        sr: senderReportState(m?.clockRateHz),
+        sr: { ...senderReportState(m?.clockRateHz), noReports: true },
       };
       stats.streams.push(stream.stats);
       byClientRtcp.set(channels[1], stream);
@@ -775,6 +808,7 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
           media = sdpMedia(res.body.toString('utf8')).map((m) => ({ ...m, url: resolveControl(base, m.control) }));
         }
         if (p.setup) answerSetup(res, p, status);
+        if (method === 'PLAY' && status === 200) decideTiming(res);
         if (p.clientCSeq !== undefined) setRtspHeader(res, 'CSeq', p.clientCSeq);
         else res.headers = res.headers.filter(([n]) => n.toLowerCase() !== 'cseq');
         res.headers = res.headers.map(([n, v]) => [n, /^(content-base|content-location|rtp-info|location)$/i.test(n) ? toRelay(v, seenOrigins) : v]);
@@ -847,6 +881,12 @@ function resolveControl(base: string, control: string | undefined): string {
   if (control === undefined || control === '*') return base;
   if (/^rtsp:\/\//i.test(control)) return control;
   return base.endsWith('/') ? base + control : `${base}/${control}`;
+}
+
+/** Same path and query (origins may differ: an RTP-Info URL may name the camera by its IP), up to a trailing slash. */
+function samePath(a: string, b: string): boolean {
+  const path = (u: string): string => u.trim().replace(/^rtsps?:\/\/[^/]*/i, '').replace(/\/$/, '');
+  return path(a) === path(b);
 }
 
 /** Equal URLs up to a trailing slash. */
