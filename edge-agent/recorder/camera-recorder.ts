@@ -11,7 +11,8 @@ import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics
 import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
 import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
-import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, type SessionFailure } from './session-failure';
+import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from './session-failure';
+import { startRtspRelay, type RtspRelay } from './rtsp-relay';
 import type { RecorderFfmpeg } from './ffmpeg-path';
 import type { GrayFrame } from '../motion/motion-detector';
 import { ImageStreamSplitter } from '../extension/image-stream-splitter';
@@ -89,6 +90,9 @@ const FRAMES_HELD_MAX_MS = 30_000;
  * camera. Both are read at once (never left to fill the pipe, which would stall the recording) and placed on the
  * segments' UTC timeline (frame-clock.ts).
  *
+ * A camera with audio and video (`rtsp://` over TCP or UDP) is read through the agent's RTSP relay (rtsp-relay.ts) from
+ * its second session on: its first, direct session ends as soon as ffmpeg has described the streams ({@link relayed}).
+ *
  * Why a session ended unasked or did not start is named (session-failure.ts: dns, connection-refused, 401, 404, no
  * H.264/H.265 video, …) and reported as a `diagnostic` with its `cause` once per cause until a session records again,
  * and as `not-recording` each time. A stream without H.264/H.265 video is not recorded: its session is killed as soon as
@@ -115,8 +119,15 @@ export class CameraRecorder extends EventEmitter {
   private resolving = false;
   /** The camera's audio: copied until a session finds it unplayable from MPEG-TS (G.711…), then encoded to AAC. */
   private audio: AudioHandling = 'copy';
-  /** The current session ends to switch {@link audio}: the next starts at once, not after a backoff. */
+  /** The current session ends to switch {@link audio} or {@link relayed}: the next starts at once, not after a backoff. */
   private restartForAudio = false;
+  /**
+   * Sessions go through the agent's RTSP relay (rtsp-relay.ts): set once a direct session of an `rtsp://` camera over
+   * TCP or UDP showed more than one stream. ffmpeg re-times every packet of such a session from the camera's RTCP
+   * sender reports, which step the video when they do not follow the RTP clock (VLC's server, some cameras); the relay
+   * passes the reports so that ffmpeg's timing stays on the RTP clock (docs/adr/0003-recording-any-camera.md).
+   */
+  private relayed = false;
   /** UTC end of the last segment emitted (epoch ms): the next session's timeline does not start before it. */
   private lastSegmentEndMs: number | undefined;
 
@@ -162,9 +173,28 @@ export class CameraRecorder extends EventEmitter {
   private runSession(): Promise<void> {
     this.resolving = true;
     return resolveCameraHost(this.opts.camera.url).then(
-      (url) => {
+      async (url) => {
+        if (this.stopping) {
+          this.resolving = false;
+          return;
+        }
+        let relay: RtspRelay | undefined;
+        if (this.relayed) {
+          try {
+            const c = this.opts.camera;
+            relay = await startRtspRelay({ cameraUrl: url, username: c.username, password: c.password, transport: c.rtspTransport === 'udp' ? 'udp' : 'tcp', maxClients: 1 });
+          } catch (err) {
+            this.resolving = false;
+            if (!this.stopping) this.scheduleRestart(false, { cause: 'unknown', message: `the RTSP relay did not start: ${(err as Error).message}` });
+            return;
+          }
+        }
         this.resolving = false;
-        if (!this.stopping) return this.runFfmpeg(url);
+        if (this.stopping) {
+          await relay?.close();
+          return;
+        }
+        return this.runFfmpeg(url, relay);
       },
       (err: Error) => {
         this.resolving = false;
@@ -174,10 +204,14 @@ export class CameraRecorder extends EventEmitter {
     );
   }
 
-  /** @param url the camera URL with its host resolved ({@link runSession}) */
-  private runFfmpeg(url: string): Promise<void> {
+  /**
+   * @param url the camera URL with its host resolved ({@link runSession})
+   * @param relay the session's RTSP relay ({@link relayed}): ffmpeg reads the camera through it, over TCP, without
+   *   credentials (the relay answers the camera's challenge); closed when the session ends
+   */
+  private runFfmpeg(url: string, relay?: RtspRelay): Promise<void> {
     const { logger, now } = this.opts;
-    const camera = { ...this.opts.camera, url };
+    const camera = relay ? { ...this.opts.camera, url: relay.url, username: undefined, password: undefined, rtspTransport: 'tcp' as const } : { ...this.opts.camera, url };
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard, this.audio);
@@ -239,7 +273,7 @@ export class CameraRecorder extends EventEmitter {
     };
 
     const diagnostics = new DiagnosticsReader();
-    const failure = new SessionFailureReader(now());
+    const failure = new SessionFailureReader(now(), relay ? Boolean(this.opts.camera.username || /^[a-z]+:\/\/[^/@]*@/i.test(this.opts.camera.url)) : undefined);
     let storageReported = false;
     /** The session was refused, or ended to switch its audio: what ffmpeg wrote is discarded, never emitted. */
     let abandoned = false;
@@ -259,16 +293,25 @@ export class CameraRecorder extends EventEmitter {
       for (const d of diagnostics.line(line)) {
         this.emit('diagnostic', d);
         if (d.kind === 'storage-error') storageReported = true;
-        if (d.kind === 'session-established' && this.audio === 'copy' && d.audio.some(audioNeedsAac)) {
-          // Known only once the camera has described its streams: this session ends and the next encodes the audio.
-          // Killed at once, its files discarded: ffmpeg has described the input and muxed no video yet (an RTSP session
-          // drops its first frames, ADR 0003), so nothing but the unplayable audio is lost.
-          this.audio = 'aac';
-          this.restartForAudio = true;
-          abandoned = true;
-          log.info({ event: 'audio-transcode', audio: d.audio }, 'camera audio is not playable from MPEG-TS: restarting the session at once with its audio encoded to AAC');
-          child.kill('SIGKILL');
-          return;
+        if (d.kind === 'session-established') {
+          // Known only once the camera has described its streams: this session ends and the next one encodes the audio
+          // (G.711 cannot be played from MPEG-TS) and/or reads the camera through the relay (more than one stream: see
+          // `relayed`). Killed at once, its files discarded: ffmpeg has described the input and muxed no video yet (an
+          // RTSP session drops its first frames, ADR 0003), so nothing but the first packets is lost.
+          const encodeAudio = this.audio === 'copy' && d.audio.some(audioNeedsAac);
+          const relay = !this.relayed && d.audio.length > 0 && relayable(this.opts.camera);
+          if (encodeAudio || relay) {
+            if (encodeAudio) this.audio = 'aac';
+            if (relay) this.relayed = true;
+            this.restartForAudio = true;
+            abandoned = true;
+            log.info(
+              { event: encodeAudio ? 'audio-transcode' : 'rtsp-relay', audio: d.audio, relay: this.relayed },
+              `restarting the session at once${encodeAudio ? ' with its audio encoded to AAC (not playable from MPEG-TS)' : ''}${relay ? `${encodeAudio ? ' and' : ''} through the RTSP relay (audio and video: the relay keeps ffmpeg's timing on the camera's RTP clock)` : ''}`,
+            );
+            child.kill('SIGKILL');
+            return;
+          }
         }
       }
       decoded.line(line);
@@ -328,8 +371,12 @@ export class CameraRecorder extends EventEmitter {
       this.reportLeftovers(sessionId, emitted, log);
       const segments = emitted.size;
       const fields = { event: 'session-end', code, signal, segments, stalled };
-      const ended = failure.end({ code, signal, stalled });
-      if (this.stopping || this.restartForAudio) log.info(fields, this.stopping ? 'recording session stopped' : 'recording session ended to encode its audio');
+      const upstream = relay?.stats().lastUpstreamError;
+      await relay?.close();
+      const fromFfmpeg = failure.end({ code, signal, stalled });
+      // Through the relay ffmpeg saw only its loopback connection close: the relay's error with the camera says why.
+      const ended = upstream && ['stream-ended', 'unknown', 'timeout'].includes(fromFfmpeg.cause) ? relayUpstreamFailure(upstream, cameraEndpoint(url)) : fromFfmpeg;
+      if (this.stopping || this.restartForAudio) log.info(fields, this.stopping ? 'recording session stopped' : 'recording session ended to restart it for its streams');
       // Failing again for the cause already reported is no news: the warning came once (scheduleRestart).
       else log[ended.cause === this.reportedCause && segments === 0 ? 'info' : 'warn']({ ...fields, cause: ended.cause, ffmpegTail: stderrTail.slice(-8) }, 'recording session ended unexpectedly');
       this.emit('session-end', { sessionId, code, signal, segments, stalled });
@@ -489,4 +536,19 @@ export interface NotRecording extends SessionFailure {
 /** `abc-000007.ts` → `abc-000008.ts` (the segment muxer's `%06d` numbering). */
 export function nextFileName(fileName: string): string {
   return fileName.replace(/(\d+)(\.ts)$/, (_m, n: string, ext: string) => `${String(Number(n) + 1).padStart(n.length, '0')}${ext}`);
+}
+
+/** Whether a camera can be read through the agent's RTSP relay: `rtsp://` (not RTSPS) over TCP or UDP (not HTTP tunnelling). */
+function relayable(camera: Pick<CameraConfig, 'url' | 'rtspTransport'>): boolean {
+  return /^rtsp:\/\//i.test(camera.url) && camera.rtspTransport !== 'http';
+}
+
+/** `host:port` of a camera URL (RTSP's port 554 when none is given), for messages. */
+function cameraEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '554'}`;
+  } catch {
+    return 'the camera';
+  }
 }

@@ -156,7 +156,7 @@ export const DROP_UNTIMED_START =
  * session with audio and video from each stream's first RTCP sender report on (libavformat/rtpdec.c), which moves the
  * audio back by about one frame some 0.3 s into the session (measured on GStreamer's server: 154800 then 152882 at
  * 90 kHz); stored as is, playback decodes it with `non monotonically increasing dts`. The audio then runs one frame
- * (≈ 20 ms) late for the rest of the session, well inside lip-sync tolerance. ADR 0003, "Left open".
+ * (≈ 20 ms) late for the rest of the session, well inside lip-sync tolerance. ADR 0003; sessions with audio now go through the RTSP relay, rtsp-relay.ts.
  */
 export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDTS+DURATION)\\,PREV_OUTDTS+DURATION\\,TS)';
 
@@ -164,7 +164,7 @@ export const AUDIO_MONOTONIC_TS = 'if(gt(PREV_OUTDTS\\,NOPTS)*lt(TS\\,PREV_OUTDT
  * The `setts` options that keep an RTSP session's video timestamps at least one frame apart: when a packet's DTS is
  * less than one frame duration after the previous output DTS, its DTS and PTS are both moved later by the difference
  * (B-frames keep their order). ffmpeg's RTCP re-timing of sessions with audio moves the video back by up to a frame
- * when a server's sender reports do not follow its RTP clock (VLC's; ADR 0003, "Left open"): two frames then share a
+ * when a server's sender reports do not follow its RTP clock (VLC's; ADR 0003: such sessions now go through the RTSP relay): two frames then share a
  * time and playback reports `non monotonically increasing dts`. Afterwards the video runs up to a frame late for the
  * rest of the session. Commas are escaped for the bitstream filter list.
  */

@@ -7,7 +7,7 @@
  * `pts = rtcp_ts_offset + (last_sr_ntp − first_sr_ntp)·rate + (ts − last_sr_rtp_ts)`). A server whose sender reports
  * do not follow its RTP clock (VLC's RTSP server, Dahua cameras whose clock is stepped by SNTP) moves the video by up to
  * a frame at every report; with B-frames two frames then share a time and playback reports
- * `non monotonically increasing dts` (docs/adr/0003-recording-any-camera.md, "Left open"). Audio and video still
+ * `non monotonically increasing dts` (docs/adr/0003-recording-any-camera.md). Audio and video still
  * have to be aligned once.
  *
  * What the relay does: ffmpeg connects to {@link RtspRelay.url} (the camera's path on 127.0.0.1, no credentials) with
@@ -414,6 +414,12 @@ export interface RtspRelayOptions {
   /** How long connecting to the camera may take, ms (default 10 000). */
   connectTimeoutMs?: number;
   /**
+   * ffmpeg connections accepted over the relay's life (default unlimited); later ones are closed at once. The recorder
+   * makes a relay per session and passes 1: the relay answers the camera's challenge itself, so a second local client
+   * (another user on the box guessing the port) must not be served the camera without its password.
+   */
+  maxClients?: number;
+  /**
    * How long a session's RTP may be held back after its first packet until every stream's first sender report has
    * arrived, ms (default {@link DEFAULT_HOLD_MEDIA_MS}; 0: never held). See {@link startRtspRelay}.
    */
@@ -541,6 +547,10 @@ export async function startRtspRelay(opts: RtspRelayOptions): Promise<RtspRelay>
   const toCamera = (s: string): string => replaceOrigin(s, relayOrigin, cameraOrigin);
 
   server.on('connection', (client) => {
+    if (opts.maxClients !== undefined && stats.sessions >= opts.maxClients) {
+      client.destroy();
+      return;
+    }
     const session = stats.sessions++;
     sockets.add(client);
     client.setNoDelay(true);

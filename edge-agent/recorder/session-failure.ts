@@ -31,6 +31,20 @@ export function hostResolutionFailure(err: Error): SessionFailure {
   return { cause: 'dns', message: tidy(err.message) };
 }
 
+/**
+ * The failure of a session through the agent's RTSP relay (rtsp-relay.ts) whose connection to the camera failed or
+ * broke: ffmpeg then saw only its loopback connection closed, so the relay's error names the cause.
+ * @param err the relay's last upstream error: Node's `code` (`ECONNREFUSED`, `ETIMEDOUT`, `EHOSTUNREACH`,
+ *   `ENETUNREACH`, `ECONNRESET`, `ENOTFOUND`, …) and message
+ * @param endpoint the camera's `host:port`
+ */
+export function relayUpstreamFailure(err: { code: string; message: string }, endpoint: string): SessionFailure {
+  if (err.code === 'ECONNREFUSED') return { cause: 'connection-refused', message: `connection refused by ${endpoint}` };
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return { cause: 'dns', message: tidy(`camera host of ${endpoint} does not resolve: ${err.code}`) };
+  if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(err.code)) return { cause: 'timeout', message: tidy(`${endpoint} did not answer: ${err.message}`) };
+  return { cause: 'stream-ended', message: tidy(`the connection to ${endpoint} ended: ${err.message}`) };
+}
+
 /** Evidence strength: when a session's lines name several causes, the lowest rank wins (a 401 explains the exit). */
 const RANK: Record<SessionFailureCause, number> = {
   storage: 0,
@@ -89,8 +103,18 @@ export class SessionFailureReader {
   private openFailedAtMs: number | undefined;
   private lastError: string | undefined;
 
-  /** @param startedAtMs when ffmpeg was started (epoch ms): builds that log no `Successfully connected` count from it */
-  constructor(private readonly startedAtMs: number) {}
+  /**
+   * @param startedAtMs when ffmpeg was started (epoch ms): builds that log no `Successfully connected` count from it
+   * @param credentialsConfigured whether the camera has a username, when ffmpeg's own URL cannot say (a session through
+   *   the agent's RTSP relay: ffmpeg connects to the relay without credentials, the relay answers the camera's challenge)
+   */
+  constructor(private readonly startedAtMs: number, credentialsConfigured?: boolean) {
+    this.credentialsKnown = credentialsConfigured !== undefined;
+    this.urlHasCredentials = credentialsConfigured;
+  }
+
+  /** {@link urlHasCredentials} was given, not to be read from ffmpeg's lines. */
+  private readonly credentialsKnown: boolean;
 
   /**
    * Feeds one stderr line.
@@ -129,7 +153,7 @@ export class SessionFailureReader {
     if (/Successfully connected to \S+ port \d+/.test(text)) this.connectedAtMs = atMs;
     if (/\bSDP:|method \w+ failed: \d{3}|Server returned [1-5]\d\d|^Input #0\b/.test(text)) this.answered = true;
     const url = /^(rtsps?|https?):\/\/([^/\s]*)/i.exec(text);
-    if (url) this.urlHasCredentials = url[2].includes('@');
+    if (url && !this.credentialsKnown) this.urlHasCredentials = url[2].includes('@');
 
     if (/No space left on device|Read-only file system|Disk quota exceeded/.test(text)) {
       const what = /No space left on device|Read-only file system|Disk quota exceeded/.exec(text)![0];

@@ -167,19 +167,18 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
   const byId = (id: string) => cases.find((c) => c.cameraId === id)!;
 
   before(async () => {
-    const [h264, h264Silent, h265, p1080, pcmu] = await Promise.all([
+    const [h264, h265, p1080, pcmu] = await Promise.all([
       cameraClip('h264-high-bframes-aac-720p25'),
-      cameraClip('h264-high-bframes-720p25'),
       cameraClip('h265-main-bframes-aac'),
       cameraClip('h264-main-bframes-1080p30'),
       cameraClip('h264-baseline-pcmu'),
     ]);
     cases.push(
       { cameraId: 'h264-start-gst', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined at the stream start (GStreamer launch line, TCP)', clip: h264, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
-      // No audio: with audio, VLC's RTCP sender reports do not follow its RTP clock and ffmpeg re-times every packet
-      // from them (libavformat/rtpdec.c, sessions with more than one stream), so its video steps by a frame every ~5 s:
-      // a known limitation of recording through ffmpeg (docs/adr/0003-recording-any-camera.md, "Left open").
-      { cameraId: 'h264-start-vlc', title: 'H.264 High + B-frames, 720p25, 2 s GOP, no audio, joined at the stream start (VLC, UDP)', clip: h264Silent, server: 'vlc', rtspTransport: 'udp', storedAudio: undefined, withheldMs: START_ON_CONNECT_DELAY_MS, ranges: 1 },
+      // With audio: VLC's RTCP sender reports do not follow its RTP clock, and ffmpeg re-times every packet of a session
+      // with more than one stream from them (libavformat/rtpdec.c), which stepped this B-frame video by a frame every
+      // ~5 s until the agent read such cameras through its RTSP relay (docs/adr/0003-recording-any-camera.md).
+      { cameraId: 'h264-start-vlc', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined at the stream start (VLC, UDP, through the relay)', clip: h264, server: 'vlc', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: START_ON_CONNECT_DELAY_MS, ranges: 1 },
       { cameraId: 'h264-midgop', title: 'H.264 High + B-frames + AAC, 720p25, 2 s GOP, joined mid-GOP (GStreamer, TCP)', clip: h264, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
       { cameraId: 'h265', title: 'H.265 Main + B-frames + AAC 16 kHz, 2 s GOP (GStreamer, TCP)', clip: h265, server: 'gstreamer', rtspTransport: 'tcp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
       { cameraId: 'pcmu', title: 'H.264 Baseline + G.711 µ-law 8 kHz, 2 s GOP (VLC, UDP)', clip: pcmu, server: 'vlc', rtspTransport: 'udp', storedAudio: 'aac', withheldMs: 0, ranges: 1 },
@@ -200,7 +199,7 @@ describe('Camera matrix: two RTSP server implementations, H.264/H.265 with B-fra
     // client has had time to PLAY (VLC answers DESCRIBE ~0.2 s after its start), so the client gets the stream's first
     // keyframe and the B-frames right after it.
     startGate = await startRtspJoinGate(async () => {
-      const vlc = await startVlcRtspServer({ file: h264Silent.path, startDelayMs: START_ON_CONNECT_DELAY_MS });
+      const vlc = await startVlcRtspServer({ file: h264.path, startDelayMs: START_ON_CONNECT_DELAY_MS });
       onConnectServers.push(vlc);
       return { port: vlc.port, release: () => vlc.stop() };
     });

@@ -42,7 +42,7 @@ const SOURCE_CLIP = 'one-by-one-person-detection.mp4';
 const SOURCE_START_S = 5;
 
 /** Names of the camera clips. */
-export type CameraClipName = 'h264-high-bframes-aac-720p25' | 'h264-high-bframes-720p25' | 'h265-main-bframes-aac' | 'h264-main-bframes-1080p30' | 'h264-baseline-pcmu';
+export type CameraClipName = 'h264-high-bframes-aac-720p25' | 'h265-main-bframes-aac' | 'h264-main-bframes-1080p30' | 'h264-baseline-pcmu';
 
 /** What a camera clip is: its container, length and streams, as ffprobe reports them. */
 export interface CameraClipSpec {
@@ -88,15 +88,6 @@ export const CAMERA_CLIPS: Readonly<Record<CameraClipName, CameraClipSpec>> = {
     durationS: 60,
     video: { codec: 'h264', profile: 'High', width: 1280, height: 720, fps: 25, gopFrames: 50, bFrames: true },
     audio: { codec: 'aac', sampleRateHz: 48_000, channels: 1 },
-  },
-  /**
-   * The same camera without a microphone, for VLC: with audio, VLC's RTCP sender reports move ffmpeg's video timing
-   * (docs/adr/0003-recording-any-camera.md, "Left open").
-   */
-  'h264-high-bframes-720p25': {
-    container: 'mp4',
-    durationS: 60,
-    video: { codec: 'h264', profile: 'High', width: 1280, height: 720, fps: 25, gopFrames: 50, bFrames: true },
   },
   /** A newer camera: H.265 Main with B-frames, AAC 16 kHz, the source's 768x432 at 20 fps, 2 s GOP. */
   'h265-main-bframes-aac': {

@@ -78,7 +78,7 @@ function irregularFrameSteps(segments: string[], frameTicks: number): number[] {
 
 /**
  * How the video lies against the audio in `other` compared with `reference`, two recordings of one live stream: the
- * same packets are found in both by their content (MD5 of the data), and for pairs of a video and an audio packet
+ * same packets are found in both by their content (MD5 of the data, content that occurs once in each), and for pairs of a video and an audio packet
  * (at 10 %, 30 %… 90 % of `reference`), `(video − audio)` in `other` minus the same in `reference`, ms. 0 = aligned
  * alike.
  */
@@ -88,15 +88,22 @@ function alignmentDifferencesMs(reference: string[], other: string[]): number[] 
     return (JSON.parse(r.stdout) as { packets: Array<{ stream_index: number; pts: number; data_hash: string }> }).packets;
   };
   const ref = read(reference);
-  const oth = new Map(read(other).map((p) => [p.data_hash, p]));
-  const video = ref.filter((p) => p.stream_index === 0);
-  const audio = ref.filter((p) => p.stream_index === 1);
+  const otherPackets = read(other);
+  // A periodic test tone repeats its AAC frames (one GOP apart, measured): only content found once in each recording
+  // identifies a packet.
+  const counts = (packets: Array<{ data_hash: string }>) => packets.reduce((m, p) => m.set(p.data_hash, (m.get(p.data_hash) ?? 0) + 1), new Map<string, number>());
+  const refCounts = counts(ref);
+  const othCounts = counts(otherPackets);
+  const oth = new Map(otherPackets.map((p) => [p.data_hash, p]));
+  const unique = (p: { data_hash: string }) => refCounts.get(p.data_hash) === 1 && othCounts.get(p.data_hash) === 1;
+  const video = ref.filter((p) => p.stream_index === 0 && unique(p));
+  const audio = ref.filter((p) => p.stream_index === 1 && unique(p));
   const out: number[] = [];
   for (const at of [0.1, 0.3, 0.5, 0.7, 0.9]) {
     const v = video[Math.floor(at * video.length)];
     const a = audio[Math.floor(at * audio.length)];
-    const v2 = oth.get(v.data_hash);
-    const a2 = oth.get(a.data_hash);
+    const v2 = v && oth.get(v.data_hash);
+    const a2 = a && oth.get(a.data_hash);
     if (v2 && a2) out.push((v2.pts - a2.pts - (v.pts - a.pts)) / 90);
   }
   return out;
@@ -209,10 +216,10 @@ describe('RTSP relay in front of ffmpeg (real VLC, GStreamer and ffmpeg)', { tim
     }
   });
 
-  it('GStreamer asking for Digest (RFC 2617 MD5): the relay answers it, ffmpeg without credentials gets both streams', async () => {
+  it('GStreamer asking for Digest (RFC 2617 MD5): the relay answers it, ffmpeg without credentials gets both streams; with maxClients 1 a second local client gets nothing', async () => {
     const clip = await cameraClip('h264-high-bframes-aac-720p25');
     const server = await startRtspServer({ mounts: { '/cam': clip.path }, auth: 'keeper:pw', authDigest: true });
-    const relay = await startRtspRelay({ cameraUrl: server.urls['/cam'], username: 'keeper', password: 'pw', transport: 'tcp' });
+    const relay = await startRtspRelay({ cameraUrl: server.urls['/cam'], username: 'keeper', password: 'pw', transport: 'tcp', maxClients: 1 });
     try {
       const probe = (url: string) =>
         new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
@@ -228,6 +235,11 @@ describe('RTSP relay in front of ffmpeg (real VLC, GStreamer and ffmpeg)', { tim
       const r = await probe(relay.url);
       assert.equal(r.code, 0, r.err);
       assert.deepEqual(r.out.split('\n').filter(Boolean).sort(), ['aac', 'h264']);
+      // The relay answers the camera's challenge itself: it serves its one client (the session's ffmpeg) only.
+      const second = await probe(relay.url);
+      assert.notEqual(second.code, 0, 'a second client is refused');
+      assert.equal(second.out, '');
+      assert.equal(relay.stats().sessions, 1);
     } finally {
       await relay.close();
       await server.stop();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, type SessionFailure } from '../../../edge-agent/recorder/session-failure';
+import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from '../../../edge-agent/recorder/session-failure';
 import { SESSION_FAILURE_CAUSES } from '../../../shared/schemas/device-events';
 import { MEDIA_DIR } from '../../helpers/rtsp-server';
 
@@ -21,10 +21,10 @@ interface Replay {
  * `lastLineAfterMs` later (ffmpeg's socket timeout); `exit` from the transcript's `# exit N` (124: `timeout` sent
  * SIGINT, which the recorder never does; its sessions end by exit code or by its own SIGKILL).
  */
-function replay(name: string, opts: { lastLineAfterMs?: number; stalled?: boolean } = {}): Replay {
+function replay(name: string, opts: { lastLineAfterMs?: number; stalled?: boolean; credentialsConfigured?: boolean } = {}): Replay {
   const all = readFileSync(path.join(TRANSCRIPTS, `${name}.txt`), 'utf8').split('\n').filter((l) => l !== '');
   const exit = Number(/^# exit (\d+)$/.exec(all.pop()!)![1]);
-  const reader = new SessionFailureReader(1_000_000);
+  const reader = new SessionFailureReader(1_000_000, opts.credentialsConfigured);
   let refusedAt: number | undefined;
   all.forEach((l, i) => {
     const at = 1_000_000 + (i === all.length - 1 ? (opts.lastLineAfterMs ?? 0) : 0);
@@ -130,6 +130,20 @@ describe('SessionFailureReader (why a recording session ended, from real ffmpeg 
     assert.equal(one(['[segment @ 0x1] Application provided invalid, non monotonically increasing dts to muxer in stream 0: 5 >= 3']).cause, 'timestamps');
     assert.deepEqual(one([], { code: null, signal: 'SIGSEGV' }), { cause: 'unknown', message: 'ffmpeg crashed (SIGSEGV)' });
     assert.deepEqual(one(['Error opening output files: Invalid argument'], { code: 1, signal: null }), { cause: 'unknown', message: 'ffmpeg exited with code 1: Error opening output files: Invalid argument' });
+  });
+
+  it('through the RTSP relay (ffmpeg\'s URL has no credentials): a 401 is worded from the camera\'s configured credentials', () => {
+    // The relay answers the camera's challenge; ffmpeg connects to it without userinfo, so its URL lines cannot say.
+    assert.equal(replay('unauthorized-no-credentials.5.1', { credentialsConfigured: true }).failure.message, 'wrong username or password (401 Unauthorized)');
+    assert.equal(replay('unauthorized-wrong-password.5.1', { credentialsConfigured: false }).failure.message, 'the camera asks for a username and password (401 Unauthorized); none is configured');
+  });
+
+  it("through the RTSP relay: the relay's error with the camera names the cause ffmpeg could not see", () => {
+    const at = '192.0.2.7:554';
+    assert.deepEqual(relayUpstreamFailure({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 192.0.2.7:554' }, at), { cause: 'connection-refused', message: 'connection refused by 192.0.2.7:554' });
+    for (const code of ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']) assert.equal(relayUpstreamFailure({ code, message: `connect ${code}` }, at).cause, 'timeout', code);
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN']) assert.equal(relayUpstreamFailure({ code, message: code }, at).cause, 'dns', code);
+    assert.deepEqual(relayUpstreamFailure({ code: 'ECONNRESET', message: 'read ECONNRESET' }, at), { cause: 'stream-ended', message: 'the connection to 192.0.2.7:554 ended: read ECONNRESET' });
   });
 
   it('a name the agent could not resolve: dns with camera-host.ts\'s words', () => {
