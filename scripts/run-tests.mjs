@@ -28,6 +28,8 @@ const SIDE_LANE = [
   'dist/test/integration/edge-agent/agent-evr.test.js',
   // ~75 s: eight cameras recorded side by side for 36 s in real time, then played back.
   'dist/test/e2e/camera-matrix-rtsp.test.js',
+  // ~110 s: VLC and GStreamer cameras recorded through the RTSP relay and directly, 30 s each in real time.
+  'dist/test/integration/edge-agent/rtsp-relay.test.js',
 ];
 
 function testFiles(dir) {
