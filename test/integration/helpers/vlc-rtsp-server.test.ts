@@ -89,17 +89,24 @@ describe("VLC's RTSP server as a test camera (test/helpers/vlc-rtsp-server.ts)",
   });
 
   it('a start delay holds the first packet: the mount is described at once, media flows after the delay', async () => {
-    const delayed = await startVlcRtspServer({ file: (await cameraClip('h264-baseline-pcmu')).path, startDelayMs: 6000 }); // room for ffprobe's connect and PLAY on a loaded machine
-    try {
-      assert.ok(Date.now() - delayed.startedAtMs < 2500, `described ${Date.now() - delayed.startedAtMs} ms after the start`);
-      // The first video packet read is the file's first keyframe, at the file's start (the client joined before it).
-      const { stdout } = await run(DEBIAN_FFPROBE, ['-v', 'error', '-rtsp_transport', 'udp', '-read_intervals', '%+#1', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', delayed.url]);
-      const firstSize = Number(/^\d+/m.exec(stdout)?.[0]);
-      const { stdout: file } = await run(DEBIAN_FFPROBE, ['-v', 'error', '-read_intervals', '%+#1', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', (await cameraClip('h264-baseline-pcmu')).path]);
-      // (The RTP stream repeats SPS/PPS before the keyframe: a few dozen bytes more.)
-      assert.ok(firstSize >= Number(/^\d+/m.exec(file)?.[0]) && firstSize < Number(/^\d+/m.exec(file)?.[0]) + 100, `first packet ${firstSize} bytes, the file's ${file.trim()}`);
-    } finally {
-      await delayed.stop();
+    const clip = (await cameraClip('h264-baseline-pcmu')).path;
+    const { stdout: file } = await run(DEBIAN_FFPROBE, ['-v', 'error', '-read_intervals', '%+#1', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', clip]);
+    const fileFirst = Number(/^\d+/m.exec(file)?.[0]);
+    // The first video packet read is the file's first keyframe (the client joined before it). RTP over UDP on a loaded
+    // machine can lose a fragment of that keyframe (seen once: 17,931 of 23,834 bytes arrived), which says nothing of
+    // VLC: up to three servers are tried, and one must deliver it whole. Without the delay every try gets a later frame.
+    const seen: number[] = [];
+    for (let attempt = 0; attempt < 3 && !seen.some((n) => n >= fileFirst && n < fileFirst + 100); attempt++) {
+      const delayed = await startVlcRtspServer({ file: clip, startDelayMs: 6000 }); // room for ffprobe's connect and PLAY on a loaded machine
+      try {
+        assert.ok(Date.now() - delayed.startedAtMs < 2500, `described ${Date.now() - delayed.startedAtMs} ms after the start`);
+        const { stdout } = await run(DEBIAN_FFPROBE, ['-v', 'error', '-rtsp_transport', 'udp', '-read_intervals', '%+#1', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', delayed.url]);
+        seen.push(Number(/^\d+/m.exec(stdout)?.[0]));
+      } finally {
+        await delayed.stop();
+      }
     }
+    // (The RTP stream repeats SPS/PPS before the keyframe: a few dozen bytes more.)
+    assert.ok(seen.some((n) => n >= fileFirst && n < fileFirst + 100), `first packets ${seen.join(', ')} bytes, the file's ${fileFirst}`);
   });
 });
