@@ -125,7 +125,8 @@ export class CameraRecorder extends EventEmitter {
    * Sessions go through the agent's RTSP relay (rtsp-relay.ts): set once a direct session of an `rtsp://` camera over
    * TCP or UDP showed more than one stream. ffmpeg re-times every packet of such a session from the camera's RTCP
    * sender reports, which step the video when they do not follow the RTP clock (VLC's server, some cameras); the relay
-   * passes the reports so that ffmpeg's timing stays on the RTP clock (docs/adr/0003-recording-any-camera.md).
+   * takes those reports out or re-times them, so that ffmpeg's timing stays on the RTP clock
+   * (docs/adr/0003-recording-any-camera.md).
    */
   private relayed = false;
   /** UTC end of the last segment emitted (epoch ms): the next session's timeline does not start before it. */
@@ -299,15 +300,15 @@ export class CameraRecorder extends EventEmitter {
           // `relayed`). Killed at once, its files discarded: ffmpeg has described the input and muxed no video yet (an
           // RTSP session drops its first frames, ADR 0003), so nothing but the first packets is lost.
           const encodeAudio = this.audio === 'copy' && d.audio.some(audioNeedsAac);
-          const relay = !this.relayed && d.audio.length > 0 && relayable(this.opts.camera);
-          if (encodeAudio || relay) {
+          const viaRelay = !this.relayed && d.audio.length > 0 && relayable(this.opts.camera);
+          if (encodeAudio || viaRelay) {
             if (encodeAudio) this.audio = 'aac';
-            if (relay) this.relayed = true;
+            if (viaRelay) this.relayed = true;
             this.restartForAudio = true;
             abandoned = true;
             log.info(
               { event: encodeAudio ? 'audio-transcode' : 'rtsp-relay', audio: d.audio, relay: this.relayed },
-              `restarting the session at once${encodeAudio ? ' with its audio encoded to AAC (not playable from MPEG-TS)' : ''}${relay ? `${encodeAudio ? ' and' : ''} through the RTSP relay (audio and video: the relay keeps ffmpeg's timing on the camera's RTP clock)` : ''}`,
+              `restarting the session at once${encodeAudio ? ' with its audio encoded to AAC (not playable from MPEG-TS)' : ''}${viaRelay ? `${encodeAudio ? ' and' : ''} through the RTSP relay (audio and video: the relay keeps ffmpeg's timing on the camera's RTP clock)` : ''}`,
             );
             child.kill('SIGKILL');
             return;
