@@ -8,7 +8,7 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { resolveCameraHost } from './camera-host';
 import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
-import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
+import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, inputUrl, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
 import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
 import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from './session-failure';
@@ -274,7 +274,7 @@ export class CameraRecorder extends EventEmitter {
     };
 
     const diagnostics = new DiagnosticsReader();
-    const failure = new SessionFailureReader(now(), relay ? Boolean(this.opts.camera.username || /^[a-z]+:\/\/[^/@]*@/i.test(this.opts.camera.url)) : undefined);
+    const failure = new SessionFailureReader(now(), relay ? new URL(inputUrl(this.opts.camera)).username !== '' : undefined);
     let storageReported = false;
     /** The session was refused, or ended to switch its audio: what ffmpeg wrote is discarded, never emitted. */
     let abandoned = false;

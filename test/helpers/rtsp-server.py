@@ -493,7 +493,7 @@ def launch_factory(line):
     return factory
 
 
-def require_basic_auth(server, factories, credentials, digest=False):
+def require_auth(server, factories, credentials, digest=False):
     """Every factory asks for HTTP Basic (or, with `digest`, Digest) credentials `USER:PASS` (--auth, --auth-digest):
     401 without them or with others."""
     user, _, password = credentials.partition(":")
@@ -564,7 +564,7 @@ def main(argv):
         mpoints.add_factory(path, factories[-1])
         log("%s: launch line %s" % (path, line))
     if args.auth is not None:
-        require_basic_auth(server, factories, args.auth, args.auth_digest)
+        require_auth(server, factories, args.auth, args.auth_digest)
 
     try:
         for m in mounts:
