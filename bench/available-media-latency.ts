@@ -1,7 +1,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { TableAvailabilityStore } from '../functions/adapters/table-availability-store';
-import { storageClients } from '../functions/adapters/storage-clients';
-import { availableMedia } from '../functions/available-media';
+import { TableAvailabilityStore } from '../functions/adapters/table/table-availability-store';
+import { storageClients } from '../functions/adapters/storage/storage-clients';
+import { availableMedia } from '../functions/cameras/available-media';
 import { createDeps } from '../functions/deps';
 import { parseSettings } from '../functions/settings';
 import { DAY_MS, HOUR_MS, toIso, utcDay } from '../shared/time';

@@ -40,7 +40,7 @@ const EVR_GATE = { activationEvaluationWindow: 'PT1S', activationSignalOffset: '
  * The model's assumptions for docs/deploy.md (each explained there): 7-day retention (the deployment default), 730
  * hours a month, 2 GB instances (infra/modules/functions.bicep), Application Insights records of about 1 KB per
  * execution and 0.5 KB of envelope per trace, one checkpoint blob write per ingest batch, and retention's requests as
- * functions/retention.ts makes them (rows in ≤ 100-row transactions, blobs in ≤ 256-delete batches, one journal write
+ * functions/retention/retention.ts makes them (rows in ≤ 100-row transactions, blobs in ≤ 256-delete batches, one journal write
  * per 1,024 segments, rollup and camera row per camera and run).
  */
 export const COST_ASSUMPTIONS: CostAssumptions = {

@@ -3,7 +3,7 @@ import { InvocationContext } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { segmentUploadedEvent } from '../edge-agent/segment-events';
 import { createDeps } from '../functions/deps';
-import { ingest } from '../functions/ingest';
+import { ingest } from '../functions/ingest/ingest';
 import { parseSettings, settings } from '../functions/settings';
 import { EventHubFeeder } from '../local/event-hub-feeder';
 import { silentLogger } from '../local/host-logger';
@@ -54,7 +54,7 @@ const SEED_END_MS = Date.UTC(2026, 10, 21, 12, 0, 0);
 const SEED_START_MS = SEED_END_MS - 24 * HOUR_MS;
 /**
  * Size of each seeded segment blob: ingest indexes a segment only when its blob is stored with the size the event
- * claims (functions/ingest-device-claims.ts), and 8,640 blobs must fit an in-memory Azurite; the playlist reads only
+ * claims (functions/ingest/ingest-device-claims.ts), and 8,640 blobs must fit an in-memory Azurite; the playlist reads only
  * the index, never the blobs.
  */
 const SEGMENT_BYTES = 1024;
@@ -64,7 +64,7 @@ const SEGMENT_BYTES = 1024;
  * request (`GET hlsUrl`) for 1 h and 24 h ranges over a camera with 24 h of PT10S segments (8,640 index rows).
  *
  * - Storage: Azurite (in memory), started for this benchmark.
- * - Seeding goes through the real `ingest` handler (functions/ingest.ts), fed by local/event-hub-feeder.ts in the
+ * - Seeding goes through the real `ingest` handler (functions/ingest/ingest.ts), fed by local/event-hub-feeder.ts in the
  *   Event Hubs batch shape (batches of 100, Event Grid `MQTT.EventPublished` CloudEvents with `data_base64`, as the
  *   agent publishes over MQTT 3.1.1 to the local broker), each carrying the agent's own `segment.uploaded` event
  *   (edge-agent/segment-events.ts). No blobs are written: the playlist reads only the index and signs SAS URLs

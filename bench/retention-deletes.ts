@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { createDeps, type FunctionsDeps } from '../functions/deps';
-import { BLOB_BATCH_CONCURRENCY, BLOB_BATCH_MAX } from '../functions/adapters/blob-batch-deleter';
-import { storageClients } from '../functions/adapters/storage-clients';
-import { retention } from '../functions/retention';
-import { RETENTION_STEP_SEGMENTS } from '../functions/retention-camera';
+import { BLOB_BATCH_CONCURRENCY, BLOB_BATCH_MAX } from '../functions/adapters/blob/blob-batch-deleter';
+import { storageClients } from '../functions/adapters/storage/storage-clients';
+import { retention } from '../functions/retention/retention';
+import { RETENTION_STEP_SEGMENTS } from '../functions/retention/retention-camera';
 import { parseSettings } from '../functions/settings';
 import { startAzurite } from '../local/azurite';
 import { segmentBlobName } from '../shared/blob-naming';
@@ -49,7 +49,7 @@ const UPLOAD_CONCURRENCY = 64;
 const PARALLEL_SINGLE_DELETES = 16;
 
 /**
- * Retention deletes: the real `retention` timer handler (functions/retention.ts) deleting expired
+ * Retention deletes: the real `retention` timer handler (functions/retention/retention.ts) deleting expired
  * PT10S segments — journal write per step, blobs by Blob Batch (≤ 256 per request, 4 requests in flight), index rows
  * in ≤ 100-row transactions, rollup rewrite, camera row — against the same work one segment at a time (delete the
  * blob, then its index row, one request after the other). The ratio is per segment.

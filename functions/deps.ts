@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors';
-import { entraCredential } from './adapters/entra-credential';
+import { entraCredential } from './adapters/identity/entra-credential';
 import type { AvailabilityStore } from '../shared/ports/availability-store';
 import type { CameraStore } from '../shared/ports/camera-store';
 import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
@@ -21,30 +21,30 @@ import type { SegmentBlobTags } from '../shared/ports/segment-blob-tags';
 import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
 import type { SegmentIndex } from '../shared/ports/segment-index';
 import type { SegmentReader } from '../shared/ports/segment-reader';
-import { BlobSegmentReader } from './adapters/blob-segment-reader';
-import { BlobSegmentStat } from './adapters/blob-segment-stat';
-import { BlobSegmentTags } from './adapters/blob-segment-tags';
-import { functionsFfmpeg } from './adapters/ffmpeg-path';
-import { CloudMqtt } from './adapters/cloud-mqtt';
-import { MqttDeviceCommands } from './adapters/mqtt-device-commands';
-import { TableGateStore } from './adapters/table-gate-store';
-import { BlobBatchDeleter } from './adapters/blob-batch-deleter';
-import { ServiceSasSigner } from './adapters/service-sas-signer';
-import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage-clients';
-import { UserDelegationSasSigner } from './adapters/user-delegation-sas-signer';
-import { TableAvailabilityStore } from './adapters/table-availability-store';
-import { TableCameraStore } from './adapters/table-camera-store';
-import { TableDeadLetterStore } from './adapters/table-dead-letter-store';
-import { TableDeviceStore } from './adapters/table-device-store';
-import { TableGapIndex } from './adapters/table-gap-index';
-import { TableHoldStore } from './adapters/table-hold-store';
+import { BlobSegmentReader } from './adapters/blob/blob-segment-reader';
+import { BlobSegmentStat } from './adapters/blob/blob-segment-stat';
+import { BlobSegmentTags } from './adapters/blob/blob-segment-tags';
+import { functionsFfmpeg } from './adapters/ffmpeg/ffmpeg-path';
+import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
+import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
+import { TableGateStore } from './adapters/table/table-gate-store';
+import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
+import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
+import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage/storage-clients';
+import { UserDelegationSasSigner } from './adapters/blob/user-delegation-sas-signer';
+import { TableAvailabilityStore } from './adapters/table/table-availability-store';
+import { TableCameraStore } from './adapters/table/table-camera-store';
+import { TableDeadLetterStore } from './adapters/table/table-dead-letter-store';
+import { TableDeviceStore } from './adapters/table/table-device-store';
+import { TableGapIndex } from './adapters/table/table-gap-index';
+import { TableHoldStore } from './adapters/table/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
-import { TablePipelineStore } from './adapters/table-pipeline-store';
-import { TablePolicyStore } from './adapters/table-policy-store';
-import { topologyImporter } from './adapters/topology-importer';
-import { TableRecordingStore } from './adapters/table-recording-store';
-import { TableRetentionJournal } from './adapters/table-retention-journal';
-import { TableSegmentIndex } from './adapters/table-segment-index';
+import { TablePipelineStore } from './adapters/table/table-pipeline-store';
+import { TablePolicyStore } from './adapters/table/table-policy-store';
+import { topologyImporter } from './pipelines/topology-importer';
+import { TableRecordingStore } from './adapters/table/table-recording-store';
+import { TableRetentionJournal } from './adapters/table/table-retention-journal';
+import { TableSegmentIndex } from './adapters/table/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
 /** Everything a handler needs, behind ports; the handlers' optional last parameter. */
@@ -60,7 +60,7 @@ export interface FunctionsDeps {
   segmentReader: SegmentReader;
   /**
    * The ffmpeg binary for the MP4 export, resolved on first use (so a missing binary fails the export only).
-   * @throws Error when no binary is found (functions/adapters/ffmpeg-path.ts)
+   * @throws Error when no binary is found (functions/adapters/ffmpeg/ffmpeg-path.ts)
    */
   ffmpegPath(): string;
   policies: PolicyStore;
@@ -80,7 +80,7 @@ export interface FunctionsDeps {
   deviceSessions: DeviceSessions;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
   segmentBlobStat: SegmentBlobStat;
-  /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/segment-backstop.ts). */
+  /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/retention/segment-backstop.ts). */
   segmentBlobTags: SegmentBlobTags;
   /** AVA pipeline topologies and live pipelines per device. */
   pipelines: PipelineStore;

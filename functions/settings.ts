@@ -33,7 +33,7 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_MQTT__credential` | optional; `managedidentity` = authenticate to the broker with a Microsoft Entra token of the Function App's managed identity (MQTT 5 enhanced authentication `OAUTH2-JWT`, scope `https://eventgrid.azure.net/.default`; Event Grid's MQTT broker in Azure) instead of `KEEPWATCH_MQTT_PASSWORD`; needs an `mqtts://` URL. Unset = user name and password (the local broker). Same convention as `KEEPWATCH_STORAGE__credential` |
  * | `KEEPWATCH_MQTT__clientId` | client id of the user-assigned managed identity whose token is used with `KEEPWATCH_MQTT__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
- * | `KEEPWATCH_PUBLIC_BASE_URL` | `https://host[:port][/path]` put in front of `/api/...` in playback URLs; never the request's `Host`. Unset: only requests to a loopback address (a development host) get their own origin, others a 500 (functions/public-base-url.ts); infra/ sets it to the app's host name |
+ * | `KEEPWATCH_PUBLIC_BASE_URL` | `https://host[:port][/path]` put in front of `/api/...` in playback URLs; never the request's `Host`. Unset: only requests to a loopback address (a development host) get their own origin, others a 500 (functions/http/public-base-url.ts); infra/ sets it to the app's host name |
  * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
@@ -57,11 +57,11 @@ export interface FunctionsSettings {
     retention: string;
     events: string;
     recordings: string;
-    /** EVR signal gate rows, one per camera (functions/adapters/table-gate-store.ts). */
+    /** EVR signal gate rows, one per camera (functions/adapters/table/table-gate-store.ts). */
     gates: string;
-    /** Provisioned devices: secret hash and cameras (functions/adapters/table-device-store.ts; docs/devices.md). */
+    /** Provisioned devices: secret hash and cameras (functions/adapters/table/table-device-store.ts; docs/devices.md). */
     devices: string;
-    /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table-pipeline-store.ts). */
+    /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table/table-pipeline-store.ts). */
     pipelines: string;
   };
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
@@ -83,13 +83,13 @@ export interface FunctionsSettings {
   exportMaxDurationMs: number;
   /** Most stored segment bytes one MP4 export reads. */
   exportMaxBytes: number;
-  /** Configured ffmpeg binary; `undefined` = chosen as the agent chooses (functions/adapters/ffmpeg-path.ts). */
+  /** Configured ffmpeg binary; `undefined` = chosen as the agent chooses (functions/adapters/ffmpeg/ffmpeg-path.ts). */
   ffmpegPath?: string;
-  /** Without trailing slash; `undefined` = the request's origin for loopback requests only (functions/public-base-url.ts). */
+  /** Without trailing slash; `undefined` = the request's origin for loopback requests only (functions/http/public-base-url.ts). */
   publicBaseUrl?: string;
   /** Archive retention of cameras without a policy, as configured (`P7D`). */
   retentionDefault: string;
-  /** Longest retention a camera policy may set, ms (`KEEPWATCH_RETENTION_MAX`; functions/retention-max.ts). */
+  /** Longest retention a camera policy may set, ms (`KEEPWATCH_RETENTION_MAX`; functions/retention/retention-max.ts). */
   retentionMaxMs: number;
   /** Where integration events go. */
   integrationEvents: IntegrationEventsSettings;
@@ -462,7 +462,7 @@ export function parseIntegrationEventsSettings(env: Record<string, string | unde
 
 /**
  * The retention timer's NCRONTAB schedule from `KEEPWATCH_RETENTION_SCHEDULE` (default {@link SETTINGS_DEFAULTS}
- * `retentionSchedule`, hourly at minute 5). Read when functions/retention.ts registers the timer, before any handler
+ * `retentionSchedule`, hourly at minute 5). Read when functions/retention/retention.ts registers the timer, before any handler
  * runs, so it does not need the other settings. Checked for shape only (6 space-separated fields); croner locally and
  * the Functions host in Azure check the fields themselves.
  * @throws ValidationError `InvalidSetting` when it does not have 6 fields

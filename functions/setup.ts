@@ -1,6 +1,6 @@
 /**
  * App-wide host options, applied on import before any function registers (functions/index.ts imports it first):
- * HTTP response streaming, which the MP4 export needs (functions/export-mp4.ts).
+ * HTTP response streaming, which the MP4 export needs (functions/playback/export-mp4.ts).
  */
 import { enableHttpStreaming } from './app';
 

@@ -1,6 +1,6 @@
-import { TableDeviceStore } from '../functions/adapters/table-device-store';
-import { storageClients } from '../functions/adapters/storage-clients';
-import { provisionDevice } from '../functions/device-provisioning';
+import { TableDeviceStore } from '../functions/adapters/table/table-device-store';
+import { storageClients } from '../functions/adapters/storage/storage-clients';
+import { provisionDevice } from '../functions/devices/device-provisioning';
 import type { DeviceStore } from '../shared/ports/device-store';
 import { parseDeviceProvisionBody } from '../shared/schemas/device';
 
@@ -13,7 +13,7 @@ export function localDeviceStore(connectionString: string, tableName: string): D
 }
 
 /**
- * Provisions the local stack's own device through the same code as `POST /api/devices` (functions/device-provisioning.ts).
+ * Provisions the local stack's own device through the same code as `POST /api/devices` (functions/devices/device-provisioning.ts).
  * The stack owns this device id: a row left by an earlier run of the same data folder is replaced, so each start has a
  * fresh secret and the cameras of this run.
  * @returns the device secret (for the agent's `upload.deviceSecret` and MQTT password; never logged)

@@ -201,7 +201,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       logger: printLogger(print, 'broker', debug),
     });
     cleanups.push(() => broker.close());
-    // Rotating or revoking a device (functions/device-secret-rotate.ts, device-delete.ts) ends its sessions here.
+    // Rotating or revoking a device (functions/devices/device-secret-rotate.ts, device-delete.ts) ends its sessions here.
     setProcessDepsOverrides({ deviceSessions: { end: (deviceId, reason) => broker.endDeviceSessions(deviceId, reason) } });
     cleanups.push(async () => setProcessDepsOverrides({}));
     opts.signal?.throwIfAborted();

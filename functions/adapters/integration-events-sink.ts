@@ -1,11 +1,11 @@
 import type { TableClient } from '@azure/data-tables';
 import type { IntegrationEvents } from '../../shared/ports/integration-events';
 import type { IntegrationEventsSettings } from '../settings';
-import type { CloudMqtt } from './cloud-mqtt';
-import { entraCredential } from './entra-credential';
-import { EventHubIntegrationEvents } from './event-hub-integration-events';
-import { MqttIntegrationEvents } from './mqtt-integration-events';
-import { TableIntegrationEvents } from './table-integration-events';
+import type { CloudMqtt } from './mqtt/cloud-mqtt';
+import { entraCredential } from './identity/entra-credential';
+import { EventHubIntegrationEvents } from './eventhub/event-hub-integration-events';
+import { MqttIntegrationEvents } from './mqtt/mqtt-integration-events';
+import { TableIntegrationEvents } from './table/table-integration-events';
 
 /**
  * The integration events adapter the settings choose (functions/settings.ts `parseIntegrationEventsSettings`): the

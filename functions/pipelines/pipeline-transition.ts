@@ -1,4 +1,4 @@
-import { bindCamerasToDevice } from '../device-provisioning';
+import { bindCamerasToDevice } from '../devices/device-provisioning';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { decideActivate, decideDeactivate, lifecycleView, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
@@ -10,7 +10,7 @@ import { activateCommand, cameraSealing } from './activate-command';
 import type { FunctionsDeps } from '../deps';
 import { withEtagRetry } from './etag-retry';
 import { importForPipeline } from './pipeline-import';
-import { assertRetentionWithinMax } from '../retention-max';
+import { assertRetentionWithinMax } from '../retention/retention-max';
 import { pipelineResource } from './pipeline-resources';
 
 /** How often a waiting activate/deactivate reads the pipeline's state, ms. */
@@ -68,7 +68,7 @@ export async function pipelineTransition(kind: 'activate' | 'deactivate', device
 
 /**
  * The pipeline's topology imported with its parameters; each camera policy it sets must fit `KEEPWATCH_RETENTION_MAX`
- * (functions/retention-max.ts).
+ * (functions/retention/retention-max.ts).
  * @throws ValidationError `InvalidResource` (details `[{ code: 'RetentionTooLong', ... }]` for a policy too long)
  */
 export async function importPipeline(p: StoredPipeline, deps: TransitionDeps): Promise<ImportedTopology> {

@@ -11,7 +11,7 @@
  * - Playback: GET playback → signed hlsUrl, played by hls.js (or natively where HLS is native, e.g. Safari).
  */
 'use strict';
-// ---- pure helpers (no DOM; test/unit/functions/viewer-recordings.test.ts runs this block alone) -------------
+// ---- pure helpers (no DOM; test/unit/functions/viewer/viewer-recordings.test.ts runs this block alone) -------------
 /**
  * Recording markers of the timeline from the recordings route's answer (`GET .../recordings?start&end`): each recording
  * `{id, startMs, endMs, label}` clipped to [fromMs, toMs), sorted by start; `label` says state and signals.
@@ -40,7 +40,7 @@ function viewerSeekOffsetS(playback) {
 
 (function () {
   var KEY_STORAGE = 'keepwatch.functionKey';
-  var MAX_PLAYBACK_MS = 24 * 3600 * 1000; // playback route limit (functions/playback.ts)
+  var MAX_PLAYBACK_MS = 24 * 3600 * 1000; // playback route limit (functions/playback/playback.ts)
   var DRAG_PX = 4; // a pointer move shorter than this is a click (play), longer a drag (select)
   var MIN_VIEW_MS = 20 * 1000; // narrowest zoom
   /** Tick steps, ms; the first giving ≤ MAX_TICKS ticks in the view is used. All divide 30 min or are whole hours. */
@@ -448,7 +448,7 @@ function viewerSeekOffsetS(playback) {
       .catch(function (err) { if (err.status !== 401) status('Could not play: ' + err.message, true); });
   }
 
-  /** Plays one EVR recording through its own playback route (functions/recording-playback.ts). */
+  /** Plays one EVR recording through its own playback route (functions/recordings/recording-playback.ts). */
   function playRecording(recordingId) {
     stopPlayback();
     status('Opening recording ' + recordingId + '…');

@@ -7,7 +7,7 @@
 // the routing identity, which is the only identity allowed to send to that hub. Every routed message carries two
 // routing enrichments, from what the broker authenticated: kwclient (the client's authentication name) and kwtopic
 // (the topic it published on). Ingest takes device and camera from these only and dead-letters a message without
-// them (shared/event-grid-mqtt.ts, functions/ingest-decode.ts, docs/security.md).
+// them (shared/event-grid-mqtt.ts, functions/ingest/ingest-decode.ts, docs/security.md).
 
 @description('Azure region.')
 param location string

@@ -224,7 +224,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_RETENTION_DEFAULT: 'P${retentionDays}D'
     KEEPWATCH_RETENTION_MAX: 'P${retentionMaxDays}D'
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
-    // Playback URLs are built on this, never on the request's Host header (functions/public-base-url.ts).
+    // Playback URLs are built on this, never on the request's Host header (functions/http/public-base-url.ts).
     KEEPWATCH_PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
 
     // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").

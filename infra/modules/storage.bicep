@@ -148,13 +148,13 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: '${tablePrefix}${suffix}'
 }]
 
-// Backstop only: the retention timer (functions/retention.ts) deletes blobs and index rows together, to the hour.
+// Backstop only: the retention timer (functions/retention/retention.ts) deletes blobs and index rows together, to the hour.
 // Lifecycle management runs about once a day and knows nothing of per-camera policies or holds, so it must only
 // catch what the timer missed (Azure Storage docs, "Lifecycle management overview"). prefixMatch starts with the
 // container name. It never deletes what a hold or a policy keeps (docs/security.md "Holds hold in Azure too"):
 // - a filter can only include blobs, so it takes those tagged keepwatch-backstop=eligible (shared/backstop-tag.ts),
 //   which ingest sets on each segment it indexes and a hold replaces with `held` on the segments it covers
-//   (functions/segment-backstop.ts); an untagged blob (never indexed) is left to the timer and to people;
+//   (functions/retention/segment-backstop.ts); an untagged blob (never indexed) is left to the timer and to people;
 // - lifecycleDeleteAfterDays is the longest retention a policy may set (KEEPWATCH_RETENTION_MAX, which the API
 //   enforces) plus a margin.
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {

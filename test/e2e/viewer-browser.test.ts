@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { TableClient } from '@azure/data-tables';
-import { TableRecordingStore } from '../../functions/adapters/table-recording-store';
+import { TableRecordingStore } from '../../functions/adapters/table/table-recording-store';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { recordingApiId } from '../../shared/evr/recording-id';
 import { waitFor } from '../helpers/wait';

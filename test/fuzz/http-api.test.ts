@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { OPENAPI_DOCUMENT, type JsonSchema } from '../../functions/openapi';
+import { OPENAPI_DOCUMENT, type JsonSchema } from '../../functions/openapi/openapi';
 import { checkProperty, mutated, type Json } from '../helpers/fuzz';
 import { HOSTILE_IDS } from '../helpers/hostile-ids';
 import { apiOperations, fillPath, type ApiOperation } from '../helpers/openapi-operations';

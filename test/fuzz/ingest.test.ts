@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createDeps, type FunctionsDeps } from '../../functions/deps';
-import { ingest } from '../../functions/ingest';
-import { decodeIngestMessage } from '../../functions/ingest-decode';
-import { checkDeviceClaims } from '../../functions/ingest-device-claims';
+import { ingest } from '../../functions/ingest/ingest';
+import { decodeIngestMessage } from '../../functions/ingest/ingest-decode';
+import { checkDeviceClaims } from '../../functions/ingest/ingest-device-claims';
 import type { FunctionsSettings } from '../../functions/settings';
 import { segmentBlobName } from '../../shared/blob-naming';
 import { ID_PATTERN } from '../../shared/ids';
@@ -14,7 +14,7 @@ import { storeClaimedBlobs } from '../integration/functions/segment-blob-fixture
 import { batchContext, forwardedByEventGrid, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
 
 /**
- * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest-decode.ts + ingest.ts)
+ * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest/ingest-decode.ts + ingest.ts)
  * on real Azurite. Properties: ingest never throws for bad input (every bad message becomes a dead letter, the rest of
  * the batch goes on), no unhandled rejection, and nothing is indexed for a message the decoder refused; what is indexed
  * names valid ids and the canonical blob name.
@@ -83,7 +83,7 @@ describe('fuzz: ingest on Azurite', () => {
     const expectedRows = new Set((await segmentRows()).map((r) => `${r.cameraId}/${r.startMs}`));
     await checkProperty('ingest-mutated', fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 4 }), async (batch) => {
       const decoded = batch.map((m) => decodeIngestMessage(m));
-      // The oracle: the decoder, then the claims check against the stored blobs (functions/ingest-device-claims.ts).
+      // The oracle: the decoder, then the claims check against the stored blobs (functions/ingest/ingest-device-claims.ts).
       const checked = await checkDeviceClaims(decoded, deps);
       const summary = await ingest(batch, batchContext(), deps);
       assert.equal(summary.deadLettered, checked.filter((d) => d.ok === false).length);

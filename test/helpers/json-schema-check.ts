@@ -1,7 +1,7 @@
-import type { JsonSchema, JsonType } from '../../functions/openapi';
+import type { JsonSchema, JsonType } from '../../functions/openapi/openapi';
 
 /**
- * A small structural JSON Schema check over the subset functions/openapi.ts uses ({@link JsonSchema}): `$ref` to
+ * A small structural JSON Schema check over the subset functions/openapi/openapi.ts uses ({@link JsonSchema}): `$ref` to
  * `#/...` inside `root`, `type` (one or a list), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `pattern`,
  * `minimum`/`maximum`, `minLength`/`maxLength`, and `format` `date-time` (RFC 3339 with a zone), `duration`
  * (ISO 8601), `uri` (absolute). Anything else in a schema is an error, so the subset cannot grow unnoticed.

@@ -1,4 +1,4 @@
-import { OPENAPI_DOCUMENT, type HttpMethodName, type JsonSchema, type OpenApiDocument, type OpenApiParameter } from '../../functions/openapi';
+import { OPENAPI_DOCUMENT, type HttpMethodName, type JsonSchema, type OpenApiDocument, type OpenApiParameter } from '../../functions/openapi/openapi';
 
 /** One operation of the OpenAPI document, flattened for test harnesses that must cover every route. */
 export interface ApiOperation {
@@ -16,7 +16,7 @@ export interface ApiOperation {
 }
 
 /**
- * Every operation of the served OpenAPI document (functions/openapi.ts), `$ref` parameters resolved. Harnesses
+ * Every operation of the served OpenAPI document (functions/openapi/openapi.ts), `$ref` parameters resolved. Harnesses
  * enumerate routes from here, so a route added later with its document entry is covered without editing them.
  */
 export function apiOperations(doc: OpenApiDocument = OPENAPI_DOCUMENT): ApiOperation[] {

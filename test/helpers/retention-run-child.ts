@@ -9,7 +9,7 @@
  */
 import { InvocationContext } from '@azure/functions';
 import { createDeps } from '../../functions/deps';
-import { retention } from '../../functions/retention';
+import { retention } from '../../functions/retention/retention';
 import type { FunctionsSettings } from '../../functions/settings';
 
 const args = process.env.KEEPWATCH_RETENTION_CHILD;

@@ -13,7 +13,7 @@ import type { RecordedSegment } from '../../../edge-agent/recorder/camera-record
 import { SegmentUploader } from '../../../edge-agent/uploader/segment-uploader';
 import { UploadUrlCache } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-client';
-import { ingest } from '../../../functions/ingest';
+import { ingest } from '../../../functions/ingest/ingest';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger } from '../../../local/host-logger';

@@ -6,7 +6,7 @@ import { segmentBlobName } from '../../../shared/blob-naming';
 import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+import { ingest } from '../../../functions/ingest/ingest';
 import { storeClaimedBlobs } from './segment-blob-fixtures';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 
@@ -192,7 +192,7 @@ export async function seedIndexedArchive(
   const deps = createDeps(s, { now: () => nowMs });
   await deps.ensureStorage();
   const events = segments.map((g) => viaEventGrid(segmentEvent({ cameraId: g.cameraId, startMs: g.startMs, durationMs: g.durationMs, bytes: g.bytes })));
-  await storeClaimedBlobs(s, events); // each of the claimed size: ingest checks it (functions/ingest-device-claims.ts)
+  await storeClaimedBlobs(s, events); // each of the claimed size: ingest checks it (functions/ingest/ingest-device-claims.ts)
   for (let i = 0; i < events.length; i += 100) {
     const r = await ingest(events.slice(i, i + 100), batchContext(), deps);
     if (r.accepted !== Math.min(100, events.length - i)) throw new Error(`seeding: ingest accepted ${r.accepted} of ${Math.min(100, events.length - i)} events`);

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { FunctionsDeps } from '../../../functions/deps';
 import { parseSegmentBlobName } from '../../../shared/blob-naming';
-import { ingest, type IngestDeps, type IngestSummary } from '../../../functions/ingest';
+import { ingest, type IngestDeps, type IngestSummary } from '../../../functions/ingest/ingest';
 import type { FunctionsSettings } from '../../../functions/settings';
 
 /** What a `segment.uploaded` event claims of its blob. */
@@ -33,7 +33,7 @@ export function claimedBlobs(messages: readonly unknown[]): ClaimedBlob[] {
  * Stores, as the agent does before it publishes, a block blob for every blob the `segment.uploaded` events in
  * `messages` claim: the claimed size (zero bytes of content: tests that read media upload real segments themselves)
  * and the claimed SHA-256 in its `sha256` metadata. A blob that exists is left as it is (`If-None-Match: *`), so the
- * same event may be stored twice. Ingest checks each event against its blob (functions/ingest-device-claims.ts).
+ * same event may be stored twice. Ingest checks each event against its blob (functions/ingest/ingest-device-claims.ts).
  * @param settings account-key settings (Azurite)
  */
 export async function storeClaimedBlobs(settings: FunctionsSettings, messages: readonly unknown[]): Promise<number> {

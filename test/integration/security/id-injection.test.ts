@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { OpenApiParameter } from '../../../functions/openapi';
+import type { OpenApiParameter } from '../../../functions/openapi/openapi';
 import { apiOperations, fillPath, isIdParam } from '../../helpers/openapi-operations';
 import { HOSTILE_IDS } from '../../helpers/hostile-ids';
 import { errorBodyOf, rawRequest } from '../../helpers/raw-http';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
 import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
-import { rawPayload } from '../../../functions/ingest-decode';
+import { rawPayload } from '../../../functions/ingest/ingest-decode';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { batchContext, tableRows, testSettings } from '../functions/fixtures';
 

@@ -5,14 +5,14 @@ import { HttpRequest } from '@azure/functions';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
 import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
 import { createDeps, defaultDeps } from '../../../functions/deps';
-import { playbackGrantQuery, type PlaybackGrant } from '../../../functions/playback-token';
-import { playlist } from '../../../functions/playlist';
+import { playbackGrantQuery, type PlaybackGrant } from '../../../functions/playback/playback-token';
+import { playlist } from '../../../functions/playback/playlist';
 import { parseSettings, resetSettings } from '../../../functions/settings';
 import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**
- * docs/security.md: a playlist URL is its own credential (functions/playback-token.ts), so every altered, foreign or
+ * docs/security.md: a playlist URL is its own credential (functions/playback/playback-token.ts), so every altered, foreign or
  * expired token must be refused by the running playlist route with 401 and the error body, and must reveal no segment
  * URL.
  */

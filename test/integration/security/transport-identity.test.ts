@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
+import { ingest } from '../../../functions/ingest/ingest';
 import type { FunctionsSettings } from '../../../functions/settings';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';

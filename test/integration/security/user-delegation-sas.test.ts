@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
 import { segmentBlobName } from '../../../shared/blob-naming';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest';
-import { playback, type PlaybackResponse } from '../../../functions/playback';
-import { playlist } from '../../../functions/playlist';
+import { ingest } from '../../../functions/ingest/ingest';
+import { playback, type PlaybackResponse } from '../../../functions/playback/playback';
+import { playlist } from '../../../functions/playback/playlist';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 import { startHttpsAzurite, type HttpsAzurite } from '../../helpers/azurite-https';
 import { AzuriteTokenCredential } from '../../helpers/azurite-token-credential';
@@ -207,7 +207,7 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     const ttl = deps.settings.segmentSasTtlMs;
 
     // The blobs, uploaded as the agent does (create-only URLs, from another client so this one's key count stays its
-    // own): ingest checks each event against its blob (functions/ingest-device-claims.ts).
+    // own): ingest checks each event against its blob (functions/ingest/ingest-device-claims.ts).
     const uploads = await depsWith(recorder()).sasSigner.blobCreateUrls(names, Date.now() + 60_000);
     for (const u of uploads) assert.equal((await put(u, azurite.caPem, Buffer.alloc(1000), { 'if-none-match': '*', 'x-ms-meta-sha256': 'a'.repeat(64) })).status, 201);
 

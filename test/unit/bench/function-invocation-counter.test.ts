@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpRequest, InvocationContext, type HttpHandler } from '@azure/functions';
 import { registrations } from '../../../functions/app';
-import { health } from '../../../functions/health';
+import { health } from '../../../functions/http/health';
 import { countFunctionInvocations } from '../../../bench/function-invocation-counter';
 
 const handlerOf = (name: string) => (registrations().find((r) => r.name === name)!.options as { handler: HttpHandler }).handler;

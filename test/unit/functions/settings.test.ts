@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
-import { parseStorageConnectionString } from '../../../functions/adapters/connection-string';
+import { parseStorageConnectionString } from '../../../functions/adapters/storage/connection-string';
 import { parseSettings, resetSettings, retentionSchedule, settings } from '../../../functions/settings';
 
 const CS = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:2/devstoreaccount1;';

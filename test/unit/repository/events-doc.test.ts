@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InvocationContext } from '@azure/functions';
 import { streamInfoFromDescriptions } from '../../../edge-agent/recorder/ffmpeg-stream-info';
-import { RETENTION_COMPLETED, RETENTION_SOURCE, retention, type RetentionDeps } from '../../../functions/retention';
+import { RETENTION_COMPLETED, RETENTION_SOURCE, retention, type RetentionDeps } from '../../../functions/retention/retention';
 import { recordingApiId } from '../../../shared/evr/recording-id';
 import { RECORDING_AVAILABLE, RECORDING_STARTED, RECORDING_STOPPED, recordingEvent } from '../../../shared/evr/recording-plan';
 import type { IntegrationEvent } from '../../../shared/ports/integration-events';
@@ -20,11 +20,11 @@ import { EVR_POLICY_SOURCE, RECORDING_ID_PATTERN } from '../../../shared/schemas
 /** docs/events.md at the repository root (this file runs from dist/test/unit/repository/). */
 const EVENTS_MD = path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'events.md');
 
-/** `type` of ingest's forwarded diagnostics (functions/ingest.ts; a literal there). */
+/** `type` of ingest's forwarded diagnostics (functions/ingest/ingest.ts; a literal there). */
 const CAMERA_DIAGNOSTICS = 'camera.diagnostics';
 const INGEST_SOURCE = '/keepwatch/ingest';
 
-/** Every integration event type the functions publish (functions/ingest.ts, functions/evr/, functions/retention.ts). */
+/** Every integration event type the functions publish (functions/ingest/ingest.ts, functions/evr/, functions/retention/retention.ts). */
 const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, RETENTION_COMPLETED];
 
 /** The fenced ```json blocks of a markdown text, parsed; the text of a block that does not parse is a test failure. */
@@ -115,7 +115,7 @@ describe('docs/events.md against the integration events the code publishes', () 
       assert.deepEqual(diagnosticsDataSchema.parse(data), data, `${e.id}: data is the device's diagnostics data, nothing dropped`);
       const device = parseDeviceEvent({ specversion: '1.0', id: e.id, source: deviceSource(deviceId), type: DIAGNOSTICS, subject: data.cameraId, time: e.time, datacontenttype: 'application/json', data }, deviceId, data.cameraId);
       assert.equal(device.kind, DIAGNOSTICS);
-      // As functions/ingest.ts forwards it.
+      // As functions/ingest/ingest.ts forwards it.
       assert.deepEqual(e, { specversion: '1.0', id: e.id, source: INGEST_SOURCE, type: CAMERA_DIAGNOSTICS, time: e.time, subject: data.cameraId, datacontenttype: 'application/json', data: { deviceId, ...data } });
       if (data.stream !== undefined) assert.deepEqual(data.stream, streamInfoFromDescriptions(data.video!, data.audio ?? []), `${e.id}: stream is what the agent parses from video and audio`);
     }

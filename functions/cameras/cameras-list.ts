@@ -1,0 +1,56 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/schemas/stream-info';
+import { toIso } from '../../shared/time';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+
+/** One camera in `GET /api/cameras`; times are ISO 8601 UTC with milliseconds. */
+export interface CameraListItem {
+  id: string;
+  deviceId: string;
+  /** Start of the earliest stored segment. */
+  firstRecorded: string;
+  /** End of the latest stored segment. */
+  lastRecorded: string;
+  /** What the camera sends, from its latest reported recording session; absent until one reported it. */
+  stream?: CameraStreamItem;
+}
+
+/**
+ * A camera's stream info (shared/schemas/stream-info.ts): video codec (ffmpeg's name: `h264`, `hevc`), profile, size
+ * in pixels and frames per second; audio codec (`aac`, `pcm_mulaw`, `pcm_alaw`), profile, sample rate in Hz and
+ * channels, or `null` when it sends no audio; unknowns are `null`. `since`: when the session that reported it started.
+ */
+export interface CameraStreamItem {
+  video: VideoStreamInfo;
+  audio: AudioStreamInfo | null;
+  since: string;
+}
+
+/** `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded. */
+export async function camerasList(
+  _request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'cameras'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const cameras: CameraListItem[] = (await deps.cameras.listCameras()).map((c) => ({
+      id: c.cameraId,
+      deviceId: c.deviceId,
+      firstRecorded: toIso(c.firstRecordedMs),
+      lastRecorded: toIso(c.lastRecordedMs),
+      ...(c.stream ? { stream: { video: c.stream.stream.video, audio: c.stream.stream.audio, since: toIso(c.stream.sinceMs) } } : {}),
+    }));
+    return { status: 200, jsonBody: { cameras }, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('cameras-list', {
+  methods: ['GET'],
+  route: 'cameras',
+  authLevel: 'function',
+  handler: (request, context) => camerasList(request, context),
+});

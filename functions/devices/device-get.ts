@@ -1,0 +1,29 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError } from '../../shared/errors';
+import { assertId } from '../../shared/ids';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { deviceResponse } from './device-response';
+import { errorResponse } from '../http/http-errors';
+
+/**
+ * `GET /api/devices/{deviceId}` (function key) → `200 DeviceResponse` (never the secret or its hash).
+ * Errors: 400 `InvalidDeviceId`; 404 `DeviceNotFound`; 503 when storage is down.
+ */
+export async function deviceGet(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'devices'> = defaultDeps()): Promise<HttpResponseInit> {
+  try {
+    const deviceId = assertId('device', request.params.deviceId ?? '');
+    const device = await deps.devices.get(deviceId);
+    if (!device || device.disabled) throw new NotFoundError(`device '${deviceId}' is not provisioned`, 'DeviceNotFound');
+    return { status: 200, jsonBody: deviceResponse(device), headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('device-get', {
+  methods: ['GET'],
+  route: 'devices/{deviceId}',
+  authLevel: 'function',
+  handler: (request, context) => deviceGet(request, context),
+});

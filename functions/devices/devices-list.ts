@@ -1,0 +1,26 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { deviceResponse } from './device-response';
+import { errorResponse } from '../http/http-errors';
+
+/**
+ * `GET /api/devices` (function key) → `200 { devices: DeviceResponse[] }`, sorted by id; never a secret or its hash;
+ * revoked devices are left out.
+ * Errors: 503 when storage is down.
+ */
+export async function devicesList(_request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'devices'> = defaultDeps()): Promise<HttpResponseInit> {
+  try {
+    const devices = await deps.devices.list();
+    return { status: 200, jsonBody: { devices: devices.filter((d) => !d.disabled).map(deviceResponse) }, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('devices-list', {
+  methods: ['GET'],
+  route: 'devices',
+  authLevel: 'function',
+  handler: (request, context) => devicesList(request, context),
+});

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError } from '../../shared/errors';
+import { assertId } from '../../shared/ids';
+import { signalFromHttp } from '../../shared/schemas/signals';
+import { toIso } from '../../shared/time';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { runEvrCameraStep, type EvrStepDeps } from './evr-camera-step';
+import { cameraOwner } from '../devices/device-provisioning';
+import { errorResponse } from '../http/http-errors';
+import { readJsonBody } from '../http/http-json-body';
+
+/** The answer of {@link signalsCreate}. */
+export interface SignalAccepted {
+  id: string;
+  cameraId: string;
+  type: string;
+  /** The signal's media time (ISO 8601 UTC, ms). */
+  time: string;
+  /** True when the camera's policy is EVR and the signal counts under its filters (it reached the signal gate). */
+  recording: boolean;
+}
+
+/**
+ * `POST /api/cameras/{cameraId}/signals` (function key), body an external signal (shared/schemas/signals.ts
+ * `externalSignalSchema`: `{"type","time"?,"id"?,"end"?,"label"?,"confidence"?,"properties"?}`) → `202
+ * {"id","cameraId","type","time","recording"}`. The signal goes through the camera's EVR policy at once
+ * (functions/evr/evr-camera-step.ts): it is held by the signal gate until the camera's media time (its
+ * `segment.recorded` events) passes it by the evaluation window. Its device is the gate row's, the kwCameras row's, or
+ * the provisioned device that records the camera (functions/devices/device-provisioning.ts `cameraOwner`: a camera a live
+ * pipeline's activation just gave a device takes signals before its first segment is reported).
+ * A camera whose policy is not EVR, or a signal its filters do not count, is accepted with `recording: false` and
+ * nothing is stored. Idempotent on `id` (a retry with the same id changes nothing); without `id`, each POST is a new
+ * signal (`http-{uuid}`).
+ * Errors: 400 `InvalidCameraId`, `MissingBody`, `PayloadTooLarge`, `InvalidJson`, `InvalidSignal` (naming each bad or
+ * unknown key); 404 `CameraNotFound` (no device known for it: no gate row, never recorded, no provisioned device records it); 503 storage or broker.
+ */
+export async function signalsCreate(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: EvrStepDeps & Pick<FunctionsDeps, 'cameras' | 'devices'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const cameraId = assertId('camera', request.params.cameraId ?? '');
+    const signal = signalFromHttp(cameraId, await readJsonBody(request), deps.now(), () => `http-${randomUUID()}`);
+    const gate = await deps.gates.get(cameraId);
+    const deviceId = gate ? undefined : ((await deps.cameras.getCamera(cameraId))?.deviceId ?? (await cameraOwner(deps.devices, cameraId)));
+    if (!gate && !deviceId) throw new NotFoundError(`camera '${cameraId}' is unknown: no device has reported it or is provisioned for it`, 'CameraNotFound');
+    const result = await runEvrCameraStep({ cameraId, signals: [signal] }, context, deps, deviceId);
+    const recording = result.evr && result.counted > 0;
+    context.log('http signal accepted', { cameraId, signalId: signal.id, type: signal.type, recording });
+    const body: SignalAccepted = { id: signal.id, cameraId, type: signal.type, time: toIso(signal.atMs), recording };
+    return { status: 202, jsonBody: body, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('signals-create', {
+  methods: ['POST'],
+  route: 'cameras/{cameraId}/signals',
+  authLevel: 'function',
+  handler: (request, context) => signalsCreate(request, context),
+});

@@ -1,0 +1,27 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { assertId } from '../../shared/ids';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { holdResponse } from './hold-response';
+import { errorResponse } from '../http/http-errors';
+
+/**
+ * `GET /api/cameras/{cameraId}/holds` (function key) → `200 { holds: HoldResponse[] }`, sorted by start (empty for a
+ * camera without holds). Errors: 400 `InvalidCameraId`; 503 when storage is unavailable.
+ */
+export async function holdsList(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'holds'> = defaultDeps()): Promise<HttpResponseInit> {
+  try {
+    const cameraId = assertId('camera', request.params.cameraId ?? '');
+    const holds = (await deps.holds.list(cameraId)).map(holdResponse);
+    return { status: 200, jsonBody: { holds }, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('holds-list', {
+  methods: ['GET'],
+  route: 'cameras/{cameraId}/holds',
+  authLevel: 'function',
+  handler: (request, context) => holdsList(request, context),
+});

@@ -1,0 +1,28 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { assertId } from '../../shared/ids';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+import { pipelineResource } from './pipeline-resources';
+
+/**
+ * `GET /api/devices/{deviceId}/livePipelines` (function key; AVA livePipelineList) → `200 { value: PipelineResource[] }`
+ * sorted by name, SecretString parameter values left out.
+ * Errors: 400 `InvalidDeviceId`; 503 when storage is unavailable.
+ */
+export async function livePipelinesList(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'pipelines'> = defaultDeps()): Promise<HttpResponseInit> {
+  try {
+    const deviceId = assertId('device', request.params.deviceId ?? '');
+    const value = (await deps.pipelines.listPipelines(deviceId)).map(pipelineResource);
+    return { status: 200, jsonBody: { value }, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('live-pipelines-list', {
+  methods: ['GET'],
+  route: 'devices/{deviceId}/livePipelines',
+  authLevel: 'function',
+  handler: (request, context) => livePipelinesList(request, context),
+});

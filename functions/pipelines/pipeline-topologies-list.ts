@@ -1,0 +1,28 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { assertId } from '../../shared/ids';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+import { topologyResource } from './pipeline-resources';
+
+/**
+ * `GET /api/devices/{deviceId}/pipelineTopologies` (function key; AVA pipelineTopologyList) → `200 { value:
+ * TopologyResource[] }` sorted by name (at most 50 per device, so no continuation token).
+ * Errors: 400 `InvalidDeviceId`; 503 when storage is unavailable.
+ */
+export async function pipelineTopologiesList(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'pipelines'> = defaultDeps()): Promise<HttpResponseInit> {
+  try {
+    const deviceId = assertId('device', request.params.deviceId ?? '');
+    const value = (await deps.pipelines.listTopologies(deviceId)).map(topologyResource);
+    return { status: 200, jsonBody: { value }, headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('pipeline-topologies-list', {
+  methods: ['GET'],
+  route: 'devices/{deviceId}/pipelineTopologies',
+  authLevel: 'function',
+  handler: (request, context) => pipelineTopologiesList(request, context),
+});

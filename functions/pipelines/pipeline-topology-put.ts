@@ -1,0 +1,78 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { parseTopologyBody } from '../../shared/pipelines/pipeline-bodies';
+import { decideSetTopology, lifecycleView, secretParameterNames } from '../../shared/pipelines/pipeline-lifecycle';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+import { readJsonBody } from '../http/http-json-body';
+import { withEtagRetry } from './etag-retry';
+import { checkTopology } from './pipeline-import';
+import { topologyResource } from './pipeline-resources';
+import { routeParams } from './route-params';
+
+/**
+ * `PUT /api/devices/{deviceId}/pipelineTopologies/{name}` (function key; AVA pipelineTopologySet), body an AVA/LVA
+ * topology document as in Microsoft's sample files (`{ "@apiVersion"?, name?, properties: { parameters, sources,
+ * processors, sinks } }`; `@apiVersion` ignored) → `201` (new) or `200` (updated) with the TopologyResource.
+ * The topology is checked with the topology import (unsupported nodes refused at once). Updating a topology that live
+ * pipelines reference follows AVA (shared/pipelines/pipeline-lifecycle.ts `decideSetTopology`); those pipelines then
+ * hide the values of the parameters the new version declares SecretString ({@link hideNewSecrets}, after the topology
+ * is stored).
+ * Errors: 400 `InvalidDeviceId`, `InvalidName`, `MissingBody`, `InvalidJson`, `InvalidResource` (with `details` naming
+ * unsupported nodes); 409 `PipelineTopologyInUse`, `ModuleLimitExceeded` (50 topologies), `Conflict`; 503. Nothing is
+ * stored on an error, except when hiding the pipelines' new secrets fails after the topology was stored (`Conflict` or
+ * 503): repeating the PUT finishes it.
+ */
+export async function pipelineTopologyPut(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'pipelines' | 'importTopology' | 'now'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const { deviceId, name } = routeParams(request, 'pipeline topology');
+    const body = parseTopologyBody(name, await readJsonBody(request));
+    checkTopology(deps.importTopology, name, body.document, body.parameters);
+    const saved = await withEtagRetry(`pipeline topology '${name}'`, async () => {
+      const [existing, all, pipelines] = await Promise.all([deps.pipelines.getTopology(deviceId, name), deps.pipelines.listTopologies(deviceId), deps.pipelines.listPipelines(deviceId)]);
+      const referencing = pipelines.filter((p) => p.topologyName === name).map(lifecycleView);
+      const { status } = decideSetTopology(name, existing !== undefined, all.length, body.parameters, referencing);
+      const nowMs = deps.now();
+      const stored = { deviceId, name, document: body.document, createdAtMs: existing?.createdAtMs ?? nowMs, lastModifiedAtMs: nowMs };
+      await deps.pipelines.saveTopology(stored, existing?.etag);
+      context.log('pipeline topology set', { deviceId, name, status });
+      return { status, jsonBody: topologyResource({ ...stored, etag: '' }), headers: { 'cache-control': 'no-store' } };
+    });
+    await hideNewSecrets(deps, deviceId, name, secretParameterNames(body.parameters));
+    return saved;
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+/**
+ * The live pipelines on a topology just set hide the values of the parameters it declares SecretString: a String made
+ * SecretString stops being returned by GET at once. Names are only ever added (a parameter once secret stays hidden),
+ * each pipeline with its own ETag retry, after the topology is stored.
+ * @throws ConflictError `Conflict` when a pipeline kept changing; TransientError
+ */
+async function hideNewSecrets(deps: Pick<FunctionsDeps, 'pipelines'>, deviceId: string, topologyName: string, secret: readonly string[]): Promise<void> {
+  if (!secret.length) return;
+  for (const listed of await deps.pipelines.listPipelines(deviceId)) {
+    if (listed.topologyName !== topologyName) continue;
+    await withEtagRetry(`live pipeline '${listed.name}'`, async () => {
+      const current = await deps.pipelines.getPipeline(deviceId, listed.name);
+      if (!current || current.topologyName !== topologyName) return;
+      const { etag, ...p } = current;
+      const known = new Set(p.secretParameters.map((n) => n.toLowerCase()));
+      const added = secret.filter((n) => !known.has(n.toLowerCase()));
+      if (added.length) await deps.pipelines.savePipeline({ ...p, secretParameters: [...p.secretParameters, ...added] }, etag);
+    });
+  }
+}
+
+registerHttp('pipeline-topology-put', {
+  methods: ['PUT'],
+  route: 'devices/{deviceId}/pipelineTopologies/{name}',
+  authLevel: 'function',
+  handler: (request, context) => pipelineTopologyPut(request, context),
+});

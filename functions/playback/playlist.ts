@@ -1,0 +1,68 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError } from '../../shared/errors';
+import { playableSegments } from '../../shared/hls/playable-segments';
+import { renderPlaylist } from '../../shared/hls/render-playlist';
+import { assertId } from '../../shared/ids';
+import { toIso } from '../../shared/time';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+import { verifyPlaybackGrant } from './playback-token';
+
+/** Content type of HLS playlists (RFC 8216 §4). */
+export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+
+/**
+ * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&kid&sig` → `200` HLS VOD playlist
+ * (shared/hls/render-playlist.ts): every segment overlapping the signed range, sorted, `#EXT-X-DISCONTINUITY` at gaps,
+ * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_SEGMENT_SAS_TTL` (default and minimum
+ * `KEEPWATCH_PLAYBACK_TTL`) after this request, hence no earlier than the playlist token itself.
+ * Anonymous at the Functions level: the signed token is the authentication, so ffmpeg, VLC and hls.js can open it
+ * without headers. Errors: 400 `InvalidCameraId`; 401 `InvalidPlaybackToken`, `PlaybackTokenExpired`;
+ * 404 `NoMediaInRange` (e.g. deleted by retention since the URL was issued).
+ */
+export async function playlist(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'settings' | 'segmentIndex' | 'sasSigner' | 'now'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const cameraId = assertId('camera', request.params.cameraId ?? '');
+    const nowMs = deps.now();
+    const { playbackTokenSecret: current, playbackTokenPreviousSecret: previous } = deps.settings;
+    const grant = verifyPlaybackGrant(cameraId, request.query, { current, previous }, nowMs);
+    // Sign each page of the index scan as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
+    // overlaps the storage reads instead of following them (bench/playlist-latency.ts).
+    const expiresOnMs = nowMs + deps.settings.segmentSasTtlMs;
+    const signing: Array<Promise<Array<[string, string]>>> = [];
+    const spans = await deps.segmentIndex.listSegmentSpans(cameraId, grant.startMs, grant.endMs, (page) => {
+      const names = page.map((s) => s.blobName);
+      const signed = deps.sasSigner.blobReadUrls(names, expiresOnMs).then((urls) => names.map((n, i): [string, string] => [n, urls[i]]));
+      signed.catch(() => {}); // observed here, rethrown where it is awaited below
+      signing.push(signed);
+    });
+    const { segments, dropped } = playableSegments(spans);
+    if (dropped > 0) context.warn('overlapping segments left out of playlist', { cameraId, dropped });
+    if (segments.length === 0) {
+      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(grant.startMs)} and ${toIso(grant.endMs)}`, 'NoMediaInRange');
+    }
+    const urlByBlob = new Map((await Promise.all(signing)).flat());
+    const unsigned = segments.filter((s) => !urlByBlob.has(s.blobName)).map((s) => s.blobName); // an index that gave no pages
+    if (unsigned.length) (await deps.sasSigner.blobReadUrls(unsigned, expiresOnMs)).forEach((url, i) => urlByBlob.set(unsigned[i], url));
+    const withUrls = segments.map((s) => ({ startMs: s.startMs, durationMs: s.durationMs, url: urlByBlob.get(s.blobName)! }));
+    return {
+      status: 200,
+      body: renderPlaylist(withUrls),
+      headers: { 'content-type': HLS_CONTENT_TYPE, 'cache-control': 'no-store' },
+    };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('playlist', {
+  methods: ['GET'],
+  route: 'cameras/{cameraId}/playlist.m3u8',
+  authLevel: 'anonymous',
+  handler: (request, context) => playlist(request, context),
+});

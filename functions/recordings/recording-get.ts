@@ -1,0 +1,34 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { recordingHoldId } from '../../shared/recording-hold';
+import { registerHttp } from '../app';
+import { defaultDeps, type FunctionsDeps } from '../deps';
+import { errorResponse } from '../http/http-errors';
+import { lookUpRecording, recordingBytes } from './recording-lookup';
+import { recordingResponse } from './recording-response';
+
+/**
+ * `GET /api/cameras/{cameraId}/recordings/{recordingId}` (function key) → `200 RecordingResponse`
+ * (functions/recordings/recording-response.ts).
+ * Errors: 400 `InvalidCameraId`, `InvalidRecordingId`; 404 `RecordingNotFound`; 503 when storage is unavailable.
+ */
+export async function recordingGet(
+  request: HttpRequest,
+  context: InvocationContext,
+  deps: Pick<FunctionsDeps, 'recordings' | 'segmentIndex' | 'holds'> = defaultDeps(),
+): Promise<HttpResponseInit> {
+  try {
+    const r = await lookUpRecording(deps, request.params);
+    const [bytes, holds] = await Promise.all([recordingBytes(deps, r), deps.holds.list(r.cameraId)]);
+    const held = holds.some((h) => h.id === recordingHoldId(r.id));
+    return { status: 200, jsonBody: recordingResponse(r, { bytes, held }), headers: { 'cache-control': 'no-store' } };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('recording-get', {
+  methods: ['GET'],
+  route: 'cameras/{cameraId}/recordings/{recordingId}',
+  authLevel: 'function',
+  handler: (request, context) => recordingGet(request, context),
+});

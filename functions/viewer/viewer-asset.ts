@@ -1,0 +1,37 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError } from '../../shared/errors';
+import { registerHttp } from '../app';
+import { errorResponse } from '../http/http-errors';
+import { VIEWER_ASSETS, viewerFiles, type ViewerAsset } from './viewer-files';
+
+/** One year, the longest `max-age` caches honour (RFC 9111 §1.2.2 recommends at most a year). */
+const ONE_YEAR_S = 31_536_000;
+
+/**
+ * `GET /api/viewer/{asset}` (asset ∈ `viewer.js`, `viewer.css`, `hls.min.js`) → `200` the file, cached for a year
+ * and immutable (the page requests it with `?v=<content hash>`, so a new deployment changes the URL).
+ * Errors: 404 `NotFound` for any other name. Anonymous, like the page.
+ */
+export async function viewerAsset(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const name = request.params.asset ?? '';
+    if (!(VIEWER_ASSETS as readonly string[]).includes(name)) {
+      throw new NotFoundError(`viewer has no file ${JSON.stringify(name.slice(0, 64))}; files are ${VIEWER_ASSETS.join(', ')}`);
+    }
+    const asset = viewerFiles().assets[name as ViewerAsset];
+    return {
+      status: 200,
+      body: asset.body,
+      headers: {
+        'content-type': asset.contentType,
+        'cache-control': `public, max-age=${ONE_YEAR_S}, immutable`,
+        etag: `"${asset.version}"`,
+        'x-content-type-options': 'nosniff',
+      },
+    };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('viewer-asset', { methods: ['GET'], route: 'viewer/{asset}', authLevel: 'anonymous', handler: viewerAsset });

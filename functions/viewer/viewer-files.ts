@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The viewer's static files, read once per process.
+ *
+ * Why plain files under `functions/viewer/` rather than TypeScript string modules: the page's HTML, CSS and
+ * browser JavaScript stay editable and reviewable as what they are (no escaping inside template strings), and no
+ * copy step is needed: they are read from the app root (`dist/functions/viewer/` → `../../../functions/viewer/`), which the
+ * deployment package contains (.funcignore drops `*.ts`, not these files). hls.js comes from the app's
+ * node_modules (a runtime dependency), never from a CDN: the viewer works offline and on a private network.
+ */
+export interface ViewerFile {
+  /** Content type with charset. */
+  contentType: string;
+  body: Buffer;
+  /** First 16 hex digits of the SHA-256 of `body`: the `?v=` the page puts on the file's URL. */
+  version: string;
+}
+
+/** The file names served at `GET /api/viewer/{asset}`. */
+export const VIEWER_ASSETS = ['viewer.js', 'viewer.css', 'hls.min.js'] as const;
+export type ViewerAsset = (typeof VIEWER_ASSETS)[number];
+
+/** Folder of the viewer's source files: `<app root>/functions/viewer`, from both `functions/viewer/` and `dist/functions/viewer/`. */
+export function viewerDir(): string {
+  const fromDist = path.resolve(__dirname, '..', '..', '..', 'functions', 'viewer');
+  return path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? fromDist : __dirname;
+}
+
+let cache: { page: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } | undefined;
+
+/**
+ * The page (with each asset URL versioned by content, so assets can be cached for a year) and the assets.
+ * @throws Error (ENOENT) when a file is missing from the deployment
+ */
+export function viewerFiles(): { page: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } {
+  if (cache) return cache;
+  const dir = viewerDir();
+  const assets: Record<ViewerAsset, ViewerFile> = {
+    'viewer.js': file(readFileSync(path.join(dir, 'viewer.js')), 'text/javascript; charset=utf-8'),
+    'viewer.css': file(readFileSync(path.join(dir, 'viewer.css')), 'text/css; charset=utf-8'),
+    'hls.min.js': file(readFileSync(require.resolve('hls.js/dist/hls.min.js')), 'text/javascript; charset=utf-8'),
+  };
+  // The template names assets as `{{asset:viewer.js}}`; each becomes `viewer/viewer.js?v=<version>`.
+  const html = readFileSync(path.join(dir, 'index.html'), 'utf8').replace(/\{\{asset:([a-z.]+)\}\}/g, (whole, name: string) => {
+    const asset = assets[name as ViewerAsset];
+    if (!asset) throw new Error(`viewer/index.html refers to unknown asset ${whole}`);
+    return `viewer/${name}?v=${asset.version}`;
+  });
+  cache = { page: file(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8'), assets };
+  return cache;
+}
+
+function file(body: Buffer, contentType: string): ViewerFile {
+  return { body, contentType, version: createHash('sha256').update(body).digest('hex').slice(0, 16) };
+}

@@ -1,0 +1,40 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { registerHttp } from '../app';
+import { errorResponse } from '../http/http-errors';
+import { viewerFiles } from './viewer-files';
+
+/**
+ * Content-Security-Policy of the page: its own scripts and styles only; media and hls.js's worker from `blob:` URLs
+ * (Media Source Extensions); XHR/fetch to this API and to the storage account's segment SAS URLs (any origin,
+ * since the blob endpoint is deployment-specific); no framing.
+ */
+export const VIEWER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
+  "worker-src 'self' blob:; connect-src 'self' http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/**
+ * `GET /api/viewer` → `200 text/html`: the web viewer (functions/viewer/: camera list, availability timeline with
+ * gaps, hls.js playback, range download). Anonymous so a browser can open it; the page asks for the function key
+ * once, keeps it in sessionStorage and sends it as `x-functions-key` on its API calls only.
+ */
+export async function viewerPage(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const { page } = viewerFiles();
+    return {
+      status: 200,
+      body: page.body,
+      headers: {
+        'content-type': page.contentType,
+        // The page names its assets by content version: revalidate the page, cache the assets.
+        'cache-control': 'no-cache',
+        'content-security-policy': VIEWER_CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      },
+    };
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+registerHttp('viewer-page', { methods: ['GET'], route: 'viewer', authLevel: 'anonymous', handler: viewerPage });
