@@ -8,7 +8,8 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { resolveCameraHost } from './camera-host';
 import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
-import { FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, inputUrl, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
+import { splitLines } from './line-splitter';
+import { DEFAULT_WATCHDOG_TIMEOUT_MS, FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, inputUrl, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
 import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
 import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from './session-failure';
@@ -134,7 +135,7 @@ export class CameraRecorder extends EventEmitter {
 
   constructor(opts: CameraRecorderOptions) {
     super();
-    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, slowRestartDelayMs: 60_000, maxSlowRestartDelayMs: 300_000, watchdogTimeoutMs: 15_000, ...opts };
+    this.opts = { now: Date.now, restartDelayMs: 1000, maxRestartDelayMs: 30_000, slowRestartDelayMs: 60_000, maxSlowRestartDelayMs: 300_000, watchdogTimeoutMs: DEFAULT_WATCHDOG_TIMEOUT_MS, ...opts };
   }
 
   /** Starts recording (idempotent). */
@@ -215,7 +216,7 @@ export class CameraRecorder extends EventEmitter {
     const camera = relay ? { ...this.opts.camera, url: relay.url, username: undefined, password: undefined, rtspTransport: 'tcp' as const } : { ...this.opts.camera, url };
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
-    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard, this.audio);
+    const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard, this.audio, this.opts.watchdogTimeoutMs);
     const child = spawn(this.opts.ffmpeg.path, args, {
       stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
     });
@@ -278,11 +279,10 @@ export class CameraRecorder extends EventEmitter {
     let storageReported = false;
     /** The session was refused, or ended to switch its audio: what ffmpeg wrote is discarded, never emitted. */
     let abandoned = false;
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    // The start guard's noise filter logs every video packet at verbose level (`[noise @ 0x…] Stream #0 packet …`): the
+    // most frequent line by far, and never one the recorder reads, so it is skipped before it becomes a string.
+    splitLines(child.stderr!, ['[noise @ '], (line) => {
       if (abandoned) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
-      // The start guard's noise filter logs every video packet at verbose level (`[noise @ 0x…] Stream #0 packet …`):
-      // the most frequent line by far, and never one the recorder reads.
-      if (line.startsWith('[noise @ ')) return;
       const refusal = failure.line(line, now());
       if (refusal) {
         // Before the first packet is muxed: left running, ffmpeg would store this stream as an unplayable data stream.
@@ -326,7 +326,7 @@ export class CameraRecorder extends EventEmitter {
       stderrTail.push(line);
       if (stderrTail.length > 20) stderrTail.shift();
     });
-    // Watchdog: ffmpeg reports progress (frames, output time) about every 0.5 s while packets are muxed.
+    // Watchdog: ffmpeg reports progress (frames, output time) every progressPeriodMs (≤ a quarter of the timeout) while packets are muxed.
     let lastProgressMs = now() + WATCHDOG_STARTUP_GRACE_MS;
     let stalled = false;
     const progress = new Map<string, string>();

@@ -6,8 +6,24 @@ import type { HttpExtensionSettings } from '../../shared/schemas/http-extension'
 /** File descriptor on which ffmpeg writes the segment list (CSV) for the recorder to read. */
 export const SEGMENT_LIST_FD = 3;
 
-/** File descriptor on which ffmpeg writes its `-progress` reports (`key=value` lines about every 0.5 s while packets flow). */
+/**
+ * File descriptor on which ffmpeg writes its `-progress` reports (`key=value` lines, a dozen per report, every
+ * {@link progressPeriodMs} while packets flow).
+ */
 export const PROGRESS_FD = 4;
+
+/** The recorder's default watchdog (ms): a session that muxes no packet for this long is restarted (agent config `cameraWatchdogTimeout`). */
+export const DEFAULT_WATCHDOG_TIMEOUT_MS = 15_000;
+
+/**
+ * How often a session's ffmpeg reports progress (ms): a quarter of the watchdog's timeout, between 0.5 s (ffmpeg's
+ * default) and 2 s, so a stalled session is noticed at most a quarter late and a healthy one is never taken for
+ * stalled. At the default watchdog that is 2 s: a quarter of the lines ffmpeg writes and the agent reads at 0.5 s
+ * (about 24 lines/s per camera; docs/benchmarks.md).
+ */
+export function progressPeriodMs(watchdogTimeoutMs: number): number {
+  return Math.min(2000, Math.max(500, Math.floor(watchdogTimeoutMs / 4)));
+}
 
 /** File descriptor on which ffmpeg writes the motion detector's grey frames (`-f rawvideo`, one byte per pixel). */
 export const FRAMES_FD = 5;
@@ -49,6 +65,9 @@ export function inputUrl(camera: Pick<CameraConfig, 'url' | 'username' | 'passwo
  * @param startGuard what the session's ffmpeg supports (edge-agent/recorder/ffmpeg-path.ts `resolveFfmpeg`)
  * @param audio `copy` (default), or `aac` when the camera's audio cannot be played from MPEG-TS ({@link audioNeedsAac}):
  *   the video stays a copy, only the audio is encoded
+ * @param watchdogTimeoutMs the session's watchdog (ms), which sets the progress period ({@link progressPeriodMs}) where
+ *   ffmpeg lets it be set (`-stats_period`, ffmpeg ≥ 4.4: the builds with the `drop-untimed` guard; the 2018 build
+ *   reports every 0.5 s)
  */
 export function recorderArgs(
   camera: CameraConfig,
@@ -56,6 +75,7 @@ export function recorderArgs(
   outputPattern: string,
   startGuard: StartGuard,
   audio: AudioHandling = 'copy',
+  watchdogTimeoutMs: number = DEFAULT_WATCHDOG_TIMEOUT_MS,
 ): string[] {
   const isRtsp = /^rtsps?:\/\//i.test(camera.url);
   const guarded = isRtsp && startGuard === 'drop-untimed';
@@ -66,6 +86,7 @@ export function recorderArgs(
     'verbose',
     '-progress',
     `pipe:${PROGRESS_FD}`,
+    ...(startGuard === 'drop-untimed' ? ['-stats_period', (progressPeriodMs(watchdogTimeoutMs) / 1000).toFixed(3)] : []),
     ...(isRtsp ? ['-rtsp_transport', camera.rtspTransport] : []),
     ...(isRtsp && startGuard === 'genpts' ? ['-fflags', '+genpts'] : []),
     ...camera.inputOptions,

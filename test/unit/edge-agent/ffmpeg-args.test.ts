@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, VIDEO_MONOTONIC_TS, inputUrl, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, VIDEO_MONOTONIC_TS, inputUrl, progressPeriodMs, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
 
 const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
@@ -45,6 +45,17 @@ describe('recorder ffmpeg arguments', () => {
     }
     // ffmpeg's bitstream filter list splits on unescaped commas: every comma of the expression is escaped
     assert.doesNotMatch(DROP_UNTIMED_START, /[^\\],/);
+  });
+
+  it('reports progress every quarter of the watchdog, 0.5 to 2 s, where ffmpeg lets it be set', () => {
+    assert.equal(progressPeriodMs(15_000), 2000);
+    assert.equal(progressPeriodMs(4000), 1000);
+    assert.equal(progressPeriodMs(2000), 500, 'never slower than a quarter of the shortest watchdog (PT2S)');
+    assert.equal(progressPeriodMs(300_000), 2000);
+    const at = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+    assert.equal(at(recorderArgs(cam, 10_000, 's-%06d.ts', 'drop-untimed'), '-stats_period'), '2.000', 'the default watchdog (15 s)');
+    assert.equal(at(recorderArgs(cam, 10_000, 's-%06d.ts', 'drop-untimed', 'copy', 3000), '-stats_period'), '0.750');
+    assert.equal(at(recorderArgs(cam, 10_000, 's-%06d.ts', 'genpts'), '-stats_period'), undefined, 'the 2018 build has no -stats_period');
   });
 
   it('percent-encodes credentials into the RTSP URL', () => {
