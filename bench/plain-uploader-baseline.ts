@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { SEGMENT_CONTENT_TYPE } from '../shared/blob-naming';
+import { SEGMENT_CONTENT_TYPE } from '../shared/contracts/blob-naming';
 import { killTree, track } from './child-processes';
 
 /**
  * The fair baseline of the recording benchmark (docs/benchmarks.md "Recording overhead"), one per camera: bare ffmpeg
  * run with the agent's own arguments (edge-agent/recorder/ffmpeg-args.ts `recorderArgs`, start guard included), its
  * segment list (CSV on fd 3) piped into bench/plain-uploader.sh, a plain uploader that PUTs each finished segment with
- * `curl -T` to the same storage, under the agent's blob name (shared/blob-naming.ts) and create-only
+ * `curl -T` to the same storage, under the agent's blob name (shared/contracts/blob-naming.ts) and create-only
  * (`If-None-Match: *`), as the agent's uploader does (edge-agent/uploader/segment-uploader.ts `putSegment`). It does
  * not hash, journal, announce or delete anything: that is the agent's extra work the benchmark measures.
  *

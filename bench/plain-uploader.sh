@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The plain uploader of the recording benchmark's baseline (bench/plain-uploader-baseline.ts, docs/benchmarks.md
 # "Recording overhead"): reads ffmpeg's segment list (CSV `file,start_s,end_s`, one line per finished segment) and PUTs
-# each segment with curl to Blob Storage under the agent's blob name (shared/blob-naming.ts `segmentBlobName`:
+# each segment with curl to Blob Storage under the agent's blob name (shared/contracts/blob-naming.ts `segmentBlobName`:
 # {camera}/{yyyy}/{MM}/{dd}/{HH}/{startIso}.ts, UTC, ms), create-only (If-None-Match: *), with the agent's content
 # type and metadata but no SHA-256 (a plain uploader does not hash). One status line per segment on stdout:
 # `{http status} {blob name}` (000 when curl failed).

@@ -12,7 +12,7 @@ import { startAzurite, type AzuriteInstance } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip } from '../local/simulated-camera';
 import { parseCameraConfig } from '../shared/schemas/agent-config';
-import { parseCameraEventsTopic } from '../shared/topics';
+import { parseCameraEventsTopic } from '../shared/contracts/topics';
 import { startRtspServer, type RtspServer } from '../test/helpers/rtsp-server';
 import { killTree, stopChild, track } from './child-processes';
 import { plainUploadTarget, startPlainBaselineCamera, type PlainBaselineCamera } from './plain-uploader-baseline';

@@ -7,9 +7,9 @@ import { retention } from '../functions/retention/retention';
 import { RETENTION_STEP_SEGMENTS } from '../functions/retention/retention-camera';
 import { parseSettings } from '../functions/settings';
 import { startAzurite } from '../local/azurite';
-import { segmentBlobName } from '../shared/blob-naming';
+import { segmentBlobName } from '../shared/contracts/blob-naming';
 import { segmentPartitionKey, segmentRowKey } from '../shared/index-keys';
-import type { SegmentRecord } from '../shared/schemas/device-events';
+import type { SegmentRecord } from '../shared/contracts/device-events';
 import { DAY_MS } from '../shared/time';
 
 /** Options of {@link runRetentionDeletes}; defaults in {@link RETENTION_DEFAULTS}. */

@@ -7,7 +7,7 @@ import { resolveFfmpeg } from '../edge-agent/recorder/ffmpeg-path';
 import { startAzurite } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
-import { parseSegmentBlobName } from '../shared/blob-naming';
+import { parseSegmentBlobName } from '../shared/contracts/blob-naming';
 import { startTcpProxy } from '../test/helpers/tcp-proxy';
 import { stopChild, track } from './child-processes';
 

@@ -1,8 +1,8 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentConfig, CameraConfig } from '../shared/schemas/agent-config';
-import { isPipelineCommand } from '../shared/schemas/pipeline-commands';
-import { cameraEventsTopic, deviceCommandsFilter, parseCameraCommandsTopic } from '../shared/topics';
+import { isPipelineCommand } from '../shared/contracts/pipeline-commands';
+import { cameraEventsTopic, deviceCommandsFilter, parseCameraCommandsTopic } from '../shared/contracts/topics';
 import { SegmentCache } from './cache/segment-cache';
 import { EventOutbox } from './journal/event-outbox';
 import { adoptableSegments, planOrphanFiles } from './journal/orphan-segments';

@@ -1,6 +1,6 @@
 import { CloudEvent } from 'cloudevents';
-import { DIAGNOSTICS, GAP, SEGMENT_RECORDED, SEGMENT_UPLOADED, deviceSource } from '../shared/schemas/device-events';
-import { SIGNAL, type SignalData } from '../shared/schemas/signals';
+import { DIAGNOSTICS, GAP, SEGMENT_RECORDED, SEGMENT_UPLOADED, deviceSource } from '../shared/contracts/device-events';
+import { SIGNAL, type SignalData } from '../shared/contracts/signals';
 import type { MotionSignal } from './motion/motion-aggregator';
 import type { InferenceSignal } from './extension/inference-signals';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
@@ -28,7 +28,7 @@ function deviceEvent(deviceId: string, id: string, type: string, cameraId: strin
 
 /**
  * The `segment.uploaded` CloudEvent for an uploaded segment (docs/contracts.md "Events on the wire"; data schema in
- * shared/schemas/device-events.ts). The id is derived from camera and start, so a republish after
+ * shared/contracts/device-events.ts). The id is derived from camera and start, so a republish after
  * a restart carries the same id and the cloud's idempotent handlers see one event.
  * @param nowMs event time, epoch ms
  */
@@ -39,7 +39,7 @@ export function segmentUploadedEvent(deviceId: string, seg: UploadedSegment, now
 
 /**
  * The `gap` CloudEvent for a stretch of a camera's timeline without media (docs/contracts.md "Other device events";
- * data schema in shared/schemas/device-events.ts). The id is derived from camera and start, so a republish is
+ * data schema in shared/contracts/device-events.ts). The id is derived from camera and start, so a republish is
  * one event to the cloud's idempotent handlers.
  * @param nowMs event time, epoch ms
  */
@@ -49,7 +49,7 @@ export function gapEvent(deviceId: string, gap: Gap, nowMs: number): DeviceCloud
 
 /**
  * The `diagnostics` CloudEvent for what a recording session told about its camera (docs/contracts.md "Other device
- * events"; data schema in shared/schemas/device-events.ts).
+ * events"; data schema in shared/contracts/device-events.ts).
  * @param nowMs event time, epoch ms
  */
 export function diagnosticsEvent(deviceId: string, cameraId: string, d: RecorderDiagnostic, nowMs: number): DeviceCloudEvent {
@@ -58,7 +58,7 @@ export function diagnosticsEvent(deviceId: string, cameraId: string, d: Recorder
 
 /**
  * The `segment.recorded` CloudEvent of an EVR camera's complete segment (docs/contracts.md "EVR on the agent"; data
- * schema `{cameraId, start, durationMs, bytes}` in shared/schemas/device-events.ts): it tells the cloud's signal
+ * schema `{cameraId, start, durationMs, bytes}` in shared/contracts/device-events.ts): it tells the cloud's signal
  * gate how far the camera's media time has come. The id `recorded-{cameraId}-{startMs}` makes a republish
  * one event.
  * @param signalsThroughMs for a camera with motion detection or an HTTP extension: media time before which the agent
@@ -79,7 +79,7 @@ function signalEvent(deviceId: string, id: string, data: SignalData, nowMs: numb
 }
 
 /**
- * The `signal` CloudEvent of a motion signal (data schema `signalDataSchema` in shared/schemas/signals.ts):
+ * The `signal` CloudEvent of a motion signal (data schema `signalDataSchema` in shared/contracts/signals.ts):
  * id `motion-{cameraId}-{atMs}` (a republish is the same signal to the gate), data `{cameraId, type: 'motion', time
  * (first frame with motion, UTC), end (last one), boxes (≤ 32, AVA l,t,w,h)}`.
  * @param nowMs event time, epoch ms

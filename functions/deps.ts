@@ -6,7 +6,7 @@ import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
 import type { DeviceCommands } from '../shared/ports/device-commands';
 import type { DeviceStore } from '../shared/ports/device-store';
 import { noDeviceSessions, type DeviceSessions } from '../shared/ports/device-sessions';
-import type { GateStore } from '../shared/ports/gate-store';
+import type { GateStore } from '../shared/evr/gate-store';
 import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';

@@ -5,7 +5,7 @@ import { deviceSecretMatches } from '../shared/device-secret';
 import { ValidationError } from '../shared/errors';
 import { ID_PATTERN } from '../shared/ids';
 import type { DeviceRecord } from '../shared/ports/device-store';
-import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/topics';
+import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/contracts/topics';
 import { silentLogger, type HostLogger } from './host-logger';
 
 /** An MQTT message a device or a signal publisher published, as the local stack hands it on. */

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Device secrets (docs/devices.md): 256 random bits, base64url (43 characters), made by the provisioning code
- * (functions/device-provisioning.ts), shown once, stored only as {@link deviceSecretSha256}.
+ * (functions/devices/device-provisioning.ts), shown once, stored only as {@link deviceSecretSha256}.
  */
 export const DEVICE_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 

@@ -14,7 +14,7 @@ export const MQTT_EVENT_PUBLISHED = 'MQTT.EventPublished';
  * attributes the broker stamps on every routed message, from what it authenticated, never from the payload.
  * - `kwclient` = `${client.authenticationName}`: the publishing client's name (a device's id);
  * - `kwtopic` = `${mqtt.message.topicName}`: the topic it published on, which its topic spaces allowed.
- * Keys: lower-case alphanumerics, at most 20 characters (the docs' rule). functions/ingest-decode.ts takes device and
+ * Keys: lower-case alphanumerics, at most 20 characters (the docs' rule). functions/ingest/ingest-decode.ts takes device and
  * camera from these two only, and dead-letters a message without them.
  */
 export const ENRICHMENT_CLIENT_NAME = 'kwclient';

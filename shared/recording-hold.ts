@@ -17,7 +17,7 @@ export function recordingHoldId(recordingId: string): string {
 /**
  * The hold that keeps a recording's segments from retention: its window [startMs, endMs) as it is now (epoch ms UTC),
  * reason `recording {id}`. A recording still being extended grows past it; holding it again after it completes
- * widens the hold (functions/recording-hold-create.ts).
+ * widens the hold (functions/recordings/recording-hold-create.ts).
  * @param nowMs the hold's createdAtMs, epoch ms UTC
  */
 export function recordingHold(recording: RecordingRecord, nowMs: number): Hold {

@@ -2,8 +2,8 @@ import { ValidationError } from '../../shared/errors';
 import { evrSegmentFate } from '../../shared/evr/segment-fate';
 import { WindowBook } from '../../shared/evr/window-book';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
-import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } from '../../shared/schemas/upload-window';
-import { parseCameraCommandsTopic } from '../../shared/topics';
+import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } from '../../shared/contracts/upload-window';
+import { parseCameraCommandsTopic } from '../../shared/contracts/topics';
 import type { SegmentCache } from '../cache/segment-cache';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
@@ -54,7 +54,7 @@ export interface EvrControllerOptions {
  * kept or dropped.
  *
  * - Upload windows come from the cloud as `command.upload-window` commands on `keepwatch/{deviceId}/commands/{cameraId}`
- *   (shared/schemas/upload-window.ts); bad ones are logged with the reason and ignored; per recording the highest
+ *   (shared/contracts/upload-window.ts); bad ones are logged with the reason and ignored; per recording the highest
  *   sequence wins ({@link WindowBook}); the windows are stored crash-safe ({@link WindowStore}) before the
  *   command is acknowledged, so a restart still honours them.
  * - Every cached segment overlapping a window (half-open) is uploaded, now or when recorded later, oldest first.

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderFileName } from '../../shared/evr/file-name-pattern';
-import type { UploadWindow } from '../../shared/schemas/upload-window';
+import { renderFileName } from '../../shared/schemas/file-name-pattern';
+import type { UploadWindow } from '../../shared/contracts/upload-window';
 import type { Logger } from '../log';
 import { isInsideFolder } from './file-sink-root';
 
@@ -10,7 +10,7 @@ import { isInsideFolder } from './file-sink-root';
 export interface FileSinkSettings {
   /** Absolute folder of the MP4s. */
   baseDirectoryPath: string;
-  /** Pattern of the MP4 names (shared/evr/file-name-pattern.ts). */
+  /** Pattern of the MP4 names (shared/schemas/file-name-pattern.ts). */
   fileNamePattern: string;
   /** Cap of the folder's MP4s, MiB (1024² bytes). */
   maximumSizeMiB: number;

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../journal/atomic-file';
 import path from 'node:path';
 import type { WindowBookState } from '../../shared/evr/window-book';
-import type { UploadWindow } from '../../shared/schemas/upload-window';
-import { RECORDING_ID_PATTERN } from '../../shared/schemas/upload-window';
+import type { UploadWindow } from '../../shared/contracts/upload-window';
+import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import type { Logger } from '../log';
 
 /** File name of the stored upload windows inside `localMediaCachePath`. */

@@ -1,4 +1,4 @@
-import type { SignalBox } from '../../shared/schemas/signals';
+import type { SignalBox } from '../../shared/contracts/signals';
 
 /** One signal from one inference, before it gets its id and camera (an `inference` signal event's data fields). */
 export interface InferenceSignal {

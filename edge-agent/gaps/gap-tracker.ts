@@ -1,4 +1,4 @@
-import type { GapCause } from '../../shared/schemas/device-events';
+import type { GapCause } from '../../shared/contracts/device-events';
 
 /** A stretch of one camera's timeline without media, [startMs, endMs) epoch ms UTC, with its cause. */
 export interface Gap {

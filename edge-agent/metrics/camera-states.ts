@@ -1,4 +1,4 @@
-import type { SessionFailureCause } from '../../shared/schemas/device-events';
+import type { SessionFailureCause } from '../../shared/contracts/device-events';
 import type { NotRecording } from '../recorder/camera-recorder';
 
 /**

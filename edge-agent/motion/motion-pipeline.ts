@@ -63,7 +63,7 @@ export class MotionPipeline {
    * Media time (epoch ms UTC) before which this pipeline will emit no more signals: the start of the open aggregation
    * window, else just after the last frame examined (frames come in media-time order); undefined before the first
    * frame. The agent sends it with `segment.recorded` so the cloud's gate clock never passes a motion signal still to
-   * come (shared/schemas/device-events.ts `signalsThrough`).
+   * come (shared/contracts/device-events.ts `signalsThrough`).
    */
   get signalsCompleteBeforeMs(): number | undefined {
     return this.aggregator.openSinceMs ?? (this.lastDetectedPtsMs === undefined ? undefined : this.lastDetectedPtsMs + 1);

@@ -1,15 +1,15 @@
-import { deviceCommandSealKey, openSealedJson } from '../../shared/command-seal';
+import { deviceCommandSealKey, openSealedJson } from '../../shared/contracts/command-seal';
 import { ValidationError } from '../../shared/errors';
 import { SEGMENT_LENGTH_MAX_MS, SEGMENT_LENGTH_MIN_MS, parseCameraConfig, type CameraConfig } from '../../shared/schemas/agent-config';
-import { parsePipelineCommand, type PipelineCommand } from '../../shared/schemas/pipeline-commands';
-import { pipelineStateEvent, type PipelineStateData } from '../../shared/schemas/pipeline-state';
+import { parsePipelineCommand, type PipelineCommand } from '../../shared/contracts/pipeline-commands';
+import { pipelineStateEvent, type PipelineStateData } from '../../shared/contracts/pipeline-state';
 import { parseIsoDuration } from '../../shared/time';
-import { cameraEventsTopic } from '../../shared/topics';
+import { cameraEventsTopic } from '../../shared/contracts/topics';
 import { verifyFileSinkFolders } from '../evr/file-sink-root';
 import type { Logger } from '../log';
 import type { HeldPipeline, PipelineBook } from './pipeline-book';
 
-/** Opens sealed command parts with the key of this device's secret (shared/command-seal.ts). */
+/** Opens sealed command parts with the key of this device's secret (shared/contracts/command-seal.ts). */
 export function commandOpener(deviceSecret: string, deviceId: string): (sealed: string, commandId: string) => unknown {
   const key = deviceCommandSealKey(deviceSecret, deviceId);
   return (sealed, commandId) => openSealedJson(sealed, key, commandId);
@@ -37,7 +37,7 @@ export interface PipelineControllerOptions {
   /** The agent config's segment length, ms: used when the topology sets none. */
   defaultSegmentLengthMs: number;
   /**
-   * Opens the sealed cameras of an activate command (shared/command-seal.ts `openSealedJson` with the key of this
+   * Opens the sealed cameras of an activate command (shared/contracts/command-seal.ts `openSealedJson` with the key of this
    * device's secret; additional data = the command id). Absent when the agent has no device secret: such commands are
    * answered inactive.
    */
@@ -47,7 +47,7 @@ export interface PipelineControllerOptions {
 }
 
 /**
- * Applies the cloud's live pipeline commands (shared/schemas/pipeline-commands.ts) on the device:
+ * Applies the cloud's live pipeline commands (shared/contracts/pipeline-commands.ts) on the device:
  * - activate: validates the cameras, keeps the pipeline in the {@link PipelineBook} (so a restart resumes it), starts
  *   its cameras, reports `pipeline.state` active;
  * - deactivate: marks it deactivating in the book, stops its cameras, waits until their cached segments are uploaded

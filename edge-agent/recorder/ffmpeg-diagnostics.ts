@@ -1,6 +1,6 @@
 import { redact } from '../../shared/redact';
-import type { SessionFailureCause } from '../../shared/schemas/device-events';
-import type { StreamInfo } from '../../shared/schemas/stream-info';
+import type { SessionFailureCause } from '../../shared/contracts/device-events';
+import type { StreamInfo } from '../../shared/contracts/stream-info';
 import { streamInfoFromDescriptions } from './ffmpeg-stream-info';
 
 /**

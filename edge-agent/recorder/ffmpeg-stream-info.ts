@@ -1,4 +1,4 @@
-import type { AudioStreamInfo, StreamInfo, VideoStreamInfo } from '../../shared/schemas/stream-info';
+import type { AudioStreamInfo, StreamInfo, VideoStreamInfo } from '../../shared/contracts/stream-info';
 
 /**
  * One input stream line as ffmpeg prints it (libavformat/dump.c `dump_stream_format`), e.g.

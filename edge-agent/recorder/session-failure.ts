@@ -1,5 +1,5 @@
 import { redact } from '../../shared/redact';
-import type { SessionFailureCause } from '../../shared/schemas/device-events';
+import type { SessionFailureCause } from '../../shared/contracts/device-events';
 
 /** Why one recording session ended or never started, in words an operator can act on (credentials removed). */
 export interface SessionFailure {

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { deviceStatusTopic } from '../../shared/topics';
+import { deviceStatusTopic } from '../../shared/contracts/topics';
 import type { Logger } from '../log';
 import type { BrokerTls } from './broker-tls';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { BlockBlobClient, type BlockBlobUploadOptions, type ContainerClient } from '@azure/storage-blob';
-import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/blob-naming';
+import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/contracts/blob-naming';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../recorder/camera-recorder';
 import { sha256File } from './sha256-file';
@@ -64,7 +64,7 @@ export interface SegmentUploaderOptions {
  * Blob within about one upload time, so recent footage is playable at once and never starved.
  *
  * Exactly once:
- * - the blob name is a pure function of camera and start (shared/blob-naming.ts), created with
+ * - the blob name is a pure function of camera and start (shared/contracts/blob-naming.ts), created with
  *   `If-None-Match: *` and the segment content type; a 409 on a retry means an earlier attempt
  *   already stored it, which is success when its size and SHA-256 metadata match ours;
  * - failures are retried with exponential backoff and jitter, the segment going back into the

@@ -1,4 +1,4 @@
-import { parseSegmentBlobName } from '../../shared/blob-naming';
+import { parseSegmentBlobName } from '../../shared/contracts/blob-naming';
 import type { TimeOutOfRangeDetails } from '../../shared/device-time-window';
 import { isTlsOrLoopbackUrl } from '../../shared/loopback-url';
 import { toIso } from '../../shared/time';

@@ -1,6 +1,6 @@
 import { TransientError, ValidationError } from '../../shared/errors';
 
-/** One entry of the cloud's upload-urls answer (functions/device-upload-urls.ts, docs/contracts.md). */
+/** One entry of the cloud's upload-urls answer (functions/devices/device-upload-urls.ts, docs/contracts.md). */
 export type UploadUrlAnswer = { name: string; url: string } | { name: string; exists: true; bytes: number; sha256?: string };
 
 /** What {@link UploadUrlsClient.request} returns: the entries in request order and when their URLs expire. */

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/schemas/stream-info';
+import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/contracts/stream-info';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -18,7 +18,7 @@ export interface CameraListItem {
 }
 
 /**
- * A camera's stream info (shared/schemas/stream-info.ts): video codec (ffmpeg's name: `h264`, `hevc`), profile, size
+ * A camera's stream info (shared/contracts/stream-info.ts): video codec (ffmpeg's name: `h264`, `hevc`), profile, size
  * in pixels and frames per second; audio codec (`aac`, `pcm_mulaw`, `pcm_alaw`), profile, sample rate in Hz and
  * channels, or `null` when it sends no audio; unknowns are `null`. `since`: when the session that reported it started.
  */

@@ -14,7 +14,7 @@ export const MAX_GAPS_WINDOW_MS = 31 * DAY_MS;
 export interface GapItem {
   start: string;
   end: string;
-  /** `camera-unavailable`, `ffmpeg-stall`, `eviction`, `agent-restart`, `agent-stopped` or `expired-offline` (shared/schemas/device-events.ts). */
+  /** `camera-unavailable`, `ffmpeg-stall`, `eviction`, `agent-restart`, `agent-stopped` or `expired-offline` (shared/contracts/device-events.ts). */
   cause: string;
 }
 

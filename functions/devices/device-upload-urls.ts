@@ -25,7 +25,7 @@ export interface UploadUrlsResponse {
 /**
  * `POST /api/devices/{deviceId}/upload-urls` — anonymous at the Functions level: the caller is a device, authenticated
  * by `Authorization: Bearer {deviceSecret}` (docs/devices.md). Body `{ blobs: [name, ...] }`: 1..100 canonical segment
- * blob names (shared/blob-naming.ts) of cameras the device owns, each starting within [now − `KEEPWATCH_OFFLINE_HORIZON`,
+ * blob names (shared/contracts/blob-naming.ts) of cameras the device owns, each starting within [now − `KEEPWATCH_OFFLINE_HORIZON`,
  * now + 5 min] (shared/device-time-window.ts: no segment dated 9999). Answer `200 UploadUrlsResponse`: per name either a
  * blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, living `KEEPWATCH_DEVICE_SAS_TTL`, default PT15M) to PUT the
  * segment with `If-None-Match: *`, or — when the blob exists already (an upload whose answer was lost; a `c` SAS cannot

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import type { OutboxEntry } from '../../shared/evr/recording-plan';
-import { uploadWindowCommand } from '../../shared/schemas/upload-window';
+import { uploadWindowCommand } from '../../shared/contracts/upload-window';
 import type { FunctionsDeps } from '../deps';
 
 export type ApplyOutboxDeps = Pick<FunctionsDeps, 'settings' | 'recordings' | 'deviceCommands' | 'integrationEvents'>;

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../../shared/errors';
-import type { RecordedSegmentRecord, SegmentRecord } from '../../shared/schemas/device-events';
-import type { SignalRecord } from '../../shared/schemas/signals';
+import type { RecordedSegmentRecord, SegmentRecord } from '../../shared/contracts/device-events';
+import type { SignalRecord } from '../../shared/contracts/signals';
 import { runEvrCameraStep, type EvrCameraInput, type EvrStepDeps } from './evr-camera-step';
 import { markRecordingsAvailable, type RecordingAvailableDeps } from './recording-available';
 

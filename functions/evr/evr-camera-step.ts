@@ -3,9 +3,9 @@ import { PreconditionFailedError, TransientError } from '../../shared/errors';
 import { planEvrStep, type EvrMemory, type OutboxEntry } from '../../shared/evr/recording-plan';
 import { signalCounts } from '../../shared/evr/signal-filter';
 import { initialGateState } from '../../shared/evr/signal-gate';
-import type { GateRow } from '../../shared/ports/gate-store';
+import type { GateRow } from '../../shared/evr/gate-store';
 import { defaultRecordingPolicy, evrRule, type EvrRule } from '../../shared/schemas/recording-policy';
-import type { SignalRecord } from '../../shared/schemas/signals';
+import type { SignalRecord } from '../../shared/contracts/signals';
 import type { FunctionsDeps } from '../deps';
 import { applyOutbox } from './apply-outbox';
 

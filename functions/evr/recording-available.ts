@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { RECORDING_AVAILABLE, recordingEvent } from '../../shared/evr/recording-plan';
 import type { RecordingRecord } from '../../shared/ports/recording-store';
-import type { SegmentRecord } from '../../shared/schemas/device-events';
+import type { SegmentRecord } from '../../shared/contracts/device-events';
 import type { FunctionsDeps } from '../deps';
 
 export type RecordingAvailableDeps = Pick<FunctionsDeps, 'recordings' | 'integrationEvents' | 'now'>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
-import { signalFromHttp } from '../../shared/schemas/signals';
+import { signalFromHttp } from '../../shared/contracts/signals';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -23,7 +23,7 @@ export interface SignalAccepted {
 }
 
 /**
- * `POST /api/cameras/{cameraId}/signals` (function key), body an external signal (shared/schemas/signals.ts
+ * `POST /api/cameras/{cameraId}/signals` (function key), body an external signal (shared/contracts/signals.ts
  * `externalSignalSchema`: `{"type","time"?,"id"?,"end"?,"label"?,"confidence"?,"properties"?}`) → `202
  * {"id","cameraId","type","time","recording"}`. The signal goes through the camera's EVR policy at once
  * (functions/evr/evr-camera-step.ts): it is held by the signal gate until the camera's media time (its

@@ -1,8 +1,8 @@
 import { ValidationError } from '../../shared/errors';
 import { MQTT_EVENT_PUBLISHED, routingEnrichments, unwrapMqttPublished } from '../../shared/event-grid-mqtt';
-import { parseDeviceEvent, type DeviceEvent } from '../../shared/schemas/device-events';
-import { SIGNAL, signalFromMqtt } from '../../shared/schemas/signals';
-import { parseCameraEventsTopic, parseCameraSignalsTopic } from '../../shared/topics';
+import { parseDeviceEvent, type DeviceEvent } from '../../shared/contracts/device-events';
+import { SIGNAL, signalFromMqtt } from '../../shared/contracts/signals';
+import { parseCameraEventsTopic, parseCameraSignalsTopic } from '../../shared/contracts/topics';
 
 /** One Event Hubs message, decoded: a valid device event, or the reason it must be dead-lettered. */
 export type DecodedMessage =
@@ -33,10 +33,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  *     the device's own CloudEvent, either inside Event Grid's `MQTT.EventPublished` envelope (`data` object or JSON
  *     string, or `data_base64`; its `subject` must be that topic, else `TopicMismatch`) or forwarded as it is (a
  *     publish with content type `application/cloudevents+json`, which Event Grid routes without an envelope; the
- *     agent never sends one, docs/contracts.md). Checked by shared/schemas/device-events.ts `parseDeviceEvent`.
+ *     agent never sends one, docs/contracts.md). Checked by shared/contracts/device-events.ts `parseDeviceEvent`.
  * (b) `keepwatch/{deviceId}/status`, published by that device: ignored (`ok: 'ignored'`), see above.
  * (c) `keepwatch/{deviceId}/signals/{cameraId}`: an external signal (a door sensor: any client the broker allowed on
- *     that topic), plain JSON in an `MQTT.EventPublished` envelope (shared/schemas/signals.ts `externalSignalSchema`,
+ *     that topic), plain JSON in an `MQTT.EventPublished` envelope (shared/contracts/signals.ts `externalSignalSchema`,
  *     `signalFromMqtt`); its default time is the envelope's `time` (when the broker received it), its default id a
  *     hash of topic and payload bytes. A bad payload is dead-lettered `InvalidSignal`. It comes back as a `signal`
  *     event whose envelope is synthetic (id = the signal id, source = the topic).

@@ -1,7 +1,7 @@
 import { checkDeviceTime, DEVICE_CLOCK_SKEW_MS, deviceTimeWindow, type DeviceTimeWindow } from '../../shared/device-time-window';
 import { ValidationError } from '../../shared/errors';
 import type { SegmentBlobStat, StoredSegmentBlob } from '../../shared/ports/segment-blob-stat';
-import { eventCameras, type DeviceEvent, type GapRecord, type SegmentRecord } from '../../shared/schemas/device-events';
+import { eventCameras, type DeviceEvent, type GapRecord, type SegmentRecord } from '../../shared/contracts/device-events';
 import { toIso } from '../../shared/time';
 import type { FunctionsSettings } from '../settings';
 import type { DecodedMessage } from './ingest-decode';

@@ -3,8 +3,8 @@ import { ValidationError } from '../../shared/errors';
 import type { CameraStreamRecord } from '../../shared/ports/camera-store';
 import type { DeadLetter } from '../../shared/ports/dead-letter-store';
 import type { IntegrationEvent } from '../../shared/ports/integration-events';
-import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../../shared/schemas/device-events';
-import type { SignalRecord } from '../../shared/schemas/signals';
+import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../../shared/contracts/device-events';
+import type { SignalRecord } from '../../shared/contracts/signals';
 import { parseIsoDateTime } from '../../shared/time';
 import { registerEventHub } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -14,7 +14,7 @@ import { checkDeviceClaims } from './ingest-device-claims';
 import { markSegmentsForBackstop } from '../retention/segment-backstop';
 import { applyPipelineStateReports } from '../pipelines/apply-state-reports';
 import { resendPendingPipelineCommands } from '../pipelines/resend-pending';
-import type { PipelineStateRecord } from '../../shared/schemas/pipeline-state';
+import type { PipelineStateRecord } from '../../shared/contracts/pipeline-state';
 
 /** What {@link ingest} did with one batch. */
 export interface IngestSummary {

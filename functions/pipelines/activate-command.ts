@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { commandSealKey, sealJson } from '../../shared/command-seal';
+import { commandSealKey, sealJson } from '../../shared/contracts/command-seal';
 import { ConflictError } from '../../shared/errors';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import type { DeviceStore } from '../../shared/ports/device-store';
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
-import { pipelineActivateCommand } from '../../shared/schemas/pipeline-commands';
+import { pipelineActivateCommand } from '../../shared/contracts/pipeline-commands';
 
 /**
  * How a live pipeline's cameras may travel to its device (docs/devices.md "Camera credentials in commands"):
- * - a provisioned device (enabled): sealed to its key (shared/command-seal.ts), always;
+ * - a provisioned device (enabled): sealed to its key (shared/contracts/command-seal.ts), always;
  * - any other device: in clear only when they carry no credentials (no SecretString value set, no URL with a
  *   password): an unprovisioned device has no key to seal to.
  * @returns the sealing function for {@link pipelineActivateCommand}, or undefined for clear cameras

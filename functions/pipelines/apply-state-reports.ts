@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { applyStateReport } from '../../shared/pipelines/pipeline-lifecycle';
 import type { PipelineStore } from '../../shared/ports/pipeline-store';
-import type { PipelineStateRecord } from '../../shared/schemas/pipeline-state';
+import type { PipelineStateRecord } from '../../shared/contracts/pipeline-state';
 import { withEtagRetry } from './etag-retry';
 
 /**

@@ -5,7 +5,7 @@ import { decideActivate, decideDeactivate, lifecycleView, type TransitionDecisio
 import type { StoredPipeline } from '../../shared/ports/pipeline-store';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
-import { pipelineDeactivateCommand } from '../../shared/schemas/pipeline-commands';
+import { pipelineDeactivateCommand } from '../../shared/contracts/pipeline-commands';
 import { activateCommand, cameraSealing } from './activate-command';
 import type { FunctionsDeps } from '../deps';
 import { withEtagRetry } from './etag-retry';
@@ -25,7 +25,7 @@ export type TransitionDeps = Pick<FunctionsDeps, 'settings' | 'pipelines' | 'pol
  * 2. activate only: import the topology again with the pipeline's parameters (a 400 leaves the state unchanged);
  * 3. store the transitional state and the new generation (ETag write); activate: store each camera's recording policy
  *    (the store `PUT /api/cameras/{cameraId}/policy` writes); then send the command to the device (QoS 1,
- *    `keepwatch/{deviceId}/commands/{firstCameraId}`, shared/schemas/pipeline-commands.ts) — state first, so the
+ *    `keepwatch/{deviceId}/commands/{firstCameraId}`, shared/contracts/pipeline-commands.ts) — state first, so the
  *    device's report always finds the generation it echoes;
  * 4. wait for the device's `pipeline.state` report (ingest stores it) up to `KEEPWATCH_PIPELINE_STATE_WAIT`: 200 with
  *    the PipelineResource once it reached a stable state, else 202 with the current (transitional) state — the device

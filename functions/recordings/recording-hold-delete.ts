@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { recordingHoldId } from '../../shared/recording-hold';
-import { RECORDING_ID_PATTERN } from '../../shared/schemas/upload-window';
+import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import { registerHttp } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';

@@ -1,13 +1,13 @@
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import type { RecordingRecord } from '../../shared/ports/recording-store';
-import { RECORDING_ID_PATTERN } from '../../shared/schemas/upload-window';
+import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import type { FunctionsDeps } from '../deps';
 
 /**
  * The recording a `/api/cameras/{cameraId}/recordings/{recordingId}...` route names, from its path parameters.
  * @throws ValidationError `InvalidCameraId`; `InvalidRecordingId` when the id is not `{13-digit startMs}-{12 hex}`
- *   (RECORDING_ID_PATTERN, shared/schemas/upload-window.ts); NotFoundError `RecordingNotFound`; TransientError
+ *   (RECORDING_ID_PATTERN, shared/contracts/upload-window.ts); NotFoundError `RecordingNotFound`; TransientError
  */
 export async function lookUpRecording(deps: Pick<FunctionsDeps, 'recordings'>, params: Record<string, string | undefined>): Promise<RecordingRecord> {
   const cameraId = assertId('camera', params.cameraId ?? '');

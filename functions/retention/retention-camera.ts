@@ -1,4 +1,4 @@
-import { segmentBlobNamer } from '../../shared/blob-naming';
+import { segmentBlobNamer } from '../../shared/contracts/blob-naming';
 import type { CameraRecord } from '../../shared/ports/camera-store';
 import type { SegmentSize } from '../../shared/ports/segment-index';
 import { planRetention } from '../../shared/retention/plan-retention';

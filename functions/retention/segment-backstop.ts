@@ -1,5 +1,5 @@
 import { BACKSTOP_ELIGIBLE, BACKSTOP_HELD } from '../../shared/backstop-tag';
-import type { SegmentRecord } from '../../shared/schemas/device-events';
+import type { SegmentRecord } from '../../shared/contracts/device-events';
 import { overlaps, type TimeRange } from '../../shared/time-ranges';
 import type { FunctionsDeps } from '../deps';
 

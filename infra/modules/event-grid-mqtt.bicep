@@ -1,6 +1,6 @@
 // Event Grid namespace with the MQTT broker. Each device is an MQTT client authenticated by its X.509 certificate
 // thumbprint (infra/README.md "MQTT authentication"); its authentication name is its device id, so the topic
-// templates below (${client.authenticationName}) confine it to keepwatch/{its id}/... (shared/topics.ts):
+// templates below (${client.authenticationName}) confine it to keepwatch/{its id}/... (shared/contracts/topics.ts):
 // publish events, status and signals; subscribe to its own commands; nothing else. The Function App's identity is a
 // client too, by Microsoft Entra token (MQTT 5 OAUTH2-JWT), allowed by RBAC to publish device commands only.
 // Routing: every publish → custom topic (CloudEvents 1.0) → event subscription → the device-events hub, all with
@@ -201,7 +201,7 @@ resource devicePublishSpace 'Microsoft.EventGrid/namespaces/topicSpaces@2025-02-
   parent: namespace
   name: 'device-publish'
   properties: {
-    description: 'What a device may publish: its own events, status and signals (shared/topics.ts)'
+    description: 'What a device may publish: its own events, status and signals (shared/contracts/topics.ts)'
     topicTemplates: [
       'keepwatch/\${client.authenticationName}/events/#'
       'keepwatch/\${client.authenticationName}/status'
@@ -221,7 +221,7 @@ resource deviceCommandsSpace 'Microsoft.EventGrid/namespaces/topicSpaces@2025-02
   }
 }
 
-// What the Function App publishes: commands to any device's cameras (shared/topics.ts cameraCommandsTopic). No client
+// What the Function App publishes: commands to any device's cameras (shared/contracts/topics.ts cameraCommandsTopic). No client
 // group is bound to it, so devices never match it; the Function App reaches it only through the role below.
 resource cloudCommandsSpace 'Microsoft.EventGrid/namespaces/topicSpaces@2025-02-15' = {
   parent: namespace

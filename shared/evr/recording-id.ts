@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * A recording's API id: `{13-digit startMs}-{first 12 hex of sha256(cameraId + "\n" + gateRecordingId)}`
- * (shared/schemas/upload-window.ts `RECORDING_ID_PATTERN`), so ids sort by start within a camera and the same gate
+ * (shared/contracts/upload-window.ts `RECORDING_ID_PATTERN`), so ids sort by start within a camera and the same gate
  * recording always gets the same id (redelivered batches, replays).
  * The start must be the one the gate fixed when it opened the recording (`opened.startMs`): shared/evr/signal-gate.ts
  * never moves an activation's `startMs` after that (extensions only move `endMs`), so the id is stable.

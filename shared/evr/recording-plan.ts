@@ -1,8 +1,8 @@
 import type { IntegrationEvent } from '../ports/integration-events';
 import { RECORDING_SIGNALS_KEPT, type RecordingRecord, type RecordingSignal } from '../ports/recording-store';
 import type { SignalGateParams } from '../schemas/signal-gate';
-import type { SignalRecord } from '../schemas/signals';
-import { EVR_POLICY_SOURCE, uploadWindowCommandId, type UploadWindow } from '../schemas/upload-window';
+import type { SignalRecord } from '../contracts/signals';
+import { EVR_POLICY_SOURCE, uploadWindowCommandId, type UploadWindow } from '../contracts/upload-window';
 import { toIso } from '../time';
 import { recordingApiId } from './recording-id';
 import { advanceGate, applySignal, type GateDecision, type SignalGateState } from './signal-gate';
@@ -10,7 +10,7 @@ import { advanceGate, applySignal, type GateDecision, type SignalGateState } fro
 /**
  * The cloud EVR policy's pure step for one camera: counting signals and media-time progress in, the new
  * signal gate state and an outbox of effects out. Each effect ({@link OutboxEntry}) is one gate decision turned into
- * a recordings row, an upload-window command (shared/schemas/upload-window.ts) and the recording lifecycle integration
+ * a recordings row, an upload-window command (shared/contracts/upload-window.ts) and the recording lifecycle integration
  * events (`recording.started` / `recording.stopped`, ids `recording-started-{apiId}` / `recording-stopped-{apiId}`,
  * source `/keepwatch/evr-policy`; AVA's Microsoft.VideoAnalyzer.Operational.RecordingStarted / RecordingStopped,
  * docs/reference/ava-behaviour.md "Events"). The caller stores state and outbox together (one Table row, If-Match),
@@ -86,7 +86,7 @@ export interface EvrStepPlan {
  * @returns the new memory (input not mutated), the entries in decision order, the dropped decisions
  * @throws ValidationError when a signal has a bad id or time (shared/evr/signal-gate.ts)
  * Source: AVA signal gate (docs/reference/ava-behaviour.md "Nodes") via shared/evr/signal-gate.ts; command sequence
- * rule in shared/schemas/upload-window.ts (the final command's sequence is the last one + 1).
+ * rule in shared/contracts/upload-window.ts (the final command's sequence is the last one + 1).
  */
 export function planEvrStep(input: EvrStepInput): EvrStepPlan {
   const { cameraId, deviceId, params, nowMs } = input;

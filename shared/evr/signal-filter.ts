@@ -1,5 +1,5 @@
 import type { SignalFilter } from '../schemas/recording-policy';
-import type { SignalRecord } from '../schemas/signals';
+import type { SignalRecord } from '../contracts/signals';
 
 /**
  * Whether a signal counts for a camera's EVR policy (opens or extends a recording).

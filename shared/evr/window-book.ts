@@ -1,4 +1,4 @@
-import type { UploadWindow } from '../schemas/upload-window';
+import type { UploadWindow } from '../contracts/upload-window';
 
 /** What {@link WindowBook.apply} did with a command. */
 export type WindowApplied = 'new' | 'updated' | 'stale';
@@ -15,7 +15,7 @@ const MAX_FORGOTTEN = 1000;
 
 /**
  * The EVR upload windows an agent holds, pure: one per recording, the command with the highest
- * `sequence` wins (shared/schemas/upload-window.ts: a command carries the whole window, so redelivered or
+ * `sequence` wins (shared/contracts/upload-window.ts: a command carries the whole window, so redelivered or
  * reordered commands change nothing). Windows are half-open `[startMs, endMs)`, epoch ms UTC.
  */
 export class WindowBook {

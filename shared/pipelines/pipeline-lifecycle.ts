@@ -3,7 +3,7 @@ import { ConflictError, ValidationError } from '../errors';
 /**
  * The lifecycle of AVA live pipelines and pipeline topologies on one device, as pure decisions: each function takes
  * what is stored and answers what to do (status, new state, whether a command goes to the device) or throws the error
- * AVA answered. No I/O; the HTTP handlers (functions/pipeline-*.ts) read, decide, then write at the ETag they read.
+ * AVA answered. No I/O; the HTTP handlers (functions/pipelines/*.ts) read, decide, then write at the ETag they read.
  *
  * Source: AVA/LVA direct methods and rules, docs/reference/ava-behaviour.md "Pipelines" ("States", "Updates", "Module
  * limits", the direct methods table): states `inactive → activating → active → deactivating → inactive`; set 201/200

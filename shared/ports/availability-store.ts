@@ -1,10 +1,10 @@
-import type { SegmentRecord } from '../schemas/device-events';
+import type { SegmentRecord } from '../contracts/device-events';
 import type { TimeRange } from '../time-ranges';
 
 /**
  * The availability rollup (docs/contracts.md "Index"): per camera and UTC day, the merged ranges of every stored
  * segment, so availability over a month never scans every segment. Implemented on Table Storage by
- * functions/adapters/table-availability-store.ts.
+ * functions/adapters/table/table-availability-store.ts.
  */
 export interface AvailabilityStore {
   /**

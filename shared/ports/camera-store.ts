@@ -1,5 +1,5 @@
-import type { SegmentRecord } from '../schemas/device-events';
-import type { StreamInfo } from '../schemas/stream-info';
+import type { SegmentRecord } from '../contracts/device-events';
+import type { StreamInfo } from '../contracts/stream-info';
 
 /**
  * What a camera sends, as the `session-established` diagnostics event of one recording session reported it
@@ -29,7 +29,7 @@ export interface CameraRecord {
   stream?: CameraStreamRecord;
 }
 
-/** The cameras list. Implemented on Table Storage by functions/adapters/table-camera-store.ts. */
+/** The cameras list. Implemented on Table Storage by functions/adapters/table/table-camera-store.ts. */
 export interface CameraStore {
   /**
    * Widens each camera's first/last recorded instants to cover the segments. Idempotent and order-independent.

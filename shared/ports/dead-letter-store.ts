@@ -22,7 +22,7 @@ export interface DeadLetter {
   eventId?: string;
 }
 
-/** Where rejected events go. Implemented on Table Storage by functions/adapters/table-dead-letter-store.ts. */
+/** Where rejected events go. Implemented on Table Storage by functions/adapters/table/table-dead-letter-store.ts. */
 export interface DeadLetterStore {
   /**
    * Stores each letter once: a replayed batch rewrites the same rows (keyed by partition + sequence number when

@@ -1,4 +1,4 @@
-/** One command to a device about one camera: a CloudEvent (e.g. shared/schemas/upload-window.ts `uploadWindowCommand`). */
+/** One command to a device about one camera: a CloudEvent (e.g. shared/contracts/upload-window.ts `uploadWindowCommand`). */
 export interface DeviceCommand {
   deviceId: string;
   cameraId: string;
@@ -8,7 +8,7 @@ export interface DeviceCommand {
 
 /**
  * Sends commands to devices, at least once (MQTT QoS 1 on `keepwatch/{deviceId}/commands/{cameraId}`,
- * shared/topics.ts `cameraCommandsTopic`). Implemented by functions/adapters/mqtt-device-commands.ts.
+ * shared/contracts/topics.ts `cameraCommandsTopic`). Implemented by functions/adapters/mqtt/mqtt-device-commands.ts.
  */
 export interface DeviceCommands {
   /**

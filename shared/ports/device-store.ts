@@ -17,7 +17,7 @@ export interface DeviceRecord {
   disabled: boolean;
 }
 
-/** Provisioned devices. Implemented on Table Storage by functions/adapters/table-device-store.ts (`{prefix}Devices`). */
+/** Provisioned devices. Implemented on Table Storage by functions/adapters/table/table-device-store.ts (`{prefix}Devices`). */
 export interface DeviceStore {
   /**
    * Adds a device.

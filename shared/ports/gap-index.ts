@@ -1,11 +1,11 @@
-import type { GapRecord } from '../schemas/device-events';
+import type { GapRecord } from '../contracts/device-events';
 
 /** One gap as playback and availability see it (epoch ms UTC, [startMs, endMs)). */
 export type GapSpan = Pick<GapRecord, 'startMs' | 'endMs' | 'cause'>;
 
 /**
  * The gap index (docs/contracts.md "Index"): one row per reported gap of a camera's timeline, with its cause.
- * Implemented on Table Storage by functions/adapters/table-gap-index.ts.
+ * Implemented on Table Storage by functions/adapters/table/table-gap-index.ts.
  */
 export interface GapIndex {
   /**

@@ -11,7 +11,7 @@ export interface Hold {
   createdAtMs: number;
 }
 
-/** Holds on time ranges. Implemented on Table Storage by functions/adapters/table-hold-store.ts. */
+/** Holds on time ranges. Implemented on Table Storage by functions/adapters/table/table-hold-store.ts. */
 export interface HoldStore {
   /** @throws TransientError when storage fails in a way a retry may fix */
   create(hold: Hold): Promise<void>;

@@ -15,7 +15,7 @@ export interface IntegrationEvent {
 
 /**
  * Publishes integration events. In Azure they go to the integration Event Hub; locally they are appended
- * to a table by functions/adapters/table-integration-events.ts (functions/settings.ts `IntegrationEventsSettings`).
+ * to a table by functions/adapters/table/table-integration-events.ts (functions/settings.ts `IntegrationEventsSettings`).
  */
 export interface IntegrationEvents {
   /** At-least-once; consumers dedupe on `id`. @throws TransientError when the sink fails */

@@ -40,7 +40,7 @@ export interface StoredPipeline {
 /**
  * Pipeline topologies and live pipelines per device. Every write is conditional: `etag` undefined = create (fails if
  * the entity exists), else replace/delete only if the stored version is still `etag`. Implemented on Table Storage by
- * functions/adapters/table-pipeline-store.ts.
+ * functions/adapters/table/table-pipeline-store.ts.
  */
 export interface PipelineStore {
   /** The device's topologies, sorted by name. @throws TransientError */

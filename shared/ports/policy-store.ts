@@ -10,7 +10,7 @@ export interface StoredPolicy {
   updatedAtMs: number;
 }
 
-/** Per-camera recording policies. Implemented on Table Storage by functions/adapters/table-policy-store.ts. */
+/** Per-camera recording policies. Implemented on Table Storage by functions/adapters/table/table-policy-store.ts. */
 export interface PolicyStore {
   /** @returns `undefined` when the camera has no policy (the defaults apply) */
   get(cameraId: string): Promise<StoredPolicy | undefined>;

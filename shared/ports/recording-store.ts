@@ -15,7 +15,7 @@ export type RecordingState = 'recording' | 'complete';
  * (shared/evr/signal-gate.ts), with the signals that made it. Times epoch ms UTC, window half-open [startMs, endMs).
  */
 export interface RecordingRecord {
-  /** API id `{13-digit startMs}-{12 hex}` (shared/schemas/upload-window.ts RECORDING_ID_PATTERN); sorts by start. */
+  /** API id `{13-digit startMs}-{12 hex}` (shared/contracts/upload-window.ts RECORDING_ID_PATTERN); sorts by start. */
   id: string;
   cameraId: string;
   deviceId: string;
@@ -39,7 +39,7 @@ export interface RecordingRecord {
 /** Most signals a recording row keeps. */
 export const RECORDING_SIGNALS_KEPT = 16;
 
-/** EVR recordings. Implemented on Table Storage by functions/adapters/table-recording-store.ts. */
+/** EVR recordings. Implemented on Table Storage by functions/adapters/table/table-recording-store.ts. */
 export interface RecordingStore {
   /**
    * Writes recordings, idempotently: a row is replaced only by one with a higher or equal `sequence` (a redelivered or

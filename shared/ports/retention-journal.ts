@@ -1,6 +1,6 @@
 /**
  * What a retention pass of one camera has started and not finished, so that the next pass finishes it
- * (functions/retention-camera.ts explains the order). Kept small: one step of segments at a time.
+ * (functions/retention/retention-camera.ts explains the order). Kept small: one step of segments at a time.
  */
 export interface RetentionJournalEntry {
   /** Starts (epoch ms UTC) of the segments whose blobs may already be deleted but whose index rows may remain. */
@@ -9,7 +9,7 @@ export interface RetentionJournalEntry {
   rollupDaysMs: number[];
 }
 
-/** One journal entry per camera. Implemented on Table Storage by functions/adapters/table-retention-journal.ts. */
+/** One journal entry per camera. Implemented on Table Storage by functions/adapters/table/table-retention-journal.ts. */
 export interface RetentionJournal {
   /** @returns `undefined` when the camera's last pass finished */
   read(cameraId: string): Promise<RetentionJournalEntry | undefined>;

@@ -1,7 +1,7 @@
 /**
  * Hands out read-only and create-only URLs of single segment blobs. Implementations: a service SAS from the account
- * key (functions/adapters/service-sas-signer.ts; Azurite and dev accounts) and a user-delegation SAS from the Functions
- * app's identity (functions/adapters/user-delegation-sas-signer.ts; production accounts have shared-key access
+ * key (functions/adapters/blob/service-sas-signer.ts; Azurite and dev accounts) and a user-delegation SAS from the Functions
+ * app's identity (functions/adapters/blob/user-delegation-sas-signer.ts; production accounts have shared-key access
  * disabled).
  */
 export interface SasSigner {

@@ -15,7 +15,7 @@ export interface StoredSegmentBlob {
 
 /**
  * Checks which segment blobs exist, with the cloud's own identity (a device's create-only SAS cannot read, so the
- * device asks the cloud: docs/devices.md). Implemented on Blob Storage by functions/adapters/blob-segment-stat.ts.
+ * device asks the cloud: docs/devices.md). Implemented on Blob Storage by functions/adapters/blob/blob-segment-stat.ts.
  */
 export interface SegmentBlobStat {
   /**

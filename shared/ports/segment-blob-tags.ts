@@ -3,7 +3,7 @@ import type { BackstopTagValue } from '../backstop-tag';
 /**
  * Sets the backstop tag of segment blobs (shared/backstop-tag.ts) with the cloud's identity; a device's create-only
  * SAS cannot (Set Blob Tags needs the `t` permission). Implemented on Blob Storage by
- * functions/adapters/blob-segment-tags.ts.
+ * functions/adapters/blob/blob-segment-tags.ts.
  */
 export interface SegmentBlobTags {
   /**

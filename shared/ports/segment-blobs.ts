@@ -7,7 +7,7 @@ export interface BlobDeleteResult {
 
 /**
  * Deletes segment blobs. Implemented with Blob Batch (≤ 256 deletes per request) by
- * functions/adapters/blob-batch-deleter.ts.
+ * functions/adapters/blob/blob-batch-deleter.ts.
  */
 export interface SegmentBlobDeleter {
   /**

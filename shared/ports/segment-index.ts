@@ -1,4 +1,4 @@
-import type { SegmentRecord } from '../schemas/device-events';
+import type { SegmentRecord } from '../contracts/device-events';
 
 /** What playback needs of one stored segment (epoch ms UTC, ms). */
 export interface SegmentSpan {
@@ -16,7 +16,7 @@ export interface SegmentSize extends SegmentSpan {
 
 /**
  * The segment index (docs/contracts.md "Index"): one row per stored segment, keyed for range scans.
- * Implemented on Table Storage by functions/adapters/table-segment-index.ts.
+ * Implemented on Table Storage by functions/adapters/table/table-segment-index.ts.
  */
 export interface SegmentIndex {
   /**

@@ -1,6 +1,6 @@
 /**
  * Reads stored segment bytes (MPEG-TS) for the MP4 export. Implemented on Blob Storage by
- * functions/adapters/blob-segment-reader.ts.
+ * functions/adapters/blob/blob-segment-reader.ts.
  */
 export interface SegmentReader {
   /**

@@ -5,8 +5,8 @@ import { ID_PATTERN } from '../ids';
 import { isLoopbackHost, isTlsOrLoopbackUrl } from '../loopback-url';
 import { MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
 import { cameraMotionSchema } from './camera-motion';
-import { parseWith } from './format-issues';
-import { fileNamePatternProblems } from '../evr/file-name-pattern';
+import { parseWith } from '../validation/format-issues';
+import { fileNamePatternProblems } from './file-name-pattern';
 import { httpExtensionSchema } from './http-extension';
 
 /**
@@ -82,7 +82,7 @@ const cameraSchema = z.strictObject({
     .strictObject({
       /** Absolute folder of the MP4s (created when missing), inside the agent's `fileSinkRoot`. */
       baseDirectoryPath: z.string().regex(/^\//, 'expected an absolute path'),
-      /** File name with variables (shared/evr/file-name-pattern.ts); `.mp4` is appended unless present. */
+      /** File name with variables (shared/schemas/file-name-pattern.ts); `.mp4` is appended unless present. */
       fileNamePattern: z.string().min(1).superRefine((text, ctx) => {
         for (const message of fileNamePatternProblems(text)) ctx.addIssue({ code: 'custom', message });
       }),
@@ -288,7 +288,7 @@ function verifyFileSinks(cameras: readonly CameraConfig[]): void {
 
 /**
  * Validates one camera entry (the config file's `cameras[i]` shape), e.g. a camera a live pipeline command brings at
- * run time (shared/schemas/pipeline-commands.ts).
+ * run time (shared/contracts/pipeline-commands.ts).
  * @param what names the camera's origin in the message ("live pipeline 'door-1' camera")
  * @throws ValidationError naming every bad or unknown key; a file sink without `mode: evr`
  */

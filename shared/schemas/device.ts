@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseSegmentBlobName } from '../blob-naming';
+import { parseSegmentBlobName } from '../contracts/blob-naming';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /** Most cameras one device may be provisioned with (a bound on the row and on the ownership check, not a measured limit). */
 export const DEVICE_CAMERAS_MAX = 64;
@@ -39,7 +39,7 @@ export function parseDeviceProvisionBody(input: unknown): DeviceProvisionRequest
 /**
  * Body of `POST /api/devices/{deviceId}/upload-urls` (device secret): `{ blobs: [name, ...] }`, 1..
  * {@link UPLOAD_URLS_MAX_BLOBS} canonical segment blob names (`{cameraId}/{yyyy}/{MM}/{dd}/{HH}/{startIso}.ts`,
- * shared/blob-naming.ts). Unknown keys are a 400.
+ * shared/contracts/blob-naming.ts). Unknown keys are a 400.
  */
 export const uploadUrlsBodySchema = z.strictObject({
   blobs: z.array(z.string().max(256)).min(1).max(UPLOAD_URLS_MAX_BLOBS),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { parseIsoDateTime } from '../time';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /** Longest `reason` of a hold, characters. */
 export const HOLD_REASON_MAX_CHARS = 256;

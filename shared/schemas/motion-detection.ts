@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /**
  * Numeric tunables behind AVA's `sensitivity` (AVA published only the three names, docs/reference/ava-behaviour.md

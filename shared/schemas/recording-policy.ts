@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { DAY_MS } from '../time';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 import { polygonSchema } from './motion-detection';
 import { parseSignalGateSettings, signalGateSettingsSchema, type SignalGateParams } from './signal-gate';
-import { SIGNAL_TYPE_PATTERN } from './signals';
+import { SIGNAL_TYPE_PATTERN } from '../contracts/signals';
 
 /**
  * A camera's recording policy, as `PUT /api/cameras/{cameraId}/policy` takes it and the Policies table stores it.

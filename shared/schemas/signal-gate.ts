@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { HOUR_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../time';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /**
  * Defaults of the signal gate, as written in Microsoft's EVR topologies: every one of them sets

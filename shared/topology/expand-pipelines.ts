@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors';
-import { parseWith } from '../schemas/format-issues';
+import { parseWith } from '../validation/format-issues';
 import { importTopology, type TopologyImport } from './import-topology';
 
 /**

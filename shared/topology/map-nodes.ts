@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import { HTTP_EXTENSION_MAX_SAMPLES_PER_SECOND } from '../schemas/http-extension';
 import { RECORDING_POLICY_DEFAULTS } from '../schemas/recording-policy';
-import { TOPIC_ROOT } from '../topics';
+import { TOPIC_ROOT } from '../contracts/topics';
 import { getCi, nodeKind, type TopologyNode } from './parse-topology';
 
 /**

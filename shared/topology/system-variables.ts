@@ -7,7 +7,7 @@ import { ValidationError } from '../errors';
  * - date-time of the event: LVA `${System.DateTime}` / `${System.PreciseDateTime}`, AVA `${System.Runtime.DateTime}` /
  *   `${System.Runtime.PreciseDateTime}` (UTC ISO 8601 basic, `yyyyMMddTHHmmssZ`, with `.fff` for Precise).
  * The names are known at import and replaced; the date-times are only known when a recording happens, so they are
- * kept, in AVA's spelling, which the agent's file sink renders at run time (shared/evr/file-name-pattern.ts).
+ * kept, in AVA's spelling, which the agent's file sink renders at run time (shared/schemas/file-name-pattern.ts).
  */
 export const SYSTEM_VARIABLE_NAMES = {
   topologyName: ['System.GraphTopologyName', 'System.TopologyName'],

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { integrationEventsTopic } from '../../shared/topics';
+import { integrationEventsTopic } from '../../shared/contracts/topics';
 import { cameraClip, DEBIAN_FFPROBE, type CameraClip } from '../helpers/camera-clips';
 import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';

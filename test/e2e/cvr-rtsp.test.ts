@@ -8,7 +8,7 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { segmentBlobName } from '../../shared/blob-naming';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { agentSegments } from '../helpers/e2e';
 import { makeSelfSignedCert, type TestCert } from '../helpers/openssl-certs';
 import { findSecretLeaks, urlSecrets } from '../helpers/secret-leaks';

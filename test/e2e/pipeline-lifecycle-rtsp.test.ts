@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { segmentBlobName } from '../../shared/blob-naming';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { agentSegments } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
 import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';

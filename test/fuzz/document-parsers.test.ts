@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseAgentConfig } from '../../shared/schemas/agent-config';
-import { parseDeviceEvent } from '../../shared/schemas/device-events';
+import { parseDeviceEvent } from '../../shared/contracts/device-events';
 import { parseHoldBody } from '../../shared/schemas/hold';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
-import { signalFromDeviceEvent, signalFromHttp, signalFromMqtt } from '../../shared/schemas/signals';
-import { parseUploadWindowCommand, uploadWindowCommand } from '../../shared/schemas/upload-window';
+import { signalFromDeviceEvent, signalFromHttp, signalFromMqtt } from '../../shared/contracts/signals';
+import { parseUploadWindowCommand, uploadWindowCommand } from '../../shared/contracts/upload-window';
 import { ID_PATTERN } from '../../shared/ids';
-import { parseCameraCommandsTopic, parseCameraEventsTopic, parseCameraSignalsTopic } from '../../shared/topics';
-import { segmentBlobName } from '../../shared/blob-naming';
+import { parseCameraCommandsTopic, parseCameraEventsTopic, parseCameraSignalsTopic } from '../../shared/contracts/topics';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { checkProperty, hostileInput, onlyValidationErrors, type Json } from '../helpers/fuzz';
 
 /**

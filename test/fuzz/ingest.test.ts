@@ -6,7 +6,7 @@ import { ingest } from '../../functions/ingest/ingest';
 import { decodeIngestMessage } from '../../functions/ingest/ingest-decode';
 import { checkDeviceClaims } from '../../functions/ingest/ingest-device-claims';
 import type { FunctionsSettings } from '../../functions/settings';
-import { segmentBlobName } from '../../shared/blob-naming';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { ID_PATTERN } from '../../shared/ids';
 import { startAzurite, type AzuriteInstance } from '../helpers/azurite';
 import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';

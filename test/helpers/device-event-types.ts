@@ -1,11 +1,11 @@
-import * as deviceEvents from '../../shared/schemas/device-events';
-import * as signals from '../../shared/schemas/signals';
-import { segmentBlobName } from '../../shared/blob-naming';
+import * as deviceEvents from '../../shared/contracts/device-events';
+import * as signals from '../../shared/contracts/signals';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { toIso } from '../../shared/time';
 
 /**
  * Every device event type the schemas define: the exported upper-case string constants of
- * shared/schemas/device-events.ts (`SEGMENT_UPLOADED`, `GAP` ...) and signals.ts (`SIGNAL`). A type added there later
+ * shared/contracts/device-events.ts (`SEGMENT_UPLOADED`, `GAP` ...) and signals.ts (`SIGNAL`). A type added there later
  * is picked up without editing the harnesses.
  */
 export function deviceEventTypes(): string[] {

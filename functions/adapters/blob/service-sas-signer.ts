@@ -79,7 +79,7 @@ export class ServiceSasSigner implements SasSigner {
 
 /**
  * Percent-encodes a blob name for a URL path, keeping `/`. Canonical segment names
- * (shared/blob-naming.ts) only need `:` encoded, which a regex test and replace do ~6× faster than
+ * (shared/contracts/blob-naming.ts) only need `:` encoded, which a regex test and replace do ~6× faster than
  * encoding each path part; anything else takes the general route.
  */
 export function encodePath(name: string): string {

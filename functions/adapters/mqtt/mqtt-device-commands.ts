@@ -1,5 +1,5 @@
 import type { DeviceCommand, DeviceCommands } from '../../../shared/ports/device-commands';
-import { cameraCommandsTopic } from '../../../shared/topics';
+import { cameraCommandsTopic } from '../../../shared/contracts/topics';
 import { CloudMqtt } from './cloud-mqtt';
 
 /** Options of {@link MqttDeviceCommands}. */

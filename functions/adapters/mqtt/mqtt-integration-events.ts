@@ -1,6 +1,6 @@
 import { CloudMqtt, type CloudMqttOptions } from './cloud-mqtt';
 import type { IntegrationEvent, IntegrationEvents } from '../../../shared/ports/integration-events';
-import { integrationEventsTopic } from '../../../shared/topics';
+import { integrationEventsTopic } from '../../../shared/contracts/topics';
 import { CLOUDEVENTS_JSON } from '../eventhub/event-hub-integration-events';
 
 export { MQTT_PUBLISH_TIMEOUT_MS } from './cloud-mqtt';
@@ -10,7 +10,7 @@ export type MqttIntegrationEventsOptions = CloudMqttOptions;
 
 /**
  * Integration events published on the cloud's MQTT broker, the local stand-in for the integration Event Hub: each
- * event on `keepwatch-integration/{type}` (shared/topics.ts `integrationEventsTopic`), payload the CloudEvent JSON,
+ * event on `keepwatch-integration/{type}` (shared/contracts/topics.ts `integrationEventsTopic`), payload the CloudEvent JSON,
  * QoS 1, MQTT 5 content type `application/cloudevents+json` (MQTT 3.1.1 brokers: no content type), through the
  * functions' one broker connection (functions/adapters/mqtt/cloud-mqtt.ts). Events are published one after another, so the
  * broker forwards them in order (MQTT orders QoS 1 messages of one topic from one client).

@@ -4,7 +4,7 @@ import { splitByUtcDay } from '../../../shared/availability/split-by-utc-day';
 import { TransientError, ValidationError } from '../../../shared/errors';
 import { assertId } from '../../../shared/ids';
 import type { AvailabilityStore } from '../../../shared/ports/availability-store';
-import type { SegmentRecord } from '../../../shared/schemas/device-events';
+import type { SegmentRecord } from '../../../shared/contracts/device-events';
 import { DAY_MS, utcDay } from '../../../shared/time';
 import { clipRanges, mergeRanges, overlaps, type TimeRange } from '../../../shared/time-ranges';
 import { OPTIMISTIC_UPDATE_ATTEMPTS, optimisticUpdate } from './optimistic-update';

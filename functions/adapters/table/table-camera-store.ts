@@ -1,8 +1,8 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { assertId } from '../../../shared/ids';
 import type { CameraRecord, CameraStore, CameraStreamRecord } from '../../../shared/ports/camera-store';
-import type { SegmentRecord } from '../../../shared/schemas/device-events';
-import { streamInfoSchema } from '../../../shared/schemas/stream-info';
+import type { SegmentRecord } from '../../../shared/contracts/device-events';
+import { streamInfoSchema } from '../../../shared/contracts/stream-info';
 import { toIso } from '../../../shared/time';
 import { optimisticUpdate } from './optimistic-update';
 import { ensureTable } from '../storage/storage-clients';
@@ -22,7 +22,7 @@ const STREAM_ROW_KEY = 'stream';
 /**
  * Cameras on Table Storage: one row per camera, PartitionKey `{cameraId}`, RowKey `camera`; properties `deviceId`,
  * `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people. Beside it, RowKey `stream`: the
- * latest stream info (docs/contracts.md "Other device events"), properties `stream` (JSON of shared/schemas/stream-info.ts), `sinceMs`
+ * latest stream info (docs/contracts.md "Other device events"), properties `stream` (JSON of shared/contracts/stream-info.ts), `sinceMs`
  * (Edm.Double) and `since`, `deviceId`, `eventId`.
  */
 export class TableCameraStore implements CameraStore {

@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { GapIndex, GapSpan } from '../../../shared/ports/gap-index';
-import { GAP_CAUSES, MAX_GAP_MS, type GapCause, type GapRecord } from '../../../shared/schemas/device-events';
+import { GAP_CAUSES, MAX_GAP_MS, type GapCause, type GapRecord } from '../../../shared/contracts/device-events';
 import { segmentRowKey } from '../../../shared/index-keys';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';

@@ -2,8 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import { PreconditionFailedError } from '../../../shared/errors';
 import type { EvrMemory, OutboxEntry } from '../../../shared/evr/recording-plan';
 import { assertId } from '../../../shared/ids';
-import type { GateRow, GateStore } from '../../../shared/ports/gate-store';
-import { parseSignalGateState } from '../../../shared/schemas/signal-gate-state';
+import type { GateRow, GateStore } from '../../../shared/evr/gate-store';
+import { parseSignalGateState } from '../../../shared/evr/signal-gate-state';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
@@ -14,7 +14,7 @@ const GATE_ROW_KEY = 'gate';
 
 /**
  * EVR gate rows on Table Storage (`{prefix}Gates`): PartitionKey `{cameraId}`, RowKey `gate`; properties `deviceId`,
- * `state` (JSON of the signal gate state, shared/schemas/signal-gate-state.ts), `pendingSignals` and `open` (JSON,
+ * `state` (JSON of the signal gate state, shared/evr/signal-gate-state.ts), `pendingSignals` and `open` (JSON,
  * shared/evr/recording-plan.ts `EvrMemory`), `outbox` (JSON array of `OutboxEntry`), `updatedAtMs` (Edm.Double),
  * `updatedAt` (ISO). Each JSON property stays well below Table's 64 KiB per property: the gate keeps ≤ 64 recent ids,
  * pending signals are bounded by the signal rate times the evaluation window, an outbox holds one step's decisions.

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { assertId } from '../../../shared/ids';
 import type { RecordingRecord, RecordingSignal, RecordingStore } from '../../../shared/ports/recording-store';
-import { UPLOAD_WINDOW_MAX_MS } from '../../../shared/schemas/upload-window';
+import { UPLOAD_WINDOW_MAX_MS } from '../../../shared/contracts/upload-window';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';

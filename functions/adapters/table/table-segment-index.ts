@@ -1,8 +1,8 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { segmentBlobNamer } from '../../../shared/blob-naming';
+import { segmentBlobNamer } from '../../../shared/contracts/blob-naming';
 import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../../shared/index-keys';
 import type { SegmentIndex, SegmentSize, SegmentSpan } from '../../../shared/ports/segment-index';
-import type { SegmentRecord } from '../../../shared/schemas/device-events';
+import type { SegmentRecord } from '../../../shared/contracts/device-events';
 import { HOUR_MS, toIso } from '../../../shared/time';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { ensureTable } from '../storage/storage-clients';
@@ -13,7 +13,7 @@ const MAX_TRANSACTION_OPS = 100;
 
 /**
  * The longest segment the index can hold: `segment.uploaded` data caps durationMs at 1 h
- * (shared/schemas/device-events.ts), so a range scan looks back this far for a segment reaching into the range.
+ * (shared/contracts/device-events.ts), so a range scan looks back this far for a segment reaching into the range.
  */
 export const MAX_SEGMENT_MS = HOUR_MS;
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { plainUploadTarget, startPlainBaselineCamera, type PlainUpload } from '../../../bench/plain-uploader-baseline';
-import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../shared/blob-naming';
+import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../shared/contracts/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 
 // The recording benchmark's baseline must store what the agent stores, where the agent stores it, as the agent does

@@ -9,7 +9,7 @@ import { SegmentJournal } from '../../../edge-agent/journal/segment-journal';
 import { createLogger } from '../../../edge-agent/log';
 import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../edge-agent/pipelines/pipeline-book';
 import { PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
-import { pipelineActivateCommand } from '../../../shared/schemas/pipeline-commands';
+import { pipelineActivateCommand } from '../../../shared/contracts/pipeline-commands';
 import { FFMPEG } from '../../helpers/ffmpeg';
 
 const T = Date.UTC(2026, 10, 22);

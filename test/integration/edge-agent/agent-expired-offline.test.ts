@@ -17,7 +17,7 @@ import { ingest } from '../../../functions/ingest/ingest';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger } from '../../../local/host-logger';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../../shared/time';
 import { mediaPath } from '../../helpers/rtsp-server';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAgentProcess } from '../../helpers/agent-process';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';

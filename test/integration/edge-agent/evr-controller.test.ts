@@ -8,8 +8,8 @@ import { EvrController } from '../../../edge-agent/evr/evr-controller';
 import { createLogger } from '../../../edge-agent/log';
 import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { uploadWindowCommand, type UploadWindow } from '../../../shared/schemas/upload-window';
-import { cameraCommandsTopic } from '../../../shared/topics';
+import { uploadWindowCommand, type UploadWindow } from '../../../shared/contracts/upload-window';
+import { cameraCommandsTopic } from '../../../shared/contracts/topics';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const HOLD = 10_000;

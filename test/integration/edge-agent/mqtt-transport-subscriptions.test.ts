@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import { createLogger } from '../../../edge-agent/log';
 import { MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
 import { startLocalBroker } from '../../../local/broker';
-import { deviceCommandsFilter } from '../../../shared/topics';
+import { deviceCommandsFilter } from '../../../shared/contracts/topics';
 import { startMosquitto } from '../../helpers/mosquitto';
 import { freePort } from '../../helpers/ports';
 import { startTcpProxy } from '../../helpers/tcp-proxy';

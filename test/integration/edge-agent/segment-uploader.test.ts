@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, ContainerClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
 import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { InvocationContext } from '@azure/functions';
-import { cameraEventsTopic } from '../../../shared/topics';
+import { cameraEventsTopic } from '../../../shared/contracts/topics';
 import { MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { resetSettings, settings } from '../../../functions/settings';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';

@@ -24,7 +24,7 @@ export function recordedEvent(o: { deviceId?: string; cameraId?: string; startMs
   };
 }
 
-/** A device `signal` CloudEvent (data shared/schemas/signals.ts signalDataSchema). */
+/** A device `signal` CloudEvent (data shared/contracts/signals.ts signalDataSchema). */
 export function signalEvent(o: { id: string; atMs: number; deviceId?: string; cameraId?: string; type?: string }): Record<string, unknown> {
   const cameraId = o.cameraId ?? 'door';
   return {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { toIso } from '../../../shared/time';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../shared/blob-naming';
+import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../shared/contracts/blob-naming';
 import { defaultDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest/ingest';
 import { playbackGrantQuery } from '../../../functions/playback/playback-token';

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { FunctionsDeps } from '../../../functions/deps';
-import { parseSegmentBlobName } from '../../../shared/blob-naming';
+import { parseSegmentBlobName } from '../../../shared/contracts/blob-naming';
 import { ingest, type IngestDeps, type IngestSummary } from '../../../functions/ingest/ingest';
 import type { FunctionsSettings } from '../../../functions/settings';
 

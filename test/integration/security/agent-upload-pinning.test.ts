@@ -9,7 +9,7 @@ import type { RecordedSegment } from '../../../edge-agent/recorder/camera-record
 import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
 import { UploadUrlCache, type UploadUrlCacheOptions } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient, type UploadUrlsBatch } from '../../../edge-agent/uploader/upload-urls-client';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
 import { startTestHost, type TestHost } from '../../helpers/test-host';

@@ -9,7 +9,7 @@ import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 import { holdsCreate } from '../../../functions/holds/holds-create';
 import { recordingHoldCreate } from '../../../functions/recordings/recording-hold-create';
 import type { FunctionsSettings } from '../../../functions/settings';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { toIso } from '../../../shared/time';
 import { loadBicep } from '../../helpers/bicep-checks';
 import { propertyValues, type BicepValue } from '../../helpers/bicep-values';

@@ -8,7 +8,7 @@ import { provisionDevice } from '../../../functions/devices/device-provisioning'
 import { ingest } from '../../../functions/ingest/ingest';
 import { retention } from '../../../functions/retention/retention';
 import type { FunctionsSettings } from '../../../functions/settings';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { DAY_MS, MINUTE_MS, toIso } from '../../../shared/time';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, tableRows, testSettings, viaEventGrid } from '../functions/fixtures';

@@ -14,8 +14,8 @@ import { commandOpener } from '../../../edge-agent/pipelines/pipeline-controller
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { silentLogger } from '../../../local/host-logger';
 import { ValidationError } from '../../../shared/errors';
-import { parsePipelineCommand } from '../../../shared/schemas/pipeline-commands';
-import { cameraCommandsTopic, deviceCommandsFilter } from '../../../shared/topics';
+import { parsePipelineCommand } from '../../../shared/contracts/pipeline-commands';
+import { cameraCommandsTopic, deviceCommandsFilter } from '../../../shared/contracts/topics';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { readTopology } from '../../helpers/topologies';
 import { until } from '../../helpers/wait';
@@ -26,7 +26,7 @@ import { batchContext, testSettings } from '../functions/fixtures';
  * so rotating or revoking it (the real route handlers) must also end the sessions it already has (local/broker.ts
  * `endDeviceSessions`, reached through the functions' `deviceSessions`): the old connection is closed, it cannot come
  * back, and no command sent afterwards reaches it. The camera credentials of a live pipeline's activate command travel
- * sealed to the device's secret (shared/command-seal.ts): not readable on the wire, not by a device holding an old
+ * sealed to the device's secret (shared/contracts/command-seal.ts): not readable on the wire, not by a device holding an old
  * secret. Real components: the aedes broker, Azurite, the functions' handlers and MQTT command adapter.
  */
 const CLOUD = { username: 'keepwatch-cloud', password: 'cloud-pw' };

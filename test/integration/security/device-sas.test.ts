@@ -9,7 +9,7 @@ import {
   generateBlobSASQueryParameters,
   type ContainerClient as ContainerClientType,
 } from '@azure/storage-blob';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { statusOf } from '../../helpers/storage-status';
 

@@ -17,7 +17,7 @@ import type { RecordedSegment } from '../../../edge-agent/recorder/camera-record
 import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
 import { UploadUrlCache } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-client';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { statusOf } from '../../helpers/storage-status';

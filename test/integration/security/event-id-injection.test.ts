@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
 import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { deviceCloudEvent, deviceEventTypes, hasSample, sampleEventData } from '../../helpers/device-event-types';

@@ -4,7 +4,7 @@ import type { ClientRequest } from 'node:http';
 import { Agent, request as httpsRequest, type AgentOptions } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 import { ingest } from '../../../functions/ingest/ingest';
 import { playback, type PlaybackResponse } from '../../../functions/playback/playback';

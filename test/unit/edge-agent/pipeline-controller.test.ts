@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
 import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../edge-agent/pipelines/pipeline-book';
 import { commandOpener, PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
-import { deviceCommandSealKey, sealJson } from '../../../shared/command-seal';
-import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../shared/schemas/pipeline-commands';
+import { deviceCommandSealKey, sealJson } from '../../../shared/contracts/command-seal';
+import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../shared/contracts/pipeline-commands';
 import { until } from '../../helpers/wait';
 
 const T = Date.UTC(2026, 10, 22);

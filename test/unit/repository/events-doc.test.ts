@@ -9,8 +9,8 @@ import { recordingApiId } from '../../../shared/evr/recording-id';
 import { RECORDING_AVAILABLE, RECORDING_STARTED, RECORDING_STOPPED, recordingEvent } from '../../../shared/evr/recording-plan';
 import type { IntegrationEvent } from '../../../shared/ports/integration-events';
 import type { RecordingRecord } from '../../../shared/ports/recording-store';
-import { DIAGNOSTICS, cloudEventSchema, deviceSource, diagnosticsDataSchema, parseDeviceEvent } from '../../../shared/schemas/device-events';
-import { EVR_POLICY_SOURCE, RECORDING_ID_PATTERN } from '../../../shared/schemas/upload-window';
+import { DIAGNOSTICS, cloudEventSchema, deviceSource, diagnosticsDataSchema, parseDeviceEvent } from '../../../shared/contracts/device-events';
+import { EVR_POLICY_SOURCE, RECORDING_ID_PATTERN } from '../../../shared/contracts/upload-window';
 
 /**
  * docs/events.md, the integration events page, against the code that makes those events: every JSON example must be

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { bearerDeviceSecret, deviceSecretMatches, deviceSecretSha256 } from '../../../shared/device-secret';
 import { parseDeviceProvisionBody, parseUploadUrlsBody } from '../../../shared/schemas/device';
-import { segmentBlobName } from '../../../shared/blob-naming';
+import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { newDeviceSecret } from '../../../functions/devices/device-provisioning';
 
 const SECRET = 'q9G3f0mXK2c7yT1bVnR8sLwPzA4dE6hJ5uIoYtQxWc0';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
 import { assertId, isValidId } from '../../../shared/ids';
-import { cameraEventsTopic, deviceStatusTopic, parseCameraEventsTopic } from '../../../shared/topics';
+import { cameraEventsTopic, deviceStatusTopic, parseCameraEventsTopic } from '../../../shared/contracts/topics';
 
 describe('ids', () => {
   it('accepts 1..32 of [a-z0-9-] and nothing else', () => {

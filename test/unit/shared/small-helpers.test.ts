@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { ValidationError } from '../../../shared/errors';
 import { playableSegments } from '../../../shared/hls/playable-segments';
-import { formatIssues, parseWith } from '../../../shared/schemas/format-issues';
+import { formatIssues, parseWith } from '../../../shared/validation/format-issues';
 import { truncateUtf8 } from '../../../shared/truncate-utf8';
 
 describe('playableSegments', () => {

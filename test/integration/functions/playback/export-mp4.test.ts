@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { InvocationContext } from '@azure/functions';
 import { HttpRequest } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../../shared/blob-naming';
+import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../../shared/contracts/blob-naming';
 import { createDeps, defaultDeps } from '../../../../functions/deps';
 import { exportMp4 } from '../../../../functions/playback/export-mp4';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.

@@ -9,7 +9,7 @@ import { ingestStored as ingest } from '../segment-blob-fixtures';
 import { recordingHoldCreate } from '../../../../functions/recordings/recording-hold-create';
 import { recordingHoldDelete } from '../../../../functions/recordings/recording-hold-delete';
 import { retention } from '../../../../functions/retention/retention';
-import { segmentBlobName } from '../../../../shared/blob-naming';
+import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../../shared/time';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { batchContext, segmentEvent, testSettings, viaEventGrid } from '../fixtures';

@@ -4,7 +4,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { createDeps, type FunctionsDeps } from '../../../../functions/deps';
 import { retention } from '../../../../functions/retention/retention';
 import type { FunctionsSettings } from '../../../../functions/settings';
-import { segmentBlobName } from '../../../../shared/blob-naming';
+import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import type { RecordingRecord } from '../../../../shared/ports/recording-store';
 import { recordingHold } from '../../../../shared/recording-hold';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../../shared/time';

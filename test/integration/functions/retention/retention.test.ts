@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { segmentBlobName } from '../../../../shared/blob-naming';
+import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import type { FunctionsDeps } from '../../../../functions/deps';
 import { retention, RETENTION_COMPLETED } from '../../../../functions/retention/retention';
 import type { FunctionsSettings } from '../../../../functions/settings';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSegmentBlobName, segmentBlobName } from '../../../../shared/blob-naming';
+import { parseSegmentBlobName, segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { SegmentExpired, UPLOAD_URLS_BATCH_MAX, UploadUrlCache } from '../../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsRefused, type UploadUrlsBatch } from '../../../../edge-agent/uploader/upload-urls-client';
 import { toIso } from '../../../../shared/time';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { segmentBlobName } from '../../../../shared/blob-naming';
+import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED, routeMqttPublish } from '../../../../shared/event-grid-mqtt';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from '../../../../functions/ingest/ingest-decode';
-import type { DeviceEvent } from '../../../../shared/schemas/device-events';
+import type { DeviceEvent } from '../../../../shared/contracts/device-events';
 
 const START = Date.UTC(2026, 10, 21, 10, 0, 0);
 

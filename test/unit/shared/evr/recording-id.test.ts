@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { recordingApiId } from '../../../../shared/evr/recording-id';
-import { RECORDING_ID_PATTERN } from '../../../../shared/schemas/upload-window';
+import { RECORDING_ID_PATTERN } from '../../../../shared/contracts/upload-window';
 
 describe('recordingApiId', () => {
   it('is {13-digit start}-{12 hex of sha256(camera \\n gate id)}', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { planEvrStep, type EvrMemory } from '../../../../shared/evr/recording-plan';
 import { recordingApiId } from '../../../../shared/evr/recording-id';
 import { initialGateState } from '../../../../shared/evr/signal-gate';
-import type { SignalRecord } from '../../../../shared/schemas/signals';
+import type { SignalRecord } from '../../../../shared/contracts/signals';
 
 const T = Date.UTC(2026, 10, 21, 10);
 const params = { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: -5000, minimumActivationTimeMs: 10_000, maximumActivationTimeMs: 60_000 };

@@ -6,7 +6,7 @@ import { ValidationError } from '../../../../shared/errors';
 import { TOPOLOGIES_DIR } from '../../../helpers/topologies';
 import { advanceGate, applySignal, initialGateState } from '../../../../shared/evr/signal-gate';
 import { parseSignalGateSettings } from '../../../../shared/schemas/signal-gate';
-import { parseSignalGateState } from '../../../../shared/schemas/signal-gate-state';
+import { parseSignalGateState } from '../../../../shared/evr/signal-gate-state';
 
 function rejects(doc: unknown, pattern: RegExp): void {
   assert.throws(
@@ -79,7 +79,7 @@ describe('signal gate settings (shared/schemas/signal-gate.ts)', () => {
   });
 });
 
-describe('signal gate state (shared/schemas/signal-gate-state.ts)', () => {
+describe('signal gate state (shared/evr/signal-gate-state.ts)', () => {
   it('accepts what the gate writes, after a JSON round trip', () => {
     const p = parseSignalGateSettings({});
     let state = initialGateState();

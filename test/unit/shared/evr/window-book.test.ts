@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WindowBook } from '../../../../shared/evr/window-book';
-import type { UploadWindow } from '../../../../shared/schemas/upload-window';
+import type { UploadWindow } from '../../../../shared/contracts/upload-window';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 3, 123);
 const w = (sequence: number, endMs: number, extra: Partial<UploadWindow> = {}): UploadWindow => ({ cameraId: 'door', recordingId: '1795276431626-3f2a9c0d1b4e', startMs: T0, endMs, final: false, sequence, ...extra });

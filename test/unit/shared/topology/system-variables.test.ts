@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
-import { renderFileName } from '../../../../shared/evr/file-name-pattern';
+import { renderFileName } from '../../../../shared/schemas/file-name-pattern';
 import { resolveSystemVariables, resolveSystemVariablesDeep } from '../../../../shared/topology/system-variables';
 
 const NAMES = { topologyName: 'EVRtoFiles', pipelineName: 'Sample-Pipeline-1' };

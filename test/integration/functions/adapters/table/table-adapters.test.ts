@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { segmentBlobName } from '../../../../../shared/blob-naming';
-import type { SegmentRecord } from '../../../../../shared/schemas/device-events';
+import { segmentBlobName } from '../../../../../shared/contracts/blob-naming';
+import type { SegmentRecord } from '../../../../../shared/contracts/device-events';
 import { DAY_MS } from '../../../../../shared/time';
 import { mergeRanges } from '../../../../../shared/time-ranges';
 import { createDeps, type FunctionsDeps } from '../../../../../functions/deps';

@@ -1,4 +1,4 @@
-import { assertId } from './ids';
+import { assertId } from '../ids';
 
 /**
  * The MQTT topic tree, all under `keepwatch/{deviceId}/` (docs/contracts.md "Events on the wire"),
@@ -7,9 +7,9 @@ import { assertId } from './ids';
  *   topic per camera keeps per-camera order on brokers that order per topic.
  * - `keepwatch/{deviceId}/status`: the device's retained status.
  * - `keepwatch/{deviceId}/signals/{cameraId}`: external signals for a camera (a door sensor, an alarm panel), plain JSON
- *   (shared/schemas/signals.ts `externalSignalSchema`), from any publisher the broker authorises for that topic.
+ *   (shared/contracts/signals.ts `externalSignalSchema`), from any publisher the broker authorises for that topic.
  * - `keepwatch/{deviceId}/commands/{cameraId}`: commands to the device about a camera (upload windows,
- *   shared/schemas/upload-window.ts); the device subscribes to `keepwatch/{deviceId}/commands/#`.
+ *   shared/contracts/upload-window.ts); the device subscribes to `keepwatch/{deviceId}/commands/#`.
  *
  * Integration events (recording lifecycle, diagnostics, retention) go to Event Hubs in Azure; locally to the broker
  * under `keepwatch-integration/{type}` ({@link integrationEventsTopic}), outside every device's tree.

@@ -1,4 +1,4 @@
-import type { EvrMemory, OutboxEntry } from '../evr/recording-plan';
+import type { EvrMemory, OutboxEntry } from './recording-plan';
 
 /**
  * One camera's EVR gate row: the device that owns the camera, the signal gate's state with what the cloud remembers
@@ -17,7 +17,7 @@ export interface GateRow {
   etag: string;
 }
 
-/** Per-camera EVR gate rows with ETag concurrency. Implemented on Table Storage by functions/adapters/table-gate-store.ts. */
+/** Per-camera EVR gate rows with ETag concurrency. Implemented on Table Storage by functions/adapters/table/table-gate-store.ts. */
 export interface GateStore {
   /** @returns undefined when the camera has no gate row */
   get(cameraId: string): Promise<GateRow | undefined>;

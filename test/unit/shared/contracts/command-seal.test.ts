@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandSealKey, deviceCommandSealKey, openSealedJson, sealJson } from '../../../shared/command-seal';
-import { deviceSecretSha256 } from '../../../shared/device-secret';
-import { ValidationError } from '../../../shared/errors';
-import { parsePipelineCommand, pipelineActivateCommand } from '../../../shared/schemas/pipeline-commands';
+import { commandSealKey, deviceCommandSealKey, openSealedJson, sealJson } from '../../../../shared/contracts/command-seal';
+import { deviceSecretSha256 } from '../../../../shared/device-secret';
+import { ValidationError } from '../../../../shared/errors';
+import { parsePipelineCommand, pipelineActivateCommand } from '../../../../shared/contracts/pipeline-commands';
 
 const SECRET = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V';
 const IV = Buffer.from('000102030405060708090a0b', 'hex');
 const CAMERAS = [{ id: 'lobby', url: 'rtsp://192.0.2.1/s', username: 'admin', password: 'hunter2' }];
 const unreadable = (e: unknown) => e instanceof ValidationError && e.code === 'SealedCommandUnreadable';
 
-describe('command seal (shared/command-seal.ts)', () => {
+describe('command seal (shared/contracts/command-seal.ts)', () => {
   it('the cloud (from the stored hash) and the device (from its secret) derive the same key; other devices and secrets another', () => {
     const cloud = commandSealKey(deviceSecretSha256(SECRET), 'site-1');
     assert.deepEqual(deviceCommandSealKey(SECRET, 'site-1'), cloud);

@@ -4,11 +4,11 @@ import { ID_PATTERN } from '../ids';
 import { ENTITY_NAME_PATTERN } from '../pipelines/pipeline-lifecycle';
 import { toIso } from '../time';
 import { cloudEventSchema } from './device-events';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /**
  * The cloud's live pipeline commands to an agent (docs/contracts.md "AVA live pipelines"), CloudEvents JSON, QoS 1, on
- * `keepwatch/{deviceId}/commands/{cameraId}` of the pipeline's first camera (shared/topics.ts `cameraCommandsTopic`):
+ * `keepwatch/{deviceId}/commands/{cameraId}` of the pipeline's first camera (shared/contracts/topics.ts `cameraCommandsTopic`):
  *
  * ```json
  * { "specversion": "1.0", "id": "pipeline-door-1-4-activate", "source": "/keepwatch/pipelines", "type": "command.pipeline.activate",
@@ -19,7 +19,7 @@ import { parseWith } from './format-issues';
  * ```
  * - activate: `cameras` are agent config camera entries (the INPUT shape of shared/schemas/agent-config.ts
  *   `cameraSchema`, from importTopology, credentials included), `agent` the agent-level settings the topology sets.
- *   To a provisioned device the cameras travel sealed (shared/command-seal.ts; docs/devices.md "Camera credentials in
+ *   To a provisioned device the cameras travel sealed (shared/contracts/command-seal.ts; docs/devices.md "Camera credentials in
  *   commands"): `sealedCameras` (the sealed JSON array, additional data = the command id) and `cameraIds` (their ids,
  *   in clear, so a device that cannot open them can still say which pipeline failed) instead of `cameras`;
  * - deactivate: `cameraIds` to stop once their cached segments are uploaded.
@@ -65,7 +65,7 @@ export function pipelineCommandId(kind: PipelineCommand['kind'], pipelineName: s
 /**
  * The activate command CloudEvent.
  * @param nowMs event time, epoch ms
- * @param seal when given, seals the cameras (shared/command-seal.ts `sealJson` with the device's key, additional data =
+ * @param seal when given, seals the cameras (shared/contracts/command-seal.ts `sealJson` with the device's key, additional data =
  *   the command id, its second argument): the command carries `sealedCameras` and `cameraIds` instead of `cameras`
  */
 export function pipelineActivateCommand(
@@ -98,7 +98,7 @@ export function isPipelineCommand(raw: unknown): boolean {
 
 /**
  * Validates a pipeline command as the agent receives it, opening sealed cameras.
- * @param openSealed opens `sealedCameras` (shared/command-seal.ts `openSealedJson` with this device's key; additional
+ * @param openSealed opens `sealedCameras` (shared/contracts/command-seal.ts `openSealedJson` with this device's key; additional
  *   data = the command id); absent when the agent has no device secret
  * @throws ValidationError `InvalidCommand` naming every issue; `SealedCommandUnreadable` (details
  *   `{ pipelineName, generation, cameraIds }`, so the agent can report the pipeline inactive) when the cameras are sealed

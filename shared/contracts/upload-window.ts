@@ -3,13 +3,13 @@ import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { HOUR_MS, MINUTE_MS, parseIsoDateTime, toIso } from '../time';
 import { cloudEventSchema } from './device-events';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 
 /**
  * The cloud's command to an agent in EVR mode: upload the cached segments that overlap a recording window
  * (docs/contracts.md "EVR in the cloud", "EVR on the agent"). Sent by the EVR policy (functions/evr/) for every gate
  * decision `opened`, `extended` and `closed` (shared/evr/signal-gate.ts), as a CloudEvent, JSON structured mode, QoS 1,
- * on `keepwatch/{deviceId}/commands/{cameraId}` (shared/topics.ts `cameraCommandsTopic`):
+ * on `keepwatch/{deviceId}/commands/{cameraId}` (shared/contracts/topics.ts `cameraCommandsTopic`):
  *
  * ```json
  * {
@@ -32,7 +32,7 @@ export const UPLOAD_WINDOW_COMMAND = 'command.upload-window';
 /** CloudEvents `source` of commands from the EVR policy. */
 export const EVR_POLICY_SOURCE = '/keepwatch/evr-policy';
 
-/** A recording's API id: `{13-digit start ms}-{12 hex}` (sorts by start; functions/evr/recording-id.ts makes it). */
+/** A recording's API id: `{13-digit start ms}-{12 hex}` (sorts by start; shared/evr/recording-id.ts makes it). */
 export const RECORDING_ID_PATTERN = /^\d{13}-[0-9a-f]{12}$/;
 
 /** Longest window one command may carry: the gate's maximum activation (1 h) plus its largest pre-roll (1 min). */

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
-import { deviceSecretSha256 } from './device-secret';
-import { ValidationError } from './errors';
+import { deviceSecretSha256 } from '../device-secret';
+import { ValidationError } from '../errors';
 
 /**
  * Sealing a command's secret part to one device (docs/devices.md "Camera credentials in commands"): what a live

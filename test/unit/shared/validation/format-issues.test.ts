@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { ValidationError } from '../../../shared/errors';
-import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { parseWith } from '../../../shared/schemas/format-issues';
+import { ValidationError } from '../../../../shared/errors';
+import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
+import { parseWith } from '../../../../shared/validation/format-issues';
 
 /** The message lines of the ValidationError `fn` throws, after its first line's `what:` prefix. */
 function lines(fn: () => unknown): string[] {

@@ -50,14 +50,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** Keys whose values are never echoed in a message: a mistyped secret is still a secret (docs/security.md). */
 const SECRET_KEY = /pass(word)?|secret|token|apikey|connectionstring|credential|sas/i;
 
-/** Whether the value at `path` is a secret's (its nearest key name says so). */
-function isSecret(path: readonly PropertyKey[]): boolean {
+/** Whether the value at a key path is a secret's, never to be echoed in a message. */
+export type IsSecret = (path: readonly PropertyKey[]) => boolean;
+
+/** How a document's problems are worded, beyond the defaults. */
+export interface VoiceOptions {
+  /**
+   * Which values are secrets; default: those whose nearest key name looks like one (`password`, `secret`, `token`,
+   * `apiKey`, `connectionString`, `credential`, `sas`). Documents whose key names do not follow that convention (the
+   * cloud's app settings: `KEEPWATCH_STORAGE_CONNECTION_STRING`, `KEEPWATCH_SEGMENT_SAS_TTL`) name their secrets here.
+   */
+  isSecret?: IsSecret;
+}
+
+/** The default {@link IsSecret}: the nearest key name says so. */
+function isSecretKey(path: readonly PropertyKey[]): boolean {
   const last = [...path].reverse().find((p) => typeof p === 'string');
   return typeof last === 'string' && SECRET_KEY.test(last);
 }
 
 /** A value as a message shows it: strings quoted (at most 60 characters), lists and objects by kind. */
-function show(value: unknown, path: readonly PropertyKey[]): string {
+function show(value: unknown, path: readonly PropertyKey[], isSecret: IsSecret): string {
   if (isSecret(path)) return 'the value (not shown: a secret)';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (value === undefined) return 'nothing';
@@ -104,11 +117,11 @@ function boundsAt(root: z.core.$ZodType | undefined, path: readonly PropertyKey[
 }
 
 /** `too_small` / `too_big` in our voice: the value, then the allowed range. */
-function sizeMessage(i: Issue, root: z.core.$ZodType | undefined, path: readonly PropertyKey[]): string {
+function sizeMessage(i: Issue, root: z.core.$ZodType | undefined, path: readonly PropertyKey[], isSecret: IsSecret): string {
   const small = i.code === 'too_small';
   const limit = Number(small ? i.minimum : i.maximum);
   const known = boundsAt(root, path);
-  const v = show(i.input, path);
+  const v = show(i.input, path, isSecret);
   if (i.origin === 'number' || i.origin === 'bigint') {
     const range = rangeText(known.min ?? (small ? limit : undefined), known.max ?? (small ? undefined : limit));
     if (known.min !== undefined && known.max !== undefined) return `${v} is outside ${range}`;
@@ -128,8 +141,8 @@ function sizeMessage(i: Issue, root: z.core.$ZodType | undefined, path: readonly
 }
 
 /** The message of one issue zod would have worded (everything but unknown keys and unions). */
-function libraryIssueMessage(i: Issue, root: z.core.$ZodType | undefined, path: readonly PropertyKey[]): string {
-  const v = show(i.input, path);
+function libraryIssueMessage(i: Issue, root: z.core.$ZodType | undefined, path: readonly PropertyKey[], isSecret: IsSecret): string {
+  const v = show(i.input, path, isSecret);
   switch (i.code) {
     case 'invalid_type':
       if (i.input === undefined) return `missing (expected ${expectedText(i.expected)})`;
@@ -138,7 +151,7 @@ function libraryIssueMessage(i: Issue, root: z.core.$ZodType | undefined, path: 
       return `expected ${expectedText(i.expected)}, got ${typeof i.input === 'string' ? `the string ${v}` : v}`;
     case 'too_small':
     case 'too_big':
-      return sizeMessage(i, root, path);
+      return sizeMessage(i, root, path, isSecret);
     case 'invalid_value': {
       const allowed = (i.values ?? []).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
       const hint = typeof i.input === 'string' ? closestName(i.input, allowed) : undefined;
@@ -168,9 +181,9 @@ function libraryIssueMessage(i: Issue, root: z.core.$ZodType | undefined, path: 
  * A schema's own message with the bad value after it, `expected 1 to 32 characters from a-z, 0-9 and - (got "Door!")`,
  * unless the message shows it already, the value is a secret's or unknown (an issue raised without its input).
  */
-function withValue(message: string, input: unknown, path: readonly PropertyKey[]): string {
+function withValue(message: string, input: unknown, path: readonly PropertyKey[], isSecret: IsSecret): string {
   if (input === undefined || isSecret(path) || typeof input === 'object') return message;
-  const shown = show(input, path);
+  const shown = show(input, path, isSecret);
   return message.includes(String(input)) || message.includes(shown) ? message : `${message} (got ${shown})`;
 }
 
@@ -186,7 +199,7 @@ function alternative(i: Issue): string | undefined {
 const misfit = (branch: readonly Issue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? (i.keys?.length ?? 1) : 1), 0);
 
 /** The lines of one issue at `base` (the place of the union it came from, if any). */
-function linesOf(i: Issue, root: z.core.$ZodType | undefined, base: readonly PropertyKey[]): IssueLine[] {
+function linesOf(i: Issue, root: z.core.$ZodType | undefined, base: readonly PropertyKey[], isSecret: IsSecret): IssueLine[] {
   const full = [...base, ...i.path];
   const at = formatPath(full);
   if (i.code === 'unrecognized_keys') {
@@ -204,13 +217,13 @@ function linesOf(i: Issue, root: z.core.$ZodType | undefined, base: readonly Pro
     const shaped = i.errors.filter((b) => !(b.length === 1 && alternative(b[0]) !== undefined));
     if (!shaped.length) {
       const wanted = [...new Set(i.errors.map((b) => alternative(b[0])!))];
-      const message = `expected ${wanted.join(' or ')}, got ${show(i.input, full)}`;
+      const message = `expected ${wanted.join(' or ')}, got ${show(i.input, full, isSecret)}`;
       return [{ path: at, message, line: at ? `${at}: ${message}` : message }];
     }
     const best = shaped.reduce((a, b) => (misfit(b) < misfit(a) ? b : a));
-    return best.flatMap((x) => linesOf(x, root, full));
+    return best.flatMap((x) => linesOf(x, root, full, isSecret));
   }
-  const message = i.message === LIBRARY_DEFAULT ? libraryIssueMessage(i, root, full) : withValue(i.message, i.input, full);
+  const message = i.message === LIBRARY_DEFAULT ? libraryIssueMessage(i, root, full, isSecret) : withValue(i.message, i.input, full, isSecret);
   return [{ path: at, message, line: at ? `${at}: ${message}` : message }];
 }
 
@@ -223,39 +236,55 @@ function linesOf(i: Issue, root: z.core.$ZodType | undefined, base: readonly Pro
  * @param issues from a parse with {@link parseWith}'s options (library messages marked, inputs reported); issues with
  *   messages of their own keep them
  * @param root the document's schema, for known keys and allowed ranges (optional: without it, no hints)
+ * @param options which values are secrets (default: by key name)
  */
-export function issueLines(issues: readonly z.core.$ZodIssue[], root?: z.core.$ZodType): IssueLine[] {
-  return (issues as readonly Issue[]).flatMap((i) => linesOf(i, root, []));
+export function issueLines(issues: readonly z.core.$ZodIssue[], root?: z.core.$ZodType, options: VoiceOptions = {}): IssueLine[] {
+  return (issues as readonly Issue[]).flatMap((i) => linesOf(i, root, [], options.isSecret ?? isSecretKey));
 }
 
 /**
  * Turns schema issues into one message that names every offending key, e.g.
  * `cameras[0].url: expected a string, got 5; unknown key 'colour' at cameras[1]` ({@link issueLines} joined by `; `).
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], root?: z.core.$ZodType): string {
-  return issueLines(issues, root)
+export function formatIssues(issues: readonly z.core.$ZodIssue[], root?: z.core.$ZodType, options: VoiceOptions = {}): string {
+  return issueLines(issues, root, options)
     .map((l) => l.line)
     .join('; ');
+}
+
+/**
+ * Parses `input` with `schema` without throwing: the value, or every problem as {@link issueLines} words it. For a
+ * document checked by several schemas whose problems are reported together ({@link problemsError}).
+ */
+export function tryParse<S extends z.ZodType>(schema: S, input: unknown, options: VoiceOptions = {}): { success: true; data: z.output<S> } | { success: false; lines: IssueLine[] } {
+  const r = schema.safeParse(input, { error: () => LIBRARY_DEFAULT, reportInput: true });
+  return r.success ? { success: true, data: r.data } : { success: false, lines: issueLines(r.error.issues, schema, options) };
+}
+
+/**
+ * The error {@link parseWith} throws for `lines` (at least one): `{what}: {line}` for one, `{what}: N problems:` and
+ * one indented line each for several; `details` holds them as `[{ path, message }]`.
+ */
+export function problemsError(what: string, lines: readonly IssueLine[], code?: string): ValidationError {
+  const text = lines.length === 1 ? ` ${lines[0].line}` : ` ${lines.length} problems:${lines.map((l) => `\n  ${l.line}`).join('')}`;
+  return new ValidationError(
+    `${what}:${text}`,
+    lines.map((l) => ({ path: l.path, message: l.message })),
+    code,
+  );
 }
 
 /**
  * Parses `input` with `schema`.
  * @param what names the document in the message ("agent config", "segment.uploaded data")
  * @param code the ValidationError code (default `InvalidInput`), e.g. `InvalidCloudEvent` for dead-letter reasons
+ * @param options which values are secrets (default: by key name)
  * @throws ValidationError naming every issue with its key path, one per line ({@link issueLines}): `agent config:
  *   segmentLength: …` for one, `agent config: 2 problems:\n  segmentLength: …\n  unknown key …` for several;
  *   `details` holds them as `[{ path, message }]`
  */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string, code?: string): z.output<S> {
-  const r = schema.safeParse(input, { error: () => LIBRARY_DEFAULT, reportInput: true });
-  if (!r.success) {
-    const lines = issueLines(r.error.issues, schema);
-    const text = lines.length === 1 ? ` ${lines[0].line}` : ` ${lines.length} problems:${lines.map((l) => `\n  ${l.line}`).join('')}`;
-    throw new ValidationError(
-      `${what}:${text}`,
-      lines.map((l) => ({ path: l.path, message: l.message })),
-      code,
-    );
-  }
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string, code?: string, options: VoiceOptions = {}): z.output<S> {
+  const r = tryParse(schema, input, options);
+  if (!r.success) throw problemsError(what, r.lines, code);
   return r.data;
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { HOUR_MS, parseIsoDateTime } from '../time';
-import { parseWith } from './format-issues';
-import { isoDateTimeSchema } from './iso-date-time';
+import { parseWith } from '../validation/format-issues';
+import { isoDateTimeSchema } from '../validation/iso-date-time';
 
 /**
  * Signals: anything that may open an EVR recording window — the agent's motion detector, its

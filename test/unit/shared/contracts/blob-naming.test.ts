@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSegmentBlobName, segmentBlobName, segmentBlobNamer, SEGMENT_CONTENT_TYPE, SEGMENT_EXTENSION } from '../../../shared/blob-naming';
-import { ValidationError } from '../../../shared/errors';
+import { parseSegmentBlobName, segmentBlobName, segmentBlobNamer, SEGMENT_CONTENT_TYPE, SEGMENT_EXTENSION } from '../../../../shared/contracts/blob-naming';
+import { ValidationError } from '../../../../shared/errors';
 
 describe('segmentBlobName', () => {
   it('is {cameraId}/{yyyy}/{MM}/{dd}/{HH}/{startIso}.ts in UTC', () => {

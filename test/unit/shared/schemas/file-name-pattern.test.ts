@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
-import { fileNamePatternProblems, renderFileName } from '../../../../shared/evr/file-name-pattern';
+import { fileNamePatternProblems, renderFileName } from '../../../../shared/schemas/file-name-pattern';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 3, 123);
 

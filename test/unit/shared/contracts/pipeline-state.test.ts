@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../shared/errors';
-import { parseDeviceEvent } from '../../../shared/schemas/device-events';
-import { parsePipelineCommand, pipelineActivateCommand, pipelineDeactivateCommand } from '../../../shared/schemas/pipeline-commands';
-import { pipelineStateEvent } from '../../../shared/schemas/pipeline-state';
+import { ValidationError } from '../../../../shared/errors';
+import { parseDeviceEvent } from '../../../../shared/contracts/device-events';
+import { parsePipelineCommand, pipelineActivateCommand, pipelineDeactivateCommand } from '../../../../shared/contracts/pipeline-commands';
+import { pipelineStateEvent } from '../../../../shared/contracts/pipeline-state';
 
 const T = Date.UTC(2026, 10, 22, 1, 0, 0);
 
@@ -11,7 +11,7 @@ function rejects(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && e.code === code && message.test(e.message), `${code} ${message.source}`);
 }
 
-describe('pipeline.state device event and pipeline commands (shared/schemas/pipeline-state.ts, pipeline-commands.ts)', () => {
+describe('pipeline.state device event and pipeline commands (shared/contracts/pipeline-state.ts, pipeline-commands.ts)', () => {
   it('parses a pipeline.state report with the publishing device, and checks the topic camera is one of the pipeline cameras', () => {
     const e = pipelineStateEvent('site-1', { pipelineName: 'lobby', state: 'active', generation: 3, cameraIds: ['lobby'] }, T);
     assert.equal(e.id, 'pipeline-state-lobby-3-active');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
-import { parseUploadWindowCommand, uploadWindowCommand, type UploadWindow } from '../../../../shared/schemas/upload-window';
+import { parseUploadWindowCommand, uploadWindowCommand, type UploadWindow } from '../../../../shared/contracts/upload-window';
 
 const T = Date.UTC(2026, 10, 21, 10, 0, 0);
 const w: UploadWindow = { cameraId: 'door', recordingId: `${T}-0123456789ab`, startMs: T - 5000, endMs: T + 10_000, final: false, sequence: 2 };
@@ -10,7 +10,7 @@ function rejects(raw: unknown, message: RegExp, camera = 'door'): void {
   assert.throws(() => parseUploadWindowCommand(raw, camera), (e: unknown) => e instanceof ValidationError && e.code === 'InvalidCommand' && message.test(e.message), message.source);
 }
 
-describe('upload-window command (shared/schemas/upload-window.ts)', () => {
+describe('upload-window command (shared/contracts/upload-window.ts)', () => {
   it('round-trips: what the cloud builds, the agent reads back exactly', () => {
     const cmd = uploadWindowCommand(w, T + 3000);
     assert.equal(cmd.id, `window-${T}-0123456789ab-2`);

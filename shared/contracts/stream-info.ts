@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * Stream info, a wire contract (docs/contracts.md "Other device events"): what ffmpeg probed of a camera's video and
+ * audio, which the agent sends in its `session-established` diagnostics event (shared/contracts/device-events.ts) and
+ * the cloud stores per camera (`kwCameras`) and lists (`GET /api/cameras`).
+ */
+
 /** An ffmpeg codec name (`h264`, `hevc`, `aac`, `pcm_mulaw`, `pcm_alaw`, `mjpeg`): lower-case letters, digits, `_`. */
 const codecSchema = z.string().regex(/^[a-z0-9_]{1,32}$/, 'expected an ffmpeg codec name such as h264, hevc, aac or pcm_mulaw');
 
@@ -40,7 +46,7 @@ export type AudioStreamInfo = z.output<typeof audioStreamInfoSchema>;
 /**
  * What a camera sends in one recording session (AVA's `mediaInfo` in spirit): its first video stream
  * and its first audio stream, `audio: null` when it sends none. Carried as `stream` in the `session-established`
- * diagnostics event (shared/schemas/device-events.ts), parsed on the agent from ffmpeg's input stream lines
+ * diagnostics event (shared/contracts/device-events.ts), parsed on the agent from ffmpeg's input stream lines
  * (edge-agent/recorder/ffmpeg-stream-info.ts), shown as the camera's `stream` in `GET /api/cameras`.
  */
 export const streamInfoSchema = z.strictObject({

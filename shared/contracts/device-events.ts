@@ -1,13 +1,20 @@
 import { z } from 'zod';
-import { segmentBlobName } from '../blob-naming';
+import { segmentBlobName } from './blob-naming';
 import { ValidationError } from '../errors';
 import { ID_PATTERN } from '../ids';
 import { DAY_MS, HOUR_MS, parseIsoDateTime } from '../time';
-import { parseWith } from './format-issues';
+import { parseWith } from '../validation/format-issues';
 import { PIPELINE_STATE, pipelineStateDataSchema, type PipelineStateRecord } from './pipeline-state';
-import { isoDateTimeSchema } from './iso-date-time';
+import { isoDateTimeSchema } from '../validation/iso-date-time';
 import { SIGNAL, signalFromDeviceEvent, type SignalRecord } from './signals';
 import { streamInfoSchema } from './stream-info';
+
+/**
+ * Device events, a wire contract (docs/contracts.md "Events on the wire"): the CloudEvents an agent publishes on
+ * `keepwatch/{deviceId}/events/{cameraId}` (shared/contracts/topics.ts) — `segment.uploaded`, `segment.recorded`,
+ * `gap`, `diagnostics`, `pipeline.state` and `signal` — and {@link parseDeviceEvent}, which the cloud's ingest checks
+ * each one with. The agent builds its events from these types and constants.
+ */
 
 /** CloudEvents `type` of the event the uploader publishes once a segment's blob exists. */
 export const SEGMENT_UPLOADED = 'segment.uploaded';
@@ -138,7 +145,7 @@ export const gapDataSchema = z.strictObject({
 
 /**
  * `data` of a `diagnostics` event: the camera, the kind, and either the session's streams (`video`, `audio`:
- * ffmpeg's descriptions, ≤ 512 characters; `stream`: what they say, parsed, shared/schemas/stream-info.ts, only with
+ * ffmpeg's descriptions, ≤ 512 characters; `stream`: what they say, parsed, shared/contracts/stream-info.ts, only with
  * kind `session-established`, the camera's stream info) or a `message` (≤ 512 characters, credentials removed by the agent) and,
  * when a session ended or did not start, its `cause` ({@link SESSION_FAILURE_CAUSES}; agents before it sent none).
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { SignalGateState } from '../evr/signal-gate';
-import { RECENT_IDS_KEPT } from '../evr/signal-gate';
-import { parseWith } from './format-issues';
+import type { SignalGateState } from './signal-gate';
+import { RECENT_IDS_KEPT } from './signal-gate';
+import { parseWith } from '../validation/format-issues';
 
 const epochMs = z.number().int().refine(Number.isSafeInteger, 'expected an integer epoch ms');
 const signalId = z.string().min(1).max(200);

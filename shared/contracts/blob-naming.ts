@@ -1,6 +1,13 @@
-import { ValidationError } from './errors';
-import { assertId } from './ids';
-import { toIso } from './time';
+import { ValidationError } from '../errors';
+import { assertId } from '../ids';
+import { toIso } from '../time';
+
+/**
+ * Blob names of segments, a wire contract (docs/contracts.md "Blob names"): the agent's uploader names each segment
+ * blob with {@link segmentBlobName} and asks the cloud for upload URLs by those names; the cloud checks them with
+ * {@link parseSegmentBlobName} (shared/schemas/device.ts, the upload-urls request) and derives them again from the
+ * segment index ({@link segmentBlobNamer}) for playback and retention. Changing the format breaks agents in the field.
+ */
 
 /** File extension and content type of a stored segment: MPEG-TS (docs/adr/0001-segment-format.md). */
 export const SEGMENT_EXTENSION = 'ts';

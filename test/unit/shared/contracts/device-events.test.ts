@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { segmentBlobName } from '../../../shared/blob-naming';
-import { ValidationError } from '../../../shared/errors';
-import { deviceSource, DIAGNOSTICS, GAP, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../shared/schemas/device-events';
+import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
+import { ValidationError } from '../../../../shared/errors';
+import { deviceSource, DIAGNOSTICS, GAP, parseDeviceEvent, SEGMENT_UPLOADED } from '../../../../shared/contracts/device-events';
 
 const START = Date.UTC(2026, 10, 21, 10, 0, 0, 250);
 

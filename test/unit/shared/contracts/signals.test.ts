@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../shared/errors';
-import { parseDeviceEvent } from '../../../shared/schemas/device-events';
-import { signalFromHttp, signalFromMqtt } from '../../../shared/schemas/signals';
-import { cameraCommandsTopic, cameraSignalsTopic, deviceCommandsFilter, integrationEventsTopic, parseCameraCommandsTopic, parseCameraSignalsTopic } from '../../../shared/topics';
+import { ValidationError } from '../../../../shared/errors';
+import { parseDeviceEvent } from '../../../../shared/contracts/device-events';
+import { signalFromHttp, signalFromMqtt } from '../../../../shared/contracts/signals';
+import { cameraCommandsTopic, cameraSignalsTopic, deviceCommandsFilter, integrationEventsTopic, parseCameraCommandsTopic, parseCameraSignalsTopic } from '../../../../shared/contracts/topics';
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && e.code === code && message.test(e.message), message.source);
@@ -16,7 +16,7 @@ function deviceEvent(type: string, data: unknown, id = 'e-1') {
   return { specversion: '1.0', id, source: '/devices/site-1', type, time: iso(T), datacontenttype: 'application/json', data };
 }
 
-describe('signals (shared/schemas/signals.ts) and their topics', () => {
+describe('signals (shared/contracts/signals.ts) and their topics', () => {
   it('reads an agent motion signal with its boxes and span', () => {
     const e = parseDeviceEvent(deviceEvent('signal', { cameraId: 'door', type: 'motion', time: iso(T), end: iso(T + 800), boxes: [{ l: 0.1, t: 0.2, w: 0.3, h: 0.4 }] }, 'motion-door-1'), 'site-1', 'door');
     assert.equal(e.kind, 'signal');
