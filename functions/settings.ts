@@ -1,6 +1,27 @@
-import { ValidationError } from '../shared/errors';
-import { RECORDING_POLICY_DEFAULTS, parseRetentionDays } from '../shared/schemas/recording-policy';
-import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '../shared/time';
+import type { z } from 'zod';
+import { SETTINGS_DEFAULTS } from './settings/defaults';
+import { deviceSettingsSchema } from './settings/devices';
+import { entraIdentity, type EntraIdentity } from './settings/entra-identity';
+import { parseConcerns, type Env } from './settings/env';
+import { exportSettingsSchema } from './settings/export';
+import { viewerOriginsSchema } from './settings/http/cors';
+import { publicBaseUrlSchema } from './settings/http/public-base-url';
+import { integrationEventsSettingsSchema, type IntegrationEventsSettings } from './settings/integration-events';
+import { mqttSettingsSchema, type MqttSettings } from './settings/mqtt/broker';
+import { pipelineSettingsSchema } from './settings/pipelines';
+import { playbackSettingsSchema } from './settings/playback';
+import { retentionScheduleSchema, retentionSettingsSchema } from './settings/retention';
+import { storageNamesSchema, storageSettingsSchema, type StorageSettings, type TableNames } from './settings/storage';
+
+export { SETTINGS_DEFAULTS } from './settings/defaults';
+export { DEVICE_SAS_TTL_MAX_MS, DEVICE_SAS_TTL_MIN_MS, OFFLINE_HORIZON_MAX_MS, OFFLINE_HORIZON_MIN_MS } from './settings/devices';
+export type { EntraIdentity } from './settings/entra-identity';
+export { EXPORT_MAX_DURATION_MAX_MS, EXPORT_MAX_DURATION_MIN_MS } from './settings/export';
+export type { IntegrationEventsSettings } from './settings/integration-events';
+export { MQTT_USERNAME_DEFAULT, type MqttSettings } from './settings/mqtt/broker';
+export { PIPELINE_STATE_WAIT_MAX_MS } from './settings/pipelines';
+export { PLAYBACK_TOKEN_SECRET_MIN_CHARS, PLAYBACK_TTL_MAX_MS, PLAYBACK_TTL_MIN_MS, SEGMENT_SAS_TTL_MAX_MS } from './settings/playback';
+export type { StorageSettings, TableNames } from './settings/storage';
 
 /**
  * App settings of the cloud functions. This module is the only place the functions side reads `process.env`;
@@ -37,6 +58,13 @@ import { DAY_MS, MINUTE_MS, SECOND_MS, parseIsoDuration, toIsoDuration } from '.
  * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
+ * Each concern's settings are a zod schema of their own under functions/settings/ (storage.ts, playback.ts, devices.ts,
+ * export.ts, retention.ts, pipelines.ts, mqtt/broker.ts, integration-events.ts, http/cors.ts, http/public-base-url.ts);
+ * this module composes them. A bad setting is reported with every other bad one at once, in the agent config's voice
+ * (shared/validation/format-issues.ts): `app settings: KEEPWATCH_PLAYBACK_TTL: PT30S is outside PT1M..P1D`, or
+ * `app settings: 2 problems:` and one indented line per problem, each naming the setting, its value (never a secret's:
+ * connection strings, keys, passwords; URLs with userinfo masked) and what is expected.
+ *
  * Read by the Functions host itself, not by this module (see {@link TRIGGER_SETTINGS}):
  * `KEEPWATCH_EVENTHUB` (Event Hubs connection; `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` for identity),
  * `KEEPWATCH_DEVICE_EVENTS_HUB`, `KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP`.
@@ -46,24 +74,8 @@ export interface FunctionsSettings {
   storage: StorageSettings;
   recordingsContainer: string;
   tablePrefix: string;
-  tables: {
-    segments: string;
-    cameras: string;
-    availability: string;
-    deadLetters: string;
-    gaps: string;
-    policies: string;
-    holds: string;
-    retention: string;
-    events: string;
-    recordings: string;
-    /** EVR signal gate rows, one per camera (functions/adapters/table/table-gate-store.ts). */
-    gates: string;
-    /** Provisioned devices: secret hash and cameras (functions/adapters/table/table-device-store.ts; docs/devices.md). */
-    devices: string;
-    /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table/table-pipeline-store.ts). */
-    pipelines: string;
-  };
+  /** `{tablePrefix}Segments` and the other tables ({@link TableNames}). */
+  tables: TableNames;
   /** Broker of the cloud's device commands (EVR upload windows); `url` undefined = commands are not sent. */
   mqtt: MqttSettings;
   playbackTokenSecret: string;
@@ -97,20 +109,6 @@ export interface FunctionsSettings {
   pipelineStateWaitMs: number;
 }
 
-/**
- * The cloud's MQTT connection: broker URL, user name, and either a password (local brokers) or a managed identity
- * whose Entra token authenticates it (Event Grid, `KEEPWATCH_MQTT__credential=managedidentity`).
- */
-export interface MqttSettings {
-  /** `mqtt://` or `mqtts://` URL; undefined = no broker. */
-  url?: string;
-  username: string;
-  /** Secret: never logged. Never set together with `managedIdentity`. */
-  password?: string;
-  /** Present = Entra JWT (`OAUTH2-JWT`) from this managed identity; `clientId` undefined = the system-assigned one. */
-  managedIdentity?: { clientId?: string };
-}
-
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
 export const TRIGGER_SETTINGS = {
   eventHubConnection: 'KEEPWATCH_EVENTHUB',
@@ -118,246 +116,56 @@ export const TRIGGER_SETTINGS = {
   deviceEventsConsumerGroup: 'KEEPWATCH_DEVICE_EVENTS_CONSUMER_GROUP',
 } as const;
 
-/** Defaults, in one place. */
-export const SETTINGS_DEFAULTS = {
-  recordingsContainer: 'recordings',
-  tablePrefix: 'kw',
-  playbackTtl: 'PT1H',
-  deviceSasTtl: 'PT15M',
-  offlineHorizon: 'P31D',
-  exportMaxDuration: 'PT1H',
-  exportMaxBytes: 2 * 1024 ** 3,
-  retentionDefault: RECORDING_POLICY_DEFAULTS.archive,
-  retentionMax: 'P3650D',
-  retentionSchedule: '0 5 * * * *',
-  mqttUsername: 'keepwatch-cloud',
-  pipelineStateWait: 'PT30S',
-} as const;
+/** The concerns {@link parseSettings} reads, each a zod schema over the whole environment (functions/settings/). */
+const CONCERNS = {
+  storage: storageSettingsSchema,
+  names: storageNamesSchema,
+  playback: playbackSettingsSchema,
+  devices: deviceSettingsSchema,
+  cors: viewerOriginsSchema,
+  export: exportSettingsSchema,
+  publicBaseUrl: publicBaseUrlSchema,
+  retention: retentionSettingsSchema,
+  mqtt: mqttSettingsSchema,
+  integrationEvents: integrationEventsSettingsSchema,
+  pipelines: pipelineSettingsSchema,
+} satisfies Record<string, z.ZodType>;
 
 /**
- * Longest `KEEPWATCH_PIPELINE_STATE_WAIT`: well below the 230 s an HTTP-triggered function may take to respond whatever
- * its timeout (Azure Load Balancer idle timeout; MicrosoftDocs/azure-docs includes/functions-timeout-duration.md).
+ * Validates the settings in `env` (pure: no caching). Every concern is checked, and every bad setting reported in one
+ * error (a setting checked against another, such as `KEEPWATCH_SEGMENT_SAS_TTL` against `KEEPWATCH_PLAYBACK_TTL`, only
+ * once both are well-formed).
+ * @throws ValidationError `InvalidSetting` naming each bad setting, its value (never a secret's) and what it must be:
+ *   `app settings: KEEPWATCH_PLAYBACK_TTL: PT30S is outside PT1M..P1D`, or `app settings: 2 problems:` followed by one
+ *   indented line each; `details` lists them as `[{ path: setting, message }]`
  */
-export const PIPELINE_STATE_WAIT_MAX_MS = 3 * MINUTE_MS;
-
-export const PLAYBACK_TTL_MIN_MS = MINUTE_MS;
-export const PLAYBACK_TTL_MAX_MS = DAY_MS;
-export const PLAYBACK_TOKEN_SECRET_MIN_CHARS = 32;
-/** A user-delegation key, hence its SAS, lives at most 7 days (Azure Storage docs, "Create a user delegation SAS"). */
-export const SEGMENT_SAS_TTL_MAX_MS = 7 * DAY_MS;
-/** Bounds of KEEPWATCH_DEVICE_SAS_TTL: above the agent's 1 min refresh margin, at most a day. */
-export const DEVICE_SAS_TTL_MIN_MS = 2 * MINUTE_MS;
-export const DEVICE_SAS_TTL_MAX_MS = DAY_MS;
-/** Bounds of KEEPWATCH_OFFLINE_HORIZON: a day, up to the longest retention (nothing older than that is kept anyway). */
-export const OFFLINE_HORIZON_MIN_MS = DAY_MS;
-export const OFFLINE_HORIZON_MAX_MS = 3650 * DAY_MS;
-export const EXPORT_MAX_DURATION_MIN_MS = SECOND_MS;
-export const EXPORT_MAX_DURATION_MAX_MS = DAY_MS;
-
-/**
- * Validates the settings in `env` (pure: no caching).
- * @throws ValidationError `InvalidSetting` naming the setting and what it must be
- */
-export function parseSettings(env: Record<string, string | undefined>): FunctionsSettings {
-  const storage = parseStorageSettings(env);
-
-  const recordingsContainer = env.KEEPWATCH_RECORDINGS_CONTAINER || SETTINGS_DEFAULTS.recordingsContainer;
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(recordingsContainer)) {
-    fail('KEEPWATCH_RECORDINGS_CONTAINER', `${JSON.stringify(recordingsContainer)} is not a container name (3 to 63 characters from a-z, 0-9 and single '-', starting and ending with a letter or digit)`);
-  }
-
-  const tablePrefix = env.KEEPWATCH_TABLE_PREFIX || SETTINGS_DEFAULTS.tablePrefix;
-  // Table names: ^[A-Za-z][A-Za-z0-9]{2,62}$; the longest suffix, 'DeadLetters', has 11 characters.
-  if (!/^[A-Za-z][A-Za-z0-9]{0,51}$/.test(tablePrefix)) {
-    fail('KEEPWATCH_TABLE_PREFIX', `${JSON.stringify(tablePrefix)} must be 1 to 52 letters and digits starting with a letter`);
-  }
-
-  const playbackTokenSecret = required(env, 'KEEPWATCH_PLAYBACK_TOKEN_SECRET');
-  if (playbackTokenSecret.length < PLAYBACK_TOKEN_SECRET_MIN_CHARS) {
-    fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET', `has ${playbackTokenSecret.length} characters; use at least ${PLAYBACK_TOKEN_SECRET_MIN_CHARS} random characters`);
-  }
-
-  const playbackTokenPreviousSecret = env.KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS || undefined;
-  if (playbackTokenPreviousSecret !== undefined) {
-    if (playbackTokenPreviousSecret.length < PLAYBACK_TOKEN_SECRET_MIN_CHARS) {
-      fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', `has ${playbackTokenPreviousSecret.length} characters; it must be the earlier KEEPWATCH_PLAYBACK_TOKEN_SECRET (at least ${PLAYBACK_TOKEN_SECRET_MIN_CHARS} characters)`);
-    }
-    if (playbackTokenPreviousSecret === playbackTokenSecret) {
-      fail('KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS', 'equals KEEPWATCH_PLAYBACK_TOKEN_SECRET: set the new key as the current one and the old key as the previous one');
-    }
-  }
-
-  const ttlText = env.KEEPWATCH_PLAYBACK_TTL || SETTINGS_DEFAULTS.playbackTtl;
-  const playbackTtlMs = durationSetting('KEEPWATCH_PLAYBACK_TTL', ttlText, PLAYBACK_TTL_MIN_MS, PLAYBACK_TTL_MAX_MS);
-  // The playlist is fetched while its token is valid, so SAS URLs counted from that fetch outlive the token.
-  const segmentSasTtlMs = env.KEEPWATCH_SEGMENT_SAS_TTL
-    ? durationSetting('KEEPWATCH_SEGMENT_SAS_TTL', env.KEEPWATCH_SEGMENT_SAS_TTL, PLAYBACK_TTL_MIN_MS, SEGMENT_SAS_TTL_MAX_MS)
-    : playbackTtlMs;
-  if (segmentSasTtlMs < playbackTtlMs) {
-    fail('KEEPWATCH_SEGMENT_SAS_TTL', `${env.KEEPWATCH_SEGMENT_SAS_TTL} is shorter than KEEPWATCH_PLAYBACK_TTL ${ttlText}: segment URLs must live at least as long as the playlist URL`);
-  }
-
-  const deviceSasTtlMs = durationSetting('KEEPWATCH_DEVICE_SAS_TTL', env.KEEPWATCH_DEVICE_SAS_TTL || SETTINGS_DEFAULTS.deviceSasTtl, DEVICE_SAS_TTL_MIN_MS, DEVICE_SAS_TTL_MAX_MS);
-
-  const offlineHorizonMs = durationSetting('KEEPWATCH_OFFLINE_HORIZON', env.KEEPWATCH_OFFLINE_HORIZON || SETTINGS_DEFAULTS.offlineHorizon, OFFLINE_HORIZON_MIN_MS, OFFLINE_HORIZON_MAX_MS);
-
-  const viewerOrigins = parseOrigins(env.KEEPWATCH_VIEWER_ORIGINS ?? '');
-
-  const exportMaxDurationMs = durationSetting(
-    'KEEPWATCH_EXPORT_MAX_DURATION',
-    env.KEEPWATCH_EXPORT_MAX_DURATION || SETTINGS_DEFAULTS.exportMaxDuration,
-    EXPORT_MAX_DURATION_MIN_MS,
-    EXPORT_MAX_DURATION_MAX_MS,
-  );
-  let exportMaxBytes: number = SETTINGS_DEFAULTS.exportMaxBytes;
-  if (env.KEEPWATCH_EXPORT_MAX_BYTES) {
-    exportMaxBytes = Number(env.KEEPWATCH_EXPORT_MAX_BYTES);
-    if (!/^\d{1,15}$/.test(env.KEEPWATCH_EXPORT_MAX_BYTES) || exportMaxBytes < 1) {
-      fail('KEEPWATCH_EXPORT_MAX_BYTES', `${JSON.stringify(env.KEEPWATCH_EXPORT_MAX_BYTES)} is not a positive whole number of bytes`);
-    }
-  }
-  const ffmpegPath = env.FFMPEG_PATH?.trim() || undefined;
-
-  let publicBaseUrl: string | undefined;
-  if (env.KEEPWATCH_PUBLIC_BASE_URL) {
-    let url: URL | undefined;
-    try {
-      url = new URL(env.KEEPWATCH_PUBLIC_BASE_URL);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
-      fail('KEEPWATCH_PUBLIC_BASE_URL', `${JSON.stringify(env.KEEPWATCH_PUBLIC_BASE_URL)} is not an http(s) URL without credentials, query or fragment`);
-    }
-    publicBaseUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-  }
-
-  const retentionDefault = env.KEEPWATCH_RETENTION_DEFAULT || SETTINGS_DEFAULTS.retentionDefault;
-  const retentionMax = env.KEEPWATCH_RETENTION_MAX || SETTINGS_DEFAULTS.retentionMax;
-  let retentionMaxMs = 0;
-  try {
-    const defaultMs = parseRetentionDays(retentionDefault, 'KEEPWATCH_RETENTION_DEFAULT');
-    retentionMaxMs = parseRetentionDays(retentionMax, 'KEEPWATCH_RETENTION_MAX');
-    if (defaultMs > retentionMaxMs) fail('KEEPWATCH_RETENTION_DEFAULT', `${retentionDefault} is longer than KEEPWATCH_RETENTION_MAX ${retentionMax}`);
-  } catch (err) {
-    if ((err as ValidationError).code === 'InvalidSetting') throw err;
-    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
-  }
-
+export function parseSettings(env: Env): FunctionsSettings {
+  const c = parseConcerns(CONCERNS, env);
   return {
-    storage,
-    recordingsContainer,
-    tablePrefix,
-    tables: {
-      segments: `${tablePrefix}Segments`,
-      cameras: `${tablePrefix}Cameras`,
-      availability: `${tablePrefix}Availability`,
-      deadLetters: `${tablePrefix}DeadLetters`,
-      gaps: `${tablePrefix}Gaps`,
-      policies: `${tablePrefix}Policies`,
-      holds: `${tablePrefix}Holds`,
-      retention: `${tablePrefix}Retention`,
-      events: `${tablePrefix}Events`,
-      recordings: `${tablePrefix}Recordings`,
-      gates: `${tablePrefix}Gates`,
-      devices: `${tablePrefix}Devices`,
-      pipelines: `${tablePrefix}Pipelines`,
-    },
-    mqtt: parseMqtt(env),
-    playbackTokenSecret,
-    ...(playbackTokenPreviousSecret === undefined ? {} : { playbackTokenPreviousSecret }),
-    playbackTtlMs,
-    segmentSasTtlMs,
-    deviceSasTtlMs,
-    offlineHorizonMs,
-    viewerOrigins,
-    exportMaxDurationMs,
-    exportMaxBytes,
-    ffmpegPath,
-    publicBaseUrl,
-    retentionDefault,
-    retentionMaxMs,
-    integrationEvents: parseIntegrationEventsSettings(env),
-    pipelineStateWaitMs: durationSetting('KEEPWATCH_PIPELINE_STATE_WAIT', env.KEEPWATCH_PIPELINE_STATE_WAIT || SETTINGS_DEFAULTS.pipelineStateWait, 0, PIPELINE_STATE_WAIT_MAX_MS),
+    storage: c.storage,
+    ...c.names,
+    mqtt: c.mqtt,
+    ...c.playback,
+    ...c.devices,
+    ...c.cors,
+    ...c.export,
+    ...c.publicBaseUrl,
+    ...c.retention,
+    integrationEvents: c.integrationEvents,
+    ...c.pipelines,
   };
 }
 
-// --- Storage access: account key or identity (docs/deploy.md) ------------------------------------------------------
-
-/**
- * How the functions reach the storage account.
- * - `connection-string`: `KEEPWATCH_STORAGE_CONNECTION_STRING` (Azurite, dev accounts); playback segments get a
- *   service SAS signed with the account key.
- * - `identity`: the Functions host's identity-based connection convention
- *   (learn.microsoft.com/azure/azure-functions/functions-reference#configure-an-identity-based-connection):
- *   `KEEPWATCH_STORAGE__blobServiceUri`, `__tableServiceUri`, `__credential`, `__clientId`; every request carries an
- *   Entra ID token, no account key exists anywhere, and playback segments get a user-delegation SAS.
- */
-export type StorageSettings =
-  | { kind: 'connection-string'; /** secret: never logged */ connectionString: string }
-  | {
-      kind: 'identity';
-      /** Blob service endpoint, https, without trailing slash. */
-      blobServiceUri: string;
-      /** Table service endpoint, https, without trailing slash. */
-      tableServiceUri: string;
-      /** Storage account name, taken from `blobServiceUri` (host's first label, or the first path part of a path-style URI). */
-      accountName: string;
-      /** `managedidentity` → ManagedIdentityCredential; `default` (no `__credential`) → DefaultAzureCredential. */
-      credential: 'managedidentity' | 'default';
-      /** Client id of the user-assigned managed identity; `undefined` = system-assigned. */
-      clientId?: string;
-    };
-
-/** The identity-based storage settings, by their part name after `KEEPWATCH_STORAGE__`. */
-const STORAGE_IDENTITY_PARTS = ['blobServiceUri', 'tableServiceUri', 'credential', 'clientId'] as const;
-
 /**
  * Reads the storage access settings: EITHER `KEEPWATCH_STORAGE_CONNECTION_STRING` OR `KEEPWATCH_STORAGE__blobServiceUri`
- * + `KEEPWATCH_STORAGE__tableServiceUri` (+ optional `__credential` = `managedidentity`, + optional `__clientId`).
+ * + `KEEPWATCH_STORAGE__tableServiceUri` (+ optional `__credential` = `managedidentity`, + optional `__clientId`)
+ * (functions/settings/storage.ts).
  * @throws ValidationError `InvalidSetting` when both or neither kind is set, an identity part is missing, a URI is not
  *   an https service endpoint, the two URIs name different accounts, `__credential` is not `managedidentity`, or
  *   `__clientId` is not a GUID or comes without `__credential=managedidentity` (messages never echo the connection string)
  */
-export function parseStorageSettings(env: Record<string, string | undefined>): StorageSettings {
-  const connectionString = env.KEEPWATCH_STORAGE_CONNECTION_STRING?.trim() || undefined;
-  const identity = {
-    blobServiceUri: env.KEEPWATCH_STORAGE__blobServiceUri?.trim() || undefined,
-    tableServiceUri: env.KEEPWATCH_STORAGE__tableServiceUri?.trim() || undefined,
-    credential: env.KEEPWATCH_STORAGE__credential?.trim() || undefined,
-    clientId: env.KEEPWATCH_STORAGE__clientId?.trim() || undefined,
-  };
-  const identitySet = STORAGE_IDENTITY_PARTS.filter((p) => identity[p] !== undefined).map((p) => `KEEPWATCH_STORAGE__${p}`);
-  if (connectionString && identitySet.length) {
-    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', `and ${identitySet.join(', ')} are both set: use either the connection string (account key) or the identity-based KEEPWATCH_STORAGE__* settings, not both`);
-  }
-  if (connectionString) {
-    if (!/(^|;)\s*(UseDevelopmentStorage=true|AccountName=[^;]+)/i.test(connectionString)) {
-      fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is not a storage connection string (expected AccountName=...;AccountKey=...;... or UseDevelopmentStorage=true)');
-    }
-    return { kind: 'connection-string', connectionString };
-  }
-  if (!identitySet.length) {
-    fail('KEEPWATCH_STORAGE_CONNECTION_STRING', 'is required but not set, nor are the identity-based KEEPWATCH_STORAGE__blobServiceUri and KEEPWATCH_STORAGE__tableServiceUri: set one of the two');
-  }
-  if (!identity.blobServiceUri) fail('KEEPWATCH_STORAGE__blobServiceUri', `is required with ${identitySet.join(', ')} (identity-based storage)`);
-  if (!identity.tableServiceUri) fail('KEEPWATCH_STORAGE__tableServiceUri', `is required with ${identitySet.join(', ')} (identity-based storage)`);
-  const blob = serviceUri('KEEPWATCH_STORAGE__blobServiceUri', identity.blobServiceUri!, 'blob');
-  const table = serviceUri('KEEPWATCH_STORAGE__tableServiceUri', identity.tableServiceUri!, 'table');
-  if (blob.accountName !== table.accountName) {
-    fail('KEEPWATCH_STORAGE__tableServiceUri', `names account '${table.accountName}' but KEEPWATCH_STORAGE__blobServiceUri names '${blob.accountName}': both must be the same storage account`);
-  }
-  const { credential, clientId } = parseEntraIdentity(env, 'KEEPWATCH_STORAGE');
-  const settings: StorageSettings = { kind: 'identity', blobServiceUri: blob.uri, tableServiceUri: table.uri, accountName: blob.accountName, credential };
-  return clientId ? { ...settings, clientId } : settings;
-}
-
-/** The Entra ID identity of an identity-based connection: which credential, and which user-assigned identity. */
-export interface EntraIdentity {
-  /** `managedidentity` → ManagedIdentityCredential; `default` (no `__credential`) → DefaultAzureCredential. */
-  credential: 'managedidentity' | 'default';
-  /** Client id of the user-assigned managed identity; `undefined` = system-assigned. */
-  clientId?: string;
+export function parseStorageSettings(env: Env): StorageSettings {
+  return parseConcerns({ storage: storageSettingsSchema }, env).storage;
 }
 
 /**
@@ -367,59 +175,9 @@ export interface EntraIdentity {
  * @throws ValidationError `InvalidSetting` for another `__credential`, or a `__clientId` that is not a GUID or comes
  *   without `__credential=managedidentity`
  */
-export function parseEntraIdentity(env: Record<string, string | undefined>, prefix: string, whenUnset = 'DefaultAzureCredential'): EntraIdentity {
-  const given = env[`${prefix}__credential`]?.trim() || undefined;
-  const clientId = env[`${prefix}__clientId`]?.trim() || undefined;
-  if (given !== undefined && given.toLowerCase() !== 'managedidentity') {
-    fail(`${prefix}__credential`, `${JSON.stringify(given)} is not supported: use managedidentity, or leave it unset for ${whenUnset}`);
-  }
-  const credential = given ? 'managedidentity' : 'default';
-  if (clientId !== undefined) {
-    if (credential !== 'managedidentity') fail(`${prefix}__clientId`, `only applies with ${prefix}__credential=managedidentity`);
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
-      fail(`${prefix}__clientId`, `${JSON.stringify(clientId)} is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000)`);
-    }
-  }
-  return clientId ? { credential, clientId } : { credential };
+export function parseEntraIdentity(env: Env, prefix: string, whenUnset = 'DefaultAzureCredential'): EntraIdentity {
+  return parseConcerns({ identity: entraIdentity(prefix, whenUnset) }, env).identity;
 }
-
-/**
- * An https service endpoint and the account it names: `https://{account}.{service}.core.windows.net` (any suffix:
- * the host's first label) or path-style `https://{ip or localhost}[:port]/{account}` (Azurite).
- */
-function serviceUri(name: string, text: string, service: 'blob' | 'table'): { uri: string; accountName: string } {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
-    fail(name, `${JSON.stringify(text)} is not an https ${service} service URI without credentials, query or fragment (e.g. https://myaccount.${service}.core.windows.net)`);
-  }
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]|localhost)$/i.test(url.hostname);
-  const path = url.pathname.replace(/\/+$/, '');
-  const accountName = pathStyle ? path.split('/')[1] ?? '' : url.hostname.split('.')[0];
-  if (!/^[a-z0-9]{3,24}$/.test(accountName) || (!pathStyle && path !== '') || (pathStyle && path !== `/${accountName}`)) {
-    fail(name, `${JSON.stringify(text)} does not name a storage account (expected https://{account}.${service}.core.windows.net, or https://{ip}:{port}/{account} for the emulator; account names are 3 to 24 lowercase letters and digits)`);
-  }
-  return { uri: `${url.origin}${path}`, accountName };
-}
-
-// --- Integration events transport -------------------------------------------------------------------------------
-
-/**
- * The integration events sink, chosen by the settings: the integration Event Hub when `KEEPWATCH_INTEGRATION_EVENTS_HUB`
- * is set, else the cloud's MQTT broker when `KEEPWATCH_MQTT_URL` is set, else the `{prefix}Events` table.
- */
-export type IntegrationEventsSettings =
-  | { sink: 'event-hub'; hubName: string; /** secret: never logged */ connectionString: string }
-  | { sink: 'event-hub'; hubName: string; /** `{namespace}.servicebus.windows.net` */ fullyQualifiedNamespace: string; identity: EntraIdentity }
-  | ({ sink: 'mqtt'; url: string } & Omit<MqttSettings, 'url'>)
-  | { sink: 'table' };
-
-/** Default MQTT user name of the cloud side (KEEPWATCH_MQTT_USERNAME). */
-export const MQTT_USERNAME_DEFAULT = SETTINGS_DEFAULTS.mqttUsername;
 
 /**
  * Reads the integration events settings: `KEEPWATCH_INTEGRATION_EVENTS_HUB` (Event Hub name, 1..256 of letters,
@@ -427,37 +185,11 @@ export const MQTT_USERNAME_DEFAULT = SETTINGS_DEFAULTS.mqttUsername;
  * (`Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...`) OR the identity-based
  * `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` with `__credential` / `__clientId` ({@link parseEntraIdentity}; what
  * infra/ deploys); `KEEPWATCH_MQTT_URL` (`mqtt://` or `mqtts://`), `KEEPWATCH_MQTT_USERNAME` (default
- * {@link MQTT_USERNAME_DEFAULT}), `KEEPWATCH_MQTT_PASSWORD`.
+ * {@link MQTT_USERNAME_DEFAULT}), `KEEPWATCH_MQTT_PASSWORD` (functions/settings/integration-events.ts).
  * @throws ValidationError `InvalidSetting` naming the setting (never echoing a secret)
  */
-export function parseIntegrationEventsSettings(env: Record<string, string | undefined>): IntegrationEventsSettings {
-  const hubName = env.KEEPWATCH_INTEGRATION_EVENTS_HUB?.trim();
-  if (hubName) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/.test(hubName)) {
-      fail('KEEPWATCH_INTEGRATION_EVENTS_HUB', `${JSON.stringify(hubName)} is not an Event Hub name (letters, digits, '.', '_', '-', starting with a letter or digit)`);
-    }
-    const connectionString = env.KEEPWATCH_EVENTHUB?.trim();
-    const namespace = env.KEEPWATCH_EVENTHUB__fullyQualifiedNamespace?.trim();
-    if (connectionString && namespace) {
-      fail('KEEPWATCH_EVENTHUB', 'and KEEPWATCH_EVENTHUB__fullyQualifiedNamespace are both set: use either the connection string or the identity-based KEEPWATCH_EVENTHUB__* settings, not both');
-    }
-    if (namespace) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,62}(\.[A-Za-z0-9-]+)+$/.test(namespace)) {
-        fail('KEEPWATCH_EVENTHUB__fullyQualifiedNamespace', `${JSON.stringify(namespace)} is not a fully qualified Event Hubs namespace (e.g. myns.servicebus.windows.net)`);
-      }
-      return { sink: 'event-hub', hubName, fullyQualifiedNamespace: namespace, identity: parseEntraIdentity(env, 'KEEPWATCH_EVENTHUB') };
-    }
-    if (!connectionString) {
-      fail('KEEPWATCH_EVENTHUB', 'or KEEPWATCH_EVENTHUB__fullyQualifiedNamespace is required when KEEPWATCH_INTEGRATION_EVENTS_HUB is set: an Event Hubs connection string, or the identity-based namespace');
-    }
-    if (!/(^|;)\s*Endpoint=sb:\/\/[^;]+/i.test(connectionString!) || !/(^|;)\s*SharedAccessKey(Name)?=/i.test(connectionString!)) {
-      fail('KEEPWATCH_EVENTHUB', 'is not an Event Hubs connection string (expected Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...)');
-    }
-    return { sink: 'event-hub', hubName, connectionString: connectionString! };
-  }
-  const { url, password, ...mqtt } = parseMqtt(env);
-  if (url) return { sink: 'mqtt', url, ...mqtt, ...(password !== undefined ? { password } : {}) };
-  return { sink: 'table' };
+export function parseIntegrationEventsSettings(env: Env): IntegrationEventsSettings {
+  return parseConcerns({ integrationEvents: integrationEventsSettingsSchema }, env).integrationEvents;
 }
 
 /**
@@ -467,19 +199,15 @@ export function parseIntegrationEventsSettings(env: Record<string, string | unde
  * the Functions host in Azure check the fields themselves.
  * @throws ValidationError `InvalidSetting` when it does not have 6 fields
  */
-export function retentionSchedule(env: Record<string, string | undefined> = process.env): string {
-  const schedule = (env.KEEPWATCH_RETENTION_SCHEDULE || SETTINGS_DEFAULTS.retentionSchedule).trim();
-  if (schedule.split(/\s+/).length !== 6) {
-    fail('KEEPWATCH_RETENTION_SCHEDULE', `${JSON.stringify(schedule)} is not a 6-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}, UTC)`);
-  }
-  return schedule;
+export function retentionSchedule(env: Env = process.env): string {
+  return parseConcerns({ schedule: retentionScheduleSchema }, env).schedule;
 }
 
 let cached: FunctionsSettings | undefined;
 
 /**
  * The process's settings from `process.env`, validated on first use and cached.
- * @throws ValidationError `InvalidSetting` naming the setting
+ * @throws ValidationError `InvalidSetting` naming every bad setting ({@link parseSettings})
  */
 export function settings(): FunctionsSettings {
   return (cached ??= parseSettings(process.env));
@@ -488,75 +216,4 @@ export function settings(): FunctionsSettings {
 /** Forgets the cached settings, so the next {@link settings} call reads `process.env` again (tests, local host). */
 export function resetSettings(): void {
   cached = undefined;
-}
-
-function required(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') fail(name, 'is required but not set');
-  return value!;
-}
-
-function durationSetting(name: string, text: string, minMs: number, maxMs: number): number {
-  let ms: number;
-  try {
-    ms = parseIsoDuration(text, name);
-  } catch (err) {
-    throw new ValidationError(`setting ${(err as Error).message}`, undefined, 'InvalidSetting');
-  }
-  if (ms < minMs || ms > maxMs) fail(name, `${text} is outside ${toIsoDuration(minMs)}..${toIsoDuration(maxMs)}`);
-  return ms;
-}
-
-/**
- * `KEEPWATCH_MQTT_URL` / `_USERNAME` / `_PASSWORD` / `__credential` / `__clientId`: the broker the EVR policy sends
- * device commands to, and how the functions authenticate there.
- */
-function parseMqtt(env: Record<string, string | undefined>): MqttSettings {
-  const text = env.KEEPWATCH_MQTT_URL?.trim() || undefined;
-  const username = env.KEEPWATCH_MQTT_USERNAME?.trim() || SETTINGS_DEFAULTS.mqttUsername;
-  const password = env.KEEPWATCH_MQTT_PASSWORD || undefined;
-  const credential = env.KEEPWATCH_MQTT__credential?.trim() || undefined;
-  // Unset = a password (the local broker), not DefaultAzureCredential: a clientId alone is a mistake, not an identity.
-  if (env.KEEPWATCH_MQTT__clientId?.trim() && credential === undefined) fail('KEEPWATCH_MQTT__clientId', 'is set but KEEPWATCH_MQTT__credential is not: set KEEPWATCH_MQTT__credential=managedidentity');
-  const clientId = credential !== undefined ? parseEntraIdentity(env, 'KEEPWATCH_MQTT', 'KEEPWATCH_MQTT_PASSWORD').clientId : undefined;
-  if (credential !== undefined && password !== undefined) {
-    fail('KEEPWATCH_MQTT_PASSWORD', 'and KEEPWATCH_MQTT__credential=managedidentity are mutually exclusive: the broker takes one authentication method');
-  }
-  const auth = credential !== undefined ? { managedIdentity: clientId !== undefined ? { clientId } : {} } : { password };
-  if (text === undefined) return { username, ...auth };
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !/^mqtts?:$/.test(url.protocol) || !url.hostname || url.username || url.password) {
-    fail('KEEPWATCH_MQTT_URL', 'is not an mqtt:// or mqtts:// URL with a host and no credentials (put them in KEEPWATCH_MQTT_USERNAME and KEEPWATCH_MQTT_PASSWORD)');
-  }
-  // A bearer token sent in clear text could be replayed by anyone on the path until it expires.
-  if (credential !== undefined && url!.protocol !== 'mqtts:') fail('KEEPWATCH_MQTT_URL', 'must be mqtts:// when KEEPWATCH_MQTT__credential=managedidentity (the Entra token must not travel in clear text)');
-  return { url: text, username, ...auth };
-}
-
-/** `KEEPWATCH_VIEWER_ORIGINS`: comma-separated `http(s)://host[:port]` origins, as browsers send them in `Origin`. */
-function parseOrigins(text: string): string[] {
-  const origins: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    let url: URL | undefined;
-    try {
-      url = new URL(part);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== part.replace(/\/$/, '')) {
-      fail('KEEPWATCH_VIEWER_ORIGINS', `entry ${JSON.stringify(part)} is not an origin such as https://viewer.example.com (scheme, host and optional port; no path)`);
-    }
-    if (!origins.includes(url.origin)) origins.push(url.origin);
-  }
-  return origins;
-}
-
-function fail(name: string, problem: string): never {
-  // Never echo secret values: messages name the setting and the rule only (values only for non-secrets).
-  throw new ValidationError(`setting ${name} ${problem}`, undefined, 'InvalidSetting');
 }

@@ -54,6 +54,13 @@ function bicepFiles(dir: string): string[] {
   );
 }
 
+/** functions/settings.ts and the concerns' schemas it composes (functions/settings/), where the code reads its settings. */
+function settingsSources(): string[] {
+  const folder = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? folder(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return [path.join(ROOT, 'functions', 'settings.ts'), ...folder(path.join(ROOT, 'functions', 'settings'))];
+}
+
 function show(findings: BicepFinding[]): string {
   return findings.map((f) => `${f.file}:${f.line}:${f.column} [${f.check}] ${f.message}`).join('\n');
 }
@@ -127,7 +134,7 @@ describe('infra/ Bicep, checked offline with tree-sitter-bicep', () => {
   });
 
   it('the app settings the code reads are exactly the ones Bicep sets on the Function App (allow-list aside)', () => {
-    const code = settingsReadByCode(readFileSync(path.join(ROOT, 'functions', 'settings.ts'), 'utf8'));
+    const code = new Set(settingsSources().flatMap((file) => [...settingsReadByCode(readFileSync(file, 'utf8'))]));
     const bicepNames = appSettingNames(bicep, bicep.parse(readFileSync(FUNCTIONS_BICEP, 'utf8')));
     // Sanity: both sides were found (an empty parse would make the comparison vacuous).
     assert.ok(code.has('KEEPWATCH_PLAYBACK_TOKEN_SECRET') && code.has('KEEPWATCH_EVENTHUB'), [...code].join(', '));
