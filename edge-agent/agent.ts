@@ -11,15 +11,15 @@ import type { Logger } from './log';
 import { AgentMetrics, type AgentState } from './metrics/agent-metrics';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server';
 import { CameraStates } from './metrics/camera-states';
-import { CameraRecorder, type NotRecording, type RecordedSegment } from './recorder/camera-recorder';
+import { CameraRecorder } from './recorder/camera-recorder';
+import type { RecordedSegment } from './segments/recorded-segment';
 import { resolveFfmpeg, type RecorderFfmpeg } from './recorder/ffmpeg-path';
 import { killOrphanFfmpeg } from './recorder/orphan-ffmpeg';
 import { diagnosticsEvent, gapEvent, inferenceSignalEvent, motionSignalEvent, segmentRecordedEvent, segmentUploadedEvent } from './segment-events';
 import { EvrController } from './evr/evr-controller';
 import { fileSinkRootOf, verifyFileSinkFolders } from './evr/file-sink-root';
 import { MotionPipeline } from './motion/motion-pipeline';
-import type { GrayFrame } from './motion/motion-detector';
-import { HttpExtensionClient, type ExtensionSample } from './extension/http-extension-client';
+import { HttpExtensionClient } from './extension/http-extension-client';
 import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker, type Gap } from './gaps/gap-tracker';
 import { readBrokerTls } from './transport/broker-tls';
@@ -220,13 +220,13 @@ export class Agent {
       watchdogTimeoutMs: config.cameraWatchdogTimeoutMs,
       logger: logger.child({ component: 'recorder', cameraId: camera.id }),
     });
-    rec.on('segment', (seg: RecordedSegment) => {
+    rec.on('segment', (seg) => {
       if (this.cameraStates.recording(camera.id, Date.now())) logger.info({ cameraId: camera.id }, 'camera recording');
       this.admit(seg);
     });
     this.cameraStates.starting(camera.id, Date.now());
-    rec.on('not-recording', (e: NotRecording) => this.cameraStates.notRecording(camera.id, e, Date.now()));
-    rec.on('diagnostic', (d: RecorderDiagnostic) => {
+    rec.on('not-recording', (e) => this.cameraStates.notRecording(camera.id, e, Date.now()));
+    rec.on('diagnostic', (d) => {
       if (d.kind === 'storage-error') this.freeSpace();
       this.reportDiagnostic(camera.id, d);
     });
@@ -236,7 +236,7 @@ export class Agent {
       if (sessions++ > 0) this.metrics.cameraReconnected(camera.id);
       this.recording.set(camera.id, true);
     });
-    rec.on('session-end', (e: { stalled: boolean }) => {
+    rec.on('session-end', (e) => {
       this.recording.set(camera.id, false);
       if (!this.stopping) this.gaps.sessionEnded(camera.id, e.stalled ? 'ffmpeg-stall' : 'camera-unavailable');
     });
@@ -315,8 +315,8 @@ export class Agent {
         onDropped: (n) => this.metrics.motionFramesDropped(camera.id, n),
       });
       this.addSignalWatermark(camera.id, () => pipeline.signalsCompleteBeforeMs);
-      rec.on('frame', (f: GrayFrame) => pipeline.push(f));
-      rec.on('frames-dropped', (e: { count: number }) => this.metrics.motionFramesDropped(camera.id, e.count));
+      rec.on('frame', (f) => pipeline.push(f));
+      rec.on('frames-dropped', (e) => this.metrics.motionFramesDropped(camera.id, e.count));
       rec.on('session-end', () => pipeline.flush());
     }
     if (camera.httpExtension) {
@@ -331,7 +331,7 @@ export class Agent {
       });
       this.extensions.set(camera.id, client);
       this.addSignalWatermark(camera.id, () => client.signalsCompleteBeforeMs);
-      rec.on('sample', (s: ExtensionSample) => client.offer(s));
+      rec.on('sample', (s) => client.offer(s));
     }
   }
 

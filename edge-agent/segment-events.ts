@@ -7,8 +7,7 @@ import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { randomUUID } from 'node:crypto';
 import type { Gap } from './gaps/gap-tracker';
 import { toIso } from '../shared/time';
-import type { UploadedSegment } from './uploader/segment-uploader';
-import type { RecordedSegment } from './recorder/camera-recorder';
+import type { RecordedSegment, UploadedSegment } from './segments/recorded-segment';
 
 type DeviceCloudEvent = CloudEvent<Record<string, unknown>>;
 

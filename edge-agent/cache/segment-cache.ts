@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '../log';
-import type { RecordedSegment } from '../recorder/camera-recorder';
+import type { RecordedSegment } from '../segments/recorded-segment';
 
 /**
  * The agent's cache of complete segments not yet uploaded (and acknowledged), bounded by

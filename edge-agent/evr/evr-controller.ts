@@ -6,7 +6,7 @@ import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } fro
 import { parseCameraCommandsTopic } from '../../shared/contracts/topics';
 import type { SegmentCache } from '../cache/segment-cache';
 import type { Logger } from '../log';
-import type { RecordedSegment } from '../recorder/camera-recorder';
+import type { RecordedSegment } from '../segments/recorded-segment';
 import { FileSink } from './file-sink';
 import { WindowStore } from './window-store';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { RecordedSegment } from '../recorder/camera-recorder';
+import type { RecordedSegment } from '../segments/recorded-segment';
 
 /** A segment file name of a recording session: `{sessionId}-{index, 6 digits}.ts` (recorder/ffmpeg-args.ts). */
 const SESSION_FILE = /^(.+)-(\d{6})\.ts$/;

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fchmodSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
-import type { RecordedSegment } from '../recorder/camera-recorder';
+import type { RecordedSegment, SegmentOutcome } from '../segments/recorded-segment';
 import { PRIVATE_FILE_MODE, fsyncDirectory, fsyncFile, writeFileAtomic } from './atomic-file';
 
 /** Camera folders whose own entry (in the cache folder) was fsynced by this process. */
@@ -28,13 +28,6 @@ export const JOURNAL_FILE = 'journal.jsonl';
 
 /** Records appended after which the journal is rewritten with only the pending segments. */
 const COMPACT_AFTER_RECORDS = 10_000;
-
-/** Why a segment left the journal's pending set. */
-/**
- * `dropped`: an EVR segment outside every upload window, deleted after the hold (by design, not a gap); `expired`: the
- * cloud refused it for good as older than its offline horizon (an `expired-offline` gap).
- */
-export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost' | 'dropped' | 'expired';
 
 type JournalRecord =
   | ({ op: 'recorded' } & Omit<RecordedSegment, 'path'> & { file: string })

@@ -20,19 +20,7 @@ import { ImageStreamSplitter } from '../extension/image-stream-splitter';
 import type { ExtensionSample } from '../extension/http-extension-client';
 import { FrameClock } from './frame-clock';
 import { RawFrameSplitter } from './raw-frame-splitter';
-
-/** A complete segment file in the cache, placed on the UTC timeline. */
-export interface RecordedSegment {
-  cameraId: string;
-  /** Absolute path of the segment file in the cache. */
-  path: string;
-  /** UTC start, epoch ms. */
-  startMs: number;
-  /** Duration, ms. */
-  durationMs: number;
-  /** File size in bytes, as ffmpeg wrote it. */
-  bytes: number;
-}
+import type { RecordedSegment } from '../segments/recorded-segment';
 
 /** Options of {@link CameraRecorder}. */
 export interface CameraRecorderOptions {
@@ -58,6 +46,33 @@ export interface CameraRecorderOptions {
   maxSlowRestartDelayMs?: number;
   /** The watchdog kills a session whose ffmpeg reported no progress (no packet muxed) for this long (ms, default 15000). */
   watchdogTimeoutMs?: number;
+}
+
+/** Payload of a recorder's `session-end` event. */
+export interface SessionEnd {
+  sessionId: string;
+  /** ffmpeg's exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Segments the session emitted. */
+  segments: number;
+  /** True when the watchdog killed it (no progress). */
+  stalled: boolean;
+}
+
+/**
+ * The events of a {@link CameraRecorder} and their payloads (Node's typed `EventEmitter`: a listener needs no
+ * annotations, and a wrong event name or payload does not compile). Described in the class docstring.
+ */
+export interface CameraRecorderEvents {
+  segment: [RecordedSegment];
+  'session-start': [{ sessionId: string }];
+  'session-end': [SessionEnd];
+  'not-recording': [NotRecording];
+  diagnostic: [RecorderDiagnostic];
+  frame: [GrayFrame];
+  sample: [ExtensionSample];
+  'frames-dropped': [{ count: number }];
 }
 
 /** How long the first segment of a session waits for the next segment's start line (ms). */
@@ -105,7 +120,7 @@ const FRAMES_HELD_MAX_MS = 30_000;
  * `frame` (GrayFrame, ptsMs epoch ms UTC), `sample` (ExtensionSample), `frames-dropped` ({ count }: frames the
  * clock could not hold before the timeline was anchored).
  */
-export class CameraRecorder extends EventEmitter {
+export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
   private readonly opts: Required<Omit<CameraRecorderOptions, 'logger'>> & { logger: Logger };
   private child: ChildProcess | undefined;
   private stopping = false;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { BlockBlobClient, type BlockBlobUploadOptions, type ContainerClient } from '@azure/storage-blob';
 import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/contracts/blob-naming';
 import type { Logger } from '../log';
-import type { RecordedSegment } from '../recorder/camera-recorder';
+import type { RecordedSegment, UploadedSegment } from '../segments/recorded-segment';
 import { sha256File } from './sha256-file';
 import { ForeignUploadUrl, SegmentExpired, type UploadUrlCache } from './upload-url-cache';
 
@@ -14,12 +14,6 @@ import { ForeignUploadUrl, SegmentExpired, type UploadUrlCache } from './upload-
  * PT1M segment at 8 Mbit/s.
  */
 const MAX_BUFFERED_UPLOAD_BYTES = 64 * 1024 * 1024;
-
-/** A segment whose blob exists, with what the `segment.uploaded` event reports. */
-export interface UploadedSegment extends RecordedSegment {
-  blobName: string;
-  sha256: string;
-}
 
 /** Options of {@link SegmentUploader}. */
 export interface SegmentUploaderOptions {

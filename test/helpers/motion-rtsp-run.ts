@@ -5,12 +5,13 @@ import { createLogger } from '../../edge-agent/log';
 import type { MotionSignal } from '../../edge-agent/motion/motion-aggregator';
 import type { GrayFrame } from '../../edge-agent/motion/motion-detector';
 import { MotionPipeline } from '../../edge-agent/motion/motion-pipeline';
-import { CameraRecorder, type RecordedSegment } from '../../edge-agent/recorder/camera-recorder';
+import { CameraRecorder } from '../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../edge-agent/segments/recorded-segment';
 import { parseAgentConfig } from '../../shared/schemas/agent-config';
 import { parseMotionSettings } from '../../shared/schemas/motion-detection';
 import { FFMPEG, FFMPEG_BINARY } from './ffmpeg';
 import { decodeGrayFrames } from './gray-frames';
-import { mediaPath } from './rtsp-server';
+import { mediaPath } from '../../testbed/rtsp-server';
 import { STILL_EDGE_S, detectAll, type Interval } from '../integration/edge-agent/motion/clip-intervals';
 
 /**

@@ -9,7 +9,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { Agent } from '../../../edge-agent/agent';
 import { SegmentJournal } from '../../../edge-agent/journal/segment-journal';
 import { createLogger } from '../../../edge-agent/log';
-import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { SegmentUploader } from '../../../edge-agent/uploader/segment-uploader';
 import { UploadUrlCache } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-client';
@@ -20,7 +20,7 @@ import { silentLogger } from '../../../local/host-logger';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../../shared/time';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { until } from '../../helpers/wait';
 

@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
-import { CameraRecorder, type NotRecording, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import { CameraRecorder, type NotRecording } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { DEBIAN_FFPROBE, cameraClip } from '../../helpers/camera-clips';
 import { FFMPEG_BINARY, decodeFully } from '../../helpers/ffmpeg';
-import { startRtspServer } from '../../helpers/rtsp-server';
+import { startRtspServer } from '../../../testbed/rtsp-server';
 
 /** The codecs of a stored segment, from ffprobe. */
 function storedCodecs(file: string): string[] {

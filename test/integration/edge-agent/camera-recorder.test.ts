@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
-import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import { CameraRecorder } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { FFMPEG, FFMPEG_BINARY, decodeFully } from '../../helpers/ffmpeg';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 describe('CameraRecorder with real ffmpeg', () => {
   it('records a live-paced input into complete, contiguous, keyframe-first MPEG-TS segments on the UTC timeline', async () => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { SegmentCache } from '../../../edge-agent/cache/segment-cache';
 import { EvrController } from '../../../edge-agent/evr/evr-controller';
 import { createLogger } from '../../../edge-agent/log';
-import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { uploadWindowCommand, type UploadWindow } from '../../../shared/contracts/upload-window';
 import { cameraCommandsTopic } from '../../../shared/contracts/topics';

@@ -9,10 +9,11 @@ import { after, describe, it } from 'node:test';
 import { HttpExtensionClient, type ExtensionSample } from '../../../edge-agent/extension/http-extension-client';
 import type { InferenceSignal } from '../../../edge-agent/extension/inference-signals';
 import { createLogger } from '../../../edge-agent/log';
-import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import { CameraRecorder } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { FFMPEG, FFMPEG_BINARY } from '../../helpers/ffmpeg';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 /** One request the inference server received. */
 interface Received {

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../edge-agent/log';
-import { CameraRecorder, type RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import { CameraRecorder } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { FFMPEG_BINARY, decodeFully } from '../../helpers/ffmpeg';
-import { mediaPath, startRtspServer } from '../../helpers/rtsp-server';
+import { mediaPath, startRtspServer } from '../../../testbed/rtsp-server';
 
 /** RTP video clock (Hz). */
 const RTP_CLOCK = 90_000;

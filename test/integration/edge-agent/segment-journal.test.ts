@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SegmentJournal } from '../../../edge-agent/journal/segment-journal';
 import { createLogger } from '../../../edge-agent/log';
-import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, ContainerClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
-import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
+import { SegmentUploader } from '../../../edge-agent/uploader/segment-uploader';
+import type { UploadedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
-import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
-import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
+import { SegmentUploader } from '../../../edge-agent/uploader/segment-uploader';
+import type { UploadedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { UploadUrlCache, type UploadUrlCacheOptions } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient, type UploadUrlsBatch } from '../../../edge-agent/uploader/upload-urls-client';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
-import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../../testbed/tcp-proxy';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**

@@ -13,15 +13,16 @@ import { startLocalBroker } from '../../../local/broker';
 import { localDeviceStore } from '../../../local/local-devices';
 import { BlobServiceClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { createLogger } from '../../../edge-agent/log';
-import type { RecordedSegment } from '../../../edge-agent/recorder/camera-recorder';
-import { SegmentUploader, type UploadedSegment } from '../../../edge-agent/uploader/segment-uploader';
+import type { RecordedSegment } from '../../../edge-agent/segments/recorded-segment';
+import { SegmentUploader } from '../../../edge-agent/uploader/segment-uploader';
+import type { UploadedSegment } from '../../../edge-agent/segments/recorded-segment';
 import { UploadUrlCache } from '../../../edge-agent/uploader/upload-url-cache';
 import { UploadUrlsClient } from '../../../edge-agent/uploader/upload-urls-client';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 import { statusOf } from '../../helpers/storage-status';
-import { freePort } from '../../helpers/ports';
+import { freePort } from '../../../testbed/ports';
 
 /**
  * docs/devices.md: `POST /api/devices/{deviceId}/upload-urls` on the running local host over real Azurite. Devices are
