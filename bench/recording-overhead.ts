@@ -13,7 +13,7 @@ import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip } from '../local/simulated-camera';
 import { parseCameraConfig } from '../shared/schemas/agent-config';
 import { parseCameraEventsTopic } from '../shared/contracts/topics';
-import { startRtspServer, type RtspServer } from '../test/helpers/rtsp-server';
+import { startRtspServer, type RtspServer } from '../testbed/rtsp-server';
 import { killTree, stopChild, track } from './child-processes';
 import { plainUploadTarget, startPlainBaselineCamera, type PlainBaselineCamera } from './plain-uploader-baseline';
 import { cpuBetween, ownPercentOfOneCore, processTree, treeCpuSnapshot, type CpuUse } from './process-tree-cpu';
@@ -127,7 +127,7 @@ const TAIL_LINES = 40;
  * Recording overhead, memory and capacity of the edge agent, each against a baseline measured in the same run on the
  * same machine (docs/benchmarks.md "Recording overhead").
  *
- * - Cameras: one GStreamer RTSP server (test/helpers/rtsp-server.py) serves a 1920×1080 25 fps H.264 clip (20 s,
+ * - Cameras: one GStreamer RTSP server (testbed/rtsp-server.py) serves a 1920×1080 25 fps H.264 clip (20 s,
  *   libx264, a keyframe every second, 2 Mb/s, looped live) on one shared mount; every camera of both sides is an RTSP
  *   session on it over TCP. The server's CPU is printed and counted on neither side, so the source costs both sides
  *   the same, and both run the RTSP path a real camera takes, start guard included.
@@ -158,7 +158,7 @@ export async function runRecordingOverhead(opts: RecordingOverheadOptions): Prom
 
   const server = await startRtspServer({ mounts: { [MOUNT]: clip } });
   const source =
-    `one shared GStreamer RTSP server (test/helpers/rtsp-server.py, pid ${server.pid}) serving ${clip} ` +
+    `one shared GStreamer RTSP server (testbed/rtsp-server.py, pid ${server.pid}) serving ${clip} ` +
     `(${width}x${height} ${fps} fps H.264, ${clipSeconds} s looped live); every camera is an RTSP/TCP session on it; its CPU counts on neither side`;
   print(`cameras: ${source}`);
   let uploadedEvents = 0;

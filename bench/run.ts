@@ -10,7 +10,7 @@ import { runSoak, type SoakResult } from './soak';
 import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
 import { EVR_BENCH_DEFAULTS, EVR_LATENCY_TARGET_EXTRA_MS, runEvrLatency, type EvrLatencyResult } from './evr-latency';
 import { COST_BENCH_DEFAULTS, COST_EVR_SECONDS, printDeployCost, runDeployCost, type CostBenchResult } from './deploy-cost';
-import { mediaPath } from '../test/helpers/rtsp-server';
+import { mediaPath } from '../testbed/rtsp-server';
 
 /**
  * `npm run bench`: runs the selected benchmarks one after the other (never in parallel: they would share the CPUs

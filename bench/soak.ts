@@ -8,7 +8,7 @@ import { startAzurite } from '../local/azurite';
 import { startLocalBroker } from '../local/broker';
 import { ensureSimulatedCameraClip, simulatedCamera } from '../local/simulated-camera';
 import { parseSegmentBlobName } from '../shared/contracts/blob-naming';
-import { startTcpProxy } from '../test/helpers/tcp-proxy';
+import { startTcpProxy } from '../testbed/tcp-proxy';
 import { stopChild, track } from './child-processes';
 
 /** Options of {@link runSoak}; defaults in {@link SOAK_DEFAULTS}. */

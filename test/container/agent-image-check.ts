@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../testbed/ports';
 import { descendants, stillRunning } from '../helpers/process-tree';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -19,7 +19,7 @@ import { waitFor } from '../helpers/wait';
  * 2. The image runs with `buildah run --isolation chroot --network host` (`podman run` cannot set rlimits in this
  *    sandbox), its own entrypoint and command, the config folder mounted at /etc/keepwatch (read-only) and a cache
  *    folder owned by uid 10001 at /var/lib/keepwatch, the device secret in the environment: as docs/edge.md
- *    "Container" runs it. It records GStreamer's RTSP test camera (test/helpers/rtsp-server.ts).
+ *    "Container" runs it. It records GStreamer's RTSP test camera (testbed/rtsp-server.ts).
  * 3. Passes when the image's dependencies are the versions of package-lock.json, `GET /api/cameras/container-cam/playback` answers 200 with a range (a segment the containerised agent
  *    uploaded was indexed), the image's HEALTHCHECK command exits 0 against the running agent, the cache files belong
  *    to uid 10001 (the image's user), and the agent stops on SIGTERM.

@@ -13,13 +13,13 @@ import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
 import { startLossyRtspRelay, type LossyRtspRelay } from '../helpers/lossy-rtsp-relay';
 import { startRtspJoinGate, type RtspJoinGate } from '../helpers/rtsp-join-gate';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 import { startVlcRtspServer, type VlcRtspServer } from '../helpers/vlc-rtsp-server';
 import { waitFor } from '../helpers/wait';
 
 /**
  * The camera matrix (docs/adr/0003-recording-any-camera.md): cameras as they come — two independent RTSP server
- * implementations (GStreamer's, test/helpers/rtsp-server.ts, and VLC's, test/helpers/vlc-rtsp-server.ts), H.264 and
+ * implementations (GStreamer's, testbed/rtsp-server.ts, and VLC's, test/helpers/vlc-rtsp-server.ts), H.264 and
  * H.265 with B-frames, Baseline, AAC, G.711 µ-law or no audio, 720p25 to 1080p30, 2-4 s GOPs, joined at the stream's
  * start (on both servers) or mid-GOP, a camera reboot, RTSP over UDP through a lossy path — recorded side by side by one
  * agent into one local stack with PT2S segments, each then played back through its signed playlist with ffmpeg.

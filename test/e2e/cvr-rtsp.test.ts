@@ -14,7 +14,7 @@ import { makeSelfSignedCert, type TestCert } from '../helpers/openssl-certs';
 import { findSecretLeaks, urlSecrets } from '../helpers/secret-leaks';
 import { until, waitFor } from '../helpers/wait';
 import { decodeFully } from '../helpers/ffmpeg';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 
 /** How long the camera is recorded (at least 40 s). */
 const RECORD_MS = 42_000;

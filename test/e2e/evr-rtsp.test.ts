@@ -12,7 +12,7 @@ import { importTopology } from '../../shared/topology/import-topology';
 import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
 import { assertCarAccuracy, assertCodecCopy, assertFramesOnTimeline, assertPersonAccuracy, recordMotionRuns, type MotionRuns } from '../helpers/motion-rtsp-run';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 import { readTopology } from '../helpers/topologies';
 import { until, waitFor } from '../helpers/wait';
 

@@ -8,7 +8,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { agentSegments } from '../helpers/e2e';
 import { decodeFully } from '../helpers/ffmpeg';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 import { readTopology } from '../helpers/topologies';
 import { until } from '../helpers/wait';
 

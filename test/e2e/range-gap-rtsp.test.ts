@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { agentSegments, type AgentSegment } from '../helpers/e2e';
 import { waitFor } from '../helpers/wait';
 import { decodeFully, type DecodeResult } from '../helpers/ffmpeg';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 
 const SEGMENT_LENGTH = 'PT2S';
 const SEGMENT_MS = 2000;

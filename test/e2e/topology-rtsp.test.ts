@@ -10,7 +10,7 @@ import mqtt from 'mqtt';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { importTopology } from '../../shared/topology/import-topology';
 import { decodeFully } from '../helpers/ffmpeg';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 import { readTopology, topologyPath } from '../helpers/topologies';
 import { until, waitFor } from '../helpers/wait';
 

@@ -9,7 +9,7 @@ import { TableRecordingStore } from '../../functions/adapters/table/table-record
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { recordingApiId } from '../../shared/evr/recording-id';
 import { waitFor } from '../helpers/wait';
-import { mediaPath, startRtspServer, type RtspServer } from '../helpers/rtsp-server';
+import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-server';
 
 /**
  * The viewer in a real browser: Debian's Chromium, driven by playwright-core, opens the viewer against a running local stack that

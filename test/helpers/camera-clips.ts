@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { mediaPath } from './rtsp-server';
+import { mediaPath } from '../../testbed/rtsp-server';
 
 const run = promisify(execFile);
 
@@ -47,7 +47,7 @@ export type CameraClipName = 'h264-high-bframes-aac-720p25' | 'h265-main-bframes
 /** What a camera clip is: its container, length and streams, as ffprobe reports them. */
 export interface CameraClipSpec {
   /**
-   * `mp4` (H.264/H.265 + AAC: what GStreamer's server, test/helpers/rtsp-server.ts, serves) or `mkv` (PCMU, which MP4
+   * `mp4` (H.264/H.265 + AAC: what GStreamer's server, testbed/rtsp-server.ts, serves) or `mkv` (PCMU, which MP4
    * cannot hold; served by VLC, test/helpers/vlc-rtsp-server.ts).
    */
   container: 'mp4' | 'mkv';

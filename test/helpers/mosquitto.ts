@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort } from './ports';
+import { freePort, waitForPort } from '../../testbed/ports';
 
 /** A running Mosquitto (Debian package `mosquitto`), an MQTT 5 broker. */
 export interface Mosquitto {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MEDIA_DIR } from './rtsp-server';
+import { MEDIA_DIR } from '../../testbed/rtsp-server';
 
 /**
  * Microsoft's 56 LVA/AVA topology files, `test/fixtures/azure-topologies` (beside the clips of {@link MEDIA_DIR}):

@@ -1,6 +1,6 @@
 /**
  * Test helper: a second, independent RTSP "camera" for tests: VLC's RTSP server (VLC 3 from Debian's `vlc-bin` and
- * `vlc-plugin-base`, scripts/install-test-deps.sh), beside GStreamer's (test/helpers/rtsp-server.ts), so that no test
+ * `vlc-plugin-base`, scripts/install-test-deps.sh), beside GStreamer's (testbed/rtsp-server.ts), so that no test
  * passes only because of one server's habits.
  *
  * Each mount is a VLM broadcast: VLC demuxes the file in real time from its start-up, whether or not anyone watches,
@@ -39,7 +39,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './ports';
+import { freePort } from '../../testbed/ports';
 import { rtspDescribe } from './rtsp-describe';
 
 /** Debian's VLC binary (`cvlc` is `vlc -I dummy`; the remote-control interface is chosen here instead, see below). */

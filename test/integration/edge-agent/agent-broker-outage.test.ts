@@ -9,8 +9,8 @@ import { createLogger } from '../../../edge-agent/log';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { mediaPath } from '../../helpers/rtsp-server';
-import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { mediaPath } from '../../../testbed/rtsp-server';
+import { startTcpProxy, type TcpProxy } from '../../../testbed/tcp-proxy';
 import { until } from '../../helpers/wait';
 
 

@@ -9,9 +9,9 @@ import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../..
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
-import { freePort } from '../../helpers/ports';
+import { freePort } from '../../../testbed/ports';
 import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 const CAMERA = 'cam-k';
 const KILLS = 10;

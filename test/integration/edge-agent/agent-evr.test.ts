@@ -13,8 +13,8 @@ import { uploadWindowCommand, type UploadWindow } from '../../../shared/contract
 import { cameraCommandsTopic } from '../../../shared/contracts/topics';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
-import { freePort } from '../../helpers/ports';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath } from '../../../testbed/rtsp-server';
 import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process';
 import { until, waitFor } from '../../helpers/wait';
 

@@ -9,8 +9,8 @@ import { createLogger } from '../../../edge-agent/log';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { parseAgentConfig, type AgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
-import { startTcpProxy } from '../../helpers/tcp-proxy';
+import { mediaPath, startRtspServer, type RtspServer } from '../../../testbed/rtsp-server';
+import { startTcpProxy } from '../../../testbed/tcp-proxy';
 import { until } from '../../helpers/wait';
 
 const OUTAGE_MS = 20_000;

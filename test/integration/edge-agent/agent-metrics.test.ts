@@ -10,8 +10,8 @@ import type { AgentHealth } from '../../../edge-agent/metrics/metrics-server';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { mediaPath } from '../../helpers/rtsp-server';
-import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy';
+import { mediaPath } from '../../../testbed/rtsp-server';
+import { startTcpProxy, type TcpProxy } from '../../../testbed/tcp-proxy';
 import { waitFor } from '../../helpers/wait';
 
 /** Parses Prometheus text into `name{labels}` → value. */

@@ -9,8 +9,8 @@ import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAgentProcess } from '../../helpers/agent-process';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { decodeFully } from '../../helpers/ffmpeg';
-import { freePort } from '../../helpers/ports';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 const CAMERA = 'cam-o';
 

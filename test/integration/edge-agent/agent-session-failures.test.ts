@@ -13,8 +13,8 @@ import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../..
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { FFMPEG } from '../../helpers/ffmpeg';
-import { freePort } from '../../helpers/ports';
-import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath, startRtspServer, type RtspServer } from '../../../testbed/rtsp-server';
 import { waitFor } from '../../helpers/wait';
 
 /** The 2018 static build the registry package ships (the agent's last resort; its defects are named at start). */

@@ -13,7 +13,7 @@ import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { parseDeviceEvent } from '../../../shared/contracts/device-events';
 import type { SignalRecord } from '../../../shared/contracts/signals';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 import { until } from '../../helpers/wait';
 
 describe('Agent: motion and inference signals reach the broker as signal CloudEvents', () => {

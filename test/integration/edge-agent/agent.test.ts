@@ -9,8 +9,8 @@ import { createLogger } from '../../../edge-agent/log';
 import { startLocalBroker, type BrokerMessage } from '../../../local/broker';
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { freePort } from '../../helpers/ports';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 async function blobNames(container: ContainerClient): Promise<string[]> {
   const names: string[] = [];

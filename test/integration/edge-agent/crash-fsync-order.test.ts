@@ -9,8 +9,8 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalBroker, type LocalBroker } from '../../../local/broker';
 import { AGENT_CLI } from '../../helpers/agent-process';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { freePort } from '../../helpers/ports';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 const CAMERA = 'cam-s';
 

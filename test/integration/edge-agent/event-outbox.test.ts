@@ -7,7 +7,7 @@ import { EventOutbox } from '../../../edge-agent/journal/event-outbox';
 import { createLogger } from '../../../edge-agent/log';
 import { MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
 import { startLocalBroker, type BrokerMessage } from '../../../local/broker';
-import { freePort } from '../../helpers/ports';
+import { freePort } from '../../../testbed/ports';
 
 describe('EventOutbox with a real broker (aedes)', () => {
   it('keeps events on disk through a broker outage and an agent restart, then delivers each in order', async () => {

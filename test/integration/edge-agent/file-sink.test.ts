@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { FileSink } from '../../../edge-agent/evr/file-sink';
 import { createLogger } from '../../../edge-agent/log';
 import { FFMPEG, decodeFully } from '../../helpers/ffmpeg';
-import { mediaPath } from '../../helpers/rtsp-server';
+import { mediaPath } from '../../../testbed/rtsp-server';
 
 /** Cuts `seconds` of a sample clip into MPEG-TS segments as the recorder does (codec copy), and lists them in order. */
 function tsSegments(dir: string, clip: string, seconds: number, extra: string[] = []): string[] {

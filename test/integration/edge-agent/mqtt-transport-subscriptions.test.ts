@@ -6,8 +6,8 @@ import { MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
 import { startLocalBroker } from '../../../local/broker';
 import { deviceCommandsFilter } from '../../../shared/contracts/topics';
 import { startMosquitto } from '../../helpers/mosquitto';
-import { freePort } from '../../helpers/ports';
-import { startTcpProxy } from '../../helpers/tcp-proxy';
+import { freePort } from '../../../testbed/ports';
+import { startTcpProxy } from '../../../testbed/tcp-proxy';
 import { until } from '../../helpers/wait';
 
 describe('MqttTransport subscriptions (EVR commands)', () => {

@@ -9,7 +9,7 @@ import { startRtspRelay, type RtspRelayStats } from '../../../edge-agent/recorde
 import { parseAgentConfig } from '../../../shared/schemas/agent-config';
 import { cameraClip, DEBIAN_FFPROBE } from '../../helpers/camera-clips';
 import { FFMPEG, FFMPEG_BINARY } from '../../helpers/ffmpeg';
-import { startRtspServer } from '../../helpers/rtsp-server';
+import { startRtspServer } from '../../../testbed/rtsp-server';
 import { startVlcRtspServer } from '../../helpers/vlc-rtsp-server';
 
 /** A camera config as the agent's config file gives it (defaults applied). */

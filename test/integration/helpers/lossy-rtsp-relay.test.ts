@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { cameraClip, DEBIAN_FFMPEG } from '../../helpers/camera-clips';
 import { startLossyRtspRelay } from '../../helpers/lossy-rtsp-relay';
-import { startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
+import { startRtspServer, type RtspServer } from '../../../testbed/rtsp-server';
 
 /** Reads `url` over RTSP/UDP for `seconds` with Debian's ffmpeg (copy to null); resolves with its stderr (warnings). */
 function readOverUdp(url: string, seconds: number): Promise<string> {

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { cameraStateLine, formatDelay } from '../../../local/camera-states-console';
-import { freePort } from '../../helpers/ports';
-import { mediaPath, startRtspServer, type RtspServer } from '../../helpers/rtsp-server';
+import { freePort } from '../../../testbed/ports';
+import { mediaPath, startRtspServer, type RtspServer } from '../../../testbed/rtsp-server';
 import { until } from '../../helpers/wait';
 
 /** `npm start` as built (dist/local/start.js). */

@@ -6,7 +6,7 @@ import { streamInfoSchema, type AudioStreamInfo, type VideoStreamInfo } from '..
 // Every line below was copied from a real run of `ffmpeg -hide_banner -nostats -loglevel verbose [-rtsp_transport tcp]
 // -i INPUT -t 1 -map 0 -c copy -f mpegts /dev/null`, with Debian's ffmpeg 5.1.9 ("5.1") and the 2018 static build in
 // node_modules/@ffmpeg-installer ("4.1", N-47683). INPUT was:
-// - rtsp-server: test/helpers/rtsp-server.py serving the media clips and files made with
+// - rtsp-server: testbed/rtsp-server.py serving the media clips and files made with
 //   `ffmpeg -f lavfi -i testsrc2=… [-f lavfi -i sine=…] -c:v libx264|libx265 -profile:v … [-c:a aac|pcm_mulaw]`;
 // - gst: gst-rtsp-server with a launch line `videotestsrc ! x264enc|x265enc ! rtph26Xpay audiotestsrc ! mulawenc|alawenc ! rtppcmXpay`
 //   (rtsp-server.py serves no G.711);

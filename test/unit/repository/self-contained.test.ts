@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { findOutsideReferences, formatOutsideReferences } from '../../helpers/outside-references';
-import { MEDIA_DIR, mediaPath } from '../../helpers/rtsp-server';
+import { MEDIA_DIR, mediaPath } from '../../../testbed/rtsp-server';
 import { TOPOLOGIES_DIR } from '../../helpers/topologies';
 
 /**

@@ -6,7 +6,7 @@ import { createDeps } from '../../../../../functions/deps';
 import { TransientError } from '../../../../../shared/errors';
 import type { IntegrationEvent } from '../../../../../shared/ports/integration-events';
 import { startMosquitto, type Mosquitto } from '../../../../helpers/mosquitto';
-import { freePort } from '../../../../helpers/ports';
+import { freePort } from '../../../../../testbed/ports';
 import { waitFor } from '../../../../helpers/wait';
 import { testSettings } from '../../fixtures';
 

@@ -1,7 +1,7 @@
 /**
- * Test helper: a real RTSP "camera" for tests.
+ * Testbed: a real RTSP "camera" for tests and benchmarks.
  *
- * Wraps `test/helpers/rtsp-server.py`, a GStreamer gst-rtsp-server script that
+ * Wraps `testbed/rtsp-server.py`, a GStreamer gst-rtsp-server script that
  * serves MP4 files as live RTSP streams: each file plays in real time and
  * loops forever, its H.264 video (and AAC audio, if the file has any) is sent
  * as is (no transcoding), timestamps keep increasing across loop points, and
@@ -46,40 +46,40 @@ const EXIT_BIND = 3;
 /** How many characters of the server's stderr are kept for error messages and {@link RtspServer.logs}. */
 const STDERR_KEEP_CHARS = 64 * 1024;
 
-/** File name of the gst-rtsp-server script, which lives in `<repo>/test/helpers/`. */
+/** File name of the gst-rtsp-server script, which lives in `<repo>/testbed/`. */
 const SCRIPT_NAME = 'rtsp-server.py';
 
 /**
- * Finds the repository root: the directory that contains `test/helpers/rtsp-server.py`.
+ * Finds the repository root: the directory that contains `testbed/rtsp-server.py`.
  *
  * Tries, in order: relative to this module's compiled location
- * (`<repo>/dist/test/helpers/` → three levels up), relative to its source
- * location (`<repo>/test/helpers/` → two levels up, e.g. when run with a TS
+ * (`<repo>/dist/testbed/` → two levels up), relative to its source
+ * location (`<repo>/testbed/` → one level up, e.g. when run with a TS
  * loader), then `process.cwd()`.
  *
  * @throws Error if none of these holds the script.
  */
 function findRepoRoot(): string {
   const candidates = [
-    path.resolve(__dirname, '..', '..', '..'),
     path.resolve(__dirname, '..', '..'),
+    path.resolve(__dirname, '..'),
     process.cwd(),
   ];
   for (const root of candidates) {
-    if (fs.existsSync(path.join(root, 'test', 'helpers', SCRIPT_NAME))) {
+    if (fs.existsSync(path.join(root, 'testbed', SCRIPT_NAME))) {
       return root;
     }
   }
   throw new Error(
-    `rtsp-server: cannot find test/helpers/${SCRIPT_NAME}; looked in: ${candidates.join(', ')}`,
+    `rtsp-server: cannot find testbed/${SCRIPT_NAME}; looked in: ${candidates.join(', ')}`,
   );
 }
 
-/** Absolute path of the repository root (the directory holding `test/helpers/rtsp-server.py`). */
+/** Absolute path of the repository root (the directory holding `testbed/rtsp-server.py`). */
 const REPO_ROOT: string = findRepoRoot();
 
 /** Absolute path of the gst-rtsp-server script. */
-const SCRIPT_PATH: string = path.join(REPO_ROOT, 'test', 'helpers', SCRIPT_NAME);
+const SCRIPT_PATH: string = path.join(REPO_ROOT, 'testbed', SCRIPT_NAME);
 
 /**
  * Absolute path of the test clips, `test/fixtures/media` in the repository.

@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** A loopback TCP proxy the test controls, in front of Azurite, a broker or an RTSP server (the outage and fault tests). */
+/** A loopback TCP proxy a test or benchmark controls, in front of Azurite, a broker or an RTSP server (the outage and fault tests, the soak). */
 export interface TcpProxy {
   /** Port the proxy listens on (127.0.0.1). */
   port: number;
