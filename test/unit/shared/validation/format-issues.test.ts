@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { ValidationError } from '../../../../shared/errors';
 import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
-import { parseWith } from '../../../../shared/validation/format-issues';
+import { formatIssues, parseWith } from '../../../../shared/validation/format-issues';
 
 /** The message lines of the ValidationError `fn` throws, after its first line's `what:` prefix. */
 function lines(fn: () => unknown): string[] {
@@ -104,5 +104,28 @@ describe('config errors: one problem per line, with the bad value, the allowed r
       { path: '', message: "unknown key 'nmae' (did you mean name?)" },
     ]);
     assert.equal(error.message.split('\n')[0], 'doc: 5 problems:');
+  });
+});
+
+describe('parseWith / formatIssues', () => {
+  const schema = z.strictObject({ a: z.string(), list: z.array(z.strictObject({ n: z.number() })) });
+
+  it('names every offending key path and unknown keys', () => {
+    assert.throws(
+      () => parseWith(schema, { a: 1, list: [{ n: 'x' }], extra: true }, 'doc'),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.code === 'InvalidInput' &&
+        e.message.startsWith('doc: ') &&
+        e.message.includes('a: ') &&
+        e.message.includes('list[0].n: ') &&
+        e.message.includes("unknown key 'extra'"),
+    );
+  });
+
+  it('uses the given code and returns the parsed value', () => {
+    assert.throws(() => parseWith(schema, null, 'doc', 'InvalidCloudEvent'), (e: unknown) => e instanceof ValidationError && e.code === 'InvalidCloudEvent');
+    assert.deepEqual(parseWith(schema, { a: 'x', list: [] }, 'doc'), { a: 'x', list: [] });
+    assert.equal(formatIssues([]), '');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { availableMediaRanges } from '../../../shared/availability/available-media-ranges';
-import { DAY_MS } from '../../../shared/time';
+import { availableMediaRanges } from '../../../../shared/availability/available-media-ranges';
+import { DAY_MS } from '../../../../shared/time';
 
 const utc = (iso: string) => Date.parse(iso);
 const span = (start: string, end: string) => ({ startMs: utc(start), endMs: utc(end) });

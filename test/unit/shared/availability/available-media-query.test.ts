@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseAvailableMediaQuery, resolveAvailableMediaWindow } from '../../../shared/availability/available-media-query';
-import { ValidationError } from '../../../shared/errors';
+import { parseAvailableMediaQuery, resolveAvailableMediaWindow } from '../../../../shared/availability/available-media-query';
+import { ValidationError } from '../../../../shared/errors';
 
 /** Parses a query string the way the route does (URLSearchParams entries, repeated names kept). */
 const parse = (query: string) => parseAvailableMediaQuery(new URLSearchParams(query).entries());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../shared/errors';
-import { parseHoldBody } from '../../../shared/schemas/hold';
+import { ValidationError } from '../../../../shared/errors';
+import { parseHoldBody } from '../../../../shared/schemas/hold';
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && e.code === code && message.test(e.message), message.source);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../shared/errors';
-import { defaultRecordingPolicy, evrRule, parseRecordingPolicy, parseRetentionDays, retentionRule } from '../../../shared/schemas/recording-policy';
-import { DAY_MS } from '../../../shared/time';
+import { ValidationError } from '../../../../shared/errors';
+import { defaultRecordingPolicy, evrRule, parseRecordingPolicy, parseRetentionDays, retentionRule } from '../../../../shared/schemas/recording-policy';
+import { DAY_MS } from '../../../../shared/time';
 
 function rejects(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof ValidationError && e.code === code && message.test(e.message), message.source);

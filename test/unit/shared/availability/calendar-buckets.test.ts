@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketIndex, bucketLabel, bucketStartMs, utcMidnightMs } from '../../../shared/availability/calendar-buckets';
+import { bucketIndex, bucketLabel, bucketStartMs, utcMidnightMs } from '../../../../shared/availability/calendar-buckets';
 
 const utc = (iso: string) => Date.parse(iso);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planRetention } from '../../../shared/retention/plan-retention';
-import { DAY_MS } from '../../../shared/time';
+import { planRetention } from '../../../../shared/retention/plan-retention';
+import { DAY_MS } from '../../../../shared/time';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const S = 10_000;

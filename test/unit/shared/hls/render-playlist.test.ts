@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderPlaylist, type PlaylistSegment } from '../../../shared/hls/render-playlist';
+import { renderPlaylist, type PlaylistSegment } from '../../../../shared/hls/render-playlist';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const seg = (offsetS: number, durationMs = 10_000): PlaylistSegment => ({
