@@ -4,7 +4,6 @@ import { WindowBook } from '../../shared/evr/window-book';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } from '../../shared/contracts/upload-window';
 import { parseCameraCommandsTopic } from '../../shared/contracts/topics';
-import type { SegmentCache } from '../cache/segment-cache';
 import type { Logger } from '../log';
 import type { RecordedSegment } from '../segments/recorded-segment';
 import { FileSink } from './file-sink';
@@ -15,6 +14,23 @@ export const EVR_SWEEP_MS = 1000;
 
 /** What an eviction by the cache cap meant for an EVR segment (see {@link EvrController.evicted}). */
 export type EvrEviction = 'dropped' | 'uploaded' | 'gap';
+
+/**
+ * The controller's one route to the cached segments (edge-agent/segments/segment-lifecycle.ts implements it): what
+ * is cached, and the moves of an EVR segment's trip the controller decides.
+ */
+export interface EvrSegments {
+  /** Every cached segment (any camera), oldest first. */
+  cached(): RecordedSegment[];
+  /** Queues a segment for upload. */
+  upload(seg: RecordedSegment): void;
+  /** True while the segment is being uploaded. */
+  uploading(seg: RecordedSegment): boolean;
+  /** Deletes a segment outside every window after its hold: journal `dropped`, cache, upload queue. */
+  drop(seg: RecordedSegment): void;
+  /** Deletes an uploaded segment the file sink no longer needs: journal `uploaded`, cache. */
+  release(seg: RecordedSegment): void;
+}
 
 /** What the controller needs from the agent. */
 export interface EvrControllerOptions {
@@ -30,15 +46,8 @@ export interface EvrControllerOptions {
   holdMs: number;
   /** `segmentLength`, ms. */
   segmentLengthMs: number;
-  cache: SegmentCache;
-  /** Queues a segment for upload. */
-  upload: (seg: RecordedSegment) => void;
-  /** True while the segment is being uploaded. */
-  uploading: (seg: RecordedSegment) => boolean;
-  /** Deletes a segment outside every window after its hold: journal `dropped`, cache, upload queue. */
-  drop: (seg: RecordedSegment) => void;
-  /** Deletes an uploaded segment the file sink no longer needs: journal `uploaded`, cache. */
-  release: (seg: RecordedSegment) => void;
+  /** The cached segments and their moves. */
+  segments: EvrSegments;
   /** True while the broker is connected and the outbox is empty (the cloud has heard every segment). */
   cloudCaughtUp: () => boolean;
   /** Epoch ms of the last CONNACK (holds run from it after an outage), or undefined before the first. */
@@ -157,7 +166,7 @@ export class EvrController {
   private queueUpload(seg: RecordedSegment): void {
     if (this.queued.has(seg.path) || this.uploadedHeld.has(seg.path)) return;
     this.queued.add(seg.path);
-    this.opts.upload(seg);
+    this.opts.segments.upload(seg);
   }
 
   /**
@@ -246,12 +255,12 @@ export class EvrController {
   /** Uploads what a window now covers, drops what the hold let go, writes file sink MP4s, forgets finished windows. */
   sweep(): void {
     const nowMs = this.now();
-    for (const seg of this.opts.cache.list()) {
-      if (!this.evrCameras.has(seg.cameraId) || this.queued.has(seg.path) || this.uploadedHeld.has(seg.path) || this.opts.uploading(seg)) continue;
+    for (const seg of this.opts.segments.cached()) {
+      if (!this.evrCameras.has(seg.cameraId) || this.queued.has(seg.path) || this.uploadedHeld.has(seg.path) || this.opts.segments.uploading(seg)) continue;
       if (this.windowsOf(seg).length) this.queueUpload(seg);
       else if (this.droppable(seg, nowMs)) {
         this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'EVR: segment outside every upload window dropped after the hold');
-        this.opts.drop(seg);
+        this.opts.segments.drop(seg);
         this.opts.onDropped?.(seg.cameraId);
       }
     }
@@ -266,14 +275,14 @@ export class EvrController {
         if (!this.writing.has(w.recordingId)) this.writeFile(sink, w);
         continue;
       }
-      const pending = this.opts.cache.list().filter((s) => s.cameraId === w.cameraId && s.startMs < w.endMs && w.startMs < s.startMs + s.durationMs && !this.uploadedHeld.has(s.path));
+      const pending = this.opts.segments.cached().filter((s) => s.cameraId === w.cameraId && s.startMs < w.endMs && w.startMs < s.startMs + s.durationMs && !this.uploadedHeld.has(s.path));
       if (pending.length) continue;
       this.forget(w);
     }
   }
 
   private writeFile(sink: FileSink, w: UploadWindow): void {
-    const segments = this.opts.cache.list().filter((s) => s.cameraId === w.cameraId && s.startMs < w.endMs && w.startMs < s.startMs + s.durationMs);
+    const segments = this.opts.segments.cached().filter((s) => s.cameraId === w.cameraId && s.startMs < w.endMs && w.startMs < s.startMs + s.durationMs);
     if (!segments.length) {
       this.opts.logger.warn({ cameraId: w.cameraId, recordingId: w.recordingId }, 'file sink: no cached segment overlaps the window; no MP4');
       this.written.add(w.recordingId);
@@ -296,10 +305,10 @@ export class EvrController {
     this.written.delete(w.recordingId);
     this.save();
     this.opts.logger.info({ cameraId: w.cameraId, recordingId: w.recordingId }, 'upload window done and forgotten');
-    for (const seg of this.opts.cache.list()) {
+    for (const seg of this.opts.segments.cached()) {
       if (seg.cameraId !== w.cameraId || !this.uploadedHeld.has(seg.path) || this.windowsOf(seg).length) continue;
       this.uploadedHeld.delete(seg.path);
-      this.opts.release(seg);
+      this.opts.segments.release(seg);
     }
   }
 }

@@ -35,14 +35,16 @@ function setup(dir: string) {
     ffmpegPath: 'ffmpeg',
     holdMs: HOLD,
     segmentLengthMs: 2000,
-    cache,
-    upload: (s) => uploads.push(s.startMs),
-    uploading: () => false,
-    drop: (s) => {
-      drops.push(s.startMs);
-      cache.remove(s);
+    segments: {
+      cached: () => cache.list(),
+      upload: (s) => uploads.push(s.startMs),
+      uploading: () => false,
+      drop: (s) => {
+        drops.push(s.startMs);
+        cache.remove(s);
+      },
+      release: (s) => cache.remove(s),
     },
-    release: (s) => cache.remove(s),
     cloudCaughtUp: () => clock.caughtUp,
     connectedSinceMs: () => T0 - 60_000,
     logger: createLogger('silent'),
