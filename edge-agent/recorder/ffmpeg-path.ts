@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { chooseFfmpeg, type ChosenFfmpeg, type FfmpegProbe } from '../../shared/ffmpeg/choose-ffmpeg';
+import { statSync } from 'node:fs';
+import { chooseFfmpeg, hostFfmpegProbe, probeRun, type ChosenFfmpeg, type FfmpegProbe } from '../../shared/ffmpeg/choose-ffmpeg';
 
 /**
  * The ffmpeg the agent records with: the binary chosen by the shared rule (shared/ffmpeg/choose-ffmpeg.ts: config
@@ -18,25 +17,7 @@ export interface RecorderFfmpeg extends ChosenFfmpeg {
 }
 
 /** The agent's {@link FfmpegProbe}: file checks, `-version`, `require` of the npm packages, PATH lookup. */
-export const nodeFfmpegProbe: FfmpegProbe = {
-  exists: (p) => {
-    try {
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  },
-  versionLine: (p) => run(p, ['-hide_banner', '-version'])?.split('\n')[0],
-  packageBinary: (name) => {
-    try {
-      const m = require(name) as string | { path: string } | null;
-      return (typeof m === 'string' ? m : m?.path) ?? undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  which: (name) => (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name)).find((p) => existsSync(p)),
-};
+export const nodeFfmpegProbe: FfmpegProbe = hostFfmpegProbe({ statSync, execFileSync, require, searchPath: () => process.env.PATH });
 
 /**
  * Chooses the agent's ffmpeg and probes how it can guard a session's start (`ffmpeg -h bsf=noise` lists `-drop`).
@@ -45,15 +26,6 @@ export const nodeFfmpegProbe: FfmpegProbe = {
  */
 export function resolveFfmpeg(configured?: string, env: NodeJS.ProcessEnv = process.env, probe: FfmpegProbe = nodeFfmpegProbe): RecorderFfmpeg {
   const chosen = chooseFfmpeg(probe, configured, env);
-  const noiseHelp = run(chosen.path, ['-hide_banner', '-h', 'bsf=noise']) ?? '';
+  const noiseHelp = probeRun({ execFileSync }, chosen.path, ['-hide_banner', '-h', 'bsf=noise']) ?? '';
   return { ...chosen, startGuard: /^\s*-drop\b/m.test(noiseHelp) ? 'drop-untimed' : 'genpts' };
-}
-
-/** stdout of a short ffmpeg run, or undefined when it cannot run (5 s limit). */
-function run(file: string, args: string[]): string | undefined {
-  try {
-    return execFileSync(file, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return undefined;
-  }
 }

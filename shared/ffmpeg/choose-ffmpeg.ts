@@ -1,3 +1,4 @@
+import path from 'node:path';
 /**
  * Which ffmpeg binary Keepwatch runs, on the edge (recording) and in the cloud (MP4 export): one rule for both sides,
  * with the I/O (does a file exist, what version does a binary print, which packages are installed) behind
@@ -22,6 +23,62 @@ export interface FfmpegProbe {
   packageBinary(name: 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg'): string | undefined;
   /** The absolute path of `name` on PATH, or undefined. */
   which(name: string): string | undefined;
+}
+
+/**
+ * The few Node calls a {@link FfmpegProbe} is made of, passed in by each side (`node:fs` `statSync`,
+ * `node:child_process` `execFileSync`, the caller's `require`, `process.env.PATH`), so that this file does no I/O of
+ * its own and the agent and the cloud share one probe ({@link hostFfmpegProbe}).
+ */
+export interface ProbeHost {
+  statSync(path: string): { isFile(): boolean };
+  execFileSync(file: string, args: string[], options: { encoding: 'utf8'; timeout: number; stdio: ['ignore', 'pipe', 'ignore'] }): string;
+  require(name: string): unknown;
+  /** The `PATH` environment variable, read at each lookup. */
+  searchPath(): string | undefined;
+}
+
+/** How long one `ffmpeg -version` or `-h` run may take (ms). */
+const PROBE_RUN_TIMEOUT_MS = 5000;
+
+/**
+ * stdout of a short run of `file` (at most {@link PROBE_RUN_TIMEOUT_MS}, stderr ignored), or undefined when it cannot
+ * run or fails.
+ */
+export function probeRun(host: Pick<ProbeHost, 'execFileSync'>, file: string, args: string[]): string | undefined {
+  try {
+    return host.execFileSync(file, args, { encoding: 'utf8', timeout: PROBE_RUN_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The {@link FfmpegProbe} both sides use: a regular file for `exists`, `-hide_banner -version`'s first line, the path an
+ * npm package exports (a string, or `{ path }` as `@ffmpeg-installer/ffmpeg` does), the first regular file named
+ * `name` in a `PATH` folder. Never throws.
+ */
+export function hostFfmpegProbe(host: ProbeHost): FfmpegProbe {
+  const isFile = (p: string): boolean => {
+    try {
+      return host.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  return {
+    exists: isFile,
+    versionLine: (p) => probeRun(host, p, ['-hide_banner', '-version'])?.split('\n')[0],
+    packageBinary: (name) => {
+      try {
+        const m = host.require(name) as string | { path: string } | null;
+        return (typeof m === 'string' ? m : m?.path) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    which: (name) => (host.searchPath() ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name)).find(isFile),
+  };
 }
 
 /** Where the chosen binary came from. */

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseFfmpeg, LEGACY_FFMPEG_DEFECTS, parseFfmpegVersion, type FfmpegProbe } from '../../../../shared/ffmpeg/choose-ffmpeg';
+import { chooseFfmpeg, hostFfmpegProbe, LEGACY_FFMPEG_DEFECTS, parseFfmpegVersion, probeRun, type FfmpegProbe } from '../../../../shared/ffmpeg/choose-ffmpeg';
 
 /** A machine described by its files and what each binary prints for `-version`. */
 function machine(files: Record<string, string>, packages: Partial<Record<'ffmpeg-static' | '@ffmpeg-installer/ffmpeg', string>> = {}, onPath?: string): FfmpegProbe {
@@ -50,5 +54,36 @@ describe('chooseFfmpeg: which ffmpeg runs', () => {
     assert.deepEqual(parseFfmpegVersion('ffmpeg version n7.1 Copyright'), { version: 'n7.1', release: { major: 7, minor: 1 } });
     assert.deepEqual(parseFfmpegVersion(LEGACY), { version: 'N-47683-g0e8eb07980-static' });
     assert.deepEqual(parseFfmpegVersion(undefined), { version: 'unknown' });
+  });
+});
+
+describe('hostFfmpegProbe (the Node probe both sides build)', () => {
+  it('finds a regular file on PATH, reads its -version line, and never throws for what is missing', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-probe-'));
+    const bin = path.join(dir, 'bin');
+    mkdirSync(path.join(bin, 'ffmpeg-dir-only', 'x'), { recursive: true });
+    mkdirSync(path.join(dir, 'empty'));
+    mkdirSync(path.join(dir, 'shadow', 'ffmpeg'), { recursive: true }); // a folder named ffmpeg is not a binary
+    writeFileSync(path.join(bin, 'ffmpeg'), `#!/bin/sh\necho '${DEBIAN}'\necho second line\n`, { mode: 0o755 });
+    let pathEnv: string | undefined = [path.join(dir, 'empty'), path.join(dir, 'shadow'), bin].join(path.delimiter);
+    const probe = hostFfmpegProbe({ statSync, execFileSync, require, searchPath: () => pathEnv });
+    assert.equal(probe.which('ffmpeg'), path.join(bin, 'ffmpeg'));
+    assert.equal(probe.versionLine(path.join(bin, 'ffmpeg')), DEBIAN);
+    assert.equal(probe.exists(path.join(bin, 'ffmpeg')), true);
+    assert.equal(probe.exists(path.join(dir, 'shadow', 'ffmpeg')), false);
+    assert.equal(probe.exists(path.join(dir, 'nothing')), false);
+    assert.equal(probe.versionLine(path.join(dir, 'nothing')), undefined);
+    const requireOrUndefined = (name: string) => {
+      try {
+        return (require(name) as string | null) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    assert.equal(probe.packageBinary('ffmpeg-static'), requireOrUndefined('ffmpeg-static'), 'a package that is not installed is undefined, not an error');
+    assert.equal(typeof probe.packageBinary('@ffmpeg-installer/ffmpeg'), 'string', 'the installer package exports { path }');
+    pathEnv = undefined; // read at each lookup
+    assert.equal(probe.which('ffmpeg'), undefined);
+    assert.equal(probeRun({ execFileSync }, path.join(bin, 'ffmpeg'), [])?.split('\n')[1], 'second line');
   });
 });
