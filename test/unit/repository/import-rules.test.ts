@@ -5,7 +5,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 /**
- * Which top-level folders may import which. The product (`edge-agent/`, `functions/`, `shared/`, and the local stack in
+ * Which top-level folders may import which. The two programs, the edge agent (`edge-agent/`) and the cloud
+ * (`functions/`), never import each other nor the local stack that runs them; the pure domain code both run
+ * (`shared/`) imports neither. The product (`edge-agent/`, `functions/`, `shared/`, and the local stack in
  * `local/`) imports neither the tests (`test/`) nor the testbed (`testbed/`: the real counterparts tests and benchmarks
  * run against, such as GStreamer's RTSP test camera and a TCP proxy that cuts a link). The benchmarks (`bench/`) may
  * use the testbed but not the tests, and the testbed imports neither the tests nor the benchmarks.
@@ -16,9 +18,9 @@ const REPO_ROOT = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: _
 
 /** Top-level folder → the top-level folders its files must not import from. */
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
-  'edge-agent': ['test', 'testbed'],
-  functions: ['test', 'testbed'],
-  shared: ['test', 'testbed'],
+  'edge-agent': ['functions', 'local', 'test', 'testbed'],
+  functions: ['edge-agent', 'local', 'test', 'testbed'],
+  shared: ['edge-agent', 'functions', 'local', 'bench', 'test', 'testbed'],
   local: ['test', 'testbed'],
   bench: ['test'],
   testbed: ['test', 'bench'],
