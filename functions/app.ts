@@ -1,8 +1,9 @@
-import { app, type EventHubFunctionOptions, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+import { app, type EventHubFunctionOptions, type HttpFunctionOptions, type HttpHandler, type TimerFunctionOptions } from '@azure/functions';
+import type { RouteSpec } from './openapi/route-spec';
 
 /** One registered function, as the local host (local/functions-host.ts) mounts it. */
 export type Registration =
-  | { kind: 'http'; name: string; options: HttpFunctionOptions }
+  | { kind: 'http'; name: string; options: HttpFunctionOptions; spec: RouteSpec }
   | { kind: 'eventHub'; name: string; options: EventHubFunctionOptions }
   | { kind: 'timer'; name: string; options: TimerFunctionOptions };
 
@@ -36,13 +37,18 @@ function record(registration: Registration): void {
 }
 
 /**
- * Registers an HTTP function with the Functions host (`app.http`) and records it for the local host.
- * `options.route` is relative to the `/api` route prefix; `{name}` segments become `request.params.name`.
- * @throws Error when `name` is already registered
+ * Registers an HTTP function with the Functions host (`app.http`) and records it for the local host, from the route's
+ * OpenAPI spec (functions/openapi/route-spec.ts), so no route is registered without being documented: the function
+ * name is `spec.operationId`, the method `spec.method`, the route `spec.path` without its leading `/` (relative to the
+ * `/api` route prefix; `{name}` segments become `request.params.name`), the auth level `anonymous` when
+ * `spec.security` is `[]`, else `function`.
+ * @throws Error when the name is already registered
  */
-export function registerHttp(name: string, options: HttpFunctionOptions): void {
-  record({ kind: 'http', name, options });
-  if (functionsHostPresent()) app.http(name, options);
+export function registerHttp(spec: RouteSpec, handler: HttpHandler): void {
+  const anonymous = spec.security !== undefined && spec.security.length === 0;
+  const options: HttpFunctionOptions = { methods: [spec.method], route: spec.path.replace(/^\//, ''), authLevel: anonymous ? 'anonymous' : 'function', handler };
+  record({ kind: 'http', name: spec.operationId, options, spec });
+  if (functionsHostPresent()) app.http(spec.operationId, options);
 }
 
 /**

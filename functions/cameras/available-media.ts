@@ -4,6 +4,8 @@ import type { AvailableMediaRange } from '../../shared/availability/available-me
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { TimeRanges } from '../openapi/components';
 import { readAvailableMedia } from './available-media-read';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -43,9 +45,26 @@ export async function availableMedia(
   }
 }
 
-registerHttp('available-media', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/availableMedia',
-  authLevel: 'function',
-  handler: (request, context) => availableMedia(request, context),
-});
+/** `GET /api/cameras/{cameraId}/availableMedia`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/availableMedia',
+  operationId: 'available-media',
+  summary: "Stored time ranges of a camera's archive (AVA availableMedia)",
+  description:
+    'AVA rules (docs/reference/ava-behaviour.md, "Playback"): precision year (`YYYY`, start/end optional), month (`YYYY-MM`, ≤ 12 months), day (`YYYY-MM-DD`, ≤ 31 days), ' +
+    'full (ISO date-time, start < end, ≤ 25 h); bounds inclusive, UTC; ranges clipped to the request and split at gaps; no data → empty list.',
+  tags: ['cameras'],
+  parameters: [
+    parameterRef('cameraId'),
+    { name: 'precision', in: 'query', required: true, description: 'granularity of the answer', schema: { type: 'string', enum: ['year', 'month', 'day', 'full'] } },
+    { name: 'startTime', in: 'query', required: false, description: 'first instant, in the format of the precision (optional only for year)', schema: { type: 'string' } },
+    { name: 'endTime', in: 'query', required: false, description: 'last instant, in the format of the precision (optional only for year)', schema: { type: 'string' } },
+  ],
+  responses: {
+    '200': { description: 'the stored ranges', content: json(TimeRanges) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => availableMedia(request, context));

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { CameraPolicy } from '../openapi/components';
 import { cameraPolicyResponse } from './camera-policy-response';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -23,9 +25,18 @@ export async function cameraPolicyGet(
   }
 }
 
-registerHttp('camera-policy-get', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/policy',
-  authLevel: 'function',
-  handler: (request, context) => cameraPolicyGet(request, context),
-});
+/** `GET /api/cameras/{cameraId}/policy`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/policy',
+  operationId: 'camera-policy-get',
+  summary: "A camera's retention policy (the defaults when none is stored)",
+  tags: ['retention'],
+  parameters: [parameterRef('cameraId')],
+  responses: {
+    '200': { description: 'the policy (or the defaults)', headers: { ETag: { description: 'version for If-Match; absent for the defaults', schema: { type: 'string' } } }, content: json(CameraPolicy) },
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => cameraPolicyGet(request, context));

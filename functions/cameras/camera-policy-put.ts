@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { assertId } from '../../shared/ids';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
 import { registerHttp } from '../app';
+import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { CameraPolicy, RecordingPolicy } from '../openapi/components';
 import { cameraPolicyResponse } from './camera-policy-response';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -36,9 +38,23 @@ export async function cameraPolicyPut(
   }
 }
 
-registerHttp('camera-policy-put', {
-  methods: ['PUT'],
-  route: 'cameras/{cameraId}/policy',
-  authLevel: 'function',
-  handler: (request, context) => cameraPolicyPut(request, context),
-});
+/** `PUT /api/cameras/{cameraId}/policy`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'PUT',
+  path: '/cameras/{cameraId}/policy',
+  operationId: 'camera-policy-put',
+  summary: "Sets a camera's retention policy (idempotent)",
+  tags: ['retention'],
+  parameters: [
+    parameterRef('cameraId'),
+    { name: 'If-Match', in: 'header', required: false, description: 'ETag of the policy read; 412 when it changed since', schema: { type: 'string' } },
+  ],
+  requestBody: RecordingPolicy,
+  responses: {
+    '200': { description: 'the stored policy', content: json(CameraPolicy) },
+    '412': errorAnswer('the policy changed since the ETag given in If-Match'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => cameraPolicyPut(request, context));

@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/contracts/stream-info';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
+import { CameraList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 
@@ -48,9 +50,14 @@ export async function camerasList(
   }
 }
 
-registerHttp('cameras-list', {
-  methods: ['GET'],
-  route: 'cameras',
-  authLevel: 'function',
-  handler: (request, context) => camerasList(request, context),
-});
+/** `GET /api/cameras`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras',
+  operationId: 'cameras-list',
+  summary: 'Cameras that have recorded, sorted by id',
+  tags: ['cameras'],
+  responses: { '200': { description: 'the cameras', content: json(CameraList) }, ...keyedErrors() },
+};
+
+registerHttp(route, (request, context) => camerasList(request, context));

@@ -3,6 +3,8 @@ import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { DAY_MS, toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { CAMERA_RANGE_PARAMETERS, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
+import { GapList } from '../openapi/components';
 import { requiredRangeQuery } from '../http/query-range';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -38,9 +40,20 @@ export async function gapsList(request: HttpRequest, context: InvocationContext,
   }
 }
 
-registerHttp('gaps-list', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/gaps',
-  authLevel: 'function',
-  handler: (request, context) => gapsList(request, context),
-});
+/** `GET /api/cameras/{cameraId}/gaps`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/gaps',
+  operationId: 'gaps-list',
+  summary: "Gaps in a camera's recording, with their causes",
+  description:
+    'The gaps the device reported (camera down, cache eviction, agent stopped or killed, ffmpeg stall) that overlap [start, end), sorted, whole; at most 31 days per request.',
+  tags: ['cameras'],
+  parameters: CAMERA_RANGE_PARAMETERS,
+  responses: {
+    '200': { description: 'the gaps', content: json(GapList) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => gapsList(request, context));

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 
@@ -31,9 +32,18 @@ export async function deviceDelete(request: HttpRequest, context: InvocationCont
   }
 }
 
-registerHttp('device-delete', {
-  methods: ['DELETE'],
-  route: 'devices/{deviceId}',
-  authLevel: 'function',
-  handler: (request, context) => deviceDelete(request, context),
-});
+/** `DELETE /api/devices/{deviceId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'DELETE',
+  path: '/devices/{deviceId}',
+  operationId: 'device-delete',
+  summary: 'Revokes a device: its secret is refused from now on; upload URLs already issued live until they expire',
+  tags: ['devices'],
+  parameters: [parameterRef('deviceId')],
+  responses: {
+    '204': { description: 'revoked' },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => deviceDelete(request, context));

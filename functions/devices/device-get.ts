@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { Device } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { deviceResponse } from './device-response';
 import { errorResponse } from '../http/http-errors';
@@ -21,9 +23,18 @@ export async function deviceGet(request: HttpRequest, context: InvocationContext
   }
 }
 
-registerHttp('device-get', {
-  methods: ['GET'],
-  route: 'devices/{deviceId}',
-  authLevel: 'function',
-  handler: (request, context) => deviceGet(request, context),
-});
+/** `GET /api/devices/{deviceId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices/{deviceId}',
+  operationId: 'device-get',
+  summary: 'One device (never its secret or the secret\'s hash)',
+  tags: ['devices'],
+  parameters: [parameterRef('deviceId')],
+  responses: {
+    '200': { description: 'the device', content: json(Device) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => deviceGet(request, context));

@@ -3,6 +3,8 @@ import { NotFoundError } from '../../shared/errors';
 import { deviceSecretSha256 } from '../../shared/device-secret';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { DeviceSecret } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { newDeviceSecret } from './device-provisioning';
 import { errorResponse } from '../http/http-errors';
@@ -35,9 +37,18 @@ export async function deviceSecretRotate(request: HttpRequest, context: Invocati
   }
 }
 
-registerHttp('device-secret-rotate', {
-  methods: ['POST'],
-  route: 'devices/{deviceId}/secret',
-  authLevel: 'function',
-  handler: (request, context) => deviceSecretRotate(request, context),
-});
+/** `POST /api/devices/{deviceId}/secret`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/devices/{deviceId}/secret',
+  operationId: 'device-secret-rotate',
+  summary: 'Rotates the device secret: a new one, shown once; the old one is refused from now on',
+  tags: ['devices'],
+  parameters: [parameterRef('deviceId')],
+  responses: {
+    '200': { description: 'the new secret (this answer only)', content: json(DeviceSecret) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => deviceSecretRotate(request, context));

@@ -7,6 +7,8 @@ import type { DeviceRecord } from '../../shared/ports/device-store';
 import { parseUploadUrlsBody } from '../../shared/schemas/device';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ANONYMOUS, errorAnswer, json, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { UploadUrls, UploadUrlsRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { readJsonBody } from '../http/http-json-body';
@@ -84,9 +86,27 @@ async function authenticate(deps: Pick<FunctionsDeps, 'devices'>, deviceId: stri
   return device;
 }
 
-registerHttp('device-upload-urls', {
-  methods: ['POST'],
-  route: 'devices/{deviceId}/upload-urls',
-  authLevel: 'anonymous',
-  handler: (request, context) => deviceUploadUrls(request, context),
-});
+/** `POST /api/devices/{deviceId}/upload-urls`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/devices/{deviceId}/upload-urls',
+  operationId: 'device-upload-urls',
+  summary: 'Create-only upload URLs for the segments a device is about to upload (device secret, not the API key)',
+  description:
+    'Authenticated by `Authorization: Bearer {deviceSecret}` (no function key). Every name must be a canonical segment blob name of a camera the device owns, else nothing is signed. ' +
+    'Per name: a blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, valid until `expiresOn`, `KEEPWATCH_DEVICE_SAS_TTL` default PT15M) to PUT with `If-None-Match: *`, ' +
+    'or, when the blob exists already, `exists: true` with its size and the `sha256` metadata. 401 for a missing or wrong secret and for an unknown device alike; 403 `CameraNotOwned`.',
+  tags: ['devices'],
+  security: ANONYMOUS,
+  parameters: [parameterRef('deviceId')],
+  requestBody: UploadUrlsRequest,
+  responses: {
+    '200': { description: 'one entry per name, in request order', content: json(UploadUrls) },
+    '400': responseRef('BadRequest'),
+    '401': errorAnswer('`Unauthorized`: the device secret is missing or wrong, or the device is unknown or disabled'),
+    '403': errorAnswer('`CameraNotOwned`: a name belongs to a camera this device does not record; nothing was signed'),
+    '503': responseRef('ServiceUnavailable'),
+  },
+};
+
+registerHttp(route, (request, context) => deviceUploadUrls(request, context));

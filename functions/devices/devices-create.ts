@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseDeviceProvisionBody } from '../../shared/schemas/device';
 import { registerHttp } from '../app';
+import { errorAnswer, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
+import { DeviceRequest, ProvisionedDevice } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { provisionDevice } from './device-provisioning';
 import { deviceResponse } from './device-response';
@@ -30,9 +32,20 @@ export async function devicesCreate(request: HttpRequest, context: InvocationCon
   }
 }
 
-registerHttp('devices-create', {
-  methods: ['POST'],
-  route: 'devices',
-  authLevel: 'function',
-  handler: (request, context) => devicesCreate(request, context),
-});
+/** `POST /api/devices`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/devices',
+  operationId: 'devices-create',
+  summary: 'Provisions a device: a new device secret, shown once, and the cameras it may record',
+  description: 'The cloud stores only the secret\'s SHA-256. 409 `DeviceExists` when the id is taken, `CameraOwned` when another device records one of the cameras.',
+  tags: ['devices'],
+  requestBody: DeviceRequest,
+  responses: {
+    '201': { description: 'the device, with its secret (this answer only)', content: json(ProvisionedDevice) },
+    '409': errorAnswer('`DeviceExists` or `CameraOwned`'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => devicesCreate(request, context));

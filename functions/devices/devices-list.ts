@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
+import { DeviceList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { deviceResponse } from './device-response';
 import { errorResponse } from '../http/http-errors';
@@ -18,9 +20,14 @@ export async function devicesList(_request: HttpRequest, context: InvocationCont
   }
 }
 
-registerHttp('devices-list', {
-  methods: ['GET'],
-  route: 'devices',
-  authLevel: 'function',
-  handler: (request, context) => devicesList(request, context),
-});
+/** `GET /api/devices`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices',
+  operationId: 'devices-list',
+  summary: 'Provisioned devices, sorted by id (never a secret or its hash)',
+  tags: ['devices'],
+  responses: { '200': { description: 'the devices', content: json(DeviceList) }, ...keyedErrors() },
+};
+
+registerHttp(route, (request, context) => devicesList(request, context));

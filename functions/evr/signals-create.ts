@@ -5,6 +5,8 @@ import { assertId } from '../../shared/ids';
 import { signalFromHttp } from '../../shared/contracts/signals';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { SignalAcceptedSchema, SignalRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { runEvrCameraStep, type EvrStepDeps } from './evr-camera-step';
 import { cameraOwner } from '../devices/device-provisioning';
@@ -57,9 +59,22 @@ export async function signalsCreate(
   }
 }
 
-registerHttp('signals-create', {
-  methods: ['POST'],
-  route: 'cameras/{cameraId}/signals',
-  authLevel: 'function',
-  handler: (request, context) => signalsCreate(request, context),
-});
+/** `POST /api/cameras/{cameraId}/signals`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/cameras/{cameraId}/signals',
+  operationId: 'signals-create',
+  summary: 'Sends an external signal (a door sensor, an alarm) to the camera\'s EVR policy',
+  description:
+    'The signal goes to the camera\'s signal gate (AVA signal gate rules); a recording opens once the camera\'s media time passes it by the evaluation window. ' +
+    '`recording` is false (nothing stored) when the camera\'s policy is not EVR or its filters do not count the signal. Idempotent on `id`.',
+  tags: ['evr'],
+  parameters: [parameterRef('cameraId')],
+  requestBody: SignalRequest,
+  responses: {
+    '202': { description: 'accepted', content: json(SignalAcceptedSchema) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => signalsCreate(request, context));

@@ -5,6 +5,8 @@ import { assertId } from '../../shared/ids';
 import type { Hold } from '../../shared/ports/hold-store';
 import { parseHoldBody } from '../../shared/schemas/hold';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { HoldSchema, HoldRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { holdResponse } from './hold-response';
 import { errorResponse } from '../http/http-errors';
@@ -50,9 +52,19 @@ export async function holdsCreate(
   }
 }
 
-registerHttp('holds-create', {
-  methods: ['POST'],
-  route: 'cameras/{cameraId}/holds',
-  authLevel: 'function',
-  handler: (request, context) => holdsCreate(request, context),
-});
+/** `POST /api/cameras/{cameraId}/holds`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/cameras/{cameraId}/holds',
+  operationId: 'holds-create',
+  summary: 'Puts a time range on hold',
+  tags: ['retention'],
+  parameters: [parameterRef('cameraId')],
+  requestBody: HoldRequest,
+  responses: {
+    '201': { description: 'the hold', content: json(HoldSchema) },
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => holdsCreate(request, context));

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 
@@ -26,9 +27,18 @@ export async function holdsDelete(request: HttpRequest, context: InvocationConte
   }
 }
 
-registerHttp('holds-delete', {
-  methods: ['DELETE'],
-  route: 'cameras/{cameraId}/holds/{holdId}',
-  authLevel: 'function',
-  handler: (request, context) => holdsDelete(request, context),
-});
+/** `DELETE /api/cameras/{cameraId}/holds/{holdId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'DELETE',
+  path: '/cameras/{cameraId}/holds/{holdId}',
+  operationId: 'holds-delete',
+  summary: 'Releases a hold',
+  tags: ['retention'],
+  parameters: [parameterRef('cameraId'), { name: 'holdId', in: 'path', required: true, description: 'id of the hold', schema: { type: 'string' } }],
+  responses: {
+    '204': { description: 'released' },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => holdsDelete(request, context));

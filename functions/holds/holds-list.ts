@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { HoldList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { holdResponse } from './hold-response';
 import { errorResponse } from '../http/http-errors';
@@ -19,9 +21,18 @@ export async function holdsList(request: HttpRequest, context: InvocationContext
   }
 }
 
-registerHttp('holds-list', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/holds',
-  authLevel: 'function',
-  handler: (request, context) => holdsList(request, context),
-});
+/** `GET /api/cameras/{cameraId}/holds`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/holds',
+  operationId: 'holds-list',
+  summary: "A camera's holds (time ranges retention never deletes)",
+  tags: ['retention'],
+  parameters: [parameterRef('cameraId')],
+  responses: {
+    '200': { description: 'the holds', content: json(HoldList) },
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => holdsList(request, context));

@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { LivePipeline } from '../openapi/components';
 import { defaultDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { pipelineTransition, type TransitionDeps } from './pipeline-transition';
@@ -23,9 +25,22 @@ export async function livePipelineActivate(request: HttpRequest, context: Invoca
   }
 }
 
-registerHttp('live-pipeline-activate', {
-  methods: ['POST'],
-  route: 'devices/{deviceId}/livePipelines/{name}/activate',
-  authLevel: 'function',
-  handler: (request, context) => livePipelineActivate(request, context),
-});
+/** `POST /api/devices/{deviceId}/livePipelines/{name}/activate`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/devices/{deviceId}/livePipelines/{name}/activate',
+  operationId: 'live-pipeline-activate',
+  summary: 'Activates a live pipeline on its device (AVA livePipelineActivate)',
+  description:
+    "Stores each camera's recording policy, gives a provisioned device the pipeline's cameras (409 `CameraOwned` when another device records one; nothing changed), sends the device the activate command (MQTT QoS 1) and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` (default PT30S) for its `pipeline.state` report: 200 once active, " +
+    '202 with state `activating` when the device has not reported (it applies the command when it reconnects; GET shows the state). Idempotent on active; 409 `OperationNotAllowedInState` while deactivating. A body is ignored.',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'active', content: json(LivePipeline) },
+    '202': { description: 'activating: the device has not reported yet', content: json(LivePipeline) },
+    ...keyedErrors(400, 404, 409),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelineActivate(request, context));

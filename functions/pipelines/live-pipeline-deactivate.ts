@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { LivePipeline } from '../openapi/components';
 import { defaultDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { pipelineTransition, type TransitionDeps } from './pipeline-transition';
@@ -22,9 +24,22 @@ export async function livePipelineDeactivate(request: HttpRequest, context: Invo
   }
 }
 
-registerHttp('live-pipeline-deactivate', {
-  methods: ['POST'],
-  route: 'devices/{deviceId}/livePipelines/{name}/deactivate',
-  authLevel: 'function',
-  handler: (request, context) => livePipelineDeactivate(request, context),
-});
+/** `POST /api/devices/{deviceId}/livePipelines/{name}/deactivate`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/devices/{deviceId}/livePipelines/{name}/deactivate',
+  operationId: 'live-pipeline-deactivate',
+  summary: 'Deactivates a live pipeline (AVA livePipelineDeactivate)',
+  description:
+    "Sends the device the deactivate command and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` for its report, which comes only once the pipeline's cameras stopped and their cached segments are uploaded: 200 once inactive, " +
+    '202 with state `deactivating` otherwise. 200 at once when inactive; 409 `OperationNotAllowedInState` while activating. A body is ignored.',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'inactive', content: json(LivePipeline) },
+    '202': { description: 'deactivating: the device has not reported yet', content: json(LivePipeline) },
+    ...keyedErrors(400, 404, 409),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelineDeactivate(request, context));

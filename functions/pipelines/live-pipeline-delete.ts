@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decideDeletePipeline, lifecycleView } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { withEtagRetry } from './etag-retry';
@@ -26,9 +27,19 @@ export async function livePipelineDelete(request: HttpRequest, context: Invocati
   }
 }
 
-registerHttp('live-pipeline-delete', {
-  methods: ['DELETE'],
-  route: 'devices/{deviceId}/livePipelines/{name}',
-  authLevel: 'function',
-  handler: (request, context) => livePipelineDelete(request, context),
-});
+/** `DELETE /api/devices/{deviceId}/livePipelines/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'DELETE',
+  path: '/devices/{deviceId}/livePipelines/{name}',
+  operationId: 'live-pipeline-delete',
+  summary: 'Deletes an inactive live pipeline (AVA livePipelineDelete)',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'deleted' },
+    '204': { description: 'there was no such live pipeline' },
+    ...keyedErrors(400, 409),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelineDelete(request, context));

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { LivePipeline } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { pipelineResource } from './pipeline-resources';
@@ -23,9 +25,18 @@ export async function livePipelineGet(request: HttpRequest, context: InvocationC
   }
 }
 
-registerHttp('live-pipeline-get', {
-  methods: ['GET'],
-  route: 'devices/{deviceId}/livePipelines/{name}',
-  authLevel: 'function',
-  handler: (request, context) => livePipelineGet(request, context),
-});
+/** `GET /api/devices/{deviceId}/livePipelines/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices/{deviceId}/livePipelines/{name}',
+  operationId: 'live-pipeline-get',
+  summary: 'One live pipeline with its state (AVA livePipelineGet)',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'the live pipeline; SecretString parameters without value', content: json(LivePipeline) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelineGet(request, context));

@@ -3,6 +3,8 @@ import { ValidationError } from '../../shared/errors';
 import { parsePipelineBody } from '../../shared/pipelines/pipeline-bodies';
 import { decideSetPipeline, lifecycleView, secretParameterNames } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { LivePipeline, LivePipelineRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { readJsonBody } from '../http/http-json-body';
@@ -67,9 +69,23 @@ export async function livePipelinePut(
   }
 }
 
-registerHttp('live-pipeline-put', {
-  methods: ['PUT'],
-  route: 'devices/{deviceId}/livePipelines/{name}',
-  authLevel: 'function',
-  handler: (request, context) => livePipelinePut(request, context),
-});
+/** `PUT /api/devices/{deviceId}/livePipelines/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'PUT',
+  path: '/devices/{deviceId}/livePipelines/{name}',
+  operationId: 'live-pipeline-put',
+  summary: 'Sets a live pipeline (AVA livePipelineSet)',
+  description:
+    'Creates it inactive (201) or updates it while inactive (200; 409 `OperationNotAllowedInState` otherwise). Revalidated on every set by importing the topology with the parameters: ' +
+    'errors are 400 `InvalidResource` with the import\'s code in `details[0].code` (`MissingParameter`, `UndeclaredParameter`, `InvalidParameter`, `UnsupportedTopologyNode`). At most 1000 per device (409 `ModuleLimitExceeded`).',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  requestBody: LivePipelineRequest,
+  responses: {
+    '200': { description: 'updated', content: json(LivePipeline) },
+    '201': { description: 'created, inactive', content: json(LivePipeline) },
+    ...keyedErrors(400, 409),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelinePut(request, context));

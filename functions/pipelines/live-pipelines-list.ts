@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { LivePipelineList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { pipelineResource } from './pipeline-resources';
@@ -20,9 +22,18 @@ export async function livePipelinesList(request: HttpRequest, context: Invocatio
   }
 }
 
-registerHttp('live-pipelines-list', {
-  methods: ['GET'],
-  route: 'devices/{deviceId}/livePipelines',
-  authLevel: 'function',
-  handler: (request, context) => livePipelinesList(request, context),
-});
+/** `GET /api/devices/{deviceId}/livePipelines`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices/{deviceId}/livePipelines',
+  operationId: 'live-pipelines-list',
+  summary: "A device's live pipelines (AVA livePipelineList)",
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId')],
+  responses: {
+    '200': { description: 'the live pipelines, sorted by name', content: json(LivePipelineList) },
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => livePipelinesList(request, context));

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { PipelineTopologyList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { topologyResource } from './pipeline-resources';
@@ -20,9 +22,18 @@ export async function pipelineTopologiesList(request: HttpRequest, context: Invo
   }
 }
 
-registerHttp('pipeline-topologies-list', {
-  methods: ['GET'],
-  route: 'devices/{deviceId}/pipelineTopologies',
-  authLevel: 'function',
-  handler: (request, context) => pipelineTopologiesList(request, context),
-});
+/** `GET /api/devices/{deviceId}/pipelineTopologies`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices/{deviceId}/pipelineTopologies',
+  operationId: 'pipeline-topologies-list',
+  summary: "A device's AVA pipeline topologies (AVA pipelineTopologyList)",
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId')],
+  responses: {
+    '200': { description: 'the topologies, sorted by name', content: json(PipelineTopologyList) },
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => pipelineTopologiesList(request, context));

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decideDeleteTopology, lifecycleView } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { withEtagRetry } from './etag-retry';
@@ -28,9 +29,19 @@ export async function pipelineTopologyDelete(request: HttpRequest, context: Invo
   }
 }
 
-registerHttp('pipeline-topology-delete', {
-  methods: ['DELETE'],
-  route: 'devices/{deviceId}/pipelineTopologies/{name}',
-  authLevel: 'function',
-  handler: (request, context) => pipelineTopologyDelete(request, context),
-});
+/** `DELETE /api/devices/{deviceId}/pipelineTopologies/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'DELETE',
+  path: '/devices/{deviceId}/pipelineTopologies/{name}',
+  operationId: 'pipeline-topology-delete',
+  summary: 'Deletes a pipeline topology (AVA pipelineTopologyDelete)',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'deleted' },
+    '204': { description: 'there was no such topology' },
+    ...keyedErrors(400, 409),
+  },
+};
+
+registerHttp(route, (request, context) => pipelineTopologyDelete(request, context));

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { PipelineTopology } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { topologyResource } from './pipeline-resources';
@@ -22,9 +24,18 @@ export async function pipelineTopologyGet(request: HttpRequest, context: Invocat
   }
 }
 
-registerHttp('pipeline-topology-get', {
-  methods: ['GET'],
-  route: 'devices/{deviceId}/pipelineTopologies/{name}',
-  authLevel: 'function',
-  handler: (request, context) => pipelineTopologyGet(request, context),
-});
+/** `GET /api/devices/{deviceId}/pipelineTopologies/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/devices/{deviceId}/pipelineTopologies/{name}',
+  operationId: 'pipeline-topology-get',
+  summary: 'One pipeline topology (AVA pipelineTopologyGet)',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  responses: {
+    '200': { description: 'the topology', content: json(PipelineTopology) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => pipelineTopologyGet(request, context));

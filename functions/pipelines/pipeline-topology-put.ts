@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { parseTopologyBody } from '../../shared/pipelines/pipeline-bodies';
 import { decideSetTopology, lifecycleView, secretParameterNames } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { PipelineTopology, PipelineTopologyRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { readJsonBody } from '../http/http-json-body';
@@ -70,9 +72,23 @@ async function hideNewSecrets(deps: Pick<FunctionsDeps, 'pipelines'>, deviceId: 
   }
 }
 
-registerHttp('pipeline-topology-put', {
-  methods: ['PUT'],
-  route: 'devices/{deviceId}/pipelineTopologies/{name}',
-  authLevel: 'function',
-  handler: (request, context) => pipelineTopologyPut(request, context),
-});
+/** `PUT /api/devices/{deviceId}/pipelineTopologies/{name}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'PUT',
+  path: '/devices/{deviceId}/pipelineTopologies/{name}',
+  operationId: 'pipeline-topology-put',
+  summary: 'Sets a pipeline topology (AVA pipelineTopologySet)',
+  description:
+    "Body: an LVA 1.0, LVA 2.0 or AVA 1.1 topology document as in Microsoft's samples (`@apiVersion` ignored). Checked with the topology import: unsupported nodes are refused with 400 `InvalidResource` whose `details` name them. " +
+    'An update while live pipelines reference it: 409 `PipelineTopologyInUse` unless they are all inactive, every new parameter without a default is set by each, and no parameter they set was removed. At most 50 per device (409 `ModuleLimitExceeded`).',
+  tags: ['pipelines'],
+  parameters: [parameterRef('deviceId'), parameterRef('entityName')],
+  requestBody: PipelineTopologyRequest,
+  responses: {
+    '200': { description: 'updated', content: json(PipelineTopology) },
+    '201': { description: 'created', content: json(PipelineTopology) },
+    ...keyedErrors(400, 409),
+  },
+};
+
+registerHttp(route, (request, context) => pipelineTopologyPut(request, context));

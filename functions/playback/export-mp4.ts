@@ -8,6 +8,7 @@ import { parsePlaybackRange } from '../../shared/playback-range';
 import { toIso, toIsoDuration } from '../../shared/time';
 import { startMp4Export } from '../adapters/ffmpeg/ffmpeg-mp4-export';
 import { registerHttp } from '../app';
+import { dateTimeQuery, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 
@@ -82,9 +83,31 @@ export async function exportMp4(
   }
 }
 
-registerHttp('export-mp4', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/export.mp4',
-  authLevel: 'function',
-  handler: (request, context) => exportMp4(request, context),
-});
+/** `GET /api/cameras/{cameraId}/export.mp4`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/export.mp4',
+  operationId: 'export-mp4',
+  summary: 'One MP4 of a time range (codec copy), as a download',
+  description: 'Capped in duration and bytes (400 above the cap). Gaps inside the range are listed in `Keepwatch-Gaps`.',
+  tags: ['playback'],
+  parameters: [
+    parameterRef('cameraId'),
+    dateTimeQuery('start', true, 'range start'),
+    dateTimeQuery('end', true, 'range end (exclusive)'),
+    { name: 'tz', in: 'query', required: false, description: 'IANA time zone of the file name (default UTC)', schema: { type: 'string', examples: ['Europe/Berlin'] } },
+  ],
+  responses: {
+    '200': {
+      description: 'the MP4, streamed',
+      headers: {
+        'Content-Disposition': { description: 'attachment with a file name like `cam1_2026-11-21T10-00-00Z_PT30S.mp4`', schema: { type: 'string' } },
+        'Keepwatch-Gaps': { description: 'gaps inside the range, `start/end` ISO intervals separated by `, `', schema: { type: 'string' } },
+      },
+      content: { 'video/mp4': { schema: { type: 'string' } } },
+    },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => exportMp4(request, context));

@@ -3,6 +3,8 @@ import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { resolvePlaybackWindow } from '../../shared/playback-range';
 import { registerHttp } from '../app';
+import { dateTimeQuery, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { Playback } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { signedPlayback } from './playback-answer';
@@ -49,9 +51,20 @@ export async function playback(
   }
 }
 
-registerHttp('playback', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/playback',
-  authLevel: 'function',
-  handler: (request, context) => playback(request, context),
-});
+/** `GET /api/cameras/{cameraId}/playback`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/playback',
+  operationId: 'playback',
+  summary: 'A signed, expiring HLS playback URL for a time range',
+  description:
+    "AVA's time-range rules: start and end → that range, ≤ 24 h; start only → start..now, ≤ 24 h; end only → 400; neither → the most recent 4 h of the archive. A range partly in a gap is snapped to the stored media (`start`/`end` of the answer); wholly in a gap → 404 NoMediaInRange. The playlist covers every stored segment overlapping it, whole; gaps are `#EXT-X-DISCONTINUITY`.",
+  tags: ['playback'],
+  parameters: [parameterRef('cameraId'), dateTimeQuery('start', false, 'range start'), dateTimeQuery('end', false, 'range end (exclusive); needs start')],
+  responses: {
+    '200': { description: 'the playback URL', content: json(Playback) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => playback(request, context));

@@ -5,6 +5,7 @@ import { renderPlaylist } from '../../shared/hls/render-playlist';
 import { assertId } from '../../shared/ids';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ANONYMOUS, dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyPlaybackGrant } from './playback-token';
@@ -60,9 +61,30 @@ export async function playlist(
   }
 }
 
-registerHttp('playlist', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/playlist.m3u8',
-  authLevel: 'anonymous',
-  handler: (request, context) => playlist(request, context),
-});
+/** `GET /api/cameras/{cameraId}/playlist.m3u8`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/playlist.m3u8',
+  operationId: 'playlist',
+  summary: 'The signed HLS VOD playlist (the `hlsUrl` of playback)',
+  description: 'Opens without a key: `start`, `end`, `expires`, `kid` and `sig` are the token. Segment URLs are read-only SAS URLs that live at least as long as the playlist.',
+  tags: ['playback'],
+  security: ANONYMOUS,
+  parameters: [
+    parameterRef('cameraId'),
+    dateTimeQuery('start', true, 'signed range start'),
+    dateTimeQuery('end', true, 'signed range end'),
+    { name: 'expires', in: 'query', required: true, description: 'expiry, epoch ms UTC', schema: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+    { name: 'kid', in: 'query', required: false, description: 'id of the key that signed it (the current or, during a rotation, the previous playback key); absent in URLs issued before key ids', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{11}$' } },
+    { name: 'sig', in: 'query', required: true, description: 'base64url HMAC-SHA256 of key id, camera, range and expiry', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+  ],
+  responses: {
+    '200': { description: 'RFC 8216 playlist', content: { 'application/vnd.apple.mpegurl': { schema: { type: 'string', pattern: '^#EXTM3U' } } } },
+    '400': responseRef('BadRequest'),
+    '401': errorAnswer('`InvalidPlaybackToken` or `PlaybackTokenExpired`'),
+    '404': responseRef('NotFound'),
+    '503': responseRef('ServiceUnavailable'),
+  },
+};
+
+registerHttp(route, (request, context) => playlist(request, context));

@@ -1,6 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { registerHttp } from '../app';
+import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { Recording } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { lookUpRecording, recordingBytes } from './recording-lookup';
@@ -26,9 +28,19 @@ export async function recordingGet(
   }
 }
 
-registerHttp('recording-get', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/recordings/{recordingId}',
-  authLevel: 'function',
-  handler: (request, context) => recordingGet(request, context),
-});
+/** `GET /api/cameras/{cameraId}/recordings/{recordingId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/recordings/{recordingId}',
+  operationId: 'recording-get',
+  summary: 'One EVR recording',
+  tags: ['recordings'],
+  parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
+  responses: {
+    '200': { description: 'the recording', content: json(Recording) },
+    '404': errorAnswer('`RecordingNotFound`'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => recordingGet(request, context));

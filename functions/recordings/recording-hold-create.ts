@@ -3,6 +3,8 @@ import { ValidationError } from '../../shared/errors';
 import type { Hold } from '../../shared/ports/hold-store';
 import { recordingHold } from '../../shared/recording-hold';
 import { registerHttp } from '../app';
+import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { HoldSchema } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { holdResponse } from '../holds/hold-response';
 import { MAX_HOLDS_PER_CAMERA } from '../holds/holds-create';
@@ -68,9 +70,22 @@ export async function recordingHoldCreate(
   }
 }
 
-registerHttp('recording-hold-create', {
-  methods: ['POST'],
-  route: 'cameras/{cameraId}/recordings/{recordingId}/hold',
-  authLevel: 'function',
-  handler: (request, context) => recordingHoldCreate(request, context),
-});
+/** `POST /api/cameras/{cameraId}/recordings/{recordingId}/hold`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'POST',
+  path: '/cameras/{cameraId}/recordings/{recordingId}/hold',
+  operationId: 'recording-hold-create',
+  summary: "Holds a recording: retention keeps its segments (idempotent)",
+  description:
+    "A hold with id `rec-{recordingId}` on the recording's window (listed by GET /holds). 201 the first time, 200 after; holding again after the recording grew widens the hold.",
+  tags: ['recordings', 'retention'],
+  parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
+  responses: {
+    '201': { description: 'held', headers: { Location: { description: '`/api/cameras/{cameraId}/holds/rec-{recordingId}`', schema: { type: 'string' } } }, content: json(HoldSchema) },
+    '200': { description: 'already held (the hold, widened if the recording grew)', content: json(HoldSchema) },
+    '404': errorAnswer('`RecordingNotFound`'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => recordingHoldCreate(request, context));

@@ -4,6 +4,7 @@ import { assertId } from '../../shared/ids';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import { registerHttp } from '../app';
+import { errorAnswer, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 
@@ -30,9 +31,19 @@ export async function recordingHoldDelete(request: HttpRequest, context: Invocat
   }
 }
 
-registerHttp('recording-hold-delete', {
-  methods: ['DELETE'],
-  route: 'cameras/{cameraId}/recordings/{recordingId}/hold',
-  authLevel: 'function',
-  handler: (request, context) => recordingHoldDelete(request, context),
-});
+/** `DELETE /api/cameras/{cameraId}/recordings/{recordingId}/hold`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'DELETE',
+  path: '/cameras/{cameraId}/recordings/{recordingId}/hold',
+  operationId: 'recording-hold-delete',
+  summary: "Releases a recording's hold",
+  tags: ['recordings', 'retention'],
+  parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
+  responses: {
+    '204': { description: 'released' },
+    '404': errorAnswer('`HoldNotFound`: the recording is not held'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => recordingHoldDelete(request, context));

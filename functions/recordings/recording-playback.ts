@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
+import { Playback } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { signedPlayback } from '../playback/playback-answer';
@@ -28,9 +30,20 @@ export async function recordingPlayback(
   }
 }
 
-registerHttp('recording-playback', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/recordings/{recordingId}/playback',
-  authLevel: 'function',
-  handler: (request, context) => recordingPlayback(request, context),
-});
+/** `GET /api/cameras/{cameraId}/recordings/{recordingId}/playback`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/recordings/{recordingId}/playback',
+  operationId: 'recording-playback',
+  summary: "A signed, expiring HLS playback URL for one recording's window",
+  description: "Exactly the playback answer for the recording's [start, end): snapped to stored media; 404 NoMediaInRange while nothing of it is uploaded.",
+  tags: ['recordings', 'playback'],
+  parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
+  responses: {
+    '200': { description: 'the playback URL', content: json(Playback) },
+    '404': errorAnswer('`RecordingNotFound` or `NoMediaInRange`'),
+    ...keyedErrors(400),
+  },
+};
+
+registerHttp(route, (request, context) => recordingPlayback(request, context));

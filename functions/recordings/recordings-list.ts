@@ -4,6 +4,8 @@ import { assertId } from '../../shared/ids';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { DAY_MS } from '../../shared/time';
 import { registerHttp } from '../app';
+import { CAMERA_RANGE_PARAMETERS, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
+import { RecordingList } from '../openapi/components';
 import { requiredRangeQuery } from '../http/query-range';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -56,9 +58,21 @@ export async function recordingsList(
   }
 }
 
-registerHttp('recordings-list', {
-  methods: ['GET'],
-  route: 'cameras/{cameraId}/recordings',
-  authLevel: 'function',
-  handler: (request, context) => recordingsList(request, context),
-});
+/** `GET /api/cameras/{cameraId}/recordings`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/cameras/{cameraId}/recordings',
+  operationId: 'recordings-list',
+  summary: "A camera's EVR recordings overlapping a range",
+  description:
+    'Recordings (signal-gate windows, AVA clips) overlapping [start, end), sorted by start, whole; both parameters required, at most 31 days apart. ' +
+    '`bytes` sums the stored segments overlapping each recording (whole). 404 CameraNotFound when the camera never recorded and has no recording in the range.',
+  tags: ['recordings'],
+  parameters: CAMERA_RANGE_PARAMETERS,
+  responses: {
+    '200': { description: 'the recordings', content: json(RecordingList) },
+    ...keyedErrors(400, 404),
+  },
+};
+
+registerHttp(route, (request, context) => recordingsList(request, context));

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
+import { ANONYMOUS, responseRef, type RouteSpec } from '../openapi/route-spec';
 import { errorResponse } from '../http/http-errors';
 import { VIEWER_ASSETS, viewerFiles, type ViewerAsset } from './viewer-files';
 
@@ -34,4 +35,20 @@ export async function viewerAsset(request: HttpRequest, context: InvocationConte
   }
 }
 
-registerHttp('viewer-asset', { methods: ['GET'], route: 'viewer/{asset}', authLevel: 'anonymous', handler: viewerAsset });
+/** `GET /api/viewer/{asset}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/viewer/{asset}',
+  operationId: 'viewer-asset',
+  summary: "A static file of the viewer (hls.js from the app's node_modules)",
+  description: 'Long-cached (`max-age` one year, immutable): the page refers to each file with a `?v=` content version.',
+  tags: ['viewer'],
+  security: ANONYMOUS,
+  parameters: [{ name: 'asset', in: 'path', required: true, description: 'file name', schema: { type: 'string', enum: ['viewer.js', 'viewer.css', 'hls.min.js'] } }],
+  responses: {
+    '200': { description: 'the file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
+    '404': responseRef('NotFound'),
+  },
+};
+
+registerHttp(route, viewerAsset);

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { ANONYMOUS, type RouteSpec } from '../openapi/route-spec';
 import { errorResponse } from '../http/http-errors';
 import { viewerFiles } from './viewer-files';
 
@@ -37,4 +38,15 @@ export async function viewerPage(_request: HttpRequest, context: InvocationConte
   }
 }
 
-registerHttp('viewer-page', { methods: ['GET'], route: 'viewer', authLevel: 'anonymous', handler: viewerPage });
+/** `GET /api/viewer`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
+export const route: RouteSpec = {
+  method: 'GET',
+  path: '/viewer',
+  operationId: 'viewer-page',
+  summary: 'The web viewer (asks for the key in the page, keeps it in sessionStorage)',
+  tags: ['viewer'],
+  security: ANONYMOUS,
+  responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string', pattern: '^<!doctype html>' } } } } },
+};
+
+registerHttp(route, viewerPage);

@@ -89,13 +89,17 @@ export type SignalData = z.output<typeof signalDataSchema>;
  * Unknown keys are rejected (a typo must not silently drop a field).
  */
 export const externalSignalSchema = z.strictObject({
-  id: z.string().regex(SIGNAL_ID_PATTERN, 'expected 1 to 128 characters from A-Z, a-z, 0-9, ".", "_", ":", "-"').optional(),
-  type: signalType,
-  time: isoDateTime.optional(),
-  end: isoDateTime.optional(),
+  id: z
+    .string()
+    .regex(SIGNAL_ID_PATTERN, 'expected 1 to 128 characters from A-Z, a-z, 0-9, ".", "_", ":", "-"')
+    .meta({ description: 'idempotency key; default a new `http-{uuid}`' })
+    .optional(),
+  type: signalType.meta({ examples: ['door'] }),
+  time: isoDateTime.meta({ description: 'media time of the event; default the request time' }).optional(),
+  end: isoDateTime.meta({ description: 'when it ended, at most 1 h after time' }).optional(),
   label: z.string().min(1).max(128).optional(),
   confidence: unit.optional(),
-  properties: properties.optional(),
+  properties: properties.meta({ description: 'anything else, at most 4 KiB of JSON' }).optional(),
 });
 export type ExternalSignal = z.output<typeof externalSignalSchema>;
 

@@ -23,11 +23,11 @@ const pixelsSchema = z.number().int().min(1).max(16384).nullable();
  * - `fps`: frames per second as ffmpeg estimates it (2 decimals: 29.83, 12.5), null when it prints none.
  */
 export const videoStreamInfoSchema = z.strictObject({
-  codec: codecSchema,
-  profile: profileSchema,
-  widthPx: pixelsSchema,
-  heightPx: pixelsSchema,
-  fps: z.number().positive().max(1000).nullable(),
+  codec: codecSchema.meta({ description: "ffmpeg's codec name", examples: ['h264', 'hevc'] }),
+  profile: profileSchema.meta({ description: 'as ffmpeg names it', examples: ['High', 'Main', 'Constrained Baseline'] }),
+  widthPx: pixelsSchema.meta({ description: 'displayed width in pixels' }),
+  heightPx: pixelsSchema.meta({ description: 'displayed height in pixels' }),
+  fps: z.number().positive().max(1000).nullable().meta({ description: 'frames per second as ffmpeg estimates it (29.83, 12.5)' }),
 });
 export type VideoStreamInfo = z.output<typeof videoStreamInfoSchema>;
 
@@ -36,8 +36,8 @@ export type VideoStreamInfo = z.output<typeof videoStreamInfoSchema>;
  * profile (`LC`, `HE-AAC`; null when not named), sample rate in Hz and channel count (null when ffmpeg could not tell).
  */
 export const audioStreamInfoSchema = z.strictObject({
-  codec: codecSchema,
-  profile: profileSchema,
+  codec: codecSchema.meta({ description: "ffmpeg's codec name (pcm_mulaw and pcm_alaw are G.711)", examples: ['aac', 'pcm_mulaw', 'pcm_alaw'] }),
+  profile: profileSchema.meta({ examples: ['LC'] }),
   sampleRateHz: z.number().int().min(1).max(768_000).nullable(),
   channels: z.number().int().min(1).max(64).nullable(),
 });

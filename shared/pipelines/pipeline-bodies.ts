@@ -32,7 +32,8 @@ const parameterDeclarationSchema = z.looseObject({
   default: z.string().max(4096).optional(),
 });
 
-const topologyBodySchema = z.strictObject({
+/** The `PUT .../pipelineTopologies/{name}` body as sent (the OpenAPI component `PipelineTopologyRequest`). */
+export const topologyBodySchema = z.strictObject({
   '@apiVersion': z.string().optional(),
   name: z.string().optional(),
   systemData: z.unknown().optional(),
@@ -76,7 +77,8 @@ export function parseTopologyBody(name: string, body: unknown): TopologyBody {
   };
 }
 
-const pipelineBodySchema = z.strictObject({
+/** The `PUT .../livePipelines/{name}` body as sent (the OpenAPI component `LivePipelineRequest`). */
+export const pipelineBodySchema = z.strictObject({
   '@apiVersion': z.string().optional(),
   name: z.string().optional(),
   systemData: z.unknown().optional(),

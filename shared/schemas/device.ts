@@ -15,7 +15,11 @@ export const UPLOAD_URLS_MAX_BLOBS = 100;
  */
 export const deviceProvisionBodySchema = z.strictObject({
   deviceId: z.string().regex(ID_PATTERN, 'a device id: 1 to 32 characters from a-z, 0-9 and -'),
-  cameras: z.array(z.string().regex(ID_PATTERN, 'a camera id: 1 to 32 characters from a-z, 0-9 and -')).min(1).max(DEVICE_CAMERAS_MAX),
+  cameras: z
+    .array(z.string().regex(ID_PATTERN, 'a camera id: 1 to 32 characters from a-z, 0-9 and -'))
+    .min(1)
+    .max(DEVICE_CAMERAS_MAX)
+    .meta({ description: '1..64 camera ids, no duplicates; a camera belongs to one device' }),
 });
 
 /** A validated provisioning request; `cameras` sorted. */
@@ -42,7 +46,20 @@ export function parseDeviceProvisionBody(input: unknown): DeviceProvisionRequest
  * shared/contracts/blob-naming.ts). Unknown keys are a 400.
  */
 export const uploadUrlsBodySchema = z.strictObject({
-  blobs: z.array(z.string().max(256)).min(1).max(UPLOAD_URLS_MAX_BLOBS),
+  blobs: z
+    .array(
+      // The pattern documents what parseUploadUrlsBody checks (shared/contracts/blob-naming.ts); zod checks the length.
+      z
+        .string()
+        .max(256)
+        .meta({
+          pattern: '^[a-z0-9-]{1,32}/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\.ts$',
+          examples: ['cam1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts'],
+        }),
+    )
+    .min(1)
+    .max(UPLOAD_URLS_MAX_BLOBS)
+    .meta({ description: '1..100 segment blob names `{cameraId}/{yyyy}/{MM}/{dd}/{HH}/{startIso}.ts` (UTC), no duplicates' }),
 });
 
 /**

@@ -11,8 +11,8 @@ export const HOLD_REASON_MAX_CHARS = 256;
  * (a legal or incident hold), `{ start, end, reason? }`, ISO 8601 date-times with a time zone. Unknown keys are a 400.
  */
 export const holdBodySchema = z.strictObject({
-  start: z.string(),
-  end: z.string(),
+  start: z.string().meta({ format: 'date-time' }),
+  end: z.string().meta({ format: 'date-time' }),
   reason: z.string().max(HOLD_REASON_MAX_CHARS).optional(),
 });
 

@@ -31,7 +31,7 @@ export const MOTION_DEFAULTS = {
 /** Upper bound of `eventAggregationWindow`: AVA gave none; a window longer than the shortest gate minimum (PT1S..) would delay recordings. */
 export const EVENT_AGGREGATION_WINDOW_MAX_MS = 10 * SECOND_MS;
 
-const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).meta({ description: '[x, y]' });
 /**
  * A polygon as `[[x, y], …]`, x from the left, y from the top, both normalised 0..1 (AVA's line-crossing convention,
  * docs/reference/ava-behaviour.md "Nodes").

@@ -57,23 +57,28 @@ export function parseRetentionDays(text: unknown, what: string): number {
   return days * DAY_MS;
 }
 
-const archiveSchema = z.string().refine((s) => DAYS.test(s) && Number(s.slice(1, -1)) >= RETENTION_ARCHIVE_MIN_DAYS && Number(s.slice(1, -1)) <= RETENTION_ARCHIVE_MAX_DAYS, {
-  message: `expected whole days from P${RETENTION_ARCHIVE_MIN_DAYS}D to P${RETENTION_ARCHIVE_MAX_DAYS}D (ISO 8601, e.g. P7D)`,
-});
+const archiveSchema = z
+  .string()
+  .refine((s) => DAYS.test(s) && Number(s.slice(1, -1)) >= RETENTION_ARCHIVE_MIN_DAYS && Number(s.slice(1, -1)) <= RETENTION_ARCHIVE_MAX_DAYS, {
+    message: `expected whole days from P${RETENTION_ARCHIVE_MIN_DAYS}D to P${RETENTION_ARCHIVE_MAX_DAYS}D (ISO 8601, e.g. P7D)`,
+  })
+  .meta({ format: 'duration' });
 
 /** The `retention` section. */
 export const retentionPolicySchema = z.strictObject({
   /** How long an archive's segments are kept after they end: ISO 8601 whole days, P1D..P3650D. */
-  archive: archiveSchema,
+  archive: archiveSchema.meta({ description: 'how long segments are kept after they end, ISO 8601 whole days P1D..P3650D, e.g. P7D (AVA ≤ 10 years)' }),
   /**
    * Optional: how long segments overlapping an EVR recording, and the recording rows themselves, are kept after they
    * end: ISO 8601 whole days, P1D..P3650D; absent = `archive`. AVA kept EVR clips in their own video resource with its
    * own `retentionPeriod` (docs/reference/ava-behaviour.md "Playback"); Keepwatch keeps one archive, so the rule is per
    * segment.
    */
-  recordings: archiveSchema.optional(),
+  recordings: archiveSchema
+    .meta({ description: 'how long segments overlapping an EVR recording, and the recording rows, are kept after they end; ISO 8601 whole days P1D..P3650D; absent = archive' })
+    .optional(),
   /** Optional size cap of the archive in MiB (integer, 1..1 073 741 824); beyond it, the oldest segments go first. */
-  maximumSizeMiB: z.number().int().min(MAXIMUM_SIZE_MIN_MIB).max(MAXIMUM_SIZE_MAX_MIB).optional(),
+  maximumSizeMiB: z.number().int().min(MAXIMUM_SIZE_MIN_MIB).max(MAXIMUM_SIZE_MAX_MIB).meta({ description: 'size cap of the archive, MiB (1024² bytes); oldest deleted first' }).optional(),
 });
 
 /** Recording modes: continuous or event-based. */
@@ -90,21 +95,24 @@ export const signalFilterSchema = z.strictObject({
   type: z.string().regex(SIGNAL_TYPE_PATTERN, 'expected a signal type of 1 to 64 characters from a-z, 0-9, ".", "_", "-", starting with a letter'),
   label: z.string().min(1).max(128).optional(),
   minimumConfidence: z.number().min(0).max(1).optional(),
-  zone: polygonSchema.optional(),
+  zone: polygonSchema.meta({ description: 'polygon [[x, y], …] in normalised 0..1 coordinates; a box centre must lie inside' }).optional(),
 });
 export type SignalFilter = z.output<typeof signalFilterSchema>;
 
 /** The `evr` section: signal filters (≤ 32; empty = every signal counts) and AVA's signal gate settings. */
 export const evrPolicySchema = z.strictObject({
-  signals: z.array(signalFilterSchema).max(32).default([]),
-  signalGate: signalGateSettingsSchema.default({} as never),
+  signals: z.array(signalFilterSchema).max(32).default([]).meta({ description: 'signal filters, at most 32; a signal counts when it matches one (empty = every signal counts)' }),
+  signalGate: signalGateSettingsSchema.default({} as never).meta({ description: "AVA's signal gate processor settings, ISO 8601 durations" }),
 });
 
 /** The whole document. `retention` is required; `mode` absent = `cvr`; `evr` optional (defaults apply). */
 export const recordingPolicySchema = z.strictObject({
-  mode: z.enum(RECORDING_MODES).optional(),
+  mode: z
+    .enum(RECORDING_MODES)
+    .meta({ description: 'cvr (default when absent): every uploaded segment is kept; evr: signals open recordings through the signal gate and only their windows are uploaded' })
+    .optional(),
   retention: retentionPolicySchema,
-  evr: evrPolicySchema.optional(),
+  evr: evrPolicySchema.meta({ description: 'EVR settings (defaults apply when absent)' }).optional(),
 });
 
 /** The document as stored and returned (ISO 8601 durations, MiB). */

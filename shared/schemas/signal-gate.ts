@@ -57,13 +57,13 @@ function boundedDuration(key: GateKey) {
  */
 export const signalGateSettingsSchema = z.strictObject({
   /** 0..PT10S, default PT1S: how long, from a signal, an earlier (in media time) signal may still arrive before it is a late arrival. */
-  activationEvaluationWindow: boundedDuration('activationEvaluationWindow'),
+  activationEvaluationWindow: boundedDuration('activationEvaluationWindow').meta({ format: 'duration', description: 'PT0S..PT10S, default PT1S' }),
   /** -PT1M..PT1M, default PT0S: from the initial signal to the first media let through; negative = pre-roll from the cache. */
-  activationSignalOffset: boundedDuration('activationSignalOffset'),
+  activationSignalOffset: boundedDuration('activationSignalOffset').meta({ description: '-PT1M..PT1M, default PT0S; negative = pre-roll' }),
   /** PT1S..PT1H, default PT30S: the gate stays open this long after the last signal (each signal restarts it). */
-  minimumActivationTime: boundedDuration('minimumActivationTime'),
+  minimumActivationTime: boundedDuration('minimumActivationTime').meta({ format: 'duration', description: 'PT1S..PT1H, default PT30S' }),
   /** PT1S..PT1H, default PT30S: hard cap from the initial signal, whatever follows. */
-  maximumActivationTime: boundedDuration('maximumActivationTime'),
+  maximumActivationTime: boundedDuration('maximumActivationTime').meta({ format: 'duration', description: 'PT1S..PT1H, ≥ minimum, default PT30S' }),
 });
 
 /** The settings as written (strings). */

@@ -9,4 +9,4 @@ export const isoDateTimeSchema = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00.000Z');
+}, 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00.000Z').meta({ format: 'date-time' });

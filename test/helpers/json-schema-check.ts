@@ -3,15 +3,20 @@ import type { JsonSchema, JsonType } from '../../functions/openapi/openapi';
 /**
  * A small structural JSON Schema check over the subset functions/openapi/openapi.ts uses ({@link JsonSchema}): `$ref` to
  * `#/...` inside `root`, `type` (one or a list), `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `pattern`,
- * `minimum`/`maximum`, `minLength`/`maxLength`, and `format` `date-time` (RFC 3339 with a zone), `duration`
- * (ISO 8601), `uri` (absolute). Anything else in a schema is an error, so the subset cannot grow unnoticed.
+ * `minimum`/`maximum`, `exclusiveMinimum`/`exclusiveMaximum`, `minLength`/`maxLength`, `minItems`/`maxItems`,
+ * `propertyNames`, and `format` `date-time` (RFC 3339 with a zone), `duration` (ISO 8601), `uri` (absolute);
+ * `description`, `examples` and `default` are annotations. Anything else in a schema is an error, so the subset
+ * cannot grow unnoticed.
  * (No JSON Schema validator is a declared dependency; ajv 8 would do this fully if the lead adds it.)
  * @param root the document `$ref`s point into (the OpenAPI document)
  * @returns one message per violation, each with its JSON path (`$.cameras[0].id`); empty when `value` conforms
  */
 export function checkJsonSchema(value: unknown, schema: JsonSchema, root: unknown, path = '$'): string[] {
   const errors: string[] = [];
-  const known = new Set(['$ref', 'type', 'description', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'format', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'examples']);
+  const known = new Set([
+    '$ref', 'type', 'description', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'format', 'pattern', 'minimum', 'maximum',
+    'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'propertyNames', 'examples', 'default',
+  ]);
   for (const key of Object.keys(schema)) if (!known.has(key)) errors.push(`${path}: schema keyword '${key}' is outside the checked subset`);
   if (schema.$ref) return [...errors, ...checkJsonSchema(value, resolveRef(root, schema.$ref), root, path)];
 
@@ -27,10 +32,17 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, root: unknow
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: ${value} < minimum ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${path}: ${value} > maximum ${schema.maximum}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) errors.push(`${path}: ${value} ≤ exclusiveMinimum ${schema.exclusiveMinimum}`);
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) errors.push(`${path}: ${value} ≥ exclusiveMaximum ${schema.exclusiveMaximum}`);
   }
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...checkJsonSchema(v, schema.items!, root, `${path}[${i}]`)));
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push(`${path}: more than ${schema.maxItems} items`);
+    if (schema.items) value.forEach((v, i) => errors.push(...checkJsonSchema(v, schema.items!, root, `${path}[${i}]`)));
+  }
   if (isObject(value)) {
     for (const name of schema.required ?? []) if (!(name in value)) errors.push(`${path}: required property '${name}' is missing`);
+    if (schema.propertyNames) for (const name of Object.keys(value)) errors.push(...checkJsonSchema(name, schema.propertyNames, root, `${path}{${name}}`));
     for (const [name, v] of Object.entries(value)) {
       const sub = schema.properties?.[name];
       if (sub) errors.push(...checkJsonSchema(v, sub, root, `${path}.${name}`));

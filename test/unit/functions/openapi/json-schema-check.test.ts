@@ -46,6 +46,20 @@ describe('checkJsonSchema (the OpenAPI test validator)', () => {
     assert.match(checkJsonSchema(1, { oneOf: [] } as unknown as JsonSchema, root)[0], /'oneOf' is outside the checked subset/);
   });
 
+  it('checks the keywords zod writes: exclusive bounds, item counts, property names; default is an annotation', () => {
+    const fps: JsonSchema = { type: ['number', 'null'], exclusiveMinimum: 0, exclusiveMaximum: 1000 };
+    assert.deepEqual(checkJsonSchema(0.5, fps, root), []);
+    assert.deepEqual(checkJsonSchema(0, fps, root), ['$: 0 ≤ exclusiveMinimum 0']);
+    assert.deepEqual(checkJsonSchema(1000, fps, root), ['$: 1000 ≥ exclusiveMaximum 1000']);
+    const point: JsonSchema = { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' }, default: [0, 0] };
+    assert.deepEqual(checkJsonSchema([0.1, 0.2], point, root), []);
+    assert.deepEqual(checkJsonSchema([0.1], point, root), ['$: fewer than 2 items']);
+    assert.deepEqual(checkJsonSchema([1, 2, 3], point, root), ['$: more than 2 items']);
+    const named: JsonSchema = { type: 'object', propertyNames: { type: 'string', maxLength: 3 } };
+    assert.deepEqual(checkJsonSchema({ abc: 1 }, named, root), []);
+    assert.deepEqual(checkJsonSchema({ abcd: 1 }, named, root), ['${abcd}: longer than 3']);
+  });
+
   it('resolves local references and rejects dangling or remote ones', () => {
     assert.equal(resolveRef(root, '#/components/schemas/Range'), root.components.schemas.Range);
     assert.throws(() => resolveRef(root, '#/components/schemas/Nope'), /points nowhere/);
