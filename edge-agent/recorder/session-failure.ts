@@ -66,7 +66,7 @@ const SILENT_SERVER_MS = 1000;
  * Reads one session's ffmpeg stderr (`-loglevel verbose`, as edge-agent/recorder/ffmpeg-args.ts asks) and names why the
  * session ended. Pure: lines and times in, a {@link SessionFailure} out. The line shapes are those of ffmpeg 5.1 and
  * of the 2018 static build (4.1 era), captured from real runs against GStreamer's RTSP server
- * (test/fixtures/ffmpeg-stderr/, test/unit/edge-agent/session-failure.test.ts):
+ * (test/fixtures/ffmpeg-stderr/, test/unit/edge-agent/recorder/session-failure.test.ts):
  * - `dns`: `Failed to resolve hostname NAME: …` (inputs ffmpeg resolves itself: http; rtsp names are resolved by
  *   the agent, {@link hostResolutionFailure});
  * - `connection-refused`: `Connection attempt to HOST port PORT failed: Connection refused`;

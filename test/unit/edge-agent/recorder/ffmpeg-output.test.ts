@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSegmentListLine, parseSegmentStartLine } from '../../../edge-agent/recorder/ffmpeg-output';
-import { nextFileName } from '../../../edge-agent/recorder/camera-recorder';
+import { parseSegmentListLine, parseSegmentStartLine } from '../../../../edge-agent/recorder/ffmpeg-output';
+import { nextFileName } from '../../../../edge-agent/recorder/camera-recorder';
 
 describe('ffmpeg output parsing', () => {
   it('reads CSV segment list entries, quoted or not', () => {

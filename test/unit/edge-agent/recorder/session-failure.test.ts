@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from '../../../edge-agent/recorder/session-failure';
-import { SESSION_FAILURE_CAUSES } from '../../../shared/contracts/device-events';
-import { MEDIA_DIR } from '../../../testbed/rtsp-server';
+import { SLOW_RETRY_CAUSES, SessionFailureReader, diagnosticKindOf, hostResolutionFailure, relayUpstreamFailure, type SessionFailure } from '../../../../edge-agent/recorder/session-failure';
+import { SESSION_FAILURE_CAUSES } from '../../../../shared/contracts/device-events';
+import { MEDIA_DIR } from '../../../../testbed/rtsp-server';
 
 /** ffmpeg's stderr of real failed sessions (test/fixtures/ffmpeg-stderr/capture.sh made them), last line `# exit N`. */
 const TRANSCRIPTS = path.join(path.dirname(MEDIA_DIR), 'ffmpeg-stderr');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planOrphanFiles } from '../../../edge-agent/journal/orphan-segments';
+import { planOrphanFiles } from '../../../../edge-agent/journal/orphan-segments';
 
 describe('planOrphanFiles (edge-agent/journal/orphan-segments.ts): complete by position, the newest of a session partial', () => {
   it('in each session every file the journal does not list but the newest is complete; the newest is partial unless journaled', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCameraFlags } from '../../../edge-agent/config/camera-flags';
-import { parseAgentConfig } from '../../../shared/schemas/agent-config';
+import { parseCameraFlags } from '../../../../edge-agent/config/camera-flags';
+import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
 
 describe('--camera and --rtsp-transport flags', () => {
   it('gives a named camera its RTSP transport; the others keep the default (tcp)', () => {

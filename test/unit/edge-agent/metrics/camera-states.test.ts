@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CameraStates } from '../../../edge-agent/metrics/camera-states';
+import { CameraStates } from '../../../../edge-agent/metrics/camera-states';
 
 const T0 = Date.parse('2026-11-21T10:00:00.000Z');
 const refused = { cause: 'connection-refused' as const, message: 'connection refused by 10.0.0.5:554', retryInMs: 2000, maxRetryDelayMs: 30_000 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DiagnosticsReader, type RecorderDiagnostic } from '../../../edge-agent/recorder/ffmpeg-diagnostics';
+import { DiagnosticsReader, type RecorderDiagnostic } from '../../../../edge-agent/recorder/ffmpeg-diagnostics';
 
 const feed = (lines: string[]): RecorderDiagnostic[] => {
   const r = new DiagnosticsReader();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extensionSampleOutputArgs, extensionScaleFilter, motionFrameOutputArgs, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
-import { parseDecodedFrameInfo, parseOutputVideoSize, parseVideoStartPts } from '../../../edge-agent/recorder/ffmpeg-output';
-import { FrameClock } from '../../../edge-agent/recorder/frame-clock';
-import { RawFrameSplitter } from '../../../edge-agent/recorder/raw-frame-splitter';
-import { parseAgentConfig } from '../../../shared/schemas/agent-config';
+import { extensionSampleOutputArgs, extensionScaleFilter, motionFrameOutputArgs, recorderArgs } from '../../../../edge-agent/recorder/ffmpeg-args';
+import { parseDecodedFrameInfo, parseOutputVideoSize, parseVideoStartPts } from '../../../../edge-agent/recorder/ffmpeg-output';
+import { FrameClock } from '../../../../edge-agent/recorder/frame-clock';
+import { RawFrameSplitter } from '../../../../edge-agent/recorder/raw-frame-splitter';
+import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
 
 const camera = (extra: Record<string, unknown>) =>
   parseAgentConfig({ deviceId: 'd', cameras: [{ id: 'c', url: 'rtsp://h/s', ...extra }], broker: { url: 'mqtt://h' }, upload: { connectionString: 'x' } }).cameras[0];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GapTracker, MIN_GAP_MS } from '../../../edge-agent/gaps/gap-tracker';
+import { GapTracker, MIN_GAP_MS } from '../../../../edge-agent/gaps/gap-tracker';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveCameraHost } from '../../../edge-agent/recorder/camera-host';
+import { resolveCameraHost } from '../../../../edge-agent/recorder/camera-host';
 
 /** localhost through the machine's own resolver (/etc/hosts): IPv4 or IPv6 depending on its order. */
 const LOCAL = /^(127\.0\.0\.1|\[::1\])$/;

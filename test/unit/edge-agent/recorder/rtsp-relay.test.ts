@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RTCP_RR, RTCP_SR, filterSenderReports, senderReportState } from '../../../edge-agent/recorder/rtcp-sender-reports';
-import { digestResponse, pickChallenge } from '../../../edge-agent/recorder/rtsp-auth';
-import { RtspStreamParser, interleavedFrame, serializeRtspMessage, type RtspStreamItem } from '../../../edge-agent/recorder/rtsp-stream-parser';
-import { sdpMedia } from '../../../edge-agent/recorder/sdp-media';
+import { RTCP_RR, RTCP_SR, filterSenderReports, senderReportState } from '../../../../edge-agent/recorder/rtcp-sender-reports';
+import { digestResponse, pickChallenge } from '../../../../edge-agent/recorder/rtsp-auth';
+import { RtspStreamParser, interleavedFrame, serializeRtspMessage, type RtspStreamItem } from '../../../../edge-agent/recorder/rtsp-stream-parser';
+import { sdpMedia } from '../../../../edge-agent/recorder/sdp-media';
 
 /** An RTCP SR (RFC 3550 §6.4.1) with `blocks` report blocks of 24 bytes. */
 function sr(ssrc: number, ntp: bigint, rtp: number, blocks = 0): Buffer {

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../../edge-agent/log';
-import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../edge-agent/pipelines/pipeline-book';
-import { commandOpener, PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
-import { deviceCommandSealKey, sealJson } from '../../../shared/contracts/command-seal';
-import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../shared/contracts/pipeline-commands';
-import { until } from '../../helpers/wait';
+import { createLogger } from '../../../../edge-agent/log';
+import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../../edge-agent/pipelines/pipeline-book';
+import { commandOpener, PipelineController } from '../../../../edge-agent/pipelines/pipeline-controller';
+import { deviceCommandSealKey, sealJson } from '../../../../shared/contracts/command-seal';
+import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../../shared/contracts/pipeline-commands';
+import { until } from '../../../helpers/wait';
 
 const T = Date.UTC(2026, 10, 22);
 const CAMERA = { id: 'lobby', url: 'rtsp://192.0.2.1/s', mode: 'cvr' };

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SegmentCache } from '../../../edge-agent/cache/segment-cache';
-import { createLogger } from '../../../edge-agent/log';
+import { SegmentCache } from '../../../../edge-agent/cache/segment-cache';
+import { createLogger } from '../../../../edge-agent/log';
 
 describe('SegmentCache', () => {
   it('evicts the oldest segment first when over its cap, sparing segments being uploaded, and deletes files', () => {

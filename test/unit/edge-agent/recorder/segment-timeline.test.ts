@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SegmentTimeline } from '../../../edge-agent/recorder/segment-timeline';
+import { SegmentTimeline } from '../../../../edge-agent/recorder/segment-timeline';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { splitLines } from '../../../edge-agent/recorder/line-splitter';
+import { splitLines } from '../../../../edge-agent/recorder/line-splitter';
 
 /** Feeds `chunks` (bytes, as a pipe would cut them) through splitLines and returns the lines it gave. */
 async function lines(chunks: Array<string | Buffer>, skip: string[] = []): Promise<string[]> {

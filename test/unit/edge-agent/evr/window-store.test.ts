@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { WindowStore } from '../../../edge-agent/evr/window-store';
-import { createLogger } from '../../../edge-agent/log';
-import { WindowBook } from '../../../shared/evr/window-book';
+import { WindowStore } from '../../../../edge-agent/evr/window-store';
+import { createLogger } from '../../../../edge-agent/log';
+import { WindowBook } from '../../../../shared/evr/window-book';
 
 describe('WindowStore', () => {
   it('keeps the last saved windows whatever a crash left in the temp file, and starts empty from an unreadable file', () => {

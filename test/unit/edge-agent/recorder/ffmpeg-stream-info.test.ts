@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseAudioDescription, parseStreamLine, parseVideoDescription, streamInfoFromDescriptions } from '../../../edge-agent/recorder/ffmpeg-stream-info';
-import { streamInfoSchema, type AudioStreamInfo, type VideoStreamInfo } from '../../../shared/contracts/stream-info';
+import { parseAudioDescription, parseStreamLine, parseVideoDescription, streamInfoFromDescriptions } from '../../../../edge-agent/recorder/ffmpeg-stream-info';
+import { streamInfoSchema, type AudioStreamInfo, type VideoStreamInfo } from '../../../../shared/contracts/stream-info';
 
 // Every line below was copied from a real run of `ffmpeg -hide_banner -nostats -loglevel verbose [-rtsp_transport tcp]
 // -i INPUT -t 1 -map 0 -c copy -f mpegts /dev/null`, with Debian's ffmpeg 5.1.9 ("5.1") and the 2018 static build in

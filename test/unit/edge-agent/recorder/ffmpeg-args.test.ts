@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, VIDEO_MONOTONIC_TS, inputUrl, progressPeriodMs, recorderArgs } from '../../../edge-agent/recorder/ffmpeg-args';
+import { AUDIO_MONOTONIC_TS, DROP_UNTIMED_START, VIDEO_MONOTONIC_TS, inputUrl, progressPeriodMs, recorderArgs } from '../../../../edge-agent/recorder/ffmpeg-args';
 
 const cam = { id: 'door-1', url: 'rtsp://10.0.0.5:554/stream1', rtspTransport: 'tcp' as const, inputOptions: [], mode: 'cvr' as const };
 
