@@ -18,7 +18,7 @@ import './cameras/camera-policy-get';
 import './cameras/camera-policy-put';
 import './holds/holds-create';
 import './holds/holds-list';
-import './holds/holds-delete';
+import './holds/hold-delete';
 import './evr/signals-create';
 import './retention/retention';
 // Recordings API

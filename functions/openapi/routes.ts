@@ -11,7 +11,7 @@ import { route as devicesCreate } from '../devices/devices-create';
 import { route as devicesList } from '../devices/devices-list';
 import { route as signalsCreate } from '../evr/signals-create';
 import { route as holdsCreate } from '../holds/holds-create';
-import { route as holdsDelete } from '../holds/holds-delete';
+import { route as holdDelete } from '../holds/hold-delete';
 import { route as holdsList } from '../holds/holds-list';
 import { route as health } from '../http/health';
 import { route as livePipelineActivate } from '../pipelines/live-pipeline-activate';
@@ -57,7 +57,7 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   holdsList,
   holdsCreate,
   signalsCreate,
-  holdsDelete,
+  holdDelete,
   recordingsList,
   recordingGet,
   recordingPlayback,

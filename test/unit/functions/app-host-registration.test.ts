@@ -57,8 +57,8 @@ describe('registration with a Functions host present', () => {
       'export-mp4',
       'gaps-list',
       'health',
+      'hold-delete',
       'holds-create',
-      'holds-delete',
       'holds-list',
       'ingest',
       'live-pipeline-activate',
@@ -106,7 +106,7 @@ describe('registration with a Functions host present', () => {
       ],
     );
     assert.deepEqual(
-      ['camera-policy-get', 'camera-policy-put', 'holds-create', 'holds-list', 'holds-delete'].map((n) => {
+      ['camera-policy-get', 'camera-policy-put', 'holds-create', 'holds-list', 'hold-delete'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -115,7 +115,7 @@ describe('registration with a Functions host present', () => {
         ['camera-policy-put', 'httpTrigger', 'cameras/{cameraId}/policy', 'function', ['PUT']],
         ['holds-create', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['POST']],
         ['holds-list', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['GET']],
-        ['holds-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']],
+        ['hold-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']],
       ],
     );
     const pipelineRoutes: Array<[string, string, string]> = [

@@ -24,8 +24,8 @@ describe('function registrations (what the local host mounts)', () => {
         'http:export-mp4',
         'http:gaps-list',
         'http:health',
+        'http:hold-delete',
         'http:holds-create',
-        'http:holds-delete',
         'http:holds-list',
         'http:live-pipeline-activate',
         'http:live-pipeline-deactivate',
@@ -81,7 +81,7 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('device-delete').route, http('device-delete').authLevel, http('device-delete').methods], ['devices/{deviceId}', 'function', ['DELETE']]);
     assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'function', ['POST']]);
     assert.deepEqual([http('device-upload-urls').route, http('device-upload-urls').authLevel, http('device-upload-urls').methods], ['devices/{deviceId}/upload-urls', 'anonymous', ['POST']]);
-    assert.deepEqual([http('holds-delete').route, http('holds-delete').authLevel, http('holds-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
+    assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
   });
 
   it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {

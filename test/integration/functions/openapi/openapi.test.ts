@@ -85,7 +85,7 @@ const PROBES: Probe[] = [
   { operation: 'camera-policy-put', method: 'PUT', path: '/cameras/cam1/policy', body: { retention: { archive: 'P30D' }, colour: 'red' }, status: 400 },
   { operation: 'holds-create', method: 'POST', path: '/cameras/cam1/holds', body: { start: iso(T0), end: iso(T0 + 10_000), reason: 'incident 7' }, status: 201 },
   { operation: 'holds-list', method: 'GET', path: '/cameras/cam1/holds', status: 200 },
-  { operation: 'holds-delete', method: 'DELETE', path: '/cameras/cam1/holds/no-such-hold', status: 404 },
+  { operation: 'hold-delete', method: 'DELETE', path: '/cameras/cam1/holds/no-such-hold', status: 404 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', time: iso(T0) }, status: 202 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', colour: 'red' }, status: 400 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/nobody/signals', body: { type: 'door' }, status: 404 },

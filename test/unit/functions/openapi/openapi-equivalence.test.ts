@@ -109,6 +109,8 @@ const INTENDED: Record<string, string> = {
   [`${S}/CameraStream/properties/video/properties/fps/minimum`]: 'was wrong: fps is positive (zod `.positive()`), so the bound is exclusiveMinimum 0, not minimum 0',
   [`${S}/CameraStream/properties/video/properties/fps/exclusiveMinimum`]: 'was wrong: fps is positive (zod `.positive()`), so the bound is exclusiveMinimum 0, not minimum 0',
   [`${S}/HoldRequest/properties/reason/maxLength`]: 'was wrong: a hold reason is at most 256 characters (HOLD_REASON_MAX_CHARS), not 1024',
+  '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
+    'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
 
 /** The INTENDED entry that covers `pointer`, exactly or by a `/*` prefix. */

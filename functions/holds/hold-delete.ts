@@ -14,7 +14,7 @@ const HOLD_ID = /^[a-z0-9-]{1,64}$/;
  * what the hold protected. Errors: 400 `InvalidCameraId`, `InvalidHoldId`; 404 `HoldNotFound`; 503 when storage is
  * unavailable.
  */
-export async function holdsDelete(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'holds'> = defaultDeps()): Promise<HttpResponseInit> {
+export async function holdDelete(request: HttpRequest, context: InvocationContext, deps: Pick<FunctionsDeps, 'holds'> = defaultDeps()): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const holdId = request.params.holdId ?? '';
@@ -31,7 +31,7 @@ export async function holdsDelete(request: HttpRequest, context: InvocationConte
 export const route: RouteSpec = {
   method: 'DELETE',
   path: '/cameras/{cameraId}/holds/{holdId}',
-  operationId: 'holds-delete',
+  operationId: 'hold-delete',
   summary: 'Releases a hold',
   tags: ['retention'],
   parameters: [parameterRef('cameraId'), { name: 'holdId', in: 'path', required: true, description: 'id of the hold', schema: { type: 'string' } }],
@@ -41,4 +41,4 @@ export const route: RouteSpec = {
   },
 };
 
-registerHttp(route, (request, context) => holdsDelete(request, context));
+registerHttp(route, (request, context) => holdDelete(request, context));
