@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { ClientRequest } from 'node:http';
-import { Agent, request as httpsRequest, type AgentOptions } from 'node:https';
+import { Agent, type AgentOptions } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
@@ -12,6 +12,7 @@ import { playlist } from '../../../functions/playback/playlist';
 import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
 import { startHttpsAzurite, type HttpsAzurite } from '../../helpers/azurite-https';
 import { AzuriteTokenCredential } from '../../helpers/azurite-token-credential';
+import { sendTo } from '../../helpers/contracts/sas-signer';
 import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
 
 /** Every storage request the clients send: method, path and query, and the Authorization header. */
@@ -44,18 +45,7 @@ class RecordingAgent extends Agent {
 }
 
 /** One https request trusting only `ca` (the emulator's certificate); nothing is trusted process-wide. */
-function send(url: string, ca: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const send = sendTo;
 
 const put = (url: string, ca: string, body: Buffer, headers: Record<string, string> = {}) =>
   send(url, ca, { method: 'PUT', body, headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'video/mp2t', 'content-length': String(body.length), ...headers } });
@@ -112,15 +102,10 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     const deps = depsWith(rec);
     await deps.ensureStorage();
 
-    // Device side: a create-only URL creates the segment once, and nothing else.
+    // Device side: a create-only URL creates the segment (that it can do nothing else, not even create it twice: the
+    // SasSigner contract, test/integration/functions/adapters/blob/user-delegation-sas-signer.contract.test.ts).
     const [createUrl] = await deps.sasSigner.blobCreateUrls([blobName], Date.now() + 60_000);
-    assert.equal(new URL(createUrl).searchParams.get('sp'), 'c');
     assert.equal((await put(createUrl, azurite.caPem, segment, { 'if-none-match': '*' })).status, 201);
-    // Created once: a create-only SAS cannot overwrite (403 before the condition is even evaluated).
-    assert.equal((await put(createUrl, azurite.caPem, randomBytes(16), { 'if-none-match': '*' })).status, 403, 'no second create');
-    assert.equal((await put(createUrl, azurite.caPem, randomBytes(16))).status, 403, 'no overwrite');
-    assert.equal((await send(createUrl, azurite.caPem)).status, 403, 'a create URL cannot read');
-    assert.equal((await send(createUrl, azurite.caPem, { method: 'DELETE' })).status, 403, 'nor delete');
 
     // Cloud side: ingest indexes it (Table Storage through the identity).
     const summary = await ingest([viaEventGrid(segmentEvent({ startMs: T0, bytes: segment.length }))], batchContext(), deps);
@@ -160,24 +145,12 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     assert.deepEqual(notBearer, [], 'no shared key, no SAS: every request of the functions carries an Entra ID token');
   });
 
-  it('a read URL is refused for another blob, for writing, when tampered and after it expires', async () => {
+  // That a read URL reads its own blob only (not another, no overwrite, create, delete or list) and is refused once
+  // expired: the SasSigner contract, test/integration/functions/adapters/blob/user-delegation-sas-signer.contract.test.ts.
+  it('a read URL is refused when tampered with: signature, expiry or permissions altered', async () => {
     const deps = depsWith(recorder());
-    const other = segmentBlobName('cam1', T0 + 10_000);
-    const [otherCreate] = await deps.sasSigner.blobCreateUrls([other], Date.now() + 60_000);
-    assert.equal((await put(otherCreate, azurite.caPem, Buffer.from('other segment'), { 'if-none-match': '*' })).status, 201);
-
     const [readUrl] = await deps.sasSigner.blobReadUrls([blobName], Date.now() + 60_000);
     assert.equal((await send(readUrl, azurite.caPem)).status, 200);
-    const url = new URL(readUrl);
-    const otherUrl = new URL(url);
-    otherUrl.pathname = url.pathname.replace(encodeURIComponent(new Date(T0).toISOString()), encodeURIComponent(new Date(T0 + 10_000).toISOString()));
-    assert.notEqual(otherUrl.pathname, url.pathname);
-    assert.equal((await send(otherUrl.href, azurite.caPem)).status, 403, 'scoped to its own blob');
-    assert.equal((await put(readUrl, azurite.caPem, Buffer.from('overwrite'))).status, 403, 'read-only: no overwrite');
-    assert.equal((await put(readUrl.replace(encodeURIComponent(new Date(T0).toISOString()), 'new-blob.ts'), azurite.caPem, Buffer.from('x'))).status, 403, 'no create');
-    assert.equal((await send(readUrl, azurite.caPem, { method: 'DELETE' })).status, 403, 'no delete');
-    const listUrl = `${azurite.blobEndpoint}/${settings.recordingsContainer}?restype=container&comp=list&${url.search.slice(1)}`;
-    assert.equal((await send(listUrl, azurite.caPem)).status, 403, 'no list');
 
     const tampered = new URL(readUrl);
     const sig = tampered.searchParams.get('sig')!;
@@ -189,14 +162,7 @@ describe('identity-based storage and user-delegation SAS (Azurite over https wit
     const widened = new URL(readUrl);
     widened.searchParams.set('sp', 'rcwd');
     assert.equal((await put(widened.href, azurite.caPem, Buffer.from('overwrite'))).status, 403, 'altered permissions');
-
-    // Expiry: the same URL works, then, once `se` has passed, is refused.
-    const [shortUrl] = await deps.sasSigner.blobReadUrls([blobName], Date.now() + 1000);
-    assert.equal((await send(shortUrl, azurite.caPem)).status, 200);
-    const se = Date.parse(new URL(shortUrl).searchParams.get('se')!);
-    await new Promise((r) => setTimeout(r, Math.max(0, se - Date.now()) + 1100));
-    assert.equal((await send(shortUrl, azurite.caPem)).status, 403, 'expired');
-    assert.equal((await send(readUrl, azurite.caPem)).status, 200, 'an unexpired URL still works');
+    assert.equal((await send(readUrl, azurite.caPem)).status, 200, 'the URL as signed still works');
   });
 
   it('fetches one user delegation key for many playlists, concurrent or not, and renews it before it gets too short', async () => {

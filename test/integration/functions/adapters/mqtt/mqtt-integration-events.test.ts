@@ -40,7 +40,9 @@ describe('MQTT integration events on a real broker (Mosquitto)', () => {
     await broker?.stop();
   });
 
-  it('publishes each event on keepwatch-integration/{type}, QoS 1, as CloudEvents JSON, in order', async () => {
+  // The events as they leave (whole CloudEvent, order, retries, bad types, an empty call): the IntegrationEvents contract,
+  // mqtt-integration-events.contract.test.ts. Here: what only MQTT has, the topic, QoS and content type.
+  it('publishes each event on keepwatch-integration/{type}, QoS 1, content type application/cloudevents+json', async () => {
     const sink = new MqttIntegrationEvents({ url: broker.url, username: 'keepwatch-cloud' });
     try {
       const events = [event('e1', 'recording.started', 'cam1'), event('e2', 'recording.available', 'cam1'), event('e3', 'recording.stopped', 'cam1')];
@@ -48,7 +50,6 @@ describe('MQTT integration events on a real broker (Mosquitto)', () => {
       await sink.publish([event('e4', 'recording.started', 'cam2')]); // the same connection again
       const got = await waitFor('four events at the observer', 10_000, () => (received.length >= 4 ? received.slice() : undefined));
       assert.deepEqual(got.map((r) => r.topic), ['keepwatch-integration/recording.started', 'keepwatch-integration/recording.available', 'keepwatch-integration/recording.stopped', 'keepwatch-integration/recording.started']);
-      assert.deepEqual(got.slice(0, 3).map((r) => r.event), events);
       assert.ok(got.every((r) => r.qos === 1 && r.contentType === 'application/cloudevents+json'), JSON.stringify(got.map((r) => [r.qos, r.contentType])));
     } finally {
       await sink.close();
@@ -68,23 +69,13 @@ describe('MQTT integration events on a real broker (Mosquitto)', () => {
     }
   });
 
-  it('connects lazily; an unreachable broker makes publish a TransientError, and a bad type sends nothing', async () => {
+  it('connects lazily; an unreachable broker makes publish a TransientError naming the URL, never the password', async () => {
     const port = await freePort();
     const sink = new MqttIntegrationEvents({ url: `mqtt://127.0.0.1:${port}`, username: 'keepwatch-cloud', password: 'secret-pw', timeoutMs: 1500 });
     try {
       await assert.rejects(sink.publish([event('e6', 'recording.started', 'cam1')]), (e: unknown) => e instanceof TransientError && /mqtt:\/\/127\.0\.0\.1:\d+ (failed|did not acknowledge)/.test(e.message) && !e.message.includes('secret-pw'));
     } finally {
       await sink.close();
-    }
-    const good = new MqttIntegrationEvents({ url: broker.url, username: 'keepwatch-cloud' });
-    try {
-      received.length = 0;
-      await assert.rejects(good.publish([event('e7', 'recording.started', 'cam1'), event('e8', 'bad/type', 'cam1')]), /not a topic level/);
-      await good.publish([event('e9', 'recording.stopped', 'cam1')]);
-      await waitFor('e9', 10_000, () => received.find((r) => r.event.id === 'e9'));
-      assert.equal(received.some((r) => r.event.id === 'e7'), false, 'nothing of the refused call was sent');
-    } finally {
-      await good.close();
     }
   });
 });

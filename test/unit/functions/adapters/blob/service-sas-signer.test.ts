@@ -20,6 +20,8 @@ function sdkQuery(blobName: string, protocol: SASProtocol, container = 'recordin
   ).toString();
 }
 
+// What the port promises of every URL (sp, sr, se rounded up, order, what Azurite then permits and refuses): the SasSigner
+// contract, test/integration/functions/adapters/blob/service-sas-signer.contract.test.ts. Here: the signature itself.
 describe('ServiceSasSigner', () => {
   it('signs exactly what the storage SDK signs (http+https endpoint)', async () => {
     const signer = new ServiceSasSigner({ accountName: 'acct', accountKey: KEY, blobEndpoint: 'http://127.0.0.1:10000/acct', container: 'recordings' });
@@ -41,14 +43,9 @@ describe('ServiceSasSigner', () => {
     assert.ok(url.startsWith('https://acct.blob.core.windows.net/site-a/cam1/x.ts?'));
   });
 
-  it('grants read of one blob only, and rounds the expiry up to the second', async () => {
+  it('blobReadUrl is blobReadUrls of one name', async () => {
     const signer = new ServiceSasSigner({ accountName: 'acct', accountKey: KEY, blobEndpoint: 'http://h/acct', container: 'recordings' });
     const [url] = await signer.blobReadUrls(['cam1/a.ts'], EXPIRES);
-    const q = new URL(url).searchParams;
-    assert.equal(q.get('sp'), 'r');
-    assert.equal(q.get('sr'), 'b');
-    assert.equal(q.get('se'), '2026-11-21T11:00:01Z');
-    assert.deepEqual(await signer.blobReadUrls([], EXPIRES), []);
     assert.equal(await signer.blobReadUrl('cam1/a.ts', EXPIRES), url);
   });
 
@@ -56,12 +53,9 @@ describe('ServiceSasSigner', () => {
     const signer = new ServiceSasSigner({ accountName: 'acct', accountKey: KEY, blobEndpoint: 'http://127.0.0.1:10000/acct', container: 'recordings' });
     const names = ['cam1/2026/11/21/10/2026-11-21T10:00:00.000Z.ts', 'cam-2/2026/01/01/00/2026-01-01T00:00:09.999Z.ts'];
     const urls = await signer.blobCreateUrls(names, EXPIRES);
-    assert.equal(urls.length, 2);
     for (const [i, name] of names.entries()) {
       const url = new URL(urls[i]);
       assert.equal(decodeURIComponent(url.pathname), `/acct/recordings/${name}`);
-      assert.equal(url.searchParams.get('sp'), 'c');
-      assert.equal(url.searchParams.get('sr'), 'b');
       assert.deepEqual(Object.fromEntries(url.searchParams), Object.fromEntries(new URLSearchParams(sdkQuery(name, SASProtocol.HttpsAndHttp, 'recordings', 'c'))));
     }
     const [read] = await signer.blobReadUrls([names[0]], EXPIRES);

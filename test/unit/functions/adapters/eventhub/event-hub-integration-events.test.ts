@@ -9,15 +9,16 @@ function event(id: string, type: string, subject?: string): IntegrationEvent {
   return e;
 }
 
+// The events as they leave through publish (the body decodes to the whole CloudEvent, order, batches, retries,
+// failures): the IntegrationEvents contract, event-hub-integration-events.contract.test.ts (a producer double).
 describe('Event Hubs integration events: message shape and partition keys (sending itself needs a real hub: untested here)', () => {
-  it('one message per event: body the CloudEvent JSON bytes, structured content type, messageId the event id', () => {
+  it('one message per event: body bytes, structured content type, messageId the event id', () => {
     const e = event('recording-started-1', 'recording.started', 'cam1');
     const data = toEventData(e);
     assert.equal(data.contentType, CLOUDEVENTS_JSON);
     assert.equal(data.contentType, 'application/cloudevents+json');
     assert.equal(data.messageId, 'recording-started-1');
     assert.ok(Buffer.isBuffer(data.body));
-    assert.deepEqual(JSON.parse((data.body as Buffer).toString('utf8')), e);
   });
 
   it('groups by subject (the camera), keeping publish order inside a group and first-appearance order between groups', () => {
