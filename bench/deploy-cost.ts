@@ -97,7 +97,7 @@ export async function runDeployCost(o: CostBenchOptions): Promise<CostBenchResul
       segmentLength: o.segmentLength,
       ...(o.mode === 'evr'
         ? {
-            agentConfig: { evrCacheHold: 'PT30S' },
+            agentConfig: { evrCacheHorizon: 'PT30S' },
             policies: { 'cam-1': { mode: 'evr', retention: { archive: 'P7D' }, evr: { signals: [{ type: 'motion' }], signalGate: EVR_GATE } } },
           }
         : {}),

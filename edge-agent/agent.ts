@@ -30,7 +30,7 @@ const DRAIN_TIMEOUT_MS = 20_000;
 
 /** Options of {@link Agent} beyond its config. */
 export interface AgentOptions {
-  /** Wall clock, epoch ms (default `Date.now`): event times, camera states, EVR holds, the uploader's live lane. */
+  /** Wall clock, epoch ms (default `Date.now`): event times, camera states, the EVR cache horizon, the uploader's live lane. */
   now?: () => number;
 }
 
@@ -44,7 +44,7 @@ export interface AgentOptions {
  *
  * Cameras in EVR mode (docs/contracts.md "EVR on the agent") differ: each complete segment also gets a
  * `segment.recorded` event, and the {@link EvrController} decides which cached segments are uploaded (those overlapping
- * an upload window the cloud commanded), kept (the hold) or dropped.
+ * an upload window the cloud commanded), kept (the cache horizon) or dropped.
  *
  * Live pipelines (docs/contracts.md "AVA live pipelines"): the cloud's activate/deactivate commands start and stop
  * cameras at run time ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart
@@ -153,7 +153,7 @@ export class Agent {
         cacheDir: config.localMediaCachePath,
         ffmpegPath,
         fileSinkRoot,
-        holdMs: config.evrCacheHoldMs,
+        horizonMs: config.evrCacheHorizonMs,
         segmentLengthMs: config.segmentLengthMs,
         cloudCaughtUp: () => this.transport.connected && this.outbox.pending === 0,
         connectedSinceMs: () => this.connectedSinceMs,

@@ -4,7 +4,7 @@ import { KeepwatchError } from '../shared/errors';
 import { Agent } from './agent';
 import { parseCameraFlags } from './config/camera-flags';
 import { runImportTopology } from './config/import-topology-command';
-import { loadAgentConfig } from './config/load-config';
+import { loadAgentConfig, type AgentConfigNote } from './config/load-config';
 import { createLogger } from './log';
 import { readBrokerTls } from './transport/broker-tls';
 
@@ -47,10 +47,10 @@ async function main(): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (values.camera?.length) overrides.cameras = parseCameraFlags(values.camera, values['rtsp-transport']);
   if (values['log-level']) overrides.logLevel = values['log-level'];
-  const pipelineNotes: Parameters<typeof loadAgentConfig>[3] = [];
-  const config = loadAgentConfig(values.config, overrides, process.env, pipelineNotes);
+  const configNotes: AgentConfigNote[] = [];
+  const config = loadAgentConfig(values.config, overrides, process.env, configNotes);
   const logger = createLogger(config.logLevel);
-  for (const n of pipelineNotes) logger.info({ pipeline: n.pipeline, cameraId: n.cameraId }, n.message);
+  for (const n of configNotes) logger[n.level]({ pipeline: n.pipeline, cameraId: n.cameraId }, n.message);
   if (values.check) {
     readBrokerTls(config.broker); // the PEM files must be readable too
     logger.info({ config }, 'config is valid');

@@ -36,7 +36,7 @@ export interface LocalStackOptions {
   inMemoryStorage?: boolean;
   /** Cameras `{ id, url }`; none = one simulated camera `sim-1`. */
   cameras?: Array<{ id: string; url: string } & Record<string, unknown>>;
-  /** Extra top-level agent config keys (shared/schemas/agent-config.ts), e.g. `{ evrCacheHold: 'PT30S' }`. */
+  /** Extra top-level agent config keys (shared/schemas/agent-config.ts), e.g. `{ evrCacheHorizon: 'PT30S' }`. */
   agentConfig?: Record<string, unknown>;
   /** Recording policies to PUT (`/api/cameras/{id}/policy`) before the agent starts, by camera id (e.g. EVR). */
   policies?: Record<string, unknown>;

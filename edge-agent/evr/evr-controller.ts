@@ -9,7 +9,7 @@ import type { RecordedSegment } from '../segments/recorded-segment';
 import { FileSink } from './file-sink';
 import { WindowStore } from './window-store';
 
-/** How often the controller re-checks holds, windows and file sinks (ms). */
+/** How often the controller re-checks the cache horizon, windows and file sinks (ms). */
 export const EVR_SWEEP_MS = 1000;
 
 /** What an eviction by the cache cap meant for an EVR segment (see {@link EvrController.evicted}). */
@@ -26,7 +26,7 @@ export interface EvrSegments {
   upload(seg: RecordedSegment): void;
   /** True while the segment is being uploaded. */
   uploading(seg: RecordedSegment): boolean;
-  /** Deletes a segment outside every window after its hold: journal `dropped`, cache, upload queue. */
+  /** Deletes a segment outside every window once past the cache horizon: journal `dropped`, cache, upload queue. */
   drop(seg: RecordedSegment): void;
   /** Deletes an uploaded segment the file sink no longer needs: journal `uploaded`, cache. */
   release(seg: RecordedSegment): void;
@@ -42,15 +42,15 @@ export interface EvrControllerOptions {
   ffmpegPath: string;
   /** Folder every file sink must write inside (edge-agent/evr/file-sink-root.ts); absent = anywhere (tests). */
   fileSinkRoot?: string;
-  /** `evrCacheHold`, ms. */
-  holdMs: number;
+  /** `evrCacheHorizon`: how long a segment no window has claimed stays cached after its end, ms. */
+  horizonMs: number;
   /** `segmentLength`, ms. */
   segmentLengthMs: number;
   /** The cached segments and their moves. */
   segments: EvrSegments;
   /** True while the broker is connected and the outbox is empty (the cloud has heard every segment). */
   cloudCaughtUp: () => boolean;
-  /** Epoch ms of the last CONNACK (holds run from it after an outage), or undefined before the first. */
+  /** Epoch ms of the last CONNACK (the horizon runs from it after an outage), or undefined before the first. */
   connectedSinceMs: () => number | undefined;
   onDropped?: (cameraId: string) => void;
   onFileWritten?: (cameraId: string) => void;
@@ -67,7 +67,7 @@ export interface EvrControllerOptions {
  *   sequence wins ({@link WindowBook}); the windows are stored crash-safe ({@link WindowStore}) before the
  *   command is acknowledged, so a restart still honours them.
  * - Every cached segment overlapping a window (half-open) is uploaded, now or when recorded later, oldest first.
- * - A segment outside every window is kept at least `evrCacheHold` after its end, and after the last
+ * - A segment outside every window is kept at least `evrCacheHorizon` after its end, and after the last
  *   (re)connect to the broker; then, only while the broker is connected and the outbox is empty, it is
  *   dropped (journal `dropped`, metric, no gap: EVR drops it by design). Offline, it stays until the cache cap needs room.
  * - Cache cap: {@link keepRank} ranks segments inside a window above the rest, so they are evicted
@@ -191,9 +191,9 @@ export class EvrController {
     return this.windowsOf(seg).length ? 1 : 0;
   }
 
-  /** True when `seg` is outside every window, its hold is over and the cloud has heard everything ({@link evrSegmentFate}). */
+  /** True when `seg` is outside every window, past the horizon and the cloud has heard everything ({@link evrSegmentFate}). */
   private droppable(seg: RecordedSegment, nowMs: number): boolean {
-    const ctx = { nowMs, holdMs: this.opts.holdMs, cloudCaughtUp: this.opts.cloudCaughtUp(), connectedSinceMs: this.opts.connectedSinceMs() };
+    const ctx = { nowMs, horizonMs: this.opts.horizonMs, cloudCaughtUp: this.opts.cloudCaughtUp(), connectedSinceMs: this.opts.connectedSinceMs() };
     return evrSegmentFate(seg, this.windowsOf(seg).length > 0, ctx) === 'drop';
   }
 
@@ -252,14 +252,14 @@ export class EvrController {
     }
   }
 
-  /** Uploads what a window now covers, drops what the hold let go, writes file sink MP4s, forgets finished windows. */
+  /** Uploads what a window now covers, drops what the horizon let go, writes file sink MP4s, forgets finished windows. */
   sweep(): void {
     const nowMs = this.now();
     for (const seg of this.opts.segments.cached()) {
       if (!this.evrCameras.has(seg.cameraId) || this.queued.has(seg.path) || this.uploadedHeld.has(seg.path) || this.opts.segments.uploading(seg)) continue;
       if (this.windowsOf(seg).length) this.queueUpload(seg);
       else if (this.droppable(seg, nowMs)) {
-        this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'EVR: segment outside every upload window dropped after the hold');
+        this.opts.logger.debug({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'EVR: segment outside every upload window dropped past the cache horizon');
         this.opts.segments.drop(seg);
         this.opts.onDropped?.(seg.cameraId);
       }

@@ -44,7 +44,7 @@ export interface AgentState {
  * | `keepwatch_broker_connected` | gauge | 1 while connected to the broker |
  * | `keepwatch_broker_reconnects_total` | counter | reconnect attempts to the broker |
  * | `keepwatch_evr_windows_held` | gauge | EVR upload windows the agent holds |
- * | `keepwatch_evr_segments_dropped_total{camera}` | counter | EVR segments outside every upload window, deleted after the hold (by design, not lost) |
+ * | `keepwatch_evr_segments_dropped_total{camera}` | counter | EVR segments outside every upload window, deleted past the cache horizon (by design, not lost) |
  * | `keepwatch_file_sink_files_total{camera}` | counter | MP4s written by a file sink |
  * | `keepwatch_signals_total{camera,type}` | counter | signals the agent emitted (`motion`, `inference`) |
  * | `keepwatch_motion_frames_dropped_total{camera}` | counter | grey frames dropped because the motion detector fell behind |
@@ -101,7 +101,7 @@ export class AgentMetrics {
       },
     });
     new Gauge({ name: 'keepwatch_events_queued', help: 'Events in the on-disk outbox, not yet acknowledged by the broker.', registers, collect() { this.set(state.eventsQueued()); } });
-    this.evrDropped = new Counter({ name: 'keepwatch_evr_segments_dropped_total', help: 'EVR segments outside every upload window, deleted after the hold (by design).', labelNames: ['camera'], registers });
+    this.evrDropped = new Counter({ name: 'keepwatch_evr_segments_dropped_total', help: 'EVR segments outside every upload window, deleted past the cache horizon (by design).', labelNames: ['camera'], registers });
     this.filesWritten = new Counter({ name: 'keepwatch_file_sink_files_total', help: 'MP4 files written by a file sink.', labelNames: ['camera'], registers });
     new Gauge({ name: 'keepwatch_evr_windows_held', help: 'EVR upload windows held by the agent.', registers, collect() { this.set(state.evrWindowsHeld?.() ?? 0); } });
     new Gauge({ name: 'keepwatch_broker_connected', help: '1 while connected to the MQTT broker.', registers, collect() { this.set(state.brokerConnected() ? 1 : 0); } });
@@ -128,7 +128,7 @@ export class AgentMetrics {
     this.cameraReconnects.inc({ camera });
   }
 
-  /** An EVR segment outside every upload window was dropped after the hold. */
+  /** An EVR segment outside every upload window was dropped past the cache horizon. */
   evrSegmentDropped(camera: string): void {
     this.evrDropped.inc({ camera });
   }

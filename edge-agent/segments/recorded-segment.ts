@@ -20,7 +20,7 @@ export interface UploadedSegment extends RecordedSegment {
 /**
  * Why a segment left the journal's pending set (and the cache): `uploaded` (its blob exists and its event is in the
  * outbox), `evicted` (the cache cap or a full disk: an `eviction` gap), `lost` (its file was missing or changed after a
- * restart), `dropped` (an EVR segment outside every upload window, deleted after the hold: by design, not a gap),
+ * restart), `dropped` (an EVR segment outside every upload window, deleted past the cache horizon: by design, not a gap),
  * `expired` (the cloud refused it for good as older than its offline horizon: an `expired-offline` gap).
  */
 export type SegmentOutcome = 'uploaded' | 'evicted' | 'lost' | 'dropped' | 'expired';

@@ -36,7 +36,7 @@ export interface SegmentLifecycleOptions {
   /** Announces a camera's diagnostic (a `storage-error` when the cache cannot be written or the cloud holds other bytes). */
   diagnostic: (cameraId: string, d: RecorderDiagnostic) => void;
   logger: Logger;
-  /** Wall clock, epoch ms: event times, the uploader's live lane, EVR holds. */
+  /** Wall clock, epoch ms: event times, the uploader's live lane, the EVR cache horizon. */
   now: () => number;
 }
 
@@ -47,7 +47,7 @@ export interface SegmentLifecycleOptions {
  * ```
  * recorder ─segment─▶ admitted ─▶ cached ─┬─(CVR, or EVR in a window)─▶ uploading ─┬─▶ uploaded
  *   (file fsynced,    (gap event?        │                                         ├─▶ (EVR file sink) held ─▶ released
- *    journal          EVR: segment.      ├─(EVR, hold over, cloud caught up)─▶ dropped
+ *    journal          EVR: segment.      ├─(EVR, past the cache horizon, cloud caught up)─▶ dropped
  *    `recorded`)      recorded event)    ├─(cache cap, disk full)─▶ evicted (gap `eviction`, or EVR dropped / uploaded)
  *                                        └─(cloud: before its offline horizon)─▶ expired (gap `expired-offline`)
  * restart: journaled, file intact ─▶ cached; file gone ─▶ lost (gap `agent-restart`); orphan file ─▶ adopted ─▶ cached
@@ -57,7 +57,7 @@ export interface SegmentLifecycleOptions {
  * owes (durable, in the outbox) and before the file goes: a crash in between repeats a step, never skips one.
  */
 export class SegmentLifecycle implements EvrSegments {
-  /** Decides which cached segments of EVR cameras are uploaded, held or dropped; its route here is {@link EvrSegments}. */
+  /** Decides which cached segments of EVR cameras are uploaded, kept or dropped; its route here is {@link EvrSegments}. */
   readonly evr: EvrController;
   private readonly cache: SegmentCache;
   private readonly uploader: SegmentUploader;
@@ -100,7 +100,7 @@ export class SegmentLifecycle implements EvrSegments {
 
   /**
    * End (epoch ms) of the oldest cached segment that is due for upload, or undefined when none is. EVR segments count
-   * only once a window sends them to upload (held ones are not late).
+   * only once a window sends them to upload (kept ones are not late).
    */
   oldestPendingEndMs(): number | undefined {
     const s = this.evr.active ? this.cache.list().find((x) => !this.evr.isEvr(x.cameraId) || this.evr.pendingUpload(x)) : this.cache.oldest();
@@ -219,7 +219,7 @@ export class SegmentLifecycle implements EvrSegments {
     return this.uploader.isActive(seg);
   }
 
-  /** EVR: a segment outside every window, its hold over, leaves: upload queue, journal `dropped`, file; counted. */
+  /** EVR: a segment outside every window, past the cache horizon, leaves: upload queue, journal `dropped`, file; counted. */
   drop(seg: RecordedSegment): void {
     this.uploader.drop(seg);
     this.journal.done(seg, 'dropped');
@@ -276,7 +276,7 @@ export class SegmentLifecycle implements EvrSegments {
   /** The cache evicted a segment (its file is gone): out of the upload queue, journal line, then the gap (EVR: unless no loss). */
   private evicted(seg: RecordedSegment): void {
     this.uploader.drop(seg);
-    // EVR: a segment the hold had let go, or one already uploaded, is no loss (evr-controller.ts).
+    // EVR: a segment the cache horizon had let go, or one already uploaded, is no loss (evr-controller.ts).
     const evr = this.evr.isEvr(seg.cameraId) ? this.evr.evicted(seg) : 'gap';
     try {
       this.journal.done(seg, evr === 'gap' ? 'evicted' : evr);

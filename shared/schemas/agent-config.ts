@@ -33,15 +33,20 @@ export const AGENT_DEFAULTS = {
   /** Camera recording mode: continuous video recording unless told otherwise. */
   mode: 'cvr',
   /**
-   * How long an EVR segment outside every commanded window stays cached after its end: AVA's largest
-   * pre-roll (`activationSignalOffset` down to −1 min, docs/reference/ava-behaviour.md "Nodes") plus 30 s for the
-   * cloud's decision.
+   * The EVR cache horizon: how far back the cache keeps EVR segments no upload window has claimed yet (after each
+   * one's end), so a late signal's pre-roll can still reach them: AVA's largest pre-roll (`activationSignalOffset`
+   * down to −1 min, docs/reference/ava-behaviour.md "Nodes") plus 30 s for the cloud's decision.
    */
-  evrCacheHold: 'PT1M30S',
+  evrCacheHorizon: 'PT1M30S',
 } as const;
 
 export const SEGMENT_LENGTH_MIN_MS = 2 * SECOND_MS;
 export const SEGMENT_LENGTH_MAX_MS = 5 * MINUTE_MS;
+/** Bounds of `evrCacheHorizon`, ms. */
+export const EVR_CACHE_HORIZON_MIN_MS = 10 * SECOND_MS;
+export const EVR_CACHE_HORIZON_MAX_MS = 10 * MINUTE_MS;
+/** The config key `evrCacheHorizon` had before it was renamed; operators' files may still carry it. */
+export const DEPRECATED_EVR_CACHE_HORIZON_KEY = 'evrCacheHold';
 
 const id = z.string().regex(ID_PATTERN, 'expected 1 to 32 characters from a-z, 0-9 and -');
 
@@ -201,8 +206,13 @@ export const agentConfigFileSchema = z.strictObject({
   cameraReconnectMaximumDelay: isoDuration(SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraReconnectMaximumDelay),
   /** ISO 8601 time a recording session may mux no packet before the watchdog kills and restarts it, PT2S..PT5M, default PT15S. */
   cameraWatchdogTimeout: isoDuration(2 * SECOND_MS, 5 * MINUTE_MS).default(AGENT_DEFAULTS.cameraWatchdogTimeout),
-  /** ISO 8601 time an EVR segment outside every upload window stays cached after its end, PT10S..PT10M, default PT1M30S. */
-  evrCacheHold: isoDuration(10 * SECOND_MS, 10 * MINUTE_MS).default(AGENT_DEFAULTS.evrCacheHold),
+  /**
+   * ISO 8601 EVR cache horizon: how long an EVR segment outside every upload window stays cached after its end,
+   * PT10S..PT10M, default PT1M30S (applied by {@link parseAgentConfig}).
+   */
+  evrCacheHorizon: isoDuration(EVR_CACHE_HORIZON_MIN_MS, EVR_CACHE_HORIZON_MAX_MS).optional(),
+  /** The old name of `evrCacheHorizon`, still read (with a warning); both at once is an error. */
+  [DEPRECATED_EVR_CACHE_HORIZON_KEY]: isoDuration(EVR_CACHE_HORIZON_MIN_MS, EVR_CACHE_HORIZON_MAX_MS).optional(),
   /** Folder for the segment cache. */
   localMediaCachePath: z.string().min(1).default(AGENT_DEFAULTS.localMediaCachePath),
   /**
@@ -235,9 +245,10 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type UploadTarget = z.output<typeof uploadSchema>;
 
 /** The validated agent config with durations in ms and the cache cap in bytes. */
-export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay' | 'cameraWatchdogTimeout' | 'evrCacheHold'> & {
+export type AgentConfig = Omit<z.output<typeof agentConfigFileSchema>, 'segmentLength' | 'localMediaCacheMaximumSizeMiB' | 'cameraReconnectMaximumDelay' | 'cameraWatchdogTimeout' | 'evrCacheHorizon' | typeof DEPRECATED_EVR_CACHE_HORIZON_KEY> & {
   segmentLengthMs: number;
-  evrCacheHoldMs: number;
+  /** The EVR cache horizon (`evrCacheHorizon`, or its old name `evrCacheHold`), ms. */
+  evrCacheHorizonMs: number;
   cameraReconnectMaximumDelayMs: number;
   cameraWatchdogTimeoutMs: number;
   maxCacheBytes: number;
@@ -298,22 +309,44 @@ export function parseCameraConfig(input: unknown, what: string): CameraConfig {
   return camera;
 }
 
+/** The warning {@link parseAgentConfig} gives for a file that still says `evrCacheHold`. */
+export const DEPRECATED_EVR_CACHE_HORIZON_WARNING = `agent config: ${DEPRECATED_EVR_CACHE_HORIZON_KEY} is the old name of evrCacheHorizon and is read as it; rename it to evrCacheHorizon`;
+
+/**
+ * The EVR cache horizon the file sets, ms: `evrCacheHorizon`, else its old name `evrCacheHold` (then `warn` is told
+ * {@link DEPRECATED_EVR_CACHE_HORIZON_WARNING} once), else the default PT1M30S.
+ * @throws ValidationError when both keys are set
+ */
+function evrCacheHorizonMs(horizon: string | undefined, old: string | undefined, warn: (message: string) => void): number {
+  if (horizon !== undefined && old !== undefined) {
+    throw new ValidationError(`agent config: ${DEPRECATED_EVR_CACHE_HORIZON_KEY} and evrCacheHorizon are both set: ${DEPRECATED_EVR_CACHE_HORIZON_KEY} is the old name of evrCacheHorizon; keep only evrCacheHorizon`);
+  }
+  if (old !== undefined) {
+    warn(DEPRECATED_EVR_CACHE_HORIZON_WARNING);
+    return parseIsoDuration(old, `agent config: ${DEPRECATED_EVR_CACHE_HORIZON_KEY}`);
+  }
+  return parseIsoDuration(horizon ?? AGENT_DEFAULTS.evrCacheHorizon, 'agent config: evrCacheHorizon');
+}
+
 /**
  * Validates an agent config document (already read from YAML/JSON, placeholders resolved).
+ * @param warn told what the caller should log as a warning about a valid document: a deprecated key
+ *   ({@link DEPRECATED_EVR_CACHE_HORIZON_WARNING}); default: nothing is told
  * @throws ValidationError naming every bad or unknown key at once, e.g.
- *   `agent config: segmentLength: PT1S is outside PT2S..PT5M; unknown key 'colour'`
+ *   `agent config: segmentLength: PT1S is outside PT2S..PT5M; unknown key 'colour'`; `evrCacheHold` beside
+ *   `evrCacheHorizon`
  */
-export function parseAgentConfig(doc: unknown): AgentConfig {
+export function parseAgentConfig(doc: unknown, warn: (message: string) => void = () => {}): AgentConfig {
   const file = parseWith(agentConfigFileSchema, doc, 'agent config');
   const segmentLengthMs = parseIsoDuration(file.segmentLength, 'agent config: segmentLength');
   verifyUniqueCameraIds(file.cameras);
   verifyFileSinks(file.cameras);
   verifyBrokerTls(file.broker);
-  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, evrCacheHold, ...rest } = file;
+  const { segmentLength: _s, localMediaCacheMaximumSizeMiB, cameraReconnectMaximumDelay, cameraWatchdogTimeout, evrCacheHorizon, [DEPRECATED_EVR_CACHE_HORIZON_KEY]: oldEvrCacheHorizon, ...rest } = file;
   return {
     ...rest,
     segmentLengthMs,
-    evrCacheHoldMs: parseIsoDuration(evrCacheHold, 'agent config: evrCacheHold'),
+    evrCacheHorizonMs: evrCacheHorizonMs(evrCacheHorizon, oldEvrCacheHorizon, warn),
     cameraReconnectMaximumDelayMs: parseIsoDuration(cameraReconnectMaximumDelay, 'agent config: cameraReconnectMaximumDelay'),
     cameraWatchdogTimeoutMs: parseIsoDuration(cameraWatchdogTimeout, 'agent config: cameraWatchdogTimeout'),
     maxCacheBytes: localMediaCacheMaximumSizeMiB * 1024 * 1024,

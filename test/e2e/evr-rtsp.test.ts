@@ -71,7 +71,7 @@ describe('EVR end to end: motion and door signals → cloud signal gate → reco
       inMemoryStorage: true,
       cameras: [imported.cameras[0] as { id: string; url: string }, { id: DOOR, url: rtsp.urls['/door'], mode: 'evr' }],
       segmentLength: 'PT2S',
-      agentConfig: { evrCacheHold: 'PT30S' },
+      agentConfig: { evrCacheHorizon: 'PT30S' },
       policies: { [PERSON]: { ...personPolicy, evr: { ...personPolicy.evr, signalGate: personGate } }, [DOOR]: policy('door') },
       signalPublishers: { [SENSOR.user]: { password: SENSOR.password, topics: [`keepwatch/local-device/signals/${DOOR}`] } },
       agentLogLevel: 'debug',

@@ -48,7 +48,7 @@ describe('LVA/AVA topologies as live pipelines on the local stack: CVR PT30S seg
       // The topology's segmentLength; its cache folder (/var/lib/azuremediaservices/tmp/) gives way to the stack's.
       segmentLength: cvr.agent.segmentLength as string,
       agentConfig: {
-        evrCacheHold: 'PT1M',
+        evrCacheHorizon: 'PT1M',
         pipelines: [
           { name: LOBBY, topologyFile: topologyPath('lva-2.0-cvr-asset'), parameters: { rtspUrl: rtsp.urls['/lobby'] } },
           { name: GATE, topologyFile: topologyPath('ava-evr-hubMessage-file-sink'), parameters: { rtspUrl: rtsp.urls['/gate'] } },

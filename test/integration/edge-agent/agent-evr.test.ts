@@ -71,7 +71,7 @@ describe('Agent in EVR mode', () => {
 
   const send = (deviceId: string, w: UploadWindow) => cloud.publishAsync(cameraCommandsTopic(deviceId, w.cameraId), JSON.stringify(uploadWindowCommand(w, Date.now())), { qos: 1 });
 
-  it('uploads exactly the segments overlapping commanded windows (now, later, after SIGKILL + restart), drops the rest after the hold, writes one MP4 per final window', async () => {
+  it('uploads exactly the segments overlapping commanded windows (now, later, after SIGKILL + restart), drops the rest past the cache horizon, writes one MP4 per final window', async () => {
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('evr');
     await container.create();
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'kw-evr-'));
@@ -89,7 +89,7 @@ describe('Agent in EVR mode', () => {
         deviceId: DEVICE,
         cameras: [{ id: CAMERA, url: mediaPath('one-by-one-person-detection.mp4'), inputOptions: ['-re', '-stream_loop', '-1'], mode: 'evr', fileSink: { baseDirectoryPath: sinkDir, fileNamePattern: PATTERN, maximumSizeMiB: 1 } }],
         segmentLength: 'PT2S',
-        evrCacheHold: 'PT10S',
+        evrCacheHorizon: 'PT10S',
         localMediaCachePath: cacheDir,
         fileSinkRoot: sinkDir, // outside the cache folder: allowed only through fileSinkRoot (docs/security.md)
         broker: { url: broker.url, password: 'pw', protocolVersion: 4 },
@@ -146,13 +146,13 @@ describe('Agent in EVR mode', () => {
       const recordedIds = received.filter((m) => m.topic === `keepwatch/${DEVICE}/events/${CAMERA}`).map((m) => JSON.parse(m.payload.toString()) as { id: string; type: string }).filter((e) => e.type === 'segment.recorded').map((e) => e.id);
       assert.ok(recordedIds.some((id, i) => recordedIds.indexOf(id) !== i), 'a segment.recorded republished after the restart');
 
-      // Unwindowed segments leave the cache after the hold: the first one, the one the stale command named.
-      const dropped = () => new Set(logs().filter((o) => o.msg === 'EVR: segment outside every upload window dropped after the hold').map((o) => Number(o.segmentStartMs)));
+      // Unwindowed segments leave the cache past the cache horizon: the first one, the one the stale command named.
+      const dropped = () => new Set(logs().filter((o) => o.msg === 'EVR: segment outside every upload window dropped past the cache horizon').map((o) => Number(o.segmentStartMs)));
       const r0 = rec()[0];
       const r4 = rec().find((s) => s.startMs >= r3.startMs + r3.durationMs)!;
       await until('the first and the stale-named segments dropped', 60_000, () => dropped().has(r0.startMs) && dropped().has(r4.startMs));
-      const dropLines = logs().filter((o) => o.msg === 'EVR: segment outside every upload window dropped after the hold' && Number(o.segmentStartMs) === r0.startMs);
-      assert.ok(Date.parse(String(dropLines[0].time)) >= r0.startMs + r0.durationMs + 10_000, 'not before the hold');
+      const dropLines = logs().filter((o) => o.msg === 'EVR: segment outside every upload window dropped past the cache horizon' && Number(o.segmentStartMs) === r0.startMs);
+      assert.ok(Date.parse(String(dropLines[0].time)) >= r0.startMs + r0.durationMs + 10_000, 'not before the cache horizon');
 
       // Exactly the overlapping segments reach Blob.
       const windows = [w1Final, w2, w3];
@@ -208,7 +208,7 @@ describe('Agent in EVR mode', () => {
         // ~450 KB per segment (744 kbit/s, a keyframe every 4.8 s): the 1 MiB cap holds two.
         cameras: [{ id: camera, url: mediaPath('car-detection.mp4'), inputOptions: ['-re', '-stream_loop', '-1'], mode: 'evr' }],
         segmentLength: 'PT2S',
-        evrCacheHold: 'PT10M',
+        evrCacheHorizon: 'PT10M',
         localMediaCacheMaximumSizeMiB: 1,
         localMediaCachePath: cacheDir,
         broker: { url: broker.url, password: 'pw', protocolVersion: 4 },

@@ -12,7 +12,7 @@ import { uploadWindowCommand, type UploadWindow } from '../../../shared/contract
 import { cameraCommandsTopic } from '../../../shared/contracts/topics';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
-const HOLD = 10_000;
+const HORIZON = 10_000;
 
 /** An EVR controller over a real cache folder, with the agent's callbacks recorded and a clock the test moves. */
 function setup(dir: string) {
@@ -20,7 +20,7 @@ function setup(dir: string) {
     deviceId: 'site-u',
     cameras: [{ id: 'evr-1', url: 'rtsp://x', mode: 'evr' }, { id: 'cvr-1', url: 'rtsp://y' }],
     segmentLength: 'PT2S',
-    evrCacheHold: 'PT10S',
+    evrCacheHorizon: 'PT10S',
     broker: { url: 'mqtt://127.0.0.1:1', password: 'pw' },
     upload: { connectionString: 'UseDevelopmentStorage=true' },
   });
@@ -33,7 +33,7 @@ function setup(dir: string) {
     cameras: config.cameras,
     cacheDir: dir,
     ffmpegPath: 'ffmpeg',
-    holdMs: HOLD,
+    horizonMs: HORIZON,
     segmentLengthMs: 2000,
     segments: {
       cached: () => cache.list(),
@@ -63,7 +63,7 @@ function segment(dir: string, cameraId: string, startMs: number): RecordedSegmen
 const command = (w: UploadWindow) => Buffer.from(JSON.stringify(uploadWindowCommand(w, T0)));
 
 describe('EvrController', () => {
-  it('uploads windowed segments (also later ones), holds the rest until the hold is over and the cloud caught up, and restores windows in a new run', () => {
+  it('uploads windowed segments (also later ones), keeps the rest until past the cache horizon and the cloud caught up, and restores windows in a new run', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-evrc-'));
     const { evr, cache, clock, uploads, drops } = setup(dir);
     const segs = [0, 2000, 4000, 6000].map((o) => segment(dir, 'evr-1', T0 + o));
@@ -88,11 +88,11 @@ describe('EvrController', () => {
     evr.segmentAdded(later);
     assert.deepEqual(uploads.at(-1), T0 + 8000);
 
-    // The first segment: held while the cloud lags, dropped once the hold is over and it caught up.
-    clock.now = T0 + 2000 + HOLD - 1;
+    // The first segment: kept while the cloud lags, dropped once past the cache horizon and it caught up.
+    clock.now = T0 + 2000 + HORIZON - 1;
     evr.sweep();
     assert.deepEqual(drops, []);
-    clock.now = T0 + 2000 + HOLD;
+    clock.now = T0 + 2000 + HORIZON;
     clock.caughtUp = false;
     evr.sweep();
     assert.deepEqual(drops, [], 'offline or events queued: kept');

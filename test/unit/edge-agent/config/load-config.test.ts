@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadAgentConfig } from '../../../../edge-agent/config/load-config';
+import { loadAgentConfig, type AgentConfigNote } from '../../../../edge-agent/config/load-config';
+import { ValidationError } from '../../../../shared/errors';
 
 const base = {
   deviceId: 'site-1',
@@ -34,6 +35,23 @@ describe('agent config file', () => {
     assert.throws(() => loadAgentConfig(file, {}, { KW_TEST_BROKER_PW: 'b' }), /cameras\[0\]\.password refers to environment variable KW_TEST_CAM_PW, which is not set/);
     writeFileSync(file, 'deviceId: [unclosed');
     assert.throws(() => loadAgentConfig(file), /not valid YAML or JSON/);
+  });
+
+  it('tells one warning note for the old key evrCacheHold (read as evrCacheHorizon), none for the new key', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-cfg-horizon-'));
+    const file = path.join(dir, 'agent.yaml');
+    writeFileSync(file, JSON.stringify({ ...base, evrCacheHold: 'PT3M' }));
+    const notes: AgentConfigNote[] = [];
+    assert.equal(loadAgentConfig(file, {}, {}, notes).evrCacheHorizonMs, 180_000);
+    assert.deepEqual(notes, [{ level: 'warn', message: 'agent config: evrCacheHold is the old name of evrCacheHorizon and is read as it; rename it to evrCacheHorizon' }]);
+
+    writeFileSync(file, JSON.stringify({ ...base, evrCacheHorizon: 'PT3M' }));
+    const none: AgentConfigNote[] = [];
+    assert.equal(loadAgentConfig(file, {}, {}, none).evrCacheHorizonMs, 180_000);
+    assert.deepEqual(none, []);
+
+    writeFileSync(file, JSON.stringify({ ...base, evrCacheHold: 'PT3M', evrCacheHorizon: 'PT3M' }));
+    assert.throws(() => loadAgentConfig(file, {}, {}), (err: unknown) => err instanceof ValidationError && /evrCacheHold and evrCacheHorizon are both set/.test(err.message));
   });
 
   it('broker X.509: certificate and key paths relative to the config file', () => {

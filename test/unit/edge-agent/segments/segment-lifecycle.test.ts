@@ -74,7 +74,7 @@ function setup(maxBytes = 10_000) {
       cameras: config.cameras,
       cacheDir: dir,
       ffmpegPath: 'ffmpeg',
-      holdMs: 10_000,
+      horizonMs: 10_000,
       segmentLengthMs: 2000,
       cloudCaughtUp: () => false,
       connectedSinceMs: () => undefined,
@@ -132,7 +132,7 @@ describe('SegmentLifecycle', () => {
     assert.deepEqual(lifecycle.cached().map((s) => s.startMs - T0), [2000, 9000]);
     assert.deepEqual(counted, ['recorded evr-1', 'recorded evr-1', 'recorded evr-1', 'evicted evr-1']);
     assert.equal(lifecycle.oldestPendingEndMs(), undefined, 'held EVR segments are not late');
-    assert.equal(lifecycle.drained(new Set(['evr-1'])), true, 'held EVR segments do not hold a pipeline back');
+    assert.equal(lifecycle.drained(new Set(['evr-1'])), true, 'kept EVR segments do not hold a pipeline back');
   });
 
   it('EVR route: drop (journal dropped, file, counted) and release (journal uploaded, file)', () => {

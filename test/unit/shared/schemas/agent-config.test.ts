@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../../shared/errors';
-import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
+import { DEPRECATED_EVR_CACHE_HORIZON_WARNING, parseAgentConfig } from '../../../../shared/schemas/agent-config';
 
 const base = {
   deviceId: 'site-1',
@@ -65,14 +65,32 @@ describe('agent config', () => {
     assert.deepEqual(parseAgentConfig({ ...base, metrics: { port: 0, host: '0.0.0.0' } }).metrics, { port: 0, host: '0.0.0.0' });
   });
 
-  it('EVR: camera mode defaults to cvr, evrCacheHold to PT1M30S (ms), within PT10S..PT10M', () => {
-    const c = parseAgentConfig(base);
+  it('EVR: camera mode defaults to cvr, evrCacheHorizon to PT1M30S (ms), within PT10S..PT10M', () => {
+    const warnings: string[] = [];
+    const c = parseAgentConfig(base, (m) => warnings.push(m));
     assert.equal(c.cameras[0].mode, 'cvr');
-    assert.equal(c.evrCacheHoldMs, 90_000);
-    assert.equal(parseAgentConfig({ ...base, evrCacheHold: 'PT10S' }).evrCacheHoldMs, 10_000);
-    rejects({ ...base, evrCacheHold: 'PT5S' }, /evrCacheHold: PT5S is outside PT10S\.\.PT10M/);
-    rejects({ ...base, evrCacheHold: 'PT11M' }, /evrCacheHold: PT11M is outside/);
+    assert.equal(c.evrCacheHorizonMs, 90_000);
+    assert.equal(parseAgentConfig({ ...base, evrCacheHorizon: 'PT10S' }, (m) => warnings.push(m)).evrCacheHorizonMs, 10_000);
+    assert.deepEqual(warnings, []);
+    rejects({ ...base, evrCacheHorizon: 'PT5S' }, /evrCacheHorizon: PT5S is outside PT10S\.\.PT10M/);
+    rejects({ ...base, evrCacheHorizon: 'PT11M' }, /evrCacheHorizon: PT11M is outside/);
     rejects({ ...base, cameras: [{ ...base.cameras[0], mode: 'motion' }] }, /cameras\[0\]\.mode/);
+  });
+
+  it('EVR: the old key evrCacheHold is read as evrCacheHorizon, with one warning naming the new key', () => {
+    const warnings: string[] = [];
+    const c = parseAgentConfig({ ...base, evrCacheHold: 'PT2M' }, (m) => warnings.push(m));
+    assert.equal(c.evrCacheHorizonMs, 120_000);
+    assert.equal('evrCacheHold' in c, false);
+    assert.deepEqual(warnings, [DEPRECATED_EVR_CACHE_HORIZON_WARNING]);
+    assert.match(warnings[0], /evrCacheHold is the old name of evrCacheHorizon.*rename it to evrCacheHorizon/);
+    assert.equal(parseAgentConfig({ ...base, evrCacheHold: 'PT2M' }).evrCacheHorizonMs, 120_000, 'no warn callback: still read');
+    rejects({ ...base, evrCacheHold: 'PT5S' }, /evrCacheHold: PT5S is outside PT10S\.\.PT10M/);
+  });
+
+  it('EVR: evrCacheHold beside evrCacheHorizon is a config error, even when they agree', () => {
+    rejects({ ...base, evrCacheHold: 'PT2M', evrCacheHorizon: 'PT1M' }, /evrCacheHold and evrCacheHorizon are both set: evrCacheHold is the old name of evrCacheHorizon; keep only evrCacheHorizon/);
+    rejects({ ...base, evrCacheHold: 'PT2M', evrCacheHorizon: 'PT2M' }, /keep only evrCacheHorizon/);
   });
 
   it("EVR: a file sink (AVA's baseDirectoryPath, fileNamePattern, maximumSizeMiB) needs mode evr and known variables", () => {
