@@ -18,7 +18,7 @@ import type { RecorderDiagnostic } from './recorder/ffmpeg-diagnostics';
 import { GapTracker } from './gaps/gap-tracker';
 import { readBrokerTls } from './transport/broker-tls';
 import { MqttTransport } from './transport/mqtt-transport';
-import { PipelineBook } from './pipelines/pipeline-book';
+import { ActivePipelines } from './pipelines/active-pipelines';
 import { commandOpener, PipelineController } from './pipelines/pipeline-controller';
 import { recoverSegments } from './segments/recover';
 import { SegmentLifecycle } from './segments/segment-lifecycle';
@@ -47,9 +47,9 @@ export interface AgentOptions {
  * an upload window the cloud commanded), kept (the cache horizon) or dropped.
  *
  * Live pipelines (docs/contracts.md "AVA live pipelines"): the cloud's activate/deactivate commands start and stop
- * cameras at run time ({@link PipelineController}); the pipelines held are kept in the cache folder, so a restart
- * resumes their cameras. The agent always subscribes to its commands (`keepwatch/{deviceId}/commands/#`, persistent
- * session).
+ * cameras at run time ({@link PipelineController}); the active pipelines are kept in the cache folder
+ * (edge-agent/pipelines/active-pipelines.ts), so a restart resumes their cameras. The agent always subscribes to its
+ * commands (`keepwatch/{deviceId}/commands/#`, persistent session).
  */
 export class Agent {
   private readonly transport: MqttTransport;
@@ -122,11 +122,11 @@ export class Agent {
     for (const warning of warnings) logger.warn({ event: 'ffmpeg', ffmpegPath }, warning);
     const fileSinkRoot = fileSinkRootOf(config);
     verifyFileSinkFolders(config.cameras, fileSinkRoot, 'agent config');
-    const book = new PipelineBook(config.localMediaCachePath, logger.child({ component: 'pipelines' }));
-    book.load();
+    const activePipelines = new ActivePipelines(config.localMediaCachePath, logger.child({ component: 'pipelines' }));
+    activePipelines.load();
     this.pipelines = new PipelineController({
       deviceId: config.deviceId,
-      book,
+      activePipelines,
       configCameraIds: new Set(config.cameras.map((c) => c.id)),
       fileSinkRoot,
       startCamera: (camera, segmentLengthMs) => this.startCamera(camera, segmentLengthMs),

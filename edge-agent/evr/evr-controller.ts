@@ -1,6 +1,6 @@
 import { ValidationError } from '../../shared/errors';
 import { evrSegmentFate } from '../../shared/evr/segment-fate';
-import { WindowBook } from '../../shared/evr/window-book';
+import { UploadWindows } from '../../shared/evr/upload-windows';
 import type { CameraConfig } from '../../shared/schemas/agent-config';
 import { UPLOAD_WINDOW_MAX_MS, parseUploadWindowCommand, type UploadWindow } from '../../shared/contracts/upload-window';
 import { parseCameraCommandsTopic } from '../../shared/contracts/topics';
@@ -64,7 +64,7 @@ export interface EvrControllerOptions {
  *
  * - Upload windows come from the cloud as `command.upload-window` commands on `keepwatch/{deviceId}/commands/{cameraId}`
  *   (shared/contracts/upload-window.ts); bad ones are logged with the reason and ignored; per recording the highest
- *   sequence wins ({@link WindowBook}); the windows are stored crash-safe ({@link WindowStore}) before the
+ *   sequence wins ({@link UploadWindows}); the windows are stored crash-safe ({@link WindowStore}) before the
  *   command is acknowledged, so a restart still honours them.
  * - Every cached segment overlapping a window (half-open) is uploaded, now or when recorded later, oldest first.
  * - A segment outside every window is kept at least `evrCacheHorizon` after its end, and after the last
@@ -79,7 +79,7 @@ export interface EvrControllerOptions {
  *   a window never made final counts as final 61 min (UPLOAD_WINDOW_MAX_MS) + two segment lengths + 10 s after its start.
  */
 export class EvrController {
-  private readonly book: WindowBook;
+  private readonly windows: UploadWindows;
   private readonly store: WindowStore;
   private readonly evrCameras: Map<string, CameraConfig>;
   private readonly sinks = new Map<string, FileSink>();
@@ -97,8 +97,8 @@ export class EvrController {
       if (c.fileSink) this.sinks.set(c.id, new FileSink({ settings: c.fileSink, root: opts.fileSinkRoot, ffmpegPath: opts.ffmpegPath, logger: opts.logger.child({ cameraId: c.id, sink: 'file' }) }));
     }
     this.store = new WindowStore(opts.cacheDir, opts.logger);
-    this.book = new WindowBook(this.evrCameras.size ? this.store.load() : undefined);
-    if (this.book.size) opts.logger.info({ windows: this.book.list() }, 'upload windows of the previous run restored');
+    this.windows = new UploadWindows(this.evrCameras.size ? this.store.load() : undefined);
+    if (this.windows.size) opts.logger.info({ windows: this.windows.list() }, 'upload windows of the previous run restored');
   }
 
   /**
@@ -125,7 +125,7 @@ export class EvrController {
 
   /** Upload windows held. */
   get windowsHeld(): number {
-    return this.book.size;
+    return this.windows.size;
   }
 
   /** Starts the periodic sweep (every {@link EVR_SWEEP_MS}). */
@@ -149,7 +149,7 @@ export class EvrController {
   }
 
   private windowsOf(seg: RecordedSegment): UploadWindow[] {
-    return this.book.overlapping(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
+    return this.windows.overlapping(seg.cameraId, seg.startMs, seg.startMs + seg.durationMs);
   }
 
   /** True while `seg` is queued or uploading because a window covers it. */
@@ -234,7 +234,7 @@ export class EvrController {
       log.warn({ topic, reason }, 'command ignored: invalid upload-window command');
       return;
     }
-    const applied = this.book.apply(window);
+    const applied = this.windows.apply(window);
     if (applied === 'stale') {
       log.info({ cameraId: window.cameraId, recordingId: window.recordingId, sequence: window.sequence }, 'upload-window command ignored: not newer than the one held');
       return;
@@ -246,7 +246,7 @@ export class EvrController {
 
   private save(): void {
     try {
-      this.store.save(this.book.state());
+      this.store.save(this.windows.state());
     } catch (err) {
       this.opts.logger.error({ err }, 'upload windows could not be stored; they hold until the agent stops');
     }
@@ -264,7 +264,7 @@ export class EvrController {
         this.opts.onDropped?.(seg.cameraId);
       }
     }
-    for (const w of this.book.list()) {
+    for (const w of this.windows.list()) {
       // Final, and the camera has recorded past its end (or should have: two segment lengths + 10 s later).
       const recordedPast = (this.lastEnd.get(w.cameraId) ?? 0) >= w.endMs || nowMs > w.endMs + 2 * this.opts.segmentLengthMs + 10_000;
       // A window whose final command never came (the cloud lost it) cannot grow past its longest possible span.
@@ -301,7 +301,7 @@ export class EvrController {
 
   /** Forgets a finished window and releases the uploaded segments no other window still needs. */
   private forget(w: UploadWindow): void {
-    this.book.forget(w.recordingId);
+    this.windows.forget(w.recordingId);
     this.written.delete(w.recordingId);
     this.save();
     this.opts.logger.info({ cameraId: w.cameraId, recordingId: w.recordingId }, 'upload window done and forgotten');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../journal/atomic-file';
 import path from 'node:path';
-import type { WindowBookState } from '../../shared/evr/window-book';
+import type { UploadWindowsState } from '../../shared/evr/upload-windows';
 import type { UploadWindow } from '../../shared/contracts/upload-window';
 import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import type { Logger } from '../log';
@@ -42,10 +42,10 @@ export class WindowStore {
   }
 
   /** The stored state; an unreadable file is logged and treated as empty (windows then come again from the cloud only). */
-  load(): WindowBookState {
+  load(): UploadWindowsState {
     if (!existsSync(this.file)) return { windows: [], forgotten: {} };
     try {
-      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<WindowBookState>;
+      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<UploadWindowsState>;
       const windows = (Array.isArray(raw.windows) ? raw.windows : []).filter(isWindow);
       const forgotten = Object.fromEntries(Object.entries(raw.forgotten ?? {}).filter(([id, seq]) => RECORDING_ID_PATTERN.test(id) && Number.isSafeInteger(seq)));
       return { windows, forgotten };
@@ -56,7 +56,7 @@ export class WindowStore {
   }
 
   /** Replaces the stored state atomically. @throws the write error (ENOSPC…); the previous file stays intact */
-  save(state: WindowBookState): void {
+  save(state: UploadWindowsState): void {
     writeFileAtomic(this.file, JSON.stringify(state));
   }
 }

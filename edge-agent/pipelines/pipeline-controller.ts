@@ -7,7 +7,7 @@ import { parseIsoDuration } from '../../shared/time';
 import { cameraEventsTopic } from '../../shared/contracts/topics';
 import { verifyFileSinkFolders } from '../evr/file-sink-root';
 import type { Logger } from '../log';
-import type { HeldPipeline, PipelineBook } from './pipeline-book';
+import type { ActivatedPipeline, ActivePipelines } from './active-pipelines';
 
 /** Opens sealed command parts with the key of this device's secret (shared/contracts/command-seal.ts). */
 export function commandOpener(deviceSecret: string, deviceId: string): (sealed: string, commandId: string) => unknown {
@@ -21,7 +21,8 @@ export const DRAIN_POLL_MS = 500;
 /** What the controller needs from the agent. */
 export interface PipelineControllerOptions {
   deviceId: string;
-  book: PipelineBook;
+  /** The live pipelines active on this device, kept across restarts. */
+  activePipelines: ActivePipelines;
   /** Camera ids of the agent config file: a pipeline may not take one of them. */
   configCameraIds: ReadonlySet<string>;
   /** Folder a pipeline camera's file sink must be inside (edge-agent/evr/file-sink-root.ts); absent = not checked. */
@@ -48,9 +49,9 @@ export interface PipelineControllerOptions {
 
 /**
  * Applies the cloud's live pipeline commands (shared/contracts/pipeline-commands.ts) on the device:
- * - activate: validates the cameras, keeps the pipeline in the {@link PipelineBook} (so a restart resumes it), starts
+ * - activate: validates the cameras, keeps the pipeline in the {@link ActivePipelines} (so a restart resumes it), starts
  *   its cameras, reports `pipeline.state` active;
- * - deactivate: marks it deactivating in the book, stops its cameras, waits until their cached segments are uploaded
+ * - deactivate: marks it deactivating in the active pipelines, stops its cameras, waits until their cached segments are uploaded
  *   (AVA: deactivate completes only after cached media is uploaded, docs/reference/ava-behaviour.md "Pipelines"),
  *   forgets it and reports inactive.
  * Reports go through the agent's outbox (never lost) on the events topic of the pipeline's first camera; a command of
@@ -66,7 +67,7 @@ export class PipelineController {
   /** The cameras of the pipelines to record at start (those held `active` by the previous run). */
   camerasToResume(): Array<{ camera: CameraConfig; segmentLengthMs: number }> {
     const out: Array<{ camera: CameraConfig; segmentLengthMs: number }> = [];
-    for (const p of this.opts.book.list()) {
+    for (const p of this.opts.activePipelines.list()) {
       if (p.state !== 'active') continue;
       try {
         const segmentLengthMs = this.segmentLengthOf(p);
@@ -82,7 +83,7 @@ export class PipelineController {
 
   /** Finishes the deactivations the previous run had started (call once the agent runs). */
   resume(): void {
-    for (const p of this.opts.book.list()) {
+    for (const p of this.opts.activePipelines.list()) {
       if (p.state === 'deactivating') this.enqueue(() => this.finishDeactivation(p));
     }
   }
@@ -104,7 +105,7 @@ export class PipelineController {
     this.enqueue(() => (c.kind === 'activate' ? this.activate(c) : this.deactivate(c)));
   }
 
-  /** Stops taking commands and waits for the one being applied (a deactivation waiting for uploads is abandoned: the book resumes it). */
+  /** Stops taking commands and waits for the one being applied (a deactivation waiting for uploads is abandoned: the next start resumes it from the active pipelines). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.race([this.chain, new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -116,7 +117,7 @@ export class PipelineController {
 
   private async activate(c: Extract<PipelineCommand, { kind: 'activate' }>): Promise<void> {
     const log = this.opts.logger.child({ pipeline: c.pipelineName, generation: c.generation });
-    const held = this.opts.book.get(c.pipelineName);
+    const held = this.opts.activePipelines.get(c.pipelineName);
     if (held && held.generation > c.generation) return log.info('live pipeline command ignored: older than the one held');
     const cameraIds = c.cameras.map((x) => x.id);
     let cameras: CameraConfig[];
@@ -125,7 +126,7 @@ export class PipelineController {
       cameras = c.cameras.map((x) => parseCameraConfig(x, `live pipeline '${c.pipelineName}' camera`));
       if (this.opts.fileSinkRoot !== undefined) verifyFileSinkFolders(cameras, this.opts.fileSinkRoot, `live pipeline '${c.pipelineName}'`);
       segmentLengthMs = this.segmentLengthOf(c);
-      const taken = cameraIds.find((id) => this.opts.configCameraIds.has(id) || this.opts.book.list().some((p) => p.name !== c.pipelineName && p.cameras.some((x) => x.id === id)));
+      const taken = cameraIds.find((id) => this.opts.configCameraIds.has(id) || this.opts.activePipelines.list().some((p) => p.name !== c.pipelineName && p.cameras.some((x) => x.id === id)));
       if (taken) throw new ValidationError(`camera '${taken}' is already recorded by the agent config or another live pipeline`);
     } catch (err) {
       // The cloud learns it could not be applied: the pipeline goes back to inactive there.
@@ -133,7 +134,7 @@ export class PipelineController {
       this.report({ pipelineName: c.pipelineName, state: 'inactive', generation: c.generation, cameraIds, message: (err as Error).message.slice(0, 500) });
       return;
     }
-    this.opts.book.put({ name: c.pipelineName, generation: c.generation, state: 'active', cameras: c.cameras, agent: c.agent });
+    this.opts.activePipelines.put({ name: c.pipelineName, generation: c.generation, state: 'active', cameras: c.cameras, agent: c.agent });
     for (const camera of cameras) this.opts.startCamera(camera, segmentLengthMs);
     const ignored = Object.keys(c.agent).filter((k) => k !== 'segmentLength');
     // The cache is the agent's, shared by all its cameras: a topology's cache folder and cap apply only through the
@@ -144,15 +145,15 @@ export class PipelineController {
   }
 
   private async deactivate(c: Extract<PipelineCommand, { kind: 'deactivate' }>): Promise<void> {
-    const held = this.opts.book.get(c.pipelineName);
+    const held = this.opts.activePipelines.get(c.pipelineName);
     if (!held) {
       // Nothing runs (already deactivated, or never activated here): answer, so the cloud's state settles.
       this.report({ pipelineName: c.pipelineName, state: 'inactive', generation: c.generation, cameraIds: c.cameraIds });
       return;
     }
     if (held.generation > c.generation) return this.opts.logger.info({ pipeline: c.pipelineName, generation: c.generation }, 'live pipeline command ignored: older than the one held');
-    const next: HeldPipeline = { ...held, state: 'deactivating', generation: c.generation };
-    this.opts.book.put(next);
+    const next: ActivatedPipeline = { ...held, state: 'deactivating', generation: c.generation };
+    this.opts.activePipelines.put(next);
     await this.finishDeactivation(next);
   }
 
@@ -161,7 +162,7 @@ export class PipelineController {
    * so a slow upload or an unreachable cloud never holds back other pipelines' commands; once drained, forgets the
    * pipeline and reports inactive, unless a newer command took the pipeline over meanwhile.
    */
-  private async finishDeactivation(p: HeldPipeline): Promise<void> {
+  private async finishDeactivation(p: ActivatedPipeline): Promise<void> {
     const log = this.opts.logger.child({ pipeline: p.name, generation: p.generation });
     const ids = new Set(p.cameras.map((c) => c.id));
     await Promise.all([...ids].map((id) => this.opts.stopCamera(id)));
@@ -169,14 +170,14 @@ export class PipelineController {
     void this.reportWhenDrained(p, ids, log).catch((err) => log.error({ err }, 'live pipeline deactivation failed'));
   }
 
-  private async reportWhenDrained(p: HeldPipeline, ids: ReadonlySet<string>, log: Logger): Promise<void> {
+  private async reportWhenDrained(p: ActivatedPipeline, ids: ReadonlySet<string>, log: Logger): Promise<void> {
     while (!this.opts.drained(ids)) {
-      if (this.stopped) return; // the book keeps it deactivating: the next start resumes the wait
+      if (this.stopped) return; // the active pipelines keep it deactivating: the next start resumes the wait
       await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
     }
-    const held = this.opts.book.get(p.name);
+    const held = this.opts.activePipelines.get(p.name);
     if (!held || held.generation !== p.generation || held.state !== 'deactivating') return; // superseded, or reported already
-    this.opts.book.remove(p.name);
+    this.opts.activePipelines.remove(p.name);
     log.info('live pipeline inactive');
     this.report({ pipelineName: p.name, state: 'inactive', generation: p.generation, cameraIds: [...ids] });
   }

@@ -7,7 +7,7 @@ import { loadAgentConfig } from '../../../edge-agent/config/load-config';
 import { FileSink } from '../../../edge-agent/evr/file-sink';
 import { SegmentJournal } from '../../../edge-agent/journal/segment-journal';
 import { createLogger } from '../../../edge-agent/log';
-import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../edge-agent/pipelines/pipeline-book';
+import { ACTIVE_PIPELINES_FILE, ActivePipelines } from '../../../edge-agent/pipelines/active-pipelines';
 import { PipelineController } from '../../../edge-agent/pipelines/pipeline-controller';
 import { pipelineActivateCommand } from '../../../shared/contracts/pipeline-commands';
 import { FFMPEG } from '../../helpers/ffmpeg';
@@ -17,21 +17,21 @@ const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
 
 /**
  * Agent side of docs/security.md: the cache's files that hold secrets are 0600, and a file sink writes only inside the
- * configured root. Real files, the real config loader, the real pipeline controller and book, real ffmpeg.
+ * configured root. Real files, the real config loader, the real pipeline controller and active pipelines, real ffmpeg.
  */
 describe("the agent's cache: secrets 0600, file sinks confined to fileSinkRoot (docs/security.md)", () => {
   it('pipelines.json (camera passwords of live pipelines) and the journal are 0600, even over a 0644 file of an older agent and with umask 022', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-secrets-'));
     const old = process.umask(0o022);
     try {
-      writeFileSync(path.join(dir, PIPELINE_BOOK_FILE), '{"pipelines":[]}');
-      chmodSync(path.join(dir, PIPELINE_BOOK_FILE), 0o644);
-      writeFileSync(path.join(dir, `${PIPELINE_BOOK_FILE}.tmp`), 'left by a crash');
-      chmodSync(path.join(dir, `${PIPELINE_BOOK_FILE}.tmp`), 0o644);
-      const book = new PipelineBook(dir, createLogger('silent'));
-      book.load();
-      book.put({ name: 'p', generation: 1, state: 'active', cameras: [{ id: 'lobby', url: 'rtsp://192.0.2.1/s', username: 'admin', password: 'camera-password' }], agent: {} });
-      assert.equal(mode(path.join(dir, PIPELINE_BOOK_FILE)), '600');
+      writeFileSync(path.join(dir, ACTIVE_PIPELINES_FILE), '{"pipelines":[]}');
+      chmodSync(path.join(dir, ACTIVE_PIPELINES_FILE), 0o644);
+      writeFileSync(path.join(dir, `${ACTIVE_PIPELINES_FILE}.tmp`), 'left by a crash');
+      chmodSync(path.join(dir, `${ACTIVE_PIPELINES_FILE}.tmp`), 0o644);
+      const activePipelines = new ActivePipelines(dir, createLogger('silent'));
+      activePipelines.load();
+      activePipelines.put({ name: 'p', generation: 1, state: 'active', cameras: [{ id: 'lobby', url: 'rtsp://192.0.2.1/s', username: 'admin', password: 'camera-password' }], agent: {} });
+      assert.equal(mode(path.join(dir, ACTIVE_PIPELINES_FILE)), '600');
       const journal = new SegmentJournal(dir, createLogger('silent'));
       journal.open();
       journal.close();
@@ -76,11 +76,11 @@ describe("the agent's cache: secrets 0600, file sinks confined to fileSinkRoot (
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kw-sinkroot-'));
     const started: string[] = [];
     const reports: Array<Record<string, unknown>> = [];
-    const book = new PipelineBook(dir, createLogger('silent'));
-    book.load();
+    const activePipelines = new ActivePipelines(dir, createLogger('silent'));
+    activePipelines.load();
     const controller = new PipelineController({
       deviceId: 'site-1',
-      book,
+      activePipelines,
       configCameraIds: new Set(),
       fileSinkRoot: path.join(dir, 'file-sinks'),
       startCamera: (c) => void started.push(c.id),
@@ -97,7 +97,7 @@ describe("the agent's cache: secrets 0600, file sinks confined to fileSinkRoot (
     assert.deepEqual(started, []);
     assert.equal(reports[0]?.state, 'inactive');
     assert.match(String(reports[0]?.message), /camera 'lobby': fileSink\.baseDirectoryPath \/root\/\.ssh is outside the file sink root/);
-    assert.equal(book.get('p'), undefined, 'not kept for the next start either');
+    assert.equal(activePipelines.get('p'), undefined, 'not kept for the next start either');
     controller.onCommand(pipelineActivateCommand('p', 2, [camera(path.join(dir, 'file-sinks', 'lobby'))], {}, T));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(started, ['lobby'], 'inside the root: started');

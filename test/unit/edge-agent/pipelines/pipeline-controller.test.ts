@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../../edge-agent/log';
-import { PIPELINE_BOOK_FILE, PipelineBook } from '../../../../edge-agent/pipelines/pipeline-book';
+import { ACTIVE_PIPELINES_FILE, ActivePipelines } from '../../../../edge-agent/pipelines/active-pipelines';
 import { commandOpener, PipelineController } from '../../../../edge-agent/pipelines/pipeline-controller';
 import { deviceCommandSealKey, sealJson } from '../../../../shared/contracts/command-seal';
 import { pipelineActivateCommand, pipelineDeactivateCommand } from '../../../../shared/contracts/pipeline-commands';
@@ -13,15 +13,15 @@ import { until } from '../../../helpers/wait';
 const T = Date.UTC(2026, 10, 22);
 const CAMERA = { id: 'lobby', url: 'rtsp://192.0.2.1/s', mode: 'cvr' };
 
-/** A controller over a real book in `dir`, with the agent's hooks recording what they were asked. */
+/** A controller over real active pipelines in `dir`, with the agent's hooks recording what they were asked. */
 function harness(dir: string, drained = () => true, openSealed?: (sealed: string, commandId: string) => unknown) {
   const calls: string[] = [];
   const reports: Array<{ topic: string; data: Record<string, unknown> }> = [];
-  const book = new PipelineBook(dir, createLogger('silent'));
-  book.load();
+  const activePipelines = new ActivePipelines(dir, createLogger('silent'));
+  activePipelines.load();
   const controller = new PipelineController({
     deviceId: 'site-1',
-    book,
+    activePipelines,
     configCameraIds: new Set(['door']),
     startCamera: (c, ms) => void calls.push(`start ${c.id} ${ms}`),
     stopCamera: async (id) => void calls.push(`stop ${id}`),
@@ -34,7 +34,7 @@ function harness(dir: string, drained = () => true, openSealed?: (sealed: string
   });
   // Commands are applied on a promise chain: one timer turn lets every queued step (without an upload wait) finish.
   const settle = () => new Promise((r) => setTimeout(r, 20));
-  return { calls, reports, book, controller, settle };
+  return { calls, reports, activePipelines, controller, settle };
 }
 
 describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () => {
@@ -66,13 +66,13 @@ describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () 
     await h.settle();
     assert.deepEqual(h.calls, ['start lobby 30000']);
     assert.deepEqual(h.reports, [{ topic: 'keepwatch/site-1/events/lobby', data: { pipelineName: 'lobby', state: 'active', generation: 2, cameraIds: ['lobby'] } }]);
-    assert.equal(JSON.parse(readFileSync(path.join(dir, PIPELINE_BOOK_FILE), 'utf8')).pipelines[0].state, 'active');
+    assert.equal(JSON.parse(readFileSync(path.join(dir, ACTIVE_PIPELINES_FILE), 'utf8')).pipelines[0].state, 'active');
     h.controller.onCommand(pipelineActivateCommand('lobby', 2, [CAMERA], { segmentLength: 'PT30S' }, T)); // redelivery
     h.controller.onCommand(pipelineDeactivateCommand('lobby', 1, ['lobby'], T)); // an older command
     await h.settle();
     assert.equal(h.reports.length, 2, 'the redelivered activate is answered again (same event id), the old deactivate not at all');
     assert.equal(h.reports[1].data.state, 'active');
-    assert.equal(h.book.get('lobby')?.state, 'active');
+    assert.equal(h.activePipelines.get('lobby')?.state, 'active');
   });
 
   it('a restart resumes active pipelines; deactivate stops, waits for the uploads, forgets and reports inactive', async () => {
@@ -88,7 +88,7 @@ describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () 
     await second.settle();
     assert.deepEqual(second.calls, ['stop lobby']);
     assert.deepEqual(second.reports, [], 'no report while cached segments wait for their upload');
-    assert.equal(second.book.get('lobby')?.state, 'deactivating');
+    assert.equal(second.activePipelines.get('lobby')?.state, 'deactivating');
 
     // Killed while waiting: the next start finishes the deactivation.
     await second.controller.stop();
@@ -98,8 +98,8 @@ describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () 
     uploaded = true;
     await until('the inactive report', 10_000, () => third.reports.length > 0);
     assert.deepEqual(third.reports.map((r) => r.data), [{ pipelineName: 'lobby', state: 'inactive', generation: 2, cameraIds: ['lobby'] }]);
-    assert.equal(third.book.get('lobby'), undefined);
-    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, PIPELINE_BOOK_FILE), 'utf8')), { pipelines: [] });
+    assert.equal(third.activePipelines.get('lobby'), undefined);
+    assert.deepEqual(JSON.parse(readFileSync(path.join(dir, ACTIVE_PIPELINES_FILE), 'utf8')), { pipelines: [] });
 
     // Deactivating what is not held answers inactive at once (the cloud's state settles).
     third.controller.onCommand(pipelineDeactivateCommand('gone', 5, ['gone'], T));
@@ -121,8 +121,8 @@ describe('PipelineController (edge-agent/pipelines/pipeline-controller.ts)', () 
     assert.match(String(h.reports[0].data.message), /camera 'door' is already recorded by the agent config/);
     assert.match(String(h.reports[1].data.message), /unknown key 'colour'/);
     assert.match(String(h.reports[2].data.message), /PT10M is outside PT2S\.\.PT5M/);
-    assert.equal(h.book.list().length, 0);
-    writeFileSync(path.join(dir, PIPELINE_BOOK_FILE), 'not json');
-    assert.deepEqual(new PipelineBook(dir, createLogger('silent')).load(), [], 'an unreadable book resumes nothing');
+    assert.equal(h.activePipelines.list().length, 0);
+    writeFileSync(path.join(dir, ACTIVE_PIPELINES_FILE), 'not json');
+    assert.deepEqual(new ActivePipelines(dir, createLogger('silent')).load(), [], 'an unreadable pipelines file resumes nothing');
   });
 });

@@ -4,12 +4,13 @@ import { writeFileAtomic } from '../journal/atomic-file';
 import type { Logger } from '../log';
 
 /**
- * One live pipeline the cloud activated on this device, as the agent keeps it across restarts:
+ * One live pipeline the cloud activated on this device and the agent has not yet reported inactive, as the agent keeps
+ * it across restarts:
  * - `active`: its cameras record; a restart starts them again;
  * - `deactivating`: a deactivate arrived; its cameras are stopped and the agent waits for their cached segments to be
  *   uploaded before it reports `inactive` and forgets the pipeline (a restart resumes that wait).
  */
-export interface HeldPipeline {
+export interface ActivatedPipeline {
   name: string;
   generation: number;
   state: 'active' | 'deactivating';
@@ -19,26 +20,27 @@ export interface HeldPipeline {
   agent: Record<string, unknown>;
 }
 
-/** File name of the book in the cache folder. */
-export const PIPELINE_BOOK_FILE = 'pipelines.json';
+/** File name of the active pipelines in the cache folder (unchanged across versions: an upgraded agent reads it). */
+export const ACTIVE_PIPELINES_FILE = 'pipelines.json';
 
 /**
- * The live pipelines held by the agent, persisted in `{localMediaCachePath}/pipelines.json` (`{ "pipelines": [...] }`,
- * replaced atomically on every change), so a restart resumes them.
+ * The live pipelines active on this device (activated, or deactivating until their cameras' segments are uploaded),
+ * persisted in `{localMediaCachePath}/pipelines.json` (`{ "pipelines": [...] }`, replaced atomically on every change),
+ * so a restart resumes them. A pipeline reported inactive is removed.
  */
-export class PipelineBook {
+export class ActivePipelines {
   private readonly file: string;
-  private readonly byName = new Map<string, HeldPipeline>();
+  private readonly byName = new Map<string, ActivatedPipeline>();
 
   constructor(cacheDir: string, private readonly logger: Logger) {
-    this.file = path.join(cacheDir, PIPELINE_BOOK_FILE);
+    this.file = path.join(cacheDir, ACTIVE_PIPELINES_FILE);
   }
 
   /**
-   * Reads the book of the previous run; a missing file is an empty book, an unreadable one is logged (error) and
+   * Reads the active pipelines of the previous run; a missing file means none, an unreadable one is logged (error) and
    * treated as empty: the cloud then sees the pipelines' cameras stop until it activates them again.
    */
-  load(): HeldPipeline[] {
+  load(): ActivatedPipeline[] {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
@@ -46,7 +48,7 @@ export class PipelineBook {
       return [];
     }
     try {
-      const doc = JSON.parse(text) as { pipelines?: HeldPipeline[] };
+      const doc = JSON.parse(text) as { pipelines?: ActivatedPipeline[] };
       for (const p of doc.pipelines ?? []) {
         if (typeof p?.name === 'string' && Array.isArray(p.cameras) && (p.state === 'active' || p.state === 'deactivating')) this.byName.set(p.name, p);
       }
@@ -56,16 +58,16 @@ export class PipelineBook {
     return this.list();
   }
 
-  list(): HeldPipeline[] {
+  list(): ActivatedPipeline[] {
     return [...this.byName.values()];
   }
 
-  get(name: string): HeldPipeline | undefined {
+  get(name: string): ActivatedPipeline | undefined {
     return this.byName.get(name);
   }
 
-  /** Stores or replaces a pipeline. @throws the file system's error (the book in memory is unchanged then) */
-  put(p: HeldPipeline): void {
+  /** Stores or replaces a pipeline. @throws the file system's error (the pipelines in memory are unchanged then) */
+  put(p: ActivatedPipeline): void {
     const next = new Map(this.byName).set(p.name, p);
     this.write(next);
     this.byName.set(p.name, p);
@@ -80,7 +82,7 @@ export class PipelineBook {
     this.byName.delete(name);
   }
 
-  private write(book: Map<string, HeldPipeline>): void {
-    writeFileAtomic(this.file, JSON.stringify({ pipelines: [...book.values()] }));
+  private write(pipelines: Map<string, ActivatedPipeline>): void {
+    writeFileAtomic(this.file, JSON.stringify({ pipelines: [...pipelines.values()] }));
   }
 }

@@ -1,10 +1,10 @@
 import type { UploadWindow } from '../contracts/upload-window';
 
-/** What {@link WindowBook.apply} did with a command. */
+/** What {@link UploadWindows.apply} did with a command. */
 export type WindowApplied = 'new' | 'updated' | 'stale';
 
-/** The book's state as stored on disk: the windows held, and the last sequence of forgotten recordings. */
-export interface WindowBookState {
+/** The upload windows' state as stored on disk: the windows held, and the last sequence of forgotten recordings. */
+export interface UploadWindowsState {
   windows: UploadWindow[];
   /** recordingId → highest sequence seen, for recordings already forgotten (so redeliveries stay stale). */
   forgotten: Record<string, number>;
@@ -18,11 +18,11 @@ const MAX_FORGOTTEN = 1000;
  * `sequence` wins (shared/contracts/upload-window.ts: a command carries the whole window, so redelivered or
  * reordered commands change nothing). Windows are half-open `[startMs, endMs)`, epoch ms UTC.
  */
-export class WindowBook {
+export class UploadWindows {
   private readonly windows = new Map<string, UploadWindow>();
   private readonly forgotten = new Map<string, number>();
 
-  constructor(state?: WindowBookState) {
+  constructor(state?: UploadWindowsState) {
     for (const w of state?.windows ?? []) this.windows.set(w.recordingId, w);
     for (const [id, seq] of Object.entries(state?.forgotten ?? {})) this.forgotten.set(id, seq);
   }
@@ -66,7 +66,7 @@ export class WindowBook {
   }
 
   /** The state to store (JSON). */
-  state(): WindowBookState {
+  state(): UploadWindowsState {
     return { windows: this.list(), forgotten: Object.fromEntries(this.forgotten) };
   }
 }
