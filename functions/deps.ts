@@ -1,26 +1,12 @@
 import { ValidationError } from '../shared/errors';
 import { entraCredential } from './adapters/identity/entra-credential';
-import type { AvailabilityStore } from '../shared/ports/availability-store';
-import type { CameraStore } from '../shared/ports/camera-store';
-import type { DeadLetterStore } from '../shared/ports/dead-letter-store';
-import type { DeviceCommands } from '../shared/ports/device-commands';
-import type { DeviceStore } from '../shared/ports/device-store';
 import { noDeviceSessions, type DeviceSessions } from '../shared/ports/device-sessions';
-import type { GateStore } from '../shared/evr/gate-store';
-import type { GapIndex } from '../shared/ports/gap-index';
 import type { HoldStore } from '../shared/ports/hold-store';
 import type { IntegrationEvents } from '../shared/ports/integration-events';
-import type { PipelineStore } from '../shared/ports/pipeline-store';
 import type { TopologyImporter } from '../shared/pipelines/topology-importer';
-import type { PolicyStore } from '../shared/ports/policy-store';
 import type { RecordingStore } from '../shared/ports/recording-store';
-import type { RetentionJournal } from '../shared/ports/retention-journal';
 import type { SasSigner } from '../shared/ports/sas-signer';
-import type { SegmentBlobStat } from '../shared/ports/segment-blob-stat';
-import type { SegmentBlobTags } from '../shared/ports/segment-blob-tags';
-import type { SegmentBlobDeleter } from '../shared/ports/segment-blobs';
 import type { SegmentIndex } from '../shared/ports/segment-index';
-import type { SegmentReader } from '../shared/ports/segment-reader';
 import { BlobSegmentReader } from './adapters/blob/blob-segment-reader';
 import { BlobSegmentStat } from './adapters/blob/blob-segment-stat';
 import { BlobSegmentTags } from './adapters/blob/blob-segment-tags';
@@ -47,43 +33,46 @@ import { TableRetentionJournal } from './adapters/table/table-retention-journal'
 import { TableSegmentIndex } from './adapters/table/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
-/** Everything a handler needs, behind ports; the handlers' optional last parameter. */
+/**
+ * Everything a handler needs: the service adapters, or the port where there is more than one implementation (signer,
+ * integration events, device sessions) or shared code uses the store's types; the handlers' optional last parameter.
+ */
 export interface FunctionsDeps {
   settings: FunctionsSettings;
   segmentIndex: SegmentIndex;
-  availability: AvailabilityStore;
-  cameras: CameraStore;
-  deadLetters: DeadLetterStore;
-  gapIndex: GapIndex;
+  availability: TableAvailabilityStore;
+  cameras: TableCameraStore;
+  deadLetters: TableDeadLetterStore;
+  gapIndex: TableGapIndex;
   sasSigner: SasSigner;
   /** Segment bytes for the MP4 export. */
-  segmentReader: SegmentReader;
+  segmentReader: BlobSegmentReader;
   /**
    * The ffmpeg binary for the MP4 export, resolved on first use (so a missing binary fails the export only).
    * @throws Error when no binary is found (functions/adapters/ffmpeg/ffmpeg-path.ts)
    */
   ffmpegPath(): string;
-  policies: PolicyStore;
+  policies: TablePolicyStore;
   holds: HoldStore;
-  segmentBlobs: SegmentBlobDeleter;
-  retentionJournal: RetentionJournal;
+  segmentBlobs: BlobBatchDeleter;
+  retentionJournal: TableRetentionJournal;
   integrationEvents: IntegrationEvents;
   /** EVR recordings. */
   recordings: RecordingStore;
   /** EVR signal gate rows, one per camera. */
-  gates: GateStore;
+  gates: TableGateStore;
   /** Upload-window commands to devices over MQTT. */
-  deviceCommands: DeviceCommands;
+  deviceCommands: MqttDeviceCommands;
   /** Provisioned devices: secret hashes and the cameras each may record (docs/devices.md). */
-  devices: DeviceStore;
+  devices: TableDeviceStore;
   /** Ends a device's broker sessions on rotation and revocation (the local broker; in Azure nothing, docs/devices.md). */
   deviceSessions: DeviceSessions;
   /** Existence, size and SHA-256 of segment blobs, read with the cloud's identity (device upload-urls). */
-  segmentBlobStat: SegmentBlobStat;
+  segmentBlobStat: BlobSegmentStat;
   /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/retention/segment-backstop.ts). */
-  segmentBlobTags: SegmentBlobTags;
+  segmentBlobTags: BlobSegmentTags;
   /** AVA pipeline topologies and live pipelines per device. */
-  pipelines: PipelineStore;
+  pipelines: TablePipelineStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */

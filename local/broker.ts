@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { deviceSecretMatches } from '../shared/device-secret';
 import { ValidationError } from '../shared/errors';
 import { ID_PATTERN } from '../shared/ids';
-import type { DeviceRecord } from '../shared/ports/device-store';
+import type { DeviceRecord } from '../functions/adapters/table/table-device-store';
 import { INTEGRATION_TOPIC_ROOT, TOPIC_ROOT } from '../shared/contracts/topics';
 import { silentLogger, type HostLogger } from './host-logger';
 

@@ -1,14 +1,13 @@
 import { TableDeviceStore } from '../functions/adapters/table/table-device-store';
 import { storageClients } from '../functions/adapters/storage/storage-clients';
 import { provisionDevice } from '../functions/devices/device-provisioning';
-import type { DeviceStore } from '../shared/ports/device-store';
 import { parseDeviceProvisionBody } from '../shared/schemas/device';
 
 /**
  * The device store of a local stack: the same Table adapter the functions use, over Azurite.
  * @param tableName the functions' `settings.tables.devices` (`{prefix}Devices`)
  */
-export function localDeviceStore(connectionString: string, tableName: string): DeviceStore {
+export function localDeviceStore(connectionString: string, tableName: string): TableDeviceStore {
   return new TableDeviceStore(storageClients({ kind: 'connection-string', connectionString }).tableClient(tableName));
 }
 
@@ -19,7 +18,7 @@ export function localDeviceStore(connectionString: string, tableName: string): D
  * @returns the device secret (for the agent's `upload.deviceSecret` and MQTT password; never logged)
  * @throws ValidationError for a bad id or camera list; ConflictError `CameraOwned` when another device records a camera
  */
-export async function provisionLocalDevice(store: DeviceStore, deviceId: string, cameras: string[], nowMs: number): Promise<string> {
+export async function provisionLocalDevice(store: TableDeviceStore, deviceId: string, cameras: string[], nowMs: number): Promise<string> {
   const request = parseDeviceProvisionBody({ deviceId, cameras });
   await store.remove(deviceId);
   return (await provisionDevice(store, request, nowMs)).secret;

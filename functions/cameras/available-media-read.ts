@@ -1,7 +1,7 @@
 import { availableMediaRanges, type AvailableMediaRange } from '../../shared/availability/available-media-ranges';
 import { resolveAvailableMediaWindow, type AvailableMediaQuery } from '../../shared/availability/available-media-query';
 import { bucketIndex, bucketStartMs } from '../../shared/availability/calendar-buckets';
-import type { AvailabilityStore } from '../../shared/ports/availability-store';
+import type { TableAvailabilityStore } from '../adapters/table/table-availability-store';
 import { DAY_MS } from '../../shared/time';
 import type { TimeRange } from '../../shared/time-ranges';
 
@@ -22,7 +22,7 @@ import type { TimeRange } from '../../shared/time-ranges';
  * @throws TransientError when storage fails in a way a retry may fix
  */
 export async function readAvailableMedia(
-  availability: AvailabilityStore,
+  availability: TableAvailabilityStore,
   cameraId: string,
   query: AvailableMediaQuery,
   recorded: TimeRange,

@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import type { StoredPolicy } from '../../shared/ports/policy-store';
+import type { StoredPolicy } from '../adapters/table/table-policy-store';
 import { defaultRecordingPolicy, type RecordingPolicyDocument } from '../../shared/schemas/recording-policy';
 import { toIso } from '../../shared/time';
 

@@ -9,7 +9,7 @@ import { errorResponse } from '../http/http-errors';
 /**
  * `DELETE /api/devices/{deviceId}` (function key) → `204`: revokes the device. Its secret is refused from the next
  * request on (401, like an unknown device); upload URLs already handed out keep working until they expire (at most
- * `KEEPWATCH_DEVICE_SAS_TTL`, default 15 min); its stored segments stay. The row stays as a tombstone (DeviceStore
+ * `KEEPWATCH_DEVICE_SAS_TTL`, default 15 min); its stored segments stay. The row stays as a tombstone (TableDeviceStore
  * `revoke`) so that ingest dead-letters the device's events for any camera; the API treats it as gone (404), its
  * cameras may go to another device, and the id may be provisioned again. Then its broker sessions end at once
  * (`deviceSessions`, local broker: connections closed, persistent session dropped, so no further command reaches it);

@@ -1,7 +1,7 @@
 import { ConflictError } from '../../shared/errors';
 import { deviceSecretSha256 } from '../../shared/device-secret';
 import { randomSecret } from '../../shared/random-secret';
-import type { DeviceRecord, DeviceStore } from '../../shared/ports/device-store';
+import type { DeviceRecord, TableDeviceStore } from '../adapters/table/table-device-store';
 import type { DeviceProvisionRequest } from '../../shared/schemas/device';
 
 /** A new device secret: 256 random bits, base64url without padding (43 characters, never a leading `-`; shared/device-secret.ts). */
@@ -16,11 +16,11 @@ export function newDeviceSecret(): string {
  * @returns the stored record and the secret in clear (to show once, never to log)
  * @throws ConflictError `CameraOwned` when another (not revoked) device already records one of the cameras (a camera
  *   belongs to one device: its blobs and events are that device's; the store's camera claims make this hold when two
- *   provisionings race, DeviceStore.claimCameras); `DeviceExists` when the id is taken by a device that is not revoked;
+ *   provisionings race, TableDeviceStore.claimCameras); `DeviceExists` when the id is taken by a device that is not revoked;
  *   TransientError
  */
 export async function provisionDevice(
-  devices: DeviceStore,
+  devices: TableDeviceStore,
   request: DeviceProvisionRequest,
   nowMs: number,
 ): Promise<{ device: DeviceRecord; secret: string }> {
@@ -43,7 +43,7 @@ export async function provisionDevice(
     await devices.create(device);
   } catch (err) {
     // Only the claims this call wrote. (Claims an earlier life of this id left are stale once its new row does not
-    // list their cameras: DeviceStore.claimCameras.)
+    // list their cameras: TableDeviceStore.claimCameras.)
     await devices.releaseClaims(request.deviceId, claimed).catch(() => {}); // the error that matters is err
     throw err;
   }
@@ -52,10 +52,10 @@ export async function provisionDevice(
 
 /**
  * Refuses cameras another device's row lists (rows written before camera claims existed); the claims
- * (DeviceStore.claimCameras) are what holds under concurrency.
+ * (TableDeviceStore.claimCameras) are what holds under concurrency.
  * @throws ConflictError `CameraOwned` when a device other than `deviceId` records one of `cameras`
  */
-async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras: readonly string[]): Promise<void> {
+async function assertCamerasFree(devices: TableDeviceStore, deviceId: string, cameras: readonly string[]): Promise<void> {
   for (const other of await devices.list()) {
     if (other.deviceId === deviceId || other.disabled) continue; // a revoked device owns nothing
     const shared = other.cameras.find((c) => cameras.includes(c));
@@ -70,7 +70,7 @@ async function assertCamerasFree(devices: DeviceStore, deviceId: string, cameras
  * activation), if any.
  * @throws TransientError
  */
-export async function cameraOwner(devices: DeviceStore, cameraId: string): Promise<string | undefined> {
+export async function cameraOwner(devices: TableDeviceStore, cameraId: string): Promise<string | undefined> {
   return (await devices.list()).find((d) => !d.disabled && d.cameras.includes(cameraId))?.deviceId;
 }
 
@@ -80,7 +80,7 @@ export async function cameraOwner(devices: DeviceStore, cameraId: string): Promi
  * @returns whether the device is provisioned
  * @throws ConflictError `CameraOwned` when another device records one of the cameras (nothing written); TransientError
  */
-export async function bindCamerasToDevice(devices: DeviceStore, deviceId: string, cameras: readonly string[], nowMs: number): Promise<boolean> {
+export async function bindCamerasToDevice(devices: TableDeviceStore, deviceId: string, cameras: readonly string[], nowMs: number): Promise<boolean> {
   const device = await devices.get(deviceId);
   if (!device || device.disabled) return false;
   if (cameras.every((c) => device.cameras.includes(c))) return true;

@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '../../shared/ports/device-store';
+import type { DeviceRecord } from '../adapters/table/table-device-store';
 import { toIso } from '../../shared/time';
 
 /** One device in the devices API: never the secret nor its hash. Times ISO 8601 UTC with milliseconds. */

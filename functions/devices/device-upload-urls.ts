@@ -3,7 +3,7 @@ import { bearerDeviceSecret, deviceSecretMatches } from '../../shared/device-sec
 import { checkDeviceTime, deviceTimeWindow } from '../../shared/device-time-window';
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
-import type { DeviceRecord } from '../../shared/ports/device-store';
+import type { DeviceRecord } from '../adapters/table/table-device-store';
 import { parseUploadUrlsBody } from '../../shared/schemas/device';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';

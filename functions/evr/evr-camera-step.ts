@@ -3,7 +3,7 @@ import { PreconditionFailedError, TransientError } from '../../shared/errors';
 import { planEvrStep, type EvrMemory, type OutboxEntry } from '../../shared/evr/recording-plan';
 import { signalCounts } from '../../shared/evr/signal-filter';
 import { initialGateState } from '../../shared/evr/signal-gate';
-import type { GateRow } from '../../shared/evr/gate-store';
+import type { GateRow } from '../adapters/table/table-gate-store';
 import { defaultRecordingPolicy, evrRule, type EvrRule } from '../../shared/schemas/recording-policy';
 import type { SignalRecord } from '../../shared/contracts/signals';
 import type { FunctionsDeps } from '../deps';

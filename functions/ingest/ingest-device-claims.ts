@@ -1,6 +1,6 @@
 import { checkDeviceTime, DEVICE_CLOCK_SKEW_MS, deviceTimeWindow, type DeviceTimeWindow } from '../../shared/device-time-window';
 import { ValidationError } from '../../shared/errors';
-import type { SegmentBlobStat, StoredSegmentBlob } from '../../shared/ports/segment-blob-stat';
+import type { BlobSegmentStat, StoredSegmentBlob } from '../adapters/blob/blob-segment-stat';
 import { eventCameras, type DeviceEvent, type GapRecord, type SegmentRecord } from '../../shared/contracts/device-events';
 import { toIso } from '../../shared/time';
 import type { FunctionsSettings } from '../settings';
@@ -9,7 +9,7 @@ import type { DecodedMessage } from './ingest-decode';
 /** What {@link checkDeviceClaims} needs: the offline horizon, the cloud's clock and the blobs' properties. */
 export interface DeviceClaimsDeps {
   settings: Pick<FunctionsSettings, 'offlineHorizonMs'>;
-  segmentBlobStat: SegmentBlobStat;
+  segmentBlobStat: BlobSegmentStat;
   now(): number;
 }
 

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { ValidationError } from '../../shared/errors';
-import type { CameraStreamRecord } from '../../shared/ports/camera-store';
-import type { DeadLetter } from '../../shared/ports/dead-letter-store';
+import type { CameraStreamRecord } from '../adapters/table/table-camera-store';
+import type { DeadLetter } from '../adapters/table/table-dead-letter-store';
 import type { IntegrationEvent } from '../../shared/ports/integration-events';
 import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../../shared/contracts/device-events';
 import type { SignalRecord } from '../../shared/contracts/signals';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { commandSealKey, sealJson } from '../../shared/contracts/command-seal';
 import { ConflictError } from '../../shared/errors';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
-import type { DeviceStore } from '../../shared/ports/device-store';
-import type { StoredPipeline } from '../../shared/ports/pipeline-store';
+import type { TableDeviceStore } from '../adapters/table/table-device-store';
+import type { StoredPipeline } from '../adapters/table/table-pipeline-store';
 import { pipelineActivateCommand } from '../../shared/contracts/pipeline-commands';
 
 /**
@@ -15,7 +15,7 @@ import { pipelineActivateCommand } from '../../shared/contracts/pipeline-command
  * @throws ConflictError `DeviceNotProvisioned` when credentials would have to travel in clear; TransientError (store)
  */
 export async function cameraSealing(
-  devices: Pick<DeviceStore, 'get'>,
+  devices: Pick<TableDeviceStore, 'get'>,
   p: Pick<StoredPipeline, 'deviceId' | 'name' | 'parameters' | 'secretParameters'>,
   cameras: ImportedTopology['cameras'],
 ): Promise<((cameras: Array<Record<string, unknown>>, commandId: string) => string) | undefined> {
@@ -34,7 +34,7 @@ export async function cameraSealing(
 }
 
 /** The activate command of `p` at `generation`, its cameras sealed when {@link cameraSealing} says so. */
-export async function activateCommand(devices: Pick<DeviceStore, 'get'>, p: StoredPipeline, generation: number, imported: ImportedTopology, nowMs: number): Promise<Record<string, unknown>> {
+export async function activateCommand(devices: Pick<TableDeviceStore, 'get'>, p: StoredPipeline, generation: number, imported: ImportedTopology, nowMs: number): Promise<Record<string, unknown>> {
   const seal = await cameraSealing(devices, p, imported.cameras);
   return pipelineActivateCommand(p.name, generation, imported.cameras, imported.agent, nowMs, seal);
 }

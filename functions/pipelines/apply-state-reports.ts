@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { applyStateReport } from '../../shared/pipelines/pipeline-lifecycle';
-import type { PipelineStore } from '../../shared/ports/pipeline-store';
+import type { TablePipelineStore } from '../adapters/table/table-pipeline-store';
 import type { PipelineStateRecord } from '../../shared/contracts/pipeline-state';
 import { withEtagRetry } from './etag-retry';
 
@@ -12,7 +12,7 @@ import { withEtagRetry } from './etag-retry';
  * @returns how many reports changed a state
  * @throws TransientError when storage fails (the trigger replays the batch; applying again changes nothing)
  */
-export async function applyPipelineStateReports(reports: readonly PipelineStateRecord[], pipelines: PipelineStore, nowMs: number, context: InvocationContext): Promise<number> {
+export async function applyPipelineStateReports(reports: readonly PipelineStateRecord[], pipelines: TablePipelineStore, nowMs: number, context: InvocationContext): Promise<number> {
   let changed = 0;
   for (const r of reports) {
     await withEtagRetry(`live pipeline '${r.pipelineName}'`, async () => {

@@ -5,7 +5,7 @@ export const ETAG_ATTEMPTS = 5;
 
 /**
  * Runs a read-decide-write step again when its conditional write lost a race (PreconditionFailedError from
- * shared/ports/pipeline-store.ts), so each decision is taken on what is stored.
+ * functions/adapters/table/table-pipeline-store.ts), so each decision is taken on what is stored.
  * @param what names the entity for the message
  * @throws ConflictError `Conflict` after {@link ETAG_ATTEMPTS} lost races; whatever `step` throws otherwise
  */

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../shared/errors';
 import type { ParameterDeclaration } from '../../shared/pipelines/pipeline-lifecycle';
 import type { ImportedTopology, TopologyImporter } from '../../shared/pipelines/topology-importer';
-import type { StoredTopology } from '../../shared/ports/pipeline-store';
+import type { StoredTopology } from '../adapters/table/table-pipeline-store';
 
 /** Import error codes that say the topology itself is unusable, whatever the parameters (see topology-importer.ts). */
 const TOPOLOGY_ERRORS = new Set(['UnsupportedTopologyNode', 'InvalidTopology']);

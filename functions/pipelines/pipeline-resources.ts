@@ -1,4 +1,4 @@
-import type { StoredPipeline, StoredTopology } from '../../shared/ports/pipeline-store';
+import type { StoredPipeline, StoredTopology } from '../adapters/table/table-pipeline-store';
 import { toIso } from '../../shared/time';
 
 /** AVA `systemData`: when the entity was created and last changed, ISO 8601 UTC. */

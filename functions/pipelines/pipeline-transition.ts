@@ -2,7 +2,7 @@ import { bindCamerasToDevice } from '../devices/device-provisioning';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { decideActivate, decideDeactivate, lifecycleView, type TransitionDecision } from '../../shared/pipelines/pipeline-lifecycle';
-import type { StoredPipeline } from '../../shared/ports/pipeline-store';
+import type { StoredPipeline } from '../adapters/table/table-pipeline-store';
 import type { ImportedTopology } from '../../shared/pipelines/topology-importer';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
 import { pipelineDeactivateCommand } from '../../shared/contracts/pipeline-commands';

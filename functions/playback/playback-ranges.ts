@@ -1,4 +1,4 @@
-import type { AvailabilityStore } from '../../shared/ports/availability-store';
+import type { TableAvailabilityStore } from '../adapters/table/table-availability-store';
 import type { SegmentIndex } from '../../shared/ports/segment-index';
 import type { TimeRange } from '../../shared/time-ranges';
 
@@ -13,7 +13,7 @@ import type { TimeRange } from '../../shared/time-ranges';
  * @returns sorted, disjoint ranges; empty when nothing is stored in the window
  */
 export async function playbackRanges(
-  deps: { availability: AvailabilityStore; segmentIndex: SegmentIndex },
+  deps: { availability: TableAvailabilityStore; segmentIndex: SegmentIndex },
   cameraId: string,
   startMs: number,
   endMs: number,

@@ -1,5 +1,5 @@
 import { segmentBlobNamer } from '../../shared/contracts/blob-naming';
-import type { CameraRecord } from '../../shared/ports/camera-store';
+import type { CameraRecord } from '../adapters/table/table-camera-store';
 import type { SegmentSize } from '../../shared/ports/segment-index';
 import { planRetention } from '../../shared/retention/plan-retention';
 import { splitByUtcDay } from '../../shared/availability/split-by-utc-day';
@@ -70,7 +70,7 @@ export interface CameraRetentionResult {
  *    the journal, so the next pass deletes them in its step 1 even if the policy changed meanwhile: no row points at
  *    a deleted blob for longer than one run. Deleting rows first would instead leave blobs no index row names, which
  *    nothing would ever find again.
- * 4. Each journalled rollup day is recomputed from the index rows that remain (AvailabilityStore.rewriteDay, safe
+ * 4. Each journalled rollup day is recomputed from the index rows that remain (TableAvailabilityStore.rewriteDay, safe
  *    against a concurrent ingest); a day with nothing left loses its row.
  * 5. The camera's first recorded instant moves forward to the earliest remaining segment.
  * 6. The expired recording rows are deleted (RecordingStore.remove), after their segments: a crash before this

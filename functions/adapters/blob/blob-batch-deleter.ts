@@ -1,6 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { TransientError } from '../../../shared/errors';
-import type { BlobDeleteResult, SegmentBlobDeleter } from '../../../shared/ports/segment-blobs';
 import { rethrowStorageError } from '../storage/storage-errors';
 
 /** Sub-requests per Blob Batch request: the service's limit (learn.microsoft.com/rest/api/storageservices/blob-batch). */
@@ -9,15 +8,27 @@ export const BLOB_BATCH_MAX = 256;
 /** Batch requests in flight at once. */
 export const BLOB_BATCH_CONCURRENCY = 4;
 
+/** What deleting a set of segment blobs did. */
+export interface BlobDeleteResult {
+  deleted: number;
+  /** Blobs that did not exist (404): deleted earlier, e.g. by a run that crashed before deleting their index rows. */
+  missing: number;
+}
+
 /**
  * Deletes segment blobs with Blob Batch (`BlobBatchClient.deleteBlobs`, container-scoped, snapshots included): up to
  * {@link BLOB_BATCH_MAX} deletes per request, {@link BLOB_BATCH_CONCURRENCY} requests in flight. Each sub-request
  * succeeds or fails on its own; 404 `BlobNotFound` counts as already deleted. Azurite 3.35 serves Blob Batch with
  * this SDK (checked here with 256 deletes and a 404 sub-response).
  */
-export class BlobBatchDeleter implements SegmentBlobDeleter {
+export class BlobBatchDeleter {
   constructor(private readonly container: ContainerClient) {}
 
+  /**
+   * Deletes every named blob of the recordings container (snapshots included); a missing blob counts as deleted.
+   * Idempotent. Not atomic: when it throws, some blobs may be gone, which a repeat finishes.
+   * @throws TransientError when a delete fails other than with 404
+   */
   async deleteBlobs(blobNames: readonly string[]): Promise<BlobDeleteResult> {
     const names = [...new Set(blobNames)];
     const batches: string[][] = [];

@@ -1,12 +1,20 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { NotFoundError } from '../../../shared/errors';
-import type { SegmentReader } from '../../../shared/ports/segment-reader';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 
-/** {@link SegmentReader} over the recordings container: one streaming `Get Blob` per segment. */
-export class BlobSegmentReader implements SegmentReader {
+/**
+ * Reads stored segment bytes (MPEG-TS) for the MP4 export, from the recordings container: one streaming `Get Blob`
+ * per segment.
+ */
+export class BlobSegmentReader {
   constructor(private readonly container: ContainerClient) {}
 
+  /**
+   * Streams one segment blob's bytes, in order.
+   * @param blobName a segment blob name in the recordings container
+   * @throws NotFoundError `SegmentMissing` when the blob is gone (e.g. deleted by retention since the index was read);
+   *   TransientError when storage fails in a way a retry may fix
+   */
   async *readSegment(blobName: string): AsyncIterable<Uint8Array> {
     try {
       const response = await this.container.getBlobClient(blobName).download();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { SegmentReader } from '../../../shared/ports/segment-reader';
+import type { BlobSegmentReader } from '../blob/blob-segment-reader';
 
 /** How much of ffmpeg's stderr is kept for error messages. */
 const STDERR_KEEP_CHARS = 4096;
@@ -34,7 +34,7 @@ export function mp4ExportArgs(outputDurationMs?: number): string[] {
 /** Options of {@link startMp4Export}. */
 export interface Mp4ExportOptions {
   ffmpegPath: string;
-  reader: SegmentReader;
+  reader: BlobSegmentReader;
   /** Segment blob names, in time order. */
   blobNames: readonly string[];
   /** See {@link mp4ExportArgs}. */

@@ -3,7 +3,6 @@ import { DAY_RANGES_MAX_CHUNKS, decodeDayRanges, encodeDayRanges } from '../../.
 import { splitByUtcDay } from '../../../shared/availability/split-by-utc-day';
 import { TransientError, ValidationError } from '../../../shared/errors';
 import { assertId } from '../../../shared/ids';
-import type { AvailabilityStore } from '../../../shared/ports/availability-store';
 import type { SegmentRecord } from '../../../shared/contracts/device-events';
 import { DAY_MS, utcDay } from '../../../shared/time';
 import { clipRanges, mergeRanges, overlaps, type TimeRange } from '../../../shared/time-ranges';
@@ -13,7 +12,10 @@ import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
 
 /**
- * Availability rollup on Table Storage: one row per camera per UTC day, PartitionKey `{cameraId}`, RowKey
+ * The availability rollup (docs/contracts.md "Index"): per camera and UTC day, the merged ranges of every stored
+ * segment, so availability over a month never scans every segment.
+ *
+ * On Table Storage: one row per camera per UTC day, PartitionKey `{cameraId}`, RowKey
  * `yyyy-MM-dd`, so a month of one camera is one partition range scan. The day's merged ranges are encoded by
  * shared/availability/day-ranges-codec.ts into properties `r0`..`r13` (each ≤ 32 000 characters, under the 64 KiB
  * property limit), with `chunkCount`, `rangeCount`, `recordedMs` (sum of range lengths) and `dayStartMs`.
@@ -21,7 +23,7 @@ import { double, readNumber } from './table-values';
  * Reads and their row cost: {@link listRanges} one row per UTC day touched; {@link listRecordedDays} one key-only row
  * per recorded day; {@link firstRecordedDay} at most one key-only row (a `$top=1` RowKey range query).
  */
-export class TableAvailabilityStore implements AvailabilityStore {
+export class TableAvailabilityStore {
   /**
    * @param options.onRowsRead called after each read with the number of rows it received (benchmarks count the row
    *   cost of availability queries with it); never for writes
@@ -31,7 +33,12 @@ export class TableAvailabilityStore implements AvailabilityStore {
     private readonly options: { onRowsRead?: (rows: number) => void } = {},
   ) {}
 
-  /** Groups the segments' pieces per camera and day, then read-merge-writes each day row with ETag concurrency. */
+  /**
+   * Merges the segments' spans into their days' ranges. Idempotent: merging a known segment changes nothing. Groups
+   * the segments' pieces per camera and day, then read-merge-writes each day row with ETag concurrency.
+   * @throws TransientError when storage fails, or concurrent writers keep winning, in a way a retry may fix
+   * @throws ValidationError `AvailabilityRollupFull` when a day would hold more ranges than one row can
+   */
   async mergeSegments(segments: readonly Pick<SegmentRecord, 'cameraId' | 'startMs' | 'durationMs'>[]): Promise<void> {
     if (segments.length === 0) return;
     await ensureTable(this.table);
@@ -47,7 +54,16 @@ export class TableAvailabilityStore implements AvailabilityStore {
     await Promise.all([...days.values()].map((d) => this.mergeDay(d.cameraId, d.dayStartMs, d.pieces)));
   }
 
-  /** See the port: ETag read, then `currentRanges`, then a conditional replace, create or delete; 409/412 repeat. */
+  /**
+   * Recomputes one day row after segments were deleted (retention): reads the row's version, calls `currentRanges`
+   * (the ranges of the segments still indexed, e.g. from an index scan), clips them to the day and writes them only if
+   * the row did not change meanwhile, else repeats; a day left without ranges loses its row. Reading the version
+   * before the scan makes a concurrent ingest safe: ingest writes index rows before merging the rollup, so either the
+   * scan sees its segment or the conditional write fails and the scan is repeated. Here: ETag read, then
+   * `currentRanges`, then a conditional replace, create or delete; 409/412 repeat.
+   * @param dayStartMs 00:00:00.000 UTC of the day, epoch ms
+   * @throws TransientError when storage fails, or concurrent writers keep winning
+   */
   async rewriteDay(cameraId: string, dayStartMs: number, currentRanges: () => Promise<TimeRange[]>): Promise<void> {
     assertId('camera', cameraId);
     const day = utcDay(dayStartMs);
@@ -90,7 +106,10 @@ export class TableAvailabilityStore implements AvailabilityStore {
     });
   }
 
-  /** See the port: reads the day rows touching [startMs, endMs) and merges them across midnight. */
+  /**
+   * Stored ranges that overlap [startMs, endMs), merged across midnight, sorted. Only the UTC days touching the
+   * window are read, so a range that began on an earlier day starts at that first day's midnight here.
+   */
   async listRanges(cameraId: string, startMs: number, endMs: number): Promise<TimeRange[]> {
     assertId('camera', cameraId);
     const fromDay = utcDay(startMs);
@@ -115,7 +134,11 @@ export class TableAvailabilityStore implements AvailabilityStore {
     return mergeRanges(ranges).filter((r) => overlaps(r, window));
   }
 
-  /** See the port: one RowKey range query selecting RowKey only; rows without ranges are skipped by the filter. */
+  /**
+   * The UTC days touching [startMs, endMs) that hold stored media, as epoch ms of each day's 00:00:00.000 UTC,
+   * sorted. Reads one key-only row per recorded day (no ranges are decoded): 31 rows for a recorded month. One RowKey
+   * range query selecting RowKey only; rows without ranges are skipped by the filter.
+   */
   async listRecordedDays(cameraId: string, startMs: number, endMs: number): Promise<number[]> {
     assertId('camera', cameraId);
     if (endMs <= startMs) return [];
@@ -135,8 +158,10 @@ export class TableAvailabilityStore implements AvailabilityStore {
   }
 
   /**
-   * See the port: the same query as {@link listRecordedDays} with `$top=1`. Table Storage may answer a page with no
-   * rows and a continuation token, so pages are followed until one row or the end.
+   * The first UTC day touching [startMs, endMs) that holds stored media (epoch ms of its midnight), or `undefined`.
+   * Reads at most one key-only row, whatever the span, so "does this month/year hold media" costs one row: the same
+   * query as {@link listRecordedDays} with `$top=1`. Table Storage may answer a page with no rows and a continuation
+   * token, so pages are followed until one row or the end.
    */
   async firstRecordedDay(cameraId: string, startMs: number, endMs: number): Promise<number | undefined> {
     assertId('camera', cameraId);

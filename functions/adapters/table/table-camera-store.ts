@@ -1,13 +1,40 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { assertId } from '../../../shared/ids';
-import type { CameraRecord, CameraStore, CameraStreamRecord } from '../../../shared/ports/camera-store';
 import type { SegmentRecord } from '../../../shared/contracts/device-events';
-import { streamInfoSchema } from '../../../shared/contracts/stream-info';
+import { streamInfoSchema, type StreamInfo } from '../../../shared/contracts/stream-info';
 import { toIso } from '../../../shared/time';
 import { optimisticUpdate } from './optimistic-update';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
+
+/**
+ * What a camera sends, as the `session-established` diagnostics event of one recording session reported it
+ * (docs/contracts.md "Other device events").
+ */
+export interface CameraStreamRecord {
+  cameraId: string;
+  /** The device that reported it. */
+  deviceId: string;
+  stream: StreamInfo;
+  /** The event's time (when the session started sending), epoch ms UTC: the newest wins. */
+  sinceMs: number;
+  /** The CloudEvent id that reported it; breaks ties between events of the same time. */
+  eventId: string;
+}
+
+/** One camera as the cloud knows it: which device records it, its first and last recorded instants, what it sends. */
+export interface CameraRecord {
+  cameraId: string;
+  /** The device that reported the camera's latest segment. */
+  deviceId: string;
+  /** Start of the earliest stored segment, epoch ms UTC. */
+  firstRecordedMs: number;
+  /** End of the latest stored segment, epoch ms UTC. */
+  lastRecordedMs: number;
+  /** What the camera sent in its latest reported session; absent until a session reported it. */
+  stream?: CameraStreamRecord;
+}
 
 /** RowKey of the one row per camera (PartitionKey is the camera id). */
 const CAMERA_ROW_KEY = 'camera';
@@ -20,17 +47,19 @@ const CAMERA_ROW_KEY = 'camera';
 const STREAM_ROW_KEY = 'stream';
 
 /**
- * Cameras on Table Storage: one row per camera, PartitionKey `{cameraId}`, RowKey `camera`; properties `deviceId`,
- * `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people. Beside it, RowKey `stream`: the
- * latest stream info (docs/contracts.md "Other device events"), properties `stream` (JSON of shared/contracts/stream-info.ts), `sinceMs`
- * (Edm.Double) and `since`, `deviceId`, `eventId`.
+ * The cameras list, on Table Storage: one row per camera, PartitionKey `{cameraId}`, RowKey `camera`; properties
+ * `deviceId`, `firstRecordedMs`, `lastRecordedMs` (Edm.Double) and their ISO forms for people. Beside it, RowKey
+ * `stream`: the latest stream info (docs/contracts.md "Other device events"), properties `stream` (JSON of
+ * shared/contracts/stream-info.ts), `sinceMs` (Edm.Double) and `since`, `deviceId`, `eventId`.
  */
-export class TableCameraStore implements CameraStore {
+export class TableCameraStore {
   constructor(private readonly table: TableClient) {}
 
   /**
+   * Widens each camera's first/last recorded instants to cover the segments. Idempotent and order-independent.
    * Per camera: first = earliest start, last = latest end, deviceId = the device of the segment with the latest end
    * (ties: the smaller id), so the row does not depend on the order segments arrive in. ETag read-merge-write.
+   * @throws TransientError when storage fails in a way a retry may fix
    */
   async recordSegments(segments: readonly Pick<SegmentRecord, 'cameraId' | 'deviceId' | 'startMs' | 'durationMs'>[]): Promise<void> {
     if (segments.length === 0) return;
@@ -74,7 +103,13 @@ export class TableCameraStore implements CameraStore {
     );
   }
 
-  /** See the port: ETag read-modify-write of the camera row; ISO `firstRecorded` follows. */
+  /**
+   * Moves the camera's first recorded instant forward after retention deleted its oldest segments. Never moves it
+   * back (a concurrent ingest of an older segment wins) nor past `lastRecordedMs` (an emptied archive has
+   * first = last). No row: nothing happens. ETag read-modify-write of the camera row; ISO `firstRecorded` follows.
+   * @param firstRecordedMs start of the earliest segment still stored, epoch ms UTC
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
   async advanceFirstRecorded(cameraId: string, firstRecordedMs: number): Promise<void> {
     assertId('camera', cameraId);
     await optimisticUpdate(this.table, cameraId, CAMERA_ROW_KEY, `camera row ${cameraId}`, (current) => {
@@ -93,7 +128,14 @@ export class TableCameraStore implements CameraStore {
     });
   }
 
-  /** See the port: per camera, the newest report of the batch, then an ETag read-modify-write of the stream row. */
+  /**
+   * Keeps each camera's latest stream info: a report replaces the stored one only when its event is newer (`sinceMs`,
+   * then `eventId` on a tie), so redeliveries and late, older reports change nothing. Idempotent and
+   * order-independent. A camera that has not recorded yet keeps it until it has (`getCamera` and `listCameras` show
+   * only cameras that recorded). Per camera, the newest report of the batch, then an ETag read-modify-write of the
+   * stream row.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
   async recordStreams(reports: readonly CameraStreamRecord[]): Promise<void> {
     if (reports.length === 0) return;
     await ensureTable(this.table);
@@ -112,13 +154,17 @@ export class TableCameraStore implements CameraStore {
     );
   }
 
-  /** The camera row and its stream row, in one partition query. */
+  /**
+   * The camera row and its stream row, in one partition query.
+   * @returns `undefined` for a camera that never recorded
+   */
   async getCamera(cameraId: string): Promise<CameraRecord | undefined> {
     assertId('camera', cameraId);
     const [camera] = await this.readCameras(odata`PartitionKey eq ${cameraId}`, `read camera row ${cameraId}`);
     return camera;
   }
 
+  /** Every camera, sorted by id. */
   async listCameras(): Promise<CameraRecord[]> {
     return this.readCameras(undefined, 'list camera rows');
   }

@@ -1,11 +1,34 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import type { DeadLetter, DeadLetterStore } from '../../../shared/ports/dead-letter-store';
 import { toIso, utcDay } from '../../../shared/time';
 import { truncateUtf8 } from '../../../shared/truncate-utf8';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError } from '../storage/storage-errors';
 import { double } from './table-values';
+
+/** One device event that could not be accepted, with the reason and where it came from. */
+export interface DeadLetter {
+  /** Stable reason code, e.g. `InvalidJson`, `DeviceMismatch`, `InvalidBlobName` (the ValidationError code). */
+  reasonCode: string;
+  /** Human-readable reason naming the offending value. */
+  reasonMessage: string;
+  /** The raw message as received: UTF-8 text, or base64 when it was not UTF-8 (see `payloadEncoding`). */
+  payload: string;
+  payloadEncoding: 'utf8' | 'base64';
+  /** Event Hubs metadata of the message, when the host supplied it. */
+  enqueuedTimeUtc?: string;
+  sequenceNumber?: string;
+  offset?: string;
+  partitionId?: string;
+  /** The Functions invocation that rejected it. */
+  invocationId: string;
+  /** When it was rejected, epoch ms UTC. */
+  rejectedAtMs: number;
+  /** What could be read of the event before it was rejected. */
+  deviceId?: string;
+  cameraId?: string;
+  eventId?: string;
+}
 
 /** Raw payload kept per dead letter, UTF-8 bytes: 32 KiB stays under the 64 KiB string property limit. */
 export const DEAD_LETTER_PAYLOAD_MAX_BYTES = 32 * 1024;
@@ -16,16 +39,21 @@ const REASON_MAX_BYTES = 8 * 1024;
 export const DEAD_LETTER_TRANSACTION_MAX_BYTES = 3 * 1024 * 1024;
 
 /**
- * Dead letters on Table Storage: PartitionKey = UTC day (`yyyy-MM-dd`) the message was enqueued (else rejected),
- * RowKey = `p{partitionId}-s{sequenceNumber, 20 digits}` when Event Hubs metadata is known (a replayed batch
- * rewrites the same row), else `h{sha256 of reason + payload}`. Properties: `reasonCode`, `reasonMessage`,
- * `payload` (≤ 32 KiB UTF-8; `payloadTruncated`, `payloadBytes` = original size, `payloadEncoding`),
- * `enqueuedTimeUtc`, `sequenceNumber`, `offset`, `partitionId`, `invocationId`, `rejectedAt`, `deviceId`,
- * `cameraId`, `eventId`.
+ * Where rejected events go: dead letters on Table Storage. PartitionKey = UTC day (`yyyy-MM-dd`) the message was
+ * enqueued (else rejected), RowKey = `p{partitionId}-s{sequenceNumber, 20 digits}` when Event Hubs metadata is known (a
+ * replayed batch rewrites the same row), else `h{sha256 of reason + payload}`. Properties: `reasonCode`,
+ * `reasonMessage`, `payload` (≤ 32 KiB UTF-8; `payloadTruncated`, `payloadBytes` = original size, `payloadEncoding`),
+ * `enqueuedTimeUtc`, `sequenceNumber`, `offset`, `partitionId`, `invocationId`, `rejectedAt`, `deviceId`, `cameraId`,
+ * `eventId`.
  */
-export class TableDeadLetterStore implements DeadLetterStore {
+export class TableDeadLetterStore {
   constructor(private readonly table: TableClient) {}
 
+  /**
+   * Stores each letter once: a replayed batch rewrites the same rows (keyed by partition + sequence number when
+   * known, else by a hash of the payload).
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
   async write(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     await ensureTable(this.table);

@@ -1,11 +1,29 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { ConflictError, ValidationError } from '../../../shared/errors';
 import { assertId } from '../../../shared/ids';
-import type { DeviceRecord, DeviceStore } from '../../../shared/ports/device-store';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
+
+/**
+ * One provisioned device (docs/devices.md): an edge agent installation that may create segment blobs of its own
+ * cameras. The device secret itself is never stored, only its SHA-256 (shared/device-secret.ts).
+ */
+export interface DeviceRecord {
+  /** `[a-z0-9-]{1,32}` (shared/ids.ts). */
+  deviceId: string;
+  /** Lower-case hex SHA-256 of the device secret's UTF-8 text (64 characters). Never leaves the cloud. */
+  secretSha256: string;
+  /** Camera ids the device may record (upload segments of), sorted, unique, at least one. */
+  cameras: string[];
+  /** When the device was provisioned, epoch ms UTC. */
+  createdAtMs: number;
+  /** When its secret was last set (provisioning or rotation), epoch ms UTC. */
+  secretSetAtMs: number;
+  /** A disabled device is refused like an unknown one (401). */
+  disabled: boolean;
+}
 
 /** RowKey of the one row per device (PartitionKey is the device id). */
 const DEVICE_ROW_KEY = 'device';
@@ -24,14 +42,20 @@ const CLAIMS_PER_CALL_MAX = 100;
 export const CLAIM_GRACE_MS = 5 * 60_000;
 
 /**
- * Devices on Table Storage (`{prefix}Devices`): one row per device, PartitionKey `{deviceId}`, RowKey `device`;
- * properties `secretSha256` (hex), `cameras` (comma-separated ids), `createdAtMs`, `secretSetAtMs` (Edm.Double),
- * `createdAt`, `secretSetAt` (ISO, for people), `disabled` (boolean). Camera claims in the same table: PartitionKey
- * `~camera-claims`, RowKey the camera id, properties `deviceId`, `claimedAtMs` ({@link TableDeviceStore.claimCameras}).
+ * Provisioned devices, on Table Storage (`{prefix}Devices`): one row per device, PartitionKey `{deviceId}`, RowKey
+ * `device`; properties `secretSha256` (hex), `cameras` (comma-separated ids), `createdAtMs`, `secretSetAtMs`
+ * (Edm.Double), `createdAt`, `secretSetAt` (ISO, for people), `disabled` (boolean). Camera claims in the same table:
+ * PartitionKey `~camera-claims`, RowKey the camera id, properties `deviceId`, `claimedAtMs`
+ * ({@link TableDeviceStore.claimCameras}).
  */
-export class TableDeviceStore implements DeviceStore {
+export class TableDeviceStore {
   constructor(private readonly table: TableClient) {}
 
+  /**
+   * Adds a device.
+   * @throws ConflictError `DeviceExists` when the id is taken
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
   async create(device: DeviceRecord): Promise<void> {
     assertId('device', device.deviceId);
     await ensureTable(this.table);
@@ -43,6 +67,7 @@ export class TableDeviceStore implements DeviceStore {
     }
   }
 
+  /** @returns `undefined` for an unknown device */
   async get(deviceId: string): Promise<DeviceRecord | undefined> {
     assertId('device', deviceId);
     try {
@@ -53,6 +78,7 @@ export class TableDeviceStore implements DeviceStore {
     }
   }
 
+  /** Every device, sorted by id. */
   async list(): Promise<DeviceRecord[]> {
     const out: DeviceRecord[] = [];
     try {
@@ -66,17 +92,34 @@ export class TableDeviceStore implements DeviceStore {
     return out.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
   }
 
-  /** Merge of the two secret properties with the row's ETag (a revoked row is left alone). */
+  /**
+   * Replaces the device's secret hash (rotation): the old secret stops working at once. Merge of the two secret
+   * properties with the row's ETag (a revoked row is left alone).
+   * @param atMs epoch ms UTC, stored as `secretSetAtMs`
+   * @returns false for an unknown or revoked device (nothing written)
+   */
   async replaceSecret(deviceId: string, secretSha256: string, atMs: number): Promise<boolean> {
     return this.mergeLive(deviceId, () => ({ secretSha256, secretSetAtMs: double(atMs), secretSetAt: toIso(atMs) }), `rotate the secret of device ${deviceId}`);
   }
 
+  /**
+   * Revokes the device: its row stays as a tombstone with `disabled: true`, so its secret is refused, its events name
+   * no camera of its own (ingest dead-letters them) and its cameras may be given to another device. Segments it
+   * uploaded stay. A revoked id can be provisioned again (the tombstone is replaced).
+   * @returns false for an unknown or already revoked device (nothing written)
+   */
   async revoke(deviceId: string): Promise<boolean> {
     const revoked = await this.mergeLive(deviceId, () => ({ disabled: true }), `revoke device ${deviceId}`);
     if (revoked) await this.releaseClaims(deviceId); // its cameras are free at once (a crash here: free after CLAIM_GRACE_MS)
     return revoked;
   }
 
+  /**
+   * Adds cameras to the ones the device may record (sorted, unique; those it has already are kept), with the row's
+   * ETag so a concurrent rotation or addition is not lost.
+   * @returns false for an unknown device (nothing written)
+   * @throws ConflictError `Conflict` when the row kept changing under it; TransientError
+   */
   async addCameras(deviceId: string, cameras: readonly string[]): Promise<boolean> {
     for (const c of cameras) assertId('camera', c);
     return this.mergeLive(
@@ -122,12 +165,23 @@ export class TableDeviceStore implements DeviceStore {
   }
 
   /**
+   * Makes the device the one owner of each of `cameras`, all or none, atomically: of two devices claiming a camera at
+   * the same moment exactly one succeeds. A camera claimed by another device is refused, unless that device has no
+   * row, is revoked or does not list the camera, and the claim is older than a grace time (a provisioning or binding
+   * writes its claims before its row); the device's own claims are kept. Call it before writing the cameras into the
+   * device's row (create, addCameras), and {@link releaseClaims} when that write fails. `revoke` releases the device's
+   * claims; `remove` does not (its callers provision the id again at once, which releases what the id held before).
+   *
    * Writes the claims in one transaction of the claims partition, so that of two devices claiming a camera at the same
    * moment exactly one wins: a new claim is an insert (fails if another claim appeared), a taken-over claim a replace
    * with the ETag read (fails if it changed). Either failure re-reads and decides again, up to five times. A claim is
    * taken over only when its owner has no row, is revoked, or does not list the camera, and the claim is
    * {@link CLAIM_GRACE_MS} old (revoke releases a device's claims at once; this covers what a crash or failed write
    * left).
+   * @param nowMs epoch ms UTC, stored with each claim
+   * @returns the cameras whose claims this call wrote (to release if the row write fails)
+   * @throws ConflictError `CameraOwned` naming the camera and its owner (nothing written); `Conflict` when the claims
+   *   kept changing; ValidationError for bad ids or more than 100 cameras; TransientError
    */
   async claimCameras(deviceId: string, cameras: readonly string[], nowMs: number): Promise<string[]> {
     assertId('device', deviceId);
@@ -169,6 +223,11 @@ export class TableDeviceStore implements DeviceStore {
     throw new ConflictError(`the claims of cameras ${wanted.join(', ')} kept changing under five attempts; retry`, 'Conflict');
   }
 
+  /**
+   * Deletes the claims that still name the device: of `cameras` (a provisioning or binding whose row write failed), or
+   * all of them (an id provisioned anew: claims left by its earlier life).
+   * @throws TransientError
+   */
   async releaseClaims(deviceId: string, cameras?: readonly string[]): Promise<void> {
     assertId('device', deviceId);
     const claims: Array<{ cameraId: string; deviceId: string; etag: string }> = [];
@@ -208,6 +267,12 @@ export class TableDeviceStore implements DeviceStore {
     }
   }
 
+  /**
+   * Removes the device's row altogether (a re-provisioning replacing a tombstone, the local stack's own device): its
+   * secret is refused from then on. Its camera claims stay; they are stale (free to another device) once they are older
+   * than the claim grace time and no row of the id lists their cameras. Segments it uploaded stay.
+   * @returns false for an unknown device
+   */
   async remove(deviceId: string): Promise<boolean> {
     assertId('device', deviceId);
     try {

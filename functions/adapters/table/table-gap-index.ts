@@ -1,5 +1,4 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { GapIndex, GapSpan } from '../../../shared/ports/gap-index';
 import { GAP_CAUSES, MAX_GAP_MS, type GapCause, type GapRecord } from '../../../shared/contracts/device-events';
 import { segmentRowKey } from '../../../shared/index-keys';
 import { toIso } from '../../../shared/time';
@@ -9,16 +8,26 @@ import { double, readNumber } from './table-values';
 
 const MAX_TRANSACTION_OPS = 100;
 
+/** One gap as playback and availability see it (epoch ms UTC, [startMs, endMs)). */
+export type GapSpan = Pick<GapRecord, 'startMs' | 'endMs' | 'cause'>;
+
 /**
- * Gaps on Table Storage: PartitionKey `{cameraId}`, RowKey the 13-digit epoch ms of the start (as segment rows);
+ * The gap index (docs/contracts.md "Index"): one row per reported gap of a camera's timeline, with its cause.
+ *
+ * On Table Storage: PartitionKey `{cameraId}`, RowKey the 13-digit epoch ms of the start (as segment rows);
  * properties `cameraId`, `deviceId`, `start`, `end` (ISO), `startMs`, `endMs` (Edm.Double), `cause`, `eventId`.
  * One partition per camera: gaps are rare (a few a day), and a gap may last days, so a range query reads the
  * camera's gaps that start before the range's end and after its start minus the longest gap (366 days).
  */
-export class TableGapIndex implements GapIndex {
+export class TableGapIndex {
   constructor(private readonly table: TableClient) {}
 
-  /** Upserts (Replace) in ≤ 100-row transactions per camera. @throws TransientError on retriable storage failures */
+  /**
+   * Writes one row per gap, keyed by camera + start. Idempotent: the same records give the same rows, in any order
+   * and any number of times (of two gaps with one start, the longer is kept). Upserts (Replace) in ≤ 100-row
+   * transactions per camera.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
   async upsertGaps(gaps: readonly GapRecord[]): Promise<void> {
     if (gaps.length === 0) return;
     await ensureTable(this.table);
@@ -62,6 +71,7 @@ export class TableGapIndex implements GapIndex {
     );
   }
 
+  /** Gaps of one camera that overlap [startMs, endMs), sorted by start. */
   async listGaps(cameraId: string, startMs: number, endMs: number): Promise<GapSpan[]> {
     await ensureTable(this.table);
     const from = segmentRowKey(Math.max(0, startMs - MAX_GAP_MS));

@@ -2,7 +2,6 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { PreconditionFailedError } from '../../../shared/errors';
 import { assertId } from '../../../shared/ids';
 import { PIPELINE_STATES, type PipelineState } from '../../../shared/pipelines/pipeline-lifecycle';
-import type { PipelineStore, StoredPipeline, StoredTopology } from '../../../shared/ports/pipeline-store';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
@@ -12,6 +11,43 @@ const TOPOLOGY = 'topology:';
 const PIPELINE = 'pipeline:';
 
 /**
+ * A pipeline topology as set on a device: the AVA document as given (`name`, `properties`; `@apiVersion` dropped),
+ * times epoch ms UTC (AVA `systemData.createdAt`/`lastModifiedAt`).
+ */
+export interface StoredTopology {
+  deviceId: string;
+  name: string;
+  /** `{ name, properties }` of the PUT body, `properties` unchanged (parameters, sources, processors, sinks). */
+  document: { name: string; properties: Record<string, unknown> };
+  createdAtMs: number;
+  lastModifiedAtMs: number;
+  /** Opaque row version for If-Match writes. */
+  etag: string;
+}
+
+/** A live pipeline as set on a device, with its lifecycle state (shared/pipelines/pipeline-lifecycle.ts). */
+export interface StoredPipeline {
+  deviceId: string;
+  name: string;
+  topologyName: string;
+  description?: string;
+  /** Parameter values by name, secrets included (they are needed to activate); never returned by the API. */
+  parameters: Record<string, string>;
+  /** Names of the parameters the topology declares `SecretString`: their values are never returned. */
+  secretParameters: string[];
+  state: PipelineState;
+  /** Count of activate/deactivate commands sent (pipeline-lifecycle.ts `PipelineLifecycleView.generation`). */
+  generation: number;
+  /** Camera ids the pipeline records (from importTopology at the last set). */
+  cameraIds: string[];
+  /** Why the device could not activate it (its last `pipeline.state` report's `message`); cleared by the next activate. */
+  stateMessage?: string;
+  createdAtMs: number;
+  lastModifiedAtMs: number;
+  etag: string;
+}
+
+/**
  * Topologies and live pipelines on Table Storage (`{prefix}Pipelines`), one partition per device:
  * - PartitionKey `{deviceId}`, RowKey `topology:{name}`: `document` (JSON `{name, properties}`), `createdAtMs`,
  *   `lastModifiedAtMs` (Edm.Double), `lastModifiedAt` (ISO, for people reading the table);
@@ -19,21 +55,25 @@ const PIPELINE = 'pipeline:';
  *   name → value, secrets included: Table Storage is encrypted at rest and only the functions read it),
  *   `secretParameters` (JSON array), `state`, `generation`, `cameraIds` (JSON array), `stateMessage`, `createdAtMs`,
  *   `lastModifiedAtMs`, `lastModifiedAt`.
- * Writes are conditional on the row's ETag (create = insert, which fails with 409 if the row exists), so concurrent
- * requests never overwrite each other unseen; a lost race is a PreconditionFailedError the caller retries.
+ * Every write is conditional: `etag` undefined = create (an insert, which fails with 409 if the row exists), else
+ * replace/delete only if the stored version is still `etag`, so concurrent requests never overwrite each other unseen;
+ * a lost race is a PreconditionFailedError the caller retries.
  */
-export class TablePipelineStore implements PipelineStore {
+export class TablePipelineStore {
   constructor(private readonly table: TableClient) {}
 
+  /** The device's topologies, sorted by name. @throws TransientError */
   async listTopologies(deviceId: string): Promise<StoredTopology[]> {
     return (await this.list(deviceId, TOPOLOGY)).map((row) => toTopology(deviceId, row));
   }
 
+  /** @returns undefined when there is none of that name. @throws TransientError */
   async getTopology(deviceId: string, name: string): Promise<StoredTopology | undefined> {
     const row = await this.get(deviceId, TOPOLOGY + name);
     return row && toTopology(deviceId, row);
   }
 
+  /** @throws PreconditionFailedError when created or changed meanwhile (re-read and decide again); TransientError */
   async saveTopology(t: Omit<StoredTopology, 'etag'>, etag: string | undefined): Promise<void> {
     await this.save(t.deviceId, TOPOLOGY + t.name, etag, `pipeline topology '${t.name}'`, {
       document: JSON.stringify(t.document),
@@ -43,19 +83,29 @@ export class TablePipelineStore implements PipelineStore {
     });
   }
 
+  /** @throws PreconditionFailedError when changed or deleted meanwhile; TransientError */
   async deleteTopology(deviceId: string, name: string, etag: string): Promise<void> {
     await this.delete(deviceId, TOPOLOGY + name, etag, `pipeline topology '${name}'`);
   }
 
+  /** The device's live pipelines, sorted by name. @throws TransientError */
   async listPipelines(deviceId: string): Promise<StoredPipeline[]> {
     return (await this.list(deviceId, PIPELINE)).map((row) => toPipeline(deviceId, row));
   }
 
+  /** @returns undefined when there is none of that name. @throws TransientError */
   async getPipeline(deviceId: string, name: string): Promise<StoredPipeline | undefined> {
     const row = await this.get(deviceId, PIPELINE + name);
     return row && toPipeline(deviceId, row);
   }
 
+  /**
+   * @param topologyEtag when given, the write happens only if the pipeline's topology is still at this version, in
+   *   one transaction with it (so a topology changed or deleted meanwhile cannot end up under a pipeline validated
+   *   against its old version; the topology's row is touched, its ETag changes, its document does not)
+   * @throws PreconditionFailedError when the pipeline or (with `topologyEtag`) its topology was created, changed or
+   *   deleted meanwhile; TransientError
+   */
   async savePipeline(p: Omit<StoredPipeline, 'etag'>, etag: string | undefined, topologyEtag?: string): Promise<void> {
     const props = {
       topologyName: p.topologyName,
@@ -90,6 +140,7 @@ export class TablePipelineStore implements PipelineStore {
     }
   }
 
+  /** @throws PreconditionFailedError when changed or deleted meanwhile; TransientError */
   async deletePipeline(deviceId: string, name: string, etag: string): Promise<void> {
     await this.delete(deviceId, PIPELINE + name, etag, `live pipeline '${name}'`);
   }

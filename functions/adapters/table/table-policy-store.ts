@@ -1,24 +1,35 @@
 import type { TableClient } from '@azure/data-tables';
 import { PreconditionFailedError } from '../../../shared/errors';
 import { assertId } from '../../../shared/ids';
-import type { PolicyStore, StoredPolicy } from '../../../shared/ports/policy-store';
 import { parseRecordingPolicy, type RecordingPolicyDocument } from '../../../shared/schemas/recording-policy';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
 
+/** A camera's stored recording policy. */
+export interface StoredPolicy {
+  cameraId: string;
+  document: RecordingPolicyDocument;
+  /** Opaque version; the HTTP `ETag`. Changes on every write that changes the document. */
+  etag: string;
+  /** When the document last changed, epoch ms UTC. */
+  updatedAtMs: number;
+}
+
 /** RowKey of the one policy row per camera (PartitionKey is the camera id). */
 const POLICY_ROW_KEY = 'policy';
 
 /**
- * Recording policies on Table Storage (`{prefix}Policies`): PartitionKey `{cameraId}`, RowKey `policy`; properties
- * `document` (the policy JSON, shared/schemas/recording-policy.ts), `updatedAtMs` (Edm.Double), `updatedAt` (ISO).
- * The row's ETag is the policy's ETag. The document is stored as JSON so later sections (EVR) need no new columns.
+ * Per-camera recording policies, on Table Storage (`{prefix}Policies`): PartitionKey `{cameraId}`, RowKey `policy`;
+ * properties `document` (the policy JSON, shared/schemas/recording-policy.ts), `updatedAtMs` (Edm.Double), `updatedAt`
+ * (ISO). The row's ETag is the policy's ETag. The document is stored as JSON so later sections (EVR) need no new
+ * columns.
  */
-export class TablePolicyStore implements PolicyStore {
+export class TablePolicyStore {
   constructor(private readonly table: TableClient) {}
 
+  /** @returns `undefined` when the camera has no policy (the defaults apply) */
   async get(cameraId: string): Promise<StoredPolicy | undefined> {
     assertId('camera', cameraId);
     try {
@@ -30,8 +41,13 @@ export class TablePolicyStore implements PolicyStore {
   }
 
   /**
-   * Reads the row, checks `ifMatch`, then creates it or replaces it at the ETag just read, so a writer that changed it
-   * in between makes this a 412 rather than being overwritten unseen (the caller reads again and retries). See the port.
+   * Stores the document. Idempotent: storing the document already stored writes nothing and keeps the ETag. Reads the
+   * row, checks `ifMatch`, then creates it or replaces it at the ETag just read, so a writer that changed it in between
+   * makes this a 412 rather than being overwritten unseen (the caller reads again and retries).
+   * @param ifMatch when given, the write happens only if the stored ETag equals it (`*`: only if a policy exists)
+   * @param nowMs the `updatedAtMs` of a changed document
+   * @throws PreconditionFailedError when `ifMatch` does not match (or there is no policy to match)
+   * @throws TransientError when storage fails in a way a retry may fix
    */
   async put(cameraId: string, document: RecordingPolicyDocument, options: { ifMatch?: string; nowMs: number }): Promise<StoredPolicy> {
     assertId('camera', cameraId);

@@ -1,22 +1,33 @@
 import type { TableClient } from '@azure/data-tables';
 import { assertId } from '../../../shared/ids';
-import type { RetentionJournal, RetentionJournalEntry } from '../../../shared/ports/retention-journal';
 import { DAY_MS } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
+
+/**
+ * What a retention pass of one camera has started and not finished, so that the next pass finishes it
+ * (functions/retention/retention-camera.ts explains the order). Kept small: one step of segments at a time.
+ */
+export interface RetentionJournalEntry {
+  /** Starts (epoch ms UTC) of the segments whose blobs may already be deleted but whose index rows may remain. */
+  pendingStartsMs: number[];
+  /** UTC day starts (epoch ms) whose availability rollup rows must be recomputed from the index. */
+  rollupDaysMs: number[];
+}
 
 /** RowKey of the one journal row per camera (PartitionKey is the camera id). */
 const JOURNAL_ROW_KEY = 'pending';
 
 /**
- * The retention journal on Table Storage (`{prefix}Retention`): PartitionKey `{cameraId}`, RowKey `pending`;
- * `pendingStarts` = the pending segment starts as base-36 epoch ms joined by `,` (1 024 starts ≈ 9 000 characters),
- * `rollupDays` = UTC day numbers (epoch ms / 24 h) in base 36 joined by `,` (10 years ≈ 15 000 characters), both
- * under the 32 768-character property limit.
+ * The retention journal, one entry per camera, on Table Storage (`{prefix}Retention`): PartitionKey `{cameraId}`,
+ * RowKey `pending`; `pendingStarts` = the pending segment starts as base-36 epoch ms joined by `,` (1 024 starts ≈ 9
+ * 000 characters), `rollupDays` = UTC day numbers (epoch ms / 24 h) in base 36 joined by `,` (10 years ≈ 15 000
+ * characters), both under the 32 768-character property limit.
  */
-export class TableRetentionJournal implements RetentionJournal {
+export class TableRetentionJournal {
   constructor(private readonly table: TableClient) {}
 
+  /** @returns `undefined` when the camera's last pass finished */
   async read(cameraId: string): Promise<RetentionJournalEntry | undefined> {
     assertId('camera', cameraId);
     try {
@@ -31,6 +42,7 @@ export class TableRetentionJournal implements RetentionJournal {
     }
   }
 
+  /** Replaces the camera's entry. @throws TransientError when storage fails */
   async write(cameraId: string, entry: RetentionJournalEntry): Promise<void> {
     assertId('camera', cameraId);
     await ensureTable(this.table);
@@ -49,6 +61,7 @@ export class TableRetentionJournal implements RetentionJournal {
     }
   }
 
+  /** Removes the camera's entry (absent: nothing to do). */
   async clear(cameraId: string): Promise<void> {
     assertId('camera', cameraId);
     try {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
-import type { AvailabilityStore } from '../../../../shared/ports/availability-store';
 import { TableClient } from '@azure/data-tables';
 import { TableAvailabilityStore } from '../../../../functions/adapters/table/table-availability-store';
 import { availableMedia } from '../../../../functions/cameras/available-media';
@@ -204,7 +203,7 @@ describe('GET /api/cameras/{cameraId}/availableMedia on Azurite', () => {
       await deps.availability.mergeSegments(forged);
       await deps.cameras.recordSegments(forged);
       const probed: number[] = [];
-      const availability: AvailabilityStore = Object.assign(Object.create(deps.availability) as AvailabilityStore, {
+      const availability: TableAvailabilityStore = Object.assign(Object.create(deps.availability) as TableAvailabilityStore, {
         firstRecordedDay: (cameraId: string, startMs: number, endMs: number) => {
           probed.push(startMs);
           return deps.availability.firstRecordedDay(cameraId, startMs, endMs);

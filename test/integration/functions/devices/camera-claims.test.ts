@@ -4,7 +4,7 @@ import { CLAIM_GRACE_MS } from '../../../../functions/adapters/table/table-devic
 import { bindCamerasToDevice, provisionDevice } from '../../../../functions/devices/device-provisioning';
 import { localDeviceStore } from '../../../../local/local-devices';
 import { ConflictError } from '../../../../shared/errors';
-import type { DeviceStore } from '../../../../shared/ports/device-store';
+import type { TableDeviceStore } from '../../../../functions/adapters/table/table-device-store';
 import { parseDeviceProvisionBody } from '../../../../shared/schemas/device';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 
@@ -20,9 +20,9 @@ describe('camera claims: one owner per camera under concurrency', () => {
   after(async () => {
     await azurite?.stop();
   });
-  const store = (): DeviceStore => localDeviceStore(azurite.connectionString, `claims${++tableNo}`);
-  const provision = (s: DeviceStore, deviceId: string, cameras: string[], nowMs = T) => provisionDevice(s, parseDeviceProvisionBody({ deviceId, cameras }), nowMs);
-  const owners = async (s: DeviceStore, cameraId: string) => (await s.list()).filter((d) => !d.disabled && d.cameras.includes(cameraId)).map((d) => d.deviceId);
+  const store = (): TableDeviceStore => localDeviceStore(azurite.connectionString, `claims${++tableNo}`);
+  const provision = (s: TableDeviceStore, deviceId: string, cameras: string[], nowMs = T) => provisionDevice(s, parseDeviceProvisionBody({ deviceId, cameras }), nowMs);
+  const owners = async (s: TableDeviceStore, cameraId: string) => (await s.list()).filter((d) => !d.disabled && d.cameras.includes(cameraId)).map((d) => d.deviceId);
   const isCameraOwned = (r: PromiseSettledResult<unknown>) => r.status === 'rejected' && r.reason instanceof ConflictError && r.reason.code === 'CameraOwned';
 
   it('eight devices provisioned at once with the same camera: exactly one gets it, the others are refused and leave nothing', async () => {
