@@ -10,8 +10,8 @@ import { segmentBlobName } from '../../shared/contracts/blob-naming';
 import { ID_PATTERN } from '../../shared/ids';
 import { startAzurite, type AzuriteInstance } from '../helpers/azurite';
 import { checkProperty, hostileInput, type Json } from '../helpers/fuzz';
-import { storeClaimedBlobs } from '../integration/functions/segment-blob-fixtures';
-import { batchContext, forwardedByEventGrid, segmentEvent, tableRows, testSettings, viaEventGrid } from '../integration/functions/fixtures';
+import { storeClaimedBlobs } from '../helpers/segment-blob-fixtures';
+import { batchContext, forwardedByEventGrid, segmentEvent, tableRows, testSettings, viaEventGrid } from '../helpers/functions-fixtures';
 
 /**
  * Fuzzing (docs/security.md): device event batches through the ingest function (functions/ingest/ingest-decode.ts + ingest.ts)

@@ -12,7 +12,7 @@ import { parseMotionSettings } from '../../shared/schemas/motion-detection';
 import { FFMPEG, FFMPEG_BINARY } from './ffmpeg';
 import { decodeGrayFrames } from './gray-frames';
 import { mediaPath } from '../../testbed/rtsp-server';
-import { STILL_EDGE_S, detectAll, type Interval } from '../integration/edge-agent/motion/clip-intervals';
+import { STILL_EDGE_S, detectAll, type Interval } from './motion-clip-intervals';
 
 /**
  * Motion detection on the frames of the recording ffmpeg over RTSP (motion accuracy on real footage):
@@ -185,7 +185,7 @@ export function assertPersonAccuracy({ person, personT0 }: MotionRuns): void {
     }
     // The pipeline's detector, frame by frame (same params, same frames, none dropped: the same results).
     const results = detectAll(person.frames, parseMotionSettings({}));
-    // still spans, shrunk by STILL_EDGE_S next to motion (README timings ±0.5 s + detector lag ≤ 0.5 s, clip-intervals.ts)
+    // still spans, shrunk by STILL_EDGE_S next to motion (README timings ±0.5 s + detector lag ≤ 0.5 s, motion-clip-intervals.ts)
     let total = 0;
     let moving = 0;
     const at: string[] = [];

@@ -1,7 +1,7 @@
 import { resetSettings } from '../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../local/functions-host';
 import { silentLogger } from '../../local/host-logger';
-import { TEST_SECRET } from '../integration/functions/fixtures';
+import { TEST_SECRET } from './functions-fixtures';
 import { startAzurite, type AzuriteInstance } from './azurite';
 
 /** A throw-away Azurite and the local functions host over it, for one test file. */

@@ -7,8 +7,8 @@ import { resetSettings, settings } from '../../../functions/settings';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger, type HostLogger } from '../../../local/host-logger';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { segmentEvent, tableRows, TEST_SECRET } from './fixtures';
-import { storeClaimedBlobs } from './segment-blob-fixtures';
+import { segmentEvent, tableRows, TEST_SECRET } from '../../helpers/functions-fixtures';
+import { storeClaimedBlobs } from '../../helpers/segment-blob-fixtures';
 
 interface Call {
   messages: Array<Record<string, unknown>>;

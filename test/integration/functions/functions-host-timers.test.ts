@@ -6,7 +6,7 @@ import { resetSettings } from '../../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
 import { scheduleTimer } from '../../../local/functions-host-timers';
 import { silentLogger } from '../../../local/host-logger';
-import { TEST_SECRET } from './fixtures';
+import { TEST_SECRET } from '../../helpers/functions-fixtures';
 
 const ticks: Array<{ timer: Timer; context: InvocationContext; atMs: number }> = [];
 let startupRuns = 0;

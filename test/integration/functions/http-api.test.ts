@@ -11,7 +11,7 @@ import { resetSettings } from '../../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../../local/functions-host';
 import { silentLogger } from '../../../local/host-logger';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, gapEvent, segmentEvent, TEST_SECRET, viaEventGrid } from './fixtures';
+import { batchContext, gapEvent, segmentEvent, TEST_SECRET, viaEventGrid } from '../../helpers/functions-fixtures';
 
 const API_KEY = 'local-test-key-4b1d';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

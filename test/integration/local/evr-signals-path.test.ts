@@ -3,15 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { createDeps, type FunctionsDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
+import { ingestStored as ingest } from '../../helpers/segment-blob-fixtures';
 import { startLocalBroker, topicMatches, type BrokerMessage, type LocalBroker } from '../../../local/broker';
 import { EventHubFeeder } from '../../../local/event-hub-feeder';
 import { silentLogger } from '../../../local/host-logger';
 import { parseRecordingPolicy } from '../../../shared/schemas/recording-policy';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { until, waitFor } from '../../helpers/wait';
-import { collect, evrPolicy, recordedEvent } from '../functions/evr-fixtures';
-import { testSettings } from '../functions/fixtures';
+import { collect, evrPolicy, recordedEvent } from '../../helpers/evr-fixtures';
+import { testSettings } from '../../helpers/functions-fixtures';
 
 const T = Date.UTC(2026, 11, 2, 9);
 const CLOUD = { username: 'keepwatch-cloud', password: 'cloud-pw' };

@@ -15,8 +15,8 @@ import { loadBicep } from '../../helpers/bicep-checks';
 import { propertyValues, type BicepValue } from '../../helpers/bicep-values';
 import { lifecycleRuleMatches, type LifecycleBlob } from '../../helpers/lifecycle-rule';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, segmentEvent, testSettings, viaEventGrid } from '../functions/fixtures';
-import { ingestStored } from '../functions/segment-blob-fixtures';
+import { batchContext, segmentEvent, testSettings, viaEventGrid } from '../../helpers/functions-fixtures';
+import { ingestStored } from '../../helpers/segment-blob-fixtures';
 
 /**
  * docs/security.md "Holds hold in Azure too": the storage lifecycle backstop (infra/modules/storage.bicep) must never

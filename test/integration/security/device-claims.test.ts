@@ -11,8 +11,8 @@ import type { FunctionsSettings } from '../../../functions/settings';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { DAY_MS, MINUTE_MS, toIso } from '../../../shared/time';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, tableRows, testSettings, viaEventGrid } from '../functions/fixtures';
-import { storeClaimedBlobs } from '../functions/segment-blob-fixtures';
+import { batchContext, diagnosticsEvent, gapEvent, segmentEvent, tableRows, testSettings, viaEventGrid } from '../../helpers/functions-fixtures';
+import { storeClaimedBlobs } from '../../helpers/segment-blob-fixtures';
 
 /**
  * docs/security.md "The cloud never deletes on a device's word" and "Segment times are bounded": what a stolen device

@@ -19,7 +19,7 @@ import { cameraCommandsTopic, deviceCommandsFilter } from '../../../shared/contr
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { readTopology } from '../../helpers/topologies';
 import { until } from '../../helpers/wait';
-import { batchContext, testSettings } from '../functions/fixtures';
+import { batchContext, testSettings } from '../../helpers/functions-fixtures';
 
 /**
  * docs/security.md "Revocation and rotation take effect at once": the broker checks a device's secret at CONNECT only,

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
+import { ingestStored as ingest } from '../../helpers/segment-blob-fixtures';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { deviceCloudEvent, deviceEventTypes, hasSample, sampleEventData } from '../../helpers/device-event-types';
 import { HOSTILE_IDS } from '../../helpers/hostile-ids';
-import { batchContext, forwardedByEventGrid, tableRows, testSettings } from '../functions/fixtures';
+import { batchContext, forwardedByEventGrid, tableRows, testSettings } from '../../helpers/functions-fixtures';
 
 /**
  * docs/security.md: device events whose device or camera id (in the CloudEvent, the MQTT topic Event Grid routed, or

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
+import { ingestStored as ingest } from '../../helpers/segment-blob-fixtures';
 import { rawPayload } from '../../../functions/ingest/ingest-decode';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
-import { batchContext, tableRows, testSettings } from '../functions/fixtures';
+import { batchContext, tableRows, testSettings } from '../../helpers/functions-fixtures';
 
 /**
  * Regressions found by the ingest fuzzer (test/fuzz/ingest.test.ts), kept as fixed cases on real Azurite. Before the

@@ -3,12 +3,12 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@azure/functions';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../functions/segment-blob-fixtures';
+import { ingestStored as ingest } from '../../helpers/segment-blob-fixtures';
 import { createDeps, defaultDeps } from '../../../functions/deps';
 import { playbackGrantQuery, type PlaybackGrant } from '../../../functions/playback/playback-token';
 import { playlist } from '../../../functions/playback/playlist';
 import { parseSettings, resetSettings } from '../../../functions/settings';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
+import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../../helpers/functions-fixtures';
 import { startTestHost, type TestHost } from '../../helpers/test-host';
 
 /**

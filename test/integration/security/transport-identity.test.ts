@@ -17,7 +17,7 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { deviceCloudEvent, deviceEventTypes, hasSample, sampleEventData } from '../../helpers/device-event-types';
 import { storageSnapshot } from '../../helpers/storage-snapshot';
 import { until } from '../../helpers/wait';
-import { batchContext, tableRows, testSettings } from '../functions/fixtures';
+import { batchContext, tableRows, testSettings } from '../../helpers/functions-fixtures';
 
 /**
  * docs/security.md "Device identity comes from the transport": a stolen device A cannot speak as device B. Ingest takes

@@ -13,7 +13,7 @@ import { parseSettings, type FunctionsSettings } from '../../../functions/settin
 import { startHttpsAzurite, type HttpsAzurite } from '../../helpers/azurite-https';
 import { AzuriteTokenCredential } from '../../helpers/azurite-token-credential';
 import { sendTo } from '../../helpers/contracts/sas-signer';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../functions/fixtures';
+import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../../helpers/functions-fixtures';
 
 /** Every storage request the clients send: method, path and query, and the Authorization header. */
 interface SeenRequest {

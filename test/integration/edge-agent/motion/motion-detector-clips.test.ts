@@ -5,7 +5,7 @@ import { MotionAggregator, type MotionSignal } from '../../../../edge-agent/moti
 import type { GrayFrame } from '../../../../edge-agent/motion/motion-detector';
 import { parseMotionSettings } from '../../../../shared/schemas/motion-detection';
 import { decodeGrayFrames } from '../../../helpers/gray-frames';
-import { MEDIA, STILL_EDGE_S, assertMotionIn, assertStillIn, detectAll, type Interval } from './clip-intervals';
+import { MEDIA, STILL_EDGE_S, assertMotionIn, assertStillIn, detectAll, type Interval } from '../../../helpers/motion-clip-intervals';
 
 // Timings from test/fixtures/media/README.md.
 const BOTTLE_MOTION: Interval[] = [[5.7, 7.6], [11.2, 14.5], [15.7, 18.8], [22, 25.3], [27.3, 29.6], [30.7, 32.8], [34.7, 38.2]];

@@ -8,7 +8,7 @@ import { parseMotionSettings } from '../../../../shared/schemas/motion-detection
 import { parseSignalGateSettings } from '../../../../shared/schemas/signal-gate';
 import { mergeRanges } from '../../../../shared/time-ranges';
 import { decodeGrayFrames } from '../../../helpers/gray-frames';
-import { MEDIA, assertMotionIn, assertStillIn, detectAll, type Interval } from './clip-intervals';
+import { MEDIA, assertMotionIn, assertStillIn, detectAll, type Interval } from '../../../helpers/motion-clip-intervals';
 
 // test/fixtures/media/README.md, one-by-one-person-detection.mp4: people walking in or out, and the empty room.
 const WALKING: Interval[] = [[6, 8], [17, 20], [22, 24], [42.5, 45.5], [50, 52], [67, 70.5], [74, 76], [84, 87.5], [92, 94], [117, 120.5], [123, 125], [133.5, 136.5]];

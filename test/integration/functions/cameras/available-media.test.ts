@@ -6,9 +6,9 @@ import { TableAvailabilityStore } from '../../../../functions/adapters/table/tab
 import { availableMedia } from '../../../../functions/cameras/available-media';
 import { defaultDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { DAY_MS, HOUR_MS } from '../../../../shared/time';
-import { batchContext, segmentEvent, viaEventGrid } from '../fixtures';
+import { batchContext, segmentEvent, viaEventGrid } from '../../../helpers/functions-fixtures';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
 
 const API_KEY = 'avail-test-key-77';

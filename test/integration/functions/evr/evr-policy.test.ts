@@ -4,15 +4,15 @@ import { TableClient } from '@azure/data-tables';
 import { TableIntegrationEvents } from '../../../../functions/adapters/table/table-integration-events';
 import { createDeps, type FunctionsDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { startLocalBroker, type LocalBroker } from '../../../../local/broker';
 import { recordingApiId } from '../../../../shared/evr/recording-id';
 import { parseRecordingPolicy } from '../../../../shared/schemas/recording-policy';
 import { TransientError } from '../../../../shared/errors';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { until } from '../../../helpers/wait';
-import { evrPolicy, collect, recordedEvent, signalEvent, viaSignalsTopic } from '../evr-fixtures';
-import { batchContext, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from '../fixtures';
+import { evrPolicy, collect, recordedEvent, signalEvent, viaSignalsTopic } from '../../../helpers/evr-fixtures';
+import { batchContext, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const T = Date.UTC(2026, 10, 21, 10);
 const CLOUD = { username: 'cloud', password: 'cloud-secret' };

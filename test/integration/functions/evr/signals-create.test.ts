@@ -7,8 +7,8 @@ import { parseDeviceProvisionBody } from '../../../../shared/schemas/device';
 import { parseSettings } from '../../../../functions/settings';
 import { parseRecordingPolicy } from '../../../../shared/schemas/recording-policy';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
-import { evrPolicy, recordedEvent } from '../evr-fixtures';
-import { batchContext, tableRows, viaEventGrid } from '../fixtures';
+import { evrPolicy, recordedEvent } from '../../../helpers/evr-fixtures';
+import { batchContext, tableRows, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const API_KEY = 'signals-test-key-0123456789';
 const T = Date.UTC(2026, 11, 1, 8);

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { OPENAPI_DOCUMENT, type OpenApiResponse } from '../../../../functions/openapi/openapi';
 import { settings } from '../../../../functions/settings';
 import { checkJsonSchema } from '../../../helpers/json-schema-check';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
-import { batchContext, diagnosticsEvent, segmentEvent, tableRows, viaEventGrid } from '../fixtures';
+import { batchContext, diagnosticsEvent, segmentEvent, tableRows, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 /**
  * The stream info of a `session-established` diagnostics event lands on the camera (ingest on Azurite)

@@ -6,9 +6,9 @@ import { DAY_MS } from '../../../../shared/time';
 import { TableSegmentIndex } from '../../../../functions/adapters/table/table-segment-index';
 import { createDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
-import { batchContext, diagnosticsEvent, forwardedByEventGrid, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from '../fixtures';
+import { batchContext, diagnosticsEvent, forwardedByEventGrid, gapEvent, segmentEvent, shuffled, tableRows, testSettings, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const DAY1 = Date.UTC(2026, 10, 21);
 const MIDNIGHT = DAY1 + DAY_MS;

@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { registrations } from '../../../../functions/app';
 import { defaultDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { OPENAPI_DOCUMENT, type HttpMethodName, type OpenApiOperation, type OpenApiResponse } from '../../../../functions/openapi/openapi';
 import { checkJsonSchema, resolveRef } from '../../../helpers/json-schema-check';
-import { batchContext, segmentEvent, viaEventGrid } from '../fixtures';
+import { batchContext, segmentEvent, viaEventGrid } from '../../../helpers/functions-fixtures';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
 import { readTopology } from '../../../helpers/topologies';
 

@@ -18,7 +18,7 @@ import { pipelineStateEvent } from '../../../../shared/contracts/pipeline-state'
 import { cameraEventsTopic, deviceCommandsFilter } from '../../../../shared/contracts/topics';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { readTopology } from '../../../helpers/topologies';
-import { batchContext, TEST_SECRET, viaEventGrid } from '../fixtures';
+import { batchContext, TEST_SECRET, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const API_KEY = 'local-test-key-pipelines';
 const DEVICE = 'site-1';

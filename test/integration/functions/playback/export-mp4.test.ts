@@ -11,13 +11,13 @@ import { segmentBlobName, SEGMENT_CONTENT_TYPE } from '../../../../shared/contra
 import { createDeps, defaultDeps } from '../../../../functions/deps';
 import { exportMp4 } from '../../../../functions/playback/export-mp4';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { parseSettings, resetSettings } from '../../../../functions/settings';
 import { startFunctionsHost, type FunctionsHost } from '../../../../local/functions-host';
 import { silentLogger } from '../../../../local/host-logger';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { decodeFully, FFMPEG } from '../../../helpers/ffmpeg';
-import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../fixtures';
+import { batchContext, segmentEvent, TEST_SECRET, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const API_KEY = 'export-test-key-77';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -5,14 +5,14 @@ import { HttpRequest } from '@azure/functions';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import { recordingHoldCreate } from '../../../../functions/recordings/recording-hold-create';
 import { recordingHoldDelete } from '../../../../functions/recordings/recording-hold-delete';
 import { retention } from '../../../../functions/retention/retention';
 import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../../shared/time';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
-import { batchContext, segmentEvent, testSettings, viaEventGrid } from '../fixtures';
+import { batchContext, segmentEvent, testSettings, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 /** 10 days of 1-hour segments of cam-r; the runs' clock is their end; default retention P7D. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1);

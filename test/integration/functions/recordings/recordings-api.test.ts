@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultDeps } from '../../../../functions/deps';
 // Every batch as an honest agent leaves it: the blobs its segment.uploaded events claim are stored first.
-import { ingestStored as ingest } from '../segment-blob-fixtures';
+import { ingestStored as ingest } from '../../../helpers/segment-blob-fixtures';
 import type { RecordingRecord } from '../../../../shared/ports/recording-store';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
-import { batchContext, segmentEvent, viaEventGrid } from '../fixtures';
+import { batchContext, segmentEvent, viaEventGrid } from '../../../helpers/functions-fixtures';
 
 const API_KEY = 'recordings-api-test-key';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);

@@ -7,7 +7,7 @@ import type { SegmentRecord } from '../../../../shared/contracts/device-events';
 import { DAY_MS } from '../../../../shared/time';
 import { createDeps, type FunctionsDeps } from '../../../../functions/deps';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
-import { tableRows, testSettings } from '../fixtures';
+import { tableRows, testSettings } from '../../../helpers/functions-fixtures';
 
 const DAY = Date.UTC(2026, 10, 10);
 

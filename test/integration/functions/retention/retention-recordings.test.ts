@@ -10,7 +10,7 @@ import { recordingHold } from '../../../../shared/recording-hold';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../../shared/time';
 import { overlaps, type TimeRange } from '../../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
-import { batchContext, seedIndexedArchive, tableRows } from '../fixtures';
+import { batchContext, seedIndexedArchive, tableRows } from '../../../helpers/functions-fixtures';
 
 /** 10 days of 15-minute segments of cam-e from 00:05 UTC (boundaries at :05, :20, :35, :50); the runs' clock is their end. */
 const ARCHIVE_START = Date.UTC(2026, 10, 1, 0, 5);

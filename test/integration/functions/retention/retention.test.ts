@@ -10,7 +10,7 @@ import type { FunctionsSettings } from '../../../../functions/settings';
 import { DAY_MS, MINUTE_MS, startOfUtcDay } from '../../../../shared/time';
 import { mergeRanges, overlaps, type TimeRange } from '../../../../shared/time-ranges';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
-import { batchContext, seedIndexedArchive, tableRows } from '../fixtures';
+import { batchContext, seedIndexedArchive, tableRows } from '../../../helpers/functions-fixtures';
 
 const MIB = 1024 * 1024;
 /**

@@ -8,7 +8,7 @@ import type { IntegrationEvent } from '../../../../../shared/ports/integration-e
 import { startMosquitto, type Mosquitto } from '../../../../helpers/mosquitto';
 import { freePort } from '../../../../../testbed/ports';
 import { waitFor } from '../../../../helpers/wait';
-import { testSettings } from '../../fixtures';
+import { testSettings } from '../../../../helpers/functions-fixtures';
 
 interface Received {
   topic: string;

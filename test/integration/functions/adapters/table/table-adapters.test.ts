@@ -7,7 +7,7 @@ import { mergeRanges } from '../../../../../shared/time-ranges';
 import { createDeps, type FunctionsDeps } from '../../../../../functions/deps';
 import { playbackRanges } from '../../../../../functions/playback/playback-ranges';
 import { startAzurite, type AzuriteInstance } from '../../../../helpers/azurite';
-import { tableRows, testSettings } from '../../fixtures';
+import { tableRows, testSettings } from '../../../../helpers/functions-fixtures';
 
 const DAY1 = Date.UTC(2026, 10, 21);
 const MIDNIGHT = DAY1 + DAY_MS;

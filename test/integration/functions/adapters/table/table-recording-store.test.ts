@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDeps } from '../../../../../functions/deps';
 import type { RecordingRecord } from '../../../../../shared/ports/recording-store';
 import { startAzurite, type AzuriteInstance } from '../../../../helpers/azurite';
-import { testSettings } from '../../fixtures';
+import { testSettings } from '../../../../helpers/functions-fixtures';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 

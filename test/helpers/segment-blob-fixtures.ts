@@ -1,9 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import type { FunctionsDeps } from '../../../functions/deps';
-import { parseSegmentBlobName } from '../../../shared/contracts/blob-naming';
-import { ingest, type IngestDeps, type IngestSummary } from '../../../functions/ingest/ingest';
-import type { FunctionsSettings } from '../../../functions/settings';
+import type { FunctionsDeps } from '../../functions/deps';
+import { parseSegmentBlobName } from '../../shared/contracts/blob-naming';
+import { ingest, type IngestDeps, type IngestSummary } from '../../functions/ingest/ingest';
+import type { FunctionsSettings } from '../../functions/settings';
 
 /** What a `segment.uploaded` event claims of its blob. */
 export interface ClaimedBlob {

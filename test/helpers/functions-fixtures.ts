@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { segmentBlobName } from '../../../shared/contracts/blob-naming';
-import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../../shared/event-grid-mqtt';
-import { toIso } from '../../../shared/time';
-import { createDeps, type FunctionsDeps } from '../../../functions/deps';
-import { ingest } from '../../../functions/ingest/ingest';
+import { segmentBlobName } from '../../shared/contracts/blob-naming';
+import { ENRICHMENT_CLIENT_NAME, ENRICHMENT_TOPIC, MQTT_EVENT_PUBLISHED } from '../../shared/event-grid-mqtt';
+import { toIso } from '../../shared/time';
+import { createDeps, type FunctionsDeps } from '../../functions/deps';
+import { ingest } from '../../functions/ingest/ingest';
 import { storeClaimedBlobs } from './segment-blob-fixtures';
-import { parseSettings, type FunctionsSettings } from '../../../functions/settings';
+import { parseSettings, type FunctionsSettings } from '../../functions/settings';
 
 /** Playback token secret of the tests (≥ 32 characters). */
 export const TEST_SECRET = 'integration-test-playback-secret-0123456789';

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { toIso } from '../../../shared/time';
+import { toIso } from '../../shared/time';
 
 /** The EVR policy document the EVR tests store: AVA's -PT5S pre-roll example (ava-evr-hubMessage-video-sink). */
 export function evrPolicy(): Record<string, unknown> {
