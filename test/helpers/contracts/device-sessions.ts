@@ -38,7 +38,7 @@ export interface DeviceSessionsContractOptions {
   ends: boolean;
   /**
    * The same implementation with its broker unreachable, for `@throws TransientError`; or why that cannot happen to
-   * it (then the test is reported skipped with that reason).
+   * it (then there is no such test for it: a test that cannot fail is not written, nor reported as skipped).
    */
   unreachable: (() => Promise<DeviceSessions>) | { notApplicable: string };
 }
@@ -117,9 +117,10 @@ export function describeDeviceSessionsContract(name: string, factory: () => Prom
       }));
 
     const down = options.unreachable;
-    it('an unreachable broker makes end a TransientError', { skip: 'notApplicable' in down ? `not applicable: ${down.notApplicable}` : false }, async () => {
-      if ('notApplicable' in down) return;
-      await assert.rejects((await down()).end('dev-a', 'rotated'), (err: unknown) => err instanceof TransientError);
-    });
+    if (!('notApplicable' in down)) {
+      it('an unreachable broker makes end a TransientError', async () => {
+        await assert.rejects((await down()).end('dev-a', 'rotated'), (err: unknown) => err instanceof TransientError);
+      });
+    }
   });
 }
