@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../shared/errors';
-import { parseIntegrationEventsSettings, parseSettings } from '../../../functions/settings';
+import { ValidationError } from '../../../../shared/errors';
+import { parseIntegrationEventsSettings, parseSettings } from '../../../../functions/settings';
 
 const HUB_CS = 'Endpoint=sb://kw-ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LWtleQ==';
 
