@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../../shared/errors';
-import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
+import { assertCameraRejected, parsedCamera } from '../../../helpers/camera-config';
 import { MOTION_SENSITIVITY_PRESETS } from '../../../../shared/schemas/motion-detection';
 
-function config(camera: Record<string, unknown>) {
-  return parseAgentConfig({
-    deviceId: 'site-1',
-    cameras: [{ id: 'door-1', url: 'rtsp://10.0.0.5/stream', ...camera }],
-    broker: { url: 'mqtt://127.0.0.1:1883', password: 'pw' },
-    upload: { connectionString: 'UseDevelopmentStorage=true' },
-  }).cameras[0];
-}
-
-function rejects(camera: Record<string, unknown>, pattern: RegExp): void {
-  assert.throws(() => config(camera), (err: unknown) => err instanceof ValidationError && pattern.test(err.message), `expected ${pattern}`);
-}
+const config = parsedCamera;
+const rejects = assertCameraRejected;
 
 describe('agent config: camera motionDetection', () => {
   it('is off when absent; {} gives AVA defaults at 320 px, 5 fps', () => {

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../../shared/errors';
-import { parseAgentConfig } from '../../../../shared/schemas/agent-config';
+import { assertCameraRejected, parsedCamera } from '../../../helpers/camera-config';
 
-function config(camera: Record<string, unknown>) {
-  return parseAgentConfig({
-    deviceId: 'site-1',
-    cameras: [{ id: 'door-1', url: 'rtsp://10.0.0.5/stream', ...camera }],
-    broker: { url: 'mqtt://127.0.0.1:1883', password: 'pw' },
-    upload: { connectionString: 'UseDevelopmentStorage=true' },
-  }).cameras[0];
-}
-
-function rejects(camera: Record<string, unknown>, pattern: RegExp): void {
-  assert.throws(() => config(camera), (err: unknown) => err instanceof ValidationError && pattern.test(err.message), `expected ${pattern}`);
-}
+const config = parsedCamera;
+const rejects = assertCameraRejected;
 
 describe('agent config: camera httpExtension (AVA HTTP extension)', () => {
   it('applies the defaults: 1 sample/s, jpeg quality 90, camera size, PT5S timeout', () => {
