@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startLocalBroker, type BrokerMessage, type LocalBroker } from '../../../local/broker';
+import { JOURNAL_FILE } from '../../../edge-agent/journal/segment-journal';
 import { segmentBlobName } from '../../../shared/contracts/blob-naming';
 import { startAgentProcess } from '../../helpers/agent-process';
 import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
@@ -78,6 +79,16 @@ describe('Agent restart after SIGKILL: the orphaned ffmpeg\'s complete segments 
     await waitFor('two segments of the first run', () => first.lines.filter((o) => o.msg === 'segment recorded').length >= 2);
     first.child.kill('SIGKILL');
     await first.exited;
+    // The dead run's last segment is the last one its journal holds: the kill may land between a segment's
+    // 'segment recorded' log line and its journal line, and such a segment is one of the orphan's to adopt.
+    const journaled = readFileSync(path.join(cacheDir, JOURNAL_FILE), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { op: string; startMs?: number; durationMs?: number })
+      .filter((r) => r.op === 'recorded')
+      .map((r) => ({ startMs: r.startMs!, durationMs: r.durationMs! }))
+      .sort((a, b) => a.startMs - b.startMs);
+    assert.ok(journaled.length >= 1, 'the dead run journaled a segment');
     const orphans = ffmpegWritingInto(cacheDir);
     assert.ok(orphans.length >= 1, 'the killed agent left its ffmpeg running');
     // The orphan records on for ~7 s: three or four more segments, the last one partial.
@@ -92,7 +103,7 @@ describe('Agent restart after SIGKILL: the orphaned ffmpeg\'s complete segments 
     const adopted = second.lines.filter((o) => /adopted$/.test(String(o.msg))).map((o) => ({ startMs: Number(o.segmentStartMs), durationMs: Number(o.durationMs), bytes: Number(o.bytes), estimateOffsetMs: Number(o.estimateOffsetMs) }));
     const lost = second.lines.filter((o) => /lost/.test(String(o.msg)));
     const firstRecorded = first.lines.filter((o) => o.msg === 'segment recorded').map((o) => ({ startMs: Number(o.segmentStartMs), durationMs: Number(o.durationMs) }));
-    const context = JSON.stringify({ adopted, lost: lost.map((o) => [o.file, o.reason]), firstRecorded });
+    const context = JSON.stringify({ adopted, lost: lost.map((o) => [o.file, o.reason]), firstRecorded, journaled });
     assert.ok(adopted.length >= 2, `the orphan's complete segments are adopted, not deleted (${context})`);
     assert.equal(lost.length, 1, `only the file the orphan was writing is lost (${context})`);
     assert.match(String(lost[0].msg), /incomplete segment of the previous run deleted/);
@@ -101,8 +112,12 @@ describe('Agent restart after SIGKILL: the orphaned ffmpeg\'s complete segments 
     adopted.sort((a, b) => a.startMs - b.startMs);
     for (let i = 1; i < adopted.length; i++) assert.equal(adopted[i].startMs, adopted[i - 1].startMs + adopted[i - 1].durationMs, `adopted segments abut (${context})`);
     for (const a of adopted) assert.ok(a.durationMs > 1000 && a.durationMs < 4000, `an adopted segment lasts about PT2S (${context})`);
-    const lastOfFirst = firstRecorded[firstRecorded.length - 1];
-    assert.equal(adopted[0].startMs, lastOfFirst.startMs + lastOfFirst.durationMs, `the first adopted segment starts where the dead run's last one ended (${context})`);
+    const lastOfFirst = journaled[journaled.length - 1];
+    assert.equal(adopted[0].startMs, lastOfFirst.startMs + lastOfFirst.durationMs, `the first adopted segment starts where the dead run's last journaled one ended (${context})`);
+    for (const r of firstRecorded) {
+      const kept = journaled.some((j) => j.startMs === r.startMs) || adopted.some((a) => a.startMs === r.startMs);
+      assert.ok(kept, `every segment the dead run logged is journaled or adopted, on the same timeline (${context})`);
+    }
     // The accuracy of the estimate from file times, before it was joined there (docs/crash-safety.md).
     t.diagnostic(`adopted ${adopted.length} segments; estimate offset ${adopted[0].estimateOffsetMs} ms`);
     assert.ok(Math.abs(adopted[0].estimateOffsetMs) <= 1000, `estimate within 1 s of the dead run's own timeline (${context})`);
