@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { CameraConfig } from '../../shared/schemas/agent-config';
+import { AGENT_DEFAULTS, type CameraConfig } from '../../shared/schemas/agent-config';
+import { parseIsoDuration } from '../../shared/time';
 import type { CameraMotion } from '../../shared/schemas/camera-motion';
 import type { HttpExtensionSettings } from '../../shared/schemas/http-extension';
 
@@ -12,8 +13,8 @@ export const SEGMENT_LIST_FD = 3;
  */
 export const PROGRESS_FD = 4;
 
-/** The recorder's default watchdog (ms): a session that muxes no packet for this long is restarted (agent config `cameraWatchdogTimeout`). */
-export const DEFAULT_WATCHDOG_TIMEOUT_MS = 15_000;
+/** The recorder's default watchdog (ms): the agent config's default `cameraWatchdogTimeout` (a session that muxes no packet for this long is restarted). */
+export const DEFAULT_WATCHDOG_TIMEOUT_MS = parseIsoDuration(AGENT_DEFAULTS.cameraWatchdogTimeout, 'agent config default cameraWatchdogTimeout');
 
 /**
  * How often a session's ffmpeg reports progress (ms): a quarter of the watchdog's timeout, between 0.5 s (ffmpeg's
