@@ -1,0 +1,35 @@
+import type { InvocationContext, Timer } from '@azure/functions';
+import { registerTimer } from '../app';
+import { defaultDeps } from '../deps';
+import { updateDeviceHealth, type HealthDeps } from './update-device-health';
+
+/**
+ * Schedule of the health sweep (NCRONTAB, UTC): every 5 s, so that a camera failing for `CAMERA_OFFLINE_AFTER_MS`
+ * (10 s) is announced offline within 15 s of the cloud hearing of it, and a device silent for `DEVICE_SILENCE_MS`
+ * (45 s) within 50 s of its last status (shared/contracts/camera-health.ts).
+ */
+export const HEALTH_SWEEP_SCHEDULE = '*/5 * * * * *';
+
+/**
+ * The `health-sweep` timer: what time alone changes about health, which no device event reports — a camera still
+ * failing after the grace becomes `offline`, a device whose heartbeats stopped without a last will becomes silent.
+ * Lists every device's health rows (one table query) and runs each through functions/health/update-device-health.ts
+ * with nothing new, so the rows are written, and events published, only where an announcement is due.
+ * @returns the events published
+ * @throws TransientError when storage or the event sink fails (the next run tries again)
+ */
+export async function healthSweep(_timer: Timer | undefined, context: InvocationContext, deps: HealthDeps = defaultDeps()): Promise<number> {
+  let published = 0;
+  for (const stored of await deps.health.list()) {
+    published += await updateDeviceHealth(stored.snapshot.deviceId, (s) => s, deps, context, stored);
+  }
+  if (published > 0) context.log('health sweep done', { published });
+  return published;
+}
+
+registerTimer('health-sweep', {
+  schedule: HEALTH_SWEEP_SCHEDULE,
+  handler: async (timer, context) => {
+    await healthSweep(timer, context);
+  },
+});
