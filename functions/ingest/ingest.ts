@@ -15,8 +15,7 @@ import { markSegmentsForBackstop } from '../retention/segment-backstop';
 import { applyPipelineStateReports } from '../pipelines/apply-state-reports';
 import { resendPendingPipelineCommands } from '../pipelines/resend-pending';
 import type { PipelineStateRecord } from '../../shared/contracts/pipeline-state';
-import { CAMERA_GAP } from '../../shared/contracts/camera-health';
-import { toIso } from '../../shared/time';
+import { cameraGapEvent } from './camera-gap-event';
 import { applyStatusReports, type StatusReport } from '../health/apply-status-reports';
 
 /** What {@link ingest} did with one batch. */
@@ -206,23 +205,6 @@ function batchMetadata(trigger: Record<string, unknown> | undefined): { at(i: nu
       for (const k of Object.keys(m) as Array<keyof MessageMetadata>) if (m[k] === undefined) delete m[k];
       return m;
     },
-  };
-}
-
-/**
- * The `camera.gap` integration event of an accepted `gap` device event (docs/events.md): same id and time as the device
- * event (consumers dedupe redeliveries), subject the camera, data the gap as indexed.
- */
-function cameraGapEvent(id: string, time: string, gap: GapRecord): IntegrationEvent {
-  return {
-    specversion: '1.0',
-    id,
-    source: '/keepwatch/ingest',
-    type: CAMERA_GAP,
-    time,
-    subject: gap.cameraId,
-    datacontenttype: 'application/json',
-    data: { deviceId: gap.deviceId, cameraId: gap.cameraId, start: toIso(gap.startMs), end: toIso(gap.endMs), cause: gap.cause },
   };
 }
 
