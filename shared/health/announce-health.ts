@@ -17,8 +17,9 @@ export interface HealthAnnouncements {
  * - per camera, `camera.offline` when its health (shared/health/derive-health.ts) is `offline` and was not announced
  *   so; `camera.online` when it is `recording` and was not announced online. `reconnecting` and `disabled` announce
  *   nothing: a camera back within `CAMERA_OFFLINE_AFTER_MS` is never announced offline.
- * Each event's `id` is made of the device, camera, type and `since`, so the ingest and the sweep deciding the same
- * change, or a replayed batch, publish the same id (consumers dedupe on it), and a new outage gets a new one.
+ * Each event's `id` is made of the device, camera, type and `since` (a `camera.online` after a `camera.offline` also of
+ * the offline's `since`), so the ingest and the sweep deciding the same change, or a replayed batch, publish the same id
+ * (consumers dedupe on it), and a new outage gets a new one.
  * @param disabled whether a camera's device is revoked or no longer provisioned for it (nothing is announced for it)
  * @returns a new snapshot whose `announced` fields record what the events say; the input is not changed
  */
@@ -50,7 +51,10 @@ export function announceHealth(snapshot: DeviceHealthSnapshot, nowMs: number, di
       data.cause = view.cause;
       if (view.message !== undefined) data.message = view.message;
     }
-    events.push({ specversion: '1.0', id: `${type.replace('.', '-')}-${deviceId}-${cameraId}-${wanted.sinceMs}`, source: HEALTH_SOURCE, type, time, subject: cameraId, datacontenttype: 'application/json', data });
+    // A camera that kept recording through its device's outage comes back with the same `since`: its camera.online
+    // then names the offline it ends, so that it is not taken for the duplicate of the earlier one.
+    const after = wanted.state === 'online' && camera.announced?.state === 'offline' ? `-after-${camera.announced.sinceMs}` : '';
+    events.push({ specversion: '1.0', id: `${type.replace('.', '-')}-${deviceId}-${cameraId}-${wanted.sinceMs}${after}`, source: HEALTH_SOURCE, type, time, subject: cameraId, datacontenttype: 'application/json', data });
     next.cameras.set(cameraId, { ...camera, announced: wanted });
   }
   return { snapshot: next, events };

@@ -148,7 +148,8 @@ describe('docs/events.md against the integration events the code publishes', () 
     assert.deepEqual(made(snapshot(off.data.deviceId, { deviceId: off.data.deviceId, state: 'online', stateSinceMs: 0, lastHeardMs: offAt - 1000, announced: { state: 'online', sinceMs: 0 } }, [failing]), off.time, CAMERA_OFFLINE), off);
 
     const on = one(CAMERA_ONLINE);
-    const recording: CameraHealthRecord = { deviceId: on.data.deviceId, cameraId: on.data.cameraId, reportedAtMs: Date.parse(on.time), report: { state: 'recording', sinceMs: Date.parse(on.data.since) }, announced: { state: 'offline', sinceMs: 0 } };
+    // The same camera back after the outage of the camera.offline example.
+    const recording: CameraHealthRecord = { deviceId: on.data.deviceId, cameraId: on.data.cameraId, reportedAtMs: Date.parse(on.time), report: { state: 'recording', sinceMs: Date.parse(on.data.since) }, announced: { state: 'offline', sinceMs: Date.parse(off.data.since) } };
     assert.deepEqual(made(snapshot(on.data.deviceId, { deviceId: on.data.deviceId, state: 'online', stateSinceMs: 0, lastHeardMs: Date.parse(on.time), announced: { state: 'online', sinceMs: 0 } }, [recording]), on.time, CAMERA_ONLINE), on);
 
     // The last will of a device whose cameras recorded.

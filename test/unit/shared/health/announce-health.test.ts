@@ -71,6 +71,16 @@ describe('announceHealth', () => {
     assert.notDeepEqual(second.events.map((e) => e.id), a.events.map((e) => e.id));
   });
 
+  it("a camera that kept recording through its device's outage is announced online again with a new id", () => {
+    const first = step({ deviceId: 'site-1', cameras: new Map() }, status('online', { door: { state: 'recording', since: iso(T0) } }), T0);
+    const gone = step(first.snapshot, status('offline'), T0 + 5000);
+    const back = step(gone.snapshot, status('online', { door: { state: 'recording', since: iso(T0) } }), T0 + 20_000);
+    const online = back.events.find((e) => e.type === 'camera.online')!;
+    assert.deepEqual(online.data, { deviceId: 'site-1', cameraId: 'door', since: iso(T0) });
+    assert.notEqual(online.id, first.events.find((e) => e.type === 'camera.online')!.id);
+    assert.equal(online.id, `camera-online-site-1-door-${T0}-after-${T0 + 5000}`);
+  });
+
   it('a silent device (no last will) is announced offline (device-silent) by the passage of time alone', () => {
     const up = step({ deviceId: 'site-1', cameras: new Map() }, status('online', { door: { state: 'recording', since: iso(T0) } }), T0).snapshot;
     assert.deepEqual(announceHealth(up, T0 + 45_000, none).events, []);
