@@ -14,7 +14,7 @@ import { cameraItem } from './cameras-list';
  * last recorded instants, stream info, health now.
  * Errors: 400 `InvalidCameraId`, 404 `CameraNotFound` (nothing recorded for it).
  */
-export async function cameraGet(request: HttpRequest, context: InvocationContext, deps?: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'now'>): Promise<HttpResponseInit> {
+export async function cameraGet(request: HttpRequest, context: InvocationContext, deps?: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'pipelines' | 'now'>): Promise<HttpResponseInit> {
   try {
     const d = deps ?? defaultDeps();
     const cameraId = assertId('camera', request.params.cameraId ?? '');

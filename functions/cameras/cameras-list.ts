@@ -42,7 +42,7 @@ export interface CameraStreamItem {
 export async function camerasList(
   _request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'now'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'pipelines' | 'now'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const rows = await deps.cameras.listCameras();

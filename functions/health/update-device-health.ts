@@ -4,12 +4,12 @@ import { announceHealth } from '../../shared/health/announce-health';
 import type { DeviceHealthSnapshot } from '../../shared/health/health-records';
 import type { StoredHealth } from '../adapters/table/table-health-store';
 import type { FunctionsDeps } from '../deps';
-import { healthProvisioning } from './device-provisioning';
+import { readHealthProvisioning } from './device-provisioning';
 
 /** Attempts of read-decide-write when another writer (the sweep, another ingest) changed the rows meanwhile. */
 const ATTEMPTS = 5;
 
-export type HealthDeps = Pick<FunctionsDeps, 'health' | 'devices' | 'integrationEvents' | 'now'>;
+export type HealthDeps = Pick<FunctionsDeps, 'health' | 'devices' | 'pipelines' | 'integrationEvents' | 'now'>;
 
 /**
  * One step of a device's health: applies `change` to its rows, decides the health events the result calls for at now
@@ -27,7 +27,7 @@ export async function updateDeviceHealth(
   context: InvocationContext,
   read?: StoredHealth,
 ): Promise<number> {
-  const provisioning = healthProvisioning(await deps.devices.get(deviceId));
+  const provisioning = await readHealthProvisioning(deviceId, deps);
   let published = 0;
   let stored = read;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

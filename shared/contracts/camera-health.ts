@@ -18,7 +18,8 @@ import { GAP_CAUSES, SESSION_FAILURE_CAUSES } from './device-events';
  * - `offline`: it has not recorded for {@link CAMERA_OFFLINE_AFTER_MS} or more (`cause`, `since` its first failure), or
  *   its device is offline or silent (`device-offline`, `device-silent`), or its device stopped reporting it
  *   (`not-reported`);
- * - `disabled`: its device is revoked, or no longer provisioned for it (docs/devices.md).
+ * - `disabled`: its device is revoked, or no longer provisioned for it (docs/devices.md), or its live pipelines on the
+ *   device are all deactivated.
  */
 export const CAMERA_HEALTH_STATES = ['recording', 'reconnecting', 'offline', 'disabled'] as const;
 export type CameraHealthState = (typeof CAMERA_HEALTH_STATES)[number];

@@ -31,7 +31,8 @@ export function deriveDeviceHealth(device: DeviceHealthRecord | undefined, nowMs
 
 /**
  * A camera's health at `nowMs`, from its device's rows (docs/api.md "Camera health"), in this order:
- * 1. `disabled` when its device is revoked or no longer provisioned for it;
+ * 1. `disabled` when its device is revoked or no longer provisioned for it, or its live pipelines are deactivated
+ *    (functions/health/device-provisioning.ts);
  * 2. its device offline or silent: `offline` with the device's cause and since — unless the camera was already failing,
  *    then since its first failure, with its own cause (the older, truer reason);
  * 3. the device's status no longer lists it (or never did): `offline`, `not-reported`, since that status;
