@@ -65,14 +65,14 @@ export const EVENT_CONTENT_TYPE = 'application/json';
  * PUBACK, automatic reconnect (MQTT.js keeps unacknowledged QoS 1 messages and resends them after
  * a reconnect), and a retained status on `keepwatch/{deviceId}/status` (shared/contracts/device-status.ts): `online`
  * once connected and subscribed, with each camera's state, again on every change of one (`publishStatus`) and every
- * 15 s (the heartbeat); `offline` as the last will when the connection drops (keep-alive 20 s) and when it closes. Optionally it subscribes (QoS 1) to topic
- * filters after every CONNACK and hands on what arrives (EVR commands).
+ * 15 s (the heartbeat); `offline` as the last will when the connection drops (keep-alive 20 s) and when it closes.
+ * Optionally it subscribes (QoS 1) to topic filters after every CONNACK and hands on what arrives (EVR commands).
  */
 export class MqttTransport {
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** True once the first `online` of this connection went (after the subscriptions): earlier statuses wait for it. */
-  private announced = false;
+  private onlineSent = false;
 
   constructor(private readonly opts: MqttTransportOptions) {}
 
@@ -111,9 +111,9 @@ export class MqttTransport {
       logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
       // `online` follows the subscription: the cloud answers it by sending pending pipeline commands again
       // (functions/pipelines/resend-pending.ts), which a device must be subscribed to receive.
-      this.announced = false;
+      this.onlineSent = false;
       const online = () => {
-        this.announced = true;
+        this.onlineSent = true;
         client.publish(statusTopic, status('online'), { qos: 1, retain: true });
       };
       const filters = this.opts.subscriptions ?? [];
@@ -149,6 +149,7 @@ export class MqttTransport {
         // Network errors carry string codes (ECONNREFUSED) and are retried by MQTT.js.
         if (typeof err.code === 'number') {
           client.off('connect', onConnect);
+          clearInterval(this.heartbeat);
           client.end(true);
           reject(new Error(`MQTT broker refused the connection: ${err.message}`));
         }
@@ -180,7 +181,7 @@ export class MqttTransport {
    */
   publishStatus(): void {
     const client = this.client;
-    if (!client?.connected || !this.announced) return;
+    if (!client?.connected || !this.onlineSent) return;
     client.publish(deviceStatusTopic(this.opts.deviceId), this.statusPayload('online'), { qos: 1, retain: true });
   }
 
