@@ -89,6 +89,8 @@ export class Agent {
       tls: readBrokerTls(config.broker),
       protocolVersion: config.broker.protocolVersion,
       logger: logger.child({ component: 'transport' }),
+      // Each camera's state goes in the device's status, from which the cloud derives camera health.
+      cameraStates: () => this.cameraStates.health(),
       onReconnect: () => this.metrics.brokerReconnected(),
       onConnect: () => {
         this.connectedSinceMs = now();
@@ -185,11 +187,17 @@ export class Agent {
       now: this.now,
     });
     rec.on('segment', (seg) => {
-      if (this.cameraStates.recording(camera.id, this.now())) logger.info({ cameraId: camera.id }, 'camera recording');
+      if (this.cameraStates.recording(camera.id, this.now())) {
+        logger.info({ cameraId: camera.id }, 'camera recording');
+        this.transport.publishStatus();
+      }
       this.segments.admit(seg);
     });
     this.cameraStates.starting(camera.id, this.now());
-    rec.on('not-recording', (e) => this.cameraStates.notRecording(camera.id, e, this.now()));
+    rec.on('not-recording', (e) => {
+      this.cameraStates.notRecording(camera.id, e, this.now());
+      this.transport.publishStatus();
+    });
     rec.on('diagnostic', (d) => {
       if (d.kind === 'storage-error') this.segments.freeSpace();
       this.reportDiagnostic(camera.id, d);
@@ -232,6 +240,7 @@ export class Agent {
     this.gaps.forget(cameraId);
     this.recording.delete(cameraId);
     this.cameraStates.remove(cameraId);
+    this.transport.publishStatus();
     await this.signals.forget(cameraId);
   }
 

@@ -21,6 +21,9 @@ import './holds/holds-list';
 import './holds/hold-delete';
 import './evr/signals-create';
 import './retention/retention';
+// Camera and device health (docs/api.md "Camera health", docs/events.md "Health events")
+import './cameras/camera-get';
+import './health/health-sweep';
 // Recordings API
 import './recordings/recordings-list';
 import './recordings/recording-get';

@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceStatusTopic } from '../../shared/contracts/topics';
+import { MQTT_KEEPALIVE_S, STATUS_HEARTBEAT_MS, type AgentCameraStatus, type DeviceStatus } from '../../shared/contracts/device-status';
 import type { Logger } from '../log';
 import type { BrokerTls } from './broker-tls';
 
@@ -35,6 +36,16 @@ export interface MqttTransportOptions {
    * published while the device is away are delivered when it is back. Default false (a clean session, as CVR has).
    */
   persistentSession?: boolean;
+  /**
+   * The state of each camera the agent records, put in every `online` status (shared/contracts/device-status.ts); the
+   * status then goes again every `statusHeartbeatMs` and on {@link MqttTransport.publishStatus}. None: the status
+   * lists no cameras.
+   */
+  cameraStates?: () => Record<string, AgentCameraStatus>;
+  /** Heartbeat period of the `online` status (ms; default `STATUS_HEARTBEAT_MS`, 15 s). */
+  statusHeartbeatMs?: number;
+  /** MQTT keep-alive (s; default `MQTT_KEEPALIVE_S`, 20): the broker publishes the last will after 1.5 × this of silence. */
+  keepaliveS?: number;
 }
 
 /** MQTT 5 session expiry of a persistent session, s: commands sent during an outage up to 1 h are kept by the broker. */
@@ -52,12 +63,16 @@ export const EVENT_CONTENT_TYPE = 'application/json';
 /**
  * The agent's MQTT connection (MQTT.js; MQTT 5 unless configured to 3.1.1): client id = device id, QoS 1 publishes that resolve on
  * PUBACK, automatic reconnect (MQTT.js keeps unacknowledged QoS 1 messages and resends them after
- * a reconnect), and a retained status on `keepwatch/{deviceId}/status`: `online` once connected,
- * `offline` as the last will when the connection drops. Optionally it subscribes (QoS 1) to topic
- * filters after every CONNACK and hands on what arrives (EVR commands).
+ * a reconnect), and a retained status on `keepwatch/{deviceId}/status` (shared/contracts/device-status.ts): `online`
+ * once connected and subscribed, with each camera's state, again on every change of one (`publishStatus`) and every
+ * 15 s (the heartbeat); `offline` as the last will when the connection drops (keep-alive 20 s) and when it closes.
+ * Optionally it subscribes (QoS 1) to topic filters after every CONNACK and hands on what arrives (EVR commands).
  */
 export class MqttTransport {
   private client: MqttClient | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** True once the first `online` of this connection went (after the subscriptions): earlier statuses wait for it. */
+  private onlineSent = false;
 
   constructor(private readonly opts: MqttTransportOptions) {}
 
@@ -74,7 +89,7 @@ export class MqttTransport {
   async connect(): Promise<void> {
     const { deviceId, url, logger } = this.opts;
     const statusTopic = deviceStatusTopic(deviceId);
-    const status = (state: 'online' | 'offline') => JSON.stringify({ deviceId, state, time: new Date().toISOString() });
+    const status = (state: 'online' | 'offline') => this.statusPayload(state);
     const persistent = this.opts.persistentSession ?? false;
     const client = mqtt.connect(url, {
       protocolVersion: this.opts.protocolVersion ?? 5,
@@ -88,6 +103,7 @@ export class MqttTransport {
       ...(persistent && (this.opts.protocolVersion ?? 5) === 5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
       reconnectPeriod: this.opts.reconnectPeriodMs ?? 2000,
       connectTimeout: 10_000,
+      keepalive: this.opts.keepaliveS ?? MQTT_KEEPALIVE_S,
       will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
     });
     this.client = client;
@@ -95,7 +111,11 @@ export class MqttTransport {
       logger.info({ event: 'broker-connected' }, 'connected to the MQTT broker');
       // `online` follows the subscription: the cloud answers it by sending pending pipeline commands again
       // (functions/pipelines/resend-pending.ts), which a device must be subscribed to receive.
-      const online = () => client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+      this.onlineSent = false;
+      const online = () => {
+        this.onlineSent = true;
+        client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+      };
       const filters = this.opts.subscriptions ?? [];
       // Subscribing again on every CONNACK is harmless on a kept session and needed on a new one.
       if (filters.length) {
@@ -111,6 +131,10 @@ export class MqttTransport {
       this.opts.onConnect?.();
     });
     client.on('message', (topic, payload) => this.opts.onMessage?.(topic, payload));
+    // The heartbeat: the cloud calls a device silent when its status stops (shared/contracts/camera-health.ts
+    // DEVICE_SILENCE_MS), for a broker that never delivers the last will.
+    this.heartbeat = setInterval(() => this.publishStatus(), this.opts.statusHeartbeatMs ?? STATUS_HEARTBEAT_MS);
+    this.heartbeat.unref();
     client.on('reconnect', () => this.opts.onReconnect?.());
     client.on('offline', () => logger.warn({ event: 'broker-offline' }, 'MQTT broker unreachable; events wait'));
     client.on('error', (err) => logger.warn({ err }, 'MQTT error'));
@@ -125,6 +149,7 @@ export class MqttTransport {
         // Network errors carry string codes (ECONNREFUSED) and are retried by MQTT.js.
         if (typeof err.code === 'number') {
           client.off('connect', onConnect);
+          clearInterval(this.heartbeat);
           client.end(true);
           reject(new Error(`MQTT broker refused the connection: ${err.message}`));
         }
@@ -149,15 +174,35 @@ export class MqttTransport {
     });
   }
 
+  /**
+   * Publishes the `online` status (retained, QoS 1, not waited for) with every camera's state now: on a change of a
+   * camera's state, and as the heartbeat. Nothing while disconnected or before this connection's first `online` (the
+   * next connection publishes the state of that moment).
+   */
+  publishStatus(): void {
+    const client = this.client;
+    if (!client?.connected || !this.onlineSent) return;
+    client.publish(deviceStatusTopic(this.opts.deviceId), this.statusPayload('online'), { qos: 1, retain: true });
+  }
+
+  /** The status payload (shared/contracts/device-status.ts); `online` lists the cameras' states. */
+  private statusPayload(state: 'online' | 'offline'): string {
+    const status: DeviceStatus = { deviceId: this.opts.deviceId, state, time: new Date().toISOString() };
+    if (state === 'online' && this.opts.cameraStates) status.cameras = this.opts.cameraStates();
+    return JSON.stringify(status);
+  }
+
   /** Publishes `offline` (retained) and disconnects; pending QoS 1 messages get `timeoutMs` to be acknowledged. */
   async close(timeoutMs = 5000): Promise<void> {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     if (client.connected) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        client.publishAsync(deviceStatusTopic(this.opts.deviceId), JSON.stringify({ deviceId: this.opts.deviceId, state: 'offline', time: new Date().toISOString() }), { qos: 1, retain: true }),
+        client.publishAsync(deviceStatusTopic(this.opts.deviceId), this.statusPayload('offline'), { qos: 1, retain: true }),
         new Promise((r) => (timer = setTimeout(r, timeoutMs))),
       ]).catch(() => {});
       clearTimeout(timer); // a pending timer would keep a stopping process alive for timeoutMs

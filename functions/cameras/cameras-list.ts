@@ -1,5 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/contracts/stream-info';
+import type { CameraHealth } from '../../shared/contracts/camera-health';
+import type { CameraRecord } from '../adapters/table/table-camera-store';
+import { readCameraHealth } from './camera-health-read';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
 import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
@@ -17,6 +20,8 @@ export interface CameraListItem {
   lastRecorded: string;
   /** What the camera sends, from its latest reported recording session; absent until one reported it. */
   stream?: CameraStreamItem;
+  /** Its state now: recording, reconnecting, offline or disabled (shared/contracts/camera-health.ts). */
+  health: CameraHealth;
 }
 
 /**
@@ -30,24 +35,35 @@ export interface CameraStreamItem {
   since: string;
 }
 
-/** `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded. */
+/**
+ * `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded,
+ * each with its stream info and its health at the cloud's now (functions/cameras/camera-health-read.ts).
+ */
 export async function camerasList(
   _request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'cameras'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'pipelines' | 'now'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
-    const cameras: CameraListItem[] = (await deps.cameras.listCameras()).map((c) => ({
-      id: c.cameraId,
-      deviceId: c.deviceId,
-      firstRecorded: toIso(c.firstRecordedMs),
-      lastRecorded: toIso(c.lastRecordedMs),
-      ...(c.stream ? { stream: { video: c.stream.stream.video, audio: c.stream.stream.audio, since: toIso(c.stream.sinceMs) } } : {}),
-    }));
+    const rows = await deps.cameras.listCameras();
+    const health = await readCameraHealth(rows, deps);
+    const cameras = rows.map((c, i) => cameraItem(c, health[i]));
     return { status: 200, jsonBody: { cameras }, headers: { 'cache-control': 'no-store' } };
   } catch (err) {
     return errorResponse(err, context);
   }
+}
+
+/** One camera row, with its health, as the API shows it (also `GET /api/cameras/{cameraId}`). */
+export function cameraItem(c: CameraRecord, health: CameraHealth): CameraListItem {
+  return {
+    id: c.cameraId,
+    deviceId: c.deviceId,
+    firstRecorded: toIso(c.firstRecordedMs),
+    lastRecorded: toIso(c.lastRecordedMs),
+    ...(c.stream ? { stream: { video: c.stream.stream.video, audio: c.stream.stream.audio, since: toIso(c.stream.sinceMs) } } : {}),
+    health,
+  };
 }
 
 /** `GET /api/cameras`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
@@ -55,7 +71,7 @@ export const route: RouteSpec = {
   method: 'GET',
   path: '/cameras',
   operationId: 'cameras-list',
-  summary: 'Cameras that have recorded, sorted by id',
+  summary: 'Cameras that have recorded, sorted by id, with their stream info and health',
   tags: ['cameras'],
   responses: { '200': { description: 'the cameras', content: json(CameraList) }, ...keyedErrors() },
 };

@@ -3,17 +3,20 @@ import { MQTT_EVENT_PUBLISHED, routingEnrichments, unwrapMqttPublished } from '.
 import { parseDeviceEvent, type DeviceEvent } from '../../shared/contracts/device-events';
 import { SIGNAL, signalFromMqtt } from '../../shared/contracts/signals';
 import { parseCameraEventsTopic, parseCameraSignalsTopic } from '../../shared/contracts/topics';
+import { deviceStatusSchema, type DeviceStatus } from '../../shared/contracts/device-status';
 
 /** One Event Hubs message, decoded: a valid device event, or the reason it must be dead-lettered. */
 export type DecodedMessage =
   | { ok: true; event: DeviceEvent }
   | { ok: false; reasonCode: string; reasonMessage: string; deviceId?: string; cameraId?: string; eventId?: string }
   /**
-   * A device's retained status (`keepwatch/{deviceId}/status`, `{"deviceId","state":"online"|"offline","time"}`):
-   * routed to the hub like every publish, not an event to index. `online` when the payload says so (the agent
-   * publishes it once subscribed to its commands).
+   * A device's retained status (`keepwatch/{deviceId}/status`, shared/contracts/device-status.ts): routed to the hub
+   * like every publish, not an event to index. `online` when the payload says so (the agent publishes it once
+   * subscribed to its commands). `status`: the payload when it is a valid status of that device (its `deviceId` the
+   * topic's), with `receivedMs`, the routed event's `time` (when the broker received it); health is derived from it
+   * (functions/health/). A status that is not valid has none and changes no health.
    */
-  | { ok: 'ignored'; deviceId: string; online: boolean };
+  | { ok: 'ignored'; deviceId: string; online: boolean; status?: DeviceStatus; receivedMs?: number };
 
 const STATUS_TOPIC = /^keepwatch\/([a-z0-9-]{1,32})\/status$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -66,7 +69,7 @@ export function decodeIngestMessage(message: unknown): DecodedMessage {
     if (status) {
       known.deviceId = status[1];
       assertPublisher(sender.authenticationName, status[1], topic);
-      return { ok: 'ignored', deviceId: status[1], online: routed && statusIsOnline(record) };
+      return { ok: 'ignored', deviceId: status[1], online: routed && statusIsOnline(record), ...(routed ? statusOf(record, status[1]) : {}) };
     }
     const signalIds = parseCameraSignalsTopic(topic);
     if (signalIds) {
@@ -187,5 +190,20 @@ function statusIsOnline(record: Record<string, unknown>): boolean {
     return typeof payload === 'object' && payload !== null && (payload as { state?: unknown }).state === 'online';
   } catch {
     return false;
+  }
+}
+
+/**
+ * The routed status payload and when the broker received it, when the payload is a valid status of `deviceId`
+ * (shared/contracts/device-status.ts) and the envelope's `time` a date; else nothing.
+ */
+function statusOf(record: Record<string, unknown>, deviceId: string): { status?: DeviceStatus; receivedMs?: number } {
+  const receivedMs = typeof record.time === 'string' ? Date.parse(record.time) : Number.NaN;
+  if (!Number.isFinite(receivedMs)) return {};
+  try {
+    const parsed = deviceStatusSchema.safeParse(unwrapMqttPublished(record).payload);
+    return parsed.success && parsed.data.deviceId === deviceId ? { status: parsed.data, receivedMs: Math.floor(receivedMs) } : {};
+  } catch {
+    return {};
   }
 }

@@ -15,6 +15,8 @@ import { markSegmentsForBackstop } from '../retention/segment-backstop';
 import { applyPipelineStateReports } from '../pipelines/apply-state-reports';
 import { resendPendingPipelineCommands } from '../pipelines/resend-pending';
 import type { PipelineStateRecord } from '../../shared/contracts/pipeline-state';
+import { cameraGapEvent } from './camera-gap-event';
+import { applyStatusReports, type StatusReport } from '../health/apply-status-reports';
 
 /** What {@link ingest} did with one batch. */
 export interface IngestSummary {
@@ -28,24 +30,28 @@ export interface IngestSummary {
   pipelineStates: number;
   /** Pending pipeline commands sent again to devices whose `online` status the batch carried (pipelines/resend-pending.ts). */
   pipelineCommandsResent: number;
+  /** Health events (`camera.offline`, `device.online`, …) the batch's device status messages called for (functions/health/). */
+  healthEvents: number;
   invocationId: string;
 }
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'now'
 >;
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
- * availability rollup, camera rows (`segment.uploaded`), gap rows (`gap`), `camera.diagnostics` integration events
+ * availability rollup, camera rows (`segment.uploaded`), gap rows and `camera.gap` integration events (`gap`, same id),
+ * `camera.diagnostics` integration events
  * (`diagnostics`, same id, so consumers dedupe redeliveries) and the camera's stream info (`session-established`
  * diagnostics with `stream`: the newest event time wins); invalid events → dead-letter rows with the reason.
  * Signals (`signal` events and external signals) with the media-time progress of `segment.recorded` and
  * `segment.uploaded` go to the EVR policy (functions/evr/evr-batch.ts) after the index is written, so that
  * `recording.available` finds the segments' recordings. `pipeline.state` reports move live pipelines' states
  * (functions/pipelines/apply-state-reports.ts; duplicates and reordering change nothing). A device's `online` status
- * sends its pending pipeline commands again (functions/pipelines/resend-pending.ts).
+ * sends its pending pipeline commands again (functions/pipelines/resend-pending.ts). Device status messages move the
+ * device's and its cameras' health and publish the health events they call for (functions/health/apply-status-reports.ts).
  *
  * Messages are decoded one by one (functions/ingest/ingest-decode.ts), then their claims checked against the cloud's clock and
  * the stored blobs (functions/ingest/ingest-device-claims.ts: times within the offline horizon, a segment's size, type and
@@ -71,6 +77,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   const recorded: RecordedSegmentRecord[] = [];
   const pipelineReports: PipelineStateRecord[] = [];
   const streams: CameraStreamRecord[] = [];
+  const gapEvents = new Map<string, IntegrationEvent>(); // by id, like diagnostics
+  const statuses: StatusReport[] = [];
   const rejectedAtMs = deps.now();
   let ignored = 0;
   const online = new Set<string>();
@@ -83,11 +91,15 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
     if (decoded.ok === 'ignored') {
       ignored++;
       if (decoded.online) online.add(decoded.deviceId);
+      if (decoded.status && decoded.receivedMs !== undefined) statuses.push({ deviceId: decoded.deviceId, status: decoded.status, receivedMs: decoded.receivedMs });
       return;
     }
     if (decoded.ok) {
       const e = decoded.event;
-      if (e.kind === 'gap') gaps.push(e.gap);
+      if (e.kind === 'gap') {
+        gaps.push(e.gap);
+        gapEvents.set(e.event.id, cameraGapEvent(e.event.id, e.event.time, e.gap));
+      }
       else if (e.kind === 'diagnostics') {
         diagnostics.set(e.event.id, { specversion: '1.0', id: e.event.id, source: '/keepwatch/ingest', type: 'camera.diagnostics', time: e.event.time, subject: e.diagnostics.cameraId, datacontenttype: 'application/json', data: { deviceId: e.deviceId, ...e.diagnostics } });
         const { cameraId, kind, stream } = e.diagnostics;
@@ -117,14 +129,16 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   }
   if (cameras.status === 'rejected') throw cameras.reason;
   if (cameraStreams.status === 'rejected') throw cameraStreams.reason;
-  await deps.integrationEvents.publish([...diagnostics.values()]);
+  await deps.integrationEvents.publish([...diagnostics.values(), ...gapEvents.values()]);
+  // Device status → device and camera health, with its camera.offline/online and device.offline/online events.
+  const healthEvents = statuses.length ? await applyStatusReports(statuses, deps, context) : 0;
   await deps.deadLetters.write(letters);
   const evr = await evrBatch({ signals, recorded, uploaded: segments }, context, deps);
   // After the segments are indexed: an `inactive` report follows its cameras' last segment.uploaded events.
   const pipelineStates = await applyPipelineStateReports(pipelineReports, deps.pipelines, deps.now(), context);
   const pipelineCommandsResent = online.size ? await resendPendingPipelineCommands([...online].sort(), context, deps) : 0;
 
-  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, pipelineCommandsResent, deadLettered: letters.length, ignored, invocationId: context.invocationId };
+  const summary = { accepted: segments.length + gaps.length + diagnostics.size + signals.length + recorded.length + pipelineReports.length, evr, pipelineStates, pipelineCommandsResent, healthEvents, deadLettered: letters.length, ignored, invocationId: context.invocationId };
   context.log('ingest batch done', summary);
   return summary;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from '../../shared/ids';
 import { GAP_CAUSES } from '../../shared/contracts/device-events';
 import { streamInfoSchema } from '../../shared/contracts/stream-info';
+import { cameraHealthSchema } from '../../shared/contracts/camera-health';
 import { externalSignalSchema } from '../../shared/contracts/signals';
 import { recordingPolicySchema } from '../../shared/schemas/recording-policy';
 import { holdBodySchema } from '../../shared/schemas/hold';
@@ -92,6 +93,7 @@ export const Camera = z
     firstRecorded: dateTime.meta({ description: 'start of the earliest stored segment' }),
     lastRecorded: dateTime.meta({ description: 'end of the latest stored segment' }),
     stream: CameraStream.optional(),
+    health: cameraHealthSchema,
   })
   .meta({ id: 'Camera' });
 

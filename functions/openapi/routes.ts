@@ -2,6 +2,7 @@ import { route as availableMedia } from '../cameras/available-media';
 import { route as cameraPolicyGet } from '../cameras/camera-policy-get';
 import { route as cameraPolicyPut } from '../cameras/camera-policy-put';
 import { route as camerasList } from '../cameras/cameras-list';
+import { route as cameraGet } from '../cameras/camera-get';
 import { route as gapsList } from '../cameras/gaps-list';
 import { route as deviceDelete } from '../devices/device-delete';
 import { route as deviceGet } from '../devices/device-get';
@@ -47,6 +48,7 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   health,
   openapiJson,
   camerasList,
+  cameraGet,
   gapsList,
   availableMedia,
   playback,

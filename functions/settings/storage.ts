@@ -129,6 +129,8 @@ export interface TableNames {
   devices: string;
   /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table/table-pipeline-store.ts). */
   pipelines: string;
+  /** Device and camera health, one partition per device (functions/adapters/table/table-health-store.ts). */
+  health: string;
 }
 
 /**
@@ -160,6 +162,7 @@ export const storageNamesSchema = z
       gates: `${prefix}Gates`,
       devices: `${prefix}Devices`,
       pipelines: `${prefix}Pipelines`,
+      health: `${prefix}Health`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

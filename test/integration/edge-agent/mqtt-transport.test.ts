@@ -5,6 +5,8 @@ import { createLogger } from '../../../edge-agent/log';
 import { EVENT_CONTENT_TYPE, MqttTransport } from '../../../edge-agent/transport/mqtt-transport';
 import { startLocalBroker } from '../../../local/broker';
 import { startMosquitto, type Mosquitto } from '../../helpers/mosquitto';
+import { until } from '../../helpers/wait';
+import { deviceStatusSchema, type AgentCameraStatus } from '../../../shared/contracts/device-status';
 
 describe('MqttTransport against Mosquitto (MQTT 5)', () => {
   let broker: Mosquitto;
@@ -43,6 +45,35 @@ describe('MqttTransport against Mosquitto (MQTT 5)', () => {
     await late.subscribeAsync('keepwatch/site-1/status');
     assert.equal(JSON.parse(await retained).state, 'offline');
     await late.endAsync();
+  });
+
+  it("puts each camera's state in its online status, publishes it again on publishStatus() and as a heartbeat; offline lists none", async () => {
+    const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'status-observer' });
+    const statuses: unknown[] = [];
+    sub.on('message', (_topic, payload) => statuses.push(JSON.parse(payload.toString())));
+    await sub.subscribeAsync('keepwatch/site-3/status', { qos: 1 });
+    let cameras: Record<string, AgentCameraStatus> = { door: { state: 'starting', since: '2026-12-07T10:00:00.000Z' } };
+    const transport = new MqttTransport({ deviceId: 'site-3', url: broker.url, logger: createLogger('silent'), cameraStates: () => cameras, statusHeartbeatMs: 200 });
+    await transport.connect();
+    await until('the online status', 5000, () => statuses.length >= 1);
+    const first = deviceStatusSchema.parse(statuses[0]);
+    assert.deepEqual([first.deviceId, first.state, first.cameras], ['site-3', 'online', cameras]);
+
+    cameras = { door: { state: 'not-recording', since: '2026-12-07T10:00:05.000Z', cause: 'connection-refused', message: 'connection refused by 127.0.0.1:554', retryAt: '2026-12-07T10:00:06.000Z', maxRetryDelayMs: 30_000 } };
+    transport.publishStatus();
+    await until('the changed status', 5000, () => statuses.some((x) => deviceStatusSchema.parse(x).cameras?.door?.state === 'not-recording'));
+    const count = statuses.length;
+    await until('two heartbeats more', 10_000, () => statuses.length >= count + 2);
+    for (const x of statuses.slice(count)) assert.deepEqual(deviceStatusSchema.parse(x).cameras, cameras, 'each heartbeat with the states of its moment');
+
+    await transport.close();
+    await until('the offline status', 5000, () => statuses.some((x) => deviceStatusSchema.parse(x).state === 'offline'));
+    const offline = deviceStatusSchema.parse(statuses.find((x) => deviceStatusSchema.parse(x).state === 'offline'));
+    assert.equal(offline.cameras, undefined);
+    const settled = statuses.length;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(statuses.length, settled, 'no heartbeat after close');
+    await sub.endAsync();
   });
 
   it('refuses to start against a broker that does not speak its protocol version, with a clear error', async () => {

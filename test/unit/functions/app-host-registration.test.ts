@@ -45,6 +45,7 @@ describe('registration with a Functions host present', () => {
   it('hands every function to the host', () => {
     assert.deepEqual(registered.map((m) => m.name).sort(), [
       'available-media',
+      'camera-get',
       'camera-policy-get',
       'camera-policy-put',
       'cameras-list',
@@ -57,6 +58,7 @@ describe('registration with a Functions host present', () => {
       'export-mp4',
       'gaps-list',
       'health',
+      'health-sweep',
       'hold-delete',
       'holds-create',
       'holds-list',
@@ -155,5 +157,11 @@ describe('registration with a Functions host present', () => {
     const t = trigger('retention');
     assert.equal(t.type, 'timerTrigger');
     assert.equal(t.schedule, '0 5 * * * *');
+  });
+
+  it('the health sweep timer runs every 5 s (a camera failing for 10 s is announced offline within 15 s)', () => {
+    const t = trigger('health-sweep');
+    assert.equal(t.type, 'timerTrigger');
+    assert.equal(t.schedule, '*/5 * * * * *');
   });
 });

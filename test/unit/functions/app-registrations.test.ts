@@ -12,6 +12,7 @@ describe('function registrations (what the local host mounts)', () => {
       [
         'eventHub:ingest',
         'http:available-media',
+        'http:camera-get',
         'http:camera-policy-get',
         'http:camera-policy-put',
         'http:cameras-list',
@@ -48,6 +49,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
+        'timer:health-sweep',
         'timer:retention',
       ],
     );
@@ -105,7 +107,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 39);
+    assert.equal(registrations().length, 41);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

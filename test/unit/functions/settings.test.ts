@@ -34,6 +34,7 @@ describe('functions settings', () => {
       gates: 'kwGates',
       devices: 'kwDevices',
       pipelines: 'kwPipelines',
+      health: 'kwHealth',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);

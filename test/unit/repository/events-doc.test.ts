@@ -11,6 +11,10 @@ import type { IntegrationEvent } from '../../../shared/ports/integration-events'
 import type { RecordingRecord } from '../../../shared/ports/recording-store';
 import { DIAGNOSTICS, cloudEventSchema, deviceSource, diagnosticsDataSchema, parseDeviceEvent } from '../../../shared/contracts/device-events';
 import { EVR_POLICY_SOURCE, RECORDING_ID_PATTERN } from '../../../shared/contracts/upload-window';
+import { CAMERA_GAP, CAMERA_OFFLINE, CAMERA_OFFLINE_AFTER_MS, CAMERA_ONLINE, DEVICE_OFFLINE, DEVICE_ONLINE, cameraGapDataSchema } from '../../../shared/contracts/camera-health';
+import { announceHealth } from '../../../shared/health/announce-health';
+import type { CameraHealthRecord, DeviceHealthSnapshot } from '../../../shared/health/health-records';
+import { cameraGapEvent } from '../../../functions/ingest/camera-gap-event';
 
 /**
  * docs/events.md, the integration events page, against the code that makes those events: every JSON example must be
@@ -24,8 +28,8 @@ const EVENTS_MD = path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'event
 const CAMERA_DIAGNOSTICS = 'camera.diagnostics';
 const INGEST_SOURCE = '/keepwatch/ingest';
 
-/** Every integration event type the functions publish (functions/ingest/ingest.ts, functions/evr/, functions/retention/retention.ts). */
-const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, RETENTION_COMPLETED];
+/** Every integration event type the functions publish (functions/ingest/ingest.ts, functions/evr/, functions/health/, functions/retention/retention.ts). */
+const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, CAMERA_OFFLINE, CAMERA_ONLINE, DEVICE_OFFLINE, DEVICE_ONLINE, CAMERA_GAP, RETENTION_COMPLETED];
 
 /** The fenced ```json blocks of a markdown text, parsed; the text of a block that does not parse is a test failure. */
 function jsonBlocks(markdown: string): unknown[] {
@@ -119,6 +123,54 @@ describe('docs/events.md against the integration events the code publishes', () 
       assert.deepEqual(e, { specversion: '1.0', id: e.id, source: INGEST_SOURCE, type: CAMERA_DIAGNOSTICS, time: e.time, subject: data.cameraId, datacontenttype: 'application/json', data: { deviceId, ...data } });
       if (data.stream !== undefined) assert.deepEqual(data.stream, streamInfoFromDescriptions(data.video!, data.audio ?? []), `${e.id}: stream is what the agent parses from video and audio`);
     }
+  });
+
+  it('camera.offline/online and device.offline/online are what announceHealth() makes of the state they describe', () => {
+    const one = (type: string) => {
+      const [e, ...more] = ofType(type);
+      assert.ok(e && more.length === 0, `one ${type} example`);
+      return e as IntegrationEvent & { data: Record<string, string> & { cameraIds?: string[] } };
+    };
+    const snapshot = (deviceId: string, device: DeviceHealthSnapshot['device'], cameras: CameraHealthRecord[] = []): DeviceHealthSnapshot => ({ deviceId, device, cameras: new Map(cameras.map((c) => [c.cameraId, c])) });
+    const made = (s: DeviceHealthSnapshot, time: string, type: string) => announceHealth(s, Date.parse(time), () => false).events.find((x) => x.type === type);
+
+    // A camera failing (its device online and heard), for the grace since the cloud first saw the failure.
+    const off = one(CAMERA_OFFLINE);
+    const offAt = Date.parse(off.time);
+    const failing: CameraHealthRecord = {
+      deviceId: off.data.deviceId,
+      cameraId: off.data.cameraId,
+      reportedAtMs: offAt - CAMERA_OFFLINE_AFTER_MS,
+      failingSeenMs: offAt - CAMERA_OFFLINE_AFTER_MS,
+      report: { state: 'not-recording', sinceMs: Date.parse(off.data.since), cause: off.data.cause as 'connection-refused', message: off.data.message },
+      announced: { state: 'online', sinceMs: 0 },
+    };
+    assert.deepEqual(made(snapshot(off.data.deviceId, { deviceId: off.data.deviceId, state: 'online', stateSinceMs: 0, lastHeardMs: offAt - 1000, announced: { state: 'online', sinceMs: 0 } }, [failing]), off.time, CAMERA_OFFLINE), off);
+
+    const on = one(CAMERA_ONLINE);
+    // The same camera back after the outage of the camera.offline example.
+    const recording: CameraHealthRecord = { deviceId: on.data.deviceId, cameraId: on.data.cameraId, reportedAtMs: Date.parse(on.time), report: { state: 'recording', sinceMs: Date.parse(on.data.since) }, announced: { state: 'offline', sinceMs: Date.parse(off.data.since) } };
+    assert.deepEqual(made(snapshot(on.data.deviceId, { deviceId: on.data.deviceId, state: 'online', stateSinceMs: 0, lastHeardMs: Date.parse(on.time), announced: { state: 'online', sinceMs: 0 } }, [recording]), on.time, CAMERA_ONLINE), on);
+
+    // The last will of a device whose cameras recorded.
+    const down = one(DEVICE_OFFLINE);
+    const cams = down.data.cameraIds!.map((c): CameraHealthRecord => ({ deviceId: down.data.deviceId, cameraId: c, reportedAtMs: 0, report: { state: 'recording', sinceMs: 0 } }));
+    const sinceMs = Date.parse(down.data.since);
+    assert.equal(down.data.cause, 'device-offline');
+    assert.deepEqual(made(snapshot(down.data.deviceId, { deviceId: down.data.deviceId, state: 'offline', stateSinceMs: sinceMs, lastHeardMs: sinceMs, announced: { state: 'online', sinceMs: 0 } }, cams), down.time, DEVICE_OFFLINE), down);
+
+    const up = one(DEVICE_ONLINE);
+    const upSince = Date.parse(up.data.since);
+    assert.deepEqual(made(snapshot(up.data.deviceId, { deviceId: up.data.deviceId, state: 'online', stateSinceMs: upSince, lastHeardMs: upSince, announced: { state: 'offline', sinceMs: 0 } }), up.time, DEVICE_ONLINE), up);
+  });
+
+  it("camera.gap is what ingest forwards of a device's gap event", () => {
+    const [e, ...more] = ofType(CAMERA_GAP);
+    assert.ok(e && more.length === 0, 'one camera.gap example');
+    const d = cameraGapDataSchema.parse(e.data);
+    assert.deepEqual(e, cameraGapEvent(e.id, e.time, { deviceId: d.deviceId, cameraId: d.cameraId, startMs: Date.parse(d.start), endMs: Date.parse(d.end), cause: d.cause, eventId: e.id }));
+    // The device's gap event ids are `gap-{cameraId}-{startMs}` (edge-agent/segment-events.ts), which ingest keeps.
+    assert.equal(e.id, `gap-${d.cameraId}-${Date.parse(d.start)}`);
   });
 
   it('retention.completed has the shape of the event a real retention run publishes, and its totals add up', async () => {

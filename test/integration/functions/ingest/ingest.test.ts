@@ -246,7 +246,7 @@ describe('ingest on Azurite', () => {
       partitionContext: { partitionId: '3', eventHubName: 'device-events', consumerGroup: 'functions' },
     });
     const summary = await ingest(batch, context, deps);
-    assert.deepEqual(summary, { accepted: 2, deadLettered: 4, ignored: 1, evr: { evrCameras: 0, decisionsApplied: 0, recordingsAvailable: 0 }, pipelineStates: 0, pipelineCommandsResent: 0, invocationId: context.invocationId });
+    assert.deepEqual(summary, { accepted: 2, deadLettered: 4, ignored: 1, evr: { evrCameras: 0, decisionsApplied: 0, recordingsAvailable: 0 }, pipelineStates: 0, pipelineCommandsResent: 0, healthEvents: 0, invocationId: context.invocationId });
 
     const segments = await tableRows(azurite.connectionString, s.tables.segments);
     assert.deepEqual(segments.map((r) => r.rowKey), [String(DAY1), String(DAY1 + 10_000)]);

@@ -192,7 +192,14 @@ describe('rawPayload', () => {
 describe('decodeIngestMessage: device status', () => {
   it('ignores a device status publish (routed like any publish) instead of dead-lettering it', () => {
     const status = envelope({ deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z' }, 'keepwatch/dev1/status', 'data_base64');
-    assert.deepEqual(decodeIngestMessage(status), { ok: 'ignored', deviceId: 'dev1', online: true });
+    // A valid status comes with its payload and when the broker received it (the envelope's time), for health.
+    assert.deepEqual(decodeIngestMessage(status), {
+      ok: 'ignored',
+      deviceId: 'dev1',
+      online: true,
+      status: { deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z' },
+      receivedMs: Date.parse(String(status.time)),
+    });
     for (const form of ['data', 'data-string'] as const) {
       assert.deepEqual(decodeIngestMessage(envelope({ deviceId: 'dev1', state: 'online' }, 'keepwatch/dev1/status', form)), { ok: 'ignored', deviceId: 'dev1', online: true });
     }
@@ -200,6 +207,16 @@ describe('decodeIngestMessage: device status', () => {
     assert.deepEqual(decodeIngestMessage(envelope({ state: 'ONLINE' }, 'keepwatch/dev1/status')), { ok: 'ignored', deviceId: 'dev1', online: false }, 'only the exact state counts');
     const other = decodeIngestMessage(envelope({ x: 1 }, 'keepwatch/dev1/statuses'));
     assert.equal(other.ok, false);
+  });
+
+  it("keeps a status's cameras; a status that is not valid, or names another device in its payload, has no status (it moves no health)", () => {
+    const cameras = { door: { state: 'not-recording', since: '2026-11-21T09:59:58.000Z', cause: 'connection-refused', message: 'connection refused by 127.0.0.1:554', retryAt: '2026-11-21T10:00:01.000Z' } };
+    const d = decodeIngestMessage(envelope({ deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z', cameras }, 'keepwatch/dev1/status'));
+    assert.ok(d.ok === 'ignored' && d.status?.cameras?.door?.cause === 'connection-refused');
+    for (const bad of [{ deviceId: 'dev2', state: 'online', time: '2026-11-21T10:00:00.000Z' }, { deviceId: 'dev1', state: 'online' }, { deviceId: 'dev1', state: 'online', time: '2026-11-21T10:00:00.000Z', cameras: { door: { state: 'sleeping', since: '2026-11-21T10:00:00.000Z' } } }]) {
+      const r = decodeIngestMessage(envelope(bad, 'keepwatch/dev1/status'));
+      assert.ok(r.ok === 'ignored' && r.status === undefined && r.receivedMs === undefined, JSON.stringify(bad));
+    }
   });
 });
 
