@@ -23,6 +23,7 @@ import { TableCameraStore } from './adapters/table/table-camera-store';
 import { TableDeadLetterStore } from './adapters/table/table-dead-letter-store';
 import { TableDeviceStore } from './adapters/table/table-device-store';
 import { TableGapIndex } from './adapters/table/table-gap-index';
+import { TableLiveMarkStore } from './adapters/table/table-live-mark-store';
 import { TableHoldStore } from './adapters/table/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePipelineStore } from './adapters/table/table-pipeline-store';
@@ -73,6 +74,8 @@ export interface FunctionsDeps {
   segmentBlobTags: BlobSegmentTags;
   /** AVA pipeline topologies and live pipelines per device. */
   pipelines: TablePipelineStore;
+  /** Live playlist sequence marks, one per camera watched live (shared/hls/live-window.ts). */
+  liveMarks: TableLiveMarkStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
@@ -116,6 +119,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     gates: clients.tableClient(s.tables.gates),
     devices: clients.tableClient(s.tables.devices),
     pipelines: clients.tableClient(s.tables.pipelines),
+    liveMarks: clients.tableClient(s.tables.liveMarks),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -148,6 +152,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     segmentBlobStat: new BlobSegmentStat(container),
     segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
+    liveMarks: new TableLiveMarkStore(tables.liveMarks),
     importTopology: overrides.importTopology ?? topologyImporter,
     now,
     ensureStorage: async () => {

@@ -129,6 +129,8 @@ export interface TableNames {
   devices: string;
   /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table/table-pipeline-store.ts). */
   pipelines: string;
+  /** Live playlist sequence marks, one row per camera watched live (functions/adapters/table/table-live-mark-store.ts). */
+  liveMarks: string;
 }
 
 /**
@@ -160,6 +162,7 @@ export const storageNamesSchema = z
       gates: `${prefix}Gates`,
       devices: `${prefix}Devices`,
       pipelines: `${prefix}Pipelines`,
+      liveMarks: `${prefix}LiveMarks`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });
