@@ -122,8 +122,8 @@ export const Live = z
     hlsUrl: z.url().meta({ description: 'absolute signed live playlist URL (live.m3u8); players reload it; opens without headers until expiresAt' }),
     expiresAt: dateTime,
     mode: z.enum(['cvr', 'evr']).meta({ description: "the camera's recording mode (its policy)" }),
-    coverage: z.enum(['continuous', 'while-recording']).meta({
-      description: 'continuous (CVR: every segment reaches the cloud as it closes) or while-recording (EVR: live video only while a recording is open)',
+    coverage: z.enum(['continuous', 'while-watched']).meta({
+      description: 'continuous (CVR: every segment reaches the cloud as it closes) or while-watched (EVR: the agent uploads each segment as it closes while someone reloads the live playlist, otherwise only recordings)',
     }),
   })
   .meta({ id: 'Live', description: 'A live (near-live) HLS playlist URL: latency about one segment length plus upload, index and reload (docs/live.md).' });

@@ -9,6 +9,7 @@ import { ANONYMOUS, errorAnswer, parameterRef, responseRef, type RouteSpec } fro
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyLiveGrant } from './live-token';
+import { keepLiveUploads, type LivePresenceDeps } from './live-presence';
 import { HLS_CONTENT_TYPE } from './playlist';
 
 /** The first lookback: enough for the window at segment lengths up to 30 s. */
@@ -26,14 +27,15 @@ const FUTURE_SLACK_MS = MINUTE_MS;
  * counted from the camera's live mark (shared/hls/live-window.ts, stored in `{prefix}LiveMarks`), so a segment keeps
  * its number across reloads and across viewers. Segment URLs are read-only SAS URLs expiring
  * `KEEPWATCH_SEGMENT_SAS_TTL` after this request. No recent segment (camera down, EVR between recordings): a valid
- * playlist without segments, which players keep reloading.
+ * playlist without segments, which players keep reloading. An EVR camera's reload also keeps its agent uploading each
+ * segment as it closes while someone watches (functions/playback/live-presence.ts).
  * Anonymous at the Functions level: the signed live token is the authentication (functions/playback/live-token.ts).
  * Errors: 400 `InvalidCameraId`; 401 `InvalidPlaybackToken`, `PlaybackTokenExpired`; 503 storage unavailable.
  */
 export async function livePlaylist(
   request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'settings' | 'segmentIndex' | 'sasSigner' | 'liveMarks' | 'now'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'settings' | 'segmentIndex' | 'sasSigner' | 'liveMarks' | 'now'> & LivePresenceDeps = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
@@ -44,6 +46,8 @@ export async function livePlaylist(
       const short = await deps.segmentIndex.listSegmentSpans(cameraId, nowMs - SHORT_LOOKBACK_MS, nowMs + FUTURE_SLACK_MS);
       return short.length > LIVE_WINDOW_SEGMENTS ? short : deps.segmentIndex.listSegmentSpans(cameraId, nowMs - LONG_LOOKBACK_MS, nowMs + FUTURE_SLACK_MS);
     };
+    // EVR: a viewer is present, so the agent uploads each segment as it closes (never throws).
+    const presence = keepLiveUploads(deps, cameraId, nowMs, context);
     const [spans, stored] = await Promise.all([recentSpans(), deps.liveMarks.get(cameraId)]);
     const { segments: recent, dropped } = playableSegments(spans);
     if (dropped > 0) context.warn('overlapping segments left out of live playlist', { cameraId, dropped });
@@ -55,6 +59,7 @@ export async function livePlaylist(
     // Written after the numbers are used: a lost write only makes the next reload count from the older mark, which
     // gives the same numbers (the mark is still among the recent segments).
     if (window.markChanged && window.mark) await deps.liveMarks.put(cameraId, window.mark, stored?.etag, nowMs);
+    await presence;
     const body = renderPlaylist(
       window.segments.map((s, i) => ({ startMs: s.startMs, durationMs: s.durationMs, url: urls[i] })),
       window.live,

@@ -124,10 +124,10 @@ describe('GET /cameras/{id}/live and live.m3u8 (handlers on Azurite)', () => {
     assert.equal(asLive.status, 401);
   });
 
-  it('answers coverage while-recording for an EVR camera', async () => {
+  it('answers coverage while-watched for an EVR camera', async () => {
     await deps.policies.put('cam1', { mode: 'evr', retention: { archive: 'P7D' } }, { nowMs: clockMs });
     const res = await live(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/cameras/cam1/live', params: { cameraId: 'cam1' } }), context(), deps);
-    assert.deepEqual({ mode: (res.jsonBody as { mode: string }).mode, coverage: (res.jsonBody as { coverage: string }).coverage }, { mode: 'evr', coverage: 'while-recording' });
+    assert.deepEqual({ mode: (res.jsonBody as { mode: string }).mode, coverage: (res.jsonBody as { coverage: string }).coverage }, { mode: 'evr', coverage: 'while-watched' });
   });
 
   it('numbers afresh, above every number given, when the mark is older than the lookback (nobody watched for a while)', async () => {
