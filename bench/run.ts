@@ -10,6 +10,7 @@ import { runSoak, type SoakResult } from './soak';
 import { MOTION_CPU_DEFAULTS, MOTION_CPU_TARGET_RATIO, runMotionCpu, type MotionCpuResult } from './motion-cpu';
 import { EVR_BENCH_DEFAULTS, EVR_LATENCY_TARGET_EXTRA_MS, runEvrLatency, type EvrLatencyResult } from './evr-latency';
 import { COST_BENCH_DEFAULTS, COST_EVR_SECONDS, printDeployCost, runDeployCost, type CostBenchResult } from './deploy-cost';
+import { LIVE_BENCH_DEFAULTS, liveLatencyTargetMs, runLiveLatency, type LiveLatencyResult } from './live-latency';
 import { mediaPath } from '../testbed/rtsp-server';
 
 /**
@@ -50,10 +51,11 @@ async function main(): Promise<number> {
   let soak: SoakResult | undefined;
   let motion: MotionCpuResult | undefined;
   let evr: EvrLatencyResult | undefined;
+  let live: LiveLatencyResult | undefined;
   let cost: CostBenchResult | undefined;
   let costEvr: CostBenchResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', cost: 'cost per camera-month (counted operations × prices)' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', live: 'live latency (glass → live playlist)', cost: 'cost per camera-month (counted operations × prices)' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
       else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? mediaPath('one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
+      else if (name === 'live') live = await runLiveLatency({ ...LIVE_BENCH_DEFAULTS, workDir: opts.workDir, print });
       else if (name === 'motion') motion = await runMotionCpu({ ...MOTION_CPU_DEFAULTS, clip: opts.motionClip ?? mediaPath('one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
       else if (name === 'cost') {
         const clip = mediaPath('one-by-one-person-detection.mp4');
@@ -121,6 +124,12 @@ async function main(): Promise<number> {
   }
   for (const c of evr?.cases ?? []) {
     print(`EVR segment ${c.segmentLength}: signal → recording.available p50 ${c.available.p50Ms.toFixed(0)} ms, p95 ${c.available.p95Ms.toFixed(0)} ms (target ≤ ${c.segmentMs + EVR_LATENCY_TARGET_EXTRA_MS} ms)`);
+  }
+  if (live) {
+    print(
+      `live ${live.segmentLength}: camera clock of a frame → in the live playlist p95 ${live.firstFrame.p95Ms.toFixed(0)} ms = ` +
+        `${(live.firstFrame.p95Ms / liveLatencyTargetMs(live.segmentMs)).toFixed(2)} × target (p95 ≤ 2 × segment length + 2 s = ${liveLatencyTargetMs(live.segmentMs)} ms)`,
+    );
   }
   if (evr) print(`EVR bytes stored / CVR bytes: ${evr.bytes.ratio.toFixed(3)} (${evr.bytes.recordings} recordings)`);
   if (motion) {

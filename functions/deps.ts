@@ -24,6 +24,8 @@ import { TableDeadLetterStore } from './adapters/table/table-dead-letter-store';
 import { TableDeviceStore } from './adapters/table/table-device-store';
 import { TableGapIndex } from './adapters/table/table-gap-index';
 import { TableHealthStore } from './adapters/table/table-health-store';
+import { TableLiveMarkStore } from './adapters/table/table-live-mark-store';
+import { TableLivePresenceStore } from './adapters/table/table-live-presence-store';
 import { TableHoldStore } from './adapters/table/table-hold-store';
 import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePipelineStore } from './adapters/table/table-pipeline-store';
@@ -76,6 +78,10 @@ export interface FunctionsDeps {
   pipelines: TablePipelineStore;
   /** Device and camera health from the devices' status (functions/health/). */
   health: TableHealthStore;
+  /** Live playlist sequence marks, one per camera watched live (shared/hls/live-window.ts). */
+  liveMarks: TableLiveMarkStore;
+  /** Live viewers' upload windows on EVR cameras, one per camera (shared/evr/live-presence.ts). */
+  livePresence: TableLivePresenceStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
@@ -120,6 +126,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     devices: clients.tableClient(s.tables.devices),
     pipelines: clients.tableClient(s.tables.pipelines),
     health: clients.tableClient(s.tables.health),
+    liveMarks: clients.tableClient(s.tables.liveMarks),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -153,6 +160,8 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
     health: new TableHealthStore(tables.health),
+    liveMarks: new TableLiveMarkStore(tables.liveMarks),
+    livePresence: new TableLivePresenceStore(tables.liveMarks),
     importTopology: overrides.importTopology ?? topologyImporter,
     now,
     ensureStorage: async () => {

@@ -7,6 +7,8 @@ import './http/health';
 import './cameras/cameras-list';
 import './playback/playback';
 import './playback/playlist';
+import './playback/live';
+import './playback/live-playlist';
 import './playback/export-mp4';
 import './ingest/ingest';
 import './cameras/available-media';

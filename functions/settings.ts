@@ -35,11 +35,12 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines`, `{prefix}LiveMarks` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs (signs and verifies; its key id goes in each URL as `kid`) |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS` | optional, ≥ 32 characters, not the current one; during a rotation, the key that signed URLs still out: they play until they expire, then remove it (docs/security.md "Rotating the playback key") |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
  * | `KEEPWATCH_SEGMENT_SAS_TTL` | ISO 8601 duration the segment SAS URLs in a playlist live, counted from the playlist request; default = `KEEPWATCH_PLAYBACK_TTL`, at least that, at most P7D (a user-delegation key's limit) |
+ * | `KEEPWATCH_LIVE_TTL` | ISO 8601 duration a live playlist URL (`GET /api/cameras/{id}/live`) stays valid, default PT12H, PT1M..P1D: the longest live session without a new URL (docs/live.md) |
  * | `KEEPWATCH_OFFLINE_HORIZON` | ISO 8601, default P31D, P1D..P3650D: the longest a device may cache a segment or an event and still deliver it. Segment starts and event times outside [now − this, now + 5 min] are refused by upload-urls (400 `TimeOutOfRange`) and dead-lettered by ingest (shared/device-time-window.ts) |
  * | `KEEPWATCH_DEVICE_SAS_TTL` | ISO 8601 lifetime of the create-only upload URLs handed to devices (`POST /api/devices/{deviceId}/upload-urls`), default PT15M, PT2M..P1D (the agent never uses a URL with less than 1 min left) |
  * | `KEEPWATCH_VIEWER_ORIGINS` | comma-separated browser origins (`https://viewer.example.com`) allowed to fetch segments cross-origin (Blob CORS); default none. Applied to Azurite by the local stack; in Azure by Bicep (infra/) |
@@ -85,6 +86,8 @@ export interface FunctionsSettings {
   playbackTtlMs: number;
   /** Lifetime of the segment SAS URLs in a playlist, from the playlist request, ms; ≥ playbackTtlMs. */
   segmentSasTtlMs: number;
+  /** Lifetime of a live playlist URL, ms (`KEEPWATCH_LIVE_TTL`, docs/live.md). */
+  liveTtlMs: number;
   /** Lifetime of the create-only upload URLs handed to devices, ms (docs/devices.md). */
   deviceSasTtlMs: number;
   /** How old a segment start or device event time may be and still be accepted, ms (`KEEPWATCH_OFFLINE_HORIZON`). */

@@ -65,6 +65,9 @@ param playbackTtl string = 'PT1H'
 @description('Lifetime of segment SAS URLs, ISO 8601, at least playbackTtl, at most P7D; empty = playbackTtl (KEEPWATCH_SEGMENT_SAS_TTL).')
 param segmentSasTtl string = ''
 
+@description('Lifetime of a live playlist URL, ISO 8601 PT1M..P1D: the longest live session on one URL (KEEPWATCH_LIVE_TTL).')
+param liveTtl string = 'PT12H'
+
 @description('Lifetime of the create-only upload URLs handed to devices, ISO 8601 PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
 param deviceSasTtl string = 'PT15M'
 
@@ -215,6 +218,7 @@ module functions 'modules/functions.bicep' = {
     playbackTokenPreviousSecret: playbackTokenPreviousSecret
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
+    liveTtl: liveTtl
     deviceSasTtl: deviceSasTtl
     offlineHorizon: offlineHorizon
     viewerOrigins: join(viewerOriginList, ',')

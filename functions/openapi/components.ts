@@ -19,6 +19,7 @@ import type { HoldResponse } from '../holds/hold-response';
 import type { ErrorBody } from '../http/http-errors';
 import type { PipelineResource, TopologyResource } from '../pipelines/pipeline-resources';
 import type { PlaybackResponse } from '../playback/playback-answer';
+import type { LiveResponse } from '../playback/live';
 import type { RecordingResponse } from '../recordings/recording-response';
 import type { OpenApiParameter } from './openapi';
 import { errorAnswer, type ResponseSpec } from './route-spec';
@@ -117,6 +118,17 @@ export const Playback = z
     ranges: z.array(TimeRange).meta({ description: 'stored ranges the playlist covers, segment-aligned' }),
   })
   .meta({ id: 'Playback' });
+
+export const Live = z
+  .strictObject({
+    hlsUrl: z.url().meta({ description: 'absolute signed live playlist URL (live.m3u8); players reload it; opens without headers until expiresAt' }),
+    expiresAt: dateTime,
+    mode: z.enum(['cvr', 'evr']).meta({ description: "the camera's recording mode (its policy)" }),
+    coverage: z.enum(['continuous', 'while-watched']).meta({
+      description: 'continuous (CVR: every segment reaches the cloud as it closes) or while-watched (EVR: the agent uploads each segment as it closes while someone reloads the live playlist, otherwise only recordings)',
+    }),
+  })
+  .meta({ id: 'Live', description: 'A live (near-live) HLS playlist URL: latency about one segment length plus upload, index and reload (docs/live.md).' });
 
 export const CameraPolicy = z
   .strictObject({
@@ -251,6 +263,7 @@ export type ResponseTypeChecks = [
   Check<Agree<z.output<typeof GapList>['gaps'][number], GapItem & { cause: (typeof GAP_CAUSES)[number] }>>,
   Check<Agree<z.output<typeof TimeRanges>, AvailableMediaResponse>>,
   Check<Agree<Known<z.output<typeof Playback>>, PlaybackResponse>>,
+  Check<Agree<z.output<typeof Live>, LiveResponse>>,
   Check<Agree<z.output<typeof CameraPolicy>, CameraPolicyResponse>>,
   Check<Agree<Known<z.output<typeof SignalAcceptedSchema>>, SignalAccepted>>,
   Check<Agree<z.output<typeof Device>, DeviceResponse>>,

@@ -28,6 +28,8 @@ import { route as pipelineTopologyPut } from '../pipelines/pipeline-topology-put
 import { route as exportMp4 } from '../playback/export-mp4';
 import { route as playback } from '../playback/playback';
 import { route as playlist } from '../playback/playlist';
+import { route as live } from '../playback/live';
+import { route as livePlaylist } from '../playback/live-playlist';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -53,6 +55,8 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   availableMedia,
   playback,
   playlist,
+  live,
+  livePlaylist,
   exportMp4,
   cameraPolicyGet,
   cameraPolicyPut,

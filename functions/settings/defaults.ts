@@ -5,6 +5,7 @@ export const SETTINGS_DEFAULTS = {
   recordingsContainer: 'recordings',
   tablePrefix: 'kw',
   playbackTtl: 'PT1H',
+  liveTtl: 'PT12H',
   deviceSasTtl: 'PT15M',
   offlineHorizon: 'P31D',
   exportMaxDuration: 'PT1H',

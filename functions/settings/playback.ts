@@ -15,12 +15,15 @@ export interface PlaybackSettings {
   playbackTokenPreviousSecret?: string;
   playbackTtlMs: number;
   segmentSasTtlMs: number;
+  /** How long a live playlist URL stays valid, ms (`KEEPWATCH_LIVE_TTL`); it grants the live window, never the archive. */
+  liveTtlMs: number;
 }
 
 /**
  * Playback URLs: `KEEPWATCH_PLAYBACK_TOKEN_SECRET` (required, ≥ 32 characters, as is), `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS`
  * (optional, ≥ 32 characters, not the current one), `KEEPWATCH_PLAYBACK_TTL` (ISO 8601, default PT1H, PT1M..P1D) and
- * `KEEPWATCH_SEGMENT_SAS_TTL` (ISO 8601, PT1M..P7D and at least the playback TTL; default the playback TTL). The two
+ * `KEEPWATCH_SEGMENT_SAS_TTL` (ISO 8601, PT1M..P7D and at least the playback TTL; default the playback TTL) and
+ * `KEEPWATCH_LIVE_TTL` (ISO 8601, default PT12H, PT1M..P1D: a live session's length, docs/live.md). The two
  * keys are secrets: a message gives their length, never their value.
  */
 export const playbackSettingsSchema = z
@@ -29,6 +32,7 @@ export const playbackSettingsSchema = z
     KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: rawText,
     KEEPWATCH_PLAYBACK_TTL: textOr(SETTINGS_DEFAULTS.playbackTtl),
     KEEPWATCH_SEGMENT_SAS_TTL: rawText,
+    KEEPWATCH_LIVE_TTL: textOr(SETTINGS_DEFAULTS.liveTtl),
   })
   .transform((s, ctx): PlaybackSettings => {
     const secret = s.KEEPWATCH_PLAYBACK_TOKEN_SECRET;
@@ -55,10 +59,12 @@ export const playbackSettingsSchema = z
     if (segmentSasTtlMs < playbackTtlMs) {
       addProblem(ctx, 'KEEPWATCH_SEGMENT_SAS_TTL', `${sasText} is shorter than KEEPWATCH_PLAYBACK_TTL ${ttlText}: segment URLs must live at least as long as the playlist URL`, sasText);
     }
+    const liveTtlMs = durationMs(s.KEEPWATCH_LIVE_TTL, PLAYBACK_TTL_MIN_MS, PLAYBACK_TTL_MAX_MS, ctx, 'KEEPWATCH_LIVE_TTL');
     return {
       playbackTokenSecret: secret ?? '',
       ...(previous === undefined ? {} : { playbackTokenPreviousSecret: previous }),
       playbackTtlMs,
       segmentSasTtlMs,
+      liveTtlMs,
     };
   });

@@ -131,6 +131,8 @@ export interface TableNames {
   pipelines: string;
   /** Device and camera health, one partition per device (functions/adapters/table/table-health-store.ts). */
   health: string;
+  /** Live playlist sequence marks, one row per camera watched live (functions/adapters/table/table-live-mark-store.ts). */
+  liveMarks: string;
 }
 
 /**
@@ -163,6 +165,7 @@ export const storageNamesSchema = z
       devices: `${prefix}Devices`,
       pipelines: `${prefix}Pipelines`,
       health: `${prefix}Health`,
+      liveMarks: `${prefix}LiveMarks`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

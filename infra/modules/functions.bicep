@@ -68,6 +68,9 @@ param playbackTtl string
 @description('ISO 8601 lifetime of segment SAS URLs, empty = the playback TTL (KEEPWATCH_SEGMENT_SAS_TTL).')
 param segmentSasTtl string
 
+@description('ISO 8601 lifetime of a live playlist URL, PT1M..P1D (KEEPWATCH_LIVE_TTL).')
+param liveTtl string
+
 @description('ISO 8601 lifetime of the create-only upload URLs handed to devices, PT2M..P1D (KEEPWATCH_DEVICE_SAS_TTL).')
 param deviceSasTtl string
 
@@ -216,6 +219,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS: playbackTokenPreviousSecret
     KEEPWATCH_PLAYBACK_TTL: playbackTtl
     KEEPWATCH_SEGMENT_SAS_TTL: segmentSasTtl
+    KEEPWATCH_LIVE_TTL: liveTtl
     KEEPWATCH_DEVICE_SAS_TTL: deviceSasTtl
     KEEPWATCH_OFFLINE_HORIZON: offlineHorizon
     KEEPWATCH_VIEWER_ORIGINS: viewerOrigins

@@ -50,6 +50,7 @@ var tableSuffixes = [
   'Devices'
   'Pipelines'
   'Health'
+  'LiveMarks'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

@@ -63,12 +63,14 @@ describe('registration with a Functions host present', () => {
       'holds-create',
       'holds-list',
       'ingest',
+      'live',
       'live-pipeline-activate',
       'live-pipeline-deactivate',
       'live-pipeline-delete',
       'live-pipeline-get',
       'live-pipeline-put',
       'live-pipelines-list',
+      'live-playlist',
       'openapi-json',
       'pipeline-topologies-list',
       'pipeline-topology-delete',
@@ -90,7 +92,7 @@ describe('registration with a Functions host present', () => {
 
   it('HTTP triggers carry route, methods and auth level', () => {
     assert.deepEqual(
-      ['health', 'cameras-list', 'playback', 'playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list'].map((n) => {
+      ['health', 'cameras-list', 'playback', 'playlist', 'live', 'live-playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -99,6 +101,8 @@ describe('registration with a Functions host present', () => {
         ['cameras-list', 'httpTrigger', 'cameras', 'function', ['GET']],
         ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'function', ['GET']],
         ['playlist', 'httpTrigger', 'cameras/{cameraId}/playlist.m3u8', 'anonymous', ['GET']],
+        ['live', 'httpTrigger', 'cameras/{cameraId}/live', 'function', ['GET']],
+        ['live-playlist', 'httpTrigger', 'cameras/{cameraId}/live.m3u8', 'anonymous', ['GET']],
         ['available-media', 'httpTrigger', 'cameras/{cameraId}/availableMedia', 'function', ['GET']],
         ['openapi-json', 'httpTrigger', 'openapi.json', 'anonymous', ['GET']],
         ['viewer-page', 'httpTrigger', 'viewer', 'anonymous', ['GET']],

@@ -28,12 +28,14 @@ describe('function registrations (what the local host mounts)', () => {
         'http:hold-delete',
         'http:holds-create',
         'http:holds-list',
-        'http:live-pipeline-activate',
+        'http:live',
+      'http:live-pipeline-activate',
         'http:live-pipeline-deactivate',
         'http:live-pipeline-delete',
         'http:live-pipeline-get',
         'http:live-pipeline-put',
         'http:live-pipelines-list',
+      'http:live-playlist',
         'http:openapi-json',
         'http:pipeline-topologies-list',
         'http:pipeline-topology-delete',
@@ -107,7 +109,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 41);
+    assert.equal(registrations().length, 43);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -35,6 +35,7 @@ describe('functions settings', () => {
       devices: 'kwDevices',
       pipelines: 'kwPipelines',
       health: 'kwHealth',
+      liveMarks: 'kwLiveMarks',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
@@ -83,6 +84,13 @@ describe('functions settings', () => {
     fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'PT30M' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /shorter than KEEPWATCH_PLAYBACK_TTL PT1H/);
     fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'P8D' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /outside PT1M\.\.P7D/);
     fails({ ...base, KEEPWATCH_SEGMENT_SAS_TTL: 'soon' }, 'KEEPWATCH_SEGMENT_SAS_TTL', /ISO 8601 duration/);
+  });
+
+  it('live URL TTL: PT12H by default, PT1M..P1D', () => {
+    assert.equal(parseSettings(base).liveTtlMs, 12 * 3_600_000);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_LIVE_TTL: 'PT30M' }).liveTtlMs, 1_800_000);
+    fails({ ...base, KEEPWATCH_LIVE_TTL: 'P2D' }, 'KEEPWATCH_LIVE_TTL', /outside PT1M\.\.P1D/);
+    fails({ ...base, KEEPWATCH_LIVE_TTL: 'PT30S' }, 'KEEPWATCH_LIVE_TTL', /outside PT1M\.\.P1D/);
   });
 
   it('viewer origins: comma-separated, trimmed, deduplicated; paths and other schemes refused', () => {

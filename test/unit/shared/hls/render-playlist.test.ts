@@ -63,4 +63,26 @@ describe('renderPlaylist', () => {
     assert.throws(() => renderPlaylist([seg(10), seg(0)]), RangeError);
     assert.throws(() => renderPlaylist([seg(0, 0)]), RangeError);
   });
+
+  it('renders a live playlist with the given numbers: no playlist type, no ENDLIST, a target duration that never shrinks', () => {
+    const text = renderPlaylist([seg(0, 2000), seg(2, 2000)], { mediaSequence: 1234, discontinuitySequence: 7, targetDurationS: 3 });
+    assert.equal(
+      text,
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:3',
+        '#EXT-X-TARGETDURATION:3',
+        '#EXT-X-MEDIA-SEQUENCE:1234',
+        '#EXT-X-DISCONTINUITY-SEQUENCE:7',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:00.000Z',
+        '#EXTINF:2.000,',
+        'https://example.test/seg-0.ts?sig=x',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:02.000Z',
+        '#EXTINF:2.000,',
+        'https://example.test/seg-2.ts?sig=x',
+        '',
+      ].join('\n'),
+    );
+  });
 });

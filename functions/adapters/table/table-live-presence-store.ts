@@ -1,0 +1,70 @@
+import type { TableClient } from '@azure/data-tables';
+import type { LivePresence } from '../../../shared/evr/live-presence';
+import { assertId } from '../../../shared/ids';
+import { toIso } from '../../../shared/time';
+import { ensureTable } from '../storage/storage-clients';
+import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
+import { double, readNumber } from './table-values';
+
+/** RowKey of the presence row (PartitionKey is the camera id), beside the live mark in the same table. */
+const PRESENCE_ROW_KEY = 'presence';
+
+/**
+ * Each EVR camera's live-viewer upload window (shared/evr/live-presence.ts) on Table Storage, in `{prefix}LiveMarks`
+ * beside the live mark: PartitionKey `{cameraId}`, RowKey `presence`; properties `windowId`, `startMs`, `endMs`,
+ * `sequence` (Edm.Double), `updatedAt` (ISO). Written when a window opens or is extended (about every 30 s while
+ * someone watches), create-only or at the row's ETag, so that of concurrent reloads only one sends the command.
+ */
+export class TableLivePresenceStore {
+  constructor(private readonly table: TableClient) {}
+
+  /**
+   * @returns undefined when the camera has no presence row
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async get(cameraId: string): Promise<{ presence: LivePresence; etag: string } | undefined> {
+    assertId('camera', cameraId);
+    let row: Record<string, unknown> & { etag: string };
+    try {
+      row = await this.table.getEntity<Record<string, unknown>>(cameraId, PRESENCE_ROW_KEY);
+    } catch (err) {
+      if (storageStatus(err) === 404) return undefined;
+      rethrowStorageError(err, `read live presence of ${cameraId}`);
+    }
+    const presence: LivePresence = {
+      windowId: String(row.windowId),
+      startMs: readNumber(row, 'startMs'),
+      endMs: readNumber(row, 'endMs'),
+      sequence: readNumber(row, 'sequence'),
+    };
+    return { presence, etag: row.etag };
+  }
+
+  /**
+   * Creates (`ifMatch` undefined: only if absent) or replaces (`ifMatch` = the ETag read) the camera's presence.
+   * @returns false when another reload wrote it first (that reload sends the command), true when written
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async put(cameraId: string, presence: LivePresence, ifMatch: string | undefined, nowMs: number): Promise<boolean> {
+    assertId('camera', cameraId);
+    await ensureTable(this.table);
+    const entity = {
+      partitionKey: cameraId,
+      rowKey: PRESENCE_ROW_KEY,
+      windowId: presence.windowId,
+      startMs: double(presence.startMs),
+      endMs: double(presence.endMs),
+      sequence: double(presence.sequence),
+      updatedAt: toIso(nowMs),
+    };
+    try {
+      if (ifMatch === undefined) await this.table.createEntity(entity);
+      else await this.table.updateEntity(entity, 'Replace', { etag: ifMatch });
+      return true;
+    } catch (err) {
+      const status = storageStatus(err);
+      if (status === 409 || status === 412) return false;
+      rethrowStorageError(err, `write live presence of ${cameraId}`);
+    }
+  }
+}
