@@ -78,7 +78,7 @@ describe('HTTP API through the local functions host', () => {
 
   it('created the recordings container and the tables at start', () => {
     assert.equal(containerCreatedByHost, true);
-    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpDevices', 'httpEvents', 'httpGaps', 'httpGates', 'httpHolds', 'httpLiveMarks', 'httpPipelines', 'httpPolicies', 'httpRecordings', 'httpRetention', 'httpSegments']);
+    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpDevices', 'httpEvents', 'httpGaps', 'httpGates', 'httpHealth', 'httpHolds', 'httpLiveMarks', 'httpPipelines', 'httpPolicies', 'httpRecordings', 'httpRetention', 'httpSegments']);
   });
 
   describe('API key', () => {
@@ -114,7 +114,16 @@ describe('HTTP API through the local functions host', () => {
     it('lists cameras with device and first/last recorded times', async () => {
       const res = await withKey('/cameras');
       assert.deepEqual(await res.json(), {
-        cameras: [{ id: 'cam1', deviceId: 'dev1', firstRecorded: iso(T0), lastRecorded: iso(T0 + 80_000) }],
+        cameras: [
+          {
+            id: 'cam1',
+            deviceId: 'dev1',
+            firstRecorded: iso(T0),
+            lastRecorded: iso(T0 + 80_000),
+            // dev1 uploaded but never sent a status: it is silent, so its camera is offline since its last segment.
+            health: { state: 'offline', cause: 'device-silent', since: iso(T0 + 80_000) },
+          },
+        ],
       });
     });
   });
