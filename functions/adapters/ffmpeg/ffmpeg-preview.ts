@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+
+/** How much of ffmpeg's stderr is kept for error messages. */
+const STDERR_KEEP_CHARS = 4096;
+
+/**
+ * How far before the instant the first pass looks for its frame (ms): any camera sending ≥ 1 frame a second has a
+ * frame in it. Only this window's frames are held (scaled) in memory: at 30 fps and 1280 px wide, about 40 MB.
+ */
+export const PREVIEW_SEARCH_WINDOW_MS = 1000;
+
+/** mjpeg quality (`-q:v`, 2 best .. 31 worst): 3 gives ≈ 10–20 KB at 320 px, ≈ 100 KB at 1280 px for the test clips. */
+export const PREVIEW_JPEG_QUALITY = 3;
+
+/**
+ * ffmpeg arguments that write, as one JPEG on stdout, the frame of an MPEG-TS segment (read from stdin) shown at
+ * `offsetMs` from its first frame: the last frame whose presentation time is at or before it, accurate to the frame.
+ * `setpts=PTS-STARTPTS` counts time from the first video frame (the segment's start in the index: the keyframe the
+ * segment opens with, docs/adr/0002-segment-timing.md), whatever timestamps the recorder session carried; `trim` keeps
+ * the frames in [from, offset] (whole ms, so `end` is half a millisecond past it); `reverse` puts the last of them
+ * first; `-frames:v 1` writes only it. The picture is scaled to `widthPx` (never up: at most the camera's own width),
+ * height keeping the aspect ratio, even.
+ * @param fromMs where the search starts, ms from the first frame (0 = the whole segment up to the instant)
+ */
+export function previewFrameArgs(offsetMs: number, widthPx: number, fromMs: number): string[] {
+  const s = (ms: number) => (ms / 1000).toFixed(4);
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    '-f', 'mpegts',
+    '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-an',
+    '-vf', `setpts=PTS-STARTPTS,trim=start=${s(fromMs)}:end=${s(offsetMs + 0.5)},scale='min(${widthPx},iw)':-2,reverse`,
+    '-frames:v', '1',
+    '-c:v', 'mjpeg',
+    '-q:v', String(PREVIEW_JPEG_QUALITY),
+    '-f', 'image2pipe',
+    'pipe:1',
+  ];
+}
+
+/**
+ * Decodes one frame of a stored segment into a JPEG: first over the {@link PREVIEW_SEARCH_WINDOW_MS} before the
+ * instant, then, when that window holds no frame (a camera sending less than one frame a second), over the segment
+ * from its start.
+ * @param segment the segment's MPEG-TS bytes
+ * @param offsetMs ms from the segment's first frame, ≥ 0
+ * @param widthPx the size class's width (shared/previews/preview-sizes.ts)
+ * @returns the JPEG bytes
+ * @throws Error with ffmpeg's stderr when ffmpeg fails or finds no frame at or before the instant (the segment is not
+ *   decodable MPEG-TS)
+ */
+export async function decodePreviewFrame(ffmpegPath: string, segment: Uint8Array, offsetMs: number, widthPx: number): Promise<Buffer> {
+  const fromMs = Math.max(0, offsetMs - PREVIEW_SEARCH_WINDOW_MS);
+  const first = await runFfmpeg(ffmpegPath, previewFrameArgs(offsetMs, widthPx, fromMs), segment);
+  if (first.jpeg.length > 0 || fromMs === 0) return expectJpeg(first, offsetMs);
+  return expectJpeg(await runFfmpeg(ffmpegPath, previewFrameArgs(offsetMs, widthPx, 0), segment), offsetMs);
+}
+
+function expectJpeg(r: { jpeg: Buffer; code: number | null; stderr: string }, offsetMs: number): Buffer {
+  if (r.code === 0 && r.jpeg.length > 0) return r.jpeg;
+  throw new Error(`ffmpeg found no frame at or before ${offsetMs} ms into the segment (exit ${r.code}): ${r.stderr.trim() || '(no output)'}`);
+}
+
+function runFfmpeg(ffmpegPath: string, args: string[], input: Uint8Array): Promise<{ jpeg: Buffer; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => (stderr = (stderr + d).slice(-STDERR_KEEP_CHARS)));
+    child.stdin.on('error', () => {}); // EPIPE when ffmpeg stops reading after its one frame: the exit tells how it went
+    child.once('error', (err) => reject(new Error(`ffmpeg ${ffmpegPath} did not start: ${err.message}`)));
+    child.once('close', (code) => resolve({ jpeg: Buffer.concat(out), code, stderr }));
+    child.stdin.end(input);
+  });
+}
