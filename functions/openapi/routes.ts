@@ -27,6 +27,9 @@ import { route as pipelineTopologyPut } from '../pipelines/pipeline-topology-put
 import { route as exportMp4 } from '../playback/export-mp4';
 import { route as playback } from '../playback/playback';
 import { route as playlist } from '../playback/playlist';
+import { route as preview } from '../playback/preview';
+import { route as previewImage } from '../playback/preview-image';
+import { route as previewsList } from '../playback/previews-list';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -52,6 +55,9 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   playback,
   playlist,
   exportMp4,
+  preview,
+  previewsList,
+  previewImage,
   cameraPolicyGet,
   cameraPolicyPut,
   holdsList,
