@@ -202,6 +202,9 @@ describe('preview images (real clip segments in Azurite, real ffmpeg, local host
     });
     assert.deepEqual(body.previews.map((p) => p.time), [...new Set(expected)]);
     assert.ok(Date.parse(body.expiresAt) > Date.now());
+    // The first thumbnail's segment began before `start`: its URL's signed range reaches back to it.
+    assert.ok(Date.parse(body.previews[0].time) < start);
+    assert.equal((await fetch(body.previews[0].url)).status, 200);
     const first = body.previews[1];
     const anonymous = await fetch(first.url);
     const jpeg = await image(anonymous);
