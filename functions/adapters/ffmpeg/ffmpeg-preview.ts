@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cutBytes, keyframeCut } from '../../../shared/previews/ts-keyframe-cut';
 
 /** How much of ffmpeg's stderr is kept for error messages. */
 const STDERR_KEEP_CHARS = 4096;
@@ -42,9 +43,38 @@ export function previewFrameArgs(offsetMs: number, widthPx: number, fromMs: numb
 }
 
 /**
- * Decodes one frame of a stored segment into a JPEG: first over the {@link PREVIEW_SEARCH_WINDOW_MS} before the
- * instant, then, when that window holds no frame (a camera sending less than one frame a second), over the segment
- * from its start.
+ * ffmpeg arguments that write, as one JPEG on stdout, the last frame at or before `targetPts` of an MPEG-TS stream on
+ * stdin that starts at a keyframe (shared/previews/ts-keyframe-cut.ts): `-copyts` keeps the stream's own timestamps, so
+ * `trim` takes the frames in [fromPts, targetPts] by their PTS (90 kHz; `end` half a millisecond past the instant), and
+ * `reverse` puts the last of them first; otherwise as {@link previewFrameArgs}.
+ * @param fromPts where the search starts: the keyframe, or later (the search window)
+ */
+export function previewCutArgs(fromPts: number, targetPts: number, widthPx: number): string[] {
+  const s = (pts: number) => (pts / 90_000).toFixed(6);
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    '-copyts',
+    '-f', 'mpegts',
+    '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-an',
+    '-vf', `trim=start=${s(fromPts)}:end=${s(targetPts + 45)},scale='min(${widthPx},iw)':-2,reverse`,
+    '-frames:v', '1',
+    '-c:v', 'mjpeg',
+    '-q:v', String(PREVIEW_JPEG_QUALITY),
+    '-f', 'image2pipe',
+    'pipe:1',
+  ];
+}
+
+/**
+ * Decodes one frame of a stored segment into a JPEG. Decoding starts at the last keyframe at or before the instant
+ * (shared/previews/ts-keyframe-cut.ts: at most one GOP is decoded, not the segment up to the instant) and looks at the
+ * {@link PREVIEW_SEARCH_WINDOW_MS} before the instant, then, when that window holds no frame (a camera sending less
+ * than one frame a second), from the keyframe. Bytes the cut cannot read (not ffmpeg's MPEG-TS, timestamps wrapping
+ * inside the segment) are decoded from the segment's start instead ({@link previewFrameArgs}).
  * @param segment the segment's MPEG-TS bytes
  * @param offsetMs ms from the segment's first frame, ≥ 0
  * @param widthPx the size class's width (shared/previews/preview-sizes.ts)
@@ -53,6 +83,14 @@ export function previewFrameArgs(offsetMs: number, widthPx: number, fromMs: numb
  *   decodable MPEG-TS)
  */
 export async function decodePreviewFrame(ffmpegPath: string, segment: Uint8Array, offsetMs: number, widthPx: number): Promise<Buffer> {
+  const cut = keyframeCut(segment, offsetMs);
+  if (cut) {
+    const input = cutBytes(segment, cut);
+    const fromPts = Math.max(cut.keyframePts, cut.targetPts - PREVIEW_SEARCH_WINDOW_MS * 90);
+    const first = await runFfmpeg(ffmpegPath, previewCutArgs(fromPts, cut.targetPts, widthPx), input);
+    if (first.jpeg.length > 0 || fromPts === cut.keyframePts) return expectJpeg(first, offsetMs);
+    return expectJpeg(await runFfmpeg(ffmpegPath, previewCutArgs(cut.keyframePts, cut.targetPts, widthPx), input), offsetMs);
+  }
   const fromMs = Math.max(0, offsetMs - PREVIEW_SEARCH_WINDOW_MS);
   const first = await runFfmpeg(ffmpegPath, previewFrameArgs(offsetMs, widthPx, fromMs), segment);
   if (first.jpeg.length > 0 || fromMs === 0) return expectJpeg(first, offsetMs);

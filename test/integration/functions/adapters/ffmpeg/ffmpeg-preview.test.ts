@@ -43,6 +43,13 @@ describe('decodePreviewFrame (real ffmpeg)', () => {
     assert.ok(at4 < 3 && at2 > at4, `vs 4 s ${at4.toFixed(2)}, vs 2 s ${at2.toFixed(2)}`);
   });
 
+  it('bytes the keyframe cut cannot read (not whole TS packets) are decoded from the segment start, to the same frame', async () => {
+    const padded = Buffer.concat([slow, Buffer.alloc(100)]);
+    const mine = await grayPicture(await decodePreviewFrame(FFMPEG, padded, 7000, 320), CMP);
+    const [at6, at8] = await Promise.all([6, 8].map(async (s) => meanAbsoluteDifference(mine, await grayPicture(source, { ...CMP, atS: s }))));
+    assert.ok(at6 < 3 && at8 > at6, `vs 6 s ${at6.toFixed(2)}, vs 8 s ${at8.toFixed(2)}`);
+  });
+
   it('bytes that are not MPEG-TS are an error naming what ffmpeg said', async () => {
     await assert.rejects(decodePreviewFrame(FFMPEG, Buffer.alloc(4096, 7), 1000, 320), /ffmpeg found no frame at or before 1000 ms into the segment/);
   });
