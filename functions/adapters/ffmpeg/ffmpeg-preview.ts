@@ -10,6 +10,9 @@ const STDERR_KEEP_CHARS = 4096;
  */
 export const PREVIEW_SEARCH_WINDOW_MS = 1000;
 
+/** How long one ffmpeg run may take before it is killed and the preview fails (ms): far above a GOP's decode. */
+export const PREVIEW_FFMPEG_TIMEOUT_MS = 30_000;
+
 /** mjpeg quality (`-q:v`, 2 best .. 31 worst): 3 gives ≈ 10–20 KB at 320 px, ≈ 100 KB at 1280 px for the test clips. */
 export const PREVIEW_JPEG_QUALITY = 3;
 
@@ -79,8 +82,8 @@ export function previewCutArgs(fromPts: number, targetPts: number, widthPx: numb
  * @param offsetMs ms from the segment's first frame, ≥ 0
  * @param widthPx the size class's width (shared/previews/preview-sizes.ts)
  * @returns the JPEG bytes
- * @throws Error with ffmpeg's stderr when ffmpeg fails or finds no frame at or before the instant (the segment is not
- *   decodable MPEG-TS)
+ * @throws Error with ffmpeg's stderr when ffmpeg fails, finds no frame at or before the instant (the segment is not
+ *   decodable MPEG-TS) or runs longer than {@link PREVIEW_FFMPEG_TIMEOUT_MS}
  */
 export async function decodePreviewFrame(ffmpegPath: string, segment: Uint8Array, offsetMs: number, widthPx: number): Promise<Buffer> {
   const cut = keyframeCut(segment, offsetMs);
@@ -111,8 +114,18 @@ function runFfmpeg(ffmpegPath: string, args: string[], input: Uint8Array): Promi
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => (stderr = (stderr + d).slice(-STDERR_KEEP_CHARS)));
     child.stdin.on('error', () => {}); // EPIPE when ffmpeg stops reading after its one frame: the exit tells how it went
-    child.once('error', (err) => reject(new Error(`ffmpeg ${ffmpegPath} did not start: ${err.message}`)));
-    child.once('close', (code) => resolve({ jpeg: Buffer.concat(out), code, stderr }));
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${PREVIEW_FFMPEG_TIMEOUT_MS} ms)`;
+      child.kill('SIGKILL');
+    }, PREVIEW_FFMPEG_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`ffmpeg ${ffmpegPath} did not start: ${err.message}`));
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ jpeg: Buffer.concat(out), code, stderr });
+    });
     child.stdin.end(input);
   });
 }
