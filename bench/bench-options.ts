@@ -6,17 +6,17 @@ import { RETENTION_DEFAULTS } from './retention-deletes';
 import { SOAK_DEFAULTS } from './soak';
 import { COST_BENCH_DEFAULTS } from './deploy-cost';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr', 'live', 'cost'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr', 'live', 'cost', 'preview'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** What runs without `--only`: every benchmark but the 10-minute soak and the cost count, which run only when named. */
-export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live'];
+export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live', 'preview'];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (docs/benchmarks.md); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
   --only NAME               recording | playlist | availability | retention | soak |   KEEPWATCH_BENCH_ONLY
-                            motion | evr | live | cost;
+                            motion | evr | live | cost | preview;
                             repeatable, comma-separated (default: all but soak and cost)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts recorded by the baseline and the agent       KEEPWATCH_BENCH_CAMERAS
@@ -26,7 +26,8 @@ Options (each also as an environment variable):
                             (default ${RECORDING_DEFAULTS.capacityCameras.join(',')})
   --capacity-seconds S      their measured window (default min(${RECORDING_DEFAULTS.capacitySeconds}, --seconds))     KEEPWATCH_BENCH_CAPACITY_SECONDS
   --warmup-seconds S        before each recording window (default ${RECORDING_DEFAULTS.warmupSeconds})               KEEPWATCH_BENCH_WARMUP_SECONDS
-  --requests N              measured requests per playlist/availability case (default ${PLAYLIST_DEFAULTS.requests}) KEEPWATCH_BENCH_REQUESTS
+  --requests N              measured requests per playlist/availability/preview case   KEEPWATCH_BENCH_REQUESTS
+                            (default ${PLAYLIST_DEFAULTS.requests})
   --warmup-requests N       unmeasured requests first (default ${PLAYLIST_DEFAULTS.warmupRequests})                    KEEPWATCH_BENCH_WARMUP_REQUESTS
   --retention-segments N    expired segments the batched retention runs delete         KEEPWATCH_BENCH_RETENTION_SEGMENTS
                             (default ${RETENTION_DEFAULTS.segments})
@@ -47,7 +48,7 @@ With the defaults the recording benchmark (baseline and agent at 16 and 64 camer
 8 minutes, the playlist and availability benchmarks under 1 minute each
 the retention benchmark a few minutes, the motion CPU benchmark under a minute, the EVR benchmark (latency at PT2S and PT10S
 segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes, the soak its --soak-minutes plus about a minute,
-and the cost count (docs/deploy.md) its --cost-seconds plus about 40 s.
+the cost count (docs/deploy.md) its --cost-seconds plus about 40 s, the preview latency benchmark about 2 minutes.
 Example, quick: npm run bench -- --only recording --seconds 20 --cameras 4,8 --capacity-cameras 0`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */

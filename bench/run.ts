@@ -4,6 +4,7 @@ import { killAllTracked } from './child-processes';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options';
 import { formatMachineInfo, machineInfo } from './machine-info';
 import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
+import { PREVIEW_TARGETS, runPreviewLatency, type PreviewLatencyResult } from './preview-latency';
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
 import { RETENTION_TARGET_RATIO, runRetentionDeletes, type RetentionDeletesResult } from './retention-deletes';
 import { runSoak, type SoakResult } from './soak';
@@ -54,8 +55,9 @@ async function main(): Promise<number> {
   let live: LiveLatencyResult | undefined;
   let cost: CostBenchResult | undefined;
   let costEvr: CostBenchResult | undefined;
+  let preview: PreviewLatencyResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', live: 'live latency (glass → live playlist)', cost: 'cost per camera-month (counted operations × prices)' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', live: 'live latency (glass → live playlist)', cost: 'cost per camera-month (counted operations × prices)', preview: 'preview latency' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
@@ -75,6 +77,8 @@ async function main(): Promise<number> {
           costEvr = await runDeployCost({ ...COST_BENCH_DEFAULTS, mode: 'evr', seconds: COST_EVR_SECONDS, clip, workDir: opts.workDir, print });
           printDeployCost(costEvr, print);
         }
+      } else if (name === 'preview') {
+        preview = await runPreviewLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, ffmpegPath: resolveFfmpeg().path, clip: mediaPath('one-by-one-person-detection.mp4'), print });
       } else if (name === 'retention') retention = await runRetentionDeletes({ segments: opts.retentionSegments, round: opts.retentionRound, print });
       else playlist = await runPlaylistLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       print(`(${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
@@ -140,6 +144,10 @@ async function main(): Promise<number> {
       `cost per camera-month (7-day retention): $${cost.estimate.perCameraTotalUsd.toFixed(2)} per camera + $${cost.estimate.fixedTotalUsd.toFixed(2)} fixed = ` +
         cost.estimate.fleets.map((f) => `$${f.totalPerCameraUsd.toFixed(2)} per camera at ${f.cameras} cameras`).join(', '),
     );
+  }
+  for (const c of preview?.cases ?? []) {
+    const target = c.camera !== 'hd' ? undefined : c.kind === 'cached' ? PREVIEW_TARGETS.cachedP95Ms : c.kind === 'cold' ? PREVIEW_TARGETS.coldP95Ms : c.kind === 'thumbnail cold' ? PREVIEW_TARGETS.thumbnailColdP95Ms : undefined;
+    print(`preview ${c.camera.padEnd(6)} ${c.kind.padEnd(14)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms${target ? ` = ${(c.latency.p95Ms / target).toFixed(2)} × target (p95 ≤ ${target} ms)` : ''}`);
   }
   if (costEvr) print(`cost per camera-month in EVR (motion, the person clip): $${costEvr.estimate.perCameraTotalUsd.toFixed(2)} per camera + fixed`);
   print(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -7,6 +7,7 @@ import type { TopologyImporter } from '../shared/pipelines/topology-importer';
 import type { RecordingStore } from '../shared/ports/recording-store';
 import type { SasSigner } from '../shared/ports/sas-signer';
 import type { SegmentIndex } from '../shared/ports/segment-index';
+import { BlobPreviewCache } from './adapters/blob/blob-preview-cache';
 import { BlobSegmentReader } from './adapters/blob/blob-segment-reader';
 import { BlobSegmentStat } from './adapters/blob/blob-segment-stat';
 import { BlobSegmentTags } from './adapters/blob/blob-segment-tags';
@@ -55,6 +56,8 @@ export interface FunctionsDeps {
    * @throws Error when no binary is found (functions/adapters/ffmpeg/ffmpeg-path.ts)
    */
   ffmpegPath(): string;
+  /** Decoded preview images, cached in the recordings container (docs/previews.md). */
+  previewCache: BlobPreviewCache;
   policies: TablePolicyStore;
   holds: HoldStore;
   segmentBlobs: BlobBatchDeleter;
@@ -146,6 +149,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     sasSigner: sasSigner(clients, s.recordingsContainer, now),
     segmentReader: new BlobSegmentReader(container),
     ffmpegPath: () => (ffmpegPath ??= functionsFfmpeg(s.ffmpegPath).path),
+    previewCache: new BlobPreviewCache(container),
     policies: new TablePolicyStore(tables.policies),
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),

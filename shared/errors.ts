@@ -34,8 +34,9 @@ export class UnauthorizedError extends KeepwatchError {
 /** The named thing does not exist: a 404. */
 export class NotFoundError extends KeepwatchError {
   readonly status = 404;
-  constructor(message: string, code = 'NotFound') {
-    super(code, message);
+  /** @param details what may help the caller find the thing (e.g. the nearest recorded times), in the body's `details` */
+  constructor(message: string, code = 'NotFound', details?: unknown) {
+    super(code, message, details);
   }
 }
 

@@ -20,6 +20,7 @@ import type { ErrorBody } from '../http/http-errors';
 import type { PipelineResource, TopologyResource } from '../pipelines/pipeline-resources';
 import type { PlaybackResponse } from '../playback/playback-answer';
 import type { LiveResponse } from '../playback/live';
+import type { PreviewListResponse } from '../playback/previews-list';
 import type { RecordingResponse } from '../recordings/recording-response';
 import type { OpenApiParameter } from './openapi';
 import { errorAnswer, type ResponseSpec } from './route-spec';
@@ -240,6 +241,20 @@ export const Recording = z
 
 export const RecordingList = z.strictObject({ recordings: z.array(Recording) }).meta({ id: 'RecordingList' });
 
+export const PreviewList = z
+  .strictObject({
+    previews: z
+      .array(
+        z.strictObject({
+          time: dateTime.meta({ description: "the instant the thumbnail shows: a segment's first frame (a keyframe)" }),
+          url: z.url().meta({ description: 'absolute signed URL of its preview image (GET …/preview.jpg); opens without headers until expiresAt' }),
+        }),
+      )
+      .meta({ description: 'ascending; at most one per interval step, none for a step without media' }),
+    expiresAt: dateTime,
+  })
+  .meta({ id: 'PreviewList', description: 'Thumbnails along a range, for a timeline.' });
+
 /** Answers of the list routes that have no component of their own. */
 export const HoldList = z.looseObject({ holds: z.array(HoldSchema) });
 export const DeviceList = z.strictObject({ devices: z.array(Device) });
@@ -264,6 +279,7 @@ export type ResponseTypeChecks = [
   Check<Agree<z.output<typeof TimeRanges>, AvailableMediaResponse>>,
   Check<Agree<Known<z.output<typeof Playback>>, PlaybackResponse>>,
   Check<Agree<z.output<typeof Live>, LiveResponse>>,
+  Check<Agree<z.output<typeof PreviewList>, PreviewListResponse>>,
   Check<Agree<z.output<typeof CameraPolicy>, CameraPolicyResponse>>,
   Check<Agree<Known<z.output<typeof SignalAcceptedSchema>>, SignalAccepted>>,
   Check<Agree<z.output<typeof Device>, DeviceResponse>>,

@@ -30,6 +30,9 @@ import { route as playback } from '../playback/playback';
 import { route as playlist } from '../playback/playlist';
 import { route as live } from '../playback/live';
 import { route as livePlaylist } from '../playback/live-playlist';
+import { route as preview } from '../playback/preview';
+import { route as previewImage } from '../playback/preview-image';
+import { route as previewsList } from '../playback/previews-list';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -58,6 +61,9 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   live,
   livePlaylist,
   exportMp4,
+  preview,
+  previewsList,
+  previewImage,
   cameraPolicyGet,
   cameraPolicyPut,
   holdsList,

@@ -312,7 +312,7 @@ function mapCloudSink(node: TopologyNode, nodes: readonly TopologyNode[], draft:
       retention = text(node, create, 'retentionPeriod');
       if (getCi(create, 'title') !== undefined || getCi(create, 'description') !== undefined) notes.push(`${node.name}: videoCreationProperties title/description are not kept`);
     }
-    if (getCi(node.props, 'videoPublishingOptions') !== undefined) notes.push(`${node.name}: videoPublishingOptions are ignored (Keepwatch makes no preview images; playback is HLS from the archive)`);
+    if (getCi(node.props, 'videoPublishingOptions') !== undefined) notes.push(`${node.name}: videoPublishingOptions are ignored (preview images are always made on demand, GET /api/cameras/{id}/preview; playback is HLS from the archive)`);
   } else {
     const pattern = text(node, node.props, 'assetNamePattern', true);
     notes.push(`${node.name}: asset name pattern '${pattern}' → the archive of camera '${cameraId}' (EVR recordings are listed per window, not as separate assets)`);

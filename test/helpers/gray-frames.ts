@@ -41,3 +41,36 @@ function probeHeight(bytes: number, width: number, _fps: number, _durationS?: nu
   if (bytes % (width * h) !== 0) throw new Error(`raw output of ${bytes} bytes is not a whole number of ${width}x${h} frames`);
   return h;
 }
+
+/**
+ * One picture decoded with the real ffmpeg to grey, scaled to `width`×`height` (the same size for every input, so two
+ * pictures compare pixel by pixel): a JPEG, or the frame of a clip shown at `atS` seconds (`-ss` before `-i`: the
+ * first frame at or after it, exact).
+ * @returns width × height bytes, one per pixel
+ */
+export function grayPicture(input: string | Uint8Array, opts: { width: number; height: number; atS?: number }): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const source = typeof input === 'string' ? ['-i', input] : ['-f', 'image2pipe', '-i', 'pipe:0'];
+    const args = ['-hide_banner', '-v', 'error', ...(opts.atS !== undefined ? ['-ss', opts.atS.toFixed(3)] : []), ...source, '-frames:v', '1', '-an', '-vf', `scale=${opts.width}:${opts.height},format=gray`, '-f', 'rawvideo', 'pipe:1'];
+    const child = spawn(FFMPEG, args, { stdio: [typeof input === 'string' ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    if (typeof input !== 'string') child.stdin!.end(input);
+    child.on('close', (code) => {
+      const all = Buffer.concat(chunks);
+      if (code !== 0 || all.length !== opts.width * opts.height) return reject(new Error(`ffmpeg exited ${code} with ${all.length} bytes: ${err}`));
+      resolve(new Uint8Array(all));
+    });
+  });
+}
+
+/** Mean absolute difference of two grey pictures of the same size, 0..255. @throws RangeError when sizes differ */
+export function meanAbsoluteDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new RangeError(`pictures differ in size: ${a.length} and ${b.length} bytes`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}

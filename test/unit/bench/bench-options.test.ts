@@ -7,9 +7,10 @@ const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseBenchOptions
 
 describe('bench options: the soak', () => {
   it('runs only when named: the default list leaves the 10-minute soak out', () => {
-    assert.deepEqual(parse([]).only, ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live']);
+    assert.deepEqual(parse([]).only, ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live', 'preview']);
     assert.deepEqual(parse(['--only', 'soak']).only, ['soak']);
     assert.deepEqual(parse(['--only', 'motion']).only, ['motion']);
+    assert.deepEqual(parse(['--only', 'preview']).only, ['preview']);
     assert.deepEqual(parse([], { KEEPWATCH_BENCH_ONLY: 'retention,soak' }).only, ['retention', 'soak']);
   });
 

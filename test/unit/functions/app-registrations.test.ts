@@ -43,6 +43,9 @@ describe('function registrations (what the local host mounts)', () => {
         'http:pipeline-topology-put',
         'http:playback',
         'http:playlist',
+        'http:preview',
+        'http:preview-image',
+        'http:previews-list',
         'http:recording-get',
         'http:recording-hold-create',
         'http:recording-hold-delete',
@@ -72,6 +75,10 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
     assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
     assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'function']);
+    // Previews: the image by key, the thumbnails list by key, the image by a signed URL (a playback token) without one.
+    assert.deepEqual([http('preview').route, http('preview').authLevel, http('preview').methods], ['cameras/{cameraId}/preview', 'function', ['GET']]);
+    assert.deepEqual([http('previews-list').route, http('previews-list').authLevel, http('previews-list').methods], ['cameras/{cameraId}/previews', 'function', ['GET']]);
+    assert.deepEqual([http('preview-image').route, http('preview-image').authLevel, http('preview-image').methods], ['cameras/{cameraId}/preview.jpg', 'anonymous', ['GET']]);
     assert.deepEqual([http('camera-policy-get').route, http('camera-policy-get').authLevel, http('camera-policy-get').methods], ['cameras/{cameraId}/policy', 'function', ['GET']]);
     assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'function', ['PUT']]);
     assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
@@ -109,7 +116,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 43);
+    assert.equal(registrations().length, 46);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -89,6 +89,13 @@ const PROBES: Probe[] = [
   { operation: 'gaps-list', method: 'GET', path: `/cameras/cam1/gaps?${range(T0 + 3_600_000, T0)}`, status: 400 },
   { operation: 'gaps-list', method: 'GET', path: `/cameras/nobody/gaps?${range(T0, T0 + 3_600_000)}`, status: 404 },
   { operation: 'export-mp4', method: 'GET', path: `/cameras/cam1/export.mp4?${range(T0 + 30_000, T0 + 60_000)}`, status: 404 },
+  // Previews: index rows only here (no segment blobs), so the images' 200 is test/integration/functions/playback/preview.test.ts's.
+  { operation: 'preview', method: 'GET', path: `/cameras/cam1/preview?time=${encodeURIComponent(iso(T0 + 40_000))}`, status: 404 },
+  { operation: 'preview', method: 'GET', path: `/cameras/cam1/preview?time=${encodeURIComponent(iso(T0))}&size=huge`, status: 400 },
+  { operation: 'previews-list', method: 'GET', path: `/cameras/cam1/previews?${range(T0, T0 + 80_000)}&interval=PT10S`, status: 200 },
+  { operation: 'previews-list', method: 'GET', path: `/cameras/cam1/previews?${range(T0, T0 + 80_000)}&interval=P1D`, status: 400 },
+  { operation: 'previews-list', method: 'GET', path: `/cameras/nobody/previews?${range(T0, T0 + 80_000)}`, status: 404 },
+  { operation: 'preview-image', method: 'GET', path: `/cameras/cam1/preview.jpg?time=${encodeURIComponent(iso(T0))}&${range(T0, T0 + 1000)}&expires=1&sig=${'A'.repeat(43)}`, key: false, status: 401 },
   { operation: 'camera-policy-get', method: 'GET', path: '/cameras/cam1/policy', status: 200 },
   { operation: 'camera-policy-put', method: 'PUT', path: '/cameras/cam1/policy', body: { retention: { archive: 'P30D' } }, status: 200 },
   { operation: 'camera-policy-put', method: 'PUT', path: '/cameras/cam1/policy', body: { retention: { archive: 'P30D' }, colour: 'red' }, status: 400 },

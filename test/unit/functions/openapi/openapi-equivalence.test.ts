@@ -120,6 +120,10 @@ const INTENDED: Record<string, string> = {
   '#/paths/~1cameras~1{cameraId}~1live': 'new route: GET /cameras/{cameraId}/live, the signed URL of the live HLS playlist (docs/live.md)',
   '#/paths/~1cameras~1{cameraId}~1live.m3u8': 'new route: GET /cameras/{cameraId}/live.m3u8, the live HLS playlist itself (docs/live.md)',
   [`${S}/Live`]: 'new schema: the answer of GET /cameras/{cameraId}/live',
+  ...because('new route: preview images, after AVA previewImageUrls (docs/previews.md)', '#/paths/~1cameras~1{cameraId}~1preview'),
+  ...because('new route: a preview image by signed URL, for timeline thumbnails (docs/previews.md)', '#/paths/~1cameras~1{cameraId}~1preview.jpg'),
+  ...because('new route: thumbnails along a range, for a timeline (docs/previews.md)', '#/paths/~1cameras~1{cameraId}~1previews'),
+  ...because('new schema: the answer of the new thumbnails route', `${S}/PreviewList`),
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
