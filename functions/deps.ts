@@ -29,7 +29,7 @@ import { TablePipelineStore } from './adapters/table/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table/table-policy-store';
 import { topologyImporter } from './pipelines/topology-importer';
 import { TableRecordingStore } from './adapters/table/table-recording-store';
-import { TableRetentionJournal } from './adapters/table/table-retention-journal';
+import { ERASURE_JOURNAL_ROW, TableRetentionJournal } from './adapters/table/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
@@ -56,6 +56,8 @@ export interface FunctionsDeps {
   holds: HoldStore;
   segmentBlobs: BlobBatchDeleter;
   retentionJournal: TableRetentionJournal;
+  /** The erasure-on-demand journal: the retention journal table, row `erasure` per camera (functions/erasure/erase-range.ts). */
+  erasureJournal: TableRetentionJournal;
   integrationEvents: IntegrationEvents;
   /** EVR recordings. */
   recordings: RecordingStore;
@@ -139,6 +141,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),
     retentionJournal: new TableRetentionJournal(tables.retention),
+    erasureJournal: new TableRetentionJournal(tables.retention, ERASURE_JOURNAL_ROW),
     integrationEvents: integrationEventsSink(s.integrationEvents, tables.events, cloudMqtt),
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),

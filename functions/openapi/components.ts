@@ -16,6 +16,7 @@ import type { UploadUrlsResponse } from '../devices/device-upload-urls';
 import type { SignalAccepted } from '../evr/signals-create';
 import type { HoldResponse } from '../holds/hold-response';
 import type { ErrorBody } from '../http/http-errors';
+import type { MediaErasureResponse } from '../erasure/media-delete';
 import type { PipelineResource, TopologyResource } from '../pipelines/pipeline-resources';
 import type { PlaybackResponse } from '../playback/playback-answer';
 import type { RecordingResponse } from '../recordings/recording-response';
@@ -226,6 +227,22 @@ export const Recording = z
 
 export const RecordingList = z.strictObject({ recordings: z.array(Recording) }).meta({ id: 'RecordingList' });
 
+const timeRange = z.strictObject({ start: dateTime, end: dateTime });
+
+export const MediaErasure = z
+  .strictObject({
+    erasureId: z.string().meta({ description: 'UUID; the `media.erased` event carries it' }),
+    cameraId: id,
+    requested: timeRange.meta({ description: 'the range asked for' }),
+    covered: timeRange.meta({ description: 'the requested range widened to the whole segments deleted: no media is left in it' }),
+    segments: z.number().int().min(0).meta({ description: 'segments deleted (blob and index row)' }),
+    bytes: z.number().int().min(0).meta({ description: 'their stored bytes' }),
+    recordingsDeleted: z.number().int().min(0).meta({ description: 'EVR recording rows whose whole window lay inside `covered`' }),
+    requestedAt: dateTime,
+    resumed: z.boolean().meta({ description: 'this answer finished an erasure an earlier request had started' }),
+  })
+  .meta({ id: 'MediaErasure', description: 'What an erasure on demand deleted; times ISO 8601 UTC with ms, half-open ranges.' });
+
 /** Answers of the list routes that have no component of their own. */
 export const HoldList = z.looseObject({ holds: z.array(HoldSchema) });
 export const DeviceList = z.strictObject({ devices: z.array(Device) });
@@ -256,6 +273,7 @@ export type ResponseTypeChecks = [
   Check<Agree<Known<z.output<typeof PipelineTopology>>, TopologyResource>>,
   Check<Agree<Known<z.output<typeof LivePipeline>>, PipelineResource>>,
   Check<Agree<z.output<typeof Recording>, RecordingResponse>>,
+  Check<Agree<z.output<typeof MediaErasure>, MediaErasureResponse>>,
   // One way: the handler's entries are a union of two shapes; the schema, one object with optional keys.
   Check<Fits<z.output<typeof UploadUrls>, UploadUrlsResponse>>,
 ];

@@ -27,6 +27,7 @@ import { route as pipelineTopologyPut } from '../pipelines/pipeline-topology-put
 import { route as exportMp4 } from '../playback/export-mp4';
 import { route as playback } from '../playback/playback';
 import { route as playlist } from '../playback/playlist';
+import { route as mediaDelete } from '../erasure/media-delete';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -58,6 +59,7 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   holdsCreate,
   signalsCreate,
   holdDelete,
+  mediaDelete,
   recordingsList,
   recordingGet,
   recordingPlayback,

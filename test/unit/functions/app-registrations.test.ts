@@ -33,6 +33,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:live-pipeline-get',
         'http:live-pipeline-put',
         'http:live-pipelines-list',
+        'http:media-delete',
         'http:openapi-json',
         'http:pipeline-topologies-list',
         'http:pipeline-topology-delete',
@@ -82,6 +83,8 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'function', ['POST']]);
     assert.deepEqual([http('device-upload-urls').route, http('device-upload-urls').authLevel, http('device-upload-urls').methods], ['devices/{deviceId}/upload-urls', 'anonymous', ['POST']]);
     assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
+    // Erasure on demand: the API key, as device-delete and the other destructive routes.
+    assert.deepEqual([http('media-delete').route, http('media-delete').authLevel, http('media-delete').methods], ['cameras/{cameraId}/media', 'function', ['DELETE']]);
   });
 
   it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {
@@ -105,7 +108,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 39);
+    assert.equal(registrations().length, 40);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

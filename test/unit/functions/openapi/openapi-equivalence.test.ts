@@ -109,6 +109,8 @@ const INTENDED: Record<string, string> = {
   [`${S}/CameraStream/properties/video/properties/fps/minimum`]: 'was wrong: fps is positive (zod `.positive()`), so the bound is exclusiveMinimum 0, not minimum 0',
   [`${S}/CameraStream/properties/video/properties/fps/exclusiveMinimum`]: 'was wrong: fps is positive (zod `.positive()`), so the bound is exclusiveMinimum 0, not minimum 0',
   [`${S}/HoldRequest/properties/reason/maxLength`]: 'was wrong: a hold reason is at most 256 characters (HOLD_REASON_MAX_CHARS), not 1024',
+  '#/paths/~1cameras~1{cameraId}~1media': 'new route: DELETE erases a range of an archive on demand (functions/erasure/media-delete.ts)',
+  [`${S}/MediaErasure`]: 'new route: the answer of DELETE /cameras/{cameraId}/media',
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
@@ -171,10 +173,11 @@ function differences(a: unknown, b: unknown, at: string): string[] {
 const pointerOf = (line: string) => line.slice(0, line.indexOf(': '));
 
 describe('the generated OpenAPI document against the hand-written one (test/fixtures/openapi/openapi-before.json)', () => {
-  it('has the same routes: every path and method of one is in the other', () => {
+  it('has the same routes: every path and method of one is in the other, but for new routes INTENDED lists', () => {
     const routes = (doc: Record<string, unknown>) =>
       Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)).sort();
-    assert.deepEqual(routes(AFTER), routes(BEFORE));
+    const isNew = (route: string) => intendedFor(`#/paths/${escape(route.slice(route.indexOf(' ') + 1))}`) !== undefined;
+    assert.deepEqual(routes(AFTER).filter((r) => !isNew(r)), routes(BEFORE));
   });
 
   it('differs, route by route and schema by schema, only where INTENDED says so (each with its reason)', () => {
