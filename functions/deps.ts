@@ -15,6 +15,7 @@ import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
+import { BlobExportJobs } from './adapters/blob/blob-export-jobs';
 import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage/storage-clients';
 import { UserDelegationSasSigner } from './adapters/blob/user-delegation-sas-signer';
@@ -73,6 +74,8 @@ export interface FunctionsDeps {
   segmentBlobStat: BlobSegmentStat;
   /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/retention/segment-backstop.ts). */
   segmentBlobTags: BlobSegmentTags;
+  /** Evidence export jobs and their bundles, under `_exports/` in the recordings container (functions/exports/). */
+  exportJobs: BlobExportJobs;
   /** AVA pipeline topologies and live pipelines per device. */
   pipelines: TablePipelineStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
@@ -151,6 +154,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     segmentBlobStat: new BlobSegmentStat(container),
     segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
+    exportJobs: new BlobExportJobs(container),
     importTopology: overrides.importTopology ?? topologyImporter,
     now,
     ensureStorage: async () => {

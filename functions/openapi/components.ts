@@ -5,6 +5,7 @@ import { streamInfoSchema } from '../../shared/contracts/stream-info';
 import { externalSignalSchema } from '../../shared/contracts/signals';
 import { recordingPolicySchema } from '../../shared/schemas/recording-policy';
 import { holdBodySchema } from '../../shared/schemas/hold';
+import { exportJobBodySchema } from '../../shared/schemas/export-job';
 import { deviceProvisionBodySchema, uploadUrlsBodySchema } from '../../shared/schemas/device';
 import { pipelineBodySchema, topologyBodySchema } from '../../shared/pipelines/pipeline-bodies';
 import type { AvailableMediaResponse } from '../cameras/available-media';
@@ -17,6 +18,7 @@ import type { SignalAccepted } from '../evr/signals-create';
 import type { HoldResponse } from '../holds/hold-response';
 import type { ErrorBody } from '../http/http-errors';
 import type { MediaErasureResponse } from '../erasure/media-delete';
+import type { ExportJobResponse } from '../exports/export-job-response';
 import type { PipelineResource, TopologyResource } from '../pipelines/pipeline-resources';
 import type { PlaybackResponse } from '../playback/playback-answer';
 import type { RecordingResponse } from '../recordings/recording-response';
@@ -243,6 +245,30 @@ export const MediaErasure = z
   })
   .meta({ id: 'MediaErasure', description: 'What an erasure on demand deleted; times ISO 8601 UTC with ms, half-open ranges.' });
 
+export const ExportJobRequest = named('ExportJobRequest', exportJobBodySchema);
+
+export const ExportJob = z
+  .strictObject({
+    id: z.string().meta({ description: 'UUID' }),
+    cameraId: id,
+    start: dateTime,
+    end: dateTime,
+    recordingId: z.string().optional(),
+    state: z.enum(['queued', 'running', 'done', 'failed']),
+    progress: z.number().min(0).max(1),
+    segmentsDone: z.number().int().min(0),
+    segmentsTotal: z.number().int().min(0),
+    bytesDone: z.number().int().min(0),
+    bytesTotal: z.number().int().min(0),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    downloadUrl: z.string().meta({ description: 'when done: read-only SAS URL of the bundle (tar)' }).optional(),
+    expiresAt: dateTime.optional(),
+    bundleBytes: z.number().int().min(0).optional(),
+    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  })
+  .meta({ id: 'ExportJob', description: 'An evidence export job; times ISO 8601 UTC with ms.' });
+
 /** Answers of the list routes that have no component of their own. */
 export const HoldList = z.looseObject({ holds: z.array(HoldSchema) });
 export const DeviceList = z.strictObject({ devices: z.array(Device) });
@@ -274,6 +300,7 @@ export type ResponseTypeChecks = [
   Check<Agree<Known<z.output<typeof LivePipeline>>, PipelineResource>>,
   Check<Agree<z.output<typeof Recording>, RecordingResponse>>,
   Check<Agree<z.output<typeof MediaErasure>, MediaErasureResponse>>,
+  Check<Agree<z.output<typeof ExportJob>, ExportJobResponse>>,
   // One way: the handler's entries are a union of two shapes; the schema, one object with optional keys.
   Check<Fits<z.output<typeof UploadUrls>, UploadUrlsResponse>>,
 ];

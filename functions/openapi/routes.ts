@@ -28,6 +28,8 @@ import { route as exportMp4 } from '../playback/export-mp4';
 import { route as playback } from '../playback/playback';
 import { route as playlist } from '../playback/playlist';
 import { route as mediaDelete } from '../erasure/media-delete';
+import { route as exportsCreate } from '../exports/exports-create';
+import { route as exportGet } from '../exports/export-get';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -53,6 +55,8 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   playback,
   playlist,
   exportMp4,
+  exportsCreate,
+  exportGet,
   cameraPolicyGet,
   cameraPolicyPut,
   holdsList,

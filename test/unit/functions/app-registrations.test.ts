@@ -21,7 +21,9 @@ describe('function registrations (what the local host mounts)', () => {
         'http:device-upload-urls',
         'http:devices-create',
         'http:devices-list',
+        'http:export-get',
         'http:export-mp4',
+        'http:exports-create',
         'http:gaps-list',
         'http:health',
         'http:hold-delete',
@@ -49,6 +51,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
+        'timer:exports-resume',
         'timer:retention',
       ],
     );
@@ -85,6 +88,8 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
     // Erasure on demand: the API key, as device-delete and the other destructive routes.
     assert.deepEqual([http('media-delete').route, http('media-delete').authLevel, http('media-delete').methods], ['cameras/{cameraId}/media', 'function', ['DELETE']]);
+    assert.deepEqual([http('exports-create').route, http('exports-create').authLevel, http('exports-create').methods], ['exports', 'function', ['POST']]);
+    assert.deepEqual([http('export-get').route, http('export-get').authLevel, http('export-get').methods], ['exports/{exportId}', 'function', ['GET']]);
   });
 
   it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {
@@ -108,7 +113,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 40);
+    assert.equal(registrations().length, 43);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -111,6 +111,10 @@ const INTENDED: Record<string, string> = {
   [`${S}/HoldRequest/properties/reason/maxLength`]: 'was wrong: a hold reason is at most 256 characters (HOLD_REASON_MAX_CHARS), not 1024',
   '#/paths/~1cameras~1{cameraId}~1media': 'new route: DELETE erases a range of an archive on demand (functions/erasure/media-delete.ts)',
   [`${S}/MediaErasure`]: 'new route: the answer of DELETE /cameras/{cameraId}/media',
+  '#/paths/~1exports': 'new route: POST starts an evidence export job (functions/exports/exports-create.ts)',
+  '#/paths/~1exports~1{exportId}': "new route: GET an evidence export job's progress and download URL (functions/exports/export-get.ts)",
+  [`${S}/ExportJobRequest`]: 'new route: the body of POST /exports',
+  [`${S}/ExportJob`]: 'new route: the answer of POST /exports and GET /exports/{exportId}',
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
