@@ -166,6 +166,11 @@ describe('DELETE /api/cameras/{cameraId}/media (Azurite, real segments)', () => 
     await lease.acquireLease(-1);
     const erasureId = randomUUID();
     await assert.rejects(eraseRange('cam1', { startMs: a![1]!, endMs: a![3]! }, erasureId, deps, { stepSegments: 1 }));
+    // While the lease holds, the run reports the erasure as failed and still applies the camera's retention.
+    const blocked = await retention(undefined, context(), deps);
+    assert.deepEqual(blocked.failed.map((f) => [f.cameraId, f.code, /^pending erasure: /.test(f.message)]), [['cam1', 'ServiceUnavailable', true]]);
+    assert.equal(blocked.cameras, 1);
+    assert.equal((await deps.erasureJournal.read('cam1'))?.erasure?.erasureId, erasureId, 'still journalled');
     await lease.releaseLease();
     const summary = await retention(undefined, context(), deps);
     assert.deepEqual(summary.failed, []);
