@@ -102,6 +102,23 @@ describe('DELETE /api/cameras/{cameraId}/media (Azurite, real segments)', () => 
     assert.deepEqual(again.body.covered, again.body.requested);
   });
 
+  it('deletes the EVR recording rows wholly inside the covered range and keeps those only partly inside', async () => {
+    const [starts] = await seed(T0);
+    const recording = (id: string, startMs: number, endMs: number) => ({
+      id, cameraId: 'cam1', deviceId: 'dev1', gateRecordingId: `g-${id}`, startMs, endMs, state: 'complete' as const, sequence: 1,
+      signals: [], signalCount: 1, createdAtMs: startMs, updatedAtMs: endMs,
+    });
+    const inside = recording(`${starts![1]! + 1000}-0000000000a1`, starts![1]! + 1000, starts![2]! + 1000);
+    const across = recording(`${starts![2]! + 2000}-0000000000a2`, starts![2]! + 2000, starts![4]! + 1000);
+    await deps.recordings.upsert([inside, across]);
+    // [segment 1 + 2 s, segment 2 + 500 ms) covers segments 1 and 2 whole: `inside` lies in them, `across` reaches segment 4.
+    const { body } = await del(range(starts![1]! + 2000, starts![2]! + 500));
+    assert.deepEqual([body.segments, body.recordingsDeleted], [2, 1]);
+    assert.equal(await deps.recordings.get('cam1', inside.id), undefined);
+    assert.equal((await deps.recordings.get('cam1', across.id))?.id, across.id);
+    assert.equal((await erasedEvents())[0]!.data.recordingsDeleted, 1);
+  });
+
   it('moves the camera first recorded instant past an erased beginning', async () => {
     const [starts] = await seed(T0);
     assert.equal((await del(range(T0, T0 + 1))).body.segments, 1);
