@@ -53,10 +53,14 @@ export interface EraseRangeOptions {
  * one first, whatever its range) or by the next retention run (functions/retention/retention.ts): its journalled step
  * is finished, the index is scanned again for what is left of its range, and the same event id is published (at
  * least once). Holds are checked when an erasure is accepted; one accepted before a hold was made still finishes.
+ * An erasure is accepted by creating its journal row (Insert): one never overwrites another's, so a second erasure of
+ * the camera that starts while the first one's row exists either finishes the first (it finds the row first; both then
+ * repeat idempotent deletes) or is refused with 409 `ErasureInProgress` (the row appeared after it looked).
  *
  * @param range requested half-open range, epoch ms UTC, end > start
  * @param erasureId the new erasure's id (UUID); a resumed erasure keeps its own
- * @throws ConflictError `RangeHeld` (409, nothing changed) when a hold overlaps the covered range, naming the holds
+ * @throws ConflictError `RangeHeld` (409, nothing changed) when a hold overlaps the covered range, naming the holds;
+ *   `ErasureInProgress` (409, nothing changed) when another erasure of the camera was accepted meanwhile
  * @throws TransientError when storage fails; the journal makes a repeat safe
  */
 export async function eraseRange(cameraId: string, range: TimeRange, erasureId: string, deps: ErasureDeps, options: EraseRangeOptions = {}): Promise<ErasureResult> {
@@ -82,7 +86,9 @@ export async function eraseRange(cameraId: string, range: TimeRange, erasureId: 
     segments: 0,
     bytes: 0,
   };
-  await deps.erasureJournal.write(cameraId, { pendingStartsMs: [], rollupDaysMs: [], erasure: progress });
+  if (!(await deps.erasureJournal.create(cameraId, { pendingStartsMs: [], rollupDaysMs: [], erasure: progress }))) {
+    throw new ConflictError(`camera '${cameraId}': another erasure started just now and is running; retry when it is done`, 'ErasureInProgress');
+  }
   return runErasure(cameraId, progress, new Set(), deps, options, false);
 }
 

@@ -53,7 +53,8 @@ export function mediaErasureResponse(r: ErasureResult): MediaErasureResponse {
  * nothing left answers `segments: 0`.
  * Errors: 400 `InvalidCameraId`, `DuplicateParameter`, `InvalidErasureQuery`, `InvalidDateTime`, `InvalidRange`,
  * `RangeTooLong`; 404 `CameraNotFound`; 409 `RangeHeld` (a hold, or a recording's hold, overlaps the covered range;
- * nothing changed); 503 storage unavailable.
+ * nothing changed), `ErasureInProgress` (another erasure of the camera was accepted at the same moment; retry); 503
+ * storage unavailable.
  */
 export async function mediaDelete(request: HttpRequest, context: InvocationContext, deps: ErasureDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
@@ -86,7 +87,7 @@ export const route: RouteSpec = {
   responses: {
     '200': { description: 'what was erased', content: json(MediaErasure) },
     ...keyedErrors(400, 404),
-    '409': errorAnswer('`RangeHeld`: a hold overlaps the covered range; nothing changed'),
+    '409': errorAnswer('`RangeHeld`: a hold overlaps the covered range; `ErasureInProgress`: another erasure of the camera was accepted at the same moment (retry); nothing changed'),
   },
 };
 

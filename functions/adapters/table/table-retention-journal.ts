@@ -78,18 +78,27 @@ export class TableRetentionJournal {
     assertId('camera', cameraId);
     await ensureTable(this.table);
     try {
-      await this.table.upsertEntity(
-        {
-          partitionKey: cameraId,
-          rowKey: this.rowKey,
-          pendingStarts: entry.pendingStartsMs.map((n) => n.toString(36)).join(','),
-          rollupDays: entry.rollupDaysMs.map((d) => Math.floor(d / DAY_MS).toString(36)).join(','),
-          ...(entry.erasure ? { erasure: JSON.stringify(entry.erasure) } : {}),
-        },
-        'Replace',
-      );
+      await this.table.upsertEntity(this.entity(cameraId, entry), 'Replace');
     } catch (err) {
       rethrowStorageError(err, `write retention journal of ${cameraId}`);
+    }
+  }
+
+  /**
+   * Stores the camera's entry only if it has none (Insert, not upsert): an erasure starting never overwrites another
+   * one's journal.
+   * @returns false when the camera already has an entry
+   * @throws TransientError when storage fails
+   */
+  async create(cameraId: string, entry: RetentionJournalEntry): Promise<boolean> {
+    assertId('camera', cameraId);
+    await ensureTable(this.table);
+    try {
+      await this.table.createEntity(this.entity(cameraId, entry));
+      return true;
+    } catch (err) {
+      if (storageStatus(err) === 409) return false;
+      rethrowStorageError(err, `create journal ${this.rowKey} of ${cameraId}`);
     }
   }
 
@@ -101,6 +110,16 @@ export class TableRetentionJournal {
     } catch (err) {
       if (storageStatus(err) !== 404) rethrowStorageError(err, `clear retention journal of ${cameraId}`);
     }
+  }
+
+  private entity(cameraId: string, entry: RetentionJournalEntry) {
+    return {
+      partitionKey: cameraId,
+      rowKey: this.rowKey,
+      pendingStarts: entry.pendingStartsMs.map((n) => n.toString(36)).join(','),
+      rollupDays: entry.rollupDaysMs.map((d) => Math.floor(d / DAY_MS).toString(36)).join(','),
+      ...(entry.erasure ? { erasure: JSON.stringify(entry.erasure) } : {}),
+    };
   }
 }
 

@@ -198,6 +198,15 @@ describe('DELETE /api/cameras/{cameraId}/media (Azurite, real segments)', () => 
     assert.deepEqual((await fullAvailability()).map((r) => [r.start, r.end]), [[iso(T0), iso(a![1]!)], [iso(a![3]!), iso(endOf(a!, 4))]]);
   });
 
+  it('accepts an erasure by creating its journal row, never by overwriting another erasure\'s', async () => {
+    await seed(T0);
+    const entry = { pendingStartsMs: [], rollupDaysMs: [], erasure: { erasureId: 'a', requestedStartMs: T0, requestedEndMs: T0 + 1, requestedAtMs: NOW, coveredStartMs: T0, coveredEndMs: T0 + 1, segments: 0, bytes: 0 } };
+    assert.equal(await deps.erasureJournal.create('cam1', entry), true);
+    assert.equal(await deps.erasureJournal.create('cam1', { ...entry, erasure: { ...entry.erasure, erasureId: 'b' } }), false);
+    assert.equal((await deps.erasureJournal.read('cam1'))?.erasure?.erasureId, 'a');
+    assert.equal(await deps.retentionJournal.read('cam1'), undefined, 'the retention journal row is another row');
+  });
+
   it('answers 400 for a bad query and 404 for an unknown camera, changing nothing', async () => {
     await seed(T0);
     const before = await storageSnapshot(azurite.connectionString);
