@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EVIDENCE_MANIFEST_FILE, EVIDENCE_MANIFEST_FORMAT, type EvidenceManifest } from '../../shared/export/evidence-manifest';
-import { KeepwatchError, NotFoundError, toError } from '../../shared/errors';
+import { KeepwatchError, NotFoundError, ValidationError, toError } from '../../shared/errors';
 import { exportFileName } from '../../shared/export/export-file-name';
 import { planExport } from '../../shared/export/plan-export';
 import { TAR_MAX_FILE_BYTES } from '../../shared/export/tar-header';
@@ -74,6 +74,10 @@ export async function runExportJob(id: string, deps: ExportJobDeps, options: Exp
   try {
     const window = { startMs: job.startMs, endMs: job.endMs };
     const { segments } = playableSegments(await deps.segmentIndex.listSegmentSpans(job.cameraId, window.startMs, window.endMs));
+    const inputBytes = segments.filter((x) => x.startMs < window.endMs && x.startMs + x.durationMs > window.startMs).reduce((sum, x) => sum + (x.bytes ?? 0), 0);
+    if (inputBytes > EXPORT_JOB_MAX_BYTES) {
+      throw new ValidationError(`the export reads ${inputBytes} bytes of segments, more than a bundle holds (${EXPORT_JOB_MAX_BYTES} bytes); export a shorter range`, { inputBytes, maxBytes: EXPORT_JOB_MAX_BYTES }, 'ExportTooLarge');
+    }
     const plan = planExport(window, segments, EXPORT_JOB_MAX_BYTES);
     if (!plan) throw new NotFoundError(`camera '${job.cameraId}' has no recorded media between ${toIso(window.startMs)} and ${toIso(window.endMs)}`, 'NoMediaInRange');
     await write({ segmentsTotal: plan.segments.length, bytesTotal: plan.inputBytes, segmentsDone: 0, bytesDone: 0, progress: 0 });
