@@ -16,6 +16,7 @@ import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
+import { BlobExportJobs } from './adapters/blob/blob-export-jobs';
 import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage/storage-clients';
 import { UserDelegationSasSigner } from './adapters/blob/user-delegation-sas-signer';
@@ -33,7 +34,7 @@ import { TablePipelineStore } from './adapters/table/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table/table-policy-store';
 import { topologyImporter } from './pipelines/topology-importer';
 import { TableRecordingStore } from './adapters/table/table-recording-store';
-import { TableRetentionJournal } from './adapters/table/table-retention-journal';
+import { ERASURE_JOURNAL_ROW, TableRetentionJournal } from './adapters/table/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table/table-segment-index';
 import { settings, type FunctionsSettings } from './settings';
 
@@ -62,6 +63,8 @@ export interface FunctionsDeps {
   holds: HoldStore;
   segmentBlobs: BlobBatchDeleter;
   retentionJournal: TableRetentionJournal;
+  /** The erasure-on-demand journal: the retention journal table, row `erasure` per camera (functions/erasure/erase-range.ts). */
+  erasureJournal: TableRetentionJournal;
   integrationEvents: IntegrationEvents;
   /** EVR recordings. */
   recordings: RecordingStore;
@@ -77,6 +80,8 @@ export interface FunctionsDeps {
   segmentBlobStat: BlobSegmentStat;
   /** The storage lifecycle backstop's tag on segment blobs: eligible once indexed, held under a hold (functions/retention/segment-backstop.ts). */
   segmentBlobTags: BlobSegmentTags;
+  /** Evidence export jobs and their bundles, under `_exports/` in the recordings container (functions/exports/). */
+  exportJobs: BlobExportJobs;
   /** AVA pipeline topologies and live pipelines per device. */
   pipelines: TablePipelineStore;
   /** Device and camera health from the devices' status (functions/health/). */
@@ -154,6 +159,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     holds: new TableHoldStore(tables.holds),
     segmentBlobs: new BlobBatchDeleter(container),
     retentionJournal: new TableRetentionJournal(tables.retention),
+    erasureJournal: new TableRetentionJournal(tables.retention, ERASURE_JOURNAL_ROW),
     integrationEvents: integrationEventsSink(s.integrationEvents, tables.events, cloudMqtt),
     recordings: new TableRecordingStore(tables.recordings),
     gates: new TableGateStore(tables.gates),
@@ -166,6 +172,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     health: new TableHealthStore(tables.health),
     liveMarks: new TableLiveMarkStore(tables.liveMarks),
     livePresence: new TableLivePresenceStore(tables.liveMarks),
+    exportJobs: new BlobExportJobs(container),
     importTopology: overrides.importTopology ?? topologyImporter,
     now,
     ensureStorage: async () => {

@@ -13,6 +13,9 @@ import './playback/export-mp4';
 import './playback/preview';
 import './playback/preview-image';
 import './playback/previews-list';
+import './exports/exports-create';
+import './exports/export-get';
+import './exports/exports-resume';
 import './ingest/ingest';
 import './cameras/available-media';
 import './openapi/openapi-json';
@@ -29,6 +32,7 @@ import './retention/retention';
 // Camera and device health (docs/api.md "Camera health", docs/events.md "Health events")
 import './cameras/camera-get';
 import './health/health-sweep';
+import './erasure/media-delete';
 // Recordings API
 import './recordings/recordings-list';
 import './recordings/recording-get';

@@ -6,6 +6,7 @@ import { cameraHealthSchema } from '../../shared/contracts/camera-health';
 import { externalSignalSchema } from '../../shared/contracts/signals';
 import { recordingPolicySchema } from '../../shared/schemas/recording-policy';
 import { holdBodySchema } from '../../shared/schemas/hold';
+import { exportJobBodySchema } from '../../shared/schemas/export-job';
 import { deviceProvisionBodySchema, uploadUrlsBodySchema } from '../../shared/schemas/device';
 import { pipelineBodySchema, topologyBodySchema } from '../../shared/pipelines/pipeline-bodies';
 import type { AvailableMediaResponse } from '../cameras/available-media';
@@ -17,6 +18,8 @@ import type { UploadUrlsResponse } from '../devices/device-upload-urls';
 import type { SignalAccepted } from '../evr/signals-create';
 import type { HoldResponse } from '../holds/hold-response';
 import type { ErrorBody } from '../http/http-errors';
+import type { MediaErasureResponse } from '../erasure/media-delete';
+import type { ExportJobResponse } from '../exports/export-job-response';
 import type { PipelineResource, TopologyResource } from '../pipelines/pipeline-resources';
 import type { PlaybackResponse } from '../playback/playback-answer';
 import type { LiveResponse } from '../playback/live';
@@ -254,6 +257,45 @@ export const PreviewList = z
     expiresAt: dateTime,
   })
   .meta({ id: 'PreviewList', description: 'Thumbnails along a range, for a timeline.' });
+const timeRange = z.strictObject({ start: dateTime, end: dateTime });
+
+export const MediaErasure = z
+  .strictObject({
+    erasureId: z.string().meta({ description: 'UUID; the `media.erased` event carries it' }),
+    cameraId: id,
+    requested: timeRange.meta({ description: 'the range asked for' }),
+    covered: timeRange.meta({ description: 'the requested range widened to the whole segments deleted: no media is left in it' }),
+    segments: z.number().int().min(0).meta({ description: 'segments deleted (blob and index row)' }),
+    bytes: z.number().int().min(0).meta({ description: 'their stored bytes' }),
+    recordingsDeleted: z.number().int().min(0).meta({ description: 'EVR recording rows whose whole window lay inside `covered`' }),
+    requestedAt: dateTime,
+    resumed: z.boolean().meta({ description: 'this answer finished an erasure an earlier request had started' }),
+  })
+  .meta({ id: 'MediaErasure', description: 'What an erasure on demand deleted; times ISO 8601 UTC with ms, half-open ranges.' });
+
+export const ExportJobRequest = named('ExportJobRequest', exportJobBodySchema);
+
+export const ExportJob = z
+  .strictObject({
+    id: z.string().meta({ description: 'UUID' }),
+    cameraId: id,
+    start: dateTime,
+    end: dateTime,
+    recordingId: z.string().optional(),
+    state: z.enum(['queued', 'running', 'done', 'failed']),
+    progress: z.number().min(0).max(1),
+    segmentsDone: z.number().int().min(0),
+    segmentsTotal: z.number().int().min(0),
+    bytesDone: z.number().int().min(0),
+    bytesTotal: z.number().int().min(0),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    downloadUrl: z.string().meta({ description: 'when done: read-only SAS URL of the bundle (tar)' }).optional(),
+    expiresAt: dateTime.optional(),
+    bundleBytes: z.number().int().min(0).optional(),
+    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  })
+  .meta({ id: 'ExportJob', description: 'An evidence export job; times ISO 8601 UTC with ms.' });
 
 /** Answers of the list routes that have no component of their own. */
 export const HoldList = z.looseObject({ holds: z.array(HoldSchema) });
@@ -287,6 +329,8 @@ export type ResponseTypeChecks = [
   Check<Agree<Known<z.output<typeof PipelineTopology>>, TopologyResource>>,
   Check<Agree<Known<z.output<typeof LivePipeline>>, PipelineResource>>,
   Check<Agree<z.output<typeof Recording>, RecordingResponse>>,
+  Check<Agree<z.output<typeof MediaErasure>, MediaErasureResponse>>,
+  Check<Agree<z.output<typeof ExportJob>, ExportJobResponse>>,
   // One way: the handler's entries are a union of two shapes; the schema, one object with optional keys.
   Check<Fits<z.output<typeof UploadUrls>, UploadUrlsResponse>>,
 ];

@@ -33,6 +33,9 @@ import { route as livePlaylist } from '../playback/live-playlist';
 import { route as preview } from '../playback/preview';
 import { route as previewImage } from '../playback/preview-image';
 import { route as previewsList } from '../playback/previews-list';
+import { route as mediaDelete } from '../erasure/media-delete';
+import { route as exportsCreate } from '../exports/exports-create';
+import { route as exportGet } from '../exports/export-get';
 import { route as recordingGet } from '../recordings/recording-get';
 import { route as recordingHoldCreate } from '../recordings/recording-hold-create';
 import { route as recordingHoldDelete } from '../recordings/recording-hold-delete';
@@ -64,12 +67,15 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   preview,
   previewsList,
   previewImage,
+  exportsCreate,
+  exportGet,
   cameraPolicyGet,
   cameraPolicyPut,
   holdsList,
   holdsCreate,
   signalsCreate,
   holdDelete,
+  mediaDelete,
   recordingsList,
   recordingGet,
   recordingPlayback,

@@ -43,7 +43,7 @@ export async function exportMp4(
     const maxMs = deps.settings.exportMaxDurationMs;
     if (window.endMs - window.startMs > maxMs) {
       throw new ValidationError(
-        `export range spans ${toIsoDuration(window.endMs - window.startMs)}, more than the maximum ${toIsoDuration(maxMs)} (KEEPWATCH_EXPORT_MAX_DURATION); export a shorter range`,
+        `export range spans ${toIsoDuration(window.endMs - window.startMs)}, more than the maximum ${toIsoDuration(maxMs)} (KEEPWATCH_EXPORT_MAX_DURATION); export a shorter range, or run it as a job (POST /api/exports, up to 24 h)`,
         undefined,
         'ExportTooLong',
       );

@@ -1,11 +1,9 @@
-import { segmentBlobNamer } from '../../shared/contracts/blob-naming';
 import type { CameraRecord } from '../adapters/table/table-camera-store';
 import type { SegmentSize } from '../../shared/ports/segment-index';
 import { planRetention } from '../../shared/retention/plan-retention';
-import { splitByUtcDay } from '../../shared/availability/split-by-utc-day';
 import { defaultRecordingPolicy, retentionRule, type RecordingPolicyDocument } from '../../shared/schemas/recording-policy';
-import { DAY_MS } from '../../shared/time';
 import type { FunctionsDeps } from '../deps';
+import { deleteSegmentsInSteps, finishJournalledStep, rewriteRollupDays } from './segment-deletion';
 
 /**
  * Segments per step: one journal write, then their blobs (4 Blob Batch requests of 256 in parallel), then their index
@@ -64,7 +62,8 @@ export interface CameraRetentionResult {
  * 1. The journal row (`{prefix}Retention`) is read; what an earlier pass left pending is finished first: its blobs
  *    deleted again (404 = already gone) and its index rows deleted (missing = already gone).
  * 2. The plan is made from the index rows, the policy and the holds.
- * 3. Per step of ≤ {@link RETENTION_STEP_SEGMENTS} segments: the journal is written with the step's segment starts
+ * 3. Per step of ≤ {@link RETENTION_STEP_SEGMENTS} segments (functions/retention/segment-deletion.ts, which erasure on
+ *    demand shares): the journal is written with the step's segment starts
  *    and every rollup day touched so far; THEN the segments' cached preview images (one listing per UTC hour,
  *    functions/adapters/blob/blob-preview-cache.ts) and the blobs are deleted (Blob Batch); THEN the index rows (≤ 100-row
  *    transactions). A crash after the blob deletes leaves index rows pointing at deleted blobs, but those rows are in
@@ -93,16 +92,10 @@ export async function applyCameraRetention(
   stepSegments = RETENTION_STEP_SEGMENTS,
 ): Promise<CameraRetentionResult> {
   const { cameraId } = camera;
-  const blobName = segmentBlobNamer(cameraId);
   const journal = await deps.retentionJournal.read(cameraId);
   const rollupDays = new Set<number>(journal?.rollupDaysMs ?? []);
-  let missingBlobs = 0;
   const resumed = journal?.pendingStartsMs.length ?? 0;
-  if (journal && resumed > 0) {
-    await deps.previewCache.deleteForSegments(cameraId, journal.pendingStartsMs);
-    missingBlobs += (await deps.segmentBlobs.deleteBlobs(journal.pendingStartsMs.map(blobName))).missing;
-    await deps.segmentIndex.deleteSegments(cameraId, journal.pendingStartsMs);
-  }
+  let { missingBlobs } = await finishJournalledStep(cameraId, journal?.pendingStartsMs ?? [], deps);
 
   const stored = await deps.policies.get(cameraId);
   const policy = stored?.document ?? defaultRecordingPolicy(deps.settings.retentionDefault);
@@ -121,24 +114,16 @@ export async function applyCameraRetention(
   const plan = planRetention(segments, holds, rule, nowMs, recordings);
 
   const doomed = [...plan.byAge, ...plan.bySize].sort((a, b) => a.startMs - b.startMs);
-  for (let i = 0, step = 0; i < doomed.length; i += stepSegments, step++) {
-    const chunk = doomed.slice(i, i + stepSegments);
-    for (const s of chunk) for (const piece of splitByUtcDay({ startMs: s.startMs, endMs: s.startMs + s.durationMs })) rollupDays.add(piece.dayStartMs);
-    const starts = chunk.map((s) => s.startMs);
-    await deps.retentionJournal.write(cameraId, { pendingStartsMs: starts, rollupDaysMs: [...rollupDays].sort((a, b) => a - b) });
-    // Their cached previews first (shared/contracts/preview-blob-naming.ts): a crash between the two repeats both.
-    await deps.previewCache.deleteForSegments(cameraId, starts);
-    missingBlobs += (await deps.segmentBlobs.deleteBlobs(chunk.map((s) => s.blobName))).missing;
-    await hooks.afterBlobDeletes?.(cameraId, step);
-    await deps.segmentIndex.deleteSegments(cameraId, starts);
-  }
+  missingBlobs += (
+    await deleteSegmentsInSteps(cameraId, doomed, rollupDays, deps, {
+      stepSegments,
+      writeJournal: (chunk, rollupDaysMs) => deps.retentionJournal.write(cameraId, { pendingStartsMs: chunk.map((s) => s.startMs), rollupDaysMs }),
+      afterBlobDeletes: (step) => hooks.afterBlobDeletes?.(cameraId, step),
+    })
+  ).missingBlobs;
 
   await hooks.beforeRollupRewrite?.(cameraId);
-  for (const dayStartMs of [...rollupDays].sort((a, b) => a - b)) {
-    await deps.availability.rewriteDay(cameraId, dayStartMs, async () =>
-      (await deps.segmentIndex.listSegmentSpans(cameraId, dayStartMs, dayStartMs + DAY_MS)).map((s) => ({ startMs: s.startMs, endMs: s.startMs + s.durationMs })),
-    );
-  }
+  await rewriteRollupDays(cameraId, rollupDays, deps);
 
   if (doomed.length > 0 || resumed > 0) {
     await deps.cameras.advanceFirstRecorded(cameraId, await earliestRemaining(deps, camera, segments, new Set(doomed), scanToMs));

@@ -7,6 +7,7 @@ import { registerTimer } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { applyCameraRetention, type CameraRetentionDeps, type RetentionCount, type RetentionHooks } from './retention-camera';
 import { retentionSchedule } from '../settings';
+import { resumePendingErasure, type ErasureDeps } from '../erasure/erase-range';
 
 /** CloudEvents `type` and `source` of the summary event. */
 export const RETENTION_COMPLETED = 'retention.completed';
@@ -37,7 +38,7 @@ export interface RetentionSummary {
   durationMs: number;
 }
 
-export type RetentionDeps = CameraRetentionDeps & Pick<FunctionsDeps, 'integrationEvents' | 'now'>;
+export type RetentionDeps = CameraRetentionDeps & ErasureDeps & Pick<FunctionsDeps, 'integrationEvents' | 'now'>;
 
 /**
  * The `retention` timer function (schedule `KEEPWATCH_RETENTION_SCHEDULE`, default hourly at :05): applies every
@@ -45,6 +46,10 @@ export type RetentionDeps = CameraRetentionDeps & Pick<FunctionsDeps, 'integrati
  * holds; crash-safe order in its docstring),
  * one camera at a time, then logs the summary and publishes it as a `retention.completed` CloudEvent
  * (IntegrationEvents; a Table locally, the integration Event Hub in Azure).
+ *
+ * Before a camera's pass, an erasure on demand of that camera that stopped midway is finished (its `media.erased`
+ * event published), so no erasure stays half done for longer than one run while storage works; if it fails again it
+ * is listed in `failed` (message `pending erasure: …`) and the camera's retention still runs.
  *
  * A camera whose pass fails is logged at error level and listed in `failed`; the other cameras still run, and the
  * next run finishes the failed one from its journal. Every step is idempotent, so overlapping runs would only repeat
@@ -76,6 +81,17 @@ export async function retention(
   };
   for (const camera of await deps.cameras.listCameras()) {
     summary.cameras++;
+    try {
+      // An erasure on demand that stopped midway is finished first (functions/erasure/erase-range.ts); one that fails
+      // again is reported and does not keep the camera's retention from running.
+      const erased = await resumePendingErasure(camera.cameraId, deps);
+      if (erased) context.log('retention finished a pending erasure', { cameraId: camera.cameraId, erasureId: erased.erasureId, segments: erased.segments });
+    } catch (err) {
+      const e = toError(err);
+      const code = err instanceof KeepwatchError ? err.code : 'InternalError';
+      summary.failed.push({ cameraId: camera.cameraId, code, message: `pending erasure: ${redact(e.message)}` });
+      context.error('pending erasure failed; the next run or erasure finishes it', { cameraId: camera.cameraId, code, error: redact(e.stack ?? e.message) });
+    }
     try {
       const r = await applyCameraRetention(camera, deps, nowMs, options.hooks, options.stepSegments);
       for (const cause of ['age', 'size'] as const) {

@@ -34,7 +34,8 @@ export function mp4ExportArgs(outputDurationMs?: number): string[] {
 /** Options of {@link startMp4Export}. */
 export interface Mp4ExportOptions {
   ffmpegPath: string;
-  reader: BlobSegmentReader;
+  /** Reads each segment's stored bytes (the Blob reader, or one that also keeps and hashes them: the evidence export). */
+  reader: Pick<BlobSegmentReader, 'readSegment'>;
   /** Segment blob names, in time order. */
   blobNames: readonly string[];
   /** See {@link mp4ExportArgs}. */

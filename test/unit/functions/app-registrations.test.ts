@@ -22,20 +22,23 @@ describe('function registrations (what the local host mounts)', () => {
         'http:device-upload-urls',
         'http:devices-create',
         'http:devices-list',
+        'http:export-get',
         'http:export-mp4',
+        'http:exports-create',
         'http:gaps-list',
         'http:health',
         'http:hold-delete',
         'http:holds-create',
         'http:holds-list',
         'http:live',
-      'http:live-pipeline-activate',
+        'http:live-pipeline-activate',
         'http:live-pipeline-deactivate',
         'http:live-pipeline-delete',
         'http:live-pipeline-get',
         'http:live-pipeline-put',
         'http:live-pipelines-list',
-      'http:live-playlist',
+        'http:live-playlist',
+        'http:media-delete',
         'http:openapi-json',
         'http:pipeline-topologies-list',
         'http:pipeline-topology-delete',
@@ -54,6 +57,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
+        'timer:exports-resume',
         'timer:health-sweep',
         'timer:retention',
       ],
@@ -93,6 +97,10 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'function', ['POST']]);
     assert.deepEqual([http('device-upload-urls').route, http('device-upload-urls').authLevel, http('device-upload-urls').methods], ['devices/{deviceId}/upload-urls', 'anonymous', ['POST']]);
     assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
+    // Erasure on demand: the API key, as device-delete and the other destructive routes.
+    assert.deepEqual([http('media-delete').route, http('media-delete').authLevel, http('media-delete').methods], ['cameras/{cameraId}/media', 'function', ['DELETE']]);
+    assert.deepEqual([http('exports-create').route, http('exports-create').authLevel, http('exports-create').methods], ['exports', 'function', ['POST']]);
+    assert.deepEqual([http('export-get').route, http('export-get').authLevel, http('export-get').methods], ['exports/{exportId}', 'function', ['GET']]);
   });
 
   it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {
@@ -116,7 +124,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 46);
+    assert.equal(registrations().length, 50);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -15,6 +15,8 @@ import { CAMERA_GAP, CAMERA_OFFLINE, CAMERA_OFFLINE_AFTER_MS, CAMERA_ONLINE, DEV
 import { announceHealth } from '../../../shared/health/announce-health';
 import type { CameraHealthRecord, DeviceHealthSnapshot } from '../../../shared/health/health-records';
 import { cameraGapEvent } from '../../../functions/ingest/camera-gap-event';
+import { MEDIA_ERASED } from '../../../shared/contracts/media-erasure';
+import { mediaErasedEvent } from '../../../functions/erasure/erase-range';
 
 /**
  * docs/events.md, the integration events page, against the code that makes those events: every JSON example must be
@@ -28,8 +30,8 @@ const EVENTS_MD = path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'event
 const CAMERA_DIAGNOSTICS = 'camera.diagnostics';
 const INGEST_SOURCE = '/keepwatch/ingest';
 
-/** Every integration event type the functions publish (functions/ingest/ingest.ts, functions/evr/, functions/health/, functions/retention/retention.ts). */
-const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, CAMERA_OFFLINE, CAMERA_ONLINE, DEVICE_OFFLINE, DEVICE_ONLINE, CAMERA_GAP, RETENTION_COMPLETED];
+/** Every integration event type the functions publish (functions/ingest/ingest.ts, functions/evr/, functions/health/, functions/retention/retention.ts, functions/erasure/erase-range.ts). */
+const PUBLISHED_TYPES = [RECORDING_STARTED, RECORDING_AVAILABLE, RECORDING_STOPPED, CAMERA_DIAGNOSTICS, CAMERA_OFFLINE, CAMERA_ONLINE, DEVICE_OFFLINE, DEVICE_ONLINE, CAMERA_GAP, RETENTION_COMPLETED, MEDIA_ERASED];
 
 /** The fenced ```json blocks of a markdown text, parsed; the text of a block that does not parse is a test failure. */
 function jsonBlocks(markdown: string): unknown[] {
@@ -193,5 +195,18 @@ describe('docs/events.md against the integration events the code publishes', () 
     assert.equal(d.startedAt, e.time, 'the event time is the run start');
     assert.equal(d.segmentsDeleted, d.byCause.age.segments + d.byCause.size.segments);
     assert.equal(d.bytesDeleted, d.byCause.age.bytes + d.byCause.size.bytes);
+  });
+
+  it('media.erased is what mediaErasedEvent() makes of the erasure it describes', () => {
+    const [e, ...more] = ofType(MEDIA_ERASED);
+    assert.ok(e && more.length === 0, 'one media.erased example');
+    const d = e.data as { erasureId: string; cameraId: string; requested: { start: string; end: string }; covered: { start: string; end: string }; segments: number; bytes: number; recordingsDeleted: number; requestedAt: string };
+    const range = (r: { start: string; end: string }) => ({ startMs: Date.parse(r.start), endMs: Date.parse(r.end) });
+    const real = mediaErasedEvent(
+      { erasureId: d.erasureId, cameraId: d.cameraId, requested: range(d.requested), covered: range(d.covered), segments: d.segments, bytes: d.bytes, recordingsDeleted: d.recordingsDeleted, requestedAtMs: Date.parse(d.requestedAt), resumed: false },
+      Date.parse(e.time),
+    );
+    assert.deepEqual(e, real);
+    assert.ok(Date.parse(d.covered.start) <= Date.parse(d.requested.start) && Date.parse(d.covered.end) >= Date.parse(d.requested.end), 'covered contains requested');
   });
 });

@@ -22,6 +22,7 @@ const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
   functions: ['edge-agent', 'local', 'test', 'testbed'],
   shared: ['edge-agent', 'functions', 'local', 'bench', 'test', 'testbed'],
   local: ['test', 'testbed'],
+  admin: ['edge-agent', 'local', 'test', 'testbed'],
   bench: ['test'],
   testbed: ['test', 'bench'],
 };

@@ -101,6 +101,17 @@ const PROBES: Probe[] = [
   { operation: 'camera-policy-put', method: 'PUT', path: '/cameras/cam1/policy', body: { retention: { archive: 'P30D' }, colour: 'red' }, status: 400 },
   { operation: 'holds-create', method: 'POST', path: '/cameras/cam1/holds', body: { start: iso(T0), end: iso(T0 + 10_000), reason: 'incident 7' }, status: 201 },
   { operation: 'holds-list', method: 'GET', path: '/cameras/cam1/holds', status: 200 },
+  // Erasure on demand: under the hold above (409), where nothing is stored (200), bad query, unknown camera.
+  { operation: 'media-delete', method: 'DELETE', path: `/cameras/cam1/media?${range(T0, T0 + 1000)}`, status: 409 },
+  { operation: 'media-delete', method: 'DELETE', path: `/cameras/cam1/media?${range(T0 + 36_000_000, T0 + 36_060_000)}`, status: 200 },
+  { operation: 'media-delete', method: 'DELETE', path: `/cameras/cam1/media?start=${encodeURIComponent(iso(T0))}`, status: 400 },
+  { operation: 'media-delete', method: 'DELETE', path: `/cameras/nobody/media?${range(T0, T0 + 1000)}`, status: 404 },
+  // Evidence export jobs (the job itself runs in the host; its end is not probed here).
+  { operation: 'exports-create', method: 'POST', path: '/exports', body: { cameraId: 'cam1', start: iso(T0), end: iso(T0 + 20_000) }, status: 202 },
+  { operation: 'exports-create', method: 'POST', path: '/exports', body: { cameraId: 'cam1', start: iso(T0) }, status: 400 },
+  { operation: 'exports-create', method: 'POST', path: '/exports', body: { cameraId: 'nobody', start: iso(T0), end: iso(T0 + 1000) }, status: 404 },
+  { operation: 'export-get', method: 'GET', path: '/exports/nope', status: 400 },
+  { operation: 'export-get', method: 'GET', path: '/exports/00000000-0000-4000-8000-000000000000', status: 404 },
   { operation: 'hold-delete', method: 'DELETE', path: '/cameras/cam1/holds/no-such-hold', status: 404 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', time: iso(T0) }, status: 202 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', colour: 'red' }, status: 400 },

@@ -124,6 +124,12 @@ const INTENDED: Record<string, string> = {
   ...because('new route: a preview image by signed URL, for timeline thumbnails (docs/previews.md)', '#/paths/~1cameras~1{cameraId}~1preview.jpg'),
   ...because('new route: thumbnails along a range, for a timeline (docs/previews.md)', '#/paths/~1cameras~1{cameraId}~1previews'),
   ...because('new schema: the answer of the new thumbnails route', `${S}/PreviewList`),
+  '#/paths/~1cameras~1{cameraId}~1media': 'new route: DELETE erases a range of an archive on demand (functions/erasure/media-delete.ts)',
+  [`${S}/MediaErasure`]: 'new route: the answer of DELETE /cameras/{cameraId}/media',
+  '#/paths/~1exports': 'new route: POST starts an evidence export job (functions/exports/exports-create.ts)',
+  '#/paths/~1exports~1{exportId}': "new route: GET an evidence export job's progress and download URL (functions/exports/export-get.ts)",
+  [`${S}/ExportJobRequest`]: 'new route: the body of POST /exports',
+  [`${S}/ExportJob`]: 'new route: the answer of POST /exports and GET /exports/{exportId}',
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
