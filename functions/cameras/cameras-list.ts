@@ -2,10 +2,12 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { AudioStreamInfo, VideoStreamInfo } from '../../shared/contracts/stream-info';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ACCESS, listingCameras } from '../auth/access';
 import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { CameraList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
+import { cameraScopeOf, scopeIncludes } from '../auth/principal';
 
 /** One camera in `GET /api/cameras`; times are ISO 8601 UTC with milliseconds. */
 export interface CameraListItem {
@@ -30,14 +32,18 @@ export interface CameraStreamItem {
   since: string;
 }
 
-/** `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded. */
+/**
+ * `GET /api/cameras` (role Keepwatch.Viewer or above) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras
+ * that recorded, and only those the caller's camera scope includes (functions/auth/principal.ts).
+ */
 export async function camerasList(
-  _request: HttpRequest,
+  request: HttpRequest,
   context: InvocationContext,
   deps: Pick<FunctionsDeps, 'cameras'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
-    const cameras: CameraListItem[] = (await deps.cameras.listCameras()).map((c) => ({
+    const scope = cameraScopeOf(request);
+    const cameras: CameraListItem[] = (await deps.cameras.listCameras()).filter((c) => scopeIncludes(scope, c.cameraId)).map((c) => ({
       id: c.cameraId,
       deviceId: c.deviceId,
       firstRecorded: toIso(c.firstRecordedMs),
@@ -57,6 +63,7 @@ export const route: RouteSpec = {
   operationId: 'cameras-list',
   summary: 'Cameras that have recorded, sorted by id',
   tags: ['cameras'],
+  access: listingCameras(ACCESS.viewer),
   responses: { '200': { description: 'the cameras', content: json(CameraList) }, ...keyedErrors() },
 };
 
