@@ -14,6 +14,7 @@ export const AUTH_TEST_USERS: readonly DevIssuerUser[] = [
   { id: 'nobody', name: 'No role', roles: [] },
   { id: 'door-viewer', name: 'Viewer of door', roles: ['Keepwatch.Viewer'], cameras: ['door'] },
   { id: 'door-operator', name: 'Operator of door', roles: ['Keepwatch.Operator'], cameras: ['door'] },
+  { id: 'door-controller', name: 'Door controller', roles: ['Keepwatch.SignalPublisher'], cameras: ['door'] },
 ];
 
 /** A test host (Azurite + the local functions host) trusting a development issuer of {@link AUTH_TEST_USERS}. */

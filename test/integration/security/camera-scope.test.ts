@@ -92,6 +92,17 @@ describe('per-camera scope of bearer tokens', () => {
     assert.equal(admin.status, 404, 'the admin learns it is unknown');
   });
 
+  it('a door controller (SignalPublisher of door, docs/integrations.md) posts door signals only, and reads nothing', async () => {
+    const controller = await t.token('door-controller');
+    const post = (cameraId: string) => fetch(`${t.api}/cameras/${cameraId}/signals`, { method: 'POST', headers: { authorization: `Bearer ${controller}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'door', label: 'opened' }) });
+    const door = await post('door');
+    assert.equal(door.status, 202, await door.text());
+    assert.equal((await post('yard')).status, 403);
+    for (const path of ['/cameras', `/cameras/door/playback?${range}`, '/cameras/door/policy', '/devices']) {
+      assert.equal((await get(path, controller)).status, 403, path);
+    }
+  });
+
   it('an operator of door may post door signals and hold door, not yard', async () => {
     const operator = await t.token('door-operator');
     const post = (cameraId: string) => fetch(`${t.api}/cameras/${cameraId}/signals`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'door' }) });
