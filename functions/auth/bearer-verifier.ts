@@ -93,7 +93,12 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 /** A jose failure as the caller's 401, or a 503 when the issuer's keys are out of reach. */
 function refusal(j: Jose, err: unknown): Error {
   const e = j.errors;
-  if (err instanceof e.JWKSTimeout || (err instanceof Error && !(err instanceof e.JOSEError) && /fetch/i.test(err.message))) {
+  const unreachable =
+    err instanceof e.JWKSTimeout ||
+    err instanceof e.JWKSInvalid ||
+    (err instanceof e.JOSEError && /JSON Web Key Set HTTP response/.test(err.message)) ||
+    (err instanceof Error && !(err instanceof e.JOSEError) && /fetch|JSON/i.test(err.message));
+  if (unreachable) {
     return new TransientError(`the token issuer's keys could not be fetched: ${err.message}`, err);
   }
   const why =
