@@ -124,13 +124,16 @@ const INTENDED: Record<string, string> = {
 
 /**
  * Access control (functions/auth/): every operation states its access kind, and a role route its roles, camera scope,
- * the bearer scheme beside the key, 403 `Forbidden` and the new 401 wording; listed per operation from the generated
- * document's access kinds, so each entry still has to occur.
+ * the bearer scheme beside the key, 403 `Forbidden` and the new 401 wording; listed per operation of the frozen
+ * document from the generated document's access kinds, so each entry still has to occur.
  */
 const ACCESS_INTENDED: Record<string, string> = (() => {
   const out: Record<string, string> = {};
+  const before = BEFORE.paths as Record<string, Record<string, unknown> | undefined>;
   for (const [p, item] of Object.entries(AFTER.paths as Record<string, Record<string, Record<string, unknown>>>)) {
     for (const [method, op] of Object.entries(item)) {
+      // A route the frozen document lacks is one difference of its own (its "new route" entry), not one per key.
+      if (before[p]?.[method] === undefined) continue;
       const at = `#/paths/${escapePath(p)}/${method}`;
       const kind = op['x-keepwatch-access'] as string;
       out[`${at}/x-keepwatch-access`] = `new: the route's access kind (${kind}), functions/auth/access.ts`;
