@@ -1,4 +1,5 @@
 import { app, type EventHubFunctionOptions, type HttpFunctionOptions, type HttpHandler, type TimerFunctionOptions } from '@azure/functions';
+import { guardRoute } from './auth/route-guard';
 import type { RouteSpec } from './openapi/route-spec';
 
 /** One registered function, as the local host (local/functions-host.ts) mounts it. */
@@ -40,13 +41,17 @@ function record(registration: Registration): void {
  * Registers an HTTP function with the Functions host (`app.http`) and records it for the local host, from the route's
  * OpenAPI spec (functions/openapi/route-spec.ts), so no route is registered without being documented: the function
  * name is `spec.operationId`, the method `spec.method`, the route `spec.path` without its leading `/` (relative to the
- * `/api` route prefix; `{name}` segments become `request.params.name`), the auth level `anonymous` when
- * `spec.security` is `[]`, else `function`.
- * @throws Error when the name is already registered
+ * `/api` route prefix; `{name}` segments become `request.params.name`). The handler runs behind `spec.access`
+ * (functions/auth/route-guard.ts): the app authorizes every request itself, so the host's auth level is `anonymous` for
+ * every route — with `function`, the Functions host would refuse a request without a function key before any code
+ * runs, and a client with only a bearer token could never reach the route (docs/security.md "Who may call what").
+ * @throws Error when the name is already registered, or a route that lists cameras has a `{cameraId}` in its path
  */
 export function registerHttp(spec: RouteSpec, handler: HttpHandler): void {
-  const anonymous = spec.security !== undefined && spec.security.length === 0;
-  const options: HttpFunctionOptions = { methods: [spec.method], route: spec.path.replace(/^\//, ''), authLevel: anonymous ? 'anonymous' : 'function', handler };
+  if (spec.access.kind === 'roles' && spec.access.listsCameras && spec.path.includes('{cameraId}')) {
+    throw new Error(`route ${spec.method} ${spec.path}: a route of one camera does not list cameras (listingCameras)`);
+  }
+  const options: HttpFunctionOptions = { methods: [spec.method], route: spec.path.replace(/^\//, ''), authLevel: 'anonymous', handler: guardRoute(spec, handler) };
   record({ kind: 'http', name: spec.operationId, options, spec });
   if (functionsHostPresent()) app.http(spec.operationId, options);
 }

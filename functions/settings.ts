@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { authSettingsSchema, type AuthSettings } from './settings/auth';
 import { SETTINGS_DEFAULTS } from './settings/defaults';
 import { deviceSettingsSchema } from './settings/devices';
 import { entraIdentity, type EntraIdentity } from './settings/entra-identity';
@@ -13,6 +14,7 @@ import { playbackSettingsSchema } from './settings/playback';
 import { retentionScheduleSchema, retentionSettingsSchema } from './settings/retention';
 import { storageNamesSchema, storageSettingsSchema, type StorageSettings, type TableNames } from './settings/storage';
 
+export { ASYMMETRIC_ALGORITHMS, type AuthSettings, type BearerSettings } from './settings/auth';
 export { SETTINGS_DEFAULTS } from './settings/defaults';
 export { DEVICE_SAS_TTL_MAX_MS, DEVICE_SAS_TTL_MIN_MS, OFFLINE_HORIZON_MAX_MS, OFFLINE_HORIZON_MIN_MS } from './settings/devices';
 export type { EntraIdentity } from './settings/entra-identity';
@@ -57,10 +59,20 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_MQTT_PASSWORD` | password for `KEEPWATCH_MQTT_URL`, optional (secret) |
  * | `KEEPWATCH_PUBLIC_BASE_URL` | `https://host[:port][/path]` put in front of `/api/...` in playback URLs; never the request's `Host`. Unset: only requests to a loopback address (a development host) get their own origin, others a 500 (functions/http/public-base-url.ts); infra/ sets it to the app's host name |
  * | `KEEPWATCH_PIPELINE_STATE_WAIT` | how long `POST .../livePipelines/{name}/activate` and `/deactivate` wait for the device to report the new state before answering 202, ISO 8601, default PT30S, PT0S..PT3M (the Functions HTTP timeout is 230 s) |
+ * | `KEEPWATCH_ADMIN_KEY` | optional secret, 8..256 visible ASCII characters: the administrator's key, accepted on every route (except the device and playlist routes, which have credentials of their own) in the `x-functions-key` header or the `code` query parameter; unset = no key works. infra/ sets it from the `adminKey` parameter (docs/security.md "Who may call what") |
+ * | `KEEPWATCH_AUTH_ISSUER` | optional `https://` URL (`http://` only to a loopback host): bearer JWTs are accepted when set, and their `iss` must equal it; unset = bearer tokens are refused. Entra ID: `https://login.microsoftonline.com/{tenant}/v2.0` |
+ * | `KEEPWATCH_AUTH_AUDIENCE` | required with the issuer: comma-separated accepted `aud` values (the API's application ID URI or client id) |
+ * | `KEEPWATCH_AUTH_JWKS_URI` | optional: where the issuer's signing keys are; default the `jwks_uri` of `{issuer}/.well-known/openid-configuration` |
+ * | `KEEPWATCH_AUTH_PUBLIC_KEYS` | optional, instead of a JWKS: JSON array of PEM `PUBLIC KEY` texts and public RSA/EC JWKs (AVA access policies' keys) |
+ * | `KEEPWATCH_AUTH_ALGORITHMS` | comma-separated allowed `alg`s, default `RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512`; `none` and `HS*` are refused |
+ * | `KEEPWATCH_AUTH_REQUIRED_CLAIMS` | optional JSON object, claim → accepted value(s), e.g. `{"tid":"<tenant id>"}` (AVA access policies' required claims) |
+ * | `KEEPWATCH_AUTH_CLOCK_SKEW` | ISO 8601 tolerance on `exp`/`nbf`/`iat`, default PT60S, PT0S..PT5M |
+ * | `KEEPWATCH_AUTH_JWKS_COOLDOWN` | ISO 8601 least time between two JWKS fetches caused by a token with an unknown `kid` (key rotation), default PT30S, PT0S..PT10M |
+ * | `KEEPWATCH_AUTH_CAMERA_GROUPS` | optional JSON object, `groups` claim value → camera ids or `"*"`: the cameras a group's members may see. When set, a token without a `cameras` claim sees only the cameras of its mapped groups |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Each concern's settings are a zod schema of their own under functions/settings/ (storage.ts, playback.ts, devices.ts,
- * export.ts, retention.ts, pipelines.ts, mqtt/broker.ts, integration-events.ts, http/cors.ts, http/public-base-url.ts);
+ * export.ts, retention.ts, pipelines.ts, auth.ts, mqtt/broker.ts, integration-events.ts, http/cors.ts, http/public-base-url.ts);
  * this module composes them. A bad setting is reported with every other bad one at once, in the agent config's voice
  * (shared/validation/format-issues.ts): `app settings: KEEPWATCH_PLAYBACK_TTL: PT30S is outside PT1M..P1D`, or
  * `app settings: 2 problems:` and one indented line per problem, each naming the setting, its value (never a secret's:
@@ -110,6 +122,8 @@ export interface FunctionsSettings {
   integrationEvents: IntegrationEventsSettings;
   /** How long activate/deactivate wait for the device's `pipeline.state` report before answering 202, ms. */
   pipelineStateWaitMs: number;
+  /** Who may call the HTTP API: the administrator's key and bearer token verification (functions/auth/). */
+  auth: AuthSettings;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -132,6 +146,7 @@ const CONCERNS = {
   mqtt: mqttSettingsSchema,
   integrationEvents: integrationEventsSettingsSchema,
   pipelines: pipelineSettingsSchema,
+  auth: authSettingsSchema,
 } satisfies Record<string, z.ZodType>;
 
 /**
@@ -156,6 +171,7 @@ export function parseSettings(env: Env): FunctionsSettings {
     ...c.retention,
     integrationEvents: c.integrationEvents,
     ...c.pipelines,
+    auth: c.auth,
   };
 }
 

@@ -59,6 +59,17 @@ param playbackTokenSecret string
 @secure()
 param playbackTokenPreviousSecret string = ''
 
+@description('The administrator\'s key for the API (x-functions-key header or code query), at least 32 random characters (KEEPWATCH_ADMIN_KEY; docs/security.md "Who may call what").')
+@secure()
+@minLength(32)
+param adminKey string
+
+@description('Application (client) id of the Keepwatch API app registration in Entra ID (docs/security.md "Entra ID"); empty = no bearer tokens, only the admin key.')
+param entraApiClientId string = ''
+
+@description('JSON object mapping Entra group object ids to the camera ids their members may see ("*" = all); empty = none (KEEPWATCH_AUTH_CAMERA_GROUPS).')
+param authCameraGroups string = ''
+
 @description('Lifetime of a playback URL, ISO 8601 PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string = 'PT1H'
 
@@ -216,6 +227,12 @@ module functions 'modules/functions.bicep' = {
     tablePrefix: tablePrefix
     playbackTokenSecret: playbackTokenSecret
     playbackTokenPreviousSecret: playbackTokenPreviousSecret
+    adminKey: adminKey
+    // Entra ID v2 access tokens (accessTokenAcceptedVersion 2): iss is the tenant's v2 issuer, aud the API's client id.
+    authIssuer: empty(entraApiClientId) ? '' : '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+    authAudience: empty(entraApiClientId) ? '' : '${entraApiClientId},api://${entraApiClientId}'
+    authRequiredClaims: empty(entraApiClientId) ? '' : '{"tid":"${tenant().tenantId}"}'
+    authCameraGroups: authCameraGroups
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
     liveTtl: liveTtl

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { InvocationContext, type HttpFunctionOptions } from '@azure/functions';
 import { registrations } from '../functions/app';
 import { createDeps } from '../functions/deps';
-import { parseSettings } from '../functions/settings';
+import { parseSettings, resetSettings } from '../functions/settings';
 import { redact } from '../shared/redact';
 import { byPrecedence, compileRoute, matchRoute, type CompiledRoute } from './functions-host-routes';
 import { toHttpRequest, writeHttpResponse } from './functions-host-http';
@@ -18,7 +18,12 @@ export interface FunctionsHostOptions {
   port?: number;
   /** Listen address; default `127.0.0.1`. */
   host?: string;
-  /** The key `function`/`admin` routes require (`x-functions-key` header or `code` query). */
+  /**
+   * The administrator's key: the host sets the app setting `KEEPWATCH_ADMIN_KEY` to it at start, as infra/ sets it in
+   * Azure, so every route accepts it (`x-functions-key` header or `code` query; functions/auth/authorize.ts). The host
+   * also requires it itself for a registration of authLevel `function`/`admin` (Keepwatch registers none: the app
+   * authorizes every request, functions/app.ts).
+   */
   apiKey: string;
   /** Default: pino to stdout, component `functions-host`. */
   logger?: HostLogger;
@@ -49,7 +54,9 @@ type HttpRoute = CompiledRoute<{ name: string; options: HttpFunctionOptions; met
  *   is the parameter `../x`, which the handler rejects); `404 {error:{code:'NotFound'}}` for unknown routes, `405`
  *   with `Allow` for a known route and another method. `authLevel` `function` and `admin` require the API key in
  *   `x-functions-key` or the `code` query parameter, compared in constant time, else `401 {error:{code:'Unauthorized'}}`
- *   (this host has one key; Azure's admin level would need the master key). Each call gets a fresh
+ *   (this host has one key; Azure's admin level would need the master key). Keepwatch registers every route
+ *   `anonymous` and authorizes in the app (functions/auth/route-guard.ts), as in Azure; the key reaches the app as
+ *   `KEEPWATCH_ADMIN_KEY`. Each call gets a fresh
  *   InvocationContext (uuid invocationId, functionName, logs to `logger`).
  * - Timers: each timer registration on its NCRONTAB schedule in UTC (local/functions-host-timers.ts).
  * - Event Hubs functions are not fed here: the local broker wiring feeds them through local/event-hub-feeder.ts.
@@ -64,6 +71,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   if (!options.apiKey) throw new Error('startFunctionsHost: apiKey is required');
   const logger = options.logger ?? defaultHostLogger('functions-host');
   const listenHost = options.host ?? '127.0.0.1';
+  process.env.KEEPWATCH_ADMIN_KEY = options.apiKey;
+  resetSettings();
   const startSettings = parseSettings(process.env);
   loadFunctions();
   if (options.ensureStorage ?? true) await createDeps(startSettings).ensureStorage();

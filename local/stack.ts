@@ -12,6 +12,8 @@ import { EventHubFeeder } from './event-hub-feeder';
 import { parseSettings, resetSettings } from '../functions/settings';
 import { setProcessDepsOverrides } from '../functions/deps';
 import { applyViewerCors } from './blob-cors';
+import { startDevIssuer, type DevIssuer } from './dev-issuer';
+import { DEFAULT_DEV_USERS } from './dev-issuer-users';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
 import { localDeviceStore, provisionLocalDevice } from './local-devices';
@@ -56,6 +58,11 @@ export interface LocalStackOptions {
    * Azurite's connection string (the older way, before devices were provisioned; kept for comparison).
    */
   uploadVia?: 'api' | 'connection-string';
+  /**
+   * Port of the local development issuer (local/dev-issuer.ts), which the functions host then trusts for bearer
+   * tokens; 0/omitted = a free port. Not started when the environment names an issuer (`KEEPWATCH_AUTH_ISSUER`).
+   */
+  devIssuerPort?: number;
   /** Aborts the start-up (Ctrl-C while starting): whatever already runs is stopped, then the promise rejects. */
   signal?: AbortSignal;
   /** Also print the debug lines of the functions host, the event feeder and the broker (default: info and above). */
@@ -104,6 +111,8 @@ export interface LocalStack {
   mqttUrl: string;
   /** `mqtts://127.0.0.1:{port}` of the broker's TLS listener, with {@link LocalStackOptions.deviceCertificate}. */
   mqttTlsUrl?: string;
+  /** The development issuer the API trusts (absent when `KEEPWATCH_AUTH_ISSUER` named another issuer). */
+  devIssuer?: DevIssuer;
   /** The cloud's MQTT credential on the local broker (may subscribe to anything, e.g. `keepwatch-integration/#`). */
   cloudMqtt: { username: string; password: string };
   /** Storage connection string (Azurite, or the `storageFront` when one is given). */
@@ -215,6 +224,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // Derived from the key so that playback URLs stay valid across restarts of the same stack.
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: playbackTokenSecret,
     });
+    // Bearer tokens: the development issuer, unless the environment names a real one (Entra ID, docs/security.md).
+    let devIssuer: DevIssuer | undefined;
+    if (!process.env.KEEPWATCH_AUTH_ISSUER) {
+      const cameraViewers = cameraIds.filter((id) => id !== 'door').map((id) => ({ id: `${id}-viewer`, name: `Viewer of ${id}`, roles: ['Keepwatch.Viewer'], cameras: [id] }));
+      const issuer = await startDevIssuer({ dataDir, port: opts.devIssuerPort ?? 0, users: [...DEFAULT_DEV_USERS, ...cameraViewers] });
+      devIssuer = issuer;
+      cleanups.push(async () => {
+        await issuer.close();
+        // A later stack in this process (tests) starts its own issuer instead of trusting this closed one.
+        delete process.env.KEEPWATCH_AUTH_ISSUER;
+        delete process.env.KEEPWATCH_AUTH_AUDIENCE;
+      });
+      Object.assign(process.env, { KEEPWATCH_AUTH_ISSUER: issuer.url, KEEPWATCH_AUTH_AUDIENCE: issuer.audience });
+      print(`development token issuer at ${issuer.url} (users: ${issuer.users.map((u) => u.id).join(', ')})`);
+    }
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings
     // The host creates the recordings container and the tables before anything uploads.
     const host = await startFunctionsHost({ port: opts.httpPort, host: '127.0.0.1', apiKey, logger: printLogger(print, 'functions-host', debug) });
@@ -310,6 +334,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       mqttUrl: broker.url,
       ...(broker.tlsUrl ? { mqttTlsUrl: broker.tlsUrl } : {}),
       cloudMqtt: { username: CLOUD_MQTT_USER, password: cloudPassword },
+      ...(devIssuer ? { devIssuer } : {}),
       connectionString,
       container: CONTAINER,
       deviceId: DEVICE_ID,
@@ -327,6 +352,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         { name: 'storage account key', value: /(?:^|;)AccountKey=([^;]+)/.exec(azurite.connectionString)?.[1] ?? '' },
         { name: `device secret (upload URLs, MQTT password) of device ${DEVICE_ID}`, value: deviceSecret },
         { name: 'MQTT password of the cloud client', value: cloudPassword },
+        ...(devIssuer ? [{ name: 'client secret of the development issuer', value: devIssuer.clientSecret }] : []),
         ...Object.entries(opts.signalPublishers ?? {}).map(([user, p]) => ({ name: `MQTT password of signal publisher ${user}`, value: p.password })),
         ...(opts.deviceCertificate ? privateKeySecrets(`device ${DEVICE_ID}`, readFileSync(opts.deviceCertificate.keyFile, 'utf8')) : []),
         ...(opts.deviceCertificate ? privateKeySecrets('broker TLS', readFileSync(opts.deviceCertificate.brokerKeyFile, 'utf8')) : []),

@@ -21,6 +21,8 @@ export interface StartSettings {
   blobPort: number;
   tablePort: number;
   agentMetricsPort: number;
+  /** `KEEPWATCH_DEV_ISSUER_PORT`, default 7072: the local development issuer (local/dev-issuer.ts). */
+  devIssuerPort: number;
   /** From `--camera` / `--rtsp-transport`; empty = the simulated camera. */
   cameras: CameraFlag[];
   /** `KEEPWATCH_SEGMENT_LENGTH`, ISO 8601; unset = the agent's default. */
@@ -36,6 +38,7 @@ const PORTS = {
   KEEPWATCH_AZURITE_BLOB_PORT: 0,
   KEEPWATCH_AZURITE_TABLE_PORT: 0,
   KEEPWATCH_AGENT_METRICS_PORT: 0,
+  KEEPWATCH_DEV_ISSUER_PORT: 7072,
 } as const;
 
 /** Reads a port variable, or says what is wrong with it. */
@@ -128,6 +131,7 @@ export function readStartSettings(argv: readonly string[], env: NodeJS.ProcessEn
     blobPort: port(env, 'KEEPWATCH_AZURITE_BLOB_PORT', problems),
     tablePort: port(env, 'KEEPWATCH_AZURITE_TABLE_PORT', problems),
     agentMetricsPort: port(env, 'KEEPWATCH_AGENT_METRICS_PORT', problems),
+    devIssuerPort: port(env, 'KEEPWATCH_DEV_ISSUER_PORT', problems),
     cameras: [],
     segmentLength: env.KEEPWATCH_SEGMENT_LENGTH || undefined,
   };

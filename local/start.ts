@@ -6,12 +6,22 @@ import { watchCameraStates } from './camera-states-console';
 import { watchParent } from './parent-watch';
 import { waitForRunPlayback } from './run-playback';
 import { readStartSettings } from './start-settings';
+import type { DevIssuer } from './dev-issuer';
 import { startLocalStack } from './stack';
 
 /** `npm start -- --help`: a text file, so that scripts/start.mjs prints it without compiling anything first. */
 const HELP_FILE = path.join(__dirname, '..', '..', 'local', 'start-help.txt');
 /** What stops the stack: Ctrl-C, a supervisor or IDE stop button (npm passes SIGTERM on), a closed terminal. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** How to get a bearer token from the development issuer (docs/security.md "Local development issuer"). */
+function devIssuerLines(issuer: DevIssuer, apiBase: string): string {
+  return (
+    `  Tokens:  development issuer ${issuer.url} (sign-in page: ${issuer.url}/authorize; users ${issuer.users.map((u) => u.id).join(', ')})\n` +
+    `           TOKEN=$(curl -s -d grant_type=client_credentials -d client_id=viewer -d client_secret=${issuer.clientSecret} ${issuer.url}/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')\n` +
+    `           curl -H "Authorization: Bearer $TOKEN" ${apiBase}/cameras\n`
+  );
+}
 
 async function main(): Promise<void> {
   const sinceMs = Date.now(); // media recorded before this is an earlier run's
@@ -50,6 +60,7 @@ async function main(): Promise<void> {
     blobPort: settings.blobPort,
     tablePort: settings.tablePort,
     agentMetricsPort: settings.agentMetricsPort,
+    devIssuerPort: settings.devIssuerPort,
     cameras,
     segmentLength: settings.segmentLength,
   });
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
       `  Viewer:  ${viewerUrl}\n` +
       `  API key: ${stack.apiKey}   (${keyFrom})\n` +
       `  Cameras: ${stack.cameraIds.join(', ')}${cameras.length ? '' : ' (simulated)'}\n` +
+      (stack.devIssuer ? devIssuerLines(stack.devIssuer, stack.apiBase) : '') +
       `Waiting for the first segment to be uploaded and indexed (a camera that does not record says why)… Ctrl-C stops everything.\n\n`,
   );
   // Which cameras record, and why the others do not, for as long as the stack runs.

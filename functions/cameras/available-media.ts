@@ -4,6 +4,7 @@ import type { AvailableMediaRange } from '../../shared/availability/available-me
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { TimeRanges } from '../openapi/components';
 import { readAvailableMedia } from './available-media-read';
@@ -55,6 +56,7 @@ export const route: RouteSpec = {
     'AVA rules (docs/reference/ava-behaviour.md, "Playback"): precision year (`YYYY`, start/end optional), month (`YYYY-MM`, ≤ 12 months), day (`YYYY-MM-DD`, ≤ 31 days), ' +
     'full (ISO date-time, start < end, ≤ 25 h); bounds inclusive, UTC; ranges clipped to the request and split at gaps; no data → empty list.',
   tags: ['cameras'],
+  access: ACCESS.viewer,
   parameters: [
     parameterRef('cameraId'),
     { name: 'precision', in: 'query', required: true, description: 'granularity of the answer', schema: { type: 'string', enum: ['year', 'month', 'day', 'full'] } },

@@ -8,6 +8,7 @@ import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { readCameraHealth } from './camera-health-read';
 import { cameraItem } from './cameras-list';
+import { ACCESS } from '../auth/access';
 
 /**
  * `GET /api/cameras/{cameraId}` (function key) → `200` the camera as `GET /api/cameras` lists it: device, first and
@@ -29,6 +30,7 @@ export async function cameraGet(request: HttpRequest, context: InvocationContext
 
 /** `GET /api/cameras/{cameraId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'GET',
   path: '/cameras/{cameraId}',
   operationId: 'camera-get',

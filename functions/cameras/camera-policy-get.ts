@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { CameraPolicy } from '../openapi/components';
 import { cameraPolicyResponse } from './camera-policy-response';
@@ -32,6 +33,7 @@ export const route: RouteSpec = {
   operationId: 'camera-policy-get',
   summary: "A camera's retention policy (the defaults when none is stored)",
   tags: ['retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId')],
   responses: {
     '200': { description: 'the policy (or the defaults)', headers: { ETag: { description: 'version for If-Match; absent for the defaults', schema: { type: 'string' } } }, content: json(CameraPolicy) },

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { assertId } from '../../shared/ids';
 import { parseRecordingPolicy } from '../../shared/schemas/recording-policy';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { CameraPolicy, RecordingPolicy } from '../openapi/components';
 import { cameraPolicyResponse } from './camera-policy-response';
@@ -45,6 +46,7 @@ export const route: RouteSpec = {
   operationId: 'camera-policy-put',
   summary: "Sets a camera's retention policy (idempotent)",
   tags: ['retention'],
+  access: ACCESS.operator,
   parameters: [
     parameterRef('cameraId'),
     { name: 'If-Match', in: 'header', required: false, description: 'ETag of the policy read; 412 when it changed since', schema: { type: 'string' } },

@@ -5,10 +5,12 @@ import type { CameraRecord } from '../adapters/table/table-camera-store';
 import { readCameraHealth } from './camera-health-read';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ACCESS, listingCameras } from '../auth/access';
 import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { CameraList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
+import { cameraScopeOf, scopeIncludes } from '../auth/principal';
 
 /** One camera in `GET /api/cameras`; times are ISO 8601 UTC with milliseconds. */
 export interface CameraListItem {
@@ -36,16 +38,18 @@ export interface CameraStreamItem {
 }
 
 /**
- * `GET /api/cameras` (function key) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras that recorded,
- * each with its stream info and its health at the cloud's now (functions/cameras/camera-health-read.ts).
+ * `GET /api/cameras` (role Keepwatch.Viewer or above) → `200 { cameras: CameraListItem[] }`, sorted by id; only cameras
+ * that recorded, and only those the caller's camera scope includes (functions/auth/principal.ts), each with its stream
+ * info and its health at the cloud's now (functions/cameras/camera-health-read.ts).
  */
 export async function camerasList(
-  _request: HttpRequest,
+  request: HttpRequest,
   context: InvocationContext,
   deps: Pick<FunctionsDeps, 'cameras' | 'health' | 'devices' | 'pipelines' | 'now'> = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
-    const rows = await deps.cameras.listCameras();
+    const scope = cameraScopeOf(request);
+    const rows = (await deps.cameras.listCameras()).filter((c) => scopeIncludes(scope, c.cameraId));
     const health = await readCameraHealth(rows, deps);
     const cameras = rows.map((c, i) => cameraItem(c, health[i]));
     return { status: 200, jsonBody: { cameras }, headers: { 'cache-control': 'no-store' } };
@@ -73,6 +77,7 @@ export const route: RouteSpec = {
   operationId: 'cameras-list',
   summary: 'Cameras that have recorded, sorted by id, with their stream info and health',
   tags: ['cameras'],
+  access: listingCameras(ACCESS.viewer),
   responses: { '200': { description: 'the cameras', content: json(CameraList) }, ...keyedErrors() },
 };
 

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { DAY_MS, toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { CAMERA_RANGE_PARAMETERS, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { GapList } from '../openapi/components';
 import { requiredRangeQuery } from '../http/query-range';
@@ -49,6 +50,7 @@ export const route: RouteSpec = {
   description:
     'The gaps the device reported (camera down, cache eviction, agent stopped or killed, ffmpeg stall) that overlap [start, end), sorted, whole; at most 31 days per request.',
   tags: ['cameras'],
+  access: ACCESS.viewer,
   parameters: CAMERA_RANGE_PARAMETERS,
   responses: {
     '200': { description: 'the gaps', content: json(GapList) },

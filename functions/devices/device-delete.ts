@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -39,6 +40,7 @@ export const route: RouteSpec = {
   operationId: 'device-delete',
   summary: 'Revokes a device: its secret is refused from now on; upload URLs already issued live until they expire',
   tags: ['devices'],
+  access: ACCESS.admin,
   parameters: [parameterRef('deviceId')],
   responses: {
     '204': { description: 'revoked' },

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { Device } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -30,6 +31,7 @@ export const route: RouteSpec = {
   operationId: 'device-get',
   summary: 'One device (never its secret or the secret\'s hash)',
   tags: ['devices'],
+  access: ACCESS.admin,
   parameters: [parameterRef('deviceId')],
   responses: {
     '200': { description: 'the device', content: json(Device) },

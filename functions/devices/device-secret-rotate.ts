@@ -3,6 +3,7 @@ import { NotFoundError } from '../../shared/errors';
 import { deviceSecretSha256 } from '../../shared/device-secret';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { DeviceSecret } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -44,6 +45,7 @@ export const route: RouteSpec = {
   operationId: 'device-secret-rotate',
   summary: 'Rotates the device secret: a new one, shown once; the old one is refused from now on',
   tags: ['devices'],
+  access: ACCESS.admin,
   parameters: [parameterRef('deviceId')],
   responses: {
     '200': { description: 'the new secret (this answer only)', content: json(DeviceSecret) },

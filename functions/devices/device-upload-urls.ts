@@ -7,7 +7,8 @@ import type { DeviceRecord } from '../adapters/table/table-device-store';
 import { parseUploadUrlsBody } from '../../shared/schemas/device';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
-import { ANONYMOUS, errorAnswer, json, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
+import { errorAnswer, json, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
 import { UploadUrls, UploadUrlsRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -97,7 +98,7 @@ export const route: RouteSpec = {
     'Per name: a blob-scoped, create-only SAS URL (`sp=c`, `sr=b`, valid until `expiresOn`, `KEEPWATCH_DEVICE_SAS_TTL` default PT15M) to PUT with `If-None-Match: *`, ' +
     'or, when the blob exists already, `exists: true` with its size and the `sha256` metadata. 401 for a missing or wrong secret and for an unknown device alike; 403 `CameraNotOwned`.',
   tags: ['devices'],
-  security: ANONYMOUS,
+  access: ACCESS.deviceSecret,
   parameters: [parameterRef('deviceId')],
   requestBody: UploadUrlsRequest,
   responses: {

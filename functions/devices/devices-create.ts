@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { parseDeviceProvisionBody } from '../../shared/schemas/device';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { DeviceRequest, ProvisionedDevice } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -40,6 +41,7 @@ export const route: RouteSpec = {
   summary: 'Provisions a device: a new device secret, shown once, and the cameras it may record',
   description: 'The cloud stores only the secret\'s SHA-256. 409 `DeviceExists` when the id is taken, `CameraOwned` when another device records one of the cameras.',
   tags: ['devices'],
+  access: ACCESS.admin,
   requestBody: DeviceRequest,
   responses: {
     '201': { description: 'the device, with its secret (this answer only)', content: json(ProvisionedDevice) },

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { DeviceList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -27,6 +28,7 @@ export const route: RouteSpec = {
   operationId: 'devices-list',
   summary: 'Provisioned devices, sorted by id (never a secret or its hash)',
   tags: ['devices'],
+  access: ACCESS.admin,
   responses: { '200': { description: 'the devices', content: json(DeviceList) }, ...keyedErrors() },
 };
 

@@ -10,6 +10,7 @@ import { MediaErasure } from '../openapi/components';
 import { defaultDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { eraseRange, type ErasureDeps, type ErasureResult } from './erase-range';
+import { ACCESS } from '../auth/access';
 
 /** The answer of `DELETE /api/cameras/{cameraId}/media` (times ISO 8601 UTC with ms, half-open ranges). */
 export interface MediaErasureResponse {
@@ -75,6 +76,7 @@ export async function mediaDelete(request: HttpRequest, context: InvocationConte
 
 /** `DELETE /api/cameras/{cameraId}/media`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.admin,
   method: 'DELETE',
   path: '/cameras/{cameraId}/media',
   operationId: 'media-delete',

@@ -5,6 +5,7 @@ import { assertId } from '../../shared/ids';
 import { signalFromHttp } from '../../shared/contracts/signals';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { SignalAcceptedSchema, SignalRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -69,6 +70,7 @@ export const route: RouteSpec = {
     'The signal goes to the camera\'s signal gate (AVA signal gate rules); a recording opens once the camera\'s media time passes it by the evaluation window. ' +
     '`recording` is false (nothing stored) when the camera\'s policy is not EVR or its filters do not count the signal. Idempotent on `id`.',
   tags: ['evr'],
+  access: ACCESS.signals,
   parameters: [parameterRef('cameraId')],
   requestBody: SignalRequest,
   responses: {

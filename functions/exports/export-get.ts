@@ -6,6 +6,7 @@ import { json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { exportJobResponse } from './export-job-response';
+import { ACCESS } from '../auth/access';
 
 /** An export id: a UUID as `POST /api/exports` makes them. */
 const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,6 +36,7 @@ export async function exportGet(request: HttpRequest, context: InvocationContext
 
 /** `GET /api/exports/{exportId}`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'GET',
   path: '/exports/{exportId}',
   operationId: 'export-get',

@@ -12,6 +12,7 @@ import { errorResponse } from '../http/http-errors';
 import { readJsonBody } from '../http/http-json-body';
 import { exportJobResponse } from './export-job-response';
 import { runExportJob, type ExportJobDeps } from './export-job-run';
+import { ACCESS } from '../auth/access';
 
 export type ExportsCreateDeps = ExportJobDeps & Pick<FunctionsDeps, 'cameras' | 'recordings'>;
 
@@ -67,6 +68,7 @@ export async function exportsCreate(request: HttpRequest, context: InvocationCon
 
 /** `POST /api/exports`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'POST',
   path: '/exports',
   operationId: 'exports-create',

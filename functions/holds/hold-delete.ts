@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -34,6 +35,7 @@ export const route: RouteSpec = {
   operationId: 'hold-delete',
   summary: 'Releases a hold',
   tags: ['retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId'), { name: 'holdId', in: 'path', required: true, description: 'id of the hold', schema: { type: 'string' } }],
   responses: {
     '204': { description: 'released' },

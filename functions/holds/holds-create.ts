@@ -5,6 +5,7 @@ import { assertId } from '../../shared/ids';
 import type { Hold } from '../../shared/ports/hold-store';
 import { parseHoldBody } from '../../shared/schemas/hold';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { HoldSchema, HoldRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -59,6 +60,7 @@ export const route: RouteSpec = {
   operationId: 'holds-create',
   summary: 'Puts a time range on hold',
   tags: ['retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId')],
   requestBody: HoldRequest,
   responses: {

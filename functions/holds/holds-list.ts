@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { HoldList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -28,6 +29,7 @@ export const route: RouteSpec = {
   operationId: 'holds-list',
   summary: "A camera's holds (time ranges retention never deletes)",
   tags: ['retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId')],
   responses: {
     '200': { description: 'the holds', content: json(HoldList) },

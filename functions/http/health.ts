@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
-import { ANONYMOUS, json, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
+import { json, type RouteSpec } from '../openapi/route-spec';
 import { Health } from '../openapi/components';
 
 /** `GET /api/health` → `200 { status: 'ok' }`. Anonymous: it reveals nothing and touches no storage (a liveness probe). */
@@ -15,7 +16,7 @@ export const route: RouteSpec = {
   operationId: 'health',
   summary: 'Liveness probe',
   tags: ['service'],
-  security: ANONYMOUS,
+  access: ACCESS.anyone,
   responses: { '200': { description: 'the app is up', content: json(Health) } },
 };
 

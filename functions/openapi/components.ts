@@ -360,7 +360,10 @@ export const PARAMETERS: Record<string, OpenApiParameter> = {
 /** components.responses: the error answers several routes share. */
 export const RESPONSES: Record<string, ResponseSpec> = {
   BadRequest: errorAnswer('bad input, nothing changed: e.g. `InvalidCameraId`, `MissingParameter`, `InvalidDateTime`, `InvalidRange`, `RangeTooLong`'),
-  Unauthorized: errorAnswer('`Unauthorized`: the function key is missing or wrong'),
+  Unauthorized: errorAnswer(
+    "`Unauthorized`: no bearer token and no administrator's key, or a wrong key; `InvalidToken`: the bearer token does not verify (signature, algorithm, issuer, audience, expiry, a required claim). With `WWW-Authenticate: Bearer`",
+  ),
+  Forbidden: errorAnswer('`Forbidden`: the bearer token lacks the role this route needs (the message names it) or access to the camera; nothing else is said'),
   NotFound: errorAnswer('e.g. `CameraNotFound` (never recorded), `NoMediaInRange`, `NotFound`'),
   PipelineConflict: errorAnswer(
     "AVA's 409 codes: `OperationNotAllowedInState`, `PipelineTopologyInUse`, `ModuleLimitExceeded`; `CameraOwned` (activate: another device records one of its cameras); `ActivationFailed` (activate: the device reported it could not apply the pipeline, its reason in the message); `DeviceNotProvisioned` (activate: the device is not provisioned, so its camera credentials could only travel in clear); `Conflict` (changed concurrently; retry)",

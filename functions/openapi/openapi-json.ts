@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
-import { ANONYMOUS, json, type RouteSpec } from './route-spec';
+import { ACCESS } from '../auth/access';
+import { json, type RouteSpec } from './route-spec';
 import type { OpenApiDocument } from './openapi';
 
 /**
@@ -26,7 +27,7 @@ export const route: RouteSpec = {
   operationId: 'openapi-json',
   summary: 'This OpenAPI 3.1 document',
   tags: ['service'],
-  security: ANONYMOUS,
+  access: ACCESS.anyone,
   responses: { '200': { description: 'the document', content: json({ type: 'object', required: ['openapi', 'info', 'paths'] }) } },
 };
 

@@ -1,3 +1,4 @@
+import { cameraScopeRule } from '../auth/access';
 import { PARAMETERS, RESPONSES } from './components';
 import { ZodSchemaConverter } from './json-schemas';
 import type { Ref, ResponseSpec, RouteSpec } from './route-spec';
@@ -12,9 +13,11 @@ import { HTTP_ROUTES } from './routes';
  * document it replaced (test/fixtures/openapi/openapi-before.json).
  *
  * Conventions: paths are relative to the server URL `/api` and written as the route templates of functions/app.ts
- * registrations (`/cameras/{cameraId}/playback`); `operationId` is the registered function's name; every operation
- * needs the function key (`x-functions-key` header or `code` query, the Azure Functions convention) unless its
- * `security` is `[]`. Schemas use the JSON Schema 2020-12 subset listed in {@link JsonSchema}.
+ * registrations (`/cameras/{cameraId}/playback`); `operationId` is the registered function's name. Each operation
+ * states its access (functions/auth/access.ts): `security` (a bearer JWT or the administrator's key in `x-functions-key`
+ * or `code`; the device's secret; `[]` for none or a signed URL), `x-keepwatch-access` (the access kind),
+ * `x-keepwatch-roles` (the app roles any one of which it needs) and `x-keepwatch-camera-scope` (`path`, `listing`,
+ * `all`), and a role route answers 403 `Forbidden`. Schemas use the JSON Schema 2020-12 subset listed in {@link JsonSchema}.
  */
 
 /** A JSON Schema `type` name. */
@@ -76,9 +79,20 @@ export interface OpenApiOperation {
   requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
   /** Status code → response or `$ref` to components.responses. */
   responses: Record<string, OpenApiResponse | { $ref: string }>;
-  /** `[]` = anonymous; absent = the document's default (function key). */
+  /** The credentials any one of which is accepted; `[]` = none (or a signed URL). */
   security?: readonly Record<string, readonly string[]>[];
+  /** functions/auth/access.ts `RouteAccess` kind: `roles`, `anyone`, `playbackToken`, `deviceSecret`. */
+  'x-keepwatch-access'?: string;
+  /** For `roles`: the app roles (the token's `roles` claim), any one of which the route needs. */
+  'x-keepwatch-roles'?: readonly string[];
+  /** For `roles`: how the camera scope applies: the path's camera, a filtered listing, or every camera. */
+  'x-keepwatch-camera-scope'?: 'path' | 'listing' | 'all';
 }
+
+/** A security scheme of components.securitySchemes. */
+export type OpenApiSecurityScheme =
+  | { type: 'apiKey'; in: 'header' | 'query'; name: string; description: string }
+  | { type: 'http'; scheme: 'bearer'; bearerFormat?: string; description: string };
 
 export type HttpMethodName = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head' | 'options';
 
@@ -94,7 +108,7 @@ export interface OpenApiDocument {
     schemas: Record<string, JsonSchema>;
     parameters: Record<string, OpenApiParameter>;
     responses: Record<string, OpenApiResponse>;
-    securitySchemes: Record<string, { type: 'apiKey'; in: 'header' | 'query'; name: string; description: string }>;
+    securitySchemes: Record<string, OpenApiSecurityScheme>;
   };
 }
 
@@ -111,7 +125,7 @@ const DOCUMENT_HEAD = {
   },
   jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
   servers: [{ url: '/api', description: 'the Function App (locally http://127.0.0.1:7071/api)' }],
-  security: [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
+  security: [{ bearerToken: [] }, { functionKeyHeader: [] }, { functionKeyQuery: [] }],
   tags: [
     { name: 'service', description: 'health and this document' },
     { name: 'cameras', description: 'cameras and their archives' },
@@ -124,9 +138,25 @@ const DOCUMENT_HEAD = {
     { name: 'devices', description: 'device provisioning (API key) and device upload URLs (device secret); docs/devices.md' },
   ],
   securitySchemes: {
-    functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'Azure Functions function key' },
+    bearerToken: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'An OAuth 2.0 access token (JWT) of the configured OpenID Connect issuer (Microsoft Entra ID in Azure, the development issuer locally) whose `roles` claim holds a Keepwatch app role; `cameras` (or a mapped `groups`) limits the cameras (docs/security.md)',
+    },
+    functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: "the administrator's key (KEEPWATCH_ADMIN_KEY): every route, every camera" },
     functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'the same key as a query parameter' },
+    deviceSecret: { type: 'http', scheme: 'bearer', description: "a device's own secret (docs/devices.md), `Authorization: Bearer {deviceSecret}`" },
   },
+} as const;
+
+/** What each access kind puts in `security` (functions/auth/access.ts). */
+const SECURITY_OF = {
+  roles: [{ bearerToken: [] }, { functionKeyHeader: [] }, { functionKeyQuery: [] }],
+  deviceSecret: [{ deviceSecret: [] }],
+  playbackToken: [],
+  anyone: [],
 } as const;
 
 /** The document, assembled from the route specs the handler files export (functions/openapi/routes.ts). */
@@ -155,10 +185,19 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): OpenApiDocum
     ids.add(route.operationId);
     const op: OpenApiOperation = { operationId: route.operationId, summary: route.summary, tags: route.tags, responses: {} };
     if (route.description !== undefined) op.description = route.description;
-    if (route.security !== undefined) op.security = route.security;
+    op.security = SECURITY_OF[route.access.kind];
+    op['x-keepwatch-access'] = route.access.kind;
+    if (route.access.kind === 'roles') {
+      op['x-keepwatch-roles'] = route.access.anyOf;
+      op['x-keepwatch-camera-scope'] = cameraScopeRule(route.path, route.access) as 'path' | 'listing' | 'all';
+    }
     if (route.parameters !== undefined) op.parameters = route.parameters;
     if (route.requestBody !== undefined) op.requestBody = { required: true, content: { 'application/json': { schema: schemas.convert(route.requestBody, 'input') } } };
     for (const [status, r] of Object.entries(route.responses)) op.responses[status] = convertResponse(r);
+    if (route.access.kind === 'roles') {
+      op.responses['401'] ??= { $ref: '#/components/responses/Unauthorized' };
+      op.responses['403'] ??= { $ref: '#/components/responses/Forbidden' };
+    }
     item[method] = op;
   }
   const responses = Object.fromEntries(Object.entries(RESPONSES).map(([name, r]) => [name, convertResponse(r) as OpenApiResponse]));

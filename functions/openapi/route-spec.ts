@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import type { RouteAccess } from '../auth/access';
 import type { JsonSchema, OpenApiParameter } from './openapi';
 
 /**
  * How an HTTP handler declares its operation, next to its code: each handler file exports `route: RouteSpec` and
- * registers with `registerHttp(route, handler)` (functions/app.ts), which takes the function name, method, route and
- * auth level from it; functions/openapi/routes.ts lists the same specs and functions/openapi/openapi.ts assembles the
+ * registers with `registerHttp(route, handler)` (functions/app.ts), which takes the function name, method and route from
+ * it and puts the handler behind its `access` (functions/auth/route-guard.ts); functions/openapi/routes.ts lists the same specs and functions/openapi/openapi.ts assembles the
  * OpenAPI document from them. Schemas are zod schemas (converted by functions/openapi/components.ts; the named ones
  * become `#/components/schemas/...` references) or, for non-JSON media, a literal {@link JsonSchema}.
  */
@@ -39,12 +40,14 @@ export interface RouteSpec {
   requestBody?: z.ZodType;
   /** Status code → answer or `$ref`; JSON bodies are converted with zod's output type. */
   responses: Record<string, ResponseSpec | Ref>;
-  /** `[]` = anonymous (authLevel `anonymous`); absent = the function key (authLevel `function`). */
-  security?: readonly Record<string, readonly string[]>[];
+  /**
+   * Who may call it (functions/auth/access.ts `ACCESS`): `ACCESS.viewer`, `.operator`, `.admin`, `.signals` (a bearer
+   * token with one of the roles, or the administrator's key; camera scope from the path), `.anyone`, `.playbackToken`,
+   * `.deviceSecret`. Required, so a route cannot be added without deciding it; enforced by functions/app.ts
+   * `registerHttp`, written into the OpenAPI document and checked against docs/security.md by the tests.
+   */
+  access: RouteAccess;
 }
-
-/** `security: []`: the operation needs no function key. */
-export const ANONYMOUS: readonly Record<string, readonly string[]>[] = [];
 
 /** `{ 'application/json': { schema } }`. */
 export const json = (schema: SchemaSpec): Record<string, { schema: SchemaSpec }> => ({ 'application/json': { schema } });
@@ -53,14 +56,14 @@ export const json = (schema: SchemaSpec): Record<string, { schema: SchemaSpec }>
 export const parameterRef = (name: 'cameraId' | 'deviceId' | 'recordingId' | 'entityName'): Ref => ({ $ref: `#/components/parameters/${name}` });
 
 /** A `$ref` to a shared answer of components.responses (functions/openapi/components.ts). */
-export const responseRef = (name: 'BadRequest' | 'Unauthorized' | 'NotFound' | 'PipelineConflict' | 'ServiceUnavailable'): Ref => ({
+export const responseRef = (name: 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'PipelineConflict' | 'ServiceUnavailable'): Ref => ({
   $ref: `#/components/responses/${name}`,
 });
 
 /** The error body (`ErrorBody` component), described by `description` (e.g. the error codes of a 409). */
 export const errorAnswer = (description: string): ResponseSpec => ({ description, content: json({ $ref: '#/components/schemas/ErrorBody' }) });
 
-/** The standard error answers of a keyed route that reads storage: 401 and 503. */
+/** The standard error answers of a keyed route that reads storage: 401 and 503 (a `roles` route also gets 403 `Forbidden`, added by functions/openapi/openapi.ts). */
 export const KEYED_ERRORS = { '401': responseRef('Unauthorized'), '503': responseRef('ServiceUnavailable') } as const;
 
 const SHARED_ERRORS = { 400: responseRef('BadRequest'), 404: responseRef('NotFound'), 409: responseRef('PipelineConflict') } as const;

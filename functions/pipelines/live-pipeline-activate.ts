@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { LivePipeline } from '../openapi/components';
 import { defaultDeps } from '../deps';
@@ -35,6 +36,7 @@ export const route: RouteSpec = {
     "Stores each camera's recording policy, gives a provisioned device the pipeline's cameras (409 `CameraOwned` when another device records one; nothing changed), sends the device the activate command (MQTT QoS 1) and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` (default PT30S) for its `pipeline.state` report: 200 once active, " +
     '202 with state `activating` when the device has not reported (it applies the command when it reconnects; GET shows the state). Idempotent on active; 409 `OperationNotAllowedInState` while deactivating. A body is ignored.',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   responses: {
     '200': { description: 'active', content: json(LivePipeline) },

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { LivePipeline } from '../openapi/components';
 import { defaultDeps } from '../deps';
@@ -34,6 +35,7 @@ export const route: RouteSpec = {
     "Sends the device the deactivate command and waits up to `KEEPWATCH_PIPELINE_STATE_WAIT` for its report, which comes only once the pipeline's cameras stopped and their cached segments are uploaded: 200 once inactive, " +
     '202 with state `deactivating` otherwise. 200 at once when inactive; 409 `OperationNotAllowedInState` while activating. A body is ignored.',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   responses: {
     '200': { description: 'inactive', content: json(LivePipeline) },

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { decideDeletePipeline, lifecycleView } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -34,6 +35,7 @@ export const route: RouteSpec = {
   operationId: 'live-pipeline-delete',
   summary: 'Deletes an inactive live pipeline (AVA livePipelineDelete)',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   responses: {
     '200': { description: 'deleted' },

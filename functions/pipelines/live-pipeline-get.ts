@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { LivePipeline } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -32,6 +33,7 @@ export const route: RouteSpec = {
   operationId: 'live-pipeline-get',
   summary: 'One live pipeline with its state (AVA livePipelineGet)',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   responses: {
     '200': { description: 'the live pipeline; SecretString parameters without value', content: json(LivePipeline) },

@@ -3,6 +3,7 @@ import { ValidationError } from '../../shared/errors';
 import { parsePipelineBody } from '../../shared/pipelines/pipeline-bodies';
 import { decideSetPipeline, lifecycleView, secretParameterNames } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { LivePipeline, LivePipelineRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -79,6 +80,7 @@ export const route: RouteSpec = {
     'Creates it inactive (201) or updates it while inactive (200; 409 `OperationNotAllowedInState` otherwise). Revalidated on every set by importing the topology with the parameters: ' +
     'errors are 400 `InvalidResource` with the import\'s code in `details[0].code` (`MissingParameter`, `UndeclaredParameter`, `InvalidParameter`, `UnsupportedTopologyNode`). At most 1000 per device (409 `ModuleLimitExceeded`).',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   requestBody: LivePipelineRequest,
   responses: {

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { LivePipelineList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -29,6 +30,7 @@ export const route: RouteSpec = {
   operationId: 'live-pipelines-list',
   summary: "A device's live pipelines (AVA livePipelineList)",
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId')],
   responses: {
     '200': { description: 'the live pipelines, sorted by name', content: json(LivePipelineList) },

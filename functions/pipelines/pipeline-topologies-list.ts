@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { assertId } from '../../shared/ids';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { PipelineTopologyList } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -29,6 +30,7 @@ export const route: RouteSpec = {
   operationId: 'pipeline-topologies-list',
   summary: "A device's AVA pipeline topologies (AVA pipelineTopologyList)",
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId')],
   responses: {
     '200': { description: 'the topologies, sorted by name', content: json(PipelineTopologyList) },

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { PipelineTopology } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -31,6 +32,7 @@ export const route: RouteSpec = {
   operationId: 'pipeline-topology-get',
   summary: 'One pipeline topology (AVA pipelineTopologyGet)',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   responses: {
     '200': { description: 'the topology', content: json(PipelineTopology) },

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { parseTopologyBody } from '../../shared/pipelines/pipeline-bodies';
 import { decideSetTopology, lifecycleView, secretParameterNames } from '../../shared/pipelines/pipeline-lifecycle';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { PipelineTopology, PipelineTopologyRequest } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -82,6 +83,7 @@ export const route: RouteSpec = {
     "Body: an LVA 1.0, LVA 2.0 or AVA 1.1 topology document as in Microsoft's samples (`@apiVersion` ignored). Checked with the topology import: unsupported nodes are refused with 400 `InvalidResource` whose `details` name them. " +
     'An update while live pipelines reference it: 409 `PipelineTopologyInUse` unless they are all inactive, every new parameter without a default is set by each, and no parameter they set was removed. At most 50 per device (409 `ModuleLimitExceeded`).',
   tags: ['pipelines'],
+  access: ACCESS.operator,
   parameters: [parameterRef('deviceId'), parameterRef('entityName')],
   requestBody: PipelineTopologyRequest,
   responses: {

@@ -8,6 +8,7 @@ import { parsePlaybackRange } from '../../shared/playback-range';
 import { toIso, toIsoDuration } from '../../shared/time';
 import { startMp4Export } from '../adapters/ffmpeg/ffmpeg-mp4-export';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { dateTimeQuery, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -91,6 +92,7 @@ export const route: RouteSpec = {
   summary: 'One MP4 of a time range (codec copy), as a download',
   description: 'Capped in duration and bytes (400 above the cap). Gaps inside the range are listed in `Keepwatch-Gaps`.',
   tags: ['playback'],
+  access: ACCESS.viewer,
   parameters: [
     parameterRef('cameraId'),
     dateTimeQuery('start', true, 'range start'),

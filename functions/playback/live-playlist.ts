@@ -5,7 +5,8 @@ import { renderPlaylist } from '../../shared/hls/render-playlist';
 import { assertId } from '../../shared/ids';
 import { MINUTE_MS } from '../../shared/time';
 import { registerHttp } from '../app';
-import { ANONYMOUS, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyLiveGrant } from './live-token';
@@ -79,7 +80,7 @@ export const route: RouteSpec = {
   description:
     'Opens without a key: `expires`, `kid` and `sig` are the token. A sliding window of the newest segments, no `#EXT-X-ENDLIST`; media and discontinuity sequence numbers stay consistent across reloads. Segment URLs are read-only SAS URLs.',
   tags: ['playback'],
-  security: ANONYMOUS,
+  access: ACCESS.playbackToken,
   parameters: [
     parameterRef('cameraId'),
     { name: 'expires', in: 'query', required: true, description: 'expiry, epoch ms UTC', schema: { type: 'string', pattern: '^[0-9]{1,16}$' } },

@@ -9,6 +9,7 @@ import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { publicBaseUrl } from '../http/public-base-url';
 import { liveGrantQuery } from './live-token';
+import { ACCESS } from '../auth/access';
 
 /** Body of `GET /api/cameras/{cameraId}/live`. Times are ISO 8601 UTC with milliseconds. */
 export interface LiveResponse {
@@ -62,6 +63,7 @@ export async function live(
 
 /** `GET /api/cameras/{cameraId}/live`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'GET',
   path: '/cameras/{cameraId}/live',
   operationId: 'live',

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { resolvePlaybackWindow } from '../../shared/playback-range';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { dateTimeQuery, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { Playback } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -60,6 +61,7 @@ export const route: RouteSpec = {
   description:
     "AVA's time-range rules: start and end → that range, ≤ 24 h; start only → start..now, ≤ 24 h; end only → 400; neither → the most recent 4 h of the archive. A range partly in a gap is snapped to the stored media (`start`/`end` of the answer); wholly in a gap → 404 NoMediaInRange. The playlist covers every stored segment overlapping it, whole; gaps are `#EXT-X-DISCONTINUITY`.",
   tags: ['playback'],
+  access: ACCESS.viewer,
   parameters: [parameterRef('cameraId'), dateTimeQuery('start', false, 'range start'), dateTimeQuery('end', false, 'range end (exclusive); needs start')],
   responses: {
     '200': { description: 'the playback URL', content: json(Playback) },

@@ -5,7 +5,8 @@ import { renderPlaylist } from '../../shared/hls/render-playlist';
 import { assertId } from '../../shared/ids';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
-import { ANONYMOUS, dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
+import { dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyPlaybackGrant } from './playback-token';
@@ -69,7 +70,7 @@ export const route: RouteSpec = {
   summary: 'The signed HLS VOD playlist (the `hlsUrl` of playback)',
   description: 'Opens without a key: `start`, `end`, `expires`, `kid` and `sig` are the token. Segment URLs are read-only SAS URLs that live at least as long as the playlist.',
   tags: ['playback'],
-  security: ANONYMOUS,
+  access: ACCESS.playbackToken,
   parameters: [
     parameterRef('cameraId'),
     dateTimeQuery('start', true, 'signed range start'),

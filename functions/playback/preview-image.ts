@@ -5,7 +5,8 @@ import { parsePreviewQuery } from '../../shared/previews/preview-query';
 import { toIso } from '../../shared/time';
 import { IMMUTABLE_CACHE_CONTROL } from '../adapters/blob/blob-preview-cache';
 import { registerHttp } from '../app';
-import { ANONYMOUS, dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyPlaybackGrant } from './playback-token';
@@ -53,7 +54,7 @@ export const route: RouteSpec = {
   summary: 'A preview image by signed URL (the `url` of a previews item)',
   description: 'Opens without a key: `start`, `end`, `expires`, `kid` and `sig` are a playback token, and `time` must lie in its signed range.',
   tags: ['playback'],
-  security: ANONYMOUS,
+  access: ACCESS.playbackToken,
   parameters: [
     parameterRef('cameraId'),
     dateTimeQuery('time', true, 'the instant, inside the signed range'),

@@ -9,6 +9,7 @@ import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { previewImage } from './preview-lookup';
 import { PREVIEW_HEADERS, previewResponse, SIZE_PARAMETER } from './preview-response';
+import { ACCESS } from '../auth/access';
 
 /** `Cache-Control` of the latest image: it changes as the camera records, so browsers keep it a few seconds only. */
 export const LATEST_PREVIEW_CACHE_CONTROL = 'private, max-age=5';
@@ -49,6 +50,7 @@ export async function preview(
 
 /** `GET /api/cameras/{cameraId}/preview`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'GET',
   path: '/cameras/{cameraId}/preview',
   operationId: 'preview',

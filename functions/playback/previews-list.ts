@@ -11,6 +11,7 @@ import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { publicBaseUrl } from '../http/public-base-url';
 import { playbackGrantQuery } from './playback-token';
+import { ACCESS } from '../auth/access';
 
 /** Body of `GET /api/cameras/{cameraId}/previews`. Times ISO 8601 UTC with ms. */
 export interface PreviewListResponse {
@@ -56,6 +57,7 @@ export async function previewsList(
 
 /** `GET /api/cameras/{cameraId}/previews`, as the OpenAPI document lists it (functions/openapi/openapi.ts). */
 export const route: RouteSpec = {
+  access: ACCESS.viewer,
   method: 'GET',
   path: '/cameras/{cameraId}/previews',
   operationId: 'previews-list',

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { Recording } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -35,6 +36,7 @@ export const route: RouteSpec = {
   operationId: 'recording-get',
   summary: 'One EVR recording',
   tags: ['recordings'],
+  access: ACCESS.viewer,
   parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
   responses: {
     '200': { description: 'the recording', content: json(Recording) },

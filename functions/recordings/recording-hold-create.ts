@@ -3,6 +3,7 @@ import { ValidationError } from '../../shared/errors';
 import type { Hold } from '../../shared/ports/hold-store';
 import { recordingHold } from '../../shared/recording-hold';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { HoldSchema } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -79,6 +80,7 @@ export const route: RouteSpec = {
   description:
     "A hold with id `rec-{recordingId}` on the recording's window (listed by GET /holds). 201 the first time, 200 after; holding again after the recording grew widens the hold.",
   tags: ['recordings', 'retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
   responses: {
     '201': { description: 'held', headers: { Location: { description: '`/api/cameras/{cameraId}/holds/rec-{recordingId}`', schema: { type: 'string' } } }, content: json(HoldSchema) },

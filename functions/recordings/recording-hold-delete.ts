@@ -4,6 +4,7 @@ import { assertId } from '../../shared/ids';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { RECORDING_ID_PATTERN } from '../../shared/contracts/upload-window';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
@@ -38,6 +39,7 @@ export const route: RouteSpec = {
   operationId: 'recording-hold-delete',
   summary: "Releases a recording's hold",
   tags: ['recordings', 'retention'],
+  access: ACCESS.operator,
   parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
   responses: {
     '204': { description: 'released' },

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { Playback } from '../openapi/components';
 import { defaultDeps, type FunctionsDeps } from '../deps';
@@ -38,6 +39,7 @@ export const route: RouteSpec = {
   summary: "A signed, expiring HLS playback URL for one recording's window",
   description: "Exactly the playback answer for the recording's [start, end): snapped to stored media; 404 NoMediaInRange while nothing of it is uploaded.",
   tags: ['recordings', 'playback'],
+  access: ACCESS.viewer,
   parameters: [parameterRef('cameraId'), parameterRef('recordingId')],
   responses: {
     '200': { description: 'the playback URL', content: json(Playback) },

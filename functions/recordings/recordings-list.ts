@@ -4,6 +4,7 @@ import { assertId } from '../../shared/ids';
 import { recordingHoldId } from '../../shared/recording-hold';
 import { DAY_MS } from '../../shared/time';
 import { registerHttp } from '../app';
+import { ACCESS } from '../auth/access';
 import { CAMERA_RANGE_PARAMETERS, json, keyedErrors, type RouteSpec } from '../openapi/route-spec';
 import { RecordingList } from '../openapi/components';
 import { requiredRangeQuery } from '../http/query-range';
@@ -68,6 +69,7 @@ export const route: RouteSpec = {
     'Recordings (signal-gate windows, AVA clips) overlapping [start, end), sorted by start, whole; both parameters required, at most 31 days apart. ' +
     '`bytes` sums the stored segments overlapping each recording (whole). 404 CameraNotFound when the camera never recorded and has no recording in the range.',
   tags: ['recordings'],
+  access: ACCESS.viewer,
   parameters: CAMERA_RANGE_PARAMETERS,
   responses: {
     '200': { description: 'the recordings', content: json(RecordingList) },

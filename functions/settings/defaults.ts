@@ -15,4 +15,6 @@ export const SETTINGS_DEFAULTS = {
   retentionSchedule: '0 5 * * * *',
   mqttUsername: 'keepwatch-cloud',
   pipelineStateWait: 'PT30S',
+  authClockSkew: 'PT60S',
+  authJwksCooldown: 'PT30S',
 } as const;

@@ -16,6 +16,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS',
   'KEEPWATCH_MQTT_PASSWORD',
   'KEEPWATCH_EVENTHUB',
+  'KEEPWATCH_ADMIN_KEY',
 ]);
 
 /** Whether the setting at `path` (a one-name path) is a secret. */

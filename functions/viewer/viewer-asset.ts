@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { NotFoundError } from '../../shared/errors';
 import { registerHttp } from '../app';
-import { ANONYMOUS, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
+import { responseRef, type RouteSpec } from '../openapi/route-spec';
 import { errorResponse } from '../http/http-errors';
 import { VIEWER_ASSETS, viewerFiles, type ViewerAsset } from './viewer-files';
 
@@ -43,7 +44,7 @@ export const route: RouteSpec = {
   summary: "A static file of the viewer (hls.js from the app's node_modules)",
   description: 'Long-cached (`max-age` one year, immutable): the page refers to each file with a `?v=` content version.',
   tags: ['viewer'],
-  security: ANONYMOUS,
+  access: ACCESS.anyone,
   parameters: [{ name: 'asset', in: 'path', required: true, description: 'file name', schema: { type: 'string', enum: ['viewer.js', 'viewer.css', 'hls.min.js'] } }],
   responses: {
     '200': { description: 'the file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { registerHttp } from '../app';
-import { ANONYMOUS, type RouteSpec } from '../openapi/route-spec';
+import { ACCESS } from '../auth/access';
+import { type RouteSpec } from '../openapi/route-spec';
 import { errorResponse } from '../http/http-errors';
 import { viewerFiles } from './viewer-files';
 
@@ -45,7 +46,7 @@ export const route: RouteSpec = {
   operationId: 'viewer-page',
   summary: 'The web viewer (asks for the key in the page, keeps it in sessionStorage)',
   tags: ['viewer'],
-  security: ANONYMOUS,
+  access: ACCESS.anyone,
   responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string', pattern: '^<!doctype html>' } } } } },
 };
 

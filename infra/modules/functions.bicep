@@ -62,6 +62,23 @@ param playbackTokenSecret string
 @secure()
 param playbackTokenPreviousSecret string
 
+@description('The administrator\'s key, accepted on every API route in x-functions-key or code; at least 32 characters (KEEPWATCH_ADMIN_KEY; docs/security.md "Who may call what").')
+@secure()
+@minLength(32)
+param adminKey string
+
+@description('OpenID Connect issuer of bearer tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0; empty = bearer tokens refused (KEEPWATCH_AUTH_ISSUER).')
+param authIssuer string
+
+@description('Comma-separated accepted token audiences, required with authIssuer (KEEPWATCH_AUTH_AUDIENCE).')
+param authAudience string
+
+@description('JSON object of required claims, e.g. {"tid":"<tenant id>"}; empty = none (KEEPWATCH_AUTH_REQUIRED_CLAIMS).')
+param authRequiredClaims string
+
+@description('JSON object mapping Entra group object ids to camera ids or "*"; empty = no mapping (KEEPWATCH_AUTH_CAMERA_GROUPS).')
+param authCameraGroups string
+
 @description('ISO 8601 lifetime of a playback URL, PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string
 
@@ -230,6 +247,14 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_RETENTION_SCHEDULE: retentionSchedule
     // Playback URLs are built on this, never on the request's Host header (functions/http/public-base-url.ts).
     KEEPWATCH_PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+
+    // Who may call the API (functions/auth/, docs/security.md "Who may call what"): every route is anonymous at the
+    // host and authorized by the app, with a bearer token of the issuer or the administrator's key.
+    KEEPWATCH_ADMIN_KEY: adminKey
+    KEEPWATCH_AUTH_ISSUER: authIssuer
+    KEEPWATCH_AUTH_AUDIENCE: authAudience
+    KEEPWATCH_AUTH_REQUIRED_CLAIMS: authRequiredClaims
+    KEEPWATCH_AUTH_CAMERA_GROUPS: authCameraGroups
 
     // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").
     KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait

@@ -185,6 +185,15 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       body: JSON.stringify({ type: 'door', label: 'front door' }),
     });
     assert.ok(signal.status < 500, `HTTP signal: ${signal.status} ${await signal.text()}`);
+    // The stack's development issuer: a scoped viewer's token (client credentials over HTTP) sees the camera; a token
+    // with a wrong signature is refused. Neither token may appear in a log line.
+    const issuer = stack.devIssuer!;
+    const tokenRes = await fetch(`${issuer.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: `${CAMERA}-viewer`, client_secret: issuer.clientSecret }) });
+    const bearer = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const seen = (await (await fetch(`${stack.apiBase}/cameras`, { headers: { authorization: `Bearer ${bearer}` } })).json()) as { cameras: Array<{ id: string }> };
+    assert.deepEqual(seen.cameras.map((c) => c.id), [CAMERA]);
+    const badBearer = `${bearer.slice(0, bearer.lastIndexOf('.'))}.${randomBytes(256).toString('base64url')}`;
+    assert.equal((await fetch(`${stack.apiBase}/cameras`, { headers: { authorization: `Bearer ${badBearer}` } })).status, 401);
     const door = await mqtt.connectAsync(stack.mqttUrl, { protocolVersion: 4, clientId: 'door-1', username: DOOR_SENSOR.user, password: DOOR_SENSOR.password, reconnectPeriod: 0 });
     await door.publishAsync(`keepwatch/local-device/signals/${CAMERA}`, JSON.stringify({ type: 'door', label: 'back door' }), { qos: 1 });
     await door.endAsync();
@@ -211,6 +220,8 @@ describe('CVR end to end: real RTSP camera → agent → cache → Blob → inde
       { name: 'MQTT password of door sensor (this test)', value: DOOR_SENSOR.password },
       { name: 'wrong device password tried', value: wrongPassword },
       { name: 'wrong API key tried', value: wrongKey },
+      { name: 'bearer token of the development issuer (signature)', value: bearer.slice(bearer.lastIndexOf('.') + 1) },
+      { name: 'forged bearer token tried (signature)', value: badBearer.slice(badBearer.lastIndexOf('.') + 1) },
       { name: 'private key of the unknown certificate tried (PEM)', value: certs.stranger.key.trim() },
       ...sasSecrets,
     ];

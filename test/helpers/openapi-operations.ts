@@ -11,8 +11,14 @@ export interface ApiOperation {
   queryParams: OpenApiParameter[];
   /** The JSON request body's schema, when the operation takes one. */
   body?: JsonSchema;
-  /** True when the operation needs no function key (`security: []`). */
+  /** True when the operation takes no administrator's key or bearer token (`x-keepwatch-access` other than `roles`). */
   anonymous: boolean;
+  /** `x-keepwatch-access` (functions/auth/access.ts): `roles`, `anyone`, `playbackToken` or `deviceSecret`. */
+  access: string;
+  /** `x-keepwatch-roles`: for `roles` operations, the app roles any one of which it needs; else empty. */
+  roles: string[];
+  /** `x-keepwatch-camera-scope` of `roles` operations: `path`, `listing` or `all`. */
+  cameraScope?: string;
 }
 
 /**
@@ -32,7 +38,10 @@ export function apiOperations(doc: OpenApiDocument = OPENAPI_DOCUMENT): ApiOpera
         pathParams: params.filter((p) => p.in === 'path'),
         queryParams: params.filter((p) => p.in === 'query'),
         ...(body ? { body } : {}),
-        anonymous: Array.isArray(op.security) && op.security.length === 0,
+        anonymous: op['x-keepwatch-access'] !== 'roles',
+        access: op['x-keepwatch-access'] ?? 'undeclared',
+        roles: [...(op['x-keepwatch-roles'] ?? [])],
+        ...(op['x-keepwatch-camera-scope'] ? { cameraScope: op['x-keepwatch-camera-scope'] } : {}),
       });
     }
   }

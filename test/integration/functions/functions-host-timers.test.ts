@@ -34,7 +34,7 @@ describe('local functions host: timers', () => {
       KEEPWATCH_PLAYBACK_TOKEN_SECRET: TEST_SECRET,
     });
     resetSettings();
-    host = await startFunctionsHost({ port: 0, apiKey: 'k', logger: silentLogger, ensureStorage: false });
+    host = await startFunctionsHost({ port: 0, apiKey: 'timer-test-key', logger: silentLogger, ensureStorage: false });
   });
   after(async () => {
     await host?.close();
@@ -74,7 +74,7 @@ describe('local functions host: timers', () => {
     const secret = process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET;
     process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET = 'short';
     try {
-      await assert.rejects(startFunctionsHost({ port: 0, apiKey: 'k', logger: silentLogger, ensureStorage: false }), /KEEPWATCH_PLAYBACK_TOKEN_SECRET/);
+      await assert.rejects(startFunctionsHost({ port: 0, apiKey: 'timer-test-key', logger: silentLogger, ensureStorage: false }), /KEEPWATCH_PLAYBACK_TOKEN_SECRET/);
     } finally {
       process.env.KEEPWATCH_PLAYBACK_TOKEN_SECRET = secret;
     }

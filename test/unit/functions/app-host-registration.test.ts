@@ -97,7 +97,7 @@ describe('registration with a Functions host present', () => {
     ]);
   });
 
-  it('HTTP triggers carry route, methods and auth level', () => {
+  it('HTTP triggers carry route, methods and auth level (anonymous: the app authorizes, functions/auth/route-guard.ts)', () => {
     assert.deepEqual(
       ['health', 'cameras-list', 'playback', 'playlist', 'live', 'live-playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list'].map((n) => {
         const t = trigger(n);
@@ -105,17 +105,17 @@ describe('registration with a Functions host present', () => {
       }),
       [
         ['health', 'httpTrigger', 'health', 'anonymous', ['GET']],
-        ['cameras-list', 'httpTrigger', 'cameras', 'function', ['GET']],
-        ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'function', ['GET']],
+        ['cameras-list', 'httpTrigger', 'cameras', 'anonymous', ['GET']],
+        ['playback', 'httpTrigger', 'cameras/{cameraId}/playback', 'anonymous', ['GET']],
         ['playlist', 'httpTrigger', 'cameras/{cameraId}/playlist.m3u8', 'anonymous', ['GET']],
-        ['live', 'httpTrigger', 'cameras/{cameraId}/live', 'function', ['GET']],
+        ['live', 'httpTrigger', 'cameras/{cameraId}/live', 'anonymous', ['GET']],
         ['live-playlist', 'httpTrigger', 'cameras/{cameraId}/live.m3u8', 'anonymous', ['GET']],
-        ['available-media', 'httpTrigger', 'cameras/{cameraId}/availableMedia', 'function', ['GET']],
+        ['available-media', 'httpTrigger', 'cameras/{cameraId}/availableMedia', 'anonymous', ['GET']],
         ['openapi-json', 'httpTrigger', 'openapi.json', 'anonymous', ['GET']],
         ['viewer-page', 'httpTrigger', 'viewer', 'anonymous', ['GET']],
         ['viewer-asset', 'httpTrigger', 'viewer/{asset}', 'anonymous', ['GET']],
-        ['export-mp4', 'httpTrigger', 'cameras/{cameraId}/export.mp4', 'function', ['GET']],
-        ['gaps-list', 'httpTrigger', 'cameras/{cameraId}/gaps', 'function', ['GET']],
+        ['export-mp4', 'httpTrigger', 'cameras/{cameraId}/export.mp4', 'anonymous', ['GET']],
+        ['gaps-list', 'httpTrigger', 'cameras/{cameraId}/gaps', 'anonymous', ['GET']],
       ],
     );
     assert.deepEqual(
@@ -124,11 +124,11 @@ describe('registration with a Functions host present', () => {
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
       [
-        ['camera-policy-get', 'httpTrigger', 'cameras/{cameraId}/policy', 'function', ['GET']],
-        ['camera-policy-put', 'httpTrigger', 'cameras/{cameraId}/policy', 'function', ['PUT']],
-        ['holds-create', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['POST']],
-        ['holds-list', 'httpTrigger', 'cameras/{cameraId}/holds', 'function', ['GET']],
-        ['hold-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']],
+        ['camera-policy-get', 'httpTrigger', 'cameras/{cameraId}/policy', 'anonymous', ['GET']],
+        ['camera-policy-put', 'httpTrigger', 'cameras/{cameraId}/policy', 'anonymous', ['PUT']],
+        ['holds-create', 'httpTrigger', 'cameras/{cameraId}/holds', 'anonymous', ['POST']],
+        ['holds-list', 'httpTrigger', 'cameras/{cameraId}/holds', 'anonymous', ['GET']],
+        ['hold-delete', 'httpTrigger', 'cameras/{cameraId}/holds/{holdId}', 'anonymous', ['DELETE']],
       ],
     );
     const pipelineRoutes: Array<[string, string, string]> = [
@@ -148,7 +148,7 @@ describe('registration with a Functions host present', () => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
-      pipelineRoutes.map(([n, route, method]) => [n, 'httpTrigger', route, 'function', [method]]),
+      pipelineRoutes.map(([n, route, method]) => [n, 'httpTrigger', route, 'anonymous', [method]]),
     );
   });
 

@@ -64,43 +64,45 @@ describe('function registrations (what the local host mounts)', () => {
     );
   });
 
-  it('HTTP routes, methods and auth levels follow the API contract', () => {
+  it('HTTP routes, methods and auth levels follow the API contract: every route anonymous at the host, authorized by the app', () => {
     const http = (name: string) => {
       const r = byName.get(name);
       assert.ok(r && r.kind === 'http', name);
       return r.options;
     };
     assert.deepEqual([http('health').route, http('health').authLevel, http('health').methods], ['health', 'anonymous', ['GET']]);
-    assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'function']);
-    assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'function']);
-    assert.deepEqual([http('available-media').route, http('available-media').authLevel, http('available-media').methods], ['cameras/{cameraId}/availableMedia', 'function', ['GET']]);
+    assert.deepEqual([http('cameras-list').route, http('cameras-list').authLevel], ['cameras', 'anonymous']);
+    assert.deepEqual([http('playback').route, http('playback').authLevel], ['cameras/{cameraId}/playback', 'anonymous']);
+    assert.deepEqual([http('available-media').route, http('available-media').authLevel, http('available-media').methods], ['cameras/{cameraId}/availableMedia', 'anonymous', ['GET']]);
     assert.deepEqual([http('playlist').route, http('playlist').authLevel], ['cameras/{cameraId}/playlist.m3u8', 'anonymous']);
     assert.deepEqual([http('openapi-json').route, http('openapi-json').authLevel], ['openapi.json', 'anonymous']);
     assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
     assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
-    assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'function']);
-    // Previews: the image by key, the thumbnails list by key, the image by a signed URL (a playback token) without one.
-    assert.deepEqual([http('preview').route, http('preview').authLevel, http('preview').methods], ['cameras/{cameraId}/preview', 'function', ['GET']]);
-    assert.deepEqual([http('previews-list').route, http('previews-list').authLevel, http('previews-list').methods], ['cameras/{cameraId}/previews', 'function', ['GET']]);
+    assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'anonymous']);
+    // Previews: the image and the thumbnails list by role (checked by the app), the image by a signed URL (a playback token).
+    assert.deepEqual([http('preview').route, http('preview').authLevel, http('preview').methods], ['cameras/{cameraId}/preview', 'anonymous', ['GET']]);
+    assert.deepEqual([http('previews-list').route, http('previews-list').authLevel, http('previews-list').methods], ['cameras/{cameraId}/previews', 'anonymous', ['GET']]);
     assert.deepEqual([http('preview-image').route, http('preview-image').authLevel, http('preview-image').methods], ['cameras/{cameraId}/preview.jpg', 'anonymous', ['GET']]);
-    assert.deepEqual([http('camera-policy-get').route, http('camera-policy-get').authLevel, http('camera-policy-get').methods], ['cameras/{cameraId}/policy', 'function', ['GET']]);
-    assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'function', ['PUT']]);
-    assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'function', ['POST']]);
-    assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'function', ['GET']]);
-    assert.deepEqual([http('signals-create').route, http('signals-create').authLevel, http('signals-create').methods], ['cameras/{cameraId}/signals', 'function', ['POST']]);
-    // Devices (docs/devices.md): admin routes take the API key; upload-urls is anonymous at the host, the device secret
-    // is checked by the handler.
-    assert.deepEqual([http('devices-create').route, http('devices-create').authLevel, http('devices-create').methods], ['devices', 'function', ['POST']]);
-    assert.deepEqual([http('devices-list').route, http('devices-list').authLevel, http('devices-list').methods], ['devices', 'function', ['GET']]);
-    assert.deepEqual([http('device-get').route, http('device-get').authLevel, http('device-get').methods], ['devices/{deviceId}', 'function', ['GET']]);
-    assert.deepEqual([http('device-delete').route, http('device-delete').authLevel, http('device-delete').methods], ['devices/{deviceId}', 'function', ['DELETE']]);
-    assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'function', ['POST']]);
+    assert.deepEqual([http('camera-policy-get').route, http('camera-policy-get').authLevel, http('camera-policy-get').methods], ['cameras/{cameraId}/policy', 'anonymous', ['GET']]);
+    assert.deepEqual([http('camera-policy-put').route, http('camera-policy-put').authLevel, http('camera-policy-put').methods], ['cameras/{cameraId}/policy', 'anonymous', ['PUT']]);
+    assert.deepEqual([http('holds-create').route, http('holds-create').authLevel, http('holds-create').methods], ['cameras/{cameraId}/holds', 'anonymous', ['POST']]);
+    assert.deepEqual([http('holds-list').route, http('holds-list').authLevel, http('holds-list').methods], ['cameras/{cameraId}/holds', 'anonymous', ['GET']]);
+    assert.deepEqual([http('signals-create').route, http('signals-create').authLevel, http('signals-create').methods], ['cameras/{cameraId}/signals', 'anonymous', ['POST']]);
+    // The app authorizes every request itself (functions/auth/route-guard.ts): with authLevel `function` the host would
+    // refuse a bearer token before any code runs. Device routes: the admin's key or an Admin token; upload-urls, the
+    // device secret, checked by the handler.
+    assert.deepEqual([http('devices-create').route, http('devices-create').authLevel, http('devices-create').methods], ['devices', 'anonymous', ['POST']]);
+    assert.deepEqual([http('devices-list').route, http('devices-list').authLevel, http('devices-list').methods], ['devices', 'anonymous', ['GET']]);
+    assert.deepEqual([http('device-get').route, http('device-get').authLevel, http('device-get').methods], ['devices/{deviceId}', 'anonymous', ['GET']]);
+    assert.deepEqual([http('device-delete').route, http('device-delete').authLevel, http('device-delete').methods], ['devices/{deviceId}', 'anonymous', ['DELETE']]);
+    assert.deepEqual([http('device-secret-rotate').route, http('device-secret-rotate').authLevel, http('device-secret-rotate').methods], ['devices/{deviceId}/secret', 'anonymous', ['POST']]);
     assert.deepEqual([http('device-upload-urls').route, http('device-upload-urls').authLevel, http('device-upload-urls').methods], ['devices/{deviceId}/upload-urls', 'anonymous', ['POST']]);
-    assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'function', ['DELETE']]);
-    // Erasure on demand: the API key, as device-delete and the other destructive routes.
-    assert.deepEqual([http('media-delete').route, http('media-delete').authLevel, http('media-delete').methods], ['cameras/{cameraId}/media', 'function', ['DELETE']]);
-    assert.deepEqual([http('exports-create').route, http('exports-create').authLevel, http('exports-create').methods], ['exports', 'function', ['POST']]);
-    assert.deepEqual([http('export-get').route, http('export-get').authLevel, http('export-get').methods], ['exports/{exportId}', 'function', ['GET']]);
+    assert.deepEqual([http('hold-delete').route, http('hold-delete').authLevel, http('hold-delete').methods], ['cameras/{cameraId}/holds/{holdId}', 'anonymous', ['DELETE']]);
+    // Erasure on demand: Admin, as device-delete and the other destructive routes.
+    assert.deepEqual([http('media-delete').route, http('media-delete').authLevel, http('media-delete').methods], ['cameras/{cameraId}/media', 'anonymous', ['DELETE']]);
+    assert.deepEqual([http('exports-create').route, http('exports-create').authLevel, http('exports-create').methods], ['exports', 'anonymous', ['POST']]);
+    assert.deepEqual([http('export-get').route, http('export-get').authLevel, http('export-get').methods], ['exports/{exportId}', 'anonymous', ['GET']]);
+    for (const r of registrations()) if (r.kind === 'http') assert.equal(r.options.authLevel, 'anonymous', r.name);
   });
 
   it('retention is a timer on the default hourly schedule (KEEPWATCH_RETENTION_SCHEDULE unset here)', () => {

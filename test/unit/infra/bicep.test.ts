@@ -44,6 +44,13 @@ const APP_SETTING_ALLOW_LIST: AppSettingAllowList = {
     // Event Grid's MQTT broker authenticates clients by certificate or Entra ID JWT, never a password: in Azure the
     // functions use KEEPWATCH_MQTT__credential=managedidentity; the password is for local brokers only.
     KEEPWATCH_MQTT_PASSWORD: 'Event Grid MQTT takes no passwords',
+    // Bearer token options whose defaults fit Entra ID: keys by OpenID discovery of the issuer, RS256 among the
+    // allowed algorithms, 60 s clock skew, 30 s JWKS cooldown (docs/security.md "Bearer tokens").
+    KEEPWATCH_AUTH_JWKS_URI: 'Entra ID keys come from the issuer discovery document',
+    KEEPWATCH_AUTH_PUBLIC_KEYS: 'for issuers without a JWKS; Entra ID has one',
+    KEEPWATCH_AUTH_ALGORITHMS: 'the default list includes RS256, which Entra ID uses',
+    KEEPWATCH_AUTH_CLOCK_SKEW: 'default PT60S',
+    KEEPWATCH_AUTH_JWKS_COOLDOWN: 'default PT30S',
   },
   notReadYet: {},
 };

@@ -130,13 +130,54 @@ const INTENDED: Record<string, string> = {
   '#/paths/~1exports~1{exportId}': "new route: GET an evidence export job's progress and download URL (functions/exports/export-get.ts)",
   [`${S}/ExportJobRequest`]: 'new route: the body of POST /exports',
   [`${S}/ExportJob`]: 'new route: the answer of POST /exports and GET /exports/{exportId}',
+  ...because(
+    'new: bearer JWTs (OpenID Connect issuer, Entra ID in Azure) accepted beside the administrator\'s key, and the device secret as a scheme (docs/security.md)',
+    '#/security',
+    '#/components/securitySchemes/bearerToken',
+    '#/components/securitySchemes/deviceSecret',
+    '#/components/securitySchemes/functionKeyHeader/description',
+  ),
+  '#/components/responses/Forbidden': 'new: 403 of a bearer token without the role or the camera a route needs',
+  '#/components/responses/Unauthorized/description': 'a 401 now also means a bearer token that does not verify (`InvalidToken`)',
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
 
+/**
+ * Access control (functions/auth/): every operation states its access kind, and a role route its roles, camera scope,
+ * the bearer scheme beside the key, 403 `Forbidden` and the new 401 wording; listed per operation of the frozen
+ * document from the generated document's access kinds, so each entry still has to occur.
+ */
+const ACCESS_INTENDED: Record<string, string> = (() => {
+  const out: Record<string, string> = {};
+  const before = BEFORE.paths as Record<string, Record<string, unknown> | undefined>;
+  for (const [p, item] of Object.entries(AFTER.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      // A route the frozen document lacks is one difference of its own (its "new route" entry), not one per key.
+      if (before[p]?.[method] === undefined) continue;
+      const at = `#/paths/${escapePath(p)}/${method}`;
+      const kind = op['x-keepwatch-access'] as string;
+      out[`${at}/x-keepwatch-access`] = `new: the route's access kind (${kind}), functions/auth/access.ts`;
+      if (kind === 'deviceSecret') out[`${at}/security`] = "new: the device secret is declared as a security scheme of its own (it was written as no security)";
+      if (kind !== 'roles') continue;
+      const reason = 'new: bearer tokens with app roles and per-camera scope beside the administrator\'s key (docs/security.md "Who may call what")';
+      for (const k of ['security', 'x-keepwatch-roles', 'x-keepwatch-camera-scope', 'responses/403']) out[`${at}/${k}`] = reason;
+      const unauthorized = (op.responses as Record<string, { $ref?: string }>)['401'];
+      if (unauthorized?.$ref === '#/components/responses/Unauthorized') out[`${at}/responses/401/description`] = 'a 401 now also means a bearer token that does not verify (`InvalidToken`)';
+    }
+  }
+  return out;
+})();
+
+/** A path as a JSON pointer segment. */
+function escapePath(p: string): string {
+  return p.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 /** The INTENDED entry that covers `pointer`, exactly or by a `/*` prefix. */
 function intendedFor(pointer: string): string | undefined {
   if (INTENDED[pointer] !== undefined) return pointer;
+  if (ACCESS_INTENDED[pointer] !== undefined) return pointer;
   return Object.keys(INTENDED).find((k) => k.endsWith('/*') && pointer.startsWith(k.slice(0, -1)));
 }
 
@@ -208,7 +249,7 @@ describe('the generated OpenAPI document against the hand-written one (test/fixt
     ];
     const unlisted = found.filter((line) => intendedFor(pointerOf(line)) === undefined);
     assert.deepEqual(unlisted, [], 'differences not listed in INTENDED');
-    const stale = Object.keys(INTENDED).filter((p) => !found.some((line) => intendedFor(pointerOf(line)) === p));
+    const stale = [...Object.keys(INTENDED), ...Object.keys(ACCESS_INTENDED)].filter((p) => !found.some((line) => intendedFor(pointerOf(line)) === p));
     assert.deepEqual(stale, [], 'INTENDED lists differences that no longer occur');
   });
 

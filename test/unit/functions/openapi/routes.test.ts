@@ -15,13 +15,13 @@ describe('functions/openapi/routes.ts: the route specs the document is built fro
     for (const spec of registered) assert.ok(HTTP_ROUTES.includes(spec), `${spec.operationId}: the registered spec is the listed one`);
   });
 
-  it('registers each function under its spec: name, method, route and auth level', () => {
+  it('registers each function under its spec: name, method, route, and host auth level anonymous (the app authorizes)', () => {
     for (const r of registrations()) {
       if (r.kind !== 'http') continue;
       assert.equal(r.name, r.spec.operationId);
       assert.deepEqual(r.options.methods, [r.spec.method]);
       assert.equal(`/${r.options.route}`, r.spec.path);
-      assert.equal(r.options.authLevel, r.spec.security?.length === 0 ? 'anonymous' : 'function', r.name);
+      assert.equal(r.options.authLevel, 'anonymous', r.name);
     }
   });
 });
