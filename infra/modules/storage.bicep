@@ -29,6 +29,10 @@ param viewerOrigins array
 @minValue(1)
 param lifecycleDeleteAfterDays int
 
+@description('Days after creation the lifecycle rule deletes an evidence export job and its bundle (`_exports/` in the recordings container).')
+@minValue(1)
+param exportBundleDays int = 7
+
 @description('Days a deleted or overwritten blob stays recoverable (blob and container soft delete).')
 @minValue(1)
 @maxValue(365)
@@ -189,6 +193,30 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               baseBlob: {
                 delete: {
                   daysAfterCreationGreaterThan: lifecycleDeleteAfterDays
+                }
+              }
+            }
+          }
+        }
+        // Evidence export jobs and bundles (functions/adapters/blob/blob-export-jobs.ts): copies for investigators to
+        // download, not the archive; the job's status and bundle go together after exportBundleDays.
+        {
+          name: 'export-bundles-expiry'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${recordingsContainerName}/_exports/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: exportBundleDays
                 }
               }
             }

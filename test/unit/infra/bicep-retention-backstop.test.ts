@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { BACKSTOP_ELIGIBLE, BACKSTOP_TAG } from '../../../shared/backstop-tag';
+import { assertId } from '../../../shared/ids';
 import { loadBicep, type Bicep } from '../../helpers/bicep-checks';
 import { propertyValues, type BicepValue } from '../../helpers/bicep-values';
 
@@ -22,11 +23,17 @@ describe('infra/: storage retention backstop, soft delete, retention cap and pub
     bicep = await loadBicep();
   });
 
-  it('the one deleting lifecycle rule takes block blobs of the recordings container tagged keepwatch-backstop=eligible only', () => {
+  it('the one deleting lifecycle rule that reaches segments takes block blobs of the recordings container tagged keepwatch-backstop=eligible only', () => {
     const [rules] = values('modules/storage.bicep', 'rules') as BicepValue[][];
-    const deleting = rules.filter((r) => JSON.stringify(r).includes('"delete"')) as Array<{ enabled: boolean; definition: { filters: Record<string, BicepValue>; actions: BicepValue } }>;
-    assert.equal(deleting.length, 1, JSON.stringify(rules));
-    const [rule] = deleting;
+    type Rule = { name: string; enabled: boolean; definition: { filters: Record<string, BicepValue>; actions: BicepValue } };
+    const deleting = rules.filter((r) => JSON.stringify(r).includes('"delete"')) as Rule[];
+    assert.deepEqual(deleting.map((r) => r.name).sort(), ['export-bundles-expiry', 'segments-retention-backstop'], JSON.stringify(rules));
+    // Evidence export jobs and bundles: only `_exports/`, which no camera id (and so no segment name) can start with.
+    const exports = deleting.find((r) => r.name === 'export-bundles-expiry')!;
+    assert.deepEqual(exports.definition.filters, { blobTypes: ['blockBlob'], prefixMatch: ['${recordingsContainerName}/_exports/'] });
+    assert.deepEqual(exports.definition.actions, { baseBlob: { delete: { daysAfterCreationGreaterThan: { expr: 'exportBundleDays' } } } });
+    assert.throws(() => assertId('camera', '_exports'));
+    const rule = deleting.find((r) => r.name === 'segments-retention-backstop')!;
     assert.equal(rule.enabled, true);
     assert.deepEqual(rule.definition.filters, {
       blobTypes: ['blockBlob'],
