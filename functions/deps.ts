@@ -15,6 +15,8 @@ import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
+import { BlobManifests } from './adapters/blob/blob-manifests';
+import { BlobSegmentHasher } from './adapters/blob/blob-segment-hasher';
 import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage/storage-clients';
 import { UserDelegationSasSigner } from './adapters/blob/user-delegation-sas-signer';
@@ -24,6 +26,7 @@ import { TableDeadLetterStore } from './adapters/table/table-dead-letter-store';
 import { TableDeviceStore } from './adapters/table/table-device-store';
 import { TableGapIndex } from './adapters/table/table-gap-index';
 import { TableHoldStore } from './adapters/table/table-hold-store';
+import { TableManifestHours } from './adapters/table/table-manifest-hours';
 import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePipelineStore } from './adapters/table/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table/table-policy-store';
@@ -75,6 +78,12 @@ export interface FunctionsDeps {
   pipelines: TablePipelineStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
+  /** Archive hours and the versions of their asset manifests (docs/contracts.md "Asset manifests"). */
+  manifestHours: TableManifestHours;
+  /** Asset manifest blobs: create-only writes, reads, listings. */
+  manifestBlobs: BlobManifests;
+  /** SHA-256 of stored segment bytes, read back (the manifests' hashes). */
+  segmentHasher: BlobSegmentHasher;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -116,6 +125,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     gates: clients.tableClient(s.tables.gates),
     devices: clients.tableClient(s.tables.devices),
     pipelines: clients.tableClient(s.tables.pipelines),
+    manifests: clients.tableClient(s.tables.manifests),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -149,6 +159,9 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     segmentBlobTags: new BlobSegmentTags(container),
     pipelines: new TablePipelineStore(tables.pipelines),
     importTopology: overrides.importTopology ?? topologyImporter,
+    manifestHours: new TableManifestHours(tables.manifests),
+    manifestBlobs: new BlobManifests(container),
+    segmentHasher: new BlobSegmentHasher(container),
     now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -21,6 +21,7 @@ import './holds/holds-list';
 import './holds/hold-delete';
 import './evr/signals-create';
 import './retention/retention';
+import './manifests/manifests';
 // Recordings API
 import './recordings/recordings-list';
 import './recordings/recording-get';

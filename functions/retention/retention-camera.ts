@@ -15,7 +15,7 @@ export const RETENTION_STEP_SEGMENTS = 1024;
 
 export type CameraRetentionDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'manifestHours'
 >;
 
 /** Test seams: a hook that throws simulates a crash at that point. */
@@ -65,7 +65,8 @@ export interface CameraRetentionResult {
  *    deleted again (404 = already gone) and its index rows deleted (missing = already gone).
  * 2. The plan is made from the index rows, the policy and the holds.
  * 3. Per step of ≤ {@link RETENTION_STEP_SEGMENTS} segments: the journal is written with the step's segment starts
- *    and every rollup day touched so far; THEN the blobs are deleted (Blob Batch); THEN the index rows (≤ 100-row
+ *    and every rollup day touched so far; THEN their archive hours are marked dirty (their manifests are rewritten
+ *    by the manifest writer, docs/contracts.md "Asset manifests"); THEN the blobs are deleted (Blob Batch); THEN the index rows (≤ 100-row
  *    transactions). A crash after the blob deletes leaves index rows pointing at deleted blobs, but those rows are in
  *    the journal, so the next pass deletes them in its step 1 even if the policy changed meanwhile: no row points at
  *    a deleted blob for longer than one run. Deleting rows first would instead leave blobs no index row names, which
@@ -98,6 +99,7 @@ export async function applyCameraRetention(
   let missingBlobs = 0;
   const resumed = journal?.pendingStartsMs.length ?? 0;
   if (journal && resumed > 0) {
+    await deps.manifestHours.markDirty(journal.pendingStartsMs.map((startMs) => ({ cameraId, startMs })));
     missingBlobs += (await deps.segmentBlobs.deleteBlobs(journal.pendingStartsMs.map(blobName))).missing;
     await deps.segmentIndex.deleteSegments(cameraId, journal.pendingStartsMs);
   }
@@ -124,6 +126,9 @@ export async function applyCameraRetention(
     for (const s of chunk) for (const piece of splitByUtcDay({ startMs: s.startMs, endMs: s.startMs + s.durationMs })) rollupDays.add(piece.dayStartMs);
     const starts = chunk.map((s) => s.startMs);
     await deps.retentionJournal.write(cameraId, { pendingStartsMs: starts, rollupDaysMs: [...rollupDays].sort((a, b) => a - b) });
+    // Before any blob goes: the hours' manifests would list deleted segments, so playback scans them until the
+    // manifest writer has written their next version (or removed them with their last segment).
+    await deps.manifestHours.markDirty(chunk.map((s) => ({ cameraId, startMs: s.startMs })));
     missingBlobs += (await deps.segmentBlobs.deleteBlobs(chunk.map((s) => s.blobName))).missing;
     await hooks.afterBlobDeletes?.(cameraId, step);
     await deps.segmentIndex.deleteSegments(cameraId, starts);

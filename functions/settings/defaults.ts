@@ -14,4 +14,5 @@ export const SETTINGS_DEFAULTS = {
   retentionSchedule: '0 5 * * * *',
   mqttUsername: 'keepwatch-cloud',
   pipelineStateWait: 'PT30S',
+  manifestGrace: 'PT10M',
 } as const;

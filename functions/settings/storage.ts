@@ -129,6 +129,8 @@ export interface TableNames {
   devices: string;
   /** AVA pipeline topologies and live pipelines, one partition per device (functions/adapters/table/table-pipeline-store.ts). */
   pipelines: string;
+  /** One row per archive hour: whether its asset manifest is current, and its version (functions/adapters/table/table-manifest-hours.ts). */
+  manifests: string;
 }
 
 /**
@@ -160,6 +162,7 @@ export const storageNamesSchema = z
       gates: `${prefix}Gates`,
       devices: `${prefix}Devices`,
       pipelines: `${prefix}Pipelines`,
+      manifests: `${prefix}Manifests`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

@@ -49,6 +49,7 @@ var tableSuffixes = [
   'Gates'
   'Devices'
   'Pipelines'
+  'Manifests'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

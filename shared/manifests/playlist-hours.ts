@@ -1,0 +1,45 @@
+import { hourStart } from '../contracts/manifest-naming';
+import { HOUR_MS } from '../time';
+
+/** What the manifests table says of one archive hour (functions/adapters/table/table-manifest-hours.ts). */
+export interface HourState {
+  /** Start of the hour, epoch ms UTC. */
+  hourStartMs: number;
+  /** Segments were indexed (or deleted) in the hour since its manifest was written: the manifest is stale. */
+  dirty: boolean;
+  /** Version of the hour's current manifest; 0 when none was written. */
+  version: number;
+}
+
+/** How one playlist reads its segments: hours from their manifests, the rest from the index. */
+export interface PlaylistReadPlan {
+  /** Closed hours whose current manifest lists every segment starting in them. */
+  manifests: Array<{ hourStartMs: number; version: number }>;
+  /** Runs of whole hours [startMs, endMs) to scan in the index (the open hour, dirty hours, hours without manifest). */
+  scans: Array<{ startMs: number; endMs: number }>;
+}
+
+/**
+ * Splits a playlist's hours between manifests and index scans (docs/contracts.md "Asset manifests"). The hours are
+ * those in which a segment overlapping [startMs, endMs) may start: from the hour holding `startMs − maxSegmentMs` (a
+ * segment begun before the range can reach into it, as the index scan's look-back) to the hour holding `endMs − 1`.
+ * An hour is read from its manifest when its row is clean with a version; every other hour is scanned, consecutive
+ * ones in one run.
+ * @param hours the rows the manifests table holds in that span, any order; hours without a row are scanned
+ */
+export function planPlaylistReads(startMs: number, endMs: number, maxSegmentMs: number, hours: readonly HourState[]): PlaylistReadPlan {
+  const byHour = new Map(hours.map((h) => [h.hourStartMs, h]));
+  const plan: PlaylistReadPlan = { manifests: [], scans: [] };
+  if (endMs <= startMs) return plan;
+  for (let h = hourStart(Math.max(0, startMs - maxSegmentMs)); h < endMs; h += HOUR_MS) {
+    const state = byHour.get(h);
+    if (state && !state.dirty && state.version >= 1) {
+      plan.manifests.push({ hourStartMs: h, version: state.version });
+      continue;
+    }
+    const last = plan.scans[plan.scans.length - 1];
+    if (last && last.endMs === h) last.endMs = h + HOUR_MS;
+    else plan.scans.push({ startMs: h, endMs: h + HOUR_MS });
+  }
+  return plan;
+}
