@@ -67,6 +67,7 @@ describe('registration with a Functions host present', () => {
       'live-pipeline-get',
       'live-pipeline-put',
       'live-pipelines-list',
+      'manifests',
       'openapi-json',
       'pipeline-topologies-list',
       'pipeline-topology-delete',

@@ -48,6 +48,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
+        'timer:manifests',
         'timer:retention',
       ],
     );
@@ -91,6 +92,13 @@ describe('function registrations (what the local host mounts)', () => {
     assert.notEqual(r.options.runOnStartup, true);
   });
 
+  it('manifests is a timer every 5 minutes', () => {
+    const r = byName.get('manifests');
+    assert.ok(r && r.kind === 'timer');
+    assert.equal(r.options.schedule, '30 */5 * * * *');
+    assert.notEqual(r.options.runOnStartup, true);
+  });
+
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
     const r = byName.get('ingest');
     assert.ok(r && r.kind === 'eventHub');
@@ -105,7 +113,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 39);
+    assert.equal(registrations().length, 40);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });
