@@ -136,15 +136,16 @@ export class TableManifestHours {
   }
 
   /**
-   * Writes clean rows for manifests found in Blob (the index rebuild), unconditionally.
+   * Writes the rows of hours whose manifests were found in Blob (the index rebuild), unconditionally: clean, or dirty
+   * when blobs the manifest does not list were found too.
    * @throws TransientError when storage fails in a way a retry may fix
    */
-  async putWritten(cameraId: string, hours: ReadonlyArray<{ hourStartMs: number; version: number; segmentCount: number }>): Promise<void> {
+  async putFound(cameraId: string, hours: ReadonlyArray<{ hourStartMs: number; version: number; segmentCount: number; dirty: boolean }>): Promise<void> {
     if (hours.length === 0) return;
     await ensureTable(this.table);
     const actions: TransactionAction[] = hours.map((h) => [
       'upsert',
-      { partitionKey: cameraId, rowKey: hourRowKey(h.hourStartMs), hourStartMs: double(h.hourStartMs), hour: toIso(h.hourStartMs), dirty: false, version: h.version, segmentCount: h.segmentCount },
+      { partitionKey: cameraId, rowKey: hourRowKey(h.hourStartMs), hourStartMs: double(h.hourStartMs), hour: toIso(h.hourStartMs), dirty: h.dirty, version: h.version, segmentCount: h.segmentCount },
       'Replace',
     ]);
     for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
