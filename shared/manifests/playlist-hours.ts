@@ -15,7 +15,7 @@ export interface HourState {
 export interface PlaylistReadPlan {
   /** Closed hours whose current manifest lists every segment starting in them. */
   manifests: Array<{ hourStartMs: number; version: number }>;
-  /** Runs of whole hours [startMs, endMs) to scan in the index (the open hour, dirty hours, hours without manifest). */
+  /** Runs of whole hours [startMs, endMs) to scan in the index (the open hour, dirty hours, hours without a manifest yet). */
   scans: Array<{ startMs: number; endMs: number }>;
 }
 
@@ -23,9 +23,11 @@ export interface PlaylistReadPlan {
  * Splits a playlist's hours between manifests and index scans (docs/contracts.md "Asset manifests"). The hours are
  * those in which a segment overlapping [startMs, endMs) may start: from the hour holding `startMs − maxSegmentMs` (a
  * segment begun before the range can reach into it, as the index scan's look-back) to the hour holding `endMs − 1`.
- * An hour is read from its manifest when its row is clean with a version; every other hour is scanned, consecutive
- * ones in one run.
- * @param hours the rows the manifests table holds in that span, any order; hours without a row are scanned
+ * An hour is read from its manifest when its row is clean with a version; an hour whose row is dirty or has no
+ * version yet is scanned, consecutive ones in one run; an hour without a row holds no segment (ingest writes the row
+ * of every hour it indexes a segment in, and the manifest writer removes it with the hour's last segment), so it is
+ * not read at all. Archives indexed before manifests existed get their rows from `keepwatch-admin rebuild-index`.
+ * @param hours the rows the manifests table holds in that span, any order
  */
 export function planPlaylistReads(startMs: number, endMs: number, maxSegmentMs: number, hours: readonly HourState[]): PlaylistReadPlan {
   const byHour = new Map(hours.map((h) => [h.hourStartMs, h]));
@@ -33,7 +35,8 @@ export function planPlaylistReads(startMs: number, endMs: number, maxSegmentMs: 
   if (endMs <= startMs) return plan;
   for (let h = hourStart(Math.max(0, startMs - maxSegmentMs)); h < endMs; h += HOUR_MS) {
     const state = byHour.get(h);
-    if (state && !state.dirty && state.version >= 1) {
+    if (!state) continue;
+    if (!state.dirty && state.version >= 1) {
       plan.manifests.push({ hourStartMs: h, version: state.version });
       continue;
     }

@@ -165,13 +165,15 @@ describe('asset manifests of archive hours (Azurite, real segments, real ffmpeg)
     };
     const fromManifests = await signedPlaylist(H0, NOW, observed);
     assert.equal(fromManifests, rowScanPlaylist);
-    // The hour before H0 (the look-back for a segment reaching into the range) has no row either: scanned, like the open hour.
-    assert.deepEqual(scanned, [[toIso(H0 - HOUR_MS), toIso(H0)], [toIso(OPEN_HOUR), toIso(NOW)]]);
+    // Only the open hour is scanned; the hour before H0 (the look-back for a segment reaching into the range) has no
+    // row, so no segment: not read at all.
+    assert.deepEqual(scanned, startsOpen.length ? [[toIso(OPEN_HOUR), toIso(NOW)]] : []);
     // A range that starts inside a segment of a closed hour and ends inside another.
     const inner = [startsA[1] + 500, startsB[1] + 700] as const;
     const before = await signedPlaylist(inner[0], inner[1], deps);
     assert.match(before, new RegExp(`#EXT-X-PROGRAM-DATE-TIME:${toIso(startsA[1]).replace(/\./g, '\\.')}`));
-    const rows = await signedPlaylist(inner[0], inner[1], { ...deps, manifestHours: { ...deps.manifestHours, listHours: async () => [] } as unknown as FunctionsDeps['manifestHours'] });
+    const dirtyHours = async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map((h) => ({ ...h, dirty: true }));
+    const rows = await signedPlaylist(inner[0], inner[1], { ...deps, manifestHours: { listHours: dirtyHours } as unknown as FunctionsDeps['manifestHours'] });
     assert.equal(before, rows, 'the same with every hour scanned');
   });
 
