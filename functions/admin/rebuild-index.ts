@@ -3,6 +3,7 @@ import { parseSegmentBlobName, segmentBlobName } from '../../shared/contracts/bl
 import type { SegmentRecord } from '../../shared/contracts/device-events';
 import { hourStart, parseHourManifestBlobName } from '../../shared/contracts/manifest-naming';
 import { assertId, isValidId } from '../../shared/ids';
+import { encodeHourSpans } from '../../shared/manifests/hour-spans-codec';
 import { manifestSegments } from '../../shared/manifests/manifest-segments';
 import { DAY_MS, HOUR_MS, startOfUtcDay, toIso } from '../../shared/time';
 import type { ArchiveBlob, BlobArchiveListing } from '../adapters/blob/blob-archive-listing';
@@ -63,7 +64,7 @@ export async function rebuildIndex(cameraId: string, range: { fromMs?: number; t
   }
 
   const records = new Map<number, SegmentRecord>();
-  const cleanHours: Array<{ hourStartMs: number; version: number; segmentCount: number }> = [];
+  const cleanHours: Array<{ hourStartMs: number; version: number; segmentCount: number; spans: string | undefined }> = [];
   let newestDevice: { startMs: number; deviceId: string } | undefined;
   for (const [hourStartMs, version] of [...manifestVersions].sort((a, b) => a[0] - b[0])) {
     const manifest = await readHourManifest(cameraId, hourStartMs, version, deps);
@@ -77,7 +78,7 @@ export async function rebuildIndex(cameraId: string, range: { fromMs?: number; t
       records.set(s.startMs, { cameraId, deviceId: s.deviceId, startMs: s.startMs, durationMs: s.durationMs, bytes: s.bytes, blobName: segmentBlobName(cameraId, s.startMs), sha256: s.sha256, eventId: s.eventId });
       if (!newestDevice || s.startMs > newestDevice.startMs) newestDevice = { startMs: s.startMs, deviceId: s.deviceId };
     }
-    cleanHours.push({ hourStartMs, version, segmentCount: listed.length });
+    cleanHours.push({ hourStartMs, version, segmentCount: listed.length, spans: encodeHourSpans(hourStartMs, listed) });
   }
   const fromManifests = records.size;
 

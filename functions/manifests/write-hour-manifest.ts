@@ -1,7 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
 import { MANIFEST_JSON_CONTENT_TYPE, MANIFEST_PLAYLIST_CONTENT_TYPE, MANIFEST_PREFIX, MANIFEST_VERSION_MAX, archiveHourFolder, parseHourManifestBlobName } from '../../shared/contracts/manifest-naming';
 import type { SegmentRecord } from '../../shared/contracts/device-events';
+import type { ArchiveHourManifest } from '../../shared/contracts/manifest';
 import { buildHourManifest, type HourSegment } from '../../shared/manifests/build-hour-manifest';
+import { encodeHourSpans } from '../../shared/manifests/hour-spans-codec';
 import { manifestSegments } from '../../shared/manifests/manifest-segments';
 import { HOUR_MS, toIso } from '../../shared/time';
 import type { HourRow } from '../adapters/table/table-manifest-hours';
@@ -36,7 +38,8 @@ export interface HourManifestResult {
  * 3. else every segment's SHA-256 is computed from its stored bytes (reused from the previous version for a segment
  *    it already listed: blobs are immutable), the hour's gaps and the camera's stream info are read, and version
  *    max(row version, highest stored version) + 1 is written, playlist then JSON, each `If-None-Match: *`;
- * 4. the row is marked clean with the version `If-Match` the ETag read before step 1: a segment indexed meanwhile
+ * 4. the row is marked clean with the version and a copy of the segments' spans (shared/manifests/hour-spans-codec.ts,
+ *    what playlists read) `If-Match` the ETag read before step 1: a segment indexed meanwhile
  *    changed it, the hour stays dirty and the next run writes the next version;
  * 5. the older versions are deleted.
  * A crash anywhere leaves the hour dirty, or clean with a version whose blobs exist; a version written but not
@@ -56,7 +59,7 @@ export async function writeHourManifest(row: HourRow, deps: HourManifestDeps, co
   const current = row.version >= 1 ? await readHourManifest(cameraId, hourStartMs, row.version, deps) : undefined;
   const known = new Map((current ? manifestSegments(current) : []).map((s) => [s.startMs, s]));
   if (current && known.size === records.length && records.every((r) => sameSegment(known.get(r.startMs), r))) {
-    const marked = await deps.manifestHours.markWritten(row, row.version, records.length);
+    const marked = await deps.manifestHours.markWritten(row, row.version, records.length, encodeHourSpans(hourStartMs, records));
     return { outcome: marked ? 'unchanged' : 'raced', version: row.version, segments: records.length, hashed: 0 };
   }
 
@@ -90,12 +93,20 @@ export async function writeHourManifest(row: HourRow, deps: HourManifestDeps, co
   const files = buildHourManifest({ cameraId, hourStartMs, version, writtenAtMs: deps.now(), segments, gaps, stream: camera?.stream?.stream ?? null });
   // The playlist first: a JSON manifest (what playback and the rebuild read) never names a playlist that is not stored.
   const wrotePlaylist = await deps.manifestBlobs.create(files.playlistName, files.playlist, MANIFEST_PLAYLIST_CONTENT_TYPE);
-  const wroteJson = await deps.manifestBlobs.create(files.jsonName, `${JSON.stringify(files.manifest, null, 1)}\n`, MANIFEST_JSON_CONTENT_TYPE);
+  const wroteJson = await deps.manifestBlobs.create(files.jsonName, manifestText(files.manifest), MANIFEST_JSON_CONTENT_TYPE);
   if (wrotePlaylist === 'exists' || wroteJson === 'exists') return { outcome: 'raced', version: row.version, segments: records.length, hashed: toHash.length };
-  if (!(await deps.manifestHours.markWritten(row, version, records.length))) return { outcome: 'raced', version: row.version, segments: records.length, hashed: toHash.length };
+  if (!(await deps.manifestHours.markWritten(row, version, records.length, encodeHourSpans(hourStartMs, records)))) return { outcome: 'raced', version: row.version, segments: records.length, hashed: toHash.length };
   const older = stored.filter((n) => parseHourManifestBlobName(n)!.version < version);
   if (older.length > 0) await deps.segmentBlobs.deleteBlobs(older);
   return { outcome: 'written', version, segments: records.length, hashed: toHash.length };
+}
+
+/** The JSON manifest as stored: one segment per line, so that people can read and diff it. */
+function manifestText(manifest: ArchiveHourManifest): string {
+  const { segments, ...head } = manifest;
+  const top = JSON.stringify({ ...head, segments: [] });
+  const lines = segments.map((s) => ` ${JSON.stringify(s)}`).join(',\n');
+  return `${top.replace('"segments":[]', segments.length ? `"segments":[\n${lines}\n]` : '"segments":[]')}\n`;
 }
 
 /** True when the manifest's segment is the index row's (same start, duration, size and provenance). */

@@ -15,11 +15,12 @@ export type PlaylistSpansDeps = Pick<FunctionsDeps, 'segmentIndex' | 'manifestHo
 
 /**
  * The stored segments of one camera overlapping [startMs, endMs) — the same set as the segment index's
- * `listSegmentSpans` — read from the asset manifests of closed hours (one small blob read each, at most
- * {@link MANIFEST_READ_CONCURRENCY} at once) and from the index for the rest: the open hour, dirty hours, hours
- * without a manifest, and any hour whose manifest is gone or unreadable (docs/contracts.md "Asset manifests").
- * Table reads: one query of the range's hour rows, plus the index scans (a 24 h playlist ending in the open hour:
- * one page each).
+ * `listSegmentSpans` — for closed hours from their asset manifests: the copy of the current manifest's spans in the
+ * hour's `kwManifests` row, or, when they did not fit the row, the JSON manifest itself (one small blob read each, at
+ * most {@link MANIFEST_READ_CONCURRENCY} at once); from the index for the rest: the open hour, dirty hours, hours
+ * without a manifest yet, and any hour whose manifest is gone or unreadable (docs/contracts.md "Asset manifests").
+ * Table reads: one query of the range's hour rows, plus the index scans (a 24 h playlist ending in the open hour: one
+ * page each, 2 in all; no blob read).
  * @param onSpans called with each batch of spans as it arrives (a manifest, an index page), so the caller can sign
  *   them while the rest is still being read; a batch may hold spans the result leaves out
  * @returns unsorted; the caller sorts (shared/hls/playable-segments.ts)
@@ -38,6 +39,11 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
     return spans.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
   };
   const fromManifests: SegmentSpan[] = [];
+  for (const h of plan.fromRows) {
+    const spans = h.spans.map((s): SegmentSpan => ({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs) }));
+    onSpans?.(spans);
+    fromManifests.push(...spans);
+  }
   const missing: number[] = [];
   let next = 0;
   const reader = async (): Promise<void> => {

@@ -2,6 +2,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { hourStart } from '../../../shared/contracts/manifest-naming';
 import { assertId } from '../../../shared/ids';
 import { hourRowKey } from '../../../shared/index-keys';
+import { decodeHourSpans } from '../../../shared/manifests/hour-spans-codec';
 import type { HourState } from '../../../shared/manifests/playlist-hours';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
@@ -23,7 +24,8 @@ export interface HourRow extends HourState {
  * The manifests table (`{prefix}Manifests`, docs/contracts.md "Asset manifests"): one row per archive hour that ever
  * held a segment, PartitionKey `{cameraId}`, RowKey `yyyy-MM-ddTHH` (shared/index-keys.ts `hourRowKey`); properties
  * `hourStartMs` (Edm.Double), `hour` (ISO, for people), `dirty` (boolean), `version` (the current manifest's, 0 =
- * none), `segmentCount`.
+ * none), `segmentCount`, `spans` (the current manifest's segment spans, shared/manifests/hour-spans-codec.ts; absent
+ * when they do not fit), so a playlist gets a closed hour from this table alone.
  *
  * How an hour closes and re-opens: ingest marks the hours of the segments it indexed dirty (after their index rows,
  * an unconditional Merge, which changes the row's ETag); retention and erasure mark the hours they delete from dirty
@@ -101,14 +103,15 @@ export class TableManifestHours {
   }
 
   /**
-   * Records a written manifest version and marks the hour clean, `If-Match` the ETag the writer read.
+   * Records a written manifest version (with its segment spans, encoded) and marks the hour clean, `If-Match` the ETag
+   * the writer read.
    * @returns false when the row changed meanwhile (a segment was indexed: it stays dirty) or is gone
    * @throws TransientError when storage fails in a way a retry may fix
    */
-  async markWritten(row: HourRow, version: number, segmentCount: number): Promise<boolean> {
+  async markWritten(row: HourRow, version: number, segmentCount: number, spans: string | undefined): Promise<boolean> {
     try {
       await this.table.updateEntity(
-        { partitionKey: row.cameraId, rowKey: hourRowKey(row.hourStartMs), hourStartMs: double(row.hourStartMs), hour: toIso(row.hourStartMs), dirty: false, version, segmentCount },
+        { partitionKey: row.cameraId, rowKey: hourRowKey(row.hourStartMs), hourStartMs: double(row.hourStartMs), hour: toIso(row.hourStartMs), dirty: false, version, segmentCount, ...(spans === undefined ? {} : { spans }) },
         'Replace',
         { etag: row.etag },
       );
@@ -140,12 +143,12 @@ export class TableManifestHours {
    * when blobs the manifest does not list were found too.
    * @throws TransientError when storage fails in a way a retry may fix
    */
-  async putFound(cameraId: string, hours: ReadonlyArray<{ hourStartMs: number; version: number; segmentCount: number; dirty: boolean }>): Promise<void> {
+  async putFound(cameraId: string, hours: ReadonlyArray<{ hourStartMs: number; version: number; segmentCount: number; dirty: boolean; spans: string | undefined }>): Promise<void> {
     if (hours.length === 0) return;
     await ensureTable(this.table);
     const actions: TransactionAction[] = hours.map((h) => [
       'upsert',
-      { partitionKey: cameraId, rowKey: hourRowKey(h.hourStartMs), hourStartMs: double(h.hourStartMs), hour: toIso(h.hourStartMs), dirty: h.dirty, version: h.version, segmentCount: h.segmentCount },
+      { partitionKey: cameraId, rowKey: hourRowKey(h.hourStartMs), hourStartMs: double(h.hourStartMs), hour: toIso(h.hourStartMs), dirty: h.dirty, version: h.version, segmentCount: h.segmentCount, ...(h.spans === undefined ? {} : { spans: h.spans }) },
       'Replace',
     ]);
     for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
@@ -173,12 +176,16 @@ export class TableManifestHours {
 }
 
 function toHourRow(e: Record<string, unknown>): HourRow {
-  return {
+  const hourStartMs = readNumber(e, 'hourStartMs');
+  const row: HourRow = {
     cameraId: String(e.partitionKey),
-    hourStartMs: readNumber(e, 'hourStartMs'),
+    hourStartMs,
     dirty: e.dirty === true,
     version: e.version === undefined ? 0 : readNumber(e, 'version'),
     segmentCount: e.segmentCount === undefined ? 0 : readNumber(e, 'segmentCount'),
     etag: String(e.etag),
   };
+  const spans = typeof e.spans === 'string' ? decodeHourSpans(hourStartMs, e.spans) : undefined;
+  if (spans) row.spans = spans;
+  return row;
 }

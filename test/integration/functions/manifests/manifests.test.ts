@@ -175,6 +175,15 @@ describe('asset manifests of archive hours (Azurite, real segments, real ffmpeg)
     const dirtyHours = async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map((h) => ({ ...h, dirty: true }));
     const rows = await signedPlaylist(inner[0], inner[1], { ...deps, manifestHours: { listHours: dirtyHours } as unknown as FunctionsDeps['manifestHours'] });
     assert.equal(before, rows, 'the same with every hour scanned');
+    // Hours whose rows carry no spans (they did not fit) are read from their JSON manifests: the same again.
+    const reads: string[] = [];
+    const withoutSpans = {
+      ...deps,
+      manifestHours: { listHours: async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map(({ spans: _s, ...h }) => h) } as unknown as FunctionsDeps['manifestHours'],
+      manifestBlobs: { read: (name: string) => (reads.push(name), deps.manifestBlobs.read(name)) } as unknown as FunctionsDeps['manifestBlobs'],
+    };
+    assert.equal(await signedPlaylist(H0, NOW, withoutSpans), rowScanPlaylist);
+    assert.deepEqual(reads.sort(), [H0, H1, H2].map((h) => hourManifestBlobName(CAMERA, h, 1, 'json')));
   });
 
   it('a late segment re-opens its hour: the next run writes version 2, deletes version 1, and playback follows', async () => {

@@ -26,7 +26,13 @@ describe('planPlaylistReads', () => {
     assert.deepEqual(plan.scans, [{ startMs: H + HOUR, endMs: H + 3 * HOUR }]);
   });
 
+  it("a clean hour whose row carries its manifest's spans needs no read; one without them reads its manifest", () => {
+    const spans = [{ startMs: H + HOUR, durationMs: 10_000 }];
+    const plan = planPlaylistReads(H + HOUR, H + 3 * HOUR, HOUR, [{ hourStartMs: H + HOUR, dirty: false, version: 2, spans }, { hourStartMs: H + 2 * HOUR, dirty: false, version: 1 }]);
+    assert.deepEqual(plan, { fromRows: [{ hourStartMs: H + HOUR, spans }], manifests: [{ hourStartMs: H + 2 * HOUR, version: 1 }], scans: [] });
+  });
+
   it('an empty range reads nothing', () => {
-    assert.deepEqual(planPlaylistReads(H, H, HOUR, []), { manifests: [], scans: [] });
+    assert.deepEqual(planPlaylistReads(H, H, HOUR, []), { fromRows: [], manifests: [], scans: [] });
   });
 });
