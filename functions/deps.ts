@@ -27,6 +27,7 @@ import { TableDeviceStore } from './adapters/table/table-device-store';
 import { TableGapIndex } from './adapters/table/table-gap-index';
 import { TableHoldStore } from './adapters/table/table-hold-store';
 import { TableManifestHours } from './adapters/table/table-manifest-hours';
+import { TableManifestRecordings } from './adapters/table/table-manifest-recordings';
 import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePipelineStore } from './adapters/table/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table/table-policy-store';
@@ -80,6 +81,8 @@ export interface FunctionsDeps {
   importTopology: TopologyImporter;
   /** Archive hours and the versions of their asset manifests (docs/contracts.md "Asset manifests"). */
   manifestHours: TableManifestHours;
+  /** EVR recordings and the versions of their asset manifests (same table). */
+  manifestRecordings: TableManifestRecordings;
   /** Asset manifest blobs: create-only writes, reads, listings. */
   manifestBlobs: BlobManifests;
   /** SHA-256 of stored segment bytes, read back (the manifests' hashes). */
@@ -160,6 +163,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     pipelines: new TablePipelineStore(tables.pipelines),
     importTopology: overrides.importTopology ?? topologyImporter,
     manifestHours: new TableManifestHours(tables.manifests),
+    manifestRecordings: new TableManifestRecordings(tables.manifests),
     manifestBlobs: new BlobManifests(container),
     segmentHasher: new BlobSegmentHasher(container),
     now,

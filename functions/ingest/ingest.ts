@@ -33,7 +33,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'manifestHours' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'manifestHours' | 'manifestRecordings' | 'now'
 >;
 
 /**

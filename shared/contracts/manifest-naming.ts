@@ -1,4 +1,5 @@
 import { segmentBlobName } from './blob-naming';
+import { RECORDING_ID_PATTERN } from './upload-window';
 import { assertId } from '../ids';
 import { HOUR_MS } from '../time';
 
@@ -73,4 +74,32 @@ export function hourStart(ms: number): number {
 export function segmentUriInFolder(cameraId: string, startMs: number): string {
   const name = segmentBlobName(cameraId, startMs);
   return `./${name.slice(name.lastIndexOf('/') + 1)}`;
+}
+
+/**
+ * Blob name of an EVR recording's manifest: `{cameraId}/recordings/{recordingId}/manifest-v{NNNN}.{json|m3u8}`, beside
+ * the camera's hour folders; its segment URIs go up to them (`../../{yyyy}/{MM}/{dd}/{HH}/{start}.ts`), so a copy of
+ * the camera's folder plays it.
+ * @throws RangeError for a version outside 1..9999 or a recording id that is not `{13 digits}-{12 hex}`
+ */
+export function recordingManifestBlobName(cameraId: string, recordingId: string, version: number, kind: ManifestKind): string {
+  assertId('camera', cameraId);
+  if (!RECORDING_ID_PATTERN.test(recordingId)) throw new RangeError(`recording id ${JSON.stringify(recordingId)} is not {13 digits}-{12 hex}`);
+  if (!Number.isInteger(version) || version < 1 || version > MANIFEST_VERSION_MAX) throw new RangeError(`manifest version ${version} is outside 1..${MANIFEST_VERSION_MAX}`);
+  return `${cameraId}/recordings/${recordingId}/${MANIFEST_PREFIX}${String(version).padStart(4, '0')}.${kind}`;
+}
+
+/** Reads the version back from a recording manifest blob name; `undefined` for any other name. */
+export function parseRecordingManifestVersion(name: string): number | undefined {
+  const m = /^[a-z0-9-]{1,32}\/recordings\/\d{13}-[0-9a-f]{12}\/manifest-v(\d{4})\.(json|m3u8)$/.exec(name);
+  return m && Number(m[1]) >= 1 ? Number(m[1]) : undefined;
+}
+
+/**
+ * The URI of a segment in a recording's manifest: `../../{yyyy}/{MM}/{dd}/{HH}/{start}.ts`, relative to
+ * `{cameraId}/recordings/{recordingId}/`.
+ * @throws ValidationError as shared/contracts/blob-naming.ts `segmentBlobName`
+ */
+export function segmentUriFromRecording(cameraId: string, startMs: number): string {
+  return `../../${segmentBlobName(cameraId, startMs).slice(cameraId.length + 1)}`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GAP_CAUSES } from './device-events';
 import { streamInfoSchema } from './stream-info';
+import { RECORDING_ID_PATTERN } from './upload-window';
 import { ID_PATTERN } from '../ids';
 import { HOUR_MS } from '../time';
 import { isoDateTimeSchema } from '../validation/iso-date-time';
@@ -14,6 +15,8 @@ import { isoDateTimeSchema } from '../validation/iso-date-time';
 
 /** `kind` of an archive hour's manifest. */
 export const ARCHIVE_HOUR_MANIFEST = 'keepwatch.archive-hour';
+/** `kind` of an EVR recording's manifest. */
+export const RECORDING_MANIFEST = 'keepwatch.recording';
 /** Format version of the JSON; a reader refuses others. */
 export const MANIFEST_FORMAT = 1;
 
@@ -63,3 +66,35 @@ export const archiveHourManifestSchema = z.strictObject({
   stream: streamInfoSchema.nullable(),
 });
 export type ArchiveHourManifest = z.output<typeof archiveHourManifestSchema>;
+
+/** A segment in a recording's manifest: as in an hour's, with its URI relative to the recording's folder. */
+export const recordingManifestSegmentSchema = manifestSegmentSchema.extend({
+  uri: z.string().regex(/^\.\.\/\.\.\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\.ts$/, 'expected ../../{yyyy}/{MM}/{dd}/{HH}/{segment start ISO}.ts'),
+});
+
+/**
+ * An EVR recording's manifest (`kind` `keepwatch.recording`, `format` 1): the recording (`id`, `gateRecordingId`, its
+ * window `[start, end)`, the signals that opened or extended it — the first 16 — and how many in all), and the stored
+ * segments overlapping the window with their stored hashes, the gaps in it and the stream, as an hour's manifest has
+ * them. Written once the recording is complete and its window's segments are in (functions/manifests/).
+ */
+export const recordingManifestSchema = z.strictObject({
+  kind: z.literal(RECORDING_MANIFEST),
+  format: z.literal(MANIFEST_FORMAT),
+  cameraId: z.string().regex(ID_PATTERN),
+  recording: z.strictObject({
+    id: z.string().regex(RECORDING_ID_PATTERN),
+    gateRecordingId: z.string().min(1).max(128),
+    start: isoDateTimeSchema,
+    end: isoDateTimeSchema,
+    signals: z.array(z.strictObject({ id: z.string().min(1).max(128), type: z.string().min(1).max(64), at: isoDateTimeSchema, label: z.string().max(256).optional() })).max(16),
+    signalCount: z.number().int().min(0),
+  }),
+  version: z.number().int().min(1).max(9999),
+  writtenAt: isoDateTimeSchema,
+  playlist: z.string().regex(/^manifest-v\d{4}\.m3u8$/),
+  segments: z.array(recordingManifestSegmentSchema).max(36_000),
+  gaps: z.array(manifestGapSchema),
+  stream: streamInfoSchema.nullable(),
+});
+export type RecordingManifest = z.output<typeof recordingManifestSchema>;

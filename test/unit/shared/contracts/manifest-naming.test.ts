@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseSegmentBlobName } from '../../../../shared/contracts/blob-naming';
-import { archiveHourFolder, hourManifestBlobName, hourStart, parseHourManifestBlobName, segmentUriInFolder } from '../../../../shared/contracts/manifest-naming';
+import { archiveHourFolder, hourManifestBlobName, hourStart, parseHourManifestBlobName, parseRecordingManifestVersion, recordingManifestBlobName, segmentUriFromRecording, segmentUriInFolder } from '../../../../shared/contracts/manifest-naming';
 
 const T = Date.UTC(2026, 10, 21, 10, 42, 7, 42);
 const H = Date.UTC(2026, 10, 21, 10);
@@ -35,5 +35,17 @@ describe('manifest blob names', () => {
   it('segment URIs are relative to the folder, with ./ so the colon cannot read as a scheme', () => {
     assert.equal(segmentUriInFolder('door', T), './2026-11-21T10:42:07.042Z.ts');
     assert.equal(new URL(segmentUriInFolder('door', T), 'https://a.example/door/2026/11/21/10/manifest-v0001.m3u8').pathname, '/door/2026/11/21/10/2026-11-21T10:42:07.042Z.ts');
+  });
+});
+
+describe('recording manifest names', () => {
+  const id = `${H}-0123456789ab`;
+  it('{camera}/recordings/{id}/manifest-v{NNNN}, parsed back; segment URIs climb to the hour folders', () => {
+    assert.equal(recordingManifestBlobName('door', id, 3, 'm3u8'), `door/recordings/${id}/manifest-v0003.m3u8`);
+    assert.equal(parseRecordingManifestVersion(`door/recordings/${id}/manifest-v0003.json`), 3);
+    assert.equal(parseRecordingManifestVersion(`door/recordings/${id}/manifest-v0000.json`), undefined);
+    assert.equal(parseRecordingManifestVersion(`door/2026/11/21/10/manifest-v0001.json`), undefined);
+    assert.throws(() => recordingManifestBlobName('door', 'not-an-id', 1, 'json'), RangeError);
+    assert.equal(segmentUriFromRecording('door', T), '../../2026/11/21/10/2026-11-21T10:42:07.042Z.ts');
   });
 });
