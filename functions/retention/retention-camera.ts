@@ -15,7 +15,7 @@ export const RETENTION_STEP_SEGMENTS = 1024;
 
 export type CameraRetentionDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'manifestHours'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'manifestHours' | 'manifestRecordings'
 >;
 
 /** Test seams: a hook that throws simulates a crash at that point. */
@@ -144,6 +144,8 @@ export async function applyCameraRetention(
   if (doomed.length > 0 || resumed > 0) {
     await deps.cameras.advanceFirstRecorded(cameraId, await earliestRemaining(deps, camera, segments, new Set(doomed), scanToMs));
   }
+  // Their asset manifests go with them: marked dirty first, the manifests timer deletes a gone recording's manifests.
+  if (plan.recordingsExpired.length > 0) await deps.manifestRecordings.markDirty(plan.recordingsExpired);
   const recordingsDeleted = plan.recordingsExpired.length > 0 ? await deps.recordings.remove(cameraId, plan.recordingsExpired.map((r) => r.id)) : 0;
   if (journal || doomed.length > 0) await deps.retentionJournal.clear(cameraId);
 

@@ -6,12 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { createDeps, type FunctionsDeps } from '../../../../functions/deps';
 import { ingest } from '../../../../functions/ingest/ingest';
 import { manifests } from '../../../../functions/manifests/manifests';
+import { applyCameraRetention } from '../../../../functions/retention/retention-camera';
 import { recordingManifestSchema } from '../../../../shared/contracts/manifest';
 import { recordingManifestBlobName, hourStart } from '../../../../shared/contracts/manifest-naming';
 import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { recordingApiId } from '../../../../shared/evr/recording-id';
 import { parseRecordingPolicy } from '../../../../shared/schemas/recording-policy';
-import { HOUR_MS, MINUTE_MS, toIso } from '../../../../shared/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../../../shared/time';
 import { recordRealSegments, sha256Hex, uploadAndIngest } from '../../../helpers/archive-fixtures';
 import { startAzurite, type AzuriteInstance } from '../../../helpers/azurite';
 import { evrPolicy, recordedEvent, signalEvent } from '../../../helpers/evr-fixtures';
@@ -89,5 +90,15 @@ describe('asset manifests of EVR recordings (Azurite, real segments, real ffmpeg
     assert.equal(decoded.code, 0, decoded.errors.join('\n'));
     assert.deepEqual(decoded.errors, []);
     assert.equal(decoded.frames, starts.length * 2 * 10, 'every frame of the window\'s segments');
+  });
+
+  it('retention that deletes the recording deletes its manifests on the next run', async () => {
+    const camera = (await deps.cameras.getCamera('door'))!;
+    const result = await applyCameraRetention(camera, deps, T + 8 * DAY_MS);
+    assert.equal(result.recordingsDeleted, 1, JSON.stringify(result));
+    const run = await manifests(undefined, batchContext(), deps);
+    assert.equal(run.recordings.outcomes.removed, 1, JSON.stringify(run));
+    assert.deepEqual(await deps.manifestBlobs.list('door/recordings/'), []);
+    assert.equal((await manifests(undefined, batchContext(), deps)).recordings.dirty, 0);
   });
 });
