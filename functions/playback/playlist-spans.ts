@@ -39,11 +39,6 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
     return spans.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
   };
   const fromManifests: SegmentSpan[] = [];
-  for (const h of plan.fromRows) {
-    const spans = h.spans.map((s): SegmentSpan => ({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs) }));
-    onSpans?.(spans);
-    fromManifests.push(...spans);
-  }
   const missing: number[] = [];
   let next = 0;
   const reader = async (): Promise<void> => {
@@ -59,10 +54,21 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
       fromManifests.push(...spans);
     }
   };
-  const [scanned] = await Promise.all([
+  // The reads go out first; the hours carried by their rows are handed over (and signed by the caller, CPU work)
+  // while the reads are on the wire.
+  const reads = Promise.all([
     Promise.all(plan.scans.map((r) => scan(r.startMs, r.endMs))),
     Promise.all(Array.from({ length: Math.min(MANIFEST_READ_CONCURRENCY, plan.manifests.length) }, reader)),
   ]);
+  reads.catch(() => {}); // observed here, rethrown where it is awaited below
+  for (const h of plan.fromRows) {
+    // Yield between hours, so that the reads' requests leave and their answers are taken in meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    const spans = h.spans.map((s): SegmentSpan => ({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs) }));
+    onSpans?.(spans);
+    fromManifests.push(...spans);
+  }
+  const [scanned] = await reads;
   const rescanned = await Promise.all(missing.map((h) => scan(h, h + HOUR_MS)));
   return [...fromManifests, ...scanned.flat(), ...rescanned.flat()].filter(overlaps);
 }
