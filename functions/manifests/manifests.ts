@@ -45,8 +45,8 @@ export async function manifests(_timer: Timer | undefined, context: InvocationCo
   const summary: ManifestRunSummary = {
     invocationId: context.invocationId,
     dirty: dirty.length,
-    outcomes: { written: 0, unchanged: 0, removed: 0, raced: 0, incomplete: 0 },
-    recordings: { dirty: 0, outcomes: { written: 0, unchanged: 0, waiting: 0, removed: 0, raced: 0, incomplete: 0 } },
+    outcomes: { written: 0, unchanged: 0, removed: 0, raced: 0 },
+    recordings: { dirty: 0, outcomes: { written: 0, unchanged: 0, waiting: 0, removed: 0, raced: 0 } },
     failed: [],
   };
   for (const row of dirty.slice(0, MANIFEST_HOURS_PER_RUN)) {

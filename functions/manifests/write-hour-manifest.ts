@@ -17,11 +17,12 @@ export type HourManifestDeps = Pick<FunctionsDeps, 'segmentIndex' | 'gapIndex' |
  * - `written`: a new version was written and the hour marked clean;
  * - `unchanged`: the current version already lists the index's segments; the hour was marked clean;
  * - `removed`: the hour has no segment left (retention, erasure): its manifests and its row were deleted;
- * - `raced`: the row changed while this ran (a segment was indexed): it stays dirty for the next run;
- * - `incomplete`: an indexed segment's blob is missing (a deletion in progress): nothing written, the hour stays dirty.
+ * - `raced`: the row changed while this ran (a segment was indexed): it stays dirty for the next run.
+ * An indexed segment whose blob is gone (deleted between its blob and its row, or lost) is left out of the manifest,
+ * with a warning: the manifest lists what storage holds.
  */
 export interface HourManifestResult {
-  outcome: 'written' | 'unchanged' | 'removed' | 'raced' | 'incomplete';
+  outcome: 'written' | 'unchanged' | 'removed' | 'raced';
   /** The hour's current manifest version after this (0 when none). */
   version: number;
   segments: number;
@@ -36,7 +37,8 @@ export interface HourManifestResult {
  *    (`If-Match`) are deleted;
  * 2. the current version, when it lists exactly these segments, is kept and the hour marked clean;
  * 3. else every segment's SHA-256 is computed from its stored bytes (reused from the previous version for a segment
- *    it already listed: blobs are immutable), the hour's gaps and the camera's stream info are read, and version
+ *    it already listed: blobs are immutable; a segment without a blob is left out, and if that leaves the current
+ *    version's list, it is kept as in step 2), the hour's gaps and the camera's stream info are read, and version
  *    max(row version, highest stored version) + 1 is written, playlist then JSON, each `If-None-Match: *`;
  * 4. the row is marked clean with the version and a copy of the segments' spans (shared/manifests/hour-spans-codec.ts,
  *    what playlists read) `If-Match` the ETag read before step 1: a segment indexed meanwhile
@@ -69,8 +71,10 @@ export async function writeHourManifest(row: HourRow, deps: HourManifestDeps, co
   for (const [i, r] of toHash.entries()) {
     const h = hashes[i];
     if (!h) {
-      context.warn('manifest not written: an indexed segment has no blob', { cameraId, hour: toIso(hourStartMs), blobName: r.blobName });
-      return { outcome: 'incomplete', version: row.version, segments: records.length, hashed: i };
+      // Indexed, then deleted (a retention step between its blob and row deletes, or a blob lost): the manifest lists
+      // what storage holds; the row, if it stays, is the index's to fix.
+      context.warn('indexed segment has no blob; left out of the manifest', { cameraId, hour: toIso(hourStartMs), blobName: r.blobName });
+      continue;
     }
     if (h.sha256 !== r.sha256 || h.bytes !== r.bytes) {
       // The stored bytes win (the manifest is evidence); the index row keeps what ingest accepted.
@@ -78,14 +82,19 @@ export async function writeHourManifest(row: HourRow, deps: HourManifestDeps, co
     }
     hashByStart.set(r.startMs, h.sha256);
   }
-  const segments: HourSegment[] = records.map((r) => ({
-    startMs: r.startMs,
-    durationMs: r.durationMs,
-    bytes: r.bytes,
-    sha256: hashByStart.get(r.startMs) ?? known.get(r.startMs)!.sha256,
-    deviceId: r.deviceId,
-    eventId: r.eventId,
-  }));
+  const segments: HourSegment[] = records
+    .filter((r) => hashByStart.has(r.startMs) || sameSegment(known.get(r.startMs), r))
+    .map((r) => ({ startMs: r.startMs, durationMs: r.durationMs, bytes: r.bytes, sha256: hashByStart.get(r.startMs) ?? known.get(r.startMs)!.sha256, deviceId: r.deviceId, eventId: r.eventId }));
+  if (current && segments.length === known.size && segments.every((seg) => known.get(seg.startMs)?.sha256 === seg.sha256)) {
+    // Only segments without blobs differed: the current version already lists what storage holds.
+    const marked = await deps.manifestHours.markWritten(row, row.version, segments.length, encodeHourSpans(hourStartMs, segments));
+    return { outcome: marked ? 'unchanged' : 'raced', version: row.version, segments: segments.length, hashed: toHash.length };
+  }
+  if (segments.length === 0) {
+    if (stored.length > 0) await deps.segmentBlobs.deleteBlobs(stored);
+    const removed = await deps.manifestHours.remove(row);
+    return { outcome: removed ? 'removed' : 'raced', version: 0, segments: 0, hashed: toHash.length };
+  }
   const [gaps, camera] = await Promise.all([deps.gapIndex.listGaps(cameraId, hourStartMs, hourStartMs + HOUR_MS), deps.cameras.getCamera(cameraId)]);
   const highest = Math.max(row.version, ...stored.map((n) => parseHourManifestBlobName(n)!.version));
   const version = highest + 1;
@@ -94,11 +103,11 @@ export async function writeHourManifest(row: HourRow, deps: HourManifestDeps, co
   // The playlist first: a JSON manifest (what playback and the rebuild read) never names a playlist that is not stored.
   const wrotePlaylist = await deps.manifestBlobs.create(files.playlistName, files.playlist, MANIFEST_PLAYLIST_CONTENT_TYPE);
   const wroteJson = await deps.manifestBlobs.create(files.jsonName, manifestText(files.manifest), MANIFEST_JSON_CONTENT_TYPE);
-  if (wrotePlaylist === 'exists' || wroteJson === 'exists') return { outcome: 'raced', version: row.version, segments: records.length, hashed: toHash.length };
-  if (!(await deps.manifestHours.markWritten(row, version, records.length, encodeHourSpans(hourStartMs, records)))) return { outcome: 'raced', version: row.version, segments: records.length, hashed: toHash.length };
+  if (wrotePlaylist === 'exists' || wroteJson === 'exists') return { outcome: 'raced', version: row.version, segments: segments.length, hashed: toHash.length };
+  if (!(await deps.manifestHours.markWritten(row, version, segments.length, encodeHourSpans(hourStartMs, segments)))) return { outcome: 'raced', version: row.version, segments: segments.length, hashed: toHash.length };
   const older = stored.filter((n) => parseHourManifestBlobName(n)!.version < version);
   if (older.length > 0) await deps.segmentBlobs.deleteBlobs(older);
-  return { outcome: 'written', version, segments: records.length, hashed: toHash.length };
+  return { outcome: 'written', version, segments: segments.length, hashed: toHash.length };
 }
 
 /** The JSON manifest as stored: one segment per line, so that people can read and diff it. */

@@ -14,10 +14,10 @@ export type RecordingManifestDeps = Pick<FunctionsDeps, 'settings' | 'recordings
 /**
  * What writing one recording's manifest did: `written`, `unchanged` (marked clean), `waiting` (not complete yet, or
  * its window closed less than `KEEPWATCH_MANIFEST_GRACE` ago: it stays dirty), `removed` (the recording is gone, or
- * has no stored segment: its manifests and row deleted), `raced` (the row changed meanwhile: stays dirty),
- * `incomplete` (an indexed segment's blob is missing: stays dirty).
+ * has no stored segment: its manifests and row deleted), `raced` (the row changed meanwhile: stays dirty). An indexed
+ * segment whose blob is gone is left out, with a warning.
  */
-export type RecordingManifestOutcome = 'written' | 'unchanged' | 'waiting' | 'removed' | 'raced' | 'incomplete';
+export type RecordingManifestOutcome = 'written' | 'unchanged' | 'waiting' | 'removed' | 'raced';
 
 /**
  * (Re)writes one dirty EVR recording's manifest (docs/contracts.md "Asset manifests"), the way an hour's is written
@@ -52,13 +52,16 @@ export async function writeRecordingManifest(row: RecordingManifestRow, deps: Re
   const hashByStart = new Map<number, string>();
   for (const [i, r] of toHash.entries()) {
     const h = hashes[i];
-    if (!h) {
-      context.warn('recording manifest not written: an indexed segment has no blob', { cameraId, recordingId, blobName: r.blobName });
-      return 'incomplete';
-    }
-    hashByStart.set(r.startMs, h.sha256);
+    if (h) hashByStart.set(r.startMs, h.sha256);
+    else context.warn('indexed segment has no blob; left out of the recording manifest', { cameraId, recordingId, blobName: r.blobName });
   }
-  const segments: HourSegment[] = records.map((r) => ({ startMs: r.startMs, durationMs: r.durationMs, bytes: r.bytes, sha256: hashByStart.get(r.startMs) ?? known.get(r.startMs)!.sha256, deviceId: r.deviceId, eventId: r.eventId }));
+  const segments: HourSegment[] = records
+    .filter((r) => hashByStart.has(r.startMs) || same(known.get(r.startMs), r))
+    .map((r) => ({ startMs: r.startMs, durationMs: r.durationMs, bytes: r.bytes, sha256: hashByStart.get(r.startMs) ?? known.get(r.startMs)!.sha256, deviceId: r.deviceId, eventId: r.eventId }));
+  if (current && segments.length === known.size && segments.every((seg) => known.get(seg.startMs)?.sha256 === seg.sha256)) {
+    return (await deps.manifestRecordings.markWritten(row, row.version)) ? 'unchanged' : 'raced';
+  }
+  if (segments.length === 0) return 'waiting';
   const [gaps, camera] = await Promise.all([deps.gapIndex.listGaps(cameraId, recording.startMs, recording.endMs), deps.cameras.getCamera(cameraId)]);
   const version = Math.max(row.version, ...stored.map((n) => parseRecordingManifestVersion(n)!)) + 1;
   if (version > MANIFEST_VERSION_MAX) throw new RangeError(`recording ${cameraId}/${recordingId} has reached manifest version ${MANIFEST_VERSION_MAX}`);

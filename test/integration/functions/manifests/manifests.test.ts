@@ -212,6 +212,23 @@ describe('asset manifests of archive hours (Azurite, real segments, real ffmpeg)
     assert.equal(decoded.frames, 10 * 2 * 10);
   });
 
+  it('an indexed segment whose blob is gone is left out: no new version for it, run after run', async () => {
+    // A late segment into H1, whose blob goes before the manifest is written (a retention step between its blob and
+    // its row deletes, or a lost blob).
+    const [lateStart] = await uploadAndIngest(deps, CAMERA, H1 + 30 * MINUTE_MS, recordRealSegments(1, 8));
+    await recordingsContainer(deps.settings).getBlobClient(segmentBlobName(CAMERA, lateStart)).delete();
+    for (let i = 0; i < 2; i++) {
+      const ctx = batchContext();
+      const run = await manifests(undefined, ctx, deps);
+      assert.equal(run.outcomes.unchanged, 1, JSON.stringify(run));
+      assert.ok(ctx.logs.some((l) => String(l.args[0]).includes('indexed segment has no blob')), 'warned');
+      const [row] = await deps.manifestHours.listHours(CAMERA, H1, H1 + HOUR_MS);
+      assert.deepEqual([row.dirty, row.version, row.segmentCount], [false, 1, 3], 'version 1 lists what storage holds');
+      await deps.manifestHours.markDirty([{ cameraId: CAMERA, startMs: H1 }]);
+    }
+    await deps.segmentIndex.deleteSegments(CAMERA, [lateStart]);
+  });
+
   it('retention that deletes an hour re-opens it, and the next run removes its manifests and its row', async () => {
     const camera = (await deps.cameras.getCamera(CAMERA))!;
     // A pass 7 days (the default archive retention) after H0 ended: H0's segments expire, H1's do not.
