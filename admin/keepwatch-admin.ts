@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { REBUILD_INDEX_HELP, runRebuildIndex } from './rebuild-index-command';
 import { runVerifyExport, VERIFY_EXPORT_HELP } from './verify-export';
 
 /**
@@ -9,6 +10,7 @@ type Command = (args: readonly string[], out: (text: string) => void, err: (text
 
 /** Subcommand → its runner and one line of help. Add a command here (one line) and in its own file. */
 const COMMANDS: Record<string, { run: Command; help: string }> = {
+  'rebuild-index': { run: runRebuildIndex, help: REBUILD_INDEX_HELP.split('\n')[0]! },
   'verify-export': { run: runVerifyExport, help: VERIFY_EXPORT_HELP.split('\n')[0]! },
 };
 

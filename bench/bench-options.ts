@@ -6,17 +6,17 @@ import { RETENTION_DEFAULTS } from './retention-deletes';
 import { SOAK_DEFAULTS } from './soak';
 import { COST_BENCH_DEFAULTS } from './deploy-cost';
 
-export const BENCHMARKS = ['recording', 'playlist', 'availability', 'retention', 'soak', 'motion', 'evr', 'live', 'cost', 'preview'] as const;
+export const BENCHMARKS = ['recording', 'playlist', 'manifests', 'availability', 'retention', 'soak', 'motion', 'evr', 'live', 'cost', 'preview'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 /** What runs without `--only`: every benchmark but the 10-minute soak and the cost count, which run only when named. */
-export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live', 'preview'];
+export const DEFAULT_BENCHMARKS: readonly BenchmarkName[] = ['recording', 'playlist', 'manifests', 'availability', 'retention', 'motion', 'evr', 'live', 'preview'];
 
 export const BENCH_HELP = `npm run bench [-- options]  —  Keepwatch benchmarks (docs/benchmarks.md); prints figures and ratios against baselines
 measured in the same run on this machine. Not part of npm test.
 
 Options (each also as an environment variable):
-  --only NAME               recording | playlist | availability | retention | soak |   KEEPWATCH_BENCH_ONLY
-                            motion | evr | live | cost | preview;
+  --only NAME               recording | playlist | manifests | availability |         KEEPWATCH_BENCH_ONLY
+                            retention | soak | motion | evr | live | cost | preview;
                             repeatable, comma-separated (default: all but soak and cost)
   --seconds S               measured window of each recording run (default ${RECORDING_DEFAULTS.seconds})   KEEPWATCH_BENCH_SECONDS
   --cameras LIST            camera counts recorded by the baseline and the agent       KEEPWATCH_BENCH_CAMERAS

@@ -3,6 +3,7 @@ import { runAvailableMediaLatency, type AvailableMediaLatencyResult } from './av
 import { killAllTracked } from './child-processes';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench-options';
 import { formatMachineInfo, machineInfo } from './machine-info';
+import { MANIFEST_PLAYLIST_TARGETS, runManifestPlaylist, type ManifestPlaylistResult } from './manifest-playlist';
 import { PLAYLIST_TARGET_P95_MS, runPlaylistLatency, type PlaylistLatencyResult } from './playlist-latency';
 import { PREVIEW_TARGETS, runPreviewLatency, type PreviewLatencyResult } from './preview-latency';
 import { RECORDING_TARGETS, runRecordingOverhead, type RecordingOverheadResult } from './recording-overhead';
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
   print(`machine: ${formatMachineInfo(machineInfo(resolveFfmpeg().path))}`);
   let recording: RecordingOverheadResult | undefined;
   let playlist: PlaylistLatencyResult | undefined;
+  let manifestPlaylist: ManifestPlaylistResult | undefined;
   let availability: AvailableMediaLatencyResult | undefined;
   let retention: RetentionDeletesResult | undefined;
   let soak: SoakResult | undefined;
@@ -57,12 +59,13 @@ async function main(): Promise<number> {
   let costEvr: CostBenchResult | undefined;
   let preview: PreviewLatencyResult | undefined;
   let failed = false;
-  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', live: 'live latency (glass → live playlist)', cost: 'cost per camera-month (counted operations × prices)', preview: 'preview latency' };
+  const titles: Record<string, string> = { recording: 'recording overhead', playlist: 'playlist latency', manifests: 'playlists from asset manifests', availability: 'availableMedia latency', retention: 'retention deletes', soak: 'resilient-recording soak', motion: 'motion CPU', evr: 'EVR latency and bytes', live: 'live latency (glass → live playlist)', cost: 'cost per camera-month (counted operations × prices)', preview: 'preview latency' };
   for (const name of opts.only) {
     const t0 = Date.now();
     print(`\n== ${titles[name]} ==`);
     try {
       if (name === 'recording') recording = await runRecordingOverhead({ ...opts, print });
+      else if (name === 'manifests') manifestPlaylist = await runManifestPlaylist({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'availability') availability = await runAvailableMediaLatency({ requests: opts.requests, warmupRequests: opts.warmupRequests, print });
       else if (name === 'soak') soak = await runSoak({ minutes: opts.soakMinutes, cameras: opts.soakCameras, workDir: opts.workDir, print });
       else if (name === 'evr') evr = await runEvrLatency({ ...EVR_BENCH_DEFAULTS, motionClip: opts.motionClip ?? mediaPath('one-by-one-person-detection.mp4'), workDir: opts.workDir, print });
@@ -108,6 +111,13 @@ async function main(): Promise<number> {
       (c.range === '24 h' ? ` = ${(c.latency.p95Ms / PLAYLIST_TARGET_P95_MS).toFixed(2)} × target (p95 ≤ ${PLAYLIST_TARGET_P95_MS} ms)` : ''));
   }
   if (playlist) print(`ingest seeding: ${playlist.seeding.rowsPerSecond.toFixed(0)} rows/s`);
+  if (manifestPlaylist) {
+    const [rows, fromManifests] = manifestPlaylist.cases;
+    print(
+      `playlist 24 h from manifests: p95 ${fromManifests.latency.p95Ms.toFixed(1)} ms (target ≤ ${MANIFEST_PLAYLIST_TARGETS.p95Ms}), row scan p95 ${rows.latency.p95Ms.toFixed(1)} ms: ` +
+        `${manifestPlaylist.speedup.toFixed(2)}× (target ≥ ${MANIFEST_PLAYLIST_TARGETS.speedup}); table pages ${fromManifests.tablePages} vs ${rows.tablePages} (target ≤ ${MANIFEST_PLAYLIST_TARGETS.tablePages})`,
+    );
+  }
   for (const c of availability?.cases ?? []) {
     print(`availableMedia ${c.name.padEnd(18)}: p50 ${c.latency.p50Ms.toFixed(1)} ms, p95 ${c.latency.p95Ms.toFixed(1)} ms, ${c.rowsRead} rows read`);
   }

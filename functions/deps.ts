@@ -17,6 +17,8 @@ import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
 import { BlobExportJobs } from './adapters/blob/blob-export-jobs';
+import { BlobManifests } from './adapters/blob/blob-manifests';
+import { BlobSegmentHasher } from './adapters/blob/blob-segment-hasher';
 import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
 import { ensureContainer, ensureTable, storageClients, type StorageClientOptions, type StorageClients } from './adapters/storage/storage-clients';
 import { UserDelegationSasSigner } from './adapters/blob/user-delegation-sas-signer';
@@ -29,6 +31,8 @@ import { TableHealthStore } from './adapters/table/table-health-store';
 import { TableLiveMarkStore } from './adapters/table/table-live-mark-store';
 import { TableLivePresenceStore } from './adapters/table/table-live-presence-store';
 import { TableHoldStore } from './adapters/table/table-hold-store';
+import { TableManifestHours } from './adapters/table/table-manifest-hours';
+import { TableManifestRecordings } from './adapters/table/table-manifest-recordings';
 import { integrationEventsSink } from './adapters/integration-events-sink';
 import { TablePipelineStore } from './adapters/table/table-pipeline-store';
 import { TablePolicyStore } from './adapters/table/table-policy-store';
@@ -92,6 +96,14 @@ export interface FunctionsDeps {
   livePresence: TableLivePresenceStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
+  /** Archive hours and the versions of their asset manifests (docs/contracts.md "Asset manifests"). */
+  manifestHours: TableManifestHours;
+  /** EVR recordings and the versions of their asset manifests (same table). */
+  manifestRecordings: TableManifestRecordings;
+  /** Asset manifest blobs: create-only writes, reads, listings. */
+  manifestBlobs: BlobManifests;
+  /** SHA-256 of stored segment bytes, read back (the manifests' hashes). */
+  segmentHasher: BlobSegmentHasher;
   /** Current time, epoch ms UTC (swappable so tests can expire tokens). */
   now(): number;
   /** Creates the tables and the recordings container if missing (once per process); handlers need not call it. */
@@ -135,6 +147,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     pipelines: clients.tableClient(s.tables.pipelines),
     health: clients.tableClient(s.tables.health),
     liveMarks: clients.tableClient(s.tables.liveMarks),
+    manifests: clients.tableClient(s.tables.manifests),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -174,6 +187,10 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     livePresence: new TableLivePresenceStore(tables.liveMarks),
     exportJobs: new BlobExportJobs(container),
     importTopology: overrides.importTopology ?? topologyImporter,
+    manifestHours: new TableManifestHours(tables.manifests),
+    manifestRecordings: new TableManifestRecordings(tables.manifests),
+    manifestBlobs: new BlobManifests(container),
+    segmentHasher: new BlobSegmentHasher(container),
     now,
     ensureStorage: async () => {
       await Promise.all([...Object.values(tables).map(ensureTable), ensureContainer(container)]);

@@ -33,6 +33,8 @@ import './retention/retention';
 import './cameras/camera-get';
 import './health/health-sweep';
 import './erasure/media-delete';
+// Asset manifests (docs/contracts.md "Asset manifests")
+import './manifests/manifests';
 // Recordings API
 import './recordings/recordings-list';
 import './recordings/recording-get';

@@ -7,6 +7,7 @@ import { parseConcerns, type Env } from './settings/env';
 import { exportSettingsSchema } from './settings/export';
 import { viewerOriginsSchema } from './settings/http/cors';
 import { publicBaseUrlSchema } from './settings/http/public-base-url';
+import { manifestSettingsSchema } from './settings/manifests';
 import { integrationEventsSettingsSchema, type IntegrationEventsSettings } from './settings/integration-events';
 import { mqttSettingsSchema, type MqttSettings } from './settings/mqtt/broker';
 import { pipelineSettingsSchema } from './settings/pipelines';
@@ -37,7 +38,7 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines`, `{prefix}LiveMarks` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines`, `{prefix}LiveMarks`, `{prefix}Manifests` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs (signs and verifies; its key id goes in each URL as `kid`) |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS` | optional, ≥ 32 characters, not the current one; during a rotation, the key that signed URLs still out: they play until they expire, then remove it (docs/security.md "Rotating the playback key") |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |
@@ -69,10 +70,11 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_AUTH_CLOCK_SKEW` | ISO 8601 tolerance on `exp`/`nbf`/`iat`, default PT60S, PT0S..PT5M |
  * | `KEEPWATCH_AUTH_JWKS_COOLDOWN` | ISO 8601 least time between two JWKS fetches caused by a token with an unknown `kid` (key rotation), default PT30S, PT0S..PT10M |
  * | `KEEPWATCH_AUTH_CAMERA_GROUPS` | optional JSON object, `groups` claim value → camera ids or `"*"`: the cameras a group's members may see. When set, a token without a `cameras` claim sees only the cameras of its mapped groups |
+ * | `KEEPWATCH_MANIFEST_GRACE` | ISO 8601, default PT10M, PT0S..PT6H: how long after an archive hour ends the `manifests` timer writes its asset manifest (docs/contracts.md "Asset manifests") |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Each concern's settings are a zod schema of their own under functions/settings/ (storage.ts, playback.ts, devices.ts,
- * export.ts, retention.ts, pipelines.ts, auth.ts, mqtt/broker.ts, integration-events.ts, http/cors.ts, http/public-base-url.ts);
+ * export.ts, retention.ts, pipelines.ts, auth.ts, manifests.ts, mqtt/broker.ts, integration-events.ts, http/cors.ts, http/public-base-url.ts);
  * this module composes them. A bad setting is reported with every other bad one at once, in the agent config's voice
  * (shared/validation/format-issues.ts): `app settings: KEEPWATCH_PLAYBACK_TTL: PT30S is outside PT1M..P1D`, or
  * `app settings: 2 problems:` and one indented line per problem, each naming the setting, its value (never a secret's:
@@ -124,6 +126,8 @@ export interface FunctionsSettings {
   pipelineStateWaitMs: number;
   /** Who may call the HTTP API: the administrator's key and bearer token verification (functions/auth/). */
   auth: AuthSettings;
+  /** How long after an archive hour ends its manifest is written, ms (`KEEPWATCH_MANIFEST_GRACE`). */
+  manifestGraceMs: number;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -147,6 +151,7 @@ const CONCERNS = {
   integrationEvents: integrationEventsSettingsSchema,
   pipelines: pipelineSettingsSchema,
   auth: authSettingsSchema,
+  manifests: manifestSettingsSchema,
 } satisfies Record<string, z.ZodType>;
 
 /**
@@ -172,6 +177,7 @@ export function parseSettings(env: Env): FunctionsSettings {
     integrationEvents: c.integrationEvents,
     ...c.pipelines,
     auth: c.auth,
+    ...c.manifests,
   };
 }
 

@@ -38,3 +38,12 @@ export function segmentScanPlan(
   }
   return plan;
 }
+
+/**
+ * RowKey of an archive hour's row in the manifests table (`kwManifests`, PartitionKey = camera id): the hour's start
+ * as `yyyy-MM-ddTHH` (`2026-11-21T10`), so lexical order is chronological and a day of hours is one RowKey range.
+ * @param ms any instant of the hour, epoch ms UTC
+ */
+export function hourRowKey(ms: number): string {
+  return new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString().slice(0, 13);
+}

@@ -37,12 +37,13 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'manifestHours' | 'manifestRecordings' | 'now'
 >;
 
 /**
  * The `ingest` function: a batch of device events from Event Hubs (cardinality many) → segment index rows,
- * availability rollup, camera rows (`segment.uploaded`), gap rows and `camera.gap` integration events (`gap`, same id),
+ * availability rollup, camera rows and the dirty marks of their archive hours' manifests (`segment.uploaded`), gap
+ * rows and `camera.gap` integration events (`gap`, same id),
  * `camera.diagnostics` integration events
  * (`diagnostics`, same id, so consumers dedupe redeliveries) and the camera's stream info (`session-established`
  * diagnostics with `stream`: the newest event time wins); invalid events → dead-letter rows with the reason.
@@ -120,7 +121,14 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   await markSegmentsForBackstop(segments, deps);
   // Both writes run to the end before any error is rethrown, so a replay is never needed for one that had
   // already failed unseen.
-  const [rollup, cameras, cameraStreams] = await Promise.allSettled([deps.availability.mergeSegments(segments), deps.cameras.recordSegments(segments), deps.cameras.recordStreams(streams)]);
+  // The hours' manifests go stale with these segments (after their index rows, so the manifest writer that sees the
+  // hour dirty finds them: functions/adapters/table/table-manifest-hours.ts).
+  const [rollup, cameras, cameraStreams, hours] = await Promise.allSettled([
+    deps.availability.mergeSegments(segments),
+    deps.cameras.recordSegments(segments),
+    deps.cameras.recordStreams(streams),
+    deps.manifestHours.markDirty(segments),
+  ]);
   if (rollup.status === 'rejected') {
     // A day with more ranges than a row holds cannot be fixed by a replay: the index rows are stored, but
     // playback, which reads the rollup, will not find that day's newest media. Someone must look.
@@ -129,6 +137,7 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   }
   if (cameras.status === 'rejected') throw cameras.reason;
   if (cameraStreams.status === 'rejected') throw cameraStreams.reason;
+  if (hours.status === 'rejected') throw hours.reason;
   await deps.integrationEvents.publish([...diagnostics.values(), ...gapEvents.values()]);
   // Device status → device and camera health, with its camera.offline/online and device.offline/online events.
   const healthEvents = statuses.length ? await applyStatusReports(statuses, deps, context) : 0;

@@ -10,13 +10,15 @@ import { dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec }
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyPlaybackGrant } from './playback-token';
+import { playlistSpans, type PlaylistSpansDeps } from './playlist-spans';
 
 /** Content type of HLS playlists (RFC 8216 §4). */
 export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
 /**
  * `GET /api/cameras/{cameraId}/playlist.m3u8?start&end&expires&kid&sig` → `200` HLS VOD playlist
- * (shared/hls/render-playlist.ts): every segment overlapping the signed range, sorted, `#EXT-X-DISCONTINUITY` at gaps,
+ * (shared/hls/render-playlist.ts): every segment overlapping the signed range (closed hours read from their asset
+ * manifests, the rest from the segment index: functions/playback/playlist-spans.ts), sorted, `#EXT-X-DISCONTINUITY` at gaps,
  * each URL an absolute read-only SAS URL of its blob expiring `KEEPWATCH_SEGMENT_SAS_TTL` (default and minimum
  * `KEEPWATCH_PLAYBACK_TTL`) after this request, hence no earlier than the playlist token itself.
  * Anonymous at the Functions level: the signed token is the authentication, so ffmpeg, VLC and hls.js can open it
@@ -26,18 +28,19 @@ export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 export async function playlist(
   request: HttpRequest,
   context: InvocationContext,
-  deps: Pick<FunctionsDeps, 'settings' | 'segmentIndex' | 'sasSigner' | 'now'> = defaultDeps(),
+  deps: Pick<FunctionsDeps, 'settings' | 'sasSigner' | 'now'> & PlaylistSpansDeps = defaultDeps(),
 ): Promise<HttpResponseInit> {
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const nowMs = deps.now();
     const { playbackTokenSecret: current, playbackTokenPreviousSecret: previous } = deps.settings;
     const grant = verifyPlaybackGrant(cameraId, request.query, { current, previous }, nowMs);
-    // Sign each page of the index scan as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
+    // Closed hours come from their asset manifests, the open hour from the index (functions/playback/playlist-spans.ts).
+    // Sign each manifest and index page as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
     // overlaps the storage reads instead of following them (bench/playlist-latency.ts).
     const expiresOnMs = nowMs + deps.settings.segmentSasTtlMs;
     const signing: Array<Promise<Array<[string, string]>>> = [];
-    const spans = await deps.segmentIndex.listSegmentSpans(cameraId, grant.startMs, grant.endMs, (page) => {
+    const spans = await playlistSpans(cameraId, grant.startMs, grant.endMs, deps, (page) => {
       const names = page.map((s) => s.blobName);
       const signed = deps.sasSigner.blobReadUrls(names, expiresOnMs).then((urls) => names.map((n, i): [string, string] => [n, urls[i]]));
       signed.catch(() => {}); // observed here, rethrown where it is awaited below

@@ -13,7 +13,7 @@ export const RETENTION_STEP_SEGMENTS = 1024;
 
 export type CameraRetentionDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'previewCache'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'previewCache' | 'manifestHours' | 'manifestRecordings'
 >;
 
 /** Test seams: a hook that throws simulates a crash at that point. */
@@ -64,7 +64,8 @@ export interface CameraRetentionResult {
  * 2. The plan is made from the index rows, the policy and the holds.
  * 3. Per step of ≤ {@link RETENTION_STEP_SEGMENTS} segments (functions/retention/segment-deletion.ts, which erasure on
  *    demand shares): the journal is written with the step's segment starts
- *    and every rollup day touched so far; THEN the segments' cached preview images (one listing per UTC hour,
+ *    and every rollup day touched so far; THEN their archive hours are marked dirty (their manifests are rewritten
+ *    by the manifest writer, docs/contracts.md "Asset manifests"); THEN the segments' cached preview images (one listing per UTC hour,
  *    functions/adapters/blob/blob-preview-cache.ts) and the blobs are deleted (Blob Batch); THEN the index rows (≤ 100-row
  *    transactions). A crash after the blob deletes leaves index rows pointing at deleted blobs, but those rows are in
  *    the journal, so the next pass deletes them in its step 1 even if the policy changed meanwhile: no row points at
@@ -128,6 +129,8 @@ export async function applyCameraRetention(
   if (doomed.length > 0 || resumed > 0) {
     await deps.cameras.advanceFirstRecorded(cameraId, await earliestRemaining(deps, camera, segments, new Set(doomed), scanToMs));
   }
+  // Their asset manifests go with them: marked dirty first, the manifests timer deletes a gone recording's manifests.
+  if (plan.recordingsExpired.length > 0) await deps.manifestRecordings.markDirty(plan.recordingsExpired);
   const recordingsDeleted = plan.recordingsExpired.length > 0 ? await deps.recordings.remove(cameraId, plan.recordingsExpired.map((r) => r.id)) : 0;
   if (journal || doomed.length > 0) await deps.retentionJournal.clear(cameraId);
 

@@ -10,7 +10,7 @@ import type { FunctionsDeps } from '../deps';
  * index rows, and the availability rollup is recomputed from the rows that remain, so a crash anywhere is finished by
  * the next pass (the order and why: retention-camera.ts).
  */
-export type SegmentDeletionDeps = Pick<FunctionsDeps, 'segmentIndex' | 'segmentBlobs' | 'availability' | 'previewCache'>;
+export type SegmentDeletionDeps = Pick<FunctionsDeps, 'segmentIndex' | 'segmentBlobs' | 'availability' | 'previewCache' | 'manifestHours'>;
 
 /** What {@link deleteSegmentsInSteps} is told to do around each step. */
 export interface SegmentDeletionSteps<T extends SegmentSpan> {
@@ -26,7 +26,9 @@ export interface SegmentDeletionSteps<T extends SegmentSpan> {
 }
 
 /**
- * Deletes `doomed` segments of one camera in journalled steps: per step, the journal; then the segments' cached
+ * Deletes `doomed` segments of one camera in journalled steps: per step, the journal; then their archive hours are
+ * marked dirty (docs/contracts.md "Asset manifests": playback scans them until their manifests are rewritten); then
+ * the segments' cached
  * preview images (functions/adapters/blob/blob-preview-cache.ts) and the blobs (Blob Batch, 404 = already gone); then
  * the index rows. Adds every UTC day each segment touches to `rollupDays` (the caller
  * rewrites them with {@link rewriteRollupDays} once every step is done).
@@ -46,6 +48,9 @@ export async function deleteSegmentsInSteps<T extends SegmentSpan>(
     const chunk = doomed.slice(i, i + steps.stepSegments);
     for (const s of chunk) for (const piece of splitByUtcDay({ startMs: s.startMs, endMs: s.startMs + s.durationMs })) rollupDays.add(piece.dayStartMs);
     await steps.writeJournal(chunk, [...rollupDays].sort((a, b) => a - b));
+    // Before any blob goes: the hours' manifests would list deleted segments, so playback scans them until the
+    // manifest writer has written their next version (or removed them with their last segment).
+    await deps.manifestHours.markDirty(chunk.map((s) => ({ cameraId, startMs: s.startMs })));
     // Their cached previews first (shared/contracts/preview-blob-naming.ts): a crash between the two repeats both.
     await deps.previewCache.deleteForSegments(cameraId, chunk.map((s) => s.startMs));
     missingBlobs += (await deps.segmentBlobs.deleteBlobs(chunk.map((s) => s.blobName))).missing;
@@ -56,13 +61,14 @@ export async function deleteSegmentsInSteps<T extends SegmentSpan>(
 }
 
 /**
- * Finishes the step a crashed pass journalled: deletes the cached previews and the blobs of the segments starting at
+ * Finishes the step a crashed pass journalled: marks their archive hours dirty again, deletes the cached previews and the blobs of the segments starting at
  * `pendingStartsMs` again (404 = already gone) and their index rows (missing = already gone). Idempotent.
  * @returns blob deletes that found no blob
  * @throws TransientError when storage fails
  */
 export async function finishJournalledStep(cameraId: string, pendingStartsMs: readonly number[], deps: SegmentDeletionDeps): Promise<{ missingBlobs: number }> {
   if (pendingStartsMs.length === 0) return { missingBlobs: 0 };
+  await deps.manifestHours.markDirty(pendingStartsMs.map((startMs) => ({ cameraId, startMs })));
   await deps.previewCache.deleteForSegments(cameraId, pendingStartsMs);
   const { missing } = await deps.segmentBlobs.deleteBlobs(pendingStartsMs.map(segmentBlobNamer(cameraId)));
   await deps.segmentIndex.deleteSegments(cameraId, pendingStartsMs);

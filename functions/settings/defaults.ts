@@ -17,4 +17,5 @@ export const SETTINGS_DEFAULTS = {
   pipelineStateWait: 'PT30S',
   authClockSkew: 'PT60S',
   authJwksCooldown: 'PT30S',
+  manifestGrace: 'PT10M',
 } as const;

@@ -133,6 +133,8 @@ export interface TableNames {
   health: string;
   /** Live playlist sequence marks, one row per camera watched live (functions/adapters/table/table-live-mark-store.ts). */
   liveMarks: string;
+  /** One row per archive hour: whether its asset manifest is current, and its version (functions/adapters/table/table-manifest-hours.ts). */
+  manifests: string;
 }
 
 /**
@@ -166,6 +168,7 @@ export const storageNamesSchema = z
       pipelines: `${prefix}Pipelines`,
       health: `${prefix}Health`,
       liveMarks: `${prefix}LiveMarks`,
+      manifests: `${prefix}Manifests`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

@@ -258,6 +258,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").
     KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait
+
+    // Asset manifests: an archive hour's manifest is written this long after the hour ends (docs/contracts.md "Asset manifests").
+    KEEPWATCH_MANIFEST_GRACE: 'PT10M'
   }
 }
 

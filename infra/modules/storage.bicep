@@ -55,6 +55,7 @@ var tableSuffixes = [
   'Pipelines'
   'Health'
   'LiveMarks'
+  'Manifests'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

@@ -38,6 +38,12 @@ export interface SegmentIndex {
    */
   listSegmentSizes(cameraId: string, startMs: number, endMs: number): Promise<SegmentSize[]>;
   /**
+   * Whole rows of the segments of one camera that START in [startMs, endMs) (no look-back), sorted by start: what the
+   * asset manifest of an hour lists (functions/manifests/write-hour-manifest.ts).
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  listSegmentRecords(cameraId: string, startMs: number, endMs: number): Promise<SegmentRecord[]>;
+  /**
    * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a row already gone is skipped, not
    * an error.
    * @returns rows that existed and were deleted

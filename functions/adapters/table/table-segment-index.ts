@@ -154,6 +154,37 @@ export class TableSegmentIndex implements SegmentIndex {
     return perDay.flat().sort((a, b) => a.startMs - b.startMs);
   }
 
+  /** One query per UTC day partition of the range, without look-back, every property read. See the port. */
+  async listSegmentRecords(cameraId: string, startMs: number, endMs: number): Promise<SegmentRecord[]> {
+    const perDay = await Promise.all(
+      segmentScanPlan(cameraId, startMs, endMs, 0).map(async (p) => {
+        const out: SegmentRecord[] = [];
+        try {
+          const rows = this.table.listEntities<Record<string, unknown>>({
+            queryOptions: { filter: odata`PartitionKey eq ${p.partitionKey} and RowKey ge ${p.fromRowKey} and RowKey lt ${p.toRowKey}` },
+          });
+          for await (const e of rows) {
+            out.push({
+              cameraId: String(e.cameraId),
+              deviceId: String(e.deviceId),
+              startMs: Number(e.rowKey),
+              durationMs: readNumber(e, 'durationMs'),
+              bytes: readNumber(e, 'bytes'),
+              blobName: String(e.blobName),
+              sha256: String(e.sha256),
+              eventId: String(e.eventId),
+            });
+          }
+        } catch (err) {
+          if (storageStatus(err) === 404) return out;
+          rethrowStorageError(err, `list segment rows of ${p.partitionKey}`);
+        }
+        return out;
+      }),
+    );
+    return perDay.flat().sort((a, b) => a.startMs - b.startMs);
+  }
+
   /**
    * Deletes in transactions of ≤ 100 rows per day partition, partitions in parallel. A transaction fails whole when
    * one of its rows is already gone (404, e.g. deleted by a pass that crashed); that chunk is then deleted row by row,

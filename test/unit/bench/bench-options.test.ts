@@ -7,7 +7,7 @@ const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseBenchOptions
 
 describe('bench options: the soak', () => {
   it('runs only when named: the default list leaves the 10-minute soak out', () => {
-    assert.deepEqual(parse([]).only, ['recording', 'playlist', 'availability', 'retention', 'motion', 'evr', 'live', 'preview']);
+    assert.deepEqual(parse([]).only, ['recording', 'playlist', 'manifests', 'availability', 'retention', 'motion', 'evr', 'live', 'preview']);
     assert.deepEqual(parse(['--only', 'soak']).only, ['soak']);
     assert.deepEqual(parse(['--only', 'motion']).only, ['motion']);
     assert.deepEqual(parse(['--only', 'preview']).only, ['preview']);
@@ -28,7 +28,7 @@ describe('bench options: the soak', () => {
     assert.throws(() => parse(['--soak-minutes', '0']), /--soak-minutes \(KEEPWATCH_BENCH_SOAK_MINUTES\) "0": expected a whole number ≥ 1/);
     assert.throws(() => parse(['--soak-minutes', '1.5']), /--soak-minutes/);
     assert.throws(() => parse([], { KEEPWATCH_BENCH_SOAK_CAMERAS: 'eight' }), /--soak-cameras \(KEEPWATCH_BENCH_SOAK_CAMERAS\) "eight"/);
-    assert.throws(() => parse(['--only', 'soaks']), /--only \(KEEPWATCH_BENCH_ONLY\) "soaks": expected one of recording, playlist, availability, retention, soak/);
+    assert.throws(() => parse(['--only', 'soaks']), /--only \(KEEPWATCH_BENCH_ONLY\) "soaks": expected one of recording, playlist, manifests, availability, retention, soak/);
   });
 });
 

@@ -74,6 +74,7 @@ describe('registration with a Functions host present', () => {
       'live-pipeline-put',
       'live-pipelines-list',
       'live-playlist',
+      'manifests',
       'media-delete',
       'openapi-json',
       'pipeline-topologies-list',

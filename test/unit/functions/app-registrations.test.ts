@@ -59,6 +59,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:viewer-page',
         'timer:exports-resume',
         'timer:health-sweep',
+        'timer:manifests',
         'timer:retention',
       ],
     );
@@ -112,6 +113,13 @@ describe('function registrations (what the local host mounts)', () => {
     assert.notEqual(r.options.runOnStartup, true);
   });
 
+  it('manifests is a timer every 5 minutes', () => {
+    const r = byName.get('manifests');
+    assert.ok(r && r.kind === 'timer');
+    assert.equal(r.options.schedule, '30 */5 * * * *');
+    assert.notEqual(r.options.runOnStartup, true);
+  });
+
   it('ingest is an Event Hubs batch trigger bound to app settings, with a retry policy', () => {
     const r = byName.get('ingest');
     assert.ok(r && r.kind === 'eventHub');
@@ -126,7 +134,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 50);
+    assert.equal(registrations().length, 51);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

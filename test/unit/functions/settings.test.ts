@@ -36,6 +36,7 @@ describe('functions settings', () => {
       pipelines: 'kwPipelines',
       health: 'kwHealth',
       liveMarks: 'kwLiveMarks',
+      manifests: 'kwManifests',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
@@ -47,6 +48,13 @@ describe('functions settings', () => {
     assert.equal(s.exportMaxBytes, 2 * 1024 ** 3);
     assert.equal(s.ffmpegPath, undefined);
     assert.equal(s.pipelineStateWaitMs, 30_000);
+    assert.equal(s.manifestGraceMs, 600_000);
+  });
+
+  it('manifest grace: ISO 8601 PT0S..PT6H', () => {
+    assert.equal(parseSettings({ ...base, KEEPWATCH_MANIFEST_GRACE: 'PT0S' }).manifestGraceMs, 0);
+    assert.equal(parseSettings({ ...base, KEEPWATCH_MANIFEST_GRACE: 'PT6H' }).manifestGraceMs, 6 * 3_600_000);
+    fails({ ...base, KEEPWATCH_MANIFEST_GRACE: 'PT7H' }, 'KEEPWATCH_MANIFEST_GRACE', /outside PT0S\.\.PT6H/);
   });
 
   it('pipeline state wait: ISO 8601 PT0S..PT3M', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../../../shared/errors';
-import { segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../../shared/index-keys';
+import { hourRowKey, segmentPartitionKey, segmentRowKey, segmentScanPlan } from '../../../shared/index-keys';
 import { HOUR_MS } from '../../../shared/time';
 
 describe('segment index keys', () => {
@@ -56,5 +56,14 @@ describe('segmentScanPlan', () => {
       segmentScanPlan('cam1', day(21, 12), day(22, 12), 10_000).map((p) => p.partitionKey),
       ['cam1_2026-11-21', 'cam1_2026-11-22'],
     );
+  });
+});
+
+describe('hourRowKey', () => {
+  it('is the UTC hour yyyy-MM-ddTHH of any instant in it, sorting chronologically', () => {
+    assert.equal(hourRowKey(Date.UTC(2026, 10, 21, 9, 59, 59, 999)), '2026-11-21T09');
+    assert.equal(hourRowKey(Date.UTC(2026, 10, 21, 10)), '2026-11-21T10');
+    const keys = [Date.UTC(2026, 0, 1, 23), Date.UTC(2026, 0, 2, 0), Date.UTC(2026, 0, 2, 9), Date.UTC(2026, 0, 2, 10)].map(hourRowKey);
+    assert.deepEqual([...keys].sort(), keys);
   });
 });
