@@ -260,8 +260,8 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     assert.ok(fromThumb.playing >= pick - 1_000 && fromThumb.playing <= pick + 4_000, `plays from the thumbnail's time ${new Date(pick).toISOString()}: ${new Date(fromThumb.playing).toISOString()}`);
     assert.ok(requested.some((u) => u.includes(`/cameras/${CAMERA}/playback?`)), 'recorded playback through the playback route');
 
-    // Keyboard: space pauses and plays; → seeks 10 s forward, ← back (the player's program date time moves with it).
-    await page.locator('header h1').click();
+    // Keyboard: space pauses and plays (even with the thumbnail just clicked still focused: it does not click it again);
+    // → seeks 10 s forward, ← back (the player's program date time moves with it).
     await page.keyboard.press('Space');
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('video').paused);
     await new Promise((r) => setTimeout(r, 300));
@@ -330,6 +330,15 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     await page.locator('#go-live').click();
     await page.locator('#archive[data-mode="live"]').waitFor();
     await playingAdvances('back to live');
+    // ← while live plays the recording from 10 s before the frame shown.
+    await page.locator('header h1').click();
+    const liveAgain = await videoState();
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('#archive[data-mode="recorded"]').waitFor();
+    await page.waitForFunction(() => !!(globalThis as unknown as { document: { querySelector(s: string): { dataset: { requested?: string } } } }).document.querySelector('video').dataset.requested, undefined, { timeout: 20_000 });
+    const back = Date.parse(String(await page.locator('video').getAttribute('data-requested')));
+    assert.ok(Math.abs(back - (liveAgain.playing - 10_000)) < 2_500, `← from live at ${new Date(liveAgain.playing).toISOString()} plays from ${new Date(back).toISOString()}`);
+    await playingAdvances('10 s back from live');
 
     // "Day" shows the whole local day: ticks from local midnight every 3 h.
     await page.locator('#zoom-day').click();
