@@ -209,7 +209,7 @@ function viewerSeekOffsetS(playback) {
     localStorage.setItem(UTC_STORAGE, state.utc ? '1' : '0');
     makeFormatters();
     renderCameras();
-    if (state.camera) { renderTimeline(); setSelection(state.selection); showPlaying(); }
+    if (state.camera) { renderTimeline(); renderThumbs(); setSelection(state.selection); showPlaying(); }
   });
 
   function iso(ms) { return new Date(ms).toISOString(); }
@@ -322,6 +322,7 @@ function viewerSeekOffsetS(playback) {
     renderCameras();
     $('camera-title').textContent = state.camera.id;
     state.ranges = []; state.gaps = []; state.recordings = []; state.rawRecordings = []; state.thumbs = [];
+    renderThumbs();
     setSelection(null);
     var now = Date.now();
     setView(now - LIVE_VIEW_MS, now + LIVE_VIEW_MS * 0.02);
@@ -363,7 +364,13 @@ function viewerSeekOffsetS(playback) {
       .catch(function (err) { if (err.status === 404) return []; throw err; });
     var width = $('timeline').clientWidth || 800;
     var thumbs = apiJson(cameraPath('/previews'), { start: iso(from), end: iso(Math.min(to, Date.now())), interval: viewerThumbInterval(to - from, Math.min(THUMBS_PER_VIEW, Math.max(4, Math.floor(width / 8)))), size: 'small' })
-      .then(function (b) { return b.previews.map(function (p) { return { ms: Date.parse(p.time), url: p.url }; }); })
+      .then(function (b) {
+        // Keep a thumbnail's earlier URL while it is valid: the browser's cache then answers each refresh's images.
+        var known = {};
+        state.thumbs.forEach(function (t) { if (t.expiresMs - Date.now() > 60000) known[t.ms] = t; });
+        var expiresMs = Date.parse(b.expiresAt);
+        return b.previews.map(function (p) { var ms = Date.parse(p.time); return known[ms] || { ms: ms, url: p.url, expiresMs: expiresMs }; });
+      })
       .catch(function () { return []; });
     return Promise.all([availability, gaps, recordings, thumbs]).then(function (r) {
       if (seq !== state.loadSeq) return;
@@ -515,7 +522,6 @@ function viewerSeekOffsetS(playback) {
   /** A strip of thumbnails sampled evenly from the view's list; clicking one plays from its time. */
   function renderThumbs() {
     var strip = $('thumbs');
-    strip.textContent = '';
     var n = Math.max(1, Math.floor((strip.clientWidth || 600) / THUMB_PX));
     var list = state.thumbs;
     var picked = [];
@@ -524,6 +530,10 @@ function viewerSeekOffsetS(playback) {
       if (picked.indexOf(t) < 0) picked.push(t);
       if (picked.length >= list.length) break;
     }
+    var key = picked.map(function (t) { return t.url; }).join(' ') + ' ' + state.utc;
+    if (strip.dataset.key === key) return; // unchanged: keep the elements (a refresh never swaps a thumbnail under the pointer)
+    strip.dataset.key = key;
+    strip.textContent = '';
     picked.forEach(function (t) {
       var b = document.createElement('button');
       b.type = 'button';
