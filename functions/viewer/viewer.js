@@ -489,7 +489,10 @@ function viewerSeekOffsetS(playback) {
     ticks.textContent = '';
     tickTimes().forEach(function (t) {
       var label = document.createElement('span');
-      label.style.left = pct(t.ms) + '%';
+      var at = pct(t.ms);
+      label.style.left = at + '%';
+      if (at < 4) label.className = 'first'; // kept inside the timeline rather than centred on its tick
+      else if (at > 96) label.className = 'last';
       label.dataset.time = iso(t.ms);
       label.textContent = (t.step >= 86400000 ? fmt.day : t.step < 60000 ? fmt.time : fmt.hour).format(new Date(t.ms));
       ticks.appendChild(label);

@@ -14,13 +14,16 @@ import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-
 /**
  * The viewer in a real browser: Debian's Chromium, driven by playwright-core, opens the viewer against a running local
  * stack whose agent records a real RTSP camera (PT2S segments, Azurite, the local Functions host) with a real gap (the
- * camera's server stopped for a while): choosing the camera's tile plays it live (currentTime advances); the timeline
+ * camera's server stopped for a while), and a second camera that goes down for good: the tiles show each camera's
+ * latest image and health (`recording`; `offline` with its cause on hover); choosing the camera's tile plays it live (currentTime advances); the timeline
  * shows the recorded ranges, the gap with its cause in the tooltip and hover card, the EVR recording and its signal;
  * clicking a thumbnail plays from its time (the player's program date time); space and arrows work; the UTC toggle; a
  * selection fills the export; a phone-sized viewport has no horizontal overflow; no console errors; screenshots
  * (desktop, phone) are written to test-output/viewer/.
  */
 const CAMERA = 'cam-viewer';
+/** A second camera that records a while, then goes down for good: its tile shows `offline` with the cause. */
+const DOWN_CAMERA = 'cam-down';
 const SEGMENT_LENGTH = 'PT2S';
 /** A zone without DST and with a half-hour offset, so local times can never be mistaken for UTC. */
 const BROWSER_ZONE = 'Asia/Kolkata';
@@ -52,6 +55,7 @@ interface Camera {
 
 describe('viewer in Chromium against a stack that recorded a real camera with a gap', () => {
   let rtsp: RtspServer | undefined;
+  let downRtsp: RtspServer | undefined;
   let stack: LocalStack;
   let context: BrowserContext | undefined;
   const printed: string[] = [];
@@ -68,11 +72,15 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
   before(async () => {
     const mounts = { '/cam': mediaPath('one-by-one-person-detection.mp4') };
     rtsp = await startRtspServer({ mounts });
+    downRtsp = await startRtspServer({ mounts: { '/down': mediaPath('one-by-one-person-detection.mp4') } });
     stack = await startLocalStack({
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'kw-viewer-')),
       httpPort: 0,
       inMemoryStorage: true,
-      cameras: [{ id: CAMERA, url: rtsp.urls['/cam'] }],
+      cameras: [
+        { id: CAMERA, url: rtsp.urls['/cam'] },
+        { id: DOWN_CAMERA, url: downRtsp.urls['/down'] },
+      ],
       segmentLength: SEGMENT_LENGTH,
       print: (l) => printed.push(l),
     });
@@ -84,6 +92,12 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
       const c = await camera();
       return c && Date.parse(c.lastRecorded) - Date.parse(c.firstRecorded) >= 20_000 ? true : undefined;
     });
+    await waitFor(`${DOWN_CAMERA} recorded`, 30_000, async () => {
+      const body = (await (await fetch(`${stack.apiBase}/cameras`, { headers: headers() })).json()) as { cameras: Camera[] };
+      return body.cameras.some((c) => c.id === DOWN_CAMERA) ? true : undefined;
+    });
+    await downRtsp.stop();
+    downRtsp = undefined;
     const port = rtsp.port;
     await rtsp.stop();
     stoppedAtMs = Date.now();
@@ -137,6 +151,7 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     await context?.close();
     await stack?.stop();
     await rtsp?.stop();
+    await downRtsp?.stop();
   });
 
   it('plays live from the grid, shows the gap with its cause, plays from a thumbnail, keyboard, UTC, phone layout, no console errors', async () => {
@@ -194,6 +209,16 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     }, CAMERA, { timeout: 30_000 });
     assert.match((await tile.locator('.badge').getAttribute('title')) ?? '', /^recording, since /);
     assert.match((await tile.getAttribute('aria-label')) ?? '', new RegExp(`^${CAMERA}, recording`));
+    // The camera that went down: `offline`, and its cause and since on hover.
+    const downBadge = page.locator(`#cameras button[data-camera="${DOWN_CAMERA}"] .badge`);
+    await page.waitForFunction((id) => {
+      const b = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector(`#cameras button[data-camera="${id}"] .badge`);
+      return b?.textContent === 'offline';
+    }, DOWN_CAMERA, { timeout: 40_000 });
+    const downTitle = (await downBadge.getAttribute('title')) ?? '';
+    const downHealth = ((await (await fetch(`${stack.apiBase}/cameras`, { headers: headers() })).json()) as { cameras: Array<Camera & { health: { state: string; cause?: string } }> }).cameras.find((c) => c.id === DOWN_CAMERA)!.health;
+    assert.ok(downHealth.cause, JSON.stringify(downHealth));
+    assert.match(downTitle, new RegExp(`^offline: ${downHealth.cause}.*, since `));
 
     // Choosing the camera plays it live: the live playlist through hls.js, currentTime advances, a recent frame.
     await tile.click();
@@ -324,7 +349,7 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
     // Hover the gap again for the picture: its cause shows in the card.
     await gap.first().hover();
     await new Promise((r) => setTimeout(r, 500));
-    await page.screenshot({ path: path.join(OUTPUT_DIR, 'desktop.png') });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'desktop.png'), fullPage: true });
 
     // "Live" goes back to live.
     await page.locator('#go-live').click();
