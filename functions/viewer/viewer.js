@@ -702,8 +702,8 @@ function viewerSeekOffsetS(playback) {
     status('Opening live…');
     apiJson(cameraPath('/live')).then(function (body) {
       if (!state.camera || state.camera.id !== cameraId) return;
-      // Two target durations behind the edge: with one, the next segment often reaches the playlist only after the
-      // last one has played (segment length + upload + index), and playback stalls.
+      // Two target durations behind the edge (docs/viewer.md "Choices"): with one, the next segment reaches the playlist
+      // only a segment length + upload + index + reload after the newest began, and the player would wait at boundaries.
       attach(body.hlsUrl, -1, { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 6 });
       setLive(true);
       var badge = $('mode-badge');
