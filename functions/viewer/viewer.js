@@ -702,8 +702,8 @@ function viewerSeekOffsetS(playback) {
     status('Opening live…');
     apiJson(cameraPath('/live')).then(function (body) {
       if (!state.camera || state.camera.id !== cameraId) return;
-      // Two target durations behind the edge (docs/viewer.md "Choices"): with one, the next segment reaches the playlist
-      // only a segment length + upload + index + reload after the newest began, and the player would wait at boundaries.
+      // Two target durations behind the edge (docs/viewer.md "Choices", measured): one stalls at some segment
+      // boundaries (the next segment reaches the playlist a segment length + upload + index + reload after the newest began).
       attach(body.hlsUrl, -1, { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 6 });
       setLive(true);
       var badge = $('mode-badge');
