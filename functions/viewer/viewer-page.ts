@@ -7,16 +7,18 @@ import { viewerFiles } from './viewer-files';
 
 /**
  * Content-Security-Policy of the page: its own scripts and styles only; media and hls.js's worker from `blob:` URLs
- * (Media Source Extensions); XHR/fetch to this API and to the storage account's segment SAS URLs (any origin,
+ * (Media Source Extensions); images from `blob:` URLs (a tile's latest preview, fetched with the
+ * key) and from the preview URLs the previews route signs (on the API's public base URL); XHR/fetch to this API and to the storage account's segment SAS URLs (any origin,
  * since the blob endpoint is deployment-specific); no framing.
  */
 export const VIEWER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; " +
   "worker-src 'self' blob:; connect-src 'self' http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
- * `GET /api/viewer` → `200 text/html`: the web viewer (functions/viewer/: camera list, availability timeline with
- * gaps, hls.js playback, range download). Anonymous so a browser can open it; the page asks for the function key
+ * `GET /api/viewer` → `200 text/html`: the web viewer (functions/viewer/: camera grid with health badges and latest
+ * images, live and recorded playback with hls.js, a zoomable timeline of ranges, gaps with causes, EVR recordings,
+ * signals and thumbnails, range download; docs/viewer.md). Anonymous so a browser can open it; the page asks for the function key
  * once, keeps it in sessionStorage and sends it as `x-functions-key` on its API calls only.
  */
 export async function viewerPage(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

@@ -1,14 +1,17 @@
 /*
  * Keepwatch viewer (served at GET /api/viewer/viewer.js). Plain browser JavaScript, no framework, no bundler.
  *
- * - The function key is asked once (or taken from the page address's `#key=` fragment, which `npm start` prints),
- *   kept in sessionStorage (this tab only) and sent as `x-functions-key` on API calls; it never goes into a URL that
- *   is requested (a download goes through fetch and a blob: URL for that reason).
- * - One visible day = local midnight to local midnight in the browser's time zone (23..25 h with DST), read with
- *   one availableMedia request at full precision (AVA allows ≤ 25 h per request, docs/reference/ava-behaviour.md
- *   "Playback").
- * - Times are shown with Intl in the browser's time zone; the API is always called with UTC ISO 8601.
- * - Playback: GET playback → signed hlsUrl, played by hls.js (or natively where HLS is native, e.g. Safari).
+ * - Credentials: `authHeaders()` is the one place that says how API calls authenticate (today the function key, asked
+ *   once or taken from the address's `#key=` fragment that `npm start` prints, kept in sessionStorage for this tab and
+ *   sent as `x-functions-key`). It never goes into a URL that is requested (downloads and images go through fetch).
+ * - Camera grid: one tile per camera with its latest preview image (refreshed every TILE_REFRESH_MS) and a badge of
+ *   its `health`. Tiles are images, not live video: a live tile would download the camera's full bitrate per viewer
+ *   and, for an EVR camera, keep its agent uploading (docs/live.md "What live costs"); only the chosen camera plays live.
+ * - Choosing a camera plays it live (GET live → signed live playlist, hls.js) and shows the last hour of its timeline.
+ * - Timeline: any window from MIN_VIEW_MS to MAX_VIEW_MS; recorded ranges (availableMedia at full precision, ≤ 24 h
+ *   per request, AVA allows ≤ 25 h), gaps with the causes the device reported (GET gaps), EVR recordings and their
+ *   signals (GET recordings), thumbnails (GET previews, signed URLs). Refreshed every REFRESH_MS.
+ * - Times are shown with Intl in the browser's time zone, or in UTC (toggle); the API is always called with UTC ISO 8601.
  */
 'use strict';
 // ---- pure helpers (no DOM; test/unit/functions/viewer/viewer-recordings.test.ts runs this block alone) -------------
@@ -31,6 +34,68 @@ function viewerRecordingMarks(recordings, fromMs, toMs) {
     .sort(function (a, b) { return a.startMs - b.startMs; });
 }
 
+/** Signal markers `{atMs, label, recordingId}` of the recordings' listed signals inside [fromMs, toMs), by time. */
+function viewerSignalMarks(recordings, fromMs, toMs) {
+  var out = [];
+  recordings.forEach(function (r) {
+    r.signals.forEach(function (s) {
+      var at = Date.parse(s.time);
+      if (at >= fromMs && at < toMs) out.push({ atMs: at, label: s.label || s.type, recordingId: r.id });
+    });
+  });
+  return out.sort(function (a, b) { return a.atMs - b.atMs; });
+}
+
+/**
+ * Joins the `timeRanges` of consecutive availableMedia answers (each clipped to its request, ends inclusive) into
+ * `{startMs, endMs}` ranges, sorted; ranges that touch or are 1 ms apart (a request boundary) become one.
+ */
+function viewerMergeRanges(timeRanges) {
+  var ranges = timeRanges
+    .map(function (r) { return { startMs: Date.parse(r.start), endMs: Date.parse(r.end) }; })
+    .sort(function (a, b) { return a.startMs - b.startMs; });
+  var out = [];
+  ranges.forEach(function (r) {
+    var last = out[out.length - 1];
+    if (last && r.startMs - last.endMs <= 1) last.endMs = Math.max(last.endMs, r.endMs);
+    else out.push({ startMs: r.startMs, endMs: r.endMs });
+  });
+  return out;
+}
+
+/**
+ * Gap bars of the timeline: every hole between consecutive recorded ranges, plus each reported gap after the last range
+ * (the camera is down now), each `{startMs, endMs, causes}` with the causes of the device's reported gaps
+ * (`GET .../gaps`: `{start, end, cause}`) that overlap it; `causes` is empty when the device reported none.
+ */
+function viewerGapBars(ranges, reportedGaps) {
+  var reported = reportedGaps.map(function (g) { return { startMs: Date.parse(g.start), endMs: Date.parse(g.end), cause: g.cause }; });
+  function causes(fromMs, toMs) {
+    return reported
+      .filter(function (g) { return g.startMs < toMs && g.endMs > fromMs; })
+      .map(function (g) { return g.cause; })
+      .filter(function (c, i, all) { return all.indexOf(c) === i; });
+  }
+  var out = [];
+  for (var i = 1; i < ranges.length; i++) {
+    out.push({ startMs: ranges[i - 1].endMs, endMs: ranges[i].startMs, causes: causes(ranges[i - 1].endMs, ranges[i].startMs) });
+  }
+  var lastEnd = ranges.length ? ranges[ranges.length - 1].endMs : -Infinity;
+  reported.forEach(function (g) {
+    if (g.startMs >= lastEnd) out.push({ startMs: g.startMs, endMs: g.endMs, causes: [g.cause] });
+  });
+  return out;
+}
+
+/** Thumbnail steps the previews route accepts (PT2S..PT1H), seconds; fixed steps keep thumbnail times (and the cache) stable. */
+var VIEWER_THUMB_STEPS_S = [2, 5, 10, 30, 60, 300, 900, 3600];
+
+/** The ISO 8601 `interval` for thumbnails over spanMs: the shortest step giving at most `count` thumbnails (PT1H at most). */
+function viewerThumbInterval(spanMs, count) {
+  var s = VIEWER_THUMB_STEPS_S.filter(function (step) { return spanMs / (step * 1000) <= count; })[0] || 3600;
+  return s < 60 ? 'PT' + s + 'S' : s < 3600 ? 'PT' + s / 60 + 'M' : 'PT1H';
+}
+
 /** Seconds to seek into a playback answer's playlist so play starts at its `start` (the playlist starts at a segment start). */
 function viewerSeekOffsetS(playback) {
   var first = playback.ranges.length ? Date.parse(playback.ranges[0].start) : Date.parse(playback.start);
@@ -40,31 +105,47 @@ function viewerSeekOffsetS(playback) {
 
 (function () {
   var KEY_STORAGE = 'keepwatch.functionKey';
+  var UTC_STORAGE = 'keepwatch.utc';
   var MAX_PLAYBACK_MS = 24 * 3600 * 1000; // playback route limit (functions/playback/playback.ts)
+  var AVAILABILITY_CHUNK_MS = 24 * 3600 * 1000; // availableMedia at full precision allows ≤ 25 h per request
   var DRAG_PX = 4; // a pointer move shorter than this is a click (play), longer a drag (select)
-  var MIN_VIEW_MS = 20 * 1000; // narrowest zoom
-  /** Tick steps, ms; the first giving ≤ MAX_TICKS ticks in the view is used. All divide 30 min or are whole hours. */
-  var TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800].map(function (s) { return s * 1000; });
-  var MAX_TICKS = 10;
+  var MIN_VIEW_MS = 10 * 1000; // narrowest zoom: seconds
+  var MAX_VIEW_MS = 7 * 24 * 3600 * 1000; // widest zoom: a week
+  var LIVE_VIEW_MS = 3600 * 1000; // the window shown when a camera is chosen: the last hour
+  var REFRESH_MS = 10 * 1000; // timeline and camera list refresh
+  var TILE_REFRESH_MS = 15 * 1000; // latest preview image of each tile
+  var LOAD_DEBOUNCE_MS = 250;
+  var THUMBS_PER_VIEW = 120; // at most this many thumbnails are listed per view (hover picks among them)
+  var THUMB_PX = 112; // one thumbnail of the strip per this many pixels of width
+  var SEEK_S = 10;
+  var SEEK_SHIFT_S = 60;
+  /** Tick steps, ms; the first giving few enough ticks for the width (TICK_PX) in the view is used. Sub-hour steps divide 30 min; others are whole hours. */
+  var TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map(function (s) { return s * 1000; });
+  var TICK_PX = 90; // at most one tick label per this many pixels of the timeline's width (≤ 10 on a wide screen)
   var apiBase = new URL('./', location.href); // the page is /api/viewer, so this is /api/
-  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  var fmtTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  var fmtHour = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  var fmtSecond = fmtTime;
-  var fmtDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
+  var browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { cameras: [], camera: null, dayStartMs: 0, dayEndMs: 0, viewStartMs: 0, viewEndMs: 0, playingMs: null, ranges: [], recordings: [], hls: null, selection: null, loadSeq: 0 };
+  var state = {
+    cameras: [], camera: null, viewStartMs: 0, viewEndMs: 0, ranges: [], gaps: [], recordings: [], rawRecordings: [], thumbs: [],
+    hls: null, live: false, liveTimer: null, playingMs: null, selection: null, loadSeq: 0, loadTimer: null, utc: localStorage.getItem(UTC_STORAGE) === '1',
+    tileUrls: {},
+  };
+  var fmt = {};
+
+  // ---- credentials: the one function to replace when the API takes another kind of credential ----------------
+
+  /** Headers that authenticate an API call. */
+  function authHeaders() { return { 'x-functions-key': sessionStorage.getItem(KEY_STORAGE) || '' }; }
+  function haveCredentials() { return !!sessionStorage.getItem(KEY_STORAGE); }
 
   // ---- API -------------------------------------------------------------------------------------------------
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE); }
 
   /** GET an API path; resolves the Response when 2xx, else rejects with the API's error message. */
   function api(path, query) {
     var url = new URL(path, apiBase);
     Object.keys(query || {}).forEach(function (k) { url.searchParams.set(k, query[k]); });
-    return fetch(url, { headers: { 'x-functions-key': apiKey() || '' }, cache: 'no-store' }).then(function (res) {
+    return fetch(url, { headers: authHeaders(), cache: 'no-store' }).then(function (res) {
       if (res.ok) return res;
       return res.json().catch(function () { return {}; }).then(function (body) {
         var err = new Error((body.error && body.error.message) || ('HTTP ' + res.status));
@@ -75,8 +156,8 @@ function viewerSeekOffsetS(playback) {
       });
     });
   }
-
   function apiJson(path, query) { return api(path, query).then(function (res) { return res.json(); }); }
+  function cameraPath(rest) { return 'cameras/' + encodeURIComponent(state.camera.id) + rest; }
 
   // ---- key -------------------------------------------------------------------------------------------------
 
@@ -110,152 +191,256 @@ function viewerSeekOffsetS(playback) {
   });
   $('forget-key').addEventListener('click', function () { askForKey(''); });
 
-  // ---- status and time helpers -----------------------------------------------------------------------------
+  // ---- time zone and formatting ----------------------------------------------------------------------------
+
+  function zoneName() { return state.utc ? 'UTC' : browserZone; }
+  function makeFormatters() {
+    var tz = state.utc ? { timeZone: 'UTC' } : {};
+    function f(o) { return new Intl.DateTimeFormat(undefined, Object.assign({}, o, tz)); }
+    fmt.time = f({ hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    fmt.hour = f({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    fmt.day = f({ weekday: 'short', day: 'numeric', month: 'short' });
+    fmt.dateTime = f({ dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
+    $('zone').textContent = 'Times in ' + zoneName();
+    $('utc').checked = state.utc;
+  }
+  $('utc').addEventListener('change', function () {
+    state.utc = $('utc').checked;
+    localStorage.setItem(UTC_STORAGE, state.utc ? '1' : '0');
+    makeFormatters();
+    renderCameras();
+    if (state.camera) { renderTimeline(); renderThumbs(); setSelection(state.selection); showPlaying(); }
+  });
+
+  function iso(ms) { return new Date(ms).toISOString(); }
+  function pad(n) { return String(n).padStart(2, '0'); }
+  /** Calendar fields of ms in the shown zone. */
+  function parts(ms) {
+    var d = new Date(ms);
+    return state.utc
+      ? { y: d.getUTCFullYear(), mo: d.getUTCMonth(), d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() }
+      : { y: d.getFullYear(), mo: d.getMonth(), d: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds() };
+  }
+  /** Epoch ms of a wall-clock time in the shown zone (local days are 23..25 h with DST). */
+  function wall(y, mo, d, h, mi, s) { return state.utc ? Date.UTC(y, mo, d, h || 0, mi || 0, s || 0) : new Date(y, mo, d, h || 0, mi || 0, s || 0).getTime(); }
+  function dayStartOf(ms) { var p = parts(ms); return wall(p.y, p.mo, p.d); }
+  function dayAfter(dayStartMs) { var p = parts(dayStartMs); return wall(p.y, p.mo, p.d + 1); }
+  /** `YYYY-MM-DD` of the shown zone's day containing ms. */
+  function dayString(ms) { var p = parts(ms); return p.y + '-' + pad(p.mo + 1) + '-' + pad(p.d); }
+  /** `YYYY-MM-DDTHH:mm:ss` in the shown zone, for datetime-local inputs. */
+  function inputString(ms) { var p = parts(ms); return dayString(ms) + 'T' + pad(p.h) + ':' + pad(p.mi) + ':' + pad(p.s); }
+  /** Epoch ms of a datetime-local value in the shown zone. */
+  function fromInputString(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value || '');
+    return m ? wall(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) : NaN;
+  }
+  function span(fromMs, toMs) { return fmt.time.format(new Date(fromMs)) + ' – ' + fmt.time.format(new Date(toMs)); }
 
   function status(text, isError) {
     $('status').textContent = text || '';
     $('status').className = isError ? 'error' : '';
   }
 
-  function iso(ms) { return new Date(ms).toISOString(); }
-  function pad(n) { return String(n).padStart(2, '0'); }
-  /** `YYYY-MM-DD` of the local day containing ms. */
-  function localDay(ms) { var d = new Date(ms); return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
-  /** `YYYY-MM-DDTHH:mm:ss` local, for datetime-local inputs. */
-  function localInput(ms) { var d = new Date(ms); return localDay(ms) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()); }
-  /** Epoch ms of a datetime-local value (a date-time without offset is local time in ECMAScript). */
-  function fromLocalInput(value) { return value ? new Date(value).getTime() : NaN; }
-
-  // ---- cameras ---------------------------------------------------------------------------------------------
+  // ---- cameras: grid with health badges and latest images ---------------------------------------------------
 
   function start() {
-    if (!apiKey()) return askForKey('');
+    if (!haveCredentials()) return askForKey('');
     $('key-form').hidden = true;
     $('main').hidden = false;
     $('forget-key').hidden = false;
     status('Loading cameras…');
-    apiJson('cameras').then(function (body) {
-      state.cameras = body.cameras;
-      renderCameras();
+    loadCameras().then(function () {
+      refreshTiles();
       if (state.cameras.length === 0) return status('No camera has recorded yet.');
-      status('');
-      selectCamera(state.cameras[0]);
+      status('Choose a camera to watch it live.');
+    });
+  }
+
+  function loadCameras() {
+    return apiJson('cameras').then(function (body) {
+      state.cameras = body.cameras;
+      if (state.camera) state.camera = state.cameras.filter(function (c) { return c.id === state.camera.id; })[0] || state.camera;
+      renderCameras();
     }).catch(function (err) { if (err.status !== 401) status('Could not list cameras: ' + err.message, true); });
+  }
+
+  /** Tooltip of a health badge: state, cause, message and since. */
+  function healthText(h) {
+    if (!h) return 'state unknown';
+    return h.state + (h.cause ? ': ' + h.cause : '') + (h.message ? ' (' + h.message + ')' : '') + (h.since ? ', since ' + fmt.dateTime.format(new Date(h.since)) : '');
   }
 
   function renderCameras() {
     var list = $('cameras');
-    list.textContent = '';
     state.cameras.forEach(function (c) {
-      var li = document.createElement('li');
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.dataset.camera = c.id;
-      b.textContent = c.id;
-      var small = document.createElement('small');
-      small.textContent = 'last ' + fmtDateTime.format(new Date(c.lastRecorded));
-      b.appendChild(small);
-      b.addEventListener('click', function () { selectCamera(c); });
-      li.appendChild(b);
-      list.appendChild(li);
+      var b = list.querySelector('button[data-camera="' + CSS.escape(c.id) + '"]');
+      if (!b) {
+        var li = document.createElement('li');
+        b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'tile';
+        b.dataset.camera = c.id;
+        b.innerHTML = '<span class="tile-img"><img alt="" hidden></span><span class="tile-name"></span><span class="badge"></span><small></small>';
+        b.querySelector('.tile-name').textContent = c.id;
+        b.querySelector('img').alt = 'latest image of ' + c.id;
+        b.addEventListener('click', function () { selectCamera(c.id); });
+        li.appendChild(b);
+        list.appendChild(li);
+      }
+      var h = c.health || { state: 'unknown' };
+      var badge = b.querySelector('.badge');
+      badge.className = 'badge ' + h.state;
+      badge.textContent = h.state;
+      badge.title = healthText(h);
+      b.dataset.health = h.state;
+      b.querySelector('small').textContent = 'last ' + fmt.dateTime.format(new Date(c.lastRecorded));
+      b.setAttribute('aria-label', c.id + ', ' + healthText(h));
+      b.setAttribute('aria-current', String(!!state.camera && state.camera.id === c.id));
     });
   }
 
-  function selectCamera(camera) {
-    state.camera = camera;
-    Array.prototype.forEach.call($('cameras').querySelectorAll('button'), function (b) {
-      b.setAttribute('aria-current', String(b.dataset.camera === camera.id));
+  /** Latest preview image of each camera, fetched with the credentials and shown from a blob: URL. */
+  function refreshTiles() {
+    state.cameras.forEach(function (c) {
+      api('cameras/' + encodeURIComponent(c.id) + '/preview', { size: 'small' })
+        .then(function (res) { return res.blob(); })
+        .then(function (blob) {
+          var img = $('cameras').querySelector('button[data-camera="' + CSS.escape(c.id) + '"] img');
+          if (!img) return;
+          if (state.tileUrls[c.id]) URL.revokeObjectURL(state.tileUrls[c.id]);
+          state.tileUrls[c.id] = URL.createObjectURL(blob);
+          img.src = state.tileUrls[c.id];
+          img.hidden = false;
+        })
+        .catch(function () { /* the tile keeps its last image; the badge says why a camera is down */ });
     });
-    $('camera-title').textContent = camera.id;
-    stopPlayback();
-    showDay(localDay(Date.parse(camera.lastRecorded) - 1));
   }
 
-  // ---- day and timeline ------------------------------------------------------------------------------------
-
-  function showDay(day) {
-    var p = day.split('-').map(Number);
-    state.dayStartMs = new Date(p[0], p[1] - 1, p[2]).getTime();
-    state.dayEndMs = new Date(p[0], p[1] - 1, p[2] + 1).getTime();
-    state.viewStartMs = state.dayStartMs;
-    state.viewEndMs = state.dayEndMs;
-    $('day').value = day;
-    state.ranges = [];
-    state.recordings = [];
+  function selectCamera(id) {
+    state.camera = state.cameras.filter(function (c) { return c.id === id; })[0];
+    if (!state.camera) return;
+    renderCameras();
+    $('camera-title').textContent = state.camera.id;
+    state.ranges = []; state.gaps = []; state.recordings = []; state.rawRecordings = []; state.thumbs = [];
+    renderThumbs();
     setSelection(null);
+    var now = Date.now();
+    setView(now - LIVE_VIEW_MS, now + LIVE_VIEW_MS * 0.02);
+    startLive();
+  }
+
+  // ---- view window and loading -----------------------------------------------------------------------------
+
+  /** Shows [fromMs, toMs], MIN_VIEW_MS..MAX_VIEW_MS wide, and loads its data (debounced). */
+  function setView(fromMs, toMs) {
+    var width = Math.min(MAX_VIEW_MS, Math.max(MIN_VIEW_MS, toMs - fromMs));
+    var mid = (fromMs + toMs) / 2;
+    state.viewStartMs = Math.round(mid - width / 2);
+    state.viewEndMs = Math.round(mid + width / 2);
+    $('day').value = dayString((state.viewStartMs + state.viewEndMs) / 2);
     renderTimeline();
+    setSelection(state.selection);
+    scheduleLoad();
+  }
+
+  function scheduleLoad() {
+    clearTimeout(state.loadTimer);
+    state.loadTimer = setTimeout(loadView, LOAD_DEBOUNCE_MS);
+  }
+
+  /** Ranges, gaps, recordings and thumbnails of the view; a newer load or camera makes an older answer void. */
+  function loadView() {
+    if (!state.camera) return;
     var seq = ++state.loadSeq;
-    loadRecordings(seq);
-    status('Loading availability…');
-    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/availableMedia', {
-      precision: 'full', startTime: iso(state.dayStartMs), endTime: iso(state.dayEndMs),
-    }).then(function (body) {
-      if (seq !== state.loadSeq) return; // another day or camera was chosen meanwhile
-      state.ranges = body.timeRanges.map(function (r) { return { startMs: Date.parse(r.start), endMs: Date.parse(r.end), start: r.start, end: r.end }; });
-      fitView();
-      var recordedMs = state.ranges.reduce(function (s, r) { return s + (r.endMs - r.startMs); }, 0);
-      status(state.ranges.length ? state.ranges.length + ' recorded range(s), ' + Math.round(recordedMs / 1000) + ' s in total' : 'Nothing recorded on this day.');
-    }).catch(function (err) { if (seq === state.loadSeq && err.status !== 401) status('Could not read availability: ' + err.message, true); });
-  }
-
-  /** EVR recordings of the day as markers (a camera without any answers an empty list or 404: no markers). */
-  function loadRecordings(seq) {
-    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/recordings', { start: iso(state.dayStartMs), end: iso(state.dayEndMs) })
-      .then(function (body) {
-        if (seq !== state.loadSeq) return;
-        state.recordings = viewerRecordingMarks(body.recordings, state.dayStartMs, state.dayEndMs);
-        renderTimeline();
+    var from = state.viewStartMs;
+    var to = state.viewEndMs;
+    var chunks = [];
+    for (var a = from; a < to; a += AVAILABILITY_CHUNK_MS) chunks.push([a, Math.min(to, a + AVAILABILITY_CHUNK_MS)]);
+    var availability = Promise.all(chunks.map(function (c) {
+      return apiJson(cameraPath('/availableMedia'), { precision: 'full', startTime: iso(c[0]), endTime: iso(c[1]) }).then(function (b) { return b.timeRanges; });
+    })).then(function (answers) { return viewerMergeRanges([].concat.apply([], answers)); });
+    var gaps = apiJson(cameraPath('/gaps'), { start: iso(from), end: iso(to) }).then(function (b) { return b.gaps; });
+    var recordings = apiJson(cameraPath('/recordings'), { start: iso(from), end: iso(to) }).then(function (b) { return b.recordings; })
+      .catch(function (err) { if (err.status === 404) return []; throw err; });
+    var width = $('timeline').clientWidth || 800;
+    var thumbs = apiJson(cameraPath('/previews'), { start: iso(from), end: iso(Math.min(to, Date.now())), interval: viewerThumbInterval(to - from, Math.min(THUMBS_PER_VIEW, Math.max(4, Math.floor(width / 8)))), size: 'small' })
+      .then(function (b) {
+        // Keep a thumbnail's earlier URL while it is valid: the browser's cache then answers each refresh's images.
+        var known = {};
+        state.thumbs.forEach(function (t) { if (t.expiresMs - Date.now() > 60000) known[t.ms] = t; });
+        var expiresMs = Date.parse(b.expiresAt);
+        return b.previews.map(function (p) { var ms = Date.parse(p.time); return known[ms] || { ms: ms, url: p.url, expiresMs: expiresMs }; });
       })
-      .catch(function (err) { if (seq === state.loadSeq && err.status !== 401 && err.status !== 404) status('Could not list recordings: ' + err.message, true); });
+      .catch(function () { return []; });
+    return Promise.all([availability, gaps, recordings, thumbs]).then(function (r) {
+      if (seq !== state.loadSeq) return;
+      state.ranges = r[0];
+      state.gaps = viewerGapBars(r[0], r[1]);
+      state.rawRecordings = r[2];
+      state.recordings = viewerRecordingMarks(r[2], from, to);
+      state.thumbs = r[3];
+      renderTimeline();
+      renderThumbs();
+      var recordedMs = state.ranges.reduce(function (s, x) { return s + (Math.min(x.endMs, to) - Math.max(x.startMs, from)); }, 0);
+      $('timeline').dataset.loaded = String(seq);
+      if (!state.hls) status(state.ranges.length ? state.ranges.length + ' recorded range(s) in view, ' + Math.round(recordedMs / 1000) + ' s in total' : 'Nothing recorded in this window.');
+    }).catch(function (err) { if (seq === state.loadSeq && err.status !== 401) status('Could not read the timeline: ' + err.message, true); });
   }
 
+  /** Refresh: the camera list (health), and the view; while live and showing now, the view follows now. */
+  function refresh() {
+    if ($('main').hidden) return;
+    loadCameras();
+    if (!state.camera) return;
+    var now = Date.now();
+    var width = state.viewEndMs - state.viewStartMs;
+    if (state.live && state.viewEndMs < now + width * 0.01) return setView(now - width * 0.98, now + width * 0.02);
+    loadView();
+  }
+
+  function showDay(dayStartMs) { setView(dayStartMs, dayAfter(dayStartMs)); }
   function moveDay(delta) {
-    var p = $('day').value.split('-').map(Number);
-    showDay(localDay(new Date(p[0], p[1] - 1, p[2] + delta).getTime()));
+    var p = parts(dayStartOf((state.viewStartMs + state.viewEndMs) / 2));
+    showDay(wall(p.y, p.mo, p.d + delta));
   }
   $('prev-day').addEventListener('click', function () { moveDay(-1); });
   $('next-day').addEventListener('click', function () { moveDay(1); });
-  $('day').addEventListener('change', function () { if ($('day').value && state.camera) showDay($('day').value); });
+  $('day').addEventListener('change', function () {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec($('day').value);
+    if (m && state.camera) showDay(wall(+m[1], +m[2] - 1, +m[3]));
+  });
+
+  /** Zooms to the recorded ranges in view with 5 % margins. */
+  function fitView() {
+    var inView = state.ranges.filter(function (r) { return r.endMs > state.viewStartMs && r.startMs < state.viewEndMs; });
+    if (!inView.length) return;
+    var a = Math.max(state.viewStartMs, inView[0].startMs);
+    var b = Math.min(state.viewEndMs, inView[inView.length - 1].endMs);
+    var margin = Math.max(2000, (b - a) * 0.05);
+    setView(a - margin, b + margin);
+  }
+
+  function zoom(factor, atMs) {
+    var at = atMs === undefined ? (state.playingMs !== null && state.playingMs > state.viewStartMs && state.playingMs < state.viewEndMs ? state.playingMs : (state.viewStartMs + state.viewEndMs) / 2) : atMs;
+    var from = at - (at - state.viewStartMs) * factor;
+    var to = at + (state.viewEndMs - at) * factor;
+    var width = Math.min(MAX_VIEW_MS, Math.max(MIN_VIEW_MS, to - from));
+    var f = (at - from) / (to - from); // keep `at` where it is when the width is clamped
+    setView(at - f * width, at + (1 - f) * width);
+  }
+  $('zoom-fit').addEventListener('click', fitView);
+  $('zoom-day').addEventListener('click', function () { showDay(dayStartOf((state.viewStartMs + state.viewEndMs) / 2)); });
+  $('zoom-week').addEventListener('click', function () { var now = Date.now(); setView(now - MAX_VIEW_MS + 3600000, now + 3600000); });
+  $('zoom-in').addEventListener('click', function () { zoom(0.5); });
+  $('zoom-out').addEventListener('click', function () { zoom(2); });
+
+  // ---- rendering -------------------------------------------------------------------------------------------
 
   /** Percentage of the timeline's width at ms, clamped to the view window. */
   function pct(ms) {
     var f = (ms - state.viewStartMs) / (state.viewEndMs - state.viewStartMs);
     return Math.min(100, Math.max(0, f * 100));
   }
-
-  /** Shows [fromMs, toMs] clamped to the day, at least MIN_VIEW_MS wide. */
-  function setView(fromMs, toMs) {
-    var span = Math.min(state.dayEndMs - state.dayStartMs, Math.max(MIN_VIEW_MS, toMs - fromMs));
-    var mid = (fromMs + toMs) / 2;
-    var start = Math.max(state.dayStartMs, Math.min(state.dayEndMs - span, mid - span / 2));
-    state.viewStartMs = Math.round(start);
-    state.viewEndMs = Math.round(start + span);
-    renderTimeline();
-    setSelection(state.selection);
-  }
-
-  /** Zooms to the day's recorded ranges with 5 % margins (the whole day when nothing is recorded). */
-  function fitView() {
-    if (!state.ranges.length) return setView(state.dayStartMs, state.dayEndMs);
-    var a = state.ranges[0].startMs;
-    var b = state.ranges[state.ranges.length - 1].endMs;
-    var margin = Math.max(2000, (b - a) * 0.05);
-    setView(a - margin, b + margin);
-  }
-
-  function zoom(factor, atMs) {
-    var at = atMs === undefined ? (state.viewStartMs + state.viewEndMs) / 2 : atMs;
-    var from = at - (at - state.viewStartMs) * factor;
-    var to = at + (state.viewEndMs - at) * factor;
-    var span = Math.max(MIN_VIEW_MS, to - from);
-    // Keep `at` under the pointer when the span is clamped.
-    var f = (at - from) / (to - from);
-    setView(at - f * span, at + (1 - f) * span);
-  }
-  $('zoom-fit').addEventListener('click', fitView);
-  $('zoom-day').addEventListener('click', function () { setView(state.dayStartMs, state.dayEndMs); });
-  $('zoom-in').addEventListener('click', function () { zoom(0.5); });
-  $('zoom-out').addEventListener('click', function () { zoom(2); });
 
   function bar(cls, fromMs, toMs, title) {
     var el = document.createElement('div');
@@ -269,26 +454,33 @@ function viewerSeekOffsetS(playback) {
     return el;
   }
 
-  function span(fromMs, toMs) { return fmtTime.format(new Date(fromMs)) + ' – ' + fmtTime.format(new Date(toMs)); }
+  function gapTitle(g) { return 'gap ' + span(g.startMs, g.endMs) + ': ' + (g.causes.length ? g.causes.join(', ') : 'no cause reported'); }
 
   function renderTimeline() {
     var track = $('track');
     track.textContent = '';
-    state.ranges.forEach(function (r, i) {
-      if (i > 0) {
-        var prev = state.ranges[i - 1];
-        track.appendChild(bar('gap', prev.endMs, r.startMs, 'gap ' + span(prev.endMs, r.startMs)));
-      }
+    state.ranges.forEach(function (r) {
       track.appendChild(bar('range', r.startMs, r.endMs, 'recorded ' + span(r.startMs, r.endMs)));
-      var marker = bar('marker', r.startMs, r.startMs, 'recording started ' + fmtTime.format(new Date(r.startMs)));
-      marker.style.width = '';
-      track.appendChild(marker);
+    });
+    state.gaps.forEach(function (g) {
+      var el = bar('gap', g.startMs, g.endMs, gapTitle(g));
+      el.dataset.cause = g.causes.join(',');
+      track.appendChild(el);
     });
     state.recordings.forEach(function (m) {
       var rec = bar('recording', m.startMs, m.endMs, m.label + ' ' + span(m.startMs, m.endMs) + ': click to play it');
       rec.dataset.recordingId = m.id;
       track.appendChild(rec);
     });
+    viewerSignalMarks(state.rawRecordings, state.viewStartMs, state.viewEndMs).forEach(function (s) {
+      var el = bar('signal', s.atMs, s.atMs, 'signal ' + s.label + ' at ' + fmt.time.format(new Date(s.atMs)));
+      el.style.width = '';
+      el.dataset.recordingId = s.recordingId;
+      track.appendChild(el);
+    });
+    var now = Date.now();
+    $('now-line').hidden = now < state.viewStartMs || now > state.viewEndMs;
+    $('now-line').style.left = pct(now) + '%';
     placePlayhead();
     var timeline = $('timeline');
     timeline.dataset.viewStart = iso(state.viewStartMs);
@@ -297,36 +489,75 @@ function viewerSeekOffsetS(playback) {
     ticks.textContent = '';
     tickTimes().forEach(function (t) {
       var label = document.createElement('span');
-      label.style.left = pct(t.ms) + '%';
+      var at = pct(t.ms);
+      label.style.left = at + '%';
+      if (at < 4) label.className = 'first'; // kept inside the timeline rather than centred on its tick
+      else if (at > 96) label.className = 'last';
       label.dataset.time = iso(t.ms);
-      label.textContent = (t.step < 60000 ? fmtSecond : fmtHour).format(new Date(t.ms));
+      label.textContent = (t.step >= 86400000 ? fmt.day : t.step < 60000 ? fmt.time : fmt.hour).format(new Date(t.ms));
       ticks.appendChild(label);
     });
   }
 
   /**
-   * Tick instants inside the view on the local wall clock. Steps under an hour are multiples of the step in epoch
-   * time, which are local multiples too wherever the zone offset is a multiple of 30 min (nearly every zone);
-   * hour steps walk local hours, so DST days get one more or one fewer.
+   * Tick instants inside the view on the shown wall clock. Steps under an hour are multiples of the step in epoch
+   * time, which are wall-clock multiples too wherever the zone offset is a multiple of 30 min (nearly every zone);
+   * longer steps walk wall-clock hours from midnight, so DST days get one more or one fewer.
    */
   function tickTimes() {
-    var span = state.viewEndMs - state.viewStartMs;
-    var step = TICK_STEPS.filter(function (s) { return span / s <= MAX_TICKS; })[0] || TICK_STEPS[TICK_STEPS.length - 1];
+    var width = state.viewEndMs - state.viewStartMs;
+    var maxTicks = Math.max(3, Math.min(10, Math.floor(($('timeline').clientWidth || 900) / TICK_PX)));
+    var step = TICK_STEPS.filter(function (s) { return width / s <= maxTicks; })[0] || TICK_STEPS[TICK_STEPS.length - 1];
     var out = [];
     if (step < 3600000) {
       for (var t = Math.ceil(state.viewStartMs / step) * step; t < state.viewEndMs; t += step) out.push({ ms: t, step: step });
       return out;
     }
-    var d = new Date(state.dayStartMs);
+    var p = parts(dayStartOf(state.viewStartMs));
     for (var h = 0; ; h += step / 3600000) {
-      var at = new Date(d.getFullYear(), d.getMonth(), d.getDate(), h).getTime();
-      if (at >= state.dayEndMs) break;
-      if (at >= state.viewStartMs && at < state.viewEndMs) out.push({ ms: at, step: step });
+      var at = wall(p.y, p.mo, p.d, h);
+      if (at >= state.viewEndMs) break;
+      if (at >= state.viewStartMs) out.push({ ms: at, step: step });
     }
     return out;
   }
 
-  // Click to play, drag to select.
+  /** A strip of thumbnails sampled evenly from the view's list; clicking one plays from its time. */
+  function renderThumbs() {
+    var strip = $('thumbs');
+    var n = Math.max(1, Math.floor((strip.clientWidth || 600) / THUMB_PX));
+    var list = state.thumbs;
+    var picked = [];
+    for (var i = 0; i < n && list.length; i++) {
+      var t = list[Math.floor((i * list.length) / Math.min(n, list.length))];
+      if (picked.indexOf(t) < 0) picked.push(t);
+      if (picked.length >= list.length) break;
+    }
+    var key = picked.map(function (t) { return t.url; }).join(' ') + ' ' + state.utc;
+    if (strip.dataset.key === key) return; // unchanged: keep the elements (a refresh never swaps a thumbnail under the pointer)
+    strip.dataset.key = key;
+    strip.textContent = '';
+    picked.forEach(function (t) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'thumb';
+      b.dataset.time = iso(t.ms);
+      b.setAttribute('aria-label', 'play from ' + fmt.dateTime.format(new Date(t.ms)));
+      var img = document.createElement('img');
+      img.alt = '';
+      img.loading = 'lazy';
+      img.src = t.url;
+      var label = document.createElement('span');
+      label.textContent = fmt.time.format(new Date(t.ms));
+      b.appendChild(img);
+      b.appendChild(label);
+      b.addEventListener('click', function () { play(t.ms); });
+      strip.appendChild(b);
+    });
+  }
+
+  // ---- pointer: hover card, click to play, drag to select, wheel to zoom ------------------------------------
+
   (function () {
     var timeline = $('timeline');
     var down = null;
@@ -334,6 +565,28 @@ function viewerSeekOffsetS(playback) {
       var box = timeline.getBoundingClientRect();
       var f = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
       return Math.round(state.viewStartMs + f * (state.viewEndMs - state.viewStartMs));
+    }
+    /** The hover card: time, what is there (recorded, gap and its cause, recording) and the thumbnail at or before it. */
+    function hover(e) {
+      var ms = msAt(e.clientX);
+      var lines = [fmt.dateTime.format(new Date(ms))];
+      var gap = state.gaps.filter(function (g) { return g.startMs <= ms && ms < g.endMs; })[0];
+      var range = state.ranges.filter(function (r) { return r.startMs <= ms && ms < r.endMs; })[0];
+      var rec = state.recordings.filter(function (r) { return r.startMs <= ms && ms < r.endMs; })[0];
+      if (gap) lines.push(gapTitle(gap));
+      else if (range) lines.push('recorded');
+      else lines.push('nothing recorded');
+      if (rec) lines.push(rec.label);
+      var thumb = null;
+      if (range) state.thumbs.forEach(function (t) { if (t.ms <= ms && t.ms >= range.startMs) thumb = t; });
+      var img = $('hover-img');
+      if (thumb) { if (img.getAttribute('src') !== thumb.url) img.src = thumb.url; img.hidden = false; } else img.hidden = true;
+      $('hover-text').textContent = lines.join('\n');
+      var card = $('hover');
+      card.hidden = false;
+      var box = timeline.getBoundingClientRect();
+      var x = e.clientX - box.left;
+      card.style.left = Math.max(0, Math.min(box.width - card.offsetWidth, x - card.offsetWidth / 2)) + 'px';
     }
     timeline.addEventListener('wheel', function (e) {
       if (!state.camera) return;
@@ -347,10 +600,12 @@ function viewerSeekOffsetS(playback) {
       timeline.setPointerCapture(e.pointerId);
     });
     timeline.addEventListener('pointermove', function (e) {
+      if (state.camera && e.pointerType !== 'touch') hover(e);
       if (!down) return;
       if (Math.abs(e.clientX - down.x) >= DRAG_PX) down.dragging = true;
       if (down.dragging) setSelection(orderedRange(down.ms, msAt(e.clientX)));
     });
+    timeline.addEventListener('pointerleave', function () { $('hover').hidden = true; });
     timeline.addEventListener('pointerup', function (e) {
       if (!down) return;
       var was = down;
@@ -377,13 +632,13 @@ function viewerSeekOffsetS(playback) {
     el.dataset.end = iso(sel.endMs);
     el.style.left = pct(sel.startMs) + '%';
     el.style.width = (pct(sel.endMs) - pct(sel.startMs)) + '%';
-    $('sel-start').value = localInput(sel.startMs);
-    $('sel-end').value = localInput(sel.endMs);
+    $('sel-start').value = inputString(sel.startMs);
+    $('sel-end').value = inputString(sel.endMs);
   }
 
   function selectionFromInputs() {
-    var s = fromLocalInput($('sel-start').value);
-    var e = fromLocalInput($('sel-end').value);
+    var s = fromInputString($('sel-start').value);
+    var e = fromInputString($('sel-end').value);
     if (!(e > s)) return null;
     setSelection({ startMs: s, endMs: e });
     return state.selection;
@@ -395,7 +650,7 @@ function viewerSeekOffsetS(playback) {
     var sel = selectionFromInputs();
     if (!sel || !state.camera) return status('Select a range first: drag on the timeline or fill in from and to.', true);
     status('Preparing the MP4 of ' + span(sel.startMs, sel.endMs) + '…');
-    api('cameras/' + encodeURIComponent(state.camera.id) + '/export.mp4', { start: iso(sel.startMs), end: iso(sel.endMs), tz: zone })
+    api(cameraPath('/export.mp4'), { start: iso(sel.startMs), end: iso(sel.endMs), tz: zoneName() })
       .then(function (res) {
         var disposition = res.headers.get('content-disposition') || '';
         var m = /filename="?([^";]+)"?/.exec(disposition);
@@ -415,35 +670,74 @@ function viewerSeekOffsetS(playback) {
       .catch(function (err) { if (err.status !== 401) status('Export failed: ' + err.message, true); });
   });
 
-  // ---- playback --------------------------------------------------------------------------------------------
+  // ---- playback: live and recorded -------------------------------------------------------------------------
 
   function stopPlayback() {
     if (state.hls) state.hls.destroy();
     state.hls = null;
+    setLive(false);
     var video = $('video');
     video.removeAttribute('src');
     video.load();
     state.playingMs = null;
+    delete video.dataset.playing;
+    delete video.dataset.requested;
     $('playhead').hidden = true;
     $('now-playing').textContent = '';
   }
 
-  /** Plays from atMs (or from the next recorded range after it) to the end of the visible day's recordings. */
+  function setLive(on) {
+    state.live = on;
+    clearTimeout(state.liveTimer);
+    var b = $('go-live');
+    b.disabled = !state.camera || on;
+    b.setAttribute('aria-pressed', String(on));
+    $('archive').dataset.mode = on ? 'live' : 'recorded';
+  }
+
+  /** Live: GET live → signed live playlist; renewed a minute before it expires (docs/live.md "The URL and its token"). */
+  function startLive() {
+    var cameraId = state.camera.id;
+    stopPlayback();
+    status('Opening live…');
+    apiJson(cameraPath('/live')).then(function (body) {
+      if (!state.camera || state.camera.id !== cameraId) return;
+      // Two target durations behind the edge (docs/viewer.md "Choices", measured): one stalls at some segment
+      // boundaries (the next segment reaches the playlist a segment length + upload + index + reload after the newest began).
+      attach(body.hlsUrl, -1, { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 6 });
+      setLive(true);
+      var badge = $('mode-badge');
+      badge.hidden = false;
+      badge.textContent = body.mode.toUpperCase() + (body.coverage === 'while-watched' ? ', uploads while watched' : '');
+      status('Live (a few seconds behind the camera: segment length + upload + index)');
+      state.liveTimer = setTimeout(function () { if (state.live && state.camera && state.camera.id === cameraId) startLive(); }, Math.max(60000, Date.parse(body.expiresAt) - Date.now() - 60000));
+    }).catch(function (err) { if (err.status !== 401) status('Could not open live: ' + err.message, true); });
+  }
+  $('go-live').addEventListener('click', function () {
+    if (!state.camera) return;
+    var now = Date.now();
+    var width = state.viewEndMs - state.viewStartMs;
+    setView(now - width * 0.98, now + width * 0.02);
+    startLive();
+  });
+
+  /** Plays recorded video from atMs (or from the next recorded range after it) to the end of the recorded ranges loaded. */
   function play(atMs) {
     var range = state.ranges.filter(function (r) { return r.endMs > atMs; })[0];
-    if (!range) return status('Nothing recorded after ' + fmtTime.format(new Date(atMs)) + ' on this day.', true);
+    if (!range) return status('Nothing recorded after ' + fmt.dateTime.format(new Date(atMs)) + ' in this window.', true);
     var startMs = Math.max(atMs, range.startMs);
     var lastEnd = state.ranges[state.ranges.length - 1].endMs;
     var endMs = Math.min(lastEnd, startMs + MAX_PLAYBACK_MS);
+    if (endMs - startMs < 1000) endMs = range.endMs;
     stopPlayback();
-    status('Opening ' + fmtDateTime.format(new Date(startMs)) + '…');
-    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/playback', { start: iso(startMs), end: iso(endMs) })
+    status('Opening ' + fmt.dateTime.format(new Date(startMs)) + '…');
+    apiJson(cameraPath('/playback'), { start: iso(startMs), end: iso(endMs) })
       .then(function (body) {
         // The playlist starts at the segment containing startMs: seek into it.
         var first = body.ranges.length ? Date.parse(body.ranges[0].start) : startMs;
-        var offsetS = Math.max(0, (startMs - first) / 1000);
-        attach(body.hlsUrl, offsetS);
-        status('Playing from ' + fmtDateTime.format(new Date(startMs)) + ' (' + zone + ')');
+        attach(body.hlsUrl, Math.max(0, (startMs - first) / 1000), {});
+        $('video').dataset.requested = iso(startMs);
+        status('Playing from ' + fmt.dateTime.format(new Date(startMs)) + ' (' + zoneName() + ')');
       })
       .catch(function (err) { if (err.status !== 401) status('Could not play: ' + err.message, true); });
   }
@@ -452,18 +746,19 @@ function viewerSeekOffsetS(playback) {
   function playRecording(recordingId) {
     stopPlayback();
     status('Opening recording ' + recordingId + '…');
-    apiJson('cameras/' + encodeURIComponent(state.camera.id) + '/recordings/' + encodeURIComponent(recordingId) + '/playback')
+    apiJson(cameraPath('/recordings/' + encodeURIComponent(recordingId) + '/playback'))
       .then(function (body) {
-        attach(body.hlsUrl, viewerSeekOffsetS(body));
-        status('Playing recording from ' + fmtDateTime.format(new Date(Date.parse(body.start))) + ' to ' + fmtTime.format(new Date(Date.parse(body.end))) + ' (' + zone + ')');
+        attach(body.hlsUrl, viewerSeekOffsetS(body), {});
+        status('Playing recording from ' + fmt.dateTime.format(new Date(Date.parse(body.start))) + ' to ' + fmt.time.format(new Date(Date.parse(body.end))) + ' (' + zoneName() + ')');
       })
       .catch(function (err) { if (err.status !== 401) status('Could not play the recording: ' + err.message, true); });
   }
 
-  function attach(hlsUrl, offsetS) {
+  /** Plays hlsUrl from offsetS (−1: the live edge) with hls.js, or natively where HLS is native (Safari). */
+  function attach(hlsUrl, offsetS, options) {
     var video = $('video');
     if (window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ startPosition: offsetS, enableWorker: true });
+      var hls = new window.Hls(Object.assign({ startPosition: offsetS, enableWorker: true }, options));
       state.hls = hls;
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
         if (data.fatal) {
@@ -480,7 +775,7 @@ function viewerSeekOffsetS(playback) {
       video.src = hlsUrl;
       video.addEventListener('loadedmetadata', function once() {
         video.removeEventListener('loadedmetadata', once);
-        video.currentTime = offsetS;
+        if (offsetS >= 0) video.currentTime = offsetS;
         video.play().catch(function (err) { status('Press play: ' + err.message); });
       });
     } else {
@@ -499,11 +794,17 @@ function viewerSeekOffsetS(playback) {
     return null;
   }
 
+  function showPlaying() {
+    if (state.playingMs === null) return;
+    $('now-playing').textContent = (state.live ? 'Live: ' : 'Showing ') + fmt.dateTime.format(new Date(state.playingMs)) + ' (' + zoneName() + ')';
+    $('video').dataset.playing = iso(state.playingMs);
+  }
+
   $('video').addEventListener('timeupdate', function () {
     var d = playingDate();
     if (!d) return;
     state.playingMs = d.getTime();
-    $('now-playing').textContent = 'Showing ' + fmtDateTime.format(d) + ' (' + zone + ')';
+    showPlaying();
     placePlayhead();
   });
 
@@ -514,9 +815,50 @@ function viewerSeekOffsetS(playback) {
     if (ms !== null) ph.style.left = pct(ms) + '%';
   }
 
+  // ---- keyboard --------------------------------------------------------------------------------------------
+
+  /** Seeks by deltaS: within the playlist when it holds the target, else recorded playback from there; past the end, live. */
+  function seekBy(deltaS) {
+    var video = $('video');
+    if (!state.camera || state.playingMs === null) return;
+    var target = state.playingMs + deltaS * 1000;
+    if (state.live) {
+      if (deltaS < 0) play(target);
+      return;
+    }
+    var t = video.currentTime + deltaS;
+    if (t >= 0 && t < video.duration - 0.5) {
+      video.currentTime = t;
+      return;
+    }
+    var lastEnd = state.ranges.length ? state.ranges[state.ranges.length - 1].endMs : 0;
+    if (deltaS > 0 && target >= lastEnd) startLive();
+    else play(target);
+  }
+
+  document.addEventListener('keydown', function (e) {
+    if ($('main').hidden || e.altKey || e.ctrlKey || e.metaKey) return;
+    var tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    var video = $('video');
+    if (e.key === ' ' || e.code === 'Space') {
+      if (tag === 'VIDEO') return; // the video's own controls handle it
+      e.preventDefault();
+      if (!state.hls && !video.currentSrc) return;
+      if (video.paused) video.play().catch(function () {}); else video.pause();
+    } else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+      e.preventDefault();
+      seekBy((e.key === 'ArrowLeft' ? -1 : 1) * (e.shiftKey ? SEEK_SHIFT_S : SEEK_S));
+    }
+  });
+
   // ---- start -----------------------------------------------------------------------------------------------
 
-  $('zone').textContent = 'Times in ' + zone;
+  makeFormatters();
+  setLive(false);
   takeKeyFromFragment();
   start();
+  setInterval(refresh, REFRESH_MS);
+  setInterval(function () { if (!$('main').hidden) refreshTiles(); }, TILE_REFRESH_MS);
+  window.addEventListener('resize', function () { if (state.camera) { renderTimeline(); renderThumbs(); } });
 })();

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import vm from 'node:vm';
-
-/** functions/viewer/viewer.js at the repository root (this file runs from dist/test/unit/functions/viewer/). */
-const VIEWER_JS = path.resolve(__dirname, '..', '..', '..', '..', '..', 'functions', 'viewer', 'viewer.js');
+import { viewerPureHelpers } from '../../../helpers/viewer-pure-helpers';
 
 interface Mark {
   id: string;
@@ -18,17 +13,6 @@ interface PureHelpers {
   viewerSeekOffsetS(playback: { start: string; ranges: Array<{ start: string }> }): number;
 }
 
-/** Runs only the viewer's DOM-free block (between its "pure helpers" markers) and returns its functions. */
-function pureHelpers(): PureHelpers {
-  const source = readFileSync(VIEWER_JS, 'utf8');
-  const from = source.indexOf('// ---- pure helpers');
-  const to = source.indexOf('// ---- end of pure helpers');
-  assert.ok(from >= 0 && to > from, 'viewer.js keeps its pure helpers block');
-  const context = vm.createContext({});
-  vm.runInContext(`${source.slice(from, to)}\nthis.helpers = { viewerRecordingMarks, viewerSeekOffsetS };`, context);
-  return (context as { helpers: PureHelpers }).helpers;
-}
-
 const DAY = Date.UTC(2026, 10, 21);
 const iso = (ms: number) => new Date(ms).toISOString();
 const rec = (id: string, startMs: number, endMs: number, o: Record<string, unknown> = {}) => ({
@@ -36,7 +20,7 @@ const rec = (id: string, startMs: number, endMs: number, o: Record<string, unkno
 });
 
 describe('viewer: recording markers and seek offset (pure helpers of viewer.js)', () => {
-  const h = pureHelpers();
+  const h = viewerPureHelpers<PureHelpers>(['viewerRecordingMarks', 'viewerSeekOffsetS']);
 
   it('marks are clipped to the day, sorted by start, labelled with state, signals and hold', () => {
     const marks = h.viewerRecordingMarks(

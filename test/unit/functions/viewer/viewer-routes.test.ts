@@ -21,6 +21,8 @@ describe('viewer page and assets', () => {
     assert.equal(headers['content-type'], 'text/html; charset=utf-8');
     assert.equal(headers['cache-control'], 'no-cache');
     assert.match(headers['content-security-policy'], /script-src 'self';/);
+    // Tiles show the latest preview fetched with the key (a blob: URL); thumbnails are the signed preview URLs.
+    assert.match(headers['content-security-policy'], /img-src 'self' data: blob: https:;/);
   });
 
   it('assets are cached for a year; hls.js is the installed package', async () => {
