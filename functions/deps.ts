@@ -40,6 +40,7 @@ import { topologyImporter } from './pipelines/topology-importer';
 import { TableRecordingStore } from './adapters/table/table-recording-store';
 import { ERASURE_JOURNAL_ROW, TableRetentionJournal } from './adapters/table/table-retention-journal';
 import { TableSegmentIndex } from './adapters/table/table-segment-index';
+import { TableShareStore } from './adapters/table/table-share-store';
 import { settings, type FunctionsSettings } from './settings';
 
 /**
@@ -94,6 +95,8 @@ export interface FunctionsDeps {
   liveMarks: TableLiveMarkStore;
   /** Live viewers' upload windows on EVR cameras, one per camera (shared/evr/live-presence.ts). */
   livePresence: TableLivePresenceStore;
+  /** Share links of camera ranges, checked on every use of a link (functions/shares/). */
+  shares: TableShareStore;
   /** AVA topology import (shared/topology/import-topology.ts); swappable for tests. */
   importTopology: TopologyImporter;
   /** Archive hours and the versions of their asset manifests (docs/contracts.md "Asset manifests"). */
@@ -148,6 +151,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     health: clients.tableClient(s.tables.health),
     liveMarks: clients.tableClient(s.tables.liveMarks),
     manifests: clients.tableClient(s.tables.manifests),
+    shares: clients.tableClient(s.tables.shares),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -186,6 +190,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     liveMarks: new TableLiveMarkStore(tables.liveMarks),
     livePresence: new TableLivePresenceStore(tables.liveMarks),
     exportJobs: new BlobExportJobs(container),
+    shares: new TableShareStore(tables.shares),
     importTopology: overrides.importTopology ?? topologyImporter,
     manifestHours: new TableManifestHours(tables.manifests),
     manifestRecordings: new TableManifestRecordings(tables.manifests),

@@ -27,6 +27,12 @@ import './cameras/camera-policy-put';
 import './holds/holds-create';
 import './holds/holds-list';
 import './holds/hold-delete';
+// Share links (docs/security.md "Share links")
+import './shares/shares-create';
+import './shares/shares-list';
+import './shares/share-delete';
+import './shares/share-page';
+import './shares/share-playlist';
 import './evr/signals-create';
 import './retention/retention';
 // Camera and device health (docs/api.md "Camera health", docs/events.md "Health events")

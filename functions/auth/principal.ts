@@ -32,3 +32,13 @@ export function cameraScopeOf(request: HttpRequest): CameraScope {
 export function scopeIncludes(scope: CameraScope, cameraId: string): boolean {
   return scope === '*' || scope.has(cameraId);
 }
+
+/**
+ * A name for who sent `request`, kept with what they make (a share link's `createdBy`): a token's `sub`, `admin key`
+ * for the administrator's key, `unknown` for a request that did not pass through the guard (a handler called directly).
+ */
+export function callerName(request: HttpRequest): string {
+  const p = principals.get(request);
+  if (p === undefined) return 'unknown';
+  return p.kind === 'adminKey' ? 'admin key' : p.subject;
+}

@@ -6,6 +6,7 @@ import { cameraHealthSchema } from '../../shared/contracts/camera-health';
 import { externalSignalSchema } from '../../shared/contracts/signals';
 import { recordingPolicySchema } from '../../shared/schemas/recording-policy';
 import { holdBodySchema } from '../../shared/schemas/hold';
+import { shareBodySchema } from '../../shared/schemas/share';
 import { exportJobBodySchema } from '../../shared/schemas/export-job';
 import { deviceProvisionBodySchema, uploadUrlsBodySchema } from '../../shared/schemas/device';
 import { pipelineBodySchema, topologyBodySchema } from '../../shared/pipelines/pipeline-bodies';
@@ -17,6 +18,7 @@ import type { DeviceResponse } from '../devices/device-response';
 import type { UploadUrlsResponse } from '../devices/device-upload-urls';
 import type { SignalAccepted } from '../evr/signals-create';
 import type { HoldResponse } from '../holds/hold-response';
+import type { ShareResponse } from '../shares/share-response';
 import type { ErrorBody } from '../http/http-errors';
 import type { MediaErasureResponse } from '../erasure/media-delete';
 import type { ExportJobResponse } from '../exports/export-job-response';
@@ -55,6 +57,7 @@ export const RecordingPolicy = named(
 );
 export const SignalRequest = named('SignalRequest', externalSignalSchema);
 export const HoldRequest = named('HoldRequest', holdBodySchema);
+export const ShareRequest = named('ShareRequest', shareBodySchema);
 export const DeviceRequest = named('DeviceRequest', deviceProvisionBodySchema);
 export const UploadUrlsRequest = named('UploadUrlsRequest', uploadUrlsBodySchema);
 export const PipelineTopologyRequest = named(
@@ -223,6 +226,22 @@ export const HoldSchema = z
   })
   .meta({ id: 'Hold' });
 
+export const ShareSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+    cameraId: id,
+    url: z.string().meta({ format: 'uri', description: 'the read-only page of the shared range, opened without an account; absent once expired or revoked' }).optional(),
+    start: dateTime,
+    end: dateTime,
+    expiresAt: dateTime,
+    createdAt: dateTime,
+    createdBy: z.string().meta({ description: "a token's `sub`, or `admin key`" }),
+    label: z.string().optional(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    revokedAt: dateTime.optional(),
+  })
+  .meta({ id: 'Share', description: 'A share link of a time range of one camera; times ISO 8601 UTC with ms.' });
+
 const recordingId = z.string().regex(/^[0-9]{13}-[0-9a-f]{12}$/);
 
 export const Recording = z
@@ -299,6 +318,7 @@ export const ExportJob = z
 
 /** Answers of the list routes that have no component of their own. */
 export const HoldList = z.looseObject({ holds: z.array(HoldSchema) });
+export const ShareList = z.strictObject({ shares: z.array(ShareSchema) });
 export const DeviceList = z.strictObject({ devices: z.array(Device) });
 export const PipelineTopologyList = z.looseObject({ value: z.array(PipelineTopology) });
 export const LivePipelineList = z.looseObject({ value: z.array(LivePipeline) });
@@ -326,6 +346,7 @@ export type ResponseTypeChecks = [
   Check<Agree<Known<z.output<typeof SignalAcceptedSchema>>, SignalAccepted>>,
   Check<Agree<z.output<typeof Device>, DeviceResponse>>,
   Check<Agree<Known<z.output<typeof HoldSchema>>, HoldResponse>>,
+  Check<Agree<z.output<typeof ShareSchema>, ShareResponse>>,
   Check<Agree<Known<z.output<typeof PipelineTopology>>, TopologyResource>>,
   Check<Agree<Known<z.output<typeof LivePipeline>>, PipelineResource>>,
   Check<Agree<z.output<typeof Recording>, RecordingResponse>>,

@@ -14,6 +14,11 @@ import { route as signalsCreate } from '../evr/signals-create';
 import { route as holdsCreate } from '../holds/holds-create';
 import { route as holdDelete } from '../holds/hold-delete';
 import { route as holdsList } from '../holds/holds-list';
+import { route as sharesCreate } from '../shares/shares-create';
+import { route as sharesList } from '../shares/shares-list';
+import { route as shareDelete } from '../shares/share-delete';
+import { route as sharePage } from '../shares/share-page';
+import { route as sharePlaylist } from '../shares/share-playlist';
 import { route as health } from '../http/health';
 import { route as livePipelineActivate } from '../pipelines/live-pipeline-activate';
 import { route as livePipelineDeactivate } from '../pipelines/live-pipeline-deactivate';
@@ -75,6 +80,11 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   holdsCreate,
   signalsCreate,
   holdDelete,
+  sharesList,
+  sharesCreate,
+  shareDelete,
+  sharePage,
+  sharePlaylist,
   mediaDelete,
   recordingsList,
   recordingGet,

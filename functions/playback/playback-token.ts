@@ -2,12 +2,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError, ValidationError } from '../../shared/errors';
 import { parseIsoDateTime, toIso } from '../../shared/time';
 
-/** What a playlist URL grants: one camera, one half-open range, until `expiresMs` (all epoch ms UTC). */
+/**
+ * What a playlist URL grants: one camera, one half-open range, until `expiresMs` (all epoch ms UTC). With `shareId`,
+ * the grant of a share link (functions/shares/): signed in its own format, so it opens the share's playlist only, never
+ * the camera's, and the share's row is checked on every use.
+ */
 export interface PlaybackGrant {
   cameraId: string;
   startMs: number;
   endMs: number;
   expiresMs: number;
+  shareId?: string;
 }
 
 /**
@@ -25,6 +30,7 @@ export type PlaybackQuery = { get(name: string): string | null };
 
 const VERSION_1 = 'keepwatch-playback-v1';
 const VERSION_2 = 'keepwatch-playback-v2';
+const VERSION_SHARE = 'keepwatch-share-v1';
 const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
 const KID_PATTERN = /^[A-Za-z0-9_-]{11}$/;
 
@@ -40,10 +46,14 @@ export function playbackKeyId(secret: string): string {
 /**
  * HMAC-SHA256 over `keepwatch-playback-v2\n{kid}\n{cameraId}\n{startMs}\n{endMs}\n{expiresMs}` with `secret`,
  * base64url; `kid` is {@link playbackKeyId} of `secret`. The version prefix lets formats coexist (v1, without `kid`,
- * is still verified: URLs issued before key ids existed); newlines cannot occur in any field.
+ * is still verified: URLs issued before key ids existed); newlines cannot occur in any field. A share link's grant is
+ * `keepwatch-share-v1\n{kid}\n{shareId}\n{cameraId}\n…`: no camera playlist accepts it, nor a share playlist a
+ * camera's token.
  */
 export function signPlaybackGrant(grant: PlaybackGrant, secret: string): string {
-  return mac(`${VERSION_2}\n${playbackKeyId(secret)}\n${fields(grant)}`, secret);
+  const kid = playbackKeyId(secret);
+  const head = grant.shareId === undefined ? `${VERSION_2}\n${kid}` : `${VERSION_SHARE}\n${kid}\n${grant.shareId}`;
+  return mac(`${head}\n${fields(grant)}`, secret);
 }
 
 /** The query string of a playlist URL for `grant`: `start=…&end=…&expires=…&kid=…&sig=…` (no leading `?`). */
@@ -63,12 +73,14 @@ export function playbackGrantQuery(grant: PlaybackGrant, secret: string): string
  * keys.
  * @param keys the accepted keys; a string is the current key alone
  * @param nowMs current time, epoch ms UTC; the token is valid while `nowMs < expires`
+ * @param shareId for a share link's playlist: the share the token must have been signed for (format
+ *   `keepwatch-share-v1`, `kid` required); absent for a camera's playlist
  * @returns the verified grant
  * @throws UnauthorizedError `InvalidPlaybackToken` when a part is missing or malformed, `kid` names no accepted key
  *   (a key removed after a rotation), or the signature does not match (altered URL, other camera, other secret);
  *   `PlaybackTokenExpired` when it has expired
  */
-export function verifyPlaybackGrant(cameraId: string, query: PlaybackQuery, keys: string | PlaybackKeys, nowMs: number): PlaybackGrant {
+export function verifyPlaybackGrant(cameraId: string, query: PlaybackQuery, keys: string | PlaybackKeys, nowMs: number, shareId?: string): PlaybackGrant {
   const { current, previous } = typeof keys === 'string' ? { current: keys, previous: undefined } : keys;
   const start = query.get('start');
   const end = query.get('end');
@@ -91,6 +103,10 @@ export function verifyPlaybackGrant(cameraId: string, query: PlaybackQuery, keys
       endMs: parseIsoDateTime(end, 'end'),
       expiresMs: Number(expires),
     };
+    if (shareId !== undefined) {
+      if (kid === null) throw new ValidationError('a share link always names its key');
+      grant.shareId = shareId;
+    }
   } catch {
     throw new UnauthorizedError('playback token is malformed (start, end, expires or kid is not what a playlist URL carries)', 'InvalidPlaybackToken');
   }

@@ -1,16 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { NotFoundError } from '../../shared/errors';
-import { playableSegments } from '../../shared/hls/playable-segments';
-import { renderPlaylist } from '../../shared/hls/render-playlist';
 import { assertId } from '../../shared/ids';
-import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
 import { ACCESS } from '../auth/access';
 import { dateTimeQuery, errorAnswer, parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
 import { verifyPlaybackGrant } from './playback-token';
-import { playlistSpans, type PlaylistSpansDeps } from './playlist-spans';
+import type { PlaylistSpansDeps } from './playlist-spans';
+import { signedPlaylistBody } from './playlist-body';
 
 /** Content type of HLS playlists (RFC 8216 §4). */
 export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
@@ -35,29 +32,10 @@ export async function playlist(
     const nowMs = deps.now();
     const { playbackTokenSecret: current, playbackTokenPreviousSecret: previous } = deps.settings;
     const grant = verifyPlaybackGrant(cameraId, request.query, { current, previous }, nowMs);
-    // Closed hours come from their asset manifests, the open hour from the index (functions/playback/playlist-spans.ts).
-    // Sign each manifest and index page as it arrives: the signing (≈ 30 ms for the 8,640 URLs of 24 h) then
-    // overlaps the storage reads instead of following them (bench/playlist-latency.ts).
-    const expiresOnMs = nowMs + deps.settings.segmentSasTtlMs;
-    const signing: Array<Promise<Array<[string, string]>>> = [];
-    const spans = await playlistSpans(cameraId, grant.startMs, grant.endMs, deps, (page) => {
-      const names = page.map((s) => s.blobName);
-      const signed = deps.sasSigner.blobReadUrls(names, expiresOnMs).then((urls) => names.map((n, i): [string, string] => [n, urls[i]]));
-      signed.catch(() => {}); // observed here, rethrown where it is awaited below
-      signing.push(signed);
-    });
-    const { segments, dropped } = playableSegments(spans);
-    if (dropped > 0) context.warn('overlapping segments left out of playlist', { cameraId, dropped });
-    if (segments.length === 0) {
-      throw new NotFoundError(`camera '${cameraId}' has no recorded media between ${toIso(grant.startMs)} and ${toIso(grant.endMs)}`, 'NoMediaInRange');
-    }
-    const urlByBlob = new Map((await Promise.all(signing)).flat());
-    const unsigned = segments.filter((s) => !urlByBlob.has(s.blobName)).map((s) => s.blobName); // an index that gave no pages
-    if (unsigned.length) (await deps.sasSigner.blobReadUrls(unsigned, expiresOnMs)).forEach((url, i) => urlByBlob.set(unsigned[i], url));
-    const withUrls = segments.map((s) => ({ startMs: s.startMs, durationMs: s.durationMs, url: urlByBlob.get(s.blobName)! }));
+    const body = await signedPlaylistBody(deps, context, { cameraId, startMs: grant.startMs, endMs: grant.endMs, sasExpiresMs: nowMs + deps.settings.segmentSasTtlMs });
     return {
       status: 200,
-      body: renderPlaylist(withUrls),
+      body,
       headers: { 'content-type': HLS_CONTENT_TYPE, 'cache-control': 'no-store' },
     };
   } catch (err) {

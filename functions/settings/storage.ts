@@ -135,6 +135,8 @@ export interface TableNames {
   liveMarks: string;
   /** One row per archive hour: whether its asset manifest is current, and its version (functions/adapters/table/table-manifest-hours.ts). */
   manifests: string;
+  /** Share links, one partition per camera (functions/adapters/table/table-share-store.ts; docs/security.md "Share links"). */
+  shares: string;
 }
 
 /**
@@ -169,6 +171,7 @@ export const storageNamesSchema = z
       health: `${prefix}Health`,
       liveMarks: `${prefix}LiveMarks`,
       manifests: `${prefix}Manifests`,
+      shares: `${prefix}Shares`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

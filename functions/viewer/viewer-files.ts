@@ -19,8 +19,8 @@ export interface ViewerFile {
   version: string;
 }
 
-/** The file names served at `GET /api/viewer/{asset}`. */
-export const VIEWER_ASSETS = ['viewer.js', 'viewer.css', 'hls.min.js'] as const;
+/** The file names served at `GET /api/viewer/{asset}`: the viewer's, and the share page's (`share.js`, `share.css`). */
+export const VIEWER_ASSETS = ['viewer.js', 'viewer.css', 'hls.min.js', 'share.js', 'share.css'] as const;
 export type ViewerAsset = (typeof VIEWER_ASSETS)[number];
 
 /** Folder of the viewer's source files: `<app root>/functions/viewer`, from both `functions/viewer/` and `dist/functions/viewer/`. */
@@ -29,27 +29,32 @@ export function viewerDir(): string {
   return path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? fromDist : __dirname;
 }
 
-let cache: { page: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } | undefined;
+let cache: { page: ViewerFile; sharePage: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } | undefined;
 
 /**
- * The page (with each asset URL versioned by content, so assets can be cached for a year) and the assets.
+ * The page (with each asset URL versioned by content, so assets can be cached for a year), the share link's page
+ * (`share.html`, served at `/api/share/{cameraId}/{shareId}`, so its assets are `../../viewer/…`) and the assets.
  * @throws Error (ENOENT) when a file is missing from the deployment
  */
-export function viewerFiles(): { page: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } {
+export function viewerFiles(): { page: ViewerFile; sharePage: ViewerFile; assets: Record<ViewerAsset, ViewerFile> } {
   if (cache) return cache;
   const dir = viewerDir();
   const assets: Record<ViewerAsset, ViewerFile> = {
     'viewer.js': file(readFileSync(path.join(dir, 'viewer.js')), 'text/javascript; charset=utf-8'),
     'viewer.css': file(readFileSync(path.join(dir, 'viewer.css')), 'text/css; charset=utf-8'),
     'hls.min.js': file(readFileSync(require.resolve('hls.js/dist/hls.min.js')), 'text/javascript; charset=utf-8'),
+    'share.js': file(readFileSync(path.join(dir, 'share.js')), 'text/javascript; charset=utf-8'),
+    'share.css': file(readFileSync(path.join(dir, 'share.css')), 'text/css; charset=utf-8'),
   };
-  // The template names assets as `{{asset:viewer.js}}`; each becomes `viewer/viewer.js?v=<version>`.
-  const html = readFileSync(path.join(dir, 'index.html'), 'utf8').replace(/\{\{asset:([a-z.]+)\}\}/g, (whole, name: string) => {
-    const asset = assets[name as ViewerAsset];
-    if (!asset) throw new Error(`viewer/index.html refers to unknown asset ${whole}`);
-    return `viewer/${name}?v=${asset.version}`;
-  });
-  cache = { page: file(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8'), assets };
+  // The template names assets as `{{asset:viewer.js}}`; each becomes `{prefix}viewer/viewer.js?v=<version>`.
+  const page = (template: string, prefix: string) =>
+    readFileSync(path.join(dir, template), 'utf8').replace(/\{\{asset:([a-z.]+)\}\}/g, (whole, name: string) => {
+      const asset = assets[name as ViewerAsset];
+      if (!asset) throw new Error(`viewer/${template} refers to unknown asset ${whole}`);
+      return `${prefix}viewer/${name}?v=${asset.version}`;
+    });
+  const html = (text: string) => file(Buffer.from(text, 'utf8'), 'text/html; charset=utf-8');
+  cache = { page: html(page('index.html', '')), sharePage: html(page('share.html', '../../')), assets };
   return cache;
 }
 

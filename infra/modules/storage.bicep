@@ -56,6 +56,7 @@ var tableSuffixes = [
   'Health'
   'LiveMarks'
   'Manifests'
+  'Shares'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

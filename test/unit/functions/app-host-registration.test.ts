@@ -92,6 +92,11 @@ describe('registration with a Functions host present', () => {
       'recording-playback',
       'recordings-list',
       'retention',
+      'share-delete',
+      'share-page',
+      'share-playlist',
+      'shares-create',
+      'shares-list',
       'signals-create',
       'viewer-asset',
       'viewer-page',
@@ -100,7 +105,7 @@ describe('registration with a Functions host present', () => {
 
   it('HTTP triggers carry route, methods and auth level (anonymous: the app authorizes, functions/auth/route-guard.ts)', () => {
     assert.deepEqual(
-      ['health', 'cameras-list', 'playback', 'playlist', 'live', 'live-playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list'].map((n) => {
+      ['health', 'cameras-list', 'playback', 'playlist', 'live', 'live-playlist', 'available-media', 'openapi-json', 'viewer-page', 'viewer-asset', 'export-mp4', 'gaps-list', 'shares-create', 'share-page', 'share-playlist'].map((n) => {
         const t = trigger(n);
         return [n, t.type, t.route, t.authLevel, t.methods];
       }),
@@ -117,6 +122,9 @@ describe('registration with a Functions host present', () => {
         ['viewer-asset', 'httpTrigger', 'viewer/{asset}', 'anonymous', ['GET']],
         ['export-mp4', 'httpTrigger', 'cameras/{cameraId}/export.mp4', 'anonymous', ['GET']],
         ['gaps-list', 'httpTrigger', 'cameras/{cameraId}/gaps', 'anonymous', ['GET']],
+        ['shares-create', 'httpTrigger', 'cameras/{cameraId}/shares', 'anonymous', ['POST']],
+        ['share-page', 'httpTrigger', 'share/{cameraId}/{shareId}', 'anonymous', ['GET']],
+        ['share-playlist', 'httpTrigger', 'share/{cameraId}/{shareId}/playlist.m3u8', 'anonymous', ['GET']],
       ],
     );
     assert.deepEqual(

@@ -54,6 +54,11 @@ describe('function registrations (what the local host mounts)', () => {
         'http:recording-hold-delete',
         'http:recording-playback',
         'http:recordings-list',
+        'http:share-delete',
+        'http:share-page',
+        'http:share-playlist',
+        'http:shares-create',
+        'http:shares-list',
         'http:signals-create',
         'http:viewer-asset',
         'http:viewer-page',
@@ -79,6 +84,11 @@ describe('function registrations (what the local host mounts)', () => {
     assert.deepEqual([http('openapi-json').route, http('openapi-json').authLevel], ['openapi.json', 'anonymous']);
     assert.deepEqual([http('viewer-page').route, http('viewer-page').authLevel], ['viewer', 'anonymous']);
     assert.deepEqual([http('viewer-asset').route, http('viewer-asset').authLevel], ['viewer/{asset}', 'anonymous']);
+    assert.deepEqual([http('shares-create').route, http('shares-create').authLevel, http('shares-create').methods], ['cameras/{cameraId}/shares', 'anonymous', ['POST']]);
+    assert.deepEqual([http('shares-list').route, http('shares-list').methods], ['cameras/{cameraId}/shares', ['GET']]);
+    assert.deepEqual([http('share-delete').route, http('share-delete').methods], ['cameras/{cameraId}/shares/{shareId}', ['DELETE']]);
+    assert.deepEqual([http('share-page').route, http('share-page').authLevel, http('share-page').methods], ['share/{cameraId}/{shareId}', 'anonymous', ['GET']]);
+    assert.deepEqual([http('share-playlist').route, http('share-playlist').authLevel, http('share-playlist').methods], ['share/{cameraId}/{shareId}/playlist.m3u8', 'anonymous', ['GET']]);
     assert.deepEqual([http('export-mp4').route, http('export-mp4').authLevel], ['cameras/{cameraId}/export.mp4', 'anonymous']);
     // Previews: the image and the thumbnails list by role (checked by the app), the image by a signed URL (a playback token).
     assert.deepEqual([http('preview').route, http('preview').authLevel, http('preview').methods], ['cameras/{cameraId}/preview', 'anonymous', ['GET']]);
@@ -134,7 +144,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 51);
+    assert.equal(registrations().length, 56);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -37,6 +37,7 @@ describe('functions settings', () => {
       health: 'kwHealth',
       liveMarks: 'kwLiveMarks',
       manifests: 'kwManifests',
+      shares: 'kwShares',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);

@@ -139,6 +139,13 @@ const INTENDED: Record<string, string> = {
   ),
   '#/components/responses/Forbidden': 'new: 403 of a bearer token without the role or the camera a route needs',
   '#/components/responses/Unauthorized/description': 'a 401 now also means a bearer token that does not verify (`InvalidToken`)',
+  '#/paths/~1cameras~1{cameraId}~1shares': "new route: GET lists a camera's share links, POST makes one (AVA listContentToken, revocable; functions/shares/)",
+  '#/paths/~1cameras~1{cameraId}~1shares~1{shareId}': 'new route: DELETE revokes a share link at once (functions/shares/share-delete.ts)',
+  '#/paths/~1share~1{cameraId}~1{shareId}': "new route: GET a share link's read-only page, opened without an account (functions/shares/share-page.ts)",
+  '#/paths/~1share~1{cameraId}~1{shareId}~1playlist.m3u8': "new route: GET a share link's HLS playlist, its token checked against the share on every use (functions/shares/share-playlist.ts)",
+  [`${S}/Share`]: 'new route: the answer of POST /cameras/{cameraId}/shares and the items of its GET',
+  [`${S}/ShareRequest`]: 'new route: the body of POST /cameras/{cameraId}/shares',
+  '#/paths/~1viewer~1{asset}/get/parameters/0/schema/enum': "new route: the share link's page has its own share.js and share.css among the viewer's files",
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };

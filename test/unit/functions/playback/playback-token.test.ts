@@ -106,3 +106,32 @@ describe('playback token', () => {
     });
   });
 });
+
+describe('share link token (keepwatch-share-v1)', () => {
+  const SHARE = 'AbCdEfGhIjKlMnOpQrStUv';
+  const shareGrant: PlaybackGrant = { ...grant, shareId: SHARE };
+
+  it('verifies for its share and returns the grant with the share id', () => {
+    assert.deepEqual(verifyPlaybackGrant('cam1', query(shareGrant), SECRET, NOW, SHARE), shareGrant);
+  });
+
+  it('opens neither the camera playlist nor another share, and a camera token does not open a share', () => {
+    rejects(() => verifyPlaybackGrant('cam1', query(shareGrant), SECRET, NOW), 'InvalidPlaybackToken');
+    rejects(() => verifyPlaybackGrant('cam1', query(shareGrant), SECRET, NOW, 'ZZZZZZZZZZZZZZZZZZZZZZ'), 'InvalidPlaybackToken');
+    rejects(() => verifyPlaybackGrant('cam2', query(shareGrant), SECRET, NOW, SHARE), 'InvalidPlaybackToken');
+    rejects(() => verifyPlaybackGrant('cam1', query(), SECRET, NOW, SHARE), 'InvalidPlaybackToken');
+  });
+
+  it('signs the range: another start or end is refused', () => {
+    rejects(() => verifyPlaybackGrant('cam1', edit(query(shareGrant), 'start', '2026-11-21T09:00:00.000Z'), SECRET, NOW, SHARE), 'InvalidPlaybackToken');
+    rejects(() => verifyPlaybackGrant('cam1', edit(query(shareGrant), 'end', '2026-11-21T12:00:00.000Z'), SECRET, NOW, SHARE), 'InvalidPlaybackToken');
+  });
+
+  it('always names its key: without kid it is refused', () => {
+    rejects(() => verifyPlaybackGrant('cam1', edit(query(shareGrant), 'kid', undefined), SECRET, NOW, SHARE), 'InvalidPlaybackToken');
+  });
+
+  it('expires like a playback token', () => {
+    rejects(() => verifyPlaybackGrant('cam1', query(shareGrant), SECRET, shareGrant.expiresMs, SHARE), 'PlaybackTokenExpired');
+  });
+});
