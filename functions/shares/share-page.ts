@@ -2,7 +2,10 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { registerHttp } from '../app';
 import { ACCESS } from '../auth/access';
 import { errorResponse } from '../http/http-errors';
-import { type RouteSpec } from '../openapi/route-spec';
+import { parameterRef, responseRef, type RouteSpec } from '../openapi/route-spec';
+import { assertId } from '../../shared/ids';
+import { ValidationError } from '../../shared/errors';
+import { SHARE_ID } from './share-link';
 import { viewerFiles } from '../viewer/viewer-files';
 import { VIEWER_CSP } from '../viewer/viewer-page';
 
@@ -13,8 +16,12 @@ import { VIEWER_CSP } from '../viewer/viewer-page';
  * itself is static and anonymous: its query (the share's token) is checked by the playlist, never here, so the page
  * tells nothing about a share. `Referrer-Policy: no-referrer` keeps the token out of other sites' logs.
  */
-export async function sharePage(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function sharePage(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
+    // A link that cannot be a share (bad camera or share id) gets the API's JSON 400, not a page that would fail later.
+    assertId('camera', request.params.cameraId ?? '');
+    const shareId = request.params.shareId ?? '';
+    if (!SHARE_ID.test(shareId)) throw new ValidationError(`share id ${JSON.stringify(shareId.slice(0, 80))} is invalid: use the link as it was given`, undefined, 'InvalidShareId');
     const { sharePage: page } = viewerFiles();
     return {
       status: 200,
@@ -42,11 +49,12 @@ export const route: RouteSpec = {
   tags: ['shares'],
   access: ACCESS.anyone,
   parameters: [
-    { name: 'cameraId', in: 'path', required: true, description: 'the shared camera', schema: { type: 'string' } },
-    { name: 'shareId', in: 'path', required: true, description: 'id of the share', schema: { type: 'string' } },
+    parameterRef('cameraId'),
+    { name: 'shareId', in: 'path', required: true, description: 'id of the share', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } },
   ],
   responses: {
     '200': { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } },
+    '400': responseRef('BadRequest'),
   },
 };
 

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ForbiddenError, KeepwatchError, NotFoundError, UnauthorizedError } from '../../shared/errors';
+import { ForbiddenError, KeepwatchError, NotFoundError, UnauthorizedError, ValidationError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
@@ -22,7 +22,7 @@ import { SHARE_ID } from './share-link';
  * request: revoked → refused at once, expired → refused. Segment SAS URLs expire at the earlier of
  * `KEEPWATCH_SEGMENT_SAS_TTL` from now and the share's expiry.
  * Errors: 400 `InvalidCameraId`; 401 `InvalidPlaybackToken` (missing, altered, another share or camera, a rotated-out
- * key), `ShareExpired`; 403 `ShareRevoked`; 404 `ShareNotFound`, `NoMediaInRange`; 503 when storage is unavailable.
+ * key), `ShareExpired`; 400 `InvalidShareId`; 403 `ShareRevoked`; 404 `ShareNotFound`, `NoMediaInRange`; 503 when storage is unavailable.
  */
 export async function sharePlaylist(
   request: HttpRequest,
@@ -32,7 +32,7 @@ export async function sharePlaylist(
   try {
     const cameraId = assertId('camera', request.params.cameraId ?? '');
     const shareId = request.params.shareId ?? '';
-    if (!SHARE_ID.test(shareId)) throw new UnauthorizedError('this is not a share link: the share id is malformed', 'InvalidPlaybackToken');
+    if (!SHARE_ID.test(shareId)) throw new ValidationError(`share id ${JSON.stringify(shareId.slice(0, 80))} is invalid: use the link as it was given`, undefined, 'InvalidShareId');
     const nowMs = deps.now();
     const { playbackTokenSecret: current, playbackTokenPreviousSecret: previous } = deps.settings;
     let grant;
