@@ -15,6 +15,8 @@ import { functionsFfmpeg } from './adapters/ffmpeg/ffmpeg-path';
 import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
+import { TableSignalStore } from './adapters/table/table-signal-store';
+import type { SignalStore } from '../shared/ports/signal-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
 import { BlobExportJobs } from './adapters/blob/blob-export-jobs';
 import { ServiceSasSigner } from './adapters/blob/service-sas-signer';
@@ -70,6 +72,8 @@ export interface FunctionsDeps {
   recordings: RecordingStore;
   /** EVR signal gate rows, one per camera. */
   gates: TableGateStore;
+  /** Signals of cameras that record by signals (EVR, CVR signal recordings), for `GET /cameras/{id}/signals`. */
+  signals: SignalStore;
   /** Upload-window commands to devices over MQTT. */
   deviceCommands: MqttDeviceCommands;
   /** Provisioned devices: secret hashes and the cameras each may record (docs/devices.md). */
@@ -135,6 +139,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     pipelines: clients.tableClient(s.tables.pipelines),
     health: clients.tableClient(s.tables.health),
     liveMarks: clients.tableClient(s.tables.liveMarks),
+    signals: clients.tableClient(s.tables.signals),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -171,6 +176,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     pipelines: new TablePipelineStore(tables.pipelines),
     health: new TableHealthStore(tables.health),
     liveMarks: new TableLiveMarkStore(tables.liveMarks),
+    signals: new TableSignalStore(tables.signals),
     livePresence: new TableLivePresenceStore(tables.liveMarks),
     exportJobs: new BlobExportJobs(container),
     importTopology: overrides.importTopology ?? topologyImporter,

@@ -28,6 +28,7 @@ import './holds/holds-create';
 import './holds/holds-list';
 import './holds/hold-delete';
 import './evr/signals-create';
+import './evr/signals-list';
 import './retention/retention';
 // Camera and device health (docs/api.md "Camera health", docs/events.md "Health events")
 import './cameras/camera-get';

@@ -37,7 +37,7 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_STORAGE__credential` | `managedidentity` = `ManagedIdentityCredential` (Azure); unset = `DefaultAzureCredential` (a developer's `az login`, environment variables, or a managed identity) |
  * | `KEEPWATCH_STORAGE__clientId` | client id (GUID) of the user-assigned managed identity; only with `__credential=managedidentity`; unset = the system-assigned identity |
  * | `KEEPWATCH_RECORDINGS_CONTAINER` | segment container, default `recordings` |
- * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines`, `{prefix}LiveMarks` |
+ * | `KEEPWATCH_TABLE_PREFIX` | table name prefix, default `kw`: tables `{prefix}Segments`, `{prefix}Cameras`, `{prefix}Availability`, `{prefix}DeadLetters`, `{prefix}Gaps`, `{prefix}Policies`, `{prefix}Holds`, `{prefix}Retention`, `{prefix}Events`, `{prefix}Recordings`, `{prefix}Gates`, `{prefix}Devices`, `{prefix}Pipelines`, `{prefix}LiveMarks`, `{prefix}Signals` |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET` | required, ≥ 32 characters; HMAC key of playlist URLs (signs and verifies; its key id goes in each URL as `kid`) |
  * | `KEEPWATCH_PLAYBACK_TOKEN_SECRET_PREVIOUS` | optional, ≥ 32 characters, not the current one; during a rotation, the key that signed URLs still out: they play until they expire, then remove it (docs/security.md "Rotating the playback key") |
  * | `KEEPWATCH_PLAYBACK_TTL` | ISO 8601 duration a playback (playlist) URL lives, default PT1H, PT1M..P1D |

@@ -37,7 +37,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'signals' | 'now'
 >;
 
 /**

@@ -133,6 +133,8 @@ export interface TableNames {
   health: string;
   /** Live playlist sequence marks, one row per camera watched live (functions/adapters/table/table-live-mark-store.ts). */
   liveMarks: string;
+  /** Signals of cameras whose policy records by signals (EVR, CVR signal recordings), one partition per camera (functions/adapters/table/table-signal-store.ts). */
+  signals: string;
 }
 
 /**
@@ -166,6 +168,7 @@ export const storageNamesSchema = z
       pipelines: `${prefix}Pipelines`,
       health: `${prefix}Health`,
       liveMarks: `${prefix}LiveMarks`,
+      signals: `${prefix}Signals`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

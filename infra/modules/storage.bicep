@@ -51,6 +51,7 @@ var tableSuffixes = [
   'Pipelines'
   'Health'
   'LiveMarks'
+  'Signals'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

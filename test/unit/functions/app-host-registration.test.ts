@@ -92,6 +92,7 @@ describe('registration with a Functions host present', () => {
       'recordings-list',
       'retention',
       'signals-create',
+      'signals-list',
       'viewer-asset',
       'viewer-page',
     ]);

@@ -55,6 +55,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:recording-playback',
         'http:recordings-list',
         'http:signals-create',
+        'http:signals-list',
         'http:viewer-asset',
         'http:viewer-page',
         'timer:exports-resume',
@@ -126,7 +127,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 50);
+    assert.equal(registrations().length, 51);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -36,6 +36,7 @@ describe('functions settings', () => {
       pipelines: 'kwPipelines',
       health: 'kwHealth',
       liveMarks: 'kwLiveMarks',
+      signals: 'kwSignals',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);
