@@ -150,7 +150,7 @@ export const SignalAcceptedSchema = z
     cameraId: z.string(),
     type: z.string(),
     time: dateTime,
-    recording: z.boolean().meta({ description: 'the camera is in EVR mode and the signal counts under its filters' }),
+    recording: z.boolean().meta({ description: 'the camera records by signals (EVR, or CVR with signal recordings) and the signal counts under its filters' }),
   })
   .meta({ id: 'SignalAccepted' });
 

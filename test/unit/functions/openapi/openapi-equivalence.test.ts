@@ -143,6 +143,8 @@ const INTENDED: Record<string, string> = {
     'new: CVR with signal recordings (record 24/7, keep the signal gate\'s windows for retention.recordings), the policy\'s `cvr` section; `evr` now also serves it',
     `${S}/RecordingPolicy/properties/cvr`,
     `${S}/RecordingPolicy/properties/evr/description`,
+    `${S}/SignalAccepted/properties/recording/description`,
+    '#/paths/~1cameras~1{cameraId}~1signals/post/description',
   ),
   '#/components/responses/Forbidden': 'new: 403 of a bearer token without the role or the camera a route needs',
   '#/components/responses/Unauthorized/description': 'a 401 now also means a bearer token that does not verify (`InvalidToken`)',
