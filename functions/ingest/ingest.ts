@@ -9,6 +9,7 @@ import { parseIsoDateTime } from '../../shared/time';
 import { registerEventHub } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { evrBatch, type EvrBatchSummary } from '../evr/evr-batch';
+import { publishArchiveLifecycle } from './archive-lifecycle';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
 import { checkDeviceClaims } from './ingest-device-claims';
 import { markSegmentsForBackstop } from '../retention/segment-backstop';
@@ -130,6 +131,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   if (cameras.status === 'rejected') throw cameras.reason;
   if (cameraStreams.status === 'rejected') throw cameraStreams.reason;
   await deps.integrationEvents.publish([...diagnostics.values(), ...gapEvents.values()]);
+  // After the rollup: a CVR camera's archive sessions (recording.started/available/stopped, kind archive).
+  await publishArchiveLifecycle(segments, gaps, context, deps);
   // Device status → device and camera health, with its camera.offline/online and device.offline/online events.
   const healthEvents = statuses.length ? await applyStatusReports(statuses, deps, context) : 0;
   await deps.deadLetters.write(letters);

@@ -5,7 +5,7 @@ import { retention } from '../../../../functions/retention/retention';
 import { segmentBlobName } from '../../../../shared/contracts/blob-naming';
 import { parseRecordingPolicy } from '../../../../shared/schemas/recording-policy';
 import { DAY_MS, toIso } from '../../../../shared/time';
-import { batchContext, tableRows, viaEventGrid } from '../../../helpers/functions-fixtures';
+import { batchContext, gapEvent, tableRows, viaEventGrid } from '../../../helpers/functions-fixtures';
 import { fixtureSegments, storeAndIngest } from '../../../helpers/fixture-segments';
 import { ingestStored, recordingsContainer } from '../../../helpers/segment-blob-fixtures';
 import { startTestHost, type TestHost } from '../../../helpers/test-host';
@@ -61,7 +61,7 @@ describe('CVR with signal recordings: 24/7 archive P1D, signal windows P30D (Azu
   const segmentsInIndex = async () => (await deps.segmentIndex.listSegmentSizes(CAMERA, T0, T0 + DAY_MS)).map((s) => s.startMs);
   const overlapping = (a: number, b: number) => starts.filter((s, i) => s < b && s + durations[i]! > a);
 
-  it('the signals opened recordings over the archive, listed with the signals that opened them; no upload window was commanded', async () => {
+  it('the signals opened recordings over the archive, listed with the signals that opened them, with their lifecycle events', async () => {
     const res = await call(`/cameras/${CAMERA}/recordings?${range(T0 - 60_000, T0 + 3_600_000)}`);
     assert.equal(res.status, 200);
     const { recordings } = (await res.json()) as { recordings: Array<{ id: string; start: string; end: string; state: string; signals: Array<{ id: string; type: string; label?: string }> }> };
@@ -96,6 +96,24 @@ describe('CVR with signal recordings: 24/7 archive P1D, signal windows P30D (Azu
     const second = (await (await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}&limit=1&after=${encodeURIComponent(first.next)}`)).json()) as { signals: Array<{ id: string }>; next?: string };
     assert.deepEqual([second.signals.map((s) => s.id), second.next], [['inference-yard-1'], undefined]);
     assert.equal((await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}&limit=1001`)).status, 400);
+  });
+
+  it('the archive emits AVA\'s CVR lifecycle events: started and available on its first segment, stopped on the gap that ends it', async () => {
+    const archive = async () =>
+      (await tableRows(t.azurite.connectionString, 'cvrsigEvents'))
+        .map((r) => JSON.parse(String(r.event)) as { id: string; type: string; data: Record<string, unknown> })
+        .filter((e) => e.data.kind === 'archive')
+        .map((e) => [e.type, e.id, e.data.recordingId, e.data.start, e.data.end, e.data.reason])
+        .sort();
+    const lastEndMs = starts[starts.length - 1]! + durations[durations.length - 1]!;
+    const id = `archive-${T0}`;
+    assert.deepEqual(await archive(), [
+      ['recording.available', `recording-available-archive-${CAMERA}-${T0}`, id, toIso(T0), toIso(T0 + durations[0]!), 'continuous'],
+      ['recording.started', `recording-started-archive-${CAMERA}-${T0}`, id, toIso(T0), toIso(T0 + durations[0]!), 'continuous'],
+    ]);
+    // The agent reports the camera down from the end of the last segment: the session stops there.
+    assert.equal((await ingestStored([viaEventGrid(gapEvent({ cameraId: CAMERA, startMs: lastEndMs, endMs: lastEndMs + 60_000, cause: 'camera-unavailable' }))], batchContext(), deps)).accepted, 1);
+    assert.deepEqual((await archive()).filter((e) => e[0] === 'recording.stopped'), [['recording.stopped', `recording-stopped-archive-${CAMERA}-${T0}`, id, toIso(T0), toIso(lastEndMs), 'continuous']]);
   });
 
   it('retention two days later keeps only the windows; they play, and signals still lists what opened them', async () => {
