@@ -96,6 +96,8 @@ describe('CVR with signal recordings: 24/7 archive P1D, signal windows P30D (Azu
     const second = (await (await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}&limit=1&after=${encodeURIComponent(first.next)}`)).json()) as { signals: Array<{ id: string }>; next?: string };
     assert.deepEqual([second.signals.map((s) => s.id), second.next], [['inference-yard-1'], undefined]);
     assert.equal((await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}&limit=1001`)).status, 400);
+    const bogus = await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}&after=not-a-token`);
+    assert.deepEqual([bogus.status, ((await bogus.json()) as { error: { code: string } }).error.code], [400, 'InvalidContinuation']);
   });
 
   it('the archive emits AVA\'s CVR lifecycle events: started and available on its first segment, stopped on the gap that ends it', async () => {
