@@ -145,4 +145,14 @@ describe('CVR with signal recordings: 24/7 archive P1D, signal windows P30D (Azu
     const signals = (await (await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}`)).json()) as { signals: Array<{ id: string }> };
     assert.deepEqual(signals.signals.map((s) => s.id), ['motion-yard-1', 'inference-yard-1']);
   });
+
+  it('once the recordings retention ends (31 days), the windows, their recording rows and the signals go too', async () => {
+    const summary = await retention(undefined, batchContext(), { ...deps, now: () => T0 + 31 * DAY_MS });
+    assert.deepEqual(summary.failed, []);
+    assert.equal(summary.recordingsDeleted, 2);
+    assert.deepEqual(await segmentsInIndex(), []);
+    assert.deepEqual(await deps.recordings.list(CAMERA, { startMs: T0 - 60_000, endMs: T0 + 3_600_000 }), []);
+    const signals = (await (await call(`/cameras/${CAMERA}/signals?${range(T0, T0 + 3_600_000)}`)).json()) as { signals: unknown[] };
+    assert.deepEqual(signals.signals, []);
+  });
 });
