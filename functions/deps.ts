@@ -15,6 +15,8 @@ import { functionsFfmpeg } from './adapters/ffmpeg/ffmpeg-path';
 import { CloudMqtt } from './adapters/mqtt/cloud-mqtt';
 import { MqttDeviceCommands } from './adapters/mqtt/mqtt-device-commands';
 import { TableGateStore } from './adapters/table/table-gate-store';
+import { TableSignalStore } from './adapters/table/table-signal-store';
+import type { SignalStore } from '../shared/ports/signal-store';
 import { BlobBatchDeleter } from './adapters/blob/blob-batch-deleter';
 import { BlobExportJobs } from './adapters/blob/blob-export-jobs';
 import { BlobManifests } from './adapters/blob/blob-manifests';
@@ -75,6 +77,8 @@ export interface FunctionsDeps {
   recordings: RecordingStore;
   /** EVR signal gate rows, one per camera. */
   gates: TableGateStore;
+  /** Signals of cameras that record by signals (EVR, CVR signal recordings), for `GET /cameras/{id}/signals`. */
+  signals: SignalStore;
   /** Upload-window commands to devices over MQTT. */
   deviceCommands: MqttDeviceCommands;
   /** Provisioned devices: secret hashes and the cameras each may record (docs/devices.md). */
@@ -152,6 +156,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     liveMarks: clients.tableClient(s.tables.liveMarks),
     manifests: clients.tableClient(s.tables.manifests),
     shares: clients.tableClient(s.tables.shares),
+    signals: clients.tableClient(s.tables.signals),
   };
   const container = clients.blobService.getContainerClient(s.recordingsContainer);
   let ffmpegPath: string | undefined;
@@ -188,6 +193,7 @@ export function createDeps(s: FunctionsSettings, overrides: DepsOverrides = {}):
     pipelines: new TablePipelineStore(tables.pipelines),
     health: new TableHealthStore(tables.health),
     liveMarks: new TableLiveMarkStore(tables.liveMarks),
+    signals: new TableSignalStore(tables.signals),
     livePresence: new TableLivePresenceStore(tables.liveMarks),
     exportJobs: new BlobExportJobs(container),
     shares: new TableShareStore(tables.shares),

@@ -34,6 +34,7 @@ import './shares/share-delete';
 import './shares/share-page';
 import './shares/share-playlist';
 import './evr/signals-create';
+import './evr/signals-list';
 import './retention/retention';
 // Camera and device health (docs/api.md "Camera health", docs/events.md "Health events")
 import './cameras/camera-get';

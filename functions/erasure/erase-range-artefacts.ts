@@ -1,7 +1,7 @@
 import type { TimeRange } from '../../shared/time-ranges';
 import type { FunctionsDeps } from '../deps';
 
-export type RangeArtefactsDeps = Pick<FunctionsDeps, 'recordings' | 'manifestRecordings'>;
+export type RangeArtefactsDeps = Pick<FunctionsDeps, 'recordings' | 'manifestRecordings' | 'signals'>;
 
 /**
  * Deletes or rewrites what describes the media of an erased range, once its segments (blobs, index rows, rollup) are
@@ -14,6 +14,8 @@ export type RangeArtefactsDeps = Pick<FunctionsDeps, 'recordings' | 'manifestRec
  *   every recording overlapping `covered` is marked dirty before a row is deleted, so the timer rewrites a partly
  *   erased recording's manifest and deletes a wholly erased one's. Cached previews went with their segments
  *   (segment-deletion.ts).
+ * - The signals stored with media time inside `covered` (`{prefix}Signals`, listed by `GET …/signals`) are deleted:
+ *   they describe the erased media (boxes, labels) and a privacy request covers them too.
  * Idempotent: a resumed erasure calls it again.
  * @param covered the range that holds no media any more (epoch ms UTC, half-open)
  * @returns recording rows deleted by this call
@@ -22,6 +24,7 @@ export type RangeArtefactsDeps = Pick<FunctionsDeps, 'recordings' | 'manifestRec
 export async function eraseRangeArtefacts(cameraId: string, covered: TimeRange, deps: RangeArtefactsDeps): Promise<{ recordingsDeleted: number }> {
   const overlapping = await deps.recordings.list(cameraId, covered);
   if (overlapping.length > 0) await deps.manifestRecordings.markDirty(overlapping.map((r) => ({ cameraId, id: r.id })));
+  await deps.signals.removeRange(cameraId, covered);
   const inside = overlapping.filter((r) => r.startMs >= covered.startMs && r.endMs <= covered.endMs);
   const recordingsDeleted = inside.length > 0 ? await deps.recordings.remove(cameraId, inside.map((r) => r.id)) : 0;
   return { recordingsDeleted };

@@ -14,7 +14,7 @@ export const ERASURE_STEP_SEGMENTS = 1024;
 
 export type ErasureDeps = Pick<
   FunctionsDeps,
-  'segmentIndex' | 'segmentBlobs' | 'availability' | 'previewCache' | 'manifestHours' | 'manifestRecordings' | 'cameras' | 'holds' | 'recordings' | 'erasureJournal' | 'integrationEvents' | 'now'
+  'segmentIndex' | 'segmentBlobs' | 'availability' | 'previewCache' | 'manifestHours' | 'manifestRecordings' | 'signals' | 'cameras' | 'holds' | 'recordings' | 'erasureJournal' | 'integrationEvents' | 'now'
 >;
 
 /** What an erasure did, over all its runs (a resumed one answers the totals). Times epoch ms UTC, half-open. */

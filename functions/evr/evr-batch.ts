@@ -18,7 +18,7 @@ export interface EvrBatchInput {
 
 /** What {@link evrBatch} did. */
 export interface EvrBatchSummary {
-  /** Cameras whose policy is EVR and that had anything in the batch. */
+  /** Cameras whose policy records by signals (EVR, or CVR with `cvr.signalRecordings`) and that had anything in the batch. */
   evrCameras: number;
   decisionsApplied: number;
   recordingsAvailable: number;
@@ -38,7 +38,7 @@ export const SIGNAL_WAIT_MAX_MS = 10_000;
  * The EVR policy's share of an ingest batch: groups signals and media-time progress per camera (the
  * largest segment end of `segment.recorded` and `segment.uploaded`), runs the camera steps one camera after the other
  * (functions/evr/evr-camera-step.ts), then marks recordings available for the uploaded segments. Cameras whose policy
- * is CVR decide nothing and store nothing. Idempotent like the rest of ingest: a replayed batch changes nothing more.
+ * is CVR without `cvr.signalRecordings` decide nothing and store nothing. Idempotent like the rest of ingest: a replayed batch changes nothing more.
  * A camera whose step throws ValidationError (corrupt gate row or policy) is logged at error and skipped.
  * @throws TransientError when storage or the broker fails (the caller's retry replays the batch)
  */

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { PreconditionFailedError, TransientError } from '../../shared/errors';
-import { planEvrStep, type EvrMemory, type OutboxEntry } from '../../shared/evr/recording-plan';
+import { planEvrStep, type EvrMemory, type EvrStepPlan, type OutboxEntry } from '../../shared/evr/recording-plan';
 import { signalCounts } from '../../shared/evr/signal-filter';
 import { initialGateState } from '../../shared/evr/signal-gate';
 import type { GateRow } from '../adapters/table/table-gate-store';
@@ -9,7 +9,7 @@ import type { SignalRecord } from '../../shared/contracts/signals';
 import type { FunctionsDeps } from '../deps';
 import { applyOutbox } from './apply-outbox';
 
-export type EvrStepDeps = Pick<FunctionsDeps, 'settings' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'integrationEvents' | 'now'>;
+export type EvrStepDeps = Pick<FunctionsDeps, 'settings' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'integrationEvents' | 'signals' | 'now'>;
 
 /** Attempts of the read → decide → write cycle when other invocations keep changing the gate row. */
 export const GATE_WRITE_ATTEMPTS = 8;
@@ -27,7 +27,7 @@ export interface EvrCameraInput {
 
 /** What {@link runEvrCameraStep} did. */
 export interface EvrCameraResult {
-  /** false when the camera's policy is not EVR (nothing was stored). */
+  /** false when the camera's policy records no signals: neither EVR nor CVR with signal recordings (nothing was stored). */
   evr: boolean;
   /** Decisions applied in this call (including a flushed earlier outbox). */
   applied: number;
@@ -36,7 +36,8 @@ export interface EvrCameraResult {
 }
 
 /**
- * The EVR policy for one camera (docs/contracts.md "EVR in the cloud"): reads the policy (CVR → nothing, debug log),
+ * The EVR policy for one camera (docs/contracts.md "EVR in the cloud"): reads the policy (CVR without
+ * `cvr.signalRecordings` → nothing, debug log), stores the camera's signals (`GET /cameras/{id}/signals`),
  * reads the gate row and first flushes an outbox an earlier invocation left (crash recovery), feeds the counting
  * signals and media-time progress to the signal gate (shared/evr/recording-plan.ts), writes the new gate state with the
  * new decisions in its outbox (If-Match; on 412 it re-reads and re-applies, which is safe because the gate is
@@ -50,10 +51,12 @@ export interface EvrCameraResult {
 export async function runEvrCameraStep(input: EvrCameraInput, context: InvocationContext, deps: EvrStepDeps, fallbackDeviceId?: string): Promise<EvrCameraResult> {
   const { cameraId } = input;
   const rule = await policyRule(cameraId, deps);
-  if (rule.mode !== 'evr') {
-    context.debug('evr step skipped: camera policy is not evr', { cameraId, mode: rule.mode, signals: input.signals.length });
+  if (!rule.signalRecordings) {
+    context.debug('evr step skipped: camera policy records no signals', { cameraId, mode: rule.mode, signals: input.signals.length });
     return { evr: false, applied: 0, counted: 0 };
   }
+  // Every signal is kept for `GET /cameras/{id}/signals`, counted or not (idempotent on its id: a replay rewrites it).
+  await deps.signals.upsert(input.signals);
   const counting = input.signals.filter((s) => signalCounts(s, rule.signals));
   let applied = 0;
   for (let attempt = 0; attempt < GATE_WRITE_ATTEMPTS; attempt++) {
@@ -67,7 +70,7 @@ export async function runEvrCameraStep(input: EvrCameraInput, context: Invocatio
     if (!deviceId) throw new TransientError(`camera '${cameraId}': no device known for its EVR commands`);
     const memory: EvrMemory = row?.memory ?? { state: initialGateState(), pendingSignals: [], open: null };
     const nowMs = deps.now();
-    const plan = planEvrStep({ cameraId, deviceId, memory, signals: counting, mediaTimeMs: input.mediaTimeMs, params: rule.gate, nowMs });
+    const plan = withoutCommandsForCvr(planEvrStep({ cameraId, deviceId, memory, signals: counting, mediaTimeMs: input.mediaTimeMs, params: rule.gate, nowMs }), rule.mode);
     for (const d of plan.dropped) {
       if (d.kind === 'late') context.warn('late signal dropped', { cameraId, signalId: d.signalId, lateByMs: d.horizonMs - d.atMs, atMs: d.atMs, horizonMs: d.horizonMs });
       else context.debug('duplicate signal ignored', { cameraId, signalId: d.signalId });
@@ -110,6 +113,15 @@ async function flush(row: GateRow, context: InvocationContext, deps: EvrStepDeps
     }
   }
   return undefined;
+}
+
+/**
+ * A CVR camera uploads every segment: its signal recordings are windows over the archive, so no upload-window command
+ * goes to its agent (the outbox keeps the rows and the lifecycle events).
+ */
+function withoutCommandsForCvr(plan: EvrStepPlan, mode: EvrRule['mode']): EvrStepPlan {
+  if (mode === 'evr') return plan;
+  return { ...plan, entries: plan.entries.map(({ command: _command, ...entry }) => entry) };
 }
 
 async function policyRule(cameraId: string, deps: EvrStepDeps): Promise<EvrRule> {

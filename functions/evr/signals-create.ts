@@ -21,7 +21,7 @@ export interface SignalAccepted {
   type: string;
   /** The signal's media time (ISO 8601 UTC, ms). */
   time: string;
-  /** True when the camera's policy is EVR and the signal counts under its filters (it reached the signal gate). */
+  /** True when the camera's policy records by signals (EVR, or CVR with `cvr.signalRecordings`) and the signal counts under its filters (it reached the signal gate). */
   recording: boolean;
 }
 
@@ -33,8 +33,9 @@ export interface SignalAccepted {
  * `segment.recorded` events) passes it by the evaluation window. Its device is the gate row's, the kwCameras row's, or
  * the provisioned device that records the camera (functions/devices/device-provisioning.ts `cameraOwner`: a camera a live
  * pipeline's activation just gave a device takes signals before its first segment is reported).
- * A camera whose policy is not EVR, or a signal its filters do not count, is accepted with `recording: false` and
- * nothing is stored. Idempotent on `id` (a retry with the same id changes nothing); without `id`, each POST is a new
+ * A camera whose policy records no signals (neither EVR nor CVR with `cvr.signalRecordings`) gets `recording: false`
+ * and nothing is stored; otherwise the signal is stored (`GET /cameras/{cameraId}/signals`), and a signal its filters
+ * do not count gets `recording: false`. Idempotent on `id` (a retry with the same id changes nothing); without `id`, each POST is a new
  * signal (`http-{uuid}`).
  * Errors: 400 `InvalidCameraId`, `MissingBody`, `PayloadTooLarge`, `InvalidJson`, `InvalidSignal` (naming each bad or
  * unknown key); 404 `CameraNotFound` (no device known for it: no gate row, never recorded, no provisioned device records it); 503 storage or broker.
@@ -68,7 +69,7 @@ export const route: RouteSpec = {
   summary: 'Sends an external signal (a door sensor, an alarm) to the camera\'s EVR policy',
   description:
     'The signal goes to the camera\'s signal gate (AVA signal gate rules); a recording opens once the camera\'s media time passes it by the evaluation window. ' +
-    '`recording` is false (nothing stored) when the camera\'s policy is not EVR or its filters do not count the signal. Idempotent on `id`.',
+    '`recording` is false when the camera\'s policy records no signals (neither EVR nor CVR with signal recordings: nothing stored) or its filters do not count the signal. Idempotent on `id`.',
   tags: ['evr'],
   access: ACCESS.signals,
   parameters: [parameterRef('cameraId')],

@@ -9,6 +9,7 @@ import { parseIsoDateTime } from '../../shared/time';
 import { registerEventHub } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { evrBatch, type EvrBatchSummary } from '../evr/evr-batch';
+import { publishArchiveLifecycle } from './archive-lifecycle';
 import { decodeIngestMessage, rawPayload, type DecodedMessage } from './ingest-decode';
 import { checkDeviceClaims } from './ingest-device-claims';
 import { markSegmentsForBackstop } from '../retention/segment-backstop';
@@ -37,7 +38,7 @@ export interface IngestSummary {
 
 export type IngestDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'manifestHours' | 'manifestRecordings' | 'now'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'deadLetters' | 'gapIndex' | 'integrationEvents' | 'policies' | 'gates' | 'recordings' | 'deviceCommands' | 'pipelines' | 'devices' | 'importTopology' | 'segmentBlobStat' | 'segmentBlobTags' | 'holds' | 'health' | 'manifestHours' | 'manifestRecordings' | 'signals' | 'now'
 >;
 
 /**
@@ -139,6 +140,8 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
   if (cameraStreams.status === 'rejected') throw cameraStreams.reason;
   if (hours.status === 'rejected') throw hours.reason;
   await deps.integrationEvents.publish([...diagnostics.values(), ...gapEvents.values()]);
+  // After the rollup: a CVR camera's archive sessions (recording.started/available/stopped, kind archive).
+  await publishArchiveLifecycle(segments, gaps, context, deps);
   // Device status → device and camera health, with its camera.offline/online and device.offline/online events.
   const healthEvents = statuses.length ? await applyStatusReports(statuses, deps, context) : 0;
   await deps.deadLetters.write(letters);

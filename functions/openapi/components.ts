@@ -3,7 +3,7 @@ import { ID_PATTERN } from '../../shared/ids';
 import { GAP_CAUSES } from '../../shared/contracts/device-events';
 import { streamInfoSchema } from '../../shared/contracts/stream-info';
 import { cameraHealthSchema } from '../../shared/contracts/camera-health';
-import { externalSignalSchema } from '../../shared/contracts/signals';
+import { boxSchema, externalSignalSchema } from '../../shared/contracts/signals';
 import { recordingPolicySchema } from '../../shared/schemas/recording-policy';
 import { holdBodySchema } from '../../shared/schemas/hold';
 import { shareBodySchema } from '../../shared/schemas/share';
@@ -17,6 +17,7 @@ import type { GapItem } from '../cameras/gaps-list';
 import type { DeviceResponse } from '../devices/device-response';
 import type { UploadUrlsResponse } from '../devices/device-upload-urls';
 import type { SignalAccepted } from '../evr/signals-create';
+import type { SignalListResponse } from '../evr/signals-list';
 import type { HoldResponse } from '../holds/hold-response';
 import type { ShareResponse } from '../shares/share-response';
 import type { ErrorBody } from '../http/http-errors';
@@ -152,9 +153,28 @@ export const SignalAcceptedSchema = z
     cameraId: z.string(),
     type: z.string(),
     time: dateTime,
-    recording: z.boolean().meta({ description: 'the camera is in EVR mode and the signal counts under its filters' }),
+    recording: z.boolean().meta({ description: 'the camera records by signals (EVR, or CVR with signal recordings) and the signal counts under its filters' }),
   })
   .meta({ id: 'SignalAccepted' });
+
+export const SignalList = z
+  .strictObject({
+    signals: z.array(
+      z.strictObject({
+        id: z.string(),
+        type: z.string().meta({ description: 'motion, inference, or an external type (door, …)' }),
+        origin: z.string().meta({ description: 'device (the agent), mqtt or http (external)' }),
+        time: dateTime.meta({ description: 'media time of the signal' }),
+        end: dateTime.optional(),
+        label: z.string().optional(),
+        confidence: z.number().optional(),
+        boxes: z.array(boxSchema).optional().meta({ description: 'normalised boxes (AVA l, t, w, h in 0..1)' }),
+        properties: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+    next: z.string().optional().meta({ description: 'present when more signals follow: the after of the next page' }),
+  })
+  .meta({ id: 'SignalList' });
 
 const deviceFields = {
   deviceId: id,
@@ -344,6 +364,7 @@ export type ResponseTypeChecks = [
   Check<Agree<z.output<typeof PreviewList>, PreviewListResponse>>,
   Check<Agree<z.output<typeof CameraPolicy>, CameraPolicyResponse>>,
   Check<Agree<Known<z.output<typeof SignalAcceptedSchema>>, SignalAccepted>>,
+  Check<Agree<z.output<typeof SignalList>, SignalListResponse>>,
   Check<Agree<z.output<typeof Device>, DeviceResponse>>,
   Check<Agree<Known<z.output<typeof HoldSchema>>, HoldResponse>>,
   Check<Agree<z.output<typeof ShareSchema>, ShareResponse>>,

@@ -11,6 +11,7 @@ import { route as deviceUploadUrls } from '../devices/device-upload-urls';
 import { route as devicesCreate } from '../devices/devices-create';
 import { route as devicesList } from '../devices/devices-list';
 import { route as signalsCreate } from '../evr/signals-create';
+import { route as signalsList } from '../evr/signals-list';
 import { route as holdsCreate } from '../holds/holds-create';
 import { route as holdDelete } from '../holds/hold-delete';
 import { route as holdsList } from '../holds/holds-list';
@@ -79,6 +80,7 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   holdsList,
   holdsCreate,
   signalsCreate,
+  signalsList,
   holdDelete,
   sharesList,
   sharesCreate,

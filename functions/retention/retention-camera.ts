@@ -13,7 +13,7 @@ export const RETENTION_STEP_SEGMENTS = 1024;
 
 export type CameraRetentionDeps = Pick<
   FunctionsDeps,
-  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'previewCache' | 'manifestHours' | 'manifestRecordings'
+  'settings' | 'segmentIndex' | 'availability' | 'cameras' | 'policies' | 'holds' | 'segmentBlobs' | 'retentionJournal' | 'recordings' | 'previewCache' | 'manifestHours' | 'manifestRecordings' | 'signals'
 >;
 
 /** Test seams: a hook that throws simulates a crash at that point. */
@@ -78,6 +78,7 @@ export interface CameraRetentionResult {
  *    leaves rows whose segments are gone, and the next pass plans them again (their age does not change; a row is
  *    kept only while a segment it overlaps stays), so no row points at deleted media for longer than one run.
  *    Deleting rows first would instead leave segments governed by the archive retention, not the recordings one.
+ *    Then the camera's stored signals older than the longer of the two retentions are deleted (idempotent).
  * 7. The journal row is removed. A crash before this repeats 4 to 6, which are idempotent.
  * A hold created after a pass crashed does not stop the journalled step from finishing: its blobs may already be gone.
  *
@@ -132,6 +133,9 @@ export async function applyCameraRetention(
   // Their asset manifests go with them: marked dirty first, the manifests timer deletes a gone recording's manifests.
   if (plan.recordingsExpired.length > 0) await deps.manifestRecordings.markDirty(plan.recordingsExpired);
   const recordingsDeleted = plan.recordingsExpired.length > 0 ? await deps.recordings.remove(cameraId, plan.recordingsExpired.map((r) => r.id)) : 0;
+  // Stored signals (GET /cameras/{id}/signals) live as long as the longer retention: a signal older than both opened no
+  // recording that is still kept.
+  await deps.signals.removeBefore(cameraId, nowMs - Math.max(rule.archiveMs, rule.recordingsMs));
   if (journal || doomed.length > 0) await deps.retentionJournal.clear(cameraId);
 
   const count = (list: readonly SegmentSize[]): RetentionCount => ({ segments: list.length, bytes: list.reduce((sum, s) => sum + s.bytes, 0) });

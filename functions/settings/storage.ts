@@ -137,6 +137,8 @@ export interface TableNames {
   manifests: string;
   /** Share links, one partition per camera (functions/adapters/table/table-share-store.ts; docs/security.md "Share links"). */
   shares: string;
+  /** Signals of cameras whose policy records by signals (EVR, CVR signal recordings), one partition per camera (functions/adapters/table/table-signal-store.ts). */
+  signals: string;
 }
 
 /**
@@ -172,6 +174,7 @@ export const storageNamesSchema = z
       liveMarks: `${prefix}LiveMarks`,
       manifests: `${prefix}Manifests`,
       shares: `${prefix}Shares`,
+      signals: `${prefix}Signals`,
     };
     return { recordingsContainer: s.KEEPWATCH_RECORDINGS_CONTAINER, tablePrefix: prefix, tables };
   });

@@ -57,6 +57,7 @@ var tableSuffixes = [
   'LiveMarks'
   'Manifests'
   'Shares'
+  'Signals'
 ]
 
 // The viewer rule of shared/viewer-cors.ts viewerCorsRules(), as arrays (the ARM shape); the test compares them.

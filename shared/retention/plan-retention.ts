@@ -51,7 +51,10 @@ export interface RetentionPlan<T extends RetentionCandidate, R extends Retention
  *   (half-open windows), else `nowMs - rule.archiveMs`, so no expired segment still holds media younger than its
  *   retention (AVA `retentionPeriod`, docs/reference/ava-behaviour.md "Playback": whole days, per segment, the rest of
  *   the archive stays playable). AVA kept EVR clips in a video resource of their own with its own retention; Keepwatch
- *   keeps one archive, so the recordings' retention is applied per segment.
+ *   keeps one archive, so the recordings' retention is applied per segment. The same rule serves CVR with signal
+ *   recordings (policy `cvr.signalRecordings`, Frigate's default: 24/7 with a short archive retention, event windows
+ *   kept longer): the continuous archive goes after `archiveMs` except the segments inside a signal gate window (a
+ *   recording row younger than `recordingsMs`) or a hold, which stay until `recordingsMs`.
  * - Size: when `rule.maximumSizeBytes` is set and the bytes left after the age pass exceed it, the oldest segments go
  *   until the rest fits, recording or not (AVA's file sink `maximumSizeMiB`: "its oldest files are deleted",
  *   docs/reference/ava-behaviour.md "Nodes").

@@ -24,6 +24,17 @@ import { SIGNAL_TYPE_PATTERN } from '../contracts/signals';
  * `mode` (absent = `cvr`): `cvr` keeps every segment the agent uploads; `evr` turns signals into recordings through the
  * signal gate (AVA's signal gate processor, docs/reference/ava-behaviour.md "Nodes") and commands the agent to upload
  * only their windows.
+ *
+ * CVR with signal recordings (Frigate's default: record 24/7 with a short retention, keep the windows around events
+ * much longer), e.g. archive one day, recordings thirty:
+ * ```json
+ * { "mode": "cvr", "cvr": { "signalRecordings": true },
+ *   "retention": { "archive": "P1D", "recordings": "P30D" },
+ *   "evr": { "signals": [{ "type": "motion" }], "signalGate": { "activationSignalOffset": "-PT5S" } } }
+ * ```
+ * The `evr` section's filters and signal gate then open recordings over the continuous archive (nothing is commanded
+ * to the agent: it uploads everything anyway), and retention keeps the archive's segments inside a recording for
+ * `retention.recordings`, the rest for `retention.archive` (shared/retention/plan-retention.ts).
  */
 export const RETENTION_ARCHIVE_MIN_DAYS = 1;
 /** AVA's `archival.retentionPeriod` allows at most 10 years (docs/reference/ava-behaviour.md "Playback"); 3650 days. */
@@ -105,14 +116,27 @@ export const evrPolicySchema = z.strictObject({
   signalGate: signalGateSettingsSchema.default({} as never).meta({ description: "AVA's signal gate processor settings, ISO 8601 durations" }),
 });
 
-/** The whole document. `retention` is required; `mode` absent = `cvr`; `evr` optional (defaults apply). */
+/**
+ * The `cvr` section (only with mode `cvr`): `signalRecordings` (default false) turns on recordings over the continuous
+ * archive: the camera's signals are stored and go through the `evr` section's filters and signal gate, whose windows
+ * become recordings kept for `retention.recordings`.
+ */
+export const cvrPolicySchema = z.strictObject({
+  signalRecordings: z
+    .boolean()
+    .default(false)
+    .meta({ description: "true: signals open recordings (the evr section's filters and signal gate) over the continuous archive, kept for retention.recordings; default false" }),
+});
+
+/** The whole document. `retention` is required; `mode` absent = `cvr`; `evr` optional (defaults apply); `cvr` only with mode cvr. */
 export const recordingPolicySchema = z.strictObject({
   mode: z
     .enum(RECORDING_MODES)
     .meta({ description: 'cvr (default when absent): every uploaded segment is kept; evr: signals open recordings through the signal gate and only their windows are uploaded' })
     .optional(),
   retention: retentionPolicySchema,
-  evr: evrPolicySchema.meta({ description: 'EVR settings (defaults apply when absent)' }).optional(),
+  evr: evrPolicySchema.meta({ description: 'signal filters and signal gate of EVR, and of CVR signal recordings (defaults apply when absent)' }).optional(),
+  cvr: cvrPolicySchema.meta({ description: 'CVR settings, only with mode cvr: signalRecordings' }).optional(),
 });
 
 /** The document as stored and returned (ISO 8601 durations, MiB). */
@@ -137,6 +161,7 @@ export interface RetentionRule {
  */
 export function parseRecordingPolicy(input: unknown): RecordingPolicyDocument {
   const doc = parseWith(recordingPolicySchema, input, 'recording policy', 'InvalidPolicy');
+  verifyCvrSection(doc);
   if (doc.evr) {
     try {
       parseSignalGateSettings(doc.evr.signalGate, 'recording policy: evr.signalGate'); // maximum ≥ minimum
@@ -148,9 +173,24 @@ export function parseRecordingPolicy(input: unknown): RecordingPolicyDocument {
   return doc;
 }
 
+/**
+ * The `cvr` section belongs to mode `cvr` only: with `evr` it would silently mean nothing.
+ * @throws ValidationError `InvalidPolicy` naming the mode
+ */
+function verifyCvrSection(doc: RecordingPolicyDocument): void {
+  if (doc.cvr && (doc.mode ?? 'cvr') !== 'cvr') {
+    throw new ValidationError(`recording policy: cvr applies only to mode "cvr", not "${doc.mode}"`, [{ path: 'cvr', message: `not allowed with mode "${doc.mode}"` }], 'InvalidPolicy');
+  }
+}
+
 /** The EVR rule of a validated document. */
 export interface EvrRule {
   mode: RecordingMode;
+  /**
+   * True when signals go through the signal gate and open recordings: mode `evr`, or mode `cvr` with
+   * `cvr.signalRecordings` (recordings over the continuous archive, no upload windows commanded).
+   */
+  signalRecordings: boolean;
   /** Empty = every signal counts. */
   signals: SignalFilter[];
   gate: SignalGateParams;
@@ -159,7 +199,9 @@ export interface EvrRule {
 /** The mode, signal filters and gate parameters (ms) of a validated document; defaults where the `evr` section is absent. */
 export function evrRule(policy: RecordingPolicyDocument): EvrRule {
   const evr = policy.evr ?? evrPolicySchema.parse({});
-  return { mode: policy.mode ?? 'cvr', signals: evr.signals, gate: parseSignalGateSettings(evr.signalGate, 'recording policy: evr.signalGate') };
+  const mode = policy.mode ?? 'cvr';
+  const signalRecordings = mode === 'evr' || policy.cvr?.signalRecordings === true;
+  return { mode, signalRecordings, signals: evr.signals, gate: parseSignalGateSettings(evr.signalGate, 'recording policy: evr.signalGate') };
 }
 
 /** The default document, with the archive retention of the deployment (`KEEPWATCH_RETENTION_DEFAULT`). */

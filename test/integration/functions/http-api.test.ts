@@ -78,7 +78,7 @@ describe('HTTP API through the local functions host', () => {
 
   it('created the recordings container and the tables at start', () => {
     assert.equal(containerCreatedByHost, true);
-    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpDevices', 'httpEvents', 'httpGaps', 'httpGates', 'httpHealth', 'httpHolds', 'httpLiveMarks', 'httpManifests', 'httpPipelines', 'httpPolicies', 'httpRecordings', 'httpRetention', 'httpSegments', 'httpShares']);
+    assert.deepEqual(tablesAtStart.sort(), ['httpAvailability', 'httpCameras', 'httpDeadLetters', 'httpDevices', 'httpEvents', 'httpGaps', 'httpGates', 'httpHealth', 'httpHolds', 'httpLiveMarks', 'httpManifests', 'httpPipelines', 'httpPolicies', 'httpRecordings', 'httpRetention', 'httpSegments', 'httpShares', 'httpSignals']);
   });
 
   describe('API key', () => {

@@ -98,6 +98,7 @@ describe('registration with a Functions host present', () => {
       'shares-create',
       'shares-list',
       'signals-create',
+      'signals-list',
       'viewer-asset',
       'viewer-page',
     ]);

@@ -60,6 +60,7 @@ describe('function registrations (what the local host mounts)', () => {
         'http:shares-create',
         'http:shares-list',
         'http:signals-create',
+        'http:signals-list',
         'http:viewer-asset',
         'http:viewer-page',
         'timer:exports-resume',
@@ -144,7 +145,7 @@ describe('function registrations (what the local host mounts)', () => {
   it('the list is a copy with frozen entries', () => {
     const list = registrations() as unknown[];
     list.length = 0;
-    assert.equal(registrations().length, 56);
+    assert.equal(registrations().length, 57);
     assert.ok(Object.isFrozen(registrations()[0]));
   });
 });

@@ -38,6 +38,7 @@ describe('functions settings', () => {
       liveMarks: 'kwLiveMarks',
       manifests: 'kwManifests',
       shares: 'kwShares',
+      signals: 'kwSignals',
     });
     assert.deepEqual(s.mqtt, { username: 'keepwatch-cloud', password: undefined });
     assert.equal(s.playbackTtlMs, 3_600_000);

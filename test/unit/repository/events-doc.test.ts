@@ -17,6 +17,7 @@ import type { CameraHealthRecord, DeviceHealthSnapshot } from '../../../shared/h
 import { cameraGapEvent } from '../../../functions/ingest/camera-gap-event';
 import { MEDIA_ERASED } from '../../../shared/contracts/media-erasure';
 import { mediaErasedEvent } from '../../../functions/erasure/erase-range';
+import { ARCHIVE_LIFECYCLE_SOURCE, archiveSessionEvents } from '../../../shared/evr/archive-sessions';
 
 /**
  * docs/events.md, the integration events page, against the code that makes those events: every JSON example must be
@@ -88,7 +89,8 @@ describe('docs/events.md against the integration events the code publishes', () 
       const examplesOfType = ofType(type);
       assert.ok(examplesOfType.length >= 1, `no ${type} example`);
       for (const e of examplesOfType) {
-        const d = e.data as { deviceId: string; cameraId: string; recordingId: string; start: string; end: string; signals: Array<{ id: string; type: string; time: string; label?: string }> };
+        const d = e.data as { deviceId: string; cameraId: string; recordingId: string; start: string; end: string; kind?: string; signals: Array<{ id: string; type: string; time: string; label?: string }> };
+        if (d.kind === 'archive') continue; // the archive's own lifecycle: the next test
         assert.match(d.recordingId, RECORDING_ID_PATTERN);
         // The API id of a recording opened by its first signal at its start (shared/evr/recording-id.ts).
         assert.equal(d.recordingId, recordingApiId(d.cameraId, d.signals[0]!.id, Date.parse(d.start)), `${e.id}: recordingId`);
@@ -109,6 +111,21 @@ describe('docs/events.md against the integration events the code publishes', () 
         assert.deepEqual(e, recordingEvent(type, record, Date.parse(e.time)));
         assert.equal(e.source, EVR_POLICY_SOURCE);
       }
+    }
+  });
+
+  it('the archive lifecycle examples (kind archive) are what archiveSessionEvents() makes of the session they describe', () => {
+    const archive = all.filter((e) => (e.data as { kind?: string }).kind === 'archive');
+    assert.ok(archive.length >= 1, 'no archive lifecycle example');
+    for (const e of archive) {
+      const d = e.data as { deviceId: string; cameraId: string; start: string; end: string };
+      const session = { startMs: Date.parse(d.start), endMs: Date.parse(d.end) };
+      // A stop: the session, then a gap its device reported from its end; a start: its first segment.
+      const made = e.type === RECORDING_STOPPED
+        ? archiveSessionEvents({ cameraId: d.cameraId, deviceId: d.deviceId, segments: [], gaps: [{ startMs: session.endMs, endMs: session.endMs + 60_000 }], ranges: [session], nowMs: Date.parse(e.time) })
+        : archiveSessionEvents({ cameraId: d.cameraId, deviceId: d.deviceId, segments: [{ startMs: session.startMs, durationMs: session.endMs - session.startMs }], gaps: [], ranges: [session], nowMs: Date.parse(e.time) });
+      assert.deepEqual(e, made.find((m) => m.type === e.type), `${e.id}`);
+      assert.equal(e.source, ARCHIVE_LIFECYCLE_SOURCE);
     }
   });
 

@@ -119,6 +119,17 @@ describe('DELETE /api/cameras/{cameraId}/media (Azurite, real segments)', () => 
     assert.equal((await erasedEvents())[0]!.data.recordingsDeleted, 1);
   });
 
+  it('deletes the stored signals whose media time lies in the covered range, and keeps the others', async () => {
+    const [starts] = await seed(T0);
+    const signal = (id: string, atMs: number) => ({ id, cameraId: 'cam1', deviceId: 'dev1', type: 'motion', atMs, label: 'person', origin: 'device' as const });
+    await deps.signals.upsert([signal('before', starts![0]! + 100), signal('in-1', starts![1]! + 100), signal('in-2', starts![2]! + 100), signal('after', starts![3]! + 100)]);
+    // [segment 1 + 2 s, segment 2 + 500 ms) covers segments 1 and 2 whole: their signals go with them.
+    const { body } = await del(range(starts![1]! + 2000, starts![2]! + 500));
+    assert.equal(body.segments, 2);
+    const left = await deps.signals.list('cam1', { startMs: T0 - 3_600_000, endMs: T0 + 3_600_000 }, 100);
+    assert.deepEqual(left.signals.map((x) => x.id), ['before', 'after']);
+  });
+
   it('moves the camera first recorded instant past an erased beginning', async () => {
     const [starts] = await seed(T0);
     assert.equal((await del(range(T0, T0 + 1))).body.segments, 1);

@@ -205,4 +205,25 @@ describe('EVR policy in ingest (Azurite, local broker)', () => {
     assert.equal(await deps.gates.get('lobby'), undefined);
     assert.deepEqual(await deps.recordings.list('lobby', { startMs: T - 60_000, endMs: T + 60_000 }), []);
   });
+
+  it('a CVR camera with signal recordings gets the same recordings and events, but no upload-window command (it uploads everything)', async () => {
+    const deps = await evrDeps();
+    await deps.policies.put('cam-yard', parseRecordingPolicy({ ...evrPolicy(), mode: 'cvr', cvr: { signalRecordings: true }, retention: { archive: 'P1D', recordings: 'P30D' } }), { nowMs: T });
+    await deps.policies.put('gate', parseRecordingPolicy(evrPolicy()), { nowMs: T });
+    const sub = await collect(broker.url, 'keepwatch/dev1/commands/+', CLOUD);
+    // An EVR camera's commands in the same batches prove the broker path works while the CVR one stays silent: a batch
+    // runs its cameras in id order ('cam-yard' before 'gate') over one connection, so a cam-yard command would arrive first.
+    const ev = (e: Record<string, unknown>) => viaEventGrid(e);
+    await ingest([ev(signalEvent({ id: 'yard-motion-1', atMs: T, cameraId: 'cam-yard', type: 'motion' })), ev(signalEvent({ id: 'gate-open-1', atMs: T + 1, cameraId: 'gate' }))], batchContext(), deps);
+    await ingest([ev(recordedEvent({ cameraId: 'cam-yard', startMs: T + 20_000 })), ev(recordedEvent({ cameraId: 'gate', startMs: T + 20_000 }))], batchContext(), deps);
+    const yard = recordingApiId('cam-yard', 'yard-motion-1', T - 5000);
+    const rec = await deps.recordings.get('cam-yard', yard);
+    assert.deepEqual([rec?.startMs, rec?.endMs, rec?.state, rec?.signals.map((x) => x.id)], [T - 5000, T + 10_000, 'complete', ['yard-motion-1']]);
+    const ids = (await events(deps)).map((e) => e.id);
+    assert.ok(ids.includes(`recording-started-${yard}`) && ids.includes(`recording-stopped-${yard}`), ids.join(', '));
+    await until('the gate camera\'s commands', 5000, () => sub.messages.filter((m) => m.topic === 'keepwatch/dev1/commands/gate').length >= 2);
+    assert.deepEqual(sub.messages.filter((m) => m.topic === 'keepwatch/dev1/commands/cam-yard'), []);
+    assert.deepEqual((await deps.gates.get('cam-yard'))?.outbox, []);
+    await sub.client.endAsync();
+  });
 });

@@ -128,6 +128,8 @@ const PROBES: Probe[] = [
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', time: iso(T0) }, status: 202 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/cam1/signals', body: { type: 'door', colour: 'red' }, status: 400 },
   { operation: 'signals-create', method: 'POST', path: '/cameras/nobody/signals', body: { type: 'door' }, status: 404 },
+  { operation: 'signals-list', method: 'GET', path: `/cameras/cam1/signals?${range(T0, T0 + 3_600_000)}&limit=10`, status: 200 },
+  { operation: 'signals-list', method: 'GET', path: `/cameras/cam1/signals?${range(T0, T0 + 3_600_000)}&limit=0`, status: 400 },
   // Recordings API: REC is seeded in before().
   { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?${range(T0, T0 + 3_600_000)}`, status: 200 },
   { operation: 'recordings-list', method: 'GET', path: `/cameras/cam1/recordings?start=${encodeURIComponent(iso(T0))}`, status: 400 },

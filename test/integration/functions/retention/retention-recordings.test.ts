@@ -126,7 +126,7 @@ describe('retention of EVR recordings on Azurite: archive P2D, recordings P7D ov
     assert.deepEqual(after.journal, []);
     assert.equal((await deps.cameras.getCamera('cam-e'))?.firstRecordedMs, want.segments[0].startMs);
 
-    const events = await tableRows(azurite.connectionString, s.tables.events);
+    const events = (await tableRows(azurite.connectionString, s.tables.events)).filter((r) => r.type === 'retention.completed');
     const data = (JSON.parse(String(events[0].event)) as { data: { recordingsDeleted: number } }).data;
     assert.equal(data.recordingsDeleted, summary.recordingsDeleted, 'the summary event carries recordingsDeleted');
 

@@ -126,6 +126,8 @@ const INTENDED: Record<string, string> = {
   ...because('new schema: the answer of the new thumbnails route', `${S}/PreviewList`),
   '#/paths/~1cameras~1{cameraId}~1media': 'new route: DELETE erases a range of an archive on demand (functions/erasure/media-delete.ts)',
   [`${S}/MediaErasure`]: 'new route: the answer of DELETE /cameras/{cameraId}/media',
+  '#/paths/~1cameras~1{cameraId}~1signals/get': "new route: GET lists a camera's signals with their boxes and labels (functions/evr/signals-list.ts)",
+  [`${S}/SignalList`]: 'new route: the answer of GET /cameras/{cameraId}/signals',
   '#/paths/~1exports': 'new route: POST starts an evidence export job (functions/exports/exports-create.ts)',
   '#/paths/~1exports~1{exportId}': "new route: GET an evidence export job's progress and download URL (functions/exports/export-get.ts)",
   [`${S}/ExportJobRequest`]: 'new route: the body of POST /exports',
@@ -136,6 +138,13 @@ const INTENDED: Record<string, string> = {
     '#/components/securitySchemes/bearerToken',
     '#/components/securitySchemes/deviceSecret',
     '#/components/securitySchemes/functionKeyHeader/description',
+  ),
+  ...because(
+    'new: CVR with signal recordings (record 24/7, keep the signal gate\'s windows for retention.recordings), the policy\'s `cvr` section; `evr` now also serves it',
+    `${S}/RecordingPolicy/properties/cvr`,
+    `${S}/RecordingPolicy/properties/evr/description`,
+    `${S}/SignalAccepted/properties/recording/description`,
+    '#/paths/~1cameras~1{cameraId}~1signals/post/description',
   ),
   '#/components/responses/Forbidden': 'new: 403 of a bearer token without the role or the camera a route needs',
   '#/components/responses/Unauthorized/description': 'a 401 now also means a bearer token that does not verify (`InvalidToken`)',
@@ -243,8 +252,12 @@ describe('the generated OpenAPI document against the hand-written one (test/fixt
   it('has the same routes: every path and method of one is in the other, but for new routes INTENDED lists', () => {
     const routes = (doc: Record<string, unknown>) =>
       Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)).sort();
-    // A new route is a whole new path, listed in INTENDED as `#/paths/{escaped path}` ("new route: …").
-    const isNew = (route: string) => INTENDED[`#/paths/${escape(route.slice(route.indexOf(' ') + 1))}`]?.startsWith('new route: ') ?? false;
+    // A new route is a whole new path, listed in INTENDED as `#/paths/{escaped path}` ("new route: …"), or a new
+    // method on a path the frozen document has, listed as `#/paths/{escaped path}/{method}`.
+    const isNew = (route: string) => {
+      const path = `#/paths/${escape(route.slice(route.indexOf(' ') + 1))}`;
+      return (INTENDED[path] ?? INTENDED[`${path}/${route.slice(0, route.indexOf(' ')).toLowerCase()}`])?.startsWith('new route: ') ?? false;
+    };
     assert.deepEqual(routes(AFTER).filter((r) => !isNew(r)), routes(BEFORE));
   });
 

@@ -172,4 +172,40 @@ describe('planRetention (shared/retention/plan-retention.ts)', () => {
       assert.deepEqual(plan.recordingsExpired, []);
     });
   });
+
+  describe('CVR with signal recordings (archive P1D, recordings P30D: only the signal gate\'s windows outlive the archive)', () => {
+    const rule = { archiveMs: DAY_MS, recordingsMs: 30 * DAY_MS };
+    const rec = (startMs: number, endMs: number) => ({ id: `${startMs}-0123456789ab`, startMs, endMs });
+    const t0 = NOW - 3 * DAY_MS;
+    const segs = run(t0, 30); // 5 min of continuous archive, three days old
+    // Two windows: [t0+25 s, t0+60 s) (pre-roll into segment 2) and [t0+200 s, t0+210 s) (exactly segment 20).
+    const windows = [rec(t0 + 25_000, t0 + 60_000), rec(t0 + 200_000, t0 + 210_000)];
+
+    it('after the archive retention only the segments inside a window remain, with their recording rows', () => {
+      const plan = planRetention(segs, [], rule, NOW, windows);
+      const kept = segs.filter((s) => !plan.byAge.includes(s)).map((s) => (s.startMs - t0) / S);
+      assert.deepEqual(kept, [2, 3, 4, 5, 20]);
+      assert.deepEqual(plan.recordingsExpired, []);
+      assert.equal(plan.keptBytes, 500);
+    });
+
+    it('a hold keeps archive segments outside every window too', () => {
+      const plan = planRetention(segs, [{ startMs: t0 + 100_000, endMs: t0 + 110_000 }], rule, NOW, windows);
+      const kept = segs.filter((s) => !plan.byAge.includes(s)).map((s) => (s.startMs - t0) / S);
+      assert.deepEqual(kept, [2, 3, 4, 5, 10, 20]);
+      assert.equal(plan.held, 1);
+    });
+
+    it('inside the archive retention nothing goes, windows or not', () => {
+      const young = run(NOW - DAY_MS + S, 10);
+      assert.deepEqual(planRetention(young, [], rule, NOW, [rec(young[0].startMs, young[0].startMs + S)]).byAge, []);
+    });
+
+    it('once the recordings retention ends, the windows and their rows go too', () => {
+      const later = NOW + 28 * DAY_MS; // the windows ended 31 days before
+      const plan = planRetention(segs, [], rule, later, windows);
+      assert.deepEqual(plan.byAge, segs);
+      assert.deepEqual(plan.recordingsExpired, windows);
+    });
+  });
 });

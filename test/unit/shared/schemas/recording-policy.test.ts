@@ -36,6 +36,7 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
   it('takes mode and the EVR section: signal filters and AVA gate settings within their bounds', () => {
     assert.deepEqual(evrRule(parseRecordingPolicy({ retention: { archive: 'P7D' } })), {
       mode: 'cvr',
+      signalRecordings: false,
       signals: [],
       gate: { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: 0, minimumActivationTimeMs: 30_000, maximumActivationTimeMs: 30_000 },
     });
@@ -46,6 +47,7 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
     });
     const rule = evrRule(doc);
     assert.equal(rule.mode, 'evr');
+    assert.equal(rule.signalRecordings, true);
     assert.equal(rule.signals.length, 2);
     assert.deepEqual(rule.gate, { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: -5000, minimumActivationTimeMs: 10_000, maximumActivationTimeMs: 60_000 });
     rejects(() => parseRecordingPolicy({ mode: 'sometimes', retention: { archive: 'P7D' } }), 'InvalidPolicy', /mode/);
@@ -53,6 +55,27 @@ describe('recording policy (shared/schemas/recording-policy.ts)', () => {
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { activationEvaluationWindow: 'PT11S' } } }), 'InvalidPolicy', /activationEvaluationWindow/);
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signalGate: { minimumActivationTime: 'PT20S', maximumActivationTime: 'PT10S' } } }), 'InvalidPolicy', /maximumActivationTime PT10S is below minimumActivationTime PT20S/);
     rejects(() => parseRecordingPolicy({ retention: { archive: 'P7D' }, evr: { signals: [{ type: 'door', minimumConfidence: 2 }] } }), 'InvalidPolicy', /evr\.signals\[0\]\.minimumConfidence/);
+  });
+
+  it('CVR with signal recordings: cvr.signalRecordings turns the evr section\'s gate on over the continuous archive', () => {
+    const doc = parseRecordingPolicy({
+      mode: 'cvr',
+      cvr: { signalRecordings: true },
+      retention: { archive: 'P1D', recordings: 'P30D' },
+      evr: { signals: [{ type: 'motion' }], signalGate: { activationSignalOffset: '-PT5S', minimumActivationTime: 'PT10S', maximumActivationTime: 'PT60S' } },
+    });
+    const rule = evrRule(doc);
+    assert.deepEqual([rule.mode, rule.signalRecordings, rule.signals], ['cvr', true, [{ type: 'motion' }]]);
+    assert.deepEqual(rule.gate, { activationEvaluationWindowMs: 1000, activationSignalOffsetMs: -5000, minimumActivationTimeMs: 10_000, maximumActivationTimeMs: 60_000 });
+    assert.deepEqual(retentionRule(doc), { archiveMs: DAY_MS, recordingsMs: 30 * DAY_MS });
+    // Mode absent is CVR: the section applies; without the section, or false, signals open nothing (old policies keep their meaning).
+    assert.equal(evrRule(parseRecordingPolicy({ cvr: { signalRecordings: true }, retention: { archive: 'P1D' } })).signalRecordings, true);
+    assert.equal(evrRule(parseRecordingPolicy({ cvr: {}, retention: { archive: 'P1D' } })).signalRecordings, false);
+    assert.deepEqual(parseRecordingPolicy({ cvr: {}, retention: { archive: 'P1D' } }).cvr, { signalRecordings: false });
+    assert.equal(evrRule(parseRecordingPolicy({ mode: 'cvr', retention: { archive: 'P1D' }, evr: { signals: [{ type: 'door' }] } })).signalRecordings, false);
+    rejects(() => parseRecordingPolicy({ mode: 'evr', cvr: { signalRecordings: true }, retention: { archive: 'P1D' } }), 'InvalidPolicy', /cvr applies only to mode "cvr", not "evr"/);
+    rejects(() => parseRecordingPolicy({ cvr: { signalRecordings: 'yes' }, retention: { archive: 'P1D' } }), 'InvalidPolicy', /cvr\.signalRecordings/);
+    rejects(() => parseRecordingPolicy({ cvr: { windows: true }, retention: { archive: 'P1D' } }), 'InvalidPolicy', /windows/);
   });
 
   it('refuses durations that are not whole days in bounds, and bad sizes, naming the key', () => {
