@@ -53,7 +53,9 @@ export interface HourRow extends HourState {
  * before they delete. The manifest writer (functions/manifests/write-hour-manifest.ts) reads a dirty row, writes the
  * next version from the index, and marks it clean only `If-Match` the ETag it read: a segment indexed meanwhile
  * changed the ETag, so the row stays dirty and the next run writes the next version. Playback reads a manifest only
- * for a clean row with a version; every other hour is scanned in the index.
+ * for a clean row with a version; every other hour is scanned in the index, except hours without a row at or after
+ * the camera's tracking marker (RowKey {@link TRACKING_ROW_KEY}: archives indexed before manifests have index rows
+ * but no hour rows until the backfill, functions/manifests/backfill-hours.ts, walked them).
  */
 export class TableManifestHours {
   /**
