@@ -5,7 +5,8 @@ import type { DeadLetter } from '../adapters/table/table-dead-letter-store';
 import type { IntegrationEvent } from '../../shared/ports/integration-events';
 import { eventCameras, type GapRecord, type RecordedSegmentRecord, type SegmentRecord } from '../../shared/contracts/device-events';
 import type { SignalRecord } from '../../shared/contracts/signals';
-import { parseIsoDateTime } from '../../shared/time';
+import { hourStart } from '../../shared/contracts/manifest-naming';
+import { HOUR_MS, parseIsoDateTime } from '../../shared/time';
 import { registerEventHub } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
 import { evrBatch, type EvrBatchSummary } from '../evr/evr-batch';
@@ -128,7 +129,9 @@ export async function ingest(messages: unknown[], context: InvocationContext, de
     deps.availability.mergeSegments(segments),
     deps.cameras.recordSegments(segments),
     deps.cameras.recordStreams(streams),
-    deps.manifestHours.markDirty(segments),
+    // Then the camera's tracking marker (create-only): from the hour after now on, no row = no segment; the hours
+    // before it are scanned until the backfill walked them (functions/manifests/backfill-hours.ts).
+    deps.manifestHours.markDirty(segments).then(() => deps.manifestHours.track(segments.map((s) => s.cameraId), hourStart(deps.now()) + HOUR_MS)),
   ]);
   if (rollup.status === 'rejected') {
     // A day with more ranges than a row holds cannot be fixed by a replay: the index rows are stored, but

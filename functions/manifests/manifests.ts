@@ -4,6 +4,7 @@ import { redact } from '../../shared/redact';
 import { toIso } from '../../shared/time';
 import { registerTimer } from '../app';
 import { defaultDeps, type FunctionsDeps } from '../deps';
+import { backfillHours, type BackfillDeps, type BackfillSummary } from './backfill-hours';
 import { writeHourManifest, type HourManifestDeps, type HourManifestResult } from './write-hour-manifest';
 import { writeRecordingManifest, type RecordingManifestDeps, type RecordingManifestOutcome } from './write-recording-manifest';
 
@@ -22,11 +23,13 @@ export interface ManifestRunSummary {
   outcomes: Record<HourManifestResult['outcome'], number>;
   /** EVR recordings marked dirty, and what became of each (functions/manifests/write-recording-manifest.ts). */
   recordings: { dirty: number; outcomes: Record<RecordingManifestOutcome, number> };
+  /** The backfill of archives indexed before manifests (functions/manifests/backfill-hours.ts); absent when it failed as a whole. */
+  backfill?: BackfillSummary;
   /** Hours (`hour`) and recordings (`recordingId`) whose writing failed, with the error; they stay dirty for the next run. */
   failed: Array<{ cameraId: string; hour?: string; recordingId?: string; code: string; message: string }>;
 }
 
-export type ManifestRunDeps = HourManifestDeps & RecordingManifestDeps & Pick<FunctionsDeps, 'settings'>;
+export type ManifestRunDeps = HourManifestDeps & RecordingManifestDeps & BackfillDeps & Pick<FunctionsDeps, 'settings'>;
 
 /**
  * The `manifests` timer function ({@link MANIFESTS_SCHEDULE}): writes the asset manifest of every archive hour that
@@ -36,10 +39,20 @@ export type ManifestRunDeps = HourManifestDeps & RecordingManifestDeps & Pick<Fu
  * (functions/ingest/ingest.ts), so the next run writes its next version. The open hour is never written. Then every
  * dirty EVR recording (a segment overlapping it was indexed: functions/evr/recording-available.ts) gets its manifest
  * once it is complete and its window closed `KEEPWATCH_MANIFEST_GRACE` ago. An hour or recording that fails is logged
- * and left dirty; the others proceed.
+ * and left dirty; the others proceed. First, the backfill of archives indexed before manifests
+ * (functions/manifests/backfill-hours.ts) walks a bounded part of their index rows and creates the rows of the hours
+ * holding segments, dirty, so this run or the next writes their manifests; a backfill failure is logged and the run
+ * goes on.
  * @throws TransientError when the dirty hours cannot be listed
  */
 export async function manifests(_timer: Timer | undefined, context: InvocationContext, deps: ManifestRunDeps = defaultDeps()): Promise<ManifestRunSummary> {
+  let backfill: BackfillSummary | undefined;
+  try {
+    backfill = await backfillHours(deps, context);
+  } catch (err) {
+    const e = toError(err);
+    context.error('manifests backfill not run; the next run repeats it', { error: redact(e.stack ?? e.message) });
+  }
   const closedBeforeMs = deps.now() - deps.settings.manifestGraceMs;
   const dirty = (await deps.manifestHours.listDirty(closedBeforeMs)).sort((a, b) => a.hourStartMs - b.hourStartMs);
   const summary: ManifestRunSummary = {
@@ -49,6 +62,7 @@ export async function manifests(_timer: Timer | undefined, context: InvocationCo
     recordings: { dirty: 0, outcomes: { written: 0, unchanged: 0, waiting: 0, removed: 0, raced: 0 } },
     failed: [],
   };
+  if (backfill) summary.backfill = backfill;
   for (const row of dirty.slice(0, MANIFEST_HOURS_PER_RUN)) {
     try {
       const r = await writeHourManifest(row, deps, context);

@@ -36,7 +36,9 @@ export interface RebuildIndexSummary {
  *   (storage's) and the uploader's metadata (`durationms`, `sha256`); device = the one the newest manifest names for
  *   the camera, else the provisioned device owning the camera, else `unknown`; event id `rebuilt-{cameraId}-{startMs}`;
  *   its hour is marked dirty (keeping its manifest version) so the manifest writer lists it;
- * - then the rollup and the camera row are merged from those segments as ingest merges them.
+ * - then the rollup and the camera row are merged from those segments as ingest merges them;
+ * - without a range, the camera's tracking marker is set to "every hour tracked" (`sinceHourMs` 0): every hour
+ *   holding a segment blob now has its row. With a range the marker is left as it is.
  * Not rebuilt: the camera's stream info row (the next `session-established` event writes it), gap rows, recordings.
  * Every write is an upsert or a merge: on intact tables it changes nothing but the event id of segments no manifest
  * lists yet.
@@ -104,6 +106,9 @@ export async function rebuildIndex(cameraId: string, range: { fromMs?: number; t
   const found = new Set(cleanHours.map((h) => h.hourStartMs));
   await deps.manifestHours.putFound(cameraId, cleanHours.map((h) => ({ ...h, dirty: dirtyHours.has(h.hourStartMs) })));
   await deps.manifestHours.markDirty([...dirtyHours].filter((h) => !found.has(h)).map((startMs) => ({ cameraId, startMs })));
+  // The whole archive rebuilt: every hour holding a segment has its row now, so none needs scanning (a range says
+  // nothing of the hours outside it: the marker is left as it is).
+  if (range.fromMs === undefined && range.toMs === undefined) await deps.manifestHours.markAllTracked(cameraId);
   const summary: RebuildIndexSummary = {
     cameraId,
     segments: { fromManifests, fromBlobs: all.length - fromManifests },

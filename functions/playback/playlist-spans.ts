@@ -18,9 +18,11 @@ export type PlaylistSpansDeps = Pick<FunctionsDeps, 'segmentIndex' | 'manifestHo
  * `listSegmentSpans` — for closed hours from their asset manifests: the copy of the current manifest's spans in the
  * hour's `kwManifests` row, or, when they did not fit the row, the JSON manifest itself (one small blob read each, at
  * most {@link MANIFEST_READ_CONCURRENCY} at once); from the index for the rest: the open hour, dirty hours, hours
- * without a manifest yet, and any hour whose manifest is gone or unreadable (docs/contracts.md "Asset manifests").
- * Table reads: one query of the range's hour rows, plus the index scans (a 24 h playlist ending in the open hour: one
- * page each, 2 in all; no blob read).
+ * without a manifest yet, any hour whose manifest is gone or unreadable, and the hours without a row before the
+ * camera's tracking marker — all of them when it has none: an archive indexed before manifests, not yet backfilled
+ * (docs/contracts.md "Asset manifests").
+ * Table reads: one query of the range's hour rows and one point read of the marker, in parallel, plus the index scans
+ * (a 24 h playlist ending in the open hour of a tracked camera: 2 pages and 1 point read; no blob read).
  * @param onSpans called with each batch of spans as it arrives (a manifest, an index page), so the caller can sign
  *   them while the rest is still being read; a batch may hold spans the result leaves out
  * @returns unsorted; the caller sorts (shared/hls/playable-segments.ts)
@@ -28,8 +30,8 @@ export type PlaylistSpansDeps = Pick<FunctionsDeps, 'segmentIndex' | 'manifestHo
  */
 export async function playlistSpans(cameraId: string, startMs: number, endMs: number, deps: PlaylistSpansDeps, onSpans?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]> {
   const firstHourMs = hourStart(Math.max(0, startMs - MAX_SEGMENT_MS));
-  const hours = await deps.manifestHours.listHours(cameraId, firstHourMs, endMs);
-  const plan = planPlaylistReads(startMs, endMs, MAX_SEGMENT_MS, hours);
+  const [hours, marker] = await Promise.all([deps.manifestHours.listHours(cameraId, firstHourMs, endMs), deps.manifestHours.getMarker(cameraId)]);
+  const plan = planPlaylistReads(startMs, endMs, MAX_SEGMENT_MS, hours, marker?.sinceHourMs);
   const blobName = segmentBlobNamer(cameraId);
   const overlaps = (s: SegmentSpan) => s.startMs < endMs && s.startMs + s.durationMs > startMs;
 

@@ -29,20 +29,25 @@ export interface PlaylistReadPlan {
  * those in which a segment overlapping [startMs, endMs) may start: from the hour holding `startMs − maxSegmentMs` (a
  * segment begun before the range can reach into it, as the index scan's look-back) to the hour holding `endMs − 1`.
  * A clean hour with a version is taken from its row's copy of its manifest's spans, or else read from its manifest;
- * an hour whose row is dirty or has no
- * version yet is scanned, consecutive ones in one run; an hour without a row holds no segment (ingest writes the row
- * of every hour it indexes a segment in, and the manifest writer removes it with the hour's last segment), so it is
- * not read at all. Archives indexed before manifests existed get their rows from `keepwatch-admin rebuild-index`.
+ * an hour whose row is dirty or has no version yet is scanned, consecutive ones in one run. An hour without a row:
+ * - at or after `sinceHourMs` (the camera's tracking marker: from that hour on, ingest writes the row of every hour it
+ *   indexes a segment in, and the manifest writer removes it with the hour's last segment) holds no segment, so it is
+ *   not read at all;
+ * - before it, or for a camera without a marker (`sinceHourMs` undefined), may hold segments indexed before manifests
+ *   existed (an upgraded archive the backfill has not walked yet: functions/manifests/backfill-hours.ts), so it is
+ *   scanned in the index as before manifests.
  * @param hours the rows the manifests table holds in that span, any order
+ * @param sinceHourMs the camera's marker (epoch ms UTC, 0 once every hour is tracked); undefined = no marker
  */
-export function planPlaylistReads(startMs: number, endMs: number, maxSegmentMs: number, hours: readonly HourState[]): PlaylistReadPlan {
+export function planPlaylistReads(startMs: number, endMs: number, maxSegmentMs: number, hours: readonly HourState[], sinceHourMs: number | undefined): PlaylistReadPlan {
   const byHour = new Map(hours.map((h) => [h.hourStartMs, h]));
   const plan: PlaylistReadPlan = { fromRows: [], manifests: [], scans: [] };
   if (endMs <= startMs) return plan;
+  const trackedFromMs = sinceHourMs ?? Number.POSITIVE_INFINITY;
   for (let h = hourStart(Math.max(0, startMs - maxSegmentMs)); h < endMs; h += HOUR_MS) {
     const state = byHour.get(h);
-    if (!state) continue;
-    if (!state.dirty && state.version >= 1) {
+    if (!state && h >= trackedFromMs) continue;
+    if (state && !state.dirty && state.version >= 1) {
       if (state.spans) plan.fromRows.push({ hourStartMs: h, spans: state.spans });
       else plan.manifests.push({ hourStartMs: h, version: state.version });
       continue;

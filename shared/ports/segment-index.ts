@@ -44,6 +44,14 @@ export interface SegmentIndex {
    */
   listSegmentRecords(cameraId: string, startMs: number, endMs: number): Promise<SegmentRecord[]>;
   /**
+   * Starts (epoch ms UTC) of the camera's segments that START in [startMs, endMs), sorted, at most about `maxRows`
+   * (whole pages are kept, so a few more may come): the walk of the manifests backfill over an archive indexed before
+   * manifests (functions/manifests/backfill-hours.ts). Any number of day partitions, read in one ranged query.
+   * @returns `complete` false when rows may remain after the last start returned
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  listSegmentStarts(cameraId: string, startMs: number, endMs: number, maxRows: number): Promise<{ startsMs: number[]; complete: boolean }>;
+  /**
    * Deletes the rows of the camera's segments starting at `startsMs`. Idempotent: a row already gone is skipped, not
    * an error.
    * @returns rows that existed and were deleted

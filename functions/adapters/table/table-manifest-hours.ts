@@ -4,6 +4,7 @@ import { assertId } from '../../../shared/ids';
 import { hourRowKey } from '../../../shared/index-keys';
 import { decodeHourSpans } from '../../../shared/manifests/hour-spans-codec';
 import type { HourState } from '../../../shared/manifests/playlist-hours';
+import { TransientError } from '../../../shared/errors';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
@@ -11,6 +12,26 @@ import { double, readNumber } from './table-values';
 
 /** Entity group transactions take at most 100 operations, all in one partition. */
 const MAX_TRANSACTION_OPS = 100;
+
+/**
+ * RowKey of a camera's tracking marker in the manifests table: after every hour key (digits) and recording key
+ * (`r…`), so no hour or recording query reads it.
+ */
+export const TRACKING_ROW_KEY = '~tracked';
+
+/**
+ * A camera's tracking marker (docs/contracts.md "Asset manifests", "Archives indexed before manifests"): from
+ * `sinceHourMs` on, every hour holding a segment has its row (no row = no segment); before it, an hour without a row
+ * may hold segments indexed before manifests existed and is scanned in the index.
+ */
+export interface TrackingMarker {
+  cameraId: string;
+  /** Start of the first tracked hour, epoch ms UTC; 0 once the backfill walked the older index rows. */
+  sinceHourMs: number;
+  /** The backfill's cursor: index rows starting before it were walked (epoch ms UTC; 0 = not begun). */
+  cursorMs: number;
+  etag: string;
+}
 
 /** One archive hour's row, with the ETag a conditional write needs. */
 export interface HourRow extends HourState {
@@ -32,7 +53,9 @@ export interface HourRow extends HourState {
  * before they delete. The manifest writer (functions/manifests/write-hour-manifest.ts) reads a dirty row, writes the
  * next version from the index, and marks it clean only `If-Match` the ETag it read: a segment indexed meanwhile
  * changed the ETag, so the row stays dirty and the next run writes the next version. Playback reads a manifest only
- * for a clean row with a version; every other hour is scanned in the index.
+ * for a clean row with a version; every other hour is scanned in the index, except hours without a row at or after
+ * the camera's tracking marker (RowKey {@link TRACKING_ROW_KEY}: archives indexed before manifests have index rows
+ * but no hour rows until the backfill, functions/manifests/backfill-hours.ts, walked them).
  */
 export class TableManifestHours {
   /**
@@ -42,6 +65,9 @@ export class TableManifestHours {
     private readonly table: TableClient,
     private readonly options: { onPage?: (rows: number) => void } = {},
   ) {}
+
+  /** Cameras whose marker this process has seen exist (markers are never removed but by deleting the table). */
+  private readonly tracked = new Set<string>();
 
   /**
    * Marks the hours holding the segments' starts dirty (creating their rows): unconditional Merge upserts in
@@ -70,6 +96,105 @@ export class TableManifestHours {
         }
       }),
     );
+  }
+
+  /**
+   * Creates the cameras' tracking markers, create-only (`If-None-Match: *` semantics: 409 = one exists and is kept),
+   * with `sinceHourMs`; ingest calls it after marking hours dirty, so a marker never claims an hour whose row is not
+   * written yet. One create per camera and process; later calls for it write nothing.
+   * @param sinceHourMs start of an hour, epoch ms UTC (ingest: the hour after now, later than anything the previous
+   *   version may still be indexing)
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async track(cameraIds: Iterable<string>, sinceHourMs: number): Promise<void> {
+    const todo = [...new Set(cameraIds)].filter((c) => !this.tracked.has(c));
+    if (todo.length === 0) return;
+    await ensureTable(this.table);
+    await Promise.all(todo.map(async (cameraId) => {
+      await this.createMarker(cameraId, sinceHourMs);
+      this.tracked.add(cameraId);
+    }));
+  }
+
+  /**
+   * The camera's tracking marker, one point read; undefined when it has none (an archive indexed before manifests,
+   * not yet reached by ingest or the backfill) or the table does not exist yet.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async getMarker(cameraId: string): Promise<TrackingMarker | undefined> {
+    try {
+      return toMarker(await this.table.getEntity<Record<string, unknown>>(assertId('camera', cameraId), TRACKING_ROW_KEY));
+    } catch (err) {
+      if (storageStatus(err) === 404) return undefined;
+      rethrowStorageError(err, `read tracking marker of ${cameraId}`);
+    }
+  }
+
+  /**
+   * Every camera's tracking marker, by camera id (one cross-partition query on RowKey).
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async listMarkers(): Promise<Map<string, TrackingMarker>> {
+    const out = new Map<string, TrackingMarker>();
+    try {
+      for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${TRACKING_ROW_KEY}` } })) {
+        const m = toMarker(e);
+        out.set(m.cameraId, m);
+      }
+    } catch (err) {
+      if (storageStatus(err) === 404) return out;
+      rethrowStorageError(err, 'list tracking markers');
+    }
+    return out;
+  }
+
+  /**
+   * Creates the camera's marker unless it has one (409 = exists); the marker it has then, re-read.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async createMarker(cameraId: string, sinceHourMs: number): Promise<TrackingMarker> {
+    assertId('camera', cameraId);
+    await ensureTable(this.table);
+    try {
+      const r = await this.table.createEntity({ partitionKey: cameraId, rowKey: TRACKING_ROW_KEY, sinceHourMs: double(sinceHourMs), since: toIso(sinceHourMs), cursorMs: double(0) });
+      return { cameraId, sinceHourMs, cursorMs: 0, etag: String(r.etag) };
+    } catch (err) {
+      if (storageStatus(err) !== 409) rethrowStorageError(err, `create tracking marker of ${cameraId}`);
+    }
+    const existing = await this.getMarker(cameraId);
+    if (!existing) throw new TransientError(`tracking marker of ${cameraId} vanished while created`);
+    return existing;
+  }
+
+  /**
+   * Moves the backfill on: a new cursor, or `sinceHourMs` 0 when it is done; `If-Match` the marker's ETag.
+   * @returns false when the marker changed meanwhile (another run or the index rebuild; the caller re-reads it next run)
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async updateMarker(marker: TrackingMarker, next: { sinceHourMs: number; cursorMs: number }): Promise<boolean> {
+    try {
+      await this.table.updateEntity({ partitionKey: marker.cameraId, rowKey: TRACKING_ROW_KEY, sinceHourMs: double(next.sinceHourMs), since: toIso(next.sinceHourMs), cursorMs: double(next.cursorMs) }, 'Replace', { etag: marker.etag });
+      return true;
+    } catch (err) {
+      const status = storageStatus(err);
+      if (status === 412 || status === 404) return false;
+      rethrowStorageError(err, `update tracking marker of ${marker.cameraId}`);
+    }
+  }
+
+  /**
+   * Marks every hour of the camera tracked (`sinceHourMs` 0), unconditionally: the index rebuild wrote the row of
+   * every hour holding a segment.
+   * @throws TransientError when storage fails in a way a retry may fix
+   */
+  async markAllTracked(cameraId: string): Promise<void> {
+    assertId('camera', cameraId);
+    await ensureTable(this.table);
+    try {
+      await this.table.upsertEntity({ partitionKey: cameraId, rowKey: TRACKING_ROW_KEY, sinceHourMs: double(0), since: toIso(0), cursorMs: double(0) }, 'Replace');
+    } catch (err) {
+      rethrowStorageError(err, `mark ${cameraId} tracked`);
+    }
   }
 
   /**
@@ -173,6 +298,15 @@ export class TableManifestHours {
     }
     return out.sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.hourStartMs - b.hourStartMs));
   }
+}
+
+function toMarker(e: Record<string, unknown>): TrackingMarker {
+  return {
+    cameraId: String(e.partitionKey),
+    sinceHourMs: readNumber(e, 'sinceHourMs'),
+    cursorMs: e.cursorMs === undefined ? 0 : readNumber(e, 'cursorMs'),
+    etag: String(e.etag),
+  };
 }
 
 function toHourRow(e: Record<string, unknown>): HourRow {

@@ -186,6 +186,39 @@ export class TableSegmentIndex implements SegmentIndex {
   }
 
   /**
+   * One query over the day partitions of the range (`PartitionKey` range: `{cameraId}_` and the fixed-length day sort
+   * chronologically; no other camera's key has that prefix, `_` being no id character), `RowKey` only, pages of
+   * 1,000 (or `maxRows` when fewer) until `maxRows` are read. See the port.
+   */
+  async listSegmentStarts(cameraId: string, startMs: number, endMs: number, maxRows: number): Promise<{ startsMs: number[]; complete: boolean }> {
+    const startsMs: number[] = [];
+    if (endMs <= startMs) return { startsMs, complete: true };
+    const fromPk = segmentPartitionKey(cameraId, startMs);
+    const toPk = segmentPartitionKey(cameraId, endMs - 1);
+    const fromRk = segmentRowKey(startMs);
+    try {
+      const pages = this.table
+        .listEntities<Record<string, unknown>>({
+          queryOptions: {
+            filter: odata`PartitionKey ge ${fromPk} and PartitionKey le ${toPk} and (PartitionKey gt ${fromPk} or RowKey ge ${fromRk})`,
+            select: ['RowKey'],
+          },
+        })
+        .byPage({ maxPageSize: Math.max(1, Math.min(1000, maxRows)) });
+      for await (const page of pages) {
+        for (const e of page) {
+          const s = Number(e.rowKey);
+          if (s >= startMs && s < endMs) startsMs.push(s);
+        }
+        if (startsMs.length >= maxRows) return { startsMs, complete: false };
+      }
+    } catch (err) {
+      if (storageStatus(err) !== 404) rethrowStorageError(err, `list segment starts of ${cameraId}`);
+    }
+    return { startsMs, complete: true };
+  }
+
+  /**
    * Deletes in transactions of ≤ 100 rows per day partition, partitions in parallel. A transaction fails whole when
    * one of its rows is already gone (404, e.g. deleted by a pass that crashed); that chunk is then deleted row by row,
    * ignoring 404s. See the port.

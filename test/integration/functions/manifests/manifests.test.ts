@@ -163,23 +163,27 @@ describe('asset manifests of archive hours (Azurite, real segments, real ffmpeg)
         },
       },
     };
+    assert.equal((await deps.manifestHours.getMarker(CAMERA))?.sinceHourMs, 0, 'the backfill of the timer run found every hour tracked');
     const fromManifests = await signedPlaylist(H0, NOW, observed);
     assert.equal(fromManifests, rowScanPlaylist);
     // Only the open hour is scanned; the hour before H0 (the look-back for a segment reaching into the range) has no
-    // row, so no segment: not read at all.
+    // row and every hour of the camera is tracked (the timer's backfill set its marker to 0), so no segment: not read.
     assert.deepEqual(scanned, startsOpen.length ? [[toIso(OPEN_HOUR), toIso(NOW)]] : []);
     // A range that starts inside a segment of a closed hour and ends inside another.
     const inner = [startsA[1] + 500, startsB[1] + 700] as const;
     const before = await signedPlaylist(inner[0], inner[1], deps);
     assert.match(before, new RegExp(`#EXT-X-PROGRAM-DATE-TIME:${toIso(startsA[1]).replace(/\./g, '\\.')}`));
     const dirtyHours = async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map((h) => ({ ...h, dirty: true }));
-    const rows = await signedPlaylist(inner[0], inner[1], { ...deps, manifestHours: { listHours: dirtyHours } as unknown as FunctionsDeps['manifestHours'] });
+    const rows = await signedPlaylist(inner[0], inner[1], { ...deps, manifestHours: { listHours: dirtyHours, getMarker: (cameraId: string) => deps.manifestHours.getMarker(cameraId) } as unknown as FunctionsDeps['manifestHours'] });
     assert.equal(before, rows, 'the same with every hour scanned');
     // Hours whose rows carry no spans (they did not fit) are read from their JSON manifests: the same again.
     const reads: string[] = [];
     const withoutSpans = {
       ...deps,
-      manifestHours: { listHours: async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map(({ spans: _s, ...h }) => h) } as unknown as FunctionsDeps['manifestHours'],
+      manifestHours: {
+        listHours: async (cameraId: string, fromMs: number, toMs: number) => (await deps.manifestHours.listHours(cameraId, fromMs, toMs)).map(({ spans: _s, ...h }) => h),
+        getMarker: (cameraId: string) => deps.manifestHours.getMarker(cameraId),
+      } as unknown as FunctionsDeps['manifestHours'],
       manifestBlobs: { read: (name: string) => (reads.push(name), deps.manifestBlobs.read(name)) } as unknown as FunctionsDeps['manifestBlobs'],
     };
     assert.equal(await signedPlaylist(H0, NOW, withoutSpans), rowScanPlaylist);
