@@ -10,7 +10,7 @@ import { VIEWER_ASSETS, viewerFiles, type ViewerAsset } from './viewer-files';
 const ONE_YEAR_S = 31_536_000;
 
 /**
- * `GET /api/viewer/{asset}` (asset ∈ `viewer.js`, `viewer.css`, `hls.min.js`) → `200` the file, cached for a year
+ * `GET /api/viewer/{asset}` (asset ∈ `viewer.js`, `viewer.css`, `hls.min.js`, `viewer-signin.js`, `oauth4webapi.js`) → `200` the file, cached for a year
  * and immutable (the page requests it with `?v=<content hash>`, so a new deployment changes the URL).
  * Errors: 404 `NotFound` for any other name. Anonymous, like the page.
  */
@@ -45,7 +45,7 @@ export const route: RouteSpec = {
   description: 'Long-cached (`max-age` one year, immutable): the page refers to each file with a `?v=` content version.',
   tags: ['viewer'],
   access: ACCESS.anyone,
-  parameters: [{ name: 'asset', in: 'path', required: true, description: 'file name', schema: { type: 'string', enum: ['viewer.js', 'viewer.css', 'hls.min.js'] } }],
+  parameters: [{ name: 'asset', in: 'path', required: true, description: 'file name', schema: { type: 'string', enum: [...VIEWER_ASSETS] } }],
   responses: {
     '200': { description: 'the file', content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } } },
     '404': responseRef('NotFound'),
