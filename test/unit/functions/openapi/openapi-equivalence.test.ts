@@ -139,6 +139,8 @@ const INTENDED: Record<string, string> = {
   ),
   '#/components/responses/Forbidden': 'new: 403 of a bearer token without the role or the camera a route needs',
   '#/components/responses/Unauthorized/description': 'a 401 now also means a bearer token that does not verify (`InvalidToken`)',
+  '#/paths/~1viewer/get/summary': 'the viewer signs people in at the OpenID Connect issuer (authorization code + PKCE), the key stays for the administrator (docs/viewer.md "Sign-in")',
+  '#/paths/~1viewer~1{asset}/get/parameters/0/schema/enum': "new viewer files: its sign-in module and oauth4webapi (from the app's node_modules) for the viewer's sign-in",
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
