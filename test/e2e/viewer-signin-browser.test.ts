@@ -14,8 +14,8 @@ import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-
  * key, the viewer goes to the issuer's login page (authorization code flow, PKCE S256, state, nonce); the test picks
  * a user; the viewer comes back signed in (name and roles shown, tokens in sessionStorage only, the code gone from
  * the address), lists the cameras and plays one live (currentTime advances). Sign-out works. A viewer scoped to `door`
- * sees only `door` and cannot reach yard: no yard tile, and the page's own token gets 403 on yard's routes. The key
- * mode (`#key=`) still works. No console errors; a screenshot goes to test-output/viewer/signin.png.
+ * sees only `door` and cannot reach yard: no yard tile, and the page's own token gets 403 on yard's routes. A token
+ * the API refuses (401) sends the page back to the issuer. The key mode (`#key=`) still works. No console errors; a screenshot goes to test-output/viewer/signin.png.
  */
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', '..', 'test-output', 'viewer');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -160,6 +160,20 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
     await page.locator('#archive[data-mode="live"]').waitFor();
     await playingAdvances();
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'signin.png'), fullPage: true });
+
+    // A token the API no longer accepts (401 on the next call): back to the issuer's sign-in, not a loop; signing in again
+    // brings the cameras back. The browser logs each refused request itself; those are the expected ones.
+    const before401 = problems.length;
+    await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals & { sessionStorage: { setItem(k: string, v: string): void } };
+      const t = JSON.parse(String(g.sessionStorage.getItem('keepwatch.signin.tokens'))) as Record<string, unknown>;
+      g.sessionStorage.setItem('keepwatch.signin.tokens', JSON.stringify({ ...t, accessToken: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', signedInAtMs: 0 }));
+    });
+    await signInAs('door-viewer');
+    const refused = problems.splice(before401);
+    assert.ok(refused.length >= 1 && refused.every((p) => /status of 401 \(Unauthorized\)/.test(p)), `only the refused calls were logged: ${refused.join('; ')}`);
+    await page.locator('#cameras button[data-camera="door"]').waitFor({ timeout: 20_000 });
+    assert.deepEqual(await tiles(), ['door']);
 
     // The administrator's key mode still works beside the sign-in, in another tab: no redirect, every camera.
     const keyPage = await context.newPage();
