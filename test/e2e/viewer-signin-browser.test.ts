@@ -15,7 +15,8 @@ import { mediaPath, startRtspServer, type RtspServer } from '../../testbed/rtsp-
  * a user; the viewer comes back signed in (name and roles shown, tokens in sessionStorage only, the code gone from
  * the address), lists the cameras and plays one live (currentTime advances). Sign-out works. A viewer scoped to `door`
  * sees only `door` and cannot reach yard: no yard tile, and the page's own token gets 403 on yard's routes. A token
- * the API refuses (401) sends the page back to the issuer. The key mode (`#key=`) still works. No console errors; a screenshot goes to test-output/viewer/signin.png.
+ * the API refuses (401) sends the page back to the issuer. The key mode (`#key=`) still works, and the tile of a camera
+ * whose archive was erased shows a placeholder without asking for its image every 15 s. No console errors; a screenshot goes to test-output/viewer/signin.png.
  */
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', '..', 'test-output', 'viewer');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,12 +31,15 @@ interface PageGlobals {
 
 describe('viewer sign-in in Chromium through the development issuer', () => {
   let rtsp: RtspServer | undefined;
+  /** Camera `gone`: records a few segments, then its server stops and its whole archive is erased. */
+  let goneRtsp: RtspServer | undefined;
   let stack: LocalStack;
   let context: BrowserContext | undefined;
   const printed: string[] = [];
 
   before(async () => {
     rtsp = await startRtspServer({ mounts: { '/door': mediaPath('one-by-one-person-detection.mp4'), '/yard': mediaPath('one-by-one-person-detection.mp4') } });
+    goneRtsp = await startRtspServer({ mounts: { '/gone': mediaPath('one-by-one-person-detection.mp4') } });
     stack = await startLocalStack({
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'kw-signin-')),
       httpPort: 0,
@@ -43,6 +47,7 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
       cameras: [
         { id: 'door', url: rtsp.urls['/door'] },
         { id: 'yard', url: rtsp.urls['/yard'] },
+        { id: 'gone', url: goneRtsp.urls['/gone'] },
       ],
       segmentLength: 'PT2S',
       print: (l) => printed.push(l),
@@ -51,15 +56,25 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
     await waitFor('both cameras have 6 s of footage', 90_000, async () => {
       const res = await fetch(`${stack.apiBase}/cameras`, { headers: { 'x-functions-key': stack.apiKey } });
       const body = (await res.json()) as { cameras: Array<{ id: string; firstRecorded: string; lastRecorded: string }> };
-      const ok = ['door', 'yard'].every((id) => body.cameras.some((c) => c.id === id && Date.parse(c.lastRecorded) - Date.parse(c.firstRecorded) >= 6_000));
+      const ok = ['door', 'yard', 'gone'].every((id) => body.cameras.some((c) => c.id === id && Date.parse(c.lastRecorded) - Date.parse(c.firstRecorded) >= 6_000));
       return ok ? true : undefined;
     });
+    // `gone` stops, and its archive is erased: the camera stays listed, but has no image left (preview 404).
+    await goneRtsp.stop();
+    goneRtsp = undefined;
+    await new Promise((r) => setTimeout(r, 5_000));
+    const q = new URLSearchParams({ start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() });
+    const erased = await fetch(`${stack.apiBase}/cameras/gone/media?${q}`, { method: 'DELETE', headers: { 'x-functions-key': stack.apiKey } });
+    assert.equal(erased.status, 200, await erased.text());
+    const preview = await fetch(`${stack.apiBase}/cameras/gone/preview?size=small`, { headers: { 'x-functions-key': stack.apiKey } });
+    assert.equal(preview.status, 404, 'no image of gone is left');
   });
 
   after(async () => {
     await context?.close();
     await stack?.stop();
     await rtsp?.stop();
+    await goneRtsp?.stop();
   });
 
   it('signs in at the issuer, plays, signs out; a viewer of door never sees yard; the key mode still works; no console errors', async () => {
@@ -73,9 +88,15 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
     });
     const page: Page = context.pages()[0] ?? (await context.newPage());
     const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
-    });
+    // The browser itself logs a refused request; the page asks once per load for the image of `gone` (404), then not
+    // again: those lines are counted apart.
+    const goneLogged: string[] = [];
+    const onConsole = (tab: string) => (m: { type(): string; text(): string; location(): { url: string } }) => {
+      if (m.type() !== 'error') return;
+      if (/status of 404/.test(m.text()) && m.location().url.includes('/cameras/gone/preview')) goneLogged.push(tab);
+      else problems.push(`console${tab}: ${m.text()} (${m.location().url})`);
+    };
+    page.on('console', onConsole(''));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('requestfailed', (r) => {
       if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
@@ -125,8 +146,8 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
     assert.deepEqual(stored.local.filter((k) => k.includes('signin') || k.includes('token')), [], 'nothing of the sign-in in localStorage');
 
     // The unscoped viewer lists both cameras and plays door live.
-    await waitFor('both tiles', 20_000, async () => ((await tiles()).length === 2 ? true : undefined));
-    assert.deepEqual((await tiles()).sort(), ['door', 'yard']);
+    await waitFor('every tile', 20_000, async () => ((await tiles()).length === 3 ? true : undefined));
+    assert.deepEqual((await tiles()).sort(), ['door', 'gone', 'yard']);
     await page.locator('#cameras button[data-camera="door"]').click();
     await page.locator('#archive[data-mode="live"]').waitFor();
     await playingAdvances();
@@ -177,15 +198,24 @@ describe('viewer sign-in in Chromium through the development issuer', () => {
 
     // The administrator's key mode still works beside the sign-in, in another tab: no redirect, every camera.
     const keyPage = await context.newPage();
-    keyPage.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console (key tab): ${m.text()}`);
-    });
+    keyPage.on('console', onConsole(' (key tab)'));
     await keyPage.goto(`${stack.apiBase}/viewer#key=${encodeURIComponent(stack.apiKey)}`);
     await keyPage.locator('#cameras button[data-camera="yard"]').waitFor({ timeout: 20_000 });
     assert.ok(keyPage.url().startsWith(`${stack.apiBase}/viewer`), 'no redirect to the issuer with a key');
     assert.equal(await keyPage.locator('#user').isVisible(), false);
+    // The tile of `gone` (listed, no segment left): a placeholder, and its preview is not asked again every 15 s.
+    const goneAsked: string[] = [];
+    keyPage.on('request', (r) => {
+      if (r.url().includes('/cameras/gone/preview')) goneAsked.push(r.url());
+    });
+    await keyPage.locator('#cameras button[data-camera="gone"] .tile-img.empty').waitFor({ timeout: 20_000 });
+    assert.equal(await keyPage.locator('#cameras button[data-camera="gone"] img').isVisible(), false);
+    await new Promise((r) => setTimeout(r, 17_000)); // longer than the tiles' refresh (15 s)
+    assert.deepEqual(goneAsked, [], 'no new preview request for a camera without an image');
+    assert.equal(await keyPage.locator('#status').textContent().then((t) => /error|could not/i.test(t ?? '')), false);
     await keyPage.close();
 
     assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+    assert.ok(goneLogged.filter((t) => t === ' (key tab)').length <= 1, `the key tab asked for gone's image once: ${goneLogged.join(', ')}`);
   });
 });
