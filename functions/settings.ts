@@ -14,6 +14,7 @@ import { pipelineSettingsSchema } from './settings/pipelines';
 import { playbackSettingsSchema } from './settings/playback';
 import { retentionScheduleSchema, retentionSettingsSchema } from './settings/retention';
 import { storageNamesSchema, storageSettingsSchema, type StorageSettings, type TableNames } from './settings/storage';
+import { viewerSignInSchema, type ViewerSignInSettings } from './settings/viewer-signin';
 
 export { ASYMMETRIC_ALGORITHMS, type AuthSettings, type BearerSettings } from './settings/auth';
 export { SETTINGS_DEFAULTS } from './settings/defaults';
@@ -25,6 +26,7 @@ export { MQTT_USERNAME_DEFAULT, type MqttSettings } from './settings/mqtt/broker
 export { PIPELINE_STATE_WAIT_MAX_MS } from './settings/pipelines';
 export { PLAYBACK_TOKEN_SECRET_MIN_CHARS, PLAYBACK_TTL_MAX_MS, PLAYBACK_TTL_MIN_MS, SEGMENT_SAS_TTL_MAX_MS } from './settings/playback';
 export type { StorageSettings, TableNames } from './settings/storage';
+export type { ViewerSignInSettings } from './settings/viewer-signin';
 
 /**
  * App settings of the cloud functions. This module is the only place the functions side reads `process.env`;
@@ -71,6 +73,8 @@ export type { StorageSettings, TableNames } from './settings/storage';
  * | `KEEPWATCH_AUTH_JWKS_COOLDOWN` | ISO 8601 least time between two JWKS fetches caused by a token with an unknown `kid` (key rotation), default PT30S, PT0S..PT10M |
  * | `KEEPWATCH_AUTH_CAMERA_GROUPS` | optional JSON object, `groups` claim value → camera ids or `"*"`: the cameras a group's members may see. When set, a token without a `cameras` claim sees only the cameras of its mapped groups |
  * | `KEEPWATCH_MANIFEST_GRACE` | ISO 8601, default PT10M, PT0S..PT6H: how long after an archive hour ends the `manifests` timer writes its asset manifest (docs/contracts.md "Asset manifests") |
+ * | `KEEPWATCH_VIEWER_CLIENT_ID` | the viewer's client id at the issuer of `KEEPWATCH_AUTH_ISSUER` (Entra: the SPA registration); set = the viewer signs people in with the authorization code flow + PKCE; unset = it asks for the function key (functions/settings/viewer-signin.ts) |
+ * | `KEEPWATCH_VIEWER_SCOPES` | space-separated scopes the viewer asks for, with `openid`; default `openid profile offline_access {first KEEPWATCH_AUTH_AUDIENCE}/.default` |
  * | `KEEPWATCH_INTEGRATION_EVENTS_HUB` | optional name of the integration Event Hub; integration events go there through the `KEEPWATCH_EVENTHUB` connection string, or the identity-based `KEEPWATCH_EVENTHUB__fullyQualifiedNamespace` (+ `__credential`, `__clientId`) that the ingest trigger uses too ({@link parseIntegrationEventsSettings}); else to `KEEPWATCH_MQTT_URL`; neither → the `{prefix}Events` table |
  *
  * Each concern's settings are a zod schema of their own under functions/settings/ (storage.ts, playback.ts, devices.ts,
@@ -128,6 +132,8 @@ export interface FunctionsSettings {
   auth: AuthSettings;
   /** How long after an archive hour ends its manifest is written, ms (`KEEPWATCH_MANIFEST_GRACE`). */
   manifestGraceMs: number;
+  /** The viewer's sign-in at the OpenID Connect issuer (`KEEPWATCH_VIEWER_CLIENT_ID`, `KEEPWATCH_VIEWER_SCOPES`); `undefined` = the viewer asks for the function key. */
+  viewerSignIn?: ViewerSignInSettings;
 }
 
 /** Names of the settings the Event Hubs trigger binding resolves (`%NAME%` and `connection`). */
@@ -152,6 +158,7 @@ const CONCERNS = {
   pipelines: pipelineSettingsSchema,
   auth: authSettingsSchema,
   manifests: manifestSettingsSchema,
+  viewerSignIn: viewerSignInSchema,
 } satisfies Record<string, z.ZodType>;
 
 /**
@@ -178,6 +185,7 @@ export function parseSettings(env: Env): FunctionsSettings {
     ...c.pipelines,
     auth: c.auth,
     ...c.manifests,
+    ...c.viewerSignIn,
   };
 }
 

@@ -70,6 +70,9 @@ param entraApiClientId string = ''
 @description('JSON object mapping Entra group object ids to the camera ids their members may see ("*" = all); empty = none (KEEPWATCH_AUTH_CAMERA_GROUPS).')
 param authCameraGroups string = ''
 
+@description('Application (client) id of the viewer\'s single-page-application registration in Entra ID (docs/security.md "Entra ID"); needs entraApiClientId; empty = the viewer asks for the admin key (KEEPWATCH_VIEWER_CLIENT_ID).')
+param entraViewerClientId string = ''
+
 @description('Lifetime of a playback URL, ISO 8601 PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string = 'PT1H'
 
@@ -233,6 +236,7 @@ module functions 'modules/functions.bicep' = {
     authAudience: empty(entraApiClientId) ? '' : '${entraApiClientId},api://${entraApiClientId}'
     authRequiredClaims: empty(entraApiClientId) ? '' : '{"tid":"${tenant().tenantId}"}'
     authCameraGroups: authCameraGroups
+    viewerClientId: empty(entraApiClientId) ? '' : entraViewerClientId
     playbackTtl: playbackTtl
     segmentSasTtl: segmentSasTtl
     liveTtl: liveTtl

@@ -22,7 +22,7 @@ export function loginPage(users: readonly DevIssuerUser[], params: Record<string
     )
     .join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Keepwatch development sign-in</title>
+<html lang="en"><head><meta charset="utf-8"><title>Keepwatch development sign-in</title><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto}li{margin:.5rem 0}button{min-width:14rem}</style></head>
 <body><h1>Keepwatch development sign-in</h1>
 <p>This is the local development issuer, not Entra ID: pick a test user. Client <code>${escapeHtml(params.client_id ?? '')}</code> asks to sign you in.</p>

@@ -21,3 +21,6 @@ export const DEFAULT_DEV_USERS: readonly DevIssuerUser[] = [
   { id: 'door-viewer', name: 'Dora Door-Viewer', roles: ['Keepwatch.Viewer'], cameras: ['door'] },
   { id: 'door-controller', name: 'Door controller (service)', roles: ['Keepwatch.SignalPublisher'], cameras: ['door'] },
 ];
+
+/** The viewer's client id at the development issuer (the local stack's `KEEPWATCH_VIEWER_CLIENT_ID`; it accepts any). */
+export const DEV_VIEWER_CLIENT_ID = 'keepwatch-viewer';

@@ -13,7 +13,7 @@ import { parseSettings, resetSettings } from '../functions/settings';
 import { setProcessDepsOverrides } from '../functions/deps';
 import { applyViewerCors } from './blob-cors';
 import { startDevIssuer, type DevIssuer } from './dev-issuer';
-import { DEFAULT_DEV_USERS } from './dev-issuer-users';
+import { DEFAULT_DEV_USERS, DEV_VIEWER_CLIENT_ID } from './dev-issuer-users';
 import { startFunctionsHost } from './functions-host';
 import type { HostLogger } from './host-logger';
 import { localDeviceStore, provisionLocalDevice } from './local-devices';
@@ -235,8 +235,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         // A later stack in this process (tests) starts its own issuer instead of trusting this closed one.
         delete process.env.KEEPWATCH_AUTH_ISSUER;
         delete process.env.KEEPWATCH_AUTH_AUDIENCE;
+        delete process.env.KEEPWATCH_VIEWER_CLIENT_ID;
       });
-      Object.assign(process.env, { KEEPWATCH_AUTH_ISSUER: issuer.url, KEEPWATCH_AUTH_AUDIENCE: issuer.audience });
+      // The viewer signs people in at this issuer (any client id; redirect URIs on this machine).
+      Object.assign(process.env, { KEEPWATCH_AUTH_ISSUER: issuer.url, KEEPWATCH_AUTH_AUDIENCE: issuer.audience, KEEPWATCH_VIEWER_CLIENT_ID: DEV_VIEWER_CLIENT_ID });
       print(`development token issuer at ${issuer.url} (users: ${issuer.users.map((u) => u.id).join(', ')})`);
     }
     resetSettings(); // a second stack in the same process (tests) must not keep the first one's settings

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nKeepwatch is running.\n  API:     ${stack.apiBase}   (try: curl -H 'x-functions-key: ${stack.apiKey}' ${stack.apiBase}/cameras)\n` +
       `  Viewer:  ${viewerUrl}\n` +
+      (stack.devIssuer ? `           or ${stack.apiBase}/viewer to sign in as a test user of the development issuer\n` : '') +
       `  API key: ${stack.apiKey}   (${keyFrom})\n` +
       `  Cameras: ${stack.cameraIds.join(', ')}${cameras.length ? '' : ' (simulated)'}\n` +
       (stack.devIssuer ? devIssuerLines(stack.devIssuer, stack.apiBase) : '') +

@@ -7,14 +7,16 @@ import { assertId } from '../../shared/ids';
 import { ValidationError } from '../../shared/errors';
 import { SHARE_ID } from './share-link';
 import { viewerFiles } from '../viewer/viewer-files';
-import { VIEWER_CSP } from '../viewer/viewer-page';
+import { viewerCsp } from '../viewer/viewer-page';
 
 /**
  * `GET /api/share/{cameraId}/{shareId}?start&end&expires&kid&sig` → `200 text/html`: the share link's read-only page
  * (functions/viewer/share.html, share.js, share.css): it plays the shared range from the share's playlist
  * (functions/shares/share-playlist.ts) with hls.js and says why when the link is expired, revoked or altered. The page
  * itself is static and anonymous: its query (the share's token) is checked by the playlist, never here, so the page
- * tells nothing about a share. `Referrer-Policy: no-referrer` keeps the token out of other sites' logs.
+ * tells nothing about a share. `Referrer-Policy: no-referrer` keeps the token out of other sites' logs. Its content
+ * security policy is the viewer's (functions/viewer/viewer-page.ts) without the sign-in issuer.
+ * Errors: 400 `InvalidCameraId`, `InvalidShareId`.
  */
 export async function sharePage(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
@@ -29,7 +31,8 @@ export async function sharePage(request: HttpRequest, context: InvocationContext
       headers: {
         'content-type': page.contentType,
         'cache-control': 'no-cache',
-        'content-security-policy': VIEWER_CSP,
+        // The viewer's policy without its settings: no sign-in issuer (a share signs nobody in); fetches to any origin.
+        'content-security-policy': viewerCsp(),
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
       },

@@ -10,7 +10,7 @@ import { VIEWER_ASSETS, viewerFiles, type ViewerAsset } from './viewer-files';
 const ONE_YEAR_S = 31_536_000;
 
 /**
- * `GET /api/viewer/{asset}` (asset ∈ `viewer.js`, `viewer.css`, `hls.min.js`, and the share page's `share.js`, `share.css`) → `200` the file, cached for a year
+ * `GET /api/viewer/{asset}` (asset ∈ `viewer.js`, `viewer.css`, `hls.min.js`, `viewer-signin.js`, `oauth4webapi.js`, and the share page's `share.js`, `share.css`) → `200` the file, cached for a year
  * and immutable (the page requests it with `?v=<content hash>`, so a new deployment changes the URL).
  * Errors: 404 `NotFound` for any other name. Anonymous, like the page.
  */

@@ -1,9 +1,11 @@
 /*
  * Keepwatch viewer (served at GET /api/viewer/viewer.js). Plain browser JavaScript, no framework, no bundler.
  *
- * - Credentials: `authHeaders()` is the one place that says how API calls authenticate (today the function key, asked
- *   once or taken from the address's `#key=` fragment that `npm start` prints, kept in sessionStorage for this tab and
- *   sent as `x-functions-key`). It never goes into a URL that is requested (downloads and images go through fetch).
+ * - Credentials: `authHeaders()` is the one place that says how API calls authenticate: with sign-in configured, the
+ *   bearer access token viewer-signin.js got from the issuer (`window.keepwatchAuth`; a 401 signs in again, a 403 says
+ *   what is not allowed); otherwise the function key, asked once or taken from the address's `#key=` fragment that
+ *   `npm start` prints, kept in sessionStorage for this tab and sent as `x-functions-key`. Neither ever goes into a URL
+ *   that is requested (downloads and images go through fetch).
  * - Camera grid: one tile per camera with its latest preview image (refreshed every TILE_REFRESH_MS) and a badge of
  *   its `health`. Tiles are images, not live video: a live tile would download the camera's full bitrate per viewer
  *   and, for an EVR camera, keep its agent uploading (docs/live.md "What live costs"); only the chosen camera plays live.
@@ -129,15 +131,18 @@ function viewerSeekOffsetS(playback) {
   var state = {
     cameras: [], camera: null, viewStartMs: 0, viewEndMs: 0, ranges: [], gaps: [], recordings: [], rawRecordings: [], thumbs: [],
     hls: null, live: false, liveTimer: null, playingMs: null, selection: null, loadSeq: 0, loadTimer: null, utc: localStorage.getItem(UTC_STORAGE) === '1',
-    tileUrls: {},
+    tileUrls: {}, tileMissing: {},
   };
   var fmt = {};
 
   // ---- credentials: the one function to replace when the API takes another kind of credential ----------------
 
+  /** Sign-in (viewer-signin.js) when it is configured and no key was given; null = the function key. */
+  var signin = window.keepwatchAuth && window.keepwatchAuth.mode === 'signin' ? window.keepwatchAuth : null;
+
   /** Headers that authenticate an API call. */
-  function authHeaders() { return { 'x-functions-key': sessionStorage.getItem(KEY_STORAGE) || '' }; }
-  function haveCredentials() { return !!sessionStorage.getItem(KEY_STORAGE); }
+  function authHeaders() { return signin ? signin.headers() : { 'x-functions-key': sessionStorage.getItem(KEY_STORAGE) || '' }; }
+  function haveCredentials() { return signin ? true : !!sessionStorage.getItem(KEY_STORAGE); }
 
   // ---- API -------------------------------------------------------------------------------------------------
 
@@ -151,7 +156,14 @@ function viewerSeekOffsetS(playback) {
         var err = new Error((body.error && body.error.message) || ('HTTP ' + res.status));
         err.status = res.status;
         err.code = body.error && body.error.code;
-        if (res.status === 401 && err.code === 'Unauthorized') askForKey('The key was not accepted.');
+        if (res.status === 401) {
+          if (signin) { stopPlayback(); $('main').hidden = true; signin.unauthorized(); }
+          else if (err.code === 'Unauthorized') askForKey('The key was not accepted.');
+        }
+        if (res.status === 403) {
+          var who = signin && signin.user();
+          err.message = 'not allowed' + (who ? ' for ' + who.name : '') + ': ' + err.message;
+        }
         throw err;
       });
     });
@@ -163,6 +175,8 @@ function viewerSeekOffsetS(playback) {
 
   function askForKey(message) {
     sessionStorage.removeItem(KEY_STORAGE);
+    // With sign-in configured, forgetting (or a refused) key leads to the sign-in instead of the key form.
+    if (window.keepwatchAuth && window.keepwatchAuth.available) { location.replace(location.pathname); return; }
     stopPlayback();
     $('main').hidden = true;
     $('forget-key').hidden = true;
@@ -247,7 +261,7 @@ function viewerSeekOffsetS(playback) {
     if (!haveCredentials()) return askForKey('');
     $('key-form').hidden = true;
     $('main').hidden = false;
-    $('forget-key').hidden = false;
+    $('forget-key').hidden = !!signin;
     status('Loading cameras…');
     loadCameras().then(function () {
       refreshTiles();
@@ -299,20 +313,35 @@ function viewerSeekOffsetS(playback) {
     });
   }
 
-  /** Latest preview image of each camera, fetched with the credentials and shown from a blob: URL. */
+  /**
+   * Latest preview image of each camera, fetched with the credentials and shown from a blob: URL. A camera without a
+   * stored segment (all deleted by retention) answers 404: its tile shows a placeholder, and it is not asked again
+   * until the camera list says it recorded something newer.
+   */
   function refreshTiles() {
     state.cameras.forEach(function (c) {
+      if (state.tileMissing[c.id] === c.lastRecorded) return;
       api('cameras/' + encodeURIComponent(c.id) + '/preview', { size: 'small' })
         .then(function (res) { return res.blob(); })
         .then(function (blob) {
-          var img = $('cameras').querySelector('button[data-camera="' + CSS.escape(c.id) + '"] img');
-          if (!img) return;
+          delete state.tileMissing[c.id];
+          var b = $('cameras').querySelector('button[data-camera="' + CSS.escape(c.id) + '"]');
+          if (!b) return;
+          var img = b.querySelector('img');
           if (state.tileUrls[c.id]) URL.revokeObjectURL(state.tileUrls[c.id]);
           state.tileUrls[c.id] = URL.createObjectURL(blob);
           img.src = state.tileUrls[c.id];
           img.hidden = false;
+          b.querySelector('.tile-img').classList.remove('empty');
         })
-        .catch(function () { /* the tile keeps its last image; the badge says why a camera is down */ });
+        .catch(function (err) {
+          if (err.status !== 404) return; // the tile keeps its last image; the badge says why a camera is down
+          state.tileMissing[c.id] = c.lastRecorded;
+          var b = $('cameras').querySelector('button[data-camera="' + CSS.escape(c.id) + '"]');
+          if (!b) return;
+          b.querySelector('img').hidden = true;
+          b.querySelector('.tile-img').classList.add('empty');
+        });
     });
   }
 
@@ -857,7 +886,8 @@ function viewerSeekOffsetS(playback) {
   makeFormatters();
   setLive(false);
   takeKeyFromFragment();
-  start();
+  (window.keepwatchAuth ? window.keepwatchAuth.ready : Promise.resolve()).then(start);
+  window.addEventListener('keepwatch:signed-out', function () { stopPlayback(); $('main').hidden = true; state.cameras = []; state.camera = null; $('cameras').textContent = ''; });
   setInterval(refresh, REFRESH_MS);
   setInterval(function () { if (!$('main').hidden) refreshTiles(); }, TILE_REFRESH_MS);
   window.addEventListener('resize', function () { if (state.camera) { renderTimeline(); renderThumbs(); } });

@@ -79,6 +79,9 @@ param authRequiredClaims string
 @description('JSON object mapping Entra group object ids to camera ids or "*"; empty = no mapping (KEEPWATCH_AUTH_CAMERA_GROUPS).')
 param authCameraGroups string
 
+@description('Client id of the viewer at the issuer (an Entra SPA registration); empty = the viewer asks for the admin key (KEEPWATCH_VIEWER_CLIENT_ID).')
+param viewerClientId string
+
 @description('ISO 8601 lifetime of a playback URL, PT1M..P1D (KEEPWATCH_PLAYBACK_TTL).')
 param playbackTtl string
 
@@ -255,6 +258,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEEPWATCH_AUTH_AUDIENCE: authAudience
     KEEPWATCH_AUTH_REQUIRED_CLAIMS: authRequiredClaims
     KEEPWATCH_AUTH_CAMERA_GROUPS: authCameraGroups
+    // The viewer signs people in at the issuer (authorization code + PKCE; docs/viewer.md "Sign-in").
+    KEEPWATCH_VIEWER_CLIENT_ID: viewerClientId
 
     // AVA live pipeline lifecycle (docs/contracts.md "AVA live pipelines").
     KEEPWATCH_PIPELINE_STATE_WAIT: pipelineStateWait

@@ -189,10 +189,9 @@ describe('viewer in Chromium against a stack that recorded a real camera with a 
       await page.waitForFunction((t) => (globalThis as unknown as PageGlobals).document.querySelector('video').currentTime >= t + 2, t1, { timeout: 30_000 });
     };
 
-    // The page asks for the key once and keeps it in the tab.
-    await page.goto(`${stack.apiBase}/viewer`);
-    await page.locator('#key-input').fill(stack.apiKey);
-    await page.locator('#key-form button[type=submit]').click();
+    // The administrator's key mode (what `npm start` prints): the key in the fragment wins over the sign-in the stack
+    // also offers (test/e2e/viewer-signin-browser.test.ts); the page keeps the key in the tab.
+    await page.goto(`${stack.apiBase}/viewer#key=${encodeURIComponent(stack.apiKey)}`);
     const tile = page.locator(`#cameras button[data-camera="${CAMERA}"]`);
     await tile.waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('keepwatch.functionKey')), stack.apiKey);

@@ -51,6 +51,8 @@ const APP_SETTING_ALLOW_LIST: AppSettingAllowList = {
     KEEPWATCH_AUTH_ALGORITHMS: 'the default list includes RS256, which Entra ID uses',
     KEEPWATCH_AUTH_CLOCK_SKEW: 'default PT60S',
     KEEPWATCH_AUTH_JWKS_COOLDOWN: 'default PT30S',
+    // The viewer's default scopes (openid profile offline_access {API client id}/.default) fit Entra ID.
+    KEEPWATCH_VIEWER_SCOPES: "the default asks Entra ID for the API's token with .default",
   },
   notReadYet: {},
 };

@@ -154,7 +154,8 @@ const INTENDED: Record<string, string> = {
   '#/paths/~1share~1{cameraId}~1{shareId}~1playlist.m3u8': "new route: GET a share link's HLS playlist, its token checked against the share on every use (functions/shares/share-playlist.ts)",
   [`${S}/Share`]: 'new route: the answer of POST /cameras/{cameraId}/shares and the items of its GET',
   [`${S}/ShareRequest`]: 'new route: the body of POST /cameras/{cameraId}/shares',
-  '#/paths/~1viewer~1{asset}/get/parameters/0/schema/enum': "new route: the share link's page has its own share.js and share.css among the viewer's files",
+  '#/paths/~1viewer~1{asset}/get/parameters/0/schema/enum': "new viewer files: its sign-in module and oauth4webapi (from the app's node_modules), and the share link's page's own share.js and share.css",
+  '#/paths/~1viewer/get/summary': 'the viewer signs people in at the OpenID Connect issuer (authorization code + PKCE), the key stays for the administrator (docs/viewer.md "Sign-in")',
   '#/paths/~1cameras~1{cameraId}~1holds~1{holdId}/delete/operationId':
     'the function that releases one hold is hold-delete (was holds-delete): routes on a collection are named in the plural (holds-list, holds-create), routes on one item in the singular (device-get, recording-get)',
 };
