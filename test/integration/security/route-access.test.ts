@@ -7,7 +7,7 @@ import { apiOperations, fillPath, type ApiOperation } from '../../helpers/openap
 const API_KEY = 'route-access-admin-key';
 
 /** A valid value for each path parameter, so that a let-through request reaches the handler's own checks. */
-const PATH_VALUES: Record<string, string> = { cameraId: 'door', deviceId: 'dev-1', recordingId: '1763719200000-0123456789ab', holdId: 'h1', name: 'p1', asset: 'viewer.js' };
+const PATH_VALUES: Record<string, string> = { cameraId: 'door', deviceId: 'dev-1', recordingId: '1763719200000-0123456789ab', holdId: 'h1', name: 'p1', asset: 'viewer.js', shareId: 'AAAAAAAAAAAAAAAAAAAAAA', exportId: '00000000-0000-4000-8000-000000000000' };
 
 function requestOf(op: ApiOperation): { url: string; init: RequestInit } {
   const query = new URLSearchParams();
