@@ -30,6 +30,9 @@ const SIDE_LANE = [
   'dist/test/e2e/camera-matrix-rtsp.test.js',
   // ~110 s: VLC and GStreamer cameras recorded through the RTSP relay and directly, 30 s each in real time.
   'dist/test/integration/edge-agent/rtsp-relay.test.js',
+  // Live view: an RTSP camera recorded in real time while the live playlist is read, played and reloaded.
+  'dist/test/e2e/live-rtsp.test.js',
+  'dist/test/e2e/live-evr-rtsp.test.js',
 ];
 
 function testFiles(dir) {
