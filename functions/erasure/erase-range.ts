@@ -160,9 +160,9 @@ async function advanceFirstRecorded(cameraId: string, covered: TimeRange, deps: 
   await deps.cameras.advanceFirstRecorded(cameraId, after[0]?.startMs ?? camera.lastRecordedMs);
 }
 
-/** The `media.erased` CloudEvent of an erasure (shared/contracts/media-erasure.ts; docs/events.md). */
-export function mediaErasedEvent(r: ErasureResult, timeMs: number): IntegrationEvent {
-  const data: MediaErasedData = {
+/** What an erasure did, as the `media.erased` event's `data` and the DELETE's answer both say it (ISO 8601 UTC). */
+export function mediaErasedData(r: ErasureResult): MediaErasedData {
+  return {
     erasureId: r.erasureId,
     cameraId: r.cameraId,
     requested: { start: toIso(r.requested.startMs), end: toIso(r.requested.endMs) },
@@ -172,6 +172,11 @@ export function mediaErasedEvent(r: ErasureResult, timeMs: number): IntegrationE
     recordingsDeleted: r.recordingsDeleted,
     requestedAt: toIso(r.requestedAtMs),
   };
+}
+
+/** The `media.erased` CloudEvent of an erasure (shared/contracts/media-erasure.ts; docs/events.md). */
+export function mediaErasedEvent(r: ErasureResult, timeMs: number): IntegrationEvent {
+  const data = mediaErasedData(r);
   return {
     specversion: '1.0',
     id: mediaErasedEventId(r.erasureId),

@@ -3,41 +3,24 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NotFoundError } from '../../shared/errors';
 import { assertId } from '../../shared/ids';
 import { parseMediaErasureQuery } from '../../shared/schemas/media-erasure-query';
-import { toIso } from '../../shared/time';
 import { registerHttp } from '../app';
 import { dateTimeQuery, errorAnswer, json, keyedErrors, parameterRef, type RouteSpec } from '../openapi/route-spec';
 import { MediaErasure } from '../openapi/components';
 import { defaultDeps } from '../deps';
 import { errorResponse } from '../http/http-errors';
-import { eraseRange, type ErasureDeps, type ErasureResult } from './erase-range';
+import { eraseRange, mediaErasedData, type ErasureDeps, type ErasureResult } from './erase-range';
+import type { MediaErasedData } from '../../shared/contracts/media-erasure';
 import { ACCESS } from '../auth/access';
 
-/** The answer of `DELETE /api/cameras/{cameraId}/media` (times ISO 8601 UTC with ms, half-open ranges). */
-export interface MediaErasureResponse {
-  erasureId: string;
-  cameraId: string;
-  requested: { start: string; end: string };
-  covered: { start: string; end: string };
-  segments: number;
-  bytes: number;
-  recordingsDeleted: number;
-  requestedAt: string;
-  resumed: boolean;
-}
+/**
+ * The answer of `DELETE /api/cameras/{cameraId}/media`: what the `media.erased` event says (times ISO 8601 UTC with ms,
+ * half-open ranges), and whether this request finished an erasure an earlier one had started.
+ */
+export type MediaErasureResponse = MediaErasedData & { resumed: boolean };
 
 /** The JSON answer of an erasure. */
 export function mediaErasureResponse(r: ErasureResult): MediaErasureResponse {
-  return {
-    erasureId: r.erasureId,
-    cameraId: r.cameraId,
-    requested: { start: toIso(r.requested.startMs), end: toIso(r.requested.endMs) },
-    covered: { start: toIso(r.covered.startMs), end: toIso(r.covered.endMs) },
-    segments: r.segments,
-    bytes: r.bytes,
-    recordingsDeleted: r.recordingsDeleted,
-    requestedAt: toIso(r.requestedAtMs),
-    resumed: r.resumed,
-  };
+  return { ...mediaErasedData(r), resumed: r.resumed };
 }
 
 /**

@@ -2,9 +2,8 @@ import type { GapCause } from '../contracts/device-events';
 import { ARCHIVE_HOUR_MANIFEST, MANIFEST_FORMAT, type ArchiveHourManifest } from '../contracts/manifest';
 import { hourManifestBlobName, hourStart, segmentUriInFolder } from '../contracts/manifest-naming';
 import type { StreamInfo } from '../contracts/stream-info';
-import { playableSegments } from '../hls/playable-segments';
-import { renderPlaylist } from '../hls/render-playlist';
 import { HOUR_MS, toIso } from '../time';
+import { manifestContents } from './manifest-contents';
 
 /** One stored segment as the manifest writer found it: its index row, with the SHA-256 of the stored bytes. */
 export interface HourSegment {
@@ -60,10 +59,7 @@ export function buildHourManifest(input: HourManifestInput): HourManifestFiles {
   }
   const jsonName = hourManifestBlobName(input.cameraId, startMs, input.version, 'json');
   const playlistName = hourManifestBlobName(input.cameraId, startMs, input.version, 'm3u8');
-  const gaps = input.gaps
-    .map((g) => ({ startMs: Math.max(g.startMs, startMs), endMs: Math.min(g.endMs, endMs), cause: g.cause }))
-    .filter((g) => g.endMs > g.startMs)
-    .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || (a.cause < b.cause ? -1 : a.cause > b.cause ? 1 : 0));
+  const contents = manifestContents(segments, input.gaps, { startMs, endMs }, (segmentStartMs) => segmentUriInFolder(input.cameraId, segmentStartMs));
   const manifest: ArchiveHourManifest = {
     kind: ARCHIVE_HOUR_MANIFEST,
     format: MANIFEST_FORMAT,
@@ -73,18 +69,9 @@ export function buildHourManifest(input: HourManifestInput): HourManifestFiles {
     version: input.version,
     writtenAt: toIso(input.writtenAtMs),
     playlist: playlistName.slice(playlistName.lastIndexOf('/') + 1),
-    segments: segments.map((s) => ({
-      uri: segmentUriInFolder(input.cameraId, s.startMs),
-      start: toIso(s.startMs),
-      durationMs: s.durationMs,
-      bytes: s.bytes,
-      sha256: s.sha256,
-      deviceId: s.deviceId,
-      eventId: s.eventId,
-    })),
-    gaps: gaps.map((g) => ({ start: toIso(g.startMs), end: toIso(g.endMs), cause: g.cause })),
+    segments: contents.segments,
+    gaps: contents.gaps,
     stream: input.stream,
   };
-  const playable = playableSegments(segments).segments.map((s) => ({ startMs: s.startMs, durationMs: s.durationMs, url: segmentUriInFolder(input.cameraId, s.startMs) }));
-  return { manifest, jsonName, playlistName, playlist: renderPlaylist(playable) };
+  return { manifest, jsonName, playlistName, playlist: contents.playlist };
 }

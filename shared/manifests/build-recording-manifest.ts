@@ -2,11 +2,10 @@ import type { GapCause } from '../contracts/device-events';
 import { MANIFEST_FORMAT, RECORDING_MANIFEST, type RecordingManifest } from '../contracts/manifest';
 import { recordingManifestBlobName, segmentUriFromRecording } from '../contracts/manifest-naming';
 import type { StreamInfo } from '../contracts/stream-info';
-import { playableSegments } from '../hls/playable-segments';
-import { renderPlaylist } from '../hls/render-playlist';
 import type { RecordingRecord } from '../ports/recording-store';
 import { toIso } from '../time';
 import type { HourSegment } from './build-hour-manifest';
+import { manifestContents } from './manifest-contents';
 
 /** What {@link buildRecordingManifest} needs. */
 export interface RecordingManifestInput {
@@ -43,10 +42,7 @@ export function buildRecordingManifest(input: RecordingManifestInput): Recording
   }
   const jsonName = recordingManifestBlobName(r.cameraId, r.id, input.version, 'json');
   const playlistName = recordingManifestBlobName(r.cameraId, r.id, input.version, 'm3u8');
-  const gaps = input.gaps
-    .map((g) => ({ startMs: Math.max(g.startMs, r.startMs), endMs: Math.min(g.endMs, r.endMs), cause: g.cause }))
-    .filter((g) => g.endMs > g.startMs)
-    .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
+  const contents = manifestContents(segments, input.gaps, r, (segmentStartMs) => segmentUriFromRecording(r.cameraId, segmentStartMs));
   const manifest: RecordingManifest = {
     kind: RECORDING_MANIFEST,
     format: MANIFEST_FORMAT,
@@ -62,18 +58,9 @@ export function buildRecordingManifest(input: RecordingManifestInput): Recording
     version: input.version,
     writtenAt: toIso(input.writtenAtMs),
     playlist: playlistName.slice(playlistName.lastIndexOf('/') + 1),
-    segments: segments.map((s) => ({
-      uri: segmentUriFromRecording(r.cameraId, s.startMs),
-      start: toIso(s.startMs),
-      durationMs: s.durationMs,
-      bytes: s.bytes,
-      sha256: s.sha256,
-      deviceId: s.deviceId,
-      eventId: s.eventId,
-    })),
-    gaps: gaps.map((g) => ({ start: toIso(g.startMs), end: toIso(g.endMs), cause: g.cause })),
+    segments: contents.segments,
+    gaps: contents.gaps,
     stream: input.stream,
   };
-  const playable = playableSegments(segments).segments.map((s) => ({ startMs: s.startMs, durationMs: s.durationMs, url: segmentUriFromRecording(r.cameraId, s.startMs) }));
-  return { manifest, jsonName, playlistName, playlist: renderPlaylist(playable) };
+  return { manifest, jsonName, playlistName, playlist: contents.playlist };
 }

@@ -43,3 +43,35 @@ export async function optimisticUpdate(
   }
   throw new TransientError(`${what} kept changing under concurrent writers; gave up after ${OPTIMISTIC_UPDATE_ATTEMPTS} attempts`);
 }
+
+/**
+ * One row with its ETag, for a caller that decides and then writes with {@link writeIfUnchanged}.
+ * @returns undefined when the row (or, before the first write, the table) does not exist
+ * @throws TransientError when storage fails in a way a retry may fix
+ */
+export async function readRowWithEtag(table: TableClient, partitionKey: string, rowKey: string, what: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+  try {
+    return await table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+  } catch (err) {
+    if (storageStatus(err) === 404) return undefined;
+    rethrowStorageError(err, `read ${what}`);
+  }
+}
+
+/**
+ * Creates the row when `ifMatch` is undefined (only if absent), else replaces it `If-Match: {ifMatch}`: one attempt of
+ * an optimistic write whose loser has nothing to redo.
+ * @returns false when another writer got there first (409 on create, 412 on replace), true when written
+ * @throws TransientError when storage fails in a way a retry may fix
+ */
+export async function writeIfUnchanged(table: TableClient, entity: { partitionKey: string; rowKey: string } & Record<string, unknown>, ifMatch: string | undefined, what: string): Promise<boolean> {
+  try {
+    if (ifMatch === undefined) await table.createEntity(entity);
+    else await table.updateEntity(entity, 'Replace', { etag: ifMatch });
+    return true;
+  } catch (err) {
+    const status = storageStatus(err);
+    if (status === 409 || status === 412) return false;
+    rethrowStorageError(err, `write ${what}`);
+  }
+}

@@ -3,7 +3,7 @@ import { assertId } from '../../../shared/ids';
 import type { LiveSequenceMark } from '../../../shared/hls/live-window';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
-import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
+import { readRowWithEtag, writeIfUnchanged } from './optimistic-update';
 import { double, readNumber } from './table-values';
 
 /** RowKey of the one live mark row per camera (PartitionKey is the camera id). */
@@ -29,14 +29,8 @@ export class TableLiveMarkStore {
    */
   async get(cameraId: string): Promise<StoredLiveMark | undefined> {
     assertId('camera', cameraId);
-    let row: Record<string, unknown> & { etag: string };
-    try {
-      row = await this.table.getEntity<Record<string, unknown>>(cameraId, MARK_ROW_KEY);
-    } catch (err) {
-      const status = storageStatus(err);
-      if (status === 404) return undefined; // no row, or (before the first write) no table
-      rethrowStorageError(err, `read live mark of ${cameraId}`);
-    }
+    const row = await readRowWithEtag(this.table, cameraId, MARK_ROW_KEY, `live mark of ${cameraId}`);
+    if (!row) return undefined; // no row, or (before the first write) no table
     const mark: LiveSequenceMark = {
       startMs: readNumber(row, 'startMs'),
       mediaSequence: readNumber(row, 'mediaSequence'),
@@ -64,14 +58,6 @@ export class TableLiveMarkStore {
       targetDurationS: double(mark.targetDurationS),
       updatedAt: toIso(nowMs),
     };
-    try {
-      if (ifMatch === undefined) await this.table.createEntity(entity);
-      else await this.table.updateEntity(entity, 'Replace', { etag: ifMatch });
-      return true;
-    } catch (err) {
-      const status = storageStatus(err);
-      if (status === 409 || status === 412) return false;
-      rethrowStorageError(err, `write live mark of ${cameraId}`);
-    }
+    return writeIfUnchanged(this.table, entity, ifMatch, `live mark of ${cameraId}`);
   }
 }

@@ -3,7 +3,7 @@ import type { LivePresence } from '../../../shared/evr/live-presence';
 import { assertId } from '../../../shared/ids';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
-import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
+import { readRowWithEtag, writeIfUnchanged } from './optimistic-update';
 import { double, readNumber } from './table-values';
 
 /** RowKey of the presence row (PartitionKey is the camera id), beside the live mark in the same table. */
@@ -24,13 +24,8 @@ export class TableLivePresenceStore {
    */
   async get(cameraId: string): Promise<{ presence: LivePresence; etag: string } | undefined> {
     assertId('camera', cameraId);
-    let row: Record<string, unknown> & { etag: string };
-    try {
-      row = await this.table.getEntity<Record<string, unknown>>(cameraId, PRESENCE_ROW_KEY);
-    } catch (err) {
-      if (storageStatus(err) === 404) return undefined;
-      rethrowStorageError(err, `read live presence of ${cameraId}`);
-    }
+    const row = await readRowWithEtag(this.table, cameraId, PRESENCE_ROW_KEY, `live presence of ${cameraId}`);
+    if (!row) return undefined; // no row, or (before the first write) no table
     const presence: LivePresence = {
       windowId: String(row.windowId),
       startMs: readNumber(row, 'startMs'),
@@ -57,14 +52,6 @@ export class TableLivePresenceStore {
       sequence: double(presence.sequence),
       updatedAt: toIso(nowMs),
     };
-    try {
-      if (ifMatch === undefined) await this.table.createEntity(entity);
-      else await this.table.updateEntity(entity, 'Replace', { etag: ifMatch });
-      return true;
-    } catch (err) {
-      const status = storageStatus(err);
-      if (status === 409 || status === 412) return false;
-      rethrowStorageError(err, `write live presence of ${cameraId}`);
-    }
+    return writeIfUnchanged(this.table, entity, ifMatch, `live presence of ${cameraId}`);
   }
 }
