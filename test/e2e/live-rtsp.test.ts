@@ -179,7 +179,8 @@ describe('live HLS end to end: real RTSP camera → agent → Blob → index →
     page.on('request', (r) => {
       if (r.url().includes('/live.m3u8')) reloads.push(Date.now());
     });
-    await page.goto(`${stack.apiBase}/viewer`);
+    // With `#key=` the page loads as the administrator's viewer and never redirects to the stack's sign-in issuer.
+    await page.goto(`${stack.apiBase}/viewer#key=${encodeURIComponent(stack.apiKey)}`);
     await page.waitForFunction(() => typeof (globalThis as unknown as Partial<HlsGlobals>).Hls === 'function');
     await page.evaluate(startLivePlayer, hlsUrl);
     await page
