@@ -7,11 +7,11 @@ import type { HourState } from '../../../shared/manifests/playlist-hours';
 import { TransientError } from '../../../shared/errors';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
+import { submitInChunks } from './table-transactions';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
 
 /** Entity group transactions take at most 100 operations, all in one partition. */
-const MAX_TRANSACTION_OPS = 100;
 
 /**
  * RowKey of a camera's tracking marker in the manifests table: after every hour key (digits) and recording key
@@ -86,14 +86,7 @@ export class TableManifestHours {
     }
     await Promise.all(
       [...byCamera].map(async ([cameraId, rows]) => {
-        const actions = [...rows.values()];
-        for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
-          try {
-            await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION_OPS));
-          } catch (err) {
-            rethrowStorageError(err, `mark manifest hours of ${cameraId} dirty`);
-          }
-        }
+        await submitInChunks(this.table, [...rows.values()], `mark manifest hours of ${cameraId} dirty`);
       }),
     );
   }
@@ -276,13 +269,7 @@ export class TableManifestHours {
       { partitionKey: cameraId, rowKey: hourRowKey(h.hourStartMs), hourStartMs: double(h.hourStartMs), hour: toIso(h.hourStartMs), dirty: h.dirty, version: h.version, segmentCount: h.segmentCount, ...(h.spans === undefined ? {} : { spans: h.spans }) },
       'Replace',
     ]);
-    for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
-      try {
-        await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION_OPS));
-      } catch (err) {
-        rethrowStorageError(err, `write manifest hours of ${cameraId}`);
-      }
-    }
+    await submitInChunks(this.table, actions, `write manifest hours of ${cameraId}`);
   }
 
   private async query(filter: string, what: string): Promise<HourRow[]> {

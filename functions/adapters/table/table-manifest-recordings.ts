@@ -1,10 +1,10 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { ensureTable } from '../storage/storage-clients';
+import { submitInChunks } from './table-transactions';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { readNumber } from './table-values';
 
 /** Entity group transactions take at most 100 operations, all in one partition. */
-const MAX_TRANSACTION_OPS = 100;
 
 /** RowKey prefix of recording rows: `r` sorts after every hour row (`yyyy-…`), so hour range queries never see them. */
 const ROW_PREFIX = 'r';
@@ -45,14 +45,7 @@ export class TableManifestRecordings {
     }
     await Promise.all(
       [...byCamera].map(async ([cameraId, rows]) => {
-        const actions = [...rows.values()];
-        for (let i = 0; i < actions.length; i += MAX_TRANSACTION_OPS) {
-          try {
-            await this.table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION_OPS));
-          } catch (err) {
-            rethrowStorageError(err, `mark recording manifests of ${cameraId} dirty`);
-          }
-        }
+        await submitInChunks(this.table, [...rows.values()], `mark recording manifests of ${cameraId} dirty`);
       }),
     );
   }

@@ -6,13 +6,13 @@ import type { SignalBox, SignalOrigin, SignalRecord } from '../../../shared/cont
 import type { SignalPage, SignalStore } from '../../../shared/ports/signal-store';
 import { toIso } from '../../../shared/time';
 import { ensureTable } from '../storage/storage-clients';
+import { submitInChunks } from './table-transactions';
 import { rethrowStorageError, storageStatus } from '../storage/storage-errors';
 import { double, readNumber } from './table-values';
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 /** Table Storage's limit of operations in one entity group transaction. */
-const MAX_TRANSACTION_OPS = 100;
 const ROW_KEY = /^\d{13}-[0-9a-f]{16}$/;
 
 /**
@@ -35,13 +35,7 @@ export class TableSignalStore implements SignalStore {
       byCamera.set(s.cameraId, rows);
     }
     for (const [cameraId, rows] of byCamera) {
-      for (let i = 0; i < rows.length; i += MAX_TRANSACTION_OPS) {
-        try {
-          await this.table.submitTransaction(rows.slice(i, i + MAX_TRANSACTION_OPS).map((e): TransactionAction => ['upsert', e, 'Replace']));
-        } catch (err) {
-          rethrowStorageError(err, `write signals of ${cameraId}`);
-        }
-      }
+      await submitInChunks(this.table, rows.map((e): TransactionAction => ['upsert', e, 'Replace']), `write signals of ${cameraId}`);
     }
   }
 
