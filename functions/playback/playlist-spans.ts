@@ -21,14 +21,13 @@ export type PlaylistSpansDeps = Pick<FunctionsDeps, 'segmentIndex' | 'manifestHo
  * without a manifest yet, any hour whose manifest is gone or unreadable, and the hours without a row before the
  * camera's tracking marker — all of them when it has none: an archive indexed before manifests, not yet backfilled
  * (docs/contracts.md "Asset manifests").
- * Table reads: one query of the range's hour rows and one point read of the marker, in parallel, plus the index scans
- * (a 24 h playlist ending in the open hour of a tracked camera: 2 pages and 1 point read; no blob read).
- * @param onSpans called with each batch of spans as it arrives (a manifest, an index page), so the caller can sign
- *   them while the rest is still being read; a batch may hold spans the result leaves out
+ * Table reads: one query of the range's hour rows and one point read of the marker, in parallel (the marker is read
+ * once per process when every hour is tracked), plus the index scans (a 24 h playlist ending in the open hour of a
+ * tracked camera: 2 pages; no blob read).
  * @returns unsorted; the caller sorts (shared/hls/playable-segments.ts)
  * @throws TransientError when storage fails in a way a retry may fix
  */
-export async function playlistSpans(cameraId: string, startMs: number, endMs: number, deps: PlaylistSpansDeps, onSpans?: (spans: readonly SegmentSpan[]) => void): Promise<SegmentSpan[]> {
+export async function playlistSpans(cameraId: string, startMs: number, endMs: number, deps: PlaylistSpansDeps): Promise<SegmentSpan[]> {
   const firstHourMs = hourStart(Math.max(0, startMs - MAX_SEGMENT_MS));
   const [hours, marker] = await Promise.all([deps.manifestHours.listHours(cameraId, firstHourMs, endMs), deps.manifestHours.getMarker(cameraId)]);
   const plan = planPlaylistReads(startMs, endMs, MAX_SEGMENT_MS, hours, marker?.sinceHourMs);
@@ -37,7 +36,7 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
 
   const scan = async (fromMs: number, toMs: number): Promise<SegmentSpan[]> => {
     // The index scan looks back for a segment reaching into [fromMs, …); the hour before is read from its own source.
-    const spans = await deps.segmentIndex.listSegmentSpans(cameraId, fromMs, Math.min(toMs, endMs), onSpans);
+    const spans = await deps.segmentIndex.listSegmentSpans(cameraId, fromMs, Math.min(toMs, endMs));
     return spans.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
   };
   const fromManifests: SegmentSpan[] = [];
@@ -51,13 +50,10 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
         missing.push(hourStartMs);
         continue;
       }
-      const spans = manifestSegments(manifest).map((s): SegmentSpan => ({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs), bytes: s.bytes }));
-      onSpans?.(spans);
-      fromManifests.push(...spans);
+      for (const s of manifestSegments(manifest)) fromManifests.push({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs), bytes: s.bytes });
     }
   };
-  // The reads go out first; the hours carried by their rows are handed over (and signed by the caller, CPU work)
-  // while the reads are on the wire.
+  // The reads go out first; the hours carried by their rows are decoded while the reads are on the wire.
   const reads = Promise.all([
     Promise.all(plan.scans.map((r) => scan(r.startMs, r.endMs))),
     Promise.all(Array.from({ length: Math.min(MANIFEST_READ_CONCURRENCY, plan.manifests.length) }, reader)),
@@ -66,9 +62,7 @@ export async function playlistSpans(cameraId: string, startMs: number, endMs: nu
   for (const h of plan.fromRows) {
     // Yield between hours, so that the reads' requests leave and their answers are taken in meanwhile.
     await new Promise((resolve) => setImmediate(resolve));
-    const spans = h.spans.map((s): SegmentSpan => ({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs) }));
-    onSpans?.(spans);
-    fromManifests.push(...spans);
+    for (const s of h.spans) fromManifests.push({ startMs: s.startMs, durationMs: s.durationMs, blobName: blobName(s.startMs) });
   }
   const [scanned] = await reads;
   const rescanned = await Promise.all(missing.map((h) => scan(h, h + HOUR_MS)));

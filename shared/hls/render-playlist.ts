@@ -43,22 +43,82 @@ export interface LivePlaylistOptions {
  * @throws RangeError when segments are unsorted or overlap (a bug upstream, not user input)
  */
 export function renderPlaylist(segments: readonly PlaylistSegment[], live?: LivePlaylistOptions): string {
+  return writePlaylist(segments, (s) => s.url, live).toString('utf8');
+}
+
+/** A segment's place on the timeline, without its URL ({@link writePlaylist} asks for the URL when it writes it). */
+export type PlaylistTiming = Pick<PlaylistSegment, 'startMs' | 'durationMs'>;
+
+/**
+ * {@link renderPlaylist} as UTF-8 bytes, asking `urlOf` for each segment's URL as it writes the segment. For long
+ * playlists (24 h: 8,640 segments, 2.5 MB): the text goes straight into buffers outside the JavaScript heap and each
+ * URL is dropped once written, so the garbage collector does not copy megabytes of strings that live until the
+ * response is complete (measured in docs/benchmarks.md "Playlists from manifests").
+ * @param urlOf the segment's absolute URL (e.g. signed on the spot: `SasSigner.blobReadUrlSigner`)
+ * @throws RangeError as {@link renderPlaylist}; whatever `urlOf` throws
+ */
+export function writePlaylist<T extends PlaylistTiming>(segments: readonly T[], urlOf: (segment: T) => string, live?: LivePlaylistOptions): Buffer {
   const longestS = segments.reduce((m, s) => Math.max(m, s.durationMs / 1000), 0);
   const targetS = Math.max(1, Math.ceil(longestS), live?.targetDurationS ?? 1);
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetS}`];
-  if (live) lines.push(`#EXT-X-MEDIA-SEQUENCE:${live.mediaSequence}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${live.discontinuitySequence}`);
-  else lines.push('#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD');
-  lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
+  const out = new ByteWriter();
+  out.write(`#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:${targetS}\n`);
+  out.write(
+    live
+      ? `#EXT-X-MEDIA-SEQUENCE:${live.mediaSequence}\n#EXT-X-DISCONTINUITY-SEQUENCE:${live.discontinuitySequence}\n`
+      : '#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n',
+  );
+  out.write('#EXT-X-INDEPENDENT-SEGMENTS\n');
   let prevEndMs: number | undefined;
+  // The EXTINF text is formatted again only when the duration changes (most segments of a camera share it).
+  let extinfMs = Number.NaN;
+  let extinf = '';
   for (const s of segments) {
     if (!(s.durationMs > 0)) throw new RangeError(`segment at ${toIso(s.startMs)} has duration ${s.durationMs} ms`);
     if (prevEndMs !== undefined) {
       if (s.startMs < prevEndMs) throw new RangeError(`segment at ${toIso(s.startMs)} overlaps the previous one`);
-      if (s.startMs > prevEndMs) lines.push('#EXT-X-DISCONTINUITY');
+      if (s.startMs > prevEndMs) out.write('#EXT-X-DISCONTINUITY\n');
     }
-    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${toIso(s.startMs)}`, `#EXTINF:${(s.durationMs / 1000).toFixed(3)},`, s.url);
+    if (s.durationMs !== extinfMs) {
+      extinfMs = s.durationMs;
+      extinf = `#EXTINF:${(s.durationMs / 1000).toFixed(3)},\n`;
+    }
+    const text = `#EXT-X-PROGRAM-DATE-TIME:${toIso(s.startMs)}\n${extinf}${urlOf(s)}\n`;
+    if (prevEndMs === undefined) out.reserve(segments.length * (text.length + 32)); // the first segment sizes the rest
+    out.write(text);
     prevEndMs = s.startMs + s.durationMs;
   }
-  if (!live) lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
+  if (!live) out.write('#EXT-X-ENDLIST\n');
+  return out.bytes();
+}
+
+/**
+ * Bytes of a growing text in one buffer outside the JavaScript heap, sized ahead ({@link ByteWriter.reserve}) so that
+ * a long playlist is neither copied on growth nor concatenated at the end (each fresh megabyte costs page faults).
+ */
+class ByteWriter {
+  private buffer = Buffer.allocUnsafe(4096);
+  private used = 0;
+
+  /** Makes room for `bytes` more bytes (a hint: {@link write} grows the buffer anyway). */
+  reserve(bytes: number): void {
+    if (this.used + bytes > this.buffer.length) this.grow(this.used + bytes);
+  }
+
+  /** Appends `text` as UTF-8. */
+  write(text: string): void {
+    const most = text.length * 3; // UTF-8 bytes of a UTF-16 string, at most
+    if (this.used + most > this.buffer.length) this.grow(Math.max(2 * this.buffer.length, this.used + most));
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  /** Everything written (a view of the buffer, not a copy). */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.used);
+  }
+
+  private grow(size: number): void {
+    const bigger = Buffer.allocUnsafe(size);
+    this.buffer.copy(bigger, 0, 0, this.used);
+    this.buffer = bigger;
+  }
 }

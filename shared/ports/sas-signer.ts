@@ -21,6 +21,13 @@ export interface SasSigner {
    */
   blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]>;
   /**
+   * The signing of {@link blobReadUrls} as a synchronous function, for callers that sign thousands of URLs while
+   * writing them out (a 24 h playlist: 8,640) and should not keep them all (functions/playback/playlist-body.ts).
+   * @param expiresOnMs epoch ms UTC after which the URLs stop working
+   * @returns a function giving, for a segment blob name, the same URL {@link blobReadUrls} gives for it
+   */
+  blobReadUrlSigner(expiresOnMs: number): Promise<(blobName: string) => string>;
+  /**
    * Signs one create-only URL per blob (`sp=c`, `sr=b`): the holder can create that blob once and do nothing else
    * (no read, list, overwrite or delete). For device uploads (docs/devices.md).
    * @param blobNames segment blob names in the recordings container

@@ -51,7 +51,12 @@ export class ServiceSasSigner implements SasSigner {
    *   before the playlist that carries it
    */
   async blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign('r', blobNames, expiresOnMs);
+    return blobNames.map(this.signer('r', expiresOnMs));
+  }
+
+  /** {@link blobReadUrls} one URL at a time (see the port); `expiresOnMs` rounded up as there. */
+  async blobReadUrlSigner(expiresOnMs: number): Promise<(blobName: string) => string> {
+    return this.signer('r', expiresOnMs);
   }
 
   /**
@@ -60,20 +65,21 @@ export class ServiceSasSigner implements SasSigner {
    * @param expiresOnMs rounded up to the next whole second, as for {@link blobReadUrls}
    */
   async blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign('c', blobNames, expiresOnMs);
+    return blobNames.map(this.signer('c', expiresOnMs));
   }
 
-  /** Service SAS URLs with permission `sp` (one letter, as the SDK orders them) on each single blob. */
-  private sign(sp: 'r' | 'c', blobNames: readonly string[], expiresOnMs: number): string[] {
+  /** Signs service SAS URLs with permission `sp` (one letter, as the SDK orders them), each on its single blob. */
+  private signer(sp: 'r' | 'c', expiresOnMs: number): (blobName: string) => string {
     const se = new Date(Math.ceil(expiresOnMs / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // sp, st, se, canonicalizedResource, si, sip, spr, sv, sr, snapshot, ses, rscc, rscd, rsce, rscl, rsct
     const head = `${sp}\n\n${se}\n`;
     const tail = `\n\n\n${this.protocol}\n${SAS_VERSION}\nb\n\n\n\n\n\n\n`;
     const query = `sv=${SAS_VERSION}&spr=${encodeURIComponent(this.protocol)}&se=${encodeURIComponent(se)}&sr=b&sp=${sp}&sig=`;
-    return blobNames.map((name) => {
-      const sig = createHmac('sha256', this.key).update(`${head}${this.canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
-      return `${this.containerUrl}/${encodePath(name)}?${query}${sig.replace(/[+/=]/g, encodeBase64Char)}`;
-    });
+    const { key, canonicalPrefix, containerUrl } = this;
+    return (name) => {
+      const sig = createHmac('sha256', key).update(`${head}${canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
+      return `${containerUrl}/${encodePath(name)}?${query}${encodeURIComponent(sig)}`; // encodes base64's + / =
+    };
   }
 }
 
@@ -84,11 +90,4 @@ export class ServiceSasSigner implements SasSigner {
  */
 export function encodePath(name: string): string {
   return /^[A-Za-z0-9/._:-]*$/.test(name) ? name.replace(/:/g, '%3A') : name.split('/').map(encodeURIComponent).join('/');
-}
-
-const BASE64_ESCAPES: Record<string, string> = { '+': '%2B', '/': '%2F', '=': '%3D' };
-
-/** `encodeURIComponent` for the three characters of base64 that need it (the signature is base64). */
-export function encodeBase64Char(c: string): string {
-  return BASE64_ESCAPES[c];
 }

@@ -2,7 +2,7 @@ import type { UserDelegationKey } from '@azure/storage-blob';
 import type { SasSigner } from '../../../shared/ports/sas-signer';
 import { DAY_MS, MINUTE_MS } from '../../../shared/time';
 import { rethrowStorageError } from '../storage/storage-errors';
-import { signUserDelegationSas } from './user-delegation-sas';
+import { userDelegationSasSigner, type UserDelegationSasRequest } from './user-delegation-sas';
 
 /** Where user-delegation keys come from: `BlobServiceClient` with a token credential fits (`getUserDelegationKey`). */
 export interface UserDelegationKeySource {
@@ -66,20 +66,25 @@ export class UserDelegationSasSigner implements SasSigner {
    * @throws Error from the SDK when the identity lacks `generateUserDelegationKey` (403)
    */
   async blobReadUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign(blobNames, expiresOnMs, 'r');
+    return blobNames.length ? blobNames.map(await this.signer(expiresOnMs, 'r')) : [];
+  }
+
+  /** {@link blobReadUrls} one URL at a time (see the port): the key is fetched (or reused) once; errors as there. */
+  async blobReadUrlSigner(expiresOnMs: number): Promise<(blobName: string) => string> {
+    return this.signer(expiresOnMs, 'r');
   }
 
   /** Create-only URLs (`sp=c`), see the port; errors as {@link blobReadUrls}. */
   async blobCreateUrls(blobNames: readonly string[], expiresOnMs: number): Promise<string[]> {
-    return this.sign(blobNames, expiresOnMs, 'c');
+    return blobNames.length ? blobNames.map(await this.signer(expiresOnMs, 'c')) : [];
   }
 
-  private async sign(blobNames: readonly string[], expiresOnMs: number, permissions: 'r' | 'c'): Promise<string[]> {
-    if (blobNames.length === 0) return [];
+  /** Signs URLs with permission `permissions` expiring at `expiresOnMs` (trimmed to the key's expiry). */
+  private async signer(expiresOnMs: number, permissions: UserDelegationSasRequest['permissions']): Promise<(blobName: string) => string> {
     const key = await this.keyFor(expiresOnMs);
     const se = Math.min(Math.ceil(expiresOnMs / 1000) * 1000, key.signedExpiresOn.getTime());
     const { accountName, blobEndpoint, container } = this.options;
-    return signUserDelegationSas({ key, accountName, blobEndpoint, container, permissions, expiresOnMs: se }, blobNames);
+    return userDelegationSasSigner({ key, accountName, blobEndpoint, container, permissions, expiresOnMs: se });
   }
 
   /** A key valid at least until `expiresOnMs` (or the longest key possible), fetching one when the cached one is too short. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { UserDelegationKey } from '@azure/storage-blob';
-import { SAS_VERSION, encodeBase64Char, encodePath } from './service-sas-signer';
+import { SAS_VERSION, encodePath } from './service-sas-signer';
 
 /** What one batch of user-delegation SAS URLs is signed with and for. */
 export interface UserDelegationSasRequest {
@@ -30,6 +30,11 @@ export interface UserDelegationSasRequest {
  * @returns absolute URLs in the order of `blobNames`
  */
 export function signUserDelegationSas(request: UserDelegationSasRequest, blobNames: readonly string[]): string[] {
+  return blobNames.map(userDelegationSasSigner(request));
+}
+
+/** {@link signUserDelegationSas} one blob name at a time: the fields shared by every URL are prepared once. */
+export function userDelegationSasSigner(request: UserDelegationSasRequest): (blobName: string) => string {
   const { key, permissions } = request;
   const se = isoSeconds(Math.ceil(request.expiresOnMs / 1000) * 1000);
   const skt = isoSeconds(key.signedStartsOn.getTime());
@@ -47,10 +52,10 @@ export function signUserDelegationSas(request: UserDelegationSasRequest, blobNam
     `${skdutid ? `&skdutid=${e(skdutid)}` : ''}&sig=`;
   const canonicalPrefix = `/blob/${request.accountName}/${request.container}/`;
   const containerUrl = `${request.blobEndpoint}/${e(request.container)}`;
-  return blobNames.map((name) => {
+  return (name) => {
     const sig = createHmac('sha256', hmacKey).update(`${head}${canonicalPrefix}${name}${tail}`, 'utf8').digest('base64');
-    return `${containerUrl}/${encodePath(name)}?${query}${sig.replace(/[+/=]/g, encodeBase64Char)}`;
-  });
+    return `${containerUrl}/${encodePath(name)}?${query}${encodeURIComponent(sig)}`; // encodes base64's + / =
+  };
 }
 
 /** `2026-11-21T10:00:00Z`: ISO 8601 UTC without milliseconds, as SAS time fields are written. */

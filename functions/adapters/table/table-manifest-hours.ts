@@ -68,6 +68,11 @@ export class TableManifestHours {
 
   /** Cameras whose marker this process has seen exist (markers are never removed but by deleting the table). */
   private readonly tracked = new Set<string>();
+  /**
+   * Markers this process read with `sinceHourMs` 0: final (the backfill only moves `sinceHourMs` down, the index
+   * rebuild sets it to 0, and nothing raises it again), so they are not read again (a playlist then makes no point read).
+   */
+  private readonly fullyTracked = new Map<string, TrackingMarker>();
 
   /**
    * Marks the hours holding the segments' starts dirty (creating their rows): unconditional Merge upserts in
@@ -110,13 +115,18 @@ export class TableManifestHours {
   }
 
   /**
-   * The camera's tracking marker, one point read; undefined when it has none (an archive indexed before manifests,
-   * not yet reached by ingest or the backfill) or the table does not exist yet.
+   * The camera's tracking marker, one point read — none once this process has read it with every hour tracked
+   * (`sinceHourMs` 0, final); undefined when it has none (an archive indexed before manifests, not yet reached by
+   * ingest or the backfill) or the table does not exist yet.
    * @throws TransientError when storage fails in a way a retry may fix
    */
   async getMarker(cameraId: string): Promise<TrackingMarker | undefined> {
+    const final = this.fullyTracked.get(cameraId);
+    if (final) return final;
     try {
-      return toMarker(await this.table.getEntity<Record<string, unknown>>(assertId('camera', cameraId), TRACKING_ROW_KEY));
+      const marker = toMarker(await this.table.getEntity<Record<string, unknown>>(assertId('camera', cameraId), TRACKING_ROW_KEY));
+      if (marker.sinceHourMs === 0) this.fullyTracked.set(cameraId, marker);
+      return marker;
     } catch (err) {
       if (storageStatus(err) === 404) return undefined;
       rethrowStorageError(err, `read tracking marker of ${cameraId}`);

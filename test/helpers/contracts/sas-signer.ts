@@ -50,13 +50,16 @@ export function describeSasSignerContract(name: string, factory: () => Promise<S
     };
     const PUT = (body: Buffer, headers: Record<string, string> = {}) => ({ method: 'PUT', body, headers: { 'x-ms-blob-type': 'BlockBlob', 'content-length': String(body.length), ...headers } });
 
-    it('a read URL: absolute, on the blob, sp=r, sr=b, se the expiry rounded up to the second; it reads the bytes', async () => {
+    it('a read URL (one, a batch, or from the signer function): absolute, on the blob, sp=r, sr=b, se the expiry rounded up to the second; it reads the bytes', async () => {
       const h = await factory();
       const [blob] = fresh(1);
       const bytes = Buffer.from(`segment ${blob}`);
       await h.upload(blob, bytes);
       const expiresOnMs = Date.now() + 600_250;
-      for (const url of [await h.signer.blobReadUrl(blob, expiresOnMs), ...(await h.signer.blobReadUrls([blob], expiresOnMs))]) {
+      const [fromBatch] = await h.signer.blobReadUrls([blob], expiresOnMs);
+      const fromSigner = (await h.signer.blobReadUrlSigner(expiresOnMs))(blob);
+      assert.equal(fromSigner, fromBatch, 'blobReadUrlSigner signs what blobReadUrls signs');
+      for (const url of [await h.signer.blobReadUrl(blob, expiresOnMs), fromBatch, fromSigner]) {
         const u = new URL(url);
         assert.equal(`${u.origin}${decodeURIComponent(u.pathname)}`, `${h.containerUrl}/${blob}`);
         assert.deepEqual([u.searchParams.get('sp'), u.searchParams.get('sr'), u.searchParams.get('se')], ['r', 'b', new Date(Math.ceil(expiresOnMs / 1000) * 1000).toISOString().replace('.000Z', 'Z')]);

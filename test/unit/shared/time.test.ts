@@ -54,4 +54,19 @@ describe('UTC days', () => {
     assert.equal(utcDay(ms + 1), '2026-11-22');
     assert.equal(startOfUtcDay(ms), Date.UTC(2026, 10, 21));
   });
+
+  it('toIso equals Date#toISOString around day, leap-day and year ends, in any order, and outside its fast range', () => {
+    const edges = [Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2027, 0, 1), Date.UTC(2028, 1, 29, 12, 0, 0, 5), Date.UTC(2028, 2, 1) - 1, 0, 1, DAY_MS_MINUS_1, Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    const others = [-1, -86_400_001, 1.5, Date.UTC(10000, 0, 1), Date.UTC(1969, 11, 31, 23, 59, 59, 999)];
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const samples = [...edges, ...others, ...Array.from({ length: 2000 }, () => Math.floor(random() * Date.UTC(2100, 0, 1)))];
+    // Interleaved so that the remembered day changes often, and consecutive times within one day.
+    for (const ms of [...samples, ...samples.flatMap((ms) => (Number.isInteger(ms) ? [ms + 1, ms + 999, ms + 3_600_000] : []))]) {
+      assert.equal(toIso(ms), new Date(ms).toISOString(), String(ms));
+    }
+    assert.throws(() => toIso(Number.NaN), RangeError);
+  });
 });
+
+const DAY_MS_MINUS_1 = 86_399_999;

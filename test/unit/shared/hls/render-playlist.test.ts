@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderPlaylist, type PlaylistSegment } from '../../../../shared/hls/render-playlist';
+import { renderPlaylist, writePlaylist, type PlaylistSegment } from '../../../../shared/hls/render-playlist';
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const seg = (offsetS: number, durationMs = 10_000): PlaylistSegment => ({
@@ -84,5 +84,19 @@ describe('renderPlaylist', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('writePlaylist writes the same text as bytes, asking for each URL once, in order, also past its first size guess', () => {
+    // 24 h of segments with durations that change and a gap, URLs of growing length (the first segment sizes the buffer),
+    // and a non-ASCII URL (UTF-8 bytes).
+    const segments = Array.from({ length: 8640 }, (_, i) => ({ ...seg(i * 10 + (i >= 5000 ? 7 : 0), i % 7 === 0 ? 9_960 : 10_000), url: `https://example.test/${'x'.repeat(i % 400)}/é-${i}.ts` }));
+    const asked: number[] = [];
+    const bytes = writePlaylist(segments, (s) => (asked.push(s.startMs), s.url));
+    assert.ok(Buffer.isBuffer(bytes));
+    assert.equal(bytes.toString('utf8'), renderPlaylist(segments));
+    assert.deepEqual(asked, segments.map((s) => s.startMs));
+    const holes = segments.filter((s, i) => i > 0 && s.startMs > segments[i - 1].startMs + segments[i - 1].durationMs).length;
+    assert.equal((bytes.toString('utf8').match(/#EXT-X-DISCONTINUITY\n/g) ?? []).length, holes);
+    assert.ok(holes > 1000);
   });
 });
