@@ -171,4 +171,11 @@ describe('archives indexed before manifests (Azurite, real segments)', () => {
     assert.equal(await assertSpansAsIndex(CAMERA, L0, NOW), legacyCount + 4);
     assert.equal((await deps.manifestHours.getMarker(CAMERA))?.sinceHourMs, 0, 'the marker is left as it is');
   });
+
+  it('a final marker (every hour tracked) is read once per process: a playlist then makes no point read', async () => {
+    const table = TableClient.fromConnectionString(azurite.connectionString, deps.settings.tables.manifests, { allowInsecureConnection: true });
+    await table.deleteEntity(CAMERA, '~tracked'); // behind the process's back: only a second read would notice
+    assert.equal((await deps.manifestHours.getMarker(CAMERA))?.sinceHourMs, 0, 'this process read it final before');
+    assert.equal(await createDeps(deps.settings).manifestHours.getMarker(CAMERA), undefined, 'a fresh process reads it');
+  });
 });
