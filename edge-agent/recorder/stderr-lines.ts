@@ -89,7 +89,8 @@ export class StderrLines {
         buffer,
         callback: (n: number, buf: Uint8Array) => {
           this.splitter.push(Buffer.from(buf.buffer, buf.byteOffset, n));
-          if (this.batched) socket.pause();
+          // A full buffer may leave more behind: read on, so that a burst of lines never keeps ffmpeg waiting on the FIFO.
+          if (this.batched && n < buffer.length) socket.pause();
           return true;
         },
       },
