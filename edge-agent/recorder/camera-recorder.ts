@@ -353,8 +353,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
         // Read in batches, the line is late: the segment muxer wrote its predecessor's list line (read at once, on fd 3)
         // as it muxed this segment's first packet, so that read is the timely observation. Other start lines of the
         // segment (ffmpeg repeats it for audio packets) only give their late reading time: not observed.
-        const timely = lastListed && nextFileName(lastListed.fileName) === start.fileName && !timeline.hasStart(start.fileName) ? lastListed.wallMs : undefined;
-        timeline.observeStart(start, batched ? timely : now());
+        timeline.observeStart(start, batched ? listedStartWallMs(start.fileName, lastListed, timeline.hasStart(start.fileName)) : now());
         drain();
         return;
       }
@@ -571,6 +570,18 @@ export interface NotRecording extends SessionFailure {
   retryInMs: number;
   /** The longest delay this cause backs off to (ms): 30 s by default, 5 min for causes a person must fix. */
   maxRetryDelayMs: number;
+}
+
+/**
+ * The wall-clock time (epoch ms) to observe a segment start line with when ffmpeg's log is read in batches: the moment
+ * the segment list line of the segment just before it was read (the muxer writes that line while muxing the packet
+ * the start line names), for the first start line of that next segment only; otherwise undefined (no timely source).
+ * @param startFile the file the start line names
+ * @param lastListed the last segment list line read, and when
+ * @param alreadySeen a start line of `startFile` was seen before (ffmpeg repeats it for audio packets)
+ */
+export function listedStartWallMs(startFile: string, lastListed: { fileName: string; wallMs: number } | undefined, alreadySeen: boolean): number | undefined {
+  return lastListed && !alreadySeen && nextFileName(lastListed.fileName) === startFile ? lastListed.wallMs : undefined;
 }
 
 /** `abc-000007.ts` → `abc-000008.ts` (the segment muxer's `%06d` numbering). */
