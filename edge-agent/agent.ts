@@ -38,7 +38,7 @@ export interface AgentOptions {
  * The edge agent's composition root: one {@link CameraRecorder} per camera whose segments go through the
  * {@link SegmentLifecycle} (journal, cache, upload, events: edge-agent/segments/segment-lifecycle.ts). Each complete
  * segment is journaled ({@link SegmentJournal}) before it is queued; once uploaded, its `segment.uploaded` CloudEvent is
- * stored in the on-disk {@link EventOutbox} (published over MQTT at QoS 1, deleted on PUBACK) and the segment leaves
+ * stored in the on-disk {@link EventOutbox} (published over MQTT at QoS 1, marked acknowledged on PUBACK) and the segment leaves
  * the cache (CVR). After a crash, the next start uploads what the journal still holds, oldest first
  * (edge-agent/segments/recover.ts), and publishes what the outbox still holds, in order.
  *

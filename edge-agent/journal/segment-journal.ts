@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fchmodSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log';
 import type { RecordedSegment, SegmentOutcome } from '../segments/recorded-segment';
@@ -58,6 +58,8 @@ export class SegmentJournal {
   private readonly pending = new Map<string, RecordedSegment>();
   private readonly lastEnd = new Map<string, number>();
   private appended = 0;
+  /** Bytes in the journal file as this process wrote it (what a failed append is cut back to). */
+  private size = 0;
   private previous: PreviousRun = 'none';
 
   constructor(
@@ -182,7 +184,7 @@ export class SegmentJournal {
   private append(rec: JournalRecord): void {
     if (this.fd === undefined) throw new Error('segment journal is not open');
     const line = Buffer.from(`${JSON.stringify(rec)}\n`);
-    const before = fstatSync(this.fd).size;
+    const before = this.size;
     try {
       let written = 0;
       while (written < line.length) written += writeSync(this.fd, line, written);
@@ -195,6 +197,7 @@ export class SegmentJournal {
       }
       throw err;
     }
+    this.size += line.length;
     this.appended++;
   }
 
@@ -205,9 +208,11 @@ export class SegmentJournal {
       ...[...this.lastEnd].map(([cameraId, endMs]) => JSON.stringify({ op: 'last', cameraId, endMs })),
       ...this.list().map((seg) => JSON.stringify({ op: 'recorded', file: this.key(seg), cameraId: seg.cameraId, startMs: seg.startMs, durationMs: seg.durationMs, bytes: seg.bytes })),
     ].join('\n');
-    writeFileAtomic(this.file, text ? `${text}\n` : '');
+    const content = text ? `${text}\n` : '';
+    writeFileAtomic(this.file, content);
     this.fd = openSync(this.file, 'a', PRIVATE_FILE_MODE);
     fchmodSync(this.fd, PRIVATE_FILE_MODE);
+    this.size = Buffer.byteLength(content);
     this.appended = 0;
   }
 }

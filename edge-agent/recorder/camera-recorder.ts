@@ -8,7 +8,7 @@ import type { CameraConfig } from '../../shared/schemas/agent-config';
 import type { Logger } from '../log';
 import { resolveCameraHost } from './camera-host';
 import { DiagnosticsReader, type RecorderDiagnostic } from './ffmpeg-diagnostics';
-import { splitLines } from './line-splitter';
+import { StderrLines } from './stderr-lines';
 import { DEFAULT_WATCHDOG_TIMEOUT_MS, FRAMES_FD, PROGRESS_FD, SAMPLES_FD, SEGMENT_LIST_FD, audioNeedsAac, inputUrl, recorderArgs, sessionOutputPattern, type AudioHandling } from './ffmpeg-args';
 import { parseDecodedFrameInfo, parseOutputVideoSize, parseSegmentListLine, parseSegmentStartLine, parseVideoStartPts, type SegmentListEntry } from './ffmpeg-output';
 import { SegmentTimeline } from './segment-timeline';
@@ -82,6 +82,12 @@ const FIRST_SEGMENT_WAIT_MS = 3000;
  * probing the stream (ffmpeg's default analyzeduration is 5 s) mux no packet yet.
  */
 const WATCHDOG_STARTUP_GRACE_MS = 10_000;
+/**
+ * Once a session's first segment is placed, its ffmpeg log is read in batches this often (ms) instead of as it comes
+ * ({@link StderrLines}): the start guard's per-packet log lines would wake the agent 30 – 50 times a second per camera.
+ * Not for cameras with motion detection or an HTTP extension, whose decoded frames are timed from log lines.
+ */
+const STDERR_BATCH_MS = 1000;
 /** How long `stop()` waits for ffmpeg to finish its last segment before killing it (ms). */
 const STOP_TIMEOUT_MS = 10_000;
 /**
@@ -232,9 +238,17 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     const sessionId = `${new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${Math.random().toString(36).slice(2, 6)}`;
     const log = logger.child({ sessionId });
     const args = recorderArgs(camera, this.opts.segmentLengthMs, sessionOutputPattern(this.opts.cameraDir, sessionId), this.opts.ffmpeg.startGuard, this.audio, this.opts.watchdogTimeoutMs);
+    // The start guard's noise filter logs every video packet at verbose level (`[noise @ 0x…] Stream #0 packet …`): the
+    // most frequent line by far, and never one the recorder reads, so it is skipped before it becomes a string.
+    const stderr = new StderrLines(['[noise @ '], (line) => onStderrLine(line));
     const child = spawn(this.opts.ffmpeg.path, args, {
-      stdio: ['pipe', 'ignore', 'pipe', 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
+      stdio: ['pipe', 'ignore', stderr.stdio, 'pipe', 'pipe', camera.motionDetection ? 'pipe' : 'ignore', camera.httpExtension ? 'pipe' : 'ignore'],
     });
+    stderr.start(child);
+    /** The log is read in batches once the first segment is placed ({@link STDERR_BATCH_MS}). */
+    let batched = false;
+    /** The last segment-list line and when it was read: the moment its successor's first packet was muxed. */
+    let lastListed: { fileName: string; wallMs: number } | undefined;
     child.stdin!.on('error', () => {}); // ffmpeg may have exited already
     this.child = child;
     const timeline = new SegmentTimeline({ notBeforeMs: this.lastSegmentEndMs });
@@ -271,6 +285,10 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       log.debug({ segmentStartMs: seg.startMs, durationMs: seg.durationMs, bytes, chainStart: timed.chainStart, file: entry.fileName }, 'segment recorded');
       this.emit('segment', seg);
       decoded.anchor();
+      if (!batched && !camera.motionDetection && !camera.httpExtension) {
+        batched = true;
+        stderr.batch(STDERR_BATCH_MS);
+      }
     };
     // The first segment waits for the next start line (see SegmentTimeline), later ones go at once.
     const drain = (): void => {
@@ -294,9 +312,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     let storageReported = false;
     /** The session was refused, or ended to switch its audio: what ffmpeg wrote is discarded, never emitted. */
     let abandoned = false;
-    // The start guard's noise filter logs every video packet at verbose level (`[noise @ 0x…] Stream #0 packet …`): the
-    // most frequent line by far, and never one the recorder reads, so it is skipped before it becomes a string.
-    splitLines(child.stderr!, ['[noise @ '], (line) => {
+    const onStderrLine = (line: string): void => {
       if (abandoned) return; // what ffmpeg says before the kill lands is not this camera's session (no session-established)
       const refusal = failure.line(line, now());
       if (refusal) {
@@ -334,13 +350,16 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       if (line.includes('[Parsed_showinfo_')) return; // one per decoded frame: kept out of the error tail
       const start = parseSegmentStartLine(line);
       if (start) {
-        timeline.observeStart(start, now());
+        // Read in batches, the line is late: the segment muxer wrote its predecessor's list line (read at once, on fd 3)
+        // as it muxed this segment's first packet, so that read is the timely observation. Other start lines of the
+        // segment (ffmpeg repeats it for audio packets) only give their late reading time: not observed.
+        timeline.observeStart(start, batched ? listedStartWallMs(start.fileName, lastListed, timeline.hasStart(start.fileName)) : now());
         drain();
         return;
       }
       stderrTail.push(line);
       if (stderrTail.length > 20) stderrTail.shift();
-    });
+    };
     // Watchdog: ffmpeg reports progress (frames, output time) every progressPeriodMs (≤ a quarter of the timeout) while packets are muxed.
     let lastProgressMs = now() + WATCHDOG_STARTUP_GRACE_MS;
     let stalled = false;
@@ -362,6 +381,8 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       createInterface({ input: listStream }).on('line', (line) => {
         const entry = parseSegmentListLine(line);
         if (entry) {
+          lastListed = { fileName: entry.fileName, wallMs: now() };
+          stderr.flush(); // the next segment's start line follows at once: read it with the next turn
           pending.push(entry);
           drain();
         }
@@ -378,7 +399,9 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
     return (async () => {
       const { code, signal } = await exitedP;
       clearInterval(watchdog);
-      await Promise.race([listClosed, new Promise((r) => setTimeout(r, 1000))]);
+      stderr.prompt(); // its last lines say why it ended
+      await Promise.race([Promise.all([listClosed, stderr.ended]), new Promise((r) => setTimeout(r, 1000))]);
+      stderr.close();
       exited = true;
       if (waitTimer) clearTimeout(waitTimer);
       drain();
@@ -547,6 +570,18 @@ export interface NotRecording extends SessionFailure {
   retryInMs: number;
   /** The longest delay this cause backs off to (ms): 30 s by default, 5 min for causes a person must fix. */
   maxRetryDelayMs: number;
+}
+
+/**
+ * The wall-clock time (epoch ms) to observe a segment start line with when ffmpeg's log is read in batches: the moment
+ * the segment list line of the segment just before it was read (the muxer writes that line while muxing the packet
+ * the start line names), for the first start line of that next segment only; otherwise undefined (no timely source).
+ * @param startFile the file the start line names
+ * @param lastListed the last segment list line read, and when
+ * @param alreadySeen a start line of `startFile` was seen before (ffmpeg repeats it for audio packets)
+ */
+export function listedStartWallMs(startFile: string, lastListed: { fileName: string; wallMs: number } | undefined, alreadySeen: boolean): number | undefined {
+  return lastListed && !alreadySeen && nextFileName(lastListed.fileName) === startFile ? lastListed.wallMs : undefined;
 }
 
 /** `abc-000007.ts` → `abc-000008.ts` (the segment muxer's `%06d` numbering). */

@@ -73,9 +73,12 @@ export class SegmentTimeline {
    * Records a start-of-segment log line seen at wall-clock `wallMs` (epoch ms). ffmpeg repeats the
    * line for every audio packet that precedes the segment's first video frame; the first line of a
    * file carries its first packet's time, so later ones only add wall-clock observations.
+   * @param wallMs when ffmpeg wrote the line, as closely as known; undefined when only late (a log read in batches
+   *   and no timely source: camera-recorder.ts): the segment's start time is kept, no observation is added
    */
-  observeStart(log: SegmentStartLog, wallMs: number): void {
+  observeStart(log: SegmentStartLog, wallMs: number | undefined): void {
     if (!this.startPts.has(log.fileName)) this.startPts.set(log.fileName, log.ptsTimeS);
+    if (wallMs === undefined) return;
     this.observations.push(wallMs - log.ptsTimeS * 1000);
     if (this.observations.length > this.window) this.observations.shift();
   }

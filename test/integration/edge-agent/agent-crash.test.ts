@@ -12,6 +12,7 @@ import { decodeFully } from '../../helpers/ffmpeg';
 import { freePort } from '../../../testbed/ports';
 import { startAgentProcess, type AgentProcess } from '../../helpers/agent-process';
 import { mediaPath } from '../../../testbed/rtsp-server';
+import { OUTBOX_LOG_FILE, readOutbox } from '../../../edge-agent/journal/event-outbox';
 
 const CAMERA = 'cam-k';
 const KILLS = 10;
@@ -139,7 +140,8 @@ describe('Agent crash safety: SIGKILL at random moments', () => {
     assert.deepEqual(processesUsing(cacheDir), [], 'no orphan ffmpeg');
     // Nothing left: no segment in the cache, no event in the outbox, nothing pending in the journal.
     assert.deepEqual(readdirSync(path.join(cacheDir, CAMERA)).filter((n) => !n.startsWith('check-')), []);
-    assert.deepEqual(readdirSync(path.join(cacheDir, 'outbox')), []);
+    assert.deepEqual(readdirSync(path.join(cacheDir, 'outbox')), [OUTBOX_LOG_FILE]);
+    assert.deepEqual(readOutbox(path.join(cacheDir, 'outbox')), [], 'every event in the outbox log was acknowledged');
     const journal = path.join(cacheDir, 'journal.jsonl');
     const pending = new Set<string>();
     if (existsSync(journal)) {

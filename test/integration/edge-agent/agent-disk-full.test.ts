@@ -13,6 +13,7 @@ import { startAzurite, type AzuriteInstance } from '../../helpers/azurite';
 import { mediaPath } from '../../../testbed/rtsp-server';
 import { startTcpProxy, type TcpProxy } from '../../../testbed/tcp-proxy';
 import { until } from '../../helpers/wait';
+import { OUTBOX_LOG_FILE, readOutbox } from '../../../edge-agent/journal/event-outbox';
 
 /** Runs a command as root (directly when root, else through sudo, as scripts/install-test-deps.sh does). */
 function asRoot(cmd: string, args: string[]): void {
@@ -78,6 +79,7 @@ describe('Disk full under the cache', () => {
     for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `journal line ${l.slice(0, 80)}`);
     // Nothing is left behind and nothing is lost silently: every eviction was reported as a gap.
     assert.deepEqual(readdirSync(path.join(cacheDir, 'cam-d')), []);
-    assert.deepEqual(readdirSync(path.join(cacheDir, 'outbox')), []);
+    assert.deepEqual(readdirSync(path.join(cacheDir, 'outbox')), [OUTBOX_LOG_FILE]);
+    assert.deepEqual(readOutbox(path.join(cacheDir, 'outbox')), [], 'every event in the outbox log was acknowledged');
   });
 });

@@ -41,8 +41,9 @@ function parseTrace(text: string): Call[] {
  * durability calls is read from a syscall trace of a real agent process (`strace -f -y`, Debian's strace: see
  * scripts/install-test-deps.sh) recording a camera into Azurite and announcing over aedes, and asserted:
  * - each segment file is fsynced, then its camera folder, before the journal line that names it (fdatasync);
- * - each outbox event is written to a 0600 temp file, fsynced, renamed, and the outbox folder fsynced before the
- *   journal's next line (the `done` that lets the segment go) and before the event is deleted.
+ * - each outbox event is a line appended to the outbox log (created 0600) and fdatasync'ed before the journal's `done`
+ *   line that lets its segment go; its acknowledgement is a line appended without a sync; no file per event (no
+ *   rename, no folder fsync, no unlink while recording).
  * The guarantee per file system is in docs/crash-safety.md.
  */
 describe('crash safety on disk: the fsync order of a real agent, from a syscall trace', () => {
@@ -58,7 +59,7 @@ describe('crash safety on disk: the fsync order of a real agent, from a syscall 
     await azurite?.stop();
   });
 
-  it('segment file and folder before the journal line; outbox temp file, rename and folder before the journal line', async () => {
+  it('segment file and folder before the journal line; the outbox line and its fdatasync before the journal done line', async () => {
     assert.equal(spawnSync('strace', ['-V']).status, 0, 'strace is installed (scripts/install-test-deps.sh)');
     await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('recordings').createIfNotExists();
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'kw-fsync-'));
@@ -77,7 +78,7 @@ describe('crash safety on disk: the fsync order of a real agent, from a syscall 
       }),
     );
     const traceFile = `${cacheDir}.strace`;
-    const strace = spawn('strace', ['-f', '-qq', '-y', '-o', traceFile, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,openat', process.execPath, AGENT_CLI, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const strace = spawn('strace', ['-f', '-qq', '-y', '-o', traceFile, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,openat,write,pwrite64', process.execPath, AGENT_CLI, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: Array<Record<string, unknown>> = [];
     createInterface({ input: strace.stdout! }).on('line', (l) => {
       try {
@@ -99,6 +100,7 @@ describe('crash safety on disk: the fsync order of a real agent, from a syscall 
     const calls = parseTrace(readFileSync(traceFile, 'utf8'));
     const journal = path.join(cacheDir, 'journal.jsonl');
     const outbox = path.join(cacheDir, 'outbox');
+    const outboxLog = path.join(outbox, 'events.jsonl');
     const cameraDir = path.join(cacheDir, CAMERA);
     const isCall = (c: Call, names: string[], p?: string) => names.includes(c.name) && (p === undefined || c.paths.includes(p));
     const FSYNC = ['fsync'];
@@ -121,22 +123,30 @@ describe('crash safety on disk: the fsync order of a real agent, from a syscall 
     const journalLines = calls.map((c, i) => ({ c, i })).filter(({ c }) => isCall(c, JOURNAL_LINE, journal));
     assert.ok(journalLines.length >= recorded.length + uploaded.length, 'a line per segment recorded and per segment done');
 
-    // Outbox: temp file created 0600, fsynced, renamed, folder fsynced, all before the next journal line.
-    const renames = calls.map((c, i) => ({ c, i })).filter(({ c }) => /^rename/.test(c.name) && c.paths.some((p) => p.startsWith(`${outbox}/`) && p.endsWith('.json.tmp')));
-    assert.ok(renames.length >= uploaded.length, `each segment.uploaded event goes through the outbox (${renames.length} renames)`);
-    for (const { c, i } of renames) {
-      const tmp = c.paths.find((p) => p.endsWith('.json.tmp'))!;
-      const created = calls.findIndex((x, j) => j < i && x.name === 'openat' && x.paths.includes(tmp) && x.text.includes('O_CREAT'));
-      assert.ok(created >= 0, `${tmp} was created`);
-      assert.match(calls[created].text, /O_CREAT.*, 0600\)/, `${tmp} is created 0600: ${calls[created].text}`);
-      const fileSync = calls.findIndex((x, j) => j > created && j < i && isCall(x, FSYNC, tmp));
-      assert.ok(fileSync > created, `${tmp} is fsynced before its rename:\n${show(created, i)}`);
-      const dirSync = nextIndex(i, (x) => isCall(x, FSYNC, outbox));
-      const line = nextIndex(i, (x) => isCall(x, JOURNAL_LINE, journal));
-      const removed = nextIndex(i, (x) => /^unlink/.test(x.name) && x.paths.includes(tmp.replace(/\.tmp$/, '')));
-      assert.ok(dirSync > i, `the outbox folder is fsynced after renaming ${tmp}`);
-      if (line >= 0) assert.ok(dirSync < line, `rename, folder fsync, then the journal line:\n${show(i, line)}`);
-      if (removed >= 0) assert.ok(dirSync < removed, 'the event is durable before it is deleted on its acknowledgement');
+    // Outbox: one log, opened 0600 for appending; every event line is written and fdatasync'ed before the journal's
+    // `done` line of its segment; an acknowledgement line is not synced.
+    const logOpen = calls.find((c) => c.name === 'openat' && c.paths.includes(outboxLog) && c.text.includes('O_APPEND'));
+    assert.ok(logOpen, 'the outbox log is opened for appending');
+    assert.match(logOpen.text, /O_CREAT.*, 0600\)/, `the outbox log is opened 0600: ${logOpen.text}`);
+    const isWrite = (c: Call, p: string, what: string) => /^(write|pwrite64)$/.test(c.name) && c.paths.includes(p) && c.text.includes(what);
+    const doneLines = calls.map((c, i) => ({ c, i })).filter(({ c }) => isWrite(c, journal, '{\\"op\\":\\"done\\"'));
+    assert.ok(doneLines.length >= uploaded.length, `a journal done line per uploaded segment (${doneLines.length})`);
+    let previous = -1;
+    for (const { i } of doneLines) {
+      let eventLine = -1;
+      for (let j = i - 1; j > previous && eventLine < 0; j--) if (isWrite(calls[j], outboxLog, '{\\"seq\\":')) eventLine = j;
+      assert.ok(eventLine >= 0, `an outbox event line is written before the journal's done line:\n${show(previous + 1, i)}`);
+      const eventSync = nextIndex(eventLine, (x) => isCall(x, JOURNAL_LINE, outboxLog));
+      assert.ok(eventSync > eventLine && eventSync < i, `outbox line, its fdatasync, then the journal's done line:\n${show(eventLine, i)}`);
+      assert.ok(nextIndex(i, (x) => isCall(x, JOURNAL_LINE, journal)) > i, 'the done line is fdatasync\'ed');
+      previous = i;
     }
+    const eventWrites = calls.filter((c) => isWrite(c, outboxLog, '{\\"seq\\":')).length;
+    const ackWrites = calls.filter((c) => isWrite(c, outboxLog, '{\\"ack\\":')).length;
+    const logSyncs = calls.filter((c) => isCall(c, JOURNAL_LINE, outboxLog) || isCall(c, FSYNC, outboxLog)).length;
+    assert.ok(ackWrites >= uploaded.length, `an acknowledgement line per event (${ackWrites})`);
+    assert.equal(logSyncs, eventWrites, 'one fdatasync per event line; acknowledgement lines are not synced');
+    const perEventFiles = calls.filter((c) => /^(rename|unlink)/.test(c.name) && c.paths.some((p) => p.startsWith(`${outbox}/`) && p !== outboxLog && p !== `${outboxLog}.tmp`));
+    assert.deepEqual(perEventFiles.map((c) => c.text), [], 'no file per event: nothing renamed or deleted in the outbox folder');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseSegmentListLine, parseSegmentStartLine } from '../../../../edge-agent/recorder/ffmpeg-output';
-import { nextFileName } from '../../../../edge-agent/recorder/camera-recorder';
+import { listedStartWallMs, nextFileName } from '../../../../edge-agent/recorder/camera-recorder';
 
 describe('ffmpeg output parsing', () => {
   it('reads CSV segment list entries, quoted or not', () => {
@@ -20,5 +20,13 @@ describe('ffmpeg output parsing', () => {
   it('names the next segment file of the %06d pattern', () => {
     assert.equal(nextFileName('20261121T100000Z-ab12-000009.ts'), '20261121T100000Z-ab12-000010.ts');
     assert.equal(nextFileName('x-999999.ts'), 'x-1000000.ts');
+  });
+
+  it('a start line read in a batch is observed at the read time of its predecessor\'s list line, and only its first one', () => {
+    const listed = { fileName: 's-000004.ts', wallMs: 1_000 };
+    assert.equal(listedStartWallMs('s-000005.ts', listed, false), 1_000, 'the next segment: the list line was written as its first packet was muxed');
+    assert.equal(listedStartWallMs('s-000005.ts', listed, true), undefined, 'a repeated start line (audio packet) comes later: no observation');
+    assert.equal(listedStartWallMs('s-000006.ts', listed, false), undefined, 'not the segment after the listed one');
+    assert.equal(listedStartWallMs('s-000005.ts', undefined, false), undefined, 'nothing listed yet');
   });
 });

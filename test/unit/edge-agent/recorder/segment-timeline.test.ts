@@ -17,6 +17,18 @@ describe('SegmentTimeline', () => {
     assert.equal(seg.chainStart, true);
   });
 
+  it('a start line known only late (no wall time) keeps its segment\'s start but adds no observation', () => {
+    const tl = new SegmentTimeline();
+    tl.observeStart({ fileName: 's-000000.ts', ptsTimeS: 0.1 }, T0 + 130);
+    tl.observeStart({ fileName: 's-000001.ts', ptsTimeS: 4.1 }, undefined); // read a second late, in a batch
+    assert.equal(tl.hasStart('s-000001.ts'), true);
+    assert.deepEqual(tl.anchor, { anchorMs: T0 + 30, final: false }, 'only the timely observation counts');
+    tl.complete({ fileName: 's-000000.ts', startS: 0, endS: 4.1 }, T0 + 5200);
+    const seg = tl.complete({ fileName: 's-000001.ts', startS: 0, endS: 8.1 }, T0 + 9200);
+    assert.ok(seg);
+    assert.equal(seg.startMs, T0 + 4130, 'starts at its start line\'s packet time, on the timely anchor');
+  });
+
   it('makes consecutive segments abut exactly (no overlap, no false gap) despite jittery wall clock', () => {
     const tl = new SegmentTimeline();
     const ends: number[] = [];

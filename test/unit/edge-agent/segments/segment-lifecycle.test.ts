@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { GapTracker } from '../../../../edge-agent/gaps/gap-tracker';
-import { EventOutbox } from '../../../../edge-agent/journal/event-outbox';
+import { EventOutbox, readOutbox } from '../../../../edge-agent/journal/event-outbox';
 import { SegmentJournal } from '../../../../edge-agent/journal/segment-journal';
 import { createLogger } from '../../../../edge-agent/log';
 import type { RecordedSegment } from '../../../../edge-agent/segments/recorded-segment';
@@ -91,7 +91,7 @@ function setup(maxBytes = 10_000) {
     writeFileSync(p, Buffer.alloc(BYTES));
     return { cameraId, path: p, startMs: T0 + offsetMs, durationMs: 2000, bytes: BYTES };
   };
-  const events = () => readdirSync(outboxDir).sort().map((f) => (JSON.parse(readFileSync(path.join(outboxDir, f), 'utf8')) as { event: { type: string; time: string; data: Record<string, unknown> } }).event);
+  const events = () => readOutbox(outboxDir).map((e) => e.event as { type: string; time: string; data: Record<string, unknown> });
   return { lifecycle, journal, steps, counted, segment, events };
 }
 
