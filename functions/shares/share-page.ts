@@ -7,7 +7,7 @@ import { assertId } from '../../shared/ids';
 import { ValidationError } from '../../shared/errors';
 import { SHARE_ID } from './share-link';
 import { viewerFiles } from '../viewer/viewer-files';
-import { viewerCsp } from '../viewer/viewer-page';
+import { viewerCsp, viewerPageHeaders } from '../viewer/viewer-page';
 
 /**
  * `GET /api/share/{cameraId}/{shareId}?start&end&expires&kid&sig` → `200 text/html`: the share link's read-only page
@@ -28,14 +28,8 @@ export async function sharePage(request: HttpRequest, context: InvocationContext
     return {
       status: 200,
       body: page.body,
-      headers: {
-        'content-type': page.contentType,
-        'cache-control': 'no-cache',
-        // The viewer's policy without its settings: no sign-in issuer (a share signs nobody in); fetches to any origin.
-        'content-security-policy': viewerCsp(),
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-      },
+      // The viewer's policy without its settings: no sign-in issuer (a share signs nobody in); fetches to any origin.
+      headers: viewerPageHeaders(page.contentType, viewerCsp()),
     };
   } catch (err) {
     return errorResponse(err, context);

@@ -34,6 +34,15 @@ export function viewerCsp(origins: ViewerConnectOrigins = {}): string {
   );
 }
 
+/**
+ * Response headers of a viewer HTML page (the viewer, a share link's page): its content type, revalidated on each load
+ * (the page names its assets by content version, so they are cached instead), the content security policy `csp`
+ * ({@link viewerCsp}), no MIME sniffing, and no referrer (a share page's query is its token).
+ */
+export function viewerPageHeaders(contentType: string, csp: string): Record<string, string> {
+  return { 'content-type': contentType, 'cache-control': 'no-cache', 'content-security-policy': csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+}
+
 /** The origins of {@link viewerCsp} from the app settings. */
 export function connectOrigins(s: FunctionsSettings): ViewerConnectOrigins {
   const blob = s.storage.kind === 'identity' ? s.storage.blobServiceUri : parseStorageConnectionString(s.storage.connectionString).blobEndpoint;
@@ -70,14 +79,7 @@ export async function viewerPage(_request: HttpRequest, context: InvocationConte
     return {
       status: 200,
       body: page.body.toString('utf8').replace('{{signin}}', signInMeta(signIn)),
-      headers: {
-        'content-type': page.contentType,
-        // The page names its assets by content version: revalidate the page, cache the assets.
-        'cache-control': 'no-cache',
-        'content-security-policy': viewerCsp(connectOrigins(s)),
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-      },
+      headers: viewerPageHeaders(page.contentType, viewerCsp(connectOrigins(s))),
     };
   } catch (err) {
     return errorResponse(err, context);

@@ -10,6 +10,7 @@ import { applyViewerCors } from '../../../../local/blob-cors';
 import { toIso } from '../../../../shared/time';
 import { startAuthTestHost, type AuthTestHost } from '../../../helpers/auth-host';
 import { fixtureSegments, storeAndIngest } from '../../../helpers/fixture-segments';
+import type { ShareResponse } from '../../../../functions/shares/share-response';
 
 /**
  * Share links against the local Functions host on Azurite, with real segments of a fixture clip and Debian's Chromium
@@ -21,17 +22,8 @@ const API_KEY = 'share-link-admin-key';
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 
-interface ShareBody {
-  id: string;
-  cameraId: string;
-  url?: string;
-  start: string;
-  end: string;
-  expiresAt: string;
-  createdBy: string;
-  status: string;
-  label?: string;
-}
+/** A share as the shares API answers it. */
+type ShareBody = ShareResponse;
 
 /** The bits of the page's globals the in-page functions touch (the project compiles without the DOM lib). */
 interface PageGlobals {
