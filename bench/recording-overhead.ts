@@ -25,7 +25,11 @@ export interface RecordingOverheadOptions {
   cameraCounts: number[];
   /** Measured window of each run, s (default 60). */
   seconds: number;
-  /** Time between the last ffmpeg starting and the window opening, s (RTSP sessions connect and probe meanwhile). */
+  /**
+   * Time between the last ffmpeg starting and the window opening, s (default 60): RTSP sessions connect and probe,
+   * and the agent's JavaScript reaches its steady state (V8 still compiles its hot paths for a minute or so after the
+   * first segments: with 10 s the window measured about a third more agent Node CPU, docs/benchmarks.md).
+   */
   warmupSeconds: number;
   /**
    * Camera counts whose share of the machine is reported (default 64, 128): the agent runs of `cameraCounts` are
@@ -42,7 +46,7 @@ export interface RecordingOverheadOptions {
 export const RECORDING_DEFAULTS = {
   cameraCounts: [16, 64],
   seconds: 60,
-  warmupSeconds: 10,
+  warmupSeconds: 60,
   capacityCameras: [64, 128],
   capacitySeconds: 60,
 } as const;

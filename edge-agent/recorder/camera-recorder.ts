@@ -21,6 +21,7 @@ import type { ExtensionSample } from '../extension/http-extension-client';
 import { FrameClock } from './frame-clock';
 import { RawFrameSplitter } from './raw-frame-splitter';
 import type { RecordedSegment } from '../segments/recorded-segment';
+import { everyPeriod } from './shared-interval';
 
 /** Options of {@link CameraRecorder}. */
 export interface CameraRecorderOptions {
@@ -370,12 +371,13 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
       progress.set(m[1], m[2]);
       lastProgressMs = now();
     });
-    const watchdog = setInterval(() => {
+    // On a timer shared with the other sessions (shared-interval.ts): one wake-up a second for all cameras.
+    const stopWatchdog = everyPeriod(Math.min(1000, this.opts.watchdogTimeoutMs), () => {
       if (stalled || now() - lastProgressMs <= this.opts.watchdogTimeoutMs) return;
       stalled = true;
       log.warn({ event: 'ffmpeg-stall', silentMs: now() - Math.min(lastProgressMs, now()) }, 'no packet received: watchdog restarts the recording session');
       child.kill('SIGKILL');
-    }, Math.min(1000, this.opts.watchdogTimeoutMs));
+    });
     const listStream = child.stdio[SEGMENT_LIST_FD] as Readable;
     const listClosed = new Promise<void>((resolve) => {
       createInterface({ input: listStream }).on('line', (line) => {
@@ -398,7 +400,7 @@ export class CameraRecorder extends EventEmitter<CameraRecorderEvents> {
 
     return (async () => {
       const { code, signal } = await exitedP;
-      clearInterval(watchdog);
+      stopWatchdog();
       stderr.prompt(); // its last lines say why it ended
       await Promise.race([Promise.all([listClosed, stderr.ended]), new Promise((r) => setTimeout(r, 1000))]);
       stderr.close();

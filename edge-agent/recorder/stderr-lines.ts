@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LineSplitter, splitLines } from './line-splitter';
+import { everyPeriod } from './shared-interval';
 
 /** Bytes read from the FIFO at once (ffmpeg writes about 2 kB/s at verbose with the start guard). */
 const READ_BUFFER_BYTES = 16 * 1024;
@@ -28,7 +29,8 @@ export class StderrLines {
   private socket: net.Socket | undefined;
   private readFd: number | undefined;
   private batched = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** Stops the batch reads (from {@link everyPeriod}); a no-op until {@link batch}. */
+  private stopBatches: () => void = () => {};
   private readonly splitter: LineSplitter;
   private endedResolve!: () => void;
   /** Resolves once the child's stderr ended (the child and every holder of its write end exited). */
@@ -100,7 +102,7 @@ export class StderrLines {
     socket.on('error', () => {}); // the read end of our own FIFO: an error only ends it
     socket.once('end', () => this.splitter.end());
     socket.once('close', () => {
-      clearInterval(this.timer);
+      this.stopBatches();
       this.endedResolve();
     });
     socket.resume();
@@ -111,7 +113,7 @@ export class StderrLines {
     if (!this.socket || this.batched) return;
     this.batched = true;
     this.socket.pause();
-    this.timer = setInterval(() => this.flush(), intervalMs);
+    this.stopBatches = everyPeriod(intervalMs, () => this.flush());
   }
 
   /** In batches: reads what the child wrote so far, at the next turn of the event loop. */
@@ -123,13 +125,13 @@ export class StderrLines {
   prompt(): void {
     if (!this.batched) return;
     this.batched = false;
-    clearInterval(this.timer);
+    this.stopBatches();
     this.socket?.resume();
   }
 
   /** Stops reading and closes the read end (after the session). */
   close(): void {
-    clearInterval(this.timer);
+    this.stopBatches();
     this.socket?.destroy();
   }
 }

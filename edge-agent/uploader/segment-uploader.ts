@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { BlockBlobClient, type BlockBlobUploadOptions, type ContainerClient } from '@azure/storage-blob';
 import { SEGMENT_CONTENT_TYPE, segmentBlobName } from '../../shared/contracts/blob-naming';
 import type { Logger } from '../log';
 import type { RecordedSegment, UploadedSegment } from '../segments/recorded-segment';
+import { SegmentReadBuffer } from './segment-read-buffer';
 import { sha256File } from './sha256-file';
 import { ForeignUploadUrl, SegmentExpired, type UploadUrlCache } from './upload-url-cache';
 
 /**
  * Segments up to this size (bytes) are read once into memory, hashed and uploaded from the same
- * buffer (half the CPU of hashing a stream and then reading the file again); larger ones
- * (long segments at high bitrates) are streamed twice to keep memory bounded. 64 MiB covers a
- * PT1M segment at 8 Mbit/s.
+ * buffer (half the CPU of hashing a stream and then reading the file again), a buffer each upload worker reuses up to
+ * 16 MiB (segment-read-buffer.ts); larger ones (long segments at high bitrates) are streamed twice to keep memory
+ * bounded. 64 MiB covers a PT1M segment at 8 Mbit/s.
  */
 const MAX_BUFFERED_UPLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -75,6 +75,8 @@ export class SegmentUploader {
   private lastPickLive = false;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Read buffers of workers that ended, reused by the next ones (at most `concurrency`). */
+  private readonly readBuffers: SegmentReadBuffer[] = [];
 
   constructor(private readonly opts: SegmentUploaderOptions) {}
 
@@ -139,11 +141,20 @@ export class SegmentUploader {
   }
 
   private async work(): Promise<void> {
+    const readBuffer = this.readBuffers.pop() ?? new SegmentReadBuffer();
+    try {
+      await this.workOn(readBuffer);
+    } finally {
+      this.readBuffers.push(readBuffer);
+    }
+  }
+
+  private async workOn(readBuffer: SegmentReadBuffer): Promise<void> {
     while (!this.stopped && this.queue.length) {
       const seg = this.next();
       this.active.add(seg);
       try {
-        const uploaded = await this.uploadOnce(seg);
+        const uploaded = await this.uploadOnce(seg, readBuffer);
         this.failures = 0;
         const ack = this.opts
           .onUploaded(uploaded)
@@ -232,12 +243,13 @@ export class SegmentUploader {
     this.opts.logger.info({ cameraId: seg.cameraId, segmentStartMs: seg.startMs }, 'segment was already uploaded');
   }
 
-  private async uploadOnce(seg: RecordedSegment): Promise<UploadedSegment> {
+  /** Uploads `seg` once (reading it into this worker's `readBuffer`); see the class docstring. */
+  private async uploadOnce(seg: RecordedSegment, readBuffer: SegmentReadBuffer): Promise<UploadedSegment> {
     const blobName = segmentBlobName(seg.cameraId, seg.startMs);
-    if (this.opts.uploadUrls) return this.uploadThroughUrl(seg, blobName, this.opts.uploadUrls);
+    if (this.opts.uploadUrls) return this.uploadThroughUrl(seg, blobName, this.opts.uploadUrls, readBuffer);
     if (!this.opts.container) throw new Error('SegmentUploader needs a container or uploadUrls');
     const blob = this.opts.container.getBlockBlobClient(blobName);
-    const { data, sha256 } = await readSegment(seg);
+    const { data, sha256 } = await readSegment(seg, readBuffer);
     try {
       await putSegment(blob, seg, data, sha256);
     } catch (err) {
@@ -255,8 +267,8 @@ export class SegmentUploader {
    * more, and only an `exists` with our size and SHA-256 counts as uploaded.
    * @throws StoredSegmentConflict when the stored blob holds other bytes; anything the URL source or the PUT throws
    */
-  private async uploadThroughUrl(seg: RecordedSegment, blobName: string, urls: UploadUrlCache): Promise<UploadedSegment> {
-    const { data, sha256 } = await readSegment(seg);
+  private async uploadThroughUrl(seg: RecordedSegment, blobName: string, urls: UploadUrlCache, readBuffer: SegmentReadBuffer): Promise<UploadedSegment> {
+    const { data, sha256 } = await readSegment(seg, readBuffer);
     let target = await urls.target(blobName, this.upcomingBlobNames());
     if ('url' in target) {
       try {
@@ -286,9 +298,12 @@ export class SegmentUploader {
   }
 }
 
-/** A segment's bytes (kept in memory up to MAX_BUFFERED_UPLOAD_BYTES, else streamed from the file) and SHA-256 (hex). */
-async function readSegment(seg: RecordedSegment): Promise<{ data?: Buffer; sha256: string }> {
-  const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readFile(seg.path) : undefined;
+/**
+ * A segment's bytes (in memory up to MAX_BUFFERED_UPLOAD_BYTES, read into `readBuffer`: valid until its next read;
+ * else undefined, to be streamed from the file) and SHA-256 (hex).
+ */
+async function readSegment(seg: RecordedSegment, readBuffer: SegmentReadBuffer): Promise<{ data?: Buffer; sha256: string }> {
+  const data = seg.bytes <= MAX_BUFFERED_UPLOAD_BYTES ? await readBuffer.read(seg.path) : undefined;
   return { data, sha256: data ? createHash('sha256').update(data).digest('hex') : await sha256File(seg.path) };
 }
 

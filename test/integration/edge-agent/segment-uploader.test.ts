@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,6 +128,31 @@ describe('SegmentUploader against Azurite', () => {
     assert.match(conflicts[0], /cannot read it to compare size and SHA-256/);
     assert.ok(existsSync(ours.path), 'the local file is kept');
     assert.deepEqual(await container.getBlockBlobClient(segmentBlobName('cam-3', T0 + 4000)).downloadToBuffer(), theirs, 'their blob is not overwritten');
+  });
+
+  it('stores each segment with its own bytes while two workers reuse their read buffers across bursts of larger and smaller segments', async () => {
+    const uploaded: UploadedSegment[] = [];
+    const up = uploader({ container, logger: createLogger('silent'), concurrency: 2, onUploaded: async (s) => void uploaded.push(s) });
+    // Sizes that shrink after growing and grow again, so a read that reuses a larger buffer must return its own length.
+    const sizes = [300_000, 1_000, 250_000, 40_000, 700_000, 7, 699_999, 64_000];
+    const files = new Map<number, Buffer>();
+    for (let burst = 0; burst < 2; burst++) {
+      for (const [i, size] of sizes.entries()) {
+        const startMs = T0 + 3_600_000 + (burst * sizes.length + i) * 4000;
+        const bytes = randomBytes(size);
+        files.set(startMs, bytes);
+        up.enqueue(segment('cam-reuse', startMs, bytes));
+      }
+      assert.equal(await up.idle(20_000), true, `burst ${burst} uploaded`); // the workers end; the next burst's reuse their buffers
+    }
+    assert.equal(uploaded.length, files.size);
+    for (const [startMs, bytes] of files) {
+      const blob = container.getBlockBlobClient(segmentBlobName('cam-reuse', startMs));
+      assert.deepEqual(await blob.downloadToBuffer(), bytes, `blob of ${startMs} holds its own file's bytes`);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      assert.equal((await blob.getProperties()).metadata?.sha256, sha256);
+      assert.equal(uploaded.find((s) => s.startMs === startMs)?.sha256, sha256);
+    }
   });
 
   it('abandons a segment whose file is gone (evicted while uploading) instead of retrying it forever', async () => {
