@@ -56,17 +56,25 @@ export async function withBenchStorage<T>(body: (storage: BenchStorage) => Promi
 }
 
 /**
- * Times `request` (which resolves to the body's size in bytes): `warmupRequests` unmeasured, then `requests` measured
- * one at a time, to the last body byte.
+ * Times `request`: `warmupRequests` unmeasured, then `requests` measured one at a time, to the last body byte.
+ * `request` resolves to the body's size in bytes (timed here), or to `{ bodyBytes, ms }` when the client timed it
+ * itself (bench/worker-http-client.ts).
  */
-export async function timeRequests(counts: { requests: number; warmupRequests: number }, request: () => Promise<number>): Promise<{ latency: LatencySummary; bodyBytes: number }> {
+export async function timeRequests(counts: { requests: number; warmupRequests: number }, request: () => Promise<number | { bodyBytes: number; ms: number }>): Promise<{ latency: LatencySummary; bodyBytes: number }> {
   let bodyBytes = 0;
   for (let i = 0; i < counts.warmupRequests; i++) await request();
   const samples: number[] = [];
   for (let i = 0; i < counts.requests; i++) {
     const t0 = performance.now();
-    bodyBytes = await request();
-    samples.push(performance.now() - t0);
+    const r = await request();
+    const ms = performance.now() - t0;
+    if (typeof r === 'number') {
+      bodyBytes = r;
+      samples.push(ms);
+    } else {
+      bodyBytes = r.bodyBytes;
+      samples.push(r.ms);
+    }
   }
   return { latency: summarize(samples), bodyBytes };
 }

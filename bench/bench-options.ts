@@ -45,11 +45,11 @@ Options (each also as an environment variable):
   -h, --help
 
 With the defaults the recording benchmark (baseline and agent at 16 and 64 cameras, the agent alone at 128) takes about
-8 minutes, the playlist and availability benchmarks under 1 minute each
+12 minutes (five runs, each after a 60 s warm-up), the playlist and availability benchmarks under 1 minute each
 the retention benchmark a few minutes, the motion CPU benchmark under a minute, the EVR benchmark (latency at PT2S and PT10S
 segments, EVR/CVR bytes over one pass of the motion clip) about 6 minutes, the soak its --soak-minutes plus about a minute,
 the cost count (docs/deploy.md) its --cost-seconds plus about 40 s, the preview latency benchmark about 2 minutes.
-Example, quick: npm run bench -- --only recording --seconds 20 --cameras 4,8 --capacity-cameras 0`;
+Example, quick: npm run bench -- --only recording --seconds 20 --warmup-seconds 10 --cameras 4,8 --capacity-cameras 0`;
 
 /** The run's settings, from flags first, then the environment, then the defaults. */
 export interface BenchOptions {
