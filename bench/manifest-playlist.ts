@@ -86,46 +86,49 @@ export async function runManifestPlaylist(opts: ManifestPlaylistOptions): Promis
     const bodies: string[] = [];
     // The client runs on a worker thread: receiving 2.5 MB and its garbage are not the server's (see WorkerHttpClient).
     const client = new WorkerHttpClient();
-    const measure = async (source: ManifestPlaylistCase['source']): Promise<ManifestPlaylistCase> => {
-      // Timed to the last byte; decoding the text (≈ 10 ms for 2.5 MB, the player's work) happens after the clock stops.
-      let last: Buffer = Buffer.alloc(0);
-      const timed = await timeRequests(opts, async () => {
-        const r = await client.get(hlsUrl);
-        last = r.body;
-        if (r.status !== 200) throw new Error(`playlist from ${source}: HTTP ${r.status} ${last.toString('utf8', 0, 300)}`);
-        return { bodyBytes: last.byteLength, ms: r.ms };
-      });
-      bodies.push(last.toString('utf8'));
-      const c: ManifestPlaylistCase = { source, ...timed, ...(await countReads(deps, startMs, endMs)) };
-      print(`${source.padEnd(12)} ${c.latency.p50Ms.toFixed(1).padStart(8)} ${c.latency.p95Ms.toFixed(1).padStart(8)} ${c.latency.maxMs.toFixed(1).padStart(8)} ${`${c.tablePages} + ${c.pointReads}`.padStart(11)} ${String(c.manifestReads).padStart(14)} ${String(c.bodyBytes).padStart(11)}`);
-      return c;
-    };
-    print(`24 h playlist (${toIso(startMs)} .. ${toIso(endMs)}), ${opts.warmupRequests} warm-up + ${opts.requests} measured requests each, one at a time`);
-    print(`${'source'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'pages + pts'.padStart(11)} ${'manifest reads'.padStart(14)} ${'body bytes'.padStart(11)}`);
-    const rows = await measure('index rows');
-    const rowBody = bodies[bodies.length - 1];
+    try {
+      const measure = async (source: ManifestPlaylistCase['source']): Promise<ManifestPlaylistCase> => {
+        // Timed to the last byte; decoding the text (≈ 10 ms for 2.5 MB, the player's work) happens after the clock stops.
+        let last: Buffer = Buffer.alloc(0);
+        const timed = await timeRequests(opts, async () => {
+          const r = await client.get(hlsUrl);
+          last = r.body;
+          if (r.status !== 200) throw new Error(`playlist from ${source}: HTTP ${r.status} ${last.toString('utf8', 0, 300)}`);
+          return { bodyBytes: last.byteLength, ms: r.ms };
+        });
+        bodies.push(last.toString('utf8'));
+        const c: ManifestPlaylistCase = { source, ...timed, ...(await countReads(deps, startMs, endMs)) };
+        print(`${source.padEnd(12)} ${c.latency.p50Ms.toFixed(1).padStart(8)} ${c.latency.p95Ms.toFixed(1).padStart(8)} ${c.latency.maxMs.toFixed(1).padStart(8)} ${`${c.tablePages} + ${c.pointReads}`.padStart(11)} ${String(c.manifestReads).padStart(14)} ${String(c.bodyBytes).padStart(11)}`);
+        return c;
+      };
+      print(`24 h playlist (${toIso(startMs)} .. ${toIso(endMs)}), ${opts.warmupRequests} warm-up + ${opts.requests} measured requests each, one at a time`);
+      print(`${'source'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'pages + pts'.padStart(11)} ${'manifest reads'.padStart(14)} ${'body bytes'.padStart(11)}`);
+      const rows = await measure('index rows');
+      const rowBody = bodies[bodies.length - 1];
 
-    const t0 = performance.now();
-    const written = await manifests(undefined, new InvocationContext({ invocationId: 'bench-manifests', functionName: 'manifests', logHandler: () => {} }), { ...deps, settings: { ...deps.settings, manifestGraceMs: 0 } });
-    const writeSeconds = (performance.now() - t0) / 1000;
-    // 24 closed hours, or 25 when the clock passed an hour boundary since seeding (the last hour closed meanwhile).
-    if (written.failed.length || written.outcomes.written < 24 || written.outcomes.written > 25) throw new Error(`manifests run: ${JSON.stringify(written)}`);
-    print(`manifests timer: ${written.outcomes.written} closed hours written in ${writeSeconds.toFixed(1)} s (every segment hashed from Blob; information)`);
+      const t0 = performance.now();
+      const written = await manifests(undefined, new InvocationContext({ invocationId: 'bench-manifests', functionName: 'manifests', logHandler: () => {} }), { ...deps, settings: { ...deps.settings, manifestGraceMs: 0 } });
+      const writeSeconds = (performance.now() - t0) / 1000;
+      // 24 closed hours, or 25 when the clock passed an hour boundary since seeding (the last hour closed meanwhile).
+      if (written.failed.length || written.outcomes.written < 24 || written.outcomes.written > 25) throw new Error(`manifests run: ${JSON.stringify(written)}`);
+      print(`manifests timer: ${written.outcomes.written} closed hours written in ${writeSeconds.toFixed(1)} s (every segment hashed from Blob; information)`);
 
-    const fromManifests = await measure('manifests');
-    await client.close();
-    const unsigned = (body: string) => body.replace(/\?[^\n]*/g, '');
-    if (unsigned(bodies[bodies.length - 1]) !== unsigned(rowBody)) throw new Error('the playlist from manifests differs from the row scan playlist');
-    const segments = rowBody.split('\n').filter((l) => l.startsWith('#EXTINF:')).length;
-    if (segments !== 24 * 360) throw new Error(`the playlist lists ${segments} segments, expected 8640`);
+      const fromManifests = await measure('manifests');
+      const unsigned = (body: string) => body.replace(/\?[^\n]*/g, '');
+      if (unsigned(bodies[bodies.length - 1]) !== unsigned(rowBody)) throw new Error('the playlist from manifests differs from the row scan playlist');
+      const segments = rowBody.split('\n').filter((l) => l.startsWith('#EXTINF:')).length;
+      if (segments !== 24 * 360) throw new Error(`the playlist lists ${segments} segments, expected 8640`);
 
-    const speedup = rows.latency.p95Ms / fromManifests.latency.p95Ms;
-    const t = MANIFEST_PLAYLIST_TARGETS;
-    print(`  from manifests: p95 ${fromManifests.latency.p95Ms.toFixed(1)} ms (target ≤ ${t.p95Ms}: ${fromManifests.latency.p95Ms <= t.p95Ms ? 'met' : 'MISSED'}), ` +
-      `${speedup.toFixed(2)}× faster than the row scan at p95 (target ≥ ${t.speedup}: ${speedup >= t.speedup ? 'met' : 'MISSED'}), ` +
-      `${fromManifests.tablePages} table pages + ${fromManifests.pointReads} point reads (target ≤ ${t.tablePages} + ${t.pointReads}: ${fromManifests.tablePages <= t.tablePages && fromManifests.pointReads <= t.pointReads ? 'met' : 'MISSED'}; ` +
-      `the process's first playlist of the camera: + ${fromManifests.firstPointReads}, its tracking marker)`);
-    return { cases: [rows, fromManifests], speedup, writeSeconds };
+      const speedup = rows.latency.p95Ms / fromManifests.latency.p95Ms;
+      const t = MANIFEST_PLAYLIST_TARGETS;
+      print(`  from manifests: p95 ${fromManifests.latency.p95Ms.toFixed(1)} ms (target ≤ ${t.p95Ms}: ${fromManifests.latency.p95Ms <= t.p95Ms ? 'met' : 'MISSED'}), ` +
+        `${speedup.toFixed(2)}× faster than the row scan at p95 (target ≥ ${t.speedup}: ${speedup >= t.speedup ? 'met' : 'MISSED'}), ` +
+        `${fromManifests.tablePages} table pages + ${fromManifests.pointReads} point reads (target ≤ ${t.tablePages} + ${t.pointReads}: ${fromManifests.tablePages <= t.tablePages && fromManifests.pointReads <= t.pointReads ? 'met' : 'MISSED'}; ` +
+        `the process's first playlist of the camera: + ${fromManifests.firstPointReads}, its tracking marker)`);
+      return { cases: [rows, fromManifests], speedup, writeSeconds };
+    } finally {
+      await client.close();
+    }
   });
 }
 

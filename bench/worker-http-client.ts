@@ -28,10 +28,13 @@ export class WorkerHttpClient {
       if ('error' in a) w.reject(new Error(`GET failed in the client worker: ${a.error}`));
       else w.resolve({ status: a.status, body: Buffer.from(a.body), ms: a.ms });
     });
-    this.worker.on('error', (err) => {
+    // A worker that fails or exits answers nothing more: the requests still waiting fail instead of hanging.
+    const failWaiting = (err: Error) => {
       for (const w of this.waiting.values()) w.reject(err);
       this.waiting.clear();
-    });
+    };
+    this.worker.on('error', failWaiting);
+    this.worker.on('exit', (code) => failWaiting(new Error(`the client worker exited (code ${code})`)));
   }
 
   /** `GET url`. @throws Error when the request fails (no answer, connection refused) */
